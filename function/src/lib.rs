@@ -1,0 +1,9 @@
+//! Maillage's function: the forms of a static site.
+//!
+//! This library holds what the site and the function share (the meetup
+//! definitions synced into the store, the public aggregates exported back to
+//! the site, the clock) and, around it, the forms, the stores and the
+//! transport-agnostic handler.
+
+pub mod clock;
+pub mod model;

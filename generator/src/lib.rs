@@ -1,0 +1,1 @@
+//! Maillage's generator: loads, validates and renders a site.
