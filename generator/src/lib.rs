@@ -1,1 +1,24 @@
-//! Maillage's generator: loads, validates and renders a site.
+//! Maillage's generator: loads, validates and renders a Zola-compatible site.
+//!
+//! The pipeline lives in [`build`]; [`content`] reads `content/`,
+//! [`markdown`] renders it, [`site`] links it into a model, [`templates`]
+//! sets up Tera with Zola's functions, [`render`] produces every output file
+//! and [`output`] writes them. [`serve`] keeps a site in memory for editing.
+
+pub mod build;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod serve;
+pub mod site;
+pub mod slugs;
+pub mod templates;
+
+pub use build::{build, load_site, BuildOptions, BuildSummary, Site};
+pub use error::{Diagnostic, Diagnostics};

@@ -1,4 +1,10 @@
+//! The `maillage` command.
+
+// Rendering allocates many small values on every thread: mimalloc keeps
+// that fast and its memory bounded.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
-    eprintln!("maillage: not built yet");
-    std::process::exit(1);
+    std::process::exit(maillage::cli::run(std::env::args_os()));
 }

@@ -1,0 +1,118 @@
+//! `maillage check`: everything `build` validates, rendering included but
+//! nothing written, plus anchors of internal links and, on request, the
+//! hosts of external links.
+
+use std::collections::BTreeSet;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use crate::build::{load_site, BuildOptions};
+use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::render::Sink;
+
+struct NullSink;
+
+impl Sink for NullSink {
+    fn write(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Checks the site; the summary says what was checked.
+pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
+    let start = Instant::now();
+    let site = load_site(options)?;
+    site.render_all(&NullSink, None)?;
+    let lib = &site.library;
+    let mut errors = Diagnostics::new();
+    let mut internal = 0;
+    let mut external_links: Vec<(String, String, usize)> = Vec::new();
+    let sources = lib
+        .pages
+        .iter()
+        .map(|p| (&p.file.relative, &p.rendered))
+        .chain(lib.sections.iter().map(|s| (&s.file.relative, &s.rendered)));
+    for (relative, rendered) in sources {
+        for (target, anchor, line) in &rendered.internal_links {
+            internal += 1;
+            let Some(anchor) = anchor else { continue };
+            let anchors = lib
+                .page_index
+                .get(target)
+                .map(|&i| &lib.pages[i].rendered.anchors)
+                .or_else(|| {
+                    lib.section_index
+                        .get(target)
+                        .map(|&i| &lib.sections[i].rendered.anchors)
+                });
+            if let Some(anchors) = anchors {
+                if !anchors.iter().any(|a| a == anchor) && anchor != "continue-reading" {
+                    errors.push(
+                        Diagnostic::new(
+                            format!("content/{relative}"),
+                            format!("link `@/{target}#{anchor}`: content/{target} has no heading with id `{anchor}`"),
+                        )
+                        .at(*line, None),
+                    );
+                }
+            }
+        }
+        for (url, line) in &rendered.external_links {
+            external_links.push((relative.clone(), url.clone(), *line));
+        }
+    }
+    if external {
+        let hosts: BTreeSet<String> = external_links
+            .iter()
+            .filter_map(|(_, url, _)| host_port(url))
+            .collect();
+        for host in hosts {
+            if !answers(&host) {
+                for (relative, url, line) in external_links
+                    .iter()
+                    .filter(|(_, u, _)| host_port(u).as_ref() == Some(&host))
+                {
+                    errors.push(
+                        Diagnostic::new(
+                            format!("content/{relative}"),
+                            format!("external link {url}: {host} does not answer"),
+                        )
+                        .at(*line, None),
+                    );
+                }
+            }
+        }
+    }
+    errors.into_result(format!(
+        "Checked {} pages, {} sections, {} internal links{} in {} ms: no problem found",
+        lib.pages.len(),
+        lib.sections.len(),
+        internal,
+        if external {
+            format!(", {} external links", external_links.len())
+        } else {
+            String::new()
+        },
+        start.elapsed().as_millis()
+    ))
+}
+
+fn host_port(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let port = if scheme == "http" { 80 } else { 443 };
+    Some(if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:{port}")
+    })
+}
+
+fn answers(host: &str) -> bool {
+    match host.to_socket_addrs() {
+        Ok(mut addrs) => {
+            addrs.any(|a| TcpStream::connect_timeout(&a, Duration::from_secs(5)).is_ok())
+        }
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,133 @@
+//! Command-line interface: `build`, `serve`, `check`, `init`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::build::{build, BuildOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "maillage",
+    version,
+    about = "Builds and serves a Zola-compatible static site for a network of local meetups"
+)]
+struct Cli {
+    /// Site folder (holds config.toml)
+    #[arg(short, long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the site into the output folder (public/ by default)
+    Build {
+        /// Output folder
+        #[arg(short, long)]
+        output_dir: Option<PathBuf>,
+        /// Base URL to use instead of config.toml's base_url
+        #[arg(short = 'u', long)]
+        base_url: Option<String>,
+        /// Include pages and sections marked as drafts
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Serve the site on 127.0.0.1 and rebuild what changes, with live reload
+    Serve {
+        /// Port to listen on
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// Include pages and sections marked as drafts
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check content, templates, internal links and anchors without writing anything
+    Check {
+        /// Also check that external links' hosts answer
+        #[arg(long)]
+        external: bool,
+        /// Include pages and sections marked as drafts
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new site skeleton in a folder
+    Init {
+        /// Folder to create (the current one when omitted; it must be empty)
+        name: Option<PathBuf>,
+        /// Site address for config.toml
+        #[arg(long, default_value = "https://example.org")]
+        base_url: String,
+    },
+}
+
+/// Runs the command; returns the process exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let root = cli.root;
+    let result = match cli.command {
+        Command::Build {
+            output_dir,
+            base_url,
+            drafts,
+        } => {
+            let options = BuildOptions {
+                root,
+                output: output_dir,
+                base_url,
+                drafts,
+                extensions: Vec::new(),
+            };
+            build(&options).map(|summary| println!("{summary}"))
+        }
+        Command::Serve { port, drafts } => {
+            let options = BuildOptions {
+                root,
+                drafts,
+                ..BuildOptions::default()
+            };
+            crate::serve::serve(options, port, None)
+        }
+        Command::Check { external, drafts } => {
+            let options = BuildOptions {
+                root,
+                drafts,
+                ..BuildOptions::default()
+            };
+            crate::check::check(&options, external).map(|summary| println!("{summary}"))
+        }
+        Command::Init { name, base_url } => {
+            let dir = match name {
+                Some(n) if n.is_relative() => root.join(n),
+                Some(n) => n,
+                None => root,
+            };
+            crate::init::init(&dir, &base_url).map(|()| {
+                println!(
+                    "New site in {}. Next: cd there, then `maillage serve`.",
+                    dir.display()
+                )
+            })
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!(
+                "{} error{} found; nothing was written.",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            1
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! Zola shortcodes in Markdown: `{{ name(arg=value) }}` inline and
+//! `{% name(arg=value) %}body{% end %}` with a body, rendered from
+//! `templates/shortcodes/<name>.html` (output kept as HTML) or
+//! `templates/shortcodes/<name>.md` (output read as Markdown).
+//! `{{/* ... */}}` and `{%/* ... */%}` write the call literally.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Number, Value};
+
+/// Which shortcodes exist and whether their output is Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct ShortcodeDefinitions {
+    /// name → (template name, output is Markdown)
+    pub by_name: HashMap<String, (String, bool)>,
+}
+
+impl ShortcodeDefinitions {
+    pub fn from_template_names<'a>(names: impl Iterator<Item = &'a str>) -> Self {
+        let mut by_name = HashMap::new();
+        for name in names {
+            let Some(rest) = name
+                .strip_prefix("shortcodes/")
+                .or_else(|| name.strip_prefix("__zola_builtins/shortcodes/"))
+            else {
+                continue;
+            };
+            let (stem, is_md) = if let Some(s) = rest.strip_suffix(".html") {
+                (s, false)
+            } else if let Some(s) = rest.strip_suffix(".md") {
+                (s, true)
+            } else {
+                continue;
+            };
+            // The site's own shortcodes win over built-in ones.
+            let builtin = name.starts_with("__zola_builtins/");
+            if builtin && by_name.contains_key(stem) {
+                continue;
+            }
+            by_name.insert(stem.to_string(), (name.to_string(), is_md));
+        }
+        ShortcodeDefinitions { by_name }
+    }
+}
+
+/// One call found in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub name: String,
+    pub args: Map<String, Value>,
+    pub body: Option<String>,
+    /// Byte offset of the call in the text.
+    pub offset: usize,
+}
+
+/// A piece of text with its shortcodes cut out.
+#[derive(Debug, PartialEq)]
+pub enum Piece {
+    Text(String),
+    Call(Call),
+}
+
+/// Error in a call: offset in the text and message.
+pub type ParseError = (usize, String);
+
+/// Splits `text` into plain text and shortcode calls. Only names in
+/// `defs` are shortcodes; other `{{ ... }}` stay as text.
+pub fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, ParseError> {
+    let mut pieces = Vec::new();
+    let mut plain = String::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut last = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'{' || (bytes[i + 1] != b'{' && bytes[i + 1] != b'%') {
+            i += 1;
+            continue;
+        }
+        let is_body = bytes[i + 1] == b'%';
+        let close = if is_body { "%}" } else { "}}" };
+        // Escaped call: written out literally without the comment marks.
+        if text[i + 2..].starts_with("/*") {
+            let end_mark = if is_body { "*/%}" } else { "*/}}" };
+            if let Some(end) = text[i + 4..].find(end_mark) {
+                plain.push_str(&text[last..i]);
+                plain.push_str(&text[i..i + 2]);
+                plain.push_str(&text[i + 4..i + 4 + end]);
+                plain.push_str(close);
+                i = i + 4 + end + 4;
+                last = i;
+                continue;
+            }
+        }
+        match parse_call(text, i + 2, close) {
+            Some((name, args, end)) if defs.by_name.contains_key(&name) => {
+                let args = args.map_err(|m| (i, format!("shortcode `{name}`: {m}")))?;
+                plain.push_str(&text[last..i]);
+                if !plain.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut plain)));
+                }
+                let mut next = end;
+                let body = if is_body {
+                    let (body_end, after) = find_end(text, end).ok_or_else(|| {
+                        (
+                            i,
+                            format!("shortcode `{name}` has a body but no `{{% end %}}`"),
+                        )
+                    })?;
+                    next = after;
+                    Some(text[end..body_end].trim_matches('\n').to_string())
+                } else {
+                    None
+                };
+                pieces.push(Piece::Call(Call {
+                    name,
+                    args,
+                    body,
+                    offset: i,
+                }));
+                i = next;
+                last = i;
+            }
+            Some((name, _, _)) if !is_body || name != "end" => {
+                return Err((
+                    i,
+                    format!("unknown shortcode `{name}`: expected a template templates/shortcodes/{name}.html or .md"),
+                ));
+            }
+            _ => i += 2,
+        }
+    }
+    plain.push_str(&text[last..]);
+    if !plain.is_empty() {
+        pieces.push(Piece::Text(plain));
+    }
+    Ok(pieces)
+}
+
+/// Finds `{% end %}` after `from`: (start of the tag, end of the tag).
+fn find_end(text: &str, from: usize) -> Option<(usize, usize)> {
+    let mut pos = from;
+    while let Some(rel) = text[pos..].find("{%") {
+        let start = pos + rel;
+        let rest = &text[start + 2..];
+        let trimmed = rest.trim_start();
+        if let Some(after_end) = trimmed.strip_prefix("end") {
+            let after = after_end.trim_start();
+            if after.starts_with("%}") {
+                let consumed = rest.len() - after.len() + 2;
+                return Some((start, start + 2 + consumed));
+            }
+        }
+        pos = start + 2;
+    }
+    None
+}
+
+type Parsed = (String, Result<Map<String, Value>, String>, usize);
+
+/// Parses `name(args) }}` starting at `start`; returns the name, the
+/// arguments and the offset after the closing mark. `None` if the text there
+/// is not shaped like a call at all.
+fn parse_call(text: &str, start: usize, close: &str) -> Option<Parsed> {
+    let mut p = Cursor { text, pos: start };
+    p.skip_ws();
+    let name = p.ident()?;
+    p.skip_ws();
+    if !p.eat("(") {
+        if name == "end" && p.eat(close) {
+            return Some((name, Ok(Map::new()), p.pos));
+        }
+        return None;
+    }
+    let args = p.args();
+    let args = match args {
+        Ok(a) => a,
+        Err(m) => {
+            // Still shaped like a call if it closes: report the argument error.
+            return Some((name, Err(m), p.pos));
+        }
+    };
+    p.skip_ws();
+    if !p.eat(close) {
+        return Some((
+            name,
+            Err(format!("expected `{close}` after the arguments")),
+            p.pos,
+        ));
+    }
+    Some((name, Ok(args), p.pos))
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn rest(&self) -> &str {
+        &self.text[self.pos..]
+    }
+    fn skip_ws(&mut self) {
+        let rest = self.rest();
+        self.pos += rest.len() - rest.trim_start().len();
+    }
+    fn eat(&mut self, s: &str) -> bool {
+        if self.rest().starts_with(s) {
+            self.pos += s.len();
+            true
+        } else {
+            false
+        }
+    }
+    fn ident(&mut self) -> Option<String> {
+        let rest = self.rest();
+        let mut chars = rest.char_indices();
+        match chars.next() {
+            Some((_, c)) if c.is_ascii_alphabetic() || c == '_' => {}
+            _ => return None,
+        }
+        let end = chars
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+            .map_or(rest.len(), |(i, _)| i);
+        let name = rest[..end].to_string();
+        self.pos += end;
+        Some(name)
+    }
+    fn args(&mut self) -> Result<Map<String, Value>, String> {
+        let mut args = Map::new();
+        loop {
+            self.skip_ws();
+            if self.eat(")") {
+                return Ok(args);
+            }
+            let key = self.ident().ok_or("expected an argument name")?;
+            self.skip_ws();
+            if !self.eat("=") {
+                return Err(format!("expected `=` after argument `{key}`"));
+            }
+            self.skip_ws();
+            let value = self.value()?;
+            args.insert(key, value);
+            self.skip_ws();
+            if self.eat(",") {
+                continue;
+            }
+            if self.eat(")") {
+                return Ok(args);
+            }
+            return Err("expected `,` or `)` between arguments".into());
+        }
+    }
+    fn value(&mut self) -> Result<Value, String> {
+        let text = self.text;
+        let rest = &text[self.pos..];
+        let first = rest.chars().next().ok_or("expected a value")?;
+        match first {
+            '"' | '\'' | '`' => {
+                let end = rest[1..].find(first).ok_or("unterminated string")?;
+                let s = rest[1..1 + end].to_string();
+                self.pos += end + 2;
+                Ok(Value::String(s))
+            }
+            '[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_ws();
+                    if self.eat("]") {
+                        return Ok(Value::Array(items));
+                    }
+                    items.push(self.value()?);
+                    self.skip_ws();
+                    if self.eat(",") {
+                        continue;
+                    }
+                    if self.eat("]") {
+                        return Ok(Value::Array(items));
+                    }
+                    return Err("expected `,` or `]` in a list".into());
+                }
+            }
+            _ => {
+                let end = rest
+                    .find(|c: char| {
+                        !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+' || c == '_')
+                    })
+                    .unwrap_or(rest.len());
+                let word = &rest[..end];
+                self.pos += end;
+                match word {
+                    "true" => Ok(Value::Bool(true)),
+                    "false" => Ok(Value::Bool(false)),
+                    _ => {
+                        if let Ok(i) = word.parse::<i64>() {
+                            Ok(Value::Number(i.into()))
+                        } else if let Some(n) = word.parse::<f64>().ok().and_then(Number::from_f64)
+                        {
+                            Ok(Value::Number(n))
+                        } else {
+                            Err(format!(
+                                "expected a string, number, boolean or list, found `{word}`"
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defs() -> ShortcodeDefinitions {
+        ShortcodeDefinitions::from_template_names(
+            ["shortcodes/note.html", "shortcodes/quote.md"].into_iter(),
+        )
+    }
+
+    #[test]
+    fn finds_inline_and_body_calls() {
+        let text = "a {{ note(kind=\"info\", n=3, ok=true, l=[1, 'x']) }} b\n{% quote(by='Ada') %}\nhi *there*\n{% end %}\nc";
+        let pieces = parse(text, &defs()).unwrap();
+        assert_eq!(pieces.len(), 5);
+        match &pieces[1] {
+            Piece::Call(c) => {
+                assert_eq!(c.name, "note");
+                assert_eq!(c.args["kind"], "info");
+                assert_eq!(c.args["n"], 3);
+                assert_eq!(c.args["l"][1], "x");
+            }
+            other => panic!("{other:?}"),
+        }
+        match &pieces[3] {
+            Piece::Call(c) => assert_eq!(c.body.as_deref(), Some("hi *there*")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn escapes_and_non_calls_stay_text() {
+        let pieces = parse("{{/* note(a=1) */}} and {{ page.title }}", &defs()).unwrap();
+        assert_eq!(
+            pieces,
+            vec![Piece::Text("{{ note(a=1) }} and {{ page.title }}".into())]
+        );
+    }
+
+    #[test]
+    fn unknown_shortcode_is_an_error() {
+        let err = parse("x {{ nope(a=1) }}", &defs()).unwrap_err();
+        assert_eq!(err.0, 2);
+        assert!(err.1.contains("unknown shortcode `nope`"));
+    }
+}

@@ -1,0 +1,600 @@
+//! The list of things to render, and how each one is rendered.
+
+use serde_json::{json, Map, Value};
+
+use super::{index_file, sitemap, Renderer};
+use crate::error::Diagnostic;
+use crate::site::Library;
+use crate::templates::analysis::reads_pages_when_paginated;
+
+/// One unit of rendering work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Page(usize),
+    /// A section: its page, or its first pager and the `page/1/` redirect.
+    Section(usize),
+    /// Pager `index` (2-based and up) of a paginated section.
+    SectionPager(usize, usize),
+    SectionFeeds(usize),
+    TaxonomyList(usize),
+    /// A term page, or its first pager and redirect.
+    Term(usize, usize),
+    TermPager(usize, usize, usize),
+    TermFeeds(usize, usize),
+    /// Site feeds of one language.
+    SiteFeeds(String),
+    Sitemap,
+    Robots,
+    NotFound,
+    Aliases,
+    ExtraPage(usize),
+    ExtraFiles,
+}
+
+fn pager_count(len: usize, by: usize) -> usize {
+    len.div_ceil(by).max(1)
+}
+
+/// Everything to render for the library.
+pub fn plan(library: &Library, extra_pages: usize) -> Vec<Job> {
+    let config = &library.config;
+    let mut jobs = Vec::with_capacity(library.pages.len() + 64);
+    for (i, p) in library.pages.iter().enumerate() {
+        if p.meta.render {
+            jobs.push(Job::Page(i));
+        }
+    }
+    for (i, s) in library.sections.iter().enumerate() {
+        if s.meta.generate_feeds {
+            jobs.push(Job::SectionFeeds(i));
+        }
+        if !s.meta.render {
+            continue;
+        }
+        jobs.push(Job::Section(i));
+        if s.meta.redirect_to.is_none() {
+            if let Some(by) = s.meta.paginate_by.filter(|&b| b > 0) {
+                for n in 2..=pager_count(s.pages.len(), by) {
+                    jobs.push(Job::SectionPager(i, n));
+                }
+            }
+        }
+    }
+    for (t, taxonomy) in library.taxonomies.iter().enumerate() {
+        if !taxonomy.kind.render || taxonomy.items.is_empty() {
+            continue;
+        }
+        jobs.push(Job::TaxonomyList(t));
+        for (i, term) in taxonomy.items.iter().enumerate() {
+            jobs.push(Job::Term(t, i));
+            if let Some(by) = taxonomy.kind.paginate_by.filter(|&b| b > 0) {
+                for n in 2..=pager_count(term.pages.len(), by) {
+                    jobs.push(Job::TermPager(t, i, n));
+                }
+            }
+            if taxonomy.kind.feed {
+                jobs.push(Job::TermFeeds(t, i));
+            }
+        }
+    }
+    for (lang, options) in &config.languages {
+        if options.generate_feeds {
+            jobs.push(Job::SiteFeeds(lang.clone()));
+        }
+    }
+    if config.generate_sitemap {
+        jobs.push(Job::Sitemap);
+    }
+    if config.generate_robots_txt {
+        jobs.push(Job::Robots);
+    }
+    jobs.push(Job::NotFound);
+    jobs.push(Job::Aliases);
+    for i in 0..extra_pages {
+        jobs.push(Job::ExtraPage(i));
+    }
+    jobs.push(Job::ExtraFiles);
+    jobs
+}
+
+type Outputs = Vec<(String, Vec<u8>)>;
+
+impl Renderer<'_> {
+    pub(super) fn render_job(&self, job: &Job) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        match job {
+            Job::Page(i) => self.page(*i),
+            Job::Section(i) => self.section(*i),
+            Job::SectionPager(i, n) => {
+                let s = &lib.sections[*i];
+                let html = self
+                    .section_pager(*i, *n)
+                    .map_err(|m| self.content_error(&s.file.relative, m))?;
+                let path = pager_path(&s.path, &s.meta.paginate_path, *n);
+                Ok(vec![(index_file(&path), html.into_bytes())])
+            }
+            Job::SectionFeeds(i) => self.section_feeds(*i),
+            Job::TaxonomyList(t) => self.taxonomy_list(*t),
+            Job::Term(t, i) => self.term(*t, *i),
+            Job::TermPager(t, i, n) => {
+                let term = &lib.taxonomies[*t].items[*i];
+                let html = self
+                    .term_pager(*t, *i, *n)
+                    .map_err(|m| self.taxonomy_error(*t, m))?;
+                let path = pager_path(&term.path, lib.taxonomies[*t].kind.paginate_path(), *n);
+                Ok(vec![(index_file(&path), html.into_bytes())])
+            }
+            Job::TermFeeds(t, i) => self.term_feeds(*t, *i),
+            Job::SiteFeeds(lang) => self.site_feeds(lang),
+            Job::Sitemap => sitemap::render(self),
+            Job::Robots => {
+                let mut ctx = Map::new();
+                ctx.insert(
+                    "config".into(),
+                    lib.config.serialized(&lib.config.default_language).clone(),
+                );
+                let text = self
+                    .render_template("robots.txt", ctx)
+                    .map_err(|m| Diagnostic::new("templates/robots.txt", m))?;
+                Ok(vec![("robots.txt".into(), text.into_bytes())])
+            }
+            Job::NotFound => {
+                let ctx = self.base_context(&lib.config.default_language, None);
+                let html = self
+                    .render_template("404.html", ctx)
+                    .map_err(|m| Diagnostic::new("templates/404.html", m))?;
+                Ok(vec![("404.html".into(), html.into_bytes())])
+            }
+            Job::Aliases => self.aliases(),
+            Job::ExtraPage(i) => {
+                let page = &self.extra_pages[*i];
+                let lang = page
+                    .lang
+                    .clone()
+                    .unwrap_or_else(|| lib.config.default_language.clone());
+                let mut ctx = self.base_context(&lang, Some(&page.path));
+                for (k, v) in &page.context {
+                    ctx.insert(k.clone(), v.clone());
+                }
+                let html = self.render_template(&page.template, ctx).map_err(|m| {
+                    Diagnostic::new(
+                        format!("templates/{}", page.template),
+                        format!("rendering {}: {m}", page.path),
+                    )
+                })?;
+                Ok(vec![(index_file(&page.path), html.into_bytes())])
+            }
+            Job::ExtraFiles => Ok(self
+                .extra_files
+                .iter()
+                .map(|f| (f.path.trim_start_matches('/').to_string(), f.bytes.clone()))
+                .collect()),
+        }
+    }
+
+    fn content_error(&self, relative: &str, message: String) -> Diagnostic {
+        Diagnostic::new(format!("content/{relative}"), message)
+    }
+
+    fn taxonomy_error(&self, t: usize, message: String) -> Diagnostic {
+        Diagnostic::new("config.toml", message).field(format!(
+            "taxonomies.{}",
+            self.library.taxonomies[t].kind.name
+        ))
+    }
+
+    fn page(&self, i: usize) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let page = &lib.pages[i];
+        let mut ctx = self.base_context(&page.lang, Some(&page.path));
+        ctx.insert("page".into(), lib.page_context_value(i));
+        let html = self
+            .render_template(page.template_name(), ctx)
+            .map_err(|m| {
+                self.content_error(
+                    &page.file.relative,
+                    format!("template `{}`: {m}", page.template_name()),
+                )
+            })?;
+        let dir = page.path.trim_matches('/');
+        let mut out = vec![(index_file(&page.path), html.into_bytes())];
+        for asset in &page.assets {
+            out.push(asset_output(dir, asset)?);
+        }
+        Ok(out)
+    }
+
+    fn section(&self, i: usize) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let s = &lib.sections[i];
+        let dir = s.path.trim_matches('/');
+        let mut out = Vec::new();
+        for asset in &s.assets {
+            out.push(asset_output(dir, asset)?);
+        }
+        if let Some(target) = &s.meta.redirect_to {
+            let url = if crate::markdown::is_external(target) {
+                target.clone()
+            } else {
+                lib.config.make_permalink(target)
+            };
+            out.push((index_file(&s.path), self.redirect(&url)?.into_bytes()));
+            return Ok(out);
+        }
+        if s.meta.is_paginated() {
+            let html = self
+                .section_pager(i, 1)
+                .map_err(|m| self.content_error(&s.file.relative, m))?;
+            out.push((index_file(&s.path), html.into_bytes()));
+            let first = pager_path(&s.path, &s.meta.paginate_path, 1);
+            out.push((
+                index_file(&first),
+                self.redirect(&s.permalink)?.into_bytes(),
+            ));
+            return Ok(out);
+        }
+        let mut ctx = self.base_context(&s.lang, Some(&s.path));
+        ctx.insert("section".into(), lib.section_full(i).clone());
+        let html = self.render_template(s.template_name(), ctx).map_err(|m| {
+            self.content_error(
+                &s.file.relative,
+                format!("template `{}`: {m}", s.template_name()),
+            )
+        })?;
+        out.push((index_file(&s.path), html.into_bytes()));
+        Ok(out)
+    }
+
+    fn redirect(&self, url: &str) -> Result<String, Diagnostic> {
+        let mut ctx = Map::new();
+        ctx.insert("url".into(), Value::String(url.to_string()));
+        self.render_template("internal/alias.html", ctx)
+            .map_err(|m| Diagnostic::new("templates/internal/alias.html", m))
+    }
+
+    fn section_pager(&self, i: usize, n: usize) -> Result<String, String> {
+        let lib = self.library;
+        let s = &lib.sections[i];
+        let by = s.meta.paginate_by.unwrap_or(1).max(1);
+        let mut ids = s.pages.clone();
+        if s.meta.paginate_reversed {
+            ids.reverse();
+        }
+        let base_path = &s.path;
+        let paginator = paginator(
+            lib,
+            &ids,
+            by,
+            n,
+            &s.permalink,
+            base_path,
+            &s.meta.paginate_path,
+        );
+        let path = if n == 1 {
+            s.path.clone()
+        } else {
+            pager_path(&s.path, &s.meta.paginate_path, n)
+        };
+        let mut ctx = self.base_context(&s.lang, Some(&path));
+        ctx.insert("section".into(), lib.values.sections_meta[i].clone());
+        ctx.insert("paginator".into(), paginator);
+        self.render_template(s.template_name(), ctx)
+            .map_err(|m| format!("template `{}`, pager {n}: {m}", s.template_name()))
+    }
+
+    fn taxonomy_list(&self, t: usize) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let taxonomy = &lib.taxonomies[t];
+        let template = self.taxonomy_template(t, "list");
+        let mut ctx = self.base_context(&taxonomy.lang, Some(&taxonomy.path));
+        ctx.insert("taxonomy".into(), json!(taxonomy.kind));
+        let with_pages = reads_pages_in_list(self, &template);
+        let terms: Vec<Value> = (0..taxonomy.items.len())
+            .map(|i| lib.term_value(t, i, with_pages))
+            .collect();
+        ctx.insert("terms".into(), Value::Array(terms));
+        let html = self
+            .render_template(&template, ctx)
+            .map_err(|m| self.taxonomy_error(t, format!("template `{template}`: {m}")))?;
+        Ok(vec![(index_file(&taxonomy.path), html.into_bytes())])
+    }
+
+    fn taxonomy_template(&self, t: usize, kind: &str) -> String {
+        let name = &self.library.taxonomies[t].kind.name;
+        let specific = format!("{name}/{kind}.html");
+        if crate::templates::resolve(self.tera, &specific, self.theme).is_some() {
+            specific
+        } else {
+            format!(
+                "taxonomy_{}.html",
+                if kind == "list" { "list" } else { "single" }
+            )
+        }
+    }
+
+    fn term(&self, t: usize, i: usize) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let taxonomy = &lib.taxonomies[t];
+        let term = &taxonomy.items[i];
+        if taxonomy.kind.is_paginated() {
+            let html = self
+                .term_pager(t, i, 1)
+                .map_err(|m| self.taxonomy_error(t, m))?;
+            let first = pager_path(&term.path, taxonomy.kind.paginate_path(), 1);
+            return Ok(vec![
+                (index_file(&term.path), html.into_bytes()),
+                (
+                    index_file(&first),
+                    self.redirect(&term.permalink)?.into_bytes(),
+                ),
+            ]);
+        }
+        let template = self.taxonomy_template(t, "single");
+        let mut ctx = self.base_context(&taxonomy.lang, Some(&term.path));
+        ctx.insert("taxonomy".into(), json!(taxonomy.kind));
+        ctx.insert("term".into(), lib.term_value(t, i, true));
+        let html = self.render_template(&template, ctx).map_err(|m| {
+            self.taxonomy_error(
+                t,
+                format!("template `{template}`, term `{}`: {m}", term.name),
+            )
+        })?;
+        Ok(vec![(index_file(&term.path), html.into_bytes())])
+    }
+
+    fn term_pager(&self, t: usize, i: usize, n: usize) -> Result<String, String> {
+        let lib = self.library;
+        let taxonomy = &lib.taxonomies[t];
+        let term = &taxonomy.items[i];
+        let template = self.taxonomy_template(t, "single");
+        let by = taxonomy.kind.paginate_by.unwrap_or(1).max(1);
+        let paginator = paginator(
+            lib,
+            &term.pages,
+            by,
+            n,
+            &term.permalink,
+            &term.path,
+            taxonomy.kind.paginate_path(),
+        );
+        let path = if n == 1 {
+            term.path.clone()
+        } else {
+            pager_path(&term.path, taxonomy.kind.paginate_path(), n)
+        };
+        let mut ctx = self.base_context(&taxonomy.lang, Some(&path));
+        ctx.insert("taxonomy".into(), json!(taxonomy.kind));
+        // Zola copies every page of the term into each pager; only do so when
+        // the template can read them with a paginator present.
+        let with_pages = reads_pages_when_paginated(self.tera, &resolved(self, &template), "term");
+        ctx.insert("term".into(), lib.term_value(t, i, with_pages));
+        ctx.insert("paginator".into(), paginator);
+        self.render_template(&template, ctx).map_err(|m| {
+            format!(
+                "template `{template}`, term `{}`, pager {n}: {m}",
+                term.name
+            )
+        })
+    }
+
+    fn aliases(&self) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let mut out = Vec::new();
+        let all = lib
+            .pages
+            .iter()
+            .map(|p| (&p.meta.aliases, &p.permalink))
+            .chain(lib.sections.iter().map(|s| (&s.meta.aliases, &s.permalink)));
+        for (aliases, permalink) in all {
+            for alias in aliases {
+                let alias = alias.trim_start_matches('/');
+                let file = if alias.ends_with(".html") {
+                    alias.to_string()
+                } else {
+                    index_file(alias)
+                };
+                out.push((file, self.redirect(permalink)?.into_bytes()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn feed_outputs(
+        &self,
+        lang: &str,
+        base: &str,
+        pages: &[usize],
+        extra: impl Fn(&mut Map<String, Value>, &str),
+    ) -> Result<Outputs, String> {
+        let lib = self.library;
+        let mut dated: Vec<usize> = pages
+            .iter()
+            .copied()
+            .filter(|&p| lib.pages[p].datetime.is_some())
+            .collect();
+        if dated.is_empty() {
+            return Ok(Vec::new());
+        }
+        dated.sort_by(|&a, &b| {
+            lib.pages[b]
+                .datetime
+                .cmp(&lib.pages[a].datetime)
+                .then_with(|| lib.pages[a].permalink.cmp(&lib.pages[b].permalink))
+        });
+        let last_updated = dated
+            .iter()
+            .filter_map(|&p| lib.pages[p].updated.clone())
+            .chain(lib.pages[dated[0]].date.clone())
+            .max_by(|a, b| {
+                let pa = crate::content::front_matter::parse_date(a);
+                let pb = crate::content::front_matter::parse_date(b);
+                pa.cmp(&pb)
+            });
+        if let Some(limit) = lib.config.feed_limit {
+            dated.truncate(limit);
+        }
+        let feed_pages: Vec<Value> = dated.iter().map(|&p| lib.values.pages[p].clone()).collect();
+        let mut out = Vec::new();
+        for filename in lib.config.feed_filenames(lang) {
+            let rel = format!("{}{}", base.trim_start_matches('/'), filename);
+            let mut ctx = self.base_context(lang, None);
+            ctx.insert("pages".into(), Value::Array(feed_pages.clone()));
+            ctx.insert(
+                "feed_url".into(),
+                Value::String(lib.config.make_permalink(&rel)),
+            );
+            if let Some(l) = &last_updated {
+                ctx.insert("last_updated".into(), Value::String(l.clone()));
+            }
+            extra(&mut ctx, filename);
+            let text = self
+                .render_template(filename, ctx)
+                .map_err(|m| format!("feed `{filename}`: {m}"))?;
+            out.push((rel, text.into_bytes()));
+        }
+        Ok(out)
+    }
+
+    fn section_feeds(&self, i: usize) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let s = &lib.sections[i];
+        self.feed_outputs(&s.lang, &s.path, &s.pages, |ctx, filename| {
+            let with_pages =
+                reads_pages_when_paginated(self.tera, &resolved(self, filename), "section");
+            let value = if with_pages {
+                lib.section_full(i).clone()
+            } else {
+                lib.values.sections_meta[i].clone()
+            };
+            ctx.insert("section".into(), value);
+        })
+        .map_err(|m| self.content_error(&s.file.relative, m))
+    }
+
+    fn term_feeds(&self, t: usize, i: usize) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let taxonomy = &lib.taxonomies[t];
+        let term = &taxonomy.items[i];
+        self.feed_outputs(&taxonomy.lang, &term.path, &term.pages, |ctx, _| {
+            ctx.insert("taxonomy".into(), json!(taxonomy.kind));
+            ctx.insert(
+                "term".into(),
+                json!({ "name": term.name, "slug": term.slug, "permalink": term.permalink }),
+            );
+        })
+        .map_err(|m| self.taxonomy_error(t, m))
+    }
+
+    fn site_feeds(&self, lang: &str) -> Result<Outputs, Diagnostic> {
+        let lib = self.library;
+        let pages: Vec<usize> = (0..lib.pages.len())
+            .filter(|&p| lib.pages[p].lang == lang && lib.pages[p].meta.render)
+            .collect();
+        let base = if lang == lib.config.default_language {
+            "/".to_string()
+        } else {
+            format!("/{lang}/")
+        };
+        self.feed_outputs(lang, &base, &pages, |_, _| {})
+            .map_err(|m| Diagnostic::new("config.toml", m))
+    }
+}
+
+fn resolved(r: &Renderer<'_>, template: &str) -> String {
+    crate::templates::resolve(r.tera, template, r.theme).unwrap_or_else(|| template.to_string())
+}
+
+fn reads_pages_in_list(r: &Renderer<'_>, template: &str) -> bool {
+    // The list template has no paginator: this tells whether it reads
+    // `terms[..].pages` at all, through any loop variable.
+    let name = resolved(r, template);
+    match r.tera.get_template(&name) {
+        Ok(_) => {
+            let mut all = String::new();
+            let mut todo = vec![name];
+            let mut seen = std::collections::HashSet::new();
+            while let Some(n) = todo.pop() {
+                if !seen.insert(n.clone()) {
+                    continue;
+                }
+                if let Ok(t) = r.tera.get_template(&n) {
+                    all.push_str(&format!("{:?}", t.ast));
+                    todo.extend(t.parents.iter().cloned());
+                    for (_, file) in &t.imported_macro_files {
+                        todo.push(file.clone());
+                    }
+                }
+            }
+            all.contains(".pages") || all.contains("__tera_context") || all.contains("json_encode")
+        }
+        Err(_) => true,
+    }
+}
+
+/// `/rencontres/page/3/`.
+pub fn pager_path(base: &str, paginate_path: &str, n: usize) -> String {
+    if paginate_path.is_empty() {
+        format!("{base}{n}/")
+    } else {
+        format!("{base}{paginate_path}/{n}/")
+    }
+}
+
+/// Zola's `paginator` object for pager `n` (1-based).
+fn paginator(
+    lib: &Library,
+    ids: &[usize],
+    by: usize,
+    n: usize,
+    permalink: &str,
+    path: &str,
+    paginate_path: &str,
+) -> Value {
+    let count = pager_count(ids.len(), by);
+    let link = |k: usize| -> String {
+        if k == 1 {
+            permalink.to_string()
+        } else {
+            lib.config
+                .make_permalink(&pager_path(path, paginate_path, k))
+        }
+    };
+    let start = (n - 1) * by;
+    let end = (start + by).min(ids.len());
+    let pages: Vec<Value> = ids[start.min(end)..end]
+        .iter()
+        .map(|&p| lib.values.pages[p].clone())
+        .collect();
+    let base_url = if paginate_path.is_empty() {
+        permalink.to_string()
+    } else {
+        format!("{permalink}{paginate_path}/")
+    };
+    json!({
+        "paginate_by": by,
+        "first": permalink,
+        "last": link(count),
+        "previous": if n > 1 { Value::String(link(n - 1)) } else { Value::Null },
+        "next": if n < count { Value::String(link(n + 1)) } else { Value::Null },
+        "number_pagers": count,
+        "base_url": base_url,
+        "pages": pages,
+        "current_index": n,
+        "total_pages": ids.len(),
+    })
+}
+
+fn asset_output(dir: &str, asset: &std::path::Path) -> Result<(String, Vec<u8>), Diagnostic> {
+    let name = asset
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let bytes = std::fs::read(asset)
+        .map_err(|e| Diagnostic::new(asset, format!("cannot read the asset: {e}")))?;
+    let path = if dir.is_empty() {
+        name
+    } else {
+        format!("{dir}/{name}")
+    };
+    Ok((path, bytes))
+}

@@ -1,0 +1,112 @@
+//! `sitemap.xml`: every page, section, pager, taxonomy page and extra page,
+//! sorted by permalink; split in files of 30,000 entries like Zola.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::jobs::pager_path;
+use super::Renderer;
+use crate::error::Diagnostic;
+
+const LIMIT: usize = 30_000;
+
+/// permalink → (updated, extra)
+fn entries(r: &Renderer<'_>) -> BTreeMap<String, (Option<String>, Option<Value>)> {
+    let lib = r.library;
+    let config = &lib.config;
+    let mut entries: BTreeMap<String, (Option<String>, Option<Value>)> = BTreeMap::new();
+    for p in lib.pages.iter().filter(|p| p.meta.render) {
+        let updated = p.updated.clone().or_else(|| p.date.clone());
+        entries.insert(p.permalink.clone(), (updated, Some(p.meta.extra.clone())));
+    }
+    for s in &lib.sections {
+        if s.meta.render {
+            entries.insert(s.permalink.clone(), (None, Some(s.meta.extra.clone())));
+        }
+        if let Some(by) = s.meta.paginate_by.filter(|&b| b > 0) {
+            let count = s.pages.len().div_ceil(by);
+            for n in 1..=count {
+                let path = pager_path(&s.path, &s.meta.paginate_path, n);
+                entries
+                    .entry(config.make_permalink(&path))
+                    .or_insert((None, None));
+            }
+        }
+    }
+    for t in lib
+        .taxonomies
+        .iter()
+        .filter(|t| t.kind.render && !t.items.is_empty())
+    {
+        entries.entry(t.permalink.clone()).or_insert((None, None));
+        for term in &t.items {
+            entries
+                .entry(term.permalink.clone())
+                .or_insert((None, None));
+            if let Some(by) = t.kind.paginate_by.filter(|&b| b > 0) {
+                for n in 1..=term.pages.len().div_ceil(by) {
+                    let path = pager_path(&term.path, t.kind.paginate_path(), n);
+                    entries
+                        .entry(config.make_permalink(&path))
+                        .or_insert((None, None));
+                }
+            }
+        }
+    }
+    for page in r.extra_pages.iter().filter(|p| p.in_sitemap) {
+        entries.insert(
+            config.make_permalink(&page.path),
+            (page.updated.clone(), None),
+        );
+    }
+    for file in r.extra_files.iter().filter(|f| f.in_sitemap) {
+        let mut link = config.make_permalink(&file.path);
+        if link.ends_with('/') {
+            link.pop();
+        }
+        entries.insert(link, (None, None));
+    }
+    entries
+}
+
+pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let all: Vec<Value> = entries(r)
+        .into_iter()
+        .map(|(permalink, (updated, extra))| json!({ "permalink": permalink, "updated": updated, "date": updated, "extra": extra }))
+        .collect();
+    let error = |m: String| Diagnostic::new("templates/sitemap.xml", m);
+    let render_one = |entries: Vec<Value>| -> Result<Vec<u8>, Diagnostic> {
+        let mut ctx = Map::new();
+        ctx.insert("entries".into(), Value::Array(entries));
+        ctx.insert(
+            "config".into(),
+            r.library
+                .config
+                .serialized(&r.library.config.default_language)
+                .clone(),
+        );
+        Ok(r.render_template("sitemap.xml", ctx)
+            .map_err(error)?
+            .into_bytes())
+    };
+    if all.len() < LIMIT {
+        return Ok(vec![("sitemap.xml".into(), render_one(all)?)]);
+    }
+    let mut out = Vec::new();
+    let mut index = Vec::new();
+    for (n, chunk) in all.chunks(LIMIT).enumerate() {
+        let name = format!("sitemap{}.xml", n + 1);
+        out.push((name.clone(), render_one(chunk.to_vec())?));
+        let mut url = r.library.config.make_permalink(&name);
+        url.pop();
+        index.push(Value::String(url));
+    }
+    let mut ctx = Map::new();
+    ctx.insert("sitemaps".into(), Value::Array(index));
+    let text = r
+        .render_template("split_sitemap_index.xml", ctx)
+        .map_err(error)?;
+    out.push(("sitemap.xml".into(), text.into_bytes()));
+    Ok(out)
+}

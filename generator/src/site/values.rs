@@ -1,0 +1,199 @@
+//! Pages and sections serialised once, with Zola's field names. Listings,
+//! paginators, neighbours and `get_*` functions clone these values instead
+//! of serialising pages again.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::config::Config;
+use crate::content::{Page, Section};
+
+pub struct Values {
+    /// One per page, without `lower`/`higher`.
+    pub pages: Vec<Value>,
+    /// One per section, with `pages` empty.
+    pub sections_meta: Vec<Value>,
+}
+
+/// (lang, permalink, title, relative path)
+type Translation = (String, String, Option<String>, String);
+
+struct Links {
+    /// relative path → [(permalink, title)] of what links to it
+    backlinks: HashMap<String, Vec<(String, Option<String>)>>,
+    /// canonical path → [(lang, permalink, title, relative path)]
+    translations: HashMap<String, Vec<Translation>>,
+}
+
+impl Links {
+    fn backlinks(&self, relative: &str) -> Value {
+        match self.backlinks.get(relative) {
+            Some(list) => Value::Array(
+                list.iter()
+                    .map(|(permalink, title)| json!({ "permalink": permalink, "title": title }))
+                    .collect(),
+            ),
+            None => Value::Array(Vec::new()),
+        }
+    }
+    fn translations(&self, canonical: &str) -> Value {
+        match self.translations.get(canonical) {
+            Some(list) if list.len() > 1 => Value::Array(
+                list.iter()
+                    .map(|(lang, permalink, title, path)| {
+                        json!({ "lang": lang, "permalink": permalink, "title": title, "path": path })
+                    })
+                    .collect(),
+            ),
+            _ => Value::Array(Vec::new()),
+        }
+    }
+}
+
+impl Values {
+    pub fn build(config: &Config, pages: &[Page], sections: &[Section]) -> Values {
+        let mut links = Links {
+            backlinks: HashMap::new(),
+            translations: HashMap::new(),
+        };
+        for p in pages {
+            for (target, _, _) in &p.rendered.internal_links {
+                let list = links.backlinks.entry(target.clone()).or_default();
+                if !list.iter().any(|(l, _)| *l == p.permalink) {
+                    list.push((p.permalink.clone(), p.meta.title.clone()));
+                }
+            }
+            if config.is_multilingual() {
+                links
+                    .translations
+                    .entry(p.file.canonical.clone())
+                    .or_default()
+                    .push((
+                        p.lang.clone(),
+                        p.permalink.clone(),
+                        p.meta.title.clone(),
+                        p.file.relative.clone(),
+                    ));
+            }
+        }
+        for s in sections {
+            for (target, _, _) in &s.rendered.internal_links {
+                let list = links.backlinks.entry(target.clone()).or_default();
+                if !list.iter().any(|(l, _)| *l == s.permalink) {
+                    list.push((s.permalink.clone(), s.meta.title.clone()));
+                }
+            }
+            if config.is_multilingual() {
+                links
+                    .translations
+                    .entry(s.file.canonical.clone())
+                    .or_default()
+                    .push((
+                        s.lang.clone(),
+                        s.permalink.clone(),
+                        s.meta.title.clone(),
+                        s.file.relative.clone(),
+                    ));
+            }
+        }
+        for list in links.backlinks.values_mut() {
+            list.sort();
+        }
+        let page_values: Vec<Value> = pages.par_iter().map(|p| page_value(p, &links)).collect();
+        let sections_meta = sections
+            .iter()
+            .map(|s| section_value(s, sections, &links))
+            .collect();
+        Values {
+            pages: page_values,
+            sections_meta,
+        }
+    }
+
+    /// A section with its pages in order.
+    pub fn section_with_pages(&self, i: usize, pages: &[usize]) -> Value {
+        let mut value = self.sections_meta[i].clone();
+        if let Value::Object(map) = &mut value {
+            map.insert(
+                "pages".into(),
+                Value::Array(pages.iter().map(|&p| self.pages[p].clone()).collect()),
+            );
+        }
+        value
+    }
+}
+
+fn page_value(p: &Page, links: &Links) -> Value {
+    let mut m = Map::with_capacity(32);
+    let ymd = p.year_month_day();
+    m.insert("relative_path".into(), json!(p.file.relative));
+    m.insert("colocated_path".into(), json!(p.file.colocated_path));
+    m.insert("content".into(), json!(p.rendered.content));
+    m.insert("permalink".into(), json!(p.permalink));
+    m.insert("slug".into(), json!(p.slug));
+    m.insert("ancestors".into(), json!(p.ancestors));
+    m.insert("title".into(), json!(p.meta.title));
+    m.insert("description".into(), json!(p.meta.description));
+    m.insert("updated".into(), json!(p.updated));
+    m.insert("date".into(), json!(p.date));
+    m.insert("year".into(), json!(ymd.map(|d| d.0)));
+    m.insert("month".into(), json!(ymd.map(|d| d.1)));
+    m.insert("day".into(), json!(ymd.map(|d| d.2)));
+    m.insert("taxonomies".into(), json!(p.meta.taxonomies));
+    m.insert("authors".into(), json!(p.meta.authors));
+    m.insert("extra".into(), p.meta.extra.clone());
+    m.insert("path".into(), json!(p.path));
+    m.insert("components".into(), json!(p.components));
+    m.insert("summary".into(), json!(p.rendered.summary));
+    m.insert("toc".into(), json!(p.rendered.toc));
+    m.insert("word_count".into(), json!(p.word_count));
+    m.insert("reading_time".into(), json!(p.reading_time));
+    m.insert("assets".into(), json!(p.serialized_assets));
+    m.insert("draft".into(), json!(p.meta.draft));
+    m.insert("lang".into(), json!(p.lang));
+    m.insert("weight".into(), json!(p.meta.weight));
+    m.insert("lower".into(), Value::Null);
+    m.insert("higher".into(), Value::Null);
+    m.insert("translations".into(), links.translations(&p.file.canonical));
+    m.insert("backlinks".into(), links.backlinks(&p.file.relative));
+    Value::Object(m)
+}
+
+fn section_value(s: &Section, sections: &[Section], links: &Links) -> Value {
+    let mut m = Map::with_capacity(28);
+    m.insert("relative_path".into(), json!(s.file.relative));
+    m.insert("colocated_path".into(), Value::Null);
+    m.insert("content".into(), json!(s.rendered.content));
+    m.insert("permalink".into(), json!(s.permalink));
+    m.insert("draft".into(), json!(s.meta.draft));
+    m.insert("ancestors".into(), json!(s.ancestors));
+    m.insert("title".into(), json!(s.meta.title));
+    m.insert("description".into(), json!(s.meta.description));
+    m.insert("extra".into(), s.meta.extra.clone());
+    m.insert("path".into(), json!(s.path));
+    m.insert("components".into(), json!(s.components));
+    m.insert("toc".into(), json!(s.rendered.toc));
+    m.insert("word_count".into(), json!(s.word_count));
+    m.insert("reading_time".into(), json!(s.reading_time));
+    m.insert("lang".into(), json!(s.lang));
+    m.insert("assets".into(), json!(s.serialized_assets));
+    m.insert("pages".into(), Value::Array(Vec::new()));
+    m.insert(
+        "subsections".into(),
+        Value::Array(
+            s.subsections
+                .iter()
+                .map(|&i| json!(sections[i].file.relative))
+                .collect(),
+        ),
+    );
+    m.insert("translations".into(), links.translations(&s.file.canonical));
+    m.insert("backlinks".into(), links.backlinks(&s.file.relative));
+    m.insert("generate_feeds".into(), json!(s.meta.generate_feeds));
+    m.insert("transparent".into(), json!(s.meta.transparent));
+    m.insert("paginate_by".into(), json!(s.meta.paginate_by));
+    m.insert("paginate_reversed".into(), json!(s.meta.paginate_reversed));
+    Value::Object(m)
+}
