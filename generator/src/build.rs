@@ -336,7 +336,14 @@ impl Site {
 /// `maillage build`: everything, written to a staging folder then swapped in.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let start = Instant::now();
+    let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("{what}: {} ms", start.elapsed().as_millis());
+        }
+    };
     let site = load_site(options)?;
+    lap("loaded");
     let output = site.output_dir(options);
     let staging = output::staging_dir(&output)?;
     let sink = DiskSink::new(staging.clone());
@@ -351,7 +358,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
             return Err(e);
         }
     };
+    lap("rendered");
     output::swap_into_place(&staging, &output)?;
+    lap("swapped");
     Ok(BuildSummary {
         pages: site.library.pages.iter().filter(|p| p.meta.render).count()
             + site.contribution.pages.len(),

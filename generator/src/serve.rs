@@ -1,5 +1,401 @@
-//! `maillage serve`: placeholder replaced below.
-use crate::build::BuildOptions;
-pub fn serve(_o: BuildOptions, _p: u16, _h: Option<()>) -> crate::error::Result<()> {
-    Ok(())
+//! `maillage serve`: the site kept in memory and served on 127.0.0.1, with
+//! live reload. An edited page re-renders only itself, its neighbours and
+//! the listings that show it (sections, pagers, terms, feeds, sitemap);
+//! other changes (templates, config, static, data, themes) reload the site.
+//! Requests under `/api/` go to an optional handler (the function's).
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use bytes::Bytes;
+use http::{header, StatusCode};
+use notify::{RecursiveMode, Watcher};
+use tokio::sync::broadcast;
+
+use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
+use crate::content::InsertAnchor;
+use crate::error::{Diagnostic, Result};
+use crate::output::{static_files, MemorySink};
+use crate::render::{Job, Sink};
+use crate::site::Library;
+
+/// The function's HTTP handler, mounted under `/api/`.
+pub type ApiHandler = Arc<
+    dyn Fn(http::Request<Bytes>) -> Pin<Box<dyn Future<Output = http::Response<Bytes>> + Send>> + Send + Sync,
+>;
+
+/// Wraps an `async fn(Request<Bytes>) -> Response<Bytes>` as an [`ApiHandler`].
+pub fn api_handler<F, Fut>(f: F) -> ApiHandler
+where
+    F: Fn(http::Request<Bytes>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = http::Response<Bytes>> + Send + 'static,
+{
+    Arc::new(move |req| Box::pin(f(req)))
 }
+
+const RELOAD_PATH: &str = "/__maillage/livereload";
+const RELOAD_SCRIPT: &str = "<script>(function(){var s=new EventSource(\"/__maillage/livereload\");s.onmessage=function(){location.reload();};})();</script>";
+
+/// The served site.
+struct Served {
+    site: Site,
+    files: HashMap<String, Vec<u8>>,
+    statics: HashMap<String, PathBuf>,
+    /// The last problem, shown instead of pages until fixed.
+    error: Option<String>,
+}
+
+#[derive(Clone)]
+struct AppState {
+    served: Arc<RwLock<Served>>,
+    reload: broadcast::Sender<()>,
+    api: Option<ApiHandler>,
+}
+
+/// A running server.
+pub struct ServeHandle {
+    pub addr: SocketAddr,
+    _runtime: tokio::runtime::Runtime,
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Builds the site in memory, serves it and watches for changes until stopped.
+pub fn serve(options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Result<()> {
+    let handle = start(options, port, api)?;
+    println!("Serving on http://{}/ (Ctrl+C to stop)", handle.addr);
+    loop {
+        std::thread::park();
+    }
+}
+
+fn render_everything(site: &Site) -> Result<HashMap<String, Vec<u8>>> {
+    let sink = MemorySink::default();
+    site.render_all(&sink, Some(RELOAD_SCRIPT))?;
+    Ok(sink.files.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Starts serving in the background; port 0 picks a free port.
+pub fn start(mut options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Result<ServeHandle> {
+    let start = Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::new("serve", format!("cannot start the server: {e}")))?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+        .map_err(|e| Diagnostic::new("serve", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    let addr = listener.local_addr().map_err(|e| Diagnostic::new("serve", e.to_string()))?;
+    options.base_url = Some(format!("http://{addr}"));
+    let site = load_site(&options)?;
+    let files = render_everything(&site)?;
+    let statics = static_files(&site.root, site.config.theme.as_deref()).into_iter().collect();
+    println!("Built {} files in memory in {} ms", files.len(), start.elapsed().as_millis());
+    let served = Arc::new(RwLock::new(Served { site, files, statics, error: None }));
+    let (reload, _) = broadcast::channel(16);
+    let state = AppState { served: served.clone(), reload: reload.clone(), api };
+
+    let app = Router::new()
+        .route(RELOAD_PATH, get(livereload))
+        .fallback(handle_request)
+        .with_state(state);
+    runtime.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let watcher = watch(options, served, reload)?;
+    Ok(ServeHandle { addr, _runtime: runtime, _watcher: watcher })
+}
+
+async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
+    let rx = state.reload.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(()) => return Some((Ok::<Event, std::convert::Infallible>(Event::default().data("reload")), rx)),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn handle_request(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
+    if path == "/api" || path.starts_with("/api/") {
+        let Some(api) = state.api.clone() else {
+            return (StatusCode::NOT_FOUND, "no API handler in this server").into_response();
+        };
+        let (parts, body) = request.into_parts();
+        let bytes = match axum::body::to_bytes(body, 1 << 20).await {
+            Ok(b) => b,
+            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response(),
+        };
+        let response = api(http::Request::from_parts(parts, bytes)).await;
+        let (parts, body) = response.into_parts();
+        return Response::from_parts(parts, Body::from(body));
+    }
+    let decoded = percent_decode(&path);
+    let served = state.served.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(error) = &served.error {
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head><body><h1>La construction a échoué</h1><pre>{}</pre>{RELOAD_SCRIPT}</body></html>",
+            tera::escape_html(error)
+        );
+        return (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+            .into_response();
+    }
+    let key = decoded.trim_start_matches('/');
+    let candidates = [key.to_string(), format!("{}/index.html", key.trim_end_matches('/')).trim_start_matches('/').to_string()];
+    for candidate in &candidates {
+        if let Some(bytes) = served.files.get(candidate) {
+            if candidate.ends_with("index.html") && !decoded.ends_with('/') && !key.is_empty() && candidate != key {
+                return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("{path}/"))]).into_response();
+            }
+            return file_response(StatusCode::OK, candidate, bytes.clone());
+        }
+        if let Some(file) = served.statics.get(candidate) {
+            if let Ok(bytes) = std::fs::read(file) {
+                return file_response(StatusCode::OK, candidate, bytes);
+            }
+        }
+    }
+    match served.files.get("404.html") {
+        Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes.clone()),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+fn file_response(status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
+    let mime = match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "json" => "application/json",
+        "geojson" => "application/geo+json",
+        "ics" => "text/calendar; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    };
+    (status, [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "no-store")], bytes).into_response()
+}
+
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn watch(
+    options: BuildOptions,
+    served: Arc<RwLock<Served>>,
+    reload: broadcast::Sender<()>,
+) -> Result<notify::RecommendedWatcher> {
+    let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if matches!(event.kind, notify::EventKind::Access(_)) {
+                return;
+            }
+            for path in event.paths {
+                let _ = tx.send(path);
+            }
+        }
+    })
+    .map_err(|e| Diagnostic::new("serve", format!("cannot watch files: {e}")))?;
+    let root = options.root.clone();
+    for name in ["content", "data", "templates", "themes", "static"] {
+        let dir = root.join(name);
+        if dir.is_dir() {
+            watcher
+                .watch(&dir, RecursiveMode::Recursive)
+                .map_err(|e| Diagnostic::new(&dir, format!("cannot watch: {e}")))?;
+        }
+    }
+    watcher
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| Diagnostic::new(&root, format!("cannot watch: {e}")))?;
+
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            // Editors write in bursts: gather what changes within 50 ms.
+            let mut changed = BTreeSet::from([first]);
+            while let Ok(p) = rx.recv_timeout(Duration::from_millis(50)) {
+                changed.insert(p);
+            }
+            let relevant: Vec<PathBuf> = changed.into_iter().filter(|p| is_relevant(&root, p)).collect();
+            if relevant.is_empty() {
+                continue;
+            }
+            let start = Instant::now();
+            let outcome = rebuild(&options, &served, &relevant);
+            let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
+            match outcome {
+                Ok(message) => {
+                    guard.error = None;
+                    println!("{message} in {} ms", start.elapsed().as_millis());
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    guard.error = Some(e.to_string());
+                }
+            }
+            drop(guard);
+            let _ = reload.send(());
+        }
+    });
+    Ok(watcher)
+}
+
+fn is_relevant(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else { return false };
+    let name = rel.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
+        return false;
+    }
+    let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().to_string()).unwrap_or_default();
+    matches!(first.as_str(), "content" | "data" | "templates" | "themes" | "static") || rel == Path::new("config.toml")
+}
+
+/// Applies changes; returns a summary line.
+fn rebuild(options: &BuildOptions, served: &Arc<RwLock<Served>>, changed: &[PathBuf]) -> Result<String> {
+    let root = &options.root;
+    let single_page = match changed {
+        [one] if one.starts_with(root.join("content")) && one.extension().is_some_and(|e| e == "md") && one.is_file() => {
+            Some(one.clone())
+        }
+        _ => None,
+    };
+    if let Some(path) = single_page {
+        let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(result) = rerender_page(options, &mut guard, &path) {
+            return result;
+        }
+    }
+    // Anything else: load and render the whole site again, then swap it in.
+    let mut with_url = options.clone();
+    let base = served.read().unwrap_or_else(|e| e.into_inner()).site.config.base_url.clone();
+    with_url.base_url = Some(base);
+    let site = load_site(&with_url)?;
+    let files = render_everything(&site)?;
+    let statics = static_files(&site.root, site.config.theme.as_deref()).into_iter().collect();
+    let count = files.len();
+    let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
+    *guard = Served { site, files, statics, error: None };
+    Ok(format!("Rebuilt the site ({count} files)"))
+}
+
+/// Re-renders one edited page and what lists it. `None` when the change is
+/// not a plain edit of an existing page (then the site is reloaded).
+fn rerender_page(options: &BuildOptions, served: &mut Served, path: &Path) -> Option<Result<String>> {
+    let site = &mut served.site;
+    let lib = site.library.clone();
+    let root = &site.root;
+    let relative = path.strip_prefix(root.join("content")).ok()?.to_string_lossy().replace('\\', "/");
+    let &index = lib.page_index.get(&relative)?;
+    let mut page = match crate::content::load_one(root, path, &site.config, options.drafts) {
+        Ok(Some(p)) => p,
+        Ok(None) => return None,
+        Err(d) => return Some(Err(d.relative_to(root).into())),
+    };
+    let old = &lib.pages[index];
+    if page.path != old.path || page.lang != old.lang || page.meta.aliases != old.meta.aliases {
+        return None;
+    }
+    page.assets = old.assets.clone();
+    page.serialized_assets = old.serialized_assets.clone();
+    let anchor = lib
+        .sections
+        .iter()
+        .find(|s| Some(&s.file.relative) == old.ancestors.last())
+        .map_or(InsertAnchor::None, |s| s.meta.insert_anchor_links);
+    if let Err(e) = render_page_markdown(root, &site.config, &site.tera, &site.shortcodes, &site.permalinks, &mut page, anchor) {
+        return Some(Err(e));
+    }
+    let mut pages = lib.pages.clone();
+    pages[index] = page;
+    let new_lib = match Library::new(site.config.clone(), pages, lib.sections.clone()) {
+        Ok(l) => Arc::new(l),
+        Err(e) => return Some(Err(e)),
+    };
+    crate::templates::functions::register_late(&mut site.tera, new_lib.clone());
+    site.library = new_lib.clone();
+
+    let jobs = affected_jobs(&lib, &new_lib, index);
+    let sink = MemorySink::default();
+    if let Err(e) = site.renderer(Some(RELOAD_SCRIPT)).render_jobs(&jobs, &sink) {
+        return Some(Err(e));
+    }
+    let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    let count = files.len();
+    served.files.extend(files);
+    Some(Ok(format!("Re-rendered content/{relative} and {} related files", count.saturating_sub(1))))
+}
+
+/// The page, its old and new neighbours, its sections with their pagers and
+/// feeds, its old and new terms with theirs, the site feeds and the sitemap.
+fn affected_jobs(old: &Library, new: &Library, index: usize) -> Vec<Job> {
+    let all = crate::render::plan(new, 0);
+    let mut pages: BTreeSet<usize> = BTreeSet::from([index]);
+    for lib in [old, new] {
+        let p = &lib.pages[index];
+        pages.extend(p.lower);
+        pages.extend(p.higher);
+    }
+    let sections: BTreeSet<usize> = new.pages[index]
+        .ancestors
+        .iter()
+        .filter_map(|a| new.section_index.get(a).copied())
+        .collect();
+    let mut terms: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for (t, taxonomy) in new.taxonomies.iter().enumerate() {
+        for (i, term) in taxonomy.items.iter().enumerate() {
+            let old_has = old.taxonomies.get(t).and_then(|ot| ot.items.get(i)).is_some_and(|ot| ot.pages.contains(&index));
+            if term.pages.contains(&index) || old_has {
+                terms.insert((t, i));
+            }
+        }
+    }
+    all.into_iter()
+        .filter(|job| match job {
+            Job::Page(i) => pages.contains(i),
+            Job::Section(s) | Job::SectionPager(s, _) | Job::SectionFeeds(s) => sections.contains(s),
+            Job::Term(t, i) | Job::TermPager(t, i, _) | Job::TermFeeds(t, i) => terms.contains(&(*t, *i)),
+            Job::TaxonomyList(_) | Job::SiteFeeds(_) | Job::Sitemap => true,
+            _ => false,
+        })
+        .collect()
+}
+
+#[allow(dead_code)]
+fn _assert_sink(_: &dyn Sink) {}

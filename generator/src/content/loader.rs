@@ -94,6 +94,14 @@ fn dated_name() -> &'static Regex {
     })
 }
 
+/// Reads one content file again (for `serve`), with no co-located assets.
+pub fn load_one(root: &Path, path: &Path, config: &Config, drafts: bool) -> std::result::Result<Option<Page>, Diagnostic> {
+    match load_file(root, &root.join("content"), path, config, drafts, &HashMap::new())? {
+        Some(Entry::Page(p)) => Ok(Some(*p)),
+        _ => Ok(None),
+    }
+}
+
 fn load_file(
     root: &Path,
     content_dir: &Path,

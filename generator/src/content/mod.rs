@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use serde::Serialize;
 
 pub use front_matter::{InsertAnchor, PageFrontMatter, SectionFrontMatter, SortBy};
-pub use loader::{load_content, permalinks, LoadedContent};
+pub use loader::{load_content, load_one, permalinks, LoadedContent};
 
 /// A heading of a page's table of contents, with Zola's fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]

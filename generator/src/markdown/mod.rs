@@ -404,7 +404,7 @@ fn insert_anchor_links(
         context.insert("level", level);
         context.insert("lang", ctx.lang);
         let anchor = match ctx.tera.render(template, &context) {
-            Ok(a) => a,
+            Ok(a) => a.trim().to_string(),
             Err(e) => {
                 errors.push(Diagnostic::new(ctx.file, tera_message(&e)));
                 return;
