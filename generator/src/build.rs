@@ -94,7 +94,13 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
     );
     let mut errors = Diagnostics::new();
     let mut tera = tera.map_err(|e| errors.extend(e)).ok();
-    let loaded = loaded.map_err(|e| errors.extend(e)).ok();
+    let loaded = loaded
+        .map(|(loaded, problems)| {
+            errors.extend(problems);
+            loaded
+        })
+        .map_err(|e| errors.extend(e))
+        .ok();
     let (Some(tera_ref), Some(mut loaded)) = (tera.as_mut(), loaded) else {
         return Err(errors.into_result(()).unwrap_err());
     };

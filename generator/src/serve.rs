@@ -32,7 +32,9 @@ use crate::site::Library;
 
 /// The function's HTTP handler, mounted under `/api/`.
 pub type ApiHandler = Arc<
-    dyn Fn(http::Request<Bytes>) -> Pin<Box<dyn Future<Output = http::Response<Bytes>> + Send>> + Send + Sync,
+    dyn Fn(http::Request<Bytes>) -> Pin<Box<dyn Future<Output = http::Response<Bytes>> + Send>>
+        + Send
+        + Sync,
 >;
 
 /// Wraps an `async fn(Request<Bytes>) -> Response<Bytes>` as an [`ApiHandler`].
@@ -96,15 +98,32 @@ pub fn start(mut options: BuildOptions, port: u16, api: Option<ApiHandler>) -> R
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
         .map_err(|e| Diagnostic::new("serve", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-    let addr = listener.local_addr().map_err(|e| Diagnostic::new("serve", e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Diagnostic::new("serve", e.to_string()))?;
     options.base_url = Some(format!("http://{addr}"));
     let site = load_site(&options)?;
     let files = render_everything(&site)?;
-    let statics = static_files(&site.root, site.config.theme.as_deref()).into_iter().collect();
-    println!("Built {} files in memory in {} ms", files.len(), start.elapsed().as_millis());
-    let served = Arc::new(RwLock::new(Served { site, files, statics, error: None }));
+    let statics = static_files(&site.root, site.config.theme.as_deref())
+        .into_iter()
+        .collect();
+    println!(
+        "Built {} files in memory in {} ms",
+        files.len(),
+        start.elapsed().as_millis()
+    );
+    let served = Arc::new(RwLock::new(Served {
+        site,
+        files,
+        statics,
+        error: None,
+    }));
     let (reload, _) = broadcast::channel(16);
-    let state = AppState { served: served.clone(), reload: reload.clone(), api };
+    let state = AppState {
+        served: served.clone(),
+        reload: reload.clone(),
+        api,
+    };
 
     let app = Router::new()
         .route(RELOAD_PATH, get(livereload))
@@ -115,7 +134,11 @@ pub fn start(mut options: BuildOptions, port: u16, api: Option<ApiHandler>) -> R
     });
 
     let watcher = watch(options, served, reload)?;
-    Ok(ServeHandle { addr, _runtime: runtime, _watcher: watcher })
+    Ok(ServeHandle {
+        addr,
+        _runtime: runtime,
+        _watcher: watcher,
+    })
 }
 
 async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
@@ -123,7 +146,12 @@ async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {
-                Ok(()) => return Some((Ok::<Event, std::convert::Infallible>(Event::default().data("reload")), rx)),
+                Ok(()) => {
+                    return Some((
+                        Ok::<Event, std::convert::Infallible>(Event::default().data("reload")),
+                        rx,
+                    ))
+                }
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
@@ -154,15 +182,32 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
             "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head><body><h1>La construction a échoué</h1><pre>{}</pre>{RELOAD_SCRIPT}</body></html>",
             tera::escape_html(error)
         );
-        return (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
             .into_response();
     }
     let key = decoded.trim_start_matches('/');
-    let candidates = [key.to_string(), format!("{}/index.html", key.trim_end_matches('/')).trim_start_matches('/').to_string()];
+    let candidates = [
+        key.to_string(),
+        format!("{}/index.html", key.trim_end_matches('/'))
+            .trim_start_matches('/')
+            .to_string(),
+    ];
     for candidate in &candidates {
         if let Some(bytes) = served.files.get(candidate) {
-            if candidate.ends_with("index.html") && !decoded.ends_with('/') && !key.is_empty() && candidate != key {
-                return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("{path}/"))]).into_response();
+            if candidate.ends_with("index.html")
+                && !decoded.ends_with('/')
+                && !key.is_empty()
+                && candidate != key
+            {
+                return (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [(header::LOCATION, format!("{path}/"))],
+                )
+                    .into_response();
             }
             return file_response(StatusCode::OK, candidate, bytes.clone());
         }
@@ -195,7 +240,15 @@ fn file_response(status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
         "woff2" => "font/woff2",
         _ => "application/octet-stream",
     };
-    (status, [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "no-store")], bytes).into_response()
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn percent_decode(path: &str) -> String {
@@ -253,7 +306,10 @@ fn watch(
             while let Ok(p) = rx.recv_timeout(Duration::from_millis(50)) {
                 changed.insert(p);
             }
-            let relevant: Vec<PathBuf> = changed.into_iter().filter(|p| is_relevant(&root, p)).collect();
+            let relevant: Vec<PathBuf> = changed
+                .into_iter()
+                .filter(|p| is_relevant(&root, p))
+                .collect();
             if relevant.is_empty() {
                 continue;
             }
@@ -278,20 +334,40 @@ fn watch(
 }
 
 fn is_relevant(root: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else { return false };
-    let name = rel.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
         return false;
     }
-    let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().to_string()).unwrap_or_default();
-    matches!(first.as_str(), "content" | "data" | "templates" | "themes" | "static") || rel == Path::new("config.toml")
+    let first = rel
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .unwrap_or_default();
+    matches!(
+        first.as_str(),
+        "content" | "data" | "templates" | "themes" | "static"
+    ) || rel == Path::new("config.toml")
 }
 
 /// Applies changes; returns a summary line.
-fn rebuild(options: &BuildOptions, served: &Arc<RwLock<Served>>, changed: &[PathBuf]) -> Result<String> {
+fn rebuild(
+    options: &BuildOptions,
+    served: &Arc<RwLock<Served>>,
+    changed: &[PathBuf],
+) -> Result<String> {
     let root = &options.root;
     let single_page = match changed {
-        [one] if one.starts_with(root.join("content")) && one.extension().is_some_and(|e| e == "md") && one.is_file() => {
+        [one]
+            if one.starts_with(root.join("content"))
+                && one.extension().is_some_and(|e| e == "md")
+                && one.is_file() =>
+        {
             Some(one.clone())
         }
         _ => None,
@@ -304,24 +380,45 @@ fn rebuild(options: &BuildOptions, served: &Arc<RwLock<Served>>, changed: &[Path
     }
     // Anything else: load and render the whole site again, then swap it in.
     let mut with_url = options.clone();
-    let base = served.read().unwrap_or_else(|e| e.into_inner()).site.config.base_url.clone();
+    let base = served
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .site
+        .config
+        .base_url
+        .clone();
     with_url.base_url = Some(base);
     let site = load_site(&with_url)?;
     let files = render_everything(&site)?;
-    let statics = static_files(&site.root, site.config.theme.as_deref()).into_iter().collect();
+    let statics = static_files(&site.root, site.config.theme.as_deref())
+        .into_iter()
+        .collect();
     let count = files.len();
     let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-    *guard = Served { site, files, statics, error: None };
+    *guard = Served {
+        site,
+        files,
+        statics,
+        error: None,
+    };
     Ok(format!("Rebuilt the site ({count} files)"))
 }
 
 /// Re-renders one edited page and what lists it. `None` when the change is
 /// not a plain edit of an existing page (then the site is reloaded).
-fn rerender_page(options: &BuildOptions, served: &mut Served, path: &Path) -> Option<Result<String>> {
+fn rerender_page(
+    options: &BuildOptions,
+    served: &mut Served,
+    path: &Path,
+) -> Option<Result<String>> {
     let site = &mut served.site;
     let lib = site.library.clone();
     let root = &site.root;
-    let relative = path.strip_prefix(root.join("content")).ok()?.to_string_lossy().replace('\\', "/");
+    let relative = path
+        .strip_prefix(root.join("content"))
+        .ok()?
+        .to_string_lossy()
+        .replace('\\', "/");
     let &index = lib.page_index.get(&relative)?;
     let mut page = match crate::content::load_one(root, path, &site.config, options.drafts) {
         Ok(Some(p)) => p,
@@ -339,7 +436,15 @@ fn rerender_page(options: &BuildOptions, served: &mut Served, path: &Path) -> Op
         .iter()
         .find(|s| Some(&s.file.relative) == old.ancestors.last())
         .map_or(InsertAnchor::None, |s| s.meta.insert_anchor_links);
-    if let Err(e) = render_page_markdown(root, &site.config, &site.tera, &site.shortcodes, &site.permalinks, &mut page, anchor) {
+    if let Err(e) = render_page_markdown(
+        root,
+        &site.config,
+        &site.tera,
+        &site.shortcodes,
+        &site.permalinks,
+        &mut page,
+        anchor,
+    ) {
         return Some(Err(e));
     }
     let mut pages = lib.pages.clone();
@@ -359,7 +464,10 @@ fn rerender_page(options: &BuildOptions, served: &mut Served, path: &Path) -> Op
     let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
     let count = files.len();
     served.files.extend(files);
-    Some(Ok(format!("Re-rendered content/{relative} and {} related files", count.saturating_sub(1))))
+    Some(Ok(format!(
+        "Re-rendered content/{relative} and {} related files",
+        count.saturating_sub(1)
+    )))
 }
 
 /// The page, its old and new neighbours, its sections with their pagers and
@@ -380,7 +488,11 @@ fn affected_jobs(old: &Library, new: &Library, index: usize) -> Vec<Job> {
     let mut terms: BTreeSet<(usize, usize)> = BTreeSet::new();
     for (t, taxonomy) in new.taxonomies.iter().enumerate() {
         for (i, term) in taxonomy.items.iter().enumerate() {
-            let old_has = old.taxonomies.get(t).and_then(|ot| ot.items.get(i)).is_some_and(|ot| ot.pages.contains(&index));
+            let old_has = old
+                .taxonomies
+                .get(t)
+                .and_then(|ot| ot.items.get(i))
+                .is_some_and(|ot| ot.pages.contains(&index));
             if term.pages.contains(&index) || old_has {
                 terms.insert((t, i));
             }
@@ -389,8 +501,12 @@ fn affected_jobs(old: &Library, new: &Library, index: usize) -> Vec<Job> {
     all.into_iter()
         .filter(|job| match job {
             Job::Page(i) => pages.contains(i),
-            Job::Section(s) | Job::SectionPager(s, _) | Job::SectionFeeds(s) => sections.contains(s),
-            Job::Term(t, i) | Job::TermPager(t, i, _) | Job::TermFeeds(t, i) => terms.contains(&(*t, *i)),
+            Job::Section(s) | Job::SectionPager(s, _) | Job::SectionFeeds(s) => {
+                sections.contains(s)
+            }
+            Job::Term(t, i) | Job::TermPager(t, i, _) | Job::TermFeeds(t, i) => {
+                terms.contains(&(*t, *i))
+            }
             Job::TaxonomyList(_) | Job::SiteFeeds(_) | Job::Sitemap => true,
             _ => false,
         })

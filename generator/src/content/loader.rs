@@ -25,13 +25,15 @@ enum Entry {
     Section(Box<Section>),
 }
 
-/// Reads every Markdown file under `content_dir`.
+/// Reads every Markdown file under `content_dir`. Files that fail are
+/// reported; the others are still returned so later steps can report their
+/// own problems in the same run.
 pub fn load_content(
     root: &Path,
     content_dir: &Path,
     config: &Config,
     drafts: bool,
-) -> Result<LoadedContent> {
+) -> Result<(LoadedContent, Diagnostics)> {
     let mut markdown = Vec::new();
     // Folder → non-Markdown files directly in it (co-located assets).
     let mut assets: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
@@ -81,7 +83,7 @@ pub fn load_content(
             Err(d) => errors.push(d),
         }
     }
-    errors.into_result(loaded)
+    Ok((loaded, errors))
 }
 
 fn dated_name() -> &'static Regex {
@@ -95,8 +97,20 @@ fn dated_name() -> &'static Regex {
 }
 
 /// Reads one content file again (for `serve`), with no co-located assets.
-pub fn load_one(root: &Path, path: &Path, config: &Config, drafts: bool) -> std::result::Result<Option<Page>, Diagnostic> {
-    match load_file(root, &root.join("content"), path, config, drafts, &HashMap::new())? {
+pub fn load_one(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    drafts: bool,
+) -> std::result::Result<Option<Page>, Diagnostic> {
+    match load_file(
+        root,
+        &root.join("content"),
+        path,
+        config,
+        drafts,
+        &HashMap::new(),
+    )? {
         Some(Entry::Page(p)) => Ok(Some(*p)),
         _ => Ok(None),
     }

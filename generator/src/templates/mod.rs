@@ -153,7 +153,8 @@ fn template_error(name: &str, theme: Option<&str>, err: &tera::Error) -> Diagnos
     };
     let message = tera_message(err);
     // Tera's parse errors carry "--> line:col".
-    let mut d = Diagnostic::new(file, message.replace('\n', " "));
+    let flat = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut d = Diagnostic::new(file, flat);
     if let Some(pos) = message.find("--> ") {
         let rest = &message[pos + 4..];
         let mut parts = rest

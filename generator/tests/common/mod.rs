@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 /// Copies a fixture site into a fresh temporary folder.
 pub fn fixture(name: &str) -> tempfile::TempDir {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let dir = tempfile::tempdir().expect("temporary folder");
     copy_dir(&src, dir.path());
     dir
@@ -35,16 +37,28 @@ pub fn files(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     out.sort();
     out
 }
 
 pub fn options(root: &Path) -> maillage::BuildOptions {
-    maillage::BuildOptions { root: root.to_path_buf(), ..Default::default() }
+    maillage::BuildOptions {
+        root: root.to_path_buf(),
+        ..Default::default()
+    }
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
