@@ -123,7 +123,18 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
         return Err(errors.into_result(()).unwrap_err());
     }
     let mut tera = tera.expect("templates loaded");
-    let library = Arc::new(Library::new(config.clone(), loaded.pages, loaded.sections)?);
+    let feeds: Vec<String> = config
+        .languages
+        .values()
+        .flat_map(|l| l.feed_filenames.iter().cloned())
+        .collect();
+    let slim = !templates::analysis::listings_need_heavy_fields(&tera, &feeds);
+    let library = Arc::new(Library::new(
+        config.clone(),
+        loaded.pages,
+        loaded.sections,
+        slim,
+    )?);
     let mut contribution = Contribution::default();
     for ext in &options.extensions {
         match ext.contribute(&root, &library) {

@@ -449,7 +449,7 @@ fn rerender_page(
     }
     let mut pages = lib.pages.clone();
     pages[index] = page;
-    let new_lib = match Library::new(site.config.clone(), pages, lib.sections.clone()) {
+    let new_lib = match Library::new(site.config.clone(), pages, lib.sections.clone(), lib.slim) {
         Ok(l) => Arc::new(l),
         Err(e) => return Some(Err(e)),
     };

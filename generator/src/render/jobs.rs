@@ -563,7 +563,7 @@ fn paginator(
     let end = (start + by).min(ids.len());
     let pages: Vec<Value> = ids[start.min(end)..end]
         .iter()
-        .map(|&p| lib.values.pages[p].clone())
+        .map(|&p| lib.values.listed[p].clone())
         .collect();
     let base_url = if paginate_path.is_empty() {
         permalink.to_string()

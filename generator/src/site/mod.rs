@@ -30,16 +30,21 @@ pub struct Library {
     pub section_index: HashMap<String, usize>,
     pub taxonomies: Vec<Taxonomy>,
     pub values: Values,
+    /// Whether listings leave out heavy fields.
+    pub slim: bool,
     section_full: Vec<OnceLock<Value>>,
     taxonomy_full: Vec<OnceLock<Value>>,
 }
 
 impl Library {
     /// Links, sorts, groups and serialises the loaded content.
+    /// `slim`: listings may leave out heavy fields (see
+    /// [`listings_need_heavy_fields`](crate::templates::analysis::listings_need_heavy_fields)).
     pub fn new(
         config: Arc<Config>,
         mut pages: Vec<Page>,
         mut sections: Vec<Section>,
+        slim: bool,
     ) -> crate::error::Result<Library> {
         // Stable order whatever the file system gave.
         pages.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
@@ -56,7 +61,7 @@ impl Library {
             .enumerate()
             .map(|(i, s)| (s.file.relative.clone(), i))
             .collect();
-        let values = Values::build(&config, &pages, &sections);
+        let values = Values::build(&config, &pages, &sections, slim);
         let section_full = sections.iter().map(|_| OnceLock::new()).collect();
         let taxonomy_full = taxonomies.iter().map(|_| OnceLock::new()).collect();
         Ok(Library {
@@ -67,6 +72,7 @@ impl Library {
             section_index,
             taxonomies,
             values,
+            slim,
             section_full,
             taxonomy_full,
         })
@@ -100,7 +106,7 @@ impl Library {
         let pages: Vec<Value> = if with_pages {
             term.pages
                 .iter()
-                .map(|&p| self.values.pages[p].clone())
+                .map(|&p| self.values.listed[p].clone())
                 .collect()
         } else {
             Vec::new()
@@ -127,10 +133,10 @@ impl Library {
         let mut value = self.values.pages[i].clone();
         if let Value::Object(map) = &mut value {
             if let Some(l) = page.lower {
-                map.insert("lower".into(), self.values.pages[l].clone());
+                map.insert("lower".into(), self.values.listed[l].clone());
             }
             if let Some(h) = page.higher {
-                map.insert("higher".into(), self.values.pages[h].clone());
+                map.insert("higher".into(), self.values.listed[h].clone());
             }
         }
         value

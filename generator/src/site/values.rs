@@ -13,6 +13,9 @@ use crate::content::{Page, Section};
 pub struct Values {
     /// One per page, without `lower`/`higher`.
     pub pages: Vec<Value>,
+    /// One per page as listings show it: without content, summary and table
+    /// of contents when no template reads them on a listed page.
+    pub listed: Vec<Value>,
     /// One per section, with `pages` empty.
     pub sections_meta: Vec<Value>,
 }
@@ -53,7 +56,7 @@ impl Links {
 }
 
 impl Values {
-    pub fn build(config: &Config, pages: &[Page], sections: &[Section]) -> Values {
+    pub fn build(config: &Config, pages: &[Page], sections: &[Section], slim: bool) -> Values {
         let mut links = Links {
             backlinks: HashMap::new(),
             translations: HashMap::new(),
@@ -106,8 +109,25 @@ impl Values {
             .iter()
             .map(|s| section_value(s, sections, &links))
             .collect();
+        let listed = if slim {
+            page_values
+                .par_iter()
+                .map(|v| {
+                    let mut v = v.clone();
+                    if let Value::Object(map) = &mut v {
+                        for field in crate::templates::analysis::HEAVY_FIELDS {
+                            map.remove(*field);
+                        }
+                    }
+                    v
+                })
+                .collect()
+        } else {
+            page_values.clone()
+        };
         Values {
             pages: page_values,
+            listed,
             sections_meta,
         }
     }
@@ -118,7 +138,7 @@ impl Values {
         if let Value::Object(map) = &mut value {
             map.insert(
                 "pages".into(),
-                Value::Array(pages.iter().map(|&p| self.pages[p].clone()).collect()),
+                Value::Array(pages.iter().map(|&p| self.listed[p].clone()).collect()),
             );
         }
         value

@@ -154,3 +154,159 @@ mod tests {
         }
     }
 }
+
+/// Fields that make a page value heavy; listings can leave them out when no
+/// template reads them on a listed page.
+pub const HEAVY_FIELDS: &[&str] = &["content", "summary", "toc"];
+
+/// Whether any template (but those in `skip`) may read a heavy field of a
+/// page other than the one being rendered: `p.content` in a loop, in a
+/// macro, through `page.lower`, or by dumping values whole.
+pub fn listings_need_heavy_fields(tera: &Tera, skip: &[String]) -> bool {
+    for (name, template) in &tera.templates {
+        if skip.iter().any(|s| s == name)
+            || name.starts_with("__zola_builtins/")
+            || name == "internal/alias.html"
+        {
+            continue;
+        }
+        let mut scope = Vec::new();
+        for def in template.macros.values() {
+            let mut inner: Vec<String> = def.args.keys().cloned().collect();
+            if nodes_heavy(&def.body, &mut inner) {
+                return true;
+            }
+        }
+        if nodes_heavy(&template.ast, &mut scope) {
+            return true;
+        }
+    }
+    false
+}
+
+fn nodes_heavy(nodes: &[Node], scope: &mut Vec<String>) -> bool {
+    nodes.iter().any(|n| node_heavy(n, scope))
+}
+
+fn node_heavy(node: &Node, scope: &mut Vec<String>) -> bool {
+    match node {
+        Node::Text(_) | Node::Raw(..) | Node::Super | Node::Extends(..) | Node::Comment(..) => {
+            false
+        }
+        Node::Break(_) | Node::Continue(_) | Node::Include(..) | Node::ImportMacro(..) => false,
+        Node::MacroDefinition(..) => false,
+        Node::Block(_, block, _) => nodes_heavy(&block.body, scope),
+        Node::Forloop(_, forloop, _) => {
+            if text_heavy(&format!("{:?}", forloop.container), scope) {
+                return true;
+            }
+            let depth = scope.len();
+            scope.push(forloop.value.clone());
+            scope.extend(forloop.key.clone());
+            let heavy = nodes_heavy(&forloop.body, scope)
+                || forloop
+                    .empty_body
+                    .as_ref()
+                    .is_some_and(|b| nodes_heavy(b, scope));
+            scope.truncate(depth);
+            heavy
+        }
+        Node::If(cond, _) => {
+            cond.conditions
+                .iter()
+                .any(|(_, e, b)| text_heavy(&format!("{e:?}"), scope) || nodes_heavy(b, scope))
+                || cond
+                    .otherwise
+                    .as_ref()
+                    .is_some_and(|(_, b)| nodes_heavy(b, scope))
+        }
+        Node::Set(_, set) => {
+            let heavy = text_heavy(&format!("{:?}", set.value), scope);
+            // A name set to something may hold a page: treat it as a listing.
+            scope.push(set.key.clone());
+            heavy
+        }
+        Node::FilterSection(_, section, _) => {
+            text_heavy(&format!("{:?}", section.filter), scope) || nodes_heavy(&section.body, scope)
+        }
+        other => text_heavy(&format!("{other:?}"), scope),
+    }
+}
+
+/// Looks at every identifier in the debug text of an expression.
+fn text_heavy(debug: &str, scope: &[String]) -> bool {
+    if debug.contains("__tera_context") || debug.contains("json_encode") {
+        return true;
+    }
+    let mut rest = debug;
+    while let Some(start) = rest.find("Ident(\"") {
+        let after = &rest[start + 7..];
+        let end = after.find('"').unwrap_or(after.len());
+        let ident = &after[..end];
+        rest = &after[end..];
+        let parts: Vec<&str> = ident
+            .split(['.', '[', ']'])
+            .filter(|p| !p.is_empty())
+            .collect();
+        let Some(heavy_at) = parts
+            .iter()
+            .position(|p| HEAVY_FIELDS.contains(&p.trim_matches(|c| c == '\'' || c == '\\')))
+        else {
+            continue;
+        };
+        let root = parts[0];
+        let own = (root == "page" || root == "section")
+            && heavy_at == 1
+            && !scope.iter().any(|s| s == root);
+        if !own {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod heavy_tests {
+    use super::*;
+
+    fn tera(templates: &[(&str, &str)]) -> Tera {
+        let mut t = Tera::default();
+        t.add_raw_templates(templates.to_vec()).unwrap();
+        t
+    }
+
+    #[test]
+    fn own_content_is_not_a_listing() {
+        let t = tera(&[
+            (
+                "page.html",
+                "{{ page.content | safe }}{{ page.toc | length }}{{ page.lower.title }}",
+            ),
+            ("m.html", "{% macro item(p) %}{{ p.title }}{% endmacro %}"),
+            (
+                "list.html",
+                "{% for p in paginator.pages %}{{ p.title }}{% endfor %}{{ section.content }}",
+            ),
+        ]);
+        assert!(!listings_need_heavy_fields(&t, &[]));
+    }
+
+    #[test]
+    fn listed_content_is_detected() {
+        for src in [
+            "{% for p in section.pages %}{{ p.summary }}{% endfor %}",
+            "{{ page.lower.content }}",
+            "{% for page in section.pages %}{{ page.content }}{% endfor %}",
+            "{% macro m(page) %}{{ page.content }}{% endmacro %}",
+            "{{ section.pages | json_encode }}",
+        ] {
+            let t = tera(&[("t.html", src)]);
+            assert!(listings_need_heavy_fields(&t, &[]), "{src}");
+        }
+        let t = tera(&[(
+            "atom.xml",
+            "{% for page in pages %}{{ page.content }}{% endfor %}",
+        )]);
+        assert!(!listings_need_heavy_fields(&t, &["atom.xml".to_string()]));
+    }
+}
