@@ -85,6 +85,13 @@ pub fn load_config(options: &BuildOptions) -> Result<Config> {
 
 /// Loads and renders the Markdown of the whole site, without writing anything.
 pub fn load_site(options: &BuildOptions) -> Result<Site> {
+    let t0 = Instant::now();
+    let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("  {what}: {} ms", t0.elapsed().as_millis());
+        }
+    };
     let root = options.root.clone();
     let config = Arc::new(load_config(options)?);
     // Templates and content do not depend on each other: load both at once.
@@ -104,6 +111,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
     let (Some(tera_ref), Some(mut loaded)) = (tera.as_mut(), loaded) else {
         return Err(errors.into_result(()).unwrap_err());
     };
+    lap("read content and templates");
     check_collisions(&loaded, &mut errors);
     let permalinks = Arc::new(content::permalinks(&loaded));
     templates::filters::register(tera_ref, config.clone());
@@ -122,6 +130,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
     if !errors.is_empty() {
         return Err(errors.into_result(()).unwrap_err());
     }
+    lap("rendered markdown");
     let mut tera = tera.expect("templates loaded");
     let feeds: Vec<String> = config
         .languages
@@ -135,6 +144,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
         loaded.sections,
         slim,
     )?);
+    lap("built the model");
     let mut contribution = Contribution::default();
     for ext in &options.extensions {
         match ext.contribute(&root, &library) {
