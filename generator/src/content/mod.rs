@@ -141,9 +141,27 @@ impl Section {
     }
 }
 
-/// Zola's word count and reading time (200 words a minute).
+/// Zola's word count and reading time (200 words a minute); text between
+/// code fences does not count.
 pub fn reading_analytics(text: &str) -> (usize, usize) {
     use unicode_segmentation::UnicodeSegmentation;
-    let words = text.unicode_words().count();
+    let words = text
+        .split("```")
+        .step_by(2)
+        .map(|part| part.unicode_words().count())
+        .sum::<usize>();
     (words, words.div_ceil(200))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn code_is_not_read() {
+        assert_eq!(
+            super::reading_analytics("un deux ``` code ici ``` trois"),
+            (3, 1)
+        );
+        assert_eq!(super::reading_analytics("  "), (0, 0));
+        assert_eq!(super::reading_analytics("l'équipe Jean-Jaurès"), (3, 1));
+    }
 }
