@@ -123,6 +123,17 @@ pub fn staging_dir(output: &Path) -> Result<PathBuf> {
         .unwrap_or_else(|| "public".into());
     std::fs::create_dir_all(parent)
         .map_err(|e| Diagnostic::new(parent, format!("cannot create the folder: {e}")))?;
+    // Leftovers of an interrupted build are removed first.
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        for entry in entries.flatten() {
+            let other = entry.file_name().to_string_lossy().to_string();
+            if other.starts_with(&format!(".{name}.building-"))
+                || other.starts_with(&format!(".{name}.old-"))
+            {
+                remove_dir_parallel(&entry.path());
+            }
+        }
+    }
     let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
     if staging.exists() {
         remove_dir_parallel(&staging);
