@@ -84,7 +84,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 output: output_dir,
                 base_url,
                 drafts,
-                extensions: Vec::new(),
+                extensions: crate::extensions::standard(),
             };
             build(&options).map(|summary| println!("{summary}"))
         }
@@ -92,6 +92,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             let options = BuildOptions {
                 root,
                 drafts,
+                extensions: crate::extensions::standard(),
                 ..BuildOptions::default()
             };
             crate::serve::serve(options, port, None)
@@ -100,6 +101,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             let options = BuildOptions {
                 root,
                 drafts,
+                extensions: crate::extensions::standard(),
                 ..BuildOptions::default()
             };
             crate::check::check(&options, external).map(|summary| println!("{summary}"))

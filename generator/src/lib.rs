@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod extensions;
 pub mod init;
 pub mod markdown;
 pub mod output;
