@@ -10,6 +10,9 @@
 //! an expiry (`expires_at`), is never logged, and only leaves the store
 //! through [`Store::registrants`] (the organiser's list, behind the key).
 
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
