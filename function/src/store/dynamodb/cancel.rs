@@ -1,6 +1,8 @@
 //! Cancelling and promoting: each step is one transaction over the
 //! registrations involved, the queue item and the meetup's counters.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::items::{
@@ -23,6 +25,7 @@ pub(super) async fn cancel(
     token: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<CancelOutcome> {
+    let _alone = store.gate.transactions.write().await;
     let mut backoff = Backoff::for_conflicts();
     loop {
         let Some((_, registration)) = by_token_item(store, token, now).await? else {
@@ -132,6 +135,7 @@ async fn free_seat(
 /// Promotes waiting people in order while seats are free (after the
 /// capacity grew).
 pub(super) async fn promote_to_capacity(store: &DynamoStore, pk: &str) -> StoreResult<()> {
+    let _alone = store.gate.transactions.write().await;
     let mut backoff = Backoff::for_conflicts();
     loop {
         let counters = read_counters(store, pk).await?;
@@ -194,17 +198,25 @@ fn counters_update(
     update: &str,
     condition: &str,
 ) -> StoreResult<aws_sdk_dynamodb::types::TransactWriteItem> {
+    // DynamoDB refuses names and values an expression does not use.
+    let used = |alias: &str| update.contains(alias) || condition.contains(alias);
     let mut expressions = Expressions {
-        names: names([("#c", meta::CONFIRMED), ("#w", meta::WAITING)]),
-        values: values([(":one", items::n(1))]),
+        names: HashMap::new(),
+        values: HashMap::new(),
     };
-    if condition.contains(":zero") {
-        expressions.values.insert(":zero".into(), items::n(0));
+    for (alias, name) in [
+        ("#c", meta::CONFIRMED),
+        ("#w", meta::WAITING),
+        ("#seats", meta::SEATS),
+    ] {
+        if used(alias) {
+            expressions.names.insert(alias.into(), name.into());
+        }
     }
-    if condition.contains("#seats") {
-        expressions
-            .names
-            .insert("#seats".into(), meta::SEATS.into());
+    for (alias, value) in [(":one", 1), (":zero", 0)] {
+        if used(alias) {
+            expressions.values.insert(alias.into(), items::n(value));
+        }
     }
     transact::update(
         store,

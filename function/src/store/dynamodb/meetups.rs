@@ -45,6 +45,7 @@ async fn join_one(tasks: &mut JoinSet<StoreResult<()>>) -> StoreResult<()> {
 /// if the capacity grew.
 async fn put_meetup(store: &DynamoStore, definition: &MeetupDefinition) -> StoreResult<()> {
     let pk = items::meetup_pk(&definition.id);
+    let shared = store.gate.transactions.read().await;
     let output = store
         .client
         .update_item()
@@ -81,6 +82,7 @@ async fn put_meetup(store: &DynamoStore, definition: &MeetupDefinition) -> Store
         .send()
         .await
         .map_err(|error| backend("indexing a meetup", error))?;
+    drop(shared);
     let counters = Counters::parse(&output.attributes.unwrap_or_default())?;
     if counters.confirmed < counters.seats && counters.waiting > 0 {
         cancel::promote_to_capacity(store, &pk).await?;

@@ -45,6 +45,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use chrono::{DateTime, Utc};
+use tokio::sync::{Mutex, RwLock, Semaphore};
 
 use crate::model::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use crate::store::{
@@ -67,6 +68,49 @@ pub const ENDPOINT_VAR: &str = "MAILLAGE_DYNAMODB_ENDPOINT";
 pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
+    gate: Arc<Gate>,
+}
+
+/// How this process orders its own writes before DynamoDB sees them.
+///
+/// - Transactions (cancellations, promotions, reports) run alone: they touch
+///   the meetup item every registration updates, so overlapping them with
+///   this process's own writes would only make DynamoDB cancel one side for
+///   a retry.
+/// - Counter updates on one meetup go one at a time: DynamoDB serialises
+///   writes to one item anyway, and waiting here costs no retry.
+/// - At most [`Gate::REGISTRATIONS`] registrations are in flight: a burst
+///   queues here instead of opening a connection per request.
+///
+/// Across processes (Lambda instances), DynamoDB's conditions and
+/// transactions alone keep things right. Ordering a process's writes also
+/// keeps moto, whose transactions and returned values are not isolated
+/// under concurrency, exact in the tests.
+struct Gate {
+    transactions: RwLock<()>,
+    counters: [Mutex<()>; Gate::COUNTER_STRIPES],
+    registrations: Semaphore,
+}
+
+impl Gate {
+    const COUNTER_STRIPES: usize = 32;
+    const REGISTRATIONS: usize = 64;
+
+    fn new() -> Gate {
+        Gate {
+            transactions: RwLock::new(()),
+            counters: std::array::from_fn(|_| Mutex::new(())),
+            registrations: Semaphore::new(Gate::REGISTRATIONS),
+        }
+    }
+
+    /// The lock for counter updates on the meetup item `pk`.
+    fn counters(&self, pk: &str) -> &Mutex<()> {
+        let hash = pk.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        &self.counters[(hash % Gate::COUNTER_STRIPES as u64) as usize]
+    }
 }
 
 impl std::fmt::Debug for DynamoStore {
@@ -83,6 +127,7 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: Arc::from(table.into()),
+            gate: Arc::new(Gate::new()),
         }
     }
 

@@ -13,6 +13,7 @@ pub(super) async fn purge_expired(
     store: &DynamoStore,
     now: DateTime<Utc>,
 ) -> StoreResult<PurgeSummary> {
+    let _shared = store.gate.transactions.read().await;
     let mut summary = PurgeSummary::default();
     for item in expired_items(store, now).await? {
         let key = items::key(

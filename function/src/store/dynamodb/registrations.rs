@@ -68,6 +68,13 @@ pub(super) async fn register(
     store: &DynamoStore,
     new: NewRegistration,
 ) -> StoreResult<RegistrationOutcome> {
+    let _slot = store
+        .gate
+        .registrations
+        .acquire()
+        .await
+        .map_err(|_| StoreError::Backend("store closed".into()))?;
+    let _shared = store.gate.transactions.read().await;
     let pk = items::meetup_pk(&new.meetup_id);
     let sk = items::registration_sk(&new.email);
     let now = new.registered_at;
@@ -266,6 +273,7 @@ async fn withdraw_claim(store: &DynamoStore, pk: &str, sk: &str, claim: &str) {
 async fn place(store: &DynamoStore, pk: &str) -> StoreResult<Placement> {
     let mut backoff = Backoff::for_conflicts();
     loop {
+        let one_at_a_time = store.gate.counters(pk).lock().await;
         let seat = bump(
             store,
             pk,
@@ -291,6 +299,7 @@ async fn place(store: &DynamoStore, pk: &str) -> StoreResult<Placement> {
                 position: u32::try_from(counter(&counters, meta::WAITING)?).unwrap_or(u32::MAX),
             });
         }
+        drop(one_at_a_time);
         if store.get(items::key(pk, META_SK)).await?.is_none() {
             return Err(StoreError::UnknownMeetup(String::new()));
         }
