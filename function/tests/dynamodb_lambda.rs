@@ -1,0 +1,214 @@
+//! The Lambda binary, run as Lambda runs it: a process polling a Runtime API
+//! (here on loopback) for API Gateway HTTP API and Function URL events, with
+//! its data in DynamoDB (moto's server on loopback).
+
+#![cfg(all(feature = "dynamodb", feature = "lambda"))]
+
+#[path = "dynamodb/moto.rs"]
+mod moto;
+#[path = "dynamodb/runtime_api.rs"]
+mod runtime_api;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use runtime_api::RuntimeApi;
+use serde_json::{json, Value};
+
+/// The binary under test: the one Cargo built for these tests, or another
+/// (say, the release build) named by `MAILLAGE_LAMBDA_BIN`.
+fn binary() -> String {
+    std::env::var("MAILLAGE_LAMBDA_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_maillage-lambda").to_string())
+}
+
+/// Kills the function's process when the test ends, however it ends.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_function(api: &RuntimeApi, endpoint: &str, table: &str) -> Process {
+    let child = Command::new(binary())
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "maillage")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/maillage")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/22/[$LATEST]test")
+        .env("AWS_REGION", "eu-west-3")
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("MAILLAGE_TABLE", table)
+        .env("MAILLAGE_DYNAMODB_ENDPOINT", endpoint)
+        .env("MAILLAGE_SITE_ORIGIN", "https://rencontres.example.org")
+        .env("MAILLAGE_NOW", "2026-11-22T12:00:00Z")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the Lambda binary");
+    Process(child)
+}
+
+/// An API Gateway HTTP API (payload format 2.0) event, as API Gateway sends it.
+fn http_api_event(method: &str, path: &str, query: &str, body: &str, content_type: &str) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {
+            "accept": "application/json",
+            "content-length": body.len().to_string(),
+            "content-type": content_type,
+            "host": "a1b2c3d4e5.execute-api.eu-west-3.amazonaws.com",
+            "origin": "https://rencontres.example.org",
+            "user-agent": "Mozilla/5.0",
+            "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793",
+            "x-forwarded-for": "203.0.113.7",
+            "x-forwarded-port": "443",
+            "x-forwarded-proto": "https"
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "a1b2c3d4e5",
+            "domainName": "a1b2c3d4e5.execute-api.eu-west-3.amazonaws.com",
+            "domainPrefix": "a1b2c3d4e5",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "Mozilla/5.0"
+            },
+            "requestId": "JKJaXmPLvHcESHA=",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "22/Nov/2026:12:00:00 +0000",
+            "timeEpoch": 1795176000000_u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
+
+/// A Lambda Function URL event: the same 2.0 format, with the URL's own
+/// domain, no stage variables, and form bodies base64-encoded.
+fn function_url_event(
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    content_type: &str,
+) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {
+            "accept": "application/json",
+            "content-type": content_type,
+            "host": "abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-3.on.aws",
+            "origin": "https://rencontres.example.org",
+            "user-agent": "Mozilla/5.0",
+            "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272794",
+            "x-forwarded-for": "198.51.100.23",
+            "x-forwarded-port": "443",
+            "x-forwarded-proto": "https"
+        },
+        "queryStringParameters": null,
+        "requestContext": {
+            "accountId": "anonymous",
+            "apiId": "abcdefghijklmnopqrstuvwxyz012345",
+            "domainName": "abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-3.on.aws",
+            "domainPrefix": "abcdefghijklmnopqrstuvwxyz012345",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "198.51.100.23",
+                "userAgent": "Mozilla/5.0"
+            },
+            "requestId": "1b2f6a1e-5a8e-4c3b-9a57-0c0e6a3d7f10",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "22/Nov/2026:12:00:01 +0000",
+            "timeEpoch": 1795176001000_u64
+        },
+        "body": base64(body),
+        "isBase64Encoded": true
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_api_and_function_url_events_reach_the_handler_and_come_back() {
+    let Some(store) = moto::fresh_store("lambda").await else {
+        return;
+    };
+    let endpoint = moto::moto().unwrap().endpoint.clone();
+    let api = RuntimeApi::start().await;
+    let started = Instant::now();
+    let _function = start_function(&api, &endpoint, store.table());
+
+    api.invoke(http_api_event(
+        "POST",
+        "/api/registrations",
+        "",
+        r#"{"meetup":"brest"}"#,
+        "application/json",
+    ));
+    let first = api.answer(Duration::from_secs(30)).await;
+    let cold_start = first.at - started;
+    eprintln!(
+        "cold start: {} ms to the first answer ({} ms to the first poll)",
+        cold_start.as_millis(),
+        api.first_poll().map_or(0, |at| (at - started).as_millis())
+    );
+    assert_eq!(first.kind, "response", "{:?}", first.body);
+    assert!(first.body["statusCode"].is_u64(), "{:?}", first.body);
+
+    api.invoke(function_url_event(
+        "POST",
+        "/api/registrations",
+        "",
+        b"meetup=brest",
+        "application/x-www-form-urlencoded",
+    ));
+    let second = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(second.kind, "response", "{:?}", second.body);
+    assert!(second.body["statusCode"].is_u64(), "{:?}", second.body);
+}
+
+/// Standard base64 with padding, as Lambda encodes binary bodies.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &byte)| n | u32::from(byte) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn base64_matches_the_standard_alphabet() {
+    assert_eq!(base64(b"meetup=brest"), "bWVldHVwPWJyZXN0");
+    assert_eq!(base64(b"ab"), "YWI=");
+    assert_eq!(base64(b"a"), "YQ==");
+}
