@@ -1,0 +1,240 @@
+//! Finds the data files, reads and parses them in parallel, and gathers
+//! the entries of each kind in a stable order (file path, then position).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_yaml::Value;
+
+use super::entries;
+use super::model::*;
+use super::reader::{describe, Fields};
+use super::source::SourceFile;
+use super::{DataSet, Kind};
+use crate::error::{line_col, Diagnostic, Diagnostics};
+
+/// The entries one file gave.
+enum Parsed {
+    Regions(Vec<Region>),
+    Places(Vec<Place>),
+    Partners(Vec<Partner>),
+    Modules(Vec<Module>),
+    Series(Vec<Series>),
+    Meetups(Vec<Meetup>),
+}
+
+struct FileResult {
+    file: SourceFile,
+    parsed: Parsed,
+    /// Ids of entries that could not be read: references to them are not
+    /// reported again as unknown.
+    broken_ids: Vec<String>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Whether the site has domain data (places or meetups) at all.
+pub fn has_data(root: &Path) -> bool {
+    let data = root.join("data");
+    ["places", "meetups"]
+        .iter()
+        .any(|k| data.join(format!("{k}.yaml")).is_file() || data.join(k).is_dir())
+}
+
+/// `data/<kind>.yaml` (or `.yml`) and every YAML file under `data/<kind>/`,
+/// sorted.
+fn files_of(root: &Path, kind: Kind) -> Vec<PathBuf> {
+    let data = root.join("data");
+    let mut files = Vec::new();
+    for ext in ["yaml", "yml"] {
+        let single = data.join(format!("{}.{ext}", kind.name()));
+        if single.is_file() {
+            files.push(single);
+        }
+    }
+    let dir = data.join(kind.name());
+    if dir.is_dir() {
+        let mut nested: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        nested.sort();
+        files.extend(nested);
+    }
+    files
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// Reads every data file; the problems found in entries come back with the
+/// data so that cross-checks can still run and report everything at once.
+pub fn read_all(root: &Path) -> (DataSet, Diagnostics) {
+    let jobs: Vec<(Kind, PathBuf)> = Kind::ALL
+        .iter()
+        .flat_map(|&kind| files_of(root, kind).into_iter().map(move |p| (kind, p)))
+        .collect();
+    let results: Vec<FileResult> = jobs
+        .par_iter()
+        .enumerate()
+        .map(|(index, (kind, path))| read_file(root, *kind, path, index as u32))
+        .collect();
+    let mut data = DataSet::default();
+    let mut problems = Diagnostics::new();
+    for result in results {
+        problems.0.extend(result.problems);
+        data.broken_ids.extend(
+            result
+                .broken_ids
+                .into_iter()
+                .map(|id| (kind_of(&result.parsed), id)),
+        );
+        match result.parsed {
+            Parsed::Regions(v) => data.regions.extend(v),
+            Parsed::Places(v) => data.places.extend(v),
+            Parsed::Partners(v) => data.partners.extend(v),
+            Parsed::Modules(v) => data.modules.extend(v),
+            Parsed::Series(v) => data.series.extend(v),
+            Parsed::Meetups(v) => data.meetups.extend(v),
+        }
+        data.files.push(result.file);
+    }
+    (data, problems)
+}
+
+fn kind_of(parsed: &Parsed) -> Kind {
+    match parsed {
+        Parsed::Regions(_) => Kind::Regions,
+        Parsed::Places(_) => Kind::Places,
+        Parsed::Partners(_) => Kind::Partners,
+        Parsed::Modules(_) => Kind::Modules,
+        Parsed::Series(_) => Kind::Series,
+        Parsed::Meetups(_) => Kind::Meetups,
+    }
+}
+
+fn empty(kind: Kind) -> Parsed {
+    match kind {
+        Kind::Regions => Parsed::Regions(Vec::new()),
+        Kind::Places => Parsed::Places(Vec::new()),
+        Kind::Partners => Parsed::Partners(Vec::new()),
+        Kind::Modules => Parsed::Modules(Vec::new()),
+        Kind::Series => Parsed::Series(Vec::new()),
+        Kind::Meetups => Parsed::Meetups(Vec::new()),
+    }
+}
+
+fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
+    let rel = relative(root, path);
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let problem = Diagnostic::new(rel.clone(), format!("cannot read the file: {e}"));
+            return FileResult {
+                file: SourceFile::new(rel, String::new()),
+                parsed: empty(kind),
+                broken_ids: Vec::new(),
+                problems: vec![problem],
+            };
+        }
+    };
+    let file = SourceFile::new(rel.clone(), text);
+    let value: Value = match serde_yaml::from_str(file.text()) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut problem = Diagnostic::new(rel, format!("invalid YAML: {e}"));
+            if let Some(loc) = e.location() {
+                problem = problem.at(loc.line(), Some(loc.column()));
+            } else {
+                let (line, _) = line_col(file.text(), 0);
+                problem = problem.line(Some(line));
+            }
+            return FileResult {
+                file,
+                parsed: empty(kind),
+                broken_ids: Vec::new(),
+                problems: vec![problem],
+            };
+        }
+    };
+    let items: &[Value] = match &value {
+        Value::Null => &[],
+        Value::Sequence(items) => items,
+        other => {
+            let problem = Diagnostic::new(
+                rel,
+                format!(
+                    "expected a list of {} (each entry starting with `- `), found {}",
+                    kind.name(),
+                    describe(other)
+                ),
+            )
+            .line(Some(1));
+            return FileResult {
+                file,
+                parsed: empty(kind),
+                broken_ids: Vec::new(),
+                problems: vec![problem],
+            };
+        }
+    };
+    let mut problems = Vec::new();
+    let mut broken_ids = Vec::new();
+    let mut parsed = empty(kind);
+    let known = entries::known_fields(kind);
+    for (i, item) in items.iter().enumerate() {
+        let origin = Origin {
+            file: index,
+            entry: i as u32,
+        };
+        let fields = match Fields::new(item, &file, i, known) {
+            Ok(f) => f,
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
+        let ok = match &mut parsed {
+            Parsed::Regions(v) => push(v, entries::region(fields, origin), &mut problems),
+            Parsed::Places(v) => push(v, entries::place(fields, origin), &mut problems),
+            Parsed::Partners(v) => push(v, entries::partner(fields, origin), &mut problems),
+            Parsed::Modules(v) => push(v, entries::module(fields, origin), &mut problems),
+            Parsed::Series(v) => push(v, entries::series(fields, origin), &mut problems),
+            Parsed::Meetups(v) => push(v, entries::meetup(fields, origin), &mut problems),
+        };
+        if !ok {
+            let key = if kind == Kind::Regions { "code" } else { "id" };
+            if let Some(id) = item.get(key).and_then(Value::as_str) {
+                broken_ids.push(id.to_string());
+            }
+        }
+    }
+    FileResult {
+        file,
+        parsed,
+        broken_ids,
+        problems,
+    }
+}
+
+/// Keeps the entry when it was read without problems.
+fn push<T>(
+    into: &mut Vec<T>,
+    (entry, fields): (Option<T>, Fields<'_>),
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
+    let clean = fields.problems.is_empty();
+    problems.extend(fields.problems);
+    match entry {
+        Some(e) if clean => {
+            into.push(e);
+            true
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,338 @@
+//! A data file's text and where its entries and keys are, for errors.
+//!
+//! `serde_yaml` gives values without positions, so the loader parses the
+//! file into a `serde_yaml::Value` and this module finds lines by scanning
+//! the text: each top-level `- ` item is an entry, and a field path such as
+//! `registration.closes` or `wanted[1]` is followed down the indentation.
+//! The scan only runs when a problem is reported. Flow-style values
+//! (`contact: { name: ... }`) resolve to the line of their key.
+
+use std::path::PathBuf;
+
+use crate::error::Diagnostic;
+
+/// One data file, kept for locating problems.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root, `/`-separated: `data/places/bretagne.yaml`.
+    pub path: PathBuf,
+    text: String,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+    /// `(first line, end line)` (0-based, end excluded) of each entry.
+    entries: Vec<(usize, usize)>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> SourceFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        if line_starts.last() == Some(&text.len()) && !text.is_empty() {
+            line_starts.pop();
+        }
+        let mut file = SourceFile {
+            path,
+            text,
+            line_starts,
+            entries: Vec::new(),
+        };
+        file.entries = file.find_entries();
+        file
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn line_count(&self) -> usize {
+        if self.text.is_empty() {
+            0
+        } else {
+            self.line_starts.len()
+        }
+    }
+
+    fn line(&self, i: usize) -> &str {
+        let start = self.line_starts[i];
+        let end = self.line_starts.get(i + 1).map_or(self.text.len(), |&e| e);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Number of top-level list items found by scanning.
+    pub fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Top-level `- ` items: lines at the indentation of the first one.
+    fn find_entries(&self) -> Vec<(usize, usize)> {
+        let n = self.line_count();
+        let mut starts = Vec::new();
+        let mut indent = None;
+        for i in 0..n {
+            let line = self.line(i);
+            let Some(content) = content_of(line) else {
+                continue;
+            };
+            let this = indentation(line);
+            let is_item = content == "-" || content.starts_with("- ");
+            match indent {
+                None if is_item => {
+                    indent = Some(this);
+                    starts.push(i);
+                }
+                None => return Vec::new(),
+                Some(ind) if this == ind && is_item => starts.push(i),
+                // Something left of the list that is not an item: the file
+                // is not a plain block list; give up on lines.
+                Some(ind) if this < ind && !content.starts_with("---") => return Vec::new(),
+                _ => {}
+            }
+        }
+        let mut entries = Vec::with_capacity(starts.len());
+        for (k, &start) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(n);
+            entries.push((start, end));
+        }
+        entries
+    }
+
+    /// 1-based line of entry `entry`'s first line.
+    pub fn entry_line(&self, entry: usize) -> Option<usize> {
+        self.entries.get(entry).map(|(start, _)| start + 1)
+    }
+
+    /// 1-based line of `field` (`name`, `registration.closes`, `wanted[1]`)
+    /// in entry `entry`; the deepest part found, or the entry's first line.
+    pub fn field_line(&self, entry: usize, field: &str) -> Option<usize> {
+        let &(start, end) = self.entries.get(entry)?;
+        let mut found = start;
+        // The block to search: lines [from, to) whose keys sit at `key_indent`.
+        let first = self.line(start);
+        let mut key_indent = item_key_indent(first);
+        let mut from = start;
+        let mut to = end;
+        let mut first_is_item = true;
+        if content_of(first).is_some_and(|c| c == "-") {
+            // `-` alone: the keys start on the next line.
+            first_is_item = false;
+            from = start + 1;
+            key_indent = self.next_indent(from, to).unwrap_or(key_indent);
+        }
+        for part in split_path(field) {
+            let hit = match part {
+                PathPart::Key(key) => self.find_key(from, to, key_indent, key, first_is_item),
+                PathPart::Index(index) => self.find_item(from, to, key_indent, index),
+            };
+            let Some(line) = hit else { break };
+            found = line;
+            // Descend: the block after the hit, up to the next line at or
+            // below the hit's indentation.
+            let hit_text = self.line(line);
+            let hit_indent = if first_is_item && line == start {
+                key_indent
+            } else {
+                indentation(hit_text)
+            };
+            let block_end = (line + 1..to)
+                .find(|&i| {
+                    let l = self.line(i);
+                    content_of(l).is_some() && indentation(l) <= hit_indent
+                })
+                .unwrap_or(to);
+            match part {
+                PathPart::Index(_) => {
+                    // `- key: value` items: keys continue after the dash.
+                    from = line;
+                    to = block_end;
+                    key_indent = item_key_indent(hit_text);
+                    first_is_item = true;
+                }
+                PathPart::Key(_) => {
+                    from = line + 1;
+                    to = block_end;
+                    first_is_item = false;
+                    key_indent = self.next_indent(from, to).unwrap_or(usize::MAX);
+                }
+            }
+        }
+        Some(found + 1)
+    }
+
+    /// Indentation of the first line with content in `[from, to)`.
+    fn next_indent(&self, from: usize, to: usize) -> Option<usize> {
+        (from..to).find_map(|i| {
+            let l = self.line(i);
+            content_of(l).map(|_| indentation(l))
+        })
+    }
+
+    fn find_key(
+        &self,
+        from: usize,
+        to: usize,
+        key_indent: usize,
+        key: &str,
+        first_is_item: bool,
+    ) -> Option<usize> {
+        (from..to).find(|&i| {
+            let line = self.line(i);
+            let text = if first_is_item && i == from {
+                // `- key: value`: the key follows the dash.
+                line.get(key_indent..).unwrap_or("")
+            } else {
+                if indentation(line) != key_indent {
+                    return false;
+                }
+                line.trim_start()
+            };
+            starts_with_key(text, key)
+        })
+    }
+
+    fn find_item(&self, from: usize, to: usize, indent: usize, index: usize) -> Option<usize> {
+        (from..to)
+            .filter(|&i| {
+                let line = self.line(i);
+                indentation(line) == indent
+                    && content_of(line).is_some_and(|c| c == "-" || c.starts_with("- "))
+            })
+            .nth(index)
+    }
+
+    /// A diagnostic about `field` of entry `entry`.
+    pub fn diagnostic(&self, entry: usize, field: &str, message: impl Into<String>) -> Diagnostic {
+        let mut d = Diagnostic::new(self.path.clone(), message);
+        d.line = if field.is_empty() {
+            self.entry_line(entry)
+        } else {
+            self.field_line(entry, field)
+        };
+        if !field.is_empty() {
+            d.field = Some(field.to_string());
+        }
+        d
+    }
+}
+
+enum PathPart<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// `registration.closes` → [registration, closes]; `wanted[1]` → [wanted, 1].
+fn split_path(field: &str) -> Vec<PathPart<'_>> {
+    let mut parts = Vec::new();
+    for segment in field.split('.') {
+        let (key, rest) = match segment.find('[') {
+            Some(i) => (&segment[..i], &segment[i..]),
+            None => (segment, ""),
+        };
+        if !key.is_empty() {
+            parts.push(PathPart::Key(key));
+        }
+        for index in rest.split('[').filter(|s| !s.is_empty()) {
+            if let Ok(n) = index.trim_end_matches(']').parse() {
+                parts.push(PathPart::Index(n));
+            }
+        }
+    }
+    parts
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The line without indentation, or `None` for blank and comment lines.
+fn content_of(line: &str) -> Option<&str> {
+    let t = line.trim();
+    (!t.is_empty() && !t.starts_with('#')).then_some(t)
+}
+
+/// Column where the keys of a `- key: value` item start.
+fn item_key_indent(line: &str) -> usize {
+    let indent = indentation(line);
+    let after_dash = &line[indent..];
+    let rest = after_dash.strip_prefix('-').unwrap_or(after_dash);
+    indent + 1 + (rest.len() - rest.trim_start_matches(' ').len())
+}
+
+/// Whether `text` starts with `key:` (the key possibly quoted).
+fn starts_with_key(text: &str, key: &str) -> bool {
+    for quote in ["", "\"", "'"] {
+        if let Some(rest) = text
+            .strip_prefix(quote)
+            .and_then(|t| t.strip_prefix(key))
+            .and_then(|t| t.strip_prefix(quote))
+        {
+            let rest = rest.trim_start_matches(' ');
+            if rest == ":" || rest.starts_with(": ") || rest.starts_with(":\t") {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "\
+# comment
+- id: a
+  name: A
+  registration:
+    opens: 2026-10-01T09:00
+    closes: 2026-10-02T09:00
+  wanted:
+    - facilitator
+    - speaker
+  contact: { name: X }
+  description: |
+    - not an item
+    name: not a key
+
+-
+  id: b
+  \"name\": B
+  links:
+    - label: one
+      url: https://a.example
+    - label: two
+      url: ftp://b.example
+";
+
+    fn file() -> SourceFile {
+        SourceFile::new("data/x.yaml".into(), TEXT.to_string())
+    }
+
+    #[test]
+    fn finds_entries() {
+        let f = file();
+        assert_eq!(f.entry_count(), 2);
+        assert_eq!(f.entry_line(0), Some(2));
+        assert_eq!(f.entry_line(1), Some(15));
+    }
+
+    #[test]
+    fn finds_nested_fields() {
+        let f = file();
+        assert_eq!(f.field_line(0, "id"), Some(2));
+        assert_eq!(f.field_line(0, "name"), Some(3));
+        assert_eq!(f.field_line(0, "registration.closes"), Some(6));
+        assert_eq!(f.field_line(0, "wanted[1]"), Some(9));
+        assert_eq!(f.field_line(0, "contact.name"), Some(10));
+        assert_eq!(f.field_line(0, "missing"), Some(2));
+        assert_eq!(f.field_line(1, "id"), Some(16));
+        assert_eq!(f.field_line(1, "name"), Some(17));
+        assert_eq!(f.field_line(1, "links[1].url"), Some(22));
+        assert_eq!(f.field_line(1, "links[0].label"), Some(19));
+    }
+
+    #[test]
+    fn gives_up_on_non_lists() {
+        let f = SourceFile::new("data/x.yaml".into(), "a: 1\nb: 2\n".into());
+        assert_eq!(f.entry_count(), 0);
+    }
+}
