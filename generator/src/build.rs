@@ -151,6 +151,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
             Ok(c) => {
                 contribution.pages.extend(c.pages);
                 contribution.files.extend(c.files);
+                contribution.warnings.extend(c.warnings);
             }
             Err(e) => errors.extend(e),
         }

@@ -23,6 +23,9 @@ pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
     let start = Instant::now();
     let site = load_site(options)?;
     site.render_all(&NullSink, None)?;
+    for warning in &site.contribution.warnings {
+        eprintln!("warning: {warning}");
+    }
     let lib = &site.library;
     let mut errors = Diagnostics::new();
     let mut internal = 0;

@@ -6,6 +6,7 @@
 //! and [`output`] writes them. [`serve`] keeps a site in memory for editing.
 
 pub mod build;
+pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -14,8 +15,10 @@ pub mod data;
 pub mod error;
 pub mod extensions;
 pub mod init;
+pub mod map;
 pub mod markdown;
 pub mod output;
+pub mod pages;
 pub mod render;
 pub mod serve;
 pub mod site;

@@ -43,6 +43,8 @@ pub struct ExtraFile {
 pub struct Contribution {
     pub pages: Vec<ExtraPage>,
     pub files: Vec<ExtraFile>,
+    /// Soft problems: printed by `maillage check`, never fatal.
+    pub warnings: Vec<crate::error::Diagnostic>,
 }
 
 /// A source of extra pages and files, run once the content is loaded.

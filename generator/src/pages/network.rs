@@ -1,0 +1,455 @@
+//! The data linked together once per build: each meetup's instants, figures
+//! and registration state against "now", the meetups of each place and
+//! region in date order, each meetup's previous and next meetup, and the
+//! summaries every listing reuses.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use maillage_function::clock::paris_to_utc;
+use maillage_function::model::{MeetupAggregate, MeetupStatus, PublicReport};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use super::labels;
+use crate::config::Config;
+use crate::data::{DataSet, Meetup, MeetupKind};
+
+/// Whether and how people can register, as the site shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationState {
+    Open,
+    /// Capacity reached; new registrations join the waiting list.
+    WaitingList,
+    NotYetOpen,
+    Closed,
+    Cancelled,
+    Past,
+}
+
+impl RegistrationState {
+    pub fn code(self) -> &'static str {
+        match self {
+            RegistrationState::Open => "open",
+            RegistrationState::WaitingList => "waiting_list",
+            RegistrationState::NotYetOpen => "not_yet_open",
+            RegistrationState::Closed => "closed",
+            RegistrationState::Cancelled => "cancelled",
+            RegistrationState::Past => "past",
+        }
+    }
+}
+
+/// What "now" and the live figures say about one meetup.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `None`: open from now on.
+    pub opens: Option<DateTime<Utc>>,
+    /// The window's end, the meetup's start by default.
+    pub closes: DateTime<Utc>,
+    pub confirmed: u32,
+    pub waiting: u32,
+    pub seats_left: u32,
+    /// Not ended yet (a meetup in progress is still to come).
+    pub upcoming: bool,
+    pub state: RegistrationState,
+    /// The status shown: the data's, `done` once past, `cancelled` always wins.
+    pub status: MeetupStatus,
+    pub report: Option<&'a PublicReport>,
+}
+
+pub fn status_code(status: MeetupStatus) -> &'static str {
+    match status {
+        MeetupStatus::Planned => "planned",
+        MeetupStatus::Open => "open",
+        MeetupStatus::Full => "full",
+        MeetupStatus::Cancelled => "cancelled",
+        MeetupStatus::Done => "done",
+    }
+}
+
+fn status_label(status: MeetupStatus) -> &'static str {
+    match status {
+        MeetupStatus::Planned => "Annoncée",
+        MeetupStatus::Open => "Ouverte aux inscriptions",
+        MeetupStatus::Full => "Complète",
+        MeetupStatus::Cancelled => "Annulée",
+        MeetupStatus::Done => "Passée",
+    }
+}
+
+/// Computes the facts of `meetup` at `now`.
+pub fn facts<'a>(
+    meetup: &Meetup,
+    aggregate: Option<&'a MeetupAggregate>,
+    now: DateTime<Utc>,
+) -> Facts<'a> {
+    // Validation guarantees the local times exist.
+    let start = paris_to_utc(meetup.start).expect("validated start");
+    let end = paris_to_utc(meetup.end).expect("validated end");
+    let window = meetup.registration.unwrap_or(crate::data::Window {
+        opens: None,
+        closes: None,
+    });
+    let opens = window.opens.and_then(paris_to_utc);
+    let closes = window.closes.and_then(paris_to_utc).unwrap_or(start);
+    let confirmed = aggregate.map_or(0, |a| a.confirmed);
+    let waiting = aggregate.map_or(0, |a| a.waiting);
+    let seats_left = meetup.capacity.saturating_sub(confirmed);
+    let upcoming = end > now;
+    let state = if meetup.status == MeetupStatus::Cancelled {
+        RegistrationState::Cancelled
+    } else if now >= start || meetup.status == MeetupStatus::Done {
+        RegistrationState::Past
+    } else if meetup.status == MeetupStatus::Full {
+        RegistrationState::Closed
+    } else if opens.is_some_and(|o| now < o) {
+        RegistrationState::NotYetOpen
+    } else if now >= closes {
+        RegistrationState::Closed
+    } else if seats_left == 0 {
+        RegistrationState::WaitingList
+    } else {
+        RegistrationState::Open
+    };
+    let status = match meetup.status {
+        MeetupStatus::Cancelled => MeetupStatus::Cancelled,
+        _ if !upcoming => MeetupStatus::Done,
+        s => s,
+    };
+    Facts {
+        start,
+        end,
+        opens,
+        closes,
+        confirmed,
+        waiting,
+        seats_left,
+        upcoming,
+        state,
+        status,
+        report: aggregate.and_then(|a| a.report.as_ref()),
+    }
+}
+
+fn registration_label(facts: &Facts<'_>) -> String {
+    match facts.state {
+        RegistrationState::Open => "Inscriptions ouvertes".into(),
+        RegistrationState::WaitingList => "Complet : inscription sur liste d'attente".into(),
+        RegistrationState::NotYetOpen => match facts.opens {
+            Some(o) => format!(
+                "Inscriptions à partir du {}",
+                labels::datetime_label(labels::paris_local(o))
+            ),
+            None => "Inscriptions bientôt ouvertes".into(),
+        },
+        RegistrationState::Closed => "Inscriptions closes".into(),
+        RegistrationState::Cancelled => "Rencontre annulée".into(),
+        RegistrationState::Past => "Rencontre passée".into(),
+    }
+}
+
+/// The data with its indexes and the values shared by every page.
+pub struct Network<'a> {
+    pub data: &'a DataSet,
+    pub config: &'a Config,
+    pub now: DateTime<Utc>,
+    pub facts: Vec<Facts<'a>>,
+    /// Index in `data.places` of each meetup's place.
+    pub meetup_place: Vec<usize>,
+    /// Index in `data.regions` of each place's region.
+    pub place_region: Vec<usize>,
+    /// Every meetup, by start then id.
+    pub by_start: Vec<usize>,
+    /// Meetups of each place, by start.
+    pub place_meetups: Vec<Vec<usize>>,
+    /// Places of each region, by name.
+    pub region_places: Vec<Vec<usize>>,
+    /// Meetups of each region, by start.
+    pub region_meetups: Vec<Vec<usize>>,
+    pub previous: Vec<Option<usize>>,
+    pub next: Vec<Option<usize>>,
+    /// `{code, name, slug, path}` of each region.
+    pub region_refs: Vec<Value>,
+    /// `MeetupSummary` of each meetup.
+    pub meetup_summaries: Vec<Value>,
+    /// `PlaceSummary` of each place.
+    pub place_summaries: Vec<Value>,
+    module_titles: HashMap<&'a str, &'a str>,
+    series_titles: HashMap<&'a str, &'a str>,
+}
+
+pub fn meetup_path(id: &str) -> String {
+    format!("/rencontres/{id}/")
+}
+
+pub fn place_path(id: &str) -> String {
+    format!("/lieux/{id}/")
+}
+
+pub fn region_path(slug: &str) -> String {
+    format!("/regions/{slug}/")
+}
+
+pub fn place_type_path(code: &str) -> String {
+    format!("/lieux/types/{code}/")
+}
+
+impl<'a> Network<'a> {
+    /// Links a validated data set (every reference resolves).
+    pub fn new(data: &'a DataSet, config: &'a Config, now: DateTime<Utc>) -> Network<'a> {
+        let region_index: HashMap<&str, usize> = data
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.as_str(), i))
+            .collect();
+        let place_index: HashMap<&str, usize> = data
+            .places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let facts: Vec<Facts<'a>> = data
+            .meetups
+            .par_iter()
+            .map(|m| facts(m, data.live.meetups.get(&m.id), now))
+            .collect();
+        let meetup_place: Vec<usize> = data
+            .meetups
+            .iter()
+            .map(|m| place_index[m.place.as_str()])
+            .collect();
+        let place_region: Vec<usize> = data
+            .places
+            .iter()
+            .map(|p| region_index[p.region.as_str()])
+            .collect();
+        let mut by_start: Vec<usize> = (0..data.meetups.len()).collect();
+        by_start.par_sort_by(|&a, &b| {
+            (facts[a].start, &data.meetups[a].id).cmp(&(facts[b].start, &data.meetups[b].id))
+        });
+        let mut place_meetups = vec![Vec::new(); data.places.len()];
+        let mut region_meetups = vec![Vec::new(); data.regions.len()];
+        for &m in &by_start {
+            let p = meetup_place[m];
+            place_meetups[p].push(m);
+            region_meetups[place_region[p]].push(m);
+        }
+        let mut region_places = vec![Vec::new(); data.regions.len()];
+        let mut places_by_name: Vec<usize> = (0..data.places.len()).collect();
+        places_by_name.sort_by(|&a, &b| {
+            let (pa, pb) = (&data.places[a], &data.places[b]);
+            (sort_key(&pa.name), &pa.id).cmp(&(sort_key(&pb.name), &pb.id))
+        });
+        for p in places_by_name {
+            region_places[place_region[p]].push(p);
+        }
+        let previous = previous_meetups(data, &by_start, &meetup_place);
+        let mut next = vec![None; data.meetups.len()];
+        // `by_start` order: the earliest meetup pointing back wins.
+        for &m in by_start.iter().rev() {
+            if let Some(p) = previous[m] {
+                next[p] = Some(m);
+            }
+        }
+        let region_refs = data
+            .regions
+            .iter()
+            .map(|r| json!({"code": r.code, "name": r.name, "slug": r.slug, "path": region_path(&r.slug)}))
+            .collect();
+        let mut network = Network {
+            data,
+            config,
+            now,
+            facts,
+            meetup_place,
+            place_region,
+            by_start,
+            place_meetups,
+            region_places,
+            region_meetups,
+            previous,
+            next,
+            region_refs,
+            meetup_summaries: Vec::new(),
+            place_summaries: Vec::new(),
+            module_titles: data
+                .modules
+                .iter()
+                .map(|x| (x.id.as_str(), x.title.as_str()))
+                .collect(),
+            series_titles: data
+                .series
+                .iter()
+                .map(|x| (x.id.as_str(), x.title.as_str()))
+                .collect(),
+        };
+        network.meetup_summaries = (0..data.meetups.len())
+            .into_par_iter()
+            .map(|m| network.meetup_summary(m))
+            .collect();
+        network.place_summaries = (0..data.places.len())
+            .into_par_iter()
+            .map(|p| network.place_summary(p))
+            .collect();
+        network
+    }
+
+    pub fn permalink(&self, path: &str) -> String {
+        self.config.make_permalink(path)
+    }
+
+    fn meetup_summary(&self, m: usize) -> Value {
+        let meetup = &self.data.meetups[m];
+        let facts = &self.facts[m];
+        let place = &self.data.places[self.meetup_place[m]];
+        let path = meetup_path(&meetup.id);
+        let (module, series) = match &meetup.kind {
+            MeetupKind::Training { module, week } => {
+                let title = self.module_titles.get(module.as_str());
+                (
+                    json!({"id": module, "title": title, "week": week}),
+                    Value::Null,
+                )
+            }
+            MeetupKind::Community { series } => {
+                let title = self.series_titles.get(series.as_str());
+                (Value::Null, json!({"id": series, "title": title}))
+            }
+        };
+        let opens_local = facts.opens.map(labels::paris_local);
+        let closes_local = labels::paris_local(facts.closes);
+        json!({
+            "id": meetup.id,
+            "title": meetup.title,
+            "kind": meetup.kind.code(),
+            "kind_label": meetup.kind.label(),
+            "module": module,
+            "series": series,
+            "starts_at": labels::iso_paris(facts.start),
+            "ends_at": labels::iso_paris(facts.end),
+            "date_label": labels::date_label(meetup.start),
+            "time_label": labels::time_range_label(meetup.start, meetup.end),
+            "place": {
+                "id": place.id,
+                "name": place.name,
+                "commune": place.commune,
+                "type": place.kind.code(),
+                "path": place_path(&place.id),
+            },
+            "region": self.region_refs[self.place_region[self.meetup_place[m]]],
+            "path": path,
+            "permalink": self.permalink(&path),
+            "capacity": meetup.capacity,
+            "confirmed": facts.confirmed,
+            "waiting": facts.waiting,
+            "seats_left": facts.seats_left,
+            "upcoming": facts.upcoming,
+            "status": status_code(facts.status),
+            "status_label": status_label(facts.status),
+            "registration": {
+                "state": facts.state.code(),
+                "label": registration_label(facts),
+                "opens_at": facts.opens.map(labels::iso_paris),
+                "closes_at": labels::iso_paris(facts.closes),
+                "opens_label": opens_local.map(labels::datetime_label),
+                "closes_label": labels::datetime_label(closes_local),
+            },
+            "has_report": facts.report.is_some(),
+        })
+    }
+
+    /// The next meetup to come at place `p` that is not cancelled.
+    pub fn next_meetup_at(&self, p: usize) -> Option<usize> {
+        self.place_meetups[p]
+            .iter()
+            .copied()
+            .find(|&m| self.facts[m].upcoming && self.facts[m].status != MeetupStatus::Cancelled)
+    }
+
+    fn place_summary(&self, p: usize) -> Value {
+        let place = &self.data.places[p];
+        let path = place_path(&place.id);
+        let next = self
+            .next_meetup_at(p)
+            .map_or(Value::Null, |m| self.meetup_summaries[m].clone());
+        json!({
+            "id": place.id,
+            "name": place.name,
+            "type": place.kind.code(),
+            "type_label": place.kind.label(),
+            "commune": place.commune,
+            "department": place.department,
+            "region": self.region_refs[self.place_region[p]],
+            "path": path,
+            "permalink": self.permalink(&path),
+            "next_meetup": next,
+        })
+    }
+
+    /// Upcoming meetups of a list (already in date order).
+    pub fn upcoming<'b>(&'b self, list: &'b [usize]) -> impl Iterator<Item = usize> + 'b {
+        list.iter().copied().filter(|&m| self.facts[m].upcoming)
+    }
+
+    /// Upcoming meetups that still take place (for maps and counts).
+    pub fn upcoming_held<'b>(&'b self, list: &'b [usize]) -> impl Iterator<Item = usize> + 'b {
+        self.upcoming(list)
+            .filter(|&m| self.facts[m].status != MeetupStatus::Cancelled)
+    }
+
+    pub fn summaries(&self, meetups: impl Iterator<Item = usize>) -> Vec<Value> {
+        meetups.map(|m| self.meetup_summaries[m].clone()).collect()
+    }
+}
+
+/// Accents and case do not change the order of names.
+fn sort_key(name: &str) -> String {
+    deunicode::deunicode(name).to_lowercase()
+}
+
+/// The meetup each one follows up on:
+/// - community: the latest earlier meetup of the same series;
+/// - training, week 3: the latest earlier meetup of the same module and week 1
+///   at the same place;
+/// - training, week 1: the latest earlier training meetup at the same place
+///   (the previous module's group, usually its week 3).
+///
+/// Cancelled meetups are skipped on both ends of the link.
+fn previous_meetups(
+    data: &DataSet,
+    by_start: &[usize],
+    meetup_place: &[usize],
+) -> Vec<Option<usize>> {
+    let mut previous = vec![None; data.meetups.len()];
+    let mut last_of_series: HashMap<&str, usize> = HashMap::new();
+    let mut last_week1: HashMap<(&str, usize), usize> = HashMap::new();
+    let mut last_training_at: HashMap<usize, usize> = HashMap::new();
+    for &m in by_start {
+        let meetup = &data.meetups[m];
+        if meetup.status == MeetupStatus::Cancelled {
+            continue;
+        }
+        let place = meetup_place[m];
+        match &meetup.kind {
+            MeetupKind::Community { series } => {
+                previous[m] = last_of_series.insert(series.as_str(), m);
+            }
+            MeetupKind::Training { module, week } => {
+                previous[m] = if *week == 1 {
+                    last_training_at.get(&place).copied()
+                } else {
+                    last_week1.get(&(module.as_str(), place)).copied()
+                };
+                if *week == 1 {
+                    last_week1.insert((module.as_str(), place), m);
+                }
+                last_training_at.insert(place, m);
+            }
+        }
+    }
+    previous
+}

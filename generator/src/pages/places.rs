@@ -1,0 +1,210 @@
+//! `/lieux/` (places by region), `/lieux/types/<type>/` and `/lieux/<id>/`.
+
+use serde_json::{json, Map, Value};
+
+use super::markdown::{render, Trust};
+use super::network::{place_path, place_type_path, Network};
+use super::page_object;
+use crate::data::PlaceType;
+use crate::site::ExtraPage;
+
+fn osm_url(lat: f64, lon: f64) -> String {
+    let (lat, lon) = (crate::map::round6(lat), crate::map::round6(lon));
+    format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}")
+}
+
+/// A place with its address and public details: `PlaceSummary` plus
+/// `address`, `postcode`, `insee`, `latitude`, `longitude`, `offers`,
+/// `room_capacity`, `contact`, `accessibility`, `accessibility_html`,
+/// `description_html`, `structure`, `osm_url`.
+pub fn full(net: &Network<'_>, p: usize) -> Value {
+    let place = &net.data.places[p];
+    let mut value = net.place_summaries[p].clone();
+    let map = value.as_object_mut().expect("summaries are objects");
+    let contact = place.contact.as_ref().map_or(
+        Value::Null,
+        |c| json!({"name": c.name, "email": c.email, "phone": c.phone, "website": c.url}),
+    );
+    let markdown = |text: &Option<String>| {
+        Value::String(
+            text.as_deref()
+                .map(|t| render(t, Trust::Data))
+                .unwrap_or_default(),
+        )
+    };
+    let fields = [
+        ("address", json!(place.address)),
+        ("postcode", json!(place.postcode)),
+        ("insee", json!(place.insee)),
+        ("latitude", json!(crate::map::round6(place.lat))),
+        ("longitude", json!(crate::map::round6(place.lon))),
+        ("offers", json!(place.offers)),
+        ("room_capacity", json!(place.room_capacity)),
+        ("contact", contact),
+        ("accessibility", json!(place.accessibility)),
+        ("accessibility_html", markdown(&place.accessibility)),
+        ("description_html", markdown(&place.description)),
+        ("structure", json!(place.structure)),
+        ("osm_url", json!(osm_url(place.lat, place.lon))),
+    ];
+    for (key, v) in fields {
+        map.insert(key.into(), v);
+    }
+    value
+}
+
+pub fn page(net: &Network<'_>, p: usize, full: &Value) -> ExtraPage {
+    let place = &net.data.places[p];
+    let path = place_path(&place.id);
+    let mut value = full.clone();
+    let list = &net.place_meetups[p];
+    value["meetups_upcoming"] = Value::Array(net.summaries(net.upcoming(list)));
+    value["meetups_past"] = Value::Array(
+        net.summaries(
+            list.iter()
+                .rev()
+                .copied()
+                .filter(|&m| !net.facts[m].upcoming),
+        ),
+    );
+    let description = format!(
+        "{} à {} : adresse, accessibilité et rencontres.",
+        place.kind.label(),
+        place.commune
+    );
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(net, &place.name, &description, &path),
+    );
+    context.insert("place".into(), value);
+    ExtraPage {
+        path,
+        template: "place.html".into(),
+        context,
+        lang: None,
+        in_sitemap: true,
+        updated: None,
+    }
+}
+
+/// Place types that have at least one place, with their counts.
+pub fn types(net: &Network<'_>) -> Vec<(PlaceType, usize)> {
+    let mut counts = [0usize; PlaceType::ALL.len()];
+    for place in &net.data.places {
+        let i = PlaceType::ALL
+            .iter()
+            .position(|t| *t == place.kind)
+            .expect("every type is listed");
+        counts[i] += 1;
+    }
+    PlaceType::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(t, n)| (*t, n))
+        .collect()
+}
+
+/// `[{type, label, count, path}]`.
+pub fn types_value(net: &Network<'_>) -> Value {
+    Value::Array(
+        types(net)
+            .into_iter()
+            .map(|(t, count)| {
+                json!({"type": t.code(), "label": t.label(), "count": count, "path": place_type_path(t.code())})
+            })
+            .collect(),
+    )
+}
+
+pub fn index(net: &Network<'_>) -> ExtraPage {
+    let path = "/lieux/".to_string();
+    let regions: Vec<Value> = net
+        .data
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(r, _)| {
+            let mut value = net.region_refs[r].clone();
+            value["places"] = Value::Array(
+                net.region_places[r]
+                    .iter()
+                    .map(|&p| net.place_summaries[p].clone())
+                    .collect(),
+            );
+            value
+        })
+        .collect();
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(
+            net,
+            "Les lieux",
+            "Les lieux qui accueillent les rencontres, par région et par type.",
+            &path,
+        ),
+    );
+    context.insert("place_types".into(), types_value(net));
+    context.insert("regions".into(), Value::Array(regions));
+    ExtraPage {
+        path,
+        template: "places.html".into(),
+        context,
+        lang: None,
+        in_sitemap: true,
+        updated: None,
+    }
+}
+
+pub fn type_pages(net: &Network<'_>) -> Vec<ExtraPage> {
+    let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); PlaceType::ALL.len()];
+    // Region order, then name, as on `/lieux/`.
+    for places in &net.region_places {
+        for &p in places {
+            let i = PlaceType::ALL
+                .iter()
+                .position(|t| *t == net.data.places[p].kind)
+                .expect("every type is listed");
+            by_type[i].push(p);
+        }
+    }
+    types(net)
+        .into_iter()
+        .map(|(t, count)| {
+            let i = PlaceType::ALL.iter().position(|x| *x == t).expect("listed");
+            let path = place_type_path(t.code());
+            let places: Vec<Value> = by_type[i]
+                .iter()
+                .map(|&p| net.place_summaries[p].clone())
+                .collect();
+            let mut context = Map::new();
+            context.insert(
+                "page".into(),
+                page_object(
+                    net,
+                    t.label(),
+                    &format!(
+                        "Les lieux de type « {} » qui accueillent des rencontres.",
+                        t.label()
+                    ),
+                    &path,
+                ),
+            );
+            context.insert(
+                "place_type".into(),
+                json!({"type": t.code(), "label": t.label(), "count": count}),
+            );
+            context.insert("places".into(), Value::Array(places));
+            ExtraPage {
+                path,
+                template: "place-type.html".into(),
+                context,
+                lang: None,
+                in_sitemap: true,
+                updated: None,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,168 @@
+//! `/regions/`, `/regions/<slug>/` and the map page `/carte/`.
+
+use serde_json::{json, Map, Value};
+
+use super::markdown::{render, Trust};
+use super::network::{region_path, Network};
+use super::{page_object, places};
+use crate::map;
+use crate::site::ExtraPage;
+
+fn coordinator(net: &Network<'_>, r: usize) -> Value {
+    let c = &net.data.regions[r].coordinator;
+    json!({"name": c.name, "email": c.email, "phone": c.phone, "url": c.url})
+}
+
+fn upcoming_count(net: &Network<'_>, r: usize) -> usize {
+    net.upcoming_held(&net.region_meetups[r]).count()
+}
+
+pub fn index(net: &Network<'_>) -> ExtraPage {
+    let path = "/regions/".to_string();
+    let regions: Vec<Value> = (0..net.data.regions.len())
+        .map(|r| {
+            let mut value = net.region_refs[r].clone();
+            value["places_count"] = json!(net.region_places[r].len());
+            value["upcoming_count"] = json!(upcoming_count(net, r));
+            value["coordinator"] = coordinator(net, r);
+            value
+        })
+        .collect();
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(
+            net,
+            "Les régions",
+            "Les régions du réseau, leur coordination et leurs rencontres.",
+            &path,
+        ),
+    );
+    context.insert("regions".into(), Value::Array(regions));
+    ExtraPage {
+        path,
+        template: "regions.html".into(),
+        context,
+        lang: None,
+        in_sitemap: true,
+        updated: None,
+    }
+}
+
+pub fn page(net: &Network<'_>, r: usize) -> ExtraPage {
+    let region = &net.data.regions[r];
+    let path = region_path(&region.slug);
+    let mut value = net.region_refs[r].clone();
+    let fields = [
+        ("permalink", json!(net.permalink(&path))),
+        ("coordinator", coordinator(net, r)),
+        (
+            "description_html",
+            json!(region
+                .description
+                .as_deref()
+                .map(|d| render(d, Trust::Data))
+                .unwrap_or_default()),
+        ),
+        (
+            "places",
+            Value::Array(
+                net.region_places[r]
+                    .iter()
+                    .map(|&p| net.place_summaries[p].clone())
+                    .collect(),
+            ),
+        ),
+        (
+            "meetups_upcoming",
+            Value::Array(net.summaries(net.upcoming(&net.region_meetups[r]))),
+        ),
+        ("ics_path", json!(format!("{path}calendrier.ics"))),
+        (
+            "geojson",
+            json!({
+                "places": map::region_places_url(&region.code),
+                "meetups": map::region_meetups_url(&region.code),
+            }),
+        ),
+    ];
+    for (key, v) in fields {
+        value[key] = v;
+    }
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(
+            net,
+            &region.name,
+            &format!(
+                "Les lieux et les rencontres à venir en {}, et le contact de la coordination régionale.",
+                region.name
+            ),
+            &path,
+        ),
+    );
+    context.insert("region".into(), value);
+    ExtraPage {
+        path,
+        template: "region.html".into(),
+        context,
+        lang: None,
+        in_sitemap: true,
+        updated: None,
+    }
+}
+
+pub fn map_page(net: &Network<'_>) -> ExtraPage {
+    let path = "/carte/".to_string();
+    let mut total_upcoming = 0;
+    let regions: Vec<Value> = net
+        .data
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(r, region)| {
+            let upcoming: Vec<Value> = net.summaries(net.upcoming_held(&net.region_meetups[r]));
+            total_upcoming += upcoming.len();
+            let mut value = net.region_refs[r].clone();
+            value["places_url"] = json!(map::region_places_url(&region.code));
+            value["meetups_url"] = json!(map::region_meetups_url(&region.code));
+            value["places_count"] = json!(net.region_places[r].len());
+            value["upcoming_count"] = json!(upcoming.len());
+            value["places"] = Value::Array(
+                net.region_places[r]
+                    .iter()
+                    .map(|&p| net.place_summaries[p].clone())
+                    .collect(),
+            );
+            value["meetups_upcoming"] = Value::Array(upcoming);
+            value
+        })
+        .collect();
+    let map_value = json!({
+        "places_url": map::PLACES_URL,
+        "meetups_url": map::MEETUPS_URL,
+        "regions": regions,
+        "place_types": places::types_value(net),
+        "totals": {"places": net.data.places.len(), "upcoming": total_upcoming},
+    });
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(
+            net,
+            "La carte des lieux et des rencontres",
+            "Trouver un lieu et une rencontre près de chez soi, par région et par type de lieu.",
+            &path,
+        ),
+    );
+    context.insert("map".into(), map_value);
+    ExtraPage {
+        path,
+        template: "map.html".into(),
+        context,
+        lang: None,
+        in_sitemap: true,
+        updated: None,
+    }
+}
