@@ -8,5 +8,5 @@ use crate::site::SiteExtension;
 
 /// The extensions of a Maillage site, in the order they run.
 pub fn standard() -> Vec<Arc<dyn SiteExtension>> {
-    vec![]
+    vec![Arc::new(crate::pages::DataPages::new())]
 }
