@@ -12,6 +12,7 @@
 //! | private report notes | `M#<id>`      | `REPORT#PRIVATE`      | yes                 |
 //! | token lookup         | `T#<sha256(token)>` | `TOKEN`         | yes                 |
 //! | meetup index         | `MEETUPS`     | `<id>`                | no                  |
+//! | rebuild trigger window | `TRIGGER`   | `WINDOW`              | no                  |
 //!
 //! Emails and tokens only appear hashed in keys, so key listings (metrics,
 //! logs of keys) carry no personal data or secret.
@@ -50,6 +51,7 @@ pub(super) mod kind {
     pub const REPORT: &str = "report";
     pub const REPORT_PRIVATE: &str = "report_private";
     pub const INDEX: &str = "index";
+    pub const TRIGGER: &str = "trigger";
 }
 
 /// Attributes of the meetup item (`META`).

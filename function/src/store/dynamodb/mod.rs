@@ -34,6 +34,7 @@ mod reports;
 mod retry;
 mod table;
 mod transact;
+mod trigger;
 
 use std::collections::HashMap;
 use std::sync::Arc;
