@@ -248,9 +248,14 @@ impl<'a> Fields<'a> {
                         Value::Number(n) => out.push(n.to_string()),
                         other => {
                             let found = describe(other);
+                            let hint = if matches!(other, Value::Mapping(_)) {
+                                " (`: ` inside a list makes a key and its value: put the text in quotes)"
+                            } else {
+                                ""
+                            };
                             self.problem(
                                 &format!("{key}[{i}]"),
-                                format!("expected text, found {found}"),
+                                format!("expected text, found {found}{hint}"),
                             );
                         }
                     }
