@@ -10,6 +10,7 @@ use super::items::{
     WAITING_PREFIX,
 };
 use super::registrations::by_token_item;
+use super::repair;
 use super::retry::Backoff;
 use super::transact::{self, Expressions};
 use super::{names, values, DynamoStore};
@@ -48,7 +49,14 @@ pub(super) async fn cancel(
                     promoted,
                 })
             }
-            None => backoff.wait("cancelling a registration").await?,
+            None => {
+                if backoff.attempts() == IN_FLIGHT_PATIENCE {
+                    // The queue still does not match its counter: perhaps a
+                    // registration died half-way. Mend the meetup, then retry.
+                    repair::repair(store, &pk, now).await?;
+                }
+                backoff.wait("cancelling a registration").await?
+            }
         }
     }
 }
@@ -136,6 +144,11 @@ async fn free_seat(
 /// capacity grew).
 pub(super) async fn promote_to_capacity(store: &DynamoStore, pk: &str) -> StoreResult<()> {
     let _alone = store.gate.transactions.write().await;
+    promote_locked(store, pk).await
+}
+
+/// [`promote_to_capacity`], for a caller that holds the transactions gate.
+pub(super) async fn promote_locked(store: &DynamoStore, pk: &str) -> StoreResult<()> {
     let mut backoff = Backoff::for_conflicts();
     loop {
         let counters = read_counters(store, pk).await?;

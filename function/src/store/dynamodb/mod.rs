@@ -30,6 +30,7 @@ mod items;
 mod meetups;
 mod purge;
 mod registrations;
+mod repair;
 mod reports;
 mod retry;
 mod table;
@@ -53,6 +54,8 @@ use crate::store::{
     CancelOutcome, NewRegistration, PurgeSummary, Registrant, RegistrationByToken,
     RegistrationOutcome, Store, StoreError, StoreResult, StoredReport,
 };
+pub use repair::Repair;
+
 use items::Item;
 use retry::backend;
 

@@ -24,7 +24,7 @@ use super::items::{
     TOKEN_SK, WAITING_PREFIX,
 };
 use super::retry::{backend, classify, random_u64, Backoff, Failure};
-use super::{names, values, DynamoStore};
+use super::{names, repair, values, DynamoStore};
 use crate::store::{
     NewRegistration, Registrant, RegistrationByToken, RegistrationOutcome, RegistrationStatus,
     StoreError, StoreResult,
@@ -68,13 +68,43 @@ pub(super) async fn register(
     store: &DynamoStore,
     new: NewRegistration,
 ) -> StoreResult<RegistrationOutcome> {
-    let _slot = store
-        .gate
-        .registrations
-        .acquire()
-        .await
-        .map_err(|_| StoreError::Backend("store closed".into()))?;
-    let _shared = store.gate.transactions.read().await;
+    let mut repaired = false;
+    loop {
+        let attempt = {
+            let _slot = store
+                .gate
+                .registrations
+                .acquire()
+                .await
+                .map_err(|_| StoreError::Backend("store closed".into()))?;
+            let _shared = store.gate.transactions.read().await;
+            register_once(store, &new, repaired).await?
+        };
+        match attempt {
+            Attempt::Done(outcome) => return Ok(outcome),
+            Attempt::Repair => {
+                // A claim on this email is stale: its request died. Mend the
+                // meetup (which removes the claim), then register again.
+                let _alone = store.gate.transactions.write().await;
+                repair::repair(store, &items::meetup_pk(&new.meetup_id), new.registered_at).await?;
+                repaired = true;
+            }
+        }
+    }
+}
+
+/// How one attempt at registering ended.
+enum Attempt {
+    Done(RegistrationOutcome),
+    /// A stale claim is in the way: repair the meetup first.
+    Repair,
+}
+
+async fn register_once(
+    store: &DynamoStore,
+    new: &NewRegistration,
+    repaired: bool,
+) -> StoreResult<Attempt> {
     let pk = items::meetup_pk(&new.meetup_id);
     let sk = items::registration_sk(&new.email);
     let now = new.registered_at;
@@ -84,7 +114,7 @@ pub(super) async fn register(
     let mut replacing: Option<String> = None;
     let mut backoff = Backoff::for_conflicts();
     loop {
-        if put_claim(store, &pk, &sk, &new, &claim, replacing.as_deref()).await? {
+        if put_claim(store, &pk, &sk, new, &claim, replacing.as_deref()).await? {
             break;
         }
         let Some(item) = store.get(items::key(&pk, &sk)).await? else {
@@ -93,8 +123,11 @@ pub(super) async fn register(
         let existing = RegistrationItem::parse(&item)?;
         match existing.state {
             State::Confirmed | State::Waiting if !items::is_expired(&item, now) => {
-                return existing_outcome(store, &pk, &existing, now).await;
+                return existing_outcome(store, &pk, &existing, now)
+                    .await
+                    .map(Attempt::Done);
             }
+            State::Pending if is_stale(&existing, now) && !repaired => return Ok(Attempt::Repair),
             State::Pending if is_stale(&existing, now) => replacing = existing.claim,
             // Another request for the same email is deciding: wait for its answer.
             State::Pending => {
@@ -116,7 +149,7 @@ pub(super) async fn register(
         Err(error) => {
             withdraw_claim(store, &pk, &sk, &claim).await;
             return Err(match error {
-                StoreError::UnknownMeetup(_) => StoreError::UnknownMeetup(new.meetup_id),
+                StoreError::UnknownMeetup(_) => StoreError::UnknownMeetup(new.meetup_id.clone()),
                 other => other,
             });
         }
@@ -162,11 +195,11 @@ pub(super) async fn register(
             classify("recording a registration", error).into_error("recording a registration")
         })?;
 
-    Ok(RegistrationOutcome {
+    Ok(Attempt::Done(RegistrationOutcome {
         status: placement.status(),
-        token: new.token,
+        token: new.token.clone(),
         already_registered: false,
-    })
+    }))
 }
 
 /// Puts the pending registration item. `replacing` is the claim of a stale
