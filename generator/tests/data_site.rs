@@ -459,6 +459,16 @@ fn region_pages_and_map_page() {
             "carto-rennes-2027-04"
         ]
     );
+    assert_eq!(r["partners"][0]["id"], "service-jeunesse-brest");
+    assert_eq!(r["partners"][0]["type_label"], "Service municipal");
+    assert_eq!(
+        r["partners"][0]["brings"][0],
+        "relais auprès des jeunes de 11 à 17 ans"
+    );
+    assert_eq!(
+        r["partners"][0]["contact"]["email"],
+        "jeunesse@brest.example.org"
+    );
     assert_eq!(r["ics_path"], "/regions/bretagne/calendrier.ics");
     assert_eq!(r["geojson"]["places"], "/carte/regions/53/lieux.geojson");
     assert_eq!(

@@ -20,7 +20,7 @@ impl Bounds {
 pub const METROPOLITAN: Bounds = Bounds {
     name: "la France métropolitaine",
     lat: (41.30, 51.15),
-    lon: (-5.25, 9.65),
+    lon: (-5.25, 9.80),
 };
 
 /// The overseas regions, keyed by INSEE region code.

@@ -73,13 +73,24 @@ impl SiteExtension for DataPages {
         if !crate::data::has_data(root) {
             return Ok(Contribution::default());
         }
+        let start = std::time::Instant::now();
+        let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
+        let lap = |what: &str| {
+            if timing {
+                eprintln!("  data: {what}: {} ms", start.elapsed().as_millis());
+            }
+        };
         let now = clock::now();
         let mut loaded = crate::data::load(root, now)?;
         if let Some(overlay) = &self.overlay {
             overlay(&mut loaded.data.live);
         }
+        lap("loaded and validated");
         let net = Network::new(&loaded.data, &library.config, now);
-        Ok(contribution(&net, loaded.warnings))
+        lap("linked");
+        let contribution = contribution(&net, loaded.warnings);
+        lap("pages and files");
+        Ok(contribution)
     }
 }
 

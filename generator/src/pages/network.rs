@@ -169,6 +169,8 @@ pub struct Network<'a> {
     pub region_places: Vec<Vec<usize>>,
     /// Meetups of each region, by start.
     pub region_meetups: Vec<Vec<usize>>,
+    /// Partners of each region, by name.
+    pub region_partners: Vec<Vec<usize>>,
     pub previous: Vec<Option<usize>>,
     pub next: Vec<Option<usize>>,
     /// `{code, name, slug, path}` of each region.
@@ -247,6 +249,12 @@ impl<'a> Network<'a> {
         for p in places_by_name {
             region_places[place_region[p]].push(p);
         }
+        let mut region_partners = vec![Vec::new(); data.regions.len()];
+        let mut partners_by_name: Vec<usize> = (0..data.partners.len()).collect();
+        partners_by_name.sort_by_key(|&i| sort_key(&data.partners[i].name));
+        for i in partners_by_name {
+            region_partners[region_index[data.partners[i].region.as_str()]].push(i);
+        }
         let previous = previous_meetups(data, &by_start, &meetup_place);
         let mut next = vec![None; data.meetups.len()];
         // `by_start` order: the earliest meetup pointing back wins.
@@ -271,6 +279,7 @@ impl<'a> Network<'a> {
             place_meetups,
             region_places,
             region_meetups,
+            region_partners,
             previous,
             next,
             region_refs,

@@ -13,6 +13,38 @@ fn coordinator(net: &Network<'_>, r: usize) -> Value {
     json!({"name": c.name, "email": c.email, "phone": c.phone, "url": c.url})
 }
 
+fn partners(net: &Network<'_>, r: usize) -> Value {
+    Value::Array(
+        net.region_partners[r]
+            .iter()
+            .map(|&i| {
+                let p = &net.data.partners[i];
+                let type_label = crate::data::PARTNER_TYPES
+                    .iter()
+                    .find(|(code, _)| *code == p.kind)
+                    .map(|(_, label)| *label);
+                let contact = p.contact.as_ref().map_or(Value::Null, |c| {
+                    json!({"name": c.name, "email": c.email, "phone": c.phone, "website": c.url})
+                });
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "type": p.kind,
+                    "type_label": type_label,
+                    "commune": p.commune,
+                    "brings": p.brings,
+                    "contact": contact,
+                    "description_html": p
+                        .description
+                        .as_deref()
+                        .map(|d| render(d, Trust::Data))
+                        .unwrap_or_default(),
+                })
+            })
+            .collect(),
+    )
+}
+
 fn upcoming_count(net: &Network<'_>, r: usize) -> usize {
     net.upcoming_held(&net.region_meetups[r]).count()
 }
@@ -77,6 +109,7 @@ pub fn page(net: &Network<'_>, r: usize) -> ExtraPage {
             "meetups_upcoming",
             Value::Array(net.summaries(net.upcoming(&net.region_meetups[r]))),
         ),
+        ("partners", partners(net, r)),
         ("ics_path", json!(format!("{path}calendrier.ics"))),
         (
             "geojson",
