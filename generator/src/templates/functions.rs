@@ -88,13 +88,10 @@ pub fn register_late(tera: &mut Tera, library: Arc<Library>) {
     tera.register_function("get_taxonomy_term", GetTaxonomyTerm(library));
 }
 
-/// `now(timestamp=false, utc=false)`; `MAILLAGE_NOW` (RFC 3339) pins it.
+/// `now(timestamp=false, utc=false)`, from the project's one clock
+/// (`MAILLAGE_NOW` pins it).
 fn now(args: &HashMap<String, Value>) -> Result<Value> {
-    let instant = std::env::var("MAILLAGE_NOW")
-        .ok()
-        .and_then(|v| chrono::DateTime::parse_from_rfc3339(v.trim()).ok())
-        .map(|d| d.with_timezone(&chrono::Utc))
-        .unwrap_or_else(chrono::Utc::now);
+    let instant = maillage_function::clock::now();
     if opt_bool(args, "timestamp", false) {
         return Ok(Value::from(instant.timestamp()));
     }
