@@ -48,7 +48,10 @@ async fn the_store_is_configured_from_the_environment() {
         location: "Brest".into(),
         url: "https://example.org/rencontres/brest-2026-12/".into(),
     };
-    created.put_meetups(&[meetup.clone()]).await.unwrap();
+    created
+        .put_meetups(std::slice::from_ref(&meetup))
+        .await
+        .unwrap();
     assert_eq!(store.meetups().await.unwrap(), [meetup]);
     assert!(
         !store.create_table_if_missing().await.unwrap(),
