@@ -8,7 +8,7 @@ use super::labels;
 use super::network::{Network, RegistrationState};
 
 /// The `Event` of meetup `m`.
-pub fn event(net: &Network<'_>, m: usize) -> Value {
+pub fn event(net: &Network, m: usize) -> Value {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];

@@ -5,14 +5,13 @@ use serde_json::{json, Map, Value};
 
 use super::network::Network;
 use super::page_object;
-use crate::site::ExtraPage;
 
 /// Meetups per pager unless `[extra.meetups] paginate_by` says otherwise.
 pub const DEFAULT_PAGINATE_BY: usize = 20;
 
 pub const FEED_PATH: &str = "/rencontres/atom.xml";
 
-pub fn paginate_by(net: &Network<'_>) -> usize {
+pub fn paginate_by(net: &Network) -> usize {
     net.config
         .extra
         .get("meetups")
@@ -29,86 +28,100 @@ fn pager_path(base: &str, n: usize) -> String {
     }
 }
 
-/// Every pager of one listing.
-fn listing(
-    net: &Network<'_>,
-    base: &str,
-    listing: &str,
-    title: &str,
-    description: &str,
-    meetups: &[usize],
-) -> Vec<ExtraPage> {
-    let by = paginate_by(net);
-    let count = meetups.len().div_ceil(by).max(1);
-    let first = net.permalink(base);
-    let link = |k: usize| net.permalink(&pager_path(base, k));
-    (1..=count)
-        .map(|n| {
-            let start = (n - 1) * by;
-            let end = (start + by).min(meetups.len());
-            let pages = net.summaries(meetups[start.min(end)..end].iter().copied());
-            let paginator = json!({
-                "paginate_by": by,
-                "first": first,
-                "last": link(count),
-                "previous": if n > 1 { Value::String(link(n - 1)) } else { Value::Null },
-                "next": if n < count { Value::String(link(n + 1)) } else { Value::Null },
-                "number_pagers": count,
-                "base_url": format!("{first}page/"),
-                "pages": pages,
-                "current_index": n,
-                "total_pages": meetups.len(),
-            });
-            let path = pager_path(base, n);
-            let page_title = if n == 1 {
-                title.to_string()
-            } else {
-                format!("{title} (page {n} sur {count})")
-            };
-            let mut context = Map::new();
-            context.insert(
-                "page".into(),
-                page_object(net, &page_title, description, &path),
-            );
-            context.insert("listing".into(), Value::String(listing.to_string()));
-            context.insert("paginator".into(), paginator);
-            context.insert("feed_path".into(), Value::String(FEED_PATH.to_string()));
-            ExtraPage {
-                path,
-                template: "meetups.html".into(),
-                context,
-                lang: None,
-                in_sitemap: true,
-                updated: None,
-            }
-        })
-        .collect()
+/// The two meetup listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    Upcoming,
+    Past,
 }
 
-pub fn pages(net: &Network<'_>) -> Vec<ExtraPage> {
-    let upcoming: Vec<usize> = net.upcoming(&net.by_start).collect();
-    let past: Vec<usize> = net
-        .by_start
-        .iter()
-        .rev()
-        .copied()
-        .filter(|&m| !net.facts[m].upcoming)
-        .collect();
-    let mut out = listing(
-        net,
-        "/rencontres/",
-        "upcoming",
-        "Les rencontres à venir",
-        "Les prochaines rencontres du réseau, par date : s'inscrire comme participant·e, facilitateur·rice ou intervenant·e.",
-        &upcoming,
+impl Listing {
+    pub fn base(self) -> &'static str {
+        match self {
+            Listing::Upcoming => "/rencontres/",
+            Listing::Past => "/rencontres/passees/",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Listing::Upcoming => "upcoming",
+            Listing::Past => "past",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Listing::Upcoming => "Les rencontres à venir",
+            Listing::Past => "Les rencontres passées",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Listing::Upcoming => "Les prochaines rencontres du réseau, par date : s'inscrire comme participant·e, facilitateur·rice ou intervenant·e.",
+            Listing::Past => "Les rencontres qui ont eu lieu, avec les bilans publiés par leurs organisateurs.",
+        }
+    }
+
+    /// Its meetups: to come soonest first, past latest first.
+    pub fn meetups(self, net: &Network) -> Vec<usize> {
+        match self {
+            Listing::Upcoming => net.upcoming(&net.by_start).collect(),
+            Listing::Past => net
+                .by_start
+                .iter()
+                .rev()
+                .copied()
+                .filter(|&m| !net.facts[m].upcoming)
+                .collect(),
+        }
+    }
+}
+
+pub fn pager_count(net: &Network, meetups: usize) -> usize {
+    meetups.div_ceil(paginate_by(net)).max(1)
+}
+
+pub fn path(listing: Listing, n: usize) -> String {
+    pager_path(listing.base(), n)
+}
+
+/// Pager `n` (1-based) of a listing of `meetups`.
+pub fn pager(net: &Network, listing: Listing, meetups: &[usize], n: usize) -> Map<String, Value> {
+    let by = paginate_by(net);
+    let base = listing.base();
+    let count = pager_count(net, meetups.len());
+    let first = net.permalink(base);
+    let link = |k: usize| net.permalink(&pager_path(base, k));
+    let start = (n - 1) * by;
+    let end = (start + by).min(meetups.len());
+    let pages = net.summaries(meetups[start.min(end)..end].iter().copied());
+    let paginator = json!({
+        "paginate_by": by,
+        "first": first,
+        "last": link(count),
+        "previous": if n > 1 { Value::String(link(n - 1)) } else { Value::Null },
+        "next": if n < count { Value::String(link(n + 1)) } else { Value::Null },
+        "number_pagers": count,
+        "base_url": format!("{first}page/"),
+        "pages": pages,
+        "current_index": n,
+        "total_pages": meetups.len(),
+    });
+    let path = pager_path(base, n);
+    let title = if n == 1 {
+        listing.title().to_string()
+    } else {
+        format!("{} (page {n} sur {count})", listing.title())
+    };
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(net, &title, listing.description(), &path),
     );
-    out.extend(listing(
-        net,
-        "/rencontres/passees/",
-        "past",
-        "Les rencontres passées",
-        "Les rencontres qui ont eu lieu, avec les bilans publiés par leurs organisateurs.",
-        &past,
-    ));
-    out
+    context.insert("listing".into(), Value::String(listing.code().to_string()));
+    context.insert("paginator".into(), paginator);
+    context.insert("feed_path".into(), Value::String(FEED_PATH.to_string()));
+    context
 }

@@ -8,7 +8,6 @@ use super::markdown::{render, Trust};
 use super::network::{meetup_path, Network};
 use super::{jsonld, page_object};
 use crate::data::entries::is_web_url;
-use crate::site::ExtraPage;
 
 /// The organiser's first name: the first word of the published name.
 pub fn first_name(name: &str) -> &str {
@@ -51,7 +50,7 @@ pub fn report_value(report: &PublicReport) -> Value {
 }
 
 /// Where the registration form posts: `config.extra.api_url` + `/registrations`.
-pub fn api_url(net: &Network<'_>) -> String {
+pub fn api_url(net: &Network) -> String {
     net.config
         .extra
         .get("api_url")
@@ -61,9 +60,8 @@ pub fn api_url(net: &Network<'_>) -> String {
         .to_string()
 }
 
-pub fn page(net: &Network<'_>, m: usize, places_full: &[Value]) -> ExtraPage {
+pub fn page(net: &Network, m: usize, places_full: &[Value]) -> Map<String, Value> {
     let meetup = &net.data.meetups[m];
-    let facts = &net.facts[m];
     let path = meetup_path(&meetup.id);
     let mut value = net.meetup_summaries[m].clone();
     let map = value.as_object_mut().expect("summaries are objects");
@@ -93,12 +91,12 @@ pub fn page(net: &Network<'_>, m: usize, places_full: &[Value]) -> ExtraPage {
     map.insert("place".into(), places_full[net.meetup_place[m]].clone());
     map.insert(
         "report".into(),
-        facts.report.map_or(Value::Null, report_value),
+        net.report(m).map_or(Value::Null, report_value),
     );
     let previous = net.previous[m].map_or(Value::Null, |p| {
         let mut prev = net.meetup_summaries[p].clone();
-        let improvements = net.facts[p]
-            .report
+        let improvements = net
+            .report(p)
             .and_then(|r| r.improvements.as_ref())
             .map(|t| render(t, Trust::Report))
             .filter(|h| !h.is_empty());
@@ -150,12 +148,5 @@ pub fn page(net: &Network<'_>, m: usize, places_full: &[Value]) -> ExtraPage {
         page_object(net, &meetup.title, &description, &path),
     );
     context.insert("meetup".into(), value);
-    ExtraPage {
-        path,
-        template: "meetup.html".into(),
-        context,
-        lang: None,
-        in_sitemap: true,
-        updated: None,
-    }
+    context
 }

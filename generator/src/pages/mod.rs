@@ -22,10 +22,12 @@ use std::sync::Arc;
 use maillage_function::clock;
 use maillage_function::model::LiveAggregates;
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
+use crate::data::PlaceType;
 use crate::error::Result;
-use crate::site::{Contribution, Library, SiteExtension};
+use crate::site::{ContextBuilder, Contribution, ExtraPage, Library, PageContext, SiteExtension};
+use listings::Listing;
 use network::Network;
 
 /// Changes the live figures before the pages are built (the local server
@@ -53,7 +55,7 @@ impl DataPages {
 
 /// The `page` object of a data page: what the base template reads for
 /// `<title>` and meta tags, shaped like a content page.
-pub fn page_object(net: &Network<'_>, title: &str, description: &str, path: &str) -> Value {
+pub fn page_object(net: &Network, title: &str, description: &str, path: &str) -> Value {
     json!({
         "title": title,
         "description": description,
@@ -86,59 +88,143 @@ impl SiteExtension for DataPages {
             overlay(&mut loaded.data.live);
         }
         lap("loaded and validated");
-        let net = Network::new(&loaded.data, &library.config, now);
+        let net = Network::new(loaded.data, library.config.clone(), now);
         lap("linked");
-        let contribution = contribution(&net, loaded.warnings);
-        lap("pages and files");
+        let contribution = contribution(Arc::new(net), loaded.warnings);
+        lap("files and page list");
         Ok(contribution)
     }
 }
 
-/// Every page and file of the network.
-pub fn contribution(net: &Network<'_>, warnings: Vec<crate::error::Diagnostic>) -> Contribution {
-    let places_full: Vec<Value> = (0..net.data.places.len())
-        .into_par_iter()
-        .map(|p| places::full(net, p))
-        .collect();
-    let ((meetup_pages, place_pages), (files, mut others)) = rayon::join(
+/// One data page.
+#[derive(Debug, Clone, Copy)]
+enum Spec {
+    Meetup(usize),
+    Place(usize),
+    Listing(Listing, usize),
+    PlacesIndex,
+    /// Index in [`Builder::types`].
+    PlaceType(usize),
+    RegionsIndex,
+    Region(usize),
+    Map,
+}
+
+/// Builds each data page's context when the page renders (see
+/// [`PageContext::Deferred`]), from values shared by all of them.
+struct Builder {
+    net: Arc<Network>,
+    specs: Vec<Spec>,
+    places_full: Vec<Value>,
+    upcoming: Vec<usize>,
+    past: Vec<usize>,
+    types: Vec<(PlaceType, Vec<usize>)>,
+}
+
+impl ContextBuilder for Builder {
+    fn build(&self, index: usize) -> Map<String, Value> {
+        let net = &self.net;
+        match self.specs[index] {
+            Spec::Meetup(m) => meetup::page(net, m, &self.places_full),
+            Spec::Place(p) => places::page(net, p, &self.places_full[p]),
+            Spec::Listing(listing, n) => {
+                let list = match listing {
+                    Listing::Upcoming => &self.upcoming,
+                    Listing::Past => &self.past,
+                };
+                listings::pager(net, listing, list, n)
+            }
+            Spec::PlacesIndex => places::index(net),
+            Spec::PlaceType(t) => places::type_page(net, self.types[t].0, &self.types[t].1),
+            Spec::RegionsIndex => regions::index(net),
+            Spec::Region(r) => regions::page(net, r),
+            Spec::Map => regions::map_page(net),
+        }
+    }
+}
+
+impl Builder {
+    fn path_and_template(&self, spec: Spec) -> (String, &'static str) {
+        let data = &self.net.data;
+        match spec {
+            Spec::Meetup(m) => (network::meetup_path(&data.meetups[m].id), "meetup.html"),
+            Spec::Place(p) => (network::place_path(&data.places[p].id), "place.html"),
+            Spec::Listing(listing, n) => (listings::path(listing, n), "meetups.html"),
+            Spec::PlacesIndex => ("/lieux/".into(), "places.html"),
+            Spec::PlaceType(t) => (
+                network::place_type_path(self.types[t].0.code()),
+                "place-type.html",
+            ),
+            Spec::RegionsIndex => ("/regions/".into(), "regions.html"),
+            Spec::Region(r) => (network::region_path(&data.regions[r].slug), "region.html"),
+            Spec::Map => ("/carte/".into(), "map.html"),
+        }
+    }
+}
+
+/// Every file of the network, and every page with a deferred context.
+pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) -> Contribution {
+    let (files, (places_full, (upcoming, past))) = rayon::join(
+        || {
+            let (mut files, calendars) =
+                rayon::join(|| crate::map::files(&net), || crate::calendar::files(&net));
+            files.extend(calendars);
+            files
+        },
         || {
             rayon::join(
-                || {
-                    (0..net.data.meetups.len())
-                        .into_par_iter()
-                        .map(|m| meetup::page(net, m, &places_full))
-                        .collect::<Vec<_>>()
-                },
                 || {
                     (0..net.data.places.len())
                         .into_par_iter()
-                        .map(|p| places::page(net, p, &places_full[p]))
+                        .map(|p| places::full(&net, p))
                         .collect::<Vec<_>>()
                 },
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    let mut files = crate::map::files(net);
-                    files.extend(crate::calendar::files(net));
-                    files
-                },
-                || {
-                    let mut pages = listings::pages(net);
-                    pages.push(places::index(net));
-                    pages.extend(places::type_pages(net));
-                    pages.push(regions::index(net));
-                    pages.extend((0..net.data.regions.len()).map(|r| regions::page(net, r)));
-                    pages.push(regions::map_page(net));
-                    pages
-                },
+                || (Listing::Upcoming.meetups(&net), Listing::Past.meetups(&net)),
             )
         },
     );
-    let mut pages = meetup_pages;
-    pages.extend(place_pages);
-    pages.append(&mut others);
+    let types = places::by_type(&net);
+    let mut specs: Vec<Spec> =
+        Vec::with_capacity(net.data.meetups.len() + net.data.places.len() + 64);
+    specs.extend((0..net.data.meetups.len()).map(Spec::Meetup));
+    specs.extend((0..net.data.places.len()).map(Spec::Place));
+    for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
+        let count = listings::pager_count(&net, list.len());
+        specs.extend((1..=count).map(|n| Spec::Listing(listing, n)));
+    }
+    specs.push(Spec::PlacesIndex);
+    specs.extend((0..types.len()).map(Spec::PlaceType));
+    specs.push(Spec::RegionsIndex);
+    specs.extend((0..net.data.regions.len()).map(Spec::Region));
+    specs.push(Spec::Map);
+    let builder = Arc::new(Builder {
+        net,
+        specs,
+        places_full,
+        upcoming,
+        past,
+        types,
+    });
+    let shared: Arc<dyn ContextBuilder> = builder.clone();
+    let pages = builder
+        .specs
+        .iter()
+        .enumerate()
+        .map(|(index, &spec)| {
+            let (path, template) = builder.path_and_template(spec);
+            ExtraPage {
+                path,
+                template: template.into(),
+                context: PageContext::Deferred {
+                    builder: shared.clone(),
+                    index,
+                },
+                lang: None,
+                in_sitemap: true,
+                updated: None,
+            }
+        })
+        .collect();
     Contribution {
         pages,
         files,

@@ -4,6 +4,7 @@
 //! summaries every listing reuses.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use maillage_function::clock::paris_to_utc;
@@ -42,7 +43,7 @@ impl RegistrationState {
 
 /// What "now" and the live figures say about one meetup.
 #[derive(Debug, Clone)]
-pub struct Facts<'a> {
+pub struct Facts {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     /// `None`: open from now on.
@@ -57,7 +58,8 @@ pub struct Facts<'a> {
     pub state: RegistrationState,
     /// The status shown: the data's, `done` once past, `cancelled` always wins.
     pub status: MeetupStatus,
-    pub report: Option<&'a PublicReport>,
+    /// A public report was published.
+    pub has_report: bool,
 }
 
 pub fn status_code(status: MeetupStatus) -> &'static str {
@@ -81,11 +83,7 @@ fn status_label(status: MeetupStatus) -> &'static str {
 }
 
 /// Computes the facts of `meetup` at `now`.
-pub fn facts<'a>(
-    meetup: &Meetup,
-    aggregate: Option<&'a MeetupAggregate>,
-    now: DateTime<Utc>,
-) -> Facts<'a> {
+pub fn facts(meetup: &Meetup, aggregate: Option<&MeetupAggregate>, now: DateTime<Utc>) -> Facts {
     // Validation guarantees the local times exist.
     let start = paris_to_utc(meetup.start).expect("validated start");
     let end = paris_to_utc(meetup.end).expect("validated end");
@@ -130,11 +128,11 @@ pub fn facts<'a>(
         upcoming,
         state,
         status,
-        report: aggregate.and_then(|a| a.report.as_ref()),
+        has_report: aggregate.is_some_and(|a| a.report.is_some()),
     }
 }
 
-fn registration_label(facts: &Facts<'_>) -> String {
+fn registration_label(facts: &Facts) -> String {
     match facts.state {
         RegistrationState::Open => "Inscriptions ouvertes".into(),
         RegistrationState::WaitingList => "Complet : inscription sur liste d'attente".into(),
@@ -152,11 +150,11 @@ fn registration_label(facts: &Facts<'_>) -> String {
 }
 
 /// The data with its indexes and the values shared by every page.
-pub struct Network<'a> {
-    pub data: &'a DataSet,
-    pub config: &'a Config,
+pub struct Network {
+    pub data: DataSet,
+    pub config: Arc<Config>,
     pub now: DateTime<Utc>,
-    pub facts: Vec<Facts<'a>>,
+    pub facts: Vec<Facts>,
     /// Index in `data.places` of each meetup's place.
     pub meetup_place: Vec<usize>,
     /// Index in `data.regions` of each place's region.
@@ -179,8 +177,8 @@ pub struct Network<'a> {
     pub meetup_summaries: Vec<Value>,
     /// `PlaceSummary` of each place.
     pub place_summaries: Vec<Value>,
-    module_titles: HashMap<&'a str, &'a str>,
-    series_titles: HashMap<&'a str, &'a str>,
+    module_titles: HashMap<String, String>,
+    series_titles: HashMap<String, String>,
 }
 
 pub fn meetup_path(id: &str) -> String {
@@ -199,9 +197,9 @@ pub fn place_type_path(code: &str) -> String {
     format!("/lieux/types/{code}/")
 }
 
-impl<'a> Network<'a> {
+impl Network {
     /// Links a validated data set (every reference resolves).
-    pub fn new(data: &'a DataSet, config: &'a Config, now: DateTime<Utc>) -> Network<'a> {
+    pub fn new(data: DataSet, config: Arc<Config>, now: DateTime<Utc>) -> Network {
         let region_index: HashMap<&str, usize> = data
             .regions
             .iter()
@@ -214,7 +212,7 @@ impl<'a> Network<'a> {
             .enumerate()
             .map(|(i, p)| (p.id.as_str(), i))
             .collect();
-        let facts: Vec<Facts<'a>> = data
+        let facts: Vec<Facts> = data
             .meetups
             .par_iter()
             .map(|m| facts(m, data.live.meetups.get(&m.id), now))
@@ -255,7 +253,7 @@ impl<'a> Network<'a> {
         for i in partners_by_name {
             region_partners[region_index[data.partners[i].region.as_str()]].push(i);
         }
-        let previous = previous_meetups(data, &by_start, &meetup_place);
+        let previous = previous_meetups(&data, &by_start, &meetup_place);
         let mut next = vec![None; data.meetups.len()];
         // `by_start` order: the earliest meetup pointing back wins.
         for &m in by_start.iter().rev() {
@@ -268,6 +266,17 @@ impl<'a> Network<'a> {
             .iter()
             .map(|r| json!({"code": r.code, "name": r.name, "slug": r.slug, "path": region_path(&r.slug)}))
             .collect();
+        let module_titles = data
+            .modules
+            .iter()
+            .map(|x| (x.id.clone(), x.title.clone()))
+            .collect();
+        let series_titles = data
+            .series
+            .iter()
+            .map(|x| (x.id.clone(), x.title.clone()))
+            .collect();
+        let (meetup_count, place_count) = (data.meetups.len(), data.places.len());
         let mut network = Network {
             data,
             config,
@@ -285,26 +294,27 @@ impl<'a> Network<'a> {
             region_refs,
             meetup_summaries: Vec::new(),
             place_summaries: Vec::new(),
-            module_titles: data
-                .modules
-                .iter()
-                .map(|x| (x.id.as_str(), x.title.as_str()))
-                .collect(),
-            series_titles: data
-                .series
-                .iter()
-                .map(|x| (x.id.as_str(), x.title.as_str()))
-                .collect(),
+            module_titles,
+            series_titles,
         };
-        network.meetup_summaries = (0..data.meetups.len())
+        network.meetup_summaries = (0..meetup_count)
             .into_par_iter()
             .map(|m| network.meetup_summary(m))
             .collect();
-        network.place_summaries = (0..data.places.len())
+        network.place_summaries = (0..place_count)
             .into_par_iter()
             .map(|p| network.place_summary(p))
             .collect();
         network
+    }
+
+    /// The published report of meetup `m`, if any.
+    pub fn report(&self, m: usize) -> Option<&PublicReport> {
+        self.data
+            .live
+            .meetups
+            .get(&self.data.meetups[m].id)
+            .and_then(|a| a.report.as_ref())
     }
 
     pub fn permalink(&self, path: &str) -> String {
@@ -367,7 +377,7 @@ impl<'a> Network<'a> {
                 "opens_label": opens_local.map(labels::datetime_label),
                 "closes_label": labels::datetime_label(closes_local),
             },
-            "has_report": facts.report.is_some(),
+            "has_report": facts.has_report,
         })
     }
 

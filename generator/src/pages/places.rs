@@ -6,7 +6,6 @@ use super::markdown::{render, Trust};
 use super::network::{place_path, place_type_path, Network};
 use super::page_object;
 use crate::data::PlaceType;
-use crate::site::ExtraPage;
 
 fn osm_url(lat: f64, lon: f64) -> String {
     let (lat, lon) = (crate::map::round6(lat), crate::map::round6(lon));
@@ -17,7 +16,7 @@ fn osm_url(lat: f64, lon: f64) -> String {
 /// `address`, `postcode`, `insee`, `latitude`, `longitude`, `offers`,
 /// `room_capacity`, `contact`, `accessibility`, `accessibility_html`,
 /// `description_html`, `structure`, `osm_url`.
-pub fn full(net: &Network<'_>, p: usize) -> Value {
+pub fn full(net: &Network, p: usize) -> Value {
     let place = &net.data.places[p];
     let mut value = net.place_summaries[p].clone();
     let map = value.as_object_mut().expect("summaries are objects");
@@ -53,7 +52,7 @@ pub fn full(net: &Network<'_>, p: usize) -> Value {
     value
 }
 
-pub fn page(net: &Network<'_>, p: usize, full: &Value) -> ExtraPage {
+pub fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
     let place = &net.data.places[p];
     let path = place_path(&place.id);
     let mut value = full.clone();
@@ -78,18 +77,11 @@ pub fn page(net: &Network<'_>, p: usize, full: &Value) -> ExtraPage {
         page_object(net, &place.name, &description, &path),
     );
     context.insert("place".into(), value);
-    ExtraPage {
-        path,
-        template: "place.html".into(),
-        context,
-        lang: None,
-        in_sitemap: true,
-        updated: None,
-    }
+    context
 }
 
 /// Place types that have at least one place, with their counts.
-pub fn types(net: &Network<'_>) -> Vec<(PlaceType, usize)> {
+pub fn types(net: &Network) -> Vec<(PlaceType, usize)> {
     let mut counts = [0usize; PlaceType::ALL.len()];
     for place in &net.data.places {
         let i = PlaceType::ALL
@@ -107,7 +99,7 @@ pub fn types(net: &Network<'_>) -> Vec<(PlaceType, usize)> {
 }
 
 /// `[{type, label, count, path}]`.
-pub fn types_value(net: &Network<'_>) -> Value {
+pub fn types_value(net: &Network) -> Value {
     Value::Array(
         types(net)
             .into_iter()
@@ -118,7 +110,7 @@ pub fn types_value(net: &Network<'_>) -> Value {
     )
 }
 
-pub fn index(net: &Network<'_>) -> ExtraPage {
+pub fn index(net: &Network) -> Map<String, Value> {
     let path = "/lieux/".to_string();
     let regions: Vec<Value> = net
         .data
@@ -148,17 +140,11 @@ pub fn index(net: &Network<'_>) -> ExtraPage {
     );
     context.insert("place_types".into(), types_value(net));
     context.insert("regions".into(), Value::Array(regions));
-    ExtraPage {
-        path,
-        template: "places.html".into(),
-        context,
-        lang: None,
-        in_sitemap: true,
-        updated: None,
-    }
+    context
 }
 
-pub fn type_pages(net: &Network<'_>) -> Vec<ExtraPage> {
+/// Places of each type that has places, by region then name.
+pub fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
     let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); PlaceType::ALL.len()];
     // Region order, then name, as on `/lieux/`.
     for places in &net.region_places {
@@ -170,41 +156,36 @@ pub fn type_pages(net: &Network<'_>) -> Vec<ExtraPage> {
             by_type[i].push(p);
         }
     }
-    types(net)
+    PlaceType::ALL
         .into_iter()
-        .map(|(t, count)| {
-            let i = PlaceType::ALL.iter().position(|x| *x == t).expect("listed");
-            let path = place_type_path(t.code());
-            let places: Vec<Value> = by_type[i]
-                .iter()
-                .map(|&p| net.place_summaries[p].clone())
-                .collect();
-            let mut context = Map::new();
-            context.insert(
-                "page".into(),
-                page_object(
-                    net,
-                    t.label(),
-                    &format!(
-                        "Les lieux de type « {} » qui accueillent des rencontres.",
-                        t.label()
-                    ),
-                    &path,
-                ),
-            );
-            context.insert(
-                "place_type".into(),
-                json!({"type": t.code(), "label": t.label(), "count": count}),
-            );
-            context.insert("places".into(), Value::Array(places));
-            ExtraPage {
-                path,
-                template: "place-type.html".into(),
-                context,
-                lang: None,
-                in_sitemap: true,
-                updated: None,
-            }
-        })
+        .zip(by_type)
+        .filter(|(_, places)| !places.is_empty())
         .collect()
+}
+
+pub fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<String, Value> {
+    let path = place_type_path(t.code());
+    let list: Vec<Value> = places
+        .iter()
+        .map(|&p| net.place_summaries[p].clone())
+        .collect();
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(
+            net,
+            t.label(),
+            &format!(
+                "Les lieux de type « {} » qui accueillent des rencontres.",
+                t.label()
+            ),
+            &path,
+        ),
+    );
+    context.insert(
+        "place_type".into(),
+        json!({"type": t.code(), "label": t.label(), "count": places.len()}),
+    );
+    context.insert("places".into(), Value::Array(list));
+    context
 }

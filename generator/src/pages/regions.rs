@@ -6,14 +6,13 @@ use super::markdown::{render, Trust};
 use super::network::{region_path, Network};
 use super::{page_object, places};
 use crate::map;
-use crate::site::ExtraPage;
 
-fn coordinator(net: &Network<'_>, r: usize) -> Value {
+fn coordinator(net: &Network, r: usize) -> Value {
     let c = &net.data.regions[r].coordinator;
     json!({"name": c.name, "email": c.email, "phone": c.phone, "url": c.url})
 }
 
-fn partners(net: &Network<'_>, r: usize) -> Value {
+fn partners(net: &Network, r: usize) -> Value {
     Value::Array(
         net.region_partners[r]
             .iter()
@@ -45,11 +44,11 @@ fn partners(net: &Network<'_>, r: usize) -> Value {
     )
 }
 
-fn upcoming_count(net: &Network<'_>, r: usize) -> usize {
+fn upcoming_count(net: &Network, r: usize) -> usize {
     net.upcoming_held(&net.region_meetups[r]).count()
 }
 
-pub fn index(net: &Network<'_>) -> ExtraPage {
+pub fn index(net: &Network) -> Map<String, Value> {
     let path = "/regions/".to_string();
     let regions: Vec<Value> = (0..net.data.regions.len())
         .map(|r| {
@@ -71,17 +70,10 @@ pub fn index(net: &Network<'_>) -> ExtraPage {
         ),
     );
     context.insert("regions".into(), Value::Array(regions));
-    ExtraPage {
-        path,
-        template: "regions.html".into(),
-        context,
-        lang: None,
-        in_sitemap: true,
-        updated: None,
-    }
+    context
 }
 
-pub fn page(net: &Network<'_>, r: usize) -> ExtraPage {
+pub fn page(net: &Network, r: usize) -> Map<String, Value> {
     let region = &net.data.regions[r];
     let path = region_path(&region.slug);
     let mut value = net.region_refs[r].clone();
@@ -136,17 +128,10 @@ pub fn page(net: &Network<'_>, r: usize) -> ExtraPage {
         ),
     );
     context.insert("region".into(), value);
-    ExtraPage {
-        path,
-        template: "region.html".into(),
-        context,
-        lang: None,
-        in_sitemap: true,
-        updated: None,
-    }
+    context
 }
 
-pub fn map_page(net: &Network<'_>) -> ExtraPage {
+pub fn map_page(net: &Network) -> Map<String, Value> {
     let path = "/carte/".to_string();
     let mut total_upcoming = 0;
     let regions: Vec<Value> = net
@@ -190,12 +175,5 @@ pub fn map_page(net: &Network<'_>) -> ExtraPage {
         ),
     );
     context.insert("map".into(), map_value);
-    ExtraPage {
-        path,
-        template: "map.html".into(),
-        context,
-        lang: None,
-        in_sitemap: true,
-        updated: None,
-    }
+    context
 }

@@ -153,8 +153,8 @@ impl Renderer<'_> {
                     .clone()
                     .unwrap_or_else(|| lib.config.default_language.clone());
                 let mut ctx = self.base_context(&lang, Some(&page.path));
-                for (k, v) in &page.context {
-                    ctx.insert(k.clone(), v.clone());
+                for (k, v) in page.context.fields().into_owned() {
+                    ctx.insert(k, v);
                 }
                 let html = self.render_template(&page.template, ctx).map_err(|m| {
                     Diagnostic::new(

@@ -7,6 +7,9 @@
 //! `lang`, `current_path`, `current_url`, plus its own fields) and raw files
 //! (GeoJSON, iCalendar, ...).
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::Library;
@@ -20,13 +23,59 @@ pub struct ExtraPage {
     /// Template to render, e.g. `place.html`.
     pub template: String,
     /// Fields added to the template context (e.g. `page`, `place`).
-    pub context: Map<String, Value>,
+    pub context: PageContext,
     /// Language of the page; the default language when `None`.
     pub lang: Option<String>,
     /// Listed in `sitemap.xml`.
     pub in_sitemap: bool,
     /// `lastmod` in the sitemap.
     pub updated: Option<String>,
+}
+
+/// Builds the extra context of deferred pages.
+pub trait ContextBuilder: Send + Sync {
+    /// The fields of page `index` (an index the builder defines).
+    fn build(&self, index: usize) -> Map<String, Value>;
+}
+
+/// A page's extra context fields, ready or built when the page renders.
+///
+/// Deferred contexts keep a large site's memory flat: each one exists only
+/// while its page renders, and is moved into Tera's context, not copied.
+#[derive(Clone)]
+pub enum PageContext {
+    Ready(Map<String, Value>),
+    Deferred {
+        builder: Arc<dyn ContextBuilder>,
+        index: usize,
+    },
+}
+
+impl PageContext {
+    /// The fields, borrowed when ready, built when deferred.
+    pub fn fields(&self) -> Cow<'_, Map<String, Value>> {
+        match self {
+            PageContext::Ready(map) => Cow::Borrowed(map),
+            PageContext::Deferred { builder, index } => Cow::Owned(builder.build(*index)),
+        }
+    }
+}
+
+impl From<Map<String, Value>> for PageContext {
+    fn from(map: Map<String, Value>) -> Self {
+        PageContext::Ready(map)
+    }
+}
+
+impl std::fmt::Debug for PageContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageContext::Ready(map) => f.debug_tuple("Ready").field(map).finish(),
+            PageContext::Deferred { index, .. } => {
+                f.debug_struct("Deferred").field("index", index).finish()
+            }
+        }
+    }
 }
 
 /// Bytes written at a path of the output.

@@ -14,7 +14,9 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::content::{Page, Section};
-pub use extension::{Contribution, ExtraFile, ExtraPage, SiteExtension};
+pub use extension::{
+    ContextBuilder, Contribution, ExtraFile, ExtraPage, PageContext, SiteExtension,
+};
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};
 pub use values::Values;
