@@ -35,14 +35,14 @@ fn rfc3339(instant: DateTime<Utc>) -> String {
 /// When an entry changed last in a way readers care about: when its
 /// registrations opened (the announcement), or now when that is unknown or
 /// still to come.
-fn entry_updated(net: &Network<'_>, m: usize) -> DateTime<Utc> {
+fn entry_updated(net: &Network, m: usize) -> DateTime<Utc> {
     match net.facts[m].opens {
         Some(opens) if opens <= net.now => opens,
         _ => net.now,
     }
 }
 
-pub fn feed(net: &Network<'_>) -> Vec<u8> {
+pub fn feed(net: &Network) -> Vec<u8> {
     let limit = net.config.feed_limit.unwrap_or(DEFAULT_LIMIT);
     let entries: Vec<usize> = net.upcoming(&net.by_start).take(limit).collect();
     let site = net

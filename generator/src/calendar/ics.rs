@@ -103,7 +103,7 @@ impl Calendar {
         push_folded(&mut self.text, line);
     }
 
-    fn event(&mut self, net: &Network<'_>, host: &str, m: usize) {
+    fn event(&mut self, net: &Network, host: &str, m: usize) {
         let meetup = &net.data.meetups[m];
         let facts = &net.facts[m];
         let place = &net.data.places[net.meetup_place[m]];
@@ -157,7 +157,7 @@ impl Calendar {
 }
 
 /// The calendar of one meetup.
-pub fn meetup_calendar(net: &Network<'_>, host: &str, m: usize) -> Vec<u8> {
+pub fn meetup_calendar(net: &Network, host: &str, m: usize) -> Vec<u8> {
     let mut cal = Calendar::new(&net.data.meetups[m].title);
     cal.event(net, host, m);
     cal.finish()
@@ -165,7 +165,7 @@ pub fn meetup_calendar(net: &Network<'_>, host: &str, m: usize) -> Vec<u8> {
 
 /// The calendar of a region: its meetups to come and those of the last
 /// [`REGION_HISTORY_DAYS`] days.
-pub fn region_calendar(net: &Network<'_>, host: &str, r: usize) -> Vec<u8> {
+pub fn region_calendar(net: &Network, host: &str, r: usize) -> Vec<u8> {
     let region = &net.data.regions[r];
     let mut cal = Calendar::new(&format!("Rencontres – {}", region.name));
     let since = net.now - Duration::days(REGION_HISTORY_DAYS);

@@ -11,7 +11,7 @@ use crate::pages::network::{meetup_path, region_path, Network};
 use crate::site::ExtraFile;
 
 /// Every calendar and the feed.
-pub fn files(net: &Network<'_>) -> Vec<ExtraFile> {
+pub fn files(net: &Network) -> Vec<ExtraFile> {
     let host = ics::host(&net.config.base_url);
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()

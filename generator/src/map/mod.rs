@@ -46,7 +46,7 @@ fn feature(id: &str, geometry: Geometry, properties: Value) -> Feature {
     }
 }
 
-fn place_feature(net: &Network<'_>, p: usize) -> Feature {
+fn place_feature(net: &Network, p: usize) -> Feature {
     let place = &net.data.places[p];
     let region = &net.data.regions[net.place_region[p]];
     let next = net.next_meetup_at(p);
@@ -67,7 +67,7 @@ fn place_feature(net: &Network<'_>, p: usize) -> Feature {
     feature(&place.id, point(place.lat, place.lon), properties)
 }
 
-fn meetup_feature(net: &Network<'_>, m: usize) -> Feature {
+fn meetup_feature(net: &Network, m: usize) -> Feature {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let p = net.meetup_place[m];
@@ -104,7 +104,7 @@ fn collection(features: Vec<Feature>) -> Vec<u8> {
 }
 
 /// The national and regional files.
-pub fn files(net: &Network<'_>) -> Vec<ExtraFile> {
+pub fn files(net: &Network) -> Vec<ExtraFile> {
     let places: Vec<Feature> = (0..net.data.places.len())
         .into_par_iter()
         .map(|p| place_feature(net, p))
