@@ -848,3 +848,29 @@ fn calendars_parse_with_an_independent_parser() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn the_only_emails_published_are_public_contacts_from_data() {
+    // Every address declared in data/ as a public contact.
+    let mut declared = std::collections::BTreeSet::new();
+    let email = regex::Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").unwrap();
+    for file in common::files(&site().join("data")) {
+        for m in email.find_iter(&common::read(&site().join("data"), &file)) {
+            declared.insert(m.as_str().to_string());
+        }
+    }
+    assert!(declared.contains("bretagne@reseau.example.org"));
+    let mut published = std::collections::BTreeSet::new();
+    for file in common::files(&site().join("public")) {
+        let text = read(&file);
+        // iCalendar UIDs (`<meetup id>@<host>`) look like addresses but are not.
+        for line in text.lines().filter(|l| !l.starts_with("UID:")) {
+            for m in email.find_iter(line) {
+                published.insert(m.as_str().to_string());
+            }
+        }
+    }
+    assert!(published.contains("accueil@capucins.example.org"));
+    let unexpected: Vec<_> = published.difference(&declared).collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+}

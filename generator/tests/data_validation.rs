@@ -734,3 +734,36 @@ fn check_prints_warnings_and_succeeds() {
         "{stderr}"
     );
 }
+
+#[test]
+fn meetup_definitions_for_the_store() {
+    let dir = common::fixture("data-site");
+    let loaded = maillage::data::load(dir.path(), now()).unwrap();
+    let config = maillage::config::Config::with_base_url("https://reseau.example.org");
+    let defs = maillage::data::definitions(&loaded.data, &config);
+    assert_eq!(defs.len(), 9);
+    let s3 = defs.iter().find(|d| d.id == "brest-nsi-s3").unwrap();
+    assert_eq!(s3.starts_at.to_rfc3339(), "2026-11-26T17:30:00+00:00");
+    assert_eq!(
+        s3.registration_opens.to_rfc3339(),
+        "2026-11-16T08:00:00+00:00"
+    );
+    assert_eq!(
+        s3.registration_closes.to_rfc3339(),
+        "2026-11-26T11:00:00+00:00"
+    );
+    assert_eq!(s3.capacity, 10);
+    assert_eq!(
+        s3.url,
+        "https://reseau.example.org/rencontres/brest-nsi-s3/"
+    );
+    assert_eq!(
+        s3.location,
+        "Médiathèque des Capucins, 25 rue de Pontaniou, 29200 Brest"
+    );
+    assert_eq!(s3.report_key_sha256.as_deref().map(str::len), Some(64));
+    // Without `closes`, registration closes when the meetup starts.
+    let r3 = defs.iter().find(|d| d.id == "rennes-nsi-s3").unwrap();
+    assert_eq!(r3.registration_closes, r3.starts_at);
+    assert_eq!(r3.report_key_sha256, None);
+}

@@ -7,6 +7,7 @@
 //! Every problem names its file, line and field; all of them are reported
 //! together. Soft problems come back as warnings.
 
+pub mod definitions;
 pub mod entries;
 pub mod geo;
 mod live;
@@ -23,6 +24,7 @@ use chrono::{DateTime, Utc};
 use maillage_function::model::LiveAggregates;
 
 use crate::error::{Diagnostic, Result};
+pub use definitions::definitions;
 pub use load::has_data;
 pub use model::*;
 pub use source::SourceFile;
