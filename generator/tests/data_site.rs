@@ -874,3 +874,38 @@ fn the_only_emails_published_are_public_contacts_from_data() {
     let unexpected: Vec<_> = published.difference(&declared).collect();
     assert!(unexpected.is_empty(), "{unexpected:?}");
 }
+
+#[test]
+fn live_overlay_replaces_figures_meetup_by_meetup() {
+    // The only in-process build of this file: the others run the command.
+    std::env::set_var("MAILLAGE_NOW", NOW);
+    let dir = common::fixture("data-site");
+    let overlay: maillage::pages::LiveOverlay = std::sync::Arc::new(|live| {
+        let s3 = live.meetups.get_mut("brest-nsi-s3").unwrap();
+        s3.confirmed = 3;
+        s3.waiting = 0;
+    });
+    let options = maillage::BuildOptions {
+        root: dir.path().to_path_buf(),
+        extensions: vec![std::sync::Arc::new(
+            maillage::pages::DataPages::with_live_overlay(overlay),
+        )],
+        ..Default::default()
+    };
+    maillage::build(&options).unwrap_or_else(|e| panic!("{e}"));
+    let html = common::read(
+        &dir.path().join("public"),
+        "rencontres/brest-nsi-s3/index.html",
+    );
+    let start = html.find("id=\"context\">").unwrap() + "id=\"context\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let m: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(m["seats_left"], 7);
+    assert_eq!(m["registration"]["state"], "open");
+    // Other meetups keep the figures of data/live/aggregates.json.
+    let other = common::read(
+        &dir.path().join("public"),
+        "rencontres/carto-rennes-2026-12/index.html",
+    );
+    assert!(other.contains("\"seats_left\":15"), "{other}");
+}
