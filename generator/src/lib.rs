@@ -24,6 +24,7 @@ pub mod serve;
 pub mod site;
 pub mod slugs;
 pub mod templates;
+pub mod vendor;
 
 pub use build::{build, load_site, BuildOptions, BuildSummary, Site};
 pub use error::{Diagnostic, Diagnostics};
