@@ -8,5 +8,8 @@ use crate::site::SiteExtension;
 
 /// The extensions of a Maillage site, in the order they run.
 pub fn standard() -> Vec<Arc<dyn SiteExtension>> {
-    vec![Arc::new(crate::pages::DataPages::new())]
+    vec![
+        Arc::new(crate::pages::DataPages::new()),
+        Arc::new(crate::vendor::VendorAssets),
+    ]
 }
