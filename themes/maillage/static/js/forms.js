@@ -1,0 +1,239 @@
+/* Maillage forms, enhanced. Every form works without this file (plain HTML
+   posts answered by a redirect); with it, forms are checked and sent in
+   place, errors are tied to their fields, and result pages read the details
+   the function put in their address (query and fragment). */
+(function () {
+  "use strict";
+
+  var strings = {};
+  var stringsNode = document.getElementById("maillage-strings");
+  if (stringsNode) {
+    try { strings = JSON.parse(stringsNode.textContent); } catch (e) { strings = {}; }
+  }
+  function t(key) { return strings[key] || key; }
+
+  var ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  /* ---- Errors tied to fields ------------------------------------------ */
+
+  function controls(form, name) {
+    return Array.prototype.filter.call(form.elements, function (c) { return c.name === name && c.type !== "hidden"; });
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll(".field-error[data-generated]").forEach(function (n) { n.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (c) {
+      c.removeAttribute("aria-invalid");
+      var ids = (c.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && !/-erreur$/.test(id); });
+      if (ids.length) c.setAttribute("aria-describedby", ids.join(" ")); else c.removeAttribute("aria-describedby");
+    });
+    var summary = form.querySelector(".error-summary");
+    if (summary) { summary.hidden = true; summary.querySelector("ul").textContent = ""; }
+  }
+
+  /* errors: [{name, message}]; general: a message tied to no field. */
+  function showErrors(form, errors, general) {
+    clearErrors(form);
+    var summary = form.querySelector(".error-summary");
+    var list = summary.querySelector("ul");
+    if (general) list.appendChild(el("li", {}, general));
+    errors.forEach(function (error) {
+      var found = controls(form, error.name);
+      var li = el("li");
+      if (!found.length) {
+        li.textContent = error.message;
+        list.appendChild(li);
+        return;
+      }
+      var first = found[0];
+      var group = first.type === "radio" ? first.closest("fieldset") : null;
+      var target = group || first;
+      var errorId = (target.id || form.id + "-" + error.name) + "-erreur";
+      var message = el("span", { "class": "field-error", id: errorId, "data-generated": "" }, error.message);
+      if (group) {
+        var legendHint = group.querySelector(".hint");
+        (legendHint || group.querySelector("legend")).after(message);
+      } else if (first.type === "checkbox") {
+        first.closest(".choice").before(message);
+      } else {
+        first.before(message);
+      }
+      found.concat(group ? [group] : []).forEach(function (c) {
+        c.setAttribute("aria-invalid", "true");
+        var ids = (c.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        ids.push(errorId);
+        c.setAttribute("aria-describedby", ids.join(" "));
+      });
+      var link = el("a", { href: "#" + first.id }, error.message);
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        first.focus();
+        target.scrollIntoView({ block: "center" });
+      });
+      li.appendChild(link);
+      list.appendChild(li);
+    });
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  /* The browser's own checks, with our words: required fields and emails. */
+  function checkFields(form) {
+    var errors = [];
+    var seen = {};
+    Array.prototype.forEach.call(form.elements, function (c) {
+      if (!c.name || seen[c.name] || c.type === "hidden" || !c.willValidate) return;
+      var missing = c.validity.valueMissing || (c.required && c.type !== "checkbox" && c.type !== "radio" && !c.value.trim());
+      var message = null;
+      if (missing) message = c.getAttribute("data-error-missing") || t("error_missing");
+      else if (c.validity.typeMismatch || c.validity.badInput || c.validity.rangeUnderflow || c.validity.rangeOverflow || c.validity.stepMismatch) {
+        message = c.getAttribute("data-error-invalid") || t("error_invalid");
+      }
+      if (message) { seen[c.name] = true; errors.push({ name: c.name, message: message }); }
+    });
+    return errors;
+  }
+
+  /* ---- Sending ---------------------------------------------------------- */
+
+  function send(form, onSuccess) {
+    var button = form.querySelector("button[type=submit]");
+    var label = button ? button.textContent : "";
+    var errors = checkFields(form);
+    if (errors.length) { showErrors(form, errors); return; }
+    if (button) { button.disabled = true; button.textContent = button.getAttribute("data-sending") || t("sending"); }
+    var body = new URLSearchParams(new FormData(form));
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Accept": "application/json" },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
+    }).then(function (answer) {
+      if (answer.ok) {
+        clearErrors(form);
+        onSuccess(answer.data);
+        return;
+      }
+      var error = answer.data && answer.data.error ? answer.data.error : {};
+      var fields = error.fields || {};
+      var list = Object.keys(fields).map(function (name) { return { name: name, message: fields[name] }; });
+      var general = error.message || t("error_server");
+      showErrors(form, list, list.length && !error.message ? null : general);
+    }).catch(function () {
+      showErrors(form, [], t("network_error"));
+    }).then(function () {
+      if (button) { button.disabled = false; button.textContent = label; }
+    });
+  }
+
+  function meetupPath(id) {
+    return (strings.meetups_path || "/rencontres/") + id + "/";
+  }
+
+  function cancelUrl(api, token) {
+    return api.replace(/\/$/, "") + "/registrations/cancel?jeton=" + encodeURIComponent(token);
+  }
+
+  /* ---- Registration (meetup page) ------------------------------------- */
+
+  function registrationDone(form, data) {
+    var box = document.getElementById(form.id + "-resultat");
+    var waiting = data.status === "waiting";
+    box.textContent = "";
+    box.className = "form-result outcome" + (waiting ? " outcome--waiting" : "");
+    var title = el("h3", { "class": "outcome__title", tabindex: "-1" }, waiting ? t("registered_waiting") : t("registered"));
+    box.appendChild(title);
+    if (waiting && data.position) box.appendChild(el("p", {}, t("waiting_rank") + " " + data.position + "."));
+    if (data.message) box.appendChild(el("p", {}, data.message));
+    var href = data.cancel_url;
+    if (href && /^(https?:\/\/|\/)/.test(href)) {
+      var p = el("p", {}, t("cancel_intro") + " ");
+      p.appendChild(el("a", { href: href, "class": "cancel-link" }, t("cancel_link")));
+      box.appendChild(p);
+      box.appendChild(el("p", { "class": "hint" }, t("cancel_keep")));
+    }
+    box.hidden = false;
+    form.hidden = true;
+    title.focus();
+  }
+
+  /* ---- Report (organiser's secret link) ------------------------------- */
+
+  function fillFromFragment(form) {
+    var params = new URLSearchParams(location.hash.replace(/^#/, ""));
+    var meetup = params.get("rencontre");
+    var key = params.get("cle");
+    if (meetup && ID.test(meetup) && form.elements.meetup && !form.elements.meetup.value) form.elements.meetup.value = meetup;
+    if (key && form.elements.key && !form.elements.key.value) form.elements.key.value = key;
+    var note = document.getElementById("bilan-lien");
+    if (note && meetup && key && ID.test(meetup)) {
+      note.textContent = t("report_link_read") + " ";
+      note.appendChild(el("a", { href: meetupPath(meetup) }, meetup));
+      note.hidden = false;
+    }
+  }
+
+  function reportDone(form) {
+    var meetup = form.elements.meetup.value;
+    var target = form.getAttribute("data-success") + "?rencontre=" + encodeURIComponent(meetup);
+    location.assign(target);
+  }
+
+  /* ---- Result pages (registration, waiting list, cancellation, report) -- */
+
+  function showOutcome(box) {
+    var query = new URLSearchParams(location.search);
+    var fragment = new URLSearchParams(location.hash.replace(/^#/, ""));
+    var meetup = query.get("rencontre");
+    var rank = query.get("rang");
+    var token = fragment.get("jeton");
+    var api = box.getAttribute("data-api") || "/api";
+    var shown = false;
+    if (rank && /^[1-9][0-9]{0,5}$/.test(rank)) {
+      box.appendChild(el("p", { "class": "outcome__title" }, t("waiting_rank") + " " + rank + "."));
+      shown = true;
+    }
+    if (meetup && ID.test(meetup)) {
+      var p = el("p");
+      p.appendChild(el("a", { href: meetupPath(meetup) }, t("back_to_meetup")));
+      box.appendChild(p);
+      shown = true;
+    }
+    if (token && /^[A-Za-z0-9._~-]{8,256}$/.test(token)) {
+      var c = el("p", {}, t("cancel_intro") + " ");
+      c.appendChild(el("a", { href: cancelUrl(api, token), "class": "cancel-link" }, t("cancel_link")));
+      box.appendChild(c);
+      box.appendChild(el("p", { "class": "hint" }, t("cancel_keep")));
+      shown = true;
+    }
+    box.hidden = !shown;
+  }
+
+  /* ---- Wiring ---------------------------------------------------------- */
+
+  document.querySelectorAll("form[data-form]").forEach(function (form) {
+    var kind = form.getAttribute("data-form");
+    form.noValidate = true;
+    if (kind === "report") fillFromFragment(form);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send(form, function (data) {
+        if (kind === "registration") registrationDone(form, data);
+        else if (kind === "report") reportDone(form, data);
+      });
+    });
+  });
+
+  document.querySelectorAll("[data-outcome]").forEach(showOutcome);
+})();
