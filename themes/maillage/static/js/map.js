@@ -1,0 +1,210 @@
+/* The map page: places from GeoJSON on a Leaflet map, clustered by
+   Leaflet.markercluster (chunked loading keeps tens of thousands of points
+   smooth), filtered by region, place type and "a meetup to come". The
+   national file of places is loaded first; a region's places and meetups are
+   loaded when that region is chosen. Without this script, or without tiles,
+   the list under the map gives the same information. */
+(function () {
+  "use strict";
+
+  var app = document.getElementById("carte-interactive");
+  var configNode = document.getElementById("map-config");
+  if (!app || !configNode || !window.L || !L.markerClusterGroup || !window.fetch) return;
+  var cfg = JSON.parse(configNode.textContent);
+  var s = cfg.strings || {};
+  var form = document.getElementById("map-filters");
+  var status = document.getElementById("map-status");
+  var regionSelect = form.elements.region;
+  var upcomingBox = form.elements.upcoming;
+  var typeBoxes = Array.prototype.slice.call(form.querySelectorAll("input[name=type]"));
+
+  app.hidden = false;
+
+  var map = L.map("map", {
+    center: cfg.center,
+    zoom: cfg.zoom,
+    maxZoom: cfg.max_zoom,
+    zoomControl: false,
+    keyboard: true
+  });
+  L.control.zoom({ zoomInTitle: s.zoom_in, zoomOutTitle: s.zoom_out }).addTo(map);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
+  if (cfg.tiles_url) {
+    L.tileLayer(cfg.tiles_url, { attribution: cfg.attribution, maxZoom: cfg.max_zoom }).addTo(map);
+  }
+
+  var cluster = L.markerClusterGroup({
+    chunkedLoading: true,
+    showCoverageOnHover: false,
+    maxClusterRadius: 50,
+    iconCreateFunction: function (group) {
+      var n = group.getChildCount();
+      var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+      return L.divIcon({
+        html: "<div><span>" + n + '<span class="visually-hidden"> ' + s.cluster + "</span></span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: L.point(40, 40)
+      });
+    }
+  });
+  map.addLayer(cluster);
+
+  var icons = {
+    place: L.divIcon({ className: "map-marker", iconSize: [18, 18] }),
+    upcoming: L.divIcon({ className: "map-marker map-marker--upcoming", iconSize: [18, 18] })
+  };
+
+  // Popups are built from text nodes only: names come from data files.
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  var meetupsByPlace = {};
+
+  function popup(props) {
+    var box = el("div", { "class": "map-popup" });
+    var title = el("h3");
+    title.appendChild(el("a", { href: props.url }, props.name));
+    box.appendChild(title);
+    box.appendChild(el("p", {}, props.type_label + " · " + props.commune));
+    var meetups = meetupsByPlace[props.id];
+    if (meetups && meetups.length) {
+      box.appendChild(el("p", {}, s.upcoming + " :"));
+      var list = el("ul");
+      meetups.slice(0, 4).forEach(function (m) {
+        var li = el("li");
+        li.appendChild(el("a", { href: m.url }, m.date_label));
+        li.appendChild(document.createTextNode(" · " + m.title));
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    } else if (props.next_meetup_url) {
+      var p = el("p", {}, s.upcoming + " : ");
+      p.appendChild(el("a", { href: props.next_meetup_url }, props.next_meetup_label || props.next_meetup));
+      box.appendChild(p);
+    } else {
+      box.appendChild(el("p", {}, s.no_upcoming));
+    }
+    return box;
+  }
+
+  function markerOf(feature) {
+    if (!feature._marker) {
+      var c = feature.geometry.coordinates;
+      var props = feature.properties;
+      var m = L.marker([c[1], c[0]], {
+        icon: props.has_upcoming ? icons.upcoming : icons.place,
+        title: props.name,
+        keyboard: true
+      });
+      m.bindPopup(function () { return popup(props); });
+      feature._marker = m;
+    }
+    return feature._marker;
+  }
+
+  /* ---- Data: national places first, a region's files on demand --------- */
+
+  var national = null;
+  var regions = {};
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/geo+json, application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }
+
+  function loadRegion(code) {
+    if (!regions[code]) {
+      var info = cfg.regions.filter(function (r) { return r.code === code; })[0];
+      if (!info) return Promise.reject(new Error("unknown region " + code));
+      regions[code] = Promise.all([getJSON(info.places_url), getJSON(info.meetups_url)]).then(function (both) {
+        both[1].features.forEach(function (f) {
+          var id = f.properties.place_id;
+          (meetupsByPlace[id] = meetupsByPlace[id] || []).push(f.properties);
+        });
+        return both[0].features;
+      });
+    }
+    return regions[code];
+  }
+
+  function loadNational() {
+    if (!national) national = getJSON(cfg.places_url).then(function (fc) { return fc.features; });
+    return national;
+  }
+
+  /* ---- Filters --------------------------------------------------------- */
+
+  function say(text) { status.textContent = text; }
+
+  var generation = 0;
+
+  function apply(fit) {
+    var code = regionSelect.value;
+    var types = {};
+    typeBoxes.forEach(function (b) { if (b.checked) types[b.value] = true; });
+    var onlyUpcoming = upcomingBox.checked;
+    var mine = ++generation;
+    say(s.loading);
+    (code ? loadRegion(code) : loadNational()).then(function (features) {
+      if (mine !== generation) return;
+      var shown = features.filter(function (f) {
+        var p = f.properties;
+        return types[p.type] && (!onlyUpcoming || p.has_upcoming);
+      });
+      var upcoming = shown.filter(function (f) { return f.properties.has_upcoming; }).length;
+      cluster.clearLayers();
+      cluster.addLayers(shown.map(markerOf));
+      if (!shown.length) say(s.none);
+      else say(shown.length + " " + (shown.length > 1 ? s.shown_many : s.shown_one) + ", " + upcoming + " " + s.with_upcoming + ".");
+      app.setAttribute("data-shown", String(shown.length));
+      if (fit && shown.length) {
+        if (code) map.fitBounds(L.featureGroup(shown.map(markerOf)).getBounds(), { maxZoom: 12, padding: [20, 20] });
+        else map.setView(cfg.center, cfg.zoom);
+      }
+      remember();
+    }).catch(function () {
+      if (mine === generation) say(s.load_error);
+    });
+  }
+
+  // The filters live in the address, so a filtered map can be shared.
+  function remember() {
+    var params = new URLSearchParams();
+    if (regionSelect.value) params.set("region", regionSelect.value);
+    if (upcomingBox.checked) params.set("a-venir", "1");
+    var unchecked = typeBoxes.filter(function (b) { return !b.checked; });
+    if (unchecked.length) typeBoxes.forEach(function (b) { if (b.checked) params.append("type", b.value); });
+    var query = params.toString();
+    history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+  }
+
+  function restore() {
+    var params = new URLSearchParams(location.search);
+    var code = params.get("region");
+    if (code && cfg.regions.some(function (r) { return r.code === code; })) regionSelect.value = code;
+    upcomingBox.checked = params.get("a-venir") === "1";
+    var wanted = params.getAll("type");
+    if (wanted.length) typeBoxes.forEach(function (b) { b.checked = wanted.indexOf(b.value) >= 0; });
+  }
+
+  regionSelect.addEventListener("change", function () { apply(true); });
+  upcomingBox.addEventListener("change", function () { apply(false); });
+  typeBoxes.forEach(function (b) { b.addEventListener("change", function () { apply(false); }); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
+  form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
+
+  // Leaflet's close button speaks English; say it in the page's language.
+  map.on("popupopen", function (event) {
+    var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+    if (close) close.setAttribute("aria-label", s.close);
+  });
+
+  restore();
+  apply(Boolean(regionSelect.value));
+})();
