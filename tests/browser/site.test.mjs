@@ -1,0 +1,443 @@
+// The demo site in a real browser: accessibility of every page type (axe-core),
+// the map (markers, clusters, filters, popups, the list without JavaScript),
+// keyboard access to the registration form, printing the kit, screenshots.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import {
+  ARTIFACTS, TILE_HOST, axe, describeViolations, getJSON, isolatedContext, launch, serious, url,
+} from "./lib.mjs";
+
+const OPEN_MEETUP = "rennes-culture-s3-2026-11";
+const WAITING_MEETUP = "villeurbanne-culture-s3-2026-12";
+const REPORTED_MEETUP = "carto-paris-2026-11";
+const CANCELLED_MEETUP = "ajaccio-culture-s3-2026-12";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Opens a page in an isolated context; returns { page, context, errors }. */
+async function open(pathname, options = {}) {
+  const context = await isolatedContext(browser, options);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const response = await page.goto(url(pathname));
+  return { page, context, errors, response };
+}
+
+const PAGES = [
+  ["home", "/"],
+  ["guide section", "/guide/"],
+  ["guide page", "/guide/le-jour-j/"],
+  ["FAQ", "/faq/"],
+  ["kit", "/kit/"],
+  ["kit chapter", "/kit/ouvrir-la-rencontre/"],
+  ["printable sheet", "/kit/autorisation-photo/"],
+  ["printable kit", "/kit/imprimer/"],
+  ["map", "/carte/"],
+  ["place", "/lieux/bibliotheque-des-tanneries-bordeaux/"],
+  ["meetup, open", `/rencontres/${OPEN_MEETUP}/`],
+  ["meetup, waiting list", `/rencontres/${WAITING_MEETUP}/`],
+  ["meetup, report published", `/rencontres/${REPORTED_MEETUP}/`],
+  ["meetup, cancelled", `/rencontres/${CANCELLED_MEETUP}/`],
+  ["region", "/regions/bretagne/"],
+  ["regions", "/regions/"],
+  ["meetups to come", "/rencontres/"],
+  ["meetups to come, page 2", "/rencontres/page/2/"],
+  ["past meetups", "/rencontres/passees/"],
+  ["places", "/lieux/"],
+  ["places of a type", "/lieux/types/mediatheque/"],
+  ["news", "/actualites/"],
+  ["news post", "/actualites/rentree-2026/"],
+  ["tags", "/etiquettes/"],
+  ["tag", "/etiquettes/formation/"],
+  ["about", "/a-propos/"],
+  ["registration confirmed", `/inscription/confirmee/?rencontre=${OPEN_MEETUP}#jeton=abcdefghijklmnop`],
+  ["waiting list", `/inscription/liste-attente/?rencontre=${WAITING_MEETUP}&rang=3#jeton=abcdefghijklmnop`],
+  ["cancellation done", `/annulation/confirmee/?rencontre=${OPEN_MEETUP}`],
+  ["report form", `/bilan/#rencontre=${REPORTED_MEETUP}&cle=demo-${REPORTED_MEETUP}`],
+  ["report sent", `/bilan/envoye/?rencontre=${REPORTED_MEETUP}`],
+  ["404", "/cette-page-n-existe-pas/"],
+];
+
+test("axe-core finds no serious or critical violation on any page type", async () => {
+  const failures = [];
+  for (const [name, pathname] of PAGES) {
+    const { page, context, errors } = await open(pathname);
+    if (pathname === "/carte/") await page.waitForSelector(".leaflet-marker-icon");
+    const violations = await axe(page);
+    const bad = serious(violations);
+    const minor = violations.filter((v) => !bad.includes(v));
+    console.log(`  axe ${name}: ${bad.length} serious/critical, ${minor.length} minor${minor.length ? ` (${minor.map((v) => v.id).join(", ")})` : ""}`);
+    if (bad.length) failures.push(`${name} (${pathname}):\n${describeViolations(bad)}`);
+    if (errors.length) failures.push(`${name}: script errors: ${errors.join("; ")}`);
+    await context.close();
+  }
+  assert.equal(failures.length, 0, failures.join("\n\n"));
+});
+
+test("every page has one h1, landmarks, a skip link to main and its language", async () => {
+  for (const [name, pathname] of PAGES) {
+    const { page, context } = await open(pathname);
+    const facts = await page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      h1: document.querySelectorAll("h1").length,
+      header: document.querySelectorAll("body > header").length,
+      nav: document.querySelectorAll("nav[aria-label]").length,
+      main: document.querySelectorAll("main#contenu").length,
+      footer: document.querySelectorAll("body > footer").length,
+      skip: document.querySelector("a.skip-link")?.getAttribute("href"),
+      title: document.title,
+    }));
+    assert.equal(facts.lang, "fr", name);
+    assert.equal(facts.h1, 1, `${name}: one h1`);
+    assert.equal(facts.header, 1, `${name}: header`);
+    assert.ok(facts.nav >= 2, `${name}: main and footer navigation`);
+    assert.equal(facts.main, 1, `${name}: main`);
+    assert.equal(facts.footer, 1, `${name}: footer`);
+    assert.equal(facts.skip, "#contenu", `${name}: skip link`);
+    assert.match(facts.title, /Maillage/, `${name}: title`);
+    await context.close();
+  }
+});
+
+test("the 404 page answers 404 in French", async () => {
+  const { page, context, response } = await open("/cette-page-n-existe-pas/");
+  assert.equal(response.status(), 404);
+  assert.equal(await page.textContent("h1"), "Page introuvable");
+  await context.close();
+});
+
+test("no page asks another host for anything, except the map for its tiles", async () => {
+  const requested = [];
+  for (const [, pathname] of PAGES) {
+    const { page, context } = await open(pathname);
+    await page.waitForLoadState("networkidle");
+    for (const u of context.external) requested.push([pathname, new URL(u).host]);
+    await context.close();
+  }
+  const offenders = requested.filter(([p, host]) => !(p === "/carte/" && host === TILE_HOST));
+  assert.deepEqual(offenders, []);
+  assert.ok(requested.some(([p, host]) => p === "/carte/" && host === TILE_HOST), "the map asks the configured tile server");
+});
+
+/* ---- The map ------------------------------------------------------------ */
+
+async function openMap(options) {
+  const opened = await open("/carte/", options);
+  await opened.page.waitForSelector(".leaflet-marker-icon");
+  await opened.page.waitForFunction(() => document.getElementById("carte-interactive").dataset.shown);
+  return opened;
+}
+
+const shown = (page) => page.evaluate(() => Number(document.getElementById("carte-interactive").dataset.shown));
+
+async function shownAfter(page, action) {
+  const before = await page.evaluate(() => document.getElementById("map-status").textContent);
+  await action();
+  await page.waitForFunction((b) => {
+    const s = document.getElementById("map-status").textContent;
+    return s !== b && !/Chargement/.test(s);
+  }, before);
+  return shown(page);
+}
+
+test("the map shows every place as a marker, clustered, without tiles", async () => {
+  const places = await getJSON("/carte/lieux.geojson");
+  const { page, context } = await openMap();
+  assert.equal(await shown(page), places.features.length);
+  const status = await page.textContent("#map-status");
+  assert.match(status, new RegExp(`^${places.features.length} lieux affichés`));
+  const clusters = await page.locator(".marker-cluster").count();
+  const singles = await page.locator(".leaflet-marker-icon.map-marker").count();
+  assert.ok(clusters > 0, "clusters at the national zoom");
+  const clustered = await page.evaluate(() => [...document.querySelectorAll(".marker-cluster > div > span")]
+    .reduce((n, s) => n + parseInt(s.textContent, 10), 0));
+  assert.equal(clustered + singles, places.features.length, "clusters and single markers add up to every place");
+  assert.ok(context.external.some((u) => new URL(u).host === TILE_HOST), "tiles were asked for (and blocked)");
+  await page.screenshot({ path: path.join(ARTIFACTS, "map.png") });
+  await context.close();
+});
+
+test("the map's filters narrow the markers (type, meetups to come, region loaded on demand)", async () => {
+  const places = (await getJSON("/carte/lieux.geojson")).features.map((f) => f.properties);
+  const { page, context } = await openMap();
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+
+  const upcoming = places.filter((p) => p.has_upcoming).length;
+  assert.ok(upcoming > 0 && upcoming < places.length);
+  assert.equal(await shownAfter(page, () => page.check("#map-upcoming")), upcoming);
+  assert.equal(await shownAfter(page, () => page.uncheck("#map-upcoming")), places.length);
+
+  // Only médiathèques: uncheck every other type.
+  const types = [...new Set(places.map((p) => p.type))];
+  for (const t of types.filter((t) => t !== "mediatheque")) {
+    await shownAfter(page, () => page.uncheck(`#map-type-${t}`));
+  }
+  assert.equal(await shown(page), places.filter((p) => p.type === "mediatheque").length);
+  assert.match(page.url(), /type=mediatheque/, "the filters are kept in the address");
+  await shownAfter(page, () => page.click("button[type=reset]"));
+  assert.equal(await shown(page), places.length);
+
+  // A region: its own files are fetched when it is chosen, not before.
+  assert.ok(!requests.some((p) => p.startsWith("/carte/regions/")));
+  const region = places.find((p) => p.region_name === "Bretagne").region;
+  const inRegion = places.filter((p) => p.region === region).length;
+  assert.equal(await shownAfter(page, () => page.selectOption("#map-region", region)), inRegion);
+  assert.ok(requests.includes(`/carte/regions/${region}/lieux.geojson`));
+  assert.ok(requests.includes(`/carte/regions/${region}/rencontres.geojson`));
+  const both = places.filter((p) => p.region === region && p.has_upcoming).length;
+  assert.equal(await shownAfter(page, () => page.check("#map-upcoming")), both);
+  await context.close();
+});
+
+test("the map's filters work with the keyboard alone", async () => {
+  const places = (await getJSON("/carte/lieux.geojson")).features.map((f) => f.properties);
+  const { page, context } = await openMap();
+  await page.focus("#map-region");
+  for (let i = 0; i < 40; i++) {
+    const id = await page.evaluate(() => document.activeElement.id);
+    if (id === "map-upcoming") break;
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), "map-upcoming");
+  const n = await shownAfter(page, () => page.keyboard.press("Space"));
+  assert.equal(n, places.filter((p) => p.has_upcoming).length);
+  await context.close();
+});
+
+test("a marker's popup links to its place page", async () => {
+  const places = (await getJSON("/carte/lieux.geojson")).features.map((f) => f.properties);
+  const { page, context } = await openMap();
+  await shownAfter(page, () => page.selectOption("#map-region", places.find((p) => p.region_name === "Bretagne").region));
+  // Open clusters like a person would, until single markers show.
+  for (let i = 0; i < 8 && !(await page.locator(".leaflet-marker-icon.map-marker").count()); i++) {
+    await page.locator(".marker-cluster").first().click();
+    await page.waitForTimeout(600);
+  }
+  const marker = page.locator(".leaflet-marker-icon.map-marker").first();
+  const name = await marker.getAttribute("title");
+  const place = places.find((p) => p.name === name);
+  assert.ok(place, `a marker titled with a place's name (${name})`);
+  await marker.click();
+  const link = page.locator(".leaflet-popup-content h3 a");
+  await link.waitFor();
+  assert.equal(await link.textContent(), place.name);
+  assert.equal(await link.getAttribute("href"), place.url);
+  if (place.next_meetup_url) {
+    assert.ok(await page.locator(`.leaflet-popup-content a[href="${place.next_meetup_url}"]`).count(), "the popup links to the next meetup");
+  }
+  await Promise.all([page.waitForURL(url(place.url)), link.click()]);
+  assert.equal(await page.textContent("h1"), place.name);
+  await context.close();
+});
+
+test("without JavaScript, the map page lists the same places as the GeoJSON, by region", async () => {
+  const features = (await getJSON("/carte/lieux.geojson")).features;
+  const { page, context } = await open("/carte/", { javaScriptEnabled: false });
+  assert.equal(await page.locator("#carte-interactive").isVisible(), false, "no empty map without JavaScript");
+  const listed = await page.evaluate(() => [...document.querySelectorAll("[data-region] [data-place]")].map((li) => ({
+    id: li.dataset.place,
+    region: li.closest("[data-region]").dataset.region,
+    href: li.querySelector("a").getAttribute("href"),
+  })));
+  const byId = (a, b) => a.id.localeCompare(b.id);
+  assert.deepEqual(
+    listed.sort(byId),
+    features.map((f) => ({ id: f.properties.id, region: f.properties.region, href: f.properties.url })).sort(byId),
+  );
+  // Download links for the data and the calendars answer.
+  const downloads = await page.evaluate(() => [...document.querySelectorAll("#liste a[download]")].map((a) => a.getAttribute("href")));
+  assert.ok(downloads.some((h) => h.endsWith("/carte/lieux.geojson")));
+  assert.ok(downloads.some((h) => h.endsWith("/calendrier.ics")));
+  for (const href of downloads) {
+    const r = await fetch(new URL(href, url("/")));
+    assert.equal(r.status, 200, href);
+  }
+  await context.close();
+});
+
+test("the map sends no Referrer-Policy that would strip the Referer tile servers ask for", async () => {
+  const { page, context, response } = await open("/carte/");
+  const header = response.headers()["referrer-policy"] || "";
+  assert.ok(!/no-referrer(?!-)/.test(header), `Referrer-Policy: ${header}`);
+  assert.equal(await page.locator('meta[name="referrer"]').count(), 0);
+  await context.close();
+});
+
+test("clustering stays usable with 20,000 places (measured, not timed)", async () => {
+  // The demo has about a hundred places; the national plan has about 1,300
+  // places and 20,000 meetups. Serve the map 20,000 synthetic points.
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const types = ["epn", "mediatheque", "bibliotheque", "centre_social", "college", "tiers_lieu"];
+  const features = Array.from({ length: 20000 }, (_, i) => ({
+    type: "Feature",
+    id: `lieu-${i}`,
+    geometry: { type: "Point", coordinates: [-4.5 + random() * 12.5, 42.5 + random() * 8.5] },
+    properties: {
+      id: `lieu-${i}`, name: `Lieu ${i}`, type: types[i % types.length], type_label: "Lieu", region: "53",
+      region_name: "Bretagne", commune: "Commune", url: `/lieux/lieu-${i}/`, next_meetup: null,
+      next_meetup_url: null, has_upcoming: i % 3 === 0,
+    },
+  }));
+  const context = await isolatedContext(browser);
+  await context.route(url("/carte/lieux.geojson"), (route) => route.fulfill({
+    contentType: "application/geo+json", body: JSON.stringify({ type: "FeatureCollection", features }),
+  }));
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(e.duration)))
+      .observe({ type: "longtask", buffered: true });
+  });
+  const start = Date.now();
+  await page.goto(url("/carte/"));
+  await page.waitForFunction(() => document.getElementById("carte-interactive").dataset.shown === "20000", null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll(".marker-cluster").length > 0);
+  const loaded = Date.now() - start;
+  const drawn = await page.locator(".leaflet-marker-icon").count();
+  assert.ok(drawn < 500, `clusters keep the DOM small (${drawn} icons for 20,000 points)`);
+  const filtered = await shownAfter(page, () => page.check("#map-upcoming"));
+  assert.equal(filtered, features.filter((f) => f.properties.has_upcoming).length);
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  console.log(`  20,000 points: shown in ${loaded} ms, ${drawn} icons in the page, ` +
+    `longest main-thread task ${Math.round(Math.max(0, ...longTasks))} ms (${longTasks.length} over 50 ms)`);
+  await context.close();
+});
+
+/* ---- The meetup page and its form ---------------------------------------- */
+
+test("the keyboard alone reaches every field of the registration form and its button, with a visible focus", async () => {
+  const { page, context } = await open(`/rencontres/${OPEN_MEETUP}/`);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "contenu");
+  const expected = ["inscription-name", "inscription-email", "inscription-role-participant", "inscription-structure",
+    "inscription-need", "inscription-consent"];
+  const reached = [];
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return { id: el.id, tag: el.tagName, type: el.type, visible: style.outlineStyle !== "none" || style.boxShadow !== "none" };
+    });
+    if (focused.tag === "BUTTON" && focused.type === "submit") { reached.push("submit"); assert.ok(focused.visible, "visible focus on submit"); break; }
+    if (focused.id.startsWith("inscription-")) {
+      reached.push(focused.id);
+      assert.ok(focused.visible, `visible focus on ${focused.id}`);
+    }
+  }
+  assert.deepEqual(reached, [...expected, "submit"]);
+  // The honeypot is never reached.
+  assert.ok(!reached.includes("inscription-website"));
+  await page.keyboard.press("Shift+Tab"); // the privacy link in the consent's label
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "inscription-consent");
+  await page.keyboard.press("Space");
+  assert.equal(await page.isChecked("#inscription-consent"), true, "Space ticks the consent box");
+  await context.close();
+});
+
+test("with JavaScript, missing fields are reported in a summary and tied to their fields", async () => {
+  const { page, context } = await open(`/rencontres/${OPEN_MEETUP}/`);
+  await page.fill("#inscription-email", "pas-une-adresse");
+  await page.click("#inscription button[type=submit]");
+  const summary = page.locator("#inscription-erreurs");
+  await summary.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "inscription-erreurs", "focus moves to the summary");
+  const items = await summary.locator("li").allTextContents();
+  assert.deepEqual(items, [
+    "Indiquez votre nom et votre prénom.",
+    "Indiquez une adresse email valide, par exemple prenom@exemple.fr.",
+    "Cochez la case pour accepter que l'organisateur reçoive vos informations.",
+  ]);
+  for (const id of ["inscription-name", "inscription-email", "inscription-consent"]) {
+    const field = page.locator(`#${id}`);
+    assert.equal(await field.getAttribute("aria-invalid"), "true", id);
+    const described = (await field.getAttribute("aria-describedby")).split(" ");
+    const errorId = described.find((d) => d.endsWith("-erreur"));
+    assert.ok(errorId, `${id} is described by its error`);
+    assert.ok((await page.locator(`#${errorId}`).textContent()).length > 10);
+  }
+  // The email keeps its hint next to its error.
+  assert.ok((await page.getAttribute("#inscription-email", "aria-describedby")).includes("inscription-email-hint"));
+  // A summary link takes the focus to its field.
+  await summary.locator("li a").first().click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "inscription-name");
+  assert.deepEqual(serious(await axe(page)), [], "the page with errors stays accessible");
+  await page.screenshot({ path: path.join(ARTIFACTS, "meetup-errors.png"), fullPage: true });
+  await context.close();
+});
+
+test("the meetup page shows its facts, schema.org Event and a published report", async () => {
+  const { page, context } = await open(`/rencontres/${REPORTED_MEETUP}/`);
+  const jsonld = JSON.parse(await page.textContent('script[type="application/ld+json"]'));
+  assert.equal(jsonld["@type"], "Event");
+  assert.equal(jsonld.url, url(`/rencontres/${REPORTED_MEETUP}/`));
+  assert.ok(await page.locator("#bilan").count(), "the report section");
+  assert.ok(await page.locator('a[href^="https://www.openstreetmap.org/"]').count(), "a link to OpenStreetMap");
+  assert.ok(await page.locator(`a[href="/rencontres/${REPORTED_MEETUP}/calendrier.ics"]`).count(), "the calendar file");
+  await context.close();
+});
+
+test("screenshots of the meetup page (desktop and phone)", async () => {
+  for (const [name, viewport] of [["meetup.png", { width: 1280, height: 900 }], ["meetup-phone.png", { width: 390, height: 844 }]]) {
+    const { page, context } = await open(`/rencontres/${OPEN_MEETUP}/`, { viewport });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px)`);
+    await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+    await context.close();
+  }
+});
+
+/* ---- FAQ, kit and printing ---------------------------------------------- */
+
+test("each FAQ question has its anchor and a link to itself, and FAQPage JSON-LD lists them all", async () => {
+  const { page, context } = await open("/faq/");
+  const items = await page.evaluate(() => [...document.querySelectorAll(".faq-item")].map((item) => ({
+    id: item.id,
+    self: item.querySelector("a.faq-item__self").getAttribute("href"),
+    question: item.querySelector("h3").firstChild.textContent.trim(),
+  })));
+  assert.ok(items.length >= 20);
+  for (const item of items) assert.equal(item.self, `#${item.id}`);
+  assert.equal(new Set(items.map((i) => i.id)).size, items.length, "anchors are unique");
+  const jsonld = JSON.parse(await page.textContent('script[type="application/ld+json"]'));
+  assert.equal(jsonld["@type"], "FAQPage");
+  assert.deepEqual(jsonld.mainEntity.map((q) => q.name), items.map((i) => i.question));
+  await context.close();
+});
+
+test("the printable kit prints every chapter on its own sheets, without navigation, with boxes to tick", async () => {
+  const { page, context } = await open("/kit/imprimer/", { viewport: { width: 794, height: 1123 } });
+  await page.emulateMedia({ media: "print" });
+  const facts = await page.evaluate(() => ({
+    header: getComputedStyle(document.querySelector(".site-header")).display,
+    footer: getComputedStyle(document.querySelector(".site-footer")).display,
+    chapters: [...document.querySelectorAll(".kit-chapter")].map((c) => getComputedStyle(c).breakBefore),
+    boxes: document.querySelectorAll(".checklist input[type=checkbox]").length,
+    boxVisible: (() => {
+      const b = document.querySelector(".checklist input[type=checkbox]");
+      const s = getComputedStyle(b);
+      return s.display !== "none" && s.borderTopStyle !== "none";
+    })(),
+  }));
+  assert.equal(facts.header, "none");
+  assert.equal(facts.footer, "none");
+  assert.ok(facts.chapters.length >= 7, "every chapter");
+  assert.deepEqual(facts.chapters.slice(1), facts.chapters.slice(1).map(() => "page"), "a new sheet for each chapter");
+  assert.ok(facts.boxes > 30 && facts.boxVisible, "checkboxes that print");
+  await page.screenshot({ path: path.join(ARTIFACTS, "kit-print.png"), clip: { x: 0, y: 0, width: 794, height: 2400 } });
+  const pdf = await page.pdf({ path: path.join(ARTIFACTS, "kit-print.pdf"), format: "A4", printBackground: false });
+  assert.ok(pdf.length > 10000);
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  console.log(`  printable kit: ${facts.chapters.length} chapters on ${pages} A4 pages`);
+  assert.ok(pages >= facts.chapters.length, "at least one sheet per chapter");
+  await context.close();
+});
