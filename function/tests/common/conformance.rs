@@ -1,0 +1,920 @@
+//! The `Store` conformance suite: what every backend must do, the same way.
+//!
+//! Each case is a `pub async fn` taking a fresh, empty store. A backend's
+//! test file runs them all with one line:
+//!
+//! ```ignore
+//! mod common;
+//!
+//! async fn fresh_store(case: &'static str) -> Option<Arc<dyn Store>> { ... }
+//!
+//! store_conformance_tests!(fresh_store);
+//! ```
+//!
+//! which declares one `#[tokio::test]` per case (in a module named
+//! `conformance`); `fresh_store` returns `None` to skip (a missing server
+//! when the environment allows it). [`run_all`] runs every case in turn.
+//!
+//! Times are relative to `clock::now()`, which the stores also use to hide
+//! expired personal data on reads.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use maillage_function::clock;
+use maillage_function::model::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
+use maillage_function::store::{
+    CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store, StoreError,
+    StoredReport,
+};
+
+/// Declares one test per conformance case, each on a fresh store from
+/// `$fresh` (an `async fn(&'static str) -> Option<Arc<dyn Store>>`, `None`
+/// skipping the case).
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($fresh:expr) => {
+        $crate::store_conformance_tests!(@cases $fresh;
+            meetups_round_trip,
+            resync_keeps_registrations,
+            capacity_growth_promotes_waiting,
+            confirmed_up_to_capacity_then_waiting_in_order,
+            same_email_is_idempotent,
+            unknown_meetup_is_refused,
+            cancellation_promotes_first_waiting,
+            cancelling_a_waiting_person_moves_the_queue_up,
+            cancel_twice,
+            unknown_token,
+            register_again_after_cancelling,
+            registrants_in_arrival_order,
+            reports_saved_and_corrected,
+            aggregates_hold_no_personal_data,
+            expired_data_hidden_then_purged,
+            concurrent_registrations_fill_exactly,
+            concurrent_duplicates_make_one_registration,
+            concurrent_cancellations_promote_in_order
+        );
+    };
+    (@cases $fresh:expr; $($case:ident),* $(,)?) => {
+        mod conformance {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    if let Some(store) = ($fresh)(stringify!($case)).await {
+                        $crate::common::conformance::$case(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// Runs every case, each on a fresh store from `fresh`.
+pub async fn run_all<F, Fut>(fresh: F)
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: Future<Output = Option<Arc<dyn Store>>>,
+{
+    macro_rules! run {
+        ($($case:ident),*) => {
+            $(
+                if let Some(store) = fresh(stringify!($case)).await {
+                    $case(store).await;
+                }
+            )*
+        };
+    }
+    run!(
+        meetups_round_trip,
+        resync_keeps_registrations,
+        capacity_growth_promotes_waiting,
+        confirmed_up_to_capacity_then_waiting_in_order,
+        same_email_is_idempotent,
+        unknown_meetup_is_refused,
+        cancellation_promotes_first_waiting,
+        cancelling_a_waiting_person_moves_the_queue_up,
+        cancel_twice,
+        unknown_token,
+        register_again_after_cancelling,
+        registrants_in_arrival_order,
+        reports_saved_and_corrected,
+        aggregates_hold_no_personal_data,
+        expired_data_hidden_then_purged,
+        concurrent_registrations_fill_exactly,
+        concurrent_duplicates_make_one_registration,
+        concurrent_cancellations_promote_in_order
+    );
+}
+
+// ---------------------------------------------------------------- fixtures
+
+/// A meetup ten days from now, open for registration.
+pub fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
+    let now = clock::now();
+    let starts_at = now + Duration::days(10);
+    MeetupDefinition {
+        id: id.into(),
+        title: format!("Rencontre {id}"),
+        starts_at,
+        ends_at: starts_at + Duration::hours(2),
+        capacity,
+        status: MeetupStatus::Open,
+        registration_opens: now - Duration::days(20),
+        registration_closes: starts_at - Duration::hours(1),
+        report_key_sha256: Some(
+            "6f5ac1bb4ed6f5a4d4f7f3ea0e4e0a5bb1b0a1a0f6d3b1b4c2a6a0b3c2d1e0f9".into(),
+        ),
+        location: "Médiathèque des Capucins, Brest".into(),
+        url: format!("https://rencontres.example.org/rencontres/{id}/"),
+    }
+}
+
+/// Registration number `n` for `meetup_id`: distinct name, email and token.
+pub fn registration(meetup_id: &str, n: usize) -> NewRegistration {
+    let now = clock::now();
+    NewRegistration {
+        meetup_id: meetup_id.into(),
+        name: format!("Personne {n}"),
+        email: format!("personne{n}@example.org"),
+        role: match n % 3 {
+            0 => Role::Participant,
+            1 => Role::Facilitator,
+            _ => Role::Speaker,
+        },
+        structure: (n % 2 == 0).then(|| format!("Structure {n}")),
+        need: (n % 5 == 0).then(|| format!("Besoin {n}: accès de plain-pied")),
+        token: format!("tok-{meetup_id}-{n}-{}", random_suffix()),
+        registered_at: now,
+        expires_at: now + Duration::days(100),
+    }
+}
+
+/// Makes tokens unique across runs on a shared server.
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn report(meetup_id: &str, outcome: &str, submitted_at: DateTime<Utc>) -> StoredReport {
+    StoredReport {
+        meetup_id: meetup_id.into(),
+        public: PublicReport {
+            submitted_at: Some(submitted_at),
+            attendance: Some(18),
+            outcome: Some(outcome.into()),
+            went_well: Some("Les **binômes** ont bien fonctionné.".into()),
+            problems: None,
+            improvements: Some("- Prévoir des rallonges".into()),
+            sheets: None,
+            links: vec![ReportLink {
+                label: "Notes".into(),
+                url: "https://pad.example.org/p/notes".into(),
+            }],
+        },
+        private_notes: Some("Note privée: Mme Exemple a appelé au 06 12 34 56 78.".into()),
+        submitted_at,
+        expires_at: clock::now() + Duration::days(100),
+    }
+}
+
+async fn register(store: &Arc<dyn Store>, new: NewRegistration) -> RegistrationOutcome {
+    store.register(new).await.expect("register")
+}
+
+async fn counts(store: &Arc<dyn Store>, meetup_id: &str) -> (u32, u32) {
+    let aggregate = store.aggregate(meetup_id).await.expect("aggregate");
+    (aggregate.confirmed, aggregate.waiting)
+}
+
+async fn status_of(store: &Arc<dyn Store>, token: &str) -> Option<RegistrationStatus> {
+    store
+        .registration_by_token(token)
+        .await
+        .expect("registration by token")
+        .map(|found| found.status)
+}
+
+fn waiting(position: u32) -> RegistrationStatus {
+    RegistrationStatus::Waiting { position }
+}
+
+// ---------------------------------------------------------------- meetups
+
+pub async fn meetups_round_trip(store: Arc<dyn Store>) {
+    assert_eq!(store.meetups().await.unwrap(), vec![]);
+    let first = meetup("brest-2026-12", 25);
+    let second = MeetupDefinition {
+        status: MeetupStatus::Planned,
+        report_key_sha256: None,
+        ..meetup("lille-2027-01", 12)
+    };
+    store
+        .put_meetups(&[first.clone(), second.clone()])
+        .await
+        .unwrap();
+    assert_eq!(store.meetup("brest-2026-12").await.unwrap(), Some(first));
+    assert_eq!(
+        store.meetup("lille-2027-01").await.unwrap(),
+        Some(second.clone())
+    );
+    assert_eq!(store.meetup("nowhere").await.unwrap(), None);
+    let mut ids: Vec<String> = store
+        .meetups()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|meetup| meetup.id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["brest-2026-12", "lille-2027-01"]);
+
+    // A re-sync replaces the definition.
+    let renamed = MeetupDefinition {
+        title: "Rencontre renommée".into(),
+        status: MeetupStatus::Cancelled,
+        ..second
+    };
+    store
+        .put_meetups(std::slice::from_ref(&renamed))
+        .await
+        .unwrap();
+    assert_eq!(store.meetup("lille-2027-01").await.unwrap(), Some(renamed));
+    assert_eq!(store.meetups().await.unwrap().len(), 2);
+    assert_eq!(counts(&store, "lille-2027-01").await, (0, 0));
+}
+
+pub async fn resync_keeps_registrations(store: Arc<dyn Store>) {
+    let definition = meetup("m", 2);
+    store
+        .put_meetups(std::slice::from_ref(&definition))
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..3 {
+        tokens.push(register(&store, registration("m", n)).await.token);
+    }
+    let moved = MeetupDefinition {
+        location: "Salle des fêtes, Brest".into(),
+        starts_at: definition.starts_at + Duration::hours(1),
+        ..definition
+    };
+    store
+        .put_meetups(std::slice::from_ref(&moved))
+        .await
+        .unwrap();
+    assert_eq!(store.meetup("m").await.unwrap(), Some(moved));
+    assert_eq!(counts(&store, "m").await, (2, 1));
+    assert_eq!(store.registrants("m").await.unwrap().len(), 3);
+    assert_eq!(
+        status_of(&store, &tokens[0]).await,
+        Some(RegistrationStatus::Confirmed)
+    );
+    assert_eq!(status_of(&store, &tokens[2]).await, Some(waiting(1)));
+}
+
+pub async fn capacity_growth_promotes_waiting(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 2)]).await.unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..5 {
+        tokens.push(register(&store, registration("m", n)).await.token);
+    }
+    assert_eq!(counts(&store, "m").await, (2, 3));
+
+    store.put_meetups(&[meetup("m", 4)]).await.unwrap();
+    assert_eq!(counts(&store, "m").await, (4, 1));
+    for token in &tokens[..4] {
+        assert_eq!(
+            status_of(&store, token).await,
+            Some(RegistrationStatus::Confirmed)
+        );
+    }
+    assert_eq!(status_of(&store, &tokens[4]).await, Some(waiting(1)));
+
+    // A smaller capacity never takes a seat back from anyone.
+    store.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    assert_eq!(counts(&store, "m").await, (4, 1));
+    assert_eq!(
+        status_of(&store, &tokens[3]).await,
+        Some(RegistrationStatus::Confirmed)
+    );
+    // ... and the next registration waits behind the one already waiting.
+    let late = register(&store, registration("m", 5)).await;
+    assert_eq!(late.status, waiting(2));
+}
+
+// ---------------------------------------------------------------- registrations
+
+pub async fn confirmed_up_to_capacity_then_waiting_in_order(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 3)]).await.unwrap();
+    let mut statuses = Vec::new();
+    for n in 0..7 {
+        let new = registration("m", n);
+        let token = new.token.clone();
+        let outcome = register(&store, new).await;
+        assert_eq!(outcome.token, token, "a new registration keeps its token");
+        assert!(!outcome.already_registered);
+        statuses.push(outcome.status);
+    }
+    assert_eq!(
+        statuses,
+        vec![
+            RegistrationStatus::Confirmed,
+            RegistrationStatus::Confirmed,
+            RegistrationStatus::Confirmed,
+            waiting(1),
+            waiting(2),
+            waiting(3),
+            waiting(4),
+        ]
+    );
+    assert_eq!(counts(&store, "m").await, (3, 4));
+}
+
+pub async fn same_email_is_idempotent(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    let first = registration("m", 1);
+    let first_token = first.token.clone();
+    let outcome = register(&store, first.clone()).await;
+    assert_eq!(outcome.status, RegistrationStatus::Confirmed);
+    assert!(!outcome.already_registered);
+
+    // Same email again, even with another name and token: the first answer.
+    let again = NewRegistration {
+        name: "Autre nom".into(),
+        token: "tok-another".into(),
+        ..first
+    };
+    let outcome = register(&store, again).await;
+    assert_eq!(outcome.status, RegistrationStatus::Confirmed);
+    assert_eq!(outcome.token, first_token);
+    assert!(outcome.already_registered);
+    assert_eq!(counts(&store, "m").await, (1, 0));
+    let registrants = store.registrants("m").await.unwrap();
+    assert_eq!(registrants.len(), 1);
+    assert_eq!(registrants[0].name, "Personne 1");
+    assert_eq!(status_of(&store, "tok-another").await, None);
+
+    // The same for someone on the waiting list: same place, no new one.
+    let second = registration("m", 2);
+    let second_token = register(&store, second.clone()).await.token;
+    let outcome = register(
+        &store,
+        NewRegistration {
+            token: "tok-yet-another".into(),
+            ..second
+        },
+    )
+    .await;
+    assert_eq!(outcome.status, waiting(1));
+    assert_eq!(outcome.token, second_token);
+    assert!(outcome.already_registered);
+    assert_eq!(counts(&store, "m").await, (1, 1));
+
+    // The same email on another meetup is another registration.
+    store.put_meetups(&[meetup("other", 5)]).await.unwrap();
+    let elsewhere = register(
+        &store,
+        NewRegistration {
+            meetup_id: "other".into(),
+            token: "tok-other".into(),
+            ..registration("m", 1)
+        },
+    )
+    .await;
+    assert!(!elsewhere.already_registered);
+    assert_eq!(elsewhere.token, "tok-other");
+}
+
+pub async fn unknown_meetup_is_refused(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 3)]).await.unwrap();
+    match store.register(registration("nowhere", 1)).await {
+        Err(StoreError::UnknownMeetup(_)) => {}
+        other => panic!("expected UnknownMeetup, got {other:?}"),
+    }
+    assert!(matches!(
+        store.aggregate("nowhere").await,
+        Err(StoreError::UnknownMeetup(_))
+    ));
+    assert!(store
+        .save_report(report("nowhere", "Rien", clock::now()))
+        .await
+        .is_err());
+    assert_eq!(store.registrants("nowhere").await.unwrap(), vec![]);
+    assert!(!store
+        .aggregates()
+        .await
+        .unwrap()
+        .meetups
+        .contains_key("nowhere"));
+}
+
+// ---------------------------------------------------------------- cancellations
+
+pub async fn cancellation_promotes_first_waiting(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 2)]).await.unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..5 {
+        tokens.push(register(&store, registration("m", n)).await.token);
+    }
+    let found = store
+        .registration_by_token(&tokens[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.meetup_id, "m");
+    assert_eq!(found.name, "Personne 0");
+    assert_eq!(found.status, RegistrationStatus::Confirmed);
+
+    match store.cancel(&tokens[0], clock::now()).await.unwrap() {
+        CancelOutcome::Cancelled {
+            meetup_id,
+            promoted,
+        } => {
+            assert_eq!(meetup_id, "m");
+            let promoted = promoted.expect("the first waiting person is promoted");
+            assert_eq!(promoted.name, "Personne 2");
+            assert_eq!(promoted.email, "personne2@example.org");
+            assert_eq!(promoted.status, RegistrationStatus::Confirmed);
+        }
+        other => panic!("expected Cancelled, got {other:?}"),
+    }
+    assert_eq!(
+        status_of(&store, &tokens[0]).await,
+        Some(RegistrationStatus::Cancelled)
+    );
+    assert_eq!(
+        status_of(&store, &tokens[2]).await,
+        Some(RegistrationStatus::Confirmed)
+    );
+    assert_eq!(status_of(&store, &tokens[3]).await, Some(waiting(1)));
+    assert_eq!(status_of(&store, &tokens[4]).await, Some(waiting(2)));
+    assert_eq!(counts(&store, "m").await, (2, 2));
+
+    // Without anybody waiting, a cancellation just frees the seat.
+    let mut rest = Vec::new();
+    for token in [&tokens[1], &tokens[2], &tokens[3], &tokens[4]] {
+        rest.push(store.cancel(token, clock::now()).await.unwrap());
+    }
+    assert_eq!(counts(&store, "m").await, (0, 0));
+    assert!(matches!(
+        rest.last(),
+        Some(CancelOutcome::Cancelled { promoted: None, .. })
+    ));
+    // The freed seat goes to the next person who registers.
+    let next = register(&store, registration("m", 9)).await;
+    assert_eq!(next.status, RegistrationStatus::Confirmed);
+}
+
+pub async fn cancelling_a_waiting_person_moves_the_queue_up(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..4 {
+        tokens.push(register(&store, registration("m", n)).await.token);
+    }
+    match store.cancel(&tokens[1], clock::now()).await.unwrap() {
+        CancelOutcome::Cancelled {
+            meetup_id,
+            promoted,
+        } => {
+            assert_eq!(meetup_id, "m");
+            assert_eq!(promoted, None, "a waiting person frees no seat");
+        }
+        other => panic!("expected Cancelled, got {other:?}"),
+    }
+    assert_eq!(
+        status_of(&store, &tokens[0]).await,
+        Some(RegistrationStatus::Confirmed)
+    );
+    assert_eq!(status_of(&store, &tokens[2]).await, Some(waiting(1)));
+    assert_eq!(status_of(&store, &tokens[3]).await, Some(waiting(2)));
+    assert_eq!(counts(&store, "m").await, (1, 2));
+    let newcomer = register(&store, registration("m", 7)).await;
+    assert_eq!(newcomer.status, waiting(3));
+}
+
+pub async fn cancel_twice(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    let token = register(&store, registration("m", 0)).await.token;
+    register(&store, registration("m", 1)).await;
+    assert!(matches!(
+        store.cancel(&token, clock::now()).await.unwrap(),
+        CancelOutcome::Cancelled { .. }
+    ));
+    assert_eq!(counts(&store, "m").await, (1, 0));
+    assert_eq!(
+        store.cancel(&token, clock::now()).await.unwrap(),
+        CancelOutcome::AlreadyCancelled {
+            meetup_id: "m".into()
+        }
+    );
+    assert_eq!(counts(&store, "m").await, (1, 0), "nothing changed");
+}
+
+pub async fn unknown_token(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    register(&store, registration("m", 0)).await;
+    assert_eq!(
+        store.cancel("no-such-token", clock::now()).await.unwrap(),
+        CancelOutcome::UnknownToken
+    );
+    assert_eq!(
+        store.registration_by_token("no-such-token").await.unwrap(),
+        None
+    );
+    assert_eq!(counts(&store, "m").await, (1, 0));
+}
+
+pub async fn register_again_after_cancelling(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    let first = registration("m", 0);
+    let old_token = register(&store, first.clone()).await.token;
+    register(&store, registration("m", 1)).await;
+    store.cancel(&old_token, clock::now()).await.unwrap();
+
+    // Coming back after cancelling is a new registration, at the back.
+    let back = register(
+        &store,
+        NewRegistration {
+            token: "tok-back".into(),
+            ..first
+        },
+    )
+    .await;
+    assert!(!back.already_registered);
+    assert_eq!(back.token, "tok-back");
+    assert_eq!(back.status, waiting(1));
+    assert_eq!(counts(&store, "m").await, (1, 1));
+    assert_eq!(status_of(&store, "tok-back").await, Some(waiting(1)));
+}
+
+// ---------------------------------------------------------------- organiser's list
+
+pub async fn registrants_in_arrival_order(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 2)]).await.unwrap();
+    store.put_meetups(&[meetup("other", 2)]).await.unwrap();
+    let mut sent = Vec::new();
+    for n in 0..5 {
+        let new = registration("m", n);
+        sent.push(new.clone());
+        register(&store, new).await;
+    }
+    register(&store, registration("other", 42)).await;
+
+    let registrants = store.registrants("m").await.unwrap();
+    assert_eq!(registrants.len(), 5);
+    for (n, (registrant, new)) in registrants.iter().zip(&sent).enumerate() {
+        assert_eq!(registrant.name, new.name);
+        assert_eq!(registrant.email, new.email);
+        assert_eq!(registrant.role, new.role);
+        assert_eq!(registrant.structure, new.structure);
+        assert_eq!(registrant.need, new.need);
+        let expected = match n {
+            0 | 1 => RegistrationStatus::Confirmed,
+            n => waiting(n as u32 - 1),
+        };
+        assert_eq!(registrant.status, expected, "registrant {n}");
+        // Stores may keep a coarser precision than nanoseconds.
+        let drift = (registrant.registered_at - new.registered_at)
+            .num_milliseconds()
+            .abs();
+        assert!(drift <= 1000, "registered_at kept");
+    }
+    assert!(registrants
+        .iter()
+        .all(|r| r.email != "personne42@example.org"));
+}
+
+// ---------------------------------------------------------------- reports and aggregates
+
+pub async fn reports_saved_and_corrected(store: Arc<dyn Store>) {
+    store
+        .put_meetups(&[meetup("m", 10), meetup("quiet", 10)])
+        .await
+        .unwrap();
+    assert_eq!(store.aggregate("m").await.unwrap().report, None);
+
+    let first = report("m", "Première version", clock::now());
+    store.save_report(first.clone()).await.unwrap();
+    assert_eq!(
+        store.aggregate("m").await.unwrap().report,
+        Some(first.public.clone())
+    );
+
+    // Sending it again replaces it, parts left out included.
+    let corrected = StoredReport {
+        public: PublicReport {
+            outcome: Some("Version corrigée".into()),
+            went_well: None,
+            links: vec![],
+            ..first.public.clone()
+        },
+        private_notes: None,
+        submitted_at: clock::now() + Duration::minutes(5),
+        ..first
+    };
+    store.save_report(corrected.clone()).await.unwrap();
+    let aggregate = store.aggregate("m").await.unwrap();
+    assert_eq!(aggregate.report, Some(corrected.public.clone()));
+
+    let live = store.aggregates().await.unwrap();
+    assert_eq!(live.meetups["m"].report, Some(corrected.public));
+    assert_eq!(live.meetups["quiet"].report, None);
+    // A report doesn't change the seats.
+    assert_eq!(counts(&store, "m").await, (0, 0));
+}
+
+pub async fn aggregates_hold_no_personal_data(store: Arc<dyn Store>) {
+    store
+        .put_meetups(&[meetup("m", 2), meetup("empty", 2)])
+        .await
+        .unwrap();
+    let mut registrations = Vec::new();
+    for n in 0..3 {
+        let new = NewRegistration {
+            name: format!("Zoé-Secrète {n}"),
+            email: format!("zoe.secrete{n}@exemple-prive.fr"),
+            structure: Some(format!("Association Confidentielle {n}")),
+            need: Some(format!("Besoin très personnel {n}")),
+            ..registration("m", n)
+        };
+        registrations.push(new.clone());
+        register(&store, new).await;
+    }
+    let report = report("m", "Ce qui s'est passé", clock::now());
+    store.save_report(report.clone()).await.unwrap();
+
+    let live = store.aggregates().await.unwrap();
+    assert_eq!(live.meetups.len(), 2);
+    assert_eq!(live.meetups["m"].confirmed, 2);
+    assert_eq!(live.meetups["m"].waiting, 1);
+    assert_eq!(live.meetups["m"].report, Some(report.public.clone()));
+    assert_eq!(live.meetups["empty"].confirmed, 0);
+    assert_eq!(live.meetups["empty"].waiting, 0);
+    assert_eq!(live.meetups["empty"].report, None);
+    assert_eq!(live.meetups["m"], store.aggregate("m").await.unwrap());
+
+    let json = serde_json::to_string(&live).unwrap();
+    let mut secrets: Vec<String> = vec![
+        report.private_notes.clone().unwrap(),
+        "06 12 34 56 78".into(),
+        "exemple-prive".into(),
+        "Zoé".into(),
+        "Confidentielle".into(),
+        "personnel".into(),
+    ];
+    for new in &registrations {
+        secrets.push(new.token.clone());
+        secrets.push(new.email.clone());
+    }
+    for secret in &secrets {
+        assert!(
+            !json.contains(secret.as_str()),
+            "{secret:?} leaked into the aggregates: {json}"
+        );
+    }
+    assert!(json.contains("Ce qui s'est passé"));
+}
+
+// ---------------------------------------------------------------- retention
+
+pub async fn expired_data_hidden_then_purged(store: Arc<dyn Store>) {
+    let now = clock::now();
+    store
+        .put_meetups(&[meetup("m", 2), meetup("old", 2)])
+        .await
+        .unwrap();
+    let live_one = register(&store, registration("m", 0)).await.token;
+    let expired_new = NewRegistration {
+        expires_at: now - Duration::hours(1),
+        ..registration("old", 1)
+    };
+    let expired = register(&store, expired_new.clone()).await.token;
+    let expired_waiting = NewRegistration {
+        expires_at: now - Duration::hours(1),
+        ..registration("old", 2)
+    };
+    register(&store, expired_waiting).await;
+    let expired_waiting_too = NewRegistration {
+        expires_at: now - Duration::hours(1),
+        ..registration("old", 3)
+    };
+    register(&store, expired_waiting_too).await;
+    let old_report = StoredReport {
+        expires_at: now - Duration::hours(1),
+        ..report("old", "Bilan ancien", now - Duration::days(100))
+    };
+    store.save_report(old_report.clone()).await.unwrap();
+    let fresh_report = report("m", "Bilan récent", now);
+    store.save_report(fresh_report.clone()).await.unwrap();
+    let before = counts(&store, "old").await;
+
+    // Expired personal data is hidden on reads before any purge.
+    assert_eq!(store.registrants("old").await.unwrap(), vec![]);
+    assert_eq!(store.registration_by_token(&expired).await.unwrap(), None);
+    assert_eq!(
+        store.cancel(&expired, now).await.unwrap(),
+        CancelOutcome::UnknownToken
+    );
+    assert_eq!(store.registrants("m").await.unwrap().len(), 1);
+
+    let summary = store.purge_expired(now).await.unwrap();
+    assert_eq!(summary.registrations, 3);
+    assert_eq!(summary.private_notes, 1);
+
+    // Still hidden, the live ones untouched, the public figures kept.
+    assert_eq!(store.registrants("old").await.unwrap(), vec![]);
+    assert_eq!(store.registration_by_token(&expired).await.unwrap(), None);
+    assert_eq!(
+        status_of(&store, &live_one).await,
+        Some(RegistrationStatus::Confirmed)
+    );
+    assert_eq!(store.registrants("m").await.unwrap().len(), 1);
+    assert_eq!(counts(&store, "old").await, before);
+    assert_eq!(
+        store.aggregate("old").await.unwrap().report,
+        Some(old_report.public),
+        "the public part of a report stays"
+    );
+    assert_eq!(
+        store.aggregate("m").await.unwrap().report,
+        Some(fresh_report.public)
+    );
+
+    // A second purge finds nothing more.
+    assert_eq!(
+        store.purge_expired(now).await.unwrap(),
+        maillage_function::store::PurgeSummary::default()
+    );
+}
+
+// ---------------------------------------------------------------- concurrency
+
+/// 1,000 people register at once for 25 seats: exactly 25 confirmed, 975
+/// waiting with positions 1..=975, each once, nobody lost.
+pub async fn concurrent_registrations_fill_exactly(store: Arc<dyn Store>) {
+    const PEOPLE: usize = 1000;
+    const SEATS: u32 = 25;
+    store.put_meetups(&[meetup("rush", SEATS)]).await.unwrap();
+    let mut tasks = Vec::with_capacity(PEOPLE);
+    for n in 0..PEOPLE {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let new = registration("rush", n);
+            let email = new.email.clone();
+            (email, store.register(new).await)
+        }));
+    }
+    let mut confirmed = 0;
+    let mut positions = BTreeSet::new();
+    let mut outcome_by_email = HashMap::new();
+    for task in tasks {
+        let (email, outcome) = task.await.expect("task");
+        let outcome = outcome.expect("every registration is recorded");
+        assert!(!outcome.already_registered);
+        match outcome.status {
+            RegistrationStatus::Confirmed => confirmed += 1,
+            RegistrationStatus::Waiting { position } => {
+                assert!(positions.insert(position), "position {position} twice");
+            }
+            RegistrationStatus::Cancelled => panic!("cancelled?"),
+        }
+        outcome_by_email.insert(email, outcome.status);
+    }
+    assert_eq!(confirmed, SEATS);
+    assert_eq!(
+        positions,
+        (1..=(PEOPLE as u32 - SEATS)).collect::<BTreeSet<_>>()
+    );
+    assert_eq!(counts(&store, "rush").await, (SEATS, PEOPLE as u32 - SEATS));
+
+    // The organiser's list agrees: arrival order, the confirmed first, then
+    // the waiting list in order, each person with the answer they got.
+    let registrants = store.registrants("rush").await.unwrap();
+    assert_eq!(registrants.len(), PEOPLE);
+    for (index, registrant) in registrants.iter().enumerate() {
+        let expected = if index < SEATS as usize {
+            RegistrationStatus::Confirmed
+        } else {
+            waiting(index as u32 - SEATS + 1)
+        };
+        assert_eq!(registrant.status, expected, "registrant at {index}");
+        assert_eq!(outcome_by_email[&registrant.email], expected);
+    }
+}
+
+/// The same email sent many times at once makes one registration.
+pub async fn concurrent_duplicates_make_one_registration(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("dup", 3)]).await.unwrap();
+    let mut tasks = Vec::new();
+    for attempt in 0..40 {
+        let same = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let new = NewRegistration {
+                token: format!("tok-dup-{attempt}-{}", random_suffix()),
+                ..registration("dup", 7)
+            };
+            same.register(new).await.expect("register")
+        }));
+        // Other people register in between.
+        let other = store.clone();
+        tasks.push(tokio::spawn(async move {
+            other
+                .register(registration("dup", 100 + attempt))
+                .await
+                .expect("register")
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let registrants = store.registrants("dup").await.unwrap();
+    assert_eq!(registrants.len(), 41, "one for the duplicate, 40 others");
+    let mine: Vec<_> = registrants
+        .iter()
+        .filter(|r| r.email == "personne7@example.org")
+        .collect();
+    assert_eq!(mine.len(), 1);
+    let duplicate_outcomes: Vec<_> = outcomes
+        .iter()
+        .filter(|outcome| outcome.token.starts_with("tok-dup-"))
+        .collect();
+    assert_eq!(duplicate_outcomes.len(), 40);
+    let first_token = &duplicate_outcomes[0].token;
+    assert!(duplicate_outcomes.iter().all(|o| &o.token == first_token));
+    assert_eq!(
+        duplicate_outcomes
+            .iter()
+            .filter(|o| !o.already_registered)
+            .count(),
+        1
+    );
+    // Everyone who asked got the same status as the one stored.
+    assert!(duplicate_outcomes
+        .iter()
+        .all(|o| o.status == duplicate_outcomes[0].status));
+    assert_eq!(status_of(&store, first_token).await, Some(mine[0].status));
+    assert_eq!(counts(&store, "dup").await, (3, 38));
+}
+
+/// Confirmed people cancel at once: each freed seat goes to the next person
+/// waiting, in order, and nobody is promoted twice.
+pub async fn concurrent_cancellations_promote_in_order(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 5)]).await.unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..15 {
+        tokens.push(register(&store, registration("m", n)).await.token);
+    }
+    let mut tasks = Vec::new();
+    for token in &tokens[..5] {
+        let token = token.clone();
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.cancel(&token, clock::now()).await.expect("cancel")
+        }));
+    }
+    // The same token cancelled twice at once: one cancellation.
+    let store_again = store.clone();
+    let again = tokens[0].clone();
+    tasks.push(tokio::spawn(async move {
+        store_again
+            .cancel(&again, clock::now())
+            .await
+            .expect("cancel")
+    }));
+    let mut promoted = BTreeSet::new();
+    let mut cancelled = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            CancelOutcome::Cancelled {
+                promoted: Some(person),
+                ..
+            } => {
+                cancelled += 1;
+                assert!(promoted.insert(person.email), "promoted twice");
+            }
+            CancelOutcome::Cancelled { promoted: None, .. } => panic!("nobody promoted"),
+            CancelOutcome::AlreadyCancelled { .. } => {}
+            CancelOutcome::UnknownToken => panic!("unknown token"),
+        }
+    }
+    assert_eq!(cancelled, 5);
+    let expected: BTreeSet<String> = (5..10)
+        .map(|n| format!("personne{n}@example.org"))
+        .collect();
+    assert_eq!(promoted, expected);
+    assert_eq!(counts(&store, "m").await, (5, 5));
+    for (n, token) in tokens.iter().enumerate() {
+        let expected = match n {
+            0..=4 => RegistrationStatus::Cancelled,
+            5..=9 => RegistrationStatus::Confirmed,
+            n => waiting(n as u32 - 9),
+        };
+        assert_eq!(status_of(&store, token).await, Some(expected), "person {n}");
+    }
+}

@@ -1,0 +1,5 @@
+//! Helpers shared by the function's integration tests.
+
+#![allow(dead_code)]
+
+pub mod conformance;
