@@ -19,6 +19,9 @@
   var typeBoxes = Array.prototype.slice.call(form.querySelectorAll("input[name=type]"));
 
   app.hidden = false;
+  // On a phone, the list of types would push the map below the fold.
+  var typesBox = form.querySelector("details.map-types");
+  if (typesBox && window.matchMedia && matchMedia("(max-width: 60rem)").matches) typesBox.open = false;
 
   var map = L.map("map", {
     center: cfg.center,

@@ -1,0 +1,259 @@
+// The whole loop in a real browser, against `maillage serve` with the
+// function mounted under /api/ on its SQLite store: register with and without
+// JavaScript, fill a meetup until its waiting list, cancel and see the next
+// person promoted, report with the organiser's secret link and see the public
+// part published after the rebuild, a wrong key refused, hostile Markdown shown
+// as text. Each test uses its own meetup of the demo data (clock pinned to
+// 2026-11-22 by tests/browser/run), on a copy of the site.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { ARTIFACTS, axe, describeViolations, isolatedContext, launch, serious, url } from "./lib.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+  const probe = await fetch(url("/api/registrations"), {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+    body: "",
+  });
+  assert.notEqual(probe.status, 404, "the function answers under /api/ (maillage serve mounts it with its store)");
+});
+after(async () => { await browser?.close(); });
+
+let people = 0;
+function person(tag) {
+  people += 1;
+  return { name: `Camille Test ${tag} ${people}`, email: `camille.${tag}.${people}@exemple.org` };
+}
+
+/** A meetup page's figures, as rendered right now. */
+async function figures(meetup) {
+  const html = await (await fetch(url(`/rencontres/${meetup}/`), { cache: "no-store" })).text();
+  const seats = html.match(/class="seats-figure">([^<]*)</);
+  return { html, seats: seats ? seats[1].trim() : null };
+}
+
+/** Waits until the meetup page satisfies `check`; returns the time it took. */
+async function pageUpdates(meetup, check, timeout = 5000) {
+  const start = Date.now();
+  for (;;) {
+    const f = await figures(meetup);
+    if (check(f)) return Date.now() - start;
+    if (Date.now() - start > timeout) assert.fail(`/rencontres/${meetup}/ did not update within ${timeout} ms (seats: ${f.seats})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const seatsLeft = (f) => {
+  const m = f.seats && f.seats.match(/^(\d+) place/);
+  return m ? Number(m[1]) : 0;
+};
+
+/** Registers through the browser form. */
+async function registerInBrowser(meetup, who, { javaScript }) {
+  const context = await isolatedContext(browser, { javaScriptEnabled: javaScript });
+  const page = await context.newPage();
+  await page.goto(url(`/rencontres/${meetup}/`));
+  await page.fill("#inscription-name", who.name);
+  await page.fill("#inscription-email", who.email);
+  await page.check("#inscription-consent");
+  return { context, page };
+}
+
+/** Registers with a plain HTTP post, as a script would (to fill a meetup). */
+async function registerByPost(meetup, who) {
+  const response = await fetch(url("/api/registrations"), {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ meetup, ...who, role: "participant", consent: "oui", website: "" }),
+  });
+  const data = await response.json();
+  assert.ok(response.status === 200 || response.status === 201, `registration answered ${response.status}: ${JSON.stringify(data)}`);
+  return data;
+}
+
+test("registering without JavaScript: a plain post, the result page, the seat taken on the meetup page", async () => {
+  const meetup = "strasbourg-culture-s3-2026-11";
+  const before = seatsLeft(await figures(meetup));
+  const { context, page } = await registerInBrowser(meetup, person("nojs"), { javaScript: false });
+  await Promise.all([page.waitForURL(/\/inscription\/confirmee\//), page.click("#inscription button[type=submit]")]);
+  const address = new URL(page.url());
+  assert.equal(address.searchParams.get("rencontre"), meetup);
+  assert.match(address.hash, /^#jeton=[A-Za-z0-9._~-]{8,}$/, "the cancellation token travels in the fragment");
+  assert.equal(await page.textContent("h1"), "Inscription confirmée");
+  const took = await pageUpdates(meetup, (f) => seatsLeft(f) === before - 1);
+  console.log(`  seat count updated ${took} ms after the answer`);
+  await context.close();
+});
+
+test("registering with JavaScript: the answer shows in place, with the cancellation link", async () => {
+  const meetup = "marseille-culture-s3-2026-12";
+  const before = seatsLeft(await figures(meetup));
+  const { context, page } = await registerInBrowser(meetup, person("js"), { javaScript: true });
+  const requests = [];
+  page.on("request", (r) => requests.push([r.method(), new URL(r.url()).pathname, r.headers().accept]));
+  await page.click("#inscription button[type=submit]");
+  const result = page.locator("#inscription-resultat");
+  await result.locator(".outcome__title").waitFor();
+  assert.equal(new URL(page.url()).pathname, `/rencontres/${meetup}/`, "the page stays");
+  assert.equal(await result.locator(".outcome__title").textContent(), "Votre inscription est confirmée");
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains("outcome__title")), true, "focus on the answer");
+  assert.equal(await page.locator("#inscription").isVisible(), false, "the form gives way to the answer");
+  const cancel = await result.locator("a.cancel-link").getAttribute("href");
+  assert.match(cancel, /\/registrations\/cancel\?jeton=/);
+  assert.ok(requests.some(([m, p, a]) => m === "POST" && p === "/api/registrations" && /application\/json/.test(a)));
+  assert.deepEqual(serious(await axe(page)), []);
+  await page.screenshot({ path: path.join(ARTIFACTS, "meetup-registered.png"), fullPage: true });
+  await pageUpdates(meetup, (f) => seatsLeft(f) === before - 1);
+  await context.close();
+});
+
+test("with JavaScript, the function's field errors are tied to their fields", async () => {
+  const meetup = "marseille-culture-s3-2026-12";
+  const context = await isolatedContext(browser);
+  const page = await context.newPage();
+  await page.goto(url(`/rencontres/${meetup}/`));
+  // Pass the browser's checks, fail the function's: a name far too long.
+  await page.evaluate(() => { document.getElementById("inscription-name").maxLength = 5000; });
+  await page.fill("#inscription-name", "x".repeat(3000));
+  await page.fill("#inscription-email", "quelqu.un@exemple.org");
+  await page.check("#inscription-consent");
+  await page.click("#inscription button[type=submit]");
+  await page.locator("#inscription-erreurs li").first().waitFor();
+  assert.equal(await page.getAttribute("#inscription-name", "aria-invalid"), "true");
+  assert.match(await page.getAttribute("#inscription-name", "aria-describedby"), /inscription-name-erreur/);
+  assert.ok((await page.textContent("#inscription-name-erreur")).length > 5, "a message a person understands");
+  await context.close();
+});
+
+test("a full meetup puts the next person on the waiting list; a cancellation promotes them", async () => {
+  const meetup = "caen-culture-s3-2026-11";
+  let left = seatsLeft(await figures(meetup));
+  const tokens = [];
+  while (left > 0) {
+    const answer = await registerByPost(meetup, person("full"));
+    assert.equal(answer.status, "confirmed");
+    tokens.push(answer.cancel_url);
+    left -= 1;
+  }
+  await pageUpdates(meetup, (f) => /liste d'attente/.test(f.html) && seatsLeft(f) === 0);
+
+  // The next person, in the browser without JavaScript, lands on the waiting list.
+  const { context, page } = await registerInBrowser(meetup, person("waiting"), { javaScript: false });
+  assert.match(await page.textContent("#inscription button[type=submit]"), /liste d'attente/);
+  await Promise.all([page.waitForURL(/\/inscription\/liste-attente\//), page.click("#inscription button[type=submit]")]);
+  assert.equal(new URL(page.url()).searchParams.get("rang"), "1");
+  await context.close();
+  // With JavaScript, the result page shows the rank and the cancellation link.
+  const js = await isolatedContext(browser);
+  const resultPage = await js.newPage();
+  await resultPage.goto(page.url());
+  await resultPage.locator("[data-outcome] .outcome__title").waitFor();
+  assert.equal(await resultPage.textContent("[data-outcome] .outcome__title"), "Votre rang sur la liste d'attente : 1.");
+  assert.ok(await resultPage.locator("[data-outcome] a.cancel-link").count());
+  await pageUpdates(meetup, (f) => /1 personne en liste d'attente/.test(f.html));
+
+  // A confirmed person cancels with their link: the function's page, then its form.
+  const cancelPage = await js.newPage();
+  await cancelPage.goto(new URL(tokens[0], url("/")).href);
+  await Promise.all([
+    cancelPage.waitForURL(/\/annulation\/confirmee\//),
+    cancelPage.locator("form button[type=submit], form input[type=submit]").first().click(),
+  ]);
+  assert.equal(new URL(cancelPage.url()).searchParams.get("rencontre"), meetup);
+  assert.equal(await cancelPage.textContent("h1"), "Inscription annulée");
+  // The waiting person takes the seat: still full, nobody waiting.
+  await pageUpdates(meetup, (f) => !/en liste d'attente/.test(f.html) && seatsLeft(f) === 0);
+  await js.close();
+});
+
+/** Opens the organiser's secret link and fills the report. */
+async function openReport(meetup, key, { javaScript = true } = {}) {
+  const context = await isolatedContext(browser, { javaScriptEnabled: javaScript });
+  const page = await context.newPage();
+  await page.goto(url(`/bilan/#rencontre=${meetup}&cle=${encodeURIComponent(key)}`));
+  return { context, page };
+}
+
+test("the organiser's secret link fills the report form; the public part is published after the rebuild", async () => {
+  const meetup = "bordeaux-info-s3-2026-10";
+  const { context, page } = await openReport(meetup, `demo-${meetup}`);
+  assert.equal(await page.inputValue("#bilan-meetup"), meetup, "the fragment fills the meetup");
+  assert.equal(await page.inputValue("#bilan-key"), `demo-${meetup}`, "and the key");
+  await page.fill("#bilan-attendance", "17");
+  await page.fill("#bilan-outcome", "- Les algorithmes de tri ont été **manipulés avec des cartes**.");
+  await page.fill("#bilan-went_well", "- Le binôme salle et visio a tenu toute la soirée.");
+  await page.fill("#bilan-problems", "- Un souci de micro, réglé en dix minutes.");
+  await page.fill("#bilan-improvements", "- Tester le micro la veille.");
+  await page.fill("#bilan-links", "Notes de la soirée | https://pad.example.org/p/bordeaux-tri");
+  await page.fill("#bilan-private", "Une personne a demandé une attestation.");
+  await Promise.all([page.waitForURL(/\/bilan\/envoye\//), page.click("#bilan button[type=submit]")]);
+  assert.equal(new URL(page.url()).searchParams.get("rencontre"), meetup);
+  const took = await pageUpdates(meetup, (f) => /manipulés avec des cartes/.test(f.html));
+  console.log(`  report published ${took} ms after the answer`);
+  const published = await context.newPage();
+  await published.goto(url(`/rencontres/${meetup}/`));
+  const report = published.locator("#bilan").locator("xpath=..");
+  assert.match(await report.textContent(), /Tester le micro la veille/);
+  assert.doesNotMatch(await report.textContent(), /souci de micro/, "problems were not ticked for publication");
+  assert.doesNotMatch(await published.content(), /attestation\./, "private notes stay private");
+  assert.equal(await report.locator('a[href="https://pad.example.org/p/bordeaux-tri"]').count(), 1);
+  await context.close();
+});
+
+test("without JavaScript the organiser types the meetup and key, and the report is accepted", async () => {
+  const meetup = "lille-info-s3-2026-10";
+  const { context, page } = await openReport(meetup, `demo-${meetup}`, { javaScript: false });
+  assert.equal(await page.inputValue("#bilan-meetup"), "", "nothing reads the fragment without JavaScript");
+  await page.fill("#bilan-meetup", meetup);
+  await page.fill("#bilan-key", `demo-${meetup}`);
+  await page.fill("#bilan-outcome", "- Rencontre tenue, douze personnes en salle.");
+  await Promise.all([page.waitForURL(/\/bilan\/envoye\//), page.click("#bilan button[type=submit]")]);
+  await pageUpdates(meetup, (f) => /douze personnes en salle/.test(f.html));
+  await context.close();
+});
+
+test("a wrong key is refused and nothing is published", async () => {
+  const meetup = "nantes-info-s3-2026-10";
+  const { context, page } = await openReport(meetup, "demo-pas-la-bonne-cle");
+  await page.fill("#bilan-outcome", "- Ce texte ne doit jamais paraître.");
+  await page.click("#bilan button[type=submit]");
+  await page.locator("#bilan-erreurs li").first().waitFor();
+  assert.equal(new URL(page.url()).pathname, "/bilan/", "the form stays, with the error");
+  assert.ok((await page.textContent("#bilan-erreurs")).length > 20);
+  assert.deepEqual(serious(await axe(page)), [], describeViolations(serious(await axe(page))));
+  await context.close();
+  // Without JavaScript, the function answers with an error status.
+  const response = await fetch(url("/api/reports"), {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ meetup, key: "demo-pas-la-bonne-cle", outcome: "non" }),
+  });
+  assert.ok(response.status === 401 || response.status === 403, `status ${response.status}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.doesNotMatch((await figures(meetup)).html, /jamais paraître/);
+});
+
+test("a report with <script> and javascript: links is shown as text and runs nothing", async () => {
+  const meetup = "lyon-info-s3-2026-10";
+  const { context, page } = await openReport(meetup, `demo-${meetup}`);
+  await page.fill("#bilan-outcome", "Avant <script>window.__pwned = 1</script> après <img src=x onerror=\"window.__pwned = 2\">");
+  await page.fill("#bilan-went_well", "[cliquez ici](javascript:window.__pwned=3) et <a href=\"javascript:window.__pwned=4\">là</a>");
+  await page.fill("#bilan-links", "Piège | javascript:window.__pwned=5\nVrai lien | https://exemple.org/fiche");
+  await Promise.all([page.waitForURL(/\/bilan\/envoye\//), page.click("#bilan button[type=submit]")]);
+  await pageUpdates(meetup, (f) => /exemple\.org\/fiche/.test(f.html));
+  const shown = await context.newPage();
+  const dialogs = [];
+  shown.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await shown.goto(url(`/rencontres/${meetup}/`));
+  const report = shown.locator("section.report");
+  assert.match(await report.textContent(), /<script>window\.__pwned = 1<\/script>/, "the script shows as text");
+  assert.equal(await report.locator("script, img[onerror], [onerror]").count(), 0);
+  assert.equal(await shown.locator('a[href^="javascript:"]').count(), 0, "no javascript: link anywhere");
+  assert.equal(await shown.evaluate(() => window.__pwned), undefined, "nothing ran");
+  assert.deepEqual(dialogs, []);
+  await context.close();
+});
