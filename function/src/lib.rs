@@ -6,5 +6,6 @@
 //! transport-agnostic handler.
 
 pub mod clock;
+pub mod events;
 pub mod model;
 pub mod store;
