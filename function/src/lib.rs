@@ -9,3 +9,4 @@ pub mod clock;
 pub mod events;
 pub mod model;
 pub mod store;
+pub mod trigger;
