@@ -6,6 +6,7 @@
 //! transport-agnostic handler.
 
 pub mod clock;
+pub mod email;
 pub mod events;
 pub mod model;
 pub mod store;

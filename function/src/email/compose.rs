@@ -1,0 +1,287 @@
+//! The messages, in French: a confirmation (seat or waiting list) with the
+//! cancellation link and an `.ics` file, a notice when a seat frees up, and
+//! the organiser's notice of a new registration.
+//!
+//! A message is built for one person from the event alone: nothing about
+//! anyone else can end up in it.
+
+use chrono::{DateTime, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+
+use super::french;
+use super::ics::{self, Attendance};
+use crate::events::Recipient;
+use crate::model::MeetupDefinition;
+use crate::store::RegistrationStatus;
+
+/// What a message is, for logs (never who it is for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Confirmation,
+    WaitingList,
+    Promotion,
+    OrganiserNotice,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Confirmation => "confirmation",
+            Kind::WaitingList => "waiting-list",
+            Kind::Promotion => "promotion",
+            Kind::OrganiserNotice => "organiser-notice",
+        }
+    }
+}
+
+/// Who writes and how they sign.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+}
+
+impl Sender {
+    fn signature(&self) -> String {
+        self.from
+            .name
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or_else(|| "L'équipe des rencontres".into())
+    }
+}
+
+/// A message ready to send, with what the logs may say about it.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub kind: Kind,
+    pub meetup_id: String,
+    pub message: Message,
+}
+
+/// The message could not be built (an address that is not one).
+#[derive(Debug)]
+pub struct ComposeError;
+
+fn details(meetup: &MeetupDefinition) -> String {
+    format!(
+        "Quand : {} (heure de Paris)\nOù : {}\nLa page de la rencontre : {}\n",
+        french::span(meetup.starts_at, meetup.ends_at),
+        meetup.location,
+        meetup.url
+    )
+}
+
+fn greeting(person: &Recipient) -> String {
+    let name = person.name.trim();
+    if name.is_empty() {
+        "Bonjour,".into()
+    } else {
+        format!("Bonjour {name},")
+    }
+}
+
+/// The answer to a new registration.
+pub fn registration(
+    sender: &Sender,
+    meetup: &MeetupDefinition,
+    person: &Recipient,
+    status: RegistrationStatus,
+    cancel_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let (kind, subject, opening, attendance) = match status {
+        RegistrationStatus::Waiting { position } => (
+            Kind::WaitingList,
+            format!("Liste d'attente : {}", meetup.title),
+            format!(
+                "Nous avons bien reçu votre inscription à « {} ». La rencontre est \
+                 complète pour l'instant : vous êtes en position {position} sur la \
+                 liste d'attente. Dès qu'une place se libère pour vous, un nouveau \
+                 message vous le dira ; votre place sera alors réservée, sans autre \
+                 démarche de votre part.",
+                meetup.title
+            ),
+            Attendance::Waiting,
+        ),
+        _ => (
+            Kind::Confirmation,
+            format!("Inscription confirmée : {}", meetup.title),
+            format!(
+                "C'est noté : votre place à « {} » est réservée.",
+                meetup.title
+            ),
+            Attendance::Confirmed,
+        ),
+    };
+    let text = format!(
+        "{greeting}\n\n{opening}\n\n{details}\n\
+         Le fichier joint (rencontre.ics) ajoute la rencontre à votre agenda.\n\n\
+         Un empêchement ? Annulez votre inscription avec ce lien : la place \
+         reviendra à la personne suivante sur la liste d'attente.\n{cancel_url}\n\n\
+         Ce lien vous est propre : gardez-le pour vous.\n\n\
+         À bientôt,\n{signature}\n",
+        greeting = greeting(person),
+        details = details(meetup),
+        signature = sender.signature(),
+    );
+    let calendar = ics::calendar(meetup, attendance, 0, now);
+    build(
+        sender,
+        mailbox(person)?,
+        subject,
+        text,
+        Some(calendar),
+        now,
+        kind,
+        meetup,
+    )
+}
+
+/// The notice that a seat is now confirmed.
+pub fn promotion(
+    sender: &Sender,
+    meetup: &MeetupDefinition,
+    person: &Recipient,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let text = format!(
+        "{greeting}\n\n\
+         Bonne nouvelle : une place s'est libérée à « {title} » et elle est \
+         pour vous. Votre inscription, jusqu'ici sur liste d'attente, est \
+         maintenant confirmée.\n\n{details}\n\
+         Le fichier joint (rencontre.ics) met à jour la rencontre dans votre agenda.\n\n\
+         Si vous ne pouvez plus venir, le lien d'annulation du premier message \
+         reste valable : merci de l'utiliser pour libérer la place.\n\n\
+         À bientôt,\n{signature}\n",
+        greeting = greeting(person),
+        title = meetup.title,
+        details = details(meetup),
+        signature = sender.signature(),
+    );
+    let calendar = ics::calendar(meetup, Attendance::Confirmed, 1, now);
+    build(
+        sender,
+        mailbox(person)?,
+        format!("Votre place est confirmée : {}", meetup.title),
+        text,
+        Some(calendar),
+        now,
+        Kind::Promotion,
+        meetup,
+    )
+}
+
+/// The organiser's notice of one registration: what their list of
+/// registrants shows about that person (name, email, status), nothing more.
+pub fn organiser_notice(
+    sender: &Sender,
+    organiser: &Mailbox,
+    meetup: &MeetupDefinition,
+    person: &Recipient,
+    status: RegistrationStatus,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let standing = match status {
+        RegistrationStatus::Waiting { position } => {
+            format!("sur liste d'attente (position {position})")
+        }
+        _ => "place confirmée".into(),
+    };
+    let text = format!(
+        "Bonjour,\n\n\
+         Une nouvelle inscription est arrivée pour « {title} » ({when}) :\n\n\
+         Nom : {name}\nCourriel : {email}\nSituation : {standing}\n\n\
+         La liste complète des personnes inscrites se télécharge avec votre \
+         clé d'organisation.\n\n\
+         Ce message part à chaque inscription parce que ces avis sont activés \
+         pour cette rencontre ; pour ne plus les recevoir, écrivez à l'équipe \
+         qui gère le site.\n\n{signature}\n",
+        title = meetup.title,
+        when = french::date(meetup.starts_at),
+        name = person.name.trim(),
+        email = person.email,
+        signature = sender.signature(),
+    );
+    build(
+        sender,
+        organiser.clone(),
+        format!("Nouvelle inscription : {}", meetup.title),
+        text,
+        None,
+        now,
+        Kind::OrganiserNotice,
+        meetup,
+    )
+}
+
+/// The person as a mailbox: their name (as they typed it) and address.
+fn mailbox(person: &Recipient) -> Result<Mailbox, ComposeError> {
+    let email = person.email.trim().parse().map_err(|_| ComposeError)?;
+    let name = person.name.trim();
+    Ok(Mailbox::new(
+        (!name.is_empty()).then(|| name.to_string()),
+        email,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    sender: &Sender,
+    to: Mailbox,
+    subject: String,
+    text: String,
+    calendar: Option<String>,
+    now: DateTime<Utc>,
+    kind: Kind,
+    meetup: &MeetupDefinition,
+) -> Result<Outgoing, ComposeError> {
+    Ok(Outgoing {
+        kind,
+        meetup_id: meetup.id.clone(),
+        message: message(sender, to, &subject, text, calendar, now)?,
+    })
+}
+
+fn message(
+    sender: &Sender,
+    to: Mailbox,
+    subject: &str,
+    text: String,
+    calendar: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Message, ComposeError> {
+    let mut builder = Message::builder()
+        .from(sender.from.clone())
+        .to(to)
+        .subject(subject)
+        .date(now.into())
+        .message_id(Some(message_id(&sender.from)));
+    if let Some(reply_to) = &sender.reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
+    let text = SinglePart::plain(text);
+    let result = match calendar {
+        None => builder.singlepart(text),
+        Some(calendar) => builder.multipart(
+            MultiPart::mixed().singlepart(text).singlepart(
+                Attachment::new("rencontre.ics".into()).body(
+                    calendar,
+                    ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                        .expect("a valid content type"),
+                ),
+            ),
+        ),
+    };
+    result.map_err(|_| ComposeError)
+}
+
+/// `<random@sender's domain>`.
+fn message_id(from: &Mailbox) -> String {
+    let mut bytes = [0u8; 16];
+    let _ = getrandom::fill(&mut bytes);
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("<{id}@{}>", from.email.domain())
+}
