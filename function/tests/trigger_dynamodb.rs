@@ -41,16 +41,14 @@ async fn two_instances_send_one_trigger_per_window_and_cover_the_last_change() {
     let a = instance(&receiver, store.clone(), WINDOW).await;
     let b = instance(&receiver, connect(store.table()).await, WINDOW).await;
 
+    // The two instances take turns. (Truly simultaneous claims are
+    // DynamoDB's business, tested in dynamodb_trigger.rs; moto does not
+    // isolate concurrent conditional writes from different clients, so
+    // racing them here would test moto.)
     let started = Instant::now();
-    let mut tasks = Vec::new();
     for n in 0..100 {
-        let trigger = if n % 2 == 0 { a.clone() } else { b.clone() };
-        tasks.push(tokio::spawn(async move {
-            trigger.notify(&registered("brest", n)).await;
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap();
+        let trigger = if n % 2 == 0 { &a } else { &b };
+        trigger.notify(&registered("brest", n)).await;
     }
     let last_change = Instant::now();
     let burst = last_change - started;
