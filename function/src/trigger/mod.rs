@@ -106,7 +106,9 @@ impl RebuildTrigger {
     /// Makes sure nothing owed stays unsent.
     ///
     /// In one process: waits until the background task has sent every
-    /// trigger owed (at most one window, plus the retries). With a shared
+    /// trigger owed (one window plus the retries; as long as the receiver
+    /// keeps failing, since a failed trigger stays owed: bound it with
+    /// `tokio::time::timeout` at shutdown). With a shared
     /// coalescer: sends the trailing trigger now if one is owed and the
     /// window has passed, whichever instance recorded the change. A
     /// scheduled invocation calls this, so that a change is covered even if
