@@ -11,54 +11,13 @@
 //! Debian's package (`. tests/setup.sh` installs it); without it only
 //! maillage is measured. Output folders are deleted before every run.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-struct Run {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: u64,
-}
-
-fn timeval(tv: libc::timeval) -> Duration {
-    Duration::new(tv.tv_sec as u64, (tv.tv_usec as u32) * 1000)
-}
-
-/// Runs `command` to completion; wall time, CPU time and peak RSS of the child.
-// The child is reaped by wait4, which also gives its resource usage.
-#[allow(clippy::zombie_processes)]
-fn measure(command: &mut Command) -> Run {
-    let start = Instant::now();
-    let child = command.spawn().expect("the command starts");
-    let mut status = 0;
-    // SAFETY: rusage is plain data filled in by wait4 for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: waits for the child we just spawned.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert_eq!(waited, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{command:?} failed"
-    );
-    Run {
-        wall,
-        cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss as u64,
-    }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
+use support::{measure, median, Run};
 
 fn count_files(dir: &Path) -> usize {
     walkdir::WalkDir::new(dir)
@@ -155,8 +114,7 @@ fn main() {
             Command::new(maillage)
                 .arg("--root")
                 .arg(&zola_site)
-                .arg("build")
-                .stdout(std::process::Stdio::null()),
+                .arg("build"),
         );
         eprintln!("run {run}: maillage {:.2} s", r.wall.as_secs_f64());
         ours.push(r);

@@ -1,0 +1,234 @@
+//! The national plan on one machine: the demo site's config, content and
+//! theme with the data of `tests/bench/make_national.py` (1,299 places,
+//! 20,800 meetups by default).
+//!
+//!     cargo bench -p maillage --bench national            # full build
+//!     cargo bench -p maillage --bench national -- map     # the map page in Chromium
+//!
+//! `build` runs `maillage build` (release profile) several times over the
+//! previous output, as a rebuild does, after one warm-up build, and reports
+//! wall time, CPU time (user + system) and peak RSS of each run (`wait4`),
+//! with the pages, files and bytes written. `map` builds once and runs
+//! `tests/bench/map.mjs` (headless Chromium through playwright-core): time
+//! until the map's markers are shown, GeoJSON downloaded (raw and gzip).
+//!
+//! Environment: MAILLAGE_BENCH_RUNS (default 5), MAILLAGE_BENCH_PLACES and
+//! MAILLAGE_BENCH_MEETUPS (the data set's size, the national plan by
+//! default), MAILLAGE_BENCH_FRESH=1 (delete the output before each run, not
+//! timed), MAILLAGE_BENCH_SETTLE (seconds to wait before each run).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use support::{env_or, files_and_bytes, measure, python, spread};
+
+/// The project's "today", so that every run builds the same pages.
+const NOW: &str = "2026-11-22T12:00";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "node_modules")
+        .flatten()
+    {
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Writes the data set (once per size) and assembles the site around it:
+/// the repository's config.toml, content/ and themes/ (npm packages linked).
+fn national_site(work: &Path, places: usize, meetups: usize) -> PathBuf {
+    let site = work.join(format!("site-{places}-{meetups}"));
+    let stamp = site.join(".generated");
+    if stamp.is_file() {
+        return site;
+    }
+    let repo = repo();
+    let _ = std::fs::remove_dir_all(&site);
+    std::fs::create_dir_all(&site).unwrap();
+    let status = Command::new(python())
+        .arg(repo.join("tests/bench/make_national.py"))
+        .arg("--out")
+        .arg(&site)
+        .args(["--places", &places.to_string()])
+        .args(["--meetups", &meetups.to_string()])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "make_national.py failed");
+    std::fs::copy(repo.join("config.toml"), site.join("config.toml")).unwrap();
+    copy_tree(&repo.join("content"), &site.join("content"));
+    copy_tree(&repo.join("themes"), &site.join("themes"));
+    for theme in std::fs::read_dir(repo.join("themes")).unwrap().flatten() {
+        let modules = theme.path().join("node_modules");
+        if modules.is_dir() {
+            std::os::unix::fs::symlink(
+                &modules,
+                site.join("themes")
+                    .join(theme.file_name())
+                    .join("node_modules"),
+            )
+            .unwrap();
+        } else {
+            eprintln!(
+                "{} has no node_modules: run `. tests/setup.sh` (npm ci) first",
+                theme.path().display()
+            );
+        }
+    }
+    std::fs::write(stamp, "").unwrap();
+    site
+}
+
+fn maillage_build(site: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maillage"));
+    cmd.arg("--root")
+        .arg(site)
+        .arg("build")
+        .env("MAILLAGE_NOW", NOW)
+        .env_remove("MAILLAGE_TIMING");
+    cmd
+}
+
+/// "Built 23201 pages, 7 sections, 44079 files in 4459 ms" → 23201.
+fn pages_built(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Built "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn bench_build(site: &Path, runs: usize) {
+    let fresh = env_or("MAILLAGE_BENCH_FRESH", 0) == 1;
+    let settle: u64 = env_or("MAILLAGE_BENCH_SETTLE", 0);
+    let public = site.join("public");
+    // Warm-up: the page cache holds the inputs, and a previous output exists.
+    measure(&mut maillage_build(site));
+    let mut measured = Vec::new();
+    for run in 1..=runs {
+        if fresh {
+            let _ = std::fs::remove_dir_all(&public);
+        }
+        if settle > 0 {
+            std::thread::sleep(Duration::from_secs(settle));
+        }
+        let r = measure(&mut maillage_build(site));
+        eprintln!(
+            "run {run}: {:.2} s wall, {:.2} s CPU, {} MiB",
+            r.wall.as_secs_f64(),
+            r.cpu.as_secs_f64(),
+            r.max_rss_kib / 1024
+        );
+        measured.push(r);
+    }
+    let pages = pages_built(&measured[0].stdout);
+    let (files, bytes) = files_and_bytes(&public);
+    let walls: Vec<f64> = measured.iter().map(|r| r.wall.as_secs_f64()).collect();
+    let cpus: Vec<f64> = measured.iter().map(|r| r.cpu.as_secs_f64()).collect();
+    let rss: Vec<f64> = measured
+        .iter()
+        .map(|r| r.max_rss_kib as f64 / 1024.0)
+        .collect();
+    let mode = if fresh {
+        "output deleted before each run"
+    } else {
+        "over the previous output"
+    };
+    println!("\nnational site, full build, {runs} runs ({mode}, {settle} s settle)\n");
+    println!("| measure | median | min | max |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, values, unit) in [
+        ("wall time", &walls, "s"),
+        ("CPU time (user + system)", &cpus, "s"),
+        ("peak RSS", &rss, "MiB"),
+    ] {
+        let (m, lo, hi) = spread(values);
+        let digits = if unit == "s" { 2 } else { 0 };
+        println!("| {name} ({unit}) | {m:.digits$} | {lo:.digits$} | {hi:.digits$} |");
+    }
+    println!(
+        "\n{pages} pages, {files} files, {:.1} MB written",
+        bytes as f64 / 1e6
+    );
+    let (wall, _, _) = spread(&walls);
+    let (peak, _, _) = spread(&rss);
+    println!(
+        "targets: median wall ≤ 1.0 s: {}; peak RSS < 500 MB: {}",
+        if wall <= 1.0 { "met" } else { "not met" },
+        if peak * 1.048_576 < 500.0 {
+            "met"
+        } else {
+            "not met"
+        }
+    );
+}
+
+fn bench_map(site: &Path, runs: usize) {
+    // Pages link their scripts with absolute URLs: build for the address
+    // the map benchmark serves the site on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let output = site.join("public-map");
+    measure(
+        maillage_build(site)
+            .arg("--output-dir")
+            .arg(&output)
+            .arg("--base-url")
+            .arg(format!("http://127.0.0.1:{port}")),
+    );
+    let status = Command::new("node")
+        .arg(repo().join("tests/bench/map.mjs"))
+        .arg(&output)
+        .arg(runs.to_string())
+        .arg(port.to_string())
+        .status()
+        .expect("node runs");
+    assert!(status.success(), "tests/bench/map.mjs failed");
+}
+
+fn main() {
+    // `cargo bench` adds `--bench`; the other arguments name what to run.
+    let what: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let runs = env_or("MAILLAGE_BENCH_RUNS", 5usize).max(1);
+    let places = env_or("MAILLAGE_BENCH_PLACES", 1300usize);
+    let meetups = env_or("MAILLAGE_BENCH_MEETUPS", 20_800usize);
+    let work = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"))
+        .join("bench-national");
+    let site = national_site(&work, places, meetups);
+    let what = if what.is_empty() {
+        vec!["build".to_string()]
+    } else {
+        what
+    };
+    for w in &what {
+        match w.as_str() {
+            "build" => bench_build(&site, runs),
+            "map" => bench_map(&site, runs),
+            other => panic!("unknown benchmark `{other}`: build or map"),
+        }
+    }
+}
