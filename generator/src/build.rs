@@ -373,21 +373,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let site = load_site(options)?;
     lap("loaded");
     let output = site.output_dir(options);
-    let staging = output::staging_dir(&output)?;
-    let sink = DiskSink::new(staging.clone());
+    let mut staging = output::staging_dir(&output)?;
+    let sink = DiskSink::new(staging.dir.clone());
     let result = site.render_all(&sink, None).and_then(|written| {
-        let statics = output::copy_static(&site.root, site.config.theme.as_deref(), &staging)?;
+        let statics = output::copy_static(&site.root, site.config.theme.as_deref(), &sink)?;
         Ok(written + statics)
     });
     let files = match result {
         Ok(n) => n,
         Err(e) => {
-            output::remove_dir_parallel(&staging);
+            staging.discard();
             return Err(e);
         }
     };
     lap("rendered");
-    output::swap_into_place(&staging, &output)?;
+    staging.prune(&sink);
+    lap("pruned");
+    staging.swap_into_place(&output)?;
     lap("swapped");
     Ok(BuildSummary {
         pages: site.library.pages.iter().filter(|p| p.meta.render).count()

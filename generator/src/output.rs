@@ -1,7 +1,7 @@
 //! Writing the output: files into a directory, or into memory for `serve`;
 //! static files copied; a finished build swapped into place atomically.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -11,10 +11,12 @@ use rayon::prelude::*;
 use crate::error::{Diagnostic, Result};
 use crate::render::Sink;
 
-/// Writes files under a directory.
+/// Writes files under a directory, and remembers which, so that a reused
+/// staging folder can be pruned of what this build did not write.
 pub struct DiskSink {
     pub root: PathBuf,
     pub written: AtomicUsize,
+    paths: Mutex<Vec<String>>,
 }
 
 impl DiskSink {
@@ -22,22 +24,89 @@ impl DiskSink {
         DiskSink {
             root,
             written: AtomicUsize::new(0),
+            paths: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Notes a file written under `root` by other means (static files).
+    pub fn record(&self, path: &str) {
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(normalized(Path::new(path)));
     }
 }
 
 impl Sink for DiskSink {
     fn write(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         let full = self.root.join(path);
-        if let Some(parent) = full.parent() {
-            if !parent.is_dir() {
-                std::fs::create_dir_all(parent)?;
+        make_parent(&full)?;
+        if let Err(e) = overwrite(&full, &bytes) {
+            // A reused folder may hold a folder where this build writes a file.
+            if !full.is_dir() {
+                return Err(e);
             }
+            std::fs::remove_dir_all(&full)?;
+            overwrite(&full, &bytes)?;
         }
-        std::fs::write(full, bytes)?;
+        self.record(path);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+}
+
+/// Writes `bytes` as the whole content of `file`, reusing the file when it
+/// exists. It is overwritten then cut to length rather than truncated
+/// first: ext4 flushes a file truncated to zero and written again when it
+/// is closed (its `auto_da_alloc` safeguard), which would make every write
+/// of a reused output wait for the disk.
+fn overwrite(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(file)?;
+    f.write_all(bytes)?;
+    f.set_len(bytes.len() as u64)
+}
+
+/// Creates the folder of `file`, replacing a file that stands in the way
+/// (a reused folder may hold a file where this build needs a folder).
+fn make_parent(file: &Path) -> std::io::Result<()> {
+    let Some(parent) = file.parent() else {
+        return Ok(());
+    };
+    if parent.is_dir() {
+        return Ok(());
+    }
+    if let Err(e) = std::fs::create_dir_all(parent) {
+        let blocking = parent
+            .ancestors()
+            .find(|a| a.symlink_metadata().is_ok_and(|m| !m.is_dir()));
+        match blocking {
+            Some(file) => {
+                std::fs::remove_file(file)?;
+                std::fs::create_dir_all(parent)?;
+            }
+            None => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// `a/b/c.html` for any spelling of the same relative path.
+fn normalized(path: &Path) -> String {
+    let mut out = String::new();
+    for part in path.components() {
+        if let std::path::Component::Normal(name) = part {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(&name.to_string_lossy());
+        }
+    }
+    out
 }
 
 /// Keeps files in memory, keyed by their output path.
@@ -85,97 +154,193 @@ pub fn static_files(root: &Path, theme: Option<&str>) -> Vec<(String, PathBuf)> 
     list
 }
 
-/// Copies static files into `dest`; returns how many.
-pub fn copy_static(root: &Path, theme: Option<&str>, dest: &Path) -> Result<usize> {
+/// Copies static files into the sink's folder; returns how many.
+pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<usize> {
     let files = static_files(root, theme);
     let errors: Vec<Diagnostic> = files
         .par_iter()
         .filter_map(|(rel, src)| {
-            let target = dest.join(rel);
-            if let Some(parent) = target.parent() {
-                if let Err(e) = std::fs::create_dir_all(parent) {
-                    return Some(Diagnostic::new(
-                        src,
-                        format!("cannot create {}: {e}", parent.display()),
-                    ));
-                }
+            let target = sink.root.join(rel);
+            if let Err(e) = make_parent(&target) {
+                return Some(Diagnostic::new(
+                    src,
+                    format!("cannot create the folder of {}: {e}", target.display()),
+                ));
             }
-            std::fs::copy(src, &target).err().map(|e| {
-                Diagnostic::new(
+            match std::fs::copy(src, &target) {
+                Ok(_) => {
+                    sink.record(rel);
+                    None
+                }
+                Err(e) => Some(Diagnostic::new(
                     src.strip_prefix(root).unwrap_or(src),
                     format!("cannot copy the static file: {e}"),
-                )
-            })
+                )),
+            }
         })
         .collect();
     crate::error::Diagnostics(errors).into_result(files.len())
 }
 
-/// A fresh directory next to `output` to build into.
-pub fn staging_dir(output: &Path) -> Result<PathBuf> {
+/// The folder a build writes into, next to the output.
+///
+/// The output of the build before last is kept as `.NAME.spare` and
+/// reused: files are overwritten in place and those this build does not
+/// write are deleted afterwards. Creating tens of thousands of files right
+/// after deleting as many is slow on some file systems (ext4 without a
+/// journal skips inodes freed in the last minutes, one by one); reusing
+/// them avoids both the deletion and the allocation.
+pub struct Staging {
+    pub dir: PathBuf,
+    spare: PathBuf,
+    /// Files found in the reused folder.
+    previous: Vec<String>,
+}
+
+fn output_name(output: &Path) -> String {
+    output
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "public".into())
+}
+
+/// A directory next to `output` to build into: the spare output when there
+/// is one, or a fresh one.
+pub fn staging_dir(output: &Path) -> Result<Staging> {
     let parent = output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "public".into());
+    let name = output_name(output);
     std::fs::create_dir_all(parent)
         .map_err(|e| Diagnostic::new(parent, format!("cannot create the folder: {e}")))?;
-    // Leftovers of an interrupted build are removed first.
+    let spare = parent.join(format!(".{name}.spare"));
+    let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
+    // Leftovers of interrupted builds: one is reused, the others removed.
+    let mut reusable: Option<PathBuf> = spare.is_dir().then(|| spare.clone());
     if let Ok(entries) = std::fs::read_dir(parent) {
         for entry in entries.flatten() {
             let other = entry.file_name().to_string_lossy().to_string();
             if other.starts_with(&format!(".{name}.building-"))
                 || other.starts_with(&format!(".{name}.old-"))
             {
-                remove_dir_parallel(&entry.path());
+                if reusable.is_none() && entry.path().is_dir() {
+                    reusable = Some(entry.path());
+                } else {
+                    remove_dir_parallel(&entry.path());
+                }
             }
         }
     }
-    let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
-    if staging.exists() {
-        remove_dir_parallel(&staging);
+    if let Some(old) = reusable {
+        if old != staging && std::fs::rename(&old, &staging).is_err() {
+            remove_dir_parallel(&old);
+        }
     }
+    let previous = if staging.is_dir() {
+        existing_files(&staging)
+    } else {
+        Vec::new()
+    };
     std::fs::create_dir_all(&staging)
         .map_err(|e| Diagnostic::new(&staging, format!("cannot create the folder: {e}")))?;
-    Ok(staging)
+    Ok(Staging {
+        dir: staging,
+        spare,
+        previous,
+    })
 }
 
-/// Puts `staging` in place of `output` with renames, then deletes the old output.
-pub fn swap_into_place(staging: &Path, output: &Path) -> Result<()> {
-    let old = staging.with_file_name(format!(
-        ".{}.old-{}",
-        output
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let had_old = output.exists();
-    if had_old {
-        std::fs::rename(output, &old).map_err(|e| {
-            Diagnostic::new(
-                output,
-                format!("cannot move the previous output aside: {e}"),
-            )
-        })?;
-    }
-    if let Err(e) = std::fs::rename(staging, output) {
-        if had_old {
-            let _ = std::fs::rename(&old, output);
+/// The regular files under a reused folder; anything else that is not a
+/// folder (a link above all, which a write would follow) is removed now.
+fn existing_files(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+    {
+        let kind = entry.file_type();
+        if kind.is_file() {
+            if let Ok(rel) = entry.path().strip_prefix(dir) {
+                files.push(normalized(rel));
+            }
+        } else if !kind.is_dir() {
+            let _ = std::fs::remove_file(entry.path());
         }
-        return Err(Diagnostic::new(
-            output,
-            format!("cannot move the new output into place: {e}"),
-        )
-        .into());
     }
-    if had_old {
-        remove_dir_parallel(&old);
+    files
+}
+
+impl Staging {
+    /// Deletes the files of a reused folder that this build did not write.
+    pub fn prune(&mut self, sink: &DiskSink) {
+        if self.previous.is_empty() {
+            return;
+        }
+        let written: HashSet<String> =
+            std::mem::take(&mut *sink.paths.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .collect();
+        let stale: Vec<&String> = self
+            .previous
+            .iter()
+            .filter(|p| !written.contains(*p))
+            .collect();
+        let mut folders: HashSet<PathBuf> = HashSet::new();
+        for rel in stale {
+            let path = self.dir.join(rel);
+            let _ = std::fs::remove_file(&path);
+            if let Some(parent) = path.parent() {
+                folders.insert(parent.to_path_buf());
+            }
+        }
+        // Folders left empty go too, deepest first.
+        let mut folders: Vec<PathBuf> = folders.into_iter().collect();
+        folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+        for folder in folders {
+            for dir in folder.ancestors() {
+                if dir == self.dir || std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+            }
+        }
     }
-    Ok(())
+
+    /// After a failed build: kept as the spare for the next one.
+    pub fn discard(self) {
+        if self.spare.exists() || std::fs::rename(&self.dir, &self.spare).is_err() {
+            remove_dir_parallel(&self.dir);
+        }
+    }
+
+    /// Puts the staging folder in place of `output` with renames; the
+    /// previous output becomes the spare.
+    pub fn swap_into_place(self, output: &Path) -> Result<()> {
+        if self.spare.exists() {
+            remove_dir_parallel(&self.spare);
+        }
+        let had_old = output.exists();
+        if had_old {
+            std::fs::rename(output, &self.spare).map_err(|e| {
+                Diagnostic::new(
+                    output,
+                    format!("cannot move the previous output aside: {e}"),
+                )
+            })?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, output) {
+            if had_old {
+                let _ = std::fs::rename(&self.spare, output);
+            }
+            return Err(Diagnostic::new(
+                output,
+                format!("cannot move the new output into place: {e}"),
+            )
+            .into());
+        }
+        Ok(())
+    }
 }
 
 /// Deletes a directory tree, its top-level entries in parallel.
@@ -191,4 +356,114 @@ pub fn remove_dir_parallel(dir: &Path) {
         });
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One build: `files` written into a staging folder swapped into `out`.
+    fn build(out: &Path, files: &[(&str, &str)]) -> PathBuf {
+        let mut staging = staging_dir(out).unwrap();
+        let dir = staging.dir.clone();
+        let sink = DiskSink::new(dir.clone());
+        for (path, text) in files {
+            sink.write(path, text.as_bytes().to_vec()).unwrap();
+        }
+        staging.prune(&sink);
+        staging.swap_into_place(out).unwrap();
+        dir
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut all: Vec<String> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .map(|e| normalized(e.path().strip_prefix(dir).unwrap()))
+            .collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn the_output_before_last_is_reused_and_pruned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build(
+            &out,
+            &[("index.html", "un"), ("a/b/index.html", "long texte")],
+        );
+        build(&out, &[("index.html", "deux"), ("c/index.html", "c")]);
+        assert!(tmp.path().join(".public.spare/a/b/index.html").is_file());
+        let reused = std::fs::metadata(tmp.path().join(".public.spare/index.html"))
+            .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+            .unwrap();
+        // The third build writes into the first one's files: shorter content
+        // is cut to length, what it does not write is gone, empty folders too.
+        build(&out, &[("index.html", "3"), ("a/x.txt", "x")]);
+        assert_eq!(listing(&out), ["a", "a/x.txt", "index.html"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "3"
+        );
+        let ino = std::fs::metadata(out.join("index.html"))
+            .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+            .unwrap();
+        assert_eq!(ino, reused, "the file was overwritten in place");
+        assert_eq!(
+            listing(&tmp.path().join(".public.spare")),
+            ["c", "c/index.html", "index.html"]
+        );
+    }
+
+    #[test]
+    fn a_reused_folder_gives_way_to_files_folders_and_never_follows_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        build(&out, &[("a/index.html", "a"), ("b", "b")]);
+        build(&out, &[("x", "x")]);
+        // Someone linked a folder of theirs into the spare output.
+        std::os::unix::fs::symlink(&outside, tmp.path().join(".public.spare/media")).unwrap();
+        build(
+            &out,
+            &[
+                ("a", "a is a file"),
+                ("b/index.html", "b is a folder"),
+                ("media/f", "f"),
+            ],
+        );
+        assert_eq!(
+            listing(&out),
+            ["a", "b", "b/index.html", "media", "media/f"]
+        );
+        assert_eq!(
+            listing(&outside),
+            Vec::<String>::new(),
+            "nothing written through the link"
+        );
+    }
+
+    #[test]
+    fn a_failed_build_keeps_its_folder_as_the_spare() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build(&out, &[("index.html", "un")]);
+        let staging = staging_dir(&out).unwrap();
+        DiskSink::new(staging.dir.clone())
+            .write("half.html", b"half".to_vec())
+            .unwrap();
+        staging.discard();
+        assert_eq!(listing(&out), ["index.html"]);
+        let names: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains(".building-")), "{names:?}");
+        build(&out, &[("index.html", "deux")]);
+        assert_eq!(listing(&out), ["index.html"]);
+    }
 }
