@@ -15,7 +15,7 @@ use crate::content::{self, InsertAnchor, LoadedContent, Page, Section};
 use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::markdown::{self, MarkdownContext, ShortcodeDefinitions};
 use crate::output::{self, DiskSink};
-use crate::render::{plan, Renderer, Sink};
+use crate::render::{plan, schedule, Renderer, Sink};
 use crate::site::{Contribution, Library, SiteExtension};
 use crate::templates;
 
@@ -349,7 +349,10 @@ impl Site {
 
     /// Renders everything into `sink`; returns the number of files written.
     pub fn render_all(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
-        let jobs = plan(&self.library, self.contribution.pages.len());
+        let jobs = schedule(
+            plan(&self.library, self.contribution.pages.len()),
+            self.contribution.files.len(),
+        );
         self.renderer(inject).render_jobs(&jobs, sink)
     }
 
@@ -370,10 +373,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
             eprintln!("{what}: {} ms", start.elapsed().as_millis());
         }
     };
-    let site = load_site(options)?;
+    // The staging folder is prepared (a reused one is listed) while the
+    // site loads.
+    let config = load_config(options)?;
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join(&config.output_dir));
+    let (site, staging) = rayon::join(|| load_site(options), || output::staging_dir(&output));
+    let site = match site {
+        Ok(site) => site,
+        Err(e) => {
+            if let Ok(staging) = staging {
+                staging.discard();
+            }
+            return Err(e);
+        }
+    };
+    let mut staging = staging?;
     lap("loaded");
-    let output = site.output_dir(options);
-    let mut staging = output::staging_dir(&output)?;
     let sink = DiskSink::new(staging.dir.clone());
     let result = site.render_all(&sink, None).and_then(|written| {
         let statics = output::copy_static(&site.root, site.config.theme.as_deref(), &sink)?;

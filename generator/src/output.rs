@@ -307,9 +307,13 @@ impl Staging {
         }
     }
 
-    /// After a failed build: kept as the spare for the next one.
+    /// After a failed build: a reused folder is kept as the spare for the
+    /// next one, a new one is removed.
     pub fn discard(self) {
-        if self.spare.exists() || std::fs::rename(&self.dir, &self.spare).is_err() {
+        if self.previous.is_empty()
+            || self.spare.exists()
+            || std::fs::rename(&self.dir, &self.spare).is_err()
+        {
             remove_dir_parallel(&self.dir);
         }
     }
@@ -447,10 +451,15 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_build_keeps_its_folder_as_the_spare() {
+    fn a_failed_build_keeps_a_reused_folder_as_the_spare() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
+        // A new folder is removed.
+        let staging = staging_dir(&out).unwrap();
+        staging.discard();
+        assert_eq!(listing(tmp.path()), Vec::<String>::new());
         build(&out, &[("index.html", "un")]);
+        build(&out, &[("index.html", "deux")]);
         let staging = staging_dir(&out).unwrap();
         DiskSink::new(staging.dir.clone())
             .write("half.html", b"half".to_vec())
@@ -463,7 +472,8 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().to_string())
             .collect();
         assert!(!names.iter().any(|n| n.contains(".building-")), "{names:?}");
-        build(&out, &[("index.html", "deux")]);
+        assert!(names.iter().any(|n| n == ".public.spare"), "{names:?}");
+        build(&out, &[("index.html", "trois")]);
         assert_eq!(listing(&out), ["index.html"]);
     }
 }

@@ -186,17 +186,19 @@ pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) 
     let types = places::by_type(&net);
     let mut specs: Vec<Spec> =
         Vec::with_capacity(net.data.meetups.len() + net.data.places.len() + 64);
-    specs.extend((0..net.data.meetups.len()).map(Spec::Meetup));
-    specs.extend((0..net.data.places.len()).map(Spec::Place));
+    // The costliest pages first, so that they do not run alone at the end
+    // of the build: the map and the regions list whole networks.
+    specs.push(Spec::Map);
+    specs.extend((0..net.data.regions.len()).map(Spec::Region));
+    specs.push(Spec::RegionsIndex);
+    specs.push(Spec::PlacesIndex);
+    specs.extend((0..types.len()).map(Spec::PlaceType));
     for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
         let count = listings::pager_count(&net, list.len());
         specs.extend((1..=count).map(|n| Spec::Listing(listing, n)));
     }
-    specs.push(Spec::PlacesIndex);
-    specs.extend((0..types.len()).map(Spec::PlaceType));
-    specs.push(Spec::RegionsIndex);
-    specs.extend((0..net.data.regions.len()).map(Spec::Region));
-    specs.push(Spec::Map);
+    specs.extend((0..net.data.places.len()).map(Spec::Place));
+    specs.extend((0..net.data.meetups.len()).map(Spec::Meetup));
     let builder = Arc::new(Builder {
         net,
         specs,

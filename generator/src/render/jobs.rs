@@ -28,7 +28,39 @@ pub enum Job {
     NotFound,
     Aliases,
     ExtraPage(usize),
+    /// Every extra file (GeoJSON, calendars...).
     ExtraFiles,
+    /// Extra files `start..end`: [`schedule`] splits `ExtraFiles` so that
+    /// thousands of small files are written by every thread.
+    ExtraFileRange(usize, usize),
+}
+
+/// Extra files written by one job.
+const EXTRA_FILES_PER_JOB: usize = 128;
+
+/// Orders `jobs` for two threads or more: the extra files, split in small
+/// jobs, the sitemap and the extra pages first (an extension lists its
+/// costliest pages first: a whole network on one map), so that no long job
+/// is left to run alone at the end.
+pub fn schedule(jobs: Vec<Job>, extra_files: usize) -> Vec<Job> {
+    let mut first = Vec::new();
+    let mut pages = Vec::new();
+    let mut rest = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match job {
+            Job::ExtraFiles => {
+                first.extend((0..extra_files).step_by(EXTRA_FILES_PER_JOB).map(|start| {
+                    Job::ExtraFileRange(start, (start + EXTRA_FILES_PER_JOB).min(extra_files))
+                }))
+            }
+            Job::Sitemap => first.push(job),
+            Job::ExtraPage(_) => pages.push(job),
+            other => rest.push(other),
+        }
+    }
+    first.extend(pages);
+    first.extend(rest);
+    first
 }
 
 fn pager_count(len: usize, by: usize) -> usize {
@@ -164,12 +196,17 @@ impl Renderer<'_> {
                 })?;
                 Ok(vec![(index_file(&page.path), html.into_bytes())])
             }
-            Job::ExtraFiles => Ok(self
-                .extra_files
-                .iter()
-                .map(|f| (f.path.trim_start_matches('/').to_string(), f.bytes.clone()))
-                .collect()),
+            Job::ExtraFiles => Ok(self.extra_file_outputs(0, self.extra_files.len())),
+            Job::ExtraFileRange(start, end) => Ok(self.extra_file_outputs(*start, *end)),
         }
+    }
+
+    fn extra_file_outputs(&self, start: usize, end: usize) -> Outputs {
+        let end = end.min(self.extra_files.len());
+        self.extra_files[start.min(end)..end]
+            .iter()
+            .map(|f| (f.path.trim_start_matches('/').to_string(), f.bytes.clone()))
+            .collect()
     }
 
     fn content_error(&self, relative: &str, message: String) -> Diagnostic {

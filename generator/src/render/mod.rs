@@ -12,7 +12,7 @@ use tera::{Context, Tera};
 
 use crate::error::{tera_message, Diagnostic, Diagnostics, Result};
 use crate::site::{ExtraFile, ExtraPage, Library};
-pub use jobs::{plan, Job};
+pub use jobs::{plan, schedule, Job};
 
 /// Where rendered files go.
 pub trait Sink: Sync {
