@@ -9,7 +9,9 @@
 //! recently freed inodes when it allocates new ones, which makes a build
 //! that follows a large deletion slower for a minute or more). Hugo comes from
 //! Debian's package (`. tests/setup.sh` installs it); without it only
-//! maillage is measured. Output folders are deleted before every run.
+//! maillage is measured. Output folders are deleted before every run, or,
+//! with MAILLAGE_BENCH_REBUILD=1, kept: each generator then rebuilds over
+//! its previous output.
 
 mod support;
 
@@ -103,10 +105,40 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    // Rebuilds: each generator builds over its previous output, after one
+    // build that is not measured (Hugo overwrites its files in place,
+    // maillage reuses its previous output's files).
+    let rebuild = std::env::var("MAILLAGE_BENCH_REBUILD").is_ok_and(|v| v == "1");
+    if rebuild {
+        measure(
+            Command::new(maillage)
+                .arg("--root")
+                .arg(&zola_site)
+                .arg("build"),
+        );
+        measure(
+            Command::new(maillage)
+                .arg("--root")
+                .arg(&zola_site)
+                .arg("build"),
+        );
+        if has_hugo {
+            measure(
+                Command::new(&hugo_bin)
+                    .arg("--quiet")
+                    .current_dir(&hugo_site),
+            );
+        }
+    }
     for run in 1..=runs {
-        let _ = std::fs::remove_dir_all(zola_site.join("public"));
-        let _ = std::fs::remove_dir_all(hugo_site.join("public"));
-        let _ = std::fs::remove_dir_all(hugo_site.join("resources"));
+        if !rebuild {
+            // Both build from nothing: maillage's spare output (the one it
+            // reuses on a rebuild) goes too.
+            let _ = std::fs::remove_dir_all(zola_site.join("public"));
+            let _ = std::fs::remove_dir_all(zola_site.join(".public.spare"));
+            let _ = std::fs::remove_dir_all(hugo_site.join("public"));
+            let _ = std::fs::remove_dir_all(hugo_site.join("resources"));
+        }
         if settle > 0 {
             std::thread::sleep(Duration::from_secs(settle));
         }
@@ -119,8 +151,10 @@ fn main() {
         eprintln!("run {run}: maillage {:.2} s", r.wall.as_secs_f64());
         ours.push(r);
         if has_hugo {
-            let _ = std::fs::remove_dir_all(hugo_site.join("public"));
-            let _ = std::fs::remove_dir_all(hugo_site.join("resources"));
+            if !rebuild {
+                let _ = std::fs::remove_dir_all(hugo_site.join("public"));
+                let _ = std::fs::remove_dir_all(hugo_site.join("resources"));
+            }
             let r = measure(
                 Command::new(&hugo_bin)
                     .arg("--quiet")
@@ -130,7 +164,12 @@ fn main() {
             theirs.push(r);
         }
     }
-    println!("\n{pages} pages, {runs} runs each, alternating, outputs deleted before each run, {settle} s settle\n");
+    let mode = if rebuild {
+        "each over its previous output"
+    } else {
+        "outputs deleted before each run"
+    };
+    println!("\n{pages} pages, {runs} runs each, alternating, {mode}, {settle} s settle\n");
     println!("| generator | wall median (s) | wall min–max (s) | CPU median (s) | peak RSS (MiB) | output files |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     let ours_wall = report("maillage", &ours, count_files(&zola_site.join("public")));
