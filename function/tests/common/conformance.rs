@@ -815,7 +815,7 @@ pub async fn concurrent_duplicates_make_one_registration(store: Arc<dyn Store>) 
         let same = store.clone();
         tasks.push(tokio::spawn(async move {
             let new = NewRegistration {
-                token: format!("tok-dup-{attempt}-{}", random_suffix()),
+                token: format!("tok-same-{attempt}-{}", random_suffix()),
                 ..registration("dup", 7)
             };
             same.register(new).await.expect("register")
@@ -842,7 +842,7 @@ pub async fn concurrent_duplicates_make_one_registration(store: Arc<dyn Store>) 
     assert_eq!(mine.len(), 1);
     let duplicate_outcomes: Vec<_> = outcomes
         .iter()
-        .filter(|outcome| outcome.token.starts_with("tok-dup-"))
+        .filter(|outcome| outcome.token.starts_with("tok-same-"))
         .collect();
     assert_eq!(duplicate_outcomes.len(), 40);
     let first_token = &duplicate_outcomes[0].token;
