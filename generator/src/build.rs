@@ -391,6 +391,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         }
     };
     let mut staging = staging?;
+    for warning in &site.contribution.warnings {
+        eprintln!("warning: {warning}");
+    }
     lap("loaded");
     let sink = DiskSink::new(staging.dir.clone());
     let result = site.render_all(&sink, None).and_then(|written| {

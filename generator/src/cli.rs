@@ -1,4 +1,5 @@
-//! Command-line interface: `build`, `serve`, `check`, `init`.
+//! Command-line interface: `build`, `serve`, `check`, `init`, and the store
+//! commands `sync`, `export`, `purge`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -6,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::build::{build, BuildOptions};
+use crate::store_cli::StoreSpec;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -53,6 +55,31 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Write the meetup definitions of data/ into the function's store
+    Sync {
+        /// `sqlite:PATH` (default: sqlite:.maillage/store.sqlite under the
+        /// site root) or `dynamodb:TABLE` (endpoint from
+        /// MAILLAGE_DYNAMODB_ENDPOINT or AWS, region from AWS_REGION)
+        #[arg(long, value_name = "SPEC")]
+        store: Option<String>,
+    },
+    /// Write the store's public figures (seats taken, waiting lists, published
+    /// reports) into data/live/aggregates.json
+    Export {
+        /// `sqlite:PATH` or `dynamodb:TABLE`, as for `sync`
+        #[arg(long, value_name = "SPEC")]
+        store: Option<String>,
+    },
+    /// Delete personal data kept past its retention from the store
+    Purge {
+        /// `sqlite:PATH` or `dynamodb:TABLE`, as for `sync`
+        #[arg(long, value_name = "SPEC")]
+        store: Option<String>,
+        /// Days after a meetup's end to keep its participants' data
+        /// (default: MAILLAGE_RETENTION_DAYS, or 90)
+        #[arg(long, value_name = "N")]
+        retention_days: Option<u32>,
+    },
     /// Create a new site skeleton in a folder
     Init {
         /// Folder to create (the current one when omitted; it must be empty)
@@ -97,6 +124,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
             crate::serve::serve(options, port, None)
         }
+        Command::Sync { store } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
+            crate::store_cli::sync_command(&standard_options(root), &spec)
+                .map(|summary| println!("{summary}"))
+        }),
+        Command::Export { store } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
+            crate::store_cli::export_command(&standard_options(root), &spec)
+                .map(|summary| println!("{summary}"))
+        }),
+        Command::Purge {
+            store,
+            retention_days,
+        } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
+            crate::store_cli::purge_command(&spec, retention_days)
+                .map(|summary| println!("{summary}"))
+        }),
         Command::Check { external, drafts } => {
             let options = BuildOptions {
                 root,
@@ -131,5 +173,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             );
             1
         }
+    }
+}
+
+fn standard_options(root: PathBuf) -> BuildOptions {
+    BuildOptions {
+        root,
+        extensions: crate::extensions::standard(),
+        ..BuildOptions::default()
     }
 }

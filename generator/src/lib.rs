@@ -3,7 +3,9 @@
 //! The pipeline lives in [`build`]; [`content`] reads `content/`,
 //! [`markdown`] renders it, [`site`] links it into a model, [`templates`]
 //! sets up Tera with Zola's functions, [`render`] produces every output file
-//! and [`output`] writes them. [`serve`] keeps a site in memory for editing.
+//! and [`output`] writes them. [`serve`] keeps a site in memory for editing;
+//! [`store_cli`] holds
+//! the store commands (`sync`, `export`, `purge`).
 
 pub mod build;
 pub mod calendar;
@@ -23,6 +25,7 @@ pub mod render;
 pub mod serve;
 pub mod site;
 pub mod slugs;
+pub mod store_cli;
 pub mod templates;
 pub mod vendor;
 

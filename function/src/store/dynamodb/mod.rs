@@ -143,6 +143,12 @@ impl DynamoStore {
             .ok()
             .filter(|table| !table.trim().is_empty())
             .ok_or_else(|| StoreError::Backend(format!("{TABLE_VAR} is not set")))?;
+        Ok(DynamoStore::from_env_for_table(&table).await)
+    }
+
+    /// Like [`DynamoStore::from_env`], for a table named elsewhere (such as
+    /// `maillage sync --store dynamodb:TABLE`).
+    pub async fn from_env_for_table(table: &str) -> DynamoStore {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http_client());
         if let Some(endpoint) = std::env::var(ENDPOINT_VAR)
             .ok()
@@ -151,7 +157,7 @@ impl DynamoStore {
             loader = loader.endpoint_url(endpoint);
         }
         let config = loader.load().await;
-        Ok(DynamoStore::new(Client::new(&config), table.trim()))
+        DynamoStore::new(Client::new(&config), table.trim())
     }
 
     /// For an explicit endpoint, such as a local DynamoDB-compatible server.

@@ -1,0 +1,290 @@
+//! The store commands: `maillage sync` (meetup definitions from `data/` into
+//! the function's store), `maillage export` (the store's public aggregates
+//! into `data/live/aggregates.json`) and `maillage purge` (personal data past
+//! its retention). Each works with both backends, named by a [`StoreSpec`].
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use maillage_function::clock;
+use maillage_function::model::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_PATH};
+use maillage_function::store::{Store, StoreError};
+
+use crate::build::{load_config, BuildOptions};
+use crate::error::{Diagnostic, Result};
+
+/// Where the embedded store lives by default, relative to the site root.
+pub const DEFAULT_SQLITE_PATH: &str = ".maillage/store.sqlite";
+
+/// How long personal data is kept after a meetup ends unless configured
+/// otherwise (the function's `MAILLAGE_RETENTION_DAYS`).
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+
+/// The variable giving another DynamoDB endpoint (a local server).
+const DYNAMODB_ENDPOINT_VAR: &str = "MAILLAGE_DYNAMODB_ENDPOINT";
+
+/// A store named on the command line: `sqlite:PATH` or `dynamodb:TABLE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// An SQLite file (relative paths are under the site root).
+    Sqlite(PathBuf),
+    /// A DynamoDB table; the endpoint and region come from the environment.
+    DynamoDb(String),
+}
+
+impl StoreSpec {
+    /// Reads `sqlite:PATH` or `dynamodb:TABLE`; `None` gives the default
+    /// SQLite file under `root`.
+    pub fn parse(spec: Option<&str>, root: &Path) -> Result<StoreSpec> {
+        let Some(spec) = spec else {
+            return Ok(StoreSpec::Sqlite(root.join(DEFAULT_SQLITE_PATH)));
+        };
+        let invalid = |why: &str| -> Result<StoreSpec> {
+            Err(Diagnostic::new(
+                "--store",
+                format!("{why} in {spec:?}: expected `sqlite:PATH` or `dynamodb:TABLE`"),
+            )
+            .into())
+        };
+        match spec.split_once(':') {
+            Some(("sqlite", path)) if !path.trim().is_empty() => {
+                let path = PathBuf::from(path.trim());
+                Ok(StoreSpec::Sqlite(if path.is_relative() {
+                    root.join(path)
+                } else {
+                    path
+                }))
+            }
+            Some(("dynamodb", table)) if !table.trim().is_empty() => {
+                Ok(StoreSpec::DynamoDb(table.trim().to_string()))
+            }
+            Some(("sqlite" | "dynamodb", _)) => invalid("missing path or table"),
+            _ => invalid("unknown store"),
+        }
+    }
+
+    /// How messages name the store.
+    pub fn describe(&self) -> String {
+        match self {
+            StoreSpec::Sqlite(path) => format!("sqlite:{}", path.display()),
+            StoreSpec::DynamoDb(table) => format!("dynamodb:{table}"),
+        }
+    }
+
+    fn error(&self, message: impl std::fmt::Display) -> crate::error::Diagnostics {
+        Diagnostic::new(self.describe(), message.to_string()).into()
+    }
+
+    /// Opens the store: the SQLite file (and its folder) is created when
+    /// missing; a DynamoDB table must exist already.
+    pub async fn open(&self) -> Result<Arc<dyn Store>> {
+        match self {
+            StoreSpec::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| self.error(format!("cannot create the folder: {e}")))?;
+                }
+                // PENDING-SQLITE
+                Err(self.error("the SQLite store is not available in this build yet"))
+            }
+            StoreSpec::DynamoDb(table) => {
+                use maillage_function::store::dynamodb::DynamoStore;
+                let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                    .iter()
+                    .find_map(|var| std::env::var(var).ok().filter(|r| !r.trim().is_empty()));
+                let endpoint = std::env::var(DYNAMODB_ENDPOINT_VAR)
+                    .ok()
+                    .filter(|e| !e.trim().is_empty());
+                let store = match (endpoint, region) {
+                    (Some(endpoint), region) => {
+                        // A local server: any region does, placeholder
+                        // credentials when none are set.
+                        let region = region.unwrap_or_else(|| "eu-west-3".into());
+                        DynamoStore::connect(endpoint.trim(), region.trim(), table).await
+                    }
+                    (None, Some(_)) => DynamoStore::from_env_for_table(table).await,
+                    (None, None) => {
+                        return Err(self.error(
+                            "AWS_REGION is not set: say which region holds the table \
+                             (or set MAILLAGE_DYNAMODB_ENDPOINT for a local server)",
+                        ))
+                    }
+                };
+                Ok(Arc::new(store))
+            }
+        }
+    }
+}
+
+/// Runs `future` on a small runtime of its own (the commands are one-shot).
+pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
+
+/// The meetup definitions of the site under `options.root`, with the data
+/// warnings printed. Fails on any data error, like `build`.
+pub fn site_definitions(options: &BuildOptions) -> Result<Vec<MeetupDefinition>> {
+    let config = load_config(options)?;
+    let loaded = crate::data::load(&options.root, clock::now())?;
+    eprint!("{}", crate::data::format_warnings(&loaded.warnings));
+    Ok(crate::data::definitions(&loaded.data, &config))
+}
+
+/// What `sync` changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// In the store but no longer in `data/`: kept (their registrations too).
+    pub only_in_store: usize,
+}
+
+impl std::fmt::Display for SyncSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} meetups: {} added, {} updated, {} unchanged",
+            self.added + self.updated + self.unchanged,
+            self.added,
+            self.updated,
+            self.unchanged
+        )?;
+        if self.only_in_store > 0 {
+            write!(
+                f,
+                "; {} in the store no longer in data/ (kept)",
+                self.only_in_store
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `definitions` into `store`, counting what changed.
+pub async fn sync(
+    store: &dyn Store,
+    definitions: &[MeetupDefinition],
+) -> std::result::Result<SyncSummary, StoreError> {
+    let before = store.meetups().await?;
+    let known: HashMap<&str, &MeetupDefinition> =
+        before.iter().map(|m| (m.id.as_str(), m)).collect();
+    let synced: HashSet<&str> = definitions.iter().map(|d| d.id.as_str()).collect();
+    let mut summary = SyncSummary::default();
+    for definition in definitions {
+        match known.get(definition.id.as_str()) {
+            None => summary.added += 1,
+            Some(&old) if old == definition => summary.unchanged += 1,
+            Some(_) => summary.updated += 1,
+        }
+    }
+    summary.only_in_store = before
+        .iter()
+        .filter(|m| !synced.contains(m.id.as_str()))
+        .count();
+    store.put_meetups(definitions).await?;
+    Ok(summary)
+}
+
+/// `maillage sync`: the meetup definitions of `data/` into the store.
+pub fn sync_command(options: &BuildOptions, spec: &StoreSpec) -> Result<String> {
+    let definitions = site_definitions(options)?;
+    block_on(async {
+        let store = spec.open().await?;
+        let summary = sync(store.as_ref(), &definitions)
+            .await
+            .map_err(|e| spec.error(format!("cannot sync the meetups: {e}")))?;
+        Ok(format!("Synced into {}: {summary}", spec.describe()))
+    })
+}
+
+/// Serialises aggregates the same way every time: keys in order, two-space
+/// indentation, a final newline.
+pub fn aggregates_json(live: &LiveAggregates) -> String {
+    let mut text = serde_json::to_string_pretty(live).expect("aggregates serialise");
+    text.push('\n');
+    text
+}
+
+/// Writes `data/live/aggregates.json` under `root` atomically: a temporary
+/// file in the same folder, flushed, then renamed over the old one.
+pub fn write_aggregates(root: &Path, live: &LiveAggregates) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    let path = root.join(LIVE_AGGREGATES_PATH);
+    let dir = path.parent().expect("a folder");
+    std::fs::create_dir_all(dir)?;
+    let temp = dir.join(format!(".aggregates.json.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(aggregates_json(live).as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, &path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map(|()| path)
+}
+
+/// `maillage export`: the store's public aggregates into `data/live/`.
+pub fn export_command(options: &BuildOptions, spec: &StoreSpec) -> Result<String> {
+    block_on(async {
+        let store = spec.open().await?;
+        let mut live = store
+            .aggregates()
+            .await
+            .map_err(|e| spec.error(format!("cannot read the aggregates: {e}")))?;
+        live.generated_at = Some(clock::now());
+        let reports = live.meetups.values().filter(|m| m.report.is_some()).count();
+        write_aggregates(&options.root, &live).map_err(|e| {
+            crate::error::Diagnostics::from(Diagnostic::new(
+                LIVE_AGGREGATES_PATH,
+                format!("cannot write the aggregates: {e}"),
+            ))
+        })?;
+        Ok(format!(
+            "Exported {} meetups' figures ({} with a published report) from {} to {LIVE_AGGREGATES_PATH}",
+            live.meetups.len(),
+            reports,
+            spec.describe()
+        ))
+    })
+}
+
+/// The retention personal data was stored with (`MAILLAGE_RETENTION_DAYS`).
+pub fn stored_retention_days() -> u32 {
+    std::env::var("MAILLAGE_RETENTION_DAYS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_RETENTION_DAYS)
+}
+
+/// `maillage purge`: deletes personal data past its retention. Each item
+/// expires at its meetup's end plus the retention in force when it was
+/// stored; a shorter `retention_days` purges earlier by the difference.
+pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Result<String> {
+    let stored = stored_retention_days();
+    let retention = retention_days.unwrap_or(stored);
+    let now = clock::now();
+    let cutoff = now + Duration::days(i64::from(stored.saturating_sub(retention)));
+    block_on(async {
+        let store = spec.open().await?;
+        let summary = store
+            .purge_expired(cutoff)
+            .await
+            .map_err(|e| spec.error(format!("cannot purge: {e}")))?;
+        Ok(format!(
+            "Purged from {}: {} registrations and {} reports' private notes of meetups ended more than {retention} days before {}",
+            spec.describe(),
+            summary.registrations,
+            summary.private_notes,
+            now.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC"),
+        ))
+    })
+}
