@@ -96,6 +96,12 @@ impl SqliteStore {
         .map_err(|e| sql_error("opening the store file", e))?;
         schema::configure_writer(&conn, true)?;
         schema::migrate(&mut conn)?;
+        let checkpoints = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sql_error("opening the checkpointer", e))?;
+        schema::configure_checkpointer(&checkpoints)?;
         let mut idle = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader = Connection::open_with_flags(
@@ -108,7 +114,7 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                writer: Writer::start(conn)?,
+                writer: Writer::start(conn, Some(checkpoints))?,
                 readers: Some(Readers {
                     permits: Semaphore::new(READERS),
                     idle: Mutex::new(idle),
@@ -126,7 +132,7 @@ impl SqliteStore {
         schema::migrate(&mut conn)?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                writer: Writer::start(conn)?,
+                writer: Writer::start(conn, None)?,
                 readers: None,
                 path: None,
             }),

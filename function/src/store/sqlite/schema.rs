@@ -84,9 +84,24 @@ pub(super) fn configure_writer(conn: &Connection, file: bool) -> StoreResult<()>
         .map_err(|e| sql_error("setting synchronous", e))?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(|e| sql_error("enabling foreign keys", e))?;
+    if file {
+        // Checkpoints are another thread's job (see `writer`); this is the
+        // backstop should it fall far behind (pages of 4 KiB: 40 MiB).
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+            .map_err(|e| sql_error("setting the checkpoint backstop", e))?;
+    }
     // Purged personal data is overwritten, not just unlinked.
     conn.pragma_update(None, "secure_delete", "ON")
         .map_err(|e| sql_error("enabling secure delete", e))?;
+    Ok(())
+}
+
+/// Pragmas for the connection that checkpoints: it syncs what it copies.
+pub(super) fn configure_checkpointer(conn: &Connection) -> StoreResult<()> {
+    conn.busy_timeout(super::BUSY_TIMEOUT)
+        .map_err(|e| sql_error("setting the busy timeout", e))?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(|e| sql_error("setting synchronous", e))?;
     Ok(())
 }
 

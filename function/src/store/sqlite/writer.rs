@@ -11,9 +11,16 @@
 //! cost is shared by the whole batch. Operations run one after another on
 //! one connection, so each sees the previous ones' writes: capacity and
 //! arrival order need no other lock.
+//!
+//! Copying the log back into the database (a checkpoint) syncs the main
+//! file too; done by the writer, it would stall every caller of the batch
+//! that triggers it. For a file, a second thread with its own connection
+//! checkpoints after commits (`PASSIVE`, which never blocks the writer);
+//! SQLite's automatic checkpoint only stays as a backstop for a large log.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -78,13 +85,32 @@ pub(super) struct Writer {
     queue: mpsc::Sender<Box<dyn Job>>,
 }
 
+/// Wakes the checkpointer after commits (a full channel means it is
+/// already due to run).
+type Commits = mpsc::SyncSender<()>;
+
+/// How long the checkpointer lets commits pile up before copying them.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
+
 impl Writer {
-    /// Starts the writer thread on `conn` (already configured and migrated).
-    pub(super) fn start(conn: Connection) -> StoreResult<Writer> {
+    /// Starts the writer thread on `conn` (already configured and
+    /// migrated), and the checkpointer on `checkpoints` when given.
+    pub(super) fn start(conn: Connection, checkpoints: Option<Connection>) -> StoreResult<Writer> {
+        let commits = match checkpoints {
+            Some(checkpoints) => {
+                let (commits, wakeups) = mpsc::sync_channel(1);
+                std::thread::Builder::new()
+                    .name("maillage-sqlite-checkpoint".into())
+                    .spawn(move || checkpoint(checkpoints, wakeups))
+                    .map_err(|e| StoreError::Backend(format!("starting the checkpointer: {e}")))?;
+                Some(commits)
+            }
+            None => None,
+        };
         let (queue, jobs) = mpsc::channel();
         std::thread::Builder::new()
             .name("maillage-sqlite-writer".into())
-            .spawn(move || run(conn, jobs))
+            .spawn(move || run(conn, jobs, commits))
             .map_err(|e| StoreError::Backend(format!("starting the writer thread: {e}")))?;
         Ok(Writer { queue })
     }
@@ -111,7 +137,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, jobs: mpsc::Receiver<Box<dyn Job>>) {
+fn run(conn: Connection, jobs: mpsc::Receiver<Box<dyn Job>>, commits: Option<Commits>) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = jobs.recv() {
         batch.push(first);
@@ -122,8 +148,23 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Box<dyn Job>>) {
             }
         }
         commit_batch(&conn, &mut batch);
+        if let Some(commits) = &commits {
+            let _ = commits.try_send(());
+        }
     }
-    // Every handle is gone: the connection closes here (and checkpoints).
+    // Every handle is gone: the connection closes here (and checkpoints);
+    // dropping `commits` stops the checkpointer.
+}
+
+/// Copies committed log pages into the database after commits, pausing in
+/// between so one checkpoint covers many batches.
+fn checkpoint(conn: Connection, wakeups: mpsc::Receiver<()>) {
+    while wakeups.recv().is_ok() {
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %super::sql_error("checkpointing", error), "checkpoint failed");
+        }
+        std::thread::sleep(CHECKPOINT_PAUSE);
+    }
 }
 
 /// Runs a batch in one transaction and answers everyone in it.
