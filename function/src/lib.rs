@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod email;
 pub mod events;
+pub mod handler;
 pub mod model;
 pub mod store;
 pub mod trigger;

@@ -13,18 +13,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 use lambda_http::request::RequestContext;
 use lambda_http::{service_fn, Body, Error, Request, RequestExt, Response};
+use maillage_function::events::EventSink;
+use maillage_function::handler::{ClientIp, Function, FunctionConfig};
 use maillage_function::store::dynamodb::DynamoStore;
-
-/// The address the request came from, as API Gateway or the Function URL
-/// saw it (never a header the client could forge).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SourceIp(pub IpAddr);
+use maillage_function::trigger::RebuildTrigger;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    let store = Arc::new(DynamoStore::from_env().await?);
-    let app = App { store };
+    let app = App::from_env().await?;
     lambda_http::run(service_fn(|event: Request| {
         let app = app.clone();
         async move {
@@ -36,22 +33,33 @@ async fn main() -> Result<(), Error> {
     .await
 }
 
-/// What serves the requests.
+/// What serves the requests: the handler on the DynamoDB store, with the
+/// configured event sinks (rebuild trigger, confirmation emails).
 #[derive(Clone)]
 struct App {
-    store: Arc<DynamoStore>,
+    function: Arc<Function>,
 }
 
 impl App {
+    async fn from_env() -> Result<App, Error> {
+        let store = Arc::new(DynamoStore::from_env().await?);
+        let config = FunctionConfig::from_env()?;
+        let mut sinks: Vec<Arc<dyn EventSink>> = Vec::new();
+        if let Some(trigger) = RebuildTrigger::from_env()? {
+            // Instances share the window through the table.
+            sinks.push(Arc::new(trigger.with_coalescer(store.clone())));
+        }
+        if let Some(mailer) = maillage_function::email::Mailer::from_env()? {
+            // The instance may be frozen after the answer: send before it.
+            sinks.push(Arc::new(mailer.inline()));
+        }
+        Ok(App {
+            function: Arc::new(Function::new(store, config, sinks)),
+        })
+    }
+
     async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
-        let _ = (&self.store, request);
-        http::Response::builder()
-            .status(http::StatusCode::SERVICE_UNAVAILABLE)
-            .header(http::header::CONTENT_TYPE, "application/json; charset=utf-8")
-            .body(Bytes::from_static(
-                br#"{"code":"unavailable","message":"Le service n'est pas disponible pour le moment."}"#,
-            ))
-            .expect("a static response")
+        self.function.handle(request).await
     }
 }
 
@@ -69,7 +77,7 @@ fn into_http_request(event: Request) -> http::Request<Bytes> {
     // not the handler's business; the client's address is.
     parts.extensions = http::Extensions::new();
     if let Some(ip) = source_ip {
-        parts.extensions.insert(SourceIp(ip));
+        parts.extensions.insert(ClientIp(ip));
     }
     http::Request::from_parts(parts, body)
 }
@@ -179,8 +187,8 @@ mod tests {
         assert_eq!(request.body().as_ref(), br#"{"confirm":true}"#);
         // The address API Gateway saw, not the forgeable header's first entry.
         assert_eq!(
-            request.extensions().get::<SourceIp>(),
-            Some(&SourceIp("203.0.113.7".parse().unwrap()))
+            request.extensions().get::<ClientIp>(),
+            Some(&ClientIp("203.0.113.7".parse().unwrap()))
         );
         assert!(request.extensions().get::<RequestContext>().is_none());
     }
@@ -193,8 +201,8 @@ mod tests {
         assert_eq!(request.uri().query(), None);
         assert_eq!(request.body().as_ref(), b"meetup=brest&name=A%C3%AFcha");
         assert_eq!(
-            request.extensions().get::<SourceIp>(),
-            Some(&SourceIp("2001:db8::7".parse().unwrap()))
+            request.extensions().get::<ClientIp>(),
+            Some(&ClientIp("2001:db8::7".parse().unwrap()))
         );
     }
 

@@ -1,0 +1,173 @@
+//! The few pages the function renders itself, in French: the cancellation
+//! step and the error page for forms sent without JavaScript. Plain,
+//! accessible HTML (`lang="fr"`, one `h1`, a `main` landmark, visible focus),
+//! no script, every value escaped.
+
+use super::answer::ApiError;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;\
+line-height:1.5;margin:0;color:#1b1b1b;background:#fff}\
+main{max-width:38rem;margin:2rem auto;padding:0 1rem}\
+h1{font-size:1.6rem}\
+a{color:#0a4fa8}\
+button{font:inherit;padding:.6rem 1.2rem;border:2px solid #8a1c1c;background:#8a1c1c;color:#fff;border-radius:.3rem;cursor:pointer}\
+a:focus,button:focus{outline:3px solid #f0b400;outline-offset:2px}\
+.problems{border-left:4px solid #8a1c1c;padding:.2rem 1rem;background:#fdf3f3}\
+.note{color:#444}";
+
+/// A complete page.
+pub fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n<title>{} · Maillage</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<main id=\"contenu\">\n{body}\n</main>\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+/// The error page of a form sent without JavaScript.
+pub fn error_page(error: &ApiError, back: Option<&str>) -> String {
+    let mut body = String::new();
+    body.push_str("<h1>Votre envoi n'a pas abouti</h1>\n");
+    body.push_str(&format!("<p>{}</p>\n", escape(&error.message)));
+    if !error.fields.is_empty() {
+        body.push_str("<div class=\"problems\" role=\"alert\">\n<h2>À corriger</h2>\n<ul>\n");
+        for (field, message) in &error.fields {
+            body.push_str(&format!(
+                "<li><strong>{}</strong> : {}</li>\n",
+                escape(field_label(field)),
+                escape(message)
+            ));
+        }
+        body.push_str("</ul>\n</div>\n");
+    }
+    if let Some(back) = back {
+        body.push_str(&format!(
+            "<p><a href=\"{}\">Revenir au formulaire</a></p>\n\
+             <p class=\"note\">Le bouton « Retour » de votre navigateur garde en général ce que vous aviez saisi.</p>\n",
+            escape(back)
+        ));
+    } else {
+        body.push_str(
+            "<p class=\"note\">Utilisez le bouton « Retour » de votre navigateur pour revenir au formulaire : il garde en général ce que vous aviez saisi.</p>\n",
+        );
+    }
+    body.push_str(&format!(
+        "<p class=\"note\">Code de l'erreur : <code>{}</code></p>",
+        escape(error.code)
+    ));
+    layout("Envoi non abouti", &body)
+}
+
+/// The French name of a form field, for the error page.
+fn field_label(field: &str) -> &str {
+    match field {
+        "meetup" => "Rencontre",
+        "name" => "Prénom ou pseudonyme",
+        "email" => "Adresse électronique",
+        "role" => "Rôle",
+        "structure" => "Structure",
+        "need" => "Besoins particuliers",
+        "consent" => "Consentement",
+        "key" => "Clé de l'organisateur ou de l'organisatrice",
+        "attendance" => "Nombre de personnes présentes",
+        "outcome" => "Intentions et déroulé",
+        "went_well" => "Ce qui a bien marché",
+        "problems" => "Difficultés",
+        "improvements" => "Améliorations pour la prochaine fois",
+        "sheets" => "Fiches pratiques",
+        "links" => "Liens",
+        "public" => "Parties publiées",
+        "private_notes" => "Notes privées",
+        "jeton" => "Lien d'annulation",
+        other => other,
+    }
+}
+
+/// What the cancellation page says about the registration.
+pub struct CancelPage<'a> {
+    pub meetup_title: &'a str,
+    pub meetup_url: Option<&'a str>,
+    pub date_label: String,
+    /// `None` when already cancelled.
+    pub standing: Option<String>,
+    pub action: &'a str,
+    pub token: &'a str,
+}
+
+/// The confirmation step of a cancellation (GET with the private token).
+pub fn cancel_page(page: &CancelPage) -> String {
+    let meetup = match page.meetup_url {
+        Some(url) => format!(
+            "<a href=\"{}\">{}</a>",
+            escape(url),
+            escape(page.meetup_title)
+        ),
+        None => escape(page.meetup_title),
+    };
+    let Some(standing) = &page.standing else {
+        let body = format!(
+            "<h1>Inscription déjà annulée</h1>\n\
+             <p>Votre inscription à la rencontre {meetup} ({}) est déjà annulée : vous n'avez rien d'autre à faire.</p>",
+            escape(&page.date_label)
+        );
+        return layout("Inscription déjà annulée", &body);
+    };
+    let body = format!(
+        "<h1>Annuler votre inscription ?</h1>\n\
+         <p>Rencontre : {meetup}<br>Date : {}</p>\n\
+         <p>{}</p>\n\
+         <p>Si vous ne pouvez plus venir, annulez : votre place revient à la première personne de la liste d'attente. \
+         L'annulation est définitive ; pour revenir, il faudra vous inscrire de nouveau, dans la limite des places.</p>\n\
+         <form method=\"post\" action=\"{}\">\n\
+         <input type=\"hidden\" name=\"jeton\" value=\"{}\">\n\
+         <button type=\"submit\">Oui, annuler mon inscription</button>\n\
+         </form>\n\
+         <p class=\"note\">Vous venez finalement ? Fermez simplement cette page : votre inscription reste valable.</p>",
+        escape(&page.date_label),
+        escape(standing),
+        escape(page.action),
+        escape(page.token),
+    );
+    layout("Annuler votre inscription", &body)
+}
+
+/// The cancellation link does not (or no longer) match any registration.
+pub fn unknown_token_page() -> String {
+    layout(
+        "Lien d'annulation inconnu",
+        "<h1>Lien d'annulation inconnu</h1>\n\
+         <p>Ce lien ne correspond à aucune inscription en cours. Il est peut-être incomplet (vérifiez que vous l'avez copié en entier), \
+         ou les données de cette inscription ont été effacées après la rencontre.</p>",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape("<a href=\"x\">l'été & co</a>"),
+            "&lt;a href=&quot;x&quot;&gt;l&#39;été &amp; co&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! `{api}/meetups/{id}/registrants`: the organiser's list, as CSV or JSON,
+//! behind the meetup's key (header `X-Maillage-Key`, or the form's `key`).
+
+use bytes::Bytes;
+use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use http::{HeaderMap, Response, StatusCode};
+use serde_json::json;
+
+use crate::model::Role;
+use crate::store::{Registrant, RegistrationStatus};
+
+use super::answer::{json_response, ApiError};
+use super::report::{check_key, key_invalid, key_missing};
+use super::request::Fields;
+use super::{validation, Function};
+
+/// The header carrying the organiser's key.
+pub const KEY_HEADER: &str = "x-maillage-key";
+
+pub(super) async fn list(
+    function: &Function,
+    meetup_id: &str,
+    headers: &HeaderMap,
+    fields: &Fields,
+    query: &Fields,
+) -> Result<Response<Bytes>, ApiError> {
+    if !validation::is_meetup_id(meetup_id) {
+        return Err(ApiError::unknown_meetup());
+    }
+    let key = match headers.get(KEY_HEADER) {
+        Some(value) => value
+            .to_str()
+            .map_err(|_| key_invalid())?
+            .trim()
+            .to_string(),
+        None => fields.text("key").unwrap_or("").to_string(),
+    };
+    if key.is_empty() {
+        return Err(key_missing());
+    }
+    if key.len() > validation::KEY_MAX {
+        return Err(key_invalid());
+    }
+    let meetup = function.meetup(meetup_id).await?;
+    check_key(&meetup, &key)?;
+    let registrants = function
+        .store
+        .registrants(meetup_id)
+        .await
+        .map_err(super::store_error)?;
+    tracing::info!(
+        route = "registrants",
+        count = registrants.len(),
+        "list read"
+    );
+    let format = query.text("format").or_else(|| fields.text("format"));
+    let json = match format {
+        Some("json") => true,
+        Some("csv") => false,
+        _ => headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/json") && !v.contains("text/csv")),
+    };
+    if json {
+        let people: Vec<_> = registrants
+            .iter()
+            .map(|r| {
+                json!({
+                    "name": r.name,
+                    "email": r.email,
+                    "role": role_word(r.role),
+                    "structure": r.structure,
+                    "need": r.need,
+                    "status": status_word(r.status),
+                    "position": match r.status {
+                        RegistrationStatus::Waiting { position } => Some(position),
+                        _ => None,
+                    },
+                    "registered_at": r.registered_at.to_rfc3339(),
+                })
+            })
+            .collect();
+        return Ok(json_response(
+            StatusCode::OK,
+            &json!({"meetup": meetup.id, "title": meetup.title, "capacity": meetup.capacity, "registrants": people}),
+        ));
+    }
+    Ok(Response::builder()
+        .status(StatusCode::OK)
+        .header(CONTENT_TYPE, "text/csv; charset=utf-8")
+        .header(
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"inscriptions-{}.csv\"", meetup.id),
+        )
+        .header(CACHE_CONTROL, "no-store")
+        .body(Bytes::from(csv(&registrants)))
+        .expect("a valid response"))
+}
+
+fn role_word(role: Role) -> &'static str {
+    match role {
+        Role::Participant => "participant",
+        Role::Facilitator => "facilitator",
+        Role::Speaker => "speaker",
+    }
+}
+
+fn status_word(status: RegistrationStatus) -> &'static str {
+    match status {
+        RegistrationStatus::Confirmed => "confirmed",
+        RegistrationStatus::Waiting { .. } => "waiting",
+        RegistrationStatus::Cancelled => "cancelled",
+    }
+}
+
+/// The list as CSV for a spreadsheet in French: `;`-separated, UTF-8 with a
+/// byte-order mark, French headings and labels.
+pub fn csv(registrants: &[Registrant]) -> String {
+    let mut out =
+        String::from("\u{feff}nom;courriel;rôle;structure;besoins;statut;rang;inscription\r\n");
+    for r in registrants {
+        let (status, rank) = match r.status {
+            RegistrationStatus::Confirmed => ("confirmée", String::new()),
+            RegistrationStatus::Waiting { position } => ("liste d'attente", position.to_string()),
+            RegistrationStatus::Cancelled => ("annulée", String::new()),
+        };
+        let role = match r.role {
+            Role::Participant => "participation",
+            Role::Facilitator => "animation",
+            Role::Speaker => "intervention",
+        };
+        let cells = [
+            cell(&r.name),
+            cell(&r.email),
+            cell(role),
+            cell(r.structure.as_deref().unwrap_or("")),
+            cell(r.need.as_deref().unwrap_or("")),
+            cell(status),
+            rank,
+            r.registered_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        ];
+        out.push_str(&cells.join(";"));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// One CSV cell: quoted when needed, and never read as a formula by a
+/// spreadsheet (a leading `=`, `+`, `-`, `@` gets an apostrophe).
+fn cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([';', '"', '\n', '\r', ',']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_defused() {
+        assert_eq!(cell("Aïcha"), "Aïcha");
+        assert_eq!(cell("a;b"), "\"a;b\"");
+        assert_eq!(cell("dit \"non\""), "\"dit \"\"non\"\"\"");
+        assert_eq!(cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(cell("ligne\nligne"), "\"ligne\nligne\"");
+    }
+}

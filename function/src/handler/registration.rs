@@ -1,0 +1,240 @@
+//! `POST {api}/registrations`: take a seat or a waiting-list place.
+
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use http::{Response, StatusCode};
+use serde_json::json;
+
+use crate::clock;
+use crate::email::french;
+use crate::events::{Event, Recipient};
+use crate::model::{MeetupDefinition, MeetupStatus};
+use crate::store::{NewRegistration, RegistrationStatus};
+
+use super::answer::{json_response, see_other, ApiError};
+use super::request::Fields;
+use super::{validation, Function};
+
+/// Why a meetup takes no registration right now, if it does not.
+pub fn refusal(meetup: &MeetupDefinition, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let refuse = |code, message: String| Err(ApiError::new(StatusCode::CONFLICT, code, message));
+    if meetup.status == MeetupStatus::Cancelled {
+        return refuse(
+            "meetup_cancelled",
+            format!(
+                "La rencontre « {} » est annulée : elle ne prend plus d'inscriptions.",
+                meetup.title
+            ),
+        );
+    }
+    if meetup.status == MeetupStatus::Done || now >= meetup.ends_at {
+        return refuse(
+            "meetup_past",
+            format!(
+                "La rencontre « {} » a déjà eu lieu : les inscriptions sont terminées.",
+                meetup.title
+            ),
+        );
+    }
+    if meetup.status == MeetupStatus::Full {
+        return refuse(
+            "meetup_full",
+            format!(
+                "La rencontre « {} » est complète et sa liste d'attente est fermée : il n'est plus possible de s'y inscrire.",
+                meetup.title
+            ),
+        );
+    }
+    if now < meetup.registration_opens {
+        return refuse(
+            "registration_not_open",
+            format!(
+                "Les inscriptions à « {} » ne sont pas encore ouvertes : elles ouvrent le {} à {}.",
+                meetup.title,
+                french::date(meetup.registration_opens),
+                french::time(meetup.registration_opens)
+            ),
+        );
+    }
+    if now >= meetup.registration_closes || now >= meetup.starts_at {
+        return refuse(
+            "registration_closed",
+            format!(
+                "Les inscriptions à « {} » sont closes depuis le {} à {}.",
+                meetup.title,
+                french::date(meetup.registration_closes.min(meetup.starts_at)),
+                french::time(meetup.registration_closes.min(meetup.starts_at))
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// A new private token: 192 random bits, hex (URL-safe, as the site's
+/// scripts expect).
+pub fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|error| {
+        tracing::error!(%error, "no randomness for a token");
+        ApiError::unavailable()
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub(super) async fn register(
+    function: &Function,
+    fields: &Fields,
+    json: bool,
+) -> Result<Response<Bytes>, ApiError> {
+    let form = validation::registration(fields)?;
+    let now = clock::now();
+    let meetup = function.meetup(&form.meetup).await?;
+    refusal(&meetup, now)?;
+
+    if fields.text("website").is_some() {
+        // The honeypot was filled: answer as if, store nothing.
+        tracing::warn!(route = "registrations", "honeypot filled; nothing stored");
+        let aggregate = function
+            .store
+            .aggregate(&meetup.id)
+            .await
+            .unwrap_or_default();
+        let status = if aggregate.confirmed < meetup.capacity {
+            RegistrationStatus::Confirmed
+        } else {
+            RegistrationStatus::Waiting {
+                position: aggregate.waiting + 1,
+            }
+        };
+        let token = new_token()?;
+        return Ok(answer(function, &meetup, status, Some(&token), false, json));
+    }
+
+    let registration = NewRegistration {
+        meetup_id: meetup.id.clone(),
+        name: form.name.clone(),
+        email: form.email.clone(),
+        role: form.role,
+        structure: form.structure,
+        need: form.need,
+        token: new_token()?,
+        registered_at: now,
+        expires_at: meetup.ends_at + Duration::days(i64::from(function.config.retention_days)),
+    };
+    let outcome = function
+        .store
+        .register(registration)
+        .await
+        .map_err(super::store_error)?;
+    if outcome.status == RegistrationStatus::Cancelled {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "registration_cancelled",
+            "Une inscription annulée existe déjà avec cette adresse pour cette rencontre. Contactez l'équipe organisatrice pour revenir.",
+        ));
+    }
+    tracing::info!(
+        route = "registrations",
+        status = status_word(outcome.status),
+        repeated = outcome.already_registered,
+        "registration recorded"
+    );
+    if outcome.already_registered {
+        // Same seat, same answer; the private link is not handed out again
+        // to whoever knows the address: it was given the first time.
+        return Ok(answer(function, &meetup, outcome.status, None, true, json));
+    }
+    let cancel_url = cancel_url(function, &outcome.token);
+    function
+        .notify(&Event::Registered {
+            meetup: meetup.clone(),
+            person: Recipient {
+                name: form.name,
+                email: form.email,
+            },
+            status: outcome.status,
+            cancel_url,
+        })
+        .await;
+    Ok(answer(
+        function,
+        &meetup,
+        outcome.status,
+        Some(&outcome.token),
+        false,
+        json,
+    ))
+}
+
+/// The private cancellation link (absolute when the site's URL is known).
+pub fn cancel_url(function: &Function, token: &str) -> String {
+    format!(
+        "{}?jeton={token}",
+        function.config.public_api_url("/registrations/cancel")
+    )
+}
+
+fn status_word(status: RegistrationStatus) -> &'static str {
+    match status {
+        RegistrationStatus::Confirmed => "confirmed",
+        RegistrationStatus::Waiting { .. } => "waiting",
+        RegistrationStatus::Cancelled => "cancelled",
+    }
+}
+
+fn answer(
+    function: &Function,
+    meetup: &MeetupDefinition,
+    status: RegistrationStatus,
+    token: Option<&str>,
+    repeated: bool,
+    json: bool,
+) -> Response<Bytes> {
+    let position = match status {
+        RegistrationStatus::Waiting { position } => Some(position),
+        _ => None,
+    };
+    if !json {
+        let mut location = match position {
+            None => function
+                .config
+                .site_page(&format!("/inscription/confirmee/?rencontre={}", meetup.id)),
+            Some(rank) => function.config.site_page(&format!(
+                "/inscription/liste-attente/?rencontre={}&rang={rank}",
+                meetup.id
+            )),
+        };
+        if let Some(token) = token {
+            location.push_str(&format!("#jeton={token}"));
+        }
+        return see_other(&location);
+    }
+    let when = french::span(meetup.starts_at, meetup.ends_at);
+    let mut message = match position {
+        None => format!("Votre place est réservée pour « {} », {when}.", meetup.title),
+        Some(rank) => format!(
+            "« {} » est complète : vous êtes n° {rank} sur la liste d'attente. Si une place se libère, elle vous revient automatiquement.",
+            meetup.title
+        ),
+    };
+    if repeated {
+        message.push_str(
+            " Vous étiez déjà inscrit·e avec cette adresse : rien n'a changé, et le lien d'annulation reste celui reçu la première fois.",
+        );
+    }
+    let body = json!({
+        "status": if position.is_some() { "waiting" } else { "confirmed" },
+        "position": position,
+        "meetup": meetup.id,
+        "cancel_url": token.map(|token| cancel_url(function, token)),
+        "message": message,
+    });
+    json_response(
+        if repeated {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        },
+        &body,
+    )
+}
