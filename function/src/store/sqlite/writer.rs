@@ -167,6 +167,11 @@ fn checkpoint(conn: Connection, wakeups: mpsc::Receiver<()>) {
     }
 }
 
+/// Runs a statement kept prepared: savepoints come twice per operation.
+fn statement(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 /// Runs a batch in one transaction and answers everyone in it.
 fn commit_batch(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
     let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(batch.len());
@@ -177,7 +182,7 @@ fn commit_batch(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
         return;
     }
     for mut job in pending.by_ref() {
-        if let Err(error) = conn.execute_batch("SAVEPOINT operation") {
+        if let Err(error) = statement(conn, "SAVEPOINT operation") {
             let error = super::sql_error("starting an operation", error);
             job.answer(Err(&error));
             continue;
@@ -197,11 +202,12 @@ fn commit_batch(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
             continue;
         }
         let end = if ok {
-            "RELEASE operation"
+            statement(conn, "RELEASE operation")
         } else {
-            "ROLLBACK TO operation; RELEASE operation"
+            statement(conn, "ROLLBACK TO operation")
+                .and_then(|()| statement(conn, "RELEASE operation"))
         };
-        if let Err(error) = conn.execute_batch(end) {
+        if let Err(error) = end {
             let error = super::sql_error("ending an operation", error);
             let _ = conn.execute_batch("ROLLBACK");
             done.drain(..).for_each(|job| job.answer(Err(&error)));
