@@ -37,7 +37,8 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// Serve the site on 127.0.0.1 and rebuild what changes, with live reload
+    /// Serve the site and the function (forms under /api/) on 127.0.0.1, with
+    /// the embedded store; re-render what changes, with live reload
     Serve {
         /// Port to listen on
         #[arg(short, long, default_value_t = 1111)]
@@ -45,6 +46,10 @@ enum Command {
         /// Include pages and sections marked as drafts
         #[arg(long)]
         drafts: bool,
+        /// The store: `sqlite:PATH` (default: sqlite:.maillage/store.sqlite
+        /// under the site root)
+        #[arg(long, value_name = "SPEC")]
+        store: Option<String>,
     },
     /// Check content, templates, internal links and anchors without writing anything
     Check {
@@ -115,15 +120,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
             build(&options).map(|summary| println!("{summary}"))
         }
-        Command::Serve { port, drafts } => {
+        Command::Serve {
+            port,
+            drafts,
+            store,
+        } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
             let options = BuildOptions {
                 root,
                 drafts,
-                extensions: crate::extensions::standard(),
                 ..BuildOptions::default()
             };
-            crate::serve::serve(options, port, None)
-        }
+            crate::live::serve(options, port, &spec)
+        }),
         Command::Sync { store } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
             crate::store_cli::sync_command(&standard_options(root), &spec)
                 .map(|summary| println!("{summary}"))

@@ -4,7 +4,7 @@
 //! [`markdown`] renders it, [`site`] links it into a model, [`templates`]
 //! sets up Tera with Zola's functions, [`render`] produces every output file
 //! and [`output`] writes them. [`serve`] keeps a site in memory for editing;
-//! [`store_cli`] holds
+//! [`live`] adds the function and its store to it, and [`store_cli`] holds
 //! the store commands (`sync`, `export`, `purge`).
 
 pub mod build;
@@ -17,6 +17,7 @@ pub mod data;
 pub mod error;
 pub mod extensions;
 pub mod init;
+pub mod live;
 pub mod map;
 pub mod markdown;
 pub mod output;

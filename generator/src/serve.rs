@@ -2,24 +2,29 @@
 //! live reload. An edited page re-renders only itself, its neighbours and
 //! the listings that show it (sections, pagers, terms, feeds, sitemap);
 //! other changes (templates, config, static, data, themes) reload the site.
-//! Requests under `/api/` go to an optional handler (the function's).
+//! Requests under `/api/` go to an optional handler (the function's), with
+//! the client's address as a [`ClientIp`] request extension. Another module
+//! can replace one extension's pages and files in place
+//! ([`SiteHandle::refresh_extension`]): that is how a registration shows
+//! on the site without reloading it.
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use http::{header, StatusCode};
+use maillage_function::handler::ClientIp;
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::broadcast;
 
@@ -27,8 +32,8 @@ use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
 use crate::content::InsertAnchor;
 use crate::error::{Diagnostic, Result};
 use crate::output::{static_files, MemorySink};
-use crate::render::{Job, Sink};
-use crate::site::Library;
+use crate::render::{Job, Renderer, Sink};
+use crate::site::{Contribution, Library};
 
 /// The function's HTTP handler, mounted under `/api/`.
 pub type ApiHandler = Arc<
@@ -68,9 +73,32 @@ struct AppState {
 /// A running server.
 pub struct ServeHandle {
     pub addr: SocketAddr,
-    _runtime: tokio::runtime::Runtime,
+    /// The served site, for changes made from outside the file watcher.
+    pub site: SiteHandle,
+    runtime: tokio::runtime::Runtime,
     _watcher: notify::RecommendedWatcher,
 }
+
+impl ServeHandle {
+    /// The runtime the server (and the API handler) runs on.
+    pub fn runtime(&self) -> tokio::runtime::Handle {
+        self.runtime.handle().clone()
+    }
+}
+
+/// What [`start_with`] adds to a plain static server.
+#[derive(Default)]
+pub struct Hooks {
+    /// Makes the handler mounted under `/api/` once the server's address
+    /// is known (the function needs it for its links and CORS).
+    pub api: Option<Box<dyn FnOnce(SocketAddr) -> ApiHandler + Send>>,
+    /// Called on the watcher's thread with the changed files, before the
+    /// site is rebuilt (to sync the store when `data/` changes).
+    pub before_rebuild: Option<BeforeRebuild>,
+}
+
+/// See [`Hooks::before_rebuild`].
+pub type BeforeRebuild = Arc<dyn Fn(&[PathBuf]) + Send + Sync>;
 
 /// Builds the site in memory, serves it and watches for changes until stopped.
 pub fn serve(options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Result<()> {
@@ -88,7 +116,17 @@ fn render_everything(site: &Site) -> Result<HashMap<String, Vec<u8>>> {
 }
 
 /// Starts serving in the background; port 0 picks a free port.
-pub fn start(mut options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Result<ServeHandle> {
+pub fn start(options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Result<ServeHandle> {
+    let hooks = Hooks {
+        api: api
+            .map(|api| Box::new(move |_| api) as Box<dyn FnOnce(SocketAddr) -> ApiHandler + Send>),
+        before_rebuild: None,
+    };
+    start_with(options, port, hooks)
+}
+
+/// Starts serving in the background with `hooks`; port 0 picks a free port.
+pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Result<ServeHandle> {
     let start = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -103,6 +141,9 @@ pub fn start(mut options: BuildOptions, port: u16, api: Option<ApiHandler>) -> R
         .map_err(|e| Diagnostic::new("serve", e.to_string()))?;
     options.base_url = Some(format!("http://{addr}"));
     let site = load_site(&options)?;
+    for warning in &site.contribution.warnings {
+        eprintln!("warning: {warning}");
+    }
     let files = render_everything(&site)?;
     let statics = static_files(&site.root, site.config.theme.as_deref())
         .into_iter()
@@ -119,10 +160,15 @@ pub fn start(mut options: BuildOptions, port: u16, api: Option<ApiHandler>) -> R
         error: None,
     }));
     let (reload, _) = broadcast::channel(16);
+    let site_handle = SiteHandle {
+        served: served.clone(),
+        options: options.clone(),
+        busy: Arc::new(Mutex::new(())),
+    };
     let state = AppState {
         served: served.clone(),
         reload: reload.clone(),
-        api,
+        api: hooks.api.map(|make| make(addr)),
     };
 
     let app = Router::new()
@@ -130,15 +176,136 @@ pub fn start(mut options: BuildOptions, port: u16, api: Option<ApiHandler>) -> R
         .fallback(handle_request)
         .with_state(state);
     runtime.spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
     });
 
-    let watcher = watch(options, served, reload)?;
+    let watcher = watch(site_handle.clone(), reload, hooks.before_rebuild)?;
     Ok(ServeHandle {
         addr,
-        _runtime: runtime,
+        site: site_handle,
+        runtime,
         _watcher: watcher,
     })
+}
+
+/// The served site, shared with the watcher and with other modules.
+#[derive(Clone)]
+pub struct SiteHandle {
+    served: Arc<RwLock<Served>>,
+    options: BuildOptions,
+    /// Held while the site changes, so that changes never interleave.
+    busy: Arc<Mutex<()>>,
+}
+
+/// One extension's new output, and which of its pages and files changed.
+pub struct Refresh {
+    pub contribution: Contribution,
+    /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
+    pub page: Box<dyn Fn(&str) -> bool + Send>,
+    /// Whether the file at this output path (`carte/lieux.geojson`) must be written again.
+    pub file: Box<dyn Fn(&str) -> bool + Send>,
+}
+
+/// What [`SiteHandle::refresh_extension`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refreshed {
+    /// Only the changed pages and files were rendered.
+    Files(usize),
+    /// The new output did not line up with the old one: the whole site was
+    /// rebuilt.
+    Site(usize),
+}
+
+impl SiteHandle {
+    /// Replaces the output of the first extension (its pages and files come
+    /// first in the site's contribution) by `make`'s, rendering only what
+    /// `make` says changed. The new output must list the same pages and files
+    /// in the same order (new figures, same URLs); otherwise the whole site
+    /// is rebuilt.
+    pub fn refresh_extension(
+        &self,
+        make: impl FnOnce(&Site) -> Result<Refresh>,
+    ) -> Result<Refreshed> {
+        let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        let rendered = {
+            let served = self.served.read().unwrap_or_else(|e| e.into_inner());
+            let site = &served.site;
+            let refresh = make(site)?;
+            let new = &refresh.contribution;
+            let old = &site.contribution;
+            let lines_up = old.pages.len() >= new.pages.len()
+                && old.files.len() >= new.files.len()
+                && new
+                    .pages
+                    .iter()
+                    .zip(&old.pages)
+                    .all(|(n, o)| n.path == o.path)
+                && new
+                    .files
+                    .iter()
+                    .zip(&old.files)
+                    .all(|(n, o)| n.path == o.path);
+            if lines_up {
+                let mut jobs: Vec<Job> = new
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| (refresh.page)(&p.path))
+                    .map(|(i, _)| Job::ExtraPage(i))
+                    .collect();
+                jobs.extend(
+                    new.files
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| (refresh.file)(&f.path))
+                        .map(|(i, _)| Job::ExtraFileRange(i, i + 1)),
+                );
+                let renderer = Renderer {
+                    extra_pages: &new.pages,
+                    extra_files: &new.files,
+                    ..site.renderer(Some(RELOAD_SCRIPT))
+                };
+                let sink = MemorySink::default();
+                renderer.render_jobs(&jobs, &sink)?;
+                let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+                Some((refresh.contribution, files))
+            } else {
+                None
+            }
+        };
+        let Some((contribution, files)) = rendered else {
+            let summary = rebuild_site(&self.options, &self.served)?;
+            return Ok(Refreshed::Site(summary));
+        };
+        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
+        let count = files.len();
+        let old = &mut served.site.contribution;
+        let (pages, extra_files) = (contribution.pages.len(), contribution.files.len());
+        old.pages.splice(0..pages, contribution.pages);
+        old.files.splice(0..extra_files, contribution.files);
+        served.files.extend(files);
+        Ok(Refreshed::Files(count))
+    }
+
+    /// The bytes served at `path` right now (`rencontres/x/index.html`).
+    pub fn file(&self, path: &str) -> Option<Vec<u8>> {
+        let served = self.served.read().unwrap_or_else(|e| e.into_inner());
+        served.files.get(path.trim_start_matches('/')).cloned()
+    }
+
+    /// Every file served from memory, by output path.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let served = self.served.read().unwrap_or_else(|e| e.into_inner());
+        served
+            .files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
 }
 
 async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
@@ -160,13 +327,19 @@ async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
-async fn handle_request(State(state): State<AppState>, request: Request) -> Response {
+async fn handle_request(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
     let path = request.uri().path().to_string();
     if path == "/api" || path.starts_with("/api/") {
         let Some(api) = state.api.clone() else {
             return (StatusCode::NOT_FOUND, "no API handler in this server").into_response();
         };
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
+        // For the function's per-client rate limit.
+        parts.extensions.insert(ClientIp(peer.ip()));
         let bytes = match axum::body::to_bytes(body, 1 << 20).await {
             Ok(b) => b,
             Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response(),
@@ -270,9 +443,9 @@ fn percent_decode(path: &str) -> String {
 }
 
 fn watch(
-    options: BuildOptions,
-    served: Arc<RwLock<Served>>,
+    site: SiteHandle,
     reload: broadcast::Sender<()>,
+    before_rebuild: Option<BeforeRebuild>,
 ) -> Result<notify::RecommendedWatcher> {
     let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -286,7 +459,7 @@ fn watch(
         }
     })
     .map_err(|e| Diagnostic::new("serve", format!("cannot watch files: {e}")))?;
-    let root = options.root.clone();
+    let root = site.options.root.clone();
     for name in ["content", "data", "templates", "themes", "static"] {
         let dir = root.join(name);
         if dir.is_dir() {
@@ -314,8 +487,13 @@ fn watch(
                 continue;
             }
             let start = Instant::now();
-            let outcome = rebuild(&options, &served, &relevant);
-            let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
+            let busy = site.busy.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(hook) = &before_rebuild {
+                hook(&relevant);
+            }
+            let outcome = rebuild(&site.options, &site.served, &relevant);
+            drop(busy);
+            let mut guard = site.served.write().unwrap_or_else(|e| e.into_inner());
             match outcome {
                 Ok(message) => {
                     guard.error = None;
@@ -379,6 +557,13 @@ fn rebuild(
         }
     }
     // Anything else: load and render the whole site again, then swap it in.
+    let count = rebuild_site(options, served)?;
+    Ok(format!("Rebuilt the site ({count} files)"))
+}
+
+/// Loads and renders the whole site again, then swaps it in; returns the
+/// number of files.
+fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<usize> {
     let mut with_url = options.clone();
     let base = served
         .read()
@@ -401,7 +586,7 @@ fn rebuild(
         statics,
         error: None,
     };
-    Ok(format!("Rebuilt the site ({count} files)"))
+    Ok(count)
 }
 
 /// Re-renders one edited page and what lists it. `None` when the change is

@@ -86,8 +86,9 @@ impl StoreSpec {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| self.error(format!("cannot create the folder: {e}")))?;
                 }
-                // PENDING-SQLITE
-                Err(self.error("the SQLite store is not available in this build yet"))
+                let store = maillage_function::store::sqlite::SqliteStore::open(path)
+                    .map_err(|e| self.error(format!("cannot open the store: {e}")))?;
+                Ok(Arc::new(store))
             }
             StoreSpec::DynamoDb(table) => {
                 use maillage_function::store::dynamodb::DynamoStore;

@@ -271,3 +271,33 @@ fn store_specs_are_checked() {
         "{err}"
     );
 }
+
+#[test]
+fn sync_export_and_purge_on_sqlite() {
+    let dir = common::fixture("data-site");
+    let file = dir.path().join("etat/store.sqlite");
+    // The test's own connection to the same file, as the server would hold.
+    let store = maillage_function::store::sqlite::SqliteStore::open(&file).unwrap();
+    sync_export_purge(dir.path(), "sqlite:etat/store.sqlite", None, &store);
+    assert!(file.is_file(), "a relative path is under the site root");
+}
+
+#[test]
+fn the_default_store_is_a_file_under_the_site_root() {
+    let dir = common::fixture("data-site");
+    let out = stdout(&maillage(dir.path(), &["sync"], None));
+    assert!(out.contains(".maillage/store.sqlite"), "{out}");
+    assert!(dir.path().join(".maillage/store.sqlite").is_file());
+    let out = stdout(&maillage(dir.path(), &["export"], None));
+    assert!(out.contains("0 with a published report"), "{out}");
+    // A file that is not a store: the error names it.
+    std::fs::write(dir.path().join("pas-une-base"), "bonjour").unwrap();
+    let output = maillage(
+        dir.path(),
+        &["export", "--store", "sqlite:pas-une-base"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("pas-une-base"), "{err}");
+}

@@ -1,0 +1,423 @@
+//! `maillage serve` with the function: the whole loop on one machine.
+//!
+//! At start the embedded store is opened, the meetup definitions of `data/`
+//! are synced into it and its public figures are read; the site is built
+//! with those figures over `data/live/aggregates.json`, and the function is
+//! mounted under `/api/`. After each accepted registration, cancellation or
+//! report, the function tells [`LiveSink`]; a worker thread reads that
+//! meetup's figures back from the store and re-renders, in memory, only the
+//! pages and files that show them: the meetup page and its neighbours in
+//! its series or module, its place and region pages, the listings, the map
+//! page, the GeoJSON files, the calendars and the feed. When `data/`
+//! changes, the definitions are synced again before the site is rebuilt.
+//!
+//! Pages are replaced without a live-reload signal: a person filling in a
+//! form must not lose it because someone else registered.
+
+use std::collections::{BTreeSet, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use maillage_function::clock;
+use maillage_function::events::{Event, EventSink};
+use maillage_function::handler::{Function, FunctionConfig};
+use maillage_function::model::{LiveAggregates, MeetupAggregate};
+use maillage_function::store::Store;
+
+use crate::build::{BuildOptions, Site};
+use crate::error::{Diagnostic, Result};
+use crate::pages::network::{self, Network};
+use crate::serve::{Hooks, Refresh, Refreshed, ServeHandle, SiteHandle};
+use crate::site::{Contribution, Library, SiteExtension};
+use crate::store_cli::{self, StoreSpec};
+
+/// Requests per client and minute: generous, since on a laptop every
+/// browser tab of every tester shares one address.
+const LOCAL_RATE_LIMIT_PER_MINUTE: u32 = 10_000;
+
+/// What the live loop shares between the site build and the event worker.
+#[derive(Default)]
+struct LiveState {
+    /// The store's public figures, meetup by meetup.
+    figures: RwLock<LiveAggregates>,
+    /// The network of the last build, to find what shows a meetup.
+    network: RwLock<Option<Arc<Network>>>,
+}
+
+impl LiveState {
+    /// Puts the store's figures over `live` (from `data/live/`): seats and
+    /// waiting lists are the store's; a report published in `data/live/`
+    /// stays unless the store has one for the same meetup.
+    fn overlay(&self, live: &mut LiveAggregates) {
+        let figures = self.figures.read().unwrap_or_else(|e| e.into_inner());
+        for (id, aggregate) in &figures.meetups {
+            let entry = live.meetups.entry(id.clone()).or_default();
+            entry.confirmed = aggregate.confirmed;
+            entry.waiting = aggregate.waiting;
+            if aggregate.report.is_some() {
+                entry.report = aggregate.report.clone();
+            }
+        }
+    }
+
+    fn set_all(&self, figures: LiveAggregates) {
+        *self.figures.write().unwrap_or_else(|e| e.into_inner()) = figures;
+    }
+
+    fn set(&self, id: &str, aggregate: MeetupAggregate) {
+        self.figures
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .meetups
+            .insert(id.to_string(), aggregate);
+    }
+}
+
+/// The data pages with the store's figures; keeps the linked network.
+struct LiveDataPages {
+    state: Arc<LiveState>,
+}
+
+impl SiteExtension for LiveDataPages {
+    fn name(&self) -> &str {
+        "data"
+    }
+
+    fn contribute(&self, root: &Path, library: &Library) -> Result<Contribution> {
+        if !crate::data::has_data(root) {
+            return Ok(Contribution::default());
+        }
+        let now = clock::now();
+        let mut loaded = crate::data::load(root, now)?;
+        self.state.overlay(&mut loaded.data.live);
+        let net = Arc::new(Network::new(loaded.data, library.config.clone(), now));
+        *self
+            .state
+            .network
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
+        Ok(crate::pages::contribution(net, loaded.warnings))
+    }
+}
+
+/// The URL paths of the pages and the output paths of the files that show
+/// the figures or the report of the meetups `ids`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Affected {
+    pub pages: HashSet<String>,
+    pub files: HashSet<String>,
+}
+
+impl Affected {
+    fn of(net: &Network, ids: &BTreeSet<String>) -> Affected {
+        let mut affected = Affected::default();
+        for page in ["/lieux/", "/regions/", "/carte/"] {
+            affected.pages.insert(page.into());
+        }
+        for file in [
+            crate::map::PLACES_URL,
+            crate::map::MEETUPS_URL,
+            "/rencontres/atom.xml",
+        ] {
+            affected.files.insert(file.trim_start_matches('/').into());
+        }
+        for (m, meetup) in net.data.meetups.iter().enumerate() {
+            if !ids.contains(&meetup.id) {
+                continue;
+            }
+            let p = net.meetup_place[m];
+            let place = &net.data.places[p];
+            let region = &net.data.regions[net.place_region[p]];
+            // The previous and next meetups show this one's summary (and
+            // the improvements its report proposes).
+            for other in [Some(m), net.previous[m], net.next[m]]
+                .into_iter()
+                .flatten()
+            {
+                let path = network::meetup_path(&net.data.meetups[other].id);
+                affected
+                    .files
+                    .insert(format!("{}calendrier.ics", &path[1..]));
+                affected.pages.insert(path);
+            }
+            affected.pages.insert(network::place_path(&place.id));
+            affected
+                .pages
+                .insert(network::place_type_path(place.kind.code()));
+            let region_path = network::region_path(&region.slug);
+            affected
+                .files
+                .insert(format!("{}calendrier.ics", &region_path[1..]));
+            affected.pages.insert(region_path);
+            for url in [
+                crate::map::region_places_url(&region.code),
+                crate::map::region_meetups_url(&region.code),
+            ] {
+                affected.files.insert(url.trim_start_matches('/').into());
+            }
+        }
+        affected
+    }
+
+    fn page(&self, path: &str) -> bool {
+        // The listings of meetups, every pager: a meetup moves between
+        // pages only when dates change, but its summary is on one of them.
+        self.pages.contains(path) || is_listing(path)
+    }
+}
+
+fn is_listing(path: &str) -> bool {
+    path == "/rencontres/"
+        || path.starts_with("/rencontres/page/")
+        || path.starts_with("/rencontres/passees/")
+}
+
+/// One change the handler reported, and when.
+struct Changed {
+    meetup_id: String,
+    at: Instant,
+}
+
+/// The function's sink for the live re-render: hands the meetup to the
+/// worker and returns at once.
+pub struct LiveSink {
+    changes: Mutex<mpsc::Sender<Changed>>,
+}
+
+#[async_trait]
+impl EventSink for LiveSink {
+    async fn notify(&self, event: &Event) {
+        let change = Changed {
+            meetup_id: event.meetup_id().to_string(),
+            at: Instant::now(),
+        };
+        let _ = self
+            .changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(change);
+    }
+}
+
+/// `maillage serve` with the function and its store, running.
+pub struct LiveServer {
+    pub server: ServeHandle,
+    pub store: Arc<dyn Store>,
+    /// For each re-render after an event: the time from the function's
+    /// answer to the new pages being served.
+    latencies: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl LiveServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr
+    }
+
+    /// The times from answers to re-rendered pages so far.
+    pub fn latencies(&self) -> Vec<Duration> {
+        self.latencies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Runs `maillage serve` with the function until stopped.
+pub fn serve(options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<()> {
+    let live = start(options, port, spec)?;
+    println!(
+        "Serving the site and its forms on http://{}/ with the store {} (Ctrl+C to stop)",
+        live.addr(),
+        spec.describe()
+    );
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Starts the site, the function and the live re-render; port 0 picks a
+/// free port. `options.extensions` is replaced by the live ones.
+pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<LiveServer> {
+    if let StoreSpec::DynamoDb(_) = spec {
+        eprintln!(
+            "note: serving with {}: every registration goes to that table",
+            spec.describe()
+        );
+    }
+    let state = Arc::new(LiveState::default());
+    options.extensions = vec![
+        Arc::new(LiveDataPages {
+            state: state.clone(),
+        }),
+        Arc::new(crate::vendor::VendorAssets),
+    ];
+    // The store, synced and read before the first build.
+    let setup = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::new("serve", format!("cannot start a runtime: {e}")))?;
+    let store = setup.block_on(spec.open())?;
+    sync_and_read(&options, spec, &store, &state, &setup)?;
+
+    let (changes, received) = mpsc::channel();
+    let sink: Arc<dyn EventSink> = Arc::new(LiveSink {
+        changes: Mutex::new(changes),
+    });
+    let function_store = store.clone();
+    let mut config = FunctionConfig::from_env()
+        .map_err(|e| Diagnostic::new("serve", format!("the function's configuration: {e}")))?;
+    let api = move |addr: SocketAddr| {
+        let site = format!("http://{addr}");
+        config.site_url = site.clone();
+        config.site_origin = site;
+        config.api_base = "/api".into();
+        config.rate_limit_per_minute = LOCAL_RATE_LIMIT_PER_MINUTE;
+        let mut sinks = vec![sink];
+        match maillage_function::email::Mailer::from_env() {
+            Ok(Some(mailer)) => sinks.push(Arc::new(mailer)),
+            Ok(None) => {}
+            Err(e) => eprintln!("confirmation emails are off: {e}"),
+        }
+        let function = Arc::new(Function::new(function_store, config, sinks));
+        crate::serve::api_handler(move |request| {
+            let function = function.clone();
+            async move { function.handle(request).await }
+        })
+    };
+    let before_rebuild = {
+        let (options, spec, store, state) =
+            (options.clone(), spec.clone(), store.clone(), state.clone());
+        let data = options.root.join("data");
+        let live_dir = options.root.join("data/live");
+        move |changed: &[PathBuf]| {
+            let definitions_changed = changed
+                .iter()
+                .any(|p| p.starts_with(&data) && !p.starts_with(&live_dir));
+            if !definitions_changed {
+                return;
+            }
+            let outcome = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Diagnostic::new("serve", e.to_string()).into())
+                .and_then(|rt| sync_and_read(&options, &spec, &store, &state, &rt));
+            if let Err(e) = outcome {
+                // The rebuild that follows reports data errors itself.
+                eprintln!("not synced: {e}");
+            }
+        }
+    };
+    let server = crate::serve::start_with(
+        options,
+        port,
+        Hooks {
+            api: Some(Box::new(api)),
+            before_rebuild: Some(Arc::new(before_rebuild)),
+        },
+    )?;
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    spawn_worker(
+        received,
+        server.site.clone(),
+        server.runtime(),
+        store.clone(),
+        state,
+        latencies.clone(),
+    );
+    Ok(LiveServer {
+        server,
+        store,
+        latencies,
+    })
+}
+
+/// Syncs the definitions of `data/` into the store and reads its figures.
+fn sync_and_read(
+    options: &BuildOptions,
+    spec: &StoreSpec,
+    store: &Arc<dyn Store>,
+    state: &LiveState,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<()> {
+    if !crate::data::has_data(&options.root) {
+        return Ok(());
+    }
+    let definitions = store_cli::site_definitions(options)?;
+    let store_error = |e: maillage_function::store::StoreError| -> crate::error::Diagnostics {
+        Diagnostic::new(spec.describe(), e.to_string()).into()
+    };
+    let summary = runtime
+        .block_on(store_cli::sync(store.as_ref(), &definitions))
+        .map_err(store_error)?;
+    println!("Synced into {}: {summary}", spec.describe());
+    let figures = runtime.block_on(store.aggregates()).map_err(store_error)?;
+    state.set_all(figures);
+    Ok(())
+}
+
+/// Applies changes as they come: reads the meetups' figures, re-renders
+/// what shows them. Changes that arrive during a render are taken together.
+fn spawn_worker(
+    received: mpsc::Receiver<Changed>,
+    site: SiteHandle,
+    runtime: tokio::runtime::Handle,
+    store: Arc<dyn Store>,
+    state: Arc<LiveState>,
+    latencies: Arc<Mutex<Vec<Duration>>>,
+) {
+    std::thread::spawn(move || {
+        while let Ok(first) = received.recv() {
+            let mut batch = vec![first];
+            batch.extend(received.try_iter());
+            let ids: BTreeSet<String> = batch.iter().map(|c| c.meetup_id.clone()).collect();
+            let start = Instant::now();
+            for id in &ids {
+                match runtime.block_on(store.aggregate(id)) {
+                    Ok(aggregate) => state.set(id, aggregate),
+                    Err(e) => eprintln!("cannot read the figures of {id}: {e}"),
+                }
+            }
+            let outcome = site.refresh_extension(|site: &Site| {
+                let extension = LiveDataPages {
+                    state: state.clone(),
+                };
+                let contribution = extension.contribute(&site.root, &site.library)?;
+                let net = state
+                    .network
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                let affected = net.map(|net| Affected::of(&net, &ids)).unwrap_or_default();
+                let files = affected.files.clone();
+                Ok(Refresh {
+                    contribution,
+                    page: Box::new(move |path| affected.page(path)),
+                    file: Box::new(move |path| files.contains(path)),
+                })
+            });
+            let done = Instant::now();
+            match outcome {
+                Ok(refreshed) => {
+                    let mut times = latencies.lock().unwrap_or_else(|e| e.into_inner());
+                    for change in &batch {
+                        times.push(done.duration_since(change.at));
+                    }
+                    let what = match refreshed {
+                        Refreshed::Files(n) => format!("re-rendered {n} files"),
+                        Refreshed::Site(n) => format!("rebuilt the site ({n} files)"),
+                    };
+                    println!(
+                        "Store change ({}): {what} in {} ms",
+                        ids.iter().cloned().collect::<Vec<_>>().join(", "),
+                        done.duration_since(start).as_millis()
+                    );
+                }
+                Err(e) => eprintln!("cannot re-render after a store change: {e}"),
+            }
+        }
+    });
+}
