@@ -90,13 +90,15 @@ impl FunctionConfig {
                 .ok_or_else(|| format!("{API_URL_VAR} must be an http(s) URL, not {url:?}"))?;
         }
         if let Some(days) = get(RETENTION_DAYS_VAR) {
-            config.retention_days = days.parse().ok().filter(|days| *days <= 3650).ok_or_else(
-                || {
-                    format!(
+            config.retention_days =
+                days.parse()
+                    .ok()
+                    .filter(|days| *days <= 3650)
+                    .ok_or_else(|| {
+                        format!(
                         "{RETENTION_DAYS_VAR} must be a number of days (0 to 3650), not {days:?}"
                     )
-                },
-            )?;
+                    })?;
         }
         if let Some(rate) = get(RATE_LIMIT_VAR) {
             config.rate_limit_per_minute = rate.parse().map_err(|_| {
