@@ -12,6 +12,9 @@ mod runtime_api;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+use maillage_function::model::{MeetupDefinition, MeetupStatus};
+use maillage_function::store::{RegistrationStatus, Store};
 use runtime_api::RuntimeApi;
 use serde_json::{json, Value};
 
@@ -184,6 +187,102 @@ async fn http_api_and_function_url_events_reach_the_handler_and_come_back() {
     let second = api.answer(Duration::from_secs(30)).await;
     assert_eq!(second.kind, "response", "{:?}", second.body);
     assert!(second.body["statusCode"].is_u64(), "{:?}", second.body);
+}
+
+/// A meetup open for registration on the pinned date (2026-11-22).
+fn open_meetup(id: &str, capacity: u32) -> MeetupDefinition {
+    let at = |value: &str| {
+        DateTime::parse_from_rfc3339(value)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    MeetupDefinition {
+        id: id.into(),
+        title: format!("Rencontre {id}"),
+        starts_at: at("2026-12-05T09:00:00Z"),
+        ends_at: at("2026-12-05T12:00:00Z"),
+        capacity,
+        status: MeetupStatus::Open,
+        registration_opens: at("2026-11-01T00:00:00Z"),
+        registration_closes: at("2026-12-04T23:00:00Z"),
+        report_key_sha256: None,
+        location: "Médiathèque, Brest".into(),
+        url: format!("https://rencontres.example.org/rencontres/{id}/"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_goes_through_the_runtime_api_into_dynamodb() {
+    let Some(store) = moto::fresh_store("lambda-registration").await else {
+        return;
+    };
+    store.put_meetups(&[open_meetup("brest", 1)]).await.unwrap();
+    let endpoint = moto::moto().unwrap().endpoint.clone();
+    let api = RuntimeApi::start().await;
+    let _function = start_function(&api, &endpoint, store.table());
+
+    // A script's JSON post through an HTTP API: a seat, in JSON.
+    api.invoke(http_api_event(
+        "POST",
+        "/api/registrations",
+        "",
+        &json!({
+            "meetup": "brest", "name": "Aïcha", "email": "aicha@exemple.org",
+            "role": "participant", "consent": true
+        })
+        .to_string(),
+        "application/json",
+    ));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.kind, "response", "{:?}", answer.body);
+    assert_eq!(answer.body["statusCode"], 201, "{:?}", answer.body);
+    let body: Value = serde_json::from_str(answer.body["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["status"], "confirmed");
+    let cancel_url = body["cancel_url"].as_str().unwrap();
+    assert!(
+        cancel_url.starts_with("https://rencontres.example.org/api/registrations/cancel?jeton="),
+        "{cancel_url}"
+    );
+    assert_eq!(
+        answer.body["headers"]["access-control-allow-origin"],
+        "https://rencontres.example.org"
+    );
+
+    // A form body through a Function URL (base64-encoded by Lambda): the
+    // waiting list.
+    api.invoke(function_url_event(
+        "POST",
+        "/api/registrations",
+        "",
+        "meetup=brest&name=Bastien&email=bastien%40exemple.org&role=participant&consent=oui&website="
+            .as_bytes(),
+        "application/x-www-form-urlencoded",
+    ));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.body["statusCode"], 201, "{:?}", answer.body);
+    let body: Value = serde_json::from_str(answer.body["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (body["status"].as_str(), body["position"].as_u64()),
+        (Some("waiting"), Some(1))
+    );
+
+    // The confirmed person cancels: the waiting one gets the seat.
+    let token = cancel_url.split_once("jeton=").unwrap().1;
+    api.invoke(http_api_event(
+        "POST",
+        "/api/registrations/cancel",
+        "",
+        &json!({ "jeton": token }).to_string(),
+        "application/json",
+    ));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.body["statusCode"], 200, "{:?}", answer.body);
+    let aggregate = store.aggregate("brest").await.unwrap();
+    assert_eq!((aggregate.confirmed, aggregate.waiting), (1, 0));
+    let registrants = store.registrants("brest").await.unwrap();
+    assert!(registrants
+        .iter()
+        .any(|r| r.email == "bastien@exemple.org" && r.status == RegistrationStatus::Confirmed));
 }
 
 /// Standard base64 with padding, as Lambda encodes binary bodies.
