@@ -168,7 +168,9 @@ impl SqliteStore {
             let conn = lock(&readers.idle)
                 .pop()
                 .ok_or_else(|| StoreError::Backend("no idle reader".into()))?;
-            let result = work(&conn);
+            // Even a panicking read gives its connection back to the pool.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&conn)))
+                .unwrap_or_else(|_| Err(StoreError::Backend("a store read panicked".into())));
             lock(&readers.idle).push(conn);
             result
         })
