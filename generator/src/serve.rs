@@ -348,6 +348,7 @@ async fn handle_request(
         let (parts, body) = response.into_parts();
         return Response::from_parts(parts, Body::from(body));
     }
+    let query = request.uri().query().map(str::to_string);
     let decoded = percent_decode(&path);
     let served = state.served.read().unwrap_or_else(|e| e.into_inner());
     if let Some(error) = &served.error {
@@ -376,9 +377,11 @@ async fn handle_request(
                 && !key.is_empty()
                 && candidate != key
             {
+                // Keep the query: result pages read theirs.
+                let query = query.as_deref().map_or(String::new(), |q| format!("?{q}"));
                 return (
                     StatusCode::MOVED_PERMANENTLY,
-                    [(header::LOCATION, format!("{path}/"))],
+                    [(header::LOCATION, format!("{path}/{query}"))],
                 )
                     .into_response();
             }

@@ -422,6 +422,13 @@ fn a_report_sent_with_the_organisers_key_is_published_on_the_meetup_page() {
     let took = until(meetup, "the published report", |_, html| {
         html.contains("<strong>beaucoup servi</strong>")
     });
+    // The result page without its final slash keeps its query on the way.
+    let result = get(&format!("/bilan/envoye?rencontre={meetup}"));
+    assert_eq!(result.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(
+        result.location(),
+        format!("/bilan/envoye/?rencontre={meetup}")
+    );
     println!("report published {} ms after the answer", took.as_millis());
     let (_, html) = seats(meetup);
     assert!(html.contains("Prévoir des rallonges"));
