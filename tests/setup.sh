@@ -32,8 +32,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages: every package-lock.json the project has, installed as locked.
-for lock in "$root"/themes/*/package-lock.json "$root"/tests/*/package-lock.json; do
+# npm packages: every package-lock.json the project has, installed as locked
+# (the themes' in their own script, which the demo uses alone).
+. "$root/tests/setup-themes.sh"
+for lock in "$root"/tests/*/package-lock.json; do
   [ -f "$lock" ] || continue
   dir="$(dirname "$lock")"
   if [ ! -d "$dir/node_modules" ] || [ "$lock" -nt "$dir/node_modules/.package-lock.json" ]; then
