@@ -346,7 +346,8 @@ fn sync_and_read(
     if !crate::data::has_data(&options.root) {
         return Ok(());
     }
-    let definitions = store_cli::site_definitions(options)?;
+    // The build that follows prints the data warnings.
+    let definitions = store_cli::site_definitions(options, false)?;
     let store_error = |e: maillage_function::store::StoreError| -> crate::error::Diagnostics {
         Diagnostic::new(spec.describe(), e.to_string()).into()
     };

@@ -129,11 +129,13 @@ pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
 }
 
 /// The meetup definitions of the site under `options.root`, with the data
-/// warnings printed. Fails on any data error, like `build`.
-pub fn site_definitions(options: &BuildOptions) -> Result<Vec<MeetupDefinition>> {
+/// warnings printed when `warn`. Fails on any data error, like `build`.
+pub fn site_definitions(options: &BuildOptions, warn: bool) -> Result<Vec<MeetupDefinition>> {
     let config = load_config(options)?;
     let loaded = crate::data::load(&options.root, clock::now())?;
-    eprint!("{}", crate::data::format_warnings(&loaded.warnings));
+    if warn {
+        eprint!("{}", crate::data::format_warnings(&loaded.warnings));
+    }
     Ok(crate::data::definitions(&loaded.data, &config))
 }
 
@@ -195,7 +197,7 @@ pub async fn sync(
 
 /// `maillage sync`: the meetup definitions of `data/` into the store.
 pub fn sync_command(options: &BuildOptions, spec: &StoreSpec) -> Result<String> {
-    let definitions = site_definitions(options)?;
+    let definitions = site_definitions(options, true)?;
     block_on(async {
         let store = spec.open().await?;
         let summary = sync(store.as_ref(), &definitions)
