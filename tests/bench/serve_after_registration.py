@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""After one registration, how long until `maillage serve` shows it.
+
+    python3 tests/bench/serve_after_registration.py MAILLAGE_BIN SITE [RUNS]
+
+Starts `maillage serve` on SITE (the clock pinned to the project's "today",
+the embedded store in a temporary folder), then, RUNS times, registers one
+person for a meetup open for registration (JSON over HTTP on loopback, as
+the site's form script does) and polls the meetup's page every millisecond
+until it changes: the time from the function's answer to the rewritten
+page being served. Also reports what the server logs for each change
+("re-rendered N files in X ms"). Each run uses another meetup.
+"""
+
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(conn, path):
+    conn.request("GET", path)
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def main():
+    binary, site = sys.argv[1], sys.argv[2]
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    port = free_port()
+    work = tempfile.mkdtemp(prefix="maillage-serve-bench-")
+    log_path = os.path.join(work, "serve.log")
+    env = dict(os.environ, MAILLAGE_NOW="2026-11-22T12:00")
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([binary, "serve", "-r", site, "-p", str(port),
+                                   "--store", "sqlite:" + os.path.join(work, "store.sqlite")], stdout=log,
+                                  stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.time() + 300
+        conn = None
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                if get(conn, "/carte/rencontres.geojson")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit("maillage serve did not answer: see " + log_path)
+        features = json.loads(get(conn, "/carte/rencontres.geojson")[1])["features"]
+        open_meetups = [f["properties"] for f in features
+                        if f["properties"]["registration_state"] == "open"]
+        times = []
+        for run in range(runs):
+            meetup = open_meetups[run * 7 % len(open_meetups)]
+            page = meetup["url"]
+            before = get(conn, page)[1]
+            body = json.dumps({"meetup": meetup["id"], "name": f"Mesure {run}",
+                               "email": f"mesure{run}@example.org", "role": "participant",
+                               "consent": True})
+            conn.request("POST", "/api/registrations", body,
+                         {"Content-Type": "application/json", "Accept": "application/json"})
+            r = conn.getresponse()
+            r.read()
+            answered = time.perf_counter()
+            if r.status not in (200, 201):
+                sys.exit(f"the registration was refused: HTTP {r.status}")
+            while True:
+                if get(conn, page)[1] != before:
+                    break
+                if time.perf_counter() - answered > 30:
+                    sys.exit(f"{page} did not change within 30 s")
+                time.sleep(0.001)
+            ms = (time.perf_counter() - answered) * 1000
+            times.append(ms)
+            print(f"run {run + 1}: {page} rewritten {ms:.0f} ms after the answer", file=sys.stderr)
+    finally:
+        server.terminate()
+        server.wait()
+    logged = [int(m) for m in re.findall(r"Store change .*? in (\d+) ms", open(log_path).read())]
+    print(f"\nserve, national site: one registration, then the meetup page polled; {runs} runs\n")
+    print("| measure | median | min | max |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| answer to page rewritten (ms) | {statistics.median(times):.0f} | {min(times):.0f} | {max(times):.0f} |")
+    if logged:
+        print(f"| re-render logged by serve (ms) | {statistics.median(logged):.0f} | {min(logged):.0f} | {max(logged):.0f} |")
+    print(f"\ntarget: median within 100 ms: {'met' if statistics.median(times) <= 100 else 'not met'}")
+
+
+if __name__ == "__main__":
+    main()
