@@ -4,6 +4,8 @@
 
 mod trigger_receiver;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use maillage_function::events::{Event, EventSink};
@@ -33,16 +35,13 @@ fn trigger(receiver: &Receiver, secret: &str) -> RebuildTrigger {
 async fn a_burst_of_200_changes_gives_one_or_two_triggers_the_last_after_the_last_change() {
     let receiver = Receiver::start(Some(SECRET)).await;
     let trigger = trigger(&receiver, SECRET);
-    let started = Instant::now();
     for n in 0..200 {
         trigger.notify(&registered(&format!("m{}", n % 7), n)).await;
     }
     let last_change = Instant::now();
-    assert!(
-        last_change - started < Duration::from_millis(200),
-        "notify only marks the change: 200 took {:?}",
-        last_change - started
-    );
+    // notify only marks the change: on this single-threaded runtime nothing
+    // else has run yet, so no trigger can have been sent.
+    assert!(receiver.received().is_empty());
     trigger.flush().await;
     // Nothing more comes after the flush, even a window later.
     tokio::time::sleep(WINDOW * 2).await;
@@ -87,20 +86,21 @@ async fn a_steady_flow_gives_at_most_one_trigger_per_window() {
     let last_change = Instant::now();
     trigger.flush().await;
     let received = receiver.accepted();
-    let elapsed = last_change - started;
-    let most = (elapsed.as_millis() / WINDOW.as_millis()) as usize + 2;
-    assert!(
-        received.len() >= 3 && received.len() <= most,
-        "{} triggers over {elapsed:?}",
-        received.len()
-    );
-    for pair in received.windows(2) {
-        let gap = pair[1].at - pair[0].at;
+    // No assertion on the gaps between arrivals: a loaded machine delays
+    // some deliveries more than others. What holds whatever the load: each
+    // trigger starts a window after the previous one started, and the first
+    // one after `started`, so the k-th (from 0) arrives at least k windows
+    // after `started`.
+    for (k, request) in received.iter().enumerate() {
         assert!(
-            gap >= WINDOW - Duration::from_millis(20),
-            "two triggers {gap:?} apart"
+            request.at - started >= WINDOW * k as u32,
+            "trigger {k} arrived {:?} after the first change",
+            request.at - started
         );
     }
+    // The first change is sent at once, and the changes made while it was
+    // on its way owe a trailing trigger: at least two.
+    assert!(received.len() >= 2, "{} triggers", received.len());
     assert!(received.last().unwrap().at > last_change);
 }
 
@@ -123,6 +123,7 @@ async fn a_trigger_failing_every_retry_is_sent_again_in_the_next_window() {
     let receiver = Receiver::start(Some(SECRET)).await;
     receiver.fail_next(FAST.attempts as usize);
     let trigger = trigger(&receiver, SECRET);
+    let started = Instant::now();
     trigger.notify(&registered("brest", 1)).await;
     trigger.flush().await;
     let received = receiver.received();
@@ -130,9 +131,12 @@ async fn a_trigger_failing_every_retry_is_sent_again_in_the_next_window() {
     let (failed, sent) = received.split_at(FAST.attempts as usize);
     assert!(failed.iter().all(|r| r.status == 500));
     assert!(sent[0].accepted());
+    // The first attempt started after `started`; the next window opens a
+    // window after that start, whatever the load.
     assert!(
-        sent[0].at - failed[0].at >= WINDOW - Duration::from_millis(20),
-        "the change was kept for the next window"
+        sent[0].at - started >= WINDOW,
+        "the change was kept for the next window: sent {:?} after the change",
+        sent[0].at - started
     );
 }
 
@@ -148,32 +152,61 @@ async fn a_wrong_secret_is_refused_by_the_receiver_and_not_retried() {
     assert_eq!(received[0].status, 401);
 }
 
+/// A receiver that accepts connections and never answers: a delivery to
+/// it hangs until the attempt's timeout.
+async fn hanging_receiver() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (url, accepted)
+}
+
 #[tokio::test]
-async fn notify_never_waits_for_a_receiver_that_is_down() {
-    // A port nobody listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", closed.local_addr().unwrap());
-    drop(closed);
-    let slow = Retry {
+async fn notify_never_waits_for_a_receiver_that_hangs() {
+    let (url, accepted) = hanging_receiver().await;
+    // One attempt would hang for a minute.
+    let patient = Retry {
         attempts: 4,
         first_delay: Duration::from_millis(500),
         max_delay: Duration::from_secs(2),
-        timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(60),
     };
     let trigger = RebuildTrigger::new(Target::webhook(&url, Secret::new(SECRET)).unwrap())
-        .with_window(WINDOW)
-        .with_retry(slow);
-    let started = Instant::now();
-    for n in 0..50 {
-        trigger
-            .notify(&Event::Cancelled {
-                meetup_id: format!("m{n}"),
-            })
-            .await;
+        .with_window(Duration::ZERO)
+        .with_retry(patient);
+    trigger
+        .notify(&Event::Cancelled {
+            meetup_id: "m0".into(),
+        })
+        .await;
+    // The delivery is under way, and stuck.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while accepted.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the trigger never connected");
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    // Waiting for that delivery would take a minute; the bound below is
+    // only there so that a regression fails instead of hanging.
+    let notified = tokio::time::timeout(Duration::from_secs(30), async {
+        for n in 1..50 {
+            trigger
+                .notify(&Event::Cancelled {
+                    meetup_id: format!("m{n}"),
+                })
+                .await;
+        }
+    })
+    .await;
     assert!(
-        started.elapsed() < Duration::from_millis(500),
-        "50 notifications took {:?} while the receiver was down",
-        started.elapsed()
+        notified.is_ok(),
+        "notify waited for a receiver that does not answer"
     );
 }
