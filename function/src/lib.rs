@@ -10,5 +10,7 @@ pub mod email;
 pub mod events;
 pub mod handler;
 pub mod model;
+#[cfg(feature = "dynamodb")]
+pub mod parameters;
 pub mod store;
 pub mod trigger;

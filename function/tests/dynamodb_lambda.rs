@@ -8,13 +8,14 @@
 mod moto;
 #[path = "dynamodb/runtime_api.rs"]
 mod runtime_api;
+mod trigger_receiver;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use maillage_function::model::{MeetupDefinition, MeetupStatus};
-use maillage_function::store::{RegistrationStatus, Store};
+use maillage_function::model::{MeetupDefinition, MeetupStatus, Role};
+use maillage_function::store::{NewRegistration, RegistrationStatus, Store};
 use runtime_api::RuntimeApi;
 use serde_json::{json, Value};
 
@@ -36,8 +37,18 @@ impl Drop for Process {
 }
 
 fn start_function(api: &RuntimeApi, endpoint: &str, table: &str) -> Process {
+    start_function_with(api, endpoint, table, &[])
+}
+
+fn start_function_with(
+    api: &RuntimeApi,
+    endpoint: &str,
+    table: &str,
+    extra: &[(&str, &str)],
+) -> Process {
     let child = Command::new(binary())
         .env_clear()
+        .envs(extra.iter().copied())
         .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "maillage")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
@@ -283,6 +294,189 @@ async fn a_registration_goes_through_the_runtime_api_into_dynamodb() {
     assert!(registrants
         .iter()
         .any(|r| r.email == "bastien@exemple.org" && r.status == RegistrationStatus::Confirmed));
+}
+
+/// An EventBridge scheduled event, as a rule with a schedule expression
+/// sends it (`detail` as the rule's input sets it).
+fn scheduled_event(detail: Value) -> Value {
+    json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-22T12:00:00Z",
+        "region": "eu-west-3",
+        "resources": ["arn:aws:events:eu-west-3:123456789012:rule/maillage-schedule"],
+        "detail": detail
+    })
+}
+
+/// Stores a SecureString in moto's Parameter Store, with boto3 (installed
+/// with moto in the test environment).
+fn put_secure_parameter(endpoint: &str, name: &str, value: &str) {
+    let python = std::env::var("MAILLAGE_TEST_PYTHON").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target/test-env/venv/bin/python"
+        )
+        .to_string()
+    });
+    let status = Command::new(python)
+        .args([
+            "-c",
+            concat!(
+                "import sys, boto3; ",
+                "boto3.client('ssm', endpoint_url=sys.argv[1], region_name='eu-west-3', ",
+                "aws_access_key_id='local', aws_secret_access_key='local')",
+                ".put_parameter(Name=sys.argv[2], Value=sys.argv[3], ",
+                "Type='SecureString', Overwrite=True)"
+            ),
+            endpoint,
+            name,
+            value,
+        ])
+        .status()
+        .expect("run python");
+    assert!(status.success(), "put_parameter failed");
+}
+
+fn registration(meetup: &str, email: &str, expires_at: &str) -> NewRegistration {
+    NewRegistration {
+        meetup_id: meetup.into(),
+        name: "Personne".into(),
+        email: email.into(),
+        role: Role::Participant,
+        structure: None,
+        need: None,
+        token: format!("jeton-{email}"),
+        registered_at: DateTime::parse_from_rfc3339("2026-10-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+        expires_at: DateTime::parse_from_rfc3339(expires_at)
+            .unwrap()
+            .with_timezone(&Utc),
+    }
+}
+
+/// The same binary takes EventBridge's scheduled events: a flush sends the
+/// trailing trigger a frozen instance owed (signed with a secret the
+/// function read from Parameter Store at start), once; a purge event also
+/// deletes personal data past its retention. Other events are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_events_flush_the_owed_trigger_and_purge_on_request() {
+    let Some(store) = moto::fresh_store("lambda-scheduled").await else {
+        return;
+    };
+    let endpoint = moto::moto().unwrap().endpoint.clone();
+    let secret = "secret lu dans Parameter Store";
+    put_secure_parameter(&endpoint, "/maillage/trigger-secret", secret);
+    let receiver = trigger_receiver::Receiver::start(Some(secret)).await;
+
+    // A trigger sent ten seconds ago, and a change since that lost the
+    // window (its instance then frozen): a trailing trigger is owed.
+    let now = Utc::now();
+    let window = Duration::from_secs(60);
+    assert!(store
+        .claim_trigger_window(now - chrono::Duration::seconds(10), window)
+        .await
+        .unwrap());
+    assert!(!store
+        .claim_trigger_window(now - chrono::Duration::seconds(9), window)
+        .await
+        .unwrap());
+    // Personal data: one registration past its retention, one not.
+    store
+        .put_meetups(&[open_meetup("brest", 10)])
+        .await
+        .unwrap();
+    store
+        .register(registration(
+            "brest",
+            "ancienne@exemple.org",
+            "2026-11-01T00:00:00Z",
+        ))
+        .await
+        .unwrap();
+    store
+        .register(registration(
+            "brest",
+            "actuelle@exemple.org",
+            "2027-03-01T00:00:00Z",
+        ))
+        .await
+        .unwrap();
+
+    let api = RuntimeApi::start().await;
+    let url = receiver.url("/hook");
+    let _function = start_function_with(
+        &api,
+        &endpoint,
+        store.table(),
+        &[
+            ("MAILLAGE_TRIGGER_URL", url.as_str()),
+            (
+                "MAILLAGE_TRIGGER_SECRET_PARAMETER",
+                "/maillage/trigger-secret",
+            ),
+            ("MAILLAGE_SSM_ENDPOINT", endpoint.as_str()),
+            // Five seconds: the last trigger, ten seconds ago, is out of it.
+            ("MAILLAGE_TRIGGER_WINDOW_SECONDS", "5"),
+        ],
+    );
+
+    api.invoke(scheduled_event(json!({})));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.kind, "response", "{:?}", answer.body);
+    assert_eq!(answer.body, json!({ "flushed": true, "purged": null }));
+    let received = receiver.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert!(received[0].accepted(), "signed with the parameter's value");
+    assert_eq!(received[0].json()["event"], "pending");
+
+    // Owed once, sent once.
+    api.invoke(scheduled_event(json!({})));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.body["flushed"], true, "{:?}", answer.body);
+    assert_eq!(receiver.received().len(), 1);
+
+    // The daily schedule's input asks for the purge too.
+    api.invoke(scheduled_event(json!({ "purge": true })));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.kind, "response", "{:?}", answer.body);
+    assert_eq!(
+        answer.body["purged"]["registrations"], 1,
+        "{:?}",
+        answer.body
+    );
+    let pinned = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(store.purge_expired(pinned).await.unwrap().registrations, 0);
+    let left = store.registrants("brest").await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].email, "actuelle@exemple.org");
+
+    // Neither HTTP nor scheduled: an error Lambda records, not a guess.
+    api.invoke(json!({ "detail-type": "Object Created", "source": "aws.s3" }));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.kind, "error", "{:?}", answer.body);
+    api.invoke(json!({ "hello": "world" }));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.kind, "error", "{:?}", answer.body);
+
+    // And HTTP events still reach the handler.
+    api.invoke(http_api_event(
+        "POST",
+        "/api/registrations",
+        "",
+        r#"{"meetup":"brest"}"#,
+        "application/json",
+    ));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.kind, "response", "{:?}", answer.body);
+    let status = answer.body["statusCode"].as_u64().unwrap();
+    assert!((400..500).contains(&status), "{:?}", answer.body);
 }
 
 /// Standard base64 with padding, as Lambda encodes binary bodies.

@@ -73,6 +73,7 @@ pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
     gate: Arc<Gate>,
+    sdk_config: Option<Arc<aws_config::SdkConfig>>,
 }
 
 /// How this process orders its own writes before DynamoDB sees them.
@@ -132,6 +133,7 @@ impl DynamoStore {
             client,
             table: Arc::from(table.into()),
             gate: Arc::new(Gate::new()),
+            sdk_config: None,
         }
     }
 
@@ -157,7 +159,19 @@ impl DynamoStore {
             loader = loader.endpoint_url(endpoint);
         }
         let config = loader.load().await;
-        DynamoStore::new(Client::new(&config), table.trim())
+        DynamoStore::new(Client::new(&config), table.trim()).with_sdk_config(config)
+    }
+
+    fn with_sdk_config(mut self, config: aws_config::SdkConfig) -> DynamoStore {
+        self.sdk_config = Some(Arc::new(config));
+        self
+    }
+
+    /// The AWS configuration (region, credentials) the store was loaded
+    /// with, for other AWS calls made with the same identity; `None` for a
+    /// store built over a client.
+    pub fn sdk_config(&self) -> Option<&aws_config::SdkConfig> {
+        self.sdk_config.as_deref()
     }
 
     /// For an explicit endpoint, such as a local DynamoDB-compatible server.
@@ -173,7 +187,7 @@ impl DynamoStore {
                 .credentials_provider(Credentials::new("local", "local", None, None, "local"));
         }
         let config = loader.load().await;
-        DynamoStore::new(Client::new(&config), table)
+        DynamoStore::new(Client::new(&config), table).with_sdk_config(config)
     }
 
     /// Creates the table (on-demand billing, TTL on `expires_at`) unless it

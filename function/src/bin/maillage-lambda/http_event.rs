@@ -1,70 +1,22 @@
-//! The function on AWS Lambda, behind an API Gateway HTTP API or a Lambda
-//! Function URL (both send the HTTP API 2.0 event).
-//!
-//! This binary only adapts: a Lambda HTTP event becomes an
-//! `http::Request<Bytes>` (with the client's address from the request
-//! context), the transport-agnostic handler answers it, and the answer goes
-//! back as a Lambda HTTP response. Configuration comes from environment
-//! variables; see `function/docs/lambda.md`.
+//! HTTP events (API Gateway HTTP API and Function URLs, both in the 2.0
+//! format) as plain `http::Request<Bytes>` for the handler, and its answers
+//! back as Lambda HTTP responses.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use bytes::Bytes;
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use lambda_http::request::RequestContext;
-use lambda_http::{service_fn, Body, Error, Request, RequestExt, Response};
-use maillage_function::events::EventSink;
-use maillage_function::handler::{ClientIp, Function, FunctionConfig};
-use maillage_function::store::dynamodb::DynamoStore;
-use maillage_function::trigger::RebuildTrigger;
+use lambda_http::{Body, Request, RequestExt, Response};
+use maillage_function::handler::ClientIp;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
-    let app = App::from_env().await?;
-    lambda_http::run(service_fn(|event: Request| {
-        let app = app.clone();
-        async move {
-            Ok::<_, Error>(into_lambda_response(
-                app.handle(into_http_request(event)).await,
-            ))
-        }
-    }))
-    .await
-}
-
-/// What serves the requests: the handler on the DynamoDB store, with the
-/// configured event sinks (rebuild trigger, confirmation emails).
-#[derive(Clone)]
-struct App {
-    function: Arc<Function>,
-}
-
-impl App {
-    async fn from_env() -> Result<App, Error> {
-        let store = Arc::new(DynamoStore::from_env().await?);
-        let config = FunctionConfig::from_env()?;
-        let mut sinks: Vec<Arc<dyn EventSink>> = Vec::new();
-        if let Some(trigger) = RebuildTrigger::from_env()? {
-            // Instances share the window through the table.
-            sinks.push(Arc::new(trigger.with_coalescer(store.clone())));
-        }
-        if let Some(mailer) = maillage_function::email::Mailer::from_env()? {
-            // The instance may be frozen after the answer: send before it.
-            sinks.push(Arc::new(mailer.inline()));
-        }
-        Ok(App {
-            function: Arc::new(Function::new(store, config, sinks)),
-        })
-    }
-
-    async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
-        self.function.handle(request).await
-    }
+/// Parses an HTTP API 2.0 event (the JSON text Lambda delivered).
+pub fn parse(event: &str) -> Result<Request, serde_json::Error> {
+    lambda_http::request::from_str(event)
 }
 
 /// The Lambda event as a plain HTTP request.
-fn into_http_request(event: Request) -> http::Request<Bytes> {
+pub fn into_http_request(event: Request) -> http::Request<Bytes> {
     let source_ip = source_ip(&event);
     let (mut parts, body) = event.into_parts();
     let body = match body {
@@ -90,9 +42,9 @@ fn source_ip(event: &Request) -> Option<IpAddr> {
     }
 }
 
-/// The handler's answer as a Lambda HTTP response. Text bodies stay text;
-/// lambda_http base64-encodes the others by content type.
-fn into_lambda_response(response: http::Response<Bytes>) -> Response<Body> {
+/// The handler's answer as a Lambda HTTP response: text bodies stay text,
+/// others are binary (base64-encoded on the way out).
+pub fn into_lambda_response(response: http::Response<Bytes>) -> Response<Body> {
     let (parts, body) = response.into_parts();
     let body = if body.is_empty() {
         Body::Empty
@@ -103,6 +55,29 @@ fn into_lambda_response(response: http::Response<Bytes>) -> Response<Body> {
         }
     };
     Response::from_parts(parts, body)
+}
+
+/// The answer in the HTTP API 2.0 format both sources expect: cookies set
+/// in their own field, the body base64-encoded when binary.
+pub fn into_http_api_response(response: Response<Body>) -> ApiGatewayV2httpResponse {
+    let (mut parts, body) = response.into_parts();
+    let cookies = parts
+        .headers
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok().map(str::to_string))
+        .collect();
+    parts.headers.remove(http::header::SET_COOKIE);
+    let mut answer = ApiGatewayV2httpResponse::default();
+    answer.status_code = i64::from(parts.status.as_u16());
+    answer.is_base64_encoded = matches!(body, Body::Binary(_));
+    answer.body = match body {
+        Body::Empty => None,
+        body => Some(body),
+    };
+    answer.headers = parts.headers;
+    answer.cookies = cookies;
+    answer
 }
 
 #[cfg(test)]
