@@ -84,11 +84,19 @@ fn the_template_keeps_personal_data_rules() {
         "Runtime: provided.al2023",
         "Handler: bootstrap",
         "- !Ref SiteOrigin",
+        // The scheduled flush of the rebuild trigger, allowed to invoke.
+        "ScheduleExpression: rate(1 minute)",
+        "Principal: events.amazonaws.com",
+        "SourceArn: !GetAtt FlushSchedule.Arn",
+        // Secrets by name only, read with GetParameter.
+        "MAILLAGE_TRIGGER_SECRET_PARAMETER: !Ref TriggerSecretParameter",
+        "MAILLAGE_SMTP_URL_PARAMETER: !Ref SmtpUrlParameter",
+        "Action: ssm:GetParameter",
     ] {
         assert!(text.contains(expected), "template lacks {expected:?}");
     }
     assert!(
-        !text.contains("dynamodb:*") && !text.contains("Action: \"*\""),
+        !text.contains("dynamodb:*") && !text.contains("ssm:*") && !text.contains("Action: \"*\""),
         "no wildcard permissions"
     );
 }
