@@ -5,16 +5,18 @@
 //! with those figures over `data/live/aggregates.json`, and the function is
 //! mounted under `/api/`. After each accepted registration, cancellation or
 //! report, the function tells [`LiveSink`]; a worker thread reads that
-//! meetup's figures back from the store and re-renders, in memory, only the
-//! pages and files that show them: the meetup page and its neighbours in
-//! its series or module, its place and region pages, the listings, the map
-//! page, the GeoJSON files, the calendars and the feed. When `data/`
+//! meetup's figures back from the store, patches them into the linked
+//! network of the last build ([`Network::with_figures`]: nothing is read
+//! from `data/` again), and re-renders, in memory, only the pages and files
+//! that show them ([`Showing`]): the meetup page and its neighbours in its
+//! series or module, its place and region pages, the one listing pager that
+//! shows it, the map page, the GeoJSON files, the calendars and the feed. When `data/`
 //! changes, the definitions are synced again before the site is rebuilt.
 //!
 //! Pages are replaced without a live-reload signal: a person filling in a
 //! form must not lose it because someone else registered.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -30,7 +32,8 @@ use maillage_function::store::Store;
 
 use crate::build::{BuildOptions, Site};
 use crate::error::{Diagnostic, Result};
-use crate::pages::network::{self, Network};
+use crate::pages::network::Network;
+use crate::pages::Showing;
 use crate::serve::{Hooks, Refresh, Refreshed, ServeHandle, SiteHandle};
 use crate::site::{Contribution, Library, SiteExtension};
 use crate::store_cli::{self, StoreSpec};
@@ -68,6 +71,14 @@ impl LiveState {
         *self.figures.write().unwrap_or_else(|e| e.into_inner()) = figures;
     }
 
+    /// The figures of the meetups `ids` known to the store.
+    fn figures_of(&self, ids: &BTreeSet<String>) -> Vec<(String, MeetupAggregate)> {
+        let figures = self.figures.read().unwrap_or_else(|e| e.into_inner());
+        ids.iter()
+            .filter_map(|id| Some((id.clone(), figures.meetups.get(id)?.clone())))
+            .collect()
+    }
+
     fn set(&self, id: &str, aggregate: MeetupAggregate) {
         self.figures
             .write()
@@ -102,78 +113,6 @@ impl SiteExtension for LiveDataPages {
             .unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
         Ok(crate::pages::contribution(net, loaded.warnings))
     }
-}
-
-/// The URL paths of the pages and the output paths of the files that show
-/// the figures or the report of the meetups `ids`.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Affected {
-    pub pages: HashSet<String>,
-    pub files: HashSet<String>,
-}
-
-impl Affected {
-    fn of(net: &Network, ids: &BTreeSet<String>) -> Affected {
-        let mut affected = Affected::default();
-        for page in ["/lieux/", "/regions/", "/carte/"] {
-            affected.pages.insert(page.into());
-        }
-        for file in [
-            crate::map::PLACES_URL,
-            crate::map::MEETUPS_URL,
-            "/rencontres/atom.xml",
-        ] {
-            affected.files.insert(file.trim_start_matches('/').into());
-        }
-        for (m, meetup) in net.data.meetups.iter().enumerate() {
-            if !ids.contains(&meetup.id) {
-                continue;
-            }
-            let p = net.meetup_place[m];
-            let place = &net.data.places[p];
-            let region = &net.data.regions[net.place_region[p]];
-            // The previous and next meetups show this one's summary (and
-            // the improvements its report proposes).
-            for other in [Some(m), net.previous[m], net.next[m]]
-                .into_iter()
-                .flatten()
-            {
-                let path = network::meetup_path(&net.data.meetups[other].id);
-                affected
-                    .files
-                    .insert(format!("{}calendrier.ics", &path[1..]));
-                affected.pages.insert(path);
-            }
-            affected.pages.insert(network::place_path(&place.id));
-            affected
-                .pages
-                .insert(network::place_type_path(place.kind.code()));
-            let region_path = network::region_path(&region.slug);
-            affected
-                .files
-                .insert(format!("{}calendrier.ics", &region_path[1..]));
-            affected.pages.insert(region_path);
-            for url in [
-                crate::map::region_places_url(&region.code),
-                crate::map::region_meetups_url(&region.code),
-            ] {
-                affected.files.insert(url.trim_start_matches('/').into());
-            }
-        }
-        affected
-    }
-
-    fn page(&self, path: &str) -> bool {
-        // The listings of meetups, every pager: a meetup moves between
-        // pages only when dates change, but its summary is on one of them.
-        self.pages.contains(path) || is_listing(path)
-    }
-}
-
-fn is_listing(path: &str) -> bool {
-    path == "/rencontres/"
-        || path.starts_with("/rencontres/page/")
-        || path.starts_with("/rencontres/passees/")
 }
 
 /// One change the handler reported, and when.
@@ -382,22 +321,30 @@ fn spawn_worker(
                     Err(e) => eprintln!("cannot read the figures of {id}: {e}"),
                 }
             }
-            let outcome = site.refresh_extension(|site: &Site| {
-                let extension = LiveDataPages {
-                    state: state.clone(),
-                };
-                let contribution = extension.contribute(&site.root, &site.library)?;
+            let outcome = site.refresh_extension(|_: &Site| {
+                let figures = state.figures_of(&ids);
                 let net = state
                     .network
                     .read()
                     .unwrap_or_else(|e| e.into_inner())
                     .clone();
-                let affected = net.map(|net| Affected::of(&net, &ids)).unwrap_or_default();
-                let files = affected.files.clone();
+                // No network yet: the served site has no data pages.
+                let Some(net) = net else {
+                    return Ok(Refresh {
+                        pages: Vec::new(),
+                        page: Box::new(|_| false),
+                        files: Box::new(Vec::new),
+                    });
+                };
+                let net = Arc::new(net.with_figures(&figures));
+                let showing = Showing::meetups(&net, &ids);
+                let pages = crate::pages::pages(net.clone());
+                *state.network.write().unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
+                let page_paths = showing.pages.clone();
                 Ok(Refresh {
-                    contribution,
-                    page: Box::new(move |path| affected.page(path)),
-                    file: Box::new(move |path| files.contains(path)),
+                    pages,
+                    page: Box::new(move |path| page_paths.contains(path)),
+                    files: Box::new(move || crate::pages::files_showing(&net, &showing)),
                 })
             });
             let done = Instant::now();

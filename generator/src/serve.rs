@@ -33,7 +33,7 @@ use crate::content::InsertAnchor;
 use crate::error::{Diagnostic, Result};
 use crate::output::{static_files, MemorySink};
 use crate::render::{Job, Renderer, Sink};
-use crate::site::{Contribution, Library};
+use crate::site::{ExtraFile, ExtraPage, Library};
 
 /// The function's HTTP handler, mounted under `/api/`.
 pub type ApiHandler = Arc<
@@ -201,13 +201,16 @@ pub struct SiteHandle {
     busy: Arc<Mutex<()>>,
 }
 
-/// One extension's new output, and which of its pages and files changed.
+/// One extension's new pages, which of them to render, and its changed files.
 pub struct Refresh {
-    pub contribution: Contribution,
+    /// The extension's whole page list: the same paths in the same order as
+    /// before, with new contexts.
+    pub pages: Vec<ExtraPage>,
     /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
     pub page: Box<dyn Fn(&str) -> bool + Send>,
-    /// Whether the file at this output path (`carte/lieux.geojson`) must be written again.
-    pub file: Box<dyn Fn(&str) -> bool + Send>,
+    /// Makes the files replacing those at the same output paths
+    /// (`carte/lieux.geojson`); runs while the pages render.
+    pub files: Box<dyn FnOnce() -> Vec<ExtraFile> + Send>,
 }
 
 /// What [`SiteHandle::refresh_extension`] did.
@@ -221,11 +224,11 @@ pub enum Refreshed {
 }
 
 impl SiteHandle {
-    /// Replaces the output of the first extension (its pages and files come
-    /// first in the site's contribution) by `make`'s, rendering only what
-    /// `make` says changed. The new output must list the same pages and files
-    /// in the same order (new figures, same URLs); otherwise the whole site
-    /// is rebuilt.
+    /// Replaces the pages of the first extension (they come first in the
+    /// site's contribution) and some of its files by `make`'s, rendering only
+    /// the pages `make` says changed. The new pages must have the same paths
+    /// in the same order, and each file must replace one (new figures, same
+    /// URLs); otherwise the whole site is rebuilt.
     pub fn refresh_extension(
         &self,
         make: impl FnOnce(&Site) -> Result<Refresh>,
@@ -234,61 +237,56 @@ impl SiteHandle {
         let rendered = {
             let served = self.served.read().unwrap_or_else(|e| e.into_inner());
             let site = &served.site;
-            let refresh = make(site)?;
-            let new = &refresh.contribution;
+            let Refresh { pages, page, files } = make(site)?;
             let old = &site.contribution;
-            let lines_up = old.pages.len() >= new.pages.len()
-                && old.files.len() >= new.files.len()
-                && new
-                    .pages
-                    .iter()
-                    .zip(&old.pages)
-                    .all(|(n, o)| n.path == o.path)
-                && new
-                    .files
-                    .iter()
-                    .zip(&old.files)
-                    .all(|(n, o)| n.path == o.path);
-            if lines_up {
-                let mut jobs: Vec<Job> = new
-                    .pages
+            let pages_line_up = old.pages.len() >= pages.len()
+                && pages.iter().zip(&old.pages).all(|(n, o)| n.path == o.path);
+            if pages_line_up {
+                let jobs: Vec<Job> = pages
                     .iter()
                     .enumerate()
-                    .filter(|(_, p)| (refresh.page)(&p.path))
+                    .filter(|(_, p)| page(&p.path))
                     .map(|(i, _)| Job::ExtraPage(i))
                     .collect();
-                jobs.extend(
-                    new.files
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| (refresh.file)(&f.path))
-                        .map(|(i, _)| Job::ExtraFileRange(i, i + 1)),
-                );
                 let renderer = Renderer {
-                    extra_pages: &new.pages,
-                    extra_files: &new.files,
+                    extra_pages: &pages,
                     ..site.renderer(Some(RELOAD_SCRIPT))
                 };
                 let sink = MemorySink::default();
-                renderer.render_jobs(&jobs, &sink)?;
-                let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-                Some((refresh.contribution, files))
+                let (outcome, files) = rayon::join(|| renderer.render_jobs(&jobs, &sink), files);
+                outcome?;
+                let replaced: Option<Vec<usize>> = files
+                    .iter()
+                    .map(|f| old.files.iter().position(|o| o.path == f.path))
+                    .collect();
+                let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+                replaced.map(|replaced| (pages, files, replaced, rendered))
             } else {
                 None
             }
         };
-        let Some((contribution, files)) = rendered else {
+        let Some((pages, files, replaced, mut rendered)) = rendered else {
             let summary = rebuild_site(&self.options, &self.served)?;
             return Ok(Refreshed::Site(summary));
         };
         let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
-        let count = files.len();
+        for file in &files {
+            rendered.insert(file.path.clone(), file.bytes.clone());
+        }
+        let count = rendered.len();
         let old = &mut served.site.contribution;
-        let (pages, extra_files) = (contribution.pages.len(), contribution.files.len());
-        old.pages.splice(0..pages, contribution.pages);
-        old.files.splice(0..extra_files, contribution.files);
-        served.files.extend(files);
+        old.pages.splice(0..pages.len(), pages);
+        for (index, file) in replaced.into_iter().zip(files) {
+            old.files[index] = file;
+        }
+        served.files.extend(rendered);
         Ok(Refreshed::Files(count))
+    }
+
+    /// Builds and renders the whole site again, as a change of content does.
+    pub fn rebuild(&self) -> Result<usize> {
+        let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        rebuild_site(&self.options, &self.served)
     }
 
     /// The bytes served at `path` right now (`rencontres/x/index.html`).

@@ -621,3 +621,88 @@ fn public_contacts(root: &Path) -> BTreeSet<String> {
     }
     contacts
 }
+
+/// The live loop re-renders only the pages and files that show a meetup's
+/// figures. Whatever it leaves out would differ from a full rebuild with the
+/// same figures: after registrations for several meetups (on their own
+/// server, so that no other test changes the site meanwhile), every served
+/// file must be the one a full rebuild writes.
+#[test]
+fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
+    std::env::set_var("MAILLAGE_NOW", NOW);
+    let site = demo_copy();
+    let options = maillage::BuildOptions {
+        root: site.clone(),
+        ..Default::default()
+    };
+    let store = StoreSpec::Sqlite(site.join(".maillage/store.sqlite"));
+    let live = maillage::live::start(options, 0, &store).expect("maillage serve");
+    let http = Http::new();
+    let at = |path: &str| format!("http://{}{path}", live.addr());
+    let map: Value = serde_json::from_str(
+        &http
+            .send(
+                Method::GET,
+                &at("/carte/rencontres.geojson"),
+                &[],
+                String::new(),
+            )
+            .body,
+    )
+    .unwrap();
+    let open: Vec<String> = map["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["registration_state"] == "open")
+        .map(|f| f["properties"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(open.len() >= 3, "{} meetups open", open.len());
+    // The soonest (the next meetup at its place), the latest, one between.
+    let chosen = [&open[0], &open[open.len() / 2], &open[open.len() - 1]];
+    for (n, meetup) in chosen.iter().enumerate() {
+        let who = person("patch", n);
+        let answer = http.send(
+            Method::POST,
+            &at("/api/registrations"),
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ],
+            encode(&[
+                ("meetup", meetup),
+                ("name", &who.name),
+                ("email", &who.email),
+                ("role", "participant"),
+                ("consent", "oui"),
+                ("website", ""),
+            ]),
+        );
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        // Each change is applied before the next one is sent.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while live.latencies().len() <= n {
+            assert!(Instant::now() < deadline, "no re-render after {meetup}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let patched: std::collections::BTreeMap<String, Vec<u8>> =
+        live.server.site.files().into_iter().collect();
+    live.server.site.rebuild().expect("a full rebuild");
+    let rebuilt: std::collections::BTreeMap<String, Vec<u8>> =
+        live.server.site.files().into_iter().collect();
+    let differ: Vec<&String> = rebuilt
+        .iter()
+        .filter(|(path, bytes)| patched.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "left out by the live re-render: {differ:?}"
+    );
+    assert_eq!(patched.len(), rebuilt.len());
+    // And the registrations did change what the site shows.
+    let page = String::from_utf8(rebuilt[&format!("rencontres/{}/index.html", chosen[0])].clone())
+        .unwrap();
+    assert!(page.contains(chosen[0].as_str()));
+}

@@ -4,6 +4,8 @@
 pub mod atom;
 pub mod ics;
 
+use std::collections::HashSet;
+
 use rayon::prelude::*;
 
 use crate::pages::listings::FEED_PATH;
@@ -12,34 +14,43 @@ use crate::site::ExtraFile;
 
 /// Every calendar and the feed.
 pub fn files(net: &Network) -> Vec<ExtraFile> {
+    files_where(net, |_| true)
+}
+
+/// The calendars and the feed whose output paths are in `paths`.
+pub fn files_of(net: &Network, paths: &HashSet<String>) -> Vec<ExtraFile> {
+    files_where(net, |path| paths.contains(path))
+}
+
+fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
     let host = ics::host(&net.config.base_url);
+    let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
-        .map(|m| ExtraFile {
-            path: format!(
-                "{}calendrier.ics",
-                meetup_path(&net.data.meetups[m].id).trim_start_matches('/')
-            ),
-            bytes: ics::meetup_calendar(net, &host, m),
-            in_sitemap: false,
+        .filter_map(|m| {
+            let path = calendar_path(meetup_path(&net.data.meetups[m].id));
+            wanted(&path).then(|| ExtraFile {
+                path,
+                bytes: ics::meetup_calendar(net, &host, m),
+                in_sitemap: false,
+            })
         })
         .collect();
-    files.par_extend(
-        (0..net.data.regions.len())
-            .into_par_iter()
-            .map(|r| ExtraFile {
-                path: format!(
-                    "{}calendrier.ics",
-                    region_path(&net.data.regions[r].slug).trim_start_matches('/')
-                ),
-                bytes: ics::region_calendar(net, &host, r),
-                in_sitemap: false,
-            }),
-    );
-    files.push(ExtraFile {
-        path: FEED_PATH.trim_start_matches('/').to_string(),
-        bytes: atom::feed(net),
-        in_sitemap: false,
-    });
+    files.par_extend((0..net.data.regions.len()).into_par_iter().filter_map(|r| {
+        let path = calendar_path(region_path(&net.data.regions[r].slug));
+        wanted(&path).then(|| ExtraFile {
+            path,
+            bytes: ics::region_calendar(net, &host, r),
+            in_sitemap: false,
+        })
+    }));
+    let feed = FEED_PATH.trim_start_matches('/');
+    if wanted(feed) {
+        files.push(ExtraFile {
+            path: feed.to_string(),
+            bytes: atom::feed(net),
+            in_sitemap: false,
+        });
+    }
     files
 }

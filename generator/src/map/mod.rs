@@ -4,9 +4,13 @@
 //! file is serialised once. Nothing personal goes in: places' public names
 //! and addresses' communes, meetups' titles and figures.
 
-use geojson::{feature::Id, Feature, FeatureCollection, Geometry, JsonObject};
+use geojson::{feature::Id, Feature, Geometry, JsonObject};
 use rayon::prelude::*;
 use serde_json::{json, Value};
+
+mod cache;
+
+pub use cache::FeatureCache;
 
 use crate::pages::labels;
 use crate::pages::network::{meetup_path, place_path, Network};
@@ -46,7 +50,7 @@ fn feature(id: &str, geometry: Geometry, properties: Value) -> Feature {
     }
 }
 
-fn place_feature(net: &Network, p: usize) -> Feature {
+fn place_feature(net: &Network, p: usize) -> Vec<u8> {
     let place = &net.data.places[p];
     let region = &net.data.regions[net.place_region[p]];
     let next = net.next_meetup_at(p);
@@ -64,10 +68,10 @@ fn place_feature(net: &Network, p: usize) -> Feature {
         "next_meetup_url": next.map(|m| meetup_path(&net.data.meetups[m].id)),
         "has_upcoming": next.is_some(),
     });
-    feature(&place.id, point(place.lat, place.lon), properties)
+    to_bytes(feature(&place.id, point(place.lat, place.lon), properties))
 }
 
-fn meetup_feature(net: &Network, m: usize) -> Feature {
+fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let p = net.meetup_place[m];
@@ -91,55 +95,53 @@ fn meetup_feature(net: &Network, m: usize) -> Feature {
         "status": summary["status"],
         "registration_state": facts.state.code(),
     });
-    feature(&meetup.id, point(place.lat, place.lon), properties)
+    to_bytes(feature(&meetup.id, point(place.lat, place.lon), properties))
 }
 
-fn collection(features: Vec<Feature>) -> Vec<u8> {
-    serde_json::to_vec(&FeatureCollection {
-        bbox: None,
-        features,
-        foreign_members: None,
-    })
-    .expect("GeoJSON serialises")
+fn to_bytes(feature: Feature) -> Vec<u8> {
+    serde_json::to_vec(&feature).expect("GeoJSON serialises")
 }
 
 /// The national and regional files.
 pub fn files(net: &Network) -> Vec<ExtraFile> {
-    let places: Vec<Feature> = (0..net.data.places.len())
-        .into_par_iter()
-        .map(|p| place_feature(net, p))
-        .collect();
-    // Meetups to come that still take place, soonest first.
-    let upcoming: Vec<usize> = net.upcoming_held(&net.by_start).collect();
-    let meetups: Vec<Feature> = upcoming
-        .par_iter()
-        .map(|&m| meetup_feature(net, m))
-        .collect();
-    let mut jobs: Vec<(String, Vec<Feature>)> = Vec::with_capacity(2 + 2 * net.data.regions.len());
-    jobs.push((PLACES_URL.to_string(), places.clone()));
-    jobs.push((MEETUPS_URL.to_string(), meetups.clone()));
-    // Position of each upcoming meetup in `meetups`.
-    let mut feature_of = vec![usize::MAX; net.data.meetups.len()];
-    for (i, &m) in upcoming.iter().enumerate() {
-        feature_of[m] = i;
-    }
-    for (r, region) in net.data.regions.iter().enumerate() {
-        let region_places = net.region_places[r]
+    let all: Vec<usize> = (0..net.data.regions.len()).collect();
+    files_of(net, &all)
+}
+
+/// The national files and those of `regions` (indexes in `data.regions`),
+/// joined from the network's serialised features.
+pub fn files_of(net: &Network, regions: &[usize]) -> Vec<ExtraFile> {
+    // (region, places or meetups); `None`: the whole network.
+    let mut jobs: Vec<(Option<usize>, bool)> = vec![(None, true), (None, false)];
+    jobs.extend(
+        regions
             .iter()
-            .map(|&p| places[p].clone())
-            .collect();
-        let region_meetups = net
-            .upcoming_held(&net.region_meetups[r])
-            .map(|m| meetups[feature_of[m]].clone())
-            .collect();
-        jobs.push((region_places_url(&region.code), region_places));
-        jobs.push((region_meetups_url(&region.code), region_meetups));
-    }
+            .flat_map(|&r| [(Some(r), true), (Some(r), false)]),
+    );
+    let cache = &net.map_features;
+    let all_places: Vec<usize> = (0..net.data.places.len()).collect();
     jobs.into_par_iter()
-        .map(|(url, features)| ExtraFile {
-            path: url.trim_start_matches('/').to_string(),
-            bytes: collection(features),
-            in_sitemap: false,
+        .map(|(region, places)| {
+            let code = region.map(|r| net.data.regions[r].code.as_str());
+            let (url, bytes) = if places {
+                let list = region.map_or(&all_places, |r| &net.region_places[r]);
+                (
+                    code.map_or(PLACES_URL.to_string(), region_places_url),
+                    cache::collection(list.iter().map(|&p| cache.place(p))),
+                )
+            } else {
+                // Soonest first.
+                let list = region.map_or(&net.by_start, |r| &net.region_meetups[r]);
+                (
+                    code.map_or(MEETUPS_URL.to_string(), region_meetups_url),
+                    cache::collection(list.iter().filter_map(|&m| cache.meetup(m))),
+                )
+            };
+            ExtraFile {
+                path: url.trim_start_matches('/').to_string(),
+                bytes,
+                in_sitemap: false,
+            }
         })
         .collect()
 }

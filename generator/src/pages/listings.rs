@@ -11,6 +11,12 @@ pub const DEFAULT_PAGINATE_BY: usize = 20;
 
 pub const FEED_PATH: &str = "/rencontres/atom.xml";
 
+/// Meetups to come listed on a region's page unless `[extra.meetups]
+/// region_upcoming` says otherwise: a region holds thousands over a plan's
+/// years, and its page must stay light on a phone. The others are on the
+/// listings, the places' pages, the map and the region's calendar.
+pub const DEFAULT_REGION_UPCOMING: usize = 30;
+
 pub fn paginate_by(net: &Network) -> usize {
     net.config
         .extra
@@ -18,6 +24,15 @@ pub fn paginate_by(net: &Network) -> usize {
         .and_then(|m| m.get("paginate_by"))
         .and_then(Value::as_u64)
         .map_or(DEFAULT_PAGINATE_BY, |n| n.max(1) as usize)
+}
+
+pub fn region_upcoming_limit(net: &Network) -> usize {
+    net.config
+        .extra
+        .get("meetups")
+        .and_then(|m| m.get("region_upcoming"))
+        .and_then(Value::as_u64)
+        .map_or(DEFAULT_REGION_UPCOMING, |n| n as usize)
 }
 
 fn pager_path(base: &str, n: usize) -> String {

@@ -60,10 +60,10 @@ pub fn api_url(net: &Network) -> String {
         .to_string()
 }
 
-pub fn page(net: &Network, m: usize, places_full: &[Value]) -> Map<String, Value> {
+pub fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     let meetup = &net.data.meetups[m];
     let path = meetup_path(&meetup.id);
-    let mut value = net.meetup_summaries[m].clone();
+    let mut value = Value::clone(&net.meetup_summaries[m]);
     let map = value.as_object_mut().expect("summaries are objects");
     map.insert(
         "organiser".into(),
@@ -88,13 +88,13 @@ pub fn page(net: &Network, m: usize, places_full: &[Value]) -> Map<String, Value
                 .unwrap_or_default(),
         ),
     );
-    map.insert("place".into(), places_full[net.meetup_place[m]].clone());
+    map.insert("place".into(), place_full.clone());
     map.insert(
         "report".into(),
         net.report(m).map_or(Value::Null, report_value),
     );
     let previous = net.previous[m].map_or(Value::Null, |p| {
-        let mut prev = net.meetup_summaries[p].clone();
+        let mut prev = Value::clone(&net.meetup_summaries[p]);
         let improvements = net
             .report(p)
             .and_then(|r| r.improvements.as_ref())
@@ -106,7 +106,7 @@ pub fn page(net: &Network, m: usize, places_full: &[Value]) -> Map<String, Value
     map.insert("previous".into(), previous);
     map.insert(
         "next".into(),
-        net.next[m].map_or(Value::Null, |n| net.meetup_summaries[n].clone()),
+        net.next[m].map_or(Value::Null, |n| Value::clone(&net.meetup_summaries[n])),
     );
     map.insert(
         "ics_path".into(),

@@ -16,17 +16,19 @@ pub mod network;
 pub mod places;
 pub mod regions;
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use maillage_function::clock;
 use maillage_function::model::LiveAggregates;
-use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::data::PlaceType;
 use crate::error::Result;
-use crate::site::{ContextBuilder, Contribution, ExtraPage, Library, PageContext, SiteExtension};
+use crate::site::{
+    ContextBuilder, Contribution, ExtraFile, ExtraPage, Library, PageContext, SiteExtension,
+};
 use listings::Listing;
 use network::Network;
 
@@ -115,7 +117,8 @@ enum Spec {
 struct Builder {
     net: Arc<Network>,
     specs: Vec<Spec>,
-    places_full: Vec<Value>,
+    /// Each place with its details, built by the first page that needs it.
+    places_full: Vec<OnceLock<Value>>,
     upcoming: Vec<usize>,
     past: Vec<usize>,
     types: Vec<(PlaceType, Vec<usize>)>,
@@ -125,8 +128,8 @@ impl ContextBuilder for Builder {
     fn build(&self, index: usize) -> Map<String, Value> {
         let net = &self.net;
         match self.specs[index] {
-            Spec::Meetup(m) => meetup::page(net, m, &self.places_full),
-            Spec::Place(p) => places::page(net, p, &self.places_full[p]),
+            Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m])),
+            Spec::Place(p) => places::page(net, p, self.place_full(p)),
             Spec::Listing(listing, n) => {
                 let list = match listing {
                     Listing::Upcoming => &self.upcoming,
@@ -144,6 +147,10 @@ impl ContextBuilder for Builder {
 }
 
 impl Builder {
+    fn place_full(&self, p: usize) -> &Value {
+        self.places_full[p].get_or_init(|| places::full(&self.net, p))
+    }
+
     fn path_and_template(&self, spec: Spec) -> (String, &'static str) {
         let data = &self.net.data;
         match spec {
@@ -164,25 +171,20 @@ impl Builder {
 
 /// Every file of the network, and every page with a deferred context.
 pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) -> Contribution {
-    let (files, (places_full, (upcoming, past))) = rayon::join(
-        || {
-            let (mut files, calendars) =
-                rayon::join(|| crate::map::files(&net), || crate::calendar::files(&net));
-            files.extend(calendars);
-            files
-        },
-        || {
-            rayon::join(
-                || {
-                    (0..net.data.places.len())
-                        .into_par_iter()
-                        .map(|p| places::full(&net, p))
-                        .collect::<Vec<_>>()
-                },
-                || (Listing::Upcoming.meetups(&net), Listing::Past.meetups(&net)),
-            )
-        },
-    );
+    let (mut files, calendars) =
+        rayon::join(|| crate::map::files(&net), || crate::calendar::files(&net));
+    files.extend(calendars);
+    Contribution {
+        pages: pages(net),
+        files,
+        warnings,
+    }
+}
+
+/// Every data page, its context deferred. The list depends only on the
+/// data and the date, never on live figures: a page keeps its place in it.
+pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
+    let (upcoming, past) = (Listing::Upcoming.meetups(&net), Listing::Past.meetups(&net));
     let types = places::by_type(&net);
     let mut specs: Vec<Spec> =
         Vec::with_capacity(net.data.meetups.len() + net.data.places.len() + 64);
@@ -199,6 +201,9 @@ pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) 
     }
     specs.extend((0..net.data.places.len()).map(Spec::Place));
     specs.extend((0..net.data.meetups.len()).map(Spec::Meetup));
+    let places_full = (0..net.data.places.len())
+        .map(|_| OnceLock::new())
+        .collect();
     let builder = Arc::new(Builder {
         net,
         specs,
@@ -208,7 +213,7 @@ pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) 
         types,
     });
     let shared: Arc<dyn ContextBuilder> = builder.clone();
-    let pages = builder
+    builder
         .specs
         .iter()
         .enumerate()
@@ -226,10 +231,91 @@ pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) 
                 updated: None,
             }
         })
-        .collect();
-    Contribution {
-        pages,
-        files,
-        warnings,
+        .collect()
+}
+
+/// The URL paths of the pages and the output paths of the files that show
+/// the live figures or the report of the meetups `ids`: after a
+/// registration, a cancellation or a report, only these change.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Showing {
+    pub pages: HashSet<String>,
+    pub files: HashSet<String>,
+    /// Indexes of the regions whose map files change.
+    pub regions: BTreeSet<usize>,
+}
+
+impl Showing {
+    pub fn meetups(net: &Network, ids: &BTreeSet<String>) -> Showing {
+        let mut showing = Showing::default();
+        showing
+            .files
+            .insert(listings::FEED_PATH.trim_start_matches('/').into());
+        let (upcoming, past) = (Listing::Upcoming.meetups(net), Listing::Past.meetups(net));
+        let by = listings::paginate_by(net);
+        let region_limit = listings::region_upcoming_limit(net);
+        for id in ids {
+            let Some(m) = net.meetup_index(id) else {
+                continue;
+            };
+            let p = net.meetup_place[m];
+            let place = &net.data.places[p];
+            let r = net.place_region[p];
+            let region_path = network::region_path(&net.data.regions[r].slug);
+            // The previous and next meetups show this one's summary (and
+            // the improvements its report proposes).
+            for other in [Some(m), net.previous[m], net.next[m]]
+                .into_iter()
+                .flatten()
+            {
+                let path = network::meetup_path(&net.data.meetups[other].id);
+                showing
+                    .files
+                    .insert(format!("{}calendrier.ics", &path[1..]));
+                showing.pages.insert(path);
+            }
+            // The one pager of its listing that shows it.
+            for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
+                if let Some(i) = list.iter().position(|&x| x == m) {
+                    showing.pages.insert(listings::path(listing, i / by + 1));
+                }
+            }
+            showing.pages.insert(network::place_path(&place.id));
+            // Lists of places show each place's next meetup.
+            if net.next_meetup_at(p) == Some(m) {
+                for page in ["/lieux/", "/carte/"] {
+                    showing.pages.insert(page.into());
+                }
+                showing
+                    .pages
+                    .insert(network::place_type_path(place.kind.code()));
+                showing.pages.insert(region_path.clone());
+            }
+            // A region's page lists its soonest meetups to come.
+            if net
+                .upcoming(&net.region_meetups[r])
+                .take(region_limit)
+                .any(|x| x == m)
+            {
+                showing.pages.insert(region_path.clone());
+            }
+            showing
+                .files
+                .insert(format!("{}calendrier.ics", &region_path[1..]));
+            showing.regions.insert(r);
+        }
+        showing
     }
+}
+
+/// The files listed in `showing`, built again from `net`: the national map
+/// files, those of its regions, the feed and its calendars.
+pub fn files_showing(net: &Network, showing: &Showing) -> Vec<ExtraFile> {
+    let regions: Vec<usize> = showing.regions.iter().copied().collect();
+    let (mut files, calendars) = rayon::join(
+        || crate::map::files_of(net, &regions),
+        || crate::calendar::files_of(net, &showing.files),
+    );
+    files.extend(calendars);
+    files
 }

@@ -150,8 +150,13 @@ fn registration_label(facts: &Facts) -> String {
 }
 
 /// The data with its indexes and the values shared by every page.
+///
+/// Cheap to clone: the data and each meetup's summary are shared, so that
+/// [`Network::with_figures`] can patch one meetup's figures without linking
+/// the whole network again.
+#[derive(Clone)]
 pub struct Network {
-    pub data: DataSet,
+    pub data: Arc<DataSet>,
     pub config: Arc<Config>,
     pub now: DateTime<Utc>,
     pub facts: Vec<Facts>,
@@ -174,11 +179,18 @@ pub struct Network {
     /// `{code, name, slug, path}` of each region.
     pub region_refs: Vec<Value>,
     /// `MeetupSummary` of each meetup.
-    pub meetup_summaries: Vec<Value>,
+    pub meetup_summaries: Vec<Arc<Value>>,
     /// `PlaceSummary` of each place.
     pub place_summaries: Vec<Value>,
-    module_titles: HashMap<String, String>,
-    series_titles: HashMap<String, String>,
+    /// The features of the map files, serialised.
+    pub map_features: crate::map::FeatureCache,
+    /// Index in `data.meetups` of each meetup id.
+    meetup_index: Arc<HashMap<String, usize>>,
+    /// The published report of each meetup, from the live figures (those of
+    /// `data.live` unless patched since).
+    reports: Vec<Option<Arc<PublicReport>>>,
+    module_titles: Arc<HashMap<String, String>>,
+    series_titles: Arc<HashMap<String, String>>,
 }
 
 pub fn meetup_path(id: &str) -> String {
@@ -266,19 +278,39 @@ impl Network {
             .iter()
             .map(|r| json!({"code": r.code, "name": r.name, "slug": r.slug, "path": region_path(&r.slug)}))
             .collect();
-        let module_titles = data
-            .modules
+        let module_titles = Arc::new(
+            data.modules
+                .iter()
+                .map(|x| (x.id.clone(), x.title.clone()))
+                .collect(),
+        );
+        let series_titles = Arc::new(
+            data.series
+                .iter()
+                .map(|x| (x.id.clone(), x.title.clone()))
+                .collect(),
+        );
+        let meetup_index = Arc::new(
+            data.meetups
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id.clone(), i))
+                .collect(),
+        );
+        let reports = data
+            .meetups
             .iter()
-            .map(|x| (x.id.clone(), x.title.clone()))
-            .collect();
-        let series_titles = data
-            .series
-            .iter()
-            .map(|x| (x.id.clone(), x.title.clone()))
+            .map(|m| {
+                data.live
+                    .meetups
+                    .get(&m.id)
+                    .and_then(|a| a.report.clone())
+                    .map(Arc::new)
+            })
             .collect();
         let (meetup_count, place_count) = (data.meetups.len(), data.places.len());
         let mut network = Network {
-            data,
+            data: Arc::new(data),
             config,
             now,
             facts,
@@ -294,27 +326,58 @@ impl Network {
             region_refs,
             meetup_summaries: Vec::new(),
             place_summaries: Vec::new(),
+            map_features: Default::default(),
+            meetup_index,
+            reports,
             module_titles,
             series_titles,
         };
         network.meetup_summaries = (0..meetup_count)
             .into_par_iter()
-            .map(|m| network.meetup_summary(m))
+            .map(|m| Arc::new(network.meetup_summary(m)))
             .collect();
         network.place_summaries = (0..place_count)
             .into_par_iter()
             .map(|p| network.place_summary(p))
             .collect();
+        network.map_features = crate::map::FeatureCache::new(&network);
         network
     }
 
     /// The published report of meetup `m`, if any.
     pub fn report(&self, m: usize) -> Option<&PublicReport> {
-        self.data
-            .live
-            .meetups
-            .get(&self.data.meetups[m].id)
-            .and_then(|a| a.report.as_ref())
+        self.reports[m].as_deref()
+    }
+
+    /// Index in `data.meetups` of the meetup `id`.
+    pub fn meetup_index(&self, id: &str) -> Option<usize> {
+        self.meetup_index.get(id).copied()
+    }
+
+    /// This network with new live figures for some meetups: their facts,
+    /// summaries and reports, and the summaries of their places (which show
+    /// their next meetup). Figures change no date, status or link, so the
+    /// orders and neighbours stay. Unknown ids are ignored.
+    pub fn with_figures(&self, figures: &[(String, MeetupAggregate)]) -> Network {
+        let mut net = self.clone();
+        let (mut meetups, mut places) = (Vec::new(), Vec::new());
+        for (id, aggregate) in figures {
+            let Some(m) = net.meetup_index(id) else {
+                continue;
+            };
+            meetups.push(m);
+            net.facts[m] = facts(&net.data.meetups[m], Some(aggregate), net.now);
+            net.reports[m] = aggregate.report.clone().map(Arc::new);
+            net.meetup_summaries[m] = Arc::new(net.meetup_summary(m));
+            places.push(net.meetup_place[m]);
+        }
+        for p in places {
+            net.place_summaries[p] = net.place_summary(p);
+        }
+        let mut features = std::mem::take(&mut net.map_features);
+        features.patch(&net, &meetups);
+        net.map_features = features;
+        net
     }
 
     pub fn permalink(&self, path: &str) -> String {
@@ -394,7 +457,7 @@ impl Network {
         let path = place_path(&place.id);
         let next = self
             .next_meetup_at(p)
-            .map_or(Value::Null, |m| self.meetup_summaries[m].clone());
+            .map_or(Value::Null, |m| Value::clone(&self.meetup_summaries[m]));
         json!({
             "id": place.id,
             "name": place.name,
@@ -421,7 +484,9 @@ impl Network {
     }
 
     pub fn summaries(&self, meetups: impl Iterator<Item = usize>) -> Vec<Value> {
-        meetups.map(|m| self.meetup_summaries[m].clone()).collect()
+        meetups
+            .map(|m| Value::clone(&self.meetup_summaries[m]))
+            .collect()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::listings;
 use super::markdown::{render, Trust};
 use super::network::{region_path, Network};
 use super::{page_object, places};
@@ -77,6 +78,8 @@ pub fn page(net: &Network, r: usize) -> Map<String, Value> {
     let region = &net.data.regions[r];
     let path = region_path(&region.slug);
     let mut value = net.region_refs[r].clone();
+    let upcoming: Vec<usize> = net.upcoming(&net.region_meetups[r]).collect();
+    let limit = listings::region_upcoming_limit(net);
     let fields = [
         ("permalink", json!(net.permalink(&path))),
         ("coordinator", coordinator(net, r)),
@@ -97,9 +100,10 @@ pub fn page(net: &Network, r: usize) -> Map<String, Value> {
                     .collect(),
             ),
         ),
+        ("upcoming_count", json!(upcoming.len())),
         (
             "meetups_upcoming",
-            Value::Array(net.summaries(net.upcoming(&net.region_meetups[r]))),
+            Value::Array(net.summaries(upcoming.iter().copied().take(limit))),
         ),
         ("partners", partners(net, r)),
         ("ics_path", json!(format!("{path}calendrier.ics"))),
