@@ -496,12 +496,11 @@ fn region_pages_and_map_page() {
         map["regions"][0]["places_url"],
         "/carte/regions/53/lieux.geojson"
     );
-    assert_eq!(
-        map["regions"][0]["meetups_upcoming"]
-            .as_array()
-            .unwrap()
-            .len(),
-        5
+    assert_eq!(map["regions"][0]["upcoming_count"], 5);
+    assert_eq!(map["regions"][1]["upcoming_count"], 0);
+    assert!(
+        map["regions"][0].get("meetups_upcoming").is_none(),
+        "the map page counts meetups to come, it does not list them"
     );
     assert_eq!(map["place_types"].as_array().unwrap().len(), 5);
 }

@@ -140,20 +140,21 @@ pub fn map_page(net: &Network) -> Map<String, Value> {
         .iter()
         .enumerate()
         .map(|(r, region)| {
-            let upcoming: Vec<Value> = net.summaries(net.upcoming_held(&net.region_meetups[r]));
-            total_upcoming += upcoming.len();
+            // A count only: the page lists places, and the meetups to come
+            // are in the region's GeoJSON, so no summary is built here.
+            let upcoming = upcoming_count(net, r);
+            total_upcoming += upcoming;
             let mut value = net.region_refs[r].clone();
             value["places_url"] = json!(map::region_places_url(&region.code));
             value["meetups_url"] = json!(map::region_meetups_url(&region.code));
             value["places_count"] = json!(net.region_places[r].len());
-            value["upcoming_count"] = json!(upcoming.len());
+            value["upcoming_count"] = json!(upcoming);
             value["places"] = Value::Array(
                 net.region_places[r]
                     .iter()
                     .map(|&p| net.place_summaries[p].clone())
                     .collect(),
             );
-            value["meetups_upcoming"] = Value::Array(upcoming);
             value
         })
         .collect();
