@@ -161,6 +161,12 @@ fn collection<'a>(features: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
 
 /// The national and regional files.
 pub fn files(net: &Network) -> Vec<ExtraFile> {
+    let all: Vec<usize> = (0..net.data.regions.len()).collect();
+    files_of(net, &all)
+}
+
+/// The national files and those of `regions` (indexes in `data.regions`).
+pub fn files_of(net: &Network, regions: &[usize]) -> Vec<ExtraFile> {
     let places: Vec<Vec<u8>> = (0..net.data.places.len())
         .into_par_iter()
         .map(|p| place_feature(net, p))
@@ -178,11 +184,11 @@ pub fn files(net: &Network) -> Vec<ExtraFile> {
     }
     // A file's path, whether it holds places (or meetups), and its features
     // by position.
-    let mut jobs: Vec<(String, bool, Vec<usize>)> =
-        Vec::with_capacity(2 + 2 * net.data.regions.len());
+    let mut jobs: Vec<(String, bool, Vec<usize>)> = Vec::with_capacity(2 + 2 * regions.len());
     jobs.push((PLACES_URL.to_string(), true, (0..places.len()).collect()));
     jobs.push((MEETUPS_URL.to_string(), false, (0..meetups.len()).collect()));
-    for (r, region) in net.data.regions.iter().enumerate() {
+    for &r in regions {
+        let region = &net.data.regions[r];
         jobs.push((
             region_places_url(&region.code),
             true,
