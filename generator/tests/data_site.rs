@@ -695,27 +695,64 @@ fn geojson_passes_an_independent_validator() {
     assert_eq!(brest["lat"], 48.384212);
     let props = &brest["properties"];
     assert_eq!(props["name"], "Médiathèque des Capucins");
+    assert_eq!(props["id"], "mediatheque-des-capucins-brest");
     assert_eq!(props["type"], "mediatheque");
-    assert_eq!(props["type_label"], "Médiathèque");
     assert_eq!(props["region"], "53");
-    assert_eq!(props["region_name"], "Bretagne");
     assert_eq!(props["commune"], "Brest");
     assert_eq!(props["url"], "/lieux/mediatheque-des-capucins-brest/");
     assert_eq!(props["next_meetup"], "2026-11-26T18:30:00+01:00");
     assert_eq!(props["next_meetup_url"], "/rencontres/brest-nsi-s3/");
+    assert_eq!(props["next_meetup_label"], "jeudi 26 novembre 2026");
     assert_eq!(props["has_upcoming"], true);
+    // Labels come once with the map page, not in every feature.
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(props),
+        [
+            "commune",
+            "has_upcoming",
+            "id",
+            "name",
+            "next_meetup",
+            "next_meetup_label",
+            "next_meetup_url",
+            "region",
+            "type",
+            "url"
+        ]
+    );
     let meetup = &get("carte/rencontres.geojson")["features"][1]["properties"];
     assert_eq!(meetup["id"], "brest-nsi-s3");
+    assert_eq!(meetup["title"], "Rencontre NSI, semaine 3, à Brest");
     assert_eq!(meetup["place_id"], "mediatheque-des-capucins-brest");
-    assert_eq!(meetup["place_name"], "Médiathèque des Capucins");
     assert_eq!(meetup["type"], "mediatheque");
     assert_eq!(meetup["region"], "53");
     assert_eq!(meetup["starts_at"], "2026-11-26T18:30:00+01:00");
     assert_eq!(meetup["date_label"], "jeudi 26 novembre 2026");
     assert_eq!(meetup["url"], "/rencontres/brest-nsi-s3/");
     assert_eq!(meetup["seats_left"], 0);
-    assert_eq!(meetup["status"], "open");
     assert_eq!(meetup["registration_state"], "waiting_list");
+    // What the places file already says (the place's name and commune) and
+    // what the meetup's page details (kind, times, status) are left out.
+    assert_eq!(
+        keys(meetup),
+        [
+            "date_label",
+            "id",
+            "place_id",
+            "region",
+            "registration_state",
+            "seats_left",
+            "starts_at",
+            "title",
+            "type",
+            "url"
+        ]
+    );
     let quimper = get("carte/lieux.geojson")["features"]
         .as_array()
         .unwrap()

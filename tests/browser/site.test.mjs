@@ -161,6 +161,9 @@ test("the map shows every place as a marker, clustered, without tiles", async ()
   await context.close();
 });
 
+// Bretagne's INSEE code: features carry region codes, the map page names them.
+const BRETAGNE = "53";
+
 test("the map's filters narrow the markers (type, meetups to come, region loaded on demand)", async () => {
   const places = (await getJSON("/carte/lieux.geojson")).features.map((f) => f.properties);
   const { page, context } = await openMap();
@@ -184,7 +187,8 @@ test("the map's filters narrow the markers (type, meetups to come, region loaded
 
   // A region: its own files are fetched when it is chosen, not before.
   assert.ok(!requests.some((p) => p.startsWith("/carte/regions/")));
-  const region = places.find((p) => p.region_name === "Bretagne").region;
+  const region = BRETAGNE;
+  assert.equal(await page.textContent(`#map-region option[value="${region}"]`), `Bretagne (${places.filter((p) => p.region === region).length})`);
   const inRegion = places.filter((p) => p.region === region).length;
   assert.equal(await shownAfter(page, () => page.selectOption("#map-region", region)), inRegion);
   assert.ok(requests.includes(`/carte/regions/${region}/lieux.geojson`));
@@ -212,7 +216,7 @@ test("the map's filters work with the keyboard alone", async () => {
 test("a marker's popup links to its place page", async () => {
   const places = (await getJSON("/carte/lieux.geojson")).features.map((f) => f.properties);
   const { page, context } = await openMap();
-  await shownAfter(page, () => page.selectOption("#map-region", places.find((p) => p.region_name === "Bretagne").region));
+  await shownAfter(page, () => page.selectOption("#map-region", BRETAGNE));
   // Open clusters like a person would, until single markers show.
   for (let i = 0; i < 8 && !(await page.locator(".leaflet-marker-icon.map-marker").count()); i++) {
     await page.locator(".marker-cluster").first().click();
@@ -227,6 +231,9 @@ test("a marker's popup links to its place page", async () => {
   await link.waitFor();
   assert.equal(await link.textContent(), place.name);
   assert.equal(await link.getAttribute("href"), place.url);
+  // The type's label comes from the page's configuration, as on the filter.
+  const typeLabel = (await page.textContent(`label[for="map-type-${place.type}"]`)).replace(/ \(\d+\)$/, "");
+  assert.equal(await page.textContent(".leaflet-popup-content p"), `${typeLabel} · ${place.commune}`);
   if (place.next_meetup_url) {
     assert.ok(await page.locator(`.leaflet-popup-content a[href="${place.next_meetup_url}"]`).count(), "the popup links to the next meetup");
   }
@@ -279,9 +286,9 @@ test("clustering stays usable with 20,000 places (measured, not timed)", async (
     id: `lieu-${i}`,
     geometry: { type: "Point", coordinates: [-4.5 + random() * 12.5, 42.5 + random() * 8.5] },
     properties: {
-      id: `lieu-${i}`, name: `Lieu ${i}`, type: types[i % types.length], type_label: "Lieu", region: "53",
-      region_name: "Bretagne", commune: "Commune", url: `/lieux/lieu-${i}/`, next_meetup: null,
-      next_meetup_url: null, has_upcoming: i % 3 === 0,
+      type: types[i % types.length], region: "53", has_upcoming: i % 3 === 0, url: `/lieux/lieu-${i}/`,
+      id: `lieu-${i}`, name: `Lieu ${i}`, commune: "Commune", next_meetup_url: null, next_meetup_label: null,
+      next_meetup: null,
     },
   }));
   const context = await isolatedContext(browser);

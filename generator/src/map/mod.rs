@@ -1,16 +1,29 @@
 //! Map data: GeoJSON FeatureCollections (RFC 7946: longitude first, at most
 //! six decimals, no `crs` member) of places and of meetups to come, for the
-//! whole network and for each region. Features are built once and each
-//! file is serialised once. Nothing personal goes in: places' public names
-//! and addresses' communes, meetups' titles and figures.
-
-use geojson::{feature::Id, Feature, Geometry, JsonObject};
-use rayon::prelude::*;
-use serde_json::{json, Value};
+//! whole network and for each region. Each feature is serialised once and
+//! the files are joined from those bytes. Nothing personal goes in: places'
+//! public names and communes, meetups' titles and figures.
+//!
+//! The features carry what the map's popups and filters need and nothing the
+//! places file already says: a meetup names its place by `place_id` (the
+//! place's name and commune are in the places file), and labels shared by
+//! many features (type and region names) come once with the map page.
+//!
+//! Members are written in a fixed order chosen for gzip, which finds repeats
+//! cheaply when they sit close together and at the same place in every
+//! feature: codes shared by many features first, then the feature's own
+//! strings side by side (`url` holds the `id`), the geometry (a `geojson`
+//! Point) last. On the
+//! national data set this order alone takes Île-de-France's meetups from
+//! 79 KB to 68 KB gzipped, with the same members.
 
 mod cache;
 
 pub use cache::FeatureCache;
+
+use geojson::Geometry;
+use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::pages::labels;
 use crate::pages::network::{meetup_path, place_path, Network};
@@ -33,42 +46,80 @@ pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// A GeoJSON Point, longitude first.
 fn point(lat: f64, lon: f64) -> Geometry {
     Geometry::new_point([round6(lon), round6(lat)])
 }
 
-fn feature(id: &str, geometry: Geometry, properties: Value) -> Feature {
-    let Value::Object(properties) = properties else {
-        unreachable!("properties are built as objects")
-    };
-    Feature {
-        bbox: None,
-        geometry: Some(geometry),
-        id: Some(Id::String(id.to_string())),
-        properties: Some(properties as JsonObject),
-        foreign_members: None,
-    }
+/// A Point feature; `id` is the place's or meetup's id, also repeated in the
+/// properties for tools that read only those.
+#[derive(Serialize)]
+struct Feature<'a, P> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    properties: P,
+    geometry: Geometry,
+}
+
+fn feature<P: Serialize>(id: &str, properties: P, geometry: Geometry) -> Vec<u8> {
+    serde_json::to_vec(&Feature {
+        kind: "Feature",
+        id,
+        properties,
+        geometry,
+    })
+    .expect("GeoJSON serialises")
+}
+
+#[derive(Serialize)]
+struct PlaceProperties<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    region: &'a str,
+    has_upcoming: bool,
+    url: String,
+    id: &'a str,
+    name: &'a str,
+    commune: &'a str,
+    next_meetup_url: Option<String>,
+    next_meetup_label: Option<String>,
+    next_meetup: Option<String>,
 }
 
 fn place_feature(net: &Network, p: usize) -> Vec<u8> {
     let place = &net.data.places[p];
     let region = &net.data.regions[net.place_region[p]];
     let next = net.next_meetup_at(p);
-    let properties = json!({
-        "id": place.id,
-        "name": place.name,
-        "type": place.kind.code(),
-        "type_label": place.kind.label(),
-        "region": region.code,
-        "region_name": region.name,
-        "commune": place.commune,
-        "url": place_path(&place.id),
-        "next_meetup": next.map(|m| labels::iso_paris(net.facts[m].start)),
-        "next_meetup_label": next.map(|m| labels::date_label(net.data.meetups[m].start)),
-        "next_meetup_url": next.map(|m| meetup_path(&net.data.meetups[m].id)),
-        "has_upcoming": next.is_some(),
-    });
-    to_bytes(feature(&place.id, point(place.lat, place.lon), properties))
+    let properties = PlaceProperties {
+        kind: place.kind.code(),
+        region: &region.code,
+        has_upcoming: next.is_some(),
+        url: place_path(&place.id),
+        id: &place.id,
+        name: &place.name,
+        commune: &place.commune,
+        next_meetup_url: next.map(|m| meetup_path(&net.data.meetups[m].id)),
+        next_meetup_label: next.map(|m| labels::date_label(net.data.meetups[m].start)),
+        next_meetup: next.map(|m| labels::iso_paris(net.facts[m].start)),
+    };
+    feature(&place.id, properties, point(place.lat, place.lon))
+}
+
+#[derive(Serialize)]
+struct MeetupProperties<'a> {
+    /// The place's type, for the map's type filter.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    region: &'a str,
+    registration_state: &'static str,
+    place_id: &'a str,
+    url: String,
+    id: &'a str,
+    seats_left: u32,
+    date_label: String,
+    starts_at: String,
+    title: &'a str,
 }
 
 fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
@@ -77,31 +128,22 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
     let p = net.meetup_place[m];
     let place = &net.data.places[p];
     let region = &net.data.regions[net.place_region[p]];
-    let summary = &net.meetup_summaries[m];
-    let properties = json!({
-        "id": meetup.id,
-        "title": meetup.title,
-        "kind": meetup.kind.code(),
-        "place_id": place.id,
-        "place_name": place.name,
-        "commune": place.commune,
-        "type": place.kind.code(),
-        "region": region.code,
-        "starts_at": labels::iso_paris(facts.start),
-        "date_label": summary["date_label"],
-        "time_label": summary["time_label"],
-        "url": meetup_path(&meetup.id),
-        "seats_left": facts.seats_left,
-        "status": summary["status"],
-        "registration_state": facts.state.code(),
-    });
-    to_bytes(feature(&meetup.id, point(place.lat, place.lon), properties))
+    let properties = MeetupProperties {
+        kind: place.kind.code(),
+        region: &region.code,
+        registration_state: facts.state.code(),
+        place_id: &place.id,
+        url: meetup_path(&meetup.id),
+        id: &meetup.id,
+        seats_left: facts.seats_left,
+        date_label: labels::date_label(meetup.start),
+        starts_at: labels::iso_paris(facts.start),
+        title: &meetup.title,
+    };
+    feature(&meetup.id, properties, point(place.lat, place.lon))
 }
 
-fn to_bytes(feature: Feature) -> Vec<u8> {
-    serde_json::to_vec(&feature).expect("GeoJSON serialises")
-}
-
+/// A FeatureCollection of features already serialised.
 /// The national and regional files.
 pub fn files(net: &Network) -> Vec<ExtraFile> {
     let all: Vec<usize> = (0..net.data.regions.len()).collect();

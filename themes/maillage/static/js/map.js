@@ -12,6 +12,7 @@
   if (!app || !configNode || !window.L || !L.markerClusterGroup || !window.fetch) return;
   var cfg = JSON.parse(configNode.textContent);
   var s = cfg.strings || {};
+  var typeLabels = cfg.type_labels || {};
   var form = document.getElementById("map-filters");
   var status = document.getElementById("map-status");
   var regionSelect = form.elements.region;
@@ -72,7 +73,8 @@
     var title = el("h3");
     title.appendChild(el("a", { href: props.url }, props.name));
     box.appendChild(title);
-    box.appendChild(el("p", {}, props.type_label + " · " + props.commune));
+    // Labels come once with the page, not in every feature.
+    box.appendChild(el("p", {}, (typeLabels[props.type] || props.type) + " · " + props.commune));
     var meetups = meetupsByPlace[props.id];
     if (meetups && meetups.length) {
       box.appendChild(el("p", {}, s.upcoming + " :"));
