@@ -686,6 +686,21 @@ fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+    // A report published for a past meetup changes its summary and the
+    // page of the meetup that follows it.
+    let key = format!("demo-{REPORT_MEETUP}");
+    let answer = http.send(
+        Method::POST,
+        &at("/api/reports"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        encode(&report_fields(REPORT_MEETUP, &key, "")),
+    );
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while live.latencies().len() <= chosen.len() {
+        assert!(Instant::now() < deadline, "no re-render after the report");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let patched: std::collections::BTreeMap<String, Vec<u8>> =
         live.server.site.files().into_iter().collect();
     live.server.site.rebuild().expect("a full rebuild");
@@ -701,8 +716,9 @@ fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
         "left out by the live re-render: {differ:?}"
     );
     assert_eq!(patched.len(), rebuilt.len());
-    // And the registrations did change what the site shows.
-    let page = String::from_utf8(rebuilt[&format!("rencontres/{}/index.html", chosen[0])].clone())
-        .unwrap();
-    assert!(page.contains(chosen[0].as_str()));
+    // And the changes did reach the site.
+    let report =
+        String::from_utf8(rebuilt[&format!("rencontres/{REPORT_MEETUP}/index.html")].clone())
+            .unwrap();
+    assert!(report.contains("<strong>beaucoup servi</strong>"));
 }
