@@ -15,8 +15,8 @@ pub mod meetup;
 pub mod network;
 pub mod places;
 pub mod regions;
+pub mod showing;
 
-use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -26,11 +26,10 @@ use serde_json::{json, Map, Value};
 
 use crate::data::PlaceType;
 use crate::error::Result;
-use crate::site::{
-    ContextBuilder, Contribution, ExtraFile, ExtraPage, Library, PageContext, SiteExtension,
-};
+use crate::site::{ContextBuilder, Contribution, ExtraPage, Library, PageContext, SiteExtension};
 use listings::Listing;
 use network::Network;
+pub use showing::{files_showing, Showing};
 
 /// Changes the live figures before the pages are built (the local server
 /// puts its store's figures over those of `data/live/aggregates.json`).
@@ -232,90 +231,4 @@ pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
             }
         })
         .collect()
-}
-
-/// The URL paths of the pages and the output paths of the files that show
-/// the live figures or the report of the meetups `ids`: after a
-/// registration, a cancellation or a report, only these change.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Showing {
-    pub pages: HashSet<String>,
-    pub files: HashSet<String>,
-    /// Indexes of the regions whose map files change.
-    pub regions: BTreeSet<usize>,
-}
-
-impl Showing {
-    pub fn meetups(net: &Network, ids: &BTreeSet<String>) -> Showing {
-        let mut showing = Showing::default();
-        showing
-            .files
-            .insert(listings::FEED_PATH.trim_start_matches('/').into());
-        let (upcoming, past) = (Listing::Upcoming.meetups(net), Listing::Past.meetups(net));
-        let by = listings::paginate_by(net);
-        let region_limit = listings::region_upcoming_limit(net);
-        for id in ids {
-            let Some(m) = net.meetup_index(id) else {
-                continue;
-            };
-            let p = net.meetup_place[m];
-            let place = &net.data.places[p];
-            let r = net.place_region[p];
-            let region_path = network::region_path(&net.data.regions[r].slug);
-            // The previous and next meetups show this one's summary (and
-            // the improvements its report proposes).
-            for other in [Some(m), net.previous[m], net.next[m]]
-                .into_iter()
-                .flatten()
-            {
-                let path = network::meetup_path(&net.data.meetups[other].id);
-                showing
-                    .files
-                    .insert(format!("{}calendrier.ics", &path[1..]));
-                showing.pages.insert(path);
-            }
-            // The one pager of its listing that shows it.
-            for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
-                if let Some(i) = list.iter().position(|&x| x == m) {
-                    showing.pages.insert(listings::path(listing, i / by + 1));
-                }
-            }
-            showing.pages.insert(network::place_path(&place.id));
-            // Lists of places show each place's next meetup.
-            if net.next_meetup_at(p) == Some(m) {
-                for page in ["/lieux/", "/carte/"] {
-                    showing.pages.insert(page.into());
-                }
-                showing
-                    .pages
-                    .insert(network::place_type_path(place.kind.code()));
-                showing.pages.insert(region_path.clone());
-            }
-            // A region's page lists its soonest meetups to come.
-            if net
-                .upcoming(&net.region_meetups[r])
-                .take(region_limit)
-                .any(|x| x == m)
-            {
-                showing.pages.insert(region_path.clone());
-            }
-            showing
-                .files
-                .insert(format!("{}calendrier.ics", &region_path[1..]));
-            showing.regions.insert(r);
-        }
-        showing
-    }
-}
-
-/// The files listed in `showing`, built again from `net`: the national map
-/// files, those of its regions, the feed and its calendars.
-pub fn files_showing(net: &Network, showing: &Showing) -> Vec<ExtraFile> {
-    let regions: Vec<usize> = showing.regions.iter().copied().collect();
-    let (mut files, calendars) = rayon::join(
-        || crate::map::files_of(net, &regions),
-        || crate::calendar::files_of(net, &showing.files),
-    );
-    files.extend(calendars);
-    files
 }
