@@ -17,22 +17,22 @@ pub const FEED_PATH: &str = "/rencontres/atom.xml";
 /// listings, the places' pages, the map and the region's calendar.
 pub const DEFAULT_REGION_UPCOMING: usize = 30;
 
-pub fn paginate_by(net: &Network) -> usize {
+/// A number from `[extra.meetups]` in `config.toml`.
+fn meetups_setting(net: &Network, key: &str) -> Option<usize> {
     net.config
         .extra
         .get("meetups")
-        .and_then(|m| m.get("paginate_by"))
+        .and_then(|m| m.get(key))
         .and_then(Value::as_u64)
-        .map_or(DEFAULT_PAGINATE_BY, |n| n.max(1) as usize)
+        .map(|n| n as usize)
+}
+
+pub fn paginate_by(net: &Network) -> usize {
+    meetups_setting(net, "paginate_by").map_or(DEFAULT_PAGINATE_BY, |n| n.max(1))
 }
 
 pub fn region_upcoming_limit(net: &Network) -> usize {
-    net.config
-        .extra
-        .get("meetups")
-        .and_then(|m| m.get("region_upcoming"))
-        .and_then(Value::as_u64)
-        .map_or(DEFAULT_REGION_UPCOMING, |n| n as usize)
+    meetups_setting(net, "region_upcoming").unwrap_or(DEFAULT_REGION_UPCOMING)
 }
 
 fn pager_path(base: &str, n: usize) -> String {
