@@ -9,9 +9,11 @@
 //! network of the last build ([`Network::with_figures`]: nothing is read
 //! from `data/` again), and re-renders, in memory, only the pages and files
 //! that show them ([`Showing`]): the meetup page and its neighbours in its
-//! series or module, its place and region pages, the one listing pager that
-//! shows it, the map page, the GeoJSON files, the calendars and the feed. When `data/`
-//! changes, the definitions are synced again before the site is rebuilt.
+//! series or module, its place's page, the one listing pager that shows it,
+//! the lists that show it (its region's page, and the lists of places when
+//! it is its place's next meetup), the GeoJSON files, the calendars and the
+//! feed. When `data/` changes, the definitions are synced again before the
+//! site is rebuilt.
 //!
 //! Pages are replaced without a live-reload signal: a person filling in a
 //! form must not lose it because someone else registered.
