@@ -17,6 +17,9 @@
 //!
 //! Pages are replaced without a live-reload signal: a person filling in a
 //! form must not lose it because someone else registered.
+//!
+//! The date changes pages too: when a meetup's registrations open or close,
+//! or when it starts or ends, the site is rebuilt with the new date.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -39,6 +42,10 @@ use crate::pages::Showing;
 use crate::serve::{Hooks, Refresh, Refreshed, ServeHandle, SiteHandle};
 use crate::site::{Contribution, Library, SiteExtension};
 use crate::store_cli::{self, StoreSpec};
+
+/// The longest wait between two looks at the date: the clock may be set
+/// (`MAILLAGE_NOW`) or the machine may sleep.
+const CLOCK_CHECK: Duration = Duration::from_secs(60);
 
 /// Requests per client and minute: generous, since on a laptop every
 /// browser tab of every tester shares one address.
@@ -266,9 +273,10 @@ pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<L
         server.site.clone(),
         server.runtime(),
         store.clone(),
-        state,
+        state.clone(),
         latencies.clone(),
     );
+    spawn_clock(server.site.clone(), state);
     Ok(LiveServer {
         server,
         store,
@@ -367,6 +375,39 @@ fn spawn_worker(
                     );
                 }
                 Err(e) => eprintln!("cannot re-render after a store change: {e}"),
+            }
+        }
+    });
+}
+
+/// Rebuilds the site when the date passes a meetup's change of state
+/// ([`Network::next_change`]), so that no page goes on offering
+/// registrations that have closed or showing a past meetup as to come.
+fn spawn_clock(site: SiteHandle, state: Arc<LiveState>) {
+    std::thread::spawn(move || loop {
+        let next = state
+            .network
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .and_then(|net| net.next_change());
+        let wait = next.map_or(CLOCK_CHECK, |t| {
+            (t - clock::now())
+                .to_std()
+                .unwrap_or_default()
+                .clamp(Duration::from_millis(100), CLOCK_CHECK)
+        });
+        std::thread::sleep(wait);
+        if next.is_some_and(|t| clock::now() >= t) {
+            match site.rebuild() {
+                Ok(files) => println!(
+                    "A meetup changed state with the date: rebuilt the site ({files} files)"
+                ),
+                Err(e) => {
+                    // Not again at once: the same error would come back.
+                    eprintln!("cannot rebuild after a change of date: {e}");
+                    std::thread::sleep(CLOCK_CHECK);
+                }
             }
         }
     });

@@ -36,7 +36,7 @@ fn server() -> &'static Loop {
     static LOOP: OnceLock<Loop> = OnceLock::new();
     LOOP.get_or_init(|| {
         std::env::set_var("MAILLAGE_NOW", NOW);
-        let site = demo_copy();
+        let site = common::demo_copy();
         let store_file = site.join(".maillage/store.sqlite");
         let options = maillage::BuildOptions {
             root: site.clone(),
@@ -51,40 +51,6 @@ fn server() -> &'static Loop {
             http: Http::new(),
         }
     })
-}
-
-/// The demo site (config, content, data, theme) in a fresh folder, the
-/// theme's npm packages linked.
-fn demo_copy() -> PathBuf {
-    let repo = common::repo_root();
-    let dir = tempfile::Builder::new()
-        .prefix("maillage-live-")
-        .tempdir()
-        .unwrap()
-        .keep();
-    std::fs::copy(repo.join("config.toml"), dir.join("config.toml")).unwrap();
-    for name in ["content", "data", "static", "templates"] {
-        if repo.join(name).is_dir() {
-            common::copy_dir(&repo.join(name), &dir.join(name));
-        }
-    }
-    for entry in std::fs::read_dir(repo.join("themes")).unwrap() {
-        let theme = entry.unwrap().path();
-        let target = dir.join("themes").join(theme.file_name().unwrap());
-        std::fs::create_dir_all(&target).unwrap();
-        for item in std::fs::read_dir(&theme).unwrap() {
-            let item = item.unwrap().path();
-            let name = item.file_name().unwrap();
-            if name == "node_modules" {
-                std::os::unix::fs::symlink(&item, target.join(name)).unwrap();
-            } else if item.is_dir() {
-                common::copy_dir(&item, &target.join(name));
-            } else {
-                std::fs::copy(&item, target.join(name)).unwrap();
-            }
-        }
-    }
-    dir
 }
 
 /// A small blocking HTTP/1.1 client (hyper's).
@@ -630,13 +596,7 @@ fn public_contacts(root: &Path) -> BTreeSet<String> {
 #[test]
 fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
     std::env::set_var("MAILLAGE_NOW", NOW);
-    let site = demo_copy();
-    let options = maillage::BuildOptions {
-        root: site.clone(),
-        ..Default::default()
-    };
-    let store = StoreSpec::Sqlite(site.join(".maillage/store.sqlite"));
-    let live = maillage::live::start(options, 0, &store).expect("maillage serve");
+    let live = common::serve_demo();
     let http = Http::new();
     let at = |path: &str| format!("http://{}{path}", live.addr());
     let map: Value = serde_json::from_str(

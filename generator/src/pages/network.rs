@@ -349,6 +349,18 @@ impl Network {
         self.reports[m].as_deref()
     }
 
+    /// The first instant after `now` at which the date alone changes what a
+    /// page shows of a meetup: its registrations open or close, it starts or
+    /// it ends. `None` when nothing is left to change.
+    pub fn next_change(&self) -> Option<DateTime<Utc>> {
+        self.facts
+            .iter()
+            .flat_map(|f| [f.opens, Some(f.closes), Some(f.start), Some(f.end)])
+            .flatten()
+            .filter(|&t| t > self.now)
+            .min()
+    }
+
     /// Index in `data.meetups` of the meetup `id`.
     pub fn meetup_index(&self, id: &str) -> Option<usize> {
         self.meetup_index.get(id).copied()

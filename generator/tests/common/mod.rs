@@ -62,3 +62,49 @@ pub fn repo_root() -> PathBuf {
         .unwrap()
         .to_path_buf()
 }
+
+/// The demo site (config, content, data, theme) in a fresh folder, the
+/// theme's npm packages linked.
+pub fn demo_copy() -> PathBuf {
+    let repo = repo_root();
+    let dir = tempfile::Builder::new()
+        .prefix("maillage-live-")
+        .tempdir()
+        .unwrap()
+        .keep();
+    std::fs::copy(repo.join("config.toml"), dir.join("config.toml")).unwrap();
+    for name in ["content", "data", "static", "templates"] {
+        if repo.join(name).is_dir() {
+            copy_dir(&repo.join(name), &dir.join(name));
+        }
+    }
+    for entry in std::fs::read_dir(repo.join("themes")).unwrap() {
+        let theme = entry.unwrap().path();
+        let target = dir.join("themes").join(theme.file_name().unwrap());
+        std::fs::create_dir_all(&target).unwrap();
+        for item in std::fs::read_dir(&theme).unwrap() {
+            let item = item.unwrap().path();
+            let name = item.file_name().unwrap();
+            if name == "node_modules" {
+                std::os::unix::fs::symlink(&item, target.join(name)).unwrap();
+            } else if item.is_dir() {
+                copy_dir(&item, &target.join(name));
+            } else {
+                std::fs::copy(&item, target.join(name)).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+/// `maillage serve` with the function on a fresh copy of the demo site and
+/// an SQLite store of its own, on a free port.
+pub fn serve_demo() -> maillage::live::LiveServer {
+    let site = demo_copy();
+    let options = maillage::BuildOptions {
+        root: site.clone(),
+        ..Default::default()
+    };
+    let store = maillage::store_cli::StoreSpec::Sqlite(site.join(".maillage/store.sqlite"));
+    maillage::live::start(options, 0, &store).expect("maillage serve")
+}
