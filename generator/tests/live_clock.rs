@@ -25,7 +25,7 @@ fn page(live: &maillage::live::LiveServer) -> String {
 #[test]
 fn registrations_closing_with_the_date_rebuild_the_page() {
     std::env::set_var("MAILLAGE_NOW", BEFORE_CLOSING);
-    let live = common::serve_demo();
+    let (_, live) = common::serve_demo();
     let open = page(&live);
     assert!(
         open.contains("Inscriptions ouvertes"),

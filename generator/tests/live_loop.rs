@@ -18,7 +18,6 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use maillage::live::LiveServer;
-use maillage::store_cli::StoreSpec;
 use serde_json::Value;
 
 const NOW: &str = "2026-11-22T12:00";
@@ -36,14 +35,8 @@ fn server() -> &'static Loop {
     static LOOP: OnceLock<Loop> = OnceLock::new();
     LOOP.get_or_init(|| {
         std::env::set_var("MAILLAGE_NOW", NOW);
-        let site = common::demo_copy();
-        let store_file = site.join(".maillage/store.sqlite");
-        let options = maillage::BuildOptions {
-            root: site.clone(),
-            ..Default::default()
-        };
-        let live = maillage::live::start(options, 0, &StoreSpec::Sqlite(store_file.clone()))
-            .unwrap_or_else(|e| panic!("maillage serve: {e}"));
+        let (site, live) = common::serve_demo();
+        let store_file = site.join(common::DEMO_STORE);
         Loop {
             site,
             store_file,
@@ -596,7 +589,7 @@ fn public_contacts(root: &Path) -> BTreeSet<String> {
 #[test]
 fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
     std::env::set_var("MAILLAGE_NOW", NOW);
-    let live = common::serve_demo();
+    let (_, live) = common::serve_demo();
     let http = Http::new();
     let at = |path: &str| format!("http://{}{path}", live.addr());
     let map: Value = serde_json::from_str(

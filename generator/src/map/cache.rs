@@ -13,7 +13,8 @@ use crate::pages::network::Network;
 #[derive(Clone, Default)]
 pub struct FeatureCache {
     places: Vec<Arc<[u8]>>,
-    /// `None` for meetups that are not on the map (past or cancelled).
+    /// `None` for meetups that are not on the map: only those to come that
+    /// still take place are.
     meetups: Vec<Option<Arc<[u8]>>>,
 }
 
@@ -25,7 +26,10 @@ impl FeatureCache {
             .collect();
         let meetups = (0..net.data.meetups.len())
             .into_par_iter()
-            .map(|m| on_map(net, m).then(|| Arc::from(super::meetup_feature(net, m))))
+            .map(|m| {
+                net.is_upcoming_held(m)
+                    .then(|| Arc::from(super::meetup_feature(net, m)))
+            })
             .collect();
         FeatureCache { places, meetups }
     }
@@ -33,7 +37,9 @@ impl FeatureCache {
     /// Serialises again the features of `meetups` and of their places.
     pub fn patch(&mut self, net: &Network, meetups: &[usize]) {
         for &m in meetups {
-            self.meetups[m] = on_map(net, m).then(|| Arc::from(super::meetup_feature(net, m)));
+            self.meetups[m] = net
+                .is_upcoming_held(m)
+                .then(|| Arc::from(super::meetup_feature(net, m)));
             let p = net.meetup_place[m];
             self.places[p] = Arc::from(super::place_feature(net, p));
         }
@@ -47,11 +53,6 @@ impl FeatureCache {
     pub fn meetup(&self, m: usize) -> Option<&[u8]> {
         self.meetups[m].as_deref()
     }
-}
-
-/// Meetups to come that still take place are on the map.
-fn on_map(net: &Network, m: usize) -> bool {
-    net.upcoming_held(std::slice::from_ref(&m)).next().is_some()
 }
 
 /// A FeatureCollection of serialised features.

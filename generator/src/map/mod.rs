@@ -13,9 +13,9 @@
 //! cheaply when they sit close together and at the same place in every
 //! feature: codes shared by many features first, then the feature's own
 //! strings side by side (`url` holds the `id`), the geometry (a `geojson`
-//! Point) last. On the
-//! national data set this order alone takes Île-de-France's meetups from
-//! 79 KB to 68 KB gzipped, with the same members.
+//! Point) last. On the national data set this order alone takes
+//! Île-de-France's meetups from 79 KB to 68 KB gzipped, with the same
+//! members.
 
 mod cache;
 
@@ -143,7 +143,6 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
     feature(&meetup.id, properties, point(place.lat, place.lon))
 }
 
-/// A FeatureCollection of features already serialised.
 /// The national and regional files.
 pub fn files(net: &Network) -> Vec<ExtraFile> {
     let all: Vec<usize> = (0..net.data.regions.len()).collect();

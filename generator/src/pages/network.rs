@@ -491,8 +491,12 @@ impl Network {
 
     /// Upcoming meetups that still take place (for maps and counts).
     pub fn upcoming_held<'b>(&'b self, list: &'b [usize]) -> impl Iterator<Item = usize> + 'b {
-        self.upcoming(list)
-            .filter(|&m| self.facts[m].status != MeetupStatus::Cancelled)
+        list.iter().copied().filter(|&m| self.is_upcoming_held(m))
+    }
+
+    /// Meetup `m` is to come and still takes place.
+    pub fn is_upcoming_held(&self, m: usize) -> bool {
+        self.facts[m].upcoming && self.facts[m].status != MeetupStatus::Cancelled
     }
 
     pub fn summaries(&self, meetups: impl Iterator<Item = usize>) -> Vec<Value> {

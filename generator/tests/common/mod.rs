@@ -97,14 +97,18 @@ pub fn demo_copy() -> PathBuf {
     dir
 }
 
-/// `maillage serve` with the function on a fresh copy of the demo site and
-/// an SQLite store of its own, on a free port.
-pub fn serve_demo() -> maillage::live::LiveServer {
+/// The embedded store of a served demo copy, relative to its root.
+pub const DEMO_STORE: &str = ".maillage/store.sqlite";
+
+/// `maillage serve` with the function on a fresh copy of the demo site (its
+/// root returned) and an SQLite store of its own, on a free port.
+pub fn serve_demo() -> (PathBuf, maillage::live::LiveServer) {
     let site = demo_copy();
     let options = maillage::BuildOptions {
         root: site.clone(),
         ..Default::default()
     };
-    let store = maillage::store_cli::StoreSpec::Sqlite(site.join(".maillage/store.sqlite"));
-    maillage::live::start(options, 0, &store).expect("maillage serve")
+    let store = maillage::store_cli::StoreSpec::Sqlite(site.join(DEMO_STORE));
+    let live = maillage::live::start(options, 0, &store).expect("maillage serve");
+    (site, live)
 }
