@@ -59,7 +59,9 @@ impl Sink for DiskSink {
 /// exists. It is overwritten then cut to length rather than truncated
 /// first: ext4 flushes a file truncated to zero and written again when it
 /// is closed (its `auto_da_alloc` safeguard), which would make every write
-/// of a reused output wait for the disk.
+/// of a reused output wait for the disk. It is cut only when it was longer:
+/// a truncation dirties the inode even when it changes nothing, and most
+/// files of a rebuild keep their length.
 fn overwrite(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut f = std::fs::OpenOptions::new()
@@ -67,8 +69,12 @@ fn overwrite(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .create(true)
         .truncate(false)
         .open(file)?;
+    let was_longer = f.metadata()?.len() > bytes.len() as u64;
     f.write_all(bytes)?;
-    f.set_len(bytes.len() as u64)
+    if was_longer {
+        f.set_len(bytes.len() as u64)?;
+    }
+    Ok(())
 }
 
 /// Creates the folder of `file`, replacing a file that stands in the way

@@ -103,51 +103,8 @@ impl Calendar {
         push_folded(&mut self.text, line);
     }
 
-    fn event(&mut self, net: &Network, host: &str, m: usize) {
-        let meetup = &net.data.meetups[m];
-        let facts = &net.facts[m];
-        let place = &net.data.places[net.meetup_place[m]];
-        let url = net.permalink(&meetup_path(&meetup.id));
-        let mut description = format!(
-            "{}.\n{} – {}.\n{} {}",
-            meetup.kind.label(),
-            labels::date_label(meetup.start),
-            labels::time_range_label(meetup.start, meetup.end),
-            net.meetup_summaries[m]["registration"]["label"]
-                .as_str()
-                .unwrap_or_default(),
-            url
-        );
-        if !meetup.intentions.is_empty() {
-            description.push_str("\n\nIntentions :\n- ");
-            description.push_str(&meetup.intentions.join("\n- "));
-        }
-        let location = format!(
-            "{}, {}, {} {}",
-            place.name, place.address, place.postcode, place.commune
-        );
-        let status = if meetup.status == MeetupStatus::Cancelled {
-            "CANCELLED"
-        } else {
-            "CONFIRMED"
-        };
-        self.line("BEGIN:VEVENT");
-        self.line(&format!("UID:{}@{host}", meetup.id));
-        self.line(&format!("DTSTAMP:{}", utc(net.now)));
-        self.line(&format!("DTSTART:{}", utc(facts.start)));
-        self.line(&format!("DTEND:{}", utc(facts.end)));
-        self.line(&format!("SUMMARY:{}", escape_text(&meetup.title)));
-        self.line(&format!("DESCRIPTION:{}", escape_text(&description)));
-        self.line(&format!("LOCATION:{}", escape_text(&location)));
-        self.line(&format!(
-            "GEO:{:.6};{:.6}",
-            crate::map::round6(place.lat),
-            crate::map::round6(place.lon)
-        ));
-        self.line(&format!("URL:{url}"));
-        self.line(&format!("STATUS:{status}"));
-        self.line("TRANSP:OPAQUE");
-        self.line("END:VEVENT");
+    fn push_event(&mut self, event: &str) {
+        self.text.push_str(event);
     }
 
     fn finish(mut self) -> Vec<u8> {
@@ -156,22 +113,75 @@ impl Calendar {
     }
 }
 
-/// The calendar of one meetup.
-pub fn meetup_calendar(net: &Network, host: &str, m: usize) -> Vec<u8> {
+/// The `VEVENT` of meetup `m`, folded: the same text in the meetup's
+/// calendar and its region's, so it is made once per build.
+pub fn event(net: &Network, host: &str, m: usize) -> String {
+    let mut cal = Calendar {
+        text: String::with_capacity(768),
+    };
+    let meetup = &net.data.meetups[m];
+    let facts = &net.facts[m];
+    let place = &net.data.places[net.meetup_place[m]];
+    let url = net.permalink(&meetup_path(&meetup.id));
+    let mut description = format!(
+        "{}.\n{} – {}.\n{} {}",
+        meetup.kind.label(),
+        labels::date_label(meetup.start),
+        labels::time_range_label(meetup.start, meetup.end),
+        net.meetup_summaries[m]["registration"]["label"]
+            .as_str()
+            .unwrap_or_default(),
+        url
+    );
+    if !meetup.intentions.is_empty() {
+        description.push_str("\n\nIntentions :\n- ");
+        description.push_str(&meetup.intentions.join("\n- "));
+    }
+    let location = format!(
+        "{}, {}, {} {}",
+        place.name, place.address, place.postcode, place.commune
+    );
+    let status = if meetup.status == MeetupStatus::Cancelled {
+        "CANCELLED"
+    } else {
+        "CONFIRMED"
+    };
+    cal.line("BEGIN:VEVENT");
+    cal.line(&format!("UID:{}@{host}", meetup.id));
+    cal.line(&format!("DTSTAMP:{}", utc(net.now)));
+    cal.line(&format!("DTSTART:{}", utc(facts.start)));
+    cal.line(&format!("DTEND:{}", utc(facts.end)));
+    cal.line(&format!("SUMMARY:{}", escape_text(&meetup.title)));
+    cal.line(&format!("DESCRIPTION:{}", escape_text(&description)));
+    cal.line(&format!("LOCATION:{}", escape_text(&location)));
+    cal.line(&format!(
+        "GEO:{:.6};{:.6}",
+        crate::map::round6(place.lat),
+        crate::map::round6(place.lon)
+    ));
+    cal.line(&format!("URL:{url}"));
+    cal.line(&format!("STATUS:{status}"));
+    cal.line("TRANSP:OPAQUE");
+    cal.line("END:VEVENT");
+    cal.text
+}
+
+/// The calendar of one meetup, with its `event`.
+pub fn meetup_calendar(net: &Network, m: usize, event: &str) -> Vec<u8> {
     let mut cal = Calendar::new(&net.data.meetups[m].title);
-    cal.event(net, host, m);
+    cal.push_event(event);
     cal.finish()
 }
 
 /// The calendar of a region: its meetups to come and those of the last
 /// [`REGION_HISTORY_DAYS`] days.
-pub fn region_calendar(net: &Network, host: &str, r: usize) -> Vec<u8> {
+pub fn region_calendar<'e>(net: &Network, r: usize, event: impl Fn(usize) -> &'e str) -> Vec<u8> {
     let region = &net.data.regions[r];
     let mut cal = Calendar::new(&format!("Rencontres – {}", region.name));
     let since = net.now - Duration::days(REGION_HISTORY_DAYS);
     for &m in &net.region_meetups[r] {
         if net.facts[m].end >= since {
-            cal.event(net, host, m);
+            cal.push_event(event(m));
         }
     }
     cal.finish()

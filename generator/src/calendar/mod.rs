@@ -5,6 +5,7 @@ pub mod atom;
 pub mod ics;
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -25,13 +26,16 @@ pub fn files_of(net: &Network, paths: &HashSet<String>) -> Vec<ExtraFile> {
 fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
     let host = ics::host(&net.config.base_url);
     let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
+    // A meetup's event is in its own calendar and its region's: made once.
+    let events: Vec<OnceLock<String>> = net.data.meetups.iter().map(|_| OnceLock::new()).collect();
+    let event = |m: usize| events[m].get_or_init(|| ics::event(net, &host, m)).as_str();
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {
             let path = calendar_path(meetup_path(&net.data.meetups[m].id));
             wanted(&path).then(|| ExtraFile {
                 path,
-                bytes: ics::meetup_calendar(net, &host, m),
+                bytes: ics::meetup_calendar(net, m, event(m)),
                 in_sitemap: false,
             })
         })
@@ -40,7 +44,7 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
         let path = calendar_path(region_path(&net.data.regions[r].slug));
         wanted(&path).then(|| ExtraFile {
             path,
-            bytes: ics::region_calendar(net, &host, r),
+            bytes: ics::region_calendar(net, r, event),
             in_sitemap: false,
         })
     }));

@@ -79,11 +79,23 @@ pub fn read_all(root: &Path) -> (DataSet, Diagnostics) {
         .iter()
         .flat_map(|&kind| files_of(root, kind).into_iter().map(move |p| (kind, p)))
         .collect();
-    let results: Vec<FileResult> = jobs
-        .par_iter()
+    // The largest files first, so that no long file is parsed alone at the
+    // end; the results are then put back in the files' order.
+    let mut order: Vec<(u64, usize)> = jobs
+        .iter()
         .enumerate()
-        .map(|(index, (kind, path))| read_file(root, *kind, path, index as u32))
+        .map(|(index, (_, path))| (std::fs::metadata(path).map_or(0, |m| m.len()), index))
         .collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut results: Vec<(usize, FileResult)> = order
+        .par_iter()
+        .map(|&(_, index)| {
+            let (kind, path) = &jobs[index];
+            (index, read_file(root, *kind, path, index as u32))
+        })
+        .collect();
+    results.sort_unstable_by_key(|(index, _)| *index);
+    let results = results.into_iter().map(|(_, result)| result);
     let mut data = DataSet::default();
     let mut problems = Diagnostics::new();
     for result in results {

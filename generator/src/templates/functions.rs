@@ -21,8 +21,12 @@ use crate::site::Library;
 use crate::slugs::slugify_with;
 
 fn string_arg(args: &HashMap<String, Value>, name: &str, function: &str) -> Result<String> {
+    str_arg(args, name, function).map(str::to_string)
+}
+
+fn str_arg<'a>(args: &'a HashMap<String, Value>, name: &str, function: &str) -> Result<&'a str> {
     match args.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s),
         Some(other) => Err(Error::msg(format!(
             "`{function}`: `{name}` must be a string, found {other}"
         ))),
@@ -113,8 +117,11 @@ struct GetUrl {
 
 impl Function for GetUrl {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
-        let path = string_arg(args, "path", "get_url")?;
-        let lang = opt_string(args, "lang").unwrap_or_else(|| self.config.default_language.clone());
+        let path = str_arg(args, "path", "get_url")?;
+        let lang = args
+            .get("lang")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.config.default_language);
         let trailing_slash = opt_bool(args, "trailing_slash", false);
         let cachebust = opt_bool(args, "cachebust", false);
         if let Some(target) = path.strip_prefix("@/") {
@@ -143,7 +150,7 @@ impl Function for GetUrl {
             };
         }
         if path.starts_with("http://") || path.starts_with("https://") {
-            return Ok(Value::String(path));
+            return Ok(Value::String(path.to_string()));
         }
         let with_lang = if lang != self.config.default_language {
             format!("{lang}/{}", path.trim_start_matches('/'))
@@ -302,12 +309,16 @@ struct Trans {
 
 impl Function for Trans {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
-        let key = string_arg(args, "key", "trans")?;
-        let lang = opt_string(args, "lang").unwrap_or_else(|| self.config.default_language.clone());
-        let options = self.config.languages.get(&lang).ok_or_else(|| {
+        // Called dozens of times per page: the arguments are borrowed.
+        let key = str_arg(args, "key", "trans")?;
+        let lang = args
+            .get("lang")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.config.default_language);
+        let options = self.config.languages.get(lang).ok_or_else(|| {
             Error::msg(format!("`trans`: language `{lang}` is not in config.toml"))
         })?;
-        match options.translations.get(&key) {
+        match options.translations.get(key) {
             Some(text) => Ok(Value::String(text.clone())),
             None => Err(Error::msg(format!(
                 "`trans`: no translation of `{key}` for language `{lang}`"
