@@ -373,14 +373,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
             eprintln!("{what}: {} ms", start.elapsed().as_millis());
         }
     };
-    // The staging folder is prepared (a reused one is listed) while the
-    // site loads.
     let config = load_config(options)?;
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| options.root.join(&config.output_dir));
-    let (site, staging) = rayon::join(|| load_site(options), || output::staging_dir(&output));
+    // The staging folder is prepared (a reused one is listed) while the
+    // site loads. Listing mostly waits on the file system: it gets a thread
+    // of its own rather than one of the pool's, which all go to loading.
+    let (site, staging) = std::thread::scope(|scope| {
+        let staging = scope.spawn(|| output::staging_dir(&output));
+        let site = load_site(options);
+        let staging = staging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (site, staging)
+    });
     let site = match site {
         Ok(site) => site,
         Err(e) => {

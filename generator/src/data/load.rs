@@ -195,35 +195,23 @@ fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
             };
         }
     };
+    // Entries are read in parallel too: a region's file of meetups is the
+    // largest of all, and would otherwise be read alone at the end.
+    let known = entries::known_fields(kind);
+    let entries: Vec<EntryResult> = items
+        .par_iter()
+        .enumerate()
+        .with_min_len(64)
+        .map(|(i, item)| read_entry(kind, item, &file, i, index, known))
+        .collect();
     let mut problems = Vec::new();
     let mut broken_ids = Vec::new();
     let mut parsed = empty(kind);
-    let known = entries::known_fields(kind);
-    for (i, item) in items.iter().enumerate() {
-        let origin = Origin {
-            file: index,
-            entry: i as u32,
-        };
-        let fields = match Fields::new(item, &file, i, known) {
-            Ok(f) => f,
-            Err(d) => {
-                problems.push(d);
-                continue;
-            }
-        };
-        let ok = match &mut parsed {
-            Parsed::Regions(v) => push(v, entries::region(fields, origin), &mut problems),
-            Parsed::Places(v) => push(v, entries::place(fields, origin), &mut problems),
-            Parsed::Partners(v) => push(v, entries::partner(fields, origin), &mut problems),
-            Parsed::Modules(v) => push(v, entries::module(fields, origin), &mut problems),
-            Parsed::Series(v) => push(v, entries::series(fields, origin), &mut problems),
-            Parsed::Meetups(v) => push(v, entries::meetup(fields, origin), &mut problems),
-        };
-        if !ok {
-            let key = if kind == Kind::Regions { "code" } else { "id" };
-            if let Some(id) = item.get(key).and_then(Value::as_str) {
-                broken_ids.push(id.to_string());
-            }
+    for entry in entries {
+        problems.extend(entry.problems);
+        broken_ids.extend(entry.broken_id);
+        if let Some(one) = entry.parsed {
+            append(&mut parsed, one);
         }
     }
     FileResult {
@@ -231,6 +219,74 @@ fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
         parsed,
         broken_ids,
         problems,
+    }
+}
+
+/// One entry of a file, read.
+struct EntryResult {
+    /// The entry, when it was read without problems.
+    parsed: Option<Parsed>,
+    problems: Vec<Diagnostic>,
+    /// Its id when it has problems, so that references to it are not
+    /// reported as references to nothing.
+    broken_id: Option<String>,
+}
+
+fn read_entry(
+    kind: Kind,
+    item: &Value,
+    file: &SourceFile,
+    i: usize,
+    index: u32,
+    known: &'static [&'static str],
+) -> EntryResult {
+    let origin = Origin {
+        file: index,
+        entry: i as u32,
+    };
+    let fields = match Fields::new(item, file, i, known) {
+        Ok(f) => f,
+        Err(d) => {
+            return EntryResult {
+                parsed: None,
+                problems: vec![d],
+                broken_id: None,
+            }
+        }
+    };
+    let mut problems = Vec::new();
+    let mut parsed = empty(kind);
+    let ok = match &mut parsed {
+        Parsed::Regions(v) => push(v, entries::region(fields, origin), &mut problems),
+        Parsed::Places(v) => push(v, entries::place(fields, origin), &mut problems),
+        Parsed::Partners(v) => push(v, entries::partner(fields, origin), &mut problems),
+        Parsed::Modules(v) => push(v, entries::module(fields, origin), &mut problems),
+        Parsed::Series(v) => push(v, entries::series(fields, origin), &mut problems),
+        Parsed::Meetups(v) => push(v, entries::meetup(fields, origin), &mut problems),
+    };
+    let key = if kind == Kind::Regions { "code" } else { "id" };
+    let broken_id = if ok {
+        None
+    } else {
+        item.get(key).and_then(Value::as_str).map(str::to_string)
+    };
+    EntryResult {
+        parsed: ok.then_some(parsed),
+        problems,
+        broken_id,
+    }
+}
+
+/// Appends the entries of `more` to `into`, both of one kind.
+fn append(into: &mut Parsed, more: Parsed) {
+    match (into, more) {
+        (Parsed::Regions(a), Parsed::Regions(b)) => a.extend(b),
+        (Parsed::Places(a), Parsed::Places(b)) => a.extend(b),
+        (Parsed::Partners(a), Parsed::Partners(b)) => a.extend(b),
+        (Parsed::Modules(a), Parsed::Modules(b)) => a.extend(b),
+        (Parsed::Series(a), Parsed::Series(b)) => a.extend(b),
+        (Parsed::Meetups(a), Parsed::Meetups(b)) => a.extend(b),
+        _ => unreachable!("the entries of a file are of its kind"),
     }
 }
 

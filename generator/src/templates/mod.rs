@@ -128,17 +128,20 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<Tera> {
         return Err(errors);
     }
     let mut tera = Tera::default();
-    // Parse one by one first so every broken template is reported.
-    for (name, text) in &sources {
-        if let Err(e) = tera::Template::new(name, None, text) {
-            errors.push(template_error(name, theme, &e));
+    if let Err(all) = tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+    {
+        // Tera stops at the first broken template: parse them one by one
+        // so that every broken template is reported.
+        for (name, text) in &sources {
+            if let Err(e) = tera::Template::new(name, None, text) {
+                errors.push(template_error(name, theme, &e));
+            }
         }
-    }
-    if !errors.is_empty() {
+        if errors.is_empty() {
+            errors.push(Diagnostic::new("templates", tera_message(&all)));
+        }
         return Err(errors);
     }
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| Diagnostics::from(Diagnostic::new("templates", tera_message(&e))))?;
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     Ok(tera)
 }
