@@ -393,6 +393,17 @@ test("the meetup page shows its facts, schema.org Event and a published report",
   await context.close();
 });
 
+test("meetup pages carry the form script only when they show the registration form", async () => {
+  for (const [id, hasForm] of [[OPEN_MEETUP, true], [WAITING_MEETUP, true], [REPORTED_MEETUP, false], [CANCELLED_MEETUP, false]]) {
+    const { page, context } = await open(`/rencontres/${id}/`);
+    const forms = await page.locator("form[data-form]").count();
+    const scripts = await page.locator('script[src*="js/forms.js"]').count();
+    const strings = await page.locator("#maillage-strings").count();
+    assert.deepEqual([forms, scripts, strings], hasForm ? [1, 1, 1] : [0, 0, 0], id);
+    await context.close();
+  }
+});
+
 test("screenshots of the meetup page (desktop and phone)", async () => {
   for (const [name, viewport] of [["meetup.png", { width: 1280, height: 900 }], ["meetup-phone.png", { width: 390, height: 844 }]]) {
     const { page, context } = await open(`/rencontres/${OPEN_MEETUP}/`, { viewport });
