@@ -53,8 +53,8 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// Writes the data set (once per size) and assembles the site around it:
 /// the repository's config.toml, content/ and themes/ (npm packages
-/// linked), copied again on every run so that the bench measures the
-/// templates and settings of the working tree.
+/// linked), copied again each time the bench starts so that it measures
+/// the templates and settings of the working tree.
 fn national_site(work: &Path, places: usize, meetups: usize) -> PathBuf {
     let site = work.join(format!("site-{places}-{meetups}"));
     let stamp = site.join(".generated");
