@@ -5,12 +5,13 @@
 //! the site, the clock) and, around it, the forms, the stores and the
 //! transport-agnostic handler.
 
-pub mod clock;
 pub mod email;
 pub mod events;
 pub mod handler;
-pub mod model;
 #[cfg(feature = "dynamodb")]
 pub mod parameters;
 pub mod store;
 pub mod trigger;
+
+// The shared model, under the paths the rest of the crate uses.
+pub use maillage_model::{clock, meetup as model};

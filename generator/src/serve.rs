@@ -352,7 +352,7 @@ async fn handle_request(
     if let Some(error) = &served.error {
         let html = format!(
             "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head><body><h1>La construction a échoué</h1><pre>{}</pre>{RELOAD_SCRIPT}</body></html>",
-            tera::escape_html(error)
+            maillage_model::markup::escape(error)
         );
         return (
             StatusCode::INTERNAL_SERVER_ERROR,

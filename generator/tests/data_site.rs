@@ -885,6 +885,70 @@ fn calendars_parse_with_an_independent_parser() {
         .is_empty());
 }
 
+/// Writes the `text/calendar` part of the email in argv[1] to argv[2].
+const EMAIL_CALENDAR: &str = r#"
+import email, sys
+from email import policy
+message = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+assert len(parts) == 1, "expected one calendar part, got %d" % len(parts)
+open(sys.argv[2], "wb").write(parts[0].get_payload(decode=True))
+print("{}")
+"#;
+
+#[test]
+fn the_emailed_event_is_the_sites_event() {
+    use maillage_function::email::compose;
+    use maillage_function::events::Recipient;
+    use maillage_function::store::RegistrationStatus;
+
+    let Some(python) = python_with("icalendar") else {
+        return;
+    };
+    let options = maillage::BuildOptions {
+        root: site().to_path_buf(),
+        extensions: maillage::extensions::standard(),
+        ..Default::default()
+    };
+    let definitions = maillage::store_cli::site_definitions(&options, false).unwrap();
+    let meetup = definitions
+        .iter()
+        .find(|d| d.id == "brest-nsi-s3")
+        .expect("the meetup's definition");
+    let sender = compose::Sender {
+        from: "Réseau des rencontres <rencontres@reseau.example.org>"
+            .parse()
+            .unwrap(),
+        reply_to: None,
+    };
+    let person = Recipient {
+        name: "Camille".into(),
+        email: "camille@example.org".into(),
+    };
+    let email = compose::registration(
+        &sender,
+        meetup,
+        &person,
+        RegistrationStatus::Confirmed,
+        "https://reseau.example.org/inscription/annuler/#jeton=x",
+        "2026-11-22T11:00:00Z".parse().unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let eml = dir.path().join("confirmation.eml");
+    let emailed = dir.path().join("rencontre.ics");
+    std::fs::write(&eml, email.message.formatted()).unwrap();
+    run_python(&python, EMAIL_CALENDAR, &[eml, emailed.clone()]);
+    let site_file = public("rencontres/brest-nsi-s3/calendrier.ics");
+    let result = run_python(&python, ICS_CHECK, &[emailed.clone(), site_file.clone()]);
+    let event = |path: &Path| result[path.to_str().unwrap()]["events"][0].clone();
+    let (from_email, from_site) = (event(&emailed), event(&site_file));
+    for field in ["uid", "start", "end", "location", "summary", "url"] {
+        assert_eq!(from_email[field], from_site[field], "{field}");
+    }
+    assert_eq!(from_site["uid"], "brest-nsi-s3@reseau.example.org");
+}
+
 #[test]
 fn the_only_emails_published_are_public_contacts_from_data() {
     // Every address declared in data/ as a public contact.

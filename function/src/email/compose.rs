@@ -9,9 +9,8 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
+use maillage_model::{french, ical};
 
-use super::french;
-use super::ics::{self, Attendance};
 use crate::events::Recipient;
 use crate::model::MeetupDefinition;
 use crate::store::RegistrationStatus;
@@ -65,10 +64,40 @@ pub struct Outgoing {
 #[derive(Debug)]
 pub struct ComposeError;
 
+/// The meetup as an iCalendar file: the event of the site's calendars (same
+/// `UID`, times, place and page), whose `SEQUENCE` grows with each file sent
+/// to the same person.
+fn calendar(
+    meetup: &MeetupDefinition,
+    status: ical::Status,
+    sequence: u32,
+    now: DateTime<Utc>,
+) -> String {
+    let host = ical::host(&meetup.url);
+    let description = format!("{}\nToutes les informations : {}", meetup.title, meetup.url);
+    let event = ical::Event {
+        meetup_id: &meetup.id,
+        host: &host,
+        stamp: now,
+        start: meetup.starts_at,
+        end: meetup.ends_at,
+        summary: &meetup.title,
+        description: &description,
+        location: &meetup.location,
+        geo: None,
+        url: &meetup.url,
+        status,
+        sequence: Some(sequence),
+    };
+    let mut calendar = ical::Calendar::new(None);
+    calendar.push_event(&event.to_text());
+    calendar.finish()
+}
+
 fn details(meetup: &MeetupDefinition) -> String {
     format!(
         "Quand : {} (heure de Paris)\nOù : {}\nLa page de la rencontre : {}\n",
-        french::span(meetup.starts_at, meetup.ends_at),
+        meetup.when(),
         meetup.location,
         meetup.url
     )
@@ -104,7 +133,7 @@ pub fn registration(
                  démarche de votre part.",
                 meetup.title
             ),
-            Attendance::Waiting,
+            ical::Status::Tentative,
         ),
         _ => (
             Kind::Confirmation,
@@ -113,7 +142,7 @@ pub fn registration(
                 "C'est noté : votre place à « {} » est réservée.",
                 meetup.title
             ),
-            Attendance::Confirmed,
+            ical::Status::Confirmed,
         ),
     };
     let text = format!(
@@ -127,7 +156,7 @@ pub fn registration(
         details = details(meetup),
         signature = sender.signature(),
     );
-    let calendar = ics::calendar(meetup, attendance, 0, now);
+    let calendar = calendar(meetup, attendance, 0, now);
     build(
         sender,
         mailbox(person)?,
@@ -161,7 +190,7 @@ pub fn promotion(
         details = details(meetup),
         signature = sender.signature(),
     );
-    let calendar = ics::calendar(meetup, Attendance::Confirmed, 1, now);
+    let calendar = calendar(meetup, ical::Status::Confirmed, 1, now);
     build(
         sender,
         mailbox(person)?,
@@ -200,7 +229,7 @@ pub fn organiser_notice(
          pour cette rencontre ; pour ne plus les recevoir, écrivez à l'équipe \
          qui gère le site.\n\n{signature}\n",
         title = meetup.title,
-        when = french::date(meetup.starts_at),
+        when = french::date(meetup.local_time(meetup.starts_at).date()),
         name = person.name.trim(),
         email = person.email,
         signature = sender.signature(),

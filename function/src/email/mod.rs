@@ -12,8 +12,6 @@
 //! The guide is `function/docs/emails.md`.
 
 pub mod compose;
-pub mod french;
-pub mod ics;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -6,8 +6,8 @@ use http::{Response, StatusCode};
 use serde_json::json;
 
 use crate::clock;
-use crate::email::french;
 use crate::events::{Event, Recipient};
+use crate::model::MeetupDefinition;
 use crate::store::{CancelOutcome, RegistrationStatus};
 
 use super::answer::{html_response, json_response, see_other, ApiError};
@@ -87,7 +87,7 @@ pub(super) async fn show(
         .map_or(registration.meetup_id.as_str(), |m| m.title.as_str());
     let date_label = meetup
         .as_ref()
-        .map(|m| french::span(m.starts_at, m.ends_at))
+        .map(MeetupDefinition::when)
         .unwrap_or_default();
     let action = format!("{}/registrations/cancel", function.config.api_base);
     let page = CancelPage {

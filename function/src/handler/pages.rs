@@ -3,23 +3,9 @@
 //! accessible HTML (`lang="fr"`, one `h1`, a `main` landmark, visible focus),
 //! no script, every value escaped.
 
-use super::answer::ApiError;
+use maillage_model::markup::escape;
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::answer::ApiError;
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;\
 line-height:1.5;margin:0;color:#1b1b1b;background:#fff}\
@@ -157,17 +143,4 @@ pub fn unknown_token_page() -> String {
          <p>Ce lien ne correspond à aucune inscription en cours. Il est peut-être incomplet (vérifiez que vous l'avez copié en entier), \
          ou les données de cette inscription ont été effacées après la rencontre.</p>",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<a href=\"x\">l'été & co</a>"),
-            "&lt;a href=&quot;x&quot;&gt;l&#39;été &amp; co&lt;/a&gt;"
-        );
-    }
 }

@@ -3,10 +3,10 @@
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use http::{Response, StatusCode};
+use maillage_model::french;
 use serde_json::json;
 
 use crate::clock;
-use crate::email::french;
 use crate::events::{Event, Recipient};
 use crate::model::{MeetupDefinition, MeetupStatus};
 use crate::store::{NewRegistration, RegistrationStatus};
@@ -49,10 +49,9 @@ pub fn refusal(meetup: &MeetupDefinition, now: DateTime<Utc>) -> Result<(), ApiE
         return refuse(
             "registration_not_open",
             format!(
-                "Les inscriptions à « {} » ne sont pas encore ouvertes : elles ouvrent le {} à {}.",
+                "Les inscriptions à « {} » ne sont pas encore ouvertes : elles ouvrent le {}.",
                 meetup.title,
-                french::date(meetup.registration_opens),
-                french::time(meetup.registration_opens)
+                french::date_time(meetup.local_time(meetup.registration_opens))
             ),
         );
     }
@@ -60,10 +59,11 @@ pub fn refusal(meetup: &MeetupDefinition, now: DateTime<Utc>) -> Result<(), ApiE
         return refuse(
             "registration_closed",
             format!(
-                "Les inscriptions à « {} » sont closes depuis le {} à {}.",
+                "Les inscriptions à « {} » sont closes depuis le {}.",
                 meetup.title,
-                french::date(meetup.registration_closes.min(meetup.starts_at)),
-                french::time(meetup.registration_closes.min(meetup.starts_at))
+                french::date_time(
+                    meetup.local_time(meetup.registration_closes.min(meetup.starts_at))
+                )
             ),
         );
     }
@@ -209,7 +209,7 @@ fn answer(
         }
         return see_other(&location);
     }
-    let when = french::span(meetup.starts_at, meetup.ends_at);
+    let when = meetup.when();
     let mut message = match position {
         None => format!("Votre place est réservée pour « {} », {when}.", meetup.title),
         Some(rank) => format!(

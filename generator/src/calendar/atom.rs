@@ -3,30 +3,13 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use maillage_function::model::MeetupStatus;
+use maillage_model::{french, markup};
 
-use crate::pages::labels;
 use crate::pages::listings::FEED_PATH;
 use crate::pages::network::{meetup_path, Network};
 
 /// Entries when `feed_limit` is not set in `config.toml`.
 pub const DEFAULT_LIMIT: usize = 200;
-
-pub fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn rfc3339(instant: DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -61,21 +44,21 @@ pub fn feed(net: &Network) -> Vec<u8> {
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
     out.push_str(&format!(
         "  <title>{} – rencontres à venir</title>\n",
-        escape_xml(&site)
+        markup::escape(&site)
     ));
     out.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        escape_xml(&self_url)
+        markup::escape(&self_url)
     ));
     out.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        escape_xml(&net.permalink("/rencontres/"))
+        markup::escape(&net.permalink("/rencontres/"))
     ));
-    out.push_str(&format!("  <id>{}</id>\n", escape_xml(&self_url)));
+    out.push_str(&format!("  <id>{}</id>\n", markup::escape(&self_url)));
     out.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
     out.push_str(&format!(
         "  <author><name>{}</name></author>\n",
-        escape_xml(&site)
+        markup::escape(&site)
     ));
     for m in entries {
         let meetup = &net.data.meetups[m];
@@ -88,8 +71,8 @@ pub fn feed(net: &Network) -> Vec<u8> {
         };
         let summary = format!(
             "{}, {}, {} ({}). {}.",
-            labels::date_label(meetup.start),
-            labels::time_range_label(meetup.start, meetup.end),
+            french::date(meetup.start.date()),
+            french::time_range(meetup.start, meetup.end),
             place.name,
             place.commune,
             net.meetup_summaries[m]["registration"]["label"]
@@ -97,24 +80,24 @@ pub fn feed(net: &Network) -> Vec<u8> {
                 .unwrap_or_default()
         );
         out.push_str("  <entry>\n");
-        out.push_str(&format!("    <title>{}</title>\n", escape_xml(&title)));
+        out.push_str(&format!("    <title>{}</title>\n", markup::escape(&title)));
         out.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            escape_xml(&url)
+            markup::escape(&url)
         ));
-        out.push_str(&format!("    <id>{}</id>\n", escape_xml(&url)));
+        out.push_str(&format!("    <id>{}</id>\n", markup::escape(&url)));
         out.push_str(&format!(
             "    <updated>{}</updated>\n",
             rfc3339(entry_updated(net, m))
         ));
         out.push_str(&format!(
             "    <summary>{}</summary>\n",
-            escape_xml(&summary)
+            markup::escape(&summary)
         ));
         out.push_str(&format!(
             "    <category term=\"{}\" label=\"{}\"/>\n",
             meetup.kind.code(),
-            escape_xml(meetup.kind.label())
+            markup::escape(meetup.kind.label())
         ));
         out.push_str("  </entry>\n");
     }

@@ -24,7 +24,7 @@ pub fn files_of(net: &Network, paths: &HashSet<String>) -> Vec<ExtraFile> {
 }
 
 fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
-    let host = ics::host(&net.config.base_url);
+    let host = maillage_model::ical::host(&net.config.base_url);
     let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
     // A meetup's event is in its own calendar and its region's: made once.
     let events: Vec<OnceLock<String>> = net.data.meetups.iter().map(|_| OnceLock::new()).collect();

@@ -30,9 +30,9 @@ pub fn definitions(data: &DataSet, config: &Config) -> Vec<MeetupDefinition> {
                 .and_then(|w| w.closes)
                 .and_then(paris_to_utc)
                 .unwrap_or(starts_at);
-            let location = places.get(m.place.as_str()).map_or_else(String::new, |p| {
-                format!("{}, {}, {} {}", p.name, p.address, p.postcode, p.commune)
-            });
+            let location = places
+                .get(m.place.as_str())
+                .map_or_else(String::new, |p| p.location());
             MeetupDefinition {
                 id: m.id.clone(),
                 title: m.title.clone(),

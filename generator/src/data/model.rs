@@ -144,6 +144,16 @@ pub struct Place {
     pub origin: Origin,
 }
 
+impl Place {
+    /// Name and full address on one line, as calendars and emails give it.
+    pub fn location(&self) -> String {
+        format!(
+            "{}, {}, {} {}",
+            self.name, self.address, self.postcode, self.commune
+        )
+    }
+}
+
 /// Kinds of partner (`data/README.md`, "Partners").
 pub const PARTNER_TYPES: [(&str, &str); 6] = [
     ("service_municipal", "Service municipal"),

@@ -22,10 +22,10 @@ mod cache;
 pub use cache::FeatureCache;
 
 use geojson::Geometry;
+use maillage_model::{clock, french};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::pages::labels;
 use crate::pages::network::{meetup_path, place_path, Network};
 use crate::site::ExtraFile;
 
@@ -100,8 +100,8 @@ fn place_feature(net: &Network, p: usize) -> Vec<u8> {
         name: &place.name,
         commune: &place.commune,
         next_meetup_url: next.map(|m| meetup_path(&net.data.meetups[m].id)),
-        next_meetup_label: next.map(|m| labels::date_label(net.data.meetups[m].start)),
-        next_meetup: next.map(|m| labels::iso_paris(net.facts[m].start)),
+        next_meetup_label: next.map(|m| french::date(net.data.meetups[m].start.date())),
+        next_meetup: next.map(|m| clock::iso_paris(net.facts[m].start)),
     };
     feature(&place.id, properties, point(place.lat, place.lon))
 }
@@ -136,8 +136,8 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
         url: meetup_path(&meetup.id),
         id: &meetup.id,
         seats_left: facts.seats_left,
-        date_label: labels::date_label(meetup.start),
-        starts_at: labels::iso_paris(facts.start),
+        date_label: french::date(meetup.start.date()),
+        starts_at: clock::iso_paris(facts.start),
         title: &meetup.title,
     };
     feature(&meetup.id, properties, point(place.lat, place.lon))

@@ -8,6 +8,7 @@ pub mod shortcodes;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use maillage_model::markup;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value};
 use tera::{Context, Tera};
@@ -224,9 +225,9 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
                         if md.external_links_no_referrer {
                             rel.push("noreferrer");
                         }
-                        let mut tag = format!("<a href=\"{}\"", escape_attr(&dest));
+                        let mut tag = format!("<a href=\"{}\"", markup::escape(&dest));
                         if !title.is_empty() {
-                            tag.push_str(&format!(" title=\"{}\"", escape_attr(&title)));
+                            tag.push_str(&format!(" title=\"{}\"", markup::escape(&title)));
                         }
                         if !rel.is_empty() {
                             tag.push_str(&format!(" rel=\"{}\"", rel.join(" ")));
@@ -435,9 +436,9 @@ fn code_block(lang: &str, code: &str, config: &Config) -> String {
     let mut out = String::with_capacity(code.len() * 2 + 64);
     if lang.is_empty() {
         out.push_str("<pre><code>");
-        out.push_str(&tera::escape_html(code));
+        out.push_str(&markup::escape(code));
     } else {
-        let lang_attr = escape_attr(lang);
+        let lang_attr = markup::escape(lang);
         out.push_str(&format!(
             "<pre data-lang=\"{lang_attr}\" class=\"language-{lang_attr}\"><code class=\"language-{lang_attr}\" data-lang=\"{lang_attr}\">"
         ));
@@ -448,18 +449,11 @@ fn code_block(lang: &str, code: &str, config: &Config) -> String {
             .flatten()
         {
             Some(h) => out.push_str(&h),
-            None => out.push_str(&tera::escape_html(code)),
+            None => out.push_str(&markup::escape(code)),
         }
     }
     out.push_str("</code></pre>\n");
     out
-}
-
-fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn placeholder(n: usize) -> String {

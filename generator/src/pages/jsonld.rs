@@ -2,9 +2,9 @@
 //! inside `<script type="application/ld+json">`.
 
 use maillage_function::model::MeetupStatus;
+use maillage_model::{clock, french};
 use serde_json::{json, Value};
 
-use super::labels;
 use super::network::{Network, RegistrationState};
 
 /// The `Event` of meetup `m`.
@@ -22,8 +22,8 @@ pub fn event(net: &Network, m: usize) -> Value {
     let mut description = format!(
         "{} le {}, {}, à {} ({}).",
         meetup.kind.label(),
-        labels::date_label(meetup.start),
-        labels::time_range_label(meetup.start, meetup.end),
+        french::date(meetup.start.date()),
+        french::time_range(meetup.start, meetup.end),
         place.name,
         place.commune
     );
@@ -42,8 +42,8 @@ pub fn event(net: &Network, m: usize) -> Value {
         "name": meetup.title,
         "description": description,
         "url": url,
-        "startDate": labels::iso_paris(facts.start),
-        "endDate": labels::iso_paris(facts.end),
+        "startDate": clock::iso_paris(facts.start),
+        "endDate": clock::iso_paris(facts.end),
         "eventStatus": status,
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "inLanguage": "fr",
@@ -87,7 +87,7 @@ pub fn event(net: &Network, m: usize) -> Value {
             "url": url,
         });
         if let Some(opens) = facts.opens {
-            offer["validFrom"] = Value::String(labels::iso_paris(opens));
+            offer["validFrom"] = Value::String(clock::iso_paris(opens));
         }
         event["offers"] = offer;
         event["remainingAttendeeCapacity"] = Value::from(facts.seats_left);

@@ -7,6 +7,7 @@
 //! images become links). Descriptions written in `data/` are the network's
 //! own text and may also link to the site's pages (relative links).
 
+use maillage_model::markup;
 use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Who wrote the Markdown.
@@ -35,21 +36,6 @@ fn allowed(url: &str, trust: Trust) -> bool {
                     .contains(':')
         }
     }
-}
-
-fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Renders `text` as HTML under `trust`'s rules; empty text gives "".
@@ -87,7 +73,7 @@ pub fn render(text: &str, trust: Trust) -> String {
                 };
                 Event::InlineHtml(CowStr::from(format!(
                     "<a href=\"{}\"{rel}>",
-                    escape_attr(&href)
+                    markup::escape(&href)
                 )))
             })
         }
@@ -103,7 +89,7 @@ pub fn render(text: &str, trust: Trust) -> String {
             keep.then(|| {
                 Event::InlineHtml(CowStr::from(format!(
                     "<a href=\"{}\" rel=\"nofollow ugc\">",
-                    escape_attr(&dest_url)
+                    markup::escape(&dest_url)
                 )))
             })
         }

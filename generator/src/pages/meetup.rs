@@ -2,6 +2,7 @@
 //! the meetup it follows up on, calendar link, JSON-LD and form settings.
 
 use maillage_function::model::{PublicReport, Role};
+use maillage_model::{clock, french};
 use serde_json::{json, Map, Value};
 
 use super::markdown::{render, Trust};
@@ -38,7 +39,7 @@ pub fn report_value(report: &PublicReport) -> Value {
         .map(|l| json!({"label": l.label, "url": l.url.trim()}))
         .collect();
     json!({
-        "submitted_at": report.submitted_at.map(super::labels::iso_paris),
+        "submitted_at": report.submitted_at.map(clock::iso_paris),
         "attendance": report.attendance,
         "outcome_html": optional_html(report.outcome.as_ref()),
         "went_well_html": optional_html(report.went_well.as_ref()),
@@ -136,8 +137,8 @@ pub fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     let place = &net.data.places[net.meetup_place[m]];
     let description = format!(
         "{}, {} à {} ({}). {}",
-        super::labels::date_label(meetup.start),
-        super::labels::time_range_label(meetup.start, meetup.end),
+        french::date(meetup.start.date()),
+        french::time_range(meetup.start, meetup.end),
         place.name,
         place.commune,
         value["registration"]["label"].as_str().unwrap_or_default()

@@ -8,7 +8,6 @@
 //! every page context and file in parallel.
 
 pub mod jsonld;
-pub mod labels;
 pub mod listings;
 pub mod markdown;
 pub mod meetup;

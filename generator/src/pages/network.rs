@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use maillage_function::clock::paris_to_utc;
 use maillage_function::model::{MeetupAggregate, MeetupStatus, PublicReport};
+use maillage_model::clock::{self, paris_to_utc};
+use maillage_model::french;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use super::labels;
 use crate::config::Config;
 use crate::data::{DataSet, Meetup, MeetupKind};
 
@@ -139,7 +139,7 @@ fn registration_label(facts: &Facts) -> String {
         RegistrationState::NotYetOpen => match facts.opens {
             Some(o) => format!(
                 "Inscriptions à partir du {}",
-                labels::datetime_label(labels::paris_local(o))
+                french::date_time(clock::paris_local(o))
             ),
             None => "Inscriptions bientôt ouvertes".into(),
         },
@@ -414,8 +414,8 @@ impl Network {
                 (Value::Null, json!({"id": series, "title": title}))
             }
         };
-        let opens_local = facts.opens.map(labels::paris_local);
-        let closes_local = labels::paris_local(facts.closes);
+        let opens_local = facts.opens.map(clock::paris_local);
+        let closes_local = clock::paris_local(facts.closes);
         json!({
             "id": meetup.id,
             "title": meetup.title,
@@ -423,10 +423,10 @@ impl Network {
             "kind_label": meetup.kind.label(),
             "module": module,
             "series": series,
-            "starts_at": labels::iso_paris(facts.start),
-            "ends_at": labels::iso_paris(facts.end),
-            "date_label": labels::date_label(meetup.start),
-            "time_label": labels::time_range_label(meetup.start, meetup.end),
+            "starts_at": clock::iso_paris(facts.start),
+            "ends_at": clock::iso_paris(facts.end),
+            "date_label": french::date(meetup.start.date()),
+            "time_label": french::time_range(meetup.start, meetup.end),
             "place": {
                 "id": place.id,
                 "name": place.name,
@@ -447,10 +447,10 @@ impl Network {
             "registration": {
                 "state": facts.state.code(),
                 "label": registration_label(facts),
-                "opens_at": facts.opens.map(labels::iso_paris),
-                "closes_at": labels::iso_paris(facts.closes),
-                "opens_label": opens_local.map(labels::datetime_label),
-                "closes_label": labels::datetime_label(closes_local),
+                "opens_at": facts.opens.map(clock::iso_paris),
+                "closes_at": clock::iso_paris(facts.closes),
+                "opens_label": opens_local.map(french::date_time),
+                "closes_label": french::date_time(closes_local),
             },
             "has_report": facts.has_report,
         })

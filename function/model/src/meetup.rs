@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Where `maillage export` writes the aggregates, relative to the site root.
@@ -124,6 +124,22 @@ pub struct PublicReport {
 pub struct ReportLink {
     pub label: String,
     pub url: String,
+}
+
+impl MeetupDefinition {
+    /// An instant as a wall-clock time where the meetup takes place.
+    pub fn local_time(&self, instant: DateTime<Utc>) -> NaiveDateTime {
+        crate::clock::paris_local(instant)
+    }
+
+    /// When the meetup takes place, in words: "samedi 12 décembre 2026, de
+    /// 14 h à 17 h 30".
+    pub fn when(&self) -> String {
+        crate::french::span(
+            self.local_time(self.starts_at),
+            self.local_time(self.ends_at),
+        )
+    }
 }
 
 impl MeetupAggregate {

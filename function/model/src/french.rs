@@ -1,0 +1,103 @@
+//! Dates and times as a French reader expects them: "jeudi 3 décembre
+//! 2026", "18 h 30", "1er" on the first of the month. Every French date on
+//! the site and in the function's pages and emails comes from here; the
+//! day and month names are chrono's `fr_FR` locale.
+//!
+//! Everything takes wall-clock times: the caller converts an instant to the
+//! meetup's time zone first.
+
+use chrono::{Datelike, Locale, NaiveDate, NaiveDateTime, Timelike};
+
+/// "jeudi 3 décembre 2026"; the first of the month is "1er".
+pub fn date(day: NaiveDate) -> String {
+    let names = day.format_localized("%A|%B", Locale::fr_FR).to_string();
+    let (weekday, month) = names.split_once('|').unwrap_or((&names, ""));
+    let number = match day.day() {
+        1 => "1er".to_string(),
+        n => n.to_string(),
+    };
+    format!("{weekday} {number} {month} {}", day.year())
+}
+
+/// "18 h 30", or "18 h" on the hour.
+pub fn time(local: NaiveDateTime) -> String {
+    match local.minute() {
+        0 => format!("{} h", local.hour()),
+        m => format!("{} h {m:02}", local.hour()),
+    }
+}
+
+/// "jeudi 3 décembre 2026 à 18 h 30".
+pub fn date_time(local: NaiveDateTime) -> String {
+    format!("{} à {}", date(local.date()), time(local))
+}
+
+/// "18 h 30 – 20 h 30"; when the end falls on another day, its date is
+/// written too: "14 h – dimanche 6 décembre 2026, 12 h".
+pub fn time_range(start: NaiveDateTime, end: NaiveDateTime) -> String {
+    if start.date() == end.date() {
+        format!("{} – {}", time(start), time(end))
+    } else {
+        format!("{} – {}, {}", time(start), date(end.date()), time(end))
+    }
+}
+
+/// When something takes place, in one phrase: "samedi 12 décembre 2026,
+/// de 14 h à 17 h 30", or "du … à … au … à …" over several days.
+pub fn span(start: NaiveDateTime, end: NaiveDateTime) -> String {
+    if start.date() == end.date() {
+        format!("{}, de {} à {}", date(start.date()), time(start), time(end))
+    } else {
+        format!(
+            "du {} à {} au {} à {}",
+            date(start.date()),
+            time(start),
+            date(end.date()),
+            time(end)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+    }
+
+    #[test]
+    fn dates_in_words() {
+        assert_eq!(date(at("2026-12-03T18:30").date()), "jeudi 3 décembre 2026");
+        assert_eq!(
+            date(at("2027-02-01T10:00").date()),
+            "lundi 1er février 2027"
+        );
+        assert_eq!(date(at("2026-08-16T10:00").date()), "dimanche 16 août 2026");
+        assert_eq!(
+            date_time(at("2026-10-20T09:00")),
+            "mardi 20 octobre 2026 à 9 h"
+        );
+    }
+
+    #[test]
+    fn times_and_ranges() {
+        assert_eq!(time(at("2026-07-01T09:05")), "9 h 05");
+        assert_eq!(
+            time_range(at("2026-12-03T18:30"), at("2026-12-03T20:30")),
+            "18 h 30 – 20 h 30"
+        );
+        assert_eq!(
+            time_range(at("2026-12-05T14:00"), at("2026-12-06T12:00")),
+            "14 h – dimanche 6 décembre 2026, 12 h"
+        );
+        assert_eq!(
+            span(at("2026-12-12T14:00"), at("2026-12-12T17:30")),
+            "samedi 12 décembre 2026, de 14 h à 17 h 30"
+        );
+        assert_eq!(
+            span(at("2026-10-24T09:00"), at("2026-10-25T16:00")),
+            "du samedi 24 octobre 2026 à 9 h au dimanche 25 octobre 2026 à 16 h"
+        );
+    }
+}

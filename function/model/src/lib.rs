@@ -1,0 +1,17 @@
+//! What Maillage's site and function share.
+//!
+//! - [`meetup`]: the types that cross the boundary between the site and the
+//!   function (meetup definitions one way, public figures the other);
+//! - [`clock`]: the one place that says what time it is;
+//! - the one writer of each format both sides produce: [`markup`] (HTML and
+//!   XML escaping), [`french`] (dates and times in words) and [`ical`]
+//!   (iCalendar).
+//!
+//! It depends on no store, no HTTP and no template engine, so every other
+//! crate can use it.
+
+pub mod clock;
+pub mod french;
+pub mod ical;
+pub mod markup;
+pub mod meetup;
