@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use tera::ast::{Expr, ExprVal, Node};
+use tera::ast::{Expr, ExprVal, FunctionCall, Node};
 use tera::Tera;
 
 /// Whether rendering `template` with a paginator could read `var.pages`
@@ -87,9 +87,11 @@ fn node_reads(node: &Node, var: &str, includes: &mut Vec<String>) -> bool {
                     .as_ref()
                     .is_some_and(|(_, b)| nodes_read(b, var, includes))
         }
-        // Anything else (variable blocks, set, filter sections): look at the
-        // whole node's expressions through its debug form, conservatively.
-        other => debug_reads(&format!("{other:?}"), var),
+        Node::VariableBlock(_, expr) => expr_reads(expr, var),
+        Node::Set(_, set) => expr_reads(&set.value, var),
+        Node::FilterSection(_, section, _) => {
+            call_reads(&section.filter, var) || nodes_read(&section.body, var, includes)
+        }
     }
 }
 
@@ -97,20 +99,60 @@ fn is_plain_ident(expr: &Expr, name: &str) -> bool {
     expr.filters.is_empty() && matches!(&expr.val, ExprVal::Ident(i) if i == name)
 }
 
+/// Whether an expression names something that reaches `var.pages`:
+/// `var.pages...`, `var` alone (passed whole), `var[...]`, or the whole
+/// context.
 fn expr_reads(expr: &Expr, var: &str) -> bool {
-    debug_reads(&format!("{expr:?}"), var)
+    any_name(expr, &mut |name| match name {
+        Name::Var(ident) => ident_reads(ident, var),
+        Name::Call(_) => false,
+    })
 }
 
-/// Looks for identifiers that reach `var.pages`: `var.pages...`, `var`
-/// alone (passed whole), `var[...]`, or the whole context.
-fn debug_reads(debug: &str, var: &str) -> bool {
-    if debug.contains("__tera_context") {
-        return true;
+fn call_reads(call: &FunctionCall, var: &str) -> bool {
+    call.args.values().any(|arg| expr_reads(arg, var))
+}
+
+fn ident_reads(ident: &str, var: &str) -> bool {
+    let Some(rest) = ident.strip_prefix(var) else {
+        return ident == "__tera_context";
+    };
+    rest.is_empty() || rest.starts_with(".pages") || rest.starts_with('[')
+}
+
+/// A name an expression uses: a variable path (`page.title`,
+/// `term.pages[0]`) or a filter, test or function called.
+enum Name<'a> {
+    Var(&'a str),
+    Call(&'a str),
+}
+
+/// Whether `found` holds for any name `expr` uses, filters included.
+fn any_name<'a>(expr: &'a Expr, found: &mut impl FnMut(Name<'a>) -> bool) -> bool {
+    any_name_in(&expr.val, found) || expr.filters.iter().any(|f| any_name_in_call(f, found))
+}
+
+fn any_name_in_call<'a>(call: &'a FunctionCall, found: &mut impl FnMut(Name<'a>) -> bool) -> bool {
+    found(Name::Call(&call.name)) || call.args.values().any(|arg| any_name(arg, found))
+}
+
+fn any_name_in<'a>(val: &'a ExprVal, found: &mut impl FnMut(Name<'a>) -> bool) -> bool {
+    match val {
+        ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => false,
+        ExprVal::Ident(ident) => found(Name::Var(ident)),
+        ExprVal::Math(math) => any_name(&math.lhs, found) || any_name(&math.rhs, found),
+        ExprVal::Logic(logic) => any_name(&logic.lhs, found) || any_name(&logic.rhs, found),
+        ExprVal::In(within) => any_name(&within.lhs, found) || any_name(&within.rhs, found),
+        ExprVal::Test(test) => {
+            found(Name::Var(&test.ident))
+                || found(Name::Call(&test.name))
+                || test.args.iter().any(|arg| any_name(arg, found))
+        }
+        ExprVal::MacroCall(call) => call.args.values().any(|arg| any_name(arg, found)),
+        ExprVal::FunctionCall(call) => any_name_in_call(call, found),
+        ExprVal::Array(items) => items.iter().any(|item| any_name(item, found)),
+        ExprVal::StringConcat(concat) => concat.values.iter().any(|v| any_name_in(v, found)),
     }
-    let whole = format!("Ident(\"{var}\")");
-    let pages = format!("Ident(\"{var}.pages");
-    let index = format!("Ident(\"{var}[");
-    debug.contains(&whole) || debug.contains(&pages) || debug.contains(&index)
 }
 
 #[cfg(test)]
@@ -152,6 +194,44 @@ mod tests {
         for name in ["a.html", "b.html", "c.html", "d.html"] {
             assert!(reads_pages_when_paginated(&t, name, "term"), "{name}");
         }
+    }
+
+    #[test]
+    fn every_kind_of_expression_is_walked() {
+        let t = tera(&[
+            ("a.html", "{% for p in term.pages %}{% endfor %}"),
+            (
+                "filter.html",
+                "{% filter upper %}{% include \"a.html\" %}{% endfilter %}",
+            ),
+            ("test.html", "{% if term.pages is defined %}x{% endif %}"),
+            ("call.html", "{{ get_url(path=term[\"pages\"]) }}"),
+            ("math.html", "{{ 1 + term.pages | length }}"),
+            ("in.html", "{% if 1 in term.pages %}x{% endif %}"),
+            ("concat.html", "{{ \"a\" ~ term.pages }}"),
+            ("array.html", "{% set xs = [term.pages] %}"),
+            ("context.html", "{{ __tera_context }}"),
+            (
+                "name.html",
+                "{{ term.name }}{{ term.pages_are_not_read | default(value=1) }}",
+            ),
+        ]);
+        for name in [
+            "filter.html",
+            "test.html",
+            "call.html",
+            "math.html",
+            "in.html",
+            "concat.html",
+            "array.html",
+            "context.html",
+        ] {
+            assert!(reads_pages_when_paginated(&t, name, "term"), "{name}");
+        }
+        // A longer name that starts like `term.pages` is counted, to be safe.
+        assert!(reads_pages_when_paginated(&t, "name.html", "term"));
+        let t = tera(&[("name.html", "{{ term.name }}{{ other.pages }}")]);
+        assert!(!reads_pages_when_paginated(&t, "name.html", "term"));
     }
 }
 
@@ -197,7 +277,7 @@ fn node_heavy(node: &Node, scope: &mut Vec<String>) -> bool {
         Node::MacroDefinition(..) => false,
         Node::Block(_, block, _) => nodes_heavy(&block.body, scope),
         Node::Forloop(_, forloop, _) => {
-            if text_heavy(&format!("{:?}", forloop.container), scope) {
+            if expr_heavy(&forloop.container, scope) {
                 return true;
             }
             let depth = scope.len();
@@ -214,55 +294,57 @@ fn node_heavy(node: &Node, scope: &mut Vec<String>) -> bool {
         Node::If(cond, _) => {
             cond.conditions
                 .iter()
-                .any(|(_, e, b)| text_heavy(&format!("{e:?}"), scope) || nodes_heavy(b, scope))
+                .any(|(_, e, b)| expr_heavy(e, scope) || nodes_heavy(b, scope))
                 || cond
                     .otherwise
                     .as_ref()
                     .is_some_and(|(_, b)| nodes_heavy(b, scope))
         }
         Node::Set(_, set) => {
-            let heavy = text_heavy(&format!("{:?}", set.value), scope);
+            let heavy = expr_heavy(&set.value, scope);
             // A name set to something may hold a page: treat it as a listing.
             scope.push(set.key.clone());
             heavy
         }
         Node::FilterSection(_, section, _) => {
-            text_heavy(&format!("{:?}", section.filter), scope) || nodes_heavy(&section.body, scope)
+            let filter = &section.filter;
+            any_name_in_call(filter, &mut |name| name_heavy(name, scope))
+                || nodes_heavy(&section.body, scope)
         }
-        other => text_heavy(&format!("{other:?}"), scope),
+        Node::VariableBlock(_, expr) => expr_heavy(expr, scope),
     }
 }
 
-/// Looks at every identifier in the debug text of an expression.
-fn text_heavy(debug: &str, scope: &[String]) -> bool {
-    if debug.contains("__tera_context") || debug.contains("json_encode") {
+fn expr_heavy(expr: &Expr, scope: &[String]) -> bool {
+    any_name(expr, &mut |name| name_heavy(name, scope))
+}
+
+/// Whether a name may reach a heavy field of a page other than the one
+/// being rendered: dumping values whole (`json_encode`, the whole context),
+/// or a path through a heavy field that is not `page.content` or
+/// `section.content` of the page itself.
+fn name_heavy(name: Name<'_>, scope: &[String]) -> bool {
+    let ident = match name {
+        Name::Call(call) => return call == "json_encode",
+        Name::Var(ident) => ident,
+    };
+    if ident == "__tera_context" {
         return true;
     }
-    let mut rest = debug;
-    while let Some(start) = rest.find("Ident(\"") {
-        let after = &rest[start + 7..];
-        let end = after.find('"').unwrap_or(after.len());
-        let ident = &after[..end];
-        rest = &after[end..];
-        let parts: Vec<&str> = ident
-            .split(['.', '[', ']'])
-            .filter(|p| !p.is_empty())
-            .collect();
-        let Some(heavy_at) = parts
-            .iter()
-            .position(|p| HEAVY_FIELDS.contains(&p.trim_matches(|c| c == '\'' || c == '\\')))
-        else {
-            continue;
-        };
-        let root = parts[0];
-        let own = (root == "page" || root == "section")
-            && heavy_at == 1
-            && !scope.iter().any(|s| s == root);
-        if !own {
-            return true;
-        }
-    }
-    false
+    let parts: Vec<&str> = ident
+        .split(['.', '[', ']'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let Some(heavy_at) = parts
+        .iter()
+        .position(|p| HEAVY_FIELDS.contains(&p.trim_matches(|c| c == '\'' || c == '"')))
+    else {
+        return false;
+    };
+    let root = parts[0];
+    let own =
+        (root == "page" || root == "section") && heavy_at == 1 && !scope.iter().any(|s| s == root);
+    !own
 }
 
 #[cfg(test)]
@@ -299,6 +381,9 @@ mod heavy_tests {
             "{% for page in section.pages %}{{ page.content }}{% endfor %}",
             "{% macro m(page) %}{{ page.content }}{% endmacro %}",
             "{{ section.pages | json_encode }}",
+            "{% filter json_encode %}{{ page.title }}{% endfilter %}",
+            "{% set p = get_page(path=\"a.md\") %}{{ p.content }}",
+            "{% if section.pages[0].summary is defined %}x{% endif %}",
         ] {
             let t = tera(&[("t.html", src)]);
             assert!(listings_need_heavy_fields(&t, &[]), "{src}");
