@@ -86,6 +86,7 @@ fn meetups(count: usize) -> Vec<MeetupDefinition> {
                 report_key_sha256: None,
                 location: "Médiathèque, 1 rue de la République, 35000 Rennes".into(),
                 url: format!("http://127.0.0.1:1111/rencontres/r{:05}-bench/", i + 1),
+                time_zone: maillage_model::zone::DEFAULT,
             }
         })
         .collect()

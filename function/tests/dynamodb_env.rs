@@ -47,6 +47,7 @@ async fn the_store_is_configured_from_the_environment() {
         report_key_sha256: None,
         location: "Brest".into(),
         url: "https://example.org/rencontres/brest-2026-12/".into(),
+        time_zone: maillage_model::zone::DEFAULT,
     };
     created
         .put_meetups(std::slice::from_ref(&meetup))

@@ -219,6 +219,7 @@ fn open_meetup(id: &str, capacity: u32) -> MeetupDefinition {
         report_key_sha256: None,
         location: "Médiathèque, Brest".into(),
         url: format!("https://rencontres.example.org/rencontres/{id}/"),
+        time_zone: maillage_model::zone::DEFAULT,
     }
 }
 

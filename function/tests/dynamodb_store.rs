@@ -45,6 +45,7 @@ fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
         report_key_sha256: None,
         location: "Médiathèque, Brest".into(),
         url: format!("https://example.org/rencontres/{id}/"),
+        time_zone: maillage_model::zone::DEFAULT,
     }
 }
 

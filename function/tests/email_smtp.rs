@@ -44,6 +44,7 @@ fn meetup() -> MeetupDefinition {
             "Médiathèque François-Mitterrand, salle des Capucins, 25 rue de Pontaniou, 29200 Brest"
                 .into(),
         url: "https://rencontres.example.org/rencontres/brest-2026-12/".into(),
+        time_zone: maillage_model::zone::DEFAULT,
     }
 }
 
@@ -141,8 +142,8 @@ async fn a_registration_gets_a_french_confirmation_with_a_calendar_file() {
     let event = &ics["events"][0];
     assert_eq!(event["summary"], "Atelier code ; Scratch, Python & co");
     assert_eq!(event["location"], meetup().location);
-    assert_eq!(event["start"], "2026-12-12T13:00:00+00:00");
-    assert_eq!(event["end"], "2026-12-12T16:00:00+00:00");
+    assert_eq!(event["start"], "2026-12-12T14:00:00+01:00");
+    assert_eq!(event["end"], "2026-12-12T17:00:00+01:00");
     assert_eq!(event["status"], "CONFIRMED");
     assert_eq!(event["uid"], "brest-2026-12@rencontres.example.org");
     assert_eq!(event["url"], meetup().url);

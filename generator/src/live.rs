@@ -112,6 +112,7 @@ impl SiteExtension for LiveDataPages {
             return Ok(Contribution::default());
         }
         let now = clock::now();
+        crate::pages::network::site_zone(&library.config)?;
         let mut loaded = crate::data::load(root, now)?;
         self.state.overlay(&mut loaded.data.live);
         let net = Arc::new(Network::new(loaded.data, library.config.clone(), now));
@@ -218,6 +219,8 @@ pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<L
     let function_store = store.clone();
     let mut config = FunctionConfig::from_env()
         .map_err(|e| Diagnostic::new("serve", format!("the function's configuration: {e}")))?;
+    // The site's own zone: its pages and the function's name the same one.
+    config.time_zone = crate::pages::network::site_zone(&crate::build::load_config(&options)?)?;
     let api = move |addr: SocketAddr| {
         let site = format!("http://{addr}");
         config.site_url = site.clone();

@@ -824,11 +824,11 @@ fn calendars_parse_with_an_independent_parser() {
         e[0].clone()
     };
     assert_eq!(result[public(names[0]).to_str().unwrap()]["version"], "2.0");
-    // Winter: 18:30 in Paris is 17:30 UTC.
+    // Winter: Paris is UTC+1.
     let winter = one("rencontres/brest-nsi-s3/calendrier.ics");
     assert_eq!(winter["uid"], "brest-nsi-s3@reseau.example.org");
-    assert_eq!(winter["start"], "2026-11-26T17:30:00+00:00");
-    assert_eq!(winter["end"], "2026-11-26T19:30:00+00:00");
+    assert_eq!(winter["start"], "2026-11-26T18:30:00+01:00");
+    assert_eq!(winter["end"], "2026-11-26T20:30:00+01:00");
     assert_eq!(winter["stamp"], "2026-11-22T11:00:00+00:00");
     assert_eq!(winter["status"], "CONFIRMED");
     assert_eq!(
@@ -852,10 +852,10 @@ fn calendars_parse_with_an_independent_parser() {
         escaped["summary"],
         "Rencontre cartographie, saison 2 ; à Lorient"
     );
-    // Summer: 18:30 in Paris is 16:30 UTC.
+    // Summer: Paris is UTC+2.
     let summer = one("rencontres/carto-rennes-2027-04/calendrier.ics");
-    assert_eq!(summer["start"], "2027-04-08T16:30:00+00:00");
-    assert_eq!(summer["end"], "2027-04-08T18:30:00+00:00");
+    assert_eq!(summer["start"], "2027-04-08T18:30:00+02:00");
+    assert_eq!(summer["end"], "2027-04-08T20:30:00+02:00");
     let cancelled = one("rencontres/code-reunion-2026-12/calendrier.ics");
     assert_eq!(cancelled["status"], "CANCELLED");
     // A region: meetups to come and those of the last 90 days.
@@ -1008,4 +1008,167 @@ fn live_overlay_replaces_figures_meetup_by_meetup() {
         "rencontres/carto-rennes-2026-12/index.html",
     );
     assert!(other.contains("\"seats_left\":15"), "{other}");
+}
+
+/// The data-site fixture's templates over `overseas-data`: a meetup in each
+/// overseas region and one the night Paris clocks go back, built on
+/// 1 September 2025.
+fn overseas_site() -> &'static Path {
+    static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let dir = common::fixture("data-site");
+        std::fs::remove_dir_all(dir.path().join("data")).unwrap();
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/overseas-data");
+        common::copy_dir(&data, dir.path());
+        let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
+            .arg("--root")
+            .arg(dir.path())
+            .arg("build")
+            .env("MAILLAGE_NOW", "2025-09-01T12:00")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+    .path()
+}
+
+fn overseas_context(rel: &str) -> Value {
+    let html = common::read(&overseas_site().join("public"), rel);
+    let start = html
+        .find("<script type=\"application/json\" id=\"context\">")
+        .unwrap_or_else(|| panic!("{rel} has no context"));
+    let rest = &html[start..];
+    let body = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{rel}: {e}\n{body}"))
+}
+
+#[test]
+fn overseas_meetups_show_their_local_time_and_name_their_zone() {
+    // id, start as written in data/ with its zone's offset, time label.
+    let cases = [
+        (
+            "code-guadeloupe",
+            "2025-09-09T18:30:00-04:00",
+            "mardi 9 septembre 2025",
+            "18 h 30 – 21 h (heure de la Guadeloupe)",
+        ),
+        (
+            "code-martinique",
+            "2025-09-10T18:00:00-04:00",
+            "mercredi 10 septembre 2025",
+            "18 h – 20 h (heure de la Martinique)",
+        ),
+        (
+            "code-guyane",
+            "2025-09-11T17:30:00-03:00",
+            "jeudi 11 septembre 2025",
+            "17 h 30 – 19 h 30 (heure de Guyane)",
+        ),
+        (
+            "code-reunion",
+            "2025-09-12T18:30:00+04:00",
+            "vendredi 12 septembre 2025",
+            "18 h 30 – 20 h 30 (heure de La Réunion)",
+        ),
+        (
+            "code-mayotte",
+            "2025-09-13T09:00:00+03:00",
+            "samedi 13 septembre 2025",
+            "9 h – 12 h (heure de Mayotte)",
+        ),
+    ];
+    for (id, starts_at, date, time) in cases {
+        let m = overseas_context(&format!("rencontres/{id}/index.html"));
+        assert_eq!(m["starts_at"], starts_at, "{id}");
+        assert_eq!(m["date_label"], date, "{id}");
+        assert_eq!(m["time_label"], time, "{id}");
+        let jsonld: Value = serde_json::from_str(m["jsonld"].as_str().unwrap()).unwrap();
+        assert_eq!(jsonld["startDate"], starts_at, "{id}");
+    }
+    let reunion = overseas_context("rencontres/code-reunion/index.html");
+    assert_eq!(reunion["time_zone"], "Indian/Reunion");
+    assert_eq!(
+        reunion["registration"]["opens_at"],
+        "2025-09-05T08:00:00+04:00"
+    );
+    assert_eq!(
+        reunion["registration"]["label"],
+        "Inscriptions à partir du vendredi 5 septembre 2025 à 8 h (heure de La Réunion)"
+    );
+    // A meetup in the site's own zone names none.
+    let paris = overseas_context("rencontres/nuit-du-code-montreuil/index.html");
+    assert_eq!(paris["zone_label"], Value::Null);
+    assert_eq!(paris["time_label"], "22 h – dimanche 25 octobre 2026, 4 h");
+}
+
+#[test]
+fn summer_time_changes_in_paris_are_followed() {
+    let m = overseas_context("rencontres/nuit-du-code-montreuil/index.html");
+    // The night clocks go back: from summer to winter time.
+    assert_eq!(m["starts_at"], "2026-10-24T22:00:00+02:00");
+    assert_eq!(m["ends_at"], "2026-10-25T04:00:00+01:00");
+    // Registration opens in winter time and closes in summer time.
+    assert_eq!(m["registration"]["opens_at"], "2026-03-28T20:00:00+01:00");
+    assert_eq!(m["registration"]["closes_at"], "2026-03-29T20:00:00+02:00");
+}
+
+#[test]
+fn overseas_calendars_carry_their_zone() {
+    let public = overseas_site().join("public");
+    let raw = common::read(&public, "rencontres/code-guadeloupe/calendrier.ics");
+    assert!(
+        raw.contains("DTSTART;TZID=America/Guadeloupe:20250909T183000\r\n"),
+        "{raw}"
+    );
+    assert!(raw.contains("BEGIN:VTIMEZONE\r\nTZID:America/Guadeloupe\r\n"));
+    let Some(python) = python_with("icalendar") else {
+        return;
+    };
+    let names = [
+        (
+            "code-guadeloupe",
+            "2025-09-09T18:30:00-04:00",
+            "2025-09-09T21:00:00-04:00",
+        ),
+        (
+            "code-martinique",
+            "2025-09-10T18:00:00-04:00",
+            "2025-09-10T20:00:00-04:00",
+        ),
+        (
+            "code-guyane",
+            "2025-09-11T17:30:00-03:00",
+            "2025-09-11T19:30:00-03:00",
+        ),
+        (
+            "code-reunion",
+            "2025-09-12T18:30:00+04:00",
+            "2025-09-12T20:30:00+04:00",
+        ),
+        (
+            "code-mayotte",
+            "2025-09-13T09:00:00+03:00",
+            "2025-09-13T12:00:00+03:00",
+        ),
+        (
+            "nuit-du-code-montreuil",
+            "2026-10-24T22:00:00+02:00",
+            "2026-10-25T04:00:00+01:00",
+        ),
+    ];
+    let files: Vec<PathBuf> = names
+        .iter()
+        .map(|(id, ..)| public.join(format!("rencontres/{id}/calendrier.ics")))
+        .collect();
+    let result = run_python(&python, ICS_CHECK, &files);
+    for ((id, start, end), file) in names.iter().zip(&files) {
+        let event = &result[file.to_str().unwrap()]["events"][0];
+        assert_eq!(event["start"], *start, "{id}");
+        assert_eq!(event["end"], *end, "{id}");
+    }
 }

@@ -391,6 +391,21 @@ fn bad_date_formats() {
 }
 
 #[test]
+fn unknown_time_zone() {
+    let d = place_errors(
+        "  lon: -4.48\n",
+        "  lon: -4.48\n  time_zone: Europe/Lutece\n",
+    );
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        12,
+        "time_zone",
+        "unknown time zone `Europe/Lutece`: expected an IANA name",
+    );
+}
+
+#[test]
 fn local_time_skipped_by_summer_time() {
     let d = meetup_errors(
         "start: 2026-12-17T18:30\n  end: 2026-12-17T20:30",
@@ -401,7 +416,7 @@ fn local_time_skipped_by_summer_time() {
         BROKEN_MEETUP,
         5,
         "start",
-        "2027-03-28T02:30 does not exist in Paris",
+        "2027-03-28T02:30 does not exist in Europe/Paris",
     );
 }
 

@@ -4,8 +4,9 @@
 //! window open or closed) asks this module, so tests and demos can pin the
 //! date with the `MAILLAGE_NOW` environment variable.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Europe::Paris;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use crate::zone;
 
 /// Environment variable that pins the current instant.
 ///
@@ -29,33 +30,11 @@ pub fn parse_instant(value: &str) -> Option<DateTime<Utc>> {
     }
     for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(local) = NaiveDateTime::parse_from_str(value, format) {
-            return paris_to_utc(local);
+            return zone::to_utc(local, zone::DEFAULT);
         }
     }
     let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
-    paris_to_utc(date.and_hms_opt(12, 0, 0)?)
-}
-
-/// The Paris wall-clock time of an instant.
-pub fn paris_local(instant: DateTime<Utc>) -> NaiveDateTime {
-    Paris.from_utc_datetime(&instant.naive_utc()).naive_local()
-}
-
-/// ISO 8601 with the Paris offset: "2026-12-03T18:30:00+01:00".
-pub fn iso_paris(instant: DateTime<Utc>) -> String {
-    instant
-        .with_timezone(&Paris)
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
-}
-
-/// Converts a Paris wall-clock time to an instant. In the autumn overlap the
-/// earlier instant wins; a time skipped by the spring change does not exist.
-pub fn paris_to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    Paris
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|instant| instant.with_timezone(&Utc))
+    zone::to_utc(date.and_hms_opt(12, 0, 0)?, zone::DEFAULT)
 }
 
 #[cfg(test)]
@@ -73,18 +52,6 @@ mod tests {
         let date = parse_instant("2026-07-01").unwrap();
         assert_eq!(date.to_rfc3339(), "2026-07-01T10:00:00+00:00");
         assert!(parse_instant("next tuesday").is_none());
-    }
-
-    #[test]
-    fn iso_dates_carry_the_paris_offset() {
-        let winter = parse_instant("2026-12-03T18:30").unwrap();
-        assert_eq!(iso_paris(winter), "2026-12-03T18:30:00+01:00");
-        let summer = parse_instant("2026-06-03T18:30").unwrap();
-        assert_eq!(iso_paris(summer), "2026-06-03T18:30:00+02:00");
-        assert_eq!(
-            paris_local(summer),
-            NaiveDateTime::parse_from_str("2026-06-03T18:30", "%Y-%m-%dT%H:%M").unwrap()
-        );
     }
 
     #[test]

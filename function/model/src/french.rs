@@ -7,6 +7,7 @@
 //! meetup's time zone first.
 
 use chrono::{Datelike, Locale, NaiveDate, NaiveDateTime, Timelike};
+use chrono_tz::Tz;
 
 /// "jeudi 3 décembre 2026"; the first of the month is "1er".
 pub fn date(day: NaiveDate) -> String {
@@ -58,6 +59,30 @@ pub fn span(start: NaiveDateTime, end: NaiveDateTime) -> String {
     }
 }
 
+/// How a zone is named after a time: "heure de Paris", "heure de la
+/// Guadeloupe"; a zone without a French name is named after its city.
+pub fn zone_name(zone: Tz) -> String {
+    let place = match zone.name() {
+        "Europe/Paris" => "Paris",
+        "America/Guadeloupe" => "la Guadeloupe",
+        "America/Martinique" => "la Martinique",
+        "America/Cayenne" => "Guyane",
+        "Indian/Reunion" => "La Réunion",
+        "Indian/Mayotte" => "Mayotte",
+        "America/Miquelon" => "Saint-Pierre-et-Miquelon",
+        "America/St_Barthelemy" => "Saint-Barthélemy",
+        "America/Marigot" => "Saint-Martin",
+        "Pacific/Noumea" => "Nouvelle-Calédonie",
+        "Pacific/Tahiti" => "Tahiti",
+        "Pacific/Wallis" => "Wallis-et-Futuna",
+        other => {
+            let city = other.rsplit('/').next().unwrap_or(other);
+            return format!("heure de {}", city.replace('_', " "));
+        }
+    };
+    format!("heure de {place}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +103,15 @@ mod tests {
             date_time(at("2026-10-20T09:00")),
             "mardi 20 octobre 2026 à 9 h"
         );
+    }
+
+    #[test]
+    fn zones_by_their_french_names() {
+        let name = |tz: &str| zone_name(tz.parse().unwrap());
+        assert_eq!(name("Europe/Paris"), "heure de Paris");
+        assert_eq!(name("America/Guadeloupe"), "heure de la Guadeloupe");
+        assert_eq!(name("Indian/Reunion"), "heure de La Réunion");
+        assert_eq!(name("America/New_York"), "heure de New York");
     }
 
     #[test]

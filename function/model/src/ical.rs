@@ -4,11 +4,20 @@
 //! A meetup's event has the same `UID` everywhere (`<meetup id>@<site
 //! host>`), so a person who keeps the emailed event and subscribes to their
 //! region's calendar sees the meetup once, and a later file updates the
-//! event instead of adding one. Times are written in UTC
-//! (`DTSTART:20261203T173000Z`), which needs no `VTIMEZONE`; text values are
-//! escaped and lines folded at 75 octets without splitting a character.
+//! event instead of adding one. Times are the meetup's wall-clock times in
+//! its zone (`DTSTART;TZID=America/Guadeloupe:20250909T183000`), and each
+//! calendar carries a `VTIMEZONE` for every zone it uses, with the zone's
+//! offset changes over the years of its events; text values are escaped and
+//! lines folded at 75 octets without splitting a character.
 
-use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::{OffsetComponents, OffsetName, Tz};
+
+use crate::zone;
 
 /// A meetup as a `VEVENT`.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +29,8 @@ pub struct Event<'a> {
     pub stamp: DateTime<Utc>,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Where the times are wall-clock times.
+    pub zone: Tz,
     pub summary: &'a str,
     pub description: &'a str,
     pub location: &'a str,
@@ -56,19 +67,29 @@ pub fn uid(meetup_id: &str, host: &str) -> String {
     format!("{meetup_id}@{host}")
 }
 
-impl Event<'_> {
+/// An event written once, to go into one calendar or several.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventText {
     /// The folded `BEGIN:VEVENT` … `END:VEVENT` lines.
-    pub fn to_text(&self) -> String {
+    pub text: String,
+    zone: Tz,
+    years: (i32, i32),
+}
+
+impl Event<'_> {
+    pub fn to_text(&self) -> EventText {
         let mut out = String::with_capacity(768);
         let mut line = |text: &str| push_folded(&mut out, text);
+        let local = |instant| zone::local(instant, self.zone).format("%Y%m%dT%H%M%S");
+        let tzid = self.zone.name();
         line("BEGIN:VEVENT");
         line(&format!(
             "UID:{}",
             escape_text(&uid(self.meetup_id, self.host))
         ));
         line(&format!("DTSTAMP:{}", utc(self.stamp)));
-        line(&format!("DTSTART:{}", utc(self.start)));
-        line(&format!("DTEND:{}", utc(self.end)));
+        line(&format!("DTSTART;TZID={tzid}:{}", local(self.start)));
+        line(&format!("DTEND;TZID={tzid}:{}", local(self.end)));
         if let Some(sequence) = self.sequence {
             line(&format!("SEQUENCE:{sequence}"));
         }
@@ -82,20 +103,46 @@ impl Event<'_> {
         line(&format!("STATUS:{}", self.status.value()));
         line("TRANSP:OPAQUE");
         line("END:VEVENT");
-        out
+        EventText {
+            text: out,
+            zone: self.zone,
+            years: (self.start.year(), self.end.year()),
+        }
     }
 }
 
-/// A `VCALENDAR` being written: events are added as folded text (made
-/// once by [`Event::to_text`] when an event goes into several calendars).
+/// A `VCALENDAR` being written: its events, and the zones they use.
 pub struct Calendar {
-    text: String,
+    name: Option<String>,
+    events: String,
+    /// By zone name: the zone and the years its events span.
+    zones: BTreeMap<&'static str, (Tz, i32, i32)>,
 }
 
 impl Calendar {
     /// A calendar; a name is shown by calendar applications that subscribe.
     pub fn new(name: Option<&str>) -> Calendar {
-        let mut text = String::with_capacity(1024);
+        Calendar {
+            name: name.map(str::to_string),
+            events: String::with_capacity(1024),
+            zones: BTreeMap::new(),
+        }
+    }
+
+    pub fn push_event(&mut self, event: &EventText) {
+        self.events.push_str(&event.text);
+        let (from, to) = event.years;
+        self.zones
+            .entry(event.zone.name())
+            .and_modify(|(_, a, b)| {
+                *a = (*a).min(from);
+                *b = (*b).max(to);
+            })
+            .or_insert((event.zone, from, to));
+    }
+
+    pub fn finish(self) -> String {
+        let mut text = String::with_capacity(self.events.len() + 512);
         for line in [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -105,20 +152,107 @@ impl Calendar {
         ] {
             push_folded(&mut text, line);
         }
-        if let Some(name) = name {
+        if let Some(name) = &self.name {
             push_folded(&mut text, &format!("X-WR-CALNAME:{}", escape_text(name)));
         }
-        Calendar { text }
+        for (zone, from, to) in self.zones.values() {
+            text.push_str(&vtimezone(*zone, *from, *to));
+        }
+        text.push_str(&self.events);
+        push_folded(&mut text, "END:VCALENDAR");
+        text
     }
+}
 
-    pub fn push_event(&mut self, event_text: &str) {
-        self.text.push_str(event_text);
+/// The `VTIMEZONE` of `zone` from the start of year `from` to the end of
+/// year `to`: the offset in force at the start, then every change. Made
+/// once per zone and span: a site writes thousands of calendars.
+fn vtimezone(zone: Tz, from: i32, to: i32) -> Arc<str> {
+    type Cache = Mutex<HashMap<(Tz, i32, i32), Arc<str>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(text) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(zone, from, to))
+    {
+        return text.clone();
     }
+    let text: Arc<str> = write_vtimezone(zone, from, to).into();
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((zone, from, to), text.clone());
+    text
+}
 
-    pub fn finish(mut self) -> String {
-        push_folded(&mut self.text, "END:VCALENDAR");
-        self.text
+fn write_vtimezone(zone: Tz, from: i32, to: i32) -> String {
+    let year_start = |year| {
+        NaiveDate::from_ymd_opt(year, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+    };
+    let (Some(start), Some(end)) = (year_start(from), year_start(to.saturating_add(1))) else {
+        return String::new();
+    };
+    let offset_at = |t: DateTime<Utc>| zone.offset_from_utc_datetime(&t.naive_utc());
+    let mut out = String::new();
+    let mut line = |text: &str| push_folded(&mut out, text);
+    line("BEGIN:VTIMEZONE");
+    line(&format!("TZID:{}", zone.name()));
+    let mut write = |at: DateTime<Utc>, before: chrono_tz::TzOffset, after: chrono_tz::TzOffset| {
+        let kind = if after.dst_offset().is_zero() {
+            "STANDARD"
+        } else {
+            "DAYLIGHT"
+        };
+        // A change's start is written in the wall-clock time it ends.
+        let local = at.naive_utc() + Duration::seconds(i64::from(before.fix().local_minus_utc()));
+        line(&format!("BEGIN:{kind}"));
+        line(&format!("DTSTART:{}", local.format("%Y%m%dT%H%M%S")));
+        line(&format!("TZOFFSETFROM:{}", utc_offset(before)));
+        line(&format!("TZOFFSETTO:{}", utc_offset(after)));
+        if let Some(name) = after.abbreviation() {
+            line(&format!("TZNAME:{}", escape_text(name)));
+        }
+        line(&format!("END:{kind}"));
+    };
+    let first = offset_at(start);
+    write(start, first, first);
+    // Offsets change at most a few times a year, never twice in a day:
+    // look day by day, then find the minute.
+    let mut day = start;
+    while day < end {
+        let next = day + Duration::days(1);
+        let (before, after) = (offset_at(day), offset_at(next));
+        if before.fix() != after.fix() {
+            // Whole minutes after `day`: the change is on a minute.
+            let (mut lo, mut hi) = (0, 24 * 60);
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                if offset_at(day + Duration::minutes(mid)).fix() == before.fix() {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let hi = day + Duration::minutes(hi);
+            write(hi, before, after);
+        }
+        day = next;
     }
+    line("END:VTIMEZONE");
+    out
+}
+
+/// `+0100`, `-0400`.
+fn utc_offset(offset: chrono_tz::TzOffset) -> String {
+    let seconds = offset.fix().local_minus_utc();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    let mut out = String::with_capacity(5);
+    let _ = write!(out, "{sign}{:02}{:02}", minutes / 60, minutes % 60);
+    out
 }
 
 /// The host name of a URL, for UIDs: `https://reseau.example.org/` →
@@ -217,6 +351,15 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_without_summer_time_has_one_offset() {
+        let guadeloupe = zone::parse("America/Guadeloupe").unwrap();
+        let text = write_vtimezone(guadeloupe, 2025, 2026);
+        assert_eq!(text.matches("BEGIN:STANDARD").count(), 1, "{text}");
+        assert!(text.contains("TZOFFSETFROM:-0400\r\nTZOFFSETTO:-0400\r\n"));
+        assert!(!text.contains("DAYLIGHT"));
+    }
+
+    #[test]
     fn host_of_url() {
         assert_eq!(host("https://reseau.example.org"), "reseau.example.org");
         assert_eq!(host("http://127.0.0.1:1111/"), "127.0.0.1");
@@ -234,6 +377,7 @@ mod tests {
             stamp: at("2026-11-01T10:00:00Z"),
             start: at("2026-12-03T17:30:00Z"),
             end: at("2026-12-03T19:30:00Z"),
+            zone: zone::DEFAULT,
             summary: "Rencontre, Brest",
             description: "Ligne 1\nLigne 2",
             location: "Médiathèque; Brest",
@@ -244,12 +388,16 @@ mod tests {
         };
         let mut calendar = Calendar::new(Some("Rencontres – Bretagne"));
         calendar.push_event(&event.to_text());
+        calendar.push_event(&event.to_text());
         let text = calendar.finish();
         for expected in [
             "BEGIN:VCALENDAR\r\n",
             "X-WR-CALNAME:Rencontres – Bretagne\r\n",
             "UID:brest-2026-12@reseau.example.org\r\n",
-            "DTSTART:20261203T173000Z\r\n",
+            "DTSTART;TZID=Europe/Paris:20261203T183000\r\n",
+            "BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n",
+            "BEGIN:DAYLIGHT\r\nDTSTART:20260329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nEND:DAYLIGHT\r\n",
+            "BEGIN:STANDARD\r\nDTSTART:20261025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n",
             "SUMMARY:Rencontre\\, Brest\r\n",
             "DESCRIPTION:Ligne 1\\nLigne 2\r\n",
             "LOCATION:Médiathèque\\; Brest\r\n",
@@ -259,6 +407,9 @@ mod tests {
             assert!(text.contains(expected), "{expected:?} missing in {text}");
         }
         assert!(!text.contains("SEQUENCE"));
+        assert_eq!(text.matches("BEGIN:VTIMEZONE").count(), 1, "one per zone");
+        // 2026 only: the zone at New Year, then March and October.
+        assert_eq!(text.matches("TZOFFSETTO").count(), 3, "{text}");
         assert!(text.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`meetup`]: the types that cross the boundary between the site and the
 //!   function (meetup definitions one way, public figures the other);
-//! - [`clock`]: the one place that says what time it is;
+//! - [`clock`]: the one place that says what time it is, and [`zone`]:
+//!   wall-clock times and instants, zone by zone;
 //! - the one writer of each format both sides produce: [`markup`] (HTML and
 //!   XML escaping), [`french`] (dates and times in words) and [`ical`]
 //!   (iCalendar).
@@ -15,3 +16,4 @@ pub mod french;
 pub mod ical;
 pub mod markup;
 pub mod meetup;
+pub mod zone;

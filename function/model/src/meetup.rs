@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// Where `maillage export` writes the aggregates, relative to the site root.
@@ -72,6 +73,14 @@ pub struct MeetupDefinition {
     pub location: String,
     /// Absolute URL of the meetup page, for confirmation messages.
     pub url: String,
+    /// Where its times are wall-clock times (definitions synced before
+    /// zones existed were all in Paris).
+    #[serde(default = "default_zone")]
+    pub time_zone: Tz,
+}
+
+fn default_zone() -> Tz {
+    crate::zone::DEFAULT
 }
 
 /// Everything the store lets the site publish, keyed by meetup id.
@@ -129,7 +138,7 @@ pub struct ReportLink {
 impl MeetupDefinition {
     /// An instant as a wall-clock time where the meetup takes place.
     pub fn local_time(&self, instant: DateTime<Utc>) -> NaiveDateTime {
-        crate::clock::paris_local(instant)
+        crate::zone::local(instant, self.time_zone)
     }
 
     /// When the meetup takes place, in words: "samedi 12 décembre 2026, de
@@ -139,6 +148,16 @@ impl MeetupDefinition {
             self.local_time(self.starts_at),
             self.local_time(self.ends_at),
         )
+    }
+
+    /// " (heure de la Guadeloupe)" after a time, when the meetup's zone is
+    /// not `reference` (the site's); nothing otherwise.
+    pub fn zone_note(&self, reference: Tz) -> String {
+        if self.time_zone == reference {
+            String::new()
+        } else {
+            format!(" ({})", crate::french::zone_name(self.time_zone))
+        }
     }
 }
 

@@ -81,6 +81,7 @@ fn calendar(
         stamp: now,
         start: meetup.starts_at,
         end: meetup.ends_at,
+        zone: meetup.time_zone,
         summary: &meetup.title,
         description: &description,
         location: &meetup.location,
@@ -96,8 +97,9 @@ fn calendar(
 
 fn details(meetup: &MeetupDefinition) -> String {
     format!(
-        "Quand : {} (heure de Paris)\nOù : {}\nLa page de la rencontre : {}\n",
+        "Quand : {} ({})\nOù : {}\nLa page de la rencontre : {}\n",
         meetup.when(),
+        french::zone_name(meetup.time_zone),
         meetup.location,
         meetup.url
     )
@@ -313,4 +315,55 @@ fn message_id(from: &Mailbox) -> String {
     let _ = getrandom::fill(&mut bytes);
     let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("<{id}@{}>", from.email.domain())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meetup(zone: &str, start: &str, end: &str) -> MeetupDefinition {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        MeetupDefinition {
+            id: "code-guadeloupe".into(),
+            title: "Club de code".into(),
+            starts_at: at(start),
+            ends_at: at(end),
+            capacity: 12,
+            status: crate::model::MeetupStatus::Open,
+            registration_opens: DateTime::<Utc>::UNIX_EPOCH,
+            registration_closes: at(start),
+            report_key_sha256: None,
+            location: "Médiathèque, Pointe-à-Pitre".into(),
+            url: "https://reseau.example.org/rencontres/code-guadeloupe/".into(),
+            time_zone: zone.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn times_are_the_meetups_local_times_with_their_zone() {
+        // 18:30 in Guadeloupe is 00:30 the next day in Paris.
+        let m = meetup(
+            "America/Guadeloupe",
+            "2025-09-09T22:30:00Z",
+            "2025-09-10T01:00:00Z",
+        );
+        let text = details(&m);
+        assert!(
+            text.contains(
+                "Quand : mardi 9 septembre 2025, de 18 h 30 à 21 h (heure de la Guadeloupe)"
+            ),
+            "{text}"
+        );
+        let ics = calendar(
+            &m,
+            ical::Status::Confirmed,
+            0,
+            "2025-09-01T00:00:00Z".parse().unwrap(),
+        );
+        assert!(
+            ics.contains("DTSTART;TZID=America/Guadeloupe:20250909T183000\r\n"),
+            "{ics}"
+        );
+        assert!(ics.contains("TZID:America/Guadeloupe\r\n"), "{ics}");
+    }
 }

@@ -7,7 +7,6 @@ use serde_json::json;
 
 use crate::clock;
 use crate::events::{Event, Recipient};
-use crate::model::MeetupDefinition;
 use crate::store::{CancelOutcome, RegistrationStatus};
 
 use super::answer::{html_response, json_response, see_other, ApiError};
@@ -87,7 +86,7 @@ pub(super) async fn show(
         .map_or(registration.meetup_id.as_str(), |m| m.title.as_str());
     let date_label = meetup
         .as_ref()
-        .map(MeetupDefinition::when)
+        .map(|m| format!("{}{}", m.when(), m.zone_note(function.config.time_zone)))
         .unwrap_or_default();
     let action = format!("{}/registrations/cancel", function.config.api_base);
     let page = CancelPage {

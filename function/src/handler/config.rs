@@ -1,5 +1,7 @@
 //! The function's settings, from environment variables.
 
+use maillage_model::zone::{self, Tz};
+
 /// Environment variable: the site's base URL (`https://rencontres.example.org`).
 pub const SITE_URL_VAR: &str = "MAILLAGE_SITE_URL";
 /// Environment variable: the only origin allowed by CORS.
@@ -13,6 +15,9 @@ pub const API_URL_VAR: &str = "MAILLAGE_API_URL";
 pub const RETENTION_DAYS_VAR: &str = "MAILLAGE_RETENTION_DAYS";
 /// Environment variable: requests per client and per minute (0 turns it off).
 pub const RATE_LIMIT_VAR: &str = "MAILLAGE_RATE_LIMIT";
+/// Environment variable: the site's time zone (IANA name); times of meetups
+/// elsewhere are followed by their zone's name.
+pub const TIME_ZONE_VAR: &str = "MAILLAGE_TIME_ZONE";
 
 /// Default retention of personal data after a meetup, in days.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
@@ -39,6 +44,8 @@ pub struct FunctionConfig {
     pub retention_days: u32,
     /// Requests a client may send per minute (token bucket); 0 turns it off.
     pub rate_limit_per_minute: u32,
+    /// The site's time zone.
+    pub time_zone: Tz,
 }
 
 impl Default for FunctionConfig {
@@ -50,6 +57,7 @@ impl Default for FunctionConfig {
             api_url: String::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            time_zone: zone::DEFAULT,
         }
     }
 }
@@ -103,6 +111,11 @@ impl FunctionConfig {
         if let Some(rate) = get(RATE_LIMIT_VAR) {
             config.rate_limit_per_minute = rate.parse().map_err(|_| {
                 format!("{RATE_LIMIT_VAR} must be a number of requests per minute (0 = off), not {rate:?}")
+            })?;
+        }
+        if let Some(name) = get(TIME_ZONE_VAR) {
+            config.time_zone = zone::parse(&name).ok_or_else(|| {
+                format!("{TIME_ZONE_VAR} must be a time zone name like Europe/Paris, not {name:?}")
             })?;
         }
         Ok(config)
@@ -178,12 +191,14 @@ mod tests {
             (API_URL_VAR, "https://api.example.org/fonction"),
             (RETENTION_DAYS_VAR, "30"),
             (RATE_LIMIT_VAR, "0"),
+            (TIME_ZONE_VAR, "Indian/Reunion"),
         ])
         .unwrap();
         assert_eq!(config.site_url, "https://rencontres.example.org");
         assert_eq!(config.api_base, "/fonction");
         assert_eq!(config.retention_days, 30);
         assert_eq!(config.rate_limit_per_minute, 0);
+        assert_eq!(config.time_zone.name(), "Indian/Reunion");
         assert_eq!(
             config.public_api_url("/registrations/cancel"),
             "https://api.example.org/fonction/registrations/cancel"
@@ -209,6 +224,7 @@ mod tests {
             (API_BASE_VAR, "api"),
             (RETENTION_DAYS_VAR, "-3"),
             (RATE_LIMIT_VAR, "many"),
+            (TIME_ZONE_VAR, "Paris"),
         ] {
             let error = from(&[(name, value)]).unwrap_err();
             assert!(error.contains(name), "{error}");

@@ -4,6 +4,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use http::{Response, StatusCode};
 use maillage_model::french;
+use maillage_model::zone::Tz;
 use serde_json::json;
 
 use crate::clock;
@@ -16,7 +17,11 @@ use super::request::Fields;
 use super::{validation, Function};
 
 /// Why a meetup takes no registration right now, if it does not.
-pub fn refusal(meetup: &MeetupDefinition, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub fn refusal(
+    meetup: &MeetupDefinition,
+    now: DateTime<Utc>,
+    site_zone: Tz,
+) -> Result<(), ApiError> {
     let refuse = |code, message: String| Err(ApiError::new(StatusCode::CONFLICT, code, message));
     if meetup.status == MeetupStatus::Cancelled {
         return refuse(
@@ -49,9 +54,10 @@ pub fn refusal(meetup: &MeetupDefinition, now: DateTime<Utc>) -> Result<(), ApiE
         return refuse(
             "registration_not_open",
             format!(
-                "Les inscriptions à « {} » ne sont pas encore ouvertes : elles ouvrent le {}.",
+                "Les inscriptions à « {} » ne sont pas encore ouvertes : elles ouvrent le {}{}.",
                 meetup.title,
-                french::date_time(meetup.local_time(meetup.registration_opens))
+                french::date_time(meetup.local_time(meetup.registration_opens)),
+                meetup.zone_note(site_zone)
             ),
         );
     }
@@ -59,11 +65,12 @@ pub fn refusal(meetup: &MeetupDefinition, now: DateTime<Utc>) -> Result<(), ApiE
         return refuse(
             "registration_closed",
             format!(
-                "Les inscriptions à « {} » sont closes depuis le {}.",
+                "Les inscriptions à « {} » sont closes depuis le {}{}.",
                 meetup.title,
                 french::date_time(
                     meetup.local_time(meetup.registration_closes.min(meetup.starts_at))
-                )
+                ),
+                meetup.zone_note(site_zone)
             ),
         );
     }
@@ -89,7 +96,7 @@ pub(super) async fn register(
     let form = validation::registration(fields)?;
     let now = clock::now();
     let meetup = function.meetup(&form.meetup).await?;
-    refusal(&meetup, now)?;
+    refusal(&meetup, now, function.config.time_zone)?;
 
     if fields.text("website").is_some() {
         // The honeypot was filled: answer as if, store nothing.
@@ -209,7 +216,11 @@ fn answer(
         }
         return see_other(&location);
     }
-    let when = meetup.when();
+    let when = format!(
+        "{}{}",
+        meetup.when(),
+        meetup.zone_note(function.config.time_zone)
+    );
     let mut message = match position {
         None => format!("Votre place est réservée pour « {} », {when}.", meetup.title),
         Some(rank) => format!(
@@ -237,4 +248,42 @@ fn answer(
         },
         &body,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_elsewhere_is_told_in_its_own_time() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let meetup = MeetupDefinition {
+            id: "code-reunion".into(),
+            title: "Club de code".into(),
+            starts_at: at("2025-09-12T14:30:00Z"),
+            ends_at: at("2025-09-12T16:30:00Z"),
+            capacity: 12,
+            status: MeetupStatus::Planned,
+            // 8:00 in La Réunion (UTC+4).
+            registration_opens: at("2025-09-05T04:00:00Z"),
+            registration_closes: at("2025-09-12T14:30:00Z"),
+            report_key_sha256: None,
+            location: String::new(),
+            url: String::new(),
+            time_zone: "Indian/Reunion".parse().unwrap(),
+        };
+        let paris = maillage_model::zone::DEFAULT;
+        let early = refusal(&meetup, at("2025-09-01T00:00:00Z"), paris).unwrap_err();
+        assert!(
+            early.message.contains(
+                "elles ouvrent le vendredi 5 septembre 2025 à 8 h (heure de La Réunion)."
+            ),
+            "{}",
+            early.message
+        );
+        // A site in La Réunion names no zone.
+        let reunion = meetup.time_zone;
+        let early = refusal(&meetup, at("2025-09-01T00:00:00Z"), reunion).unwrap_err();
+        assert!(early.message.ends_with("à 8 h."), "{}", early.message);
+    }
 }

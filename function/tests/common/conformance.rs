@@ -130,6 +130,7 @@ pub fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
         ),
         location: "Médiathèque des Capucins, Brest".into(),
         url: format!("https://rencontres.example.org/rencontres/{id}/"),
+        time_zone: maillage_model::zone::DEFAULT,
     }
 }
 

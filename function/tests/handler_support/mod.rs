@@ -66,6 +66,7 @@ pub fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
         report_key_sha256: Some(key_hash(&key_of(id))),
         location: "Médiathèque, Brest".into(),
         url: format!("{SITE}/rencontres/{id}/"),
+        time_zone: maillage_model::zone::DEFAULT,
     }
 }
 

@@ -197,6 +197,7 @@ pub fn meetup(id: &str) -> maillage_function::model::MeetupDefinition {
         report_key_sha256: None,
         location: "Médiathèque, 1 rue de la Paix, Brest".into(),
         url: format!("https://rencontres.example.org/rencontres/{id}/"),
+        time_zone: maillage_model::zone::DEFAULT,
     }
 }
 

@@ -15,7 +15,7 @@ pub const REGION_HISTORY_DAYS: i64 = 90;
 
 /// The `VEVENT` of meetup `m`, folded: the same text in the meetup's
 /// calendar and its region's, so it is made once per build.
-pub fn event(net: &Network, host: &str, m: usize) -> String {
+pub fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];
@@ -45,6 +45,7 @@ pub fn event(net: &Network, host: &str, m: usize) -> String {
         stamp: net.now,
         start: facts.start,
         end: facts.end,
+        zone: meetup.time_zone,
         summary: &meetup.title,
         description: &description,
         location: &place.location(),
@@ -57,7 +58,7 @@ pub fn event(net: &Network, host: &str, m: usize) -> String {
 }
 
 /// The calendar of one meetup, with its `event`.
-pub fn meetup_calendar(net: &Network, m: usize, event: &str) -> Vec<u8> {
+pub fn meetup_calendar(net: &Network, m: usize, event: &ical::EventText) -> Vec<u8> {
     let mut cal = ical::Calendar::new(Some(&net.data.meetups[m].title));
     cal.push_event(event);
     cal.finish().into_bytes()
@@ -65,7 +66,11 @@ pub fn meetup_calendar(net: &Network, m: usize, event: &str) -> Vec<u8> {
 
 /// The calendar of a region: its meetups to come and those of the last
 /// [`REGION_HISTORY_DAYS`] days.
-pub fn region_calendar<'e>(net: &Network, r: usize, event: impl Fn(usize) -> &'e str) -> Vec<u8> {
+pub fn region_calendar<'e>(
+    net: &Network,
+    r: usize,
+    event: impl Fn(usize) -> &'e ical::EventText,
+) -> Vec<u8> {
     let region = &net.data.regions[r];
     let mut cal = ical::Calendar::new(Some(&format!("Rencontres – {}", region.name)));
     let since = net.now - Duration::days(REGION_HISTORY_DAYS);

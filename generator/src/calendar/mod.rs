@@ -7,6 +7,7 @@ pub mod ics;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use maillage_model::ical::EventText;
 use rayon::prelude::*;
 
 use crate::pages::listings::FEED_PATH;
@@ -27,8 +28,9 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
     let host = maillage_model::ical::host(&net.config.base_url);
     let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
     // A meetup's event is in its own calendar and its region's: made once.
-    let events: Vec<OnceLock<String>> = net.data.meetups.iter().map(|_| OnceLock::new()).collect();
-    let event = |m: usize| events[m].get_or_init(|| ics::event(net, &host, m)).as_str();
+    let events: Vec<OnceLock<EventText>> =
+        net.data.meetups.iter().map(|_| OnceLock::new()).collect();
+    let event = |m: usize| events[m].get_or_init(|| ics::event(net, &host, m));
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use maillage_function::clock::paris_to_utc;
 use maillage_function::model::MeetupDefinition;
+use maillage_model::zone;
 
 use super::DataSet;
 use crate::config::Config;
@@ -19,16 +19,17 @@ pub fn definitions(data: &DataSet, config: &Config) -> Vec<MeetupDefinition> {
     data.meetups
         .iter()
         .map(|m| {
-            let starts_at = paris_to_utc(m.start).expect("validated start");
-            let ends_at = paris_to_utc(m.end).expect("validated end");
+            let to_utc = |local| zone::to_utc(local, m.time_zone);
+            let starts_at = to_utc(m.start).expect("validated start");
+            let ends_at = to_utc(m.end).expect("validated end");
             let window = m.registration;
             let registration_opens = window
                 .and_then(|w| w.opens)
-                .and_then(paris_to_utc)
+                .and_then(to_utc)
                 .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
             let registration_closes = window
                 .and_then(|w| w.closes)
-                .and_then(paris_to_utc)
+                .and_then(to_utc)
                 .unwrap_or(starts_at);
             let location = places
                 .get(m.place.as_str())
@@ -45,6 +46,7 @@ pub fn definitions(data: &DataSet, config: &Config) -> Vec<MeetupDefinition> {
                 report_key_sha256: m.report_key_sha256.clone(),
                 location,
                 url: config.make_permalink(&format!("/rencontres/{}/", m.id)),
+                time_zone: m.time_zone,
             }
         })
         .collect()

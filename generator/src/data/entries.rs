@@ -3,7 +3,6 @@
 //! Checks across entries live in [`validate`](super::validate).
 
 use chrono::Timelike;
-use maillage_function::clock::paris_to_utc;
 use maillage_function::model::{MeetupStatus, Role};
 
 use super::geo;
@@ -71,7 +70,14 @@ fn web_url(fields: &mut Fields<'_>, key: &str) -> Option<String> {
     }
 }
 
-const REGION_FIELDS: &[&str] = &["code", "name", "slug", "coordinator", "description"];
+const REGION_FIELDS: &[&str] = &[
+    "code",
+    "name",
+    "slug",
+    "coordinator",
+    "description",
+    "time_zone",
+];
 
 pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>) {
     let code = f.req_code("code", "an INSEE region code");
@@ -114,6 +120,7 @@ pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>)
         None
     };
     let description = f.text("description");
+    let time_zone = f.time_zone("time_zone");
     f.finish_unknown();
     let region = (|| {
         Some(Region {
@@ -122,6 +129,7 @@ pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>)
             slug: slug?,
             coordinator: coordinator?,
             description,
+            time_zone,
             origin,
         })
     })();
@@ -146,6 +154,7 @@ const PLACE_FIELDS: &[&str] = &[
     "accessibility",
     "description",
     "structure",
+    "time_zone",
 ];
 
 fn place_type(f: &mut Fields<'_>) -> Option<PlaceType> {
@@ -270,6 +279,7 @@ pub fn place(mut f: Fields<'_>, origin: Origin) -> (Option<Place>, Fields<'_>) {
     let accessibility = f.text("accessibility");
     let description = f.text("description");
     let structure = f.text("structure");
+    let time_zone = f.time_zone("time_zone");
     f.finish_unknown();
     let place = (|| {
         if !coordinates_ok {
@@ -293,6 +303,7 @@ pub fn place(mut f: Fields<'_>, origin: Origin) -> (Option<Place>, Fields<'_>) {
             accessibility,
             description,
             structure,
+            time_zone,
             origin,
         })
     })();
@@ -464,26 +475,6 @@ fn meetup_kind(f: &mut Fields<'_>) -> Option<MeetupKind> {
     }
 }
 
-/// A Paris local time that exists (not skipped by the spring change).
-fn existing_time(
-    f: &mut Fields<'_>,
-    key: &str,
-    value: Option<chrono::NaiveDateTime>,
-) -> Option<chrono::NaiveDateTime> {
-    let value = value?;
-    if paris_to_utc(value).is_none() {
-        f.problem(
-            key,
-            format!(
-                "{} does not exist in Paris: clocks go forward from 2:00 to 3:00 that night",
-                value.format("%Y-%m-%dT%H:%M")
-            ),
-        );
-        return None;
-    }
-    Some(value)
-}
-
 fn status(f: &mut Fields<'_>) -> Option<MeetupStatus> {
     let status = f.req_code("status", "a status")?;
     let parsed = match status.as_str() {
@@ -506,9 +497,7 @@ fn status(f: &mut Fields<'_>) -> Option<MeetupStatus> {
 fn registration(f: &mut Fields<'_>) -> Option<Window> {
     let mut nested = f.nested("registration", &["opens", "closes"])?;
     let opens = nested.datetime("opens");
-    let opens = existing_time(&mut nested, "opens", opens);
     let closes = nested.datetime("closes");
-    let closes = existing_time(&mut nested, "closes", closes);
     if let (Some(o), Some(c)) = (opens, closes) {
         if c <= o {
             nested.problem(
@@ -566,9 +555,7 @@ pub fn meetup(mut f: Fields<'_>, origin: Origin) -> (Option<Meetup>, Fields<'_>)
     let title = f.req_text("title");
     let kind = meetup_kind(&mut f);
     let start = f.req_datetime("start");
-    let start = existing_time(&mut f, "start", start);
     let end = f.req_datetime("end");
-    let end = existing_time(&mut f, "end", end);
     let mut times_ok = true;
     if let (Some(s), Some(e)) = (start, end) {
         if e <= s {
@@ -619,6 +606,8 @@ pub fn meetup(mut f: Fields<'_>, origin: Origin) -> (Option<Meetup>, Fields<'_>)
             bring,
             description,
             report_key_sha256,
+            // Known once places are read (super::zones).
+            time_zone: maillage_model::zone::DEFAULT,
             origin,
         })
     })();

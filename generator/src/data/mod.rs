@@ -16,6 +16,7 @@ pub mod model;
 pub mod reader;
 pub mod source;
 pub mod validate;
+mod zones;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -119,6 +120,7 @@ pub fn load(root: &Path, now: DateTime<Utc>) -> Result<Loaded> {
         Ok(live) => data.live = live,
         Err(e) => errors.push(e),
     }
+    zones::resolve(&mut data);
     let warnings = validate::check(&data, now, &mut errors);
     errors.into_result(()).map(|()| {
         let mut warnings = warnings;

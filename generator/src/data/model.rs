@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use chrono::NaiveDateTime;
 use maillage_function::model::{MeetupStatus, Role};
+use maillage_model::zone::{self, Tz};
 
 /// Where an entry was read: which file of the [`DataSet`](super::DataSet)
 /// and which entry of that file's list.
@@ -35,6 +36,9 @@ pub struct Region {
     pub coordinator: Contact,
     /// Markdown.
     pub description: Option<String>,
+    /// Where its places' times are read, when it says ([`default_zone`]
+    /// otherwise).
+    pub time_zone: Option<Tz>,
     pub origin: Origin,
 }
 
@@ -141,6 +145,8 @@ pub struct Place {
     /// Markdown.
     pub description: Option<String>,
     pub structure: Option<String>,
+    /// Its own time zone, when it differs from its region's.
+    pub time_zone: Option<Tz>,
     pub origin: Origin,
 }
 
@@ -225,7 +231,7 @@ impl MeetupKind {
     }
 }
 
-/// The registration window, in Paris local time.
+/// The registration window, in the meetup's local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     pub opens: Option<NaiveDateTime>,
@@ -237,9 +243,8 @@ pub struct Meetup {
     pub id: String,
     pub title: String,
     pub kind: MeetupKind,
-    /// Paris local time.
+    /// Local time where the meetup takes place ([`Meetup::time_zone`]).
     pub start: NaiveDateTime,
-    /// Paris local time.
     pub end: NaiveDateTime,
     pub place: String,
     pub capacity: u32,
@@ -252,6 +257,8 @@ pub struct Meetup {
     pub bring: Vec<String>,
     pub description: Option<String>,
     pub report_key_sha256: Option<String>,
+    /// Its place's zone, else its region's (set once every entry is read).
+    pub time_zone: Tz,
     pub origin: Origin,
 }
 
@@ -276,3 +283,16 @@ pub const REGION_CODES: [(&str, &str); 18] = [
     ("04", "La Réunion"),
     ("06", "Mayotte"),
 ];
+
+/// The time zone of a region that does not name one: its territory's.
+pub fn default_zone(region_code: &str) -> Tz {
+    let name = match region_code {
+        "01" => "America/Guadeloupe",
+        "02" => "America/Martinique",
+        "03" => "America/Cayenne",
+        "04" => "Indian/Reunion",
+        "06" => "Indian/Mayotte",
+        _ => return zone::DEFAULT,
+    };
+    zone::parse(name).unwrap_or(zone::DEFAULT)
+}

@@ -2,6 +2,7 @@
 //! for every missing or malformed field instead of stopping at the first.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use maillage_model::zone::{self, Tz};
 use serde_yaml::{Mapping, Value};
 
 use super::source::SourceFile;
@@ -270,7 +271,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A Paris local date and time, `YYYY-MM-DDTHH:MM`.
+    /// A local date and time, `YYYY-MM-DDTHH:MM`.
     pub fn datetime(&mut self, key: &str) -> Option<NaiveDateTime> {
         let value = self.get(key)?;
         let text = match value {
@@ -279,7 +280,9 @@ impl<'a> Fields<'a> {
                 let found = describe(other);
                 self.problem(
                     key,
-                    format!("expected a Paris local date and time written YYYY-MM-DDTHH:MM, found {found}"),
+                    format!(
+                        "expected a local date and time written YYYY-MM-DDTHH:MM, found {found}"
+                    ),
                 );
                 return None;
             }
@@ -289,7 +292,7 @@ impl<'a> Fields<'a> {
             None => {
                 self.problem(
                     key,
-                    format!("`{text}` is not a date and time: expected YYYY-MM-DDTHH:MM (Paris local time), e.g. 2026-12-03T18:30"),
+                    format!("`{text}` is not a date and time: expected YYYY-MM-DDTHH:MM (local time where the meetup takes place), e.g. 2026-12-03T18:30"),
                 );
                 None
             }
@@ -298,10 +301,23 @@ impl<'a> Fields<'a> {
 
     pub fn req_datetime(&mut self, key: &str) -> Option<NaiveDateTime> {
         if !self.has(key) {
-            self.missing(key, "a Paris local date and time, YYYY-MM-DDTHH:MM");
+            self.missing(key, "a local date and time, YYYY-MM-DDTHH:MM");
             return None;
         }
         self.datetime(key)
+    }
+
+    /// An IANA time zone name (`America/Guadeloupe`).
+    pub fn time_zone(&mut self, key: &str) -> Option<Tz> {
+        let name = self.text(key)?;
+        let zone = zone::parse(&name);
+        if zone.is_none() {
+            self.problem(
+                key,
+                format!("unknown time zone `{name}`: expected an IANA name such as Europe/Paris, America/Guadeloupe or Indian/Reunion"),
+            );
+        }
+        zone
     }
 
     /// A date, `YYYY-MM-DD`.

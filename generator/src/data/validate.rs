@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
-use maillage_function::clock::paris_to_utc;
 use maillage_function::model::MeetupStatus;
+use maillage_model::zone;
 
 use super::model::*;
 use super::{DataSet, Kind};
@@ -95,6 +95,7 @@ pub fn check(data: &DataSet, now: DateTime<Utc>, errors: &mut Diagnostics) -> Ve
     let place_by_id: HashMap<&str, &Place> =
         data.places.iter().map(|p| (p.id.as_str(), p)).collect();
     for meetup in &data.meetups {
+        check_times_exist(data, meetup, errors);
         used_places.insert(&meetup.place);
         match place_by_id.get(meetup.place.as_str()) {
             Some(place) => {
@@ -242,6 +243,34 @@ fn unique<'a>(
     seen
 }
 
+/// Every time of `meetup` happens in its zone: none is skipped when clocks
+/// go forward.
+fn check_times_exist(data: &DataSet, meetup: &Meetup, errors: &mut Diagnostics) {
+    let window = meetup.registration.unwrap_or(Window {
+        opens: None,
+        closes: None,
+    });
+    for (field, time) in [
+        ("start", Some(meetup.start)),
+        ("end", Some(meetup.end)),
+        ("registration.opens", window.opens),
+        ("registration.closes", window.closes),
+    ] {
+        let Some(time) = time else { continue };
+        if zone::to_utc(time, meetup.time_zone).is_none() {
+            errors.push(data.diagnostic(
+                meetup.origin,
+                field,
+                format!(
+                    "{} does not exist in {}: clocks go forward past it that night",
+                    time.format("%Y-%m-%dT%H:%M"),
+                    meetup.time_zone.name()
+                ),
+            ));
+        }
+    }
+}
+
 /// A training meetup for week `week` takes place during week `week` or
 /// `week + 1` of its module, counting from `online_start`.
 fn check_week(
@@ -295,8 +324,8 @@ fn meetup_warnings(
     now: DateTime<Utc>,
     warnings: &mut Vec<Diagnostic>,
 ) {
-    let start = paris_to_utc(meetup.start);
-    let end = paris_to_utc(meetup.end);
+    let start = zone::to_utc(meetup.start, meetup.time_zone);
+    let end = zone::to_utc(meetup.end, meetup.time_zone);
     let past = end.is_some_and(|e| e <= now);
     let upcoming = start.is_some_and(|s| s > now);
     let accepts = meetup.status.accepts_registrations();

@@ -22,7 +22,7 @@ mod cache;
 pub use cache::FeatureCache;
 
 use geojson::Geometry;
-use maillage_model::{clock, french};
+use maillage_model::{french, zone};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -101,7 +101,7 @@ fn place_feature(net: &Network, p: usize) -> Vec<u8> {
         commune: &place.commune,
         next_meetup_url: next.map(|m| meetup_path(&net.data.meetups[m].id)),
         next_meetup_label: next.map(|m| french::date(net.data.meetups[m].start.date())),
-        next_meetup: next.map(|m| clock::iso_paris(net.facts[m].start)),
+        next_meetup: next.map(|m| zone::iso(net.facts[m].start, net.data.meetups[m].time_zone)),
     };
     feature(&place.id, properties, point(place.lat, place.lon))
 }
@@ -137,7 +137,7 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
         id: &meetup.id,
         seats_left: facts.seats_left,
         date_label: french::date(meetup.start.date()),
-        starts_at: clock::iso_paris(facts.start),
+        starts_at: zone::iso(facts.start, meetup.time_zone),
         title: &meetup.title,
     };
     feature(&meetup.id, properties, point(place.lat, place.lon))

@@ -2,7 +2,7 @@
 //! inside `<script type="application/ld+json">`.
 
 use maillage_function::model::MeetupStatus;
-use maillage_model::{clock, french};
+use maillage_model::{french, zone};
 use serde_json::{json, Value};
 
 use super::network::{Network, RegistrationState};
@@ -42,8 +42,8 @@ pub fn event(net: &Network, m: usize) -> Value {
         "name": meetup.title,
         "description": description,
         "url": url,
-        "startDate": clock::iso_paris(facts.start),
-        "endDate": clock::iso_paris(facts.end),
+        "startDate": zone::iso(facts.start, meetup.time_zone),
+        "endDate": zone::iso(facts.end, meetup.time_zone),
         "eventStatus": status,
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "inLanguage": "fr",
@@ -87,7 +87,7 @@ pub fn event(net: &Network, m: usize) -> Value {
             "url": url,
         });
         if let Some(opens) = facts.opens {
-            offer["validFrom"] = Value::String(clock::iso_paris(opens));
+            offer["validFrom"] = Value::String(zone::iso(opens, meetup.time_zone));
         }
         event["offers"] = offer;
         event["remainingAttendeeCapacity"] = Value::from(facts.seats_left);

@@ -2,7 +2,8 @@
 //! the meetup it follows up on, calendar link, JSON-LD and form settings.
 
 use maillage_function::model::{PublicReport, Role};
-use maillage_model::{clock, french};
+use maillage_model::french;
+use maillage_model::zone::{self, Tz};
 use serde_json::{json, Map, Value};
 
 use super::markdown::{render, Trust};
@@ -31,7 +32,7 @@ fn optional_html(text: Option<&String>) -> Value {
 }
 
 /// The public part of a report, rendered.
-pub fn report_value(report: &PublicReport) -> Value {
+pub fn report_value(report: &PublicReport, zone: Tz) -> Value {
     let links: Vec<Value> = report
         .links
         .iter()
@@ -39,7 +40,7 @@ pub fn report_value(report: &PublicReport) -> Value {
         .map(|l| json!({"label": l.label, "url": l.url.trim()}))
         .collect();
     json!({
-        "submitted_at": report.submitted_at.map(clock::iso_paris),
+        "submitted_at": report.submitted_at.map(|at| zone::iso(at, zone)),
         "attendance": report.attendance,
         "outcome_html": optional_html(report.outcome.as_ref()),
         "went_well_html": optional_html(report.went_well.as_ref()),
@@ -92,7 +93,8 @@ pub fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     map.insert("place".into(), place_full.clone());
     map.insert(
         "report".into(),
-        net.report(m).map_or(Value::Null, report_value),
+        net.report(m)
+            .map_or(Value::Null, |r| report_value(r, meetup.time_zone)),
     );
     let previous = net.previous[m].map_or(Value::Null, |p| {
         let mut prev = Value::clone(&net.meetup_summaries[p]);

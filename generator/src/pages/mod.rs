@@ -83,6 +83,7 @@ impl SiteExtension for DataPages {
             }
         };
         let now = clock::now();
+        network::site_zone(&library.config)?;
         let mut loaded = crate::data::load(root, now)?;
         if let Some(overlay) = &self.overlay {
             overlay(&mut loaded.data.live);

@@ -8,13 +8,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use maillage_function::model::{MeetupAggregate, MeetupStatus, PublicReport};
-use maillage_model::clock::{self, paris_to_utc};
 use maillage_model::french;
+use maillage_model::zone::{self, Tz};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::data::{DataSet, Meetup, MeetupKind};
+use crate::error::Diagnostic;
 
 /// Whether and how people can register, as the site shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,14 +86,15 @@ fn status_label(status: MeetupStatus) -> &'static str {
 /// Computes the facts of `meetup` at `now`.
 pub fn facts(meetup: &Meetup, aggregate: Option<&MeetupAggregate>, now: DateTime<Utc>) -> Facts {
     // Validation guarantees the local times exist.
-    let start = paris_to_utc(meetup.start).expect("validated start");
-    let end = paris_to_utc(meetup.end).expect("validated end");
+    let to_utc = |local| zone::to_utc(local, meetup.time_zone);
+    let start = to_utc(meetup.start).expect("validated start");
+    let end = to_utc(meetup.end).expect("validated end");
     let window = meetup.registration.unwrap_or(crate::data::Window {
         opens: None,
         closes: None,
     });
-    let opens = window.opens.and_then(paris_to_utc);
-    let closes = window.closes.and_then(paris_to_utc).unwrap_or(start);
+    let opens = window.opens.and_then(to_utc);
+    let closes = window.closes.and_then(to_utc).unwrap_or(start);
     let confirmed = aggregate.map_or(0, |a| a.confirmed);
     let waiting = aggregate.map_or(0, |a| a.waiting);
     let seats_left = meetup.capacity.saturating_sub(confirmed);
@@ -132,14 +134,40 @@ pub fn facts(meetup: &Meetup, aggregate: Option<&MeetupAggregate>, now: DateTime
     }
 }
 
-fn registration_label(facts: &Facts) -> String {
+/// The site's time zone: `time_zone` in `[extra]` of `config.toml`, Paris
+/// when not set.
+pub fn site_zone(config: &Config) -> Result<Tz, Diagnostic> {
+    match config.extra.get("time_zone") {
+        None => Ok(zone::DEFAULT),
+        Some(value) => value.as_str().and_then(zone::parse).ok_or_else(|| {
+            let mut d = Diagnostic::new(
+                "config.toml",
+                format!("unknown time zone {value}: expected an IANA name such as Europe/Paris or Indian/Reunion"),
+            );
+            d.field = Some("extra.time_zone".into());
+            d
+        }),
+    }
+}
+
+/// " (heure de la Guadeloupe)" after the times of a meetup held outside
+/// the site's zone.
+fn zone_note(meetup: &Meetup, site_zone: Tz) -> String {
+    if meetup.time_zone == site_zone {
+        String::new()
+    } else {
+        format!(" ({})", french::zone_name(meetup.time_zone))
+    }
+}
+
+fn registration_label(facts: &Facts, meetup: &Meetup, note: &str) -> String {
     match facts.state {
         RegistrationState::Open => "Inscriptions ouvertes".into(),
         RegistrationState::WaitingList => "Complet : inscription sur liste d'attente".into(),
         RegistrationState::NotYetOpen => match facts.opens {
             Some(o) => format!(
-                "Inscriptions à partir du {}",
-                french::date_time(clock::paris_local(o))
+                "Inscriptions à partir du {}{note}",
+                french::date_time(zone::local(o, meetup.time_zone))
             ),
             None => "Inscriptions bientôt ouvertes".into(),
         },
@@ -158,6 +186,8 @@ fn registration_label(facts: &Facts) -> String {
 pub struct Network {
     pub data: Arc<DataSet>,
     pub config: Arc<Config>,
+    /// The site's zone: meetups elsewhere have theirs named after their times.
+    pub site_zone: Tz,
     pub now: DateTime<Utc>,
     pub facts: Vec<Facts>,
     /// Index in `data.places` of each meetup's place.
@@ -309,9 +339,11 @@ impl Network {
             })
             .collect();
         let (meetup_count, place_count) = (data.meetups.len(), data.places.len());
+        let site_zone = site_zone(&config).unwrap_or(zone::DEFAULT);
         let mut network = Network {
             data: Arc::new(data),
             config,
+            site_zone,
             now,
             facts,
             meetup_place,
@@ -414,8 +446,9 @@ impl Network {
                 (Value::Null, json!({"id": series, "title": title}))
             }
         };
-        let opens_local = facts.opens.map(clock::paris_local);
-        let closes_local = clock::paris_local(facts.closes);
+        let tz = meetup.time_zone;
+        let note = zone_note(meetup, self.site_zone);
+        let in_words = |instant| format!("{}{note}", french::date_time(zone::local(instant, tz)));
         json!({
             "id": meetup.id,
             "title": meetup.title,
@@ -423,10 +456,12 @@ impl Network {
             "kind_label": meetup.kind.label(),
             "module": module,
             "series": series,
-            "starts_at": clock::iso_paris(facts.start),
-            "ends_at": clock::iso_paris(facts.end),
+            "starts_at": zone::iso(facts.start, tz),
+            "ends_at": zone::iso(facts.end, tz),
             "date_label": french::date(meetup.start.date()),
-            "time_label": french::time_range(meetup.start, meetup.end),
+            "time_label": format!("{}{note}", french::time_range(meetup.start, meetup.end)),
+            "time_zone": tz.name(),
+            "zone_label": (tz != self.site_zone).then(|| french::zone_name(tz)),
             "place": {
                 "id": place.id,
                 "name": place.name,
@@ -446,11 +481,11 @@ impl Network {
             "status_label": status_label(facts.status),
             "registration": {
                 "state": facts.state.code(),
-                "label": registration_label(facts),
-                "opens_at": facts.opens.map(clock::iso_paris),
-                "closes_at": clock::iso_paris(facts.closes),
-                "opens_label": opens_local.map(french::date_time),
-                "closes_label": french::date_time(closes_local),
+                "label": registration_label(facts, meetup, &note),
+                "opens_at": facts.opens.map(|o| zone::iso(o, tz)),
+                "closes_at": zone::iso(facts.closes, tz),
+                "opens_label": facts.opens.map(in_words),
+                "closes_label": in_words(facts.closes),
             },
             "has_report": facts.has_report,
         })
