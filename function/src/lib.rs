@@ -5,13 +5,13 @@
 //! the site, the clock) and, around it, the forms, the stores and the
 //! transport-agnostic handler.
 
+#[cfg(feature = "email")]
 pub mod email;
-pub mod events;
 pub mod handler;
-#[cfg(feature = "dynamodb")]
+#[cfg(feature = "lambda")]
 pub mod parameters;
-pub mod store;
 pub mod trigger;
 
-// The shared model, under the paths the rest of the crate uses.
-pub use maillage_model::{clock, meetup as model};
+// The shared model and the stores, under the paths the rest of the crate uses.
+pub use maillage_model::{clock, events, meetup as model};
+pub use maillage_store as store;

@@ -1,34 +1,19 @@
-//! Maillage's generator: loads, validates and renders a Zola-compatible site.
-//!
-//! The pipeline lives in [`build`]; [`content`] reads `content/`,
-//! [`markdown`] renders it, [`site`] links it into a model, [`templates`]
-//! sets up Tera with Zola's functions, [`render`] produces every output file
-//! and [`output`] writes them. [`serve`] keeps a site in memory for editing;
-//! [`live`] adds the function and its store to it, and [`store_cli`] holds
-//! the store commands (`sync`, `export`, `purge`).
+//! The `maillage` command: [`cli`] parses it; `build` and `check` are the
+//! engine's with the network's pages ([`maillage_network::extensions`]);
+//! [`serve`] keeps a site in memory for editing; [`live`] adds the function
+//! and its store to it; [`store_cli`] holds the store commands (`sync`,
+//! `export`, `purge`); [`init`] starts a site.
 
-pub mod build;
-pub mod calendar;
-pub mod check;
 pub mod cli;
-pub mod config;
-pub mod content;
-pub mod data;
-pub mod error;
-pub mod extensions;
 pub mod init;
 pub mod live;
-pub mod map;
-pub mod markdown;
-pub mod output;
-pub mod pages;
-pub mod render;
 pub mod serve;
-pub mod site;
-pub mod slugs;
 pub mod store_cli;
-pub mod templates;
-pub mod vendor;
 
-pub use build::{build, load_site, BuildOptions, BuildSummary, Site};
-pub use error::{Diagnostic, Diagnostics};
+// The engine's and the network's modules under the paths this crate and
+// its tests use.
+pub use maillage_engine::{
+    build, check, config, content, error, markdown, output, render, site, slugs, templates,
+};
+pub use maillage_engine::{load_site, BuildOptions, BuildSummary, Diagnostic, Diagnostics, Site};
+pub use maillage_network::{calendar, data, extensions, map, pages, vendor};

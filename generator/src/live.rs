@@ -227,7 +227,9 @@ pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<L
         config.site_origin = site;
         config.api_base = "/api".into();
         config.rate_limit_per_minute = LOCAL_RATE_LIMIT_PER_MINUTE;
+        #[cfg_attr(not(feature = "email"), allow(unused_mut))]
         let mut sinks = vec![sink];
+        #[cfg(feature = "email")]
         match maillage_function::email::Mailer::from_env() {
             Ok(Some(mailer)) => sinks.push(Arc::new(mailer)),
             Ok(None) => {}

@@ -23,6 +23,7 @@ pub const DEFAULT_SQLITE_PATH: &str = ".maillage/store.sqlite";
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 
 /// The variable giving another DynamoDB endpoint (a local server).
+#[cfg(feature = "dynamodb")]
 const DYNAMODB_ENDPOINT_VAR: &str = "MAILLAGE_DYNAMODB_ENDPOINT";
 
 /// A store named on the command line: `sqlite:PATH` or `dynamodb:TABLE`.
@@ -90,6 +91,11 @@ impl StoreSpec {
                     .map_err(|e| self.error(format!("cannot open the store: {e}")))?;
                 Ok(Arc::new(store))
             }
+            #[cfg(not(feature = "dynamodb"))]
+            StoreSpec::DynamoDb(_) => Err(self.error(
+                "this maillage was built without DynamoDB (its `dynamodb` feature): use a sqlite: store",
+            )),
+            #[cfg(feature = "dynamodb")]
             StoreSpec::DynamoDb(table) => {
                 use maillage_function::store::dynamodb::DynamoStore;
                 let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]

@@ -2,18 +2,23 @@
 //!
 //! - [`meetup`]: the types that cross the boundary between the site and the
 //!   function (meetup definitions one way, public figures the other);
+//! - [`store`]: the [`Store`](store::Store) trait the function writes
+//!   through, and [`events`]: what it tells the rest of the world after a
+//!   durable write;
 //! - [`clock`]: the one place that says what time it is, and [`zone`]:
 //!   wall-clock times and instants, zone by zone;
 //! - the one writer of each format both sides produce: [`markup`] (HTML and
 //!   XML escaping), [`french`] (dates and times in words) and [`ical`]
 //!   (iCalendar).
 //!
-//! It depends on no store, no HTTP and no template engine, so every other
-//! crate can use it.
+//! It depends on no store backend, no HTTP and no template engine, so every
+//! other crate can use it.
 
 pub mod clock;
+pub mod events;
 pub mod french;
 pub mod ical;
 pub mod markup;
 pub mod meetup;
+pub mod store;
 pub mod zone;

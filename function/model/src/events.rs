@@ -1,0 +1,62 @@
+//! What the function tells the rest of the world after a durable write.
+//!
+//! The handler answers a form only once the store has the write; then it
+//! hands an [`Event`] to every configured [`EventSink`]: the rebuild trigger
+//! (a signed webhook, coalesced), confirmation emails, and, under
+//! `maillage serve`, the live re-render of the affected pages. A sink never
+//! fails the submission: it retries, logs and gives up on its own.
+
+use async_trait::async_trait;
+
+use crate::meetup::MeetupDefinition;
+use crate::store::RegistrationStatus;
+
+/// A person, as far as a message to them needs. Personal data: never logged,
+/// never published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recipient {
+    pub name: String,
+    pub email: String,
+}
+
+/// One durable change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A new registration (not a repeated one): confirmed or waiting.
+    Registered {
+        meetup: MeetupDefinition,
+        person: Recipient,
+        status: RegistrationStatus,
+        /// The private cancellation link (absolute URL).
+        cancel_url: String,
+    },
+    /// Someone on the waiting list got a seat (after a cancellation or a
+    /// capacity increase).
+    Promoted {
+        meetup: MeetupDefinition,
+        person: Recipient,
+    },
+    /// A registration was cancelled.
+    Cancelled { meetup_id: String },
+    /// An organiser's report was saved (first time or corrected).
+    Reported { meetup_id: String },
+}
+
+impl Event {
+    /// The meetup whose public figures or report changed.
+    pub fn meetup_id(&self) -> &str {
+        match self {
+            Event::Registered { meetup, .. } | Event::Promoted { meetup, .. } => &meetup.id,
+            Event::Cancelled { meetup_id } | Event::Reported { meetup_id } => meetup_id,
+        }
+    }
+}
+
+/// Something that reacts to durable changes. `notify` is awaited before the
+/// answer is returned (a Lambda instance may be frozen right after), so it
+/// must be quick: hand slow work to a background task where the process
+/// lives on, and keep retries bounded where it does not.
+#[async_trait]
+pub trait EventSink: Send + Sync {
+    async fn notify(&self, event: &Event);
+}

@@ -1,0 +1,177 @@
+//! Where registrations, reports and meetup definitions live.
+//!
+//! [`Store`] is the one interface the handler uses; it has two backends that
+//! pass the same conformance suite: an embedded SQLite file (the default) and
+//! Amazon DynamoDB (the cloud). The store enforces what must be atomic —
+//! capacity, the waiting-list order, idempotent registration, promotion on
+//! cancellation — so the handler never reads then writes.
+//!
+//! Everything here about people (name, email, need) is personal data: it has
+//! an expiry (`expires_at`), is never logged, and only leaves the store
+//! through [`Store::registrants`] (the organiser's list, behind the key).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport, Role};
+
+/// A registration to record. The handler has already validated and
+/// normalised every field (email lower-cased and trimmed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRegistration {
+    pub meetup_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub structure: Option<String>,
+    pub need: Option<String>,
+    /// The private cancellation token to give back (random, URL-safe).
+    /// Ignored when the email is already registered: the first token wins.
+    pub token: String,
+    pub registered_at: DateTime<Utc>,
+    /// When this personal data must be gone (meetup end + retention).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Where a registration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationStatus {
+    Confirmed,
+    /// On the waiting list, at this 1-based position (arrival order).
+    Waiting {
+        position: u32,
+    },
+    Cancelled,
+}
+
+/// The answer to [`Store::register`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrationOutcome {
+    pub status: RegistrationStatus,
+    /// The token of the (possibly earlier) registration.
+    pub token: String,
+    /// True when this email was already registered for this meetup: the
+    /// answer is the existing registration and no seat was taken.
+    pub already_registered: bool,
+}
+
+/// A registration found by its private token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrationByToken {
+    pub meetup_id: String,
+    pub name: String,
+    pub status: RegistrationStatus,
+}
+
+/// The answer to [`Store::cancel`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum CancelOutcome {
+    /// The registration is now cancelled; if it held a seat, the first person
+    /// on the waiting list (if any) was confirmed in the same atomic step.
+    Cancelled {
+        meetup_id: String,
+        promoted: Option<Registrant>,
+    },
+    /// Cancelled before: nothing changed.
+    AlreadyCancelled { meetup_id: String },
+    /// No registration has this token (or it expired).
+    UnknownToken,
+}
+
+/// One line of the organiser's list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registrant {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub structure: Option<String>,
+    pub need: Option<String>,
+    pub status: RegistrationStatus,
+    pub registered_at: DateTime<Utc>,
+}
+
+/// An organiser's report: the public part (already sanitised by the handler)
+/// and the private notes, which never leave the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredReport {
+    pub meetup_id: String,
+    pub public: PublicReport,
+    pub private_notes: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+    /// When the private notes must be gone (meetup end + retention).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeSummary {
+    pub registrations: u64,
+    pub private_notes: u64,
+}
+
+/// A failure of the storage itself (not a refusal: refusals are outcomes).
+#[derive(Debug)]
+pub enum StoreError {
+    /// The meetup is not in the store (never synced).
+    UnknownMeetup(String),
+    /// The backend failed; the message is for logs and never reaches users.
+    Backend(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::UnknownMeetup(id) => write!(f, "unknown meetup {id:?}"),
+            StoreError::Backend(message) => write!(f, "store backend: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The storage behind the function. Every write is durable when the call
+/// returns: the handler answers only after that.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Inserts or replaces meetup definitions (from `maillage sync`). Existing
+    /// registrations and reports are kept. When a capacity grows, people on
+    /// the waiting list are promoted in order up to the new capacity.
+    async fn put_meetups(&self, meetups: &[MeetupDefinition]) -> StoreResult<()>;
+
+    /// One meetup definition, read consistently.
+    async fn meetup(&self, id: &str) -> StoreResult<Option<MeetupDefinition>>;
+
+    /// All meetup definitions.
+    async fn meetups(&self) -> StoreResult<Vec<MeetupDefinition>>;
+
+    /// Takes a seat or a waiting-list place, atomically: exactly `capacity`
+    /// people are confirmed, later ones wait in arrival order; the same email
+    /// twice gets the first registration back. The handler has already
+    /// checked the meetup's status and registration window.
+    async fn register(&self, registration: NewRegistration) -> StoreResult<RegistrationOutcome>;
+
+    /// Finds a live (not expired) registration by its private token.
+    async fn registration_by_token(&self, token: &str) -> StoreResult<Option<RegistrationByToken>>;
+
+    /// Cancels by token and promotes the first waiting person, atomically.
+    async fn cancel(&self, token: &str, now: DateTime<Utc>) -> StoreResult<CancelOutcome>;
+
+    /// Saves (or replaces: a report can be corrected) the meetup's report.
+    async fn save_report(&self, report: StoredReport) -> StoreResult<()>;
+
+    /// The organiser's list, in arrival order, without expired entries.
+    async fn registrants(&self, meetup_id: &str) -> StoreResult<Vec<Registrant>>;
+
+    /// Public figures of one meetup.
+    async fn aggregate(&self, meetup_id: &str) -> StoreResult<MeetupAggregate>;
+
+    /// Public figures of every meetup (for `maillage export`).
+    async fn aggregates(&self) -> StoreResult<LiveAggregates>;
+
+    /// Deletes personal data whose `expires_at` is before `now` (registrations,
+    /// and private notes of reports on meetups that ended more than the
+    /// retention ago). Public aggregates and public report parts stay.
+    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary>;
+}

@@ -1,0 +1,172 @@
+//! Meetup definitions, their counters and the public aggregates; reports
+//! and the retention purge.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::registrations::{counters, promote_first, set_counters};
+use super::{micros, sql_error, text_time};
+use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport};
+use maillage_model::store::{PurgeSummary, StoreError, StoreResult, StoredReport};
+
+/// Inserts or replaces definitions, keeping counters and registrations;
+/// when a capacity grew, promotes people waiting, in order, up to it.
+pub(super) fn put_meetups(
+    conn: &Connection,
+    meetups: &[MeetupDefinition],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for definition in meetups {
+        let json = serde_json::to_string(definition)
+            .map_err(|e| StoreError::Backend(format!("encoding a meetup definition: {e}")))?;
+        conn.prepare_cached(
+            "INSERT INTO meetups (id, definition, capacity) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, \
+             capacity = excluded.capacity",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![definition.id, json, definition.capacity])
+        })
+        .map_err(|e| sql_error("writing a meetup", e))?;
+        let Some(mut counters) = counters(conn, &definition.id)? else {
+            continue;
+        };
+        let before = counters;
+        while counters.confirmed < counters.capacity && counters.waiting > 0 {
+            if promote_first(conn, &definition.id, &mut counters, now)?.is_none() {
+                break;
+            }
+        }
+        if counters.confirmed != before.confirmed {
+            set_counters(conn, &definition.id, &counters)?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_definition(json: &str) -> StoreResult<MeetupDefinition> {
+    serde_json::from_str(json)
+        .map_err(|_| StoreError::Backend("malformed row: meetup definition".into()))
+}
+
+fn parse_report(json: &str) -> StoreResult<PublicReport> {
+    serde_json::from_str(json).map_err(|_| StoreError::Backend("malformed row: report".into()))
+}
+
+pub(super) fn meetup(conn: &Connection, id: &str) -> StoreResult<Option<MeetupDefinition>> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT definition FROM meetups WHERE id = ?1")
+        .and_then(|mut statement| statement.query_row([id], |row| row.get(0)).optional())
+        .map_err(|e| sql_error("reading a meetup", e))?;
+    json.as_deref().map(parse_definition).transpose()
+}
+
+pub(super) fn meetups(conn: &Connection) -> StoreResult<Vec<MeetupDefinition>> {
+    let rows: Vec<String> = conn
+        .prepare_cached("SELECT definition FROM meetups ORDER BY id")
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .map_err(|e| sql_error("listing meetups", e))?;
+    rows.iter().map(|json| parse_definition(json)).collect()
+}
+
+const AGGREGATE_SELECT: &str = "SELECT m.id, m.confirmed, m.waiting, r.public \
+     FROM meetups m LEFT JOIN reports r ON r.meetup_id = m.id";
+
+fn read_aggregate(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, u32, u32, Option<String>)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn aggregate_of(
+    confirmed: u32,
+    waiting: u32,
+    report: Option<String>,
+) -> StoreResult<MeetupAggregate> {
+    Ok(MeetupAggregate {
+        confirmed,
+        waiting,
+        report: report.as_deref().map(parse_report).transpose()?,
+    })
+}
+
+pub(super) fn aggregate(conn: &Connection, meetup_id: &str) -> StoreResult<MeetupAggregate> {
+    let row = conn
+        .prepare_cached(&format!("{AGGREGATE_SELECT} WHERE m.id = ?1"))
+        .and_then(|mut statement| statement.query_row([meetup_id], read_aggregate).optional())
+        .map_err(|e| sql_error("reading a meetup's figures", e))?;
+    let Some((_, confirmed, waiting, report)) = row else {
+        return Err(StoreError::UnknownMeetup(meetup_id.to_string()));
+    };
+    aggregate_of(confirmed, waiting, report)
+}
+
+pub(super) fn aggregates(conn: &Connection) -> StoreResult<LiveAggregates> {
+    let rows = conn
+        .prepare_cached(AGGREGATE_SELECT)
+        .and_then(|mut statement| {
+            statement
+                .query_map([], read_aggregate)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(|e| sql_error("reading the figures", e))?;
+    let mut live = LiveAggregates::default();
+    for (id, confirmed, waiting, report) in rows {
+        live.meetups
+            .insert(id, aggregate_of(confirmed, waiting, report)?);
+    }
+    Ok(live)
+}
+
+/// Saves or replaces a meetup's report; the private notes carry their expiry.
+pub(super) fn save_report(conn: &Connection, report: &StoredReport) -> StoreResult<()> {
+    if counters(conn, &report.meetup_id)?.is_none() {
+        return Err(StoreError::UnknownMeetup(report.meetup_id.clone()));
+    }
+    let public = serde_json::to_string(&report.public)
+        .map_err(|e| StoreError::Backend(format!("encoding a report: {e}")))?;
+    let private_expires_at = report
+        .private_notes
+        .as_ref()
+        .map(|_| micros(report.expires_at));
+    conn.prepare_cached(
+        "INSERT INTO reports (meetup_id, public, submitted_at, private_notes, private_expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (meetup_id) DO UPDATE SET public = excluded.public, \
+         submitted_at = excluded.submitted_at, private_notes = excluded.private_notes, \
+         private_expires_at = excluded.private_expires_at",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            report.meetup_id,
+            public,
+            text_time(report.submitted_at),
+            report.private_notes,
+            private_expires_at
+        ])
+    })
+    .map_err(|e| sql_error("saving a report", e))?;
+    Ok(())
+}
+
+/// Deletes expired registrations and clears expired private notes. The
+/// counters and the public report parts stay.
+pub(super) fn purge_expired(conn: &Connection, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
+    let now = micros(now);
+    let registrations = conn
+        .execute("DELETE FROM registrations WHERE expires_at < ?1", [now])
+        .map_err(|e| sql_error("purging registrations", e))?;
+    let private_notes = conn
+        .execute(
+            "UPDATE reports SET private_notes = NULL, private_expires_at = NULL \
+             WHERE private_notes IS NOT NULL AND private_expires_at < ?1",
+            [now],
+        )
+        .map_err(|e| sql_error("purging private notes", e))?;
+    Ok(PurgeSummary {
+        registrations: registrations as u64,
+        private_notes: private_notes as u64,
+    })
+}

@@ -1,0 +1,83 @@
+//! iCalendar files: one per meetup, one per region, written by the shared
+//! writer ([`ical`]) that also writes the file attached to confirmation
+//! emails, so both carry the same event.
+
+use chrono::Duration;
+use maillage_model::meetup::MeetupStatus;
+use maillage_model::{french, ical};
+
+use crate::map::round6;
+use crate::pages::network::{meetup_path, Network};
+
+/// How far back a region's calendar keeps past meetups, so that calendar
+/// applications subscribed to it do not see them vanish the day after.
+pub const REGION_HISTORY_DAYS: i64 = 90;
+
+/// The `VEVENT` of meetup `m`, folded: the same text in the meetup's
+/// calendar and its region's, so it is made once per build.
+pub fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
+    let meetup = &net.data.meetups[m];
+    let facts = &net.facts[m];
+    let place = &net.data.places[net.meetup_place[m]];
+    let url = net.permalink(&meetup_path(&meetup.id));
+    let mut description = format!(
+        "{}.\n{} – {}.\n{} {}",
+        meetup.kind.label(),
+        french::date(meetup.start.date()),
+        french::time_range(meetup.start, meetup.end),
+        net.meetup_summaries[m]["registration"]["label"]
+            .as_str()
+            .unwrap_or_default(),
+        url
+    );
+    if !meetup.intentions.is_empty() {
+        description.push_str("\n\nIntentions :\n- ");
+        description.push_str(&meetup.intentions.join("\n- "));
+    }
+    let status = if meetup.status == MeetupStatus::Cancelled {
+        ical::Status::Cancelled
+    } else {
+        ical::Status::Confirmed
+    };
+    ical::Event {
+        meetup_id: &meetup.id,
+        host,
+        stamp: net.now,
+        start: facts.start,
+        end: facts.end,
+        zone: meetup.time_zone,
+        summary: &meetup.title,
+        description: &description,
+        location: &place.location(),
+        geo: Some((round6(place.lat), round6(place.lon))),
+        url: &url,
+        status,
+        sequence: None,
+    }
+    .to_text()
+}
+
+/// The calendar of one meetup, with its `event`.
+pub fn meetup_calendar(net: &Network, m: usize, event: &ical::EventText) -> Vec<u8> {
+    let mut cal = ical::Calendar::new(Some(&net.data.meetups[m].title));
+    cal.push_event(event);
+    cal.finish().into_bytes()
+}
+
+/// The calendar of a region: its meetups to come and those of the last
+/// [`REGION_HISTORY_DAYS`] days.
+pub fn region_calendar<'e>(
+    net: &Network,
+    r: usize,
+    event: impl Fn(usize) -> &'e ical::EventText,
+) -> Vec<u8> {
+    let region = &net.data.regions[r];
+    let mut cal = ical::Calendar::new(Some(&format!("Rencontres – {}", region.name)));
+    let since = net.now - Duration::days(REGION_HISTORY_DAYS);
+    for &m in &net.region_meetups[r] {
+        if net.facts[m].end >= since {
+            cal.push_event(event(m));
+        }
+    }
+    cal.finish().into_bytes()
+}

@@ -1,0 +1,53 @@
+//! What the function must know about each meetup ([`MeetupDefinition`]),
+//! derived from `data/` for `maillage sync`. Never published.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use maillage_model::meetup::MeetupDefinition;
+use maillage_model::zone;
+
+use super::DataSet;
+use crate::config::Config;
+
+/// The definitions of every meetup of a validated data set. Without a
+/// registration window, registration is open from the start of time until
+/// the meetup starts.
+pub fn definitions(data: &DataSet, config: &Config) -> Vec<MeetupDefinition> {
+    let places: HashMap<&str, &super::Place> =
+        data.places.iter().map(|p| (p.id.as_str(), p)).collect();
+    data.meetups
+        .iter()
+        .map(|m| {
+            let to_utc = |local| zone::to_utc(local, m.time_zone);
+            let starts_at = to_utc(m.start).expect("validated start");
+            let ends_at = to_utc(m.end).expect("validated end");
+            let window = m.registration;
+            let registration_opens = window
+                .and_then(|w| w.opens)
+                .and_then(to_utc)
+                .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+            let registration_closes = window
+                .and_then(|w| w.closes)
+                .and_then(to_utc)
+                .unwrap_or(starts_at);
+            let location = places
+                .get(m.place.as_str())
+                .map_or_else(String::new, |p| p.location());
+            MeetupDefinition {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                starts_at,
+                ends_at,
+                capacity: m.capacity,
+                status: m.status,
+                registration_opens,
+                registration_closes,
+                report_key_sha256: m.report_key_sha256.clone(),
+                location,
+                url: config.make_permalink(&format!("/rencontres/{}/", m.id)),
+                time_zone: m.time_zone,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,234 @@
+//! Data-driven pages: a page per meetup, place and region, listings of
+//! meetups (to come, past), of places (by region, by type), the map page,
+//! plus the map's GeoJSON, the calendars and the feed. `docs/data-pages.md`
+//! lists every template and context field.
+//!
+//! [`DataPages`] is the [`SiteExtension`] that produces them: it loads and
+//! validates `data/`, links it once ([`network::Network`]), then builds
+//! every page context and file in parallel.
+
+pub mod jsonld;
+pub mod listings;
+pub mod markdown;
+pub mod meetup;
+pub mod network;
+pub mod places;
+pub mod regions;
+pub mod showing;
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use maillage_model::clock;
+use maillage_model::meetup::LiveAggregates;
+use serde_json::{json, Map, Value};
+
+use crate::data::PlaceType;
+use crate::error::Result;
+use crate::site::{ContextBuilder, Contribution, ExtraPage, Library, PageContext, SiteExtension};
+use listings::Listing;
+use network::Network;
+pub use showing::{files_showing, Showing};
+
+/// Changes the live figures before the pages are built (the local server
+/// puts its store's figures over those of `data/live/aggregates.json`).
+pub type LiveOverlay = Arc<dyn Fn(&mut LiveAggregates) + Send + Sync>;
+
+/// The extension that turns `data/` into pages and files.
+#[derive(Clone, Default)]
+pub struct DataPages {
+    overlay: Option<LiveOverlay>,
+}
+
+impl DataPages {
+    pub fn new() -> DataPages {
+        DataPages::default()
+    }
+
+    /// Applies `overlay` to the live figures of every build.
+    pub fn with_live_overlay(overlay: LiveOverlay) -> DataPages {
+        DataPages {
+            overlay: Some(overlay),
+        }
+    }
+}
+
+/// The `page` object of a data page: what the base template reads for
+/// `<title>` and meta tags, shaped like a content page.
+pub fn page_object(net: &Network, title: &str, description: &str, path: &str) -> Value {
+    json!({
+        "title": title,
+        "description": description,
+        "path": path,
+        "permalink": net.permalink(path),
+        "extra": {},
+        "content": "",
+    })
+}
+
+impl SiteExtension for DataPages {
+    fn name(&self) -> &str {
+        "data"
+    }
+
+    fn contribute(&self, root: &Path, library: &Library) -> Result<Contribution> {
+        if !crate::data::has_data(root) {
+            return Ok(Contribution::default());
+        }
+        let start = std::time::Instant::now();
+        let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
+        let lap = |what: &str| {
+            if timing {
+                eprintln!("  data: {what}: {} ms", start.elapsed().as_millis());
+            }
+        };
+        let now = clock::now();
+        network::site_zone(&library.config)?;
+        let mut loaded = crate::data::load(root, now)?;
+        if let Some(overlay) = &self.overlay {
+            overlay(&mut loaded.data.live);
+        }
+        lap("loaded and validated");
+        let net = Network::new(loaded.data, library.config.clone(), now);
+        lap("linked");
+        let contribution = contribution(Arc::new(net), loaded.warnings);
+        lap("files and page list");
+        Ok(contribution)
+    }
+}
+
+/// One data page.
+#[derive(Debug, Clone, Copy)]
+enum Spec {
+    Meetup(usize),
+    Place(usize),
+    Listing(Listing, usize),
+    PlacesIndex,
+    /// Index in [`Builder::types`].
+    PlaceType(usize),
+    RegionsIndex,
+    Region(usize),
+    Map,
+}
+
+/// Builds each data page's context when the page renders (see
+/// [`PageContext::Deferred`]), from values shared by all of them.
+struct Builder {
+    net: Arc<Network>,
+    specs: Vec<Spec>,
+    /// Each place with its details, built by the first page that needs it.
+    places_full: Vec<OnceLock<Value>>,
+    upcoming: Vec<usize>,
+    past: Vec<usize>,
+    types: Vec<(PlaceType, Vec<usize>)>,
+}
+
+impl ContextBuilder for Builder {
+    fn build(&self, index: usize) -> Map<String, Value> {
+        let net = &self.net;
+        match self.specs[index] {
+            Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m])),
+            Spec::Place(p) => places::page(net, p, self.place_full(p)),
+            Spec::Listing(listing, n) => {
+                let list = match listing {
+                    Listing::Upcoming => &self.upcoming,
+                    Listing::Past => &self.past,
+                };
+                listings::pager(net, listing, list, n)
+            }
+            Spec::PlacesIndex => places::index(net),
+            Spec::PlaceType(t) => places::type_page(net, self.types[t].0, &self.types[t].1),
+            Spec::RegionsIndex => regions::index(net),
+            Spec::Region(r) => regions::page(net, r),
+            Spec::Map => regions::map_page(net),
+        }
+    }
+}
+
+impl Builder {
+    fn place_full(&self, p: usize) -> &Value {
+        self.places_full[p].get_or_init(|| places::full(&self.net, p))
+    }
+
+    fn path_and_template(&self, spec: Spec) -> (String, &'static str) {
+        let data = &self.net.data;
+        match spec {
+            Spec::Meetup(m) => (network::meetup_path(&data.meetups[m].id), "meetup.html"),
+            Spec::Place(p) => (network::place_path(&data.places[p].id), "place.html"),
+            Spec::Listing(listing, n) => (listings::path(listing, n), "meetups.html"),
+            Spec::PlacesIndex => ("/lieux/".into(), "places.html"),
+            Spec::PlaceType(t) => (
+                network::place_type_path(self.types[t].0.code()),
+                "place-type.html",
+            ),
+            Spec::RegionsIndex => ("/regions/".into(), "regions.html"),
+            Spec::Region(r) => (network::region_path(&data.regions[r].slug), "region.html"),
+            Spec::Map => ("/carte/".into(), "map.html"),
+        }
+    }
+}
+
+/// Every file of the network, and every page with a deferred context.
+pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) -> Contribution {
+    let (mut files, calendars) =
+        rayon::join(|| crate::map::files(&net), || crate::calendar::files(&net));
+    files.extend(calendars);
+    Contribution {
+        pages: pages(net),
+        files,
+        warnings,
+    }
+}
+
+/// Every data page, its context deferred. The list depends only on the
+/// data and the date, never on live figures: a page keeps its place in it.
+pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
+    let (upcoming, past) = (Listing::Upcoming.meetups(&net), Listing::Past.meetups(&net));
+    let types = places::by_type(&net);
+    let mut specs: Vec<Spec> =
+        Vec::with_capacity(net.data.meetups.len() + net.data.places.len() + 64);
+    // The costliest pages first, so that they do not run alone at the end
+    // of the build: the map and the regions list whole networks.
+    specs.push(Spec::Map);
+    specs.extend((0..net.data.regions.len()).map(Spec::Region));
+    specs.push(Spec::RegionsIndex);
+    specs.push(Spec::PlacesIndex);
+    specs.extend((0..types.len()).map(Spec::PlaceType));
+    for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
+        let count = listings::pager_count(&net, list.len());
+        specs.extend((1..=count).map(|n| Spec::Listing(listing, n)));
+    }
+    specs.extend((0..net.data.places.len()).map(Spec::Place));
+    specs.extend((0..net.data.meetups.len()).map(Spec::Meetup));
+    let places_full = (0..net.data.places.len())
+        .map(|_| OnceLock::new())
+        .collect();
+    let builder = Arc::new(Builder {
+        net,
+        specs,
+        places_full,
+        upcoming,
+        past,
+        types,
+    });
+    let shared: Arc<dyn ContextBuilder> = builder.clone();
+    builder
+        .specs
+        .iter()
+        .enumerate()
+        .map(|(index, &spec)| {
+            let (path, template) = builder.path_and_template(spec);
+            ExtraPage {
+                path,
+                template: template.into(),
+                context: PageContext::Deferred {
+                    builder: shared.clone(),
+                    index,
+                },
+                lang: None,
+                in_sitemap: true,
+                updated: None,
+            }
+        })
+        .collect()
+}

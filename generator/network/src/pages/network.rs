@@ -1,0 +1,590 @@
+//! The data linked together once per build: each meetup's instants, figures
+//! and registration state against "now", the meetups of each place and
+//! region in date order, each meetup's previous and next meetup, and the
+//! summaries every listing reuses.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use maillage_model::french;
+use maillage_model::meetup::{MeetupAggregate, MeetupStatus, PublicReport};
+use maillage_model::zone::{self, Tz};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::data::{DataSet, Meetup, MeetupKind};
+use crate::error::Diagnostic;
+
+/// Whether and how people can register, as the site shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationState {
+    Open,
+    /// Capacity reached; new registrations join the waiting list.
+    WaitingList,
+    NotYetOpen,
+    Closed,
+    Cancelled,
+    Past,
+}
+
+impl RegistrationState {
+    pub fn code(self) -> &'static str {
+        match self {
+            RegistrationState::Open => "open",
+            RegistrationState::WaitingList => "waiting_list",
+            RegistrationState::NotYetOpen => "not_yet_open",
+            RegistrationState::Closed => "closed",
+            RegistrationState::Cancelled => "cancelled",
+            RegistrationState::Past => "past",
+        }
+    }
+}
+
+/// What "now" and the live figures say about one meetup.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `None`: open from now on.
+    pub opens: Option<DateTime<Utc>>,
+    /// The window's end, the meetup's start by default.
+    pub closes: DateTime<Utc>,
+    pub confirmed: u32,
+    pub waiting: u32,
+    pub seats_left: u32,
+    /// Not ended yet (a meetup in progress is still to come).
+    pub upcoming: bool,
+    pub state: RegistrationState,
+    /// The status shown: the data's, `done` once past, `cancelled` always wins.
+    pub status: MeetupStatus,
+    /// A public report was published.
+    pub has_report: bool,
+}
+
+pub fn status_code(status: MeetupStatus) -> &'static str {
+    match status {
+        MeetupStatus::Planned => "planned",
+        MeetupStatus::Open => "open",
+        MeetupStatus::Full => "full",
+        MeetupStatus::Cancelled => "cancelled",
+        MeetupStatus::Done => "done",
+    }
+}
+
+fn status_label(status: MeetupStatus) -> &'static str {
+    match status {
+        MeetupStatus::Planned => "Annoncée",
+        MeetupStatus::Open => "Ouverte aux inscriptions",
+        MeetupStatus::Full => "Complète",
+        MeetupStatus::Cancelled => "Annulée",
+        MeetupStatus::Done => "Passée",
+    }
+}
+
+/// Computes the facts of `meetup` at `now`.
+pub fn facts(meetup: &Meetup, aggregate: Option<&MeetupAggregate>, now: DateTime<Utc>) -> Facts {
+    // Validation guarantees the local times exist.
+    let to_utc = |local| zone::to_utc(local, meetup.time_zone);
+    let start = to_utc(meetup.start).expect("validated start");
+    let end = to_utc(meetup.end).expect("validated end");
+    let window = meetup.registration.unwrap_or(crate::data::Window {
+        opens: None,
+        closes: None,
+    });
+    let opens = window.opens.and_then(to_utc);
+    let closes = window.closes.and_then(to_utc).unwrap_or(start);
+    let confirmed = aggregate.map_or(0, |a| a.confirmed);
+    let waiting = aggregate.map_or(0, |a| a.waiting);
+    let seats_left = meetup.capacity.saturating_sub(confirmed);
+    let upcoming = end > now;
+    let state = if meetup.status == MeetupStatus::Cancelled {
+        RegistrationState::Cancelled
+    } else if now >= start || meetup.status == MeetupStatus::Done {
+        RegistrationState::Past
+    } else if meetup.status == MeetupStatus::Full {
+        RegistrationState::Closed
+    } else if opens.is_some_and(|o| now < o) {
+        RegistrationState::NotYetOpen
+    } else if now >= closes {
+        RegistrationState::Closed
+    } else if seats_left == 0 {
+        RegistrationState::WaitingList
+    } else {
+        RegistrationState::Open
+    };
+    let status = match meetup.status {
+        MeetupStatus::Cancelled => MeetupStatus::Cancelled,
+        _ if !upcoming => MeetupStatus::Done,
+        s => s,
+    };
+    Facts {
+        start,
+        end,
+        opens,
+        closes,
+        confirmed,
+        waiting,
+        seats_left,
+        upcoming,
+        state,
+        status,
+        has_report: aggregate.is_some_and(|a| a.report.is_some()),
+    }
+}
+
+/// The site's time zone: `time_zone` in `[extra]` of `config.toml`, Paris
+/// when not set.
+pub fn site_zone(config: &Config) -> Result<Tz, Diagnostic> {
+    match config.extra.get("time_zone") {
+        None => Ok(zone::DEFAULT),
+        Some(value) => value.as_str().and_then(zone::parse).ok_or_else(|| {
+            let mut d = Diagnostic::new(
+                "config.toml",
+                format!("unknown time zone {value}: expected an IANA name such as Europe/Paris or Indian/Reunion"),
+            );
+            d.field = Some("extra.time_zone".into());
+            d
+        }),
+    }
+}
+
+/// " (heure de la Guadeloupe)" after the times of a meetup held outside
+/// the site's zone.
+fn zone_note(meetup: &Meetup, site_zone: Tz) -> String {
+    if meetup.time_zone == site_zone {
+        String::new()
+    } else {
+        format!(" ({})", french::zone_name(meetup.time_zone))
+    }
+}
+
+fn registration_label(facts: &Facts, meetup: &Meetup, note: &str) -> String {
+    match facts.state {
+        RegistrationState::Open => "Inscriptions ouvertes".into(),
+        RegistrationState::WaitingList => "Complet : inscription sur liste d'attente".into(),
+        RegistrationState::NotYetOpen => match facts.opens {
+            Some(o) => format!(
+                "Inscriptions à partir du {}{note}",
+                french::date_time(zone::local(o, meetup.time_zone))
+            ),
+            None => "Inscriptions bientôt ouvertes".into(),
+        },
+        RegistrationState::Closed => "Inscriptions closes".into(),
+        RegistrationState::Cancelled => "Rencontre annulée".into(),
+        RegistrationState::Past => "Rencontre passée".into(),
+    }
+}
+
+/// The data with its indexes and the values shared by every page.
+///
+/// Cheap to clone: the data and each meetup's summary are shared, so that
+/// [`Network::with_figures`] can patch one meetup's figures without linking
+/// the whole network again.
+#[derive(Clone)]
+pub struct Network {
+    pub data: Arc<DataSet>,
+    pub config: Arc<Config>,
+    /// The site's zone: meetups elsewhere have theirs named after their times.
+    pub site_zone: Tz,
+    pub now: DateTime<Utc>,
+    pub facts: Vec<Facts>,
+    /// Index in `data.places` of each meetup's place.
+    pub meetup_place: Vec<usize>,
+    /// Index in `data.regions` of each place's region.
+    pub place_region: Vec<usize>,
+    /// Every meetup, by start then id.
+    pub by_start: Vec<usize>,
+    /// Meetups of each place, by start.
+    pub place_meetups: Vec<Vec<usize>>,
+    /// Places of each region, by name.
+    pub region_places: Vec<Vec<usize>>,
+    /// Meetups of each region, by start.
+    pub region_meetups: Vec<Vec<usize>>,
+    /// Partners of each region, by name.
+    pub region_partners: Vec<Vec<usize>>,
+    pub previous: Vec<Option<usize>>,
+    pub next: Vec<Option<usize>>,
+    /// `{code, name, slug, path}` of each region.
+    pub region_refs: Vec<Value>,
+    /// `MeetupSummary` of each meetup.
+    pub meetup_summaries: Vec<Arc<Value>>,
+    /// `PlaceSummary` of each place.
+    pub place_summaries: Vec<Value>,
+    /// The features of the map files, serialised.
+    pub map_features: crate::map::FeatureCache,
+    /// Index in `data.meetups` of each meetup id.
+    meetup_index: Arc<HashMap<String, usize>>,
+    /// The published report of each meetup, from the live figures (those of
+    /// `data.live` unless patched since).
+    reports: Vec<Option<Arc<PublicReport>>>,
+    module_titles: Arc<HashMap<String, String>>,
+    series_titles: Arc<HashMap<String, String>>,
+}
+
+pub fn meetup_path(id: &str) -> String {
+    format!("/rencontres/{id}/")
+}
+
+pub fn place_path(id: &str) -> String {
+    format!("/lieux/{id}/")
+}
+
+pub fn region_path(slug: &str) -> String {
+    format!("/regions/{slug}/")
+}
+
+pub fn place_type_path(code: &str) -> String {
+    format!("/lieux/types/{code}/")
+}
+
+impl Network {
+    /// Links a validated data set (every reference resolves).
+    pub fn new(data: DataSet, config: Arc<Config>, now: DateTime<Utc>) -> Network {
+        let region_index: HashMap<&str, usize> = data
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.as_str(), i))
+            .collect();
+        let place_index: HashMap<&str, usize> = data
+            .places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let facts: Vec<Facts> = data
+            .meetups
+            .par_iter()
+            .map(|m| facts(m, data.live.meetups.get(&m.id), now))
+            .collect();
+        let meetup_place: Vec<usize> = data
+            .meetups
+            .iter()
+            .map(|m| place_index[m.place.as_str()])
+            .collect();
+        let place_region: Vec<usize> = data
+            .places
+            .iter()
+            .map(|p| region_index[p.region.as_str()])
+            .collect();
+        let mut by_start: Vec<usize> = (0..data.meetups.len()).collect();
+        by_start.par_sort_by(|&a, &b| {
+            (facts[a].start, &data.meetups[a].id).cmp(&(facts[b].start, &data.meetups[b].id))
+        });
+        let mut place_meetups = vec![Vec::new(); data.places.len()];
+        let mut region_meetups = vec![Vec::new(); data.regions.len()];
+        for &m in &by_start {
+            let p = meetup_place[m];
+            place_meetups[p].push(m);
+            region_meetups[place_region[p]].push(m);
+        }
+        let mut region_places = vec![Vec::new(); data.regions.len()];
+        let mut places_by_name: Vec<usize> = (0..data.places.len()).collect();
+        places_by_name.sort_by(|&a, &b| {
+            let (pa, pb) = (&data.places[a], &data.places[b]);
+            (sort_key(&pa.name), &pa.id).cmp(&(sort_key(&pb.name), &pb.id))
+        });
+        for p in places_by_name {
+            region_places[place_region[p]].push(p);
+        }
+        let mut region_partners = vec![Vec::new(); data.regions.len()];
+        let mut partners_by_name: Vec<usize> = (0..data.partners.len()).collect();
+        partners_by_name.sort_by_key(|&i| sort_key(&data.partners[i].name));
+        for i in partners_by_name {
+            region_partners[region_index[data.partners[i].region.as_str()]].push(i);
+        }
+        let previous = previous_meetups(&data, &by_start, &meetup_place);
+        let mut next = vec![None; data.meetups.len()];
+        // `by_start` order: the earliest meetup pointing back wins.
+        for &m in by_start.iter().rev() {
+            if let Some(p) = previous[m] {
+                next[p] = Some(m);
+            }
+        }
+        let region_refs = data
+            .regions
+            .iter()
+            .map(|r| json!({"code": r.code, "name": r.name, "slug": r.slug, "path": region_path(&r.slug)}))
+            .collect();
+        let module_titles = Arc::new(
+            data.modules
+                .iter()
+                .map(|x| (x.id.clone(), x.title.clone()))
+                .collect(),
+        );
+        let series_titles = Arc::new(
+            data.series
+                .iter()
+                .map(|x| (x.id.clone(), x.title.clone()))
+                .collect(),
+        );
+        let meetup_index = Arc::new(
+            data.meetups
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id.clone(), i))
+                .collect(),
+        );
+        let reports = data
+            .meetups
+            .iter()
+            .map(|m| {
+                data.live
+                    .meetups
+                    .get(&m.id)
+                    .and_then(|a| a.report.clone())
+                    .map(Arc::new)
+            })
+            .collect();
+        let (meetup_count, place_count) = (data.meetups.len(), data.places.len());
+        let site_zone = site_zone(&config).unwrap_or(zone::DEFAULT);
+        let mut network = Network {
+            data: Arc::new(data),
+            config,
+            site_zone,
+            now,
+            facts,
+            meetup_place,
+            place_region,
+            by_start,
+            place_meetups,
+            region_places,
+            region_meetups,
+            region_partners,
+            previous,
+            next,
+            region_refs,
+            meetup_summaries: Vec::new(),
+            place_summaries: Vec::new(),
+            map_features: Default::default(),
+            meetup_index,
+            reports,
+            module_titles,
+            series_titles,
+        };
+        network.meetup_summaries = (0..meetup_count)
+            .into_par_iter()
+            .map(|m| Arc::new(network.meetup_summary(m)))
+            .collect();
+        network.place_summaries = (0..place_count)
+            .into_par_iter()
+            .map(|p| network.place_summary(p))
+            .collect();
+        network.map_features = crate::map::FeatureCache::new(&network);
+        network
+    }
+
+    /// The published report of meetup `m`, if any.
+    pub fn report(&self, m: usize) -> Option<&PublicReport> {
+        self.reports[m].as_deref()
+    }
+
+    /// The first instant after `now` at which the date alone changes what a
+    /// page shows of a meetup: its registrations open or close, it starts or
+    /// it ends. `None` when nothing is left to change.
+    pub fn next_change(&self) -> Option<DateTime<Utc>> {
+        self.facts
+            .iter()
+            .flat_map(|f| [f.opens, Some(f.closes), Some(f.start), Some(f.end)])
+            .flatten()
+            .filter(|&t| t > self.now)
+            .min()
+    }
+
+    /// Index in `data.meetups` of the meetup `id`.
+    pub fn meetup_index(&self, id: &str) -> Option<usize> {
+        self.meetup_index.get(id).copied()
+    }
+
+    /// This network with new live figures for some meetups: their facts,
+    /// summaries and reports, and the summaries of their places (which show
+    /// their next meetup). Figures change no date, status or link, so the
+    /// orders and neighbours stay. Unknown ids are ignored.
+    pub fn with_figures(&self, figures: &[(String, MeetupAggregate)]) -> Network {
+        let mut net = self.clone();
+        let (mut meetups, mut places) = (Vec::new(), Vec::new());
+        for (id, aggregate) in figures {
+            let Some(m) = net.meetup_index(id) else {
+                continue;
+            };
+            meetups.push(m);
+            net.facts[m] = facts(&net.data.meetups[m], Some(aggregate), net.now);
+            net.reports[m] = aggregate.report.clone().map(Arc::new);
+            net.meetup_summaries[m] = Arc::new(net.meetup_summary(m));
+            places.push(net.meetup_place[m]);
+        }
+        for p in places {
+            net.place_summaries[p] = net.place_summary(p);
+        }
+        let mut features = std::mem::take(&mut net.map_features);
+        features.patch(&net, &meetups);
+        net.map_features = features;
+        net
+    }
+
+    pub fn permalink(&self, path: &str) -> String {
+        self.config.make_permalink(path)
+    }
+
+    fn meetup_summary(&self, m: usize) -> Value {
+        let meetup = &self.data.meetups[m];
+        let facts = &self.facts[m];
+        let place = &self.data.places[self.meetup_place[m]];
+        let path = meetup_path(&meetup.id);
+        let (module, series) = match &meetup.kind {
+            MeetupKind::Training { module, week } => {
+                let title = self.module_titles.get(module.as_str());
+                (
+                    json!({"id": module, "title": title, "week": week}),
+                    Value::Null,
+                )
+            }
+            MeetupKind::Community { series } => {
+                let title = self.series_titles.get(series.as_str());
+                (Value::Null, json!({"id": series, "title": title}))
+            }
+        };
+        let tz = meetup.time_zone;
+        let note = zone_note(meetup, self.site_zone);
+        let in_words = |instant| format!("{}{note}", french::date_time(zone::local(instant, tz)));
+        json!({
+            "id": meetup.id,
+            "title": meetup.title,
+            "kind": meetup.kind.code(),
+            "kind_label": meetup.kind.label(),
+            "module": module,
+            "series": series,
+            "starts_at": zone::iso(facts.start, tz),
+            "ends_at": zone::iso(facts.end, tz),
+            "date_label": french::date(meetup.start.date()),
+            "time_label": format!("{}{note}", french::time_range(meetup.start, meetup.end)),
+            "time_zone": tz.name(),
+            "zone_label": (tz != self.site_zone).then(|| french::zone_name(tz)),
+            "place": {
+                "id": place.id,
+                "name": place.name,
+                "commune": place.commune,
+                "type": place.kind.code(),
+                "path": place_path(&place.id),
+            },
+            "region": self.region_refs[self.place_region[self.meetup_place[m]]],
+            "path": path,
+            "permalink": self.permalink(&path),
+            "capacity": meetup.capacity,
+            "confirmed": facts.confirmed,
+            "waiting": facts.waiting,
+            "seats_left": facts.seats_left,
+            "upcoming": facts.upcoming,
+            "status": status_code(facts.status),
+            "status_label": status_label(facts.status),
+            "registration": {
+                "state": facts.state.code(),
+                "label": registration_label(facts, meetup, &note),
+                "opens_at": facts.opens.map(|o| zone::iso(o, tz)),
+                "closes_at": zone::iso(facts.closes, tz),
+                "opens_label": facts.opens.map(in_words),
+                "closes_label": in_words(facts.closes),
+            },
+            "has_report": facts.has_report,
+        })
+    }
+
+    /// The next meetup to come at place `p` that is not cancelled.
+    pub fn next_meetup_at(&self, p: usize) -> Option<usize> {
+        self.place_meetups[p]
+            .iter()
+            .copied()
+            .find(|&m| self.facts[m].upcoming && self.facts[m].status != MeetupStatus::Cancelled)
+    }
+
+    fn place_summary(&self, p: usize) -> Value {
+        let place = &self.data.places[p];
+        let path = place_path(&place.id);
+        let next = self
+            .next_meetup_at(p)
+            .map_or(Value::Null, |m| Value::clone(&self.meetup_summaries[m]));
+        json!({
+            "id": place.id,
+            "name": place.name,
+            "type": place.kind.code(),
+            "type_label": place.kind.label(),
+            "commune": place.commune,
+            "department": place.department,
+            "region": self.region_refs[self.place_region[p]],
+            "path": path,
+            "permalink": self.permalink(&path),
+            "next_meetup": next,
+        })
+    }
+
+    /// Upcoming meetups of a list (already in date order).
+    pub fn upcoming<'b>(&'b self, list: &'b [usize]) -> impl Iterator<Item = usize> + 'b {
+        list.iter().copied().filter(|&m| self.facts[m].upcoming)
+    }
+
+    /// Upcoming meetups that still take place (for maps and counts).
+    pub fn upcoming_held<'b>(&'b self, list: &'b [usize]) -> impl Iterator<Item = usize> + 'b {
+        list.iter().copied().filter(|&m| self.is_upcoming_held(m))
+    }
+
+    /// Meetup `m` is to come and still takes place.
+    pub fn is_upcoming_held(&self, m: usize) -> bool {
+        self.facts[m].upcoming && self.facts[m].status != MeetupStatus::Cancelled
+    }
+
+    pub fn summaries(&self, meetups: impl Iterator<Item = usize>) -> Vec<Value> {
+        meetups
+            .map(|m| Value::clone(&self.meetup_summaries[m]))
+            .collect()
+    }
+}
+
+/// Accents and case do not change the order of names.
+fn sort_key(name: &str) -> String {
+    deunicode::deunicode(name).to_lowercase()
+}
+
+/// The meetup each one follows up on:
+/// - community: the latest earlier meetup of the same series;
+/// - training, week 3: the latest earlier meetup of the same module and week 1
+///   at the same place;
+/// - training, week 1: the latest earlier training meetup at the same place
+///   (the previous module's group, usually its week 3).
+///
+/// Cancelled meetups are skipped on both ends of the link.
+fn previous_meetups(
+    data: &DataSet,
+    by_start: &[usize],
+    meetup_place: &[usize],
+) -> Vec<Option<usize>> {
+    let mut previous = vec![None; data.meetups.len()];
+    let mut last_of_series: HashMap<&str, usize> = HashMap::new();
+    let mut last_week1: HashMap<(&str, usize), usize> = HashMap::new();
+    let mut last_training_at: HashMap<usize, usize> = HashMap::new();
+    for &m in by_start {
+        let meetup = &data.meetups[m];
+        if meetup.status == MeetupStatus::Cancelled {
+            continue;
+        }
+        let place = meetup_place[m];
+        match &meetup.kind {
+            MeetupKind::Community { series } => {
+                previous[m] = last_of_series.insert(series.as_str(), m);
+            }
+            MeetupKind::Training { module, week } => {
+                previous[m] = if *week == 1 {
+                    last_training_at.get(&place).copied()
+                } else {
+                    last_week1.get(&(module.as_str(), place)).copied()
+                };
+                if *week == 1 {
+                    last_week1.insert((module.as_str(), place), m);
+                }
+                last_training_at.insert(place, m);
+            }
+        }
+    }
+    previous
+}
