@@ -3,10 +3,12 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::build::{build, BuildOptions};
+use crate::serve::Limits;
 use crate::store_cli::StoreSpec;
 
 #[derive(Parser, Debug)]
@@ -50,6 +52,17 @@ enum Command {
         /// under the site root)
         #[arg(long, value_name = "SPEC")]
         store: Option<String>,
+        /// Seconds a connection may take, from its opening or its previous
+        /// answer, to send a request's headers; closes silent, slow and idle
+        /// kept-alive connections
+        #[arg(long, value_name = "SECONDS", env = "MAILLAGE_SERVE_HEADER_TIMEOUT", default_value = "10", value_parser = seconds)]
+        header_timeout: Duration,
+        /// Seconds a form's body may take to arrive after its headers
+        #[arg(long, value_name = "SECONDS", env = "MAILLAGE_SERVE_BODY_TIMEOUT", default_value = "10", value_parser = seconds)]
+        body_timeout: Duration,
+        /// Connections served at once; more wait until one closes
+        #[arg(long, value_name = "N", env = "MAILLAGE_SERVE_MAX_CONNECTIONS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: u32,
     },
     /// Check content, templates, internal links and anchors without writing anything
     Check {
@@ -124,13 +137,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             port,
             drafts,
             store,
+            header_timeout,
+            body_timeout,
+            max_connections,
         } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
             let options = BuildOptions {
                 root,
                 drafts,
                 ..BuildOptions::default()
             };
-            crate::live::serve(options, port, &spec)
+            let limits = Limits {
+                header_timeout,
+                body_timeout,
+                max_connections: max_connections as usize,
+            };
+            crate::live::serve(options, port, limits, &spec)
         }),
         Command::Sync { store } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
             crate::store_cli::sync_command(&standard_options(root), &spec)
@@ -182,6 +203,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             1
         }
     }
+}
+
+/// A duration given in seconds (`10`, `0.5`), more than none.
+fn seconds(value: &str) -> std::result::Result<Duration, String> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("a number of seconds above 0 (like 10 or 0.5), not {value:?}"))
 }
 
 fn standard_options(root: PathBuf) -> BuildOptions {
