@@ -3,7 +3,8 @@
 //! without finishing a request is closed within the configured timeout
 //! while other clients are served; a crowd of silent connections does not
 //! lock a new client out; bodies are refused by their declared length and
-//! by their framing; the function's rate limit follows `MAILLAGE_RATE_LIMIT`.
+//! by their framing; the function's rate limit follows `MAILLAGE_RATE_LIMIT`;
+//! the live-reload stream, an answer in progress, outlasts the timeouts.
 
 mod common;
 
@@ -159,6 +160,36 @@ fn a_kept_alive_connection_is_closed_within_the_header_timeout_after_its_answer(
     closed_by_timeout(&served, kept, Instant::now(), HEADER_TIMEOUT);
 }
 
+#[test]
+fn the_live_reload_stream_outlasts_the_header_timeout() {
+    let (site, served) = serve(&short_timeouts());
+    let mut stream = TcpStream::connect(served.addr).unwrap();
+    stream
+        .write_all(b"GET /__maillage/livereload HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(HEADER_TIMEOUT * 2);
+    let page = site.path().join("content/blog/third.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("Troisième billet", "Billet trois")).unwrap();
+
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("data: reload") {
+        match stream.read(&mut buffer) {
+            Ok(0) => panic!(
+                "closed: {}\nmaillage printed:\n{}",
+                String::from_utf8_lossy(&seen),
+                served.output()
+            ),
+            Ok(n) => seen.extend_from_slice(&buffer[..n]),
+            Err(e) => panic!("no reload signal: {e}; {}", String::from_utf8_lossy(&seen)),
+        }
+    }
+}
+
 /// The descriptors a process may open: (soft, hard).
 fn open_files_limit() -> (libc::rlim_t, libc::rlim_t) {
     let mut limit = libc::rlimit {
@@ -272,11 +303,21 @@ fn a_body_over_the_limit_is_refused_at_once_by_its_declared_length() {
         since.elapsed()
     );
 
+    // A plain form (no JSON asked for) gets the function's French page.
+    let plain = String::from_utf8(post_declaring(16 * 1024 + 1, ""))
+        .unwrap()
+        .replace("Accept: application/json\r\n", "");
+    let (status, page) = exchange(served.addr, plain.as_bytes());
+    assert_eq!(status, 413, "{page}");
+    assert!(page.contains("text/html"), "{page}");
+    assert!(page.contains("Votre envoi est trop volumineux"), "{page}");
+
     // The same limit when the length is not declared: chunks past 16 KiB.
     let chunk = "a".repeat(4096);
     let mut raw = String::from(
         "POST /api/registrations HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n",
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n",
     );
     for _ in 0..5 {
         raw.push_str(&format!("1000\r\n{chunk}\r\n"));
