@@ -434,3 +434,27 @@ fn spawn_clock(site: SiteHandle, state: Arc<LiveState>) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate_limit(value: Option<&str>) -> Result<u32> {
+        function_config(|name| {
+            (name == RATE_LIMIT_VAR)
+                .then(|| value.map(str::to_string))
+                .flatten()
+        })
+        .map(|config| config.rate_limit_per_minute)
+    }
+
+    #[test]
+    fn the_rate_limit_is_the_variables_or_serves_own_default() {
+        assert_eq!(rate_limit(None).unwrap(), LOCAL_RATE_LIMIT_PER_MINUTE);
+        assert_eq!(rate_limit(Some(" ")).unwrap(), LOCAL_RATE_LIMIT_PER_MINUTE);
+        assert_eq!(rate_limit(Some("3")).unwrap(), 3);
+        assert_eq!(rate_limit(Some("0")).unwrap(), 0, "0 turns it off");
+        let error = rate_limit(Some("many")).unwrap_err().to_string();
+        assert!(error.contains(RATE_LIMIT_VAR), "{error}");
+    }
+}
