@@ -2,11 +2,15 @@
 //! commands `sync`, `export`, `purge`.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::build::{build, BuildOptions};
+use crate::serve::Limits;
 use crate::store_cli::StoreSpec;
 
 #[derive(Parser, Debug)]
@@ -50,6 +54,17 @@ enum Command {
         /// under the site root)
         #[arg(long, value_name = "SPEC")]
         store: Option<String>,
+        /// Seconds a connection may take, from its opening or its previous
+        /// answer, to send a request's headers; closes silent, slow and idle
+        /// kept-alive connections
+        #[arg(long, value_name = "SECONDS", env = "MAILLAGE_SERVE_HEADER_TIMEOUT", default_value_t = Seconds(Limits::default().header_timeout))]
+        header_timeout: Seconds,
+        /// Seconds a form's body may take to arrive after its headers
+        #[arg(long, value_name = "SECONDS", env = "MAILLAGE_SERVE_BODY_TIMEOUT", default_value_t = Seconds(Limits::default().body_timeout))]
+        body_timeout: Seconds,
+        /// Connections served at once; more wait until one closes
+        #[arg(long, value_name = "N", env = "MAILLAGE_SERVE_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections, value_parser = at_least_one)]
+        max_connections: usize,
     },
     /// Check content, templates, internal links and anchors without writing anything
     Check {
@@ -124,13 +139,21 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             port,
             drafts,
             store,
+            header_timeout,
+            body_timeout,
+            max_connections,
         } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
             let options = BuildOptions {
                 root,
                 drafts,
                 ..BuildOptions::default()
             };
-            crate::live::serve(options, port, &spec)
+            let limits = Limits {
+                header_timeout: header_timeout.0,
+                body_timeout: body_timeout.0,
+                max_connections,
+            };
+            crate::live::serve(options, port, limits, &spec)
         }),
         Command::Sync { store } => StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
             crate::store_cli::sync_command(&standard_options(root), &spec)
@@ -184,10 +207,103 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
+/// A duration given in seconds (`10`, `0.5`), more than none and at most a day.
+#[derive(Debug, Clone, Copy)]
+struct Seconds(Duration);
+
+impl FromStr for Seconds {
+    type Err = String;
+
+    fn from_str(value: &str) -> std::result::Result<Seconds, String> {
+        value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+            .map(|s| Seconds(Duration::from_secs_f64(s)))
+            .ok_or_else(|| {
+                format!(
+                    "a number of seconds above 0 and at most 86400 (like 10 or 0.5), not {value:?}"
+                )
+            })
+    }
+}
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.as_secs_f64())
+    }
+}
+
+fn at_least_one(value: &str) -> std::result::Result<usize, String> {
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("a whole number above 0, not {value:?}"))
+}
+
 fn standard_options(root: PathBuf) -> BuildOptions {
     BuildOptions {
         root,
         extensions: crate::extensions::standard(),
         ..BuildOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_come_in_seconds_and_whole_connections() {
+        assert_eq!("10".parse::<Seconds>().unwrap().0, Duration::from_secs(10));
+        assert_eq!(
+            " 0.5".parse::<Seconds>().unwrap().0,
+            Duration::from_millis(500)
+        );
+        for wrong in ["0", "-1", "abc", "inf", "NaN", "86401", ""] {
+            let error = wrong.parse::<Seconds>().unwrap_err();
+            assert!(error.contains("number of seconds"), "{wrong}: {error}");
+        }
+        assert_eq!(at_least_one("256"), Ok(256));
+        assert!(at_least_one("0").is_err());
+        assert!(at_least_one("-3").is_err());
+    }
+
+    #[test]
+    fn serve_takes_its_limits_from_flags_or_the_defaults() {
+        let limits = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Serve {
+                header_timeout,
+                body_timeout,
+                max_connections,
+                ..
+            } => (header_timeout.0, body_timeout.0, max_connections),
+            _ => unreachable!(),
+        };
+        let defaults = Limits::default();
+        assert_eq!(
+            limits(&["maillage", "serve"]),
+            (
+                defaults.header_timeout,
+                defaults.body_timeout,
+                defaults.max_connections
+            )
+        );
+        assert_eq!(
+            limits(&[
+                "maillage",
+                "serve",
+                "--header-timeout",
+                "1.5",
+                "--body-timeout",
+                "3",
+                "--max-connections",
+                "20"
+            ]),
+            (Duration::from_millis(1500), Duration::from_secs(3), 20)
+        );
     }
 }

@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use maillage_function::clock;
 use maillage_function::events::{Event, EventSink};
+use maillage_function::handler::config::RATE_LIMIT_VAR;
 use maillage_function::handler::{Function, FunctionConfig};
 use maillage_function::model::{LiveAggregates, MeetupAggregate};
 use maillage_function::store::Store;
@@ -39,7 +40,7 @@ use crate::build::{BuildOptions, Site};
 use crate::error::{Diagnostic, Result};
 use crate::pages::network::Network;
 use crate::pages::Showing;
-use crate::serve::{Hooks, Refresh, Refreshed, ServeHandle, SiteHandle};
+use crate::serve::{Hooks, Limits, Refresh, Refreshed, ServeHandle, SiteHandle};
 use crate::site::{Contribution, Library, SiteExtension};
 use crate::store_cli::{self, StoreSpec};
 
@@ -47,8 +48,9 @@ use crate::store_cli::{self, StoreSpec};
 /// (`MAILLAGE_NOW`) or the machine may sleep.
 const CLOCK_CHECK: Duration = Duration::from_secs(60);
 
-/// Requests per client and minute: generous, since on a laptop every
-/// browser tab of every tester shares one address.
+/// Requests per client and minute when `MAILLAGE_RATE_LIMIT` is not set:
+/// generous, since on a laptop every browser tab of every tester shares
+/// one address.
 const LOCAL_RATE_LIMIT_PER_MINUTE: u32 = 10_000;
 
 /// What the live loop shares between the site build and the event worker.
@@ -176,8 +178,8 @@ impl LiveServer {
 }
 
 /// Runs `maillage serve` with the function until stopped.
-pub fn serve(options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<()> {
-    let live = start(options, port, spec)?;
+pub fn serve(options: BuildOptions, port: u16, limits: Limits, spec: &StoreSpec) -> Result<()> {
+    let live = start(options, port, limits, spec)?;
     println!(
         "Serving the site and its forms on http://{}/ with the store {} (Ctrl+C to stop)",
         live.addr(),
@@ -190,7 +192,14 @@ pub fn serve(options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<()> {
 
 /// Starts the site, the function and the live re-render; port 0 picks a
 /// free port. `options.extensions` is replaced by the live ones.
-pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<LiveServer> {
+pub fn start(
+    mut options: BuildOptions,
+    port: u16,
+    limits: Limits,
+    spec: &StoreSpec,
+) -> Result<LiveServer> {
+    // The watcher names files by their absolute path: so must the hook below.
+    options.root = crate::serve::site_root(&options.root)?;
     if let StoreSpec::DynamoDb(_) = spec {
         eprintln!(
             "note: serving with {}: every registration goes to that table",
@@ -217,8 +226,7 @@ pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<L
         changes: Mutex::new(changes),
     });
     let function_store = store.clone();
-    let mut config = FunctionConfig::from_env()
-        .map_err(|e| Diagnostic::new("serve", format!("the function's configuration: {e}")))?;
+    let mut config = function_config(|name| std::env::var(name).ok())?;
     // The site's own zone: its pages and the function's name the same one.
     config.time_zone = crate::pages::network::site_zone(&crate::build::load_config(&options)?)?;
     let api = move |addr: SocketAddr| {
@@ -226,7 +234,6 @@ pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<L
         config.site_url = site.clone();
         config.site_origin = site;
         config.api_base = "/api".into();
-        config.rate_limit_per_minute = LOCAL_RATE_LIMIT_PER_MINUTE;
         #[cfg_attr(not(feature = "email"), allow(unused_mut))]
         let mut sinks = vec![sink];
         #[cfg(feature = "email")]
@@ -270,6 +277,7 @@ pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<L
         Hooks {
             api: Some(Box::new(api)),
             before_rebuild: Some(Arc::new(before_rebuild)),
+            limits,
         },
     )?;
     let latencies = Arc::new(Mutex::new(Vec::new()));
@@ -287,6 +295,20 @@ pub fn start(mut options: BuildOptions, port: u16, spec: &StoreSpec) -> Result<L
         store,
         latencies,
     })
+}
+
+/// The function's settings from the variables `lookup` gives, with serve's
+/// own default rate limit when `MAILLAGE_RATE_LIMIT` is unset or empty.
+fn function_config(lookup: impl Fn(&str) -> Option<String>) -> Result<FunctionConfig> {
+    let local_default = LOCAL_RATE_LIMIT_PER_MINUTE.to_string();
+    FunctionConfig::from_lookup(|name| {
+        let value = lookup(name).filter(|v| !v.trim().is_empty());
+        if name == RATE_LIMIT_VAR {
+            return value.or_else(|| Some(local_default.clone()));
+        }
+        value
+    })
+    .map_err(|e| Diagnostic::new("serve", format!("the function's configuration: {e}")).into())
 }
 
 /// Syncs the definitions of `data/` into the store and reads its figures.
@@ -416,4 +438,28 @@ fn spawn_clock(site: SiteHandle, state: Arc<LiveState>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate_limit(value: Option<&str>) -> Result<u32> {
+        function_config(|name| {
+            (name == RATE_LIMIT_VAR)
+                .then(|| value.map(str::to_string))
+                .flatten()
+        })
+        .map(|config| config.rate_limit_per_minute)
+    }
+
+    #[test]
+    fn the_rate_limit_is_the_variables_or_serves_own_default() {
+        assert_eq!(rate_limit(None).unwrap(), LOCAL_RATE_LIMIT_PER_MINUTE);
+        assert_eq!(rate_limit(Some(" ")).unwrap(), LOCAL_RATE_LIMIT_PER_MINUTE);
+        assert_eq!(rate_limit(Some("3")).unwrap(), 3);
+        assert_eq!(rate_limit(Some("0")).unwrap(), 0, "0 turns it off");
+        let error = rate_limit(Some("many")).unwrap_err().to_string();
+        assert!(error.contains(RATE_LIMIT_VAR), "{error}");
+    }
 }

@@ -62,6 +62,24 @@ impl ApiError {
         )
     }
 
+    /// The body did not arrive in time (a transport that reads it refuses).
+    pub fn request_timeout() -> ApiError {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "Votre envoi est arrivé trop lentement et n'a pas été reçu en entier. Renvoyez-le.",
+        )
+    }
+
+    /// The body's framing is broken (a transport that reads it refuses).
+    pub fn malformed_request() -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "La requête reçue est mal formée : son contenu n'a pas pu être lu.",
+        )
+    }
+
     pub fn unsupported_media_type() -> ApiError {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

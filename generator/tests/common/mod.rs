@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::path::{Path, PathBuf};
 
 /// Copies a fixture site into a fresh temporary folder.
@@ -109,6 +111,7 @@ pub fn serve_demo() -> (PathBuf, maillage::live::LiveServer) {
         ..Default::default()
     };
     let store = maillage::store_cli::StoreSpec::Sqlite(site.join(DEMO_STORE));
-    let live = maillage::live::start(options, 0, &store).expect("maillage serve");
+    let live = maillage::live::start(options, 0, maillage::serve::Limits::default(), &store)
+        .expect("maillage serve");
     (site, live)
 }

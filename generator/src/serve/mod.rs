@@ -3,10 +3,17 @@
 //! the listings that show it (sections, pagers, terms, feeds, sitemap);
 //! other changes (templates, config, static, data, themes) reload the site.
 //! Requests under `/api/` go to an optional handler (the function's), with
-//! the client's address as a [`ClientIp`] request extension. Another module
-//! can replace one extension's pages and files in place
+//! the client's address as a `ClientIp` request extension (`api`). Another
+//! module can replace one extension's pages and files in place
 //! ([`SiteHandle::refresh_extension`]): that is how a registration shows
-//! on the site without reloading it.
+//! on the site without reloading it. Slow and idle clients are closed
+//! within [`Limits`] (`server`); the watcher is in `watch`.
+
+mod api;
+mod server;
+mod watch;
+
+pub use server::Limits;
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -14,18 +21,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use http::{header, StatusCode};
-use maillage_function::handler::ClientIp;
-use notify::{RecursiveMode, Watcher};
 use tokio::sync::broadcast;
 
 use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
@@ -67,7 +71,6 @@ struct Served {
 struct AppState {
     served: Arc<RwLock<Served>>,
     reload: broadcast::Sender<()>,
-    api: Option<ApiHandler>,
 }
 
 /// A running server.
@@ -86,7 +89,7 @@ impl ServeHandle {
     }
 }
 
-/// What [`start_with`] adds to a plain static server.
+/// What [`start_with`] adds to a plain static server, and its limits.
 #[derive(Default)]
 pub struct Hooks {
     /// Makes the handler mounted under `/api/` once the server's address
@@ -95,6 +98,8 @@ pub struct Hooks {
     /// Called on the watcher's thread with the changed files, before the
     /// site is rebuilt (to sync the store when `data/` changes).
     pub before_rebuild: Option<BeforeRebuild>,
+    /// How long slow clients may hold a connection, and how many are served.
+    pub limits: Limits,
 }
 
 /// See [`Hooks::before_rebuild`].
@@ -120,7 +125,7 @@ pub fn start(options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Resul
     let hooks = Hooks {
         api: api
             .map(|api| Box::new(move |_| api) as Box<dyn FnOnce(SocketAddr) -> ApiHandler + Send>),
-        before_rebuild: None,
+        ..Hooks::default()
     };
     start_with(options, port, hooks)
 }
@@ -128,6 +133,7 @@ pub fn start(options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Resul
 /// Starts serving in the background with `hooks`; port 0 picks a free port.
 pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Result<ServeHandle> {
     let start = Instant::now();
+    options.root = site_root(&options.root)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -168,22 +174,18 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Result<
     let state = AppState {
         served: served.clone(),
         reload: reload.clone(),
-        api: hooks.api.map(|make| make(addr)),
     };
-
-    let app = Router::new()
+    let site_routes = Router::new()
         .route(RELOAD_PATH, get(livereload))
         .fallback(handle_request)
         .with_state(state);
-    runtime.spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
+    let app = match hooks.api {
+        Some(make) => api::routes(make(addr), hooks.limits.body_timeout).merge(site_routes),
+        None => site_routes,
+    };
+    runtime.spawn(server::run(listener, app, hooks.limits));
 
-    let watcher = watch(site_handle.clone(), reload, hooks.before_rebuild)?;
+    let watcher = watch::watch(site_handle.clone(), reload, hooks.before_rebuild)?;
     Ok(ServeHandle {
         addr,
         site: site_handle,
@@ -325,27 +327,8 @@ async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
-async fn handle_request(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
+async fn handle_request(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path().to_string();
-    if path == "/api" || path.starts_with("/api/") {
-        let Some(api) = state.api.clone() else {
-            return (StatusCode::NOT_FOUND, "no API handler in this server").into_response();
-        };
-        let (mut parts, body) = request.into_parts();
-        // For the function's per-client rate limit.
-        parts.extensions.insert(ClientIp(peer.ip()));
-        let bytes = match axum::body::to_bytes(body, 1 << 20).await {
-            Ok(b) => b,
-            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response(),
-        };
-        let response = api(http::Request::from_parts(parts, bytes)).await;
-        let (parts, body) = response.into_parts();
-        return Response::from_parts(parts, Body::from(body));
-    }
     let query = request.uri().query().map(str::to_string);
     let decoded = percent_decode(&path);
     let served = state.served.read().unwrap_or_else(|e| e.into_inner());
@@ -443,95 +426,12 @@ fn percent_decode(path: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn watch(
-    site: SiteHandle,
-    reload: broadcast::Sender<()>,
-    before_rebuild: Option<BeforeRebuild>,
-) -> Result<notify::RecommendedWatcher> {
-    let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if matches!(event.kind, notify::EventKind::Access(_)) {
-                return;
-            }
-            for path in event.paths {
-                let _ = tx.send(path);
-            }
-        }
-    })
-    .map_err(|e| Diagnostic::new("serve", format!("cannot watch files: {e}")))?;
-    let root = site.options.root.clone();
-    for name in ["content", "data", "templates", "themes", "static"] {
-        let dir = root.join(name);
-        if dir.is_dir() {
-            watcher
-                .watch(&dir, RecursiveMode::Recursive)
-                .map_err(|e| Diagnostic::new(&dir, format!("cannot watch: {e}")))?;
-        }
-    }
-    watcher
-        .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| Diagnostic::new(&root, format!("cannot watch: {e}")))?;
-
-    std::thread::spawn(move || {
-        while let Ok(first) = rx.recv() {
-            // Editors write in bursts: gather what changes within 50 ms.
-            let mut changed = BTreeSet::from([first]);
-            while let Ok(p) = rx.recv_timeout(Duration::from_millis(50)) {
-                changed.insert(p);
-            }
-            let relevant: Vec<PathBuf> = changed
-                .into_iter()
-                .filter(|p| is_relevant(&root, p))
-                .collect();
-            if relevant.is_empty() {
-                continue;
-            }
-            let start = Instant::now();
-            let busy = site.busy.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(hook) = &before_rebuild {
-                hook(&relevant);
-            }
-            let outcome = rebuild(&site.options, &site.served, &relevant);
-            drop(busy);
-            let mut guard = site.served.write().unwrap_or_else(|e| e.into_inner());
-            match outcome {
-                Ok(message) => {
-                    guard.error = None;
-                    println!("{message} in {} ms", start.elapsed().as_millis());
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    guard.error = Some(e.to_string());
-                }
-            }
-            drop(guard);
-            let _ = reload.send(());
-        }
-    });
-    Ok(watcher)
-}
-
-fn is_relevant(root: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else {
-        return false;
-    };
-    let name = rel
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
-        return false;
-    }
-    let first = rel
-        .components()
-        .next()
-        .map(|c| c.as_os_str().to_string_lossy().to_string())
-        .unwrap_or_default();
-    matches!(
-        first.as_str(),
-        "content" | "data" | "templates" | "themes" | "static"
-    ) || rel == Path::new("config.toml")
+/// The site folder as the watcher names its files: absolute, with symlinks
+/// resolved (`maillage serve` run inside the site with the default root `.`
+/// must see its edits).
+pub fn site_root(root: &Path) -> Result<PathBuf> {
+    root.canonicalize()
+        .map_err(|e| Diagnostic::new(root, format!("cannot open the site folder: {e}")).into())
 }
 
 /// Applies changes; returns a summary line.
