@@ -19,6 +19,7 @@ mod scheduled;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use http_body_util::BodyExt;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use lambda_http::lambda_runtime::{self, LambdaEvent};
 use lambda_http::{service_fn, Error};
@@ -30,6 +31,7 @@ use maillage_function::store::dynamodb::DynamoStore;
 use maillage_function::trigger::RebuildTrigger;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use tower::ServiceExt;
 
 use scheduled::{ScheduledEvent, ScheduledReport};
 
@@ -48,7 +50,8 @@ async fn main() -> Result<(), Error> {
 /// configured event sinks (rebuild trigger, confirmation emails).
 #[derive(Clone)]
 struct App {
-    function: Arc<Function>,
+    /// The function's routes, made once per instance.
+    routes: axum::Router,
     store: Arc<DynamoStore>,
     trigger: Option<RebuildTrigger>,
 }
@@ -92,7 +95,7 @@ impl App {
             sinks.push(Arc::new(mailer.inline()));
         }
         Ok(App {
-            function: Arc::new(Function::new(store.clone(), config, sinks)),
+            routes: Arc::new(Function::new(store.clone(), config, sinks)).router(),
             store,
             trigger,
         })
@@ -115,11 +118,20 @@ impl App {
         if shape.request_context.is_some() {
             let request = http_event::parse(event)
                 .map_err(|error| format!("not an HTTP API 2.0 event: {error}"))?;
+            let request = http_event::into_http_request(request).map(axum::body::Body::from);
             let answer = self
-                .function
-                .handle(http_event::into_http_request(request))
-                .await;
-            let answer = http_event::into_lambda_response(answer);
+                .routes
+                .clone()
+                .oneshot(request)
+                .await
+                .unwrap_or_else(|never| match never {});
+            let (parts, body) = answer.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let answer = http_event::into_lambda_response(http::Response::from_parts(parts, body));
             return Ok(Output::Http(Box::new(http_event::into_http_api_response(
                 answer,
             ))));
