@@ -75,23 +75,9 @@ impl Function {
     }
 
     /// Answers one request through a new [`Function::router`] (transports
-    /// keep one router instead). Never panics on client input and never
-    /// lets an internal error's details out.
+    /// keep one router and use [`call`]).
     pub async fn handle(self: &Arc<Self>, request: Request<Bytes>) -> Response<Bytes> {
-        use http_body_util::BodyExt;
-        use tower::ServiceExt;
-        let answer = self
-            .router()
-            .oneshot(request.map(axum::body::Body::from))
-            .await
-            .unwrap_or_else(|never| match never {});
-        let (parts, body) = answer.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map(|collected| collected.to_bytes())
-            .unwrap_or_default();
-        Response::from_parts(parts, body)
+        call(&self.router(), request).await
     }
 
     /// The meetup, or the refusal for an unknown one.
@@ -117,6 +103,26 @@ impl Function {
             .iter()
             .any(|site| !site.is_empty() && url.starts_with(&format!("{site}/")))
     }
+}
+
+/// Answers one request with `routes` (the function's [`Function::router`]),
+/// its body in memory both ways. Never panics on client input and never
+/// lets an internal error's details out.
+pub async fn call(routes: &axum::Router, request: Request<Bytes>) -> Response<Bytes> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let answer = routes
+        .clone()
+        .oneshot(request.map(axum::body::Body::from))
+        .await
+        .unwrap_or_else(|never| match never {});
+    let (parts, body) = answer.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .unwrap_or_default();
+    Response::from_parts(parts, body)
 }
 
 /// A store failure as the client sees it: an unknown meetup is a refusal,

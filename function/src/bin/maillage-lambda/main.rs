@@ -19,19 +19,17 @@ mod scheduled;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use http_body_util::BodyExt;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use lambda_http::lambda_runtime::{self, LambdaEvent};
 use lambda_http::{service_fn, Error};
 use maillage_function::email::Mailer;
 use maillage_function::events::EventSink;
-use maillage_function::handler::{Function, FunctionConfig};
+use maillage_function::handler::{self, Function, FunctionConfig};
 use maillage_function::parameters::{self, ParameterStore};
 use maillage_function::store::dynamodb::DynamoStore;
 use maillage_function::trigger::RebuildTrigger;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use tower::ServiceExt;
 
 use scheduled::{ScheduledEvent, ScheduledReport};
 
@@ -118,20 +116,8 @@ impl App {
         if shape.request_context.is_some() {
             let request = http_event::parse(event)
                 .map_err(|error| format!("not an HTTP API 2.0 event: {error}"))?;
-            let request = http_event::into_http_request(request).map(axum::body::Body::from);
-            let answer = self
-                .routes
-                .clone()
-                .oneshot(request)
-                .await
-                .unwrap_or_else(|never| match never {});
-            let (parts, body) = answer.into_parts();
-            let body = body
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
-            let answer = http_event::into_lambda_response(http::Response::from_parts(parts, body));
+            let answer = handler::call(&self.routes, http_event::into_http_request(request)).await;
+            let answer = http_event::into_lambda_response(answer);
             return Ok(Output::Http(Box::new(http_event::into_http_api_response(
                 answer,
             ))));
