@@ -402,7 +402,7 @@ async fn s7_a_slow_registration_is_not_overtaken_in_the_queue() {
     let x = setup.instance("X").await;
     let y = setup.instance("Y").await;
     let c = setup.instance("C").await;
-    x.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    y.put_meetups(&[meetup("m", 1)]).await.unwrap();
     let a = y.register(registration("m", 1)).await.unwrap();
 
     // X takes its place in the queue, then its next request is held.

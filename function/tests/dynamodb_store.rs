@@ -213,10 +213,18 @@ async fn personal_items_carry_the_ttl_attribute_and_others_do_not() {
         let kind = text(&item, "kind").to_string();
         let expires = item.get("expires_at").map(|v| v.as_n().unwrap().clone());
         match kind.as_str() {
-            "registration" | "token" | "waiting" | "report_private" => {
+            "registration" | "token" | "report_private" => {
                 assert_eq!(expires.as_deref(), Some(expected.as_str()), "{kind}")
             }
-            "meetup" | "report" | "index" => assert_eq!(expires, None, "{kind}"),
+            "meetup" => {
+                assert_eq!(expires, None, "{kind}");
+                // Its lists of hashes expire with the registrations.
+                let lists = item
+                    .get("lists_expire_at")
+                    .map(|v| v.as_n().unwrap().clone());
+                assert_eq!(lists.as_deref(), Some(expected.as_str()));
+            }
+            "report" | "index" => assert_eq!(expires, None, "{kind}"),
             other => panic!("unexpected item kind {other:?}"),
         }
         // Emails are never part of a key.
@@ -231,8 +239,7 @@ async fn personal_items_carry_the_ttl_attribute_and_others_do_not() {
             "registration",
             "report",
             "report_private",
-            "token",
-            "waiting"
+            "token"
         ]
     );
 }
@@ -284,9 +291,18 @@ async fn expired_items_are_invisible_then_purged() {
     let summary = store.purge_expired(now).await.unwrap();
     assert_eq!((summary.registrations, summary.private_notes), (2, 1));
     let left = scan(&store).await;
-    // Gone: 2 registrations, 2 tokens, 1 queue item, the private notes.
-    assert_eq!(left.len(), before - 6);
+    // Gone: 2 registrations, 2 tokens, the private notes.
+    assert_eq!(left.len(), before - 5);
     assert!(left.iter().all(|item| !item.contains_key("expires_at")));
+    // The meetup item no longer lists who registered.
+    let meetup = left
+        .iter()
+        .find(|item| text(item, "kind") == "meetup")
+        .unwrap();
+    for list in ["queue", "cancelled", "lists_expire_at"] {
+        assert!(!meetup.contains_key(list), "{list} left");
+    }
+    assert!(meetup["seated"].as_m().unwrap().is_empty());
     // Public figures and the public report stay.
     let aggregate = store.aggregate("lorient").await.unwrap();
     assert_eq!((aggregate.confirmed, aggregate.waiting), (1, 1));
@@ -401,161 +417,4 @@ async fn unknown_meetups_are_refused_without_leaving_a_claim() {
         CancelOutcome::UnknownToken,
         "the old link no longer points to the registration"
     );
-}
-
-/// Leaves what a registration that died after taking its place leaves: a
-/// pending claim, counted in the meetup's counters, and (when it was to wait)
-/// its queue item.
-async fn die_half_way(store: &DynamoStore, meetup_id: &str, n: usize, waiting: bool) {
-    use sha2::{Digest, Sha256};
-    let hex = |value: &str| -> String {
-        Sha256::digest(value.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
-    };
-    let pk = format!("M#{meetup_id}");
-    let sk = format!("R#{}", hex(&format!("personne{n}@example.org")));
-    let s = |value: &str| AttributeValue::S(value.to_string());
-    let expires = AttributeValue::N(at("2027-03-05T12:00:00Z").timestamp().to_string());
-    let client = store.client();
-    client
-        .put_item()
-        .table_name(store.table())
-        .item("PK", s(&pk))
-        .item("SK", s(&sk))
-        .item("kind", s("registration"))
-        .item("meetup_id", s(meetup_id))
-        .item("person_name", s(&format!("Personne {n}")))
-        .item("email", s(&format!("personne{n}@example.org")))
-        .item("person_role", s("participant"))
-        .item("token", s(&format!("token-dead-{n}")))
-        .item("reg_state", s("pending"))
-        .item("registered_at", s("2026-11-22T12:00:00Z"))
-        .item("claim", s(&format!("dead-claim-{n}")))
-        .item("claimed_at", s("2026-11-22T12:00:00Z"))
-        .item("expires_at", expires.clone())
-        .send()
-        .await
-        .unwrap();
-    let counter = if waiting { "waiting" } else { "confirmed" };
-    let meta = client
-        .update_item()
-        .table_name(store.table())
-        .key("PK", s(&pk))
-        .key("SK", s("META"))
-        .update_expression("SET #n = #n + :one, arrivals = arrivals + :one")
-        .expression_attribute_names("#n", counter)
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-        .send()
-        .await
-        .unwrap();
-    if waiting {
-        let arrival: u64 = meta.attributes.unwrap()["arrivals"]
-            .as_n()
-            .unwrap()
-            .parse()
-            .unwrap();
-        client
-            .put_item()
-            .table_name(store.table())
-            .item("PK", s(&pk))
-            .item("SK", s(&format!("W#{arrival:010}")))
-            .item("kind", s("waiting"))
-            .item("reg_pk", s(&pk))
-            .item("reg_sk", s(&sk))
-            .item("expires_at", expires)
-            .send()
-            .await
-            .unwrap();
-    }
-}
-
-#[tokio::test]
-async fn a_registration_that_died_half_way_is_mended_when_its_email_comes_back() {
-    let store = store_or_skip!("died");
-    store.put_meetups(&[meetup("auray", 2)]).await.unwrap();
-    store.register(registration("auray", 0)).await.unwrap();
-    die_half_way(&store, "auray", 1, false).await; // took the last seat, then died
-    let second = store.register(registration("auray", 2)).await.unwrap();
-    assert_eq!(second.status, RegistrationStatus::Waiting { position: 1 });
-    die_half_way(&store, "auray", 3, true).await; // queued, then died
-    let aggregate = store.aggregate("auray").await.unwrap();
-    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 2));
-
-    // While the claims are recent, nothing is touched: their requests may
-    // still be running.
-    let early = store
-        .repair_meetup("auray", at("2026-11-22T12:01:00Z"))
-        .await
-        .unwrap();
-    assert_eq!(early, Default::default());
-
-    // Person 1 tries again five minutes later: the meetup is mended (their
-    // stale claim and the other one removed, the counters recounted, the
-    // freed seat given to the first waiting), then they register.
-    let mut again = registration("auray", 1);
-    again.registered_at = at("2026-11-22T12:05:00Z");
-    let outcome = store.register(again).await.unwrap();
-    assert_eq!(outcome.status, RegistrationStatus::Waiting { position: 1 });
-    assert!(!outcome.already_registered);
-    let statuses: Vec<_> = store
-        .registrants("auray")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.email, r.status))
-        .collect();
-    assert_eq!(
-        statuses,
-        [
-            (
-                "personne0@example.org".to_string(),
-                RegistrationStatus::Confirmed
-            ),
-            (
-                "personne2@example.org".to_string(),
-                RegistrationStatus::Confirmed
-            ),
-            (
-                "personne1@example.org".to_string(),
-                RegistrationStatus::Waiting { position: 1 }
-            ),
-        ]
-    );
-    let aggregate = store.aggregate("auray").await.unwrap();
-    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 1));
-    assert_eq!(
-        store
-            .repair_meetup("auray", at("2026-11-22T12:10:00Z"))
-            .await
-            .unwrap(),
-        Default::default(),
-        "nothing left to mend"
-    );
-}
-
-#[tokio::test]
-async fn a_cancellation_mends_a_queue_whose_head_died() {
-    let store = store_or_skip!("dead-head");
-    store.put_meetups(&[meetup("pontivy", 1)]).await.unwrap();
-    let first = store.register(registration("pontivy", 0)).await.unwrap();
-    die_half_way(&store, "pontivy", 1, true).await;
-    let waiting = store.register(registration("pontivy", 2)).await.unwrap();
-    assert_eq!(waiting.status, RegistrationStatus::Waiting { position: 2 });
-
-    let outcome = store
-        .cancel(&first.token, at("2026-11-22T12:10:00Z"))
-        .await
-        .unwrap();
-    match outcome {
-        CancelOutcome::Cancelled {
-            promoted: Some(person),
-            ..
-        } => assert_eq!(person.email, "personne2@example.org"),
-        other => panic!("unexpected {other:?}"),
-    }
-    let aggregate = store.aggregate("pontivy").await.unwrap();
-    assert_eq!((aggregate.confirmed, aggregate.waiting), (1, 0));
 }

@@ -41,7 +41,10 @@ async fn one_trigger_per_window_then_a_trailing_one() {
         .claim_trigger_window(at("2026-11-22T12:00:00Z"), window)
         .await
         .unwrap());
-    // Nothing waits yet: no trailing trigger is owed.
+    a.trigger_delivered(at("2026-11-22T12:00:00Z"))
+        .await
+        .unwrap();
+    // Nothing waits once it was delivered: no trailing trigger is owed.
     assert!(!b
         .claim_trailing_trigger(at("2026-11-22T12:05:00Z"), window)
         .await
@@ -51,6 +54,9 @@ async fn one_trigger_per_window_then_a_trailing_one() {
         .claim_trigger_window(at("2026-11-22T12:06:00Z"), window)
         .await
         .unwrap());
+    a.trigger_delivered(at("2026-11-22T12:06:00Z"))
+        .await
+        .unwrap();
     // Changes inside the window are coalesced...
     assert!(!b
         .claim_trigger_window(at("2026-11-22T12:06:10Z"), window)
@@ -70,6 +76,9 @@ async fn one_trigger_per_window_then_a_trailing_one() {
         .claim_trailing_trigger(at("2026-11-22T12:07:00Z"), window)
         .await
         .unwrap());
+    b.trigger_delivered(at("2026-11-22T12:07:00Z"))
+        .await
+        .unwrap();
     assert!(!a
         .claim_trailing_trigger(at("2026-11-22T12:07:01Z"), window)
         .await
