@@ -452,14 +452,27 @@ pub(super) async fn promote_to_capacity(
     Ok(promoted)
 }
 
-/// Ends a registration seen without a place in `state` (its request died),
-/// unless a place was given since. True when it is ended (now or before).
+/// Ends the registration `email_hash` (token `token_hash`) if `state`
+/// shows it without a place (its request died), under the condition that no
+/// place was given since `state` was read. True when it is ended (now or
+/// before); false when it has a place.
 pub(super) async fn end_unplaced(
     store: &DynamoStore,
     pk: &str,
+    email_hash: &str,
     token_hash: &str,
     state: &MeetupState,
 ) -> StoreResult<bool> {
+    match state.standing(email_hash, token_hash) {
+        Standing::Cancelled => return Ok(true),
+        Standing::Confirmed | Standing::Waiting(_) => return Ok(false),
+        Standing::Unplaced if !state.whole => {
+            return Err(StoreError::Backend(
+                "ending a registration needs the whole meetup item".into(),
+            ))
+        }
+        Standing::Unplaced => {}
+    }
     let _one_at_a_time = store.gate.counters(pk).lock().await;
     let write = Write::new(
         "ADD #cancelled :ended",

@@ -193,7 +193,7 @@ async fn claim(
         }
         Standing::Cancelled => true,
         Standing::Unplaced if ended_request => {
-            meetup_item::end_unplaced(store, pk, &existing.token_hash(), &state).await?
+            meetup_item::end_unplaced(store, pk, email_hash, &existing.token_hash(), &state).await?
         }
         // Its request is still running: help it to its place.
         Standing::Unplaced => {

@@ -133,9 +133,15 @@ pub(super) async fn repair(
     for registration in &registrations {
         let token_hash = registration.token_hash();
         let unplaced = state.standing(registration.email_hash(), &token_hash) == Standing::Unplaced;
-        if unplaced
-            && now - registration.registered_at > PENDING_TIMEOUT
-            && end_unplaced(store, pk, &token_hash).await?
+        if !unplaced || now - registration.registered_at <= PENDING_TIMEOUT {
+            continue;
+        }
+        // Read afresh: the write is refused if any place was given since.
+        let Some(latest) = meetup_item::read(store, pk).await? else {
+            return Ok(done);
+        };
+        if meetup_item::end_unplaced(store, pk, registration.email_hash(), &token_hash, &latest)
+            .await?
         {
             delete_ended(store, pk, registration).await?;
             done.unfinished_removed += 1;
@@ -194,18 +200,6 @@ pub(super) async fn repair(
         );
     }
     Ok(done)
-}
-
-/// Ends a registration seen unplaced, reading the meetup item afresh: the
-/// write is refused if any place was given since that read.
-async fn end_unplaced(store: &DynamoStore, pk: &str, token_hash: &str) -> StoreResult<bool> {
-    let Some(state) = meetup_item::read(store, pk).await? else {
-        return Ok(false);
-    };
-    if state.cancelled.contains(token_hash) {
-        return Ok(true);
-    }
-    meetup_item::end_unplaced(store, pk, token_hash, &state).await
 }
 
 /// Frees the place `hash` holds in `state`, if it still holds it and no
