@@ -418,3 +418,80 @@ async fn unknown_meetups_are_refused_without_leaving_a_claim() {
         "the old link no longer points to the registration"
     );
 }
+
+/// A purge with little time stops after a page and says so; the next one
+/// goes on from where it stopped, until everything expired is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_out_of_time_goes_on_where_it_stopped() {
+    let store = store_or_skip!("purge-resume");
+    let mut past = meetup("lannion", 400);
+    past.starts_at = at("2026-05-05T09:00:00Z");
+    past.ends_at = at("2026-05-05T12:00:00Z");
+    store
+        .put_meetups(&[past, meetup("paimpol", 10)])
+        .await
+        .unwrap();
+    const EXPIRED: usize = 300;
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..EXPIRED {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut new = registration("lannion", n);
+            new.registered_at = at("2026-05-01T10:00:00Z");
+            new.expires_at = at("2026-08-03T12:00:00Z");
+            store.register(new).await.unwrap();
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    let live = store.register(registration("paimpol", 1)).await.unwrap();
+
+    let now = at("2026-11-22T12:00:00Z");
+    let mut runs = 0;
+    let mut purged = 0;
+    loop {
+        runs += 1;
+        let progress = store
+            .purge_expired_within(now, std::time::Duration::ZERO)
+            .await
+            .unwrap();
+        purged += progress.summary.registrations;
+        if progress.complete {
+            break;
+        }
+        assert!(runs < 50, "the purge makes progress");
+    }
+    assert!(runs > 1, "a page at a time: {runs} runs");
+    assert_eq!(purged, EXPIRED as u64);
+    let left = scan(&store).await;
+    assert!(left.iter().all(|item| !item.contains_key("expires_at")
+        || text(item, "kind") == "registration"
+        || text(item, "kind") == "token"));
+    assert_eq!(
+        left.iter()
+            .filter(|item| text(item, "kind") == "registration")
+            .count(),
+        1,
+        "the live registration stays"
+    );
+    assert!(
+        left.iter().all(|item| text(item, "kind") != "cursor"),
+        "a complete purge leaves no cursor"
+    );
+    assert_eq!(
+        store
+            .registration_by_token(&live.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        RegistrationStatus::Confirmed
+    );
+    let again = store
+        .purge_expired_within(now, std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(again.complete);
+    assert_eq!(again.summary, Default::default());
+}

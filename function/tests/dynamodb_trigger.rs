@@ -200,3 +200,24 @@ async fn count_claims(mut tasks: tokio::task::JoinSet<bool>) -> usize {
     }
     claimed
 }
+
+/// A change recorded while the trigger was being delivered is not covered
+/// by it: it stays owed, and the next claim after the window sends it.
+#[tokio::test]
+async fn a_change_made_during_a_delivery_stays_owed() {
+    let Some(stores) = instances("during", 2).await else {
+        return;
+    };
+    let (a, b) = (&stores[0], &stores[1]);
+    let claimed = at("2026-11-22T12:00:00Z");
+    assert!(a.claim_trigger_window(claimed, WINDOW).await.unwrap());
+    assert!(!b
+        .claim_trigger_window(at("2026-11-22T12:00:01Z"), WINDOW)
+        .await
+        .unwrap());
+    a.trigger_delivered(claimed).await.unwrap();
+    assert!(b
+        .claim_trailing_trigger(at("2026-11-22T12:01:00Z"), WINDOW)
+        .await
+        .unwrap());
+}
