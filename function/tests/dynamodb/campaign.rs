@@ -440,6 +440,8 @@ enum Round {
     Registrations,
     Cancellations,
     Mixed,
+    /// A capacity change alone, as `maillage sync` makes it.
+    Resize,
 }
 
 /// One operation of a round, and what it answered.
@@ -479,12 +481,13 @@ async fn drive(campaign: &Arc<Campaign>, index: usize, mut random: Random) {
         if taken.is_err() {
             return;
         }
-        let kind = match random.below(10) {
+        let kind = match random.below(20) {
             _ if live < 2 => Round::Registrations,
-            0..=2 if live > seats * 3 => Round::Cancellations,
-            0..=3 => Round::Registrations,
-            4..=6 => Round::Cancellations,
-            _ => Round::Mixed,
+            0..=5 if live > seats * 3 => Round::Cancellations,
+            0..=6 => Round::Registrations,
+            7..=12 => Round::Cancellations,
+            13..=17 => Round::Mixed,
+            _ => Round::Resize,
         };
         let done = play(campaign, &meetup, &id, kind, size, &mut people, &mut random).await;
         let after = view(&campaign.stores[random.below(campaign.stores.len())], &id).await;
@@ -493,8 +496,8 @@ async fn drive(campaign: &Arc<Campaign>, index: usize, mut random: Random) {
             &meetup,
             &id,
             kind,
-            &before,
-            &after,
+            seats as u32,
+            (&before, &after),
             &done,
             &mut people,
         );
@@ -529,8 +532,8 @@ async fn play(
     for _ in 0..size {
         let register = match kind {
             Round::Registrations => true,
-            Round::Cancellations => false,
             Round::Mixed => random.chance(0.5),
+            Round::Cancellations | Round::Resize => false,
         };
         if register {
             // Someone coming back after cancelling, or someone new.
@@ -598,7 +601,8 @@ async fn play(
             }
         }
     }
-    if kind != Round::Registrations && random.chance(0.2) {
+    // A capacity change alone, or now and then in the middle of a round.
+    if kind == Round::Resize || (kind == Round::Mixed && random.chance(0.2)) {
         let seats = 1 + random.below(16) as u32;
         let store = instance(random);
         let meetup = meetup.clone();
@@ -644,8 +648,8 @@ fn judge(
     meetup: &Meetup,
     id: &str,
     kind: Round,
-    before: &View,
-    after: &View,
+    seats: u32,
+    (before, after): (&View, &View),
     done: &[Done],
     people: &mut [Person],
 ) {
@@ -660,6 +664,7 @@ fn judge(
     let mut errors = false;
     let mut twins: HashMap<usize, Vec<RegistrationOutcome>> = HashMap::new();
     let mut unanswered: HashSet<usize> = HashSet::new();
+    let mut resized = false;
     for outcome in done {
         match outcome {
             Done::Cancelled { n, answer } => match answer {
@@ -699,9 +704,10 @@ fn judge(
                     unanswered.insert(*n);
                 }
             },
-            Done::Resized { cut, .. } => {
+            Done::Resized { cut } => {
                 report.capacity_changes += 1;
                 report.capacity_cuts += u64::from(*cut);
+                resized = true;
             }
         }
     }
@@ -764,7 +770,6 @@ fn judge(
     if kind == Round::Registrations {
         // Exactly the free seats given, then the next ranks, each once.
         let free = if before.waiting == 0 {
-            let seats = meetup.definition.lock().unwrap().capacity;
             seats.saturating_sub(before.confirmed)
         } else {
             0
@@ -786,6 +791,51 @@ fn judge(
         let distinct: HashSet<u32> = new_ranks.iter().copied().collect();
         if distinct.len() != new_ranks.len() {
             fail!(campaign, "{id}: a rank given twice: {new_ranks:?}");
+        }
+    }
+
+    // Within an unchanged capacity: while more are confirmed than there are
+    // seats, a freed seat is not given again. A seat is freed by cancelling
+    // someone confirmed before the round, or someone promoted during it
+    // (waiting before): with `freed` such cancellations, at most
+    // max(seats, confirmed before - those confirmed before) are confirmed
+    // after, and at most freed - (confirmed before - seats) promoted.
+    if !resized {
+        let was = |email: &String, wanted: fn(&RegistrationStatus) -> bool| {
+            before.statuses.get(email).is_some_and(wanted)
+        };
+        let cancelled = |wanted: fn(&RegistrationStatus) -> bool| {
+            after
+                .statuses
+                .iter()
+                .filter(|(email, now)| **now == RegistrationStatus::Cancelled && was(email, wanted))
+                .count() as u32
+        };
+        let gone = cancelled(|s| *s == RegistrationStatus::Confirmed);
+        let freed = cancelled(|s| *s != RegistrationStatus::Cancelled);
+        let raised = after
+            .statuses
+            .iter()
+            .filter(|(email, now)| {
+                **now == RegistrationStatus::Confirmed
+                    && (was(email, |s| matches!(s, RegistrationStatus::Waiting { .. }))
+                        || twins.get(&person_of(email)).is_some_and(|outcomes| {
+                            outcomes
+                                .iter()
+                                .any(|o| matches!(o.status, RegistrationStatus::Waiting { .. }))
+                        }))
+            })
+            .count() as u32;
+        let most = seats.max(before.confirmed.saturating_sub(gone));
+        let over = before.confirmed.saturating_sub(seats);
+        if after.confirmed > most || raised > freed.saturating_sub(over) {
+            fail!(
+                campaign,
+                "{id}: {} confirmed for {seats} seats ({} before, {gone} of them cancelled, \
+                 {raised} promoted): at most {most}",
+                after.confirmed,
+                before.confirmed
+            );
         }
     }
 
