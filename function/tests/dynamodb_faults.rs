@@ -363,7 +363,7 @@ async fn s6_a_repair_racing_a_registration_leaves_no_seat_counted_for_nobody() {
     let dies = Hold::new();
     setup.proxy.add(
         Rule::new(Some("D"), &[], Action::Hold(dies.clone()))
-            .once_sent("UpdateItem")
+            .once_applied("UpdateItem")
             .times(None),
     );
     let dead = NewRegistration {
@@ -409,7 +409,7 @@ async fn s7_a_slow_registration_is_not_overtaken_in_the_queue() {
     let slow = Hold::new();
     setup.proxy.add(
         Rule::new(Some("X"), &[], Action::Hold(slow.clone()))
-            .once_sent("UpdateItem")
+            .once_applied("UpdateItem")
             .times(None),
     );
     let registering = tokio::spawn(async move { x.register(registration("m", 2)).await });

@@ -24,7 +24,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -100,7 +100,7 @@ impl Hold {
 pub struct Rule {
     instance: Option<String>,
     operations: Vec<String>,
-    seen: Option<String>,
+    after_answer: Option<String>,
     contains: Vec<String>,
     skip: u32,
     times: Option<u32>,
@@ -116,7 +116,7 @@ impl Rule {
         Rule {
             instance: instance.map(str::to_string),
             operations: operations.iter().map(|o| o.to_string()).collect(),
-            seen: None,
+            after_answer: None,
             contains: Vec::new(),
             skip: 0,
             times: Some(1),
@@ -131,10 +131,11 @@ impl Rule {
         self
     }
 
-    /// Only once the instance has sent a request for `operation` (the rule
-    /// then picks the requests after it): "after it took its place".
-    pub fn once_sent(mut self, operation: &str) -> Rule {
-        self.seen = Some(operation.to_string());
+    /// Only once a request of the instance for `operation` was applied
+    /// (the server answered it with success; the rule then picks the
+    /// requests after it): "once it took its place".
+    pub fn once_applied(mut self, operation: &str) -> Rule {
+        self.after_answer = Some(operation.to_string());
         self
     }
 
@@ -170,6 +171,8 @@ struct Inner {
     rules: Mutex<Vec<RuleState>>,
     /// Operations each instance has sent, and how often.
     sent: Mutex<HashMap<(String, String), u64>>,
+    /// Operations of each instance the server answered with success.
+    applied: Mutex<HashSet<(String, String)>>,
     /// One request at a time reaches moto (see the module's description).
     serial: tokio::sync::Mutex<()>,
     random: Mutex<u64>,
@@ -196,6 +199,7 @@ impl FaultProxy {
                 client: Client::builder(TokioExecutor::new()).build_http(),
                 rules: Mutex::new(Vec::new()),
                 sent: Mutex::new(HashMap::new()),
+                applied: Mutex::new(HashSet::new()),
                 serial: tokio::sync::Mutex::new(()),
                 random: Mutex::new(seed | 1),
                 requests: AtomicU64::new(0),
@@ -328,6 +332,9 @@ impl Inner {
             self.requests.fetch_add(1, Ordering::Relaxed);
             self.forward(&parts, body).await
         };
+        if forwarded.status().is_success() {
+            lock(&self.applied).insert((instance.to_string(), operation.clone()));
+        }
         match action {
             Some(Action::LoseAnswer) => lost(),
             _ => forwarded,
@@ -337,16 +344,15 @@ impl Inner {
     /// The action of the first rule that applies to this request.
     fn pick(&self, instance: &str, operation: &str, body: &[u8]) -> Option<Action> {
         let text = String::from_utf8_lossy(body);
-        let sent = lock(&self.sent);
+        let applied = lock(&self.applied);
         let mut rules = lock(&self.rules);
         for state in rules.iter_mut() {
             let rule = &state.rule;
             let applies = rule.instance.as_deref().is_none_or(|i| i == instance)
                 && (rule.operations.is_empty() || rule.operations.iter().any(|o| o == operation))
-                && rule
-                    .seen
-                    .as_ref()
-                    .is_none_or(|seen| sent.contains_key(&(instance.to_string(), seen.clone())))
+                && rule.after_answer.as_ref().is_none_or(|operation| {
+                    applied.contains(&(instance.to_string(), operation.clone()))
+                })
                 && rule
                     .contains
                     .iter()
