@@ -478,6 +478,59 @@ async fn s7_a_lost_answer_on_a_cancellation_still_names_the_promoted_person() {
     );
 }
 
+/// The same link clicked twice at once; both cancellations read the same
+/// meetup, both write, and both answers are lost. One of them did it: it
+/// alone says so and names the person promoted; the other answers "already
+/// cancelled".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn s7_a_link_clicked_twice_with_both_answers_lost_promotes_once() {
+    let setup = setup_or_skip!("fault-cancel-twice");
+    let x = setup.instance("X").await;
+    let one = setup.instance("C1").await;
+    let two = setup.instance("C2").await;
+    x.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    let a = x.register(registration("m", 1)).await.unwrap();
+    x.register(registration("m", 2)).await.unwrap();
+
+    let both = Hold::new();
+    for instance in ["C1", "C2"] {
+        setup.proxy.add(Rule::new(
+            Some(instance),
+            &["UpdateItem"],
+            Action::HoldThenLoseAnswer(both.clone()),
+        ));
+    }
+    let first = {
+        let token = a.token.clone();
+        tokio::spawn(async move { one.cancel(&token, clock::now()).await })
+    };
+    let second = {
+        let token = a.token.clone();
+        tokio::spawn(async move { two.cancel(&token, clock::now()).await })
+    };
+    assert!(both.arrived(2, PATIENCE).await, "both wrote");
+    both.release();
+    let mut outcomes = vec![
+        first.await.unwrap().unwrap(),
+        second.await.unwrap().unwrap(),
+    ];
+    outcomes.sort_by_key(|outcome| matches!(outcome, CancelOutcome::AlreadyCancelled { .. }));
+    match &outcomes[0] {
+        CancelOutcome::Cancelled {
+            promoted: Some(person),
+            ..
+        } => assert_eq!(person.email, email(2)),
+        other => panic!("expected the cancellation with its promotion, got {other:?}"),
+    }
+    assert_eq!(
+        outcomes[1],
+        CancelOutcome::AlreadyCancelled {
+            meetup_id: "m".into()
+        }
+    );
+    assert_eq!(counts(&x, "m").await, (1, 0));
+}
+
 /// The instance that won a rebuild trigger's window dies before delivering:
 /// the trigger is still owed, and the next claim after the window sends it.
 #[tokio::test]

@@ -14,7 +14,8 @@
 //! - [`Action::Refuse`]: answer 500 without forwarding (a write that did
 //!   not happen, though the client cannot tell);
 //! - [`Action::Hold`]: keep the request until the test releases it, to put
-//!   another instance's requests in between at a chosen point.
+//!   another instance's requests in between at a chosen point;
+//!   [`Action::HoldThenLoseAnswer`] also loses its answer.
 //!
 //! moto applies concurrent requests without isolating them (a failed
 //! transaction restores a copy of the table taken before it, undoing
@@ -53,6 +54,7 @@ pub enum Action {
     LoseAnswer,
     Refuse,
     Hold(Hold),
+    HoldThenLoseAnswer(Hold),
 }
 
 /// Requests held until [`Hold::release`].
@@ -323,7 +325,7 @@ impl Inner {
             .or_default() += 1;
         match &action {
             Some(Action::Delay(wait)) => tokio::time::sleep(*wait).await,
-            Some(Action::Hold(hold)) => hold.wait().await,
+            Some(Action::Hold(hold)) | Some(Action::HoldThenLoseAnswer(hold)) => hold.wait().await,
             Some(Action::Refuse) => return lost(),
             _ => {}
         }
@@ -336,7 +338,7 @@ impl Inner {
             lock(&self.applied).insert((instance.to_string(), operation.clone()));
         }
         match action {
-            Some(Action::LoseAnswer) => lost(),
+            Some(Action::LoseAnswer) | Some(Action::HoldThenLoseAnswer(_)) => lost(),
             _ => forwarded,
         }
     }

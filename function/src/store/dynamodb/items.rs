@@ -79,6 +79,9 @@ pub(super) mod meta {
     /// Registrations that ended (cancelled, or dropped unfinished): a
     /// string set of token hashes. A token in it never holds a place again.
     pub const CANCELLED: &str = "cancelled";
+    /// The latest cancellation, `<token hash>:<call>`: tells a cancellation
+    /// whose answer was lost whether its own write applied.
+    pub const LAST_CANCEL: &str = "last_cancel";
     /// When the lists above (hashes of participants' emails and tokens)
     /// must be cleared: the registrations' own expiry (epoch seconds).
     pub const LISTS_EXPIRE_AT: &str = "lists_expire_at";

@@ -37,7 +37,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::items::{self, meta, Item, META_SK};
-use super::retry::{backend, Backoff};
+use super::retry::{backend, random_u64, Backoff};
 use super::DynamoStore;
 use crate::store::{RegistrationStatus, StoreError, StoreResult};
 
@@ -54,6 +54,8 @@ pub(super) struct MeetupState {
     /// Arrival number to registration hash: the waiting list, in order.
     pub queue: BTreeMap<u64, String>,
     pub cancelled: HashSet<String>,
+    /// The latest cancellation (`<token hash>:<call>`).
+    pub last_cancel: Option<String>,
     /// False when only the counters were read ([`read_counters`]).
     pub whole: bool,
 }
@@ -132,6 +134,7 @@ impl MeetupState {
             seated,
             queue,
             cancelled: string_set(item, meta::CANCELLED)?.into_iter().collect(),
+            last_cancel: items::opt_s(item, meta::LAST_CANCEL).map(str::to_string),
             whole: true,
         })
     }
@@ -339,6 +342,9 @@ pub(super) async fn release(
     mut state: MeetupState,
 ) -> StoreResult<Released> {
     let _one_at_a_time = store.gate.counters(pk).lock().await;
+    // Names this call in the item, so that a retry after a lost answer
+    // knows whether the cancellation it finds is its own.
+    let by = format!("{token_hash}:{:016x}", random_u64());
     let mut backoff = Backoff::for_conflicts();
     loop {
         let mut promoted = None;
@@ -348,7 +354,7 @@ pub(super) async fn release(
             Standing::Waiting(_) => {
                 let arrival = state.arrival(email_hash).unwrap_or_default();
                 Write::new(
-                    "DELETE #queue :member SET #w = #w - :one ADD #cancelled :ended",
+                    "DELETE #queue :member SET #w = #w - :one, #lc = :by ADD #cancelled :ended",
                     "contains(#queue, :member_name) AND NOT contains(#cancelled, :t)",
                 )
                 .value(
@@ -362,7 +368,8 @@ pub(super) async fn release(
                     promoted = Some(head.to_string());
                     Write::new(
                         "REMOVE #seated.#h DELETE #queue :member \
-                         SET #seated.#head = :arrival, #w = #w - :one ADD #cancelled :ended",
+                         SET #seated.#head = :arrival, #w = #w - :one, #lc = :by \
+                         ADD #cancelled :ended",
                         "attribute_exists(#seated.#h) AND contains(#queue, :member_name) \
                          AND #c <= #seats AND NOT contains(#cancelled, :t)",
                     )
@@ -375,7 +382,7 @@ pub(super) async fn release(
                     .value(":member_name", items::s(queue_member(arrival, head)))
                 }
                 _ => Write::new(
-                    "REMOVE #seated.#h SET #c = #c - :one ADD #cancelled :ended",
+                    "REMOVE #seated.#h SET #c = #c - :one, #lc = :by ADD #cancelled :ended",
                     "attribute_exists(#seated.#h) AND NOT contains(#cancelled, :t) \
                      AND (#c > #seats OR #w = :zero)",
                 ),
@@ -383,6 +390,7 @@ pub(super) async fn release(
         }
         .name("#h", email_hash)
         .value(":t", items::s(token_hash))
+        .value(":by", items::s(&by))
         .value(":ended", AttributeValue::Ss(vec![token_hash.to_string()]));
         // Sent without the SDK's own retries, so that this call knows when
         // an attempt whose answer was lost may have applied.
@@ -391,9 +399,23 @@ pub(super) async fn release(
             Written::Applied(_) => return Ok(Released::Cancelled { promoted }),
             Written::Refused(Some(item)) => {
                 state = MeetupState::parse(&item)?;
-                if maybe_applied && state.cancelled.contains(token_hash) {
-                    // The earlier attempt of this very write applied.
-                    return Ok(Released::Cancelled { promoted });
+                if state.cancelled.contains(token_hash) {
+                    let last = state.last_cancel.as_deref();
+                    let own = if last == Some(by.as_str()) {
+                        true
+                    } else if last.is_some_and(|last| last.starts_with(token_hash)) {
+                        // Another call for the same token (the link clicked
+                        // twice) did it.
+                        false
+                    } else {
+                        // A later cancellation hides who did it: an attempt
+                        // whose answer was lost may have.
+                        maybe_applied
+                    };
+                    return Ok(match own {
+                        true => Released::Cancelled { promoted },
+                        false => Released::AlreadyCancelled,
+                    });
                 }
             }
             Written::Refused(None) => {
@@ -541,7 +563,7 @@ struct Write {
 
 /// Every alias the meetup item's expressions use, and the attribute each
 /// stands for; a request carries only those its expressions use.
-const NAMES: [(&str, &str); 9] = [
+const NAMES: [(&str, &str); 10] = [
     ("#pk", items::PK),
     ("#seats", meta::SEATS),
     ("#c", meta::CONFIRMED),
@@ -551,6 +573,7 @@ const NAMES: [(&str, &str); 9] = [
     ("#queue", meta::QUEUE),
     ("#cancelled", meta::CANCELLED),
     ("#lexp", meta::LISTS_EXPIRE_AT),
+    ("#lc", meta::LAST_CANCEL),
 ];
 
 /// Whether `alias` occurs in `text` as a whole word (`#c` is not in `#cancelled`).
@@ -711,6 +734,7 @@ mod tests {
             seated: HashMap::from([("a".to_string(), 1)]),
             queue: BTreeMap::from([(4, "c".to_string()), (3, "b".to_string())]),
             cancelled: HashSet::from(["t-d".to_string()]),
+            last_cancel: None,
             whole: true,
         };
         assert_eq!(state.standing("a", "t-a"), Standing::Confirmed);

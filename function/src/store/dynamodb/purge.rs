@@ -244,12 +244,13 @@ async fn clear_lists(store: &DynamoStore, key: Item, now: DateTime<Utc>) -> Stor
         .update_item()
         .table_name(store.table.as_ref())
         .set_key(Some(key))
-        .update_expression("SET #seated = :none REMOVE #queue, #cancelled, #lists")
+        .update_expression("SET #seated = :none REMOVE #queue, #cancelled, #last, #lists")
         .condition_expression("#lists < :now")
         .set_expression_attribute_names(Some(names([
             ("#seated", meta::SEATED),
             ("#queue", meta::QUEUE),
             ("#cancelled", meta::CANCELLED),
+            ("#last", meta::LAST_CANCEL),
             ("#lists", meta::LISTS_EXPIRE_AT),
         ])))
         .set_expression_attribute_values(Some(values([
