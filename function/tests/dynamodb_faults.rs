@@ -510,7 +510,7 @@ async fn s7_a_link_clicked_twice_with_both_answers_lost_promotes_once() {
     };
     assert!(both.arrived(2, PATIENCE).await, "both wrote");
     both.release();
-    let mut outcomes = vec![
+    let mut outcomes = [
         first.await.unwrap().unwrap(),
         second.await.unwrap().unwrap(),
     ];
