@@ -14,6 +14,7 @@
 
 #[path = "dynamodb/campaign.rs"]
 mod campaign;
+mod common;
 #[path = "dynamodb/faults.rs"]
 mod faults;
 #[path = "dynamodb/moto.rs"]

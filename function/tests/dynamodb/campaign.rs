@@ -35,14 +35,14 @@ use std::time::{Duration, Instant};
 
 use chrono::Duration as Span;
 use maillage_function::clock;
-use maillage_function::model::Role;
-use maillage_function::model::{MeetupDefinition, MeetupStatus};
+use maillage_function::model::MeetupDefinition;
 use maillage_function::store::dynamodb::DynamoStore;
 use maillage_function::store::{
     CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store,
 };
 use tokio::sync::RwLock;
 
+use super::common::conformance::{meetup, registration};
 use super::faults::{Action, FaultProxy, Rule, RuleId};
 
 /// The size and the faults of a campaign.
@@ -195,21 +195,6 @@ fn person_of(email: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn new_registration(meetup_id: &str, n: usize, random: &mut Random) -> NewRegistration {
-    let now = clock::now();
-    NewRegistration {
-        meetup_id: meetup_id.into(),
-        name: format!("Personne {n}"),
-        email: email(n),
-        role: Role::Participant,
-        structure: None,
-        need: None,
-        token: format!("tok-{meetup_id}-{n}-{:016x}", random.next()),
-        registered_at: now,
-        expires_at: now + Span::days(100),
-    }
-}
-
 macro_rules! fail {
     ($campaign:expr, $($arg:tt)*) => {{
         let message = format!($($arg)*);
@@ -326,24 +311,6 @@ pub async fn run(plan: Plan, table: &str, moto_endpoint: &str) -> Report {
     report
 }
 
-fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
-    let now = clock::now();
-    let starts_at = now + Span::days(10);
-    MeetupDefinition {
-        id: id.into(),
-        title: format!("Rencontre {id}"),
-        starts_at,
-        ends_at: starts_at + Span::hours(2),
-        capacity,
-        status: MeetupStatus::Open,
-        registration_opens: now - Span::days(20),
-        registration_closes: starts_at - Span::hours(1),
-        report_key_sha256: None,
-        location: "Médiathèque, Brest".into(),
-        url: format!("https://rencontres.example.org/rencontres/{id}/"),
-    }
-}
-
 /// Reads one meetup's counters on a random instance and checks them
 /// against the capacity.
 async fn observe(campaign: &Campaign, random: &mut Random) {
@@ -355,14 +322,7 @@ async fn observe(campaign: &Campaign, random: &mut Random) {
     let Ok(aggregate) = store.aggregate(&id).await else {
         return; // A read that failed observed nothing.
     };
-    let bound = meetup.bound.load(Ordering::SeqCst);
-    if u64::from(aggregate.confirmed) > bound {
-        fail!(
-            campaign,
-            "{id}: {} confirmed, at most {bound} allowed",
-            aggregate.confirmed
-        );
-    }
+    check_bound(campaign, &id, meetup, aggregate.confirmed);
     campaign.report.lock().unwrap().observations += 1;
 }
 
@@ -425,12 +385,16 @@ fn check_view(campaign: &Campaign, id: &str, view: &View, meetup: &Meetup) {
     {
         fail!(campaign, "{id}: waiting positions {positions:?}");
     }
+    check_bound(campaign, id, meetup, view.confirmed);
+}
+
+/// Never more confirmed than the capacity (after a cut, than before it).
+fn check_bound(campaign: &Campaign, id: &str, meetup: &Meetup, confirmed: u32) {
     let bound = meetup.bound.load(Ordering::SeqCst);
-    if u64::from(view.confirmed) > bound {
+    if u64::from(confirmed) > bound {
         fail!(
             campaign,
-            "{id}: {} confirmed, at most {bound} allowed",
-            view.confirmed
+            "{id}: {confirmed} confirmed, at most {bound} allowed"
         );
     }
 }
@@ -554,7 +518,7 @@ async fn play(
                 n
             };
             chosen.insert(n);
-            let new = new_registration(id, n, random);
+            let new = registration(id, n);
             if random.chance(0.05) {
                 // A double submission: the same person, twice, at once.
                 let again = NewRegistration {

@@ -138,12 +138,21 @@ pub fn config() -> FunctionConfig {
 
 /// The handler on a fresh SQLite file holding [`meetups`].
 pub async fn start(config: FunctionConfig) -> Server {
+    start_with(config, Recorder::default()).await
+}
+
+/// Like [`start`], with a recorder standing for an email sender.
+pub async fn start_with_emails(config: FunctionConfig) -> Server {
+    start_with(config, Recorder(Mutex::default(), true)).await
+}
+
+async fn start_with(config: FunctionConfig, events: Recorder) -> Server {
     pin_clock();
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("maillage.sqlite")).unwrap());
     store.put_meetups(&meetups()).await.unwrap();
-    let mut server = serve(store, config).await;
+    let mut server = serve_with(store, config, events).await;
     server._dir = Some(dir);
     server
 }
@@ -151,18 +160,6 @@ pub async fn start(config: FunctionConfig) -> Server {
 /// The handler on any store, served on a free loopback port.
 pub async fn serve(store: Arc<dyn Store>, config: FunctionConfig) -> Server {
     serve_with(store, config, Recorder::default()).await
-}
-
-/// Like [`start`], with a recorder standing for an email sender.
-pub async fn start_with_emails(config: FunctionConfig) -> Server {
-    pin_clock();
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&dir.path().join("maillage.sqlite")).unwrap());
-    store.put_meetups(&meetups()).await.unwrap();
-    let mut server = serve_with(store, config, Recorder(Mutex::default(), true)).await;
-    server._dir = Some(dir);
-    server
 }
 
 async fn serve_with(store: Arc<dyn Store>, config: FunctionConfig, events: Recorder) -> Server {
