@@ -479,9 +479,9 @@ async fn s7_a_lost_answer_on_a_cancellation_still_names_the_promoted_person() {
 }
 
 /// The same link clicked twice at once; both cancellations read the same
-/// meetup, both write, and both answers are lost. One of them did it: it
-/// alone says so and names the person promoted; the other answers "already
-/// cancelled".
+/// meetup, both write, and both answers are lost; before either tries
+/// again, someone else cancels. One of them did it: it alone says so and
+/// names the person promoted; the other answers "already cancelled".
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn s7_a_link_clicked_twice_with_both_answers_lost_promotes_once() {
     let setup = setup_or_skip!("fault-cancel-twice");
@@ -491,25 +491,38 @@ async fn s7_a_link_clicked_twice_with_both_answers_lost_promotes_once() {
     x.put_meetups(&[meetup("m", 1)]).await.unwrap();
     let a = x.register(registration("m", 1)).await.unwrap();
     x.register(registration("m", 2)).await.unwrap();
+    let other = x.register(registration("m", 3)).await.unwrap();
 
-    let both = Hold::new();
+    let writes = Hold::new();
+    let retries = Hold::new();
     for instance in ["C1", "C2"] {
         setup.proxy.add(Rule::new(
             Some(instance),
             &["UpdateItem"],
-            Action::HoldThenLoseAnswer(both.clone()),
+            Action::HoldThenLoseAnswer(writes.clone()),
+        ));
+        setup.proxy.add(Rule::new(
+            Some(instance),
+            &["UpdateItem"],
+            Action::Hold(retries.clone()),
         ));
     }
-    let first = {
-        let token = a.token.clone();
-        tokio::spawn(async move { one.cancel(&token, clock::now()).await })
+    let cancel = |store: DynamoStore, token: String| {
+        tokio::spawn(async move { store.cancel(&token, clock::now()).await })
     };
-    let second = {
-        let token = a.token.clone();
-        tokio::spawn(async move { two.cancel(&token, clock::now()).await })
-    };
-    assert!(both.arrived(2, PATIENCE).await, "both wrote");
-    both.release();
+    let first = cancel(one, a.token.clone());
+    let second = cancel(two, a.token.clone());
+    assert!(writes.arrived(2, PATIENCE).await, "both wrote");
+    writes.release();
+    assert!(retries.arrived(2, PATIENCE).await, "both try again");
+    // Meanwhile another person leaves the waiting list.
+    let left = x.cancel(&other.token, clock::now()).await.unwrap();
+    assert!(matches!(
+        left,
+        CancelOutcome::Cancelled { promoted: None, .. }
+    ));
+    retries.release();
+
     let mut outcomes = [
         first.await.unwrap().unwrap(),
         second.await.unwrap().unwrap(),

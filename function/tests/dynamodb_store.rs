@@ -299,7 +299,7 @@ async fn expired_items_are_invisible_then_purged() {
         .iter()
         .find(|item| text(item, "kind") == "meetup")
         .unwrap();
-    for list in ["queue", "cancelled", "last_cancel", "lists_expire_at"] {
+    for list in ["queue", "cancelled", "ended_by", "lists_expire_at"] {
         assert!(!meetup.contains_key(list), "{list} left");
     }
     assert!(meetup["seated"].as_m().unwrap().is_empty());

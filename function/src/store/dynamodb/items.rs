@@ -79,9 +79,10 @@ pub(super) mod meta {
     /// Registrations that ended (cancelled, or dropped unfinished): a
     /// string set of token hashes. A token in it never holds a place again.
     pub const CANCELLED: &str = "cancelled";
-    /// The latest cancellation, `<token hash>:<call>`: tells a cancellation
-    /// whose answer was lost whether its own write applied.
-    pub const LAST_CANCEL: &str = "last_cancel";
+    /// Who ended each cancelled registration: a string set of
+    /// `<token hash>:<call>`, so that a cancellation whose answer was lost
+    /// knows whether its own write applied.
+    pub const ENDED_BY: &str = "ended_by";
     /// When the lists above (hashes of participants' emails and tokens)
     /// must be cleared: the registrations' own expiry (epoch seconds).
     pub const LISTS_EXPIRE_AT: &str = "lists_expire_at";

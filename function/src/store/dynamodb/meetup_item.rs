@@ -32,7 +32,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
@@ -54,8 +53,8 @@ pub(super) struct MeetupState {
     /// Arrival number to registration hash: the waiting list, in order.
     pub queue: BTreeMap<u64, String>,
     pub cancelled: HashSet<String>,
-    /// The latest cancellation (`<token hash>:<call>`).
-    pub last_cancel: Option<String>,
+    /// `<token hash>:<call>` of each cancellation.
+    pub ended_by: HashSet<String>,
     /// False when only the counters were read ([`read_counters`]).
     pub whole: bool,
 }
@@ -134,7 +133,7 @@ impl MeetupState {
             seated,
             queue,
             cancelled: string_set(item, meta::CANCELLED)?.into_iter().collect(),
-            last_cancel: items::opt_s(item, meta::LAST_CANCEL).map(str::to_string),
+            ended_by: string_set(item, meta::ENDED_BY)?.into_iter().collect(),
             whole: true,
         })
     }
@@ -354,7 +353,7 @@ pub(super) async fn release(
             Standing::Waiting(_) => {
                 let arrival = state.arrival(email_hash).unwrap_or_default();
                 Write::new(
-                    "DELETE #queue :member SET #w = #w - :one, #lc = :by ADD #cancelled :ended",
+                    "DELETE #queue :member SET #w = #w - :one ADD #cancelled :ended, #by :by",
                     "contains(#queue, :member_name) AND NOT contains(#cancelled, :t)",
                 )
                 .value(
@@ -368,8 +367,8 @@ pub(super) async fn release(
                     promoted = Some(head.to_string());
                     Write::new(
                         "REMOVE #seated.#h DELETE #queue :member \
-                         SET #seated.#head = :arrival, #w = #w - :one, #lc = :by \
-                         ADD #cancelled :ended",
+                         SET #seated.#head = :arrival, #w = #w - :one \
+                         ADD #cancelled :ended, #by :by",
                         "attribute_exists(#seated.#h) AND contains(#queue, :member_name) \
                          AND #c <= #seats AND NOT contains(#cancelled, :t)",
                     )
@@ -382,7 +381,7 @@ pub(super) async fn release(
                     .value(":member_name", items::s(queue_member(arrival, head)))
                 }
                 _ => Write::new(
-                    "REMOVE #seated.#h SET #c = #c - :one, #lc = :by ADD #cancelled :ended",
+                    "REMOVE #seated.#h SET #c = #c - :one ADD #cancelled :ended, #by :by",
                     "attribute_exists(#seated.#h) AND NOT contains(#cancelled, :t) \
                      AND (#c > #seats OR #w = :zero)",
                 ),
@@ -390,29 +389,16 @@ pub(super) async fn release(
         }
         .name("#h", email_hash)
         .value(":t", items::s(token_hash))
-        .value(":by", items::s(&by))
+        .value(":by", AttributeValue::Ss(vec![by.clone()]))
         .value(":ended", AttributeValue::Ss(vec![token_hash.to_string()]));
-        // Sent without the SDK's own retries, so that this call knows when
-        // an attempt whose answer was lost may have applied.
-        let (written, maybe_applied) = write.send_knowing(store, pk, "cancelling").await?;
-        match written {
+        match write.send(store, pk, "cancelling").await? {
             Written::Applied(_) => return Ok(Released::Cancelled { promoted }),
             Written::Refused(Some(item)) => {
                 state = MeetupState::parse(&item)?;
                 if state.cancelled.contains(token_hash) {
-                    let last = state.last_cancel.as_deref();
-                    let own = if last == Some(by.as_str()) {
-                        true
-                    } else if last.is_some_and(|last| last.starts_with(token_hash)) {
-                        // Another call for the same token (the link clicked
-                        // twice) did it.
-                        false
-                    } else {
-                        // A later cancellation hides who did it: an attempt
-                        // whose answer was lost may have.
-                        maybe_applied
-                    };
-                    return Ok(match own {
+                    // Ended: by this very call, whose earlier attempt's
+                    // answer was lost, or by another (the link clicked twice).
+                    return Ok(match state.ended_by.contains(&by) {
                         true => Released::Cancelled { promoted },
                         false => Released::AlreadyCancelled,
                     });
@@ -573,7 +559,7 @@ const NAMES: [(&str, &str); 10] = [
     ("#queue", meta::QUEUE),
     ("#cancelled", meta::CANCELLED),
     ("#lexp", meta::LISTS_EXPIRE_AT),
-    ("#lc", meta::LAST_CANCEL),
+    ("#by", meta::ENDED_BY),
 ];
 
 /// Whether `alias` occurs in `text` as a whole word (`#c` is not in `#cancelled`).
@@ -654,40 +640,6 @@ impl Write {
     async fn send(&self, store: &DynamoStore, pk: &str, context: &str) -> StoreResult<Written> {
         written(self.request(store, pk).send().await, context)
     }
-
-    /// Sends with retries of this call's own, the SDK's turned off; also
-    /// says whether an earlier attempt may have applied (its answer was
-    /// lost: a server error, a timeout, a broken connection).
-    async fn send_knowing(
-        &self,
-        store: &DynamoStore,
-        pk: &str,
-        context: &str,
-    ) -> StoreResult<(Written, bool)> {
-        const ATTEMPTS: u32 = 5;
-        let mut maybe_applied = false;
-        let mut backoff = Backoff::for_conflicts();
-        for attempt in 1..=ATTEMPTS {
-            let result = self
-                .request(store, pk)
-                .customize()
-                .config_override(
-                    aws_sdk_dynamodb::config::Builder::default()
-                        .retry_config(RetryConfig::disabled()),
-                )
-                .send()
-                .await;
-            match written(result, context) {
-                Ok(written) => return Ok((written, maybe_applied)),
-                Err(error) if attempt == ATTEMPTS => return Err(error),
-                Err(_) => {
-                    maybe_applied = true;
-                    backoff.wait(context).await?;
-                }
-            }
-        }
-        unreachable!("the last attempt returns")
-    }
 }
 
 fn written<R>(
@@ -734,7 +686,7 @@ mod tests {
             seated: HashMap::from([("a".to_string(), 1)]),
             queue: BTreeMap::from([(4, "c".to_string()), (3, "b".to_string())]),
             cancelled: HashSet::from(["t-d".to_string()]),
-            last_cancel: None,
+            ended_by: HashSet::new(),
             whole: true,
         };
         assert_eq!(state.standing("a", "t-a"), Standing::Confirmed);

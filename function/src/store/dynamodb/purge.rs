@@ -244,13 +244,13 @@ async fn clear_lists(store: &DynamoStore, key: Item, now: DateTime<Utc>) -> Stor
         .update_item()
         .table_name(store.table.as_ref())
         .set_key(Some(key))
-        .update_expression("SET #seated = :none REMOVE #queue, #cancelled, #last, #lists")
+        .update_expression("SET #seated = :none REMOVE #queue, #cancelled, #ended_by, #lists")
         .condition_expression("#lists < :now")
         .set_expression_attribute_names(Some(names([
             ("#seated", meta::SEATED),
             ("#queue", meta::QUEUE),
             ("#cancelled", meta::CANCELLED),
-            ("#last", meta::LAST_CANCEL),
+            ("#ended_by", meta::ENDED_BY),
             ("#lists", meta::LISTS_EXPIRE_AT),
         ])))
         .set_expression_attribute_values(Some(values([
