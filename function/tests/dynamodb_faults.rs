@@ -347,6 +347,52 @@ async fn s5_a_request_recognises_its_own_claim() {
     assert_eq!(counts(&x, "m").await, (1, 0));
 }
 
+/// A request claims an email and dies before its place; the person comes
+/// back later: their new request takes the claim over and registers them,
+/// with its own link, and the dead request, arriving at last, is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn s5_a_claim_left_by_a_dead_request_is_taken_over() {
+    let setup = setup_or_skip!("fault-takeover");
+    let x = setup.instance("X").await;
+    let d = setup.instance("D").await;
+    x.put_meetups(&[meetup("m", 2)]).await.unwrap();
+    let dies = Hold::new();
+    setup
+        .proxy
+        .add(Rule::new(Some("D"), &["UpdateItem"], Action::Hold(dies.clone())).times(None));
+    let first = NewRegistration {
+        registered_at: clock::now() - Span::minutes(10),
+        ..registration("m", 1)
+    };
+    let dead_token = first.token.clone();
+    let dying = tokio::spawn(async move { d.register(first).await });
+    assert!(dies.arrived(1, PATIENCE).await, "D reached its place");
+    dying.abort();
+
+    let back = registration("m", 1);
+    let outcome = x.register(back.clone()).await.unwrap();
+    assert_eq!(
+        outcome,
+        RegistrationOutcome {
+            status: RegistrationStatus::Confirmed,
+            token: back.token.clone(),
+            already_registered: false,
+        }
+    );
+    dies.release();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(counts(&x, "m").await, (1, 0));
+    assert_eq!(
+        listed(&x, "m").await,
+        [(email(1), RegistrationStatus::Confirmed)]
+    );
+    assert_eq!(status_of(&x, &dead_token).await, None);
+    assert_eq!(
+        status_of(&x, &back.token).await,
+        Some(RegistrationStatus::Confirmed)
+    );
+}
+
 // ---------------------------------------------------------------- 6
 
 /// A request dies right after taking a seat; a repair runs while another

@@ -495,3 +495,126 @@ async fn a_purge_out_of_time_goes_on_where_it_stopped() {
     assert!(again.complete);
     assert_eq!(again.summary, Default::default());
 }
+
+/// Writes into a meetup item what no store write leaves (as an earlier
+/// layout or a hand edit could): `update` on its attributes.
+async fn tamper(
+    store: &DynamoStore,
+    meetup_id: &str,
+    update: &str,
+    values: &[(&str, AttributeValue)],
+) {
+    let mut request = store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S(format!("M#{meetup_id}")))
+        .key("SK", AttributeValue::S("META".into()))
+        .update_expression(update);
+    for (alias, value) in values {
+        request = request.expression_attribute_values(*alias, value.clone());
+    }
+    request.send().await.unwrap();
+}
+
+/// A seat held by no registration, and counters that disagree with the
+/// lists: the repair frees the seat (the first person waiting gets it) and
+/// corrects the counters, once.
+#[tokio::test]
+async fn a_repair_frees_a_seat_held_by_nobody_and_corrects_counters() {
+    let store = store_or_skip!("orphan");
+    store.put_meetups(&[meetup("dinan", 2)]).await.unwrap();
+    store.register(registration("dinan", 0)).await.unwrap();
+    let second = store.register(registration("dinan", 1)).await.unwrap();
+    assert_eq!(second.status, RegistrationStatus::Confirmed);
+    // The second seat is freed, then taken by a hash with no registration.
+    store
+        .cancel(&second.token, at("2026-11-22T13:00:00Z"))
+        .await
+        .unwrap();
+    tamper(
+        &store,
+        "dinan",
+        "SET seated.ghost0000000000000000000000000000 = :n, confirmed = confirmed + :one",
+        &[
+            (":n", AttributeValue::N("99".into())),
+            (":one", AttributeValue::N("1".into())),
+        ],
+    )
+    .await;
+    let later = store.register(registration("dinan", 2)).await.unwrap();
+    assert_eq!(later.status, RegistrationStatus::Waiting { position: 1 });
+
+    let now = at("2026-11-22T14:00:00Z");
+    let repaired = store.repair_meetup("dinan", now).await.unwrap();
+    assert_eq!(repaired.orphans_removed, 1, "{repaired:?}");
+    assert_eq!(repaired.promoted, 1, "{repaired:?}");
+    let aggregate = store.aggregate("dinan").await.unwrap();
+    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 0));
+    assert_eq!(
+        store
+            .registration_by_token(&later.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        RegistrationStatus::Confirmed
+    );
+
+    // Counters off by hand: set back to the lists' sizes.
+    tamper(
+        &store,
+        "dinan",
+        "SET waiting = :three",
+        &[(":three", AttributeValue::N("3".into()))],
+    )
+    .await;
+    let repaired = store.repair_meetup("dinan", now).await.unwrap();
+    assert!(repaired.counters_fixed, "{repaired:?}");
+    let aggregate = store.aggregate("dinan").await.unwrap();
+    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 0));
+    assert_eq!(
+        store.repair_meetup("dinan", now).await.unwrap(),
+        Default::default(),
+        "nothing left to mend"
+    );
+}
+
+/// The scheduled repair, short of time, mends at least one meetup per run
+/// and goes on from where it stopped, round the meetups to come.
+#[tokio::test]
+async fn a_repair_out_of_time_goes_round_the_meetups() {
+    let store = store_or_skip!("repair-round");
+    let ids = ["r1", "r2", "r3", "r4"];
+    let meetups: Vec<_> = ids.iter().map(|id| meetup(id, 3)).collect();
+    store.put_meetups(&meetups).await.unwrap();
+    for id in ids {
+        tamper(
+            &store,
+            id,
+            "SET confirmed = :two",
+            &[(":two", AttributeValue::N("2".into()))],
+        )
+        .await;
+    }
+    let now = at("2026-11-22T12:00:00Z");
+    let mut mended = 0;
+    for _ in ids {
+        let run = store
+            .repair_due(now, std::time::Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(run.meetups, 1, "{run:?}");
+        assert!(!run.complete);
+        mended += run.repaired;
+    }
+    assert_eq!(mended, 4, "each meetup once");
+    for id in ids {
+        assert_eq!(store.aggregate(id).await.unwrap().confirmed, 0, "{id}");
+    }
+    let run = store
+        .repair_due(now, std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!((run.meetups, run.repaired, run.complete), (4, 0, true));
+}

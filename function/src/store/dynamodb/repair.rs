@@ -79,31 +79,32 @@ impl DynamoStore {
 
         let mut run = RepairRun::default();
         let mut tasks = JoinSet::new();
-        let mut ids = due.into_iter();
-        let mut last_done: Option<String> = None;
+        let mut ids = due.into_iter().peekable();
+        // The last meetup started: every one started is finished below.
+        let mut last_started: Option<String> = None;
         loop {
-            while tasks.len() < CONCURRENCY && Instant::now() < deadline {
+            // At least one meetup per run, however short the time.
+            while tasks.len() < CONCURRENCY && (last_started.is_none() || Instant::now() < deadline)
+            {
                 let Some(id) = ids.next() else { break };
+                last_started = Some(id.clone());
                 let store = self.clone();
-                tasks.spawn(async move {
-                    let summary = store.repair_meetup(&id, now).await;
-                    (id, summary)
-                });
+                tasks.spawn(async move { store.repair_meetup(&id, now).await });
             }
             let Some(joined) = tasks.join_next().await else {
                 break;
             };
-            let (id, summary) = joined.map_err(|error| {
+            let summary = joined.map_err(|error| {
                 crate::store::StoreError::Backend(format!("a repair task failed: {error}"))
             })?;
             run.add(&summary?);
-            last_done = Some(last_done.map_or(id.clone(), |last| last.max(id)));
         }
-        run.complete = ids.next().is_none();
-        if run.complete {
-            cursor::clear(self, CURSOR).await?;
-        } else if let Some(last) = last_done {
-            cursor::save(self, CURSOR, &items::key(items::INDEX_PK, last)).await?;
+        run.complete = ids.peek().is_none();
+        match (&last_started, run.complete) {
+            (Some(last), false) => {
+                cursor::save(self, CURSOR, &items::key(items::INDEX_PK, last)).await?
+            }
+            _ => cursor::clear(self, CURSOR).await?,
         }
         Ok(run)
     }
