@@ -4,8 +4,9 @@
 //! arrival number), who waits (`queue`, a string set of
 //! `<arrival, 10 digits>:<registration hash>`, in arrival order once
 //! sorted), which registrations ended (`cancelled`, a string set of token
-//! hashes) and the counters, which are the sizes of `seated` and `queue`
-//! written in the same updates. Every change of a place is one conditional
+//! hashes) and which call cancelled each (`ended_by`, `<token hash>:<call>`),
+//! and the counters, which are the sizes of `seated` and `queue` written in
+//! the same updates. Every change of a place is one conditional
 //! `UpdateItem` on this item, so it is atomic by itself:
 //!
 //! - **place** a registration: add it to `seated` if a seat is free and
@@ -19,7 +20,8 @@
 //! - **release** one: a seat goes to the head of the queue in the same
 //!   write, only while the seats taken do not exceed the capacity (after a
 //!   capacity cut, nobody is promoted until they are back within it); a
-//!   waiting place leaves the queue.
+//!   waiting place leaves the queue. A retry after a lost answer tells its
+//!   own cancellation from another call's by `ended_by`.
 //! - **promote** the head of the queue into a free seat (a capacity grew).
 //! - **end** a registration that never got a place (its request died),
 //!   under the condition that no place was given since it was seen unplaced.
