@@ -50,7 +50,7 @@ use super::faults::{Action, FaultProxy, Rule, RuleId};
 pub struct Plan {
     pub meetups: usize,
     pub instances: usize,
-    /// Registrations and cancellations to make, in all.
+    /// Registrations and cancellations to make, at least.
     pub operations: usize,
     /// The share of writes whose answer is lost after they applied.
     pub lost_answers: f64,
@@ -62,13 +62,16 @@ pub struct Plan {
 /// What a campaign did.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Registration and cancellation requests made.
+    pub operations: u64,
     pub registrations: u64,
     pub already_registered: u64,
     pub cancellations: u64,
+    pub already_cancelled: u64,
     pub promotions: u64,
     pub capacity_changes: u64,
     pub capacity_cuts: u64,
-    /// Operations that answered an error (nothing promised): retried.
+    /// Operations that answered an error (nothing promised).
     pub errors: u64,
     pub lost_answers: u64,
     pub delayed: u64,
@@ -86,14 +89,17 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} registrations ({} already registered), {} cancellations ({} promotions), \
+            "{} registrations and cancellations made: {} registrations ({} already \
+             registered), {} cancellations ({} already cancelled, {} promotions), \
              {} capacity changes ({} cuts), {} rounds; faults: {} lost answers, {} delayed \
-             requests; {} errors answered (then retried), {} unfinished registrations ended \
-             by the repair; {} observations of the counters; longest waiting list {}; \
+             requests; {} errors answered (nothing promised), {} unfinished registrations \
+             ended by the repair; {} observations of the counters; longest waiting list {}; \
              {} requests in {:.1} s",
+            self.operations,
             self.registrations,
             self.already_registered,
             self.cancellations,
+            self.already_cancelled,
             self.promotions,
             self.capacity_changes,
             self.capacity_cuts,
@@ -436,13 +442,7 @@ async fn drive(campaign: &Arc<Campaign>, index: usize, mut random: Random) {
             .count();
         let seats = meetup.definition.lock().unwrap().capacity as usize;
         let size = 3 + random.below(10);
-        let taken =
-            campaign
-                .operations_left
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                    left.checked_sub(size as u64)
-                });
-        if taken.is_err() {
+        if campaign.operations_left.load(Ordering::SeqCst) == 0 {
             return;
         }
         let kind = match random.below(20) {
@@ -454,6 +454,16 @@ async fn drive(campaign: &Arc<Campaign>, index: usize, mut random: Random) {
             _ => Round::Resize,
         };
         let done = play(campaign, &meetup, &id, kind, size, &mut people, &mut random).await;
+        let made = done
+            .iter()
+            .filter(|d| !matches!(d, Done::Resized { .. }))
+            .count() as u64;
+        let _ = campaign
+            .operations_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                Some(left.saturating_sub(made))
+            });
+        campaign.report.lock().unwrap().operations += made;
         let after = view(&campaign.stores[random.below(campaign.stores.len())], &id).await;
         judge(
             campaign,
@@ -643,6 +653,7 @@ fn judge(
                     }
                 }
                 Ok(CancelOutcome::AlreadyCancelled { .. }) => {
+                    report.already_cancelled += 1;
                     cancelled_now.insert(*n);
                 }
                 Ok(CancelOutcome::UnknownToken) => {
