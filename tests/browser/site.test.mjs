@@ -103,6 +103,39 @@ test("every page has one h1, landmarks, a skip link to main and its language", a
   }
 });
 
+const RESULT_PAGES = [
+  ["registration confirmed", `/inscription/confirmee/?rencontre=${OPEN_MEETUP}#jeton=abcdefghijklmnop`],
+  ["waiting list", `/inscription/liste-attente/?rencontre=${WAITING_MEETUP}&rang=3#jeton=abcdefghijklmnop`],
+  ["cancellation done", `/annulation/confirmee/?rencontre=${OPEN_MEETUP}`],
+  ["report sent", `/bilan/envoye/?rencontre=${REPORTED_MEETUP}`],
+];
+
+test("every form result page links back to its meetup page, which answers 200", async () => {
+  for (const [name, pathname] of RESULT_PAGES) {
+    const { page, context } = await open(pathname);
+    const back = page.getByRole("link", { name: "Revenir à la page de la rencontre" });
+    await back.waitFor();
+    const href = await back.getAttribute("href");
+    assert.match(new URL(href, url("/")).pathname, /^\/rencontres\/[a-z0-9-]+\/$/, `${name}: ${href}`);
+    const [response] = await Promise.all([page.waitForNavigation(), back.click()]);
+    assert.equal(response.status(), 200, `${name}: ${href}`);
+    await context.close();
+  }
+});
+
+test("menu and breadcrumb links end with a slash: no redirect on the way", async () => {
+  const { page, context } = await open(`/rencontres/${OPEN_MEETUP}/`);
+  const hrefs = await page.evaluate(() => [...document.querySelectorAll(".site-nav a, .breadcrumb a, .site-footer a")]
+    .map((a) => new URL(a.href).pathname).filter((p) => !/\.[a-z]+$/.test(p)));
+  assert.ok(hrefs.length >= 8);
+  for (const p of hrefs) assert.match(p, /\/$/, p);
+  for (const p of hrefs) {
+    const response = await fetch(url(p), { redirect: "manual" });
+    assert.equal(response.status, 200, p);
+  }
+  await context.close();
+});
+
 test("the 404 page answers 404 in French", async () => {
   const { page, context, response } = await open("/cette-page-n-existe-pas/");
   assert.equal(response.status(), 404);
