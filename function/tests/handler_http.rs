@@ -28,10 +28,19 @@ async fn registration_confirmed_then_waiting_then_idempotent() {
         "{cancel}"
     );
     assert!(first["message"].as_str().unwrap().contains("réservée"));
+    // The figures after the registration, for the page to show at once.
+    assert_eq!(
+        (&first["seats_left"], &first["waiting"]),
+        (&json!(1), &json!(0))
+    );
     register(&server, "brest", "Bastien", "bastien@exemple.org").await;
     let third = register(&server, "brest", "Chloé", "chloe@exemple.org").await;
     assert_eq!(third["status"], "waiting");
     assert_eq!(third["position"], 1);
+    assert_eq!(
+        (&third["seats_left"], &third["waiting"]),
+        (&json!(0), &json!(1))
+    );
     assert!(third["message"]
         .as_str()
         .unwrap()
@@ -148,19 +157,24 @@ async fn a_registration_made_again_sends_the_link_to_the_address() {
             ),
         ]
     );
-    // The HTML form gets the result page, without the link.
+    // The HTML form gets the function's page, without the link.
     let html = Call::new("POST", "/api/registrations")
         .form(&person("brest", "Aïcha", "aicha@exemple.org"))
         .send(&server)
         .await;
-    assert_eq!(html.status, 303);
-    assert!(!html.header("location").contains("jeton"));
+    assert_eq!(html.status, 200);
+    assert!(
+        html.body.contains("Vous étiez déjà inscrit·e"),
+        "{}",
+        html.body
+    );
+    assert!(!html.body.contains("jeton"), "{}", html.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn form_posts_are_redirected_without_personal_data() {
+async fn without_javascript_the_answer_shows_the_cancellation_link() {
     let server = start(config()).await;
-    let mut locations = Vec::new();
+    let mut pages = Vec::new();
     for (name, email) in [
         ("Dominique Secret", "dominique.secret@exemple.org"),
         ("Éloïse Secret", "eloise.secret@exemple.org"),
@@ -170,32 +184,36 @@ async fn form_posts_are_redirected_without_personal_data() {
             .form(&person("brest", name, email))
             .send(&server)
             .await;
-        assert_eq!(reply.status, 303, "{}", reply.body);
-        locations.push(reply.header("location").to_string());
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        assert!(reply.header("content-type").starts_with("text/html"));
+        assert_eq!(reply.header("referrer-policy"), "no-referrer");
+        pages.push(reply.body);
     }
     assert!(
-        locations[0].starts_with(&format!(
-            "{SITE}/inscription/confirmee/?rencontre=brest#jeton="
-        )),
+        pages[0].contains("<h1>Inscription confirmée</h1>"),
         "{}",
-        locations[0]
+        pages[0]
     );
-    assert!(
-        locations[2].starts_with(&format!(
-            "{SITE}/inscription/liste-attente/?rencontre=brest&rang=1#jeton="
-        )),
-        "{}",
-        locations[2]
-    );
-    for location in &locations {
-        let (before, token) = location.split_once('#').unwrap();
-        assert!(!before.contains("jeton"), "the token only in the fragment");
-        let token = token.strip_prefix("jeton=").unwrap();
-        assert!(token.len() >= 8 && token.bytes().all(|b| b.is_ascii_alphanumeric()));
-        let lower = location.to_lowercase();
-        assert!(
-            !lower.contains("secret") && !lower.contains("exemple.org") && !lower.contains("%40")
-        );
+    assert!(pages[2].contains("<h1>Vous êtes sur la liste d'attente</h1>"));
+    assert!(pages[2].contains("n<sup>o</sup>\u{a0}1 sur la liste d'attente"));
+    for page in &pages {
+        // The site's header, the private link, the way back to the meetup.
+        assert!(page.contains(&format!("<a class=\"brand\" href=\"{SITE}/\">Maillage</a>")));
+        let link = page
+            .split("class=\"cancel-link\" href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a cancellation link");
+        let cancel = Call::new("GET", link.strip_prefix(SITE).unwrap())
+            .send(&server)
+            .await;
+        assert_eq!(cancel.status, 200, "{link}");
+        assert!(cancel.body.contains("Annuler votre inscription"));
+        assert!(page.contains("Revenir à la page de la rencontre"));
+        // No promise of a message when emails are off.
+        assert!(page.contains("aucun message ne vous le renverra"));
+        let lower = page.to_lowercase();
+        assert!(!lower.contains("secret") && !lower.contains("exemple.org"));
     }
 }
 
@@ -513,8 +531,9 @@ async fn a_filled_honeypot_gets_a_believable_answer_and_nothing_is_stored() {
         .form(&fields)
         .send(&server)
         .await;
-    assert_eq!(form.status, 303);
-    assert!(form.header("location").contains("/inscription/confirmee/"));
+    assert_eq!(form.status, 201);
+    assert!(form.body.contains("Inscription confirmée"));
+    assert!(form.body.contains("class=\"cancel-link\""));
     assert_eq!(server.store.aggregate("lyon").await.unwrap().confirmed, 0);
     assert!(server.store.registrants("lyon").await.unwrap().is_empty());
     assert!(server.events.events().is_empty());

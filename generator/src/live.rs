@@ -231,8 +231,14 @@ pub fn start(
     });
     let function_store = store.clone();
     let mut config = function_config(|name| std::env::var(name).ok())?;
-    // The site's own zone: its pages and the function's name the same one.
-    config.time_zone = crate::pages::network::site_zone(&crate::build::load_config(&options)?)?;
+    // The site's own zone and name: its pages and the function's show the same.
+    let site_config = crate::build::load_config(&options)?;
+    config.time_zone = crate::pages::network::site_zone(&site_config)?;
+    if let Some(title) = site_config.title.clone().filter(|t| !t.is_empty()) {
+        if std::env::var_os(maillage_function::handler::config::SITE_NAME_VAR).is_none() {
+            config.site_name = title;
+        }
+    }
     let api = move |addr: SocketAddr| {
         let site = format!("http://{addr}");
         config.site_url = site.clone();

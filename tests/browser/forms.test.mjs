@@ -31,7 +31,7 @@ function person(tag) {
 /** A meetup page's figures, as rendered right now. */
 async function figures(meetup) {
   const html = await (await fetch(url(`/rencontres/${meetup}/`), { cache: "no-store" })).text();
-  const seats = html.match(/class="seats-figure">([^<]*)</);
+  const seats = html.match(/class="seats-figure"[^>]*>([^<]*)</);
   return { html, seats: seats ? seats[1].trim() : null };
 }
 
@@ -74,17 +74,25 @@ async function registerByPost(meetup, who) {
   return data;
 }
 
-test("registering without JavaScript: a plain post, the result page, the seat taken on the meetup page", async () => {
+test("registering without JavaScript: a plain post, the answer with a working cancellation link, the seat taken", async () => {
   const meetup = "strasbourg-culture-s3-2026-11";
   const before = seatsLeft(await figures(meetup));
   const { context, page } = await registerInBrowser(meetup, person("nojs"), { javaScript: false });
-  await Promise.all([page.waitForURL(/\/inscription\/confirmee\//), page.click("#inscription button[type=submit]")]);
-  const address = new URL(page.url());
-  assert.equal(address.searchParams.get("rencontre"), meetup);
-  assert.match(address.hash, /^#jeton=[A-Za-z0-9._~-]{8,}$/, "the cancellation token travels in the fragment");
+  const [response] = await Promise.all([page.waitForNavigation(), page.click("#inscription button[type=submit]")]);
+  assert.equal(response.status(), 201);
   assert.equal(await page.textContent("h1"), "Inscription confirmée");
+  assert.doesNotMatch(await page.textContent("main"), /rappel/, "no promise of a reminder nothing sends");
   const took = await pageUpdates(meetup, (f) => seatsLeft(f) === before - 1);
   console.log(`  seat count updated ${took} ms after the answer`);
+  await page.screenshot({ path: path.join(ARTIFACTS, "registered-no-js.png"), fullPage: true });
+  // The way back to the meetup, and the private link, both work without JavaScript.
+  const back = await page.getByRole("link", { name: "Revenir à la page de la rencontre" }).getAttribute("href");
+  assert.equal((await fetch(url(new URL(back, url("/")).pathname))).status, 200, back);
+  await Promise.all([page.waitForNavigation(), page.click("a.cancel-link")]);
+  assert.equal(await page.textContent("h1"), "Annuler votre inscription ?");
+  await Promise.all([page.waitForURL(/\/annulation\/confirmee\//), page.click("form button[type=submit]")]);
+  assert.equal(await page.textContent("h1"), "Inscription annulée");
+  await pageUpdates(meetup, (f) => seatsLeft(f) === before);
   await context.close();
 });
 
@@ -103,6 +111,10 @@ test("registering with JavaScript: the answer shows in place, with the cancellat
   assert.equal(await page.locator("#inscription").isVisible(), false, "the form gives way to the answer");
   const cancel = await result.locator("a.cancel-link").getAttribute("href");
   assert.match(cancel, /\/registrations\/cancel\?jeton=/);
+  // The seats figures follow at once, before the page is rebuilt.
+  const shown = await page.locator("[data-seats]").allTextContents();
+  assert.ok(shown.length >= 2);
+  for (const text of shown) assert.match(text, new RegExp(`^${before - 1} places? restantes? sur `), text);
   assert.ok(requests.some(([m, p, a]) => m === "POST" && p === "/api/registrations" && /application\/json/.test(a)));
   assert.deepEqual(serious(await axe(page)), []);
   await page.screenshot({ path: path.join(ARTIFACTS, "meetup-registered.png"), fullPage: true });
@@ -143,17 +155,13 @@ test("a full meetup puts the next person on the waiting list; a cancellation pro
   // The next person, in the browser without JavaScript, lands on the waiting list.
   const { context, page } = await registerInBrowser(meetup, person("waiting"), { javaScript: false });
   assert.match(await page.textContent("#inscription button[type=submit]"), /liste d'attente/);
-  await Promise.all([page.waitForURL(/\/inscription\/liste-attente\//), page.click("#inscription button[type=submit]")]);
-  assert.equal(new URL(page.url()).searchParams.get("rang"), "1");
+  await Promise.all([page.waitForNavigation(), page.click("#inscription button[type=submit]")]);
+  assert.equal(await page.textContent("h1"), "Vous êtes sur la liste d'attente");
+  assert.match(await page.textContent(".outcome"), /no\s1 sur la liste d'attente/);
+  assert.ok(await page.locator("a.cancel-link").count());
   await context.close();
-  // With JavaScript, the result page shows the rank and the cancellation link.
   const js = await isolatedContext(browser);
-  const resultPage = await js.newPage();
-  await resultPage.goto(page.url());
-  await resultPage.locator("[data-outcome] .outcome__title").waitFor();
-  assert.equal(await resultPage.textContent("[data-outcome] .outcome__title"), "Votre rang sur la liste d'attente : 1.");
-  assert.ok(await resultPage.locator("[data-outcome] a.cancel-link").count());
-  await pageUpdates(meetup, (f) => /1 personne en liste d'attente/.test(f.html));
+  await pageUpdates(meetup, (f) => /1 personne en liste d'attente/.test(f.seats));
 
   // A confirmed person cancels with their link: the function's page, then its form.
   const cancelPage = await js.newPage();
@@ -165,7 +173,7 @@ test("a full meetup puts the next person on the waiting list; a cancellation pro
   assert.equal(new URL(cancelPage.url()).searchParams.get("rencontre"), meetup);
   assert.equal(await cancelPage.textContent("h1"), "Inscription annulée");
   // The waiting person takes the seat: still full, nobody waiting.
-  await pageUpdates(meetup, (f) => !/en liste d'attente/.test(f.html) && seatsLeft(f) === 0);
+  await pageUpdates(meetup, (f) => !/en liste d'attente/.test(f.seats) && seatsLeft(f) === 0);
   await js.close();
 });
 

@@ -167,8 +167,8 @@ impl ApiError {
     }
 
     /// A small French page listing the problems, with a link back.
-    pub fn to_html(&self, back: Option<&str>) -> Response<Bytes> {
-        let mut response = html_response(self.status, pages::error_page(self, back));
+    pub fn to_html(&self, site: &pages::Site, back: Option<&str>) -> Response<Bytes> {
+        let mut response = html_response(self.status, pages::error_page(site, self, back));
         self.add_retry_after(&mut response);
         response
     }

@@ -49,7 +49,7 @@ pub(super) async fn show(
         }
         return Ok(html_response(
             StatusCode::NOT_FOUND,
-            pages::unknown_token_page(),
+            pages::unknown_token_page(&function.config.site()),
         ));
     };
     let meetup = function
@@ -100,7 +100,10 @@ pub(super) async fn show(
         action: &action,
         token,
     };
-    Ok(html_response(StatusCode::OK, pages::cancel_page(&page)))
+    Ok(html_response(
+        StatusCode::OK,
+        pages::cancel_page(&function.config.site(), &page),
+    ))
 }
 
 /// POST: cancels, then tells the sinks (and who got the freed seat).

@@ -19,6 +19,10 @@ pub const RATE_LIMIT_VAR: &str = "MAILLAGE_RATE_LIMIT";
 /// elsewhere are followed by their zone's name.
 pub const TIME_ZONE_VAR: &str = "MAILLAGE_TIME_ZONE";
 
+/// Environment variable: the site's name, in the header of the pages the
+/// function renders.
+pub const SITE_NAME_VAR: &str = "MAILLAGE_SITE_NAME";
+
 /// Default retention of personal data after a meetup, in days.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 /// Default number of requests a client may send per minute.
@@ -46,6 +50,8 @@ pub struct FunctionConfig {
     pub rate_limit_per_minute: u32,
     /// The site's time zone.
     pub time_zone: Tz,
+    /// The site's name, in the header of the pages the function renders.
+    pub site_name: String,
 }
 
 impl Default for FunctionConfig {
@@ -58,6 +64,7 @@ impl Default for FunctionConfig {
             retention_days: DEFAULT_RETENTION_DAYS,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             time_zone: zone::DEFAULT,
+            site_name: "Maillage".into(),
         }
     }
 }
@@ -113,6 +120,9 @@ impl FunctionConfig {
                 format!("{RATE_LIMIT_VAR} must be a number of requests per minute (0 = off), not {rate:?}")
             })?;
         }
+        if let Some(name) = get(SITE_NAME_VAR) {
+            config.site_name = name;
+        }
         if let Some(name) = get(TIME_ZONE_VAR) {
             config.time_zone = zone::parse(&name).ok_or_else(|| {
                 format!("{TIME_ZONE_VAR} must be a time zone name like Europe/Paris, not {name:?}")
@@ -127,6 +137,15 @@ impl FunctionConfig {
             format!("{}{}{}", self.site_url, self.api_base, route)
         } else {
             format!("{}{}", self.api_url, route)
+        }
+    }
+
+    /// The header of the pages the function renders: the site's name,
+    /// linked to its home page when the site's URL is known.
+    pub(crate) fn site(&self) -> super::pages::Site {
+        super::pages::Site {
+            name: self.site_name.clone(),
+            home: Some(self.site_page("/")),
         }
     }
 

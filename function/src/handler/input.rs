@@ -20,6 +20,7 @@ use http_body_util::LengthLimitError;
 use tower_http::timeout::TimeoutError;
 
 use super::answer::ApiError;
+use super::pages::Site;
 use super::request::{body_kind, parse_body, parse_query, wants_json, Fields, BODY_LIMIT};
 
 /// A request as the routes read it.
@@ -99,6 +100,7 @@ pub(super) struct Refusal {
     error: ApiError,
     json: bool,
     back: Option<String>,
+    site: Site,
 }
 
 impl Refusal {
@@ -107,7 +109,14 @@ impl Refusal {
             error,
             json,
             back: None,
+            site: Site::default(),
         }
+    }
+
+    /// The site whose header the error page shows.
+    pub(super) fn on_site(mut self, site: Site) -> Refusal {
+        self.site = site;
+        self
     }
 
     pub(super) fn back_to(mut self, page: Option<String>) -> Refusal {
@@ -126,7 +135,7 @@ impl IntoResponse for Refusal {
         let answer = if self.json {
             self.error.to_json()
         } else {
-            self.error.to_html(self.back.as_deref())
+            self.error.to_html(&self.site, self.back.as_deref())
         };
         answer.map(Body::from)
     }

@@ -7,29 +7,67 @@ use maillage_model::markup::escape;
 
 use super::answer::ApiError;
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;\
-line-height:1.5;margin:0;color:#1b1b1b;background:#fff}\
-main{max-width:38rem;margin:2rem auto;padding:0 1rem}\
-h1{font-size:1.6rem}\
-a{color:#0a4fa8}\
-button{font:inherit;padding:.6rem 1.2rem;border:2px solid #8a1c1c;background:#8a1c1c;color:#fff;border-radius:.3rem;cursor:pointer}\
-a:focus,button:focus{outline:3px solid #f0b400;outline-offset:2px}\
-.problems{border-left:4px solid #8a1c1c;padding:.2rem 1rem;background:#fdf3f3}\
-.note{color:#444}";
+/// The theme's look, in brief: its colours, its header, its focus ring. The
+/// page's policy allows inline styles only, so the site's stylesheet, on
+/// another origin maybe, is not linked.
+const STYLE: &str = "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Noto Sans\",sans-serif;\
+line-height:1.55;margin:0;color:#1c2226;background:#fff}\
+.site-header{border-bottom:4px solid #0b5566}\
+.site-header div{max-width:72rem;margin:0 auto;padding:.6rem 1rem}\
+.brand{font-weight:800;font-size:1.3rem;color:#073f4c;text-decoration:none}\
+main{max-width:42rem;margin:1.5rem auto 3rem;padding:0 1rem}\
+h1{font-size:1.9rem;line-height:1.2;margin:.6em 0 .5em}\
+a{color:#0b5566;text-underline-offset:.15em}\
+button{font:inherit;font-weight:600;padding:.6rem 1.2rem;min-height:44px;border:2px solid #a4161a;background:#a4161a;color:#fff;border-radius:6px;cursor:pointer}\
+a:focus-visible,button:focus-visible{outline:3px solid #1c2226;outline-offset:2px;box-shadow:0 0 0 6px #ffbf1f}\
+.outcome{border-left:4px solid #1d6431;background:#e5f2e8;padding:.6rem 1rem;border-radius:6px;margin-bottom:1rem}\
+.outcome--waiting{border-color:#7a4d00;background:#fdf1d6}\
+.cancel-link{font-weight:600;word-break:break-all}\
+.problems{border-left:4px solid #a4161a;padding:.2rem 1rem;background:#fbe9e9}\
+.note{color:#4b5661}";
 
-/// A complete page.
-pub fn layout(title: &str, body: &str) -> String {
+/// Where the pages' header leads: the site's name and home page.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    /// The home page's URL; `None` when unknown (the name is shown unlinked).
+    pub home: Option<String>,
+}
+
+impl Default for Site {
+    /// The project's name, unlinked: for answers given before the route is known.
+    fn default() -> Site {
+        Site {
+            name: "Maillage".into(),
+            home: None,
+        }
+    }
+}
+
+/// A complete page, with the site's header.
+pub fn layout(site: &Site, title: &str, body: &str) -> String {
+    let brand = match &site.home {
+        Some(home) => format!(
+            "<a class=\"brand\" href=\"{}\">{}</a>",
+            escape(home),
+            escape(&site.name)
+        ),
+        None => format!("<span class=\"brand\">{}</span>", escape(&site.name)),
+    };
     format!(
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"robots\" content=\"noindex\">\n<title>{} · Maillage</title>\n\
-         <style>{STYLE}</style>\n</head>\n<body>\n<main id=\"contenu\">\n{body}\n</main>\n</body>\n</html>\n",
-        escape(title)
+         <meta name=\"robots\" content=\"noindex\">\n<title>{} · {}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n\
+         <header class=\"site-header\"><div>{brand}</div></header>\n\
+         <main id=\"contenu\">\n{body}\n</main>\n</body>\n</html>\n",
+        escape(title),
+        escape(&site.name)
     )
 }
 
 /// The error page of a form sent without JavaScript.
-pub fn error_page(error: &ApiError, back: Option<&str>) -> String {
+pub fn error_page(site: &Site, error: &ApiError, back: Option<&str>) -> String {
     let mut body = String::new();
     body.push_str("<h1>Votre envoi n'a pas abouti</h1>\n");
     body.push_str(&format!("<p>{}</p>\n", escape(&error.message)));
@@ -59,7 +97,7 @@ pub fn error_page(error: &ApiError, back: Option<&str>) -> String {
         "<p class=\"note\">Code de l'erreur : <code>{}</code></p>",
         escape(error.code)
     ));
-    layout("Envoi non abouti", &body)
+    layout(site, "Envoi non abouti", &body)
 }
 
 /// The French name of a form field, for the error page.
@@ -87,6 +125,14 @@ fn field_label(field: &str) -> &str {
     }
 }
 
+/// The meetup's title, linked to its page when known.
+fn meetup_link(title: &str, url: Option<&str>) -> String {
+    match url {
+        Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(title)),
+        None => escape(title),
+    }
+}
+
 /// What the cancellation page says about the registration.
 pub struct CancelPage<'a> {
     pub meetup_title: &'a str,
@@ -99,22 +145,15 @@ pub struct CancelPage<'a> {
 }
 
 /// The confirmation step of a cancellation (GET with the private token).
-pub fn cancel_page(page: &CancelPage) -> String {
-    let meetup = match page.meetup_url {
-        Some(url) => format!(
-            "<a href=\"{}\">{}</a>",
-            escape(url),
-            escape(page.meetup_title)
-        ),
-        None => escape(page.meetup_title),
-    };
+pub fn cancel_page(site: &Site, page: &CancelPage) -> String {
+    let meetup = meetup_link(page.meetup_title, page.meetup_url);
     let Some(standing) = &page.standing else {
         let body = format!(
             "<h1>Inscription déjà annulée</h1>\n\
              <p>Votre inscription à la rencontre {meetup} ({}) est déjà annulée : vous n'avez rien d'autre à faire.</p>",
             escape(&page.date_label)
         );
-        return layout("Inscription déjà annulée", &body);
+        return layout(site, "Inscription déjà annulée", &body);
     };
     let body = format!(
         "<h1>Annuler votre inscription ?</h1>\n\
@@ -132,15 +171,87 @@ pub fn cancel_page(page: &CancelPage) -> String {
         escape(page.action),
         escape(page.token),
     );
-    layout("Annuler votre inscription", &body)
+    layout(site, "Annuler votre inscription", &body)
 }
 
 /// The cancellation link does not (or no longer) match any registration.
-pub fn unknown_token_page() -> String {
+pub fn unknown_token_page(site: &Site) -> String {
     layout(
+        site,
         "Lien d'annulation inconnu",
         "<h1>Lien d'annulation inconnu</h1>\n\
          <p>Ce lien ne correspond à aucune inscription en cours. Il est peut-être incomplet (vérifiez que vous l'avez copié en entier), \
          ou les données de cette inscription ont été effacées après la rencontre.</p>",
     )
+}
+
+/// What a registration sent without JavaScript answers.
+pub struct RegisteredPage<'a> {
+    pub meetup_title: &'a str,
+    pub meetup_url: Option<&'a str>,
+    /// The meetup's date and time, with its zone when not the site's.
+    pub when: &'a str,
+    /// The rank on the waiting list; `None` for a confirmed seat.
+    pub position: Option<u32>,
+    /// The private cancellation link; `None` when the registration was
+    /// made before (the link is not handed out again here).
+    pub cancel_url: Option<&'a str>,
+    /// What to say about a repeated registration.
+    pub repeated: Option<&'a str>,
+    /// Whether the link was also sent by email.
+    pub link_emailed: bool,
+    /// The site's page saying what comes next.
+    pub next_steps: &'a str,
+}
+
+/// The answer to a registration form sent without JavaScript: the outcome
+/// and the private cancellation link, which only this page (and the email,
+/// when emails are on) can show: a static page has no way to know it.
+pub fn registered_page(site: &Site, page: &RegisteredPage) -> String {
+    let meetup = meetup_link(page.meetup_title, page.meetup_url);
+    let (title, class, outcome) = match page.position {
+        None => (
+            "Inscription confirmée",
+            "outcome",
+            format!("Votre place est réservée pour la rencontre {meetup}, {}.", escape(page.when)),
+        ),
+        Some(rank) => (
+            "Vous êtes sur la liste d'attente",
+            "outcome outcome--waiting",
+            format!(
+                "La rencontre {meetup} ({}) est complète : vous êtes n<sup>o</sup>\u{a0}{rank} sur la liste d'attente. \
+                 Si une place se libère, elle vous revient automatiquement.",
+                escape(page.when)
+            ),
+        ),
+    };
+    let mut body = format!("<h1>{title}</h1>\n<div class=\"{class}\"><p>{outcome}</p></div>\n");
+    if let Some(repeated) = page.repeated {
+        body.push_str(&format!("<p>{}</p>\n", escape(repeated)));
+    }
+    if let Some(url) = page.cancel_url {
+        body.push_str(&format!(
+            "<h2>Votre lien d'annulation</h2>\n\
+             <p>Si vous ne pouvez plus venir, ce lien personnel annule votre inscription et libère votre place\u{a0}: \
+             <a class=\"cancel-link\" href=\"{}\">annuler mon inscription</a>.</p>\n\
+             <p class=\"note\">{}</p>\n",
+            escape(url),
+            if page.link_emailed {
+                "Il figure aussi dans le message envoyé à votre adresse."
+            } else {
+                "Gardez-le (en favori, ou copiez son adresse)\u{a0}: aucun message ne vous le renverra."
+            }
+        ));
+    }
+    if let Some(url) = page.meetup_url {
+        body.push_str(&format!(
+            "<p><a href=\"{}\">Revenir à la page de la rencontre</a></p>\n",
+            escape(url)
+        ));
+    }
+    body.push_str(&format!(
+        "<p><a href=\"{}\">Ce qu'il faut savoir avant la rencontre</a></p>",
+        escape(page.next_steps)
+    ));
+    layout(site, title, &body)
 }

@@ -12,7 +12,8 @@ use crate::events::{Event, Recipient};
 use crate::model::{MeetupDefinition, MeetupStatus};
 use crate::store::{NewRegistration, RegistrationStatus};
 
-use super::answer::{json_response, see_other, ApiError};
+use super::answer::{html_response, json_response, ApiError};
+use super::pages::{self, RegisteredPage};
 use super::request::Fields;
 use super::{validation, Function};
 
@@ -114,7 +115,7 @@ pub(super) async fn register(
             }
         };
         let token = new_token()?;
-        return Ok(answer(function, &meetup, status, Some(&token), None, json));
+        return Ok(answer(function, &meetup, status, Some(&token), None, json).await);
     }
 
     let registration = NewRegistration {
@@ -170,7 +171,8 @@ pub(super) async fn register(
             None,
             Some(repeated),
             json,
-        ));
+        )
+        .await);
     }
     let cancel_url = cancel_url(function, &outcome.token);
     function
@@ -191,7 +193,8 @@ pub(super) async fn register(
         Some(&outcome.token),
         None,
         json,
-    ))
+    )
+    .await)
 }
 
 /// What an answer to a registration made again says about the link.
@@ -219,7 +222,7 @@ fn status_word(status: RegistrationStatus) -> &'static str {
     }
 }
 
-fn answer(
+async fn answer(
     function: &Function,
     meetup: &MeetupDefinition,
     status: RegistrationStatus,
@@ -231,21 +234,6 @@ fn answer(
         RegistrationStatus::Waiting { position } => Some(position),
         _ => None,
     };
-    if !json {
-        let mut location = match position {
-            None => function
-                .config
-                .site_page(&format!("/inscription/confirmee/?rencontre={}", meetup.id)),
-            Some(rank) => function.config.site_page(&format!(
-                "/inscription/liste-attente/?rencontre={}&rang={rank}",
-                meetup.id
-            )),
-        };
-        if let Some(token) = token {
-            location.push_str(&format!("#jeton={token}"));
-        }
-        return see_other(&location);
-    }
     let when = format!(
         "{}{}",
         meetup.when(),
@@ -258,20 +246,51 @@ fn answer(
             meetup.title
         ),
     };
-    match repeated {
-        Some(Repeated::LinkSentAgain) => message.push_str(
-            " Vous étiez déjà inscrit·e avec cette adresse : rien n'a changé. Nous venons de vous renvoyer par courriel votre lien d'annulation.",
-        ),
-        Some(Repeated::LinkGivenBefore) => message.push_str(
-            " Vous étiez déjà inscrit·e avec cette adresse : rien n'a changé, et le lien d'annulation reste celui reçu la première fois. Sans lui, écrivez à l'équipe organisatrice pour annuler.",
-        ),
-        None => {}
+    let repeated = repeated.map(|repeated| match repeated {
+        Repeated::LinkSentAgain => "Vous étiez déjà inscrit·e avec cette adresse\u{a0}: rien n'a changé. Nous venons de vous renvoyer par courriel votre lien d'annulation.",
+        Repeated::LinkGivenBefore => "Vous étiez déjà inscrit·e avec cette adresse\u{a0}: rien n'a changé, et le lien d'annulation reste celui reçu la première fois. Sans lui, écrivez à l'équipe organisatrice pour annuler.",
+    });
+    let cancel_url = token.map(|token| cancel_url(function, token));
+    if !json {
+        // A static result page cannot show the private link (it never
+        // reaches the site): the function answers with its own page.
+        let next_steps = function.config.site_page(match position {
+            None => "/inscription/confirmee/",
+            Some(_) => "/inscription/liste-attente/",
+        });
+        let page = RegisteredPage {
+            meetup_title: &meetup.title,
+            meetup_url: Some(meetup.url.as_str()).filter(|u| !u.is_empty()),
+            when: &when,
+            position,
+            cancel_url: cancel_url.as_deref(),
+            repeated,
+            link_emailed: function.reaches_people(),
+            next_steps: &next_steps,
+        };
+        return html_response(
+            if repeated.is_some() {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            },
+            pages::registered_page(&function.config.site(), &page),
+        );
     }
+    if let Some(repeated) = repeated {
+        message.push(' ');
+        message.push_str(repeated);
+    }
+    // The meetup's figures as they stand after this registration, so that
+    // the page can show them before it is rebuilt.
+    let figures = function.store.aggregate(&meetup.id).await.ok();
     let body = json!({
         "status": if position.is_some() { "waiting" } else { "confirmed" },
+        "seats_left": figures.as_ref().map(|f| meetup.capacity.saturating_sub(f.confirmed)),
+        "waiting": figures.as_ref().map(|f| f.waiting),
         "position": position,
         "meetup": meetup.id,
-        "cancel_url": token.map(|token| cancel_url(function, token)),
+        "cancel_url": cancel_url,
         "message": message,
     });
     json_response(

@@ -150,6 +150,7 @@ fn respond(
             let back = from_site.map(str::to_string).or(fallback);
             Refusal::new(error, input.json)
                 .back_to(back)
+                .on_site(function.config.site())
                 .into_response()
         }
     }
@@ -165,6 +166,7 @@ async fn rate_limit(
     match function.limiter.check(client) {
         Ok(()) => next.run(request).await,
         Err(wait) => Refusal::new(ApiError::rate_limited(wait), wants_json(request.headers()))
+            .on_site(function.config.site())
             .into_response(),
     }
 }

@@ -147,6 +147,22 @@
 
   /* ---- Registration (meetup page) ------------------------------------- */
 
+  /* The seats figure as the macro `seats` writes it, from the function's
+     figures after the registration (the page itself is rebuilt later). */
+  function seatsText(left, capacity, waiting) {
+    if (left > 0) return left + " " + t(left === 1 ? "seat_left_one" : "seats_left_many") + " " + t("out_of") + " " + capacity;
+    var text = t("full");
+    if (waiting > 0) text += " · " + waiting + " " + t(waiting === 1 ? "person_waiting_one" : "person_waiting_many");
+    return text;
+  }
+
+  function showFigures(data) {
+    if (typeof data.seats_left !== "number" || typeof data.waiting !== "number") return;
+    document.querySelectorAll("[data-seats]").forEach(function (node) {
+      node.textContent = seatsText(data.seats_left, Number(node.getAttribute("data-capacity")), data.waiting);
+    });
+  }
+
   function registrationDone(form, data) {
     var box = document.getElementById(form.id + "-resultat");
     var waiting = data.status === "waiting";
@@ -163,6 +179,7 @@
       box.appendChild(p);
       box.appendChild(el("p", { "class": "hint" }, t("cancel_keep")));
     }
+    showFigures(data);
     box.hidden = false;
     form.hidden = true;
     title.focus();
