@@ -1,7 +1,7 @@
 //! The build pipeline: load config, templates and content; render Markdown;
 //! build the model; render everything; write to a staging folder; swap.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,13 +101,9 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
     );
     let mut errors = Diagnostics::new();
     let mut tera = tera.map_err(|e| errors.extend(e)).ok();
-    let loaded = loaded
-        .map(|(loaded, problems)| {
-            errors.extend(problems);
-            loaded
-        })
-        .map_err(|e| errors.extend(e))
-        .ok();
+    let (loaded, problems) = loaded;
+    errors.extend(problems);
+    let loaded = Some(loaded);
     let (Some(tera_ref), Some(mut loaded)) = (tera.as_mut(), loaded) else {
         return Err(errors.into_result(()).unwrap_err());
     };
@@ -204,23 +200,6 @@ fn check_collisions(loaded: &LoadedContent, errors: &mut Diagnostics) {
     }
 }
 
-fn anchor_for(sections: &[Section], config: &Config, parent_dir: &str, lang: &str) -> InsertAnchor {
-    let name = if lang == config.default_language {
-        "_index.md".to_string()
-    } else {
-        format!("_index.{lang}.md")
-    };
-    let rel = if parent_dir.is_empty() {
-        name
-    } else {
-        format!("{parent_dir}/{name}")
-    };
-    sections
-        .iter()
-        .find(|s| s.file.relative == rel)
-        .map_or(InsertAnchor::None, |s| s.meta.insert_anchor_links)
-}
-
 /// Renders every page's and section's Markdown in parallel.
 pub fn render_markdown(
     root: &Path,
@@ -230,16 +209,32 @@ pub fn render_markdown(
     permalinks: &BTreeMap<String, String>,
     loaded: &mut LoadedContent,
 ) -> Result<()> {
-    let sections_snapshot: Vec<(String, InsertAnchor)> = loaded
+    // A page takes `insert_anchor_links` from its section, found by the
+    // section file's relative path.
+    let by_file: HashMap<&str, InsertAnchor> = loaded
         .sections
         .iter()
-        .map(|s| (s.file.relative.clone(), s.meta.insert_anchor_links))
+        .map(|s| (s.file.relative.as_str(), s.meta.insert_anchor_links))
         .collect();
-    let _ = sections_snapshot;
     let anchors: Vec<InsertAnchor> = loaded
         .pages
         .iter()
-        .map(|p| anchor_for(&loaded.sections, config, &p.file.parent_dir, &p.lang))
+        .map(|p| {
+            let name = if p.lang == config.default_language {
+                "_index.md".to_string()
+            } else {
+                format!("_index.{}.md", p.lang)
+            };
+            let section = if p.file.parent_dir.is_empty() {
+                name
+            } else {
+                format!("{}/{name}", p.file.parent_dir)
+            };
+            by_file
+                .get(section.as_str())
+                .copied()
+                .unwrap_or(InsertAnchor::None)
+        })
         .collect();
     let page_errors: Vec<Diagnostics> = loaded
         .pages

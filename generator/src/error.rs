@@ -134,13 +134,73 @@ impl std::error::Error for Diagnostics {}
 
 pub type Result<T> = std::result::Result<T, Diagnostics>;
 
-/// 1-based line and column of a byte offset in `text`.
+/// 1-based line and column (in bytes) of a byte offset in `text`, for one
+/// position: it reads the text up to the offset. Use [`LineIndex`] to
+/// locate many positions in one text.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
-    (line, column)
+    LineIndex::new(&text[..floor_char_boundary(text, offset)]).line_col(offset)
+}
+
+/// Where each line of a text starts: built once in linear time, it turns
+/// any byte offset into a line and column in logarithmic time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineIndex {
+    /// Byte offset of the start of each line; the first is 0.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// Number of lines (a final newline does not start one more).
+    pub fn line_count(&self) -> usize {
+        match self.starts.last() {
+            Some(&last) if last == self.len && self.starts.len() > 1 => self.starts.len() - 1,
+            _ if self.len == 0 => 0,
+            _ => self.starts.len(),
+        }
+    }
+
+    /// Byte offset where 0-based line `i` starts.
+    pub fn line_start(&self, i: usize) -> usize {
+        self.starts.get(i).copied().unwrap_or(self.len)
+    }
+
+    /// 1-based line of a byte offset (offsets past the end are on the last line).
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&start| start <= offset.min(self.len))
+    }
+
+    /// 1-based line and column (in bytes) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        let line = self.line(offset);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+}
+
+/// The largest char boundary of `text` at or below `offset`.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// Flattens a Tera error chain into one line, keeping every cause.
@@ -175,5 +235,30 @@ mod tests {
     fn computes_line_and_column() {
         assert_eq!(line_col("ab\ncd\nef", 4), (2, 2));
         assert_eq!(line_col("ab", 0), (1, 1));
+        assert_eq!(line_col("ab\n", 3), (2, 1));
+        assert_eq!(line_col("ab", 9), (1, 3));
+    }
+
+    #[test]
+    fn line_index_agrees_with_a_count_of_newlines() {
+        let text = "un\n\ndeux é\ntrois\n";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            let before = &text.as_bytes()[..offset.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            assert_eq!(
+                index.line_col(offset),
+                (line, offset.min(text.len()) - start + 1),
+                "offset {offset}"
+            );
+        }
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(LineIndex::new("").line_count(), 0);
+        assert_eq!(LineIndex::new("a").line_count(), 1);
+        assert_eq!(index.line_start(2), 4);
     }
 }

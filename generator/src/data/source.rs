@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, LineIndex};
 
 /// One data file, kept for locating problems.
 #[derive(Debug, Clone)]
@@ -17,23 +17,17 @@ pub struct SourceFile {
     /// Path relative to the site root, `/`-separated: `data/places/bretagne.yaml`.
     pub path: PathBuf,
     text: String,
-    /// Byte offset of the start of each line.
-    line_starts: Vec<usize>,
+    lines: LineIndex,
     /// `(first line, end line)` (0-based, end excluded) of each entry.
     entries: Vec<(usize, usize)>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> SourceFile {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        if line_starts.last() == Some(&text.len()) && !text.is_empty() {
-            line_starts.pop();
-        }
         let mut file = SourceFile {
             path,
+            lines: LineIndex::new(&text),
             text,
-            line_starts,
             entries: Vec::new(),
         };
         file.entries = file.find_entries();
@@ -45,16 +39,12 @@ impl SourceFile {
     }
 
     fn line_count(&self) -> usize {
-        if self.text.is_empty() {
-            0
-        } else {
-            self.line_starts.len()
-        }
+        self.lines.line_count()
     }
 
     fn line(&self, i: usize) -> &str {
-        let start = self.line_starts[i];
-        let end = self.line_starts.get(i + 1).map_or(self.text.len(), |&e| e);
+        let start = self.lines.line_start(i);
+        let end = self.lines.line_start(i + 1);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
