@@ -563,6 +563,26 @@ fn invalid_yaml_and_aggregates() {
     );
 }
 
+#[test]
+fn a_byte_order_mark_at_the_top_of_a_file_is_dropped() {
+    let meetup = meetup_with("capacity: 10", "capacity: 0");
+    let d = errors(&[(BROKEN_MEETUP, &format!("\u{feff}{meetup}"))]);
+    assert_has(&d, BROKEN_MEETUP, 8, "capacity", "positive");
+}
+
+#[test]
+fn values_nested_too_deep_are_refused_at_their_line() {
+    // 40,000 levels: refused by a scan of the text before the YAML parser,
+    // which would take seconds to refuse them.
+    let deep = format!(
+        "- id: a\n  title: {}{}\n",
+        "[".repeat(40_000),
+        "]".repeat(40_000)
+    );
+    let d = errors(&[(BROKEN_MEETUP, &deep)]);
+    assert_has_no_field(&d, BROKEN_MEETUP, 2, "nested more than 128 levels deep");
+}
+
 #[track_caller]
 fn assert_has_no_field(diags: &[Diagnostic], file: &str, line: usize, message: &str) {
     assert!(

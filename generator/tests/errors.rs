@@ -111,3 +111,26 @@ fn check_finds_missing_anchors() {
     assert!(err.contains("no heading with id `section-z`"), "{err}");
     assert!(!dir.path().join("public").exists(), "check writes nothing");
 }
+
+#[test]
+fn front_matter_nested_too_deep_is_refused_at_its_line() {
+    let dir = fixture("blog");
+    let deep = 40_000;
+    std::fs::write(
+        dir.path().join("content/docs/profond.md"),
+        format!(
+            "---\ntitle: Profond\nextra:\n  a: {}{}\n---\n",
+            "[".repeat(deep),
+            "]".repeat(deep)
+        ),
+    )
+    .unwrap();
+    let err = maillage::build(&options(dir.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("content/docs/profond.md:4:134: values nested more than 128 levels deep"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+}

@@ -105,15 +105,7 @@ pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
     date.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn page_path() -> String {
-    "page".into()
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PageFrontMatter {
     pub title: Option<String>,
@@ -122,7 +114,6 @@ pub struct PageFrontMatter {
     pub updated: Option<DateValue>,
     pub weight: Option<i64>,
     pub draft: bool,
-    #[serde(default = "yes")]
     pub render: bool,
     pub slug: Option<String>,
     pub path: Option<String>,
@@ -130,7 +121,6 @@ pub struct PageFrontMatter {
     pub taxonomies: BTreeMap<String, Vec<String>>,
     pub aliases: Vec<String>,
     pub template: Option<String>,
-    #[serde(default = "yes")]
     pub in_search_index: bool,
     pub extra: Value,
 }
@@ -169,19 +159,40 @@ pub struct SectionFrontMatter {
     pub template: Option<String>,
     pub page_template: Option<String>,
     pub paginate_by: Option<usize>,
-    #[serde(default = "page_path")]
     pub paginate_path: String,
     pub paginate_reversed: bool,
     pub insert_anchor_links: InsertAnchor,
-    #[serde(default = "yes")]
     pub in_search_index: bool,
-    #[serde(default = "yes")]
     pub render: bool,
     pub redirect_to: Option<String>,
     pub transparent: bool,
     pub aliases: Vec<String>,
     pub generate_feeds: bool,
     pub extra: Value,
+}
+
+// `#[serde(default)]` fills missing keys from these: they are also what an
+// empty front matter gives.
+impl Default for PageFrontMatter {
+    fn default() -> Self {
+        PageFrontMatter {
+            title: None,
+            description: None,
+            date: None,
+            updated: None,
+            weight: None,
+            draft: false,
+            render: true,
+            slug: None,
+            path: None,
+            authors: Vec::new(),
+            taxonomies: BTreeMap::new(),
+            aliases: Vec::new(),
+            template: None,
+            in_search_index: true,
+            extra: Value::Object(Default::default()),
+        }
+    }
 }
 
 impl Default for SectionFrontMatter {
@@ -195,7 +206,7 @@ impl Default for SectionFrontMatter {
             template: None,
             page_template: None,
             paginate_by: None,
-            paginate_path: page_path(),
+            paginate_path: "page".into(),
             paginate_reversed: false,
             insert_anchor_links: InsertAnchor::None,
             in_search_index: true,
@@ -225,6 +236,10 @@ pub fn parse<T: DeserializeOwned + Default>(
         return Ok(T::default());
     }
     if split.yaml {
+        if let Some((line, column)) = crate::nesting::too_deep_yaml(split.front) {
+            return Err(Diagnostic::new(file, crate::nesting::too_deep_message())
+                .at(split.front_line + line - 1, Some(column)));
+        }
         serde_yaml::from_str(split.front).map_err(|e| {
             let mut d = Diagnostic::new(file, clean_message(&e.to_string()));
             if let Some(loc) = e.location() {
@@ -314,6 +329,18 @@ mod tests {
         let s = split(text).unwrap();
         let err = parse::<PageFrontMatter>(&s, Path::new("a.md")).unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
+    }
+
+    #[test]
+    fn an_empty_front_matter_has_the_defaults_of_every_key() {
+        for text in ["+++\n+++\n", "---\n---\nbody"] {
+            let split = split(text).unwrap();
+            let page: PageFrontMatter = parse(&split, Path::new("a.md")).unwrap();
+            assert!(page.render && page.in_search_index, "{text}");
+            let section: SectionFrontMatter = parse(&split, Path::new("_index.md")).unwrap();
+            assert!(section.render && section.in_search_index, "{text}");
+            assert_eq!(section.paginate_path, "page");
+        }
     }
 
     #[test]

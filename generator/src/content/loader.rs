@@ -10,7 +10,7 @@ use regex::Regex;
 use super::front_matter::{self, normalize_extra, parse_date, split};
 use super::{reading_analytics, FileInfo, Page, Rendered, Section};
 use crate::config::Config;
-use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::slugs::slugify_with;
 
 /// Everything `content/` holds, before Markdown is rendered.
@@ -33,30 +33,15 @@ pub fn load_content(
     content_dir: &Path,
     config: &Config,
     drafts: bool,
-) -> Result<(LoadedContent, Diagnostics)> {
+) -> (LoadedContent, Diagnostics) {
     let mut markdown = Vec::new();
     // Folder → non-Markdown files directly in it (co-located assets).
     let mut assets: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut errors = Diagnostics::new();
     if content_dir.is_dir() {
-        let walker = walkdir::WalkDir::new(content_dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    return Err(Diagnostic::new(
-                        content_dir,
-                        format!("cannot read the folder: {e}"),
-                    )
-                    .into());
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let path = entry.into_path();
+        let (files, problems) = crate::files::walk(content_dir, root, true);
+        errors.0.extend(problems);
+        for path in files {
             if path.extension().is_some_and(|e| e == "md") {
                 markdown.push(path);
             } else if let Some(parent) = path.parent() {
@@ -73,7 +58,6 @@ pub fn load_content(
         .map(|path| load_file(root, content_dir, path, config, drafts, &assets))
         .collect();
 
-    let mut errors = Diagnostics::new();
     let mut loaded = LoadedContent::default();
     for result in results {
         match result {
@@ -83,7 +67,7 @@ pub fn load_content(
             Err(d) => errors.push(d),
         }
     }
-    Ok((loaded, errors))
+    (loaded, errors)
 }
 
 fn dated_name() -> &'static Regex {
@@ -125,7 +109,7 @@ fn load_file(
     assets: &HashMap<PathBuf, Vec<PathBuf>>,
 ) -> std::result::Result<Option<Entry>, Diagnostic> {
     let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_text(path)
         .map_err(|e| Diagnostic::new(&display, format!("cannot read the file: {e}")))?;
     let rel_path = path.strip_prefix(content_dir).unwrap_or(path);
     let relative = rel_path.to_string_lossy().replace('\\', "/");

@@ -251,7 +251,7 @@ impl Function for LoadData {
         {
             return Ok(v.clone());
         }
-        let text = std::fs::read_to_string(&file)
+        let text = crate::files::read_text(&file)
             .map_err(|e| Error::msg(format!("`load_data`: {path}: {e}")))?;
         let value = parse_data(&text, &format)
             .map_err(|e| Error::msg(format!("`load_data`: {path}: {e}")))?;
@@ -273,7 +273,13 @@ pub fn parse_data(text: &str, format: &str) -> std::result::Result<Value, String
             Ok(v)
         }
         "json" => serde_json::from_str(text).map_err(|e| e.to_string()),
-        "yaml" => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+        "yaml" => match crate::nesting::too_deep_yaml(text) {
+            Some((line, column)) => Err(format!(
+                "line {line} column {column}: {}",
+                crate::nesting::too_deep_message()
+            )),
+            None => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+        },
         "csv" => {
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(true)
