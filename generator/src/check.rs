@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 
 use crate::build::{load_site, BuildOptions};
 use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::output::OutputPath;
 use crate::render::Sink;
 
 struct NullSink;
 
 impl Sink for NullSink {
-    fn write(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
+    fn write(&self, _: &OutputPath, _: Vec<u8>) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -22,12 +23,16 @@ impl Sink for NullSink {
 pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
     let start = Instant::now();
     let site = load_site(options)?;
-    site.render_all(&NullSink, None)?;
     for warning in &site.contribution.warnings {
         eprintln!("warning: {warning}");
     }
-    let lib = &site.library;
+    // Rendering and the links' anchors are checked independently: both
+    // report everything they find.
     let mut errors = Diagnostics::new();
+    if let Err(e) = site.render_all(&NullSink, None) {
+        errors.extend(e);
+    }
+    let lib = &site.library;
     let mut internal = 0;
     let mut external_links: Vec<(String, String, usize)> = Vec::new();
     let sources = lib

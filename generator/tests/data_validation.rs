@@ -15,13 +15,7 @@ fn now() -> DateTime<Utc> {
 
 /// The data fixture with `files` written over it (path relative to the site).
 fn site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = common::fixture("data-site");
-    for (path, text) in files {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, text).unwrap();
-    }
-    dir
+    common::fixture_with("data-site", files)
 }
 
 fn errors(files: &[(&str, &str)]) -> Vec<Diagnostic> {

@@ -64,6 +64,32 @@ pub fn split(text: &str) -> Option<Split<'_>> {
     }
 }
 
+/// The 1-based line of `key` in the front matter of `text` (a whole
+/// content file, or a TOML file such as config.toml), or, when `value` is
+/// given and found on a line from the key's on, of that value (an alias,
+/// a taxonomy term): for messages about values read earlier.
+pub fn key_line(text: &str, key: &str, value: Option<&str>) -> Option<usize> {
+    let (front, first_line) = match split(text) {
+        Some(parts) => (parts.front, parts.front_line),
+        None => (text, 1),
+    };
+    let lines: Vec<&str> = front.lines().collect();
+    let is_key = |line: &str| {
+        let line = line.trim_start();
+        [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
+            .iter()
+            .any(|k| {
+                line.strip_prefix(k.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+            })
+    };
+    let at = lines.iter().position(|l| is_key(l))?;
+    let found = value
+        .and_then(|v| lines[at..].iter().position(|l| l.contains(v)))
+        .map_or(at, |i| at + i);
+    Some(first_line + found)
+}
+
 /// A date as written in front matter: a TOML date-time or a string.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
@@ -341,6 +367,22 @@ mod tests {
             assert!(section.render && section.in_search_index, "{text}");
             assert_eq!(section.paginate_path, "page");
         }
+    }
+
+    #[test]
+    fn finds_the_line_of_a_key_and_of_its_value() {
+        let toml = "+++\ntitle = \"a\"\npaginate_path = \"p\"\npath = \"x\"\naliases = [\n  \"/a/\",\n  \"/b/\",\n]\n+++\n";
+        assert_eq!(key_line(toml, "path", None), Some(4));
+        assert_eq!(key_line(toml, "aliases", Some("/b/")), Some(7));
+        assert_eq!(key_line(toml, "aliases", Some("/z/")), Some(5));
+        assert_eq!(key_line(toml, "slug", None), None);
+        let yaml = "---\ntitle: a\ntaxonomies:\n  tags:\n    - un\n    - deux\n---\n";
+        assert_eq!(key_line(yaml, "tags", Some("deux")), Some(6));
+        let config = "base_url = \"x\"\n[languages.en]\nfeed_filenames = [\"../a.xml\"]\n";
+        assert_eq!(
+            key_line(config, "feed_filenames", Some("../a.xml")),
+            Some(3)
+        );
     }
 
     #[test]

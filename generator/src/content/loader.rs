@@ -18,6 +18,9 @@ use crate::slugs::slugify_with;
 pub struct LoadedContent {
     pub pages: Vec<Page>,
     pub sections: Vec<Section>,
+    /// Relative paths of the Markdown files that could not be read: links
+    /// to them are not reported as links to nothing.
+    pub unreadable: Vec<String>,
 }
 
 enum Entry {
@@ -59,12 +62,18 @@ pub fn load_content(
         .collect();
 
     let mut loaded = LoadedContent::default();
-    for result in results {
+    for (result, path) in results.into_iter().zip(&markdown) {
         match result {
             Ok(Some(Entry::Page(p))) => loaded.pages.push(*p),
             Ok(Some(Entry::Section(s))) => loaded.sections.push(*s),
             Ok(None) => {}
-            Err(d) => errors.push(d),
+            Err(d) => {
+                errors.push(d);
+                let relative = path.strip_prefix(content_dir).unwrap_or(path);
+                loaded
+                    .unreadable
+                    .push(relative.to_string_lossy().replace('\\', "/"));
+            }
         }
     }
     (loaded, errors)
@@ -367,9 +376,14 @@ fn serialize_assets(assets: &[PathBuf], url_path: &str) -> Vec<String> {
     out
 }
 
-/// Relative paths of every page and section, mapped to their permalinks.
+/// Relative paths of every page and section, mapped to their permalinks
+/// (a file that could not be read is there too, without a permalink).
 pub fn permalinks(content: &LoadedContent) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
+    let mut map: BTreeMap<String, String> = content
+        .unreadable
+        .iter()
+        .map(|relative| (relative.clone(), String::new()))
+        .collect();
     for p in &content.pages {
         map.insert(p.file.relative.clone(), p.permalink.clone());
     }

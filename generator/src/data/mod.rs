@@ -23,7 +23,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use maillage_function::model::LiveAggregates;
 
-use crate::error::{Diagnostic, Result};
+use crate::error::{Diagnostic, Result, Source};
 pub use definitions::definitions;
 pub use load::has_data;
 pub use model::*;
@@ -97,6 +97,16 @@ impl DataSet {
             Some(line) => format!("{}:{line}", file.path.display()),
             None => file.path.display().to_string(),
         }
+    }
+
+    /// The entry at `origin` as the source of something built from it.
+    pub fn source(&self, origin: Origin, what: impl Into<String>) -> Source {
+        let file = &self.files[origin.file as usize];
+        Source::file(
+            file.path.clone(),
+            file.entry_line(origin.entry as usize),
+            what,
+        )
     }
 
     pub fn is_broken(&self, kind: Kind, id: &str) -> bool {

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{index_file, sitemap, Renderer};
+use super::{alias_file, asset_file, index_file, sitemap, Renderer};
 use crate::error::Diagnostic;
 use crate::site::Library;
 use crate::templates::analysis::reads_pages_when_paginated;
@@ -205,7 +205,7 @@ impl Renderer<'_> {
         let end = end.min(self.extra_files.len());
         self.extra_files[start.min(end)..end]
             .iter()
-            .map(|f| (f.path.trim_start_matches('/').to_string(), f.bytes.clone()))
+            .map(|f| (f.path.clone(), f.bytes.clone()))
             .collect()
     }
 
@@ -233,10 +233,9 @@ impl Renderer<'_> {
                     format!("template `{}`: {m}", page.template_name()),
                 )
             })?;
-        let dir = page.path.trim_matches('/');
         let mut out = vec![(index_file(&page.path), html.into_bytes())];
         for asset in &page.assets {
-            out.push(asset_output(dir, asset)?);
+            out.push(asset_output(&page.path, asset)?);
         }
         Ok(out)
     }
@@ -244,10 +243,9 @@ impl Renderer<'_> {
     fn section(&self, i: usize) -> Result<Outputs, Diagnostic> {
         let lib = self.library;
         let s = &lib.sections[i];
-        let dir = s.path.trim_matches('/');
         let mut out = Vec::new();
         for asset in &s.assets {
-            out.push(asset_output(dir, asset)?);
+            out.push(asset_output(&s.path, asset)?);
         }
         if let Some(target) = &s.meta.redirect_to {
             let url = if crate::markdown::is_external(target) {
@@ -424,13 +422,7 @@ impl Renderer<'_> {
             .chain(lib.sections.iter().map(|s| (&s.meta.aliases, &s.permalink)));
         for (aliases, permalink) in all {
             for alias in aliases {
-                let alias = alias.trim_start_matches('/');
-                let file = if alias.ends_with(".html") {
-                    alias.to_string()
-                } else {
-                    index_file(alias)
-                };
-                out.push((file, self.redirect(permalink)?.into_bytes()));
+                out.push((alias_file(alias), self.redirect(permalink)?.into_bytes()));
             }
         }
         Ok(out)
@@ -444,20 +436,11 @@ impl Renderer<'_> {
         extra: impl Fn(&mut Map<String, Value>, &str),
     ) -> Result<Outputs, String> {
         let lib = self.library;
-        let mut dated: Vec<usize> = pages
-            .iter()
-            .copied()
-            .filter(|&p| lib.pages[p].datetime.is_some())
-            .collect();
-        if dated.is_empty() {
+        let files = feed_files(lib, lang, base, pages);
+        if files.is_empty() {
             return Ok(Vec::new());
         }
-        dated.sort_by(|&a, &b| {
-            lib.pages[b]
-                .datetime
-                .cmp(&lib.pages[a].datetime)
-                .then_with(|| lib.pages[a].permalink.cmp(&lib.pages[b].permalink))
-        });
+        let mut dated = dated_pages(lib, pages);
         let last_updated = dated
             .iter()
             .filter_map(|&p| lib.pages[p].updated.clone())
@@ -472,8 +455,7 @@ impl Renderer<'_> {
         }
         let feed_pages: Vec<Value> = dated.iter().map(|&p| lib.values.pages[p].clone()).collect();
         let mut out = Vec::new();
-        for filename in lib.config.feed_filenames(lang) {
-            let rel = format!("{}{}", base.trim_start_matches('/'), filename);
+        for (filename, rel) in lib.config.feed_filenames(lang).iter().zip(files) {
             let mut ctx = self.base_context(lang, None);
             ctx.insert("pages".into(), Value::Array(feed_pages.clone()));
             ctx.insert(
@@ -527,13 +509,46 @@ impl Renderer<'_> {
         let pages: Vec<usize> = (0..lib.pages.len())
             .filter(|&p| lib.pages[p].lang == lang && lib.pages[p].meta.render)
             .collect();
-        let base = if lang == lib.config.default_language {
-            "/".to_string()
-        } else {
-            format!("/{lang}/")
-        };
-        self.feed_outputs(lang, &base, &pages, |_, _| {})
+        self.feed_outputs(lang, &site_feed_base(lib, lang), &pages, |_, _| {})
             .map_err(|m| Diagnostic::new("config.toml", m))
+    }
+}
+
+/// The pages among `pages` that have a date, newest first: what a feed lists.
+fn dated_pages(lib: &Library, pages: &[usize]) -> Vec<usize> {
+    let mut dated: Vec<usize> = pages
+        .iter()
+        .copied()
+        .filter(|&p| lib.pages[p].datetime.is_some())
+        .collect();
+    dated.sort_by(|&a, &b| {
+        lib.pages[b]
+            .datetime
+            .cmp(&lib.pages[a].datetime)
+            .then_with(|| lib.pages[a].permalink.cmp(&lib.pages[b].permalink))
+    });
+    dated
+}
+
+/// The feed files under URL path `base` for `pages`, one per feed file
+/// name of the language; none when no page has a date.
+pub fn feed_files(lib: &Library, lang: &str, base: &str, pages: &[usize]) -> Vec<String> {
+    if !pages.iter().any(|&p| lib.pages[p].datetime.is_some()) {
+        return Vec::new();
+    }
+    lib.config
+        .feed_filenames(lang)
+        .iter()
+        .map(|filename| format!("{}{filename}", base.trim_start_matches('/')))
+        .collect()
+}
+
+/// Where a language's site feeds go: `/` or `/<lang>/`.
+pub fn site_feed_base(lib: &Library, lang: &str) -> String {
+    if lang == lib.config.default_language {
+        "/".to_string()
+    } else {
+        format!("/{lang}/")
     }
 }
 
@@ -621,17 +636,8 @@ fn paginator(
     })
 }
 
-fn asset_output(dir: &str, asset: &std::path::Path) -> Result<(String, Vec<u8>), Diagnostic> {
-    let name = asset
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+fn asset_output(url_path: &str, asset: &std::path::Path) -> Result<(String, Vec<u8>), Diagnostic> {
     let bytes = std::fs::read(asset)
         .map_err(|e| Diagnostic::new(asset, format!("cannot read the asset: {e}")))?;
-    let path = if dir.is_empty() {
-        name
-    } else {
-        format!("{dir}/{name}")
-    };
-    Ok((path, bytes))
+    Ok((asset_file(url_path, asset), bytes))
 }

@@ -1,6 +1,7 @@
 //! Renders the site model into output files, in parallel: every page,
 //! section pager, taxonomy page, feed, alias and extra page is one job.
 
+pub mod claims;
 mod jobs;
 mod sitemap;
 
@@ -11,13 +12,14 @@ use serde_json::{Map, Value};
 use tera::{Context, Tera};
 
 use crate::error::{tera_message, Diagnostic, Diagnostics, Result};
+use crate::output::OutputPath;
 use crate::site::{ExtraFile, ExtraPage, Library};
 pub use jobs::{plan, schedule, Job};
 
 /// Where rendered files go.
 pub trait Sink: Sync {
-    /// Writes `bytes` at `path` (relative, `/`-separated, no leading slash).
-    fn write(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+    /// Writes `bytes` at `path`.
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()>;
 }
 
 /// What the renderer needs besides the model.
@@ -52,8 +54,14 @@ impl Renderer<'_> {
                     Err(d) => return Some(d),
                 };
                 for (path, bytes) in outputs {
+                    let target = match OutputPath::new(&path) {
+                        Ok(target) => target,
+                        Err(why) => {
+                            return Some(Diagnostic::new(path, format!("cannot be written: {why}")))
+                        }
+                    };
                     let bytes = self.finish(&path, bytes);
-                    if let Err(e) = sink.write(&path, bytes) {
+                    if let Err(e) = sink.write(&target, bytes) {
                         return Some(Diagnostic::new(path, format!("cannot write the file: {e}")));
                     }
                     written.fetch_add(1, Ordering::Relaxed);
@@ -61,7 +69,7 @@ impl Renderer<'_> {
                 None
             })
             .collect();
-        Diagnostics(errors).into_result(written.into_inner())
+        Diagnostics::from(errors).into_result(written.into_inner())
     }
 
     fn finish(&self, path: &str, bytes: Vec<u8>) -> Vec<u8> {
@@ -106,6 +114,30 @@ impl Renderer<'_> {
             );
         }
         m
+    }
+}
+
+/// The file of an alias: as written when it names an `.html` file,
+/// else the `index.html` of its URL path.
+pub fn alias_file(alias: &str) -> String {
+    if alias.ends_with(".html") {
+        alias.trim_start_matches('/').to_string()
+    } else {
+        index_file(alias)
+    }
+}
+
+/// A co-located file (an asset), next to the page at URL path `url_path`.
+pub fn asset_file(url_path: &str, asset: &std::path::Path) -> String {
+    let name = asset
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let dir = url_path.trim_matches('/');
+    if dir.is_empty() {
+        name
+    } else {
+        format!("{dir}/{name}")
     }
 }
 

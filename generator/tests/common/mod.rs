@@ -13,6 +13,18 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A fixture site with `files` (path relative to the site, text) written
+/// over it.
+pub fn fixture_with(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = fixture(name);
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
 pub fn copy_dir(src: &Path, dest: &Path) {
     for entry in walkdir::WalkDir::new(src) {
         let entry = entry.unwrap();
