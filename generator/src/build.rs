@@ -18,7 +18,7 @@ use crate::output::{self, DiskSink};
 use crate::render::claims::{self, Planned};
 use crate::render::{plan, schedule, Renderer, Sink};
 use crate::site::{Contribution, Library, SiteExtension};
-use crate::templates;
+use crate::templates::{self, TemplateFiles};
 
 /// What to build and how.
 #[derive(Clone, Default)]
@@ -40,6 +40,8 @@ pub struct Site {
     pub root: PathBuf,
     pub config: Arc<Config>,
     pub tera: Tera,
+    /// The file of each template, for messages.
+    pub templates: Arc<TemplateFiles>,
     pub library: Arc<Library>,
     pub contribution: Contribution,
     pub permalinks: Arc<BTreeMap<String, String>>,
@@ -130,7 +132,13 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
             Err(e) => errors.extend(e),
         }
     }
-    let mut tera = tera.map_err(|e| errors.extend(e)).ok();
+    let (mut tera, template_files) = match tera {
+        Ok((tera, files)) => (Some(tera), files),
+        Err(e) => {
+            errors.extend(e);
+            (None, TemplateFiles::default())
+        }
+    };
     let permalinks = Arc::new(content::permalinks(&loaded));
     let mut shortcodes = ShortcodeDefinitions::default();
     match tera.as_mut() {
@@ -177,6 +185,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
                 root,
                 config,
                 tera,
+                templates: Arc::new(template_files),
                 library,
                 contribution,
                 permalinks,
@@ -325,6 +334,7 @@ impl Site {
         Renderer {
             library: &self.library,
             tera: &self.tera,
+            templates: &self.templates,
             theme: self.config.theme.as_deref(),
             extra_pages: &self.contribution.pages,
             extra_files: &self.contribution.files,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{files, fixture, fixture_with, options, read};
+use common::{error_lines, files, fixture, fixture_with, options, read, replace_in};
 
 #[test]
 fn broken_internal_link_fails_with_file_and_line_and_keeps_old_output() {
@@ -220,9 +220,59 @@ fn malformed_yaml_broken_toml_and_a_template_syntax_error_are_all_reported() {
         err.contains("note: the Markdown of content/ was not rendered"),
         "{err}"
     );
-    assert_eq!(
-        err.lines().filter(|l| l.starts_with("error:")).count(),
-        3,
+    assert_eq!(error_lines(&err).len(), 3, "{err}");
+}
+
+#[test]
+fn a_theme_template_syntax_error_is_reported_once_under_its_file() {
+    let dir = fixture("blog");
+    replace_in(
+        dir.path(),
+        "themes/simple/templates/section.html",
+        "{{ section.title }}",
+        "{{ section.title }",
+    );
+    let err = maillage::build(&options(dir.path()))
+        .unwrap_err()
+        .to_string();
+    let errors = error_lines(&err);
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].starts_with("error: themes/simple/templates/section.html:3:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_render_error_met_in_many_pages_is_reported_once_with_its_line() {
+    let dir = fixture("blog");
+    // Line 8 of the theme's base template, which every page extends.
+    replace_in(
+        dir.path(),
+        "themes/simple/templates/base.html",
+        "<footer>",
+        "<footer>{{ config.extra.absent.x }}",
+    );
+    let err = maillage::build(&options(dir.path()))
+        .unwrap_err()
+        .to_string();
+    let errors = error_lines(&err);
+    assert_eq!(errors.len(), 1, "{err}");
+    let pages = errors[0]
+        .split(" — in ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    assert!(pages > 5, "{err}");
+    assert!(
+        errors[0].starts_with(
+            "error: themes/simple/templates/base.html:8: variable `config.extra.absent.x` not found — in "
+        ),
+        "{err}"
+    );
+    assert!(
+        errors[0].ends_with(" pages, first: content/_index.md"),
         "{err}"
     );
 }

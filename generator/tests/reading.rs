@@ -109,7 +109,6 @@ fn a_link_back_to_a_folder_above_is_reported_not_followed() {
         err.contains("content/docs/boucle: this link leads back to content"),
         "{err}"
     );
-    let errors = err.lines().filter(|l| l.starts_with("error:")).count();
-    assert_eq!(errors, 1, "{err}");
+    assert_eq!(common::error_lines(&err).len(), 1, "{err}");
     assert!(!dir.path().join("public").exists());
 }

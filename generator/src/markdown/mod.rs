@@ -598,9 +598,13 @@ fn render_shortcode(
         map.insert("body".into(), Value::from(body.as_str()));
     }
     let context = Context::from_value(Value::Object(map)).map_err(|e| e.to_string())?;
-    ctx.tera
-        .render(template, &context)
-        .map_err(|e| format!("shortcode `{}`: {}", call.name, tera_message(&e)))
+    ctx.tera.render(template, &context).map_err(|e| {
+        let explained = crate::templates::errors::explain(&e);
+        format!(
+            "shortcode `{}`: {} (template `{}`)",
+            call.name, explained.message, explained.template
+        )
+    })
 }
 
 /// Markdown for the `markdown` filter: no shortcodes, no internal link checks.

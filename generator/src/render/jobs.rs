@@ -139,9 +139,7 @@ impl Renderer<'_> {
             Job::Section(i) => self.section(*i),
             Job::SectionPager(i, n) => {
                 let s = &lib.sections[*i];
-                let html = self
-                    .section_pager(*i, *n)
-                    .map_err(|m| self.content_error(&s.file.relative, m))?;
+                let html = self.section_pager(*i, *n)?;
                 let path = pager_path(&s.path, &s.meta.paginate_path, *n);
                 Ok(vec![(index_file(&path), html.into_bytes())])
             }
@@ -150,9 +148,7 @@ impl Renderer<'_> {
             Job::Term(t, i) => self.term(*t, *i),
             Job::TermPager(t, i, n) => {
                 let term = &lib.taxonomies[*t].items[*i];
-                let html = self
-                    .term_pager(*t, *i, *n)
-                    .map_err(|m| self.taxonomy_error(*t, m))?;
+                let html = self.term_pager(*t, *i, *n)?;
                 let path = pager_path(&term.path, lib.taxonomies[*t].kind.paginate_path(), *n);
                 Ok(vec![(index_file(&path), html.into_bytes())])
             }
@@ -167,14 +163,14 @@ impl Renderer<'_> {
                 );
                 let text = self
                     .render_template("robots.txt", ctx)
-                    .map_err(|m| Diagnostic::new("templates/robots.txt", m))?;
+                    .map_err(|d| d.rendering("robots.txt"))?;
                 Ok(vec![("robots.txt".into(), text.into_bytes())])
             }
             Job::NotFound => {
                 let ctx = self.base_context(&lib.config.default_language, None);
                 let html = self
                     .render_template("404.html", ctx)
-                    .map_err(|m| Diagnostic::new("templates/404.html", m))?;
+                    .map_err(|d| d.rendering("404.html"))?;
                 Ok(vec![("404.html".into(), html.into_bytes())])
             }
             Job::Aliases => self.aliases(),
@@ -188,12 +184,9 @@ impl Renderer<'_> {
                 for (k, v) in page.context.fields().into_owned() {
                     ctx.insert(k, v);
                 }
-                let html = self.render_template(&page.template, ctx).map_err(|m| {
-                    Diagnostic::new(
-                        format!("templates/{}", page.template),
-                        format!("rendering {}: {m}", page.path),
-                    )
-                })?;
+                let html = self
+                    .render_template(&page.template, ctx)
+                    .map_err(|d| d.rendering(page.path.clone()))?;
                 Ok(vec![(index_file(&page.path), html.into_bytes())])
             }
             Job::ExtraFiles => Ok(self.extra_file_outputs(0, self.extra_files.len())),
@@ -209,15 +202,13 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn content_error(&self, relative: &str, message: String) -> Diagnostic {
-        Diagnostic::new(format!("content/{relative}"), message)
-    }
-
-    fn taxonomy_error(&self, t: usize, message: String) -> Diagnostic {
-        Diagnostic::new("config.toml", message).field(format!(
-            "taxonomies.{}",
-            self.library.taxonomies[t].kind.name
-        ))
+    /// How a term's outputs are named in messages.
+    fn term_name(&self, t: usize, i: usize) -> String {
+        let taxonomy = &self.library.taxonomies[t];
+        format!(
+            "term `{}` of taxonomy `{}`",
+            taxonomy.items[i].name, taxonomy.kind.name
+        )
     }
 
     fn page(&self, i: usize) -> Result<Outputs, Diagnostic> {
@@ -227,12 +218,7 @@ impl Renderer<'_> {
         ctx.insert("page".into(), lib.page_context_value(i));
         let html = self
             .render_template(page.template_name(), ctx)
-            .map_err(|m| {
-                self.content_error(
-                    &page.file.relative,
-                    format!("template `{}`: {m}", page.template_name()),
-                )
-            })?;
+            .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
         let mut out = vec![(index_file(&page.path), html.into_bytes())];
         for asset in &page.assets {
             out.push(asset_output(&page.path, asset)?);
@@ -257,9 +243,7 @@ impl Renderer<'_> {
             return Ok(out);
         }
         if s.meta.is_paginated() {
-            let html = self
-                .section_pager(i, 1)
-                .map_err(|m| self.content_error(&s.file.relative, m))?;
+            let html = self.section_pager(i, 1)?;
             out.push((index_file(&s.path), html.into_bytes()));
             let first = pager_path(&s.path, &s.meta.paginate_path, 1);
             out.push((
@@ -270,12 +254,9 @@ impl Renderer<'_> {
         }
         let mut ctx = self.base_context(&s.lang, Some(&s.path));
         ctx.insert("section".into(), lib.section_full(i).clone());
-        let html = self.render_template(s.template_name(), ctx).map_err(|m| {
-            self.content_error(
-                &s.file.relative,
-                format!("template `{}`: {m}", s.template_name()),
-            )
-        })?;
+        let html = self
+            .render_template(s.template_name(), ctx)
+            .map_err(|d| d.rendering(format!("content/{}", s.file.relative)))?;
         out.push((index_file(&s.path), html.into_bytes()));
         Ok(out)
     }
@@ -284,10 +265,10 @@ impl Renderer<'_> {
         let mut ctx = Map::new();
         ctx.insert("url".into(), Value::String(url.to_string()));
         self.render_template("internal/alias.html", ctx)
-            .map_err(|m| Diagnostic::new("templates/internal/alias.html", m))
+            .map_err(|d| d.rendering(format!("a redirection to {url}")))
     }
 
-    fn section_pager(&self, i: usize, n: usize) -> Result<String, String> {
+    fn section_pager(&self, i: usize, n: usize) -> Result<String, Diagnostic> {
         let lib = self.library;
         let s = &lib.sections[i];
         let by = s.meta.paginate_by.unwrap_or(1).max(1);
@@ -314,7 +295,7 @@ impl Renderer<'_> {
         ctx.insert("section".into(), lib.values.sections_meta[i].clone());
         ctx.insert("paginator".into(), paginator);
         self.render_template(s.template_name(), ctx)
-            .map_err(|m| format!("template `{}`, pager {n}: {m}", s.template_name()))
+            .map_err(|d| d.rendering(format!("content/{} (pager {n})", s.file.relative)))
     }
 
     fn taxonomy_list(&self, t: usize) -> Result<Outputs, Diagnostic> {
@@ -330,7 +311,7 @@ impl Renderer<'_> {
         ctx.insert("terms".into(), Value::Array(terms));
         let html = self
             .render_template(&template, ctx)
-            .map_err(|m| self.taxonomy_error(t, format!("template `{template}`: {m}")))?;
+            .map_err(|d| d.rendering(format!("the list of taxonomy `{}`", taxonomy.kind.name)))?;
         Ok(vec![(index_file(&taxonomy.path), html.into_bytes())])
     }
 
@@ -352,9 +333,7 @@ impl Renderer<'_> {
         let taxonomy = &lib.taxonomies[t];
         let term = &taxonomy.items[i];
         if taxonomy.kind.is_paginated() {
-            let html = self
-                .term_pager(t, i, 1)
-                .map_err(|m| self.taxonomy_error(t, m))?;
+            let html = self.term_pager(t, i, 1)?;
             let first = pager_path(&term.path, taxonomy.kind.paginate_path(), 1);
             return Ok(vec![
                 (index_file(&term.path), html.into_bytes()),
@@ -368,16 +347,13 @@ impl Renderer<'_> {
         let mut ctx = self.base_context(&taxonomy.lang, Some(&term.path));
         ctx.insert("taxonomy".into(), json!(taxonomy.kind));
         ctx.insert("term".into(), lib.term_value(t, i, true));
-        let html = self.render_template(&template, ctx).map_err(|m| {
-            self.taxonomy_error(
-                t,
-                format!("template `{template}`, term `{}`: {m}", term.name),
-            )
-        })?;
+        let html = self
+            .render_template(&template, ctx)
+            .map_err(|d| d.rendering(self.term_name(t, i)))?;
         Ok(vec![(index_file(&term.path), html.into_bytes())])
     }
 
-    fn term_pager(&self, t: usize, i: usize, n: usize) -> Result<String, String> {
+    fn term_pager(&self, t: usize, i: usize, n: usize) -> Result<String, Diagnostic> {
         let lib = self.library;
         let taxonomy = &lib.taxonomies[t];
         let term = &taxonomy.items[i];
@@ -404,12 +380,8 @@ impl Renderer<'_> {
         let with_pages = reads_pages_when_paginated(self.tera, &resolved(self, &template), "term");
         ctx.insert("term".into(), lib.term_value(t, i, with_pages));
         ctx.insert("paginator".into(), paginator);
-        self.render_template(&template, ctx).map_err(|m| {
-            format!(
-                "template `{template}`, term `{}`, pager {n}: {m}",
-                term.name
-            )
-        })
+        self.render_template(&template, ctx)
+            .map_err(|d| d.rendering(format!("{} (pager {n})", self.term_name(t, i))))
     }
 
     fn aliases(&self) -> Result<Outputs, Diagnostic> {
@@ -434,7 +406,7 @@ impl Renderer<'_> {
         base: &str,
         pages: &[usize],
         extra: impl Fn(&mut Map<String, Value>, &str),
-    ) -> Result<Outputs, String> {
+    ) -> Result<Outputs, Diagnostic> {
         let lib = self.library;
         let files = feed_files(lib, lang, base, pages);
         if files.is_empty() {
@@ -468,7 +440,7 @@ impl Renderer<'_> {
             extra(&mut ctx, filename);
             let text = self
                 .render_template(filename, ctx)
-                .map_err(|m| format!("feed `{filename}`: {m}"))?;
+                .map_err(|d| d.rendering(rel.clone()))?;
             out.push((rel, text.into_bytes()));
         }
         Ok(out)
@@ -487,7 +459,6 @@ impl Renderer<'_> {
             };
             ctx.insert("section".into(), value);
         })
-        .map_err(|m| self.content_error(&s.file.relative, m))
     }
 
     fn term_feeds(&self, t: usize, i: usize) -> Result<Outputs, Diagnostic> {
@@ -501,7 +472,6 @@ impl Renderer<'_> {
                 json!({ "name": term.name, "slug": term.slug, "permalink": term.permalink }),
             );
         })
-        .map_err(|m| self.taxonomy_error(t, m))
     }
 
     fn site_feeds(&self, lang: &str) -> Result<Outputs, Diagnostic> {
@@ -510,7 +480,6 @@ impl Renderer<'_> {
             .filter(|&p| lib.pages[p].lang == lang && lib.pages[p].meta.render)
             .collect();
         self.feed_outputs(lang, &site_feed_base(lib, lang), &pages, |_, _| {})
-            .map_err(|m| Diagnostic::new("config.toml", m))
     }
 }
 

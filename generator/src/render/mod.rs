@@ -11,9 +11,12 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use tera::{Context, Tera};
 
-use crate::error::{tera_message, Diagnostic, Diagnostics, Result};
+use std::path::Path;
+
+use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::output::OutputPath;
 use crate::site::{ExtraFile, ExtraPage, Library};
+use crate::templates::TemplateFiles;
 pub use jobs::{plan, schedule, Job};
 
 /// Where rendered files go.
@@ -26,6 +29,8 @@ pub trait Sink: Sync {
 pub struct Renderer<'a> {
     pub library: &'a Library,
     pub tera: &'a Tera,
+    /// The file of each template, for messages.
+    pub templates: &'a TemplateFiles,
     pub theme: Option<&'a str>,
     pub extra_pages: &'a [ExtraPage],
     pub extra_files: &'a [ExtraFile],
@@ -86,18 +91,33 @@ impl Renderer<'_> {
         }
     }
 
-    /// Renders `template` with a context built from `fields`.
+    /// Renders `template` with a context built from `fields`; a problem is
+    /// named under the file of the template that holds it (the caller says
+    /// what was being rendered).
     pub fn render_template(
         &self,
         template: &str,
         fields: Map<String, Value>,
-    ) -> std::result::Result<String, String> {
-        let name = crate::templates::resolve(self.tera, template, self.theme)
-            .ok_or_else(|| format!("template `{template}` not found in templates/ or the theme"))?;
-        let context = Context::from_value(Value::Object(fields)).map_err(|e| e.to_string())?;
+    ) -> std::result::Result<String, Diagnostic> {
+        let name = crate::templates::resolve(self.tera, template, self.theme).ok_or_else(|| {
+            let theme = self
+                .theme
+                .map(|t| format!(" or themes/{t}/templates/"))
+                .unwrap_or_default();
+            Diagnostic::new(
+                "templates",
+                format!("template `{template}` not found in templates/{theme}"),
+            )
+        })?;
+        let context = Context::from_value(Value::Object(fields)).map_err(|e| {
+            Diagnostic::new(
+                self.templates.file(&name).unwrap_or(Path::new(&name)),
+                e.to_string(),
+            )
+        })?;
         self.tera
             .render(&name, &context)
-            .map_err(|e| tera_message(&e))
+            .map_err(|e| self.templates.render_error(self.tera, &e))
     }
 
     /// Base context: `config`, `lang`, `current_path`, `current_url`.

@@ -97,7 +97,7 @@ pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnos
         .into_iter()
         .map(|(permalink, (updated, extra))| json!({ "permalink": permalink, "updated": updated, "date": updated, "extra": extra }))
         .collect();
-    let error = |m: String| Diagnostic::new("templates/sitemap.xml", m);
+    let error = |d: Diagnostic| d.rendering("sitemap.xml");
     let render_one = |entries: Vec<Value>| -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = Map::new();
         ctx.insert("entries".into(), Value::Array(entries));

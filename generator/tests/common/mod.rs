@@ -38,6 +38,19 @@ pub fn copy_dir(src: &Path, dest: &Path) {
     }
 }
 
+/// Replaces `from` with `to` in the file `rel` of the site at `root`.
+pub fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = read(root, rel);
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The `error:` lines of a failed build's report.
+pub fn error_lines(report: &str) -> Vec<&str> {
+    report.lines().filter(|l| l.starts_with("error:")).collect()
+}
+
 pub fn read(root: &Path, rel: &str) -> String {
     let path = root.join(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
