@@ -75,7 +75,7 @@ impl<'a> Scan<'a> {
                     continue;
                 }
                 b'"' | b'\'' if self.node_start => {
-                    self.skip_quoted(b);
+                    self.skip_quoted();
                     self.node_start = false;
                     continue;
                 }
@@ -122,26 +122,17 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// A quoted scalar, which may span lines: `"` with `\` escapes, `'`
-    /// with `''` for a quote.
-    fn skip_quoted(&mut self, quote: u8) {
-        self.pos += 1;
-        while let Some(b) = self.peek(0) {
-            match b {
-                b'\n' => {
-                    self.newline();
-                    continue;
-                }
-                b'\\' if quote == b'"' => self.pos += 1,
-                b'\'' if quote == b'\'' && self.peek(1) == Some(b'\'') => self.pos += 1,
-                b if b == quote => {
-                    self.pos += 1;
-                    return;
-                }
-                _ => {}
-            }
-            self.pos += 1;
+    /// A quoted scalar, which may span lines.
+    fn skip_quoted(&mut self) {
+        let end = quoted_end(self.text, self.pos);
+        if let Some(last) = self.text[self.pos..end].iter().rposition(|&b| b == b'\n') {
+            self.line += self.text[self.pos..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.line_start = self.pos + last + 1;
         }
+        self.pos = end;
     }
 
     /// `|` or `>`: the rest of the line, then every line more indented
@@ -162,6 +153,24 @@ impl<'a> Scan<'a> {
         }
         self.node_start = true;
     }
+}
+
+/// The end (exclusive) of the quoted scalar opening at `start`: `"` with
+/// `\` escapes, `'` with `''` for a quote; the end of the text when it is
+/// not closed.
+pub(crate) fn quoted_end(text: &[u8], start: usize) -> usize {
+    let quote = text[start];
+    let mut i = start + 1;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && text.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    text.len()
 }
 
 fn indentation(line: &[u8]) -> usize {

@@ -267,19 +267,24 @@ pub fn parse<T: DeserializeOwned + Default>(
                 .at(split.front_line + line - 1, Some(column)));
         }
         serde_yaml::from_str(split.front).map_err(|e| {
-            let mut d = Diagnostic::new(file, clean_message(&e.to_string()));
-            if let Some(loc) = e.location() {
-                d = d.at(split.front_line + loc.line() - 1, Some(loc.column()));
-            }
+            let d = Diagnostic::new(file, clean_message(&e.to_string()));
+            // Without a place, the problem is the front matter's as a whole.
+            let d = match e.location() {
+                Some(loc) => d.at(split.front_line + loc.line() - 1, Some(loc.column())),
+                None => d.at(split.front_line, None),
+            };
             with_field(d)
         })
     } else {
         toml::from_str(split.front).map_err(|e| {
-            let mut d = Diagnostic::new(file, clean_message(e.message()));
-            if let Some(span) = e.span() {
-                let (line, col) = line_col(split.front, span.start);
-                d = d.at(split.front_line + line - 1, Some(col));
-            }
+            let d = Diagnostic::new(file, clean_message(e.message()));
+            let d = match e.span() {
+                Some(span) => {
+                    let (line, col) = line_col(split.front, span.start);
+                    d.at(split.front_line + line - 1, Some(col))
+                }
+                None => d.at(split.front_line, None),
+            };
             with_field(d)
         })
     }

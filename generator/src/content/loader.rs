@@ -270,9 +270,7 @@ fn load_file(
                     "expected a date like 2024-03-05 or 2024-03-05T18:30:00+01:00, found `{d}`"
                 ),
             )
-            .line(
-                crate::config::find_key_line(parts.front, "date").map(|l| l + parts.front_line - 1),
-            )
+            .line(front_matter::key_line(&text, "date", None))
             .field("date")
         })?),
         None => None,
@@ -283,10 +281,7 @@ fn load_file(
                 &display,
                 format!("expected a date like 2024-03-05, found `{d}`"),
             )
-            .line(
-                crate::config::find_key_line(parts.front, "updated")
-                    .map(|l| l + parts.front_line - 1),
-            )
+            .line(front_matter::key_line(&text, "updated", None))
             .field("updated")
         })?),
         None => None,

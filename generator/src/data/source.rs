@@ -53,9 +53,14 @@ impl SourceFile {
         self.entries.len()
     }
 
-    /// Top-level `- ` items: lines at the indentation of the first one.
+    /// Top-level `- ` items: lines at the indentation of the first one;
+    /// or the items of a flow list (`[{...}, {...}]`).
     fn find_entries(&self) -> Vec<(usize, usize)> {
         let n = self.line_count();
+        let first = (0..n).find_map(|i| content_of(self.line(i)));
+        if first.is_some_and(|c| c.starts_with('[')) {
+            return self.flow_entries();
+        }
         let mut starts = Vec::new();
         let mut indent = None;
         for i in 0..n {
@@ -84,6 +89,59 @@ impl SourceFile {
             entries.push((start, end));
         }
         entries
+    }
+
+    /// The items of a file that is one flow list: each from the line it
+    /// starts on to the next one's (its fields are then found at its
+    /// first line: keys are looked for in block style only).
+    fn flow_entries(&self) -> Vec<(usize, usize)> {
+        let text = self.text.as_bytes();
+        let mut starts: Vec<usize> = Vec::new();
+        let mut depth = 0usize;
+        let mut item_next = false;
+        let mut i = 0;
+        while i < text.len() {
+            let b = text[i];
+            let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+            if depth == 1 && item_next && !blank && !matches!(b, b']' | b'#') {
+                starts.push(self.lines.line(i) - 1);
+                item_next = false;
+            }
+            match b {
+                b'"' | b'\'' => {
+                    i = crate::nesting::quoted_end(text, i);
+                    continue;
+                }
+                b'#' if i == 0 || matches!(text[i - 1], b' ' | b'\t' | b'\n') => {
+                    while i < text.len() && text[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'[' | b'{' => {
+                    depth += 1;
+                    item_next = depth == 1;
+                }
+                b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b',' if depth == 1 => item_next = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        let n = self.line_count();
+        starts
+            .iter()
+            .enumerate()
+            .map(|(k, &start)| {
+                let next = starts.get(k + 1).copied().unwrap_or(n);
+                (start, next.max(start + 1))
+            })
+            .collect()
     }
 
     /// 1-based line of entry `entry`'s first line.
@@ -318,6 +376,19 @@ mod tests {
         assert_eq!(f.field_line(1, "name"), Some(17));
         assert_eq!(f.field_line(1, "links[1].url"), Some(22));
         assert_eq!(f.field_line(1, "links[0].label"), Some(19));
+    }
+
+    #[test]
+    fn finds_the_items_of_a_flow_list() {
+        let f = SourceFile::new(
+            "data/x.yaml".into(),
+            "# liste\n[{id: a, name: \"x, ] }\"},\n  {id: b}, {id: c,\n  name: d}\n]\n".into(),
+        );
+        assert_eq!(f.entry_count(), 3);
+        assert_eq!(f.entry_line(0), Some(2));
+        assert_eq!(f.entry_line(1), Some(3));
+        assert_eq!(f.entry_line(2), Some(3));
+        assert_eq!(f.field_line(2, "name"), Some(3));
     }
 
     #[test]
