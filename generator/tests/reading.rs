@@ -112,3 +112,49 @@ fn a_link_back_to_a_folder_above_is_reported_not_followed() {
     assert_eq!(common::error_lines(&err).len(), 1, "{err}");
     assert!(!dir.path().join("public").exists());
 }
+
+#[test]
+fn templates_read_only_files_of_the_site() {
+    let top = tempfile::tempdir().unwrap();
+    let site = top.path().join("site");
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blog"),
+        &site,
+    );
+    std::fs::write(top.path().join("secret.toml"), "mot = \"secret\"\n").unwrap();
+    symlink(top.path().join("secret.toml"), site.join("lien.toml")).unwrap();
+    write(&site, "dedans.toml", "mot = \"public\"\n");
+    write(
+        &site,
+        "templates/page.html",
+        "<p>{{ get_hash(path=\"../secret.toml\") }}</p>",
+    );
+    let err = maillage::build(&options(&site)).unwrap_err().to_string();
+    assert!(
+        err.contains("`get_hash`: file `../secret.toml` not found"),
+        "{err}"
+    );
+    for (path, refused) in [
+        ("dedans.toml", false),
+        ("../secret.toml", true),
+        ("lien.toml", true),
+    ] {
+        write(
+            &site,
+            "templates/page.html",
+            &format!("{{% set d = load_data(path=\"{path}\") %}}<p>{{{{ d.mot }}}}</p>"),
+        );
+        let result = maillage::build(&options(&site));
+        if refused {
+            let err = result.unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("`load_data`: `{path}` is outside the site folder")),
+                "{err}"
+            );
+            assert!(!err.contains("secret\""), "{err}");
+        } else {
+            result.unwrap();
+            assert!(read(&site, "public/docs/a/index.html").contains("<p>public</p>"));
+        }
+    }
+}

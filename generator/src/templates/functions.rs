@@ -200,7 +200,18 @@ fn find_static_file(root: &Path, theme: Option<&str>, path: &str) -> Option<Path
     }
     candidates.push(root.join(path));
     candidates.push(root.join("content").join(path));
-    candidates.into_iter().find(|p| p.is_file())
+    candidates
+        .into_iter()
+        .find(|p| p.is_file() && inside_site(root, p))
+}
+
+/// Whether `file`, links resolved, is in the site folder: templates read
+/// nothing else, as in Zola (`..` and links leading out are refused).
+fn inside_site(root: &Path, file: &Path) -> bool {
+    match (root.canonicalize(), file.canonicalize()) {
+        (Ok(root), Ok(file)) => file.starts_with(root),
+        _ => false,
+    }
 }
 
 struct LoadData {
@@ -225,6 +236,13 @@ impl Function for LoadData {
             .into_iter()
             .find(|c| c.is_file())
         };
+        if let Some(file) = &file {
+            if !inside_site(&self.root, file) {
+                return Err(Error::msg(format!(
+                    "`load_data`: `{path}` is outside the site folder"
+                )));
+            }
+        }
         let Some(file) = file else {
             return if required {
                 Err(Error::msg(format!("`load_data`: file `{path}` not found")))
