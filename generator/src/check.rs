@@ -2,7 +2,7 @@
 //! nothing written, plus anchors of internal links and, on request, the
 //! hosts of external links.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,7 @@ pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
     }
     let lib = &site.library;
     let mut internal = 0;
+    let mut ids: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
     let mut external_links: Vec<(String, String, usize)> = Vec::new();
     let sources = lib
         .pages
@@ -44,17 +45,21 @@ pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
         for (target, anchor, line) in &rendered.internal_links {
             internal += 1;
             let Some(anchor) = anchor else { continue };
-            let anchors = lib
-                .page_index
-                .get(target)
-                .map(|&i| &lib.pages[i].rendered.anchors)
-                .or_else(|| {
-                    lib.section_index
-                        .get(target)
-                        .map(|&i| &lib.sections[i].rendered.anchors)
-                });
+            // Each target's ids, gathered once: a page may link thousands
+            // of times to a page with thousands of headings.
+            let anchors = ids.entry(target.as_str()).or_insert_with(|| {
+                lib.page_index
+                    .get(target)
+                    .map(|&i| &lib.pages[i].rendered.anchors)
+                    .or_else(|| {
+                        lib.section_index
+                            .get(target)
+                            .map(|&i| &lib.sections[i].rendered.anchors)
+                    })
+                    .map(|list| list.iter().map(String::as_str).collect())
+            });
             if let Some(anchors) = anchors {
-                if !anchors.iter().any(|a| a == anchor) && anchor != "continue-reading" {
+                if !anchors.contains(anchor.as_str()) && anchor != "continue-reading" {
                     errors.push(
                         Diagnostic::new(
                             format!("content/{relative}"),

@@ -65,6 +65,23 @@ fn walk_problem(error: &walkdir::Error, dir: &Path, root: &Path) -> Diagnostic {
     }
 }
 
+/// The parts of `path` resolved inside a folder as a file system would:
+/// a leading `/`, empty parts and `.` dropped, `..` going up one part;
+/// `None` when it climbs out of the folder.
+pub fn resolve_within(path: &str) -> Option<Vec<&str>> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    Some(parts)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -50,16 +50,7 @@ impl OutputPath {
         if path.contains('\0') {
             return Err(Refused::Nul);
         }
-        let mut parts: Vec<&str> = Vec::new();
-        for part in path.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    parts.pop().ok_or(Refused::Outside)?;
-                }
-                name => parts.push(name),
-            }
-        }
+        let parts = crate::files::resolve_within(path).ok_or(Refused::Outside)?;
         if parts.is_empty() {
             return Err(Refused::NoFile);
         }

@@ -9,6 +9,9 @@
 
 use std::path::PathBuf;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::error::{Diagnostic, LineIndex};
 
 /// One data file, kept for locating problems.
@@ -20,6 +23,10 @@ pub struct SourceFile {
     lines: LineIndex,
     /// `(first line, end line)` (0-based, end excluded) of each entry.
     entries: Vec<(usize, usize)>,
+    /// The line of each top-level key of each entry, found on the first
+    /// problem of the entry: an entry with thousands of problems is read
+    /// once, not once for each.
+    keys: Vec<OnceLock<HashMap<String, usize>>>,
 }
 
 impl SourceFile {
@@ -29,8 +36,10 @@ impl SourceFile {
             lines: LineIndex::new(&text),
             text,
             entries: Vec::new(),
+            keys: Vec::new(),
         };
         file.entries = file.find_entries();
+        file.keys = file.entries.iter().map(|_| OnceLock::new()).collect();
         file
     }
 
@@ -166,8 +175,12 @@ impl SourceFile {
             from = start + 1;
             key_indent = self.next_indent(from, to).unwrap_or(key_indent);
         }
-        for part in split_path(field) {
+        for (depth, part) in split_path(field).into_iter().enumerate() {
             let hit = match part {
+                PathPart::Key(key) if depth == 0 => self.keys[entry]
+                    .get_or_init(|| self.key_lines(from, to, key_indent, first_is_item))
+                    .get(key)
+                    .copied(),
                 PathPart::Key(key) => self.find_key(from, to, key_indent, key, first_is_item),
                 PathPart::Index(index) => self.find_item(from, to, key_indent, index),
             };
@@ -212,6 +225,32 @@ impl SourceFile {
             let l = self.line(i);
             content_of(l).map(|_| indentation(l))
         })
+    }
+
+    /// The line of each key at `key_indent` in lines `[from, to)`, the
+    /// first one kept when a key repeats.
+    fn key_lines(
+        &self,
+        from: usize,
+        to: usize,
+        key_indent: usize,
+        first_is_item: bool,
+    ) -> HashMap<String, usize> {
+        let mut lines = HashMap::new();
+        for i in from..to {
+            let line = self.line(i);
+            let text = if first_is_item && i == from {
+                line.get(key_indent..).unwrap_or("")
+            } else if indentation(line) == key_indent {
+                line.trim_start()
+            } else {
+                continue;
+            };
+            if let Some(key) = key_of(text) {
+                lines.entry(key.to_string()).or_insert(i);
+            }
+        }
+        lines
     }
 
     fn find_key(
@@ -303,6 +342,24 @@ fn item_key_indent(line: &str) -> usize {
     let after_dash = &line[indent..];
     let rest = after_dash.strip_prefix('-').unwrap_or(after_dash);
     indent + 1 + (rest.len() - rest.trim_start_matches(' ').len())
+}
+
+/// The key a `key: value` line starts with (the key possibly quoted).
+fn key_of(text: &str) -> Option<&str> {
+    let ends_key = |after: &str| {
+        let after = after.trim_start_matches(' ');
+        after == ":" || after.starts_with(": ") || after.starts_with(":\t")
+    };
+    for quote in ['"', '\''] {
+        if let Some(rest) = text.strip_prefix(quote) {
+            let end = rest.find(quote)?;
+            return ends_key(&rest[end + 1..]).then(|| &rest[..end]);
+        }
+    }
+    text.match_indices(':')
+        .map(|(at, _)| at)
+        .find(|&at| ends_key(&text[at..]))
+        .map(|at| text[..at].trim_end_matches(' '))
 }
 
 /// Whether `text` starts with `key:` (the key possibly quoted).

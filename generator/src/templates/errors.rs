@@ -54,7 +54,12 @@ impl TemplateFiles {
     /// column.
     pub fn syntax_error(&self, name: &str, err: &tera::Error) -> Diagnostic {
         let message = tera_message(err);
-        let flat = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Tera draws the line with a caret, then says what it expected
+        // after "= ": the line and column are given apart.
+        let said = message
+            .rsplit_once("\n  = ")
+            .map_or(message.as_str(), |(_, s)| s);
+        let flat = said.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut d = Diagnostic::new(self.shown(name), flat);
         // Tera's parse errors carry "--> line:col".
         if let Some(pos) = message.find("--> ") {
@@ -129,10 +134,17 @@ pub struct Explained {
 }
 
 /// The name a message is about, to find its line.
-enum Culprit {
-    Variable(String),
-    Filter(String),
-    Function(String),
+struct Culprit {
+    kind: Kind,
+    name: String,
+    /// A value the failed call was given (a path...), on the same line.
+    detail: Option<String>,
+}
+
+enum Kind {
+    Variable,
+    Filter,
+    Function,
 }
 
 fn is_name_char(c: char) -> bool {
@@ -140,29 +152,37 @@ fn is_name_char(c: char) -> bool {
 }
 
 impl Culprit {
-    fn name(&self) -> &str {
-        match self {
-            Culprit::Variable(name) | Culprit::Filter(name) | Culprit::Function(name) => name,
+    fn new(kind: Kind, name: &str) -> Culprit {
+        Culprit {
+            kind,
+            name: name.to_string(),
+            detail: None,
         }
     }
 
     /// Whether the name, found between `before` and `after`, is used as
     /// the culprit is: a whole variable, a filter after `|`, a function
-    /// called.
+    /// called (with the detail on the same line, when there is one).
     fn used_as(&self, before: &str, after: &str) -> bool {
         let ends_before = !before.ends_with(|c: char| is_name_char(c) || c == '.');
         let ends_after = !after.starts_with(is_name_char);
-        match self {
-            Culprit::Variable(_) => ends_before && ends_after,
-            Culprit::Filter(_) => before.trim_end().ends_with('|') && ends_after,
-            Culprit::Function(_) => ends_before && after.trim_start().starts_with('('),
+        let with_detail = || {
+            let line = after.split('\n').next().unwrap_or("");
+            self.detail
+                .as_ref()
+                .is_none_or(|d| line.contains(d.as_str()))
+        };
+        match self.kind {
+            Kind::Variable => ends_before && ends_after,
+            Kind::Filter => before.trim_end().ends_with('|') && ends_after && with_detail(),
+            Kind::Function => ends_before && after.trim_start().starts_with('(') && with_detail(),
         }
     }
 
     /// `None` when the culprit is not in `text`; else its line when it
     /// occurs there once (`Some(None)` when more often).
     fn lines(&self, text: &str) -> Option<Option<usize>> {
-        let name = self.name();
+        let name = self.name.as_str();
         let mut found = text
             .match_indices(name)
             .filter(|&(at, _)| self.used_as(&text[..at], &text[at + name.len()..]))
@@ -203,25 +223,40 @@ pub fn explain(err: &tera::Error) -> Explained {
         .or(while_rendering)
         .unwrap_or(rendered)
         .to_string();
-    let mut culprit = None;
+    let mut culprit: Option<Culprit> = None;
     let mut parts: Vec<String> = Vec::new();
     for cause in &causes {
-        let part = if let Some(name) = between(cause, "Variable `", "` not found in context") {
-            culprit = Some(Culprit::Variable(name.to_string()));
-            format!("variable `{name}` not found")
+        if let Some(name) = between(cause, "Variable `", "` not found in context") {
+            culprit = Some(Culprit::new(Kind::Variable, name));
+            parts.push(format!("variable `{name}` not found"));
         } else if let Some(name) = between(cause, "Filter '", "' not found") {
-            culprit = Some(Culprit::Filter(name.to_string()));
-            format!("filter `{name}` not found")
+            culprit = Some(Culprit::new(Kind::Filter, name));
+            parts.push(format!("filter `{name}` not found"));
         } else if let Some(name) = between(cause, "Function '", "' not found") {
-            culprit = Some(Culprit::Function(name.to_string()));
-            format!("function `{name}` not found")
+            culprit = Some(Culprit::new(Kind::Function, name));
+            parts.push(format!("function `{name}` not found"));
+        } else if let Some(name) = between(cause, "Function call '", "' failed") {
+            // What failed is said by the next cause (`get_url`: ...).
+            culprit = Some(Culprit::new(Kind::Function, name));
+        } else if let Some(name) = between(cause, "Filter call '", "' failed") {
+            culprit = Some(Culprit::new(Kind::Filter, name));
         } else {
-            match cause.find(" while rendering '") {
-                Some(at) => cause[..at].to_string(),
-                None => cause.clone(),
+            let text = match cause.find(" while rendering '") {
+                Some(at) => &cause[..at],
+                None => cause,
+            };
+            // The first value quoted in a failed call's message: the call
+            // to look for is the one given it.
+            if let Some(call) = culprit.as_mut().filter(|c| c.detail.is_none()) {
+                call.detail = text
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .find(|quoted| *quoted != call.name)
+                    .map(str::to_string);
             }
-        };
-        parts.push(part);
+            parts.push(text.to_string());
+        }
     }
     if parts.is_empty() {
         parts.push(top.clone());
@@ -242,7 +277,7 @@ pub fn explain(err: &tera::Error) -> Explained {
 mod tests {
     use super::*;
 
-    const TEMPLATES: [(&str, &str); 10] = [
+    const TEMPLATES: [(&str, &str); 11] = [
         (
             "base.html",
             "<html>\n{% block main %}{% endblock %}\n{{ dans_base }}\n</html>",
@@ -274,6 +309,10 @@ mod tests {
         ),
         ("filtre.html", "a\n{{ 1 | inconnu }}"),
         ("fonction.html", "\n\n{{ nulle_part() }}"),
+        (
+            "appels.html",
+            "{{ now() }}\n{{ echoue(chemin='b.css') }}\n{{ echoue(chemin='a.css') }}",
+        ),
     ];
 
     /// The templates, loaded in Tera and written as files under `dir`.
@@ -292,7 +331,14 @@ mod tests {
 
     fn rendered(name: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
-        let (tera, files) = load(dir.path());
+        let (mut tera, files) = load(dir.path());
+        tera.register_function("echoue", |args: &HashMap<String, tera::Value>| {
+            let path = args["chemin"].as_str().unwrap_or("");
+            match path {
+                "a.css" => Err(tera::Error::msg(format!("`echoue`: no file `{path}`"))),
+                _ => Ok(tera::Value::Null),
+            }
+        });
         let mut context = tera::Context::new();
         context.insert("page", &serde_json::json!({"title": "t"}));
         let err = tera.render(name, &context).unwrap_err();
@@ -326,6 +372,11 @@ mod tests {
         assert_eq!(
             rendered("fonction.html"),
             "templates/fonction.html:3: function `nulle_part` not found"
+        );
+        // A failed call: the one given the value the message names.
+        assert_eq!(
+            rendered("appels.html"),
+            "templates/appels.html:3: `echoue`: no file `a.css`"
         );
         // Twice in the file: no line rather than a guess.
         assert_eq!(

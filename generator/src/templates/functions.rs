@@ -191,27 +191,17 @@ impl Function for GetUrl {
 }
 
 /// A file as the site serves it: the site's `static/`, the theme's
-/// `static/`, or a path from the site root.
+/// `static/`, or a path from the site root; never a path that climbs out
+/// of the site folder with `..`.
 fn find_static_file(root: &Path, theme: Option<&str>, path: &str) -> Option<PathBuf> {
-    let path = path.trim_start_matches('/');
-    let mut candidates = vec![root.join("static").join(path)];
+    let path = crate::files::resolve_within(path)?.join("/");
+    let mut candidates = vec![root.join("static").join(&path)];
     if let Some(theme) = theme {
-        candidates.push(root.join("themes").join(theme).join("static").join(path));
+        candidates.push(root.join("themes").join(theme).join("static").join(&path));
     }
-    candidates.push(root.join(path));
-    candidates.push(root.join("content").join(path));
-    candidates
-        .into_iter()
-        .find(|p| p.is_file() && inside_site(root, p))
-}
-
-/// Whether `file`, links resolved, is in the site folder: templates read
-/// nothing else, as in Zola (`..` and links leading out are refused).
-fn inside_site(root: &Path, file: &Path) -> bool {
-    match (root.canonicalize(), file.canonicalize()) {
-        (Ok(root), Ok(file)) => file.starts_with(root),
-        _ => false,
-    }
+    candidates.push(root.join(&path));
+    candidates.push(root.join("content").join(&path));
+    candidates.into_iter().find(|p| p.is_file())
 }
 
 struct LoadData {
@@ -226,23 +216,19 @@ impl Function for LoadData {
         }
         let path = string_arg(args, "path", "load_data")?;
         let required = opt_bool(args, "required", true);
+        // Files of the site only, as in Zola: `..` does not climb out.
+        let p = crate::files::resolve_within(&path)
+            .ok_or_else(|| Error::msg(format!("`load_data`: `{path}` is outside the site folder")))?
+            .join("/");
         let file = {
-            let p = path.trim_start_matches('/');
             [
-                self.root.join(p),
-                self.root.join("content").join(p),
-                self.root.join("static").join(p),
+                self.root.join(&p),
+                self.root.join("content").join(&p),
+                self.root.join("static").join(&p),
             ]
             .into_iter()
             .find(|c| c.is_file())
         };
-        if let Some(file) = &file {
-            if !inside_site(&self.root, file) {
-                return Err(Error::msg(format!(
-                    "`load_data`: `{path}` is outside the site folder"
-                )));
-            }
-        }
         let Some(file) = file else {
             return if required {
                 Err(Error::msg(format!("`load_data`: file `{path}` not found")))
