@@ -158,7 +158,7 @@ fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
             return unread(SourceFile::new(rel, String::new()), kind, problem);
         }
     };
-    let file = SourceFile::new(rel.clone(), text);
+    let mut file = SourceFile::new(rel.clone(), text);
     if let Some((line, column)) = crate::nesting::too_deep_yaml(file.text()) {
         let problem =
             Diagnostic::new(rel, crate::nesting::too_deep_message()).at(line, Some(column));
@@ -191,6 +191,7 @@ fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
             return unread(file, kind, problem);
         }
     };
+    file.expect_entries(items.len());
     // Entries are read in parallel too: a region's file of meetups is the
     // largest of all, and would otherwise be read alone at the end.
     let known = entries::known_fields(kind);

@@ -92,11 +92,7 @@ impl DataSet {
 
     /// `file:line` of an entry, for messages that point at another entry.
     pub fn location(&self, origin: Origin) -> String {
-        let file = &self.files[origin.file as usize];
-        match file.entry_line(origin.entry as usize) {
-            Some(line) => format!("{}:{line}", file.path.display()),
-            None => file.path.display().to_string(),
-        }
+        self.files[origin.file as usize].location(origin.entry as usize)
     }
 
     /// The entry at `origin` as the source of something built from it.

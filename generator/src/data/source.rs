@@ -30,7 +30,12 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A data file's text. Every YAML line break (`\r\n`, `\r`, and NEL,
+    /// LS and PS, which YAML 1.1 also reads as line breaks) is made `\n`,
+    /// which YAML reads the same: lines are then counted here as the
+    /// parser counts them.
     pub fn new(path: PathBuf, text: String) -> SourceFile {
+        let text = yaml_line_breaks(text);
         let mut file = SourceFile {
             path,
             lines: LineIndex::new(&text),
@@ -151,6 +156,24 @@ impl SourceFile {
                 (start, next.max(start + 1))
             })
             .collect()
+    }
+
+    /// Forgets the entries found by the scan when the parser read another
+    /// number of them (a structure the scan does not follow): their lines
+    /// would be wrong. Problems are then located at the list's first line,
+    /// by their entry's number.
+    pub fn expect_entries(&mut self, count: usize) {
+        if self.entries.len() != count {
+            self.entries.clear();
+            self.keys.clear();
+        }
+    }
+
+    /// 1-based line of the file's first line that is not blank or a comment.
+    fn first_line(&self) -> usize {
+        (0..self.line_count())
+            .find(|&i| content_of(self.line(i)).is_some())
+            .map_or(1, |i| i + 1)
     }
 
     /// 1-based line of entry `entry`'s first line.
@@ -294,11 +317,33 @@ impl SourceFile {
         } else {
             self.field_line(entry, field)
         };
+        if d.line.is_none() {
+            d.line = Some(self.first_line());
+            d.message
+                .push_str(&format!(" (entry {} of the list)", entry + 1));
+        }
         if !field.is_empty() {
             d.field = Some(field.to_string());
         }
         d
     }
+
+    /// `file:line` of an entry (or `file`, entry N), for messages that
+    /// point at another entry.
+    pub fn location(&self, entry: usize) -> String {
+        match self.entry_line(entry) {
+            Some(line) => format!("{}:{line}", self.path.display()),
+            None => format!("{} (entry {})", self.path.display(), entry + 1),
+        }
+    }
+}
+
+fn yaml_line_breaks(text: String) -> String {
+    const OTHER_BREAKS: [char; 4] = ['\r', '\u{85}', '\u{2028}', '\u{2029}'];
+    if !text.contains(OTHER_BREAKS) {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace(OTHER_BREAKS, "\n")
 }
 
 enum PathPart<'a> {
@@ -446,6 +491,28 @@ mod tests {
         assert_eq!(f.entry_line(1), Some(3));
         assert_eq!(f.entry_line(2), Some(3));
         assert_eq!(f.field_line(2, "name"), Some(3));
+    }
+
+    #[test]
+    fn lines_are_counted_as_yaml_counts_them() {
+        let f = SourceFile::new(
+            "data/x.yaml".into(),
+            "- id: a\r- id: b\r\n  name: c\u{2028}- id: d\n".into(),
+        );
+        assert_eq!(f.text(), "- id: a\n- id: b\n  name: c\n- id: d\n");
+        assert_eq!(f.entry_line(2), Some(4));
+    }
+
+    #[test]
+    fn entries_the_scan_cannot_follow_are_located_by_number() {
+        let mut f = SourceFile::new("data/x.yaml".into(), "# x\n!!seq\n- a\n- b\n".into());
+        f.expect_entries(3);
+        let d = f.diagnostic(1, "name", "missing field `name`");
+        assert_eq!(
+            d.to_string(),
+            "data/x.yaml:2: `name`: missing field `name` (entry 2 of the list)"
+        );
+        assert_eq!(f.location(1), "data/x.yaml (entry 2)");
     }
 
     #[test]
