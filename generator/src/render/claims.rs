@@ -7,6 +7,7 @@
 //! Static files are not claims: as in Zola, one stands in for a generated
 //! file of the same path.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -26,9 +27,13 @@ pub struct Planned<'a> {
     pub extra_files: &'a [ExtraFile],
 }
 
+/// A file the build renders, and what asks for it (the extensions' pages
+/// and files lend theirs).
+pub type Claim<'a> = (String, Cow<'a, Source>);
+
 /// Every file the build renders, with what asks for it, in the order of
 /// the render plan (content first, then built-in files, then extensions).
-pub fn claims(planned: &Planned<'_>) -> Vec<(String, Source)> {
+pub fn claims<'a>(planned: &Planned<'a>) -> Vec<Claim<'a>> {
     let mut out = Vec::new();
     for job in plan(planned.library, planned.extra_pages.len()) {
         job_claims(planned, &job, &mut out);
@@ -41,9 +46,11 @@ pub fn claims(planned: &Planned<'_>) -> Vec<(String, Source)> {
 pub fn check(planned: &Planned<'_>) -> Diagnostics {
     let root = planned.root;
     let mut errors = Diagnostics::new();
-    let mut owners: HashMap<OutputPath, Source> = HashMap::new();
-    for (raw, source) in claims(planned) {
-        let path = match OutputPath::new(&raw) {
+    let claims = claims(planned);
+    // Each file, with the index of its first claim.
+    let mut owners: HashMap<OutputPath, usize> = HashMap::with_capacity(claims.len());
+    for (index, (raw, source)) in claims.iter().enumerate() {
+        let path = match OutputPath::new(raw) {
             Ok(path) => path,
             Err(why) => {
                 errors.push(source.diagnostic(
@@ -53,29 +60,29 @@ pub fn check(planned: &Planned<'_>) -> Diagnostics {
                 continue;
             }
         };
-        match owners.get(&path) {
-            Some(first) if *first == source => {}
-            Some(first) => {
-                // Named at the later source when it has a file: the earlier
-                // one is the page or list the site already had there.
-                let (here, other) = if source.file.is_some() || first.file.is_none() {
-                    (&source, first)
-                } else {
-                    (first, &source)
-                };
-                errors.push(here.diagnostic(
-                    root,
-                    format!(
-                        "{} would write `{path}`, which {} also writes: each file of the site must have one source",
-                        here.what,
-                        other.describe(root)
-                    ),
-                ));
-            }
-            None => {
-                owners.insert(path, source);
-            }
+        let Some(&first) = owners.get(&path) else {
+            owners.insert(path, index);
+            continue;
+        };
+        let first = &claims[first].1;
+        if first == source {
+            continue;
         }
+        // Named at the later source when it has a file: the earlier one is
+        // the page or list the site already had there.
+        let (here, other) = if source.file.is_some() || first.file.is_none() {
+            (source, first)
+        } else {
+            (first, source)
+        };
+        errors.push(here.diagnostic(
+            root,
+            format!(
+                "{} would write `{path}`, which {} also writes: each file of the site must have one source",
+                here.what,
+                other.describe(root)
+            ),
+        ));
     }
     errors
 }
@@ -102,97 +109,121 @@ fn config_key(key: &str, value: &str, what: String) -> Source {
     Source::key("config.toml", key, Some(value), what)
 }
 
-fn job_claims(planned: &Planned<'_>, job: &Job, out: &mut Vec<(String, Source)>) {
+fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
     let lib = planned.library;
     match job {
         Job::Page(i) => {
             let page = &lib.pages[*i];
-            out.push((index_file(&page.path), page_source(page)));
+            own(out, (index_file(&page.path), page_source(page)));
             for asset in &page.assets {
-                out.push((
-                    asset_file(&page.path, asset),
-                    asset_source(planned.root, asset),
-                ));
+                own(
+                    out,
+                    (
+                        asset_file(&page.path, asset),
+                        asset_source(planned.root, asset),
+                    ),
+                );
             }
         }
         Job::Section(i) => {
             let s = &lib.sections[*i];
             let file = content_file(&s.file.relative);
             for asset in &s.assets {
-                out.push((
-                    asset_file(&s.path, asset),
-                    asset_source(planned.root, asset),
-                ));
+                own(
+                    out,
+                    (
+                        asset_file(&s.path, asset),
+                        asset_source(planned.root, asset),
+                    ),
+                );
             }
-            out.push((
-                index_file(&s.path),
-                Source::file(&file, None, "the section"),
-            ));
+            own(
+                out,
+                (
+                    index_file(&s.path),
+                    Source::file(&file, None, "the section"),
+                ),
+            );
             if s.meta.redirect_to.is_none() && s.meta.is_paginated() {
                 let first = pager_path(&s.path, &s.meta.paginate_path, 1);
-                out.push((
-                    index_file(&first),
-                    Source::key(file, "paginate_path", None, "the section's first pager"),
-                ));
+                own(
+                    out,
+                    (
+                        index_file(&first),
+                        Source::key(file, "paginate_path", None, "the section's first pager"),
+                    ),
+                );
             }
         }
         Job::SectionPager(i, n) => {
             let s = &lib.sections[*i];
-            out.push((
-                index_file(&pager_path(&s.path, &s.meta.paginate_path, *n)),
-                Source::key(
-                    content_file(&s.file.relative),
-                    "paginate_path",
-                    None,
-                    format!("pager {n} of the section"),
+            own(
+                out,
+                (
+                    index_file(&pager_path(&s.path, &s.meta.paginate_path, *n)),
+                    Source::key(
+                        content_file(&s.file.relative),
+                        "paginate_path",
+                        None,
+                        format!("pager {n} of the section"),
+                    ),
                 ),
-            ));
+            );
         }
         Job::SectionFeeds(i) => {
             let s = &lib.sections[*i];
             for file in feed_files(lib, &s.lang, &s.path, &s.pages) {
                 let name = file.rsplit('/').next().unwrap_or(&file).to_string();
-                out.push((
-                    file,
-                    Source::key(
-                        content_file(&s.file.relative),
-                        "generate_feeds",
-                        None,
-                        format!("the section's feed `{name}`"),
+                own(
+                    out,
+                    (
+                        file,
+                        Source::key(
+                            content_file(&s.file.relative),
+                            "generate_feeds",
+                            None,
+                            format!("the section's feed `{name}`"),
+                        ),
                     ),
-                ));
+                );
             }
         }
         Job::TaxonomyList(t) => {
             let taxonomy = &lib.taxonomies[*t];
             let name = &taxonomy.kind.name;
-            out.push((
-                index_file(&taxonomy.path),
-                config_key("taxonomies", name, format!("the list of taxonomy `{name}`")),
-            ));
+            own(
+                out,
+                (
+                    index_file(&taxonomy.path),
+                    config_key("taxonomies", name, format!("the list of taxonomy `{name}`")),
+                ),
+            );
         }
         Job::Term(t, i) => {
             let taxonomy = &lib.taxonomies[*t];
             let term = &taxonomy.items[*i];
-            out.push((index_file(&term.path), term_source(lib, *t, *i)));
+            own(out, (index_file(&term.path), term_source(lib, *t, *i)));
             if taxonomy.kind.is_paginated() {
                 let first = pager_path(&term.path, taxonomy.kind.paginate_path(), 1);
-                out.push((index_file(&first), term_source(lib, *t, *i)));
+                own(out, (index_file(&first), term_source(lib, *t, *i)));
             }
         }
         Job::TermPager(t, i, n) => {
             let taxonomy = &lib.taxonomies[*t];
             let term = &taxonomy.items[*i];
-            out.push((
-                index_file(&pager_path(&term.path, taxonomy.kind.paginate_path(), *n)),
-                term_source(lib, *t, *i),
-            ));
+            own(
+                out,
+                (
+                    index_file(&pager_path(&term.path, taxonomy.kind.paginate_path(), *n)),
+                    term_source(lib, *t, *i),
+                ),
+            );
         }
         Job::TermFeeds(t, i) => {
             let taxonomy = &lib.taxonomies[*t];
             let term = &taxonomy.items[*i];
             for file in feed_files(lib, &taxonomy.lang, &term.path, &term.pages) {
-                out.push((file, term_source(lib, *t, *i)));
+                own(out, (file, term_source(lib, *t, *i)));
             }
         }
         Job::SiteFeeds(lang) => {
@@ -202,16 +233,16 @@ fn job_claims(planned: &Planned<'_>, job: &Job, out: &mut Vec<(String, Source)>)
             for file in feed_files(lib, lang, &site_feed_base(lib, lang), &pages) {
                 let name = file.rsplit('/').next().unwrap_or(&file).to_string();
                 let what = format!("the site's feed `{name}`");
-                out.push((file, config_key("feed_filenames", &name, what)));
+                own(out, (file, config_key("feed_filenames", &name, what)));
             }
         }
         Job::Sitemap => {
             for name in sitemap::file_names(lib, planned.extra_pages, planned.extra_files) {
-                out.push((name, Source::part("the site map")));
+                own(out, (name, Source::part("the site map")));
             }
         }
-        Job::Robots => out.push(("robots.txt".into(), Source::part("robots.txt"))),
-        Job::NotFound => out.push(("404.html".into(), Source::part("the 404 page"))),
+        Job::Robots => own(out, ("robots.txt".into(), Source::part("robots.txt"))),
+        Job::NotFound => own(out, ("404.html".into(), Source::part("the 404 page"))),
         Job::Aliases => {
             let pages = lib
                 .pages
@@ -223,28 +254,36 @@ fn job_claims(planned: &Planned<'_>, job: &Job, out: &mut Vec<(String, Source)>)
                 .map(|s| (&s.meta.aliases, &s.file.relative));
             for (aliases, relative) in pages.chain(sections) {
                 for alias in aliases {
-                    out.push((
-                        alias_file(alias),
-                        Source::key(
-                            content_file(relative),
-                            "aliases",
-                            Some(alias),
-                            format!("alias `{alias}`"),
+                    own(
+                        out,
+                        (
+                            alias_file(alias),
+                            Source::key(
+                                content_file(relative),
+                                "aliases",
+                                Some(alias),
+                                format!("alias `{alias}`"),
+                            ),
                         ),
-                    ));
+                    );
                 }
             }
         }
         Job::ExtraPage(i) => {
             let page = &planned.extra_pages[*i];
-            out.push((index_file(&page.path), page.source.clone()));
+            out.push((index_file(&page.path), Cow::Borrowed(&page.source)));
         }
         Job::ExtraFiles | Job::ExtraFileRange(..) => {
             for file in planned.extra_files {
-                out.push((file.path.clone(), file.source.clone()));
+                out.push((file.path.clone(), Cow::Borrowed(&file.source)));
             }
         }
     }
+}
+
+/// A claim whose source is made for it.
+fn own(out: &mut Vec<Claim<'_>>, (path, source): (String, Source)) {
+    out.push((path, Cow::Owned(source)));
 }
 
 fn asset_source(root: &Path, asset: &Path) -> Source {

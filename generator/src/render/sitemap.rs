@@ -74,13 +74,45 @@ fn entries(
     entries
 }
 
+/// At least as many as [`entries`] gives (pages, sections and their
+/// pagers, taxonomies and their terms' pagers, extra pages and files of the
+/// sitemap), counted without making them.
+fn most_entries(lib: &Library, extra_pages: &[ExtraPage], extra_files: &[ExtraFile]) -> usize {
+    let pagers =
+        |len: usize, by: Option<usize>| by.filter(|&b| b > 0).map_or(0, |b| len.div_ceil(b));
+    let sections: usize = lib
+        .sections
+        .iter()
+        .map(|s| 1 + pagers(s.pages.len(), s.meta.paginate_by))
+        .sum();
+    let taxonomies: usize = lib
+        .taxonomies
+        .iter()
+        .map(|t| {
+            1 + t
+                .items
+                .iter()
+                .map(|term| 1 + pagers(term.pages.len(), t.kind.paginate_by))
+                .sum::<usize>()
+        })
+        .sum();
+    let extra = extra_pages.iter().filter(|p| p.in_sitemap).count()
+        + extra_files.iter().filter(|f| f.in_sitemap).count();
+    lib.pages.len() + sections + taxonomies + extra
+}
+
 /// The sitemap's files: `sitemap.xml`, and `sitemap1.xml`... when split.
 pub fn file_names(
     lib: &Library,
     extra_pages: &[ExtraPage],
     extra_files: &[ExtraFile],
 ) -> Vec<String> {
-    let count = entries(lib, extra_pages, extra_files).len();
+    // Counting the entries means making them: not when they are too few.
+    let count = if most_entries(lib, extra_pages, extra_files) < LIMIT {
+        0
+    } else {
+        entries(lib, extra_pages, extra_files).len()
+    };
     let mut names = vec!["sitemap.xml".to_string()];
     if count >= LIMIT {
         names.extend((1..=count.div_ceil(LIMIT)).map(sitemap_part));
