@@ -124,7 +124,7 @@ impl Config {
     /// Reads `config.toml` at `path`.
     pub fn load(path: &Path, root: &Path) -> Result<Config> {
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::files::read_text(path).map_err(|e| {
             Diagnostic::new(&rel, format!("cannot read the site configuration: {e}"))
         })?;
         Config::parse(&text, &rel)
