@@ -472,6 +472,43 @@ fn malformed_ids_statuses_kinds_and_roles() {
 }
 
 #[test]
+fn ids_the_url_scheme_uses_are_reserved() {
+    // `/rencontres/passees/` is the list of past meetups, `/rencontres/page/2/`
+    // its pager, `/lieux/types/` the places by type.
+    for id in ["passees", "page"] {
+        let d = meetup_errors("id: essai", &format!("id: {id}"));
+        assert_has(
+            &d,
+            BROKEN_MEETUP,
+            1,
+            "id",
+            &format!("`{id}` is reserved: the site already uses that name beside these pages"),
+        );
+    }
+    let d = place_errors("id: lieu-essai", "id: types");
+    assert_has(&d, BROKEN_PLACE, 1, "id", "`types` is reserved");
+}
+
+#[test]
+fn ids_have_the_length_the_function_accepts() {
+    let longest = "a".repeat(128);
+    // 128 characters load (`warnings` panics on any error).
+    warnings(&[(
+        BROKEN_MEETUP,
+        &meetup_with("id: essai", &format!("id: {longest}")),
+    )]);
+    let too_long = "a".repeat(130);
+    let d = meetup_errors("id: essai", &format!("id: {too_long}"));
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        1,
+        "id",
+        "has 130 characters: identifiers have at most 128",
+    );
+}
+
+#[test]
 fn commune_codes_must_agree() {
     let d = place_errors("department: \"29\"", "department: \"35\"");
     assert_has(

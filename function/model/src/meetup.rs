@@ -54,6 +54,10 @@ pub enum Role {
     Speaker,
 }
 
+/// The longest identifier `data/` may give (in bytes: they are ASCII). The
+/// function refuses longer meetup ids, so the generator refuses them too.
+pub const ID_MAX: usize = 128;
+
 /// What the function needs to know about one meetup.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeetupDefinition {

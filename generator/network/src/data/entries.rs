@@ -8,6 +8,7 @@ use maillage_model::meetup::{MeetupStatus, Role};
 use super::geo;
 use super::model::*;
 use super::reader::{is_identifier, Fields};
+use crate::pages::network::{RESERVED_MEETUP_IDS, RESERVED_PLACE_IDS};
 
 const CONTACT_FIELDS: &[&str] = &["name", "email", "phone", "url"];
 
@@ -233,7 +234,7 @@ fn commune_codes(
 }
 
 pub fn place(mut f: Fields<'_>, origin: Origin) -> (Option<Place>, Fields<'_>) {
-    let id = f.req_id("id");
+    let id = f.req_id("id", RESERVED_PLACE_IDS);
     let name = f.req_text("name");
     let kind = place_type(&mut f);
     let address = f.req_text("address");
@@ -324,7 +325,7 @@ const PARTNER_FIELDS: &[&str] = &[
 ];
 
 pub fn partner(mut f: Fields<'_>, origin: Origin) -> (Option<Partner>, Fields<'_>) {
-    let id = f.req_id("id");
+    let id = f.req_id("id", &[]);
     let name = f.req_text("name");
     let kind = f.req_code("type", "a partner type").filter(|t| {
         let ok = PARTNER_TYPES.iter().any(|(code, _)| code == t);
@@ -367,7 +368,7 @@ pub fn partner(mut f: Fields<'_>, origin: Origin) -> (Option<Partner>, Fields<'_
 const MODULE_FIELDS: &[&str] = &["id", "title", "online_start", "weeks", "url", "description"];
 
 pub fn module(mut f: Fields<'_>, origin: Origin) -> (Option<Module>, Fields<'_>) {
-    let id = f.req_id("id");
+    let id = f.req_id("id", &[]);
     let title = f.req_text("title");
     let online_start = f.req_date("online_start");
     let weeks = f.req_integer("weeks", true);
@@ -391,7 +392,7 @@ pub fn module(mut f: Fields<'_>, origin: Origin) -> (Option<Module>, Fields<'_>)
 const SERIES_FIELDS: &[&str] = &["id", "title", "description"];
 
 pub fn series(mut f: Fields<'_>, origin: Origin) -> (Option<Series>, Fields<'_>) {
-    let id = f.req_id("id");
+    let id = f.req_id("id", &[]);
     let title = f.req_text("title");
     let description = f.text("description");
     f.finish_unknown();
@@ -551,7 +552,7 @@ fn report_key(f: &mut Fields<'_>) -> Option<String> {
 }
 
 pub fn meetup(mut f: Fields<'_>, origin: Origin) -> (Option<Meetup>, Fields<'_>) {
-    let id = f.req_id("id");
+    let id = f.req_id("id", RESERVED_MEETUP_IDS);
     let title = f.req_text("title");
     let kind = meetup_kind(&mut f);
     let start = f.req_datetime("start");

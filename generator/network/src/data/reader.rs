@@ -2,6 +2,7 @@
 //! for every missing or malformed field instead of stopping at the first.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use maillage_model::meetup::ID_MAX;
 use maillage_model::zone::{self, Tz};
 use serde_yaml::{Mapping, Value};
 
@@ -149,17 +150,34 @@ impl<'a> Fields<'a> {
         self.code(key, what)
     }
 
-    /// An identifier: lower-case ASCII letters, digits and hyphens.
-    pub fn req_id(&mut self, key: &str) -> Option<String> {
+    /// An identifier: lower-case ASCII letters, digits and hyphens, at
+    /// most [`ID_MAX`] of them, and none of the names `reserved` (the
+    /// folders the site's URL scheme puts beside the entries' pages).
+    pub fn req_id(&mut self, key: &str, reserved: &[&str]) -> Option<String> {
         let id = self.req_code(key, "an identifier")?;
-        if is_identifier(&id) {
-            Some(id)
-        } else {
+        if !is_identifier(&id) {
             self.problem(
                 key,
                 format!("`{id}` is not a valid identifier: expected lower-case letters a-z, digits and hyphens, not starting or ending with a hyphen"),
             );
             None
+        } else if id.len() > ID_MAX {
+            self.problem(
+                key,
+                format!(
+                    "`{id}` has {} characters: identifiers have at most {ID_MAX}",
+                    id.len()
+                ),
+            );
+            None
+        } else if reserved.contains(&id.as_str()) {
+            self.problem(
+                key,
+                format!("`{id}` is reserved: the site already uses that name beside these pages (reserved here: {})", reserved.join(", ")),
+            );
+            None
+        } else {
+            Some(id)
         }
     }
 

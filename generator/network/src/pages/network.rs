@@ -223,6 +223,12 @@ pub struct Network {
     series_titles: Arc<HashMap<String, String>>,
 }
 
+/// Names the URL scheme gives to folders beside meetup pages
+/// (`/rencontres/passees/`, `/rencontres/page/2/`): no meetup may take them.
+pub const RESERVED_MEETUP_IDS: &[&str] = &["passees", "page"];
+/// Names beside place pages (`/lieux/types/`).
+pub const RESERVED_PLACE_IDS: &[&str] = &["types"];
+
 pub fn meetup_path(id: &str) -> String {
     format!("/rencontres/{id}/")
 }
