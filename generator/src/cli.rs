@@ -117,6 +117,11 @@ enum Command {
         /// Site address for config.toml
         #[arg(long, default_value = "https://example.org")]
         base_url: String,
+        /// A network's site: the maillage theme, data/ with a region, a
+        /// place and a meetup, and the pages the forms lead to (without it,
+        /// a bare Zola-style site with its own small templates)
+        #[arg(long)]
+        network: bool,
     },
 }
 
@@ -195,17 +200,29 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
             crate::check::check(&options, external).map(|summary| println!("{summary}"))
         }
-        Command::Init { name, base_url } => {
+        Command::Init {
+            name,
+            base_url,
+            network,
+        } => {
             let dir = match name {
                 Some(n) if n.is_relative() => root.join(n),
                 Some(n) => n,
                 None => root,
             };
-            crate::init::init(&dir, &base_url).map(|()| {
+            let kind = if network {
+                crate::init::Kind::Network
+            } else {
+                crate::init::Kind::Bare
+            };
+            crate::init::init(&dir, &base_url, kind).map(|()| {
                 println!(
                     "New site in {}. Next: cd there, then `maillage serve`.",
                     dir.display()
-                )
+                );
+                if network {
+                    println!("For the map, run `npm ci` once in themes/maillage/.");
+                }
             })
         }
     };

@@ -1,8 +1,42 @@
-//! `maillage init`: a small working site to start from.
+//! `maillage init`: a small working site to start from, bare (Zola-style,
+//! its own small templates) or a network's (the maillage theme, `data/`
+//! with one region, place and meetup, and the pages the forms lead to).
 
 use std::path::Path;
 
+use chrono::{Duration, NaiveTime};
+use include_dir::{include_dir, Dir};
+
 use crate::error::{Diagnostic, Result};
+use maillage_model::clock;
+
+/// Which site `init` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Bare,
+    Network,
+}
+
+/// A network's site: config, content, data (`generator/init/network/`).
+static NETWORK: Dir = include_dir!("$CARGO_MANIFEST_DIR/init/network");
+/// The theme's templates and assets; its npm packages are installed by the
+/// site's owner (`npm ci`), never embedded.
+static THEME_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/../themes/maillage/templates");
+static THEME_STATIC: Dir = include_dir!("$CARGO_MANIFEST_DIR/../themes/maillage/static");
+const THEME_FILES: &[(&str, &str)] = &[
+    (
+        "theme.toml",
+        include_str!("../../themes/maillage/theme.toml"),
+    ),
+    (
+        "package.json",
+        include_str!("../../themes/maillage/package.json"),
+    ),
+    (
+        "package-lock.json",
+        include_str!("../../themes/maillage/package-lock.json"),
+    ),
+];
 
 const FILES: &[(&str, &str)] = &[
     (
@@ -48,7 +82,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Writes the skeleton into `dir`, which must be missing or empty.
-pub fn init(dir: &Path, base_url: &str) -> Result<()> {
+pub fn init(dir: &Path, base_url: &str, kind: Kind) -> Result<()> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map(|mut d| d.next().is_some())
@@ -58,21 +92,70 @@ pub fn init(dir: &Path, base_url: &str) -> Result<()> {
             Diagnostic::new(dir, "this folder is not empty: choose a new folder name").into(),
         );
     }
-    let config = format!(
-        "base_url = {base_url:?}\ntitle = \"Mon réseau de rencontres\"\ndescription = \"Les rencontres locales de notre réseau.\"\ndefault_language = \"fr\"\ngenerate_feeds = true\ntaxonomies = [{{ name = \"tags\", feed = true }}]\n\n[markdown]\nsmart_punctuation = true\n\n[extra]\n"
-    );
-    let write = |rel: &str, text: &str| -> Result<()> {
+    let write = |rel: &Path, bytes: &[u8]| -> Result<()> {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| Diagnostic::new(parent, format!("cannot create the folder: {e}")))?;
         }
-        std::fs::write(&path, text)
+        std::fs::write(&path, bytes)
             .map_err(|e| Diagnostic::new(&path, format!("cannot write: {e}")).into())
     };
-    write("config.toml", &config)?;
+    if kind == Kind::Network {
+        return network(base_url, &write);
+    }
+    let config = format!(
+        "base_url = {base_url:?}\ntitle = \"Mon réseau de rencontres\"\ndescription = \"Les rencontres locales de notre réseau.\"\ndefault_language = \"fr\"\ngenerate_feeds = true\ntaxonomies = [{{ name = \"tags\", feed = true }}]\n\n[markdown]\nsmart_punctuation = true\n\n[extra]\n"
+    );
+    write(Path::new("config.toml"), config.as_bytes())?;
     for (rel, text) in FILES {
-        write(rel, text)?;
+        write(Path::new(rel), text.as_bytes())?;
     }
     Ok(())
+}
+
+/// The network's site. Its meetup is dated a month from today, so that the
+/// new site shows a meetup open for registration.
+fn network(base_url: &str, write: &dyn Fn(&Path, &[u8]) -> Result<()>) -> Result<()> {
+    let day = clock::now().date_naive() + Duration::days(30);
+    let at = |date: chrono::NaiveDate, h: u32, m: u32| {
+        date.and_time(NaiveTime::from_hms_opt(h, m, 0).expect("a valid time"))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let fill = |text: &str| {
+        text.replace("@BASE_URL@", base_url)
+            .replace("@START@", &at(day, 18, 30))
+            .replace("@END@", &at(day, 20, 30))
+            .replace(
+                "@OPENS@",
+                &at(clock::now().date_naive() - Duration::days(1), 9, 0),
+            )
+            .replace("@CLOSES@", &at(day, 12, 0))
+    };
+    for file in files(&NETWORK) {
+        match file.contents_utf8() {
+            Some(text) => write(file.path(), fill(text).as_bytes())?,
+            None => write(file.path(), file.contents())?,
+        }
+    }
+    let theme = Path::new("themes/maillage");
+    for (folder, dir) in [("templates", &THEME_TEMPLATES), ("static", &THEME_STATIC)] {
+        for file in files(dir) {
+            write(&theme.join(folder).join(file.path()), file.contents())?;
+        }
+    }
+    for (rel, text) in THEME_FILES {
+        write(&theme.join(rel), text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Every file of an embedded folder, at any depth.
+fn files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut all: Vec<_> = dir.files().collect();
+    for sub in dir.dirs() {
+        all.extend(files(sub));
+    }
+    all
 }

@@ -25,6 +25,81 @@ fn every_command_has_help() {
 }
 
 #[test]
+fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("mon-reseau");
+    let out = maillage()
+        .args(["init", "--network"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The theme's strings travel with the theme: the site's config has none.
+    let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
+    assert!(!config.contains("\n[translations]"), "{config}");
+    // The map libraries come from npm (tests/setup.sh installs the repository's).
+    let modules =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/maillage/node_modules");
+    assert!(
+        modules.is_dir(),
+        "run tests/setup.sh first: {} is missing",
+        modules.display()
+    );
+    let out = maillage()
+        .arg("--root")
+        .arg(&site)
+        .arg("build")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("run `npm ci` in themes/maillage/"),
+        "{stderr}"
+    );
+    std::os::unix::fs::symlink(&modules, site.join("themes/maillage/node_modules")).unwrap();
+    for command in ["build", "check"] {
+        let out = maillage()
+            .arg("--root")
+            .arg(&site)
+            .arg(command)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let public = site.join("public");
+    let map = std::fs::read_to_string(public.join("carte/lieux.geojson")).unwrap();
+    assert!(map.contains("mediatheque-exemple-rennes"), "{map}");
+    let meetup =
+        std::fs::read_to_string(public.join("rencontres/rennes-premiere-rencontre/index.html"))
+            .unwrap();
+    assert!(
+        meetup.contains("id=\"inscription\""),
+        "registration open on a fresh site"
+    );
+    for result in [
+        "inscription/confirmee",
+        "inscription/liste-attente",
+        "annulation/confirmee",
+        "bilan/envoye",
+    ] {
+        assert!(public.join(result).join("index.html").is_file(), "{result}");
+    }
+    let not_found = std::fs::read_to_string(public.join("404.html")).unwrap();
+    assert!(
+        not_found.contains("Page introuvable"),
+        "the theme's own strings"
+    );
+}
+
+#[test]
 fn init_then_build_then_check() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("mon-site");

@@ -80,6 +80,13 @@ pub fn load_config(options: &BuildOptions) -> Result<Config> {
         .into());
     }
     let mut config = Config::load(&path, &options.root)?;
+    if let Some(theme) = config.theme.clone() {
+        let manifest = Path::new("themes").join(&theme).join("theme.toml");
+        // A theme without theme.toml gives nothing.
+        if let Ok(text) = crate::files::read_text(&options.root.join(&manifest)) {
+            config.add_theme(&text, &manifest)?;
+        }
+    }
     if let Some(url) = &options.base_url {
         config.set_base_url(url);
     }

@@ -362,6 +362,43 @@ impl Config {
         errors.into_result(config)
     }
 
+    /// Takes what the theme's `theme.toml` (text `text`, named `file` in
+    /// errors) gives the site, the site's own values winning: its `[extra]`,
+    /// merged table by table into the site's as Zola does; and, beyond
+    /// Zola, its `[translations]` and `[languages.<code>.translations]`, the
+    /// theme's own strings, used for every key the site does not translate.
+    pub fn add_theme(&mut self, text: &str, file: &Path) -> Result<()> {
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| toml_diagnostic(file, text, &e))?;
+        let theme = serde_json::to_value(&table).unwrap_or_default();
+        if let Some(extra) = theme.get("extra") {
+            merge_missing(&mut self.extra, extra);
+        }
+        let strings = |value: Option<&Value>| -> Result<BTreeMap<String, String>> {
+            match value {
+                None => Ok(BTreeMap::new()),
+                Some(v) => serde_json::from_value(v.clone()).map_err(|_| {
+                    Diagnostic::new(file, "expected a table of key = \"text\"")
+                        .field("translations")
+                        .into()
+                }),
+            }
+        };
+        let default_language = self.default_language.clone();
+        for (code, options) in self.languages.iter_mut() {
+            let theirs = if *code == default_language {
+                strings(theme.get("translations"))?
+            } else {
+                strings(theme.pointer(&format!("/languages/{code}/translations")))?
+            };
+            for (key, text) in theirs {
+                options.translations.entry(key).or_insert(text);
+            }
+        }
+        self.serialize_all();
+        Ok(())
+    }
+
     /// A configuration with defaults only, for tests and `init`.
     pub fn with_base_url(base_url: &str) -> Config {
         Config::parse(
@@ -481,6 +518,20 @@ impl Config {
     }
 }
 
+/// Adds to `ours` what `theirs` has and it lacks, table by table.
+fn merge_missing(ours: &mut Value, theirs: &Value) {
+    if let (Value::Object(ours), Value::Object(theirs)) = (ours, theirs) {
+        for (key, value) in theirs {
+            match ours.get_mut(key) {
+                Some(mine) => merge_missing(mine, value),
+                None => {
+                    ours.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+}
+
 fn toml_diagnostic(file: &Path, text: &str, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().to_string();
     match err.span() {
@@ -526,6 +577,32 @@ mod tests {
         assert_eq!(c.make_permalink("/blog/"), "https://ex.org/blog/");
         assert_eq!(c.make_permalink("style.css"), "https://ex.org/style.css/");
         assert_eq!(c.make_permalink("atom.xml"), "https://ex.org/atom.xml");
+    }
+
+    #[test]
+    fn a_theme_gives_its_extra_and_strings_and_the_site_keeps_its_own() {
+        let mut c = Config::parse(
+            "base_url = \"x\"\ndefault_language = \"fr\"\n[extra.map]\nzoom = 7\n\
+             [translations]\nmeetups = \"Rendez-vous\"\n[languages.en]\n",
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        c.add_theme(
+            "[extra.map]\nzoom = 6\ncenter = [46.6, 2.4]\n[extra.vendor]\na = \"b\"\n\
+             [translations]\nmeetups = \"Rencontres\"\nmap = \"Carte\"\n\
+             [languages.en.translations]\nmap = \"Map\"\n",
+            Path::new("themes/t/theme.toml"),
+        )
+        .unwrap();
+        // Zola merges the theme's [extra] under the site's, table by table.
+        assert_eq!(c.extra["map"]["zoom"], 7);
+        assert_eq!(c.extra["map"]["center"][1], 2.4);
+        assert_eq!(c.extra["vendor"]["a"], "b");
+        assert_eq!(c.serialized("fr")["extra"]["vendor"]["a"], "b");
+        // The theme's strings fill what the site does not translate.
+        assert_eq!(c.language("fr").translations["meetups"], "Rendez-vous");
+        assert_eq!(c.language("fr").translations["map"], "Carte");
+        assert_eq!(c.language("en").translations["map"], "Map");
     }
 
     #[test]
