@@ -1,7 +1,7 @@
 //! `serve` over real HTTP on loopback: pages from memory, live reload,
 //! an edited page re-rendered, the API mount point.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
