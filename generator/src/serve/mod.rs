@@ -310,7 +310,7 @@ async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
 async fn handle_request(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
-    let decoded = percent_decode(&path);
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
     let served = state.served.read().unwrap_or_else(|e| e.into_inner());
     if let Some(error) = &served.error {
         let html = format!(
@@ -361,49 +361,29 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
 }
 
 fn file_response(status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
-    let mime = match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "json" => "application/json",
-        "geojson" => "application/geo+json",
-        "ics" => "text/calendar; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    };
     (
         status,
         [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_TYPE, content_type(path)),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )
         .into_response()
 }
 
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
+/// The media type of a site file from its extension; every text the
+/// generator writes is UTF-8, so text types say so.
+fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(mime.subtype().as_str(), "xml" | "json" | "javascript")
+        || matches!(mime.suffix().map(|s| s.as_str()), Some("xml" | "json"));
+    if textual && mime.get_param("charset").is_none() {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The site folder as the watcher names its files: absolute, with symlinks
