@@ -5,7 +5,7 @@
 //! Requests under `/api/` go to the function's routes when it is mounted,
 //! with the client's address as a `ClientIp` request extension (`api`). Another
 //! module can replace one extension's pages and files in place
-//! ([`SiteHandle::refresh_extension`]): that is how a registration shows
+//! ([`SiteHandle::refresh_extension`], by the extension's name): that is how a registration shows
 //! on the site without reloading it. Slow and idle clients are closed
 //! within [`Limits`] (`server`); the watcher is in `watch`.
 
@@ -206,13 +206,14 @@ pub enum Refreshed {
 }
 
 impl SiteHandle {
-    /// Replaces the pages of the first extension (they come first in the
-    /// site's contribution) and some of its files by `make`'s, rendering only
-    /// the pages `make` says changed. The new pages must have the same paths
-    /// in the same order, and each file must replace one (new figures, same
-    /// URLs); otherwise the whole site is rebuilt.
+    /// Replaces the pages and some files of the extension named `extension`
+    /// by `make`'s, rendering only the pages `make` says changed. The new
+    /// pages must have the same paths in the same order as that extension's
+    /// last ones, and each file must replace one of its files (new figures,
+    /// same URLs); otherwise the whole site is rebuilt.
     pub fn refresh_extension(
         &self,
+        extension: &str,
         make: impl FnOnce(&Site) -> Result<Refresh>,
     ) -> Result<Refreshed> {
         let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
@@ -221,33 +222,43 @@ impl SiteHandle {
             let site = &served.site;
             let Refresh { pages, page, files } = make(site)?;
             let old = &site.contribution;
-            let pages_line_up = old.pages.len() >= pages.len()
-                && pages.iter().zip(&old.pages).all(|(n, o)| n.path == o.path);
-            if pages_line_up {
-                let jobs: Vec<Job> = pages
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| page(&p.path))
-                    .map(|(i, _)| Job::ExtraPage(i))
-                    .collect();
-                let renderer = Renderer {
-                    extra_pages: &pages,
-                    ..site.renderer(Some(RELOAD_SCRIPT))
-                };
-                let sink = MemorySink::default();
-                let (outcome, files) = rayon::join(|| renderer.render_jobs(&jobs, &sink), files);
-                outcome?;
-                let replaced: Option<Vec<usize>> = files
-                    .iter()
-                    .map(|f| old.files.iter().position(|o| o.path == f.path))
-                    .collect();
-                let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-                replaced.map(|replaced| (pages, files, replaced, rendered))
-            } else {
-                None
+            let part = old.part(extension).cloned();
+            let pages_line_up = part.as_ref().is_some_and(|part| {
+                let old_pages = &old.pages[part.pages.clone()];
+                old_pages.len() == pages.len()
+                    && pages.iter().zip(old_pages).all(|(n, o)| n.path == o.path)
+            });
+            match part {
+                Some(part) if pages_line_up => {
+                    let jobs: Vec<Job> = pages
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| page(&p.path))
+                        .map(|(i, _)| Job::ExtraPage(i))
+                        .collect();
+                    let renderer = Renderer {
+                        extra_pages: &pages,
+                        ..site.renderer(Some(RELOAD_SCRIPT))
+                    };
+                    let sink = MemorySink::default();
+                    let (outcome, files) =
+                        rayon::join(|| renderer.render_jobs(&jobs, &sink), files);
+                    outcome?;
+                    let own_files = &old.files[part.files.clone()];
+                    let replaced: Option<Vec<usize>> = files
+                        .iter()
+                        .map(|f| {
+                            let at = own_files.iter().position(|o| o.path == f.path)?;
+                            Some(part.files.start + at)
+                        })
+                        .collect();
+                    let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+                    replaced.map(|replaced| (part, pages, files, replaced, rendered))
+                }
+                _ => None,
             }
         };
-        let Some((pages, files, replaced, mut rendered)) = rendered else {
+        let Some((part, pages, files, replaced, mut rendered)) = rendered else {
             let summary = rebuild_site(&self.options, &self.served)?;
             return Ok(Refreshed::Site(summary));
         };
@@ -257,7 +268,7 @@ impl SiteHandle {
         }
         let count = rendered.len();
         let old = &mut served.site.contribution;
-        old.pages.splice(0..pages.len(), pages);
+        old.pages.splice(part.pages, pages);
         for (index, file) in replaced.into_iter().zip(files) {
             old.files[index] = file;
         }
