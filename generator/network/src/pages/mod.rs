@@ -35,13 +35,21 @@ pub use showing::{files_showing, Showing};
 /// puts its store's figures over those of `data/live/aggregates.json`).
 pub type LiveOverlay = Arc<dyn Fn(&mut LiveAggregates) + Send + Sync>;
 
+/// Told of each network the extension links (the local server keeps the
+/// last one to re-render what shows a meetup).
+pub type NetworkObserver = Arc<dyn Fn(&Arc<Network>) + Send + Sync>;
+
 /// The extension that turns `data/` into pages and files.
 #[derive(Clone, Default)]
 pub struct DataPages {
     overlay: Option<LiveOverlay>,
+    observer: Option<NetworkObserver>,
 }
 
 impl DataPages {
+    /// The extension's name: what a refresh of its pages is asked by.
+    pub const NAME: &'static str = "data";
+
     pub fn new() -> DataPages {
         DataPages::default()
     }
@@ -50,6 +58,15 @@ impl DataPages {
     pub fn with_live_overlay(overlay: LiveOverlay) -> DataPages {
         DataPages {
             overlay: Some(overlay),
+            observer: None,
+        }
+    }
+
+    /// Also hands each linked network to `observer`.
+    pub fn observed_by(self, observer: NetworkObserver) -> DataPages {
+        DataPages {
+            observer: Some(observer),
+            ..self
         }
     }
 }
@@ -69,7 +86,7 @@ pub fn page_object(net: &Network, title: &str, description: &str, path: &str) ->
 
 impl SiteExtension for DataPages {
     fn name(&self) -> &str {
-        "data"
+        DataPages::NAME
     }
 
     fn contribute(&self, root: &Path, config: &Arc<Config>) -> Result<Contribution> {
@@ -90,9 +107,12 @@ impl SiteExtension for DataPages {
             overlay(&mut loaded.data.live);
         }
         lap("loaded and validated");
-        let net = Network::new(loaded.data, config.clone(), now);
+        let net = Arc::new(Network::new(loaded.data, config.clone(), now));
         lap("linked");
-        let contribution = contribution(Arc::new(net), loaded.warnings);
+        if let Some(observer) = &self.observer {
+            observer(&net);
+        }
+        let contribution = contribution(net, loaded.warnings);
         lap("files and page list");
         Ok(contribution)
     }
@@ -213,6 +233,7 @@ pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) 
         pages: pages(net),
         files,
         warnings,
+        ..Default::default()
     }
 }
 

@@ -4,9 +4,8 @@
 
 #![cfg(feature = "dynamodb")]
 
-#[path = "dynamodb/moto.rs"]
-mod moto;
-mod trigger_receiver;
+use crate::moto;
+use crate::trigger_receiver;
 
 use std::sync::Arc;
 use std::time::Duration;

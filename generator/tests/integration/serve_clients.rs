@@ -6,7 +6,7 @@
 //! by their framing; the function's rate limit follows `MAILLAGE_RATE_LIMIT`;
 //! the live-reload stream, an answer in progress, outlasts the timeouts.
 
-mod common;
+use crate::common;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;

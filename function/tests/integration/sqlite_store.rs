@@ -4,7 +4,8 @@
 
 #![cfg(feature = "sqlite")]
 
-mod common;
+use crate::common;
+use crate::store_conformance_tests;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -134,7 +135,7 @@ async fn acknowledged_registration_survives_a_crash() {
         .args([
             "--ignored",
             "--exact",
-            "crash_child",
+            "sqlite_store::crash_child",
             "--nocapture",
             "--test-threads=1",
         ])
@@ -243,8 +244,8 @@ async fn errors_carry_no_personal_data() {
 /// Not a timed test: run it by hand for a rough figure (the benchmark
 /// harness measures the function through its handler).
 ///
-///     cargo test --release -p maillage-function --test sqlite_store \
-///         -- --ignored --nocapture registration_throughput
+///     cargo test --release -p maillage-function --test integration \
+///         -- --ignored --nocapture sqlite_store::registration_throughput
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a measurement, run by hand"]
 async fn registration_throughput() {

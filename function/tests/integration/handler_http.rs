@@ -4,8 +4,7 @@
 
 #![cfg(feature = "sqlite")]
 
-#[path = "handler_support/mod.rs"]
-mod support;
+use crate::support;
 
 use maillage_function::events::Event;
 use maillage_function::handler::FunctionConfig;

@@ -4,7 +4,7 @@
 //! real command, edits a file on disk and waits for the served page to
 //! change.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! . tests/setup.sh
-//! cargo test -p maillage-function --test dynamodb_campaign -- --ignored --nocapture
+//! cargo test -p maillage-function --test dynamodb campaign -- --ignored --nocapture
 //! ```
 //!
 //! `MAILLAGE_CAMPAIGN_SEED` replays a campaign; `MAILLAGE_CAMPAIGN_OPERATIONS`
@@ -12,13 +12,8 @@
 
 #![cfg(feature = "dynamodb")]
 
-#[path = "dynamodb/campaign.rs"]
-mod campaign;
-mod common;
-#[path = "dynamodb/faults.rs"]
-mod faults;
-#[path = "dynamodb/moto.rs"]
-mod moto;
+use crate::campaign;
+use crate::moto;
 
 use campaign::Plan;
 

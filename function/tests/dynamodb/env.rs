@@ -4,8 +4,7 @@
 
 #![cfg(feature = "dynamodb")]
 
-#[path = "dynamodb/moto.rs"]
-mod moto;
+use crate::moto;
 
 use maillage_function::model::{MeetupDefinition, MeetupStatus};
 use maillage_function::store::dynamodb::{DynamoStore, ENDPOINT_VAR, TABLE_VAR};

@@ -7,11 +7,9 @@
 
 #![cfg(feature = "dynamodb")]
 
-mod common;
-#[path = "dynamodb/faults.rs"]
-mod faults;
-#[path = "dynamodb/moto.rs"]
-mod moto;
+use crate::common;
+use crate::faults;
+use crate::moto;
 
 use std::time::Duration;
 

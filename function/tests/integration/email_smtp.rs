@@ -1,7 +1,7 @@
 //! Confirmation emails through a real SMTP server on loopback (Python's
 //! aiosmtpd), read back with Python's email package and icalendar.
 
-mod email_server;
+use crate::email_server;
 
 use std::time::Duration;
 

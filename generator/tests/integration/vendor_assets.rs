@@ -1,7 +1,7 @@
 //! A theme's npm files declared in `theme.toml` `[extra.vendor]` are copied
 //! into the built site, and a missing install is named with its fix.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

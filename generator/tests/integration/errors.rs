@@ -1,7 +1,7 @@
 //! Broken sites fail with every problem located, and leave the previous
 //! output as it was.
 
-mod common;
+use crate::common;
 
 use common::{error_lines, files, fixture, fixture_with, options, read, replace_in};
 

@@ -4,8 +4,7 @@
 
 #![cfg(feature = "dynamodb")]
 
-#[path = "dynamodb/moto.rs"]
-mod moto;
+use crate::moto;
 
 use std::time::Duration;
 

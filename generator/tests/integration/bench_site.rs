@@ -1,7 +1,7 @@
 //! The peer benchmark site (tests/bench/make_site.py), generated small,
 //! builds unchanged with the output paths Zola produces.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

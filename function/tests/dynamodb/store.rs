@@ -3,8 +3,7 @@
 
 #![cfg(feature = "dynamodb")]
 
-#[path = "dynamodb/moto.rs"]
-mod moto;
+use crate::moto;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

@@ -4,13 +4,10 @@
 
 #![cfg(all(feature = "dynamodb", feature = "lambda"))]
 
-#[path = "dynamodb/faults.rs"]
-mod faults;
-#[path = "dynamodb/moto.rs"]
-mod moto;
-#[path = "dynamodb/runtime_api.rs"]
-mod runtime_api;
-mod trigger_receiver;
+use crate::faults;
+use crate::moto;
+use crate::runtime_api;
+use crate::trigger_receiver;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

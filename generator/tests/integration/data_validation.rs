@@ -2,7 +2,7 @@
 //! names the file, the line, the field and what was expected. Warnings are
 //! reported without failing.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

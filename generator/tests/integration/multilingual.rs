@@ -1,6 +1,6 @@
 //! A site in two languages, laid out as Zola does it.
 
-mod common;
+use crate::common;
 
 use common::{files, fixture, options, read};
 

@@ -1,7 +1,7 @@
 //! `serve` over real HTTP on loopback: pages from memory, live reload,
 //! an edited page re-rendered, the API mount point.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -52,6 +52,14 @@ fn serves_pages_and_rerenders_an_edited_page() {
     let (status, css) = get(addr, "/style.css");
     assert_eq!(status, 200);
     assert!(css.contains("margin: 0"));
+    assert!(
+        css.contains("content-type: text/css; charset=utf-8"),
+        "{css}"
+    );
+    // Paths are percent-decoded before they are looked up.
+    let (status, escaped) = get(addr, "/style%2Ecss");
+    assert_eq!(status, 200);
+    assert!(escaped.contains("margin: 0"));
     let (status, missing) = get(addr, "/nulle-part/");
     assert_eq!(status, 404);
     assert!(missing.contains("404"));

@@ -5,7 +5,7 @@
 //! through independent parsers (Python's `geojson` and `icalendar`,
 //! roxmltree).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,10 +3,8 @@
 
 #![cfg(all(feature = "dynamodb", feature = "sqlite"))]
 
-#[path = "dynamodb/moto.rs"]
-mod moto;
-#[path = "handler_support/mod.rs"]
-mod support;
+use crate::moto;
+use crate::support;
 
 use std::sync::Arc;
 

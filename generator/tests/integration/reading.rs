@@ -3,7 +3,7 @@
 //! default, symbolic links to files and folders are followed, and a link
 //! back to a folder above it is reported instead of followed for ever.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::symlink;
 use std::path::Path;

@@ -4,9 +4,8 @@
 
 #![cfg(feature = "dynamodb")]
 
-mod common;
-#[path = "dynamodb/moto.rs"]
-mod moto;
+use crate::moto;
+use crate::store_conformance_tests;
 
 use std::sync::Arc;
 

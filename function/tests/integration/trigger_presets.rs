@@ -1,7 +1,7 @@
 //! Each preset sends the request its service expects, configured from the
 //! environment's variables, to a real HTTP receiver on loopback.
 
-mod trigger_receiver;
+use crate::trigger_receiver;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Builds the fixture site and checks the produced HTML, feeds and sitemap.
 
-mod common;
+use crate::common;
 
 use common::{files, fixture, options, read};
 

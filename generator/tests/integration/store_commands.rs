@@ -1,9 +1,8 @@
 //! `maillage sync`, `export`, `repair` and `purge` run as commands against
 //! the real stores: moto's DynamoDB server on loopback and an SQLite file.
 
-mod common;
-#[path = "../../function/tests/dynamodb/moto.rs"]
-mod moto;
+use crate::common;
+use crate::moto;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -3,7 +3,7 @@
 //! and two sources that want the same file are both named. `check`
 //! reports the same problems as `build`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! fills and a cancellation promotes, an organiser's report is published,
 //! and no personal data ever reaches a generated file.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

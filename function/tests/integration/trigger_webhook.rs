@@ -2,7 +2,7 @@
 //! receiver on loopback that checks signatures, counts triggers and fails
 //! on purpose.
 
-mod trigger_receiver;
+use crate::trigger_receiver;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
