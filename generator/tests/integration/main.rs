@@ -17,6 +17,7 @@ mod build_fixture;
 mod cli;
 mod data_site;
 mod data_validation;
+mod demo_dates;
 mod errors;
 mod live_loop;
 mod multilingual;
