@@ -9,7 +9,8 @@
 
   var app = document.getElementById("carte-interactive");
   var configNode = document.getElementById("map-config");
-  if (!app || !configNode || !window.L || !L.markerClusterGroup || !window.fetch) return;
+  if (!app || !configNode) return;
+  if (!window.L || !L.markerClusterGroup || !window.fetch) { app.hidden = true; return; }
   var cfg = JSON.parse(configNode.textContent);
   var s = cfg.strings || {};
   var typeLabels = cfg.type_labels || {};
@@ -54,8 +55,8 @@
   map.addLayer(cluster);
 
   var icons = {
-    place: L.divIcon({ className: "map-marker", iconSize: [18, 18] }),
-    upcoming: L.divIcon({ className: "map-marker map-marker--upcoming", iconSize: [18, 18] })
+    place: L.divIcon({ className: "map-marker", iconSize: [24, 24] }),
+    upcoming: L.divIcon({ className: "map-marker map-marker--upcoming", iconSize: [24, 24] })
   };
 
   // Popups are built from text nodes only: names come from data files.
@@ -148,6 +149,8 @@
   function say(text) { status.textContent = text; }
 
   var generation = 0;
+  // INSEE codes of the overseas regions: Guadeloupe, Martinique, Guyane, La Réunion, Mayotte.
+  var OVERSEAS = { "01": true, "02": true, "03": true, "04": true, "06": true };
 
   function apply(fit) {
     var code = regionSelect.value;
@@ -169,8 +172,11 @@
       else say(shown.length + " " + (shown.length > 1 ? s.shown_many : s.shown_one) + ", " + upcoming + " " + s.with_upcoming + ".");
       app.setAttribute("data-shown", String(shown.length));
       if (fit && shown.length) {
-        if (code) map.fitBounds(L.featureGroup(shown.map(markerOf)).getBounds(), { maxZoom: 12, padding: [20, 20] });
-        else map.setView(cfg.center, cfg.zoom);
+        // A region: all its markers. All regions: the metropolitan ones
+        // (overseas regions have their buttons under the map).
+        var framed = code ? shown : shown.filter(function (f) { return !OVERSEAS[f.properties.region]; });
+        if (!framed.length) framed = shown;
+        map.fitBounds(L.featureGroup(framed.map(markerOf)).getBounds(), { maxZoom: code ? 12 : 7, padding: [16, 16] });
       }
       remember();
     }).catch(function () {
@@ -199,6 +205,12 @@
   }
 
   regionSelect.addEventListener("change", function () { apply(true); });
+  app.querySelectorAll("button.map-inset").forEach(function (button) {
+    button.addEventListener("click", function () {
+      regionSelect.value = button.getAttribute("data-region");
+      apply(true);
+    });
+  });
   upcomingBox.addEventListener("change", function () { apply(false); });
   typeBoxes.forEach(function (b) { b.addEventListener("change", function () { apply(false); }); });
   form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
@@ -211,5 +223,5 @@
   });
 
   restore();
-  apply(Boolean(regionSelect.value));
+  apply(true);
 })();
