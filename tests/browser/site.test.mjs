@@ -194,6 +194,66 @@ test("the map shows every place as a marker, clustered, without tiles", async ()
   await context.close();
 });
 
+/** Markers and clusters drawn, and whether each lies inside the map's box. */
+const markersInView = (page) => page.evaluate(() => {
+  const box = document.getElementById("map").getBoundingClientRect();
+  return [...document.querySelectorAll(".leaflet-marker-icon")].map((m) => {
+    const r = m.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    return { inside: x >= box.left && x <= box.right && y >= box.top && y <= box.bottom, width: r.width, height: r.height };
+  });
+});
+
+for (const [device, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]]) {
+  test(`on a ${device}, the map starts framing every metropolitan place, overseas ones a button away, without jumping`, async () => {
+    const places = (await getJSON("/carte/lieux.geojson")).features;
+    const overseas = places.filter((f) => ["01", "02", "03", "04", "06"].includes(f.properties.region));
+    assert.ok(overseas.length >= 2, "the demo has overseas places");
+    const context = await isolatedContext(browser, { viewport });
+    await context.addInitScript(() => {
+      window.__cls = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+      }).observe({ type: "layout-shift", buffered: true });
+    });
+    const page = await context.newPage();
+    await page.goto(url("/carte/"));
+    await page.waitForFunction(() => document.getElementById("carte-interactive").dataset.shown);
+    await page.waitForTimeout(1000); // the view's move, clusters settling
+    const cls = await page.evaluate(() => window.__cls);
+    console.log(`  ${device}: cumulative layout shift ${cls.toFixed(3)}`);
+    assert.ok(cls < 0.1, `layout shift ${cls}`);
+    const top = await page.evaluate(() => document.getElementById("map").getBoundingClientRect().top);
+    assert.ok(top < viewport.height / 2, `the map starts in the first half of the screen (${top} px)`);
+    const drawn = await markersInView(page);
+    assert.ok(drawn.length > 0);
+    assert.deepEqual(drawn.filter((m) => !m.inside), [], "every marker or cluster drawn is inside the view");
+    // Clusters and markers in view count every metropolitan place.
+    const counted = await page.evaluate(() => {
+      const box = document.getElementById("map").getBoundingClientRect();
+      const inside = (el) => { const r = el.getBoundingClientRect(); return getComputedStyle(el).opacity > 0.5 && r.left >= box.left - 20 && r.right <= box.right + 20 && r.top >= box.top - 20 && r.bottom <= box.bottom + 20; };
+      return [...document.querySelectorAll(".marker-cluster")].filter(inside).reduce((n, c) => n + parseInt(c.textContent, 10), 0)
+        + [...document.querySelectorAll(".leaflet-marker-icon.map-marker")].filter(inside).length;
+    });
+    assert.equal(counted, places.length - overseas.length, "every metropolitan place in view");
+    await page.screenshot({ path: path.join(ARTIFACTS, `map-${device}.png`) });
+    // Each overseas region: its button frames its markers, 24 px at least.
+    for (const code of [...new Set(overseas.map((f) => f.properties.region))]) {
+      await page.click(`button.map-inset[data-region="${code}"]`);
+      await page.waitForFunction((c) => document.getElementById("map-region").value === c
+        && !/Chargement/.test(document.getElementById("map-status").textContent), code);
+      await page.waitForTimeout(600); // the view's move
+      const inRegion = await markersInView(page);
+      assert.equal(inRegion.length, overseas.filter((f) => f.properties.region === code).length, code);
+      for (const m of inRegion) {
+        assert.ok(m.inside, `${code}: marker inside the view`);
+        assert.ok(m.width >= 24 && m.height >= 24, `${code}: a 24 px touch target (${m.width} × ${m.height})`);
+      }
+    }
+    await context.close();
+  });
+}
+
 // Bretagne's INSEE code: features carry region codes, the map page names them.
 const BRETAGNE = "53";
 
