@@ -155,10 +155,13 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Result<
         served: served.clone(),
         reload: reload.clone(),
     };
+    // Compressed for clients that ask (never the live-reload stream: the
+    // layer leaves event streams alone).
     let site_routes = Router::new()
         .route(RELOAD_PATH, get(livereload))
         .fallback(handle_request)
-        .with_state(state);
+        .with_state(state)
+        .layer(tower_http::compression::CompressionLayer::new());
     let app = match hooks.api {
         Some(make) => api::routes(make(addr), hooks.limits.body_timeout).merge(site_routes),
         None => site_routes,

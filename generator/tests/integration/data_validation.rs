@@ -518,16 +518,27 @@ fn arrondissements_and_their_commune_are_both_accepted() {
             _ => "93",
         };
         let place = PLACE
-            .replace("postcode: \"29200\"", &format!("postcode: \"{department}001\""))
+            .replace(
+                "postcode: \"29200\"",
+                &format!("postcode: \"{department}001\""),
+            )
             .replace("insee: \"29019\"", &format!("insee: \"{insee}\""))
-            .replace("department: \"29\"", &format!("department: \"{department}\""))
+            .replace(
+                "department: \"29\"",
+                &format!("department: \"{department}\""),
+            )
             .replace("region: \"53\"", &format!("region: \"{region}\""))
             .replace("lat: 48.39\n  lon: -4.48", "lat: 45.76\n  lon: 4.84");
         let place = place.replace("id: lieu-essai", &format!("id: lieu-{insee}"));
-        let problems: Vec<_> = match maillage::data::load(site_with(&[(BROKEN_PLACE, &place)]).path(), now()) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.0.into_iter().filter(|d| d.field.as_deref() == Some("insee")).collect(),
-        };
+        let problems: Vec<_> =
+            match maillage::data::load(site_with(&[(BROKEN_PLACE, &place)]).path(), now()) {
+                Ok(_) => Vec::new(),
+                Err(e) => {
+                    e.0.into_iter()
+                        .filter(|d| d.field.as_deref() == Some("insee"))
+                        .collect()
+                }
+            };
         assert!(problems.is_empty(), "{insee}: {problems:?}");
     }
 }

@@ -13,7 +13,11 @@ fn demo_on(day: &str) -> (tempfile::TempDir, String) {
         .arg(day)
         .output()
         .expect("python3 runs .ci/demo-site");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
         .arg("--root")
         .arg(&site)
@@ -21,9 +25,16 @@ fn demo_on(day: &str) -> (tempfile::TempDir, String) {
         .env("MAILLAGE_NOW", format!("{day}T12:00"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listing = std::fs::read_to_string(site.join("public/rencontres/index.html")).unwrap();
-    (dir, String::from_utf8_lossy(&out.stderr).to_string() + &listing)
+    (
+        dir,
+        String::from_utf8_lossy(&out.stderr).to_string() + &listing,
+    )
 }
 
 #[test]
@@ -31,7 +42,13 @@ fn the_demo_moved_to_any_day_has_meetups_to_come_and_none_stale() {
     for day in ["2026-11-22", "2028-02-29", "2031-07-14"] {
         let (_dir, output) = demo_on(day);
         assert!(!output.contains("took place"), "{day}: {output}");
-        assert!(!output.contains("has not taken place yet"), "{day}: {output}");
-        assert!(output.matches("class=\"card meetup-card").count() >= 10, "{day}: meetups to come");
+        assert!(
+            !output.contains("has not taken place yet"),
+            "{day}: {output}"
+        );
+        assert!(
+            output.matches("class=\"card meetup-card").count() >= 10,
+            "{day}: meetups to come"
+        );
     }
 }

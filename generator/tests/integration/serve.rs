@@ -32,6 +32,41 @@ fn request(addr: SocketAddr, raw: &str) -> (u16, String) {
     (status, response)
 }
 
+/// The response's head (as text) and the length of its body, in bytes.
+fn head_and_body_length(addr: SocketAddr, raw: &str) -> (String, usize) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    (
+        String::from_utf8_lossy(&bytes[..end]).to_lowercase(),
+        bytes.len() - end - 4,
+    )
+}
+
+#[test]
+fn pages_are_compressed_for_clients_that_ask() {
+    let dir = fixture("blog");
+    let handle = maillage::serve::start(options(dir.path()), 0, None).unwrap();
+    let ask = |encoding: &str| {
+        head_and_body_length(
+            handle.addr,
+            &format!("GET / HTTP/1.1\r\nHost: localhost\r\n{encoding}Connection: close\r\n\r\n"),
+        )
+    };
+    let (plain_head, plain) = ask("");
+    assert!(plain_head.starts_with("http/1.1 200"), "{plain_head}");
+    assert!(!plain_head.contains("content-encoding"), "{plain_head}");
+    let (gzip_head, gzipped) = ask("Accept-Encoding: gzip\r\n");
+    assert!(gzip_head.starts_with("http/1.1 200"), "{gzip_head}");
+    assert!(gzip_head.contains("content-encoding: gzip"), "{gzip_head}");
+    assert!(gzipped < plain, "{gzipped} bytes gzipped, {plain} plain");
+}
+
 #[test]
 fn serves_pages_and_rerenders_an_edited_page() {
     let dir = fixture("blog");
