@@ -133,7 +133,26 @@ test("menu and breadcrumb links end with a slash: no redirect on the way", async
     const response = await fetch(url(p), { redirect: "manual" });
     assert.equal(response.status, 200, p);
   }
+  // The icon every browser asks for.
+  const icon = await fetch(url("/favicon.ico"));
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get("content-type"), /^image\//);
   await context.close();
+});
+
+test("no page skips a heading level", async () => {
+  const failures = [];
+  const kit = [["kit chapter, activities", "/kit/activite-en-petits-groupes/"], ["kit chapter, sharing", "/kit/mise-en-commun/"]];
+  for (const [name, pathname] of [...PAGES, ...kit]) {
+    const { page, context } = await open(pathname);
+    const levels = await page.evaluate(() => [...document.querySelectorAll("main h1, main h2, main h3, main h4, main h5, main h6")]
+      .map((h) => Number(h.tagName[1])));
+    for (let i = 1; i < levels.length; i++) {
+      if (levels[i] > levels[i - 1] + 1) failures.push(`${name}: h${levels[i - 1]} then h${levels[i]}`);
+    }
+    await context.close();
+  }
+  assert.deepEqual(failures, []);
 });
 
 test("the 404 page answers 404 in French", async () => {
