@@ -136,8 +136,8 @@ pub async fn call(routes: &axum::Router, request: Request<Bytes>) -> Response<By
 fn store_error(error: StoreError) -> ApiError {
     match error {
         StoreError::UnknownMeetup(_) => ApiError::unknown_meetup(),
-        StoreError::Backend(message) => {
-            tracing::error!(error = %message, "store failure");
+        error @ (StoreError::Backend { .. } | StoreError::Malformed(_)) => {
+            tracing::error!(%error, "store failure");
             ApiError::unavailable()
         }
     }

@@ -194,7 +194,8 @@ async fn a_file_from_a_newer_version_is_refused() {
         .unwrap();
     drop(conn);
     match SqliteStore::open(&path) {
-        Err(StoreError::Backend(message)) => {
+        Err(error @ StoreError::Backend { .. }) => {
+            let message = error.to_string();
             assert!(message.contains("newer"), "{message}");
         }
         other => panic!("expected a refusal, got {other:?}"),
@@ -228,7 +229,8 @@ async fn errors_carry_no_personal_data() {
         ..first.clone()
     };
     match store.register(clash).await {
-        Err(StoreError::Backend(message)) => {
+        Err(error @ StoreError::Backend { .. }) => {
+            let message = error.to_string();
             assert!(!message.contains("exemple-prive"), "{message}");
             assert!(!message.contains(&first.token), "{message}");
         }
