@@ -227,8 +227,11 @@ pub fn start(
     });
     let function_store = store.clone();
     let mut config = function_config(|name| std::env::var(name).ok())?;
-    // The site's own zone: its pages and the function's name the same one.
-    config.time_zone = crate::pages::network::site_zone(&crate::build::load_config(&options)?)?;
+    // The site's own zone and result pages: its pages and the function's
+    // name the same ones.
+    let site_config = crate::build::load_config(&options)?;
+    config.time_zone = crate::pages::network::site_zone(&site_config)?;
+    config.result_pages = crate::pages::network::result_pages(&site_config)?;
     let api = move |addr: SocketAddr| {
         let site = format!("http://{addr}");
         config.site_url = site.clone();

@@ -157,9 +157,12 @@ pub(super) async fn cancel(
         }
     };
     if !json {
-        return Ok(see_other(&function.config.site_page(&format!(
-            "/annulation/confirmee/?rencontre={meetup_id}"
-        ))));
+        let page = &function.config.result_pages.cancelled;
+        return Ok(see_other(
+            &function
+                .config
+                .site_page(&format!("{page}?rencontre={meetup_id}")),
+        ));
     }
     let message = if already {
         "Cette inscription était déjà annulée : rien n'a changé."

@@ -232,13 +232,14 @@ fn answer(
         _ => None,
     };
     if !json {
+        let pages = &function.config.result_pages;
         let mut location = match position {
             None => function
                 .config
-                .site_page(&format!("/inscription/confirmee/?rencontre={}", meetup.id)),
+                .site_page(&format!("{}?rencontre={}", pages.registered, meetup.id)),
             Some(rank) => function.config.site_page(&format!(
-                "/inscription/liste-attente/?rencontre={}&rang={rank}",
-                meetup.id
+                "{}?rencontre={}&rang={rank}",
+                pages.waiting, meetup.id
             )),
         };
         if let Some(token) = token {
