@@ -29,12 +29,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use maillage_function::clock;
-use maillage_function::events::{Event, EventSink};
 use maillage_function::handler::config::RATE_LIMIT_VAR;
 use maillage_function::handler::{Function, FunctionConfig};
-use maillage_function::model::{LiveAggregates, MeetupAggregate};
-use maillage_function::store::Store;
+use maillage_model::clock;
+use maillage_model::events::{Event, EventSink};
+use maillage_model::meetup::{LiveAggregates, MeetupAggregate};
+use maillage_store::Store;
 
 use crate::build::{BuildOptions, Site};
 use crate::error::{Diagnostic, Result};

@@ -5,9 +5,9 @@ use bytes::Bytes;
 use http::{Response, StatusCode};
 use serde_json::json;
 
-use crate::clock;
-use crate::events::{Event, Recipient};
-use crate::store::{CancelOutcome, RegistrationStatus};
+use maillage_model::clock;
+use maillage_model::events::{Event, Recipient};
+use maillage_store::{CancelOutcome, RegistrationStatus};
 
 use super::answer::{html_response, json_response, see_other, ApiError};
 use super::pages::{self, CancelPage};

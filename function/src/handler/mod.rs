@@ -27,9 +27,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Request, Response};
 
-use crate::events::{Event, EventSink};
-use crate::model::MeetupDefinition;
-use crate::store::{Store, StoreError};
+use maillage_model::events::{Event, EventSink};
+use maillage_model::meetup::MeetupDefinition;
+use maillage_store::{Store, StoreError};
 
 pub use answer::ApiError;
 pub use config::FunctionConfig;

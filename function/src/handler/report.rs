@@ -7,10 +7,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::clock;
-use crate::events::Event;
-use crate::model::{MeetupDefinition, PublicReport};
-use crate::store::StoredReport;
+use maillage_model::clock;
+use maillage_model::events::Event;
+use maillage_model::meetup::{MeetupDefinition, PublicReport};
+use maillage_store::StoredReport;
 
 use super::answer::{json_response, see_other, ApiError};
 use super::request::Fields;

@@ -6,9 +6,9 @@
 
 use crate::support;
 
-use maillage_function::events::Event;
 use maillage_function::handler::FunctionConfig;
-use maillage_function::store::RegistrationStatus;
+use maillage_model::events::Event;
+use maillage_store::RegistrationStatus;
 use serde_json::json;
 use support::{config, key_of, person, register, start, start_with_emails, Call, SITE};
 

@@ -12,8 +12,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use maillage_function::store::sqlite::{SqliteStore, SCHEMA_VERSION};
-use maillage_function::store::{RegistrationStatus, Store, StoreError};
+use maillage_store::sqlite::{SqliteStore, SCHEMA_VERSION};
+use maillage_store::{RegistrationStatus, Store, StoreError};
 
 use common::conformance::{meetup, registration};
 
@@ -224,7 +224,7 @@ async fn errors_carry_no_personal_data() {
     store.register(first.clone()).await.unwrap();
     // Another email reusing the same token breaks a constraint: the error
     // names it but carries neither the email nor the token.
-    let clash = maillage_function::store::NewRegistration {
+    let clash = maillage_store::NewRegistration {
         email: "secret.person@exemple-prive.fr".into(),
         ..first.clone()
     };

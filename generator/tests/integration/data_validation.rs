@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use maillage::Diagnostic;
 
 fn now() -> DateTime<Utc> {
-    maillage_function::clock::parse_instant("2026-11-22T12:00").unwrap()
+    maillage_model::clock::parse_instant("2026-11-22T12:00").unwrap()
 }
 
 /// The data fixture with `files` written over it (path relative to the site).
