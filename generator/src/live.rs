@@ -29,12 +29,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use maillage_function::clock;
-use maillage_function::events::{Event, EventSink};
 use maillage_function::handler::config::RATE_LIMIT_VAR;
 use maillage_function::handler::{Function, FunctionConfig};
-use maillage_function::model::{LiveAggregates, MeetupAggregate};
-use maillage_function::store::Store;
+use maillage_model::clock;
+use maillage_model::events::{Event, EventSink};
+use maillage_model::meetup::{LiveAggregates, MeetupAggregate};
+use maillage_store::Store;
 
 use crate::build::{BuildOptions, Site};
 use crate::error::{Diagnostic, Result};
@@ -227,9 +227,11 @@ pub fn start(
     });
     let function_store = store.clone();
     let mut config = function_config(|name| std::env::var(name).ok())?;
-    // The site's own zone and name: its pages and the function's show the same.
+    // The site's own zone, result pages and name: its pages and the
+    // function's name the same ones.
     let site_config = crate::build::load_config(&options)?;
     config.time_zone = crate::pages::network::site_zone(&site_config)?;
+    config.result_pages = crate::pages::network::result_pages(&site_config)?;
     if let Some(title) = site_config.title.clone().filter(|t| !t.is_empty()) {
         if std::env::var_os(maillage_function::handler::config::SITE_NAME_VAR).is_none() {
             config.site_name = title;

@@ -1,5 +1,6 @@
 //! The function's settings, from environment variables.
 
+use maillage_model::result_pages::{ResultPages, RESULT_PAGES_VAR};
 use maillage_model::zone::{self, Tz};
 
 /// Environment variable: the site's base URL (`https://rencontres.example.org`).
@@ -52,6 +53,8 @@ pub struct FunctionConfig {
     pub time_zone: Tz,
     /// The site's name, in the header of the pages the function renders.
     pub site_name: String,
+    /// The site's pages people are sent to after a form.
+    pub result_pages: ResultPages,
 }
 
 impl Default for FunctionConfig {
@@ -65,6 +68,7 @@ impl Default for FunctionConfig {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             time_zone: zone::DEFAULT,
             site_name: "Maillage".into(),
+            result_pages: ResultPages::default(),
         }
     }
 }
@@ -127,6 +131,10 @@ impl FunctionConfig {
             config.time_zone = zone::parse(&name).ok_or_else(|| {
                 format!("{TIME_ZONE_VAR} must be a time zone name like Europe/Paris, not {name:?}")
             })?;
+        }
+        if let Some(pairs) = get(RESULT_PAGES_VAR) {
+            config.result_pages =
+                ResultPages::from_pairs(&pairs).map_err(|e| format!("{RESULT_PAGES_VAR}: {e}"))?;
         }
         Ok(config)
     }

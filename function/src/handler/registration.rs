@@ -7,10 +7,10 @@ use maillage_model::french;
 use maillage_model::zone::Tz;
 use serde_json::json;
 
-use crate::clock;
-use crate::events::{Event, Recipient};
-use crate::model::{MeetupDefinition, MeetupStatus};
-use crate::store::{NewRegistration, RegistrationStatus};
+use maillage_model::clock;
+use maillage_model::events::{Event, Recipient};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
+use maillage_store::{NewRegistration, RegistrationStatus};
 
 use super::answer::{html_response, json_response, ApiError};
 use super::pages::{self, RegisteredPage};
@@ -254,9 +254,10 @@ async fn answer(
     if !json {
         // A static result page cannot show the private link (it never
         // reaches the site): the function answers with its own page.
+        let pages = &function.config.result_pages;
         let next_steps = function.config.site_page(match position {
-            None => "/inscription/confirmee/",
-            Some(_) => "/inscription/liste-attente/",
+            None => &pages.registered,
+            Some(_) => &pages.waiting,
         });
         let page = RegisteredPage {
             meetup_title: &meetup.title,

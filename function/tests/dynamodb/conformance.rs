@@ -9,7 +9,7 @@ use crate::store_conformance_tests;
 
 use std::sync::Arc;
 
-use maillage_function::store::Store;
+use maillage_store::Store;
 
 async fn fresh_store(case: &'static str) -> Option<Arc<dyn Store>> {
     // Table names allow letters, digits, '_', '-' and '.'.

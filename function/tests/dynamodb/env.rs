@@ -6,9 +6,9 @@
 
 use crate::moto;
 
-use maillage_function::model::{MeetupDefinition, MeetupStatus};
-use maillage_function::store::dynamodb::{DynamoStore, ENDPOINT_VAR, TABLE_VAR};
-use maillage_function::store::Store;
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
+use maillage_store::dynamodb::{DynamoStore, ENDPOINT_VAR, TABLE_VAR};
+use maillage_store::Store;
 
 #[tokio::test]
 async fn the_store_is_configured_from_the_environment() {

@@ -16,9 +16,9 @@ use std::time::Duration;
 use chrono::Duration as Span;
 use common::conformance::{meetup, registration};
 use faults::{Action, FaultProxy, Hold, Rule};
-use maillage_function::clock;
-use maillage_function::store::dynamodb::DynamoStore;
-use maillage_function::store::{
+use maillage_model::clock;
+use maillage_store::dynamodb::DynamoStore;
+use maillage_store::{
     CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store,
 };
 

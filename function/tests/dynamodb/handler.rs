@@ -8,8 +8,8 @@ use crate::support;
 
 use std::sync::Arc;
 
-use maillage_function::events::Event;
-use maillage_function::store::Store;
+use maillage_model::events::Event;
+use maillage_store::Store;
 use support::{config, key_of, meetups, person, serve, Call, SITE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,8 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use maillage_function::model::{MeetupDefinition, MeetupStatus, Role};
-use maillage_function::store::{NewRegistration, RegistrationStatus, Store};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus, Role};
+use maillage_store::{NewRegistration, RegistrationStatus, Store};
 use runtime_api::RuntimeApi;
 use serde_json::{json, Value};
 

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
 use chrono::{DateTime, Utc};
-use maillage_function::model::{MeetupDefinition, MeetupStatus, PublicReport, Role};
-use maillage_function::store::dynamodb::DynamoStore;
-use maillage_function::store::{
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, Role};
+use maillage_store::dynamodb::DynamoStore;
+use maillage_store::{
     CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store, StoredReport,
 };
 
@@ -392,7 +392,7 @@ async fn unknown_meetups_are_refused_without_leaving_a_claim() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, maillage_function::store::StoreError::UnknownMeetup(ref id) if id == "nowhere"),
+        matches!(error, maillage_store::StoreError::UnknownMeetup(ref id) if id == "nowhere"),
         "{error}"
     );
     assert!(scan(&store).await.is_empty());

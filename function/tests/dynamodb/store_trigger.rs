@@ -9,7 +9,7 @@ use crate::moto;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use maillage_function::store::dynamodb::DynamoStore;
+use maillage_store::dynamodb::DynamoStore;
 
 const WINDOW: Duration = Duration::from_secs(60);
 

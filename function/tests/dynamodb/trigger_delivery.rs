@@ -10,9 +10,9 @@ use crate::trigger_receiver;
 use std::sync::Arc;
 use std::time::Duration;
 
-use maillage_function::events::EventSink;
-use maillage_function::store::dynamodb::DynamoStore;
 use maillage_function::trigger::{RebuildTrigger, Secret, Target};
+use maillage_model::events::EventSink;
+use maillage_store::dynamodb::DynamoStore;
 use tokio::time::Instant;
 use trigger_receiver::{registered, Receiver};
 

@@ -8,10 +8,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use email_server::{inspect, python, SmtpServer};
 use maillage_function::email::{Mailer, Organisers};
-use maillage_function::events::{Event, EventSink, Recipient};
-use maillage_function::model::{MeetupDefinition, MeetupStatus};
-use maillage_function::store::RegistrationStatus;
 use maillage_function::trigger::Retry;
+use maillage_model::events::{Event, EventSink, Recipient};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
+use maillage_store::RegistrationStatus;
 use serde_json::Value;
 use tokio::time::Instant;
 

@@ -6,9 +6,9 @@
 
 use crate::support;
 
-use maillage_function::events::Event;
 use maillage_function::handler::FunctionConfig;
-use maillage_function::store::RegistrationStatus;
+use maillage_model::events::Event;
+use maillage_store::RegistrationStatus;
 use serde_json::json;
 use support::{config, key_of, person, register, start, start_with_emails, Call, SITE};
 
@@ -168,6 +168,41 @@ async fn a_registration_made_again_sends_the_link_to_the_address() {
         html.body
     );
     assert!(!html.body.contains("jeton"), "{}", html.body);
+}
+
+/// The result pages come from the configuration (`MAILLAGE_RESULT_PAGES`,
+/// or the site's `[extra.result_pages]` in serve).
+#[tokio::test]
+async fn form_posts_go_to_the_configured_result_pages() {
+    let config = FunctionConfig::from_lookup(|name| match name {
+        "MAILLAGE_SITE_ORIGIN" => Some(SITE.to_string()),
+        "MAILLAGE_RATE_LIMIT" => Some("0".to_string()),
+        "MAILLAGE_RESULT_PAGES" => Some("registered=/merci/".to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let server = start(config).await;
+    let reply = Call::new("POST", "/api/registrations")
+        .form(&person(
+            "brest",
+            "Gaëlle Morvan",
+            "gaelle.morvan@exemple.org",
+        ))
+        .send(&server)
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert!(
+        reply
+            .header("location")
+            .starts_with(&format!("{SITE}/merci/?rencontre=brest#jeton=")),
+        "{}",
+        reply.header("location")
+    );
+    let error = FunctionConfig::from_lookup(|name| {
+        (name == "MAILLAGE_RESULT_PAGES").then(|| "registered=merci".to_string())
+    })
+    .unwrap_err();
+    assert!(error.contains("MAILLAGE_RESULT_PAGES"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

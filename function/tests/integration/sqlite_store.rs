@@ -12,8 +12,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use maillage_function::store::sqlite::{SqliteStore, SCHEMA_VERSION};
-use maillage_function::store::{RegistrationStatus, Store, StoreError};
+use maillage_store::sqlite::{SqliteStore, SCHEMA_VERSION};
+use maillage_store::{RegistrationStatus, Store, StoreError};
 
 use common::conformance::{meetup, registration};
 
@@ -194,7 +194,8 @@ async fn a_file_from_a_newer_version_is_refused() {
         .unwrap();
     drop(conn);
     match SqliteStore::open(&path) {
-        Err(StoreError::Backend(message)) => {
+        Err(error @ StoreError::Backend { .. }) => {
+            let message = error.to_string();
             assert!(message.contains("newer"), "{message}");
         }
         other => panic!("expected a refusal, got {other:?}"),
@@ -223,12 +224,13 @@ async fn errors_carry_no_personal_data() {
     store.register(first.clone()).await.unwrap();
     // Another email reusing the same token breaks a constraint: the error
     // names it but carries neither the email nor the token.
-    let clash = maillage_function::store::NewRegistration {
+    let clash = maillage_store::NewRegistration {
         email: "secret.person@exemple-prive.fr".into(),
         ..first.clone()
     };
     match store.register(clash).await {
-        Err(StoreError::Backend(message)) => {
+        Err(error @ StoreError::Backend { .. }) => {
+            let message = error.to_string();
             assert!(!message.contains("exemple-prive"), "{message}");
             assert!(!message.contains(&first.token), "{message}");
         }

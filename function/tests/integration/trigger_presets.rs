@@ -6,12 +6,12 @@ use crate::trigger_receiver;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use maillage_function::events::EventSink;
 use maillage_function::trigger::config::{
     EVENT_TYPE_VAR, PRESET_VAR, REF_VAR, REPOSITORY_VAR, SECRET_VAR, TOKEN_VAR, URL_VAR, WINDOW_VAR,
 };
 use maillage_function::trigger::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use maillage_function::trigger::RebuildTrigger;
+use maillage_model::events::EventSink;
 use trigger_receiver::{registered, Received, Receiver};
 
 fn configured(vars: &[(&str, &str)]) -> RebuildTrigger {

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use maillage_function::events::{Event, EventSink};
 use maillage_function::trigger::{RebuildTrigger, Retry, Secret, Target};
+use maillage_model::events::{Event, EventSink};
 use tokio::time::Instant;
 use trigger_receiver::{registered, Receiver};
 
@@ -223,7 +223,7 @@ async fn a_registration_made_again_triggers_no_rebuild() {
         .notify(&Event::RegisteredAgain {
             meetup,
             email: person.email,
-            status: maillage_function::store::RegistrationStatus::Confirmed,
+            status: maillage_store::RegistrationStatus::Confirmed,
             cancel_url: "https://rencontres.example.org/annuler/?jeton=tok1".into(),
         })
         .await;

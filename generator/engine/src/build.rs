@@ -183,6 +183,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
         library: &library,
         extra_pages: &contribution.pages,
         extra_files: &contribution.files,
+        required_pages: &contribution.required_pages,
     }));
     lap("checked the output paths");
     match tera {

@@ -899,8 +899,8 @@ print("{}")
 #[test]
 fn the_emailed_event_is_the_sites_event() {
     use maillage_function::email::compose;
-    use maillage_function::events::Recipient;
-    use maillage_function::store::RegistrationStatus;
+    use maillage_model::events::Recipient;
+    use maillage_store::RegistrationStatus;
 
     let Some(python) = python_with("icalendar") else {
         return;

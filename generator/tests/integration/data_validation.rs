@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use maillage::Diagnostic;
 
 fn now() -> DateTime<Utc> {
-    maillage_function::clock::parse_instant("2026-11-22T12:00").unwrap()
+    maillage_model::clock::parse_instant("2026-11-22T12:00").unwrap()
 }
 
 /// The data fixture with `files` written over it (path relative to the site).
@@ -867,4 +867,57 @@ fn meetup_definitions_for_the_store() {
     let r3 = defs.iter().find(|d| d.id == "rennes-nsi-s3").unwrap();
     assert_eq!(r3.registration_closes, r3.starts_at);
     assert_eq!(r3.report_key_sha256, None);
+}
+
+fn check_site(dir: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+        .arg("--root")
+        .arg(dir)
+        .arg("check")
+        .env("MAILLAGE_NOW", "2026-11-22T12:00")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The function sends people to the site's result pages: a site with
+/// meetups that lacks one fails `check`, naming the page and the setting
+/// that moves it; moved to a page the site has, it passes.
+#[test]
+fn check_requires_the_pages_the_forms_lead_to() {
+    let dir = common::fixture("data-site");
+    std::fs::remove_dir_all(dir.path().join("static/inscription/liste-attente")).unwrap();
+    let (ok, stderr) = check_site(dir.path());
+    assert!(!ok, "{stderr}");
+    let errors = common::error_lines(&stderr);
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("config.toml")
+            && errors[0].contains("extra.result_pages.waiting")
+            && errors[0].contains("`/inscription/liste-attente/`")
+            && errors[0].contains("waiting list"),
+        "{stderr}"
+    );
+
+    common::replace_in(
+        dir.path(),
+        "config.toml",
+        "[extra]\n",
+        "[extra]\nresult_pages = { waiting = \"/inscription/confirmee/\" }\n",
+    );
+    let (ok, stderr) = check_site(dir.path());
+    assert!(ok, "{stderr}");
+
+    common::replace_in(
+        dir.path(),
+        "config.toml",
+        "waiting = \"/inscription/confirmee/\"",
+        "waiting = \"https://ailleurs.example/\"",
+    );
+    let (ok, stderr) = check_site(dir.path());
+    assert!(!ok);
+    assert!(stderr.contains("result_pages.waiting"), "{stderr}");
 }

@@ -323,7 +323,7 @@ fn a_full_meetup_takes_a_waiting_list_and_a_cancellation_promotes_the_first() {
         .unwrap();
     assert_eq!(
         promoted.status,
-        maillage_function::store::RegistrationStatus::Confirmed
+        maillage_store::RegistrationStatus::Confirmed
     );
 }
 

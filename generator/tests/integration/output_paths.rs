@@ -250,6 +250,7 @@ fn every_file_written_was_claimed() {
             library: &site.library,
             extra_pages: &site.contribution.pages,
             extra_files: &site.contribution.files,
+            required_pages: &site.contribution.required_pages,
         };
         let mut claimed: Vec<String> = maillage::render::claims::claims(&planned)
             .into_iter()

@@ -8,9 +8,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{Duration, TimeZone, Utc};
-use maillage_function::model::{LiveAggregates, PublicReport, Role};
-use maillage_function::store::dynamodb::DynamoStore;
-use maillage_function::store::{NewRegistration, Store, StoredReport};
+use maillage_model::meetup::{LiveAggregates, PublicReport, Role};
+use maillage_store::dynamodb::DynamoStore;
+use maillage_store::{NewRegistration, Store, StoredReport};
 
 const NOW: &str = "2026-11-22T12:00";
 
@@ -298,7 +298,7 @@ fn sync_export_and_purge_on_sqlite() {
     let dir = common::fixture("data-site");
     let file = dir.path().join("etat/store.sqlite");
     // The test's own connection to the same file, as the server would hold.
-    let store = maillage_function::store::sqlite::SqliteStore::open(&file).unwrap();
+    let store = maillage_store::sqlite::SqliteStore::open(&file).unwrap();
     sync_export_purge(dir.path(), "sqlite:etat/store.sqlite", None, &store);
     assert!(file.is_file(), "a relative path is under the site root");
 }

@@ -100,6 +100,18 @@ pub struct Contribution {
     pub warnings: Vec<crate::error::Diagnostic>,
     /// Which extension gave which pages and files, once several are joined.
     pub parts: Vec<ContributionPart>,
+    /// Pages the site must have for what the extension adds to work (the
+    /// pages its forms lead to): the build refuses a site without them.
+    pub required_pages: Vec<RequiredPage>,
+}
+
+/// A page the site must have: its path (`/like/this/`), who asks for it and
+/// why, for the message.
+#[derive(Debug, Clone)]
+pub struct RequiredPage {
+    pub path: String,
+    pub source: crate::error::Source,
+    pub why: String,
 }
 
 /// The pages and files one extension gave, by position in the joined
@@ -124,6 +136,7 @@ impl Contribution {
         self.pages.extend(other.pages);
         self.files.extend(other.files);
         self.warnings.extend(other.warnings);
+        self.required_pages.extend(other.required_pages);
     }
 
     /// What the extension `name` gave.

@@ -26,8 +26,11 @@ use serde_json::{json, Map, Value};
 use crate::config::Config;
 use crate::data::PlaceType;
 use crate::error::{Result, Source};
-use crate::site::{ContextBuilder, Contribution, ExtraPage, PageContext, SiteExtension};
+use crate::site::{
+    ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SiteExtension,
+};
 use listings::Listing;
+use maillage_model::result_pages::ResultPages;
 use network::Network;
 pub use showing::{files_showing, Showing};
 
@@ -102,6 +105,7 @@ impl SiteExtension for DataPages {
         };
         let now = clock::now();
         network::site_zone(config)?;
+        let result_pages = network::result_pages(config)?;
         let mut loaded = crate::data::load(root, now)?;
         if let Some(overlay) = &self.overlay {
             overlay(&mut loaded.data.live);
@@ -112,7 +116,11 @@ impl SiteExtension for DataPages {
         if let Some(observer) = &self.observer {
             observer(&net);
         }
-        let contribution = contribution(net, loaded.warnings);
+        let has_forms = !net.data.meetups.is_empty();
+        let mut contribution = contribution(net, loaded.warnings);
+        if has_forms {
+            contribution.required_pages = required_pages(&result_pages);
+        }
         lap("files and page list");
         Ok(contribution)
     }
@@ -235,6 +243,27 @@ pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) 
         warnings,
         ..Default::default()
     }
+}
+
+/// The result pages the function sends people to, which the site must
+/// have once it shows forms.
+fn required_pages(pages: &ResultPages) -> Vec<RequiredPage> {
+    pages
+        .all()
+        .into_iter()
+        .map(|(key, path, when)| RequiredPage {
+            path: path.to_string(),
+            source: Source::key(
+                "config.toml",
+                format!("extra.result_pages.{key}"),
+                None,
+                format!("result page `{key}`"),
+            ),
+            why: format!(
+                "by the forms {when} (or set another path as extra.result_pages.{key} in config.toml)"
+            ),
+        })
+        .collect()
 }
 
 /// Every data page, its context deferred. The list depends only on the
