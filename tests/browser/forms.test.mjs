@@ -96,6 +96,21 @@ test("registering without JavaScript: a plain post, the answer with a working ca
   await context.close();
 });
 
+test("without JavaScript, an incomplete form gets French messages, never the browser's own", async () => {
+  const meetup = "strasbourg-culture-s3-2026-11";
+  const context = await isolatedContext(browser, { javaScriptEnabled: false, locale: "en-US" });
+  const page = await context.newPage();
+  await page.goto(url(`/rencontres/${meetup}/`));
+  await page.fill("#inscription-email", "pas-une-adresse");
+  const [response] = await Promise.all([page.waitForNavigation(), page.click("#inscription button[type=submit]")]);
+  assert.equal(response.status(), 422);
+  assert.equal(await page.textContent("h1"), "Votre envoi n'a pas abouti");
+  const problems = await page.textContent(".problems");
+  assert.match(problems, /Prénom ou pseudonyme/);
+  assert.match(problems, /Adresse électronique/);
+  await context.close();
+});
+
 test("registering with JavaScript: the answer shows in place, with the cancellation link", async () => {
   const meetup = "marseille-culture-s3-2026-12";
   const before = seatsLeft(await figures(meetup));

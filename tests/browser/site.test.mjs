@@ -140,6 +140,17 @@ test("menu and breadcrumb links end with a slash: no redirect on the way", async
   await context.close();
 });
 
+test("on a phone the menu takes one row", async () => {
+  const { page, context } = await open("/", { viewport: { width: 390, height: 844 } });
+  const facts = await page.evaluate(() => {
+    const items = [...document.querySelectorAll(".site-nav li")].map((li) => li.getBoundingClientRect().top);
+    return { rows: new Set(items.map(Math.round)).size, header: document.querySelector(".site-header").getBoundingClientRect().height };
+  });
+  assert.equal(facts.rows, 1, "one row of menu items");
+  assert.ok(facts.header < 120, `header ${facts.header} px high`);
+  await context.close();
+});
+
 test("no page skips a heading level", async () => {
   const failures = [];
   const kit = [["kit chapter, activities", "/kit/activite-en-petits-groupes/"], ["kit chapter, sharing", "/kit/mise-en-commun/"]];
