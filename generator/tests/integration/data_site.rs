@@ -1172,3 +1172,98 @@ fn overseas_calendars_carry_their_zone() {
         assert_eq!(event["end"], *end, "{id}");
     }
 }
+
+/// Two médiathèques in two communes of one name, in departments 22 and 35.
+const HOMONYMS: &str = "\
+- id: mediatheque-saint-martin-22
+  name: Médiathèque
+  type: mediatheque
+  address: 1 place de l'Église
+  postcode: \"22100\"
+  commune: Saint-Martin
+  insee: \"22300\"
+  department: \"22\"
+  region: \"53\"
+  lat: 48.45
+  lon: -2.05
+- id: mediatheque-saint-martin-35
+  name: Médiathèque
+  type: mediatheque
+  address: 2 rue de la Mairie
+  postcode: \"35300\"
+  commune: Saint-Martin
+  insee: \"35300\"
+  department: \"35\"
+  region: \"53\"
+  lat: 48.35
+  lon: -1.2
+";
+
+#[test]
+fn homonyms_show_their_department_and_every_place_has_its_own_title() {
+    let dir = common::fixture_with("data-site", &[("data/places/homonymes.yaml", HOMONYMS)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
+        .arg("--root")
+        .arg(dir.path())
+        .arg("build")
+        .env("MAILLAGE_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = |id: &str| {
+        std::fs::read_to_string(dir.path().join(format!("public/lieux/{id}/index.html"))).unwrap()
+    };
+    let title = |html: &str| {
+        html.split("<title>")
+            .nth(1)
+            .unwrap()
+            .split("</title>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (a, b) = (
+        page("mediatheque-saint-martin-22"),
+        page("mediatheque-saint-martin-35"),
+    );
+    assert!(
+        title(&a).starts_with("Médiathèque · Saint-Martin (22)"),
+        "{}",
+        title(&a)
+    );
+    assert!(
+        title(&b).starts_with("Médiathèque · Saint-Martin (35)"),
+        "{}",
+        title(&b)
+    );
+    // Cards and lists show the commune the same way; a commune no other
+    // department shares keeps its name alone.
+    assert!(
+        a.contains("35300 Saint-Martin (35)") || a.contains("22100 Saint-Martin (22)"),
+        "{a}"
+    );
+    let brest = std::fs::read_to_string(
+        dir.path()
+            .join("public/lieux/mediatheque-des-capucins-brest/index.html"),
+    )
+    .unwrap();
+    assert!(brest.contains("\"commune\":\"Brest\""), "{brest}");
+    // Every place page has its own title.
+    let mut titles = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(dir.path().join("public/lieux")).unwrap() {
+        let index = entry.unwrap().path().join("index.html");
+        if let Ok(html) = std::fs::read_to_string(&index) {
+            if html.contains("class=\"place") || index.to_string_lossy().contains("mediatheque") {
+                let t = title(&html);
+                assert!(
+                    titles.insert(t.clone(), index.clone()).is_none(),
+                    "two pages titled {t}"
+                );
+            }
+        }
+    }
+}

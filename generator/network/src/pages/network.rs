@@ -3,7 +3,7 @@
 //! region in date order, each meetup's previous and next meetup, and the
 //! summaries every listing reuses.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -211,6 +211,9 @@ pub struct Network {
     pub meetup_place: Vec<usize>,
     /// Index in `data.regions` of each place's region.
     pub place_region: Vec<usize>,
+    /// Each place's commune as shown: followed by its department when
+    /// another commune of that name hosts a place elsewhere (Saint-Martin).
+    pub place_commune: Vec<String>,
     /// Every meetup, by start then id.
     pub by_start: Vec<usize>,
     /// Meetups of each place, by start.
@@ -245,6 +248,28 @@ pub struct Network {
 pub const RESERVED_MEETUP_IDS: &[&str] = &["passees", "page"];
 /// Names beside place pages (`/lieux/types/`).
 pub const RESERVED_PLACE_IDS: &[&str] = &["types"];
+
+/// The communes of the places as shown: a name that several departments
+/// have among the places is followed by the department's code.
+fn commune_labels(data: &DataSet) -> Vec<String> {
+    let mut departments: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for place in &data.places {
+        departments
+            .entry(place.commune.as_str())
+            .or_default()
+            .insert(place.department.as_str());
+    }
+    data.places
+        .iter()
+        .map(|place| {
+            if departments[place.commune.as_str()].len() > 1 {
+                format!("{} ({})", place.commune, place.department)
+            } else {
+                place.commune.clone()
+            }
+        })
+        .collect()
+}
 
 pub fn meetup_path(id: &str) -> String {
     format!("/rencontres/{id}/")
@@ -292,6 +317,7 @@ impl Network {
             .iter()
             .map(|p| region_index[p.region.as_str()])
             .collect();
+        let place_commune = commune_labels(&data);
         let mut by_start: Vec<usize> = (0..data.meetups.len()).collect();
         by_start.par_sort_by(|&a, &b| {
             (facts[a].start, &data.meetups[a].id).cmp(&(facts[b].start, &data.meetups[b].id))
@@ -371,6 +397,7 @@ impl Network {
             facts,
             meetup_place,
             place_region,
+            place_commune,
             by_start,
             place_meetups,
             region_places,
@@ -488,7 +515,7 @@ impl Network {
             "place": {
                 "id": place.id,
                 "name": place.name,
-                "commune": place.commune,
+                "commune": self.place_commune[self.meetup_place[m]],
                 "type": place.kind.code(),
                 "path": place_path(&place.id),
             },
@@ -533,7 +560,7 @@ impl Network {
             "name": place.name,
             "type": place.kind.code(),
             "type_label": place.kind.label(),
-            "commune": place.commune,
+            "commune": self.place_commune[p],
             "department": place.department,
             "region": self.region_refs[self.place_region[p]],
             "path": path,

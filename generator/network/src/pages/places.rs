@@ -74,7 +74,13 @@ pub fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
     let mut context = Map::new();
     context.insert(
         "page".into(),
-        page_object(net, &place.name, &description, &path),
+        // One title per place, even among homonyms: its commune follows.
+        page_object(
+            net,
+            &format!("{} · {}", place.name, net.place_commune[p]),
+            &description,
+            &path,
+        ),
     );
     context.insert("place".into(), value);
     context
