@@ -78,7 +78,7 @@ macro_rules! store_conformance_tests {
 }
 
 /// Runs every case, each on a fresh store from `fresh`.
-pub async fn run_all<F, Fut>(fresh: F)
+pub(crate) async fn run_all<F, Fut>(fresh: F)
 where
     F: Fn(&'static str) -> Fut,
     Fut: Future<Output = Option<Arc<dyn Store>>>,
@@ -121,7 +121,7 @@ where
 // ---------------------------------------------------------------- fixtures
 
 /// A meetup ten days from now, open for registration.
-pub fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
+pub(crate) fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
     let now = clock::now();
     let starts_at = now + Duration::days(10);
     MeetupDefinition {
@@ -143,7 +143,7 @@ pub fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
 }
 
 /// Registration number `n` for `meetup_id`: distinct name, email and token.
-pub fn registration(meetup_id: &str, n: usize) -> NewRegistration {
+pub(crate) fn registration(meetup_id: &str, n: usize) -> NewRegistration {
     let now = clock::now();
     NewRegistration {
         meetup_id: meetup_id.into(),
@@ -214,7 +214,7 @@ fn waiting(position: u32) -> RegistrationStatus {
 
 // ---------------------------------------------------------------- meetups
 
-pub async fn meetups_round_trip(store: Arc<dyn Store>) {
+pub(crate) async fn meetups_round_trip(store: Arc<dyn Store>) {
     assert_eq!(store.meetups().await.unwrap(), vec![]);
     let first = meetup("brest-2026-12", 25);
     let second = MeetupDefinition {
@@ -257,7 +257,7 @@ pub async fn meetups_round_trip(store: Arc<dyn Store>) {
     assert_eq!(counts(&store, "lille-2027-01").await, (0, 0));
 }
 
-pub async fn resync_keeps_registrations(store: Arc<dyn Store>) {
+pub(crate) async fn resync_keeps_registrations(store: Arc<dyn Store>) {
     let definition = meetup("m", 2);
     store
         .put_meetups(std::slice::from_ref(&definition))
@@ -286,7 +286,7 @@ pub async fn resync_keeps_registrations(store: Arc<dyn Store>) {
     assert_eq!(status_of(&store, &tokens[2]).await, Some(waiting(1)));
 }
 
-pub async fn capacity_growth_promotes_waiting(store: Arc<dyn Store>) {
+pub(crate) async fn capacity_growth_promotes_waiting(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 2)]).await.unwrap();
     let mut tokens = Vec::new();
     for n in 0..5 {
@@ -318,7 +318,7 @@ pub async fn capacity_growth_promotes_waiting(store: Arc<dyn Store>) {
 
 // ---------------------------------------------------------------- registrations
 
-pub async fn confirmed_up_to_capacity_then_waiting_in_order(store: Arc<dyn Store>) {
+pub(crate) async fn confirmed_up_to_capacity_then_waiting_in_order(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 3)]).await.unwrap();
     let mut statuses = Vec::new();
     for n in 0..7 {
@@ -344,7 +344,7 @@ pub async fn confirmed_up_to_capacity_then_waiting_in_order(store: Arc<dyn Store
     assert_eq!(counts(&store, "m").await, (3, 4));
 }
 
-pub async fn same_email_is_idempotent(store: Arc<dyn Store>) {
+pub(crate) async fn same_email_is_idempotent(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 1)]).await.unwrap();
     let first = registration("m", 1);
     let first_token = first.token.clone();
@@ -399,7 +399,7 @@ pub async fn same_email_is_idempotent(store: Arc<dyn Store>) {
     assert_eq!(elsewhere.token, "tok-other");
 }
 
-pub async fn unknown_meetup_is_refused(store: Arc<dyn Store>) {
+pub(crate) async fn unknown_meetup_is_refused(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 3)]).await.unwrap();
     match store.register(registration("nowhere", 1)).await {
         Err(StoreError::UnknownMeetup(_)) => {}
@@ -424,7 +424,7 @@ pub async fn unknown_meetup_is_refused(store: Arc<dyn Store>) {
 
 // ---------------------------------------------------------------- cancellations
 
-pub async fn cancellation_promotes_first_waiting(store: Arc<dyn Store>) {
+pub(crate) async fn cancellation_promotes_first_waiting(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 2)]).await.unwrap();
     let mut tokens = Vec::new();
     for n in 0..5 {
@@ -479,7 +479,7 @@ pub async fn cancellation_promotes_first_waiting(store: Arc<dyn Store>) {
     assert_eq!(next.status, RegistrationStatus::Confirmed);
 }
 
-pub async fn cancelling_a_waiting_person_moves_the_queue_up(store: Arc<dyn Store>) {
+pub(crate) async fn cancelling_a_waiting_person_moves_the_queue_up(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 1)]).await.unwrap();
     let mut tokens = Vec::new();
     for n in 0..4 {
@@ -506,7 +506,7 @@ pub async fn cancelling_a_waiting_person_moves_the_queue_up(store: Arc<dyn Store
     assert_eq!(newcomer.status, waiting(3));
 }
 
-pub async fn cancel_twice(store: Arc<dyn Store>) {
+pub(crate) async fn cancel_twice(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 1)]).await.unwrap();
     let token = register(&store, registration("m", 0)).await.token;
     register(&store, registration("m", 1)).await;
@@ -524,7 +524,7 @@ pub async fn cancel_twice(store: Arc<dyn Store>) {
     assert_eq!(counts(&store, "m").await, (1, 0), "nothing changed");
 }
 
-pub async fn unknown_token(store: Arc<dyn Store>) {
+pub(crate) async fn unknown_token(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 1)]).await.unwrap();
     register(&store, registration("m", 0)).await;
     assert_eq!(
@@ -538,7 +538,7 @@ pub async fn unknown_token(store: Arc<dyn Store>) {
     assert_eq!(counts(&store, "m").await, (1, 0));
 }
 
-pub async fn register_again_after_cancelling(store: Arc<dyn Store>) {
+pub(crate) async fn register_again_after_cancelling(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 1)]).await.unwrap();
     let first = registration("m", 0);
     let old_token = register(&store, first.clone()).await.token;
@@ -563,7 +563,7 @@ pub async fn register_again_after_cancelling(store: Arc<dyn Store>) {
 
 // ---------------------------------------------------------------- organiser's list
 
-pub async fn registrants_in_arrival_order(store: Arc<dyn Store>) {
+pub(crate) async fn registrants_in_arrival_order(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 2)]).await.unwrap();
     store.put_meetups(&[meetup("other", 2)]).await.unwrap();
     let mut sent = Vec::new();
@@ -600,7 +600,7 @@ pub async fn registrants_in_arrival_order(store: Arc<dyn Store>) {
 
 // ---------------------------------------------------------------- reports and aggregates
 
-pub async fn reports_saved_and_corrected(store: Arc<dyn Store>) {
+pub(crate) async fn reports_saved_and_corrected(store: Arc<dyn Store>) {
     store
         .put_meetups(&[meetup("m", 10), meetup("quiet", 10)])
         .await
@@ -637,7 +637,7 @@ pub async fn reports_saved_and_corrected(store: Arc<dyn Store>) {
     assert_eq!(counts(&store, "m").await, (0, 0));
 }
 
-pub async fn aggregates_hold_no_personal_data(store: Arc<dyn Store>) {
+pub(crate) async fn aggregates_hold_no_personal_data(store: Arc<dyn Store>) {
     store
         .put_meetups(&[meetup("m", 2), meetup("empty", 2)])
         .await
@@ -691,7 +691,7 @@ pub async fn aggregates_hold_no_personal_data(store: Arc<dyn Store>) {
 
 // ---------------------------------------------------------------- retention
 
-pub async fn expired_data_hidden_then_purged(store: Arc<dyn Store>) {
+pub(crate) async fn expired_data_hidden_then_purged(store: Arc<dyn Store>) {
     let now = clock::now();
     store
         .put_meetups(&[meetup("m", 2), meetup("old", 2)])
@@ -765,7 +765,7 @@ pub async fn expired_data_hidden_then_purged(store: Arc<dyn Store>) {
 
 /// 1,000 people register at once for 25 seats: exactly 25 confirmed, 975
 /// waiting with positions 1..=975, each once, nobody lost.
-pub async fn concurrent_registrations_fill_exactly(store: Arc<dyn Store>) {
+pub(crate) async fn concurrent_registrations_fill_exactly(store: Arc<dyn Store>) {
     const PEOPLE: usize = 1000;
     const SEATS: u32 = 25;
     store.put_meetups(&[meetup("rush", SEATS)]).await.unwrap();
@@ -817,7 +817,7 @@ pub async fn concurrent_registrations_fill_exactly(store: Arc<dyn Store>) {
 }
 
 /// The same email sent many times at once makes one registration.
-pub async fn concurrent_duplicates_make_one_registration(store: Arc<dyn Store>) {
+pub(crate) async fn concurrent_duplicates_make_one_registration(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("dup", 3)]).await.unwrap();
     let mut tasks = Vec::new();
     for attempt in 0..40 {
@@ -873,7 +873,7 @@ pub async fn concurrent_duplicates_make_one_registration(store: Arc<dyn Store>) 
 
 /// Confirmed people cancel at once: each freed seat goes to the next person
 /// waiting, in order, and nobody is promoted twice.
-pub async fn concurrent_cancellations_promote_in_order(store: Arc<dyn Store>) {
+pub(crate) async fn concurrent_cancellations_promote_in_order(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 5)]).await.unwrap();
     let mut tokens = Vec::new();
     for n in 0..15 {
@@ -933,7 +933,7 @@ pub async fn concurrent_cancellations_promote_in_order(store: Arc<dyn Store>) {
 /// Two seats, both taken, one person waiting; the capacity goes down to
 /// one. A cancellation then frees a seat above the capacity: nobody is
 /// promoted. The next one frees a seat within it: the first waiting gets it.
-pub async fn cancellation_after_a_capacity_cut(store: Arc<dyn Store>) {
+pub(crate) async fn cancellation_after_a_capacity_cut(store: Arc<dyn Store>) {
     let mut definition = meetup("m", 2);
     store
         .put_meetups(std::slice::from_ref(&definition))
@@ -986,7 +986,7 @@ pub async fn cancellation_after_a_capacity_cut(store: Arc<dyn Store>) {
 /// A request sent again after its answer was lost on the way (the same
 /// registration, same token) gets the answer it would have had: the same
 /// place, not a second one, and not "already registered".
-pub async fn a_request_sent_again_gets_its_own_answer(store: Arc<dyn Store>) {
+pub(crate) async fn a_request_sent_again_gets_its_own_answer(store: Arc<dyn Store>) {
     store.put_meetups(&[meetup("m", 1)]).await.unwrap();
     let seated = registration("m", 1);
     let first = register(&store, seated.clone()).await;
@@ -1023,7 +1023,7 @@ pub async fn a_request_sent_again_gets_its_own_answer(store: Arc<dyn Store>) {
 
 /// A repair of a meetup whose writes all completed finds nothing to mend;
 /// unknown and ended meetups are left alone.
-pub async fn repair_leaves_a_sound_meetup_alone(store: Arc<dyn Store>) {
+pub(crate) async fn repair_leaves_a_sound_meetup_alone(store: Arc<dyn Store>) {
     let now = clock::now();
     let past = MeetupDefinition {
         starts_at: now - Duration::days(3),
@@ -1059,7 +1059,7 @@ pub async fn repair_leaves_a_sound_meetup_alone(store: Arc<dyn Store>) {
 
 /// Registrations, cancellations and repairs at the same time: every answer
 /// holds, the counters match the organiser's list, nobody is lost.
-pub async fn concurrent_registrations_and_repairs(store: Arc<dyn Store>) {
+pub(crate) async fn concurrent_registrations_and_repairs(store: Arc<dyn Store>) {
     const PEOPLE: usize = 60;
     const SEATS: u32 = 10;
     store.put_meetups(&[meetup("busy", SEATS)]).await.unwrap();

@@ -2,4 +2,4 @@
 
 #![allow(dead_code)]
 
-pub mod conformance;
+pub(crate) mod conformance;

@@ -47,7 +47,7 @@ use super::faults::{Action, FaultProxy, Rule, RuleId};
 
 /// The size and the faults of a campaign.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub meetups: usize,
     pub instances: usize,
     /// Registrations and cancellations to make, at least.
@@ -61,7 +61,7 @@ pub struct Plan {
 
 /// What a campaign did.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     /// Registration and cancellation requests made.
     pub operations: u64,
     pub registrations: u64,
@@ -212,7 +212,7 @@ macro_rules! fail {
 /// Runs the campaign on a fresh table of moto's server behind a fault
 /// proxy; `None` when moto is missing (and allowed to be). Every broken
 /// promise is listed in the panic message.
-pub async fn run(plan: Plan, table: &str, moto_endpoint: &str) -> Report {
+pub(crate) async fn run(plan: Plan, table: &str, moto_endpoint: &str) -> Report {
     let started = Instant::now();
     let proxy = FaultProxy::new(moto_endpoint, plan.seed);
     let mut stores = Vec::new();
@@ -917,7 +917,7 @@ async fn finish(campaign: &Campaign, index: usize) {
 }
 
 /// Counts a plan's operations for the message.
-pub fn describe(plan: &Plan) -> String {
+pub(crate) fn describe(plan: &Plan) -> String {
     format!(
         "{} operations on {} meetups across {} instances, {:.0} % lost answers, {:.0} % delays, seed {}",
         plan.operations,

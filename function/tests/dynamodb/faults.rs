@@ -49,7 +49,7 @@ use tokio::sync::watch;
 
 /// What a rule does to the requests it picks.
 #[derive(Clone)]
-pub enum Action {
+pub(crate) enum Action {
     Delay(Duration),
     LoseAnswer,
     Refuse,
@@ -59,7 +59,7 @@ pub enum Action {
 
 /// Requests held until [`Hold::release`].
 #[derive(Clone)]
-pub struct Hold {
+pub(crate) struct Hold {
     arrived: watch::Sender<u32>,
     released: watch::Sender<bool>,
 }
@@ -71,7 +71,7 @@ impl Default for Hold {
 }
 
 impl Hold {
-    pub fn new() -> Hold {
+    pub(crate) fn new() -> Hold {
         Hold {
             arrived: watch::channel(0).0,
             released: watch::channel(false).0,
@@ -79,14 +79,14 @@ impl Hold {
     }
 
     /// Waits until `count` requests are held; false after `within`.
-    pub async fn arrived(&self, count: u32, within: Duration) -> bool {
+    pub(crate) async fn arrived(&self, count: u32, within: Duration) -> bool {
         let mut arrived = self.arrived.subscribe();
         let waited = tokio::time::timeout(within, arrived.wait_for(|n| *n >= count)).await;
         waited.is_ok()
     }
 
     /// Lets every held request (and every later one) through.
-    pub fn release(&self) {
+    pub(crate) fn release(&self) {
         self.released.send_replace(true);
     }
 
@@ -99,7 +99,7 @@ impl Hold {
 
 /// Which requests a rule picks, and what it does to them.
 #[derive(Clone)]
-pub struct Rule {
+pub(crate) struct Rule {
     instance: Option<String>,
     operations: Vec<String>,
     after_answer: Option<String>,
@@ -114,7 +114,7 @@ impl Rule {
     /// The first request of `instance` (any instance with `None`) for one
     /// of `operations` (any operation when empty), unless widened or
     /// narrowed by the methods below.
-    pub fn new(instance: Option<&str>, operations: &[&str], action: Action) -> Rule {
+    pub(crate) fn new(instance: Option<&str>, operations: &[&str], action: Action) -> Rule {
         Rule {
             instance: instance.map(str::to_string),
             operations: operations.iter().map(|o| o.to_string()).collect(),
@@ -128,7 +128,7 @@ impl Rule {
     }
 
     /// Only requests whose body contains `piece` (JSON text, as sent).
-    pub fn containing(mut self, piece: &str) -> Rule {
+    pub(crate) fn containing(mut self, piece: &str) -> Rule {
         self.contains.push(piece.to_string());
         self
     }
@@ -136,25 +136,25 @@ impl Rule {
     /// Only once a request of the instance for `operation` was applied
     /// (the server answered it with success; the rule then picks the
     /// requests after it): "once it took its place".
-    pub fn once_applied(mut self, operation: &str) -> Rule {
+    pub(crate) fn once_applied(mut self, operation: &str) -> Rule {
         self.after_answer = Some(operation.to_string());
         self
     }
 
     /// Lets the first `count` matching requests through untouched.
-    pub fn after(mut self, count: u32) -> Rule {
+    pub(crate) fn after(mut self, count: u32) -> Rule {
         self.skip = count;
         self
     }
 
     /// Applies to `count` requests (`None`: all of them).
-    pub fn times(mut self, count: Option<u32>) -> Rule {
+    pub(crate) fn times(mut self, count: Option<u32>) -> Rule {
         self.times = count;
         self
     }
 
     /// Applies to each matching request with this probability.
-    pub fn with_probability(mut self, probability: f64) -> Rule {
+    pub(crate) fn with_probability(mut self, probability: f64) -> Rule {
         self.probability = probability;
         self
     }
@@ -183,18 +183,18 @@ struct Inner {
 
 /// The proxy; cheap to clone.
 #[derive(Clone)]
-pub struct FaultProxy {
+pub(crate) struct FaultProxy {
     inner: Arc<Inner>,
 }
 
 /// The handle of a rule, to ask how often it fired.
 #[derive(Debug, Clone, Copy)]
-pub struct RuleId(usize);
+pub(crate) struct RuleId(usize);
 
 impl FaultProxy {
     /// A proxy in front of `upstream` (`http://127.0.0.1:PORT`). `seed`
     /// makes the probabilistic rules repeatable.
-    pub fn new(upstream: &str, seed: u64) -> FaultProxy {
+    pub(crate) fn new(upstream: &str, seed: u64) -> FaultProxy {
         FaultProxy {
             inner: Arc::new(Inner {
                 upstream: upstream.trim_end_matches('/').to_string(),
@@ -211,7 +211,7 @@ impl FaultProxy {
 
     /// Adds a rule; rules are tried in the order they were added and the
     /// first that applies acts.
-    pub fn add(&self, rule: Rule) -> RuleId {
+    pub(crate) fn add(&self, rule: Rule) -> RuleId {
         let mut rules = lock(&self.inner.rules);
         rules.push(RuleState {
             rule,
@@ -222,22 +222,22 @@ impl FaultProxy {
     }
 
     /// How many requests the rule acted on.
-    pub fn fired(&self, id: RuleId) -> u32 {
+    pub(crate) fn fired(&self, id: RuleId) -> u32 {
         lock(&self.inner.rules)[id.0].fired
     }
 
     /// Removes every rule (holds still waiting stay held until released).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         lock(&self.inner.rules).clear();
     }
 
     /// Requests forwarded so far.
-    pub fn requests(&self) -> u64 {
+    pub(crate) fn requests(&self) -> u64 {
         self.inner.requests.load(Ordering::Relaxed)
     }
 
     /// Requests for `operation` received from `instance` so far.
-    pub fn sent(&self, instance: &str, operation: &str) -> u64 {
+    pub(crate) fn sent(&self, instance: &str, operation: &str) -> u64 {
         lock(&self.inner.sent)
             .get(&(instance.to_string(), operation.to_string()))
             .copied()
@@ -245,7 +245,7 @@ impl FaultProxy {
     }
 
     /// A listener for `instance`: its endpoint URL.
-    pub async fn endpoint(&self, instance: &str) -> String {
+    pub(crate) async fn endpoint(&self, instance: &str) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let inner = Arc::clone(&self.inner);
@@ -274,7 +274,7 @@ impl FaultProxy {
 
     /// A store instance named `instance` on `table`, with a client of its
     /// own going through this proxy.
-    pub async fn store(&self, instance: &str, table: &str) -> DynamoStore {
+    pub(crate) async fn store(&self, instance: &str, table: &str) -> DynamoStore {
         let endpoint = self.endpoint(instance).await;
         store_at(&endpoint, table).await
     }
@@ -282,7 +282,7 @@ impl FaultProxy {
 
 /// A store on `table` with a client of its own at `endpoint`. The SDK
 /// retries as it does by default (3 attempts), with short waits.
-pub async fn store_at(endpoint: &str, table: &str) -> DynamoStore {
+pub(crate) async fn store_at(endpoint: &str, table: &str) -> DynamoStore {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .region(Region::new("eu-west-3"))

@@ -20,7 +20,7 @@ use maillage_store::dynamodb::DynamoStore;
 /// Set in CI: a missing moto server is a failure, not a skip.
 const REQUIRE_VAR: &str = "MAILLAGE_REQUIRE_MOTO";
 
-pub struct Moto {
+pub(crate) struct Moto {
     pub endpoint: String,
     /// Closing it (when the process exits) stops the server.
     _keepalive: Mutex<ChildStdin>,
@@ -31,12 +31,12 @@ static MOTO: OnceLock<Option<Moto>> = OnceLock::new();
 
 /// The running server, or `None` (with a message) when moto is not
 /// installed and the environment does not require it.
-pub fn moto() -> Option<&'static Moto> {
+pub(crate) fn moto() -> Option<&'static Moto> {
     MOTO.get_or_init(start).as_ref()
 }
 
 /// A store on a fresh table of its own, or `None` to skip.
-pub async fn fresh_store(test: &str) -> Option<DynamoStore> {
+pub(crate) async fn fresh_store(test: &str) -> Option<DynamoStore> {
     let moto = moto()?;
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let table = format!("maillage-{test}-{}", NEXT.fetch_add(1, Ordering::Relaxed));

@@ -25,7 +25,7 @@ const PREFIX: &str = "/2018-06-01/runtime";
 
 /// What the runtime posted back for one invocation.
 #[derive(Debug)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub request_id: String,
     /// `response`, `error`, or `init-error`.
     pub kind: String,
@@ -33,7 +33,7 @@ pub struct Answer {
     pub at: Instant,
 }
 
-pub struct RuntimeApi {
+pub(crate) struct RuntimeApi {
     pub address: SocketAddr,
     events: mpsc::UnboundedSender<(String, serde_json::Value)>,
     answers: Mutex<mpsc::UnboundedReceiver<Answer>>,
@@ -48,7 +48,7 @@ struct Shared {
 }
 
 impl RuntimeApi {
-    pub async fn start() -> RuntimeApi {
+    pub(crate) async fn start() -> RuntimeApi {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let (events_tx, events_rx) = mpsc::unbounded_channel();
@@ -83,7 +83,7 @@ impl RuntimeApi {
     }
 
     /// Queues an event; returns its request id.
-    pub fn invoke(&self, event: serde_json::Value) -> String {
+    pub(crate) fn invoke(&self, event: serde_json::Value) -> String {
         let id = format!(
             "8476a536-e9f4-11e8-9739-{:012x}",
             self.next_id.fetch_add(1, Ordering::Relaxed)
@@ -93,7 +93,7 @@ impl RuntimeApi {
     }
 
     /// The next answer the runtime posted.
-    pub async fn answer(&self, timeout: Duration) -> Answer {
+    pub(crate) async fn answer(&self, timeout: Duration) -> Answer {
         tokio::time::timeout(timeout, self.answers.lock().await.recv())
             .await
             .expect("the runtime answered in time")
@@ -101,7 +101,7 @@ impl RuntimeApi {
     }
 
     /// When the runtime first asked for an event (its initialisation done).
-    pub fn first_poll(&self) -> Option<Instant> {
+    pub(crate) fn first_poll(&self) -> Option<Instant> {
         *self.first_poll.lock().unwrap()
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/email_server");
 
 /// The test venv's python (`. tests/setup.sh`), or `None` to skip.
-pub fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     match std::env::var_os("MAILLAGE_TEST_PYTHON") {
         Some(python) => Some(PathBuf::from(python)),
         None => {
@@ -31,7 +31,7 @@ pub fn python() -> Option<PathBuf> {
     }
 }
 
-pub struct SmtpServer {
+pub(crate) struct SmtpServer {
     pub port: u16,
     pub maildir: tempfile::TempDir,
     child: Child,
@@ -40,7 +40,7 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     /// Starts a server refusing its first `refuse_first` messages (451).
-    pub fn start(python: &Path, refuse_first: u32) -> SmtpServer {
+    pub(crate) fn start(python: &Path, refuse_first: u32) -> SmtpServer {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .unwrap()
@@ -69,12 +69,12 @@ impl SmtpServer {
         }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
     /// The messages received so far, in order.
-    pub fn messages(&self) -> Vec<PathBuf> {
+    pub(crate) fn messages(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(self.maildir.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -84,7 +84,7 @@ impl SmtpServer {
         paths
     }
 
-    pub fn wait_for(&self, count: usize, timeout: Duration) -> Vec<PathBuf> {
+    pub(crate) fn wait_for(&self, count: usize, timeout: Duration) -> Vec<PathBuf> {
         let deadline = Instant::now() + timeout;
         loop {
             let messages = self.messages();
@@ -104,7 +104,7 @@ impl Drop for SmtpServer {
 }
 
 /// The message parsed by Python: headers, text, attachments.
-pub fn inspect(python: &Path, eml: &Path) -> serde_json::Value {
+pub(crate) fn inspect(python: &Path, eml: &Path) -> serde_json::Value {
     let output = Command::new(python)
         .arg(format!("{DIR}/inspect_eml.py"))
         .arg(eml)

@@ -25,22 +25,22 @@ use maillage_store::Store;
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
-pub const SITE: &str = "https://rencontres.example.org";
-pub const NOW: &str = "2026-11-22T12:00:00Z";
+pub(crate) const SITE: &str = "https://rencontres.example.org";
+pub(crate) const NOW: &str = "2026-11-22T12:00:00Z";
 
 /// Pins the clock for every test of the binary.
-pub fn pin_clock() {
+pub(crate) fn pin_clock() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| std::env::set_var("MAILLAGE_NOW", NOW));
 }
 
-pub fn at(value: &str) -> DateTime<Utc> {
+pub(crate) fn at(value: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(value)
         .unwrap()
         .with_timezone(&Utc)
 }
 
-pub fn key_hash(key: &str) -> String {
+pub(crate) fn key_hash(key: &str) -> String {
     Sha256::digest(key.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -48,12 +48,12 @@ pub fn key_hash(key: &str) -> String {
 }
 
 /// The organiser's key of every test meetup: `cle-<id>`.
-pub fn key_of(id: &str) -> String {
+pub(crate) fn key_of(id: &str) -> String {
     format!("cle-{id}")
 }
 
 /// A meetup open for registration on the pinned date.
-pub fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
+pub(crate) fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
     MeetupDefinition {
         id: id.into(),
         title: format!("Rencontre {id}"),
@@ -71,7 +71,7 @@ pub fn meetup(id: &str, capacity: u32) -> MeetupDefinition {
 }
 
 /// The meetups every test store holds: one per refusal reason, plus open ones.
-pub fn meetups() -> Vec<MeetupDefinition> {
+pub(crate) fn meetups() -> Vec<MeetupDefinition> {
     let mut cancelled = meetup("annulee", 10);
     cancelled.status = MeetupStatus::Cancelled;
     let mut full = meetup("complete", 10);
@@ -102,7 +102,7 @@ pub fn meetups() -> Vec<MeetupDefinition> {
 /// Remembers every event the handler sends; stands for an email sender
 /// when `reaches_people` is set.
 #[derive(Default)]
-pub struct Recorder(pub Mutex<Vec<Event>>, pub bool);
+pub(crate) struct Recorder(pub Mutex<Vec<Event>>, pub bool);
 
 #[async_trait]
 impl EventSink for Recorder {
@@ -116,19 +116,19 @@ impl EventSink for Recorder {
 }
 
 impl Recorder {
-    pub fn events(&self) -> Vec<Event> {
+    pub(crate) fn events(&self) -> Vec<Event> {
         self.0.lock().unwrap().clone()
     }
 }
 
-pub struct Server {
+pub(crate) struct Server {
     pub addr: SocketAddr,
     pub store: Arc<dyn Store>,
     pub events: Arc<Recorder>,
     _dir: Option<tempfile::TempDir>,
 }
 
-pub fn config() -> FunctionConfig {
+pub(crate) fn config() -> FunctionConfig {
     FunctionConfig {
         site_url: SITE.into(),
         site_origin: SITE.into(),
@@ -138,12 +138,12 @@ pub fn config() -> FunctionConfig {
 }
 
 /// The handler on a fresh SQLite file holding [`meetups`].
-pub async fn start(config: FunctionConfig) -> Server {
+pub(crate) async fn start(config: FunctionConfig) -> Server {
     start_with(config, Recorder::default()).await
 }
 
 /// Like [`start`], with a recorder standing for an email sender.
-pub async fn start_with_emails(config: FunctionConfig) -> Server {
+pub(crate) async fn start_with_emails(config: FunctionConfig) -> Server {
     start_with(config, Recorder(Mutex::default(), true)).await
 }
 
@@ -159,7 +159,7 @@ async fn start_with(config: FunctionConfig, events: Recorder) -> Server {
 }
 
 /// The handler on any store, served on a free loopback port.
-pub async fn serve(store: Arc<dyn Store>, config: FunctionConfig) -> Server {
+pub(crate) async fn serve(store: Arc<dyn Store>, config: FunctionConfig) -> Server {
     serve_with(store, config, Recorder::default()).await
 }
 
@@ -212,19 +212,19 @@ async fn serve_with(store: Arc<dyn Store>, config: FunctionConfig, events: Recor
 
 /// An answer, read whole.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: http::HeaderMap,
     pub body: String,
 }
 
 impl Reply {
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
     }
 
-    pub fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .map(|v| v.to_str().unwrap())
@@ -232,14 +232,14 @@ impl Reply {
     }
 
     /// The French message of a field's error.
-    pub fn field_error(&self, field: &str) -> String {
+    pub(crate) fn field_error(&self, field: &str) -> String {
         self.json()["error"]["fields"][field]
             .as_str()
             .unwrap_or_else(|| panic!("no error for {field}: {}", self.body))
             .to_string()
     }
 
-    pub fn code(&self) -> String {
+    pub(crate) fn code(&self) -> String {
         self.json()["error"]["code"]
             .as_str()
             .unwrap_or("")
@@ -248,7 +248,7 @@ impl Reply {
 }
 
 /// A request to send.
-pub struct Call {
+pub(crate) struct Call {
     pub method: &'static str,
     pub path: String,
     pub headers: Vec<(String, String)>,
@@ -257,7 +257,7 @@ pub struct Call {
 }
 
 impl Call {
-    pub fn new(method: &'static str, path: &str) -> Call {
+    pub(crate) fn new(method: &'static str, path: &str) -> Call {
         Call {
             method,
             path: path.into(),
@@ -267,38 +267,38 @@ impl Call {
         }
     }
 
-    pub fn header(mut self, name: &str, value: &str) -> Call {
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Call {
         self.headers.push((name.into(), value.into()));
         self
     }
 
-    pub fn form(self, pairs: &[(&str, &str)]) -> Call {
+    pub(crate) fn form(self, pairs: &[(&str, &str)]) -> Call {
         let body = form_body(pairs);
         self.raw("application/x-www-form-urlencoded", body.as_bytes())
     }
 
-    pub fn json_body(self, value: serde_json::Value) -> Call {
+    pub(crate) fn json_body(self, value: serde_json::Value) -> Call {
         self.raw("application/json", value.to_string().as_bytes())
             .header("accept", "application/json")
     }
 
-    pub fn raw(mut self, content_type: &str, body: &[u8]) -> Call {
+    pub(crate) fn raw(mut self, content_type: &str, body: &[u8]) -> Call {
         self.headers
             .push(("content-type".into(), content_type.into()));
         self.body = body.to_vec();
         self
     }
 
-    pub fn accept_json(self) -> Call {
+    pub(crate) fn accept_json(self) -> Call {
         self.header("accept", "application/json")
     }
 
-    pub fn from(mut self, ip: &str) -> Call {
+    pub(crate) fn from(mut self, ip: &str) -> Call {
         self.from = Some(ip.parse().unwrap());
         self
     }
 
-    pub async fn send(self, server: &Server) -> Reply {
+    pub(crate) async fn send(self, server: &Server) -> Reply {
         let mut connector = HttpConnector::new();
         connector.set_local_address(self.from);
         let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
@@ -323,14 +323,18 @@ impl Call {
     }
 }
 
-pub fn form_body(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form_body(pairs: &[(&str, &str)]) -> String {
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
 }
 
 /// A valid registration's fields.
-pub fn person<'a>(meetup: &'a str, name: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn person<'a>(
+    meetup: &'a str,
+    name: &'a str,
+    email: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("meetup", meetup),
         ("name", name),
@@ -344,7 +348,12 @@ pub fn person<'a>(meetup: &'a str, name: &'a str, email: &'a str) -> Vec<(&'a st
 }
 
 /// Registers through the JSON answer and returns it.
-pub async fn register(server: &Server, meetup: &str, name: &str, email: &str) -> serde_json::Value {
+pub(crate) async fn register(
+    server: &Server,
+    meetup: &str,
+    name: &str,
+    email: &str,
+) -> serde_json::Value {
     let reply = Call::new("POST", "/api/registrations")
         .form(&person(meetup, name, email))
         .accept_json()

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 /// One request as the receiver saw it.
 #[derive(Debug, Clone)]
-pub struct Received {
+pub(crate) struct Received {
     pub method: Method,
     pub path: String,
     pub headers: HeaderMap,
@@ -32,11 +32,11 @@ pub struct Received {
 }
 
 impl Received {
-    pub fn accepted(&self) -> bool {
+    pub(crate) fn accepted(&self) -> bool {
         self.status.is_success()
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("a JSON body")
     }
 }
@@ -49,7 +49,7 @@ struct State {
     received: Vec<Received>,
 }
 
-pub struct Receiver {
+pub(crate) struct Receiver {
     /// `http://127.0.0.1:PORT`
     pub base: String,
     state: Arc<Mutex<State>>,
@@ -58,7 +58,7 @@ pub struct Receiver {
 impl Receiver {
     /// A receiver checking signatures with `secret` (when given): a request
     /// without a valid, fresh signature gets 401.
-    pub async fn start(secret: Option<&str>) -> Receiver {
+    pub(crate) async fn start(secret: Option<&str>) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
@@ -84,25 +84,25 @@ impl Receiver {
     }
 
     /// A URL on this receiver.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// Answers 500 to the next `count` requests.
-    pub fn fail_next(&self, count: usize) {
+    pub(crate) fn fail_next(&self, count: usize) {
         self.state.lock().unwrap().fail_next = count;
     }
 
     /// The status of a successful answer (200 unless set).
-    pub fn succeed_with(&self, status: StatusCode) {
+    pub(crate) fn succeed_with(&self, status: StatusCode) {
         self.state.lock().unwrap().success = Some(status);
     }
 
-    pub fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.state.lock().unwrap().received.clone()
     }
 
-    pub fn accepted(&self) -> Vec<Received> {
+    pub(crate) fn accepted(&self) -> Vec<Received> {
         self.received()
             .into_iter()
             .filter(Received::accepted)
@@ -110,7 +110,7 @@ impl Receiver {
     }
 
     /// Waits until `count` requests have been accepted, or `timeout`.
-    pub async fn wait_accepted(&self, count: usize, timeout: Duration) -> Vec<Received> {
+    pub(crate) async fn wait_accepted(&self, count: usize, timeout: Duration) -> Vec<Received> {
         let deadline = Instant::now() + timeout;
         loop {
             let accepted = self.accepted();
@@ -182,7 +182,7 @@ async fn answer(
 }
 
 /// A meetup as the store would know it.
-pub fn meetup(id: &str) -> maillage_model::meetup::MeetupDefinition {
+pub(crate) fn meetup(id: &str) -> maillage_model::meetup::MeetupDefinition {
     use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
     MeetupDefinition {
@@ -203,7 +203,7 @@ pub fn meetup(id: &str) -> maillage_model::meetup::MeetupDefinition {
 
 /// The `n`-th registration of a burst, with personal data the trigger must
 /// never carry.
-pub fn registered(meetup_id: &str, n: usize) -> maillage_model::events::Event {
+pub(crate) fn registered(meetup_id: &str, n: usize) -> maillage_model::events::Event {
     use maillage_model::events::{Event, Recipient};
     use maillage_store::RegistrationStatus;
     Event::Registered {

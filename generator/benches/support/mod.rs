@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// One measured run of a child process.
-pub struct Run {
+pub(crate) struct Run {
     pub wall: Duration,
     pub cpu: Duration,
     pub max_rss_kib: u64,
@@ -23,7 +23,7 @@ fn timeval(tv: libc::timeval) -> Duration {
 /// peak RSS of the child, read with `wait4`, and its standard output.
 // The child is reaped by wait4, which also gives its resource usage.
 #[allow(clippy::zombie_processes)]
-pub fn measure(command: &mut Command) -> Run {
+pub(crate) fn measure(command: &mut Command) -> Run {
     use std::io::Read;
     command.stdout(std::process::Stdio::piped());
     let start = Instant::now();
@@ -52,7 +52,7 @@ pub fn measure(command: &mut Command) -> Run {
     }
 }
 
-pub fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let n = v.len();
     if n == 0 {
@@ -66,14 +66,14 @@ pub fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Median, minimum and maximum.
-pub fn spread(v: &[f64]) -> (f64, f64, f64) {
+pub(crate) fn spread(v: &[f64]) -> (f64, f64, f64) {
     let min = v.iter().cloned().fold(f64::INFINITY, f64::min);
     let max = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     (median(v.to_vec()), min, max)
 }
 
 /// Number of files and their total size under `dir`.
-pub fn files_and_bytes(dir: &Path) -> (usize, u64) {
+pub(crate) fn files_and_bytes(dir: &Path) -> (usize, u64) {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
@@ -83,7 +83,7 @@ pub fn files_and_bytes(dir: &Path) -> (usize, u64) {
         })
 }
 
-pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+pub(crate) fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
@@ -91,6 +91,6 @@ pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 /// The Python that runs the data generators: the test venv's when set.
-pub fn python() -> String {
+pub(crate) fn python() -> String {
     std::env::var("MAILLAGE_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
 }

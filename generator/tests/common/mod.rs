@@ -1,12 +1,12 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-pub mod process;
+pub(crate) mod process;
 
 use std::path::{Path, PathBuf};
 
 /// Copies a fixture site into a fresh temporary folder.
-pub fn fixture(name: &str) -> tempfile::TempDir {
+pub(crate) fn fixture(name: &str) -> tempfile::TempDir {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
@@ -17,7 +17,7 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
 
 /// A fixture site with `files` (path relative to the site, text) written
 /// over it.
-pub fn fixture_with(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn fixture_with(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = fixture(name);
     for (rel, text) in files {
         let path = dir.path().join(rel);
@@ -27,7 +27,7 @@ pub fn fixture_with(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-pub fn copy_dir(src: &Path, dest: &Path) {
+pub(crate) fn copy_dir(src: &Path, dest: &Path) {
     for entry in walkdir::WalkDir::new(src) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(src).unwrap();
@@ -41,7 +41,7 @@ pub fn copy_dir(src: &Path, dest: &Path) {
 }
 
 /// Replaces `from` with `to` in the file `rel` of the site at `root`.
-pub fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
+pub(crate) fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
     let path = root.join(rel);
     let text = read(root, rel);
     assert!(text.contains(from), "{rel} has no {from:?}");
@@ -49,17 +49,17 @@ pub fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
 }
 
 /// The `error:` lines of a failed build's report.
-pub fn error_lines(report: &str) -> Vec<&str> {
+pub(crate) fn error_lines(report: &str) -> Vec<&str> {
     report.lines().filter(|l| l.starts_with("error:")).collect()
 }
 
-pub fn read(root: &Path, rel: &str) -> String {
+pub(crate) fn read(root: &Path, rel: &str) -> String {
     let path = root.join(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Every file under `dir`, relative, `/`-separated, sorted.
-pub fn files(dir: &Path) -> Vec<String> {
+pub(crate) fn files(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
@@ -76,14 +76,14 @@ pub fn files(dir: &Path) -> Vec<String> {
     out
 }
 
-pub fn options(root: &Path) -> maillage::BuildOptions {
+pub(crate) fn options(root: &Path) -> maillage::BuildOptions {
     maillage::BuildOptions {
         root: root.to_path_buf(),
         ..Default::default()
     }
 }
 
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap()
@@ -92,7 +92,7 @@ pub fn repo_root() -> PathBuf {
 
 /// The demo site (config, content, data, theme) in a fresh folder, the
 /// theme's npm packages linked.
-pub fn demo_copy() -> PathBuf {
+pub(crate) fn demo_copy() -> PathBuf {
     let repo = repo_root();
     let dir = tempfile::Builder::new()
         .prefix("maillage-live-")
@@ -125,11 +125,11 @@ pub fn demo_copy() -> PathBuf {
 }
 
 /// The embedded store of a served demo copy, relative to its root.
-pub const DEMO_STORE: &str = ".maillage/store.sqlite";
+pub(crate) const DEMO_STORE: &str = ".maillage/store.sqlite";
 
 /// `maillage serve` with the function on a fresh copy of the demo site (its
 /// root returned) and an SQLite store of its own, on a free port.
-pub fn serve_demo() -> (PathBuf, maillage::live::LiveServer) {
+pub(crate) fn serve_demo() -> (PathBuf, maillage::live::LiveServer) {
     let site = demo_copy();
     let options = maillage::BuildOptions {
         root: site.clone(),

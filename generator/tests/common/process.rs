@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A running `maillage serve`, killed when dropped.
-pub struct Served {
+pub(crate) struct Served {
     child: Child,
     pub addr: SocketAddr,
     /// Every line printed so far, on stdout and stderr.
@@ -17,7 +17,7 @@ pub struct Served {
 }
 
 /// `maillage` with `args`, run in `cwd` (the variables in `env` set).
-pub fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+pub(crate) fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_maillage"));
     command.current_dir(cwd).args(args);
     for (name, value) in env {
@@ -29,7 +29,7 @@ pub fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
 impl Served {
     /// Starts `command` (a `maillage ... serve --port 0`) and waits until it
     /// says where it serves.
-    pub fn start(mut command: Command) -> Served {
+    pub(crate) fn start(mut command: Command) -> Served {
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -50,7 +50,11 @@ impl Served {
     }
 
     /// The first line printed that `wanted` accepts, waiting up to `limit`.
-    pub fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool, limit: Duration) -> String {
+    pub(crate) fn wait_for_line(
+        &mut self,
+        wanted: impl Fn(&str) -> bool,
+        limit: Duration,
+    ) -> String {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(line) = self.lines().into_iter().find(|l| wanted(l)) {
@@ -68,17 +72,17 @@ impl Served {
         }
     }
 
-    pub fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
     }
 
     /// Everything printed so far, for failure messages.
-    pub fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         self.lines().join("\n")
     }
 
     /// `GET path` on a connection of its own: the status and the whole answer.
-    pub fn get(&self, path: &str) -> (u16, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
         exchange(
             self.addr,
             format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
@@ -87,7 +91,7 @@ impl Served {
     }
 
     /// Waits until the page at `path` contains `text`.
-    pub fn wait_for_page(&self, path: &str, text: &str, limit: Duration) -> String {
+    pub(crate) fn wait_for_page(&self, path: &str, text: &str, limit: Duration) -> String {
         let deadline = Instant::now() + limit;
         loop {
             let (status, page) = self.get(path);
@@ -122,7 +126,7 @@ fn keep_lines(stream: impl Read + Send + 'static, lines: Arc<Mutex<Vec<String>>>
 
 /// Sends `raw` on a new connection and reads until the server closes it
 /// (at most 60 s): the status and the whole answer.
-pub fn exchange(addr: SocketAddr, raw: &[u8]) -> (u16, String) {
+pub(crate) fn exchange(addr: SocketAddr, raw: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -135,7 +139,7 @@ pub fn exchange(addr: SocketAddr, raw: &[u8]) -> (u16, String) {
 }
 
 /// The status code of an HTTP/1.1 answer, 0 when there is none.
-pub fn status_of(response: &str) -> u16 {
+pub(crate) fn status_of(response: &str) -> u16 {
     response
         .split(' ')
         .nth(1)

@@ -11,12 +11,12 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use maillage_function::handler::ClientIp;
 
 /// Parses an HTTP API 2.0 event (the JSON text Lambda delivered).
-pub fn parse(event: &str) -> Result<Request, serde_json::Error> {
+pub(crate) fn parse(event: &str) -> Result<Request, serde_json::Error> {
     lambda_http::request::from_str(event)
 }
 
 /// The Lambda event as a plain HTTP request.
-pub fn into_http_request(event: Request) -> http::Request<Bytes> {
+pub(crate) fn into_http_request(event: Request) -> http::Request<Bytes> {
     let source_ip = source_ip(&event);
     let (mut parts, body) = event.into_parts();
     let body = match body {
@@ -44,7 +44,7 @@ fn source_ip(event: &Request) -> Option<IpAddr> {
 
 /// The handler's answer as a Lambda HTTP response: text bodies stay text,
 /// others are binary (base64-encoded on the way out).
-pub fn into_lambda_response(response: http::Response<Bytes>) -> Response<Body> {
+pub(crate) fn into_lambda_response(response: http::Response<Bytes>) -> Response<Body> {
     let (parts, body) = response.into_parts();
     let body = if body.is_empty() {
         Body::Empty
@@ -59,7 +59,7 @@ pub fn into_lambda_response(response: http::Response<Bytes>) -> Response<Body> {
 
 /// The answer in the HTTP API 2.0 format both sources expect: cookies set
 /// in their own field, the body base64-encoded when binary.
-pub fn into_http_api_response(response: Response<Body>) -> ApiGatewayV2httpResponse {
+pub(crate) fn into_http_api_response(response: Response<Body>) -> ApiGatewayV2httpResponse {
     let (mut parts, body) = response.into_parts();
     let cookies = parts
         .headers

@@ -19,11 +19,11 @@ use maillage_store::dynamodb::{DynamoStore, PurgeProgress};
 use maillage_store::RepairRun;
 
 /// The `detail-type` EventBridge gives scheduled events.
-pub const SCHEDULED_DETAIL_TYPE: &str = "Scheduled Event";
+pub(crate) const SCHEDULED_DETAIL_TYPE: &str = "Scheduled Event";
 
 /// The fields of an EventBridge event this function looks at.
 #[derive(Debug, Deserialize)]
-pub struct ScheduledEvent {
+pub(crate) struct ScheduledEvent {
     #[serde(rename = "detail-type")]
     pub detail_type: String,
     #[serde(default)]
@@ -32,7 +32,7 @@ pub struct ScheduledEvent {
 
 /// What the schedule asks for besides the flush.
 #[derive(Debug, Default, Deserialize)]
-pub struct Detail {
+pub(crate) struct Detail {
     /// Delete personal data past its retention.
     #[serde(default)]
     pub purge: bool,
@@ -43,7 +43,7 @@ pub struct Detail {
 
 impl ScheduledEvent {
     /// The event, if the JSON text is a scheduled EventBridge event.
-    pub fn parse(event: &str) -> Option<ScheduledEvent> {
+    pub(crate) fn parse(event: &str) -> Option<ScheduledEvent> {
         serde_json::from_str::<ScheduledEvent>(event)
             .ok()
             .filter(|event| event.detail_type == SCHEDULED_DETAIL_TYPE)
@@ -52,7 +52,7 @@ impl ScheduledEvent {
 
 /// What a scheduled invocation did, returned as its result (and logged).
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
-pub struct ScheduledReport {
+pub(crate) struct ScheduledReport {
     /// A rebuild trigger is configured and was flushed (it sends only if a
     /// change is owed and the window has passed).
     pub flushed: bool,
@@ -63,7 +63,7 @@ pub struct ScheduledReport {
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct Purged {
+pub(crate) struct Purged {
     pub registrations: u64,
     pub private_notes: u64,
     /// False when the time ran out first: the next run goes on.
@@ -81,7 +81,7 @@ impl From<PurgeProgress> for Purged {
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct Repaired {
+pub(crate) struct Repaired {
     /// Meetups to come that were checked.
     pub meetups: u32,
     pub unfinished_removed: u32,
@@ -108,7 +108,7 @@ impl From<RepairRun> for Repaired {
 /// Runs what `event` asks for within `budget` (the invocation's remaining
 /// time, less a margin). A purge or a repair that fails is an error, so
 /// that Lambda reports it and EventBridge's retry tries again.
-pub async fn run(
+pub(crate) async fn run(
     event: &ScheduledEvent,
     trigger: Option<&RebuildTrigger>,
     store: &DynamoStore,

@@ -47,60 +47,60 @@ pub(super) const REGISTRATION_PREFIX: &str = "R#";
 pub(super) const CURSOR_PK: &str = "CURSOR";
 
 pub(super) mod kind {
-    pub const MEETUP: &str = "meetup";
-    pub const REGISTRATION: &str = "registration";
+    pub(crate) const MEETUP: &str = "meetup";
+    pub(crate) const REGISTRATION: &str = "registration";
     /// A queue item of an earlier layout (the queue is now in the meetup item).
-    pub const WAITING_LEGACY: &str = "waiting";
-    pub const TOKEN: &str = "token";
-    pub const REPORT: &str = "report";
-    pub const REPORT_PRIVATE: &str = "report_private";
-    pub const INDEX: &str = "index";
-    pub const TRIGGER: &str = "trigger";
-    pub const CURSOR: &str = "cursor";
+    pub(crate) const WAITING_LEGACY: &str = "waiting";
+    pub(crate) const TOKEN: &str = "token";
+    pub(crate) const REPORT: &str = "report";
+    pub(crate) const REPORT_PRIVATE: &str = "report_private";
+    pub(crate) const INDEX: &str = "index";
+    pub(crate) const TRIGGER: &str = "trigger";
+    pub(crate) const CURSOR: &str = "cursor";
 }
 
 /// Attributes of the meetup item (`META`).
 pub(super) mod meta {
     /// The definition as JSON: read whole, never queried by field.
-    pub const DEFINITION: &str = "definition";
+    pub(crate) const DEFINITION: &str = "definition";
     /// The capacity, copied out of the definition for condition expressions.
-    pub const SEATS: &str = "seats";
+    pub(crate) const SEATS: &str = "seats";
     /// The public figures: always the lengths of `seated` and `queue`
     /// (written in the same updates), kept once the purge clears the lists.
-    pub const CONFIRMED: &str = "confirmed";
-    pub const WAITING: &str = "waiting";
+    pub(crate) const CONFIRMED: &str = "confirmed";
+    pub(crate) const WAITING: &str = "waiting";
     /// Places ever given: the last registration's arrival number.
-    pub const ARRIVALS: &str = "arrivals";
+    pub(crate) const ARRIVALS: &str = "arrivals";
     /// Who holds a seat: a map from registration hash (the `R#` key's) to
     /// arrival number.
-    pub const SEATED: &str = "seated";
+    pub(crate) const SEATED: &str = "seated";
     /// Who waits: a string set of `<arrival, 10 digits>:<registration hash>`.
-    pub const QUEUE: &str = "queue";
+    pub(crate) const QUEUE: &str = "queue";
     /// Registrations that ended (cancelled, or dropped unfinished): a
     /// string set of token hashes. A token in it never holds a place again.
-    pub const CANCELLED: &str = "cancelled";
+    pub(crate) const CANCELLED: &str = "cancelled";
     /// Who ended each cancelled registration: a string set of
     /// `<token hash>:<call>`, so that a cancellation whose answer was lost
     /// knows whether its own write applied.
-    pub const ENDED_BY: &str = "ended_by";
+    pub(crate) const ENDED_BY: &str = "ended_by";
     /// When the lists above (hashes of participants' emails and tokens)
     /// must be cleared: the registrations' own expiry (epoch seconds).
-    pub const LISTS_EXPIRE_AT: &str = "lists_expire_at";
+    pub(crate) const LISTS_EXPIRE_AT: &str = "lists_expire_at";
 }
 
 /// Attributes of a registration item.
 pub(super) mod reg {
-    pub const MEETUP_ID: &str = "meetup_id";
-    pub const NAME: &str = "person_name";
-    pub const EMAIL: &str = "email";
-    pub const ROLE: &str = "person_role";
-    pub const STRUCTURE: &str = "structure";
-    pub const NEED: &str = "need";
-    pub const TOKEN: &str = "token";
+    pub(crate) const MEETUP_ID: &str = "meetup_id";
+    pub(crate) const NAME: &str = "person_name";
+    pub(crate) const EMAIL: &str = "email";
+    pub(crate) const ROLE: &str = "person_role";
+    pub(crate) const STRUCTURE: &str = "structure";
+    pub(crate) const NEED: &str = "need";
+    pub(crate) const TOKEN: &str = "token";
     /// Arrival number, for the organiser's list order (written once the
     /// registration has its place).
-    pub const ARRIVAL: &str = "arrival";
-    pub const REGISTERED_AT: &str = "registered_at";
+    pub(crate) const ARRIVAL: &str = "arrival";
+    pub(crate) const REGISTERED_AT: &str = "registered_at";
 }
 
 /// Attributes of token items: where the registration is.

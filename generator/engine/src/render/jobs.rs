@@ -501,7 +501,7 @@ fn dated_pages(lib: &Library, pages: &[usize]) -> Vec<usize> {
 
 /// The feed files under URL path `base` for `pages`, one per feed file
 /// name of the language; none when no page has a date.
-pub fn feed_files(lib: &Library, lang: &str, base: &str, pages: &[usize]) -> Vec<String> {
+pub(super) fn feed_files(lib: &Library, lang: &str, base: &str, pages: &[usize]) -> Vec<String> {
     if !pages.iter().any(|&p| lib.pages[p].datetime.is_some()) {
         return Vec::new();
     }
@@ -513,7 +513,7 @@ pub fn feed_files(lib: &Library, lang: &str, base: &str, pages: &[usize]) -> Vec
 }
 
 /// Where a language's site feeds go: `/` or `/<lang>/`.
-pub fn site_feed_base(lib: &Library, lang: &str) -> String {
+pub(super) fn site_feed_base(lib: &Library, lang: &str) -> String {
     if lang == lib.config.default_language {
         "/".to_string()
     } else {
@@ -553,7 +553,7 @@ fn reads_pages_in_list(r: &Renderer<'_>, template: &str) -> bool {
 }
 
 /// `/rencontres/page/3/`.
-pub fn pager_path(base: &str, paginate_path: &str, n: usize) -> String {
+pub(super) fn pager_path(base: &str, paginate_path: &str, n: usize) -> String {
     if paginate_path.is_empty() {
         format!("{base}{n}/")
     } else {

@@ -102,7 +102,7 @@ fn most_entries(lib: &Library, extra_pages: &[ExtraPage], extra_files: &[ExtraFi
 }
 
 /// The sitemap's files: `sitemap.xml`, and `sitemap1.xml`... when split.
-pub fn file_names(
+pub(super) fn file_names(
     lib: &Library,
     extra_pages: &[ExtraPage],
     extra_files: &[ExtraFile],

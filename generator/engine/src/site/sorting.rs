@@ -7,7 +7,11 @@ use std::cmp::Ordering;
 use crate::content::{Page, SortBy};
 
 /// Splits `pages` into those that have the sort key, sorted, and those that do not.
-pub fn sort_pages(pages: &[Page], ids: &[usize], sort_by: SortBy) -> (Vec<usize>, Vec<usize>) {
+pub(super) fn sort_pages(
+    pages: &[Page],
+    ids: &[usize],
+    sort_by: SortBy,
+) -> (Vec<usize>, Vec<usize>) {
     let (mut sortable, ignored): (Vec<usize>, Vec<usize>) = ids.iter().partition(|&&i| {
         let p = &pages[i];
         match sort_by {
@@ -40,7 +44,7 @@ pub fn sort_pages(pages: &[Page], ids: &[usize], sort_by: SortBy) -> (Vec<usize>
 }
 
 /// Natural, accent- and case-insensitive comparison: "Item 2" < "item 10" < "Île".
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+pub(super) fn natural_cmp(a: &str, b: &str) -> Ordering {
     let ka = deunicode::deunicode(a).to_lowercase();
     let kb = deunicode::deunicode(b).to_lowercase();
     let (mut ia, mut ib) = (ka.chars().peekable(), kb.chars().peekable());

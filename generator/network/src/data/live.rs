@@ -7,7 +7,7 @@ use maillage_model::meetup::{LiveAggregates, LIVE_AGGREGATES_PATH};
 
 use crate::error::Diagnostic;
 
-pub fn read(root: &Path) -> Result<LiveAggregates, Diagnostic> {
+pub(super) fn read(root: &Path) -> Result<LiveAggregates, Diagnostic> {
     let path = root.join(LIVE_AGGREGATES_PATH);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,

@@ -70,7 +70,7 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 
 /// Reads every data file; the problems found in entries come back with the
 /// data so that cross-checks can still run and report everything at once.
-pub fn read_all(root: &Path) -> (DataSet, Diagnostics) {
+pub(super) fn read_all(root: &Path) -> (DataSet, Diagnostics) {
     let mut problems = Diagnostics::new();
     let mut jobs: Vec<(Kind, PathBuf)> = Vec::new();
     for kind in Kind::ALL {

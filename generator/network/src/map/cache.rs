@@ -56,7 +56,7 @@ impl FeatureCache {
 }
 
 /// A FeatureCollection of serialised features.
-pub fn collection<'a>(features: impl Iterator<Item = &'a [u8]> + Clone) -> Vec<u8> {
+pub(super) fn collection<'a>(features: impl Iterator<Item = &'a [u8]> + Clone) -> Vec<u8> {
     const HEAD: &[u8] = br#"{"type":"FeatureCollection","features":["#;
     let size: usize = features.clone().map(|f| f.len() + 1).sum();
     let mut out = Vec::with_capacity(HEAD.len() + size + 2);
