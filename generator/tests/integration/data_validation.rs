@@ -237,6 +237,15 @@ fn coordinates_outside_france() {
     );
     let d = place_errors("lat: 48.39\n  lon: -4.48", "lat: -4.48\n  lon: 48.39");
     assert_has(&d, BROKEN_PLACE, 10, "lat", "swapped?");
+    // A latitude of Brittany with a longitude in the Atlantic: `lon` is named.
+    let d = place_errors("lat: 48.39\n  lon: -4.48", "lat: 48.39\n  lon: -14.48");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        11,
+        "lon",
+        "are outside la France métropolitaine",
+    );
 }
 
 #[test]

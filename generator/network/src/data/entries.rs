@@ -271,7 +271,12 @@ pub fn place(mut f: Fields<'_>, origin: Origin) -> (Option<Place>, Fields<'_>) {
             if bounds.is_some_and(|b| b.contains(lon, lat)) || geo::in_france(lon, lat) {
                 message.push_str(" (are `lat` and `lon` swapped?)");
             }
-            f.problem("lat", message);
+            // Name the coordinate that is out: the latitude fits, so the longitude does not.
+            let field = match bounds {
+                Some(b) if (b.lat.0..=b.lat.1).contains(&lat) => "lon",
+                _ => "lat",
+            };
+            f.problem(field, message);
         }
     }
     let offers = f.text_list("offers");
