@@ -149,6 +149,7 @@
   function say(text) { status.textContent = text; }
 
   var generation = 0;
+  var firstView = true;
   // INSEE codes of the overseas regions: Guadeloupe, Martinique, Guyane, La Réunion, Mayotte.
   var OVERSEAS = { "01": true, "02": true, "03": true, "04": true, "06": true };
 
@@ -166,18 +167,21 @@
         return types[p.type] && (!onlyUpcoming || p.has_upcoming);
       });
       var upcoming = shown.filter(function (f) { return f.properties.has_upcoming; }).length;
-      cluster.clearLayers();
-      cluster.addLayers(shown.map(markerOf));
-      if (!shown.length) say(s.none);
-      else say(shown.length + " " + (shown.length > 1 ? s.shown_many : s.shown_one) + ", " + upcoming + " " + s.with_upcoming + ".");
-      app.setAttribute("data-shown", String(shown.length));
+      // The view first, then the markers: they are clustered once, for it.
       if (fit && shown.length) {
         // A region: all its markers. All regions: the metropolitan ones
         // (overseas regions have their buttons under the map).
         var framed = code ? shown : shown.filter(function (f) { return !OVERSEAS[f.properties.region]; });
         if (!framed.length) framed = shown;
-        map.fitBounds(L.featureGroup(framed.map(markerOf)).getBounds(), { maxZoom: code ? 12 : 7, padding: [16, 16] });
+        // The first view is set at once: nothing moves as the page opens.
+        map.fitBounds(L.featureGroup(framed.map(markerOf)).getBounds(), { maxZoom: code ? 12 : 7, padding: [16, 16], animate: !firstView });
+        firstView = false;
       }
+      cluster.clearLayers();
+      cluster.addLayers(shown.map(markerOf));
+      if (!shown.length) say(s.none);
+      else say(shown.length + " " + (shown.length > 1 ? s.shown_many : s.shown_one) + ", " + upcoming + " " + s.with_upcoming + ".");
+      app.setAttribute("data-shown", String(shown.length));
       remember();
     }).catch(function () {
       if (mine === generation) say(s.load_error);
