@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+pub mod zola_diff;
 
 use std::path::{Path, PathBuf};
 
