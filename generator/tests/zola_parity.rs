@@ -51,7 +51,11 @@ fn fixtures_match_zola() {
         let (report, text) = diff(&zola, &site);
         println!("{}\n{text}", site.display());
         assert!(report.missing.is_empty(), "{}: {text}", site.display());
-        assert!(report.feed_differences.is_empty(), "{}: {text}", site.display());
+        assert!(
+            report.feed_differences.is_empty(),
+            "{}: {text}",
+            site.display()
+        );
         assert!(
             report.sitemap_missing.is_empty() && report.sitemap_extra.is_empty(),
             "{}: {text}",

@@ -68,11 +68,13 @@ impl std::fmt::Display for BuildSummary {
 }
 
 pub fn load_config(options: &BuildOptions) -> Result<Config> {
-    let path = options.root.join("config.toml");
+    let path = options
+        .root
+        .join(crate::config::config_file_name(&options.root));
     if !path.is_file() {
         return Err(Diagnostic::new(
             "config.toml",
-            "no config.toml here: run `maillage init` to start a site, or pass --root",
+            "no config.toml (nor zola.toml) here: run `maillage init` to start a site, or pass --root",
         )
         .into());
     }

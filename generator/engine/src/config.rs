@@ -10,9 +10,62 @@ use serde_json::{json, Map, Value};
 use crate::error::{line_col, Diagnostic, Diagnostics, Result};
 use crate::slugs::{slugify_with, SlugStrategy};
 
+/// The top-level keys of Zola 0.22's configuration.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "base_url",
+    "theme",
+    "title",
+    "description",
+    "default_language",
+    "languages",
+    "translations",
+    "generate_feeds",
+    "feed_limit",
+    "feed_filenames",
+    "hard_link_static",
+    "taxonomies",
+    "taxonomy_root",
+    "author",
+    "compile_sass",
+    "minify_html",
+    "build_search_index",
+    "ignored_content",
+    "ignored_static",
+    "mode",
+    "output_dir",
+    "preserve_dotfiles_in_output",
+    "link_checker",
+    "slugify",
+    "search",
+    "markdown",
+    "extra",
+    "generate_sitemap",
+    "generate_robots_txt",
+    "exclude_paginated_pages_in_sitemap",
+];
+
+/// The keys of `[markdown]` in Zola 0.22.
+const MARKDOWN_KEYS: &[&str] = &[
+    "highlighting",
+    "render_emoji",
+    "external_links_class",
+    "external_links_target_blank",
+    "external_links_no_follow",
+    "external_links_no_referrer",
+    "external_links_external",
+    "smart_punctuation",
+    "definition_list",
+    "bottom_footnotes",
+    "lazy_async_image",
+    "insert_anchor_links",
+    "github_alerts",
+];
+
 /// One taxonomy as declared in `taxonomies = [...]`.
+/// Unknown keys are ignored, as Zola ignores them (older sites still carry
+/// `lang` or `rss`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct TaxonomyConfig {
     pub name: String,
     #[serde(skip_serializing)]
@@ -50,7 +103,7 @@ impl TaxonomyConfig {
 
 /// What one language of the site declares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LanguageOptions {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -58,8 +111,47 @@ pub struct LanguageOptions {
     pub feed_filenames: Vec<String>,
     pub taxonomies: Vec<TaxonomyConfig>,
     pub build_search_index: bool,
+    pub search: SearchConfig,
     #[serde(skip_serializing)]
     pub translations: BTreeMap<String, String>,
+}
+
+/// The search index's format (`[search] index_format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexFormat {
+    #[default]
+    ElasticlunrJavascript,
+    ElasticlunrJson,
+    FuseJavascript,
+    FuseJson,
+}
+
+/// `[search]`: what goes in the search index, and in which format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    pub include_title: bool,
+    pub include_description: bool,
+    pub include_date: bool,
+    pub include_path: bool,
+    pub include_content: bool,
+    pub truncate_content_length: Option<usize>,
+    pub index_format: IndexFormat,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            include_title: true,
+            include_description: false,
+            include_date: false,
+            include_path: false,
+            include_content: true,
+            truncate_content_length: None,
+            index_format: IndexFormat::default(),
+        }
+    }
 }
 
 impl Default for LanguageOptions {
@@ -71,6 +163,7 @@ impl Default for LanguageOptions {
             feed_filenames: vec!["atom.xml".into()],
             taxonomies: Vec::new(),
             build_search_index: false,
+            search: SearchConfig::default(),
             translations: BTreeMap::new(),
         }
     }
@@ -120,8 +213,20 @@ pub struct Config {
     serialized: BTreeMap<String, Value>,
 }
 
+/// The configuration file names, in the order Zola looks for them.
+pub const CONFIG_FILES: [&str; 2] = ["zola.toml", "config.toml"];
+
+/// The site's configuration file: `zola.toml` if there is one (Zola 0.22
+/// reads it first), else `config.toml`.
+pub fn config_file_name(root: &Path) -> &'static str {
+    CONFIG_FILES
+        .into_iter()
+        .find(|name| root.join(name).is_file())
+        .unwrap_or("config.toml")
+}
+
 impl Config {
-    /// Reads `config.toml` at `path`.
+    /// Reads the configuration file at `path`.
     pub fn load(path: &Path, root: &Path) -> Result<Config> {
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -181,6 +286,35 @@ impl Config {
                 );
             }
         }
+        // Zola refuses keys it does not know, at the top level and in
+        // [markdown]; so do we (the renamed ones are reported above).
+        for key in raw.keys() {
+            if !TOP_LEVEL_KEYS.contains(&key.as_str())
+                && !["generate_feed", "feed_filename"].contains(&key.as_str())
+            {
+                errors.push(
+                    Diagnostic::new(file, "unknown key (site-specific values go in [extra])")
+                        .line(find_line(key))
+                        .field(key.as_str()),
+                );
+            }
+        }
+        if let Some(Value::Object(markdown)) = raw.get("markdown") {
+            for key in markdown.keys() {
+                if !MARKDOWN_KEYS.contains(&key.as_str()) {
+                    let hint = if key == "highlight_code" || key == "highlight_theme" {
+                        "unknown key: since Zola 0.22, highlighting is set in [markdown.highlighting]"
+                    } else {
+                        "unknown key"
+                    };
+                    errors.push(
+                        Diagnostic::new(file, hint)
+                            .line(find_line(&format!("markdown.{key}")))
+                            .field(format!("markdown.{key}")),
+                    );
+                }
+            }
+        }
 
         let base_url = match string("base_url", &mut errors) {
             Some(url) => url,
@@ -207,6 +341,16 @@ impl Config {
             build_search_index: boolean("build_search_index", false, &mut errors),
             ..LanguageOptions::default()
         };
+        if let Some(v) = raw.get("search") {
+            match serde_json::from_value::<SearchConfig>(v.clone()) {
+                Ok(search) => default_options.search = search,
+                Err(e) => errors.push(
+                    Diagnostic::new(file, e.to_string())
+                        .line(find_line("search"))
+                        .field("search"),
+                ),
+            }
+        }
         if let Some(v) = raw.get("feed_filenames") {
             match serde_json::from_value::<Vec<String>>(v.clone()) {
                 Ok(names) => default_options.feed_filenames = names,
@@ -243,17 +387,40 @@ impl Config {
 
         let mut languages = BTreeMap::new();
         if let Some(v) = raw.get("languages") {
-            match serde_json::from_value::<BTreeMap<String, LanguageOptions>>(v.clone()) {
+            match serde_json::from_value::<BTreeMap<String, Map<String, Value>>>(v.clone()) {
                 Ok(map) => {
-                    for (code, options) in map {
+                    for (code, table) in map {
+                        let parsed =
+                            serde_json::from_value::<LanguageOptions>(Value::Object(table.clone()));
+                        let options = match parsed {
+                            Ok(options) => options,
+                            Err(e) => {
+                                errors.push(
+                                    Diagnostic::new(file, e.to_string())
+                                        .line(find_line(&code))
+                                        .field(format!("languages.{code}")),
+                                );
+                                continue;
+                            }
+                        };
                         if code == default_language {
-                            errors.push(
-                                Diagnostic::new(
-                                    file,
-                                    "the default language goes at the top level, not in [languages]",
-                                )
-                                .line(find_line(&code))
-                                .field(format!("languages.{code}")),
+                            // Zola merges `[languages.<default>]` into the
+                            // top-level options; a key set in both is an error.
+                            merge_default_language(
+                                &mut default_options,
+                                options,
+                                &table,
+                                &raw,
+                                |key| {
+                                    errors.push(
+                                        Diagnostic::new(
+                                            file,
+                                            "set both at the top level and in the default language's table",
+                                        )
+                                        .line(find_line(&code))
+                                        .field(format!("languages.{code}.{key}")),
+                                    )
+                                },
                             );
                             continue;
                         }
@@ -312,8 +479,7 @@ impl Config {
                 .unwrap_or(false)
         };
         let markdown = MarkdownConfig {
-            highlight_code: md.is_some_and(|m| m.contains_key("highlighting"))
-                || md_flag("highlight_code"),
+            highlight_code: md.is_some_and(|m| m.contains_key("highlighting")),
             smart_punctuation: md_flag("smart_punctuation"),
             definition_list: md_flag("definition_list"),
             external_links_target_blank: md_flag("external_links_target_blank"),
@@ -481,6 +647,34 @@ impl Config {
     }
 }
 
+/// Moves what `[languages.<default>]` sets into the top-level options, as
+/// Zola does; `conflict` is told each key set in both places.
+fn merge_default_language(
+    base: &mut LanguageOptions,
+    table_options: LanguageOptions,
+    table: &Map<String, Value>,
+    top_level: &Map<String, Value>,
+    mut conflict: impl FnMut(&str),
+) {
+    for key in table.keys() {
+        if top_level.contains_key(key) {
+            conflict(key);
+            continue;
+        }
+        match key.as_str() {
+            "title" => base.title = table_options.title.clone(),
+            "description" => base.description = table_options.description.clone(),
+            "generate_feeds" => base.generate_feeds = table_options.generate_feeds,
+            "feed_filenames" => base.feed_filenames = table_options.feed_filenames.clone(),
+            "taxonomies" => base.taxonomies = table_options.taxonomies.clone(),
+            "build_search_index" => base.build_search_index = table_options.build_search_index,
+            "search" => base.search = table_options.search.clone(),
+            "translations" => base.translations = table_options.translations.clone(),
+            _ => {}
+        }
+    }
+}
+
 fn toml_diagnostic(file: &Path, text: &str, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().to_string();
     match err.span() {
@@ -548,5 +742,58 @@ mod tests {
         let err =
             Config::parse("base_url = \"x\"\ntitle = \n", Path::new("config.toml")).unwrap_err();
         assert!(err.0[0].line == Some(2), "{err}");
+    }
+
+    #[test]
+    fn the_default_language_may_have_its_own_table() {
+        let c = Config::parse(
+            "base_url = \"x\"\ndefault_language = \"fr\"\n[languages.fr]\ntitle = \"Bonjour\"\n[languages.en]\ntitle = \"Hello\"\n",
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.title.as_deref(), Some("Bonjour"));
+        assert_eq!(c.languages.len(), 2);
+        let err = Config::parse(
+            "base_url = \"x\"\ntitle = \"a\"\n[languages.en]\ntitle = \"b\"\n",
+            Path::new("config.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`languages.en.title`"), "{err}");
+    }
+
+    #[test]
+    fn refuses_what_zola_refuses_and_accepts_what_it_accepts() {
+        let err = Config::parse(
+            "base_url = \"x\"\ncolour = 1\n[markdown]\nhighlight_code = true\n",
+            Path::new("config.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("config.toml:2: `colour`: unknown key"),
+            "{err}"
+        );
+        assert!(
+            err.contains("config.toml:4: `markdown.highlight_code`")
+                && err.contains("[markdown.highlighting]"),
+            "{err}"
+        );
+        let c = Config::parse(
+            "base_url = \"x\"\ntaxonomies = [{ name = \"tags\", rss = true, lang = \"en\" }]\n",
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.taxonomies("en")[0].name, "tags");
+    }
+
+    #[test]
+    fn zola_toml_comes_before_config_toml() {
+        let dir = std::env::temp_dir().join(format!("maillage-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), "base_url = \"https://a.org\"\n").unwrap();
+        assert_eq!(config_file_name(&dir), "config.toml");
+        std::fs::write(dir.join("zola.toml"), "base_url = \"https://b.org\"\n").unwrap();
+        assert_eq!(config_file_name(&dir), "zola.toml");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -148,6 +148,8 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
         .unwrap_or_default();
     matches!(
         first.as_str(),
-        "content" | "data" | "templates" | "themes" | "static"
-    ) || rel == Path::new("config.toml")
+        "content" | "data" | "templates" | "themes" | "static" | "sass"
+    ) || maillage_engine::config::CONFIG_FILES
+        .iter()
+        .any(|name| rel == Path::new(name))
 }

@@ -189,7 +189,13 @@ pub fn feed_items(xml: &str) -> Vec<String> {
     };
     doc.descendants()
         .filter(|n| matches!(n.tag_name().name(), "item" | "entry"))
-        .map(|n| format!("{} <{}>", child_text(n, "title").trim(), child_text(n, "link")))
+        .map(|n| {
+            format!(
+                "{} <{}>",
+                child_text(n, "title").trim(),
+                child_text(n, "link")
+            )
+        })
         .collect()
 }
 
@@ -227,7 +233,9 @@ impl TextExtractor {
     pub fn words(&self, html: &str) -> Vec<String> {
         let visible = self.hidden.replace_all(html, " ");
         let text = self.tag.replace_all(&visible, " ");
-        let text = self.entity.replace_all(&text, |c: &regex::Captures| decode(&c[1]));
+        let text = self
+            .entity
+            .replace_all(&text, |c: &regex::Captures| decode(&c[1]));
         text.split_whitespace().map(str::to_string).collect()
     }
 }

@@ -1,5 +1,6 @@
 //! Front matter: TOML between `+++` lines or YAML between `---` lines, with
-//! Zola's page and section keys. Unknown keys are errors, as in Zola.
+//! Zola's page and section keys. As in Zola, unknown keys are ignored in a
+//! page and refused in a section.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -113,8 +114,10 @@ fn page_path() -> String {
     "page".into()
 }
 
+/// A page's front matter. Keys Zola does not know are ignored, as Zola
+/// ignores them (a section's front matter refuses them, as Zola's does).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct PageFrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -146,6 +149,7 @@ pub enum SortBy {
     TitleBytes,
     Weight,
     Slug,
+    Permalink,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -304,10 +308,13 @@ mod tests {
     }
 
     #[test]
-    fn reports_unknown_keys_with_line() {
+    fn pages_ignore_unknown_keys_and_sections_refuse_them() {
+        let text = "+++\ntitle = \"a\"\nsort_by = \"date\"\ninsert_anchor_links = \"left\"\n+++\n";
+        let page: PageFrontMatter = parse(&split(text).unwrap(), Path::new("a.md")).unwrap();
+        assert_eq!(page.title.as_deref(), Some("a"));
         let text = "+++\ntitle = \"a\"\ncolour = 1\n+++\n";
         let s = split(text).unwrap();
-        let err = parse::<PageFrontMatter>(&s, Path::new("a.md")).unwrap_err();
+        let err = parse::<SectionFrontMatter>(&s, Path::new("_index.md")).unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert_eq!(err.field.as_deref(), Some("colour"));
         let text = "---\ntitle: a\nweight: heavy\n---\n";

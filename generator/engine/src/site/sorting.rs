@@ -16,7 +16,7 @@ pub fn sort_pages(pages: &[Page], ids: &[usize], sort_by: SortBy) -> (Vec<usize>
             SortBy::UpdateDate => p.datetime.is_some() || p.updated_datetime.is_some(),
             SortBy::Title | SortBy::TitleBytes => p.meta.title.is_some(),
             SortBy::Weight => p.meta.weight.is_some(),
-            SortBy::Slug => true,
+            SortBy::Slug | SortBy::Permalink => true,
         }
     });
     sortable.sort_by(|&a, &b| {
@@ -33,6 +33,7 @@ pub fn sort_pages(pages: &[Page], ids: &[usize], sort_by: SortBy) -> (Vec<usize>
             SortBy::TitleBytes => pa.title().cmp(pb.title()),
             SortBy::Weight => pa.meta.weight.cmp(&pb.meta.weight),
             SortBy::Slug => natural_cmp(&pa.slug, &pb.slug),
+            SortBy::Permalink => natural_cmp(&pa.permalink, &pb.permalink),
         };
         ord.then_with(|| pa.permalink.cmp(&pb.permalink))
     });
