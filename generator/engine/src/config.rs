@@ -68,13 +68,13 @@ const MARKDOWN_KEYS: &[&str] = &[
 #[serde(default)]
 pub struct TaxonomyConfig {
     pub name: String,
-    #[serde(skip_serializing)]
+    #[serde(skip_deserializing)]
     pub slug: String,
     pub paginate_by: Option<usize>,
     pub paginate_path: Option<String>,
-    pub feed: bool,
     pub render: bool,
-    #[serde(skip_deserializing)]
+    pub feed: bool,
+    #[serde(skip)]
     pub lang: String,
 }
 
@@ -207,6 +207,12 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub slugify: SlugifyConfig,
     pub extra: Value,
+    /// `ignored_content`: content files (Markdown and assets) left out.
+    pub ignored_content: Option<globset::GlobSet>,
+    /// `ignored_static`: static files left out.
+    pub ignored_static: Option<globset::GlobSet>,
+    /// `compile_sass`.
+    pub compile_sass: bool,
     /// The whole file as read, for `config.<anything>` in templates.
     raw: Map<String, Value>,
     /// `config` for templates, one per language.
@@ -518,6 +524,9 @@ impl Config {
             markdown,
             slugify,
             extra: raw.get("extra").cloned().unwrap_or_else(|| json!({})),
+            ignored_content: glob_set(&raw, "ignored_content", file, text, &mut errors),
+            ignored_static: glob_set(&raw, "ignored_static", file, text, &mut errors),
+            compile_sass: boolean("compile_sass", false, &mut errors),
             raw,
             serialized: BTreeMap::new(),
         };
@@ -594,14 +603,12 @@ impl Config {
     }
 
     fn serialize_all(&mut self) {
-        let mut languages = Map::new();
+        let mut all_languages = Map::new();
         for (code, options) in &self.languages {
-            if *code != self.default_language {
-                languages.insert(
-                    code.clone(),
-                    serde_json::to_value(options).unwrap_or(Value::Null),
-                );
-            }
+            all_languages.insert(
+                code.clone(),
+                serde_json::to_value(options).unwrap_or(Value::Null),
+            );
         }
         for (code, options) in &self.languages {
             let mut map = self.raw.clone();
@@ -622,7 +629,10 @@ impl Config {
                     .or_else(|| self.default_options().description.clone())),
             );
             map.insert("default_language".into(), json!(self.default_language));
-            map.insert("languages".into(), Value::Object(languages.clone()));
+            // As in Zola: every language but the one being rendered.
+            let mut languages = all_languages.clone();
+            languages.remove(code);
+            map.insert("languages".into(), Value::Object(languages));
             map.insert("generate_feeds".into(), json!(options.generate_feeds));
             map.insert("feed_filenames".into(), json!(options.feed_filenames));
             map.insert(
@@ -645,6 +655,41 @@ impl Config {
             self.serialized.insert(code.clone(), Value::Object(map));
         }
     }
+}
+
+/// The globs of `key` (a list of patterns), as one set; `None` when empty.
+fn glob_set(
+    raw: &Map<String, Value>,
+    key: &str,
+    file: &Path,
+    text: &str,
+    errors: &mut Diagnostics,
+) -> Option<globset::GlobSet> {
+    let patterns = raw.get(key)?;
+    let mut report = |message: String| {
+        errors.push(
+            Diagnostic::new(file, message)
+                .line(find_key_line(text, key))
+                .field(key),
+        )
+    };
+    let Ok(patterns) = serde_json::from_value::<Vec<String>>(patterns.clone()) else {
+        report("expected a list of glob patterns, e.g. [\"*.xlsx\"]".into());
+        return None;
+    };
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in &patterns {
+        match globset::Glob::new(pattern) {
+            Ok(glob) => {
+                builder.add(glob);
+            }
+            Err(e) => report(format!("invalid glob `{pattern}`: {e}")),
+        }
+    }
+    builder.build().ok()
 }
 
 /// Moves what `[languages.<default>]` sets into the top-level options, as

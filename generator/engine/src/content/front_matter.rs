@@ -225,10 +225,7 @@ pub fn parse<T: DeserializeOwned + Default>(
     split: &Split<'_>,
     file: &Path,
 ) -> Result<T, Diagnostic> {
-    if split.front.trim().is_empty() {
-        return Ok(T::default());
-    }
-    if split.yaml {
+    if split.yaml && !split.front.trim().is_empty() {
         serde_yaml::from_str(split.front).map_err(|e| {
             let mut d = Diagnostic::new(file, clean_message(&e.to_string()));
             if let Some(loc) = e.location() {
@@ -321,6 +318,14 @@ mod tests {
         let s = split(text).unwrap();
         let err = parse::<PageFrontMatter>(&s, Path::new("a.md")).unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
+    }
+
+    #[test]
+    fn empty_front_matter_has_zola_defaults() {
+        for text in ["+++\n+++\n", "---\n---\n"] {
+            let page: PageFrontMatter = parse(&split(text).unwrap(), Path::new("a.md")).unwrap();
+            assert!(page.render && page.in_search_index, "{text}");
+        }
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct LoadedContent {
 enum Entry {
     Page(Box<Page>),
     Section(Box<Section>),
+    /// A section marked `draft` (built without drafts): its folder, relative
+    /// to `content/`, and its language.
+    DraftSection(String, String),
 }
 
 /// Reads every Markdown file under `content_dir`. Files that fail are
@@ -57,6 +60,14 @@ pub fn load_content(
                 continue;
             }
             let path = entry.into_path();
+            // Zola matches `ignored_content` against the whole path.
+            if config
+                .ignored_content
+                .as_ref()
+                .is_some_and(|globs| globs.is_match(&path))
+            {
+                continue;
+            }
             if path.extension().is_some_and(|e| e == "md") {
                 markdown.push(path);
             } else if let Some(parent) = path.parent() {
@@ -75,15 +86,70 @@ pub fn load_content(
 
     let mut errors = Diagnostics::new();
     let mut loaded = LoadedContent::default();
+    let mut draft_folders = Vec::new();
     for result in results {
         match result {
             Ok(Some(Entry::Page(p))) => loaded.pages.push(*p),
             Ok(Some(Entry::Section(s))) => loaded.sections.push(*s),
+            Ok(Some(Entry::DraftSection(folder, lang))) => draft_folders.push((folder, lang)),
             Ok(None) => {}
             Err(d) => errors.push(d),
         }
     }
+    // As in Zola, a draft section takes everything under it along.
+    if !draft_folders.is_empty() {
+        let under_draft = |file: &FileInfo, lang: &str| {
+            draft_folders.iter().any(|(folder, draft_lang)| {
+                draft_lang == lang && file.relative.starts_with(&format!("{folder}/"))
+            })
+        };
+        loaded.pages.retain(|p| !under_draft(&p.file, &p.lang));
+        loaded.sections.retain(|s| !under_draft(&s.file, &s.lang));
+    }
+    add_missing_home_pages(content_dir, config, &mut loaded.sections);
     Ok((loaded, errors))
+}
+
+/// Every language gets a home page, as in Zola: one without its
+/// `_index.<lang>.md` (or `_index.md`) gets an empty section.
+fn add_missing_home_pages(content_dir: &Path, config: &Config, sections: &mut Vec<Section>) {
+    for lang in config.languages.keys() {
+        if sections.iter().any(|s| s.is_index() && s.lang == *lang) {
+            continue;
+        }
+        let (relative, url_path) = if *lang == config.default_language {
+            ("_index.md".to_string(), "/".to_string())
+        } else {
+            (format!("_index.{lang}.md"), format!("/{lang}/"))
+        };
+        sections.push(Section {
+            file: FileInfo {
+                path: content_dir.join(&relative),
+                relative,
+                components: Vec::new(),
+                name: "_index".into(),
+                canonical: "_index".into(),
+                colocated_path: None,
+                parent_dir: String::new(),
+            },
+            meta: front_matter::SectionFrontMatter::default(),
+            raw_content: String::new(),
+            body_line: 1,
+            lang: lang.clone(),
+            components: path_components(&url_path),
+            permalink: config.make_permalink(&url_path),
+            path: url_path,
+            word_count: 0,
+            reading_time: 0,
+            assets: Vec::new(),
+            serialized_assets: Vec::new(),
+            rendered: Rendered::default(),
+            ancestors: Vec::new(),
+            pages: Vec::new(),
+            ignored_pages: Vec::new(),
+            subsections: Vec::new(),
+        });
+    }
 }
 
 fn dated_name() -> &'static Regex {
@@ -181,7 +247,7 @@ fn load_file(
     if base_name == "_index" {
         let mut meta: front_matter::SectionFrontMatter = front_matter::parse(&parts, &display)?;
         if meta.draft && !drafts {
-            return Ok(None);
+            return Ok(Some(Entry::DraftSection(dir_components.join("/"), lang)));
         }
         normalize_extra(&mut meta.extra);
         if let Some(0) = meta.paginate_by {

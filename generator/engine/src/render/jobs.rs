@@ -71,8 +71,20 @@ fn pager_count(len: usize, by: usize) -> usize {
 pub fn plan(library: &Library, extra_pages: usize) -> Vec<Job> {
     let config = &library.config;
     let mut jobs = Vec::with_capacity(library.pages.len() + 64);
+    // Zola renders pages through their sections: a page its section cannot
+    // sort (no date, title or weight to sort by) is not written.
+    let mut unsortable: std::collections::HashSet<usize> = library
+        .sections
+        .iter()
+        .flat_map(|s| s.ignored_pages.iter().copied())
+        .collect();
+    for s in &library.sections {
+        for p in &s.pages {
+            unsortable.remove(p);
+        }
+    }
     for (i, p) in library.pages.iter().enumerate() {
-        if p.meta.render {
+        if p.meta.render && !unsortable.contains(&i) {
             jobs.push(Job::Page(i));
         }
     }
@@ -449,9 +461,7 @@ impl Renderer<'_> {
             .copied()
             .filter(|&p| lib.pages[p].datetime.is_some())
             .collect();
-        if dated.is_empty() {
-            return Ok(Vec::new());
-        }
+        // A feed without dated pages is still written, empty, as Zola does.
         dated.sort_by(|&a, &b| {
             lib.pages[b]
                 .datetime
@@ -461,7 +471,7 @@ impl Renderer<'_> {
         let last_updated = dated
             .iter()
             .filter_map(|&p| lib.pages[p].updated.clone())
-            .chain(lib.pages[dated[0]].date.clone())
+            .chain(dated.first().and_then(|&p| lib.pages[p].date.clone()))
             .max_by(|a, b| {
                 let pa = crate::content::front_matter::parse_date(a);
                 let pb = crate::content::front_matter::parse_date(b);
@@ -524,8 +534,9 @@ impl Renderer<'_> {
 
     fn site_feeds(&self, lang: &str) -> Result<Outputs, Diagnostic> {
         let lib = self.library;
+        // Zola's site feed lists pages with `render = false` too.
         let pages: Vec<usize> = (0..lib.pages.len())
-            .filter(|&p| lib.pages[p].lang == lang && lib.pages[p].meta.render)
+            .filter(|&p| lib.pages[p].lang == lang)
             .collect();
         let base = if lang == lib.config.default_language {
             "/".to_string()

@@ -1,0 +1,92 @@
+//! Zola sites that build unchanged: the fixtures under `fixtures/zola/`,
+//! each made to show one group of Zola behaviours, with assertions on what
+//! Maillage writes. (`zola_parity.rs` compares the same fixtures with a
+//! real Zola binary when one is named.)
+
+mod common;
+
+use std::path::Path;
+
+use common::{copy_dir, files, read};
+
+/// Builds the fixture `fixtures/zola/<name>` in a fresh folder.
+fn build(name: &str) -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/zola")
+        .join(name);
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src, dir.path());
+    maillage::build(&common::options(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn languages_home_pages_translations_drafts_and_ignored_content() {
+    let dir = build("langues");
+    let out = files(&dir.path().join("public"));
+    // zola.toml is read (no config.toml here); a language without
+    // `_index.en.md` still gets its home page.
+    let home_en = read(dir.path(), "public/en/index.html");
+    assert!(home_en.contains("<html lang=\"en\">"), "{home_en}");
+    // [languages.fr] is the default language's own table: its title is the
+    // site's; config.languages lists the other languages only.
+    let home = read(dir.path(), "public/index.html");
+    assert!(home.contains("<h1>Le site</h1>"), "{home}");
+    assert!(
+        home.contains("<ul class=\"autres\"><li>en : The site</li></ul>"),
+        "{home}"
+    );
+    assert!(
+        home_en.contains("<ul class=\"autres\"><li>fr : Le site</li></ul>"),
+        "{home_en}"
+    );
+    // Translations list every version, this one included.
+    assert!(
+        home.contains("<li>en https://example.org/en/</li><li>fr https://example.org/</li>"),
+        "{home}"
+    );
+    let post = read(dir.path(), "public/blog/bonjour/index.html");
+    assert!(
+        post.contains("<li>en Hello</li><li>fr Bonjour</li>"),
+        "{post}"
+    );
+    // Unknown front-matter keys in a page are ignored; empty front matter
+    // makes a page with Zola's defaults.
+    assert!(read(dir.path(), "public/vide/index.html").contains("Une page sans rien en tête."));
+    // `ignored_content`, a draft section with its pages, a page its section
+    // cannot sort: none is written.
+    for absent in [
+        "blog/ignore-moi/index.html",
+        "brouillons/index.html",
+        "brouillons/cache/index.html",
+        "blog/sans-titre/index.html",
+    ] {
+        assert!(!out.contains(&absent.to_string()), "{absent} in {out:?}");
+    }
+    // ... but the unsortable page is still in the sitemap and the feed.
+    let sitemap = read(dir.path(), "public/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/blog/sans-titre/</loc>"));
+    assert!(!sitemap.contains("ignore-moi") && !sitemap.contains("brouillons"));
+    let feed = read(dir.path(), "public/atom.xml");
+    assert_eq!(feed.matches("<entry").count(), 1, "{feed}");
+    // Taxonomies: old keys (`lang`, `rss`) ignored; `taxonomy.slug` is there.
+    let term = read(dir.path(), "public/tags/accueil/index.html");
+    assert!(
+        term.contains("<h1>tags : Accueil</h1>") && term.contains("<p class=\"slug\">accueil</p>")
+    );
+    assert!(read(dir.path(), "public/en/tags/welcome/index.html").contains("Hello"));
+}
+
+#[test]
+fn an_empty_feed_is_written() {
+    let dir = build("langues");
+    std::fs::remove_dir_all(dir.path().join("public")).unwrap();
+    // No dated page left: Zola still writes the site's feed, with no entry.
+    std::fs::remove_file(dir.path().join("content/blog/sans-titre.md")).unwrap();
+    maillage::build(&common::options(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    let feed = read(dir.path(), "public/atom.xml");
+    assert!(
+        feed.contains("<feed") && !feed.contains("<entry") && !feed.contains("<updated>"),
+        "{feed}"
+    );
+}
