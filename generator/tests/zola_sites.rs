@@ -90,3 +90,30 @@ fn an_empty_feed_is_written() {
         "{feed}"
     );
 }
+
+#[test]
+fn shortcodes_are_read_as_zola_reads_them() {
+    let dir = build("shortcodes");
+    let page = read(dir.path(), "public/carnet/index.html");
+    // `page.assets` inside a shortcode.
+    assert!(
+        page.contains("<li>&#x2F;carnet&#x2F;autre.txt</li><li>&#x2F;carnet&#x2F;table.csv</li>"),
+        "{page}"
+    );
+    // Arguments separated by a space only.
+    assert!(
+        page.contains("<p class=\"donnees\">table.csv (csv) dans carnet&#x2F;</p>"),
+        "{page}"
+    );
+    // A malformed call, and calls in a code block that are not well formed,
+    // stay as written.
+    assert!(
+        page.contains("Un appel mal formé reste du texte : {{ donnees(chemin=) }}."),
+        "{page}"
+    );
+    assert!(page.contains("let x = {{ pas_un_code(a=1,) }};"), "{page}");
+    assert!(
+        page.contains("<strong>Note</strong> (niveau 2) Du <em>Markdown</em>"),
+        "{page}"
+    );
+}

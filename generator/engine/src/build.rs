@@ -285,6 +285,10 @@ pub fn render_page_markdown(
         "title": page.meta.title, "description": page.meta.description, "date": page.date,
         "slug": page.slug, "path": page.path, "permalink": page.permalink, "extra": page.meta.extra,
         "taxonomies": page.meta.taxonomies, "relative_path": page.file.relative, "lang": page.lang,
+        "assets": page.serialized_assets, "colocated_path": page.file.colocated_path,
+        "components": page.components, "authors": page.meta.authors, "updated": page.updated,
+        "weight": page.meta.weight, "draft": page.meta.draft, "word_count": page.word_count,
+        "reading_time": page.reading_time,
     });
     let ctx = MarkdownContext {
         config,
@@ -319,7 +323,8 @@ pub fn render_section_markdown(
     let current: Value = json!({
         "title": section.meta.title, "description": section.meta.description, "path": section.path,
         "permalink": section.permalink, "extra": section.meta.extra, "relative_path": section.file.relative,
-        "lang": section.lang,
+        "lang": section.lang, "assets": section.serialized_assets, "components": section.components,
+        "word_count": section.word_count, "reading_time": section.reading_time,
     });
     let ctx = MarkdownContext {
         config,
