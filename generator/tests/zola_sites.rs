@@ -117,3 +117,50 @@ fn shortcodes_are_read_as_zola_reads_them() {
         "{page}"
     );
 }
+
+#[test]
+fn sass_is_compiled_and_the_search_index_written() {
+    let dir = build("styles-recherche");
+    let out = files(&dir.path().join("public"));
+    // Variables, imports of partials, nesting and functions, compressed;
+    // the indented syntax too; partials (files or folders) not written.
+    assert_eq!(
+        read(dir.path(), "public/main.css"),
+        "body{background:#fdf6e3}body a{color:#1e6ea7}"
+    );
+    assert_eq!(
+        read(dir.path(), "public/pages/ancien.css"),
+        ".carte{margin:4rem}"
+    );
+    assert!(
+        !out.iter()
+            .any(|f| f.contains("couleurs") || f.contains("jamais")),
+        "{out:?}"
+    );
+    // One index per language asking for it, elasticlunr's script beside.
+    assert!(read(dir.path(), "public/elasticlunr.min.js").contains("elasticlunr"));
+    for (lang, word, page) in [
+        ("fr", "castor", "https://example.org/castor/"),
+        ("en", "beaver", "https://example.org/en/beaver/"),
+    ] {
+        let text = read(dir.path(), &format!("public/search_index.{lang}.json"));
+        let index: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(index["fields"], serde_json::json!(["title", "body"]));
+        // The word's entry in the body's trie lists the page.
+        let mut node = &index["index"]["body"]["root"];
+        for c in word.chars() {
+            node = &node[c.to_string()];
+        }
+        assert!(
+            node["docs"].get(page).is_some(),
+            "{lang}: {word} not found in {node}"
+        );
+        let docs = &index["documentStore"]["docs"];
+        assert!(docs.get(page).is_some());
+        // Code blocks and pages with `in_search_index = false` stay out.
+        assert!(
+            !text.contains("code_exclu") && !text.contains("loutre"),
+            "{text}"
+        );
+    }
+}

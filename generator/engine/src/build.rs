@@ -345,6 +345,7 @@ pub fn render_section_markdown(
 impl Site {
     pub fn renderer<'a>(&'a self, inject: Option<&'a str>) -> Renderer<'a> {
         Renderer {
+            root: &self.root,
             library: &self.library,
             tera: &self.tera,
             theme: self.config.theme.as_deref(),

@@ -16,6 +16,8 @@ pub mod error;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod sass;
+pub mod search;
 pub mod site;
 pub mod slugs;
 pub mod templates;

@@ -23,6 +23,12 @@ pub enum Job {
     TermFeeds(usize, usize),
     /// Site feeds of one language.
     SiteFeeds(String),
+    /// The search index of one language.
+    SearchIndex(String),
+    /// `elasticlunr.min.js`, for the indexes that are scripts.
+    SearchScript,
+    /// Every style sheet compiled from `sass/`.
+    Sass,
     Sitemap,
     Robots,
     NotFound,
@@ -125,6 +131,15 @@ pub fn plan(library: &Library, extra_pages: usize) -> Vec<Job> {
         if options.generate_feeds {
             jobs.push(Job::SiteFeeds(lang.clone()));
         }
+        if options.build_search_index {
+            jobs.push(Job::SearchIndex(lang.clone()));
+        }
+    }
+    if crate::search::needs_elasticlunr_script(config) {
+        jobs.push(Job::SearchScript);
+    }
+    if config.compile_sass {
+        jobs.push(Job::Sass);
     }
     if config.generate_sitemap {
         jobs.push(Job::Sitemap);
@@ -171,6 +186,13 @@ impl Renderer<'_> {
             Job::TermFeeds(t, i) => self.term_feeds(*t, *i),
             Job::SiteFeeds(lang) => self.site_feeds(lang),
             Job::Sitemap => sitemap::render(self),
+            Job::SearchIndex(lang) => crate::search::index_files(lib, lang)
+                .map_err(|m| Diagnostic::new("config.toml", m).field("build_search_index")),
+            Job::SearchScript => Ok(vec![(
+                "elasticlunr.min.js".into(),
+                crate::search::ELASTICLUNR_JS.as_bytes().to_vec(),
+            )]),
+            Job::Sass => crate::sass::compile_all(self.root, self.theme),
             Job::Robots => {
                 let mut ctx = Map::new();
                 ctx.insert(

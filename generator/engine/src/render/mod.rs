@@ -22,6 +22,8 @@ pub trait Sink: Sync {
 
 /// What the renderer needs besides the model.
 pub struct Renderer<'a> {
+    /// The site's folder (for `sass/`).
+    pub root: &'a std::path::Path,
     pub library: &'a Library,
     pub tera: &'a Tera,
     pub theme: Option<&'a str>,
