@@ -164,3 +164,119 @@ fn sass_is_compiled_and_the_search_index_written() {
         );
     }
 }
+
+/// The processed image whose name starts with `stem` and ends with `ext`.
+fn processed(dir: &Path, stem: &str, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(dir.join("public/processed_images"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with(&format!("{stem}.")) && name.ends_with(&format!(".{ext}"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn images_are_resized_and_described() {
+    let dir = build("images");
+    let page = read(dir.path(), "public/galerie/index.html");
+    for expected in [
+        "<p class=\"carre\">100×100</p>",
+        "<p class=\"boite\">50×33</p>",
+        "<p class=\"haute\">60×40</p>",
+        "<p class=\"etiree\">30×90</p>",
+    ] {
+        assert!(page.contains(expected), "{expected} in {page}");
+    }
+    let home = read(dir.path(), "public/index.html");
+    assert!(
+        home.contains("<p class=\"logo\">60×40 de 120×80</p>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("<p class=\"meta\">jpg image&#x2F;jpeg 120×80</p>"),
+        "{home}"
+    );
+    assert!(home.contains("<p class=\"absente\">null</p>"), "{home}");
+    // The files: Zola's naming (stem, 16 hex digits, extension), the right
+    // format and size; `auto` keeps JPEG for a JPEG and PNG for a PNG.
+    let name = regex::Regex::new(r"^[a-z]+\.[0-9a-f]{16}\.(png|jpg|webp)$").unwrap();
+    let all = files(&dir.path().join("public/processed_images"));
+    assert_eq!(all.len(), 5, "{all:?}");
+    assert!(all.iter().all(|f| name.is_match(f)), "{all:?}");
+    let check = |stem: &str, ext: &str, format: image::ImageFormat, sizes: &[(u32, u32)]| {
+        let mut got: Vec<(u32, u32)> = processed(dir.path(), stem, ext)
+            .iter()
+            .map(|p| {
+                let reader = image::ImageReader::open(p)
+                    .unwrap()
+                    .with_guessed_format()
+                    .unwrap();
+                assert_eq!(reader.format(), Some(format), "{}", p.display());
+                reader.into_dimensions().unwrap()
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, sizes, "{stem}.*.{ext}");
+    };
+    check("logo", "jpg", image::ImageFormat::Jpeg, &[(60, 40)]);
+    check(
+        "photo",
+        "png",
+        image::ImageFormat::Png,
+        &[(30, 90), (100, 100)],
+    );
+    check("photo", "webp", image::ImageFormat::WebP, &[(50, 33)]);
+    check("photo", "jpg", image::ImageFormat::Jpeg, &[(60, 40)]);
+    // `fill` crops the middle third of the 300×200 source (four coloured
+    // quarters, red at the top left): the square's top-left corner is red.
+    let square = processed(dir.path(), "photo", "png")
+        .into_iter()
+        .map(|p| image::open(p).unwrap().to_rgb8())
+        .find(|i| i.dimensions() == (100, 100))
+        .unwrap();
+    let top_left = square.get_pixel(2, 2).0;
+    assert!(top_left[0] > 150 && top_left[2] < 100, "{top_left:?}");
+}
+
+#[test]
+fn unchanged_images_are_not_encoded_again() {
+    let dir = build("images");
+    let cache = dir.path().join("static/processed_images");
+    let cached = files(&cache);
+    assert_eq!(
+        cached.len(),
+        5,
+        "the cache holds every processed image: {cached:?}"
+    );
+    // Mark a cached file: a second build must keep it (not encode again).
+    let logo = cache.join(cached.iter().find(|f| f.starts_with("logo.")).unwrap());
+    std::fs::write(&logo, b"cached").unwrap();
+    maillage::build(&common::options(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(std::fs::read(&logo).unwrap(), b"cached");
+    // A source newer than its processed image is encoded again.
+    let source = dir.path().join("static/logo.jpg");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&source)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    maillage::build(&common::options(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(image::image_dimensions(&logo).unwrap(), (60, 40));
+    // A processed image no template asks for any more is removed.
+    std::fs::write(
+        dir.path().join("templates/index.html"),
+        "<!doctype html><p>sans logo</p>",
+    )
+    .unwrap();
+    maillage::build(&common::options(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!logo.exists());
+    assert!(!files(&dir.path().join("public/processed_images"))
+        .iter()
+        .any(|f| f.starts_with("logo.")));
+}

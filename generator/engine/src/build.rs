@@ -43,6 +43,8 @@ pub struct Site {
     pub contribution: Contribution,
     pub permalinks: Arc<BTreeMap<String, String>>,
     pub shortcodes: ShortcodeDefinitions,
+    /// Resizes asked for by templates, encoded after rendering.
+    pub images: Arc<crate::images::ImageProcessor>,
 }
 
 /// What a build did, for the summary line.
@@ -118,6 +120,12 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
     let permalinks = Arc::new(content::permalinks(&loaded));
     templates::filters::register(tera_ref, config.clone());
     templates::functions::register_early(tera_ref, config.clone(), &root, permalinks.clone());
+    let images = Arc::new(crate::images::ImageProcessor::new(
+        &root,
+        config.theme.as_deref(),
+        config.make_permalink(crate::images::PROCESSED_DIR),
+    ));
+    templates::functions::register_images(tera_ref, images.clone());
     let shortcodes = ShortcodeDefinitions::from_template_names(tera_ref.get_template_names());
     if let Err(e) = render_markdown(
         &root,
@@ -167,6 +175,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
         contribution,
         permalinks,
         shortcodes,
+        images,
     })
 }
 
@@ -355,8 +364,20 @@ impl Site {
         }
     }
 
-    /// Renders everything into `sink`; returns the number of files written.
+    /// Renders everything into `sink`, then encodes the images templates
+    /// asked for into `static/processed_images/` (which the static files'
+    /// copy publishes); returns the number of files rendered.
     pub fn render_all(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
+        let written = self.render_without_images(sink, inject)?;
+        self.images
+            .process()
+            .map_err(|m| Diagnostic::new("static/processed_images", m))?;
+        Ok(written)
+    }
+
+    /// Renders everything into `sink`; images asked for are not encoded
+    /// (for `check`, which writes nothing).
+    pub fn render_without_images(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
         let jobs = schedule(
             plan(&self.library, self.contribution.pages.len()),
             self.contribution.files.len(),

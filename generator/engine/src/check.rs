@@ -22,7 +22,7 @@ impl Sink for NullSink {
 pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
     let start = Instant::now();
     let site = load_site(options)?;
-    site.render_all(&NullSink, None)?;
+    site.render_without_images(&NullSink, None)?;
     for warning in &site.contribution.warnings {
         eprintln!("warning: {warning}");
     }

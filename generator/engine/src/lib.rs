@@ -13,6 +13,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod images;
 pub mod markdown;
 pub mod output;
 pub mod render;
