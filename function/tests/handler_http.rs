@@ -400,7 +400,8 @@ async fn oversized_and_malformed_bodies_are_refused() {
         .send(&server)
         .await;
     assert_eq!(reply.status, 405);
-    assert_eq!(reply.header("allow"), "POST, OPTIONS");
+    assert_eq!(reply.code(), "method_not_allowed");
+    assert_eq!(reply.header("allow"), "POST");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -476,18 +477,20 @@ async fn cors_only_for_the_site_origin() {
             .header("access-control-request-headers", "content-type")
     };
     let allowed = preflight(SITE).send(&server).await;
-    assert_eq!(allowed.status, 204);
+    assert_eq!(allowed.status, 200);
     assert_eq!(allowed.header("access-control-allow-origin"), SITE);
     assert!(allowed
         .header("access-control-allow-methods")
         .contains("POST"));
     assert!(allowed
         .header("access-control-allow-headers")
-        .contains("Content-Type"));
+        .to_ascii_lowercase()
+        .contains("content-type"));
+    // Another origin's preflight grants nothing: without the origin's
+    // header, browsers keep the function's answers from its pages.
     let refused = preflight("https://ailleurs.example.com")
         .send(&server)
         .await;
-    assert_eq!(refused.status, 403);
     assert_eq!(refused.header("access-control-allow-origin"), "");
 
     let post = |origin: &str| {
@@ -499,7 +502,10 @@ async fn cors_only_for_the_site_origin() {
     let from_site = post(SITE).send(&server).await;
     assert_eq!(from_site.status, 201);
     assert_eq!(from_site.header("access-control-allow-origin"), SITE);
-    assert!(from_site.header("vary").contains("Origin"));
+    assert!(from_site
+        .header("vary")
+        .to_ascii_lowercase()
+        .contains("origin"));
     let elsewhere = post("https://ailleurs.example.com").send(&server).await;
     assert_eq!(elsewhere.header("access-control-allow-origin"), "");
 }

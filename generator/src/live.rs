@@ -242,11 +242,7 @@ pub fn start(
             Ok(None) => {}
             Err(e) => eprintln!("confirmation emails are off: {e}"),
         }
-        let function = Arc::new(Function::new(function_store, config, sinks));
-        crate::serve::api_handler(move |request| {
-            let function = function.clone();
-            async move { function.handle(request).await }
-        })
+        Arc::new(Function::new(function_store, config, sinks)).router()
     };
     let before_rebuild = {
         let (options, spec, store, state) =

@@ -106,18 +106,18 @@ fn serves_pages_and_rerenders_an_edited_page() {
 #[test]
 fn mounts_the_api_handler_under_api() {
     let dir = fixture("blog");
-    let handler = maillage::serve::api_handler(|req: http::Request<bytes::Bytes>| async move {
-        let body = format!(
+    let echo = |req: axum::extract::Request| async move {
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, 1024).await.unwrap();
+        let text = format!(
             "{} {} {}",
-            req.method(),
-            req.uri().path(),
-            String::from_utf8_lossy(req.body())
+            parts.method,
+            parts.uri.path(),
+            String::from_utf8_lossy(&body)
         );
-        http::Response::builder()
-            .status(201)
-            .body(bytes::Bytes::from(body))
-            .unwrap()
-    });
+        (http::StatusCode::CREATED, text)
+    };
+    let handler = axum::Router::new().route("/api/{*rest}", axum::routing::any(echo));
     let handle = maillage::serve::start(options(dir.path()), 0, Some(handler)).unwrap();
     let (status, response) = request(
         handle.addr,

@@ -2,8 +2,8 @@
 //! live reload. An edited page re-renders only itself, its neighbours and
 //! the listings that show it (sections, pagers, terms, feeds, sitemap);
 //! other changes (templates, config, static, data, themes) reload the site.
-//! Requests under `/api/` go to an optional handler (the function's), with
-//! the client's address as a `ClientIp` request extension (`api`). Another
+//! Requests under `/api/` go to the function's routes when it is mounted,
+//! with the client's address as a `ClientIp` request extension (`api`). Another
 //! module can replace one extension's pages and files in place
 //! ([`SiteHandle::refresh_extension`]): that is how a registration shows
 //! on the site without reloading it. Slow and idle clients are closed
@@ -16,10 +16,8 @@ mod watch;
 pub use server::Limits;
 
 use std::collections::{BTreeSet, HashMap};
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -28,7 +26,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use bytes::Bytes;
 use http::{header, StatusCode};
 use tokio::sync::broadcast;
 
@@ -38,22 +35,6 @@ use crate::error::{Diagnostic, Result};
 use crate::output::{static_files, MemorySink};
 use crate::render::{Job, Renderer, Sink};
 use crate::site::{ExtraFile, ExtraPage, Library};
-
-/// The function's HTTP handler, mounted under `/api/`.
-pub type ApiHandler = Arc<
-    dyn Fn(http::Request<Bytes>) -> Pin<Box<dyn Future<Output = http::Response<Bytes>> + Send>>
-        + Send
-        + Sync,
->;
-
-/// Wraps an `async fn(Request<Bytes>) -> Response<Bytes>` as an [`ApiHandler`].
-pub fn api_handler<F, Fut>(f: F) -> ApiHandler
-where
-    F: Fn(http::Request<Bytes>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = http::Response<Bytes>> + Send + 'static,
-{
-    Arc::new(move |req| Box::pin(f(req)))
-}
 
 const RELOAD_PATH: &str = "/__maillage/livereload";
 const RELOAD_SCRIPT: &str = "<script>(function(){var s=new EventSource(\"/__maillage/livereload\");s.onmessage=function(){location.reload();};})();</script>";
@@ -92,9 +73,9 @@ impl ServeHandle {
 /// What [`start_with`] adds to a plain static server, and its limits.
 #[derive(Default)]
 pub struct Hooks {
-    /// Makes the handler mounted under `/api/` once the server's address
+    /// Makes the function's routes (under `/api/`) once the server's address
     /// is known (the function needs it for its links and CORS).
-    pub api: Option<Box<dyn FnOnce(SocketAddr) -> ApiHandler + Send>>,
+    pub api: Option<Box<dyn FnOnce(SocketAddr) -> Router + Send>>,
     /// Called on the watcher's thread with the changed files, before the
     /// site is rebuilt (to sync the store when `data/` changes).
     pub before_rebuild: Option<BeforeRebuild>,
@@ -106,7 +87,7 @@ pub struct Hooks {
 pub type BeforeRebuild = Arc<dyn Fn(&[PathBuf]) + Send + Sync>;
 
 /// Builds the site in memory, serves it and watches for changes until stopped.
-pub fn serve(options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Result<()> {
+pub fn serve(options: BuildOptions, port: u16, api: Option<Router>) -> Result<()> {
     let handle = start(options, port, api)?;
     println!("Serving on http://{}/ (Ctrl+C to stop)", handle.addr);
     loop {
@@ -121,10 +102,9 @@ fn render_everything(site: &Site) -> Result<HashMap<String, Vec<u8>>> {
 }
 
 /// Starts serving in the background; port 0 picks a free port.
-pub fn start(options: BuildOptions, port: u16, api: Option<ApiHandler>) -> Result<ServeHandle> {
+pub fn start(options: BuildOptions, port: u16, api: Option<Router>) -> Result<ServeHandle> {
     let hooks = Hooks {
-        api: api
-            .map(|api| Box::new(move |_| api) as Box<dyn FnOnce(SocketAddr) -> ApiHandler + Send>),
+        api: api.map(|api| Box::new(move |_| api) as Box<dyn FnOnce(SocketAddr) -> Router + Send>),
         ..Hooks::default()
     };
     start_with(options, port, hooks)

@@ -24,7 +24,7 @@ use lambda_http::lambda_runtime::{self, LambdaEvent};
 use lambda_http::{service_fn, Error};
 use maillage_function::email::Mailer;
 use maillage_function::events::EventSink;
-use maillage_function::handler::{Function, FunctionConfig};
+use maillage_function::handler::{self, Function, FunctionConfig};
 use maillage_function::parameters::{self, ParameterStore};
 use maillage_function::store::dynamodb::DynamoStore;
 use maillage_function::trigger::RebuildTrigger;
@@ -48,7 +48,8 @@ async fn main() -> Result<(), Error> {
 /// configured event sinks (rebuild trigger, confirmation emails).
 #[derive(Clone)]
 struct App {
-    function: Arc<Function>,
+    /// The function's routes, made once per instance.
+    routes: axum::Router,
     store: Arc<DynamoStore>,
     trigger: Option<RebuildTrigger>,
 }
@@ -92,7 +93,7 @@ impl App {
             sinks.push(Arc::new(mailer.inline()));
         }
         Ok(App {
-            function: Arc::new(Function::new(store.clone(), config, sinks)),
+            routes: Arc::new(Function::new(store.clone(), config, sinks)).router(),
             store,
             trigger,
         })
@@ -115,10 +116,7 @@ impl App {
         if shape.request_context.is_some() {
             let request = http_event::parse(event)
                 .map_err(|error| format!("not an HTTP API 2.0 event: {error}"))?;
-            let answer = self
-                .function
-                .handle(http_event::into_http_request(request))
-                .await;
+            let answer = handler::call(&self.routes, http_event::into_http_request(request)).await;
             let answer = http_event::into_lambda_response(answer);
             return Ok(Output::Http(Box::new(http_event::into_http_api_response(
                 answer,
