@@ -193,7 +193,11 @@ fn shortcodes_toc_anchors_summary_and_links() {
     assert!(index.contains("<p class=\"b64\">bWFpbGxhZ2U=</p>"));
     assert!(index.contains("<p class=\"count\">4 billets</p>"));
     let code = read(dir.path(), "public/blog/yaml-post/index.html");
-    assert!(code.contains("<pre data-lang=\"rust\" class=\"language-rust\"><code class=\"language-rust\" data-lang=\"rust\"><span class=\"z-"));
+    // Zola 0.22's markup and github-light's colours, inline.
+    assert!(
+        code.contains("<pre class=\"giallo\" style=\"color: #24292E; background-color: #FFFFFF;\"><code data-lang=\"rust\"><span class=\"giallo-l\">"),
+        "{code}"
+    );
     let colocated = read(dir.path(), "public/blog/colocated/index.html");
     assert!(
         colocated.contains("/blog/colocated/notes.txt"),

@@ -170,9 +170,10 @@ impl Default for LanguageOptions {
 }
 
 /// Markdown rendering options (`[markdown]`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct MarkdownConfig {
-    pub highlight_code: bool,
+    /// `[markdown.highlighting]`, when set: code blocks are highlighted.
+    pub highlighter: Option<std::sync::Arc<crate::markdown::highlight::Highlighter>>,
     pub smart_punctuation: bool,
     pub definition_list: bool,
     pub external_links_target_blank: bool,
@@ -238,11 +239,16 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Diagnostic::new(&rel, format!("cannot read the site configuration: {e}"))
         })?;
-        Config::parse(&text, &rel)
+        Config::parse_in(&text, &rel, Some(root))
     }
 
     /// Parses the text of a `config.toml`; `file` names it in errors.
     pub fn parse(text: &str, file: &Path) -> Result<Config> {
+        Config::parse_in(text, file, None)
+    }
+
+    /// Parses a configuration whose files (`extra_themes`) are under `root`.
+    pub fn parse_in(text: &str, file: &Path, root: Option<&Path>) -> Result<Config> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| toml_diagnostic(file, text, &e))?;
         let raw = match serde_json::to_value(&table) {
@@ -485,7 +491,30 @@ impl Config {
                 .unwrap_or(false)
         };
         let markdown = MarkdownConfig {
-            highlight_code: md.is_some_and(|m| m.contains_key("highlighting")),
+            highlighter: match md.and_then(|m| m.get("highlighting")) {
+                None => None,
+                Some(Value::Object(table)) => {
+                    match crate::markdown::highlight::Highlighter::from_config(table, root) {
+                        Ok(h) => Some(std::sync::Arc::new(h)),
+                        Err(message) => {
+                            errors.push(
+                                Diagnostic::new(file, message)
+                                    .line(find_line("markdown.highlighting"))
+                                    .field("markdown.highlighting"),
+                            );
+                            None
+                        }
+                    }
+                }
+                Some(_) => {
+                    errors.push(
+                        Diagnostic::new(file, "expected a table")
+                            .line(find_line("markdown.highlighting"))
+                            .field("markdown.highlighting"),
+                    );
+                    None
+                }
+            },
             smart_punctuation: md_flag("smart_punctuation"),
             definition_list: md_flag("definition_list"),
             external_links_target_blank: md_flag("external_links_target_blank"),

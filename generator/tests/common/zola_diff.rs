@@ -229,6 +229,9 @@ pub fn locations(xml: &str) -> BTreeSet<String> {
 /// the head, scripts, styles, comments and tags; entities decoded.
 pub struct TextExtractor {
     hidden: Regex,
+    /// Inline elements, removed without a space: a highlighter cutting a
+    /// word in two spans does not change the text.
+    inline: Regex,
     tag: Regex,
     entity: Regex,
 }
@@ -240,6 +243,7 @@ impl TextExtractor {
                 r"(?is)<!--.*?-->|<head[\s>].*?</head>|<script[\s>].*?</script>|<style[\s>].*?</style>",
             )
             .unwrap(),
+            inline: Regex::new(r"(?i)</?(span|a|em|strong|code|b|i|small|sup|sub|abbr|mark|time|kbd|s|u)(\s[^>]*)?>").unwrap(),
             tag: Regex::new(r"(?s)<[^>]*>").unwrap(),
             entity: Regex::new(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);").unwrap(),
         }
@@ -247,7 +251,8 @@ impl TextExtractor {
 
     pub fn words(&self, html: &str) -> Vec<String> {
         let visible = self.hidden.replace_all(html, " ");
-        let text = self.tag.replace_all(&visible, " ");
+        let joined = self.inline.replace_all(&visible, "");
+        let text = self.tag.replace_all(&joined, " ");
         let text = self
             .entity
             .replace_all(&text, |c: &regex::Captures| decode(&c[1]));

@@ -29,6 +29,8 @@ pub enum Job {
     SearchScript,
     /// Every style sheet compiled from `sass/`.
     Sass,
+    /// The highlighting themes' style sheets (`style = "class"`).
+    HighlightCss,
     Sitemap,
     Robots,
     NotFound,
@@ -141,6 +143,14 @@ pub fn plan(library: &Library, extra_pages: usize) -> Vec<Job> {
     if config.compile_sass {
         jobs.push(Job::Sass);
     }
+    if config
+        .markdown
+        .highlighter
+        .as_ref()
+        .is_some_and(|h| !h.css_files().is_empty())
+    {
+        jobs.push(Job::HighlightCss);
+    }
     if config.generate_sitemap {
         jobs.push(Job::Sitemap);
     }
@@ -193,6 +203,16 @@ impl Renderer<'_> {
                 crate::search::ELASTICLUNR_JS.as_bytes().to_vec(),
             )]),
             Job::Sass => crate::sass::compile_all(self.root, self.theme),
+            Job::HighlightCss => Ok(lib
+                .config
+                .markdown
+                .highlighter
+                .as_ref()
+                .map(|h| h.css_files())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(path, css)| (path, css.into_bytes()))
+                .collect()),
             Job::Robots => {
                 let mut ctx = Map::new();
                 ctx.insert(
