@@ -177,9 +177,9 @@ fn shortcodes_toc_anchors_summary_and_links() {
     assert!(page.contains("<li class=\"l3\"><a href=\"https://example.org/blog/premier/#le-materiel\">Le matériel</a>"));
     // Internal link with anchor, external link with the configured attributes.
     assert!(page.contains("href=\"https://example.org/blog/yaml-post/#section-b\""));
-    assert!(
-        page.contains("<a href=\"https://example.com/page\" rel=\"noopener\" target=\"_blank\">")
-    );
+    assert!(page.contains(
+        "<a rel=\"noopener external\" target=\"_blank\" href=\"https://example.com/page\">"
+    ));
     assert!(page.contains("<div class=\"summary\"><p>Une introduction"));
     assert!(page.contains("<span id=\"continue-reading\"></span>"));
     // Global functions and filters.

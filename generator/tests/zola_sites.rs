@@ -116,6 +116,16 @@ fn shortcodes_are_read_as_zola_reads_them() {
         page.contains("<strong>Note</strong> (niveau 2) Du <em>Markdown</em>"),
         "{page}"
     );
+    // [markdown] insert_anchor_links applies where no section says
+    // otherwise; external_links_class marks external links.
+    assert!(
+        page.contains("<h2 id=\"liens\">Liens<a class=\"zola-anchor\" href=\"#liens\" aria-label=\"Anchor link for: liens\">🔗</a></h2>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a class=\"externe\" rel=\"external\" href=\"https://www.getzola.org/\">le site de Zola</a>"),
+        "{page}"
+    );
 }
 
 #[test]

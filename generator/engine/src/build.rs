@@ -229,7 +229,8 @@ fn anchor_for(sections: &[Section], config: &Config, parent_dir: &str, lang: &st
     sections
         .iter()
         .find(|s| s.file.relative == rel)
-        .map_or(InsertAnchor::None, |s| s.meta.insert_anchor_links)
+        .and_then(|s| s.meta.insert_anchor_links)
+        .unwrap_or(config.markdown.insert_anchor_links)
 }
 
 /// Renders every page's and section's Markdown in parallel.
@@ -241,12 +242,6 @@ pub fn render_markdown(
     permalinks: &BTreeMap<String, String>,
     loaded: &mut LoadedContent,
 ) -> Result<()> {
-    let sections_snapshot: Vec<(String, InsertAnchor)> = loaded
-        .sections
-        .iter()
-        .map(|s| (s.file.relative.clone(), s.meta.insert_anchor_links))
-        .collect();
-    let _ = sections_snapshot;
     let anchors: Vec<InsertAnchor> = loaded
         .pages
         .iter()
@@ -342,7 +337,10 @@ pub fn render_section_markdown(
         shortcodes,
         permalink: &section.permalink,
         lang: &section.lang,
-        insert_anchor: section.meta.insert_anchor_links,
+        insert_anchor: section
+            .meta
+            .insert_anchor_links
+            .unwrap_or(config.markdown.insert_anchor_links),
         file: &file,
         body_line: section.body_line,
         current: Some(("section", &current)),

@@ -179,7 +179,13 @@ pub struct MarkdownConfig {
     pub external_links_target_blank: bool,
     pub external_links_no_follow: bool,
     pub external_links_no_referrer: bool,
+    /// `external_links_external` (on unless set to false): `rel="external"`.
+    pub external_links_external: bool,
+    /// `external_links_class`: a class on every external link.
+    pub external_links_class: Option<String>,
     pub bottom_footnotes: bool,
+    /// `insert_anchor_links`: the default of sections that do not say.
+    pub insert_anchor_links: crate::content::InsertAnchor,
 }
 
 /// `[slugify]`.
@@ -485,11 +491,12 @@ impl Config {
         }
 
         let md = raw.get("markdown").and_then(Value::as_object);
-        let md_flag = |key: &str| {
+        let md_flag_or = |key: &str, default: bool| {
             md.and_then(|m| m.get(key))
                 .and_then(Value::as_bool)
-                .unwrap_or(false)
+                .unwrap_or(default)
         };
+        let md_flag = |key: &str| md_flag_or(key, false);
         let markdown = MarkdownConfig {
             highlighter: match md.and_then(|m| m.get("highlighting")) {
                 None => None,
@@ -520,7 +527,26 @@ impl Config {
             external_links_target_blank: md_flag("external_links_target_blank"),
             external_links_no_follow: md_flag("external_links_no_follow"),
             external_links_no_referrer: md_flag("external_links_no_referrer"),
+            external_links_external: md_flag_or("external_links_external", true),
             bottom_footnotes: md_flag("bottom_footnotes"),
+            external_links_class: md
+                .and_then(|m| m.get("external_links_class"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            insert_anchor_links: match md.and_then(|m| m.get("insert_anchor_links")) {
+                None => crate::content::InsertAnchor::None,
+                Some(v) => serde_json::from_value(v.clone()).unwrap_or_else(|_| {
+                    errors.push(
+                        Diagnostic::new(
+                            file,
+                            "expected \"left\", \"right\", \"heading\" or \"none\"",
+                        )
+                        .line(find_line("markdown.insert_anchor_links"))
+                        .field("markdown.insert_anchor_links"),
+                    );
+                    crate::content::InsertAnchor::None
+                }),
+            },
         };
 
         let feed_limit = match raw.get("feed_limit") {

@@ -176,7 +176,8 @@ pub struct SectionFrontMatter {
     #[serde(default = "page_path")]
     pub paginate_path: String,
     pub paginate_reversed: bool,
-    pub insert_anchor_links: InsertAnchor,
+    /// `None`: `[markdown] insert_anchor_links` applies.
+    pub insert_anchor_links: Option<InsertAnchor>,
     #[serde(default = "yes")]
     pub in_search_index: bool,
     #[serde(default = "yes")]
@@ -201,7 +202,7 @@ impl Default for SectionFrontMatter {
             paginate_by: None,
             paginate_path: page_path(),
             paginate_reversed: false,
-            insert_anchor_links: InsertAnchor::None,
+            insert_anchor_links: None,
             in_search_index: true,
             render: true,
             redirect_to: None,

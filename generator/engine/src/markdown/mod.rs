@@ -206,23 +206,24 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
                 } else if is_external(&dest) {
                     rendered.external_links.push((dest.clone(), line));
                     let md = &ctx.config.markdown;
-                    if md.external_links_target_blank
-                        || md.external_links_no_follow
-                        || md.external_links_no_referrer
-                    {
-                        let mut rel = Vec::new();
-                        if md.external_links_target_blank {
-                            rel.push("noopener");
-                        }
-                        if md.external_links_no_follow {
-                            rel.push("nofollow");
-                        }
-                        if md.external_links_no_referrer {
-                            rel.push("noreferrer");
-                        }
-                        let mut tag = format!("<a href=\"{}\"", markup::escape(&dest));
-                        if !title.is_empty() {
-                            tag.push_str(&format!(" title=\"{}\"", markup::escape(&title)));
+                    let mut rel = Vec::new();
+                    if md.external_links_target_blank {
+                        rel.push("noopener");
+                    }
+                    if md.external_links_no_follow {
+                        rel.push("nofollow");
+                    }
+                    if md.external_links_no_referrer {
+                        rel.push("noreferrer");
+                    }
+                    if md.external_links_external {
+                        rel.push("external");
+                    }
+                    if !rel.is_empty() || md.external_links_class.is_some() {
+                        // Zola's attribute order: class, rel, target, title, href.
+                        let mut tag = String::from("<a");
+                        if let Some(class) = &md.external_links_class {
+                            tag.push_str(&format!(" class=\"{}\"", markup::escape(class)));
                         }
                         if !rel.is_empty() {
                             tag.push_str(&format!(" rel=\"{}\"", rel.join(" ")));
@@ -230,6 +231,10 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
                         if md.external_links_target_blank {
                             tag.push_str(" target=\"_blank\"");
                         }
+                        if !title.is_empty() {
+                            tag.push_str(&format!(" title=\"{}\"", markup::escape(&title)));
+                        }
+                        tag.push_str(&format!(" href=\"{}\"", markup::escape(&dest)));
                         tag.push('>');
                         events.push(Event::Html(CowStr::from(tag)));
                         link_stack.push(true);
