@@ -88,6 +88,13 @@ fn the_template_keeps_personal_data_rules() {
         "ScheduleExpression: rate(1 minute)",
         "Principal: events.amazonaws.com",
         "SourceArn: !GetAtt FlushSchedule.Arn",
+        // The purge and the repair on their own schedules, allowed to invoke.
+        "SourceArn: !GetAtt PurgeScheduleRule.Arn",
+        "SourceArn: !GetAtt RepairScheduleRule.Arn",
+        r#""detail": {"purge": true}"#,
+        r#""detail": {"repair": true}"#,
+        // The purge deletes in batches.
+        "- dynamodb:BatchWriteItem",
         // Secrets by name only, read with GetParameter.
         "MAILLAGE_TRIGGER_SECRET_PARAMETER: !Ref TriggerSecretParameter",
         "MAILLAGE_SMTP_URL_PARAMETER: !Ref SmtpUrlParameter",

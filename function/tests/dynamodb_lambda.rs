@@ -4,6 +4,8 @@
 
 #![cfg(all(feature = "dynamodb", feature = "lambda"))]
 
+#[path = "dynamodb/faults.rs"]
+mod faults;
 #[path = "dynamodb/moto.rs"]
 mod moto;
 #[path = "dynamodb/runtime_api.rs"]
@@ -429,7 +431,10 @@ async fn scheduled_events_flush_the_owed_trigger_and_purge_on_request() {
     api.invoke(scheduled_event(json!({})));
     let answer = api.answer(Duration::from_secs(30)).await;
     assert_eq!(answer.kind, "response", "{:?}", answer.body);
-    assert_eq!(answer.body, json!({ "flushed": true, "purged": null }));
+    assert_eq!(
+        answer.body,
+        json!({ "flushed": true, "purged": null, "repaired": null })
+    );
     let received = receiver.received();
     assert_eq!(received.len(), 1, "{received:?}");
     assert!(received[0].accepted(), "signed with the parameter's value");
@@ -446,7 +451,8 @@ async fn scheduled_events_flush_the_owed_trigger_and_purge_on_request() {
     let answer = api.answer(Duration::from_secs(30)).await;
     assert_eq!(answer.kind, "response", "{:?}", answer.body);
     assert_eq!(
-        answer.body["purged"]["registrations"], 1,
+        answer.body["purged"],
+        json!({ "registrations": 1, "private_notes": 0, "complete": true }),
         "{:?}",
         answer.body
     );
@@ -505,4 +511,71 @@ fn base64_matches_the_standard_alphabet() {
     assert_eq!(base64(b"meetup=brest"), "bWVldHVwPWJyZXN0");
     assert_eq!(base64(b"ab"), "YWI=");
     assert_eq!(base64(b"a"), "YQ==");
+}
+
+/// The hourly schedule's repair: a registration whose request died before
+/// its place (ten minutes before the function's clock) is ended and its
+/// personal data deleted; the others are untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_repair_schedule_ends_registrations_whose_request_died() {
+    let Some(store) = moto::fresh_store("lambda-repair").await else {
+        return;
+    };
+    let endpoint = moto::moto().unwrap().endpoint.clone();
+    store.put_meetups(&[open_meetup("brest", 2)]).await.unwrap();
+    store
+        .register(registration(
+            "brest",
+            "presente@exemple.org",
+            "2027-03-01T00:00:00Z",
+        ))
+        .await
+        .unwrap();
+    // A request that claimed its email, then died before its place.
+    let proxy = faults::FaultProxy::new(&endpoint, 7);
+    let dies = faults::Hold::new();
+    proxy.add(
+        faults::Rule::new(None, &["UpdateItem"], faults::Action::Hold(dies.clone())).times(None),
+    );
+    let dying = proxy.store("dying", store.table()).await;
+    let mut dead = registration("brest", "disparue@exemple.org", "2027-03-01T00:00:00Z");
+    dead.registered_at = DateTime::parse_from_rfc3339("2026-11-22T11:50:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let task = tokio::spawn(async move { dying.register(dead).await });
+    assert!(dies.arrived(1, Duration::from_secs(10)).await);
+    task.abort();
+    assert_eq!(store.registrants("brest").await.unwrap().len(), 1);
+
+    let api = RuntimeApi::start().await;
+    let _function = start_function_with(&api, &endpoint, store.table(), &[]);
+    api.invoke(scheduled_event(json!({ "repair": true })));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.kind, "response", "{:?}", answer.body);
+    assert_eq!(
+        answer.body["repaired"],
+        json!({
+            "meetups": 1,
+            "unfinished_removed": 1,
+            "orphans_removed": 0,
+            "promoted": 0,
+            "counters_fixed": false,
+            "complete": true
+        }),
+        "{:?}",
+        answer.body
+    );
+    assert_eq!(answer.body["purged"], Value::Null);
+    // Its request, delayed until now, cannot place it any more.
+    dies.release();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let left = store.registrants("brest").await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].email, "presente@exemple.org");
+    let aggregate = store.aggregate("brest").await.unwrap();
+    assert_eq!((aggregate.confirmed, aggregate.waiting), (1, 0));
+    // Nothing left to mend.
+    api.invoke(scheduled_event(json!({ "repair": true })));
+    let answer = api.answer(Duration::from_secs(30)).await;
+    assert_eq!(answer.body["repaired"]["unfinished_removed"], 0);
 }

@@ -214,10 +214,18 @@ async fn personal_items_carry_the_ttl_attribute_and_others_do_not() {
         let kind = text(&item, "kind").to_string();
         let expires = item.get("expires_at").map(|v| v.as_n().unwrap().clone());
         match kind.as_str() {
-            "registration" | "token" | "waiting" | "report_private" => {
+            "registration" | "token" | "report_private" => {
                 assert_eq!(expires.as_deref(), Some(expected.as_str()), "{kind}")
             }
-            "meetup" | "report" | "index" => assert_eq!(expires, None, "{kind}"),
+            "meetup" => {
+                assert_eq!(expires, None, "{kind}");
+                // Its lists of hashes expire with the registrations.
+                let lists = item
+                    .get("lists_expire_at")
+                    .map(|v| v.as_n().unwrap().clone());
+                assert_eq!(lists.as_deref(), Some(expected.as_str()));
+            }
+            "report" | "index" => assert_eq!(expires, None, "{kind}"),
             other => panic!("unexpected item kind {other:?}"),
         }
         // Emails are never part of a key.
@@ -232,8 +240,7 @@ async fn personal_items_carry_the_ttl_attribute_and_others_do_not() {
             "registration",
             "report",
             "report_private",
-            "token",
-            "waiting"
+            "token"
         ]
     );
 }
@@ -285,9 +292,18 @@ async fn expired_items_are_invisible_then_purged() {
     let summary = store.purge_expired(now).await.unwrap();
     assert_eq!((summary.registrations, summary.private_notes), (2, 1));
     let left = scan(&store).await;
-    // Gone: 2 registrations, 2 tokens, 1 queue item, the private notes.
-    assert_eq!(left.len(), before - 6);
+    // Gone: 2 registrations, 2 tokens, the private notes.
+    assert_eq!(left.len(), before - 5);
     assert!(left.iter().all(|item| !item.contains_key("expires_at")));
+    // The meetup item no longer lists who registered.
+    let meetup = left
+        .iter()
+        .find(|item| text(item, "kind") == "meetup")
+        .unwrap();
+    for list in ["queue", "cancelled", "ended_by", "lists_expire_at"] {
+        assert!(!meetup.contains_key(list), "{list} left");
+    }
+    assert!(meetup["seated"].as_m().unwrap().is_empty());
     // Public figures and the public report stay.
     let aggregate = store.aggregate("lorient").await.unwrap();
     assert_eq!((aggregate.confirmed, aggregate.waiting), (1, 1));
@@ -404,159 +420,202 @@ async fn unknown_meetups_are_refused_without_leaving_a_claim() {
     );
 }
 
-/// Leaves what a registration that died after taking its place leaves: a
-/// pending claim, counted in the meetup's counters, and (when it was to wait)
-/// its queue item.
-async fn die_half_way(store: &DynamoStore, meetup_id: &str, n: usize, waiting: bool) {
-    use sha2::{Digest, Sha256};
-    let hex = |value: &str| -> String {
-        Sha256::digest(value.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
-    };
-    let pk = format!("M#{meetup_id}");
-    let sk = format!("R#{}", hex(&format!("personne{n}@example.org")));
-    let s = |value: &str| AttributeValue::S(value.to_string());
-    let expires = AttributeValue::N(at("2027-03-05T12:00:00Z").timestamp().to_string());
-    let client = store.client();
-    client
-        .put_item()
-        .table_name(store.table())
-        .item("PK", s(&pk))
-        .item("SK", s(&sk))
-        .item("kind", s("registration"))
-        .item("meetup_id", s(meetup_id))
-        .item("person_name", s(&format!("Personne {n}")))
-        .item("email", s(&format!("personne{n}@example.org")))
-        .item("person_role", s("participant"))
-        .item("token", s(&format!("token-dead-{n}")))
-        .item("reg_state", s("pending"))
-        .item("registered_at", s("2026-11-22T12:00:00Z"))
-        .item("claim", s(&format!("dead-claim-{n}")))
-        .item("claimed_at", s("2026-11-22T12:00:00Z"))
-        .item("expires_at", expires.clone())
-        .send()
+/// A purge with little time stops after a page and says so; the next one
+/// goes on from where it stopped, until everything expired is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_out_of_time_goes_on_where_it_stopped() {
+    let store = store_or_skip!("purge-resume");
+    let mut past = meetup("lannion", 400);
+    past.starts_at = at("2026-05-05T09:00:00Z");
+    past.ends_at = at("2026-05-05T12:00:00Z");
+    store
+        .put_meetups(&[past, meetup("paimpol", 10)])
         .await
         .unwrap();
-    let counter = if waiting { "waiting" } else { "confirmed" };
-    let meta = client
-        .update_item()
-        .table_name(store.table())
-        .key("PK", s(&pk))
-        .key("SK", s("META"))
-        .update_expression("SET #n = #n + :one, arrivals = arrivals + :one")
-        .expression_attribute_names("#n", counter)
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-        .send()
-        .await
-        .unwrap();
-    if waiting {
-        let arrival: u64 = meta.attributes.unwrap()["arrivals"]
-            .as_n()
-            .unwrap()
-            .parse()
-            .unwrap();
-        client
-            .put_item()
-            .table_name(store.table())
-            .item("PK", s(&pk))
-            .item("SK", s(&format!("W#{arrival:010}")))
-            .item("kind", s("waiting"))
-            .item("reg_pk", s(&pk))
-            .item("reg_sk", s(&sk))
-            .item("expires_at", expires)
-            .send()
+    const EXPIRED: usize = 300;
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..EXPIRED {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut new = registration("lannion", n);
+            new.registered_at = at("2026-05-01T10:00:00Z");
+            new.expires_at = at("2026-08-03T12:00:00Z");
+            store.register(new).await.unwrap();
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    let live = store.register(registration("paimpol", 1)).await.unwrap();
+
+    let now = at("2026-11-22T12:00:00Z");
+    let mut runs = 0;
+    let mut purged = 0;
+    loop {
+        runs += 1;
+        let progress = store
+            .purge_expired_within(now, std::time::Duration::ZERO)
             .await
             .unwrap();
+        purged += progress.summary.registrations;
+        if progress.complete {
+            break;
+        }
+        assert!(runs < 50, "the purge makes progress");
     }
-}
-
-#[tokio::test]
-async fn a_registration_that_died_half_way_is_mended_when_its_email_comes_back() {
-    let store = store_or_skip!("died");
-    store.put_meetups(&[meetup("auray", 2)]).await.unwrap();
-    store.register(registration("auray", 0)).await.unwrap();
-    die_half_way(&store, "auray", 1, false).await; // took the last seat, then died
-    let second = store.register(registration("auray", 2)).await.unwrap();
-    assert_eq!(second.status, RegistrationStatus::Waiting { position: 1 });
-    die_half_way(&store, "auray", 3, true).await; // queued, then died
-    let aggregate = store.aggregate("auray").await.unwrap();
-    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 2));
-
-    // While the claims are recent, nothing is touched: their requests may
-    // still be running.
-    let early = store
-        .repair_meetup("auray", at("2026-11-22T12:01:00Z"))
-        .await
-        .unwrap();
-    assert_eq!(early, Default::default());
-
-    // Person 1 tries again five minutes later: the meetup is mended (their
-    // stale claim and the other one removed, the counters recounted, the
-    // freed seat given to the first waiting), then they register.
-    let mut again = registration("auray", 1);
-    again.registered_at = at("2026-11-22T12:05:00Z");
-    let outcome = store.register(again).await.unwrap();
-    assert_eq!(outcome.status, RegistrationStatus::Waiting { position: 1 });
-    assert!(!outcome.already_registered);
-    let statuses: Vec<_> = store
-        .registrants("auray")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.email, r.status))
-        .collect();
+    assert!(runs > 1, "a page at a time: {runs} runs");
+    assert_eq!(purged, EXPIRED as u64);
+    let left = scan(&store).await;
+    assert!(left.iter().all(|item| !item.contains_key("expires_at")
+        || text(item, "kind") == "registration"
+        || text(item, "kind") == "token"));
     assert_eq!(
-        statuses,
-        [
-            (
-                "personne0@example.org".to_string(),
-                RegistrationStatus::Confirmed
-            ),
-            (
-                "personne2@example.org".to_string(),
-                RegistrationStatus::Confirmed
-            ),
-            (
-                "personne1@example.org".to_string(),
-                RegistrationStatus::Waiting { position: 1 }
-            ),
-        ]
+        left.iter()
+            .filter(|item| text(item, "kind") == "registration")
+            .count(),
+        1,
+        "the live registration stays"
     );
-    let aggregate = store.aggregate("auray").await.unwrap();
-    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 1));
+    assert!(
+        left.iter().all(|item| text(item, "kind") != "cursor"),
+        "a complete purge leaves no cursor"
+    );
     assert_eq!(
         store
-            .repair_meetup("auray", at("2026-11-22T12:10:00Z"))
+            .registration_by_token(&live.token)
             .await
-            .unwrap(),
+            .unwrap()
+            .unwrap()
+            .status,
+        RegistrationStatus::Confirmed
+    );
+    let again = store
+        .purge_expired_within(now, std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(again.complete);
+    assert_eq!(again.summary, Default::default());
+}
+
+/// Writes into a meetup item what no store write leaves (as an earlier
+/// layout or a hand edit could): `update` on its attributes.
+async fn tamper(
+    store: &DynamoStore,
+    meetup_id: &str,
+    update: &str,
+    values: &[(&str, AttributeValue)],
+) {
+    let mut request = store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S(format!("M#{meetup_id}")))
+        .key("SK", AttributeValue::S("META".into()))
+        .update_expression(update);
+    for (alias, value) in values {
+        request = request.expression_attribute_values(*alias, value.clone());
+    }
+    request.send().await.unwrap();
+}
+
+/// A seat held by no registration, and counters that disagree with the
+/// lists: the repair frees the seat (the first person waiting gets it) and
+/// corrects the counters, once.
+#[tokio::test]
+async fn a_repair_frees_a_seat_held_by_nobody_and_corrects_counters() {
+    let store = store_or_skip!("orphan");
+    store.put_meetups(&[meetup("dinan", 2)]).await.unwrap();
+    store.register(registration("dinan", 0)).await.unwrap();
+    let second = store.register(registration("dinan", 1)).await.unwrap();
+    assert_eq!(second.status, RegistrationStatus::Confirmed);
+    // The second seat is freed, then taken by a hash with no registration.
+    store
+        .cancel(&second.token, at("2026-11-22T13:00:00Z"))
+        .await
+        .unwrap();
+    tamper(
+        &store,
+        "dinan",
+        "SET seated.ghost0000000000000000000000000000 = :n, confirmed = confirmed + :one",
+        &[
+            (":n", AttributeValue::N("99".into())),
+            (":one", AttributeValue::N("1".into())),
+        ],
+    )
+    .await;
+    let later = store.register(registration("dinan", 2)).await.unwrap();
+    assert_eq!(later.status, RegistrationStatus::Waiting { position: 1 });
+
+    let now = at("2026-11-22T14:00:00Z");
+    let repaired = store.repair_meetup("dinan", now).await.unwrap();
+    assert_eq!(repaired.orphans_removed, 1, "{repaired:?}");
+    assert_eq!(repaired.promoted, 1, "{repaired:?}");
+    let aggregate = store.aggregate("dinan").await.unwrap();
+    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 0));
+    assert_eq!(
+        store
+            .registration_by_token(&later.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        RegistrationStatus::Confirmed
+    );
+
+    // Counters off by hand: set back to the lists' sizes.
+    tamper(
+        &store,
+        "dinan",
+        "SET waiting = :three",
+        &[(":three", AttributeValue::N("3".into()))],
+    )
+    .await;
+    let repaired = store.repair_meetup("dinan", now).await.unwrap();
+    assert!(repaired.counters_fixed, "{repaired:?}");
+    let aggregate = store.aggregate("dinan").await.unwrap();
+    assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 0));
+    assert_eq!(
+        store.repair_meetup("dinan", now).await.unwrap(),
         Default::default(),
         "nothing left to mend"
     );
 }
 
+/// The scheduled repair, short of time, mends at least one meetup per run
+/// and goes on from where it stopped, round the meetups to come.
 #[tokio::test]
-async fn a_cancellation_mends_a_queue_whose_head_died() {
-    let store = store_or_skip!("dead-head");
-    store.put_meetups(&[meetup("pontivy", 1)]).await.unwrap();
-    let first = store.register(registration("pontivy", 0)).await.unwrap();
-    die_half_way(&store, "pontivy", 1, true).await;
-    let waiting = store.register(registration("pontivy", 2)).await.unwrap();
-    assert_eq!(waiting.status, RegistrationStatus::Waiting { position: 2 });
-
-    let outcome = store
-        .cancel(&first.token, at("2026-11-22T12:10:00Z"))
+async fn a_repair_out_of_time_goes_round_the_meetups() {
+    let store = store_or_skip!("repair-round");
+    let ids = ["r1", "r2", "r3", "r4"];
+    let meetups: Vec<_> = ids.iter().map(|id| meetup(id, 3)).collect();
+    store.put_meetups(&meetups).await.unwrap();
+    for id in ids {
+        tamper(
+            &store,
+            id,
+            "SET confirmed = :two",
+            &[(":two", AttributeValue::N("2".into()))],
+        )
+        .await;
+    }
+    let now = at("2026-11-22T12:00:00Z");
+    let mut mended = 0;
+    for _ in ids {
+        let run = store
+            .repair_due(now, std::time::Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(run.meetups, 1, "{run:?}");
+        assert!(!run.complete);
+        mended += run.repaired;
+    }
+    assert_eq!(mended, 4, "each meetup once");
+    for id in ids {
+        assert_eq!(store.aggregate(id).await.unwrap().confirmed, 0, "{id}");
+    }
+    let run = store
+        .repair_due(now, std::time::Duration::from_secs(30))
         .await
         .unwrap();
-    match outcome {
-        CancelOutcome::Cancelled {
-            promoted: Some(person),
-            ..
-        } => assert_eq!(person.email, "personne2@example.org"),
-        other => panic!("unexpected {other:?}"),
-    }
-    let aggregate = store.aggregate("pontivy").await.unwrap();
-    assert_eq!((aggregate.confirmed, aggregate.waiting), (1, 0));
+    assert_eq!((run.meetups, run.repaired, run.complete), (4, 0, true));
 }

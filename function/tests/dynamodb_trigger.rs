@@ -41,7 +41,10 @@ async fn one_trigger_per_window_then_a_trailing_one() {
         .claim_trigger_window(at("2026-11-22T12:00:00Z"), window)
         .await
         .unwrap());
-    // Nothing waits yet: no trailing trigger is owed.
+    a.trigger_delivered(at("2026-11-22T12:00:00Z"))
+        .await
+        .unwrap();
+    // Nothing waits once it was delivered: no trailing trigger is owed.
     assert!(!b
         .claim_trailing_trigger(at("2026-11-22T12:05:00Z"), window)
         .await
@@ -51,6 +54,9 @@ async fn one_trigger_per_window_then_a_trailing_one() {
         .claim_trigger_window(at("2026-11-22T12:06:00Z"), window)
         .await
         .unwrap());
+    a.trigger_delivered(at("2026-11-22T12:06:00Z"))
+        .await
+        .unwrap();
     // Changes inside the window are coalesced...
     assert!(!b
         .claim_trigger_window(at("2026-11-22T12:06:10Z"), window)
@@ -70,6 +76,9 @@ async fn one_trigger_per_window_then_a_trailing_one() {
         .claim_trailing_trigger(at("2026-11-22T12:07:00Z"), window)
         .await
         .unwrap());
+    b.trigger_delivered(at("2026-11-22T12:07:00Z"))
+        .await
+        .unwrap();
     assert!(!a
         .claim_trailing_trigger(at("2026-11-22T12:07:01Z"), window)
         .await
@@ -190,4 +199,25 @@ async fn count_claims(mut tasks: tokio::task::JoinSet<bool>) -> usize {
         claimed += usize::from(result.unwrap());
     }
     claimed
+}
+
+/// A change recorded while the trigger was being delivered is not covered
+/// by it: it stays owed, and the next claim after the window sends it.
+#[tokio::test]
+async fn a_change_made_during_a_delivery_stays_owed() {
+    let Some(stores) = instances("during", 2).await else {
+        return;
+    };
+    let (a, b) = (&stores[0], &stores[1]);
+    let claimed = at("2026-11-22T12:00:00Z");
+    assert!(a.claim_trigger_window(claimed, WINDOW).await.unwrap());
+    assert!(!b
+        .claim_trigger_window(at("2026-11-22T12:00:01Z"), WINDOW)
+        .await
+        .unwrap());
+    a.trigger_delivered(claimed).await.unwrap();
+    assert!(b
+        .claim_trailing_trigger(at("2026-11-22T12:01:00Z"), WINDOW)
+        .await
+        .unwrap());
 }

@@ -187,6 +187,47 @@ async fn a_registration_gets_a_french_confirmation_with_a_calendar_file() {
     }
 }
 
+/// An address registered again gets its registration and cancellation
+/// link once more, addressed without a name (whoever sent the form may not
+/// be the person).
+#[tokio::test]
+async fn a_registration_made_again_sends_the_link_to_the_registered_address() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server);
+    mailer
+        .notify(&Event::RegisteredAgain {
+            meetup: meetup(),
+            email: "aicha@example.org".into(),
+            status: RegistrationStatus::Waiting { position: 2 },
+            cancel_url: "https://rencontres.example.org/inscription/annuler/?jeton=tok-first"
+                .into(),
+        })
+        .await;
+    mailer.flush().await;
+    let messages = received(&python, &server, 1);
+    let message = to(&messages, "aicha@example.org");
+    assert_eq!(message["headers"]["To"], "aicha@example.org");
+    assert_eq!(
+        message["headers"]["Subject"],
+        "Votre inscription : Atelier code ; Scratch, Python & co"
+    );
+    let text = message["text"].as_str().unwrap();
+    for expected in [
+        "Bonjour,\n",
+        "Vous y êtes déjà inscrit·e : rien n'a changé.",
+        "Vous êtes en position 2 sur la liste d'attente",
+        "https://rencontres.example.org/inscription/annuler/?jeton=tok-first",
+        "Si vous n'êtes pas à l'origine de cette demande",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert_eq!(
+        message["attachments"][0]["events"][0]["status"],
+        "TENTATIVE"
+    );
+}
+
 #[tokio::test]
 async fn a_promotion_gets_a_notice_and_an_updated_calendar() {
     let Some(python) = python() else { return };

@@ -11,7 +11,7 @@ use maillage_function::events::Event;
 use maillage_function::handler::FunctionConfig;
 use maillage_function::store::RegistrationStatus;
 use serde_json::json;
-use support::{config, key_of, person, register, start, Call, SITE};
+use support::{config, key_of, person, register, start, start_with_emails, Call, SITE};
 
 // ---- Registration ---------------------------------------------------------
 
@@ -47,12 +47,34 @@ async fn registration_confirmed_then_waiting_then_idempotent() {
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.json()["status"], "confirmed");
     assert_eq!(again.json()["cancel_url"], serde_json::Value::Null);
+    assert!(
+        again.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("reste celui reçu la première fois"),
+        "{}",
+        again.body
+    );
     let aggregate = server.store.aggregate("brest").await.unwrap();
     assert_eq!((aggregate.confirmed, aggregate.waiting), (2, 1));
 
-    // One Registered event per new registration, with the right status.
+    // One Registered event per new registration, with the right status,
+    // and the one made again, with the first registration's link.
     let events = server.events.events();
-    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events.len(), 4, "{events:?}");
+    match &events[3] {
+        Event::RegisteredAgain {
+            email,
+            status,
+            cancel_url: link,
+            ..
+        } => {
+            assert_eq!(email, "aicha@exemple.org");
+            assert_eq!(*status, RegistrationStatus::Confirmed);
+            assert_eq!(link, cancel);
+        }
+        other => panic!("{other:?}"),
+    }
     match &events[2] {
         Event::Registered {
             meetup,
@@ -67,6 +89,72 @@ async fn registration_confirmed_then_waiting_then_idempotent() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A person whose first answer never arrived registers again: the answer
+/// shows their registration and says the link was sent to their address;
+/// the link is never in the answer itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_made_again_sends_the_link_to_the_address() {
+    let server = start_with_emails(config()).await;
+    let first = register(&server, "brest", "Aïcha", "aicha@exemple.org").await;
+    register(&server, "brest", "Bastien", "bastien@exemple.org").await;
+    let queued = register(&server, "brest", "Chloé", "chloe@exemple.org").await;
+    assert_eq!(queued["position"], 1);
+    for (email, status, position) in [
+        ("aicha@exemple.org", "confirmed", serde_json::Value::Null),
+        ("chloe@exemple.org", "waiting", serde_json::json!(1)),
+    ] {
+        let again = Call::new("POST", "/api/registrations")
+            .form(&person("brest", "Quelqu'un", email))
+            .accept_json()
+            .send(&server)
+            .await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        let body = again.json();
+        assert_eq!(body["status"], status);
+        assert_eq!(body["position"], position);
+        assert_eq!(body["cancel_url"], serde_json::Value::Null);
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("Nous venons de vous renvoyer par courriel votre lien d'annulation"),
+            "{}",
+            again.body
+        );
+    }
+    let again: Vec<_> = server
+        .events
+        .events()
+        .into_iter()
+        .filter_map(|event| match event {
+            Event::RegisteredAgain {
+                email, cancel_url, ..
+            } => Some((email, cancel_url)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        again,
+        [
+            (
+                "aicha@exemple.org".to_string(),
+                first["cancel_url"].as_str().unwrap().to_string()
+            ),
+            (
+                "chloe@exemple.org".to_string(),
+                queued["cancel_url"].as_str().unwrap().to_string()
+            ),
+        ]
+    );
+    // The HTML form gets the result page, without the link.
+    let html = Call::new("POST", "/api/registrations")
+        .form(&person("brest", "Aïcha", "aicha@exemple.org"))
+        .send(&server)
+        .await;
+    assert_eq!(html.status, 303);
+    assert!(!html.header("location").contains("jeton"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

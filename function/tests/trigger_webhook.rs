@@ -210,3 +210,24 @@ async fn notify_never_waits_for_a_receiver_that_hangs() {
         "notify waited for a receiver that does not answer"
     );
 }
+
+/// A registration made again changes nothing in the store: no rebuild.
+#[tokio::test]
+async fn a_registration_made_again_triggers_no_rebuild() {
+    let receiver = Receiver::start(Some(SECRET)).await;
+    let trigger = trigger(&receiver, SECRET);
+    let Event::Registered { meetup, person, .. } = registered("brest", 1) else {
+        unreachable!()
+    };
+    trigger
+        .notify(&Event::RegisteredAgain {
+            meetup,
+            email: person.email,
+            status: maillage_function::store::RegistrationStatus::Confirmed,
+            cancel_url: "https://rencontres.example.org/annuler/?jeton=tok1".into(),
+        })
+        .await;
+    trigger.flush().await;
+    tokio::time::sleep(WINDOW * 2).await;
+    assert!(receiver.received().is_empty());
+}

@@ -100,6 +100,16 @@ enum Command {
         #[arg(long, value_name = "N")]
         retention_days: Option<u32>,
     },
+    /// Mend what interrupted requests left in the store (registrations whose
+    /// request died before their place, seats owed to the waiting list)
+    Repair {
+        /// `sqlite:PATH` or `dynamodb:TABLE`, as for `sync`
+        #[arg(long, value_name = "SPEC")]
+        store: Option<String>,
+        /// Only this meetup (default: every meetup to come)
+        #[arg(long, value_name = "ID")]
+        meetup: Option<String>,
+    },
     /// Create a new site skeleton in a folder
     Init {
         /// Folder to create (the current one when omitted; it must be empty)
@@ -170,6 +180,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             crate::store_cli::purge_command(&spec, retention_days)
                 .map(|summary| println!("{summary}"))
         }),
+        Command::Repair { store, meetup } => {
+            StoreSpec::parse(store.as_deref(), &root).and_then(|spec| {
+                crate::store_cli::repair_command(&spec, meetup.as_deref())
+                    .map(|summary| println!("{summary}"))
+            })
+        }
         Command::Check { external, drafts } => {
             let options = BuildOptions {
                 root,

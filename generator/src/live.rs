@@ -142,6 +142,10 @@ pub struct LiveSink {
 #[async_trait]
 impl EventSink for LiveSink {
     async fn notify(&self, event: &Event) {
+        // A repeated registration changes no figure: nothing to re-render.
+        if !event.changes_store() {
+            return;
+        }
         let change = Changed {
             meetup_id: event.meetup_id().to_string(),
             at: Instant::now(),

@@ -1,7 +1,8 @@
 //! The store commands: `maillage sync` (meetup definitions from `data/` into
 //! the function's store), `maillage export` (the store's public aggregates
-//! into `data/live/aggregates.json`) and `maillage purge` (personal data past
-//! its retention). Each works with both backends, named by a [`StoreSpec`].
+//! into `data/live/aggregates.json`), `maillage purge` (personal data past
+//! its retention) and `maillage repair` (what interrupted requests left).
+//! Each works with both backends, named by a [`StoreSpec`].
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use maillage_function::clock;
 use maillage_function::model::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_PATH};
-use maillage_function::store::{Store, StoreError};
+use maillage_function::store::{RepairRun, RepairSummary, Store, StoreError};
 
 use crate::build::{load_config, BuildOptions};
 use crate::error::{Diagnostic, Result};
@@ -296,4 +297,62 @@ pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Result<St
             now.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC"),
         ))
     })
+}
+
+/// `maillage repair`: one meetup, or every meetup to come.
+pub fn repair_command(spec: &StoreSpec, meetup: Option<&str>) -> Result<String> {
+    let now = clock::now();
+    block_on(async {
+        let store = spec.open().await?;
+        let failed = |e: StoreError| spec.error(format!("cannot repair: {e}"));
+        let run = match meetup {
+            Some(id) => {
+                if store.meetup(id).await.map_err(failed)?.is_none() {
+                    return Err(spec.error(format!("no meetup {id:?} in the store")));
+                }
+                let mut run = RepairRun::default();
+                run.add(&store.repair(id, now).await.map_err(failed)?);
+                run
+            }
+            None => maillage_function::store::repair_all(store.as_ref(), now)
+                .await
+                .map_err(failed)?,
+        };
+        Ok(format!(
+            "Repaired {}: {}",
+            spec.describe(),
+            describe_repair(&run)
+        ))
+    })
+}
+
+/// What a repair did, in one line.
+fn describe_repair(run: &RepairRun) -> String {
+    let RepairSummary {
+        unfinished_removed,
+        orphans_removed,
+        counters_fixed,
+        promoted,
+    } = run.total;
+    let mut done = Vec::new();
+    if unfinished_removed > 0 {
+        done.push(format!(
+            "{unfinished_removed} registrations whose request died before their place removed"
+        ));
+    }
+    if orphans_removed > 0 {
+        done.push(format!("{orphans_removed} places held by nobody freed"));
+    }
+    if counters_fixed {
+        done.push("counters corrected".to_string());
+    }
+    if promoted > 0 {
+        done.push(format!("{promoted} people promoted from a waiting list"));
+    }
+    let checked = format!("{} meetups checked, {} mended", run.meetups, run.repaired);
+    if done.is_empty() {
+        checked
+    } else {
+        format!("{checked} ({})", done.join(", "))
+    }
 }

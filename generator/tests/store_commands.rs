@@ -1,5 +1,5 @@
-//! `maillage sync`, `export` and `purge` run as commands against the real
-//! stores: moto's DynamoDB server on loopback and an SQLite file.
+//! `maillage sync`, `export`, `repair` and `purge` run as commands against
+//! the real stores: moto's DynamoDB server on loopback and an SQLite file.
 
 mod common;
 #[path = "../../function/tests/dynamodb/moto.rs"]
@@ -149,6 +149,28 @@ fn sync_export_purge(root: &Path, spec: &str, endpoint: Option<&str>, store: &dy
         store.register(person(&ids[1], 3, -1)).await.unwrap();
         store.save_report(report(target)).await.unwrap();
     });
+
+    // A repair finds nothing to mend in a store whose writes all finished,
+    // and leaves it as it was.
+    let out = stdout(&maillage(root, &["repair", "--store", spec], endpoint));
+    assert!(
+        out.contains("Repaired") && out.contains("meetups checked, 0 mended"),
+        "{out}"
+    );
+    let out = stdout(&maillage(
+        root,
+        &["repair", "--store", spec, "--meetup", target],
+        endpoint,
+    ));
+    assert!(out.contains(": 1 meetups checked, 0 mended"), "{out}");
+    let unknown = maillage(
+        root,
+        &["repair", "--store", spec, "--meetup", "nulle-part"],
+        endpoint,
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("\"nulle-part\""));
+    assert_eq!(rt.block_on(store.registrants(target)).unwrap().len(), 2);
 
     let out = stdout(&maillage(root, &["export", "--store", spec], endpoint));
     assert!(out.contains("with a published report"), "{out}");

@@ -30,6 +30,20 @@ pub enum Event {
         /// The private cancellation link (absolute URL).
         cancel_url: String,
     },
+    /// Someone registered with an email already registered for the meetup
+    /// (a second try after an answer that never arrived, a double click):
+    /// nothing changed. The registration's cancellation link goes to the
+    /// registered address again, never in the answer, which anyone knowing
+    /// the address could get.
+    RegisteredAgain {
+        meetup: MeetupDefinition,
+        /// The registered address (the name is not repeated: whoever sent
+        /// the form may not be the person).
+        email: String,
+        status: RegistrationStatus,
+        /// The private cancellation link (absolute URL).
+        cancel_url: String,
+    },
     /// Someone on the waiting list got a seat (after a cancellation or a
     /// capacity increase).
     Promoted {
@@ -46,9 +60,16 @@ impl Event {
     /// The meetup whose public figures or report changed.
     pub fn meetup_id(&self) -> &str {
         match self {
-            Event::Registered { meetup, .. } | Event::Promoted { meetup, .. } => &meetup.id,
+            Event::Registered { meetup, .. }
+            | Event::RegisteredAgain { meetup, .. }
+            | Event::Promoted { meetup, .. } => &meetup.id,
             Event::Cancelled { meetup_id } | Event::Reported { meetup_id } => meetup_id,
         }
+    }
+
+    /// Whether the store changed (the site's figures or reports may show it).
+    pub fn changes_store(&self) -> bool {
+        !matches!(self, Event::RegisteredAgain { .. })
     }
 }
 
@@ -59,4 +80,10 @@ impl Event {
 #[async_trait]
 pub trait EventSink: Send + Sync {
     async fn notify(&self, event: &Event);
+
+    /// Whether this sink writes to the people concerned (emails), so that
+    /// an answer may tell them to look for the message.
+    fn reaches_people(&self) -> bool {
+        false
+    }
 }

@@ -50,8 +50,10 @@ pub struct RegistrationOutcome {
     pub status: RegistrationStatus,
     /// The token of the (possibly earlier) registration.
     pub token: String,
-    /// True when this email was already registered for this meetup: the
-    /// answer is the existing registration and no seat was taken.
+    /// True when this email was already registered for this meetup by
+    /// another request: the answer is the existing registration and no seat
+    /// was taken. The same request sent again (same token, as after an
+    /// answer lost on the way) gets the answer it would have had: false.
     pub already_registered: bool,
 }
 
@@ -107,6 +109,48 @@ pub struct StoredReport {
 pub struct PurgeSummary {
     pub registrations: u64,
     pub private_notes: u64,
+}
+
+/// What a repair found and mended in one meetup.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RepairSummary {
+    /// Registrations whose request died before they got a place: ended,
+    /// and their personal data deleted (nobody was ever told they were
+    /// registered).
+    pub unfinished_removed: u32,
+    /// Places held by no registration, freed.
+    pub orphans_removed: u32,
+    /// Whether the public counters differed from the registrations and
+    /// were corrected.
+    pub counters_fixed: bool,
+    /// People promoted from the waiting list into seats that were free.
+    pub promoted: u32,
+}
+
+/// What a repair of many meetups did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RepairRun {
+    /// Meetups checked.
+    pub meetups: u32,
+    /// Meetups where something was mended.
+    pub repaired: u32,
+    pub total: RepairSummary,
+    /// Every meetup due was checked (false: the time ran out first).
+    pub complete: bool,
+}
+
+impl RepairRun {
+    /// Counts one meetup's repair.
+    pub fn add(&mut self, summary: &RepairSummary) {
+        self.meetups += 1;
+        if *summary != RepairSummary::default() {
+            self.repaired += 1;
+        }
+        self.total.unfinished_removed += summary.unfinished_removed;
+        self.total.orphans_removed += summary.orphans_removed;
+        self.total.counters_fixed |= summary.counters_fixed;
+        self.total.promoted += summary.promoted;
+    }
 }
 
 /// A failure of the storage itself (not a refusal: refusals are outcomes).
@@ -174,4 +218,23 @@ pub trait Store: Send + Sync {
     /// and private notes of reports on meetups that ended more than the
     /// retention ago). Public aggregates and public report parts stay.
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary>;
+
+    /// Checks one meetup and mends what interrupted requests left: the
+    /// public counters recounted, seats owed to the waiting list given in
+    /// order, registrations whose request died before their place removed.
+    /// Safe at any time, beside any other request. Meetups that have ended
+    /// (or are unknown) are left alone.
+    async fn repair(&self, meetup_id: &str, now: DateTime<Utc>) -> StoreResult<RepairSummary>;
+}
+
+/// Repairs every meetup of `store` that has not ended (`maillage repair`).
+pub async fn repair_all(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<RepairRun> {
+    let mut run = RepairRun::default();
+    for meetup in store.meetups().await? {
+        if meetup.ends_at >= now {
+            run.add(&store.repair(&meetup.id, now).await?);
+        }
+    }
+    run.complete = true;
+    Ok(run)
 }

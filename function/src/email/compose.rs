@@ -20,6 +20,7 @@ use crate::store::RegistrationStatus;
 pub enum Kind {
     Confirmation,
     WaitingList,
+    Reminder,
     Promotion,
     OrganiserNotice,
 }
@@ -29,6 +30,7 @@ impl Kind {
         match self {
             Kind::Confirmation => "confirmation",
             Kind::WaitingList => "waiting-list",
+            Kind::Reminder => "reminder",
             Kind::Promotion => "promotion",
             Kind::OrganiserNotice => "organiser-notice",
         }
@@ -167,6 +169,58 @@ pub fn registration(
         Some(calendar),
         now,
         kind,
+        meetup,
+    )
+}
+
+/// The answer to a registration made again with an address already
+/// registered: where the registration stands, and its cancellation link
+/// again. Without a name: whoever sent the form may not be the person.
+pub fn reminder(
+    sender: &Sender,
+    meetup: &MeetupDefinition,
+    email: &str,
+    status: RegistrationStatus,
+    cancel_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let (standing, attendance) = match status {
+        RegistrationStatus::Waiting { position } => (
+            format!(
+                "Vous êtes en position {position} sur la liste d'attente ; dès qu'une \
+                 place se libère pour vous, un nouveau message vous le dira."
+            ),
+            ical::Status::Tentative,
+        ),
+        _ => (
+            "Votre place est réservée.".to_string(),
+            ical::Status::Confirmed,
+        ),
+    };
+    let text = format!(
+        "Bonjour,\n\n\
+         Une demande d'inscription à « {title} » vient d'arriver avec votre \
+         adresse. Vous y êtes déjà inscrit·e : rien n'a changé. {standing}\n\n\
+         {details}\n\
+         Un empêchement ? Annulez votre inscription avec ce lien : la place \
+         reviendra à la personne suivante sur la liste d'attente.\n{cancel_url}\n\n\
+         Ce lien vous est propre : gardez-le pour vous. Si vous n'êtes pas à \
+         l'origine de cette demande, vous n'avez rien à faire.\n\n\
+         À bientôt,\n{signature}\n",
+        title = meetup.title,
+        details = details(meetup),
+        signature = sender.signature(),
+    );
+    let to = email.trim().parse().map_err(|_| ComposeError)?;
+    let calendar = calendar(meetup, attendance, 0, now);
+    build(
+        sender,
+        to,
+        format!("Votre inscription : {}", meetup.title),
+        text,
+        Some(calendar),
+        now,
+        Kind::Reminder,
         meetup,
     )
 }

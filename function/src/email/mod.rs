@@ -250,6 +250,17 @@ impl Mailer {
                     );
                 }
             }
+            Event::RegisteredAgain {
+                meetup,
+                email,
+                status,
+                cancel_url,
+            } => {
+                push(
+                    compose::reminder(sender, meetup, email, *status, cancel_url, now),
+                    "registrant's",
+                );
+            }
             Event::Promoted { meetup, person } => {
                 push(compose::promotion(sender, meetup, person, now), "person's");
             }
@@ -279,6 +290,10 @@ impl Mailer {
 
 #[async_trait]
 impl EventSink for Mailer {
+    fn reaches_people(&self) -> bool {
+        true
+    }
+
     async fn notify(&self, event: &Event) {
         for outgoing in self.messages(event) {
             if self.inner.inline {

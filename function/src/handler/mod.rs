@@ -89,11 +89,17 @@ impl Function {
             .ok_or_else(ApiError::unknown_meetup)
     }
 
-    /// Tells every sink about a durable change.
+    /// Tells every sink about a durable change (or a registration made
+    /// again, see [`Event::RegisteredAgain`]).
     async fn notify(&self, event: &Event) {
         for sink in &self.sinks {
             sink.notify(event).await;
         }
+    }
+
+    /// Whether a sink writes to people (confirmation emails are on).
+    fn reaches_people(&self) -> bool {
+        self.sinks.iter().any(|sink| sink.reaches_people())
     }
 
     /// Whether `url` is a page of the site (the error page may link back

@@ -114,7 +114,7 @@ pub(super) async fn register(
             }
         };
         let token = new_token()?;
-        return Ok(answer(function, &meetup, status, Some(&token), false, json));
+        return Ok(answer(function, &meetup, status, Some(&token), None, json));
     }
 
     let registration = NewRegistration {
@@ -147,9 +147,30 @@ pub(super) async fn register(
         "registration recorded"
     );
     if outcome.already_registered {
-        // Same seat, same answer; the private link is not handed out again
-        // to whoever knows the address: it was given the first time.
-        return Ok(answer(function, &meetup, outcome.status, None, true, json));
+        // Same seat, same answer. The private link is not handed out to
+        // whoever knows the address; it goes to the address again, for the
+        // person whose first answer never arrived.
+        function
+            .notify(&Event::RegisteredAgain {
+                meetup: meetup.clone(),
+                email: form.email,
+                status: outcome.status,
+                cancel_url: cancel_url(function, &outcome.token),
+            })
+            .await;
+        let repeated = if function.reaches_people() {
+            Repeated::LinkSentAgain
+        } else {
+            Repeated::LinkGivenBefore
+        };
+        return Ok(answer(
+            function,
+            &meetup,
+            outcome.status,
+            None,
+            Some(repeated),
+            json,
+        ));
     }
     let cancel_url = cancel_url(function, &outcome.token);
     function
@@ -168,9 +189,18 @@ pub(super) async fn register(
         &meetup,
         outcome.status,
         Some(&outcome.token),
-        false,
+        None,
         json,
     ))
+}
+
+/// What an answer to a registration made again says about the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeated {
+    /// Emails are on: the link was just sent to the registered address.
+    LinkSentAgain,
+    /// No emails: the link is the one the first answer gave.
+    LinkGivenBefore,
 }
 
 /// The private cancellation link (absolute when the site's URL is known).
@@ -194,7 +224,7 @@ fn answer(
     meetup: &MeetupDefinition,
     status: RegistrationStatus,
     token: Option<&str>,
-    repeated: bool,
+    repeated: Option<Repeated>,
     json: bool,
 ) -> Response<Bytes> {
     let position = match status {
@@ -228,10 +258,14 @@ fn answer(
             meetup.title
         ),
     };
-    if repeated {
-        message.push_str(
-            " Vous étiez déjà inscrit·e avec cette adresse : rien n'a changé, et le lien d'annulation reste celui reçu la première fois.",
-        );
+    match repeated {
+        Some(Repeated::LinkSentAgain) => message.push_str(
+            " Vous étiez déjà inscrit·e avec cette adresse : rien n'a changé. Nous venons de vous renvoyer par courriel votre lien d'annulation.",
+        ),
+        Some(Repeated::LinkGivenBefore) => message.push_str(
+            " Vous étiez déjà inscrit·e avec cette adresse : rien n'a changé, et le lien d'annulation reste celui reçu la première fois. Sans lui, écrivez à l'équipe organisatrice pour annuler.",
+        ),
+        None => {}
     }
     let body = json!({
         "status": if position.is_some() { "waiting" } else { "confirmed" },
@@ -241,7 +275,7 @@ fn answer(
         "message": message,
     });
     json_response(
-        if repeated {
+        if repeated.is_some() {
             StatusCode::OK
         } else {
             StatusCode::CREATED

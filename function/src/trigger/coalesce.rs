@@ -25,8 +25,10 @@
 //!
 //! Holding the person's answer until the window ends was rejected: with a
 //! 60 s window it would make people wait, and exceed the function's timeout.
-//! A delivery that fails even after its retries records the change as
-//! waiting again, so the trailing trigger retries it.
+//! A claim leaves the change recorded as waiting until the delivery is
+//! confirmed ([`Coalescer::delivered`]): a delivery that fails even after its
+//! retries, or an instance that dies while delivering, leaves the trigger
+//! owed, and the trailing trigger sends it after the window.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,6 +57,10 @@ pub trait Coalescer: Send + Sync {
     /// True for exactly one caller once a change waits and the window since
     /// the last trigger has passed.
     async fn claim_trailing(&self, now: DateTime<Utc>, window: Duration) -> StoreResult<bool>;
+
+    /// The trigger claimed at `claimed_at` was delivered: the changes
+    /// recorded up to then no longer wait (until this is called, they do).
+    async fn delivered(&self, claimed_at: DateTime<Utc>) -> StoreResult<()>;
 }
 
 pub(super) struct Inner {
@@ -147,17 +153,14 @@ pub(super) async fn notify(inner: &Arc<Inner>, payload: Payload) {
         Mode::Shared(shared) => {
             // The window is measured on the system clock: a pinned clock
             // (MAILLAGE_NOW) would never let it pass.
-            match shared
-                .coalescer
-                .claim_window(Utc::now(), inner.window)
-                .await
-            {
-                Ok(true) => send_claimed(inner, shared, payload).await,
+            let now = Utc::now();
+            match shared.coalescer.claim_window(now, inner.window).await {
+                Ok(true) => send_claimed(inner, shared, payload, Some(now)).await,
                 Ok(false) => watch_for_trailing(inner, shared, payload),
                 Err(error) => {
                     // Better a trigger too many than a change never built.
                     tracing::warn!(%error, "rebuild trigger: coalescing unavailable, sending anyway");
-                    send_claimed(inner, shared, payload).await;
+                    send_claimed(inner, shared, payload, None).await;
                 }
             }
         }
@@ -176,13 +179,11 @@ pub(super) async fn flush(inner: &Arc<Inner>) {
             tokio::time::sleep(Duration::from_millis(10)).await;
         },
         Mode::Shared(shared) => {
-            match shared
-                .coalescer
-                .claim_trailing(Utc::now(), inner.window)
-                .await
-            {
+            let now = Utc::now();
+            match shared.coalescer.claim_trailing(now, inner.window).await {
                 Ok(true) => {
-                    send_claimed(inner, shared, Payload::pending(crate::clock::now())).await
+                    let payload = Payload::pending(crate::clock::now());
+                    send_claimed(inner, shared, payload, Some(now)).await
                 }
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "rebuild trigger: flush could not claim"),
@@ -233,38 +234,36 @@ async fn run_local(inner: Arc<Inner>) {
     }
 }
 
-/// Sends a trigger this instance claimed. If every attempt fails, the
-/// change is recorded as waiting again so that a trailing trigger covers it.
-async fn send_claimed(inner: &Arc<Inner>, shared: &Shared, payload: Payload) {
-    for _ in 0..3 {
-        match inner
-            .sender
-            .deliver(&inner.target, &payload, inner.inline_retry)
-            .await
-        {
-            Ok(_) | Err(DeliveryError::Refused { .. }) => return,
-            Err(DeliveryError::Exhausted { .. }) => {}
+/// Sends a trigger this instance claimed at `claimed_at` (`None`: sent
+/// without a claim), then records the delivery. A trigger whose delivery
+/// fails even after its retries stays owed: the trailing trigger sends it
+/// once the window has passed. A refused one (the receiver's configuration
+/// is wrong) counts as delivered: sending it again would not help.
+async fn send_claimed(
+    inner: &Arc<Inner>,
+    shared: &Shared,
+    payload: Payload,
+    claimed_at: Option<DateTime<Utc>>,
+) {
+    match inner
+        .sender
+        .deliver(&inner.target, &payload, inner.inline_retry)
+        .await
+    {
+        Ok(_) | Err(DeliveryError::Refused { .. }) => {
+            if let Some(claimed_at) = claimed_at {
+                if let Err(error) = shared.coalescer.delivered(claimed_at).await {
+                    tracing::warn!(%error, "rebuild trigger: delivery not recorded; a trailing trigger will follow");
+                }
+            }
         }
-        match shared
-            .coalescer
-            .claim_window(Utc::now(), inner.window)
-            .await
-        {
-            Ok(false) => {
-                watch_for_trailing(inner, shared, payload);
-                return;
-            }
-            // The window passed while retrying: a fresh claim, try again.
-            Ok(true) => {}
-            Err(error) => {
-                tracing::error!(%error, "rebuild trigger: delivery and coalescing failed; the next change or flush will trigger");
-                return;
-            }
+        Err(DeliveryError::Exhausted { .. }) => {
+            tracing::error!(
+                "rebuild trigger: delivery kept failing; the trailing trigger will send it again"
+            );
+            watch_for_trailing(inner, shared, payload);
         }
     }
-    tracing::error!(
-        "rebuild trigger: delivery kept failing; the next change or flush will trigger"
-    );
 }
 
 /// Makes sure this instance claims the trailing trigger once the window
@@ -300,14 +299,11 @@ async fn run_watcher(inner: Arc<Inner>) {
             // A later loss moved the deadline.
             continue;
         }
-        match shared
-            .coalescer
-            .claim_trailing(Utc::now(), inner.window)
-            .await
-        {
+        let now = Utc::now();
+        match shared.coalescer.claim_trailing(now, inner.window).await {
             Ok(true) => {
                 let payload = payload.unwrap_or_else(|| Payload::pending(crate::clock::now()));
-                send_claimed(&inner, shared, payload).await;
+                send_claimed(&inner, shared, payload, Some(now)).await;
             }
             // Nothing waits any more, or a trigger was claimed after this
             // instance's change: it is covered.

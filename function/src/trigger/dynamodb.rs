@@ -19,4 +19,8 @@ impl Coalescer for DynamoStore {
     async fn claim_trailing(&self, now: DateTime<Utc>, window: Duration) -> StoreResult<bool> {
         self.claim_trailing_trigger(now, window).await
     }
+
+    async fn delivered(&self, claimed_at: DateTime<Utc>) -> StoreResult<()> {
+        self.trigger_delivered(claimed_at).await
+    }
 }

@@ -121,6 +121,9 @@ impl RebuildTrigger {
 #[async_trait]
 impl EventSink for RebuildTrigger {
     async fn notify(&self, event: &Event) {
+        if !event.changes_store() {
+            return;
+        }
         let payload = Payload::of(event, crate::clock::now());
         coalesce::notify(&self.inner, payload).await;
     }

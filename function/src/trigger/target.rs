@@ -54,6 +54,7 @@ impl Payload {
     pub fn of(event: &Event, time: DateTime<Utc>) -> Payload {
         let kind = match event {
             Event::Registered { .. } => "registered",
+            Event::RegisteredAgain { .. } => "registered_again",
             Event::Promoted { .. } => "promoted",
             Event::Cancelled { .. } => "cancelled",
             Event::Reported { .. } => "reported",

@@ -26,8 +26,8 @@ use chrono::{DateTime, Duration, Utc};
 use maillage_function::clock;
 use maillage_function::model::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
 use maillage_function::store::{
-    CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store, StoreError,
-    StoredReport,
+    CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, RepairSummary, Store,
+    StoreError, StoredReport,
 };
 
 /// Declares one test per conformance case, each on a fresh store from
@@ -54,7 +54,11 @@ macro_rules! store_conformance_tests {
             expired_data_hidden_then_purged,
             concurrent_registrations_fill_exactly,
             concurrent_duplicates_make_one_registration,
-            concurrent_cancellations_promote_in_order
+            concurrent_cancellations_promote_in_order,
+            cancellation_after_a_capacity_cut,
+            a_request_sent_again_gets_its_own_answer,
+            repair_leaves_a_sound_meetup_alone,
+            concurrent_registrations_and_repairs
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -106,7 +110,11 @@ where
         expired_data_hidden_then_purged,
         concurrent_registrations_fill_exactly,
         concurrent_duplicates_make_one_registration,
-        concurrent_cancellations_promote_in_order
+        concurrent_cancellations_promote_in_order,
+        cancellation_after_a_capacity_cut,
+        a_request_sent_again_gets_its_own_answer,
+        repair_leaves_a_sound_meetup_alone,
+        concurrent_registrations_and_repairs
     );
 }
 
@@ -917,5 +925,220 @@ pub async fn concurrent_cancellations_promote_in_order(store: Arc<dyn Store>) {
             n => waiting(n as u32 - 9),
         };
         assert_eq!(status_of(&store, token).await, Some(expected), "person {n}");
+    }
+}
+
+// ---------------------------------------------------------------- faults and repairs
+
+/// Two seats, both taken, one person waiting; the capacity goes down to
+/// one. A cancellation then frees a seat above the capacity: nobody is
+/// promoted. The next one frees a seat within it: the first waiting gets it.
+pub async fn cancellation_after_a_capacity_cut(store: Arc<dyn Store>) {
+    let mut definition = meetup("m", 2);
+    store
+        .put_meetups(std::slice::from_ref(&definition))
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..4 {
+        tokens.push(register(&store, registration("m", n)).await.token);
+    }
+    assert_eq!(counts(&store, "m").await, (2, 2));
+    definition.capacity = 1;
+    store
+        .put_meetups(std::slice::from_ref(&definition))
+        .await
+        .unwrap();
+    assert_eq!(counts(&store, "m").await, (2, 2), "nobody loses a seat");
+
+    assert_eq!(
+        store.cancel(&tokens[0], clock::now()).await.unwrap(),
+        CancelOutcome::Cancelled {
+            meetup_id: "m".into(),
+            promoted: None
+        }
+    );
+    assert_eq!(counts(&store, "m").await, (1, 2));
+    assert_eq!(status_of(&store, &tokens[2]).await, Some(waiting(1)));
+    // Someone waiting leaves: still nobody promoted.
+    store.cancel(&tokens[3], clock::now()).await.unwrap();
+    assert_eq!(counts(&store, "m").await, (1, 1));
+
+    match store.cancel(&tokens[1], clock::now()).await.unwrap() {
+        CancelOutcome::Cancelled {
+            promoted: Some(person),
+            ..
+        } => assert_eq!(person.email, "personne2@example.org"),
+        other => panic!("expected a promotion, got {other:?}"),
+    }
+    assert_eq!(counts(&store, "m").await, (1, 0));
+    assert_eq!(
+        status_of(&store, &tokens[2]).await,
+        Some(RegistrationStatus::Confirmed)
+    );
+    // A newcomer waits: the one seat is taken.
+    assert_eq!(
+        register(&store, registration("m", 9)).await.status,
+        waiting(1)
+    );
+}
+
+/// A request sent again after its answer was lost on the way (the same
+/// registration, same token) gets the answer it would have had: the same
+/// place, not a second one, and not "already registered".
+pub async fn a_request_sent_again_gets_its_own_answer(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 1)]).await.unwrap();
+    let seated = registration("m", 1);
+    let first = register(&store, seated.clone()).await;
+    let again = register(&store, seated.clone()).await;
+    assert_eq!(again, first);
+    assert_eq!(
+        again,
+        RegistrationOutcome {
+            status: RegistrationStatus::Confirmed,
+            token: seated.token.clone(),
+            already_registered: false,
+        }
+    );
+
+    let queued = registration("m", 2);
+    let first = register(&store, queued.clone()).await;
+    assert_eq!(first.status, waiting(1));
+    assert_eq!(register(&store, queued.clone()).await, first);
+
+    assert_eq!(counts(&store, "m").await, (1, 1));
+    assert_eq!(store.registrants("m").await.unwrap().len(), 2);
+    // Another request for the same email is another matter.
+    let other = register(
+        &store,
+        NewRegistration {
+            token: "tok-other-request".into(),
+            ..queued
+        },
+    )
+    .await;
+    assert!(other.already_registered);
+    assert_eq!(other.token, first.token);
+}
+
+/// A repair of a meetup whose writes all completed finds nothing to mend;
+/// unknown and ended meetups are left alone.
+pub async fn repair_leaves_a_sound_meetup_alone(store: Arc<dyn Store>) {
+    let now = clock::now();
+    let past = MeetupDefinition {
+        starts_at: now - Duration::days(3),
+        ends_at: now - Duration::days(3) + Duration::hours(2),
+        ..meetup("past", 2)
+    };
+    store
+        .put_meetups(&[meetup("m", 2), past.clone()])
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..5 {
+        tokens.push(register(&store, registration("m", n)).await.token);
+    }
+    store.cancel(&tokens[0], now).await.unwrap();
+    store.cancel(&tokens[3], now).await.unwrap();
+    let before = store.registrants("m").await.unwrap();
+    assert_eq!(
+        store.repair("m", clock::now()).await.unwrap(),
+        RepairSummary::default()
+    );
+    assert_eq!(store.registrants("m").await.unwrap(), before);
+    assert_eq!(counts(&store, "m").await, (2, 1));
+    assert_eq!(
+        store.repair("nowhere", now).await.unwrap(),
+        RepairSummary::default()
+    );
+    assert_eq!(
+        store.repair("past", now).await.unwrap(),
+        RepairSummary::default()
+    );
+}
+
+/// Registrations, cancellations and repairs at the same time: every answer
+/// holds, the counters match the organiser's list, nobody is lost.
+pub async fn concurrent_registrations_and_repairs(store: Arc<dyn Store>) {
+    const PEOPLE: usize = 60;
+    const SEATS: u32 = 10;
+    store.put_meetups(&[meetup("busy", SEATS)]).await.unwrap();
+    let mut early = Vec::new();
+    for n in 0..5 {
+        early.push(register(&store, registration("busy", n)).await.token);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 5..PEOPLE {
+        let registering = store.clone();
+        tasks.spawn(async move {
+            let new = registration("busy", n);
+            let outcome = registering.register(new).await.expect("register");
+            (n, Some(outcome))
+        });
+        if n % 10 == 0 {
+            let store = store.clone();
+            tasks.spawn(async move {
+                store.repair("busy", clock::now()).await.expect("repair");
+                (usize::MAX, None)
+            });
+        }
+    }
+    for token in early.drain(..2) {
+        let store = store.clone();
+        tasks.spawn(async move {
+            store.cancel(&token, clock::now()).await.expect("cancel");
+            (usize::MAX, None)
+        });
+    }
+    let mut answered = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let (n, Some(outcome)) = joined.unwrap() {
+            assert!(!outcome.already_registered);
+            answered.insert(format!("personne{n}@example.org"), outcome.status);
+        }
+    }
+    store.repair("busy", clock::now()).await.unwrap();
+
+    let registrants = store.registrants("busy").await.unwrap();
+    let live: Vec<_> = registrants
+        .iter()
+        .filter(|r| r.status != RegistrationStatus::Cancelled)
+        .collect();
+    assert_eq!(live.len(), PEOPLE - 2, "nobody lost");
+    let confirmed = live
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Confirmed)
+        .count() as u32;
+    assert_eq!(confirmed, SEATS);
+    let positions: BTreeSet<u32> = live
+        .iter()
+        .filter_map(|r| match r.status {
+            RegistrationStatus::Waiting { position } => Some(position),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=(PEOPLE as u32 - 2 - SEATS)).collect::<BTreeSet<_>>()
+    );
+    assert_eq!(
+        counts(&store, "busy").await,
+        (SEATS, PEOPLE as u32 - 2 - SEATS)
+    );
+    // A confirmed answer stays true; a waiting one only moves forward.
+    for registrant in &live {
+        match (answered.get(&registrant.email), registrant.status) {
+            (Some(RegistrationStatus::Confirmed), now) => {
+                assert_eq!(now, RegistrationStatus::Confirmed, "{}", registrant.email)
+            }
+            (Some(RegistrationStatus::Waiting { position: told }), now) => match now {
+                RegistrationStatus::Waiting { position } => {
+                    assert!(position <= *told, "{}", registrant.email)
+                }
+                RegistrationStatus::Confirmed => {}
+                other => panic!("{other:?}"),
+            },
+            _ => {}
+        }
     }
 }

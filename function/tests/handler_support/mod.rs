@@ -99,14 +99,19 @@ pub fn meetups() -> Vec<MeetupDefinition> {
     ]
 }
 
-/// Remembers every event the handler sends.
+/// Remembers every event the handler sends; stands for an email sender
+/// when `reaches_people` is set.
 #[derive(Default)]
-pub struct Recorder(pub Mutex<Vec<Event>>);
+pub struct Recorder(pub Mutex<Vec<Event>>, pub bool);
 
 #[async_trait]
 impl EventSink for Recorder {
     async fn notify(&self, event: &Event) {
         self.0.lock().unwrap().push(event.clone());
+    }
+
+    fn reaches_people(&self) -> bool {
+        self.1
     }
 }
 
@@ -134,20 +139,33 @@ pub fn config() -> FunctionConfig {
 
 /// The handler on a fresh SQLite file holding [`meetups`].
 pub async fn start(config: FunctionConfig) -> Server {
+    start_with(config, Recorder::default()).await
+}
+
+/// Like [`start`], with a recorder standing for an email sender.
+pub async fn start_with_emails(config: FunctionConfig) -> Server {
+    start_with(config, Recorder(Mutex::default(), true)).await
+}
+
+async fn start_with(config: FunctionConfig, events: Recorder) -> Server {
     pin_clock();
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("maillage.sqlite")).unwrap());
     store.put_meetups(&meetups()).await.unwrap();
-    let mut server = serve(store, config).await;
+    let mut server = serve_with(store, config, events).await;
     server._dir = Some(dir);
     server
 }
 
 /// The handler on any store, served on a free loopback port.
 pub async fn serve(store: Arc<dyn Store>, config: FunctionConfig) -> Server {
+    serve_with(store, config, Recorder::default()).await
+}
+
+async fn serve_with(store: Arc<dyn Store>, config: FunctionConfig, events: Recorder) -> Server {
     pin_clock();
-    let events = Arc::new(Recorder::default());
+    let events = Arc::new(events);
     let function = Arc::new(Function::new(
         store.clone(),
         config,

@@ -8,7 +8,8 @@
 //!   ([`http_event`]);
 //! - scheduled EventBridge events: the rebuild trigger's flush, so that the
 //!   trailing trigger of a burst is sent even when no request follows, and
-//!   the retention purge when the schedule asks for it ([`scheduled`]).
+//!   the retention purge and the repair when the schedule asks for them
+//!   ([`scheduled`]).
 //!
 //! Configuration comes from environment variables, secrets from Parameter
 //! Store when named by `…_PARAMETER` variables; see `function/docs/lambda.md`.
@@ -18,6 +19,7 @@ mod scheduled;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use lambda_http::lambda_runtime::{self, LambdaEvent};
@@ -39,9 +41,20 @@ async fn main() -> Result<(), Error> {
     let app = App::from_env().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Box<RawValue>>| {
         let app = app.clone();
-        async move { app.dispatch(event.payload.get()).await }
+        let budget = time_left(event.context.deadline);
+        async move { app.dispatch(event.payload.get(), budget).await }
     }))
     .await
+}
+
+/// The time a scheduled job may take: until the invocation's deadline
+/// (epoch milliseconds), less a margin to answer and save where it stopped.
+fn time_left(deadline_ms: u64) -> Duration {
+    const MARGIN: Duration = Duration::from_secs(5);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64);
+    Duration::from_millis(deadline_ms.saturating_sub(now_ms)).saturating_sub(MARGIN)
 }
 
 /// What serves the events: the handler on the DynamoDB store, with the
@@ -99,7 +112,7 @@ impl App {
         })
     }
 
-    async fn dispatch(&self, event: &str) -> Result<Output, Error> {
+    async fn dispatch(&self, event: &str, budget: Duration) -> Result<Output, Error> {
         let shape: Shape = serde_json::from_str(event)
             .map_err(|error| format!("the event is not a JSON object: {error}"))?;
         if shape.detail_type.is_some() {
@@ -109,8 +122,13 @@ impl App {
                     shape.detail_type.unwrap_or_default()
                 )
             })?;
-            let report =
-                scheduled::run(&scheduled, self.trigger.as_ref(), self.store.as_ref()).await?;
+            let report = scheduled::run(
+                &scheduled,
+                self.trigger.as_ref(),
+                self.store.as_ref(),
+                budget,
+            )
+            .await?;
             return Ok(Output::Scheduled(report));
         }
         if shape.request_context.is_some() {

@@ -1,14 +1,21 @@
 //! Scheduled invocations (EventBridge): the rebuild trigger's flush, and the
-//! retention purge when the schedule asks for it.
+//! retention purge and the repair when the schedule asks for them.
 //!
 //! An EventBridge rule on a schedule sends
 //! `{"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}, ...}`.
-//! The template has two: every minute (flush), and daily with
-//! `"detail": {"purge": true}` (flush, then purge).
+//! The template has three: every minute (flush), daily with
+//! `"detail": {"purge": true}` (flush, then purge), and hourly with
+//! `"detail": {"repair": true}` (flush, then repair).
+//!
+//! The purge and the repair stop before the invocation's time runs out and
+//! leave a cursor in the table: the next run goes on from there.
+
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use maillage_function::store::{PurgeSummary, Store};
+use maillage_function::store::dynamodb::{DynamoStore, PurgeProgress};
+use maillage_function::store::RepairRun;
 use maillage_function::trigger::RebuildTrigger;
 
 /// The `detail-type` EventBridge gives scheduled events.
@@ -29,6 +36,9 @@ pub struct Detail {
     /// Delete personal data past its retention.
     #[serde(default)]
     pub purge: bool,
+    /// Mend what interrupted requests left in meetups to come.
+    #[serde(default)]
+    pub repair: bool,
 }
 
 impl ScheduledEvent {
@@ -48,46 +58,92 @@ pub struct ScheduledReport {
     pub flushed: bool,
     /// Personal data deleted, when the schedule asked for a purge.
     pub purged: Option<Purged>,
+    /// What the repair mended, when the schedule asked for it.
+    pub repaired: Option<Repaired>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Purged {
     pub registrations: u64,
     pub private_notes: u64,
+    /// False when the time ran out first: the next run goes on.
+    pub complete: bool,
 }
 
-impl From<PurgeSummary> for Purged {
-    fn from(summary: PurgeSummary) -> Self {
+impl From<PurgeProgress> for Purged {
+    fn from(progress: PurgeProgress) -> Self {
         Purged {
-            registrations: summary.registrations,
-            private_notes: summary.private_notes,
+            registrations: progress.summary.registrations,
+            private_notes: progress.summary.private_notes,
+            complete: progress.complete,
         }
     }
 }
 
-/// Runs what `event` asks for. A purge that fails is an error, so that
-/// Lambda reports it and EventBridge's retry tries again.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Repaired {
+    /// Meetups to come that were checked.
+    pub meetups: u32,
+    pub unfinished_removed: u32,
+    pub orphans_removed: u32,
+    pub promoted: u32,
+    pub counters_fixed: bool,
+    /// False when the time ran out first: the next run goes on.
+    pub complete: bool,
+}
+
+impl From<RepairRun> for Repaired {
+    fn from(run: RepairRun) -> Self {
+        Repaired {
+            meetups: run.meetups,
+            unfinished_removed: run.total.unfinished_removed,
+            orphans_removed: run.total.orphans_removed,
+            promoted: run.total.promoted,
+            counters_fixed: run.total.counters_fixed,
+            complete: run.complete,
+        }
+    }
+}
+
+/// Runs what `event` asks for within `budget` (the invocation's remaining
+/// time, less a margin). A purge or a repair that fails is an error, so
+/// that Lambda reports it and EventBridge's retry tries again.
 pub async fn run(
     event: &ScheduledEvent,
     trigger: Option<&RebuildTrigger>,
-    store: &dyn Store,
+    store: &DynamoStore,
+    budget: Duration,
 ) -> Result<ScheduledReport, String> {
+    let started = std::time::Instant::now();
     let mut report = ScheduledReport::default();
     if let Some(trigger) = trigger {
         trigger.flush().await;
         report.flushed = true;
     }
+    let now = maillage_function::clock::now();
+    let left = |share: u32| budget.saturating_sub(started.elapsed()) / share;
     if event.detail.purge {
-        let summary = store
-            .purge_expired(maillage_function::clock::now())
+        let share = if event.detail.repair { 2 } else { 1 };
+        let progress = store
+            .purge_expired_within(now, left(share))
             .await
             .map_err(|error| format!("retention purge failed: {error}"))?;
-        report.purged = Some(summary.into());
+        report.purged = Some(progress.into());
+    }
+    if event.detail.repair {
+        let run = store
+            .repair_due(now, left(1))
+            .await
+            .map_err(|error| format!("repair failed: {error}"))?;
+        report.repaired = Some(run.into());
     }
     tracing::info!(
         flushed = report.flushed,
         purged_registrations = report.purged.as_ref().map_or(0, |p| p.registrations),
         purged_private_notes = report.purged.as_ref().map_or(0, |p| p.private_notes),
+        purge_complete = report.purged.as_ref().is_none_or(|p| p.complete),
+        repaired_meetups = report.repaired.as_ref().map_or(0, |r| r.meetups),
+        repair_complete = report.repaired.as_ref().is_none_or(|r| r.complete),
         "scheduled invocation done"
     );
     Ok(report)
@@ -113,9 +169,12 @@ mod tests {
     #[test]
     fn a_scheduled_event_is_recognised_with_its_detail() {
         let event = ScheduledEvent::parse(SCHEDULED).unwrap();
-        assert!(!event.detail.purge);
+        assert!(!event.detail.purge && !event.detail.repair);
         let purge = SCHEDULED.replace(r#""detail": {}"#, r#""detail": {"purge": true}"#);
         assert!(ScheduledEvent::parse(&purge).unwrap().detail.purge);
+        let repair = SCHEDULED.replace(r#""detail": {}"#, r#""detail": {"repair": true}"#);
+        let repair = ScheduledEvent::parse(&repair).unwrap();
+        assert!(repair.detail.repair && !repair.detail.purge);
     }
 
     #[test]

@@ -5,17 +5,20 @@
 //!
 //! | item                 | PK            | SK                    | personal data (TTL) |
 //! |----------------------|---------------|-----------------------|---------------------|
-//! | meetup + counters    | `M#<id>`      | `META`                | no                  |
-//! | registration         | `M#<id>`      | `R#<sha256(email)>`   | yes                 |
-//! | waiting-list place   | `M#<id>`      | `W#<arrival:010>`     | yes                 |
+//! | meetup: seats, who holds them, the queue | `M#<id>` | `META` | hashes, cleared by the purge |
+//! | registration         | `M#<id>`      | `R#<hash(email)>`     | yes                 |
 //! | public report        | `M#<id>`      | `REPORT`              | no                  |
 //! | private report notes | `M#<id>`      | `REPORT#PRIVATE`      | yes                 |
-//! | token lookup         | `T#<sha256(token)>` | `TOKEN`         | yes                 |
+//! | token lookup         | `T#<hash(token)>` | `TOKEN`           | yes                 |
 //! | meetup index         | `MEETUPS`     | `<id>`                | no                  |
 //! | rebuild trigger window | `TRIGGER`   | `WINDOW`              | no                  |
+//! | where a long job stopped | `CURSOR`  | `purge`, `repair`     | no                  |
 //!
-//! Emails and tokens only appear hashed in keys, so key listings (metrics,
-//! logs of keys) carry no personal data or secret.
+//! Who holds a seat and who waits, in which order, is in the meetup item
+//! alone (see [`super::meetup_item`]); a registration item holds the person's
+//! data and the private token. Emails and tokens only appear hashed
+//! ([`short_hash`]) in keys and in the meetup item, so key listings
+//! (metrics, logs of keys) carry no personal data or secret.
 
 use std::collections::HashMap;
 
@@ -41,17 +44,19 @@ pub(super) const REPORT_PRIVATE_SK: &str = "REPORT#PRIVATE";
 pub(super) const TOKEN_SK: &str = "TOKEN";
 pub(super) const INDEX_PK: &str = "MEETUPS";
 pub(super) const REGISTRATION_PREFIX: &str = "R#";
-pub(super) const WAITING_PREFIX: &str = "W#";
+pub(super) const CURSOR_PK: &str = "CURSOR";
 
 pub(super) mod kind {
     pub const MEETUP: &str = "meetup";
     pub const REGISTRATION: &str = "registration";
-    pub const WAITING: &str = "waiting";
+    /// A queue item of an earlier layout (the queue is now in the meetup item).
+    pub const WAITING_LEGACY: &str = "waiting";
     pub const TOKEN: &str = "token";
     pub const REPORT: &str = "report";
     pub const REPORT_PRIVATE: &str = "report_private";
     pub const INDEX: &str = "index";
     pub const TRIGGER: &str = "trigger";
+    pub const CURSOR: &str = "cursor";
 }
 
 /// Attributes of the meetup item (`META`).
@@ -60,10 +65,27 @@ pub(super) mod meta {
     pub const DEFINITION: &str = "definition";
     /// The capacity, copied out of the definition for condition expressions.
     pub const SEATS: &str = "seats";
+    /// The public figures: always the lengths of `seated` and `queue`
+    /// (written in the same updates), kept once the purge clears the lists.
     pub const CONFIRMED: &str = "confirmed";
     pub const WAITING: &str = "waiting";
-    /// Arrivals ever counted: the next registration's arrival number.
+    /// Places ever given: the last registration's arrival number.
     pub const ARRIVALS: &str = "arrivals";
+    /// Who holds a seat: a map from registration hash (the `R#` key's) to
+    /// arrival number.
+    pub const SEATED: &str = "seated";
+    /// Who waits: a string set of `<arrival, 10 digits>:<registration hash>`.
+    pub const QUEUE: &str = "queue";
+    /// Registrations that ended (cancelled, or dropped unfinished): a
+    /// string set of token hashes. A token in it never holds a place again.
+    pub const CANCELLED: &str = "cancelled";
+    /// Who ended each cancelled registration: a string set of
+    /// `<token hash>:<call>`, so that a cancellation whose answer was lost
+    /// knows whether its own write applied.
+    pub const ENDED_BY: &str = "ended_by";
+    /// When the lists above (hashes of participants' emails and tokens)
+    /// must be cleared: the registrations' own expiry (epoch seconds).
+    pub const LISTS_EXPIRE_AT: &str = "lists_expire_at";
 }
 
 /// Attributes of a registration item.
@@ -75,16 +97,13 @@ pub(super) mod reg {
     pub const STRUCTURE: &str = "structure";
     pub const NEED: &str = "need";
     pub const TOKEN: &str = "token";
-    pub const STATE: &str = "reg_state";
+    /// Arrival number, for the organiser's list order (written once the
+    /// registration has its place).
     pub const ARRIVAL: &str = "arrival";
     pub const REGISTERED_AT: &str = "registered_at";
-    /// Random id of the request that claimed the email, while pending.
-    pub const CLAIM: &str = "claim";
-    pub const CLAIMED_AT: &str = "claimed_at";
-    pub const CANCELLED_AT: &str = "cancelled_at";
 }
 
-/// Attributes of token and waiting items: where the registration is.
+/// Attributes of token items: where the registration is.
 pub(super) const REG_PK: &str = "reg_pk";
 pub(super) const REG_SK: &str = "reg_sk";
 
@@ -97,20 +116,31 @@ pub(super) fn meetup_pk(meetup_id: &str) -> String {
     format!("M#{meetup_id}")
 }
 
-pub(super) fn registration_sk(email: &str) -> String {
-    format!("{REGISTRATION_PREFIX}{}", sha256_hex(email))
+/// The hash naming a registration: of its email, in its key and in the
+/// meetup item.
+pub(super) fn email_hash(email: &str) -> String {
+    short_hash(email)
 }
 
-pub(super) fn waiting_sk(arrival: u64) -> String {
-    format!("{WAITING_PREFIX}{arrival:010}")
+pub(super) fn registration_sk(email_hash: &str) -> String {
+    format!("{REGISTRATION_PREFIX}{email_hash}")
+}
+
+/// The hash naming a token: in its lookup item's key and in the meetup
+/// item's set of ended registrations.
+pub(super) fn token_hash(token: &str) -> String {
+    short_hash(token)
 }
 
 pub(super) fn token_pk(token: &str) -> String {
-    format!("T#{}", sha256_hex(token))
+    format!("T#{}", token_hash(token))
 }
 
-fn sha256_hex(value: &str) -> String {
-    Sha256::digest(value.as_bytes())
+/// The first 128 bits of the value's SHA-256, in hex: enough never to
+/// collide among a meetup's registrations, and short, since the meetup item
+/// holds one per person.
+fn short_hash(value: &str) -> String {
+    Sha256::digest(value.as_bytes())[..16]
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
@@ -205,37 +235,6 @@ fn parse_role(value: &str) -> StoreResult<Role> {
     }
 }
 
-/// Where a registration item stands (`reg_state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum State {
-    /// The email is claimed by a request still deciding seat or waiting list.
-    Pending,
-    Confirmed,
-    Waiting,
-    Cancelled,
-}
-
-impl State {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            State::Pending => "pending",
-            State::Confirmed => "confirmed",
-            State::Waiting => "waiting",
-            State::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(value: &str) -> StoreResult<State> {
-        match value {
-            "pending" => Ok(State::Pending),
-            "confirmed" => Ok(State::Confirmed),
-            "waiting" => Ok(State::Waiting),
-            "cancelled" => Ok(State::Cancelled),
-            _ => Err(corrupt(reg::STATE)),
-        }
-    }
-}
-
 /// A registration item, read back.
 #[derive(Debug, Clone)]
 pub(super) struct RegistrationItem {
@@ -247,12 +246,10 @@ pub(super) struct RegistrationItem {
     pub structure: Option<String>,
     pub need: Option<String>,
     pub token: String,
-    pub state: State,
-    /// Arrival number in the meetup (0 while pending).
-    pub arrival: u64,
+    /// Arrival number, once written (`None` for an unfinished one).
+    pub arrival: Option<u64>,
     pub registered_at: DateTime<Utc>,
-    pub claim: Option<String>,
-    pub claimed_at: Option<DateTime<Utc>>,
+    pub expires_at: i64,
 }
 
 impl RegistrationItem {
@@ -266,52 +263,38 @@ impl RegistrationItem {
             structure: opt_s(item, reg::STRUCTURE).map(str::to_string),
             need: opt_s(item, reg::NEED).map(str::to_string),
             token: get_s(item, reg::TOKEN)?.to_string(),
-            state: State::parse(get_s(item, reg::STATE)?)?,
-            arrival: u64::try_from(opt_n(item, reg::ARRIVAL).unwrap_or(0)).unwrap_or(0),
+            arrival: opt_n(item, reg::ARRIVAL).and_then(|n| u64::try_from(n).ok()),
             registered_at: get_time(item, reg::REGISTERED_AT)?,
-            claim: opt_s(item, reg::CLAIM).map(str::to_string),
-            claimed_at: get_time(item, reg::CLAIMED_AT).ok(),
+            expires_at: get_n(item, EXPIRES_AT)?,
         })
     }
 
-    /// The organiser's view of this registration; `position` is the 1-based
-    /// waiting-list place when waiting.
-    pub(super) fn registrant(&self, position: u32) -> Registrant {
+    /// The hash in its key, which the meetup item's lists hold.
+    pub(super) fn email_hash(&self) -> &str {
+        self.sk
+            .strip_prefix(REGISTRATION_PREFIX)
+            .unwrap_or(&self.sk)
+    }
+
+    pub(super) fn token_hash(&self) -> String {
+        token_hash(&self.token)
+    }
+
+    pub(super) fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at < now.timestamp()
+    }
+
+    /// The organiser's view of this registration.
+    pub(super) fn registrant(&self, status: RegistrationStatus) -> Registrant {
         Registrant {
             name: self.name.clone(),
             email: self.email.clone(),
             role: self.role,
             structure: self.structure.clone(),
             need: self.need.clone(),
-            status: self.status(position),
+            status,
             registered_at: self.registered_at,
         }
-    }
-
-    pub(super) fn status(&self, position: u32) -> RegistrationStatus {
-        match self.state {
-            State::Confirmed => RegistrationStatus::Confirmed,
-            State::Cancelled => RegistrationStatus::Cancelled,
-            State::Waiting | State::Pending => RegistrationStatus::Waiting { position },
-        }
-    }
-}
-
-/// The meetup item's counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Counters {
-    pub seats: u32,
-    pub confirmed: u32,
-    pub waiting: u32,
-}
-
-impl Counters {
-    pub(super) fn parse(item: &Item) -> StoreResult<Counters> {
-        Ok(Counters {
-            seats: get_u32(item, meta::SEATS)?,
-            confirmed: get_u32(item, meta::CONFIRMED)?,
-            waiting: get_u32(item, meta::WAITING)?,
-        })
     }
 }
 
@@ -339,12 +322,11 @@ mod tests {
 
     #[test]
     fn keys_hide_emails_and_tokens() {
-        let sk = registration_sk("ada@example.org");
+        let sk = registration_sk(&email_hash("ada@example.org"));
         assert!(sk.starts_with("R#") && !sk.contains("ada"));
-        assert_eq!(sk.len(), 2 + 64);
+        assert_eq!(sk.len(), 2 + 32);
         assert!(!token_pk("secret-token").contains("secret"));
-        assert_eq!(waiting_sk(42), "W#0000000042");
-        assert!(waiting_sk(9) < waiting_sk(10), "queue keys sort by arrival");
+        assert_eq!(token_pk("t"), format!("T#{}", token_hash("t")));
     }
 
     #[test]

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::ReturnValue;
 use tokio::task::JoinSet;
 
-use super::items::{self, kind, meta, Counters, Item, INDEX_PK, META_SK, REPORT_SK};
+use super::items::{self, kind, meta, Item, INDEX_PK, META_SK, REPORT_SK};
+use super::meetup_item::{self, MeetupState};
 use super::retry::backend;
-use super::{cancel, names, values, DynamoStore};
+use super::{names, values, DynamoStore};
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{StoreError, StoreResult};
 
@@ -41,11 +42,10 @@ async fn join_one(tasks: &mut JoinSet<StoreResult<()>>) -> StoreResult<()> {
     }
 }
 
-/// Writes one definition, keeping its counters, then promotes waiting people
-/// if the capacity grew.
+/// Writes one definition, keeping who holds the seats and who waits, then
+/// promotes waiting people if the capacity grew.
 async fn put_meetup(store: &DynamoStore, definition: &MeetupDefinition) -> StoreResult<()> {
     let pk = items::meetup_pk(&definition.id);
-    let shared = store.gate.transactions.read().await;
     let output = store
         .client
         .update_item()
@@ -54,7 +54,7 @@ async fn put_meetup(store: &DynamoStore, definition: &MeetupDefinition) -> Store
         .update_expression(
             "SET #def = :def, #seats = :seats, #kind = :kind, \
              #c = if_not_exists(#c, :zero), #w = if_not_exists(#w, :zero), \
-             #a = if_not_exists(#a, :zero)",
+             #a = if_not_exists(#a, :zero), #seated = if_not_exists(#seated, :empty)",
         )
         .set_expression_attribute_names(Some(names([
             ("#def", meta::DEFINITION),
@@ -63,12 +63,17 @@ async fn put_meetup(store: &DynamoStore, definition: &MeetupDefinition) -> Store
             ("#c", meta::CONFIRMED),
             ("#w", meta::WAITING),
             ("#a", meta::ARRIVALS),
+            ("#seated", meta::SEATED),
         ])))
         .set_expression_attribute_values(Some(values([
             (":def", items::s(items::definition_json(definition)?)),
             (":seats", items::n(definition.capacity)),
             (":kind", items::s(kind::MEETUP)),
             (":zero", items::n(0)),
+            (
+                ":empty",
+                aws_sdk_dynamodb::types::AttributeValue::M(HashMap::new()),
+            ),
         ])))
         .return_values(ReturnValue::AllNew)
         .send()
@@ -82,11 +87,8 @@ async fn put_meetup(store: &DynamoStore, definition: &MeetupDefinition) -> Store
         .send()
         .await
         .map_err(|error| backend("indexing a meetup", error))?;
-    drop(shared);
-    let counters = Counters::parse(&output.attributes.unwrap_or_default())?;
-    if counters.confirmed < counters.seats && counters.waiting > 0 {
-        cancel::promote_to_capacity(store, &pk).await?;
-    }
+    let state = MeetupState::parse(&output.attributes.unwrap_or_default())?;
+    meetup_item::promote_to_capacity(store, &pk, state).await?;
     Ok(())
 }
 
@@ -104,7 +106,7 @@ pub(super) async fn meetup(store: &DynamoStore, id: &str) -> StoreResult<Option<
 }
 
 /// The ids of every synced meetup, in id order.
-async fn meetup_ids(store: &DynamoStore) -> StoreResult<Vec<String>> {
+pub(super) async fn meetup_ids(store: &DynamoStore) -> StoreResult<Vec<String>> {
     let index = store.query_partition(INDEX_PK, None).await?;
     index
         .iter()
@@ -140,10 +142,9 @@ pub(super) async fn aggregate(
 }
 
 fn aggregate_of(meta: &Item, report: Option<&Item>) -> StoreResult<MeetupAggregate> {
-    let counters = Counters::parse(meta)?;
     Ok(MeetupAggregate {
-        confirmed: counters.confirmed,
-        waiting: counters.waiting,
+        confirmed: items::get_u32(meta, meta::CONFIRMED)?,
+        waiting: items::get_u32(meta, meta::WAITING)?,
         report: report.map(items::parse_public_report).transpose()?,
     })
 }

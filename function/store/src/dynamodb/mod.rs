@@ -1,32 +1,35 @@
 //! The cloud store: one Amazon DynamoDB table (or any server speaking its
 //! API, such as moto's on loopback in the tests).
 //!
-//! How the items are laid out is in [`items`]. What must be atomic is
-//! enforced by DynamoDB itself, never by reading then writing:
+//! How the items are laid out is in [`items`]; the protocol, and why each
+//! race it faces cannot do harm, is in `function/docs/dynamodb-protocol.md`.
+//! In short:
 //!
-//! - **Capacity and arrival order** hang on one conditional `UpdateItem` on
-//!   the meetup item: "take a seat if `confirmed < seats` and nobody waits",
-//!   else "join the queue if full or somebody waits". Each returns the new
-//!   counters, so the arrival number and the waiting-list position come from
-//!   the same atomic step. Single-item conditional updates serialise per item
-//!   on DynamoDB; a transaction per registration on one hot item would
-//!   conflict constantly under a burst.
-//! - **Idempotency**: a registration first claims its email with a
-//!   conditional `PutItem` (`attribute_not_exists`), so the same email twice
-//!   takes one seat; a concurrent duplicate waits for the first to finish
-//!   and gets its answer.
-//! - **Cancellation with promotion**, capacity growth and reports are
-//!   `TransactWriteItems`: the cancelled registration, the promoted one, its
-//!   queue item and the counters change together or not at all.
+//! - **Who holds a seat and who waits** is in the meetup item alone: a list
+//!   of the seated, the waiting list in arrival order, and the set of ended
+//!   registrations. Every change of a place is one conditional `UpdateItem`
+//!   on it ([`meetup_item`]), atomic by itself, so the counters (the lists'
+//!   lengths, written in the same update), the queue and the capacity can
+//!   never disagree, and no transaction is needed on this hot item.
+//! - **Every write recognises its own earlier effect**: a write whose answer
+//!   was lost and is sent again (by the SDK, or by a request run again)
+//!   finds what it did (`ReturnValuesOnConditionCheckFailure`) instead of
+//!   doing it twice.
+//! - **A registration item** holds the person's data and the private token;
+//!   the same email twice is one registration (a conditional `PutItem`).
+//! - **Repairs** ([`repair`]) end registrations whose request died before
+//!   their place, and promote into seats owed to the waiting list, each
+//!   under conditions tying the write to what was read.
 //!
-//! Conflicts (`ConditionalCheckFailed`, cancelled transactions) are retried
-//! with jittered exponential backoff after re-reading with strongly
-//! consistent reads. Every item holding personal data carries `expires_at`
-//! (epoch seconds, the table's TTL attribute); since TTL deletion lags, reads
-//! ignore expired items and [`Store::purge_expired`] deletes them.
+//! Every item holding personal data carries `expires_at` (epoch seconds,
+//! the table's TTL attribute); since TTL deletion lags, reads ignore expired
+//! items and [`Store::purge_expired`] deletes them, and clears the meetup
+//! items' lists of hashes.
 
 mod cancel;
+mod cursor;
 mod items;
+mod meetup_item;
 mod meetups;
 mod purge;
 mod registrations;
@@ -47,14 +50,14 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use chrono::{DateTime, Utc};
-use tokio::sync::{Mutex, RwLock, Semaphore};
+use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
     CancelOutcome, NewRegistration, PurgeSummary, Registrant, RegistrationByToken,
-    RegistrationOutcome, Store, StoreError, StoreResult, StoredReport,
+    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
-pub use repair::Repair;
+pub use purge::PurgeProgress;
 
 use items::Item;
 use retry::backend;
@@ -78,21 +81,20 @@ pub struct DynamoStore {
 
 /// How this process orders its own writes before DynamoDB sees them.
 ///
-/// - Transactions (cancellations, promotions, reports) run alone: they touch
-///   the meetup item every registration updates, so overlapping them with
-///   this process's own writes would only make DynamoDB cancel one side for
-///   a retry.
-/// - Counter updates on one meetup go one at a time: DynamoDB serialises
-///   writes to one item anyway, and waiting here costs no retry.
+/// - Updates of one meetup item go one at a time: DynamoDB serialises
+///   writes to one item anyway, and waiting here costs no retry. The lock
+///   is held from a decision to its write, and through a refused write's
+///   new decision (made on the item the refusal returned): no other update
+///   of this process comes in between, so a queue place taken under the
+///   condition "no place given since" only ever meets other processes'.
 /// - At most [`Gate::REGISTRATIONS`] registrations are in flight: a burst
 ///   queues here instead of opening a connection per request.
 ///
-/// Across processes (Lambda instances), DynamoDB's conditions and
-/// transactions alone keep things right. Ordering a process's writes also
-/// keeps moto, whose transactions and returned values are not isolated
-/// under concurrency, exact in the tests.
+/// Across processes (Lambda instances), DynamoDB's conditions alone keep
+/// things right. Ordering a process's updates of one item also keeps moto,
+/// whose returned values are not isolated under concurrency, exact in the
+/// tests.
 struct Gate {
-    transactions: RwLock<()>,
     counters: [Mutex<()>; Gate::COUNTER_STRIPES],
     registrations: Semaphore,
 }
@@ -103,13 +105,12 @@ impl Gate {
 
     fn new() -> Gate {
         Gate {
-            transactions: RwLock::new(()),
             counters: std::array::from_fn(|_| Mutex::new(())),
             registrations: Semaphore::new(Gate::REGISTRATIONS),
         }
     }
 
-    /// The lock for counter updates on the meetup item `pk`.
+    /// The lock for updates of the meetup item `pk`.
     fn counters(&self, pk: &str) -> &Mutex<()> {
         let hash = pk.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -358,5 +359,9 @@ impl Store for DynamoStore {
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
         purge::purge_expired(self, now).await
+    }
+
+    async fn repair(&self, meetup_id: &str, now: DateTime<Utc>) -> StoreResult<RepairSummary> {
+        self.repair_meetup(meetup_id, now).await
     }
 }

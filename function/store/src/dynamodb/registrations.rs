@@ -1,217 +1,231 @@
-//! Registering (claim the email, take a seat or a queue place, record), and
-//! reading registrations back.
+//! Registering, and reading registrations back.
 //!
-//! A registration is three steps, each a single-item conditional write:
+//! A registration is four writes, each of which recognises its own earlier
+//! effect, so that a write whose answer was lost can be sent again, and a
+//! request that failed half-way can run again from the start:
 //!
-//! 1. **claim** the email: put the registration item as `pending` unless
-//!    one exists (a cancelled or expired one may be replaced);
-//! 2. **place** it: one conditional `UpdateItem` on the meetup's counters
-//!    takes a seat or a waiting-list place and returns the arrival number
-//!    and the position;
-//! 3. **record**: the queue item (when waiting), the token lookup item, then
-//!    the registration's final state. Only then is the person answered.
+//! 1. **claim** the email: put the registration item (the person's data and
+//!    token) unless one exists. When one does, DynamoDB returns it
+//!    (`ReturnValuesOnConditionCheckFailure`): with this request's token, it
+//!    is this request's own claim (an earlier attempt whose answer was
+//!    lost); otherwise it is another registration of the same email, and its
+//!    standing in the meetup item decides: placed, it is the answer
+//!    (`already_registered`); ended (cancelled), it is replaced; unplaced
+//!    and recent, its request is still running: this one helps it to its
+//!    place and answers with it; unplaced and older than
+//!    [`PENDING_TIMEOUT`], its request died: it is ended (unless it got a
+//!    place meanwhile) and replaced.
+//! 2. **token lookup**: the item the cancellation link finds it by.
+//! 3. **place** it in the meetup item ([`meetup_item::place`]).
+//! 4. note its **arrival** number on it, for the organiser's list order.
 //!
-//! A request that dies between 2 and 3 leaves a pending claim and a counted
-//! place nobody holds; the same email retried after [`PENDING_TIMEOUT`]
-//! takes the claim over. Nothing acknowledged is ever lost: a person is only
-//! answered once step 3 is durable.
+//! Only then is the person answered. A claim is never withdrawn: after an
+//! error, whether the registration got its place is known only to the
+//! meetup item, and the next request for the same email, or the repair,
+//! finishes or ends it from there.
 
-use aws_sdk_dynamodb::types::{ReturnValue, Select};
 use chrono::{DateTime, Duration, Utc};
 
-use super::items::{
-    self, kind, meta, reg, Item, RegistrationItem, State, EXPIRES_AT, META_SK, REG_PK, REG_SK,
-    TOKEN_SK, WAITING_PREFIX,
-};
-use super::retry::{backend, classify, random_u64, Backoff, Failure};
-use super::{names, repair, values, DynamoStore};
+use super::items::{self, kind, reg, Item, RegistrationItem, EXPIRES_AT, REG_PK, REG_SK, TOKEN_SK};
+use super::meetup_item::{self, MeetupState, Standing};
+use super::retry::{backend, Backoff};
+use super::{names, values, DynamoStore};
 use maillage_model::store::{
     NewRegistration, Registrant, RegistrationByToken, RegistrationOutcome, RegistrationStatus,
     StoreError, StoreResult,
 };
 
-/// How long a claim may stay pending before another request for the same
-/// email may take it over: well past any request's lifetime (a Lambda
-/// invocation of this function is limited to seconds).
+/// How long a registration may stay without a place before another request
+/// for the same email, or the repair, treats its request as dead: well past
+/// any request's lifetime (a Lambda invocation of this function is limited
+/// to seconds).
 pub(super) const PENDING_TIMEOUT: Duration = Duration::seconds(120);
 
-/// Where the counters put a new registration.
-#[derive(Debug, Clone, Copy)]
-enum Placement {
-    Confirmed { arrival: u64 },
-    Waiting { arrival: u64, position: u32 },
-}
-
-impl Placement {
-    fn arrival(self) -> u64 {
-        match self {
-            Placement::Confirmed { arrival } | Placement::Waiting { arrival, .. } => arrival,
-        }
-    }
-
-    fn state(self) -> State {
-        match self {
-            Placement::Confirmed { .. } => State::Confirmed,
-            Placement::Waiting { .. } => State::Waiting,
-        }
-    }
-
-    fn status(self) -> RegistrationStatus {
-        match self {
-            Placement::Confirmed { .. } => RegistrationStatus::Confirmed,
-            Placement::Waiting { position, .. } => RegistrationStatus::Waiting { position },
-        }
-    }
-}
+/// How many times a registration that failed half-way runs again.
+const RUNS: u32 = 4;
 
 pub(super) async fn register(
     store: &DynamoStore,
     new: NewRegistration,
 ) -> StoreResult<RegistrationOutcome> {
-    let mut repaired = false;
+    let _slot = store
+        .gate
+        .registrations
+        .acquire()
+        .await
+        .map_err(|_| StoreError::Backend("store closed".into()))?;
+    let mut races = Backoff::for_conflicts();
+    let mut failures = 0;
     loop {
-        let attempt = {
-            let _slot = store
-                .gate
-                .registrations
-                .acquire()
-                .await
-                .map_err(|_| StoreError::Backend("store closed".into()))?;
-            let _shared = store.gate.transactions.read().await;
-            register_once(store, &new, repaired).await?
-        };
-        match attempt {
-            Attempt::Done(outcome) => return Ok(outcome),
-            Attempt::Repair => {
-                // A claim on this email is stale: its request died. Mend the
-                // meetup (which removes the claim), then register again.
-                let _alone = store.gate.transactions.write().await;
-                repair::repair(store, &items::meetup_pk(&new.meetup_id), new.registered_at).await?;
-                repaired = true;
+        match register_once(store, &new).await {
+            Ok(Some(outcome)) => return Ok(outcome),
+            // Another request for the same email moved meanwhile.
+            Ok(None) => races.wait("registering").await?,
+            Err(StoreError::Backend(message)) if failures + 1 < RUNS => {
+                failures += 1;
+                tracing::warn!(error = %message, failures, "registration failed half-way; running it again");
+                tokio::time::sleep(std::time::Duration::from_millis(50 << failures)).await;
             }
+            Err(error) => return Err(error),
         }
     }
 }
 
-/// How one attempt at registering ended.
-enum Attempt {
-    Done(RegistrationOutcome),
-    /// A stale claim is in the way: repair the meetup first.
-    Repair,
+/// Who this request registers: its own registration, or the one of the
+/// same email it found and answers with.
+struct Registering {
+    token: String,
+    already_registered: bool,
+    state: MeetupState,
 }
 
+/// One run of the four steps. `None` when another request for the same
+/// email changed things between two reads: run again.
 async fn register_once(
     store: &DynamoStore,
     new: &NewRegistration,
-    repaired: bool,
-) -> StoreResult<Attempt> {
+) -> StoreResult<Option<RegistrationOutcome>> {
     let pk = items::meetup_pk(&new.meetup_id);
-    let sk = items::registration_sk(&new.email);
-    let now = new.registered_at;
-    let claim = format!("{:016x}{:016x}", random_u64(), random_u64());
+    let email_hash = items::email_hash(&new.email);
+    let sk = items::registration_sk(&email_hash);
+    let unknown = || StoreError::UnknownMeetup(new.meetup_id.clone());
+    // The counters decide where a new registration goes; a registration
+    // placed before (this request's own, its answer lost) or ended is
+    // found by the write of step 3, which returns the whole item then.
+    let state = meetup_item::read_counters(store, &pk)
+        .await?
+        .ok_or_else(unknown)?;
 
-    // 1. Claim the email, or answer with the registration that holds it.
-    let mut replacing: Option<String> = None;
-    let mut backoff = Backoff::for_conflicts();
-    loop {
-        if put_claim(store, &pk, &sk, new, &claim, replacing.as_deref()).await? {
-            break;
-        }
-        let Some(item) = store.get(items::key(&pk, &sk)).await? else {
-            continue; // Deleted meanwhile (a failed attempt withdrew): claim again.
-        };
-        let existing = RegistrationItem::parse(&item)?;
-        match existing.state {
-            State::Confirmed | State::Waiting if !items::is_expired(&item, now) => {
-                return existing_outcome(store, &pk, &existing, now)
-                    .await
-                    .map(Attempt::Done);
-            }
-            State::Pending if is_stale(&existing, now) && !repaired => return Ok(Attempt::Repair),
-            State::Pending if is_stale(&existing, now) => replacing = existing.claim,
-            // Another request for the same email is deciding: wait for its answer.
-            State::Pending => {
-                backoff
-                    .wait("waiting for a concurrent registration")
-                    .await?
-            }
-            // Cancelled or expired: the next put replaces it.
-            _ => {
-                replacing = None;
-                backoff.wait("replacing a registration").await?;
-            }
-        }
+    // 1. Claim the email, or find who holds it.
+    let Some(registering) = claim(store, new, &pk, &sk, &email_hash, state).await? else {
+        return Ok(None);
+    };
+    let expires_at = items::epoch_seconds(new.expires_at);
+
+    // 2. The token lookup of this request's registration.
+    if !registering.already_registered {
+        let mut lookup = items::key(items::token_pk(&new.token), TOKEN_SK);
+        lookup.insert(items::KIND.into(), items::s(kind::TOKEN));
+        lookup.insert(REG_PK.into(), items::s(&pk));
+        lookup.insert(REG_SK.into(), items::s(&sk));
+        lookup.insert(EXPIRES_AT.into(), items::n(expires_at));
+        store
+            .client
+            .put_item()
+            .table_name(store.table.as_ref())
+            .set_item(Some(lookup))
+            .send()
+            .await
+            .map_err(|error| backend("recording a token", error))?;
     }
 
-    // 2. Take a seat or a waiting-list place.
-    let placement = match place(store, &pk).await {
-        Ok(placement) => placement,
-        Err(error) => {
-            withdraw_claim(store, &pk, &sk, &claim).await;
-            return Err(match error {
-                StoreError::UnknownMeetup(_) => StoreError::UnknownMeetup(new.meetup_id.clone()),
-                other => other,
-            });
+    // 3. Its place.
+    let token_hash = items::token_hash(&registering.token);
+    let placed = meetup_item::place(
+        store,
+        &pk,
+        &email_hash,
+        &token_hash,
+        expires_at,
+        registering.state,
+    )
+    .await
+    .map_err(|error| match error {
+        StoreError::UnknownMeetup(_) => unknown(),
+        other => other,
+    })?;
+    let status = match placed.standing.status() {
+        Some(RegistrationStatus::Cancelled) if registering.already_registered => {
+            // The registration this request answered with just ended.
+            return Ok(None);
         }
+        Some(status) => status,
+        None => return Ok(None),
     };
 
-    // 3. Record it; the final state is written last.
-    let expires_at = items::n(items::epoch_seconds(new.expires_at));
-    if let Placement::Waiting { arrival, .. } = placement {
-        let mut queued = items::key(&pk, items::waiting_sk(arrival));
-        queued.insert(items::KIND.into(), items::s(kind::WAITING));
-        queued.insert(REG_PK.into(), items::s(&pk));
-        queued.insert(REG_SK.into(), items::s(&sk));
-        queued.insert(EXPIRES_AT.into(), expires_at.clone());
-        put(store, queued, "queueing a registration").await?;
+    // 4. Its arrival number, when this request gave the place.
+    if let Some(arrival) = placed.arrival {
+        note_arrival(store, &pk, &sk, &registering.token, arrival).await;
     }
-    let mut lookup = items::key(items::token_pk(&new.token), TOKEN_SK);
-    lookup.insert(items::KIND.into(), items::s(kind::TOKEN));
-    lookup.insert(REG_PK.into(), items::s(&pk));
-    lookup.insert(REG_SK.into(), items::s(&sk));
-    lookup.insert(EXPIRES_AT.into(), expires_at);
-    put(store, lookup, "recording a token").await?;
-    store
-        .client
-        .update_item()
-        .table_name(store.table.as_ref())
-        .set_key(Some(items::key(&pk, &sk)))
-        .update_expression("SET #state = :state, #arrival = :arrival REMOVE #claim, #claimed_at")
-        .condition_expression("#claim = :claim")
-        .set_expression_attribute_names(Some(names([
-            ("#state", reg::STATE),
-            ("#arrival", reg::ARRIVAL),
-            ("#claim", reg::CLAIM),
-            ("#claimed_at", reg::CLAIMED_AT),
-        ])))
-        .set_expression_attribute_values(Some(values([
-            (":state", items::s(placement.state().as_str())),
-            (":arrival", items::n(placement.arrival())),
-            (":claim", items::s(&claim)),
-        ])))
-        .send()
-        .await
-        .map_err(|error| {
-            classify("recording a registration", error).into_error("recording a registration")
-        })?;
-
-    Ok(Attempt::Done(RegistrationOutcome {
-        status: placement.status(),
-        token: new.token.clone(),
-        already_registered: false,
+    Ok(Some(RegistrationOutcome {
+        status,
+        token: registering.token,
+        already_registered: registering.already_registered,
     }))
 }
 
-/// Puts the pending registration item. `replacing` is the claim of a stale
-/// pending item to take over. Returns false when another item is in the way.
-async fn put_claim(
+/// Step 1. `None` when the item found changed before it could be replaced.
+async fn claim(
     store: &DynamoStore,
+    new: &NewRegistration,
     pk: &str,
     sk: &str,
+    email_hash: &str,
+    state: MeetupState,
+) -> StoreResult<Option<Registering>> {
+    let ours = |state| {
+        Some(Registering {
+            token: new.token.clone(),
+            already_registered: false,
+            state,
+        })
+    };
+    let Some(found) = put_registration(store, new, pk, sk, None).await? else {
+        return Ok(ours(state));
+    };
+    let existing = RegistrationItem::parse(&found)?;
+    if existing.token == new.token {
+        // This request's own claim: an earlier attempt's answer was lost.
+        return Ok(ours(state));
+    }
+    let state = meetup_item::read(store, pk)
+        .await?
+        .ok_or_else(|| StoreError::UnknownMeetup(new.meetup_id.clone()))?;
+    let ended_request = existing.is_expired(new.registered_at)
+        || new.registered_at - existing.registered_at > PENDING_TIMEOUT;
+    let replaceable = match state.standing(email_hash, &existing.token_hash()) {
+        Standing::Confirmed | Standing::Waiting(_) => {
+            return Ok(Some(Registering {
+                token: existing.token,
+                already_registered: true,
+                state,
+            }))
+        }
+        Standing::Cancelled => true,
+        Standing::Unplaced if ended_request => {
+            meetup_item::end_unplaced(store, pk, email_hash, &existing.token_hash(), &state).await?
+        }
+        // Its request is still running: help it to its place.
+        Standing::Unplaced => {
+            return Ok(Some(Registering {
+                token: existing.token,
+                already_registered: true,
+                state,
+            }))
+        }
+    };
+    if !replaceable {
+        return Ok(None);
+    }
+    // Ended registrations never hold a place again: replacing one is safe.
+    match put_registration(store, new, pk, sk, Some(&existing.token)).await? {
+        None => Ok(ours(state)),
+        Some(_) => Ok(None),
+    }
+}
+
+/// Puts the registration item, if none exists (`replacing: None`) or if the
+/// one there has the token `replacing`. Returns the item in the way, if any.
+async fn put_registration(
+    store: &DynamoStore,
     new: &NewRegistration,
-    claim: &str,
+    pk: &str,
+    sk: &str,
     replacing: Option<&str>,
-) -> StoreResult<bool> {
+) -> StoreResult<Option<Item>> {
+    use aws_sdk_dynamodb::operation::put_item::PutItemError;
+    use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+
     let mut item = items::key(pk, sk);
     item.insert(items::KIND.into(), items::s(kind::REGISTRATION));
     item.insert(reg::MEETUP_ID.into(), items::s(&new.meetup_id));
@@ -225,13 +239,10 @@ async fn put_claim(
         item.insert(reg::NEED.into(), items::s(need));
     }
     item.insert(reg::TOKEN.into(), items::s(&new.token));
-    item.insert(reg::STATE.into(), items::s(State::Pending.as_str()));
     item.insert(
         reg::REGISTERED_AT.into(),
         items::timestamp(new.registered_at),
     );
-    item.insert(reg::CLAIM.into(), items::s(claim));
-    item.insert(reg::CLAIMED_AT.into(), items::timestamp(new.registered_at));
     item.insert(
         EXPIRES_AT.into(),
         items::n(items::epoch_seconds(new.expires_at)),
@@ -240,238 +251,60 @@ async fn put_claim(
         .client
         .put_item()
         .table_name(store.table.as_ref())
-        .set_item(Some(item));
+        .set_item(Some(item))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
     let request = match replacing {
-        Some(old) => request
-            .condition_expression("#state = :pending AND #claim = :old")
-            .set_expression_attribute_names(Some(names([
-                ("#state", reg::STATE),
-                ("#claim", reg::CLAIM),
-            ])))
-            .set_expression_attribute_values(Some(values([
-                (":pending", items::s(State::Pending.as_str())),
-                (":old", items::s(old)),
-            ]))),
         None => request
-            .condition_expression(
-                "attribute_not_exists(#pk) OR #state = :cancelled OR #expires < :now",
-            )
-            .set_expression_attribute_names(Some(names([
-                ("#pk", items::PK),
-                ("#state", reg::STATE),
-                ("#expires", EXPIRES_AT),
-            ])))
-            .set_expression_attribute_values(Some(values([
-                (":cancelled", items::s(State::Cancelled.as_str())),
-                (":now", items::n(new.registered_at.timestamp())),
-            ]))),
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", items::PK),
+        Some(old) => request
+            .condition_expression("#token = :old")
+            .expression_attribute_names("#token", reg::TOKEN)
+            .expression_attribute_values(":old", items::s(old)),
     };
     match request.send().await {
-        Ok(_) => Ok(true),
-        Err(error) => match classify("claiming a registration", error) {
-            Failure::ConditionFailed | Failure::Conflict => Ok(false),
-            Failure::Backend(error) => Err(error),
+        Ok(_) => Ok(None),
+        Err(error) => match error.as_service_error() {
+            Some(PutItemError::ConditionalCheckFailedException(refused)) => {
+                Ok(Some(refused.item().cloned().unwrap_or_default()))
+            }
+            _ => Err(backend("claiming a registration", error)),
         },
     }
 }
 
-fn is_stale(existing: &RegistrationItem, now: DateTime<Utc>) -> bool {
-    existing
-        .claimed_at
-        .is_some_and(|claimed_at| now - claimed_at > PENDING_TIMEOUT)
-}
-
-/// Removes our pending claim after a failure, so the person can try again
-/// at once. Best effort: a leftover claim goes stale and is taken over.
-async fn withdraw_claim(store: &DynamoStore, pk: &str, sk: &str, claim: &str) {
-    let result = store
-        .client
-        .delete_item()
-        .table_name(store.table.as_ref())
-        .set_key(Some(items::key(pk, sk)))
-        .condition_expression("#claim = :claim")
-        .expression_attribute_names("#claim", reg::CLAIM)
-        .expression_attribute_values(":claim", items::s(claim))
-        .send()
-        .await;
-    if let Err(error) = result {
-        tracing::warn!(error = %backend("withdrawing a claim", error), "claim left pending");
-    }
-}
-
-/// Takes a seat if one is free and nobody waits, else a waiting-list place
-/// if the meetup is full or somebody waits. The two conditions are
-/// complementary, so one of them holds unless another writer moved the
-/// counters in between: then re-read and try again.
-async fn place(store: &DynamoStore, pk: &str) -> StoreResult<Placement> {
-    let mut backoff = Backoff::for_conflicts();
-    loop {
-        let one_at_a_time = store.gate.counters(pk).lock().await;
-        let seat = bump(
-            store,
-            pk,
-            "SET #c = #c + :one, #a = #a + :one",
-            "attribute_exists(#pk) AND #c < #seats AND #w = :zero",
-        )
-        .await?;
-        if let Some(counters) = seat {
-            return Ok(Placement::Confirmed {
-                arrival: counter(&counters, meta::ARRIVALS)?,
-            });
-        }
-        let queue = bump(
-            store,
-            pk,
-            "SET #w = #w + :one, #a = #a + :one",
-            "attribute_exists(#pk) AND (#c >= #seats OR #w > :zero)",
-        )
-        .await?;
-        if let Some(counters) = queue {
-            return Ok(Placement::Waiting {
-                arrival: counter(&counters, meta::ARRIVALS)?,
-                position: u32::try_from(counter(&counters, meta::WAITING)?).unwrap_or(u32::MAX),
-            });
-        }
-        drop(one_at_a_time);
-        if store.get(items::key(pk, META_SK)).await?.is_none() {
-            return Err(StoreError::UnknownMeetup(String::new()));
-        }
-        backoff.wait("taking a seat").await?;
-    }
-}
-
-/// One conditional update of the counters; `None` when the condition failed.
-async fn bump(
-    store: &DynamoStore,
-    pk: &str,
-    update: &str,
-    condition: &str,
-) -> StoreResult<Option<Item>> {
+/// Step 4, best effort: the organiser's list falls back on the time of
+/// registration for the order.
+async fn note_arrival(store: &DynamoStore, pk: &str, sk: &str, token: &str, arrival: u64) {
     let result = store
         .client
         .update_item()
         .table_name(store.table.as_ref())
-        .set_key(Some(items::key(pk, META_SK)))
-        .update_expression(update)
-        .condition_expression(condition)
+        .set_key(Some(items::key(pk, sk)))
+        .update_expression("SET #arrival = if_not_exists(#arrival, :arrival)")
+        .condition_expression("#token = :token")
         .set_expression_attribute_names(Some(names([
-            ("#pk", items::PK),
-            ("#c", meta::CONFIRMED),
-            ("#w", meta::WAITING),
-            ("#a", meta::ARRIVALS),
-            ("#seats", meta::SEATS),
+            ("#arrival", reg::ARRIVAL),
+            ("#token", reg::TOKEN),
         ])))
         .set_expression_attribute_values(Some(values([
-            (":one", items::n(1)),
-            (":zero", items::n(0)),
+            (":arrival", items::n(arrival)),
+            (":token", items::s(token)),
         ])))
-        .return_values(ReturnValue::UpdatedNew)
         .send()
         .await;
-    match result {
-        Ok(output) => Ok(Some(output.attributes.unwrap_or_default())),
-        Err(error) => match classify("taking a seat", error) {
-            Failure::ConditionFailed | Failure::Conflict => Ok(None),
-            Failure::Backend(error) => Err(error),
-        },
+    if let Err(error) = result {
+        tracing::debug!(error = %backend("noting an arrival", error), "arrival not noted");
     }
 }
 
-fn counter(item: &Item, name: &str) -> StoreResult<u64> {
-    u64::try_from(items::get_n(item, name)?)
-        .map_err(|_| StoreError::Backend(format!("negative counter {name}")))
-}
-
-async fn put(store: &DynamoStore, item: Item, context: &str) -> StoreResult<()> {
-    store
-        .client
-        .put_item()
-        .table_name(store.table.as_ref())
-        .set_item(Some(item))
-        .send()
-        .await
-        .map_err(|error| backend(context, error))?;
-    Ok(())
-}
-
-/// The answer for an email that was already registered.
-async fn existing_outcome(
-    store: &DynamoStore,
-    pk: &str,
-    existing: &RegistrationItem,
-    now: DateTime<Utc>,
-) -> StoreResult<RegistrationOutcome> {
-    Ok(RegistrationOutcome {
-        status: current_status(store, pk, existing, now).await?,
-        token: existing.token.clone(),
-        already_registered: true,
-    })
-}
-
-/// A registration's status, with its current waiting-list position.
-async fn current_status(
-    store: &DynamoStore,
-    pk: &str,
-    registration: &RegistrationItem,
-    now: DateTime<Utc>,
-) -> StoreResult<RegistrationStatus> {
-    let position = match registration.state {
-        State::Waiting => position(store, pk, registration.arrival, now).await?,
-        _ => 0,
-    };
-    Ok(registration.status(position))
-}
-
-/// 1 + the number of live queue items that arrived before `arrival`.
-pub(super) async fn position(
-    store: &DynamoStore,
-    pk: &str,
-    arrival: u64,
-    now: DateTime<Utc>,
-) -> StoreResult<u32> {
-    let mut ahead: u32 = 0;
-    let mut start: Option<Item> = None;
-    loop {
-        let output = store
-            .client
-            .query()
-            .table_name(store.table.as_ref())
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :first AND :before")
-            .filter_expression("attribute_not_exists(#expires) OR #expires >= :now")
-            .set_expression_attribute_names(Some(names([
-                ("#pk", items::PK),
-                ("#sk", items::SK),
-                ("#expires", EXPIRES_AT),
-            ])))
-            .set_expression_attribute_values(Some(values([
-                (":pk", items::s(pk)),
-                (":first", items::s(WAITING_PREFIX)),
-                (
-                    ":before",
-                    items::s(items::waiting_sk(arrival.saturating_sub(1))),
-                ),
-                (":now", items::n(now.timestamp())),
-            ])))
-            .select(Select::Count)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|error| backend("counting the waiting list", error))?;
-        ahead = ahead.saturating_add(u32::try_from(output.count).unwrap_or(0));
-        match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(ahead + 1),
-        }
-    }
-}
-
-/// The live registration an item of the token lookup points to.
+/// The live registration a token names: the registration item, if it still
+/// has this token and has not expired.
 pub(super) async fn by_token_item(
     store: &DynamoStore,
     token: &str,
     now: DateTime<Utc>,
-) -> StoreResult<Option<(Item, RegistrationItem)>> {
+) -> StoreResult<Option<RegistrationItem>> {
     let Some(lookup) = store
         .get(items::key(items::token_pk(token), TOKEN_SK))
         .await?
@@ -490,13 +323,10 @@ pub(super) async fn by_token_item(
     };
     let registration = RegistrationItem::parse(&item)?;
     // The email may have registered again after a cancellation, with a new token.
-    if registration.token != token
-        || registration.state == State::Pending
-        || items::is_expired(&item, now)
-    {
+    if registration.token != token || registration.is_expired(now) {
         return Ok(None);
     }
-    Ok(Some((item, registration)))
+    Ok(Some(registration))
 }
 
 pub(super) async fn by_token(
@@ -504,12 +334,15 @@ pub(super) async fn by_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<RegistrationByToken>> {
-    let Some((_, registration)) = by_token_item(store, token, now).await? else {
+    let Some(registration) = by_token_item(store, token, now).await? else {
         return Ok(None);
     };
     let pk = items::meetup_pk(&registration.meetup_id);
-    let status = current_status(store, &pk, &registration, now).await?;
-    Ok(Some(RegistrationByToken {
+    let Some(state) = meetup_item::read(store, &pk).await? else {
+        return Ok(None);
+    };
+    let standing = state.standing(registration.email_hash(), &registration.token_hash());
+    Ok(standing.status().map(|status| RegistrationByToken {
         meetup_id: registration.meetup_id,
         name: registration.name,
         status,
@@ -522,28 +355,32 @@ pub(super) async fn registrants(
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<Registrant>> {
     let pk = items::meetup_pk(meetup_id);
+    let Some(state) = meetup_item::read(store, &pk).await? else {
+        return Ok(Vec::new());
+    };
     let found = store
         .query_partition(&pk, Some(items::REGISTRATION_PREFIX))
         .await?;
-    let mut live = Vec::with_capacity(found.len());
+    let mut listed = Vec::with_capacity(found.len());
     for item in &found {
-        if items::is_expired(item, now) {
+        let registration = RegistrationItem::parse(item)?;
+        if registration.is_expired(now) {
             continue;
         }
-        let registration = RegistrationItem::parse(item)?;
-        if registration.state != State::Pending {
-            live.push(registration);
+        let standing = state.standing(registration.email_hash(), &registration.token_hash());
+        if let Some(status) = standing.status() {
+            listed.push((registration, status));
         }
     }
-    live.sort_by_key(|registration| registration.arrival);
-    let mut waiting_ahead = 0;
-    Ok(live
+    // Arrival order; a registration whose number was not noted goes by its time.
+    listed.sort_by_key(|(registration, _)| {
+        (
+            registration.arrival.unwrap_or(u64::MAX),
+            registration.registered_at,
+        )
+    });
+    Ok(listed
         .iter()
-        .map(|registration| {
-            if registration.state == State::Waiting {
-                waiting_ahead += 1;
-            }
-            registration.registrant(waiting_ahead)
-        })
+        .map(|(registration, status)| registration.registrant(*status))
         .collect())
 }

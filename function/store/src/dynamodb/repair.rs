@@ -1,210 +1,310 @@
-//! Putting a meetup's counters and queue back in line with its registrations
-//! after a process died in the middle of a registration.
+//! Mending what interrupted requests leave behind.
 //!
-//! A registration claims the email (`pending`), updates the counters, writes
-//! its queue item, then its final state. A crash between the counter update
-//! and the final state leaves a seat or queue place counted for nobody, and
-//! perhaps a queue item pointing at a claim that will never complete. Such a
-//! claim is recognisable once it is older than [`PENDING_TIMEOUT`]: no live
-//! request lasts that long. The repair removes stale claims and orphan queue
-//! items, recounts, and promotes waiting people into seats that turned out
-//! free. It runs when a registration meets a stale claim, when a cancellation
-//! finds the head of the queue broken, and on demand.
+//! Since every place lives in the meetup item and changes in one write, a
+//! request that dies leaves no miscount and no half-moved queue. What it
+//! may leave:
+//!
+//! - a **registration without a place** (its request died between the
+//!   claim and the place): it holds nothing, but it is a person's data for
+//!   a registration that never happened. Once older than [`PENDING_TIMEOUT`]
+//!   it is ended in the meetup item (a conditional write that fails if it
+//!   got a place meanwhile; once ended, its token can never take one), then
+//!   its items are deleted under the condition that they still hold that
+//!   token;
+//! - **seats owed to the waiting list**, if a capacity increase was
+//!   interrupted: promoted in order.
+//!
+//! The repair also checks what the store's writes make impossible, for
+//! tables written by hand or by an earlier layout: counters that differ from
+//! the lists (set to the lists' lengths, under the condition that the lists
+//! did not change), and places held by no registration item (freed, in a
+//! transaction that checks the item is still missing).
+//!
+//! Each step reads, then writes under a condition tying it to what it read;
+//! a refused write is read again and retried. It runs on a schedule, by
+//! `maillage repair`, and leaves meetups that have ended alone (their
+//! registrations may already be purged, their counters are history).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
 
 use super::items::{
-    self, meta, reg, Item, RegistrationItem, State, META_SK, REGISTRATION_PREFIX, REG_SK,
-    WAITING_PREFIX,
+    self, reg, Item, RegistrationItem, META_SK, REGISTRATION_PREFIX, REG_PK, REG_SK, TOKEN_SK,
 };
+use super::meetup_item::{self, MeetupState, Standing};
 use super::registrations::PENDING_TIMEOUT;
-use super::retry::{classify, Failure};
-use super::{cancel, names, values, DynamoStore};
-use maillage_model::store::StoreResult;
+use super::retry::{classify, Backoff, Failure};
+use super::transact::{self, Expressions};
+use super::{cursor, meetups, names, values, DynamoStore};
+use maillage_model::store::{RepairRun, RepairSummary, StoreResult};
 
-/// What a repair found and did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Repair {
-    /// Stale pending claims removed (people who were never answered).
-    pub stale_claims: u32,
-    /// Queue items removed because no waiting registration matched them.
-    pub orphan_queue_items: u32,
-    /// Whether the counters were corrected.
-    pub counters_fixed: bool,
-}
+/// How many meetups a scheduled repair mends at once.
+const CONCURRENCY: usize = 8;
+/// The cursor a repair that ran out of time leaves for the next one.
+const CURSOR: &str = "repair";
 
 impl DynamoStore {
-    /// Repairs one meetup's counters and queue after an interrupted
-    /// registration (see the module's description). Does nothing while a
-    /// registration is in progress, or for a meetup that has ended (its
-    /// registrations may have been purged, its counters are history).
-    pub async fn repair_meetup(&self, meetup_id: &str, now: DateTime<Utc>) -> StoreResult<Repair> {
-        let _alone = self.gate.transactions.write().await;
+    /// Repairs one meetup (see the module's description).
+    pub async fn repair_meetup(
+        &self,
+        meetup_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<RepairSummary> {
         repair(self, &items::meetup_pk(meetup_id), now).await
+    }
+
+    /// Repairs every meetup that has not ended, in id order, until
+    /// `budget` is spent; the next call goes on from where this one
+    /// stopped (a cursor item in the table).
+    pub async fn repair_due(&self, now: DateTime<Utc>, budget: Duration) -> StoreResult<RepairRun> {
+        let deadline = Instant::now() + budget;
+        let after = cursor::load(self, CURSOR)
+            .await?
+            .and_then(|position| items::opt_s(&position, items::SK).map(str::to_string));
+        let mut due: Vec<String> = meetups::meetups(self)
+            .await?
+            .into_iter()
+            .filter(|meetup| meetup.ends_at >= now)
+            .map(|meetup| meetup.id)
+            .collect();
+        due.sort();
+        // Resume after the cursor, then wrap around to those before it.
+        let split = after
+            .as_deref()
+            .map_or(0, |after| due.partition_point(|id| id.as_str() <= after));
+        due.rotate_left(split);
+
+        let mut run = RepairRun::default();
+        let mut tasks = JoinSet::new();
+        let mut ids = due.into_iter().peekable();
+        // The last meetup started: every one started is finished below.
+        let mut last_started: Option<String> = None;
+        loop {
+            // At least one meetup per run, however short the time.
+            while tasks.len() < CONCURRENCY && (last_started.is_none() || Instant::now() < deadline)
+            {
+                let Some(id) = ids.next() else { break };
+                last_started = Some(id.clone());
+                let store = self.clone();
+                tasks.spawn(async move { store.repair_meetup(&id, now).await });
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            let summary = joined.map_err(|error| {
+                maillage_model::store::StoreError::Backend(format!("a repair task failed: {error}"))
+            })?;
+            run.add(&summary?);
+        }
+        run.complete = ids.peek().is_none();
+        match (&last_started, run.complete) {
+            (Some(last), false) => {
+                cursor::save(self, CURSOR, &items::key(items::INDEX_PK, last)).await?
+            }
+            _ => cursor::clear(self, CURSOR).await?,
+        }
+        Ok(run)
     }
 }
 
-/// The repair itself; the caller holds the transactions gate exclusively, so
-/// none of this process's registrations is half-way through.
 pub(super) async fn repair(
     store: &DynamoStore,
     pk: &str,
     now: DateTime<Utc>,
-) -> StoreResult<Repair> {
-    let mut done = Repair::default();
+) -> StoreResult<RepairSummary> {
+    let mut done = RepairSummary::default();
     let Some(meta) = store.get(items::key(pk, META_SK)).await? else {
         return Ok(done);
     };
     if items::parse_definition(&meta)?.ends_at < now {
         return Ok(done);
     }
+    let state = MeetupState::parse(&meta)?;
     let registrations: Vec<RegistrationItem> = store
         .query_partition(pk, Some(REGISTRATION_PREFIX))
         .await?
         .iter()
         .map(RegistrationItem::parse)
         .collect::<StoreResult<_>>()?;
-    let in_flight = registrations.iter().any(|registration| {
-        registration.state == State::Pending
-            && registration
-                .claimed_at
-                .is_none_or(|claimed_at| now - claimed_at <= PENDING_TIMEOUT)
-    });
-    if in_flight {
-        return Ok(done);
-    }
 
-    for stale in registrations.iter().filter(|r| r.state == State::Pending) {
-        if delete_claim(store, pk, stale).await? {
-            done.stale_claims += 1;
+    // Registrations whose request died before their place.
+    for registration in &registrations {
+        let token_hash = registration.token_hash();
+        let unplaced = state.standing(registration.email_hash(), &token_hash) == Standing::Unplaced;
+        if !unplaced || now - registration.registered_at <= PENDING_TIMEOUT {
+            continue;
+        }
+        // Read afresh: the write is refused if any place was given since.
+        let Some(latest) = meetup_item::read(store, pk).await? else {
+            return Ok(done);
+        };
+        if meetup_item::end_unplaced(store, pk, registration.email_hash(), &token_hash, &latest)
+            .await?
+        {
+            delete_ended(store, pk, registration).await?;
+            done.unfinished_removed += 1;
         }
     }
-    let waiting: HashSet<(String, u64)> = registrations
+
+    // Places held by no registration item.
+    let mut known: HashSet<String> = registrations
         .iter()
-        .filter(|r| r.state == State::Waiting)
-        .map(|r| (r.sk.clone(), r.arrival))
+        .map(|registration| registration.email_hash().to_string())
         .collect();
-    for queued in store.query_partition(pk, Some(WAITING_PREFIX)).await? {
-        if !queue_item_matches(&queued, &waiting)? {
-            delete(store, &queued).await?;
-            done.orphan_queue_items += 1;
+    let mut backoff = Backoff::for_conflicts();
+    loop {
+        let Some(state) = meetup_item::read(store, pk).await? else {
+            return Ok(done);
+        };
+        let Some(hash) = state
+            .placed()
+            .find(|hash| !known.contains(*hash))
+            .map(str::to_string)
+        else {
+            break;
+        };
+        if free_orphan(store, pk, &state, &hash).await? {
+            done.orphans_removed += 1;
+            continue;
+        }
+        let registration = items::key(pk, items::registration_sk(&hash));
+        if store.get(registration).await?.is_some() {
+            // Registered since the repair read the registrations: it owns it.
+            known.insert(hash);
+        } else {
+            backoff.wait("freeing a place held by nobody").await?;
         }
     }
 
-    let confirmed = count(&registrations, State::Confirmed);
-    let waiting = count(&registrations, State::Waiting);
-    let seats = items::get_n(&meta, meta::SEATS)?;
-    let (old_confirmed, old_waiting) = (
-        items::get_n(&meta, meta::CONFIRMED)?,
-        items::get_n(&meta, meta::WAITING)?,
-    );
-    if (confirmed, waiting) != (old_confirmed, old_waiting) {
-        done.counters_fixed = set_counters(store, pk, &meta, confirmed, waiting).await?;
-    }
-    if done.counters_fixed && confirmed < seats && waiting > 0 {
-        cancel::promote_locked(store, pk).await?;
+    // Counters, and seats owed to the waiting list.
+    let Some(state) = meetup_item::read(store, pk).await? else {
+        return Ok(done);
+    };
+    done.counters_fixed = meetup_item::fix_counters(store, pk, &state).await?;
+    let state = match done.counters_fixed {
+        true => meetup_item::read(store, pk).await?.unwrap_or(state),
+        false => state,
+    };
+    done.promoted = meetup_item::promote_to_capacity(store, pk, state)
+        .await?
+        .len() as u32;
+    if done != RepairSummary::default() {
+        tracing::info!(
+            unfinished_removed = done.unfinished_removed,
+            orphans_removed = done.orphans_removed,
+            counters_fixed = done.counters_fixed,
+            promoted = done.promoted,
+            "meetup repaired"
+        );
     }
     Ok(done)
 }
 
-fn count(registrations: &[RegistrationItem], state: State) -> i64 {
-    registrations.iter().filter(|r| r.state == state).count() as i64
-}
-
-fn queue_item_matches(queued: &Item, waiting: &HashSet<(String, u64)>) -> StoreResult<bool> {
-    let arrival = items::get_s(queued, items::SK)?
-        .strip_prefix(WAITING_PREFIX)
-        .and_then(|digits| digits.parse::<u64>().ok())
-        .unwrap_or(0);
-    let registration = items::get_s(queued, REG_SK)?.to_string();
-    Ok(waiting.contains(&(registration, arrival)))
-}
-
-/// Sets the counters, unless anything moved them since `meta` was read.
-async fn set_counters(
+/// Frees the place `hash` holds in `state`, if it still holds it and no
+/// registration item with that hash exists (one made since the repair read
+/// them would own the place). False when either changed.
+async fn free_orphan(
     store: &DynamoStore,
     pk: &str,
-    meta: &Item,
-    confirmed: i64,
-    waiting: i64,
+    state: &MeetupState,
+    hash: &str,
 ) -> StoreResult<bool> {
-    let result = store
-        .client
-        .update_item()
-        .table_name(store.table.as_ref())
-        .set_key(Some(items::key(pk, META_SK)))
-        .update_expression("SET #c = :c, #w = :w")
-        .condition_expression("#c = :old_c AND #w = :old_w AND #a = :old_a")
-        .set_expression_attribute_names(Some(names([
-            ("#c", meta::CONFIRMED),
-            ("#w", meta::WAITING),
-            ("#a", meta::ARRIVALS),
-        ])))
-        .set_expression_attribute_values(Some(values([
-            (":c", items::n(confirmed)),
-            (":w", items::n(waiting)),
-            (":old_c", items::n(items::get_n(meta, meta::CONFIRMED)?)),
-            (":old_w", items::n(items::get_n(meta, meta::WAITING)?)),
-            (":old_a", items::n(items::get_n(meta, meta::ARRIVALS)?)),
-        ])))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(error) => match classify("repairing counters", error) {
-            Failure::ConditionFailed | Failure::Conflict => Ok(false),
-            Failure::Backend(error) => Err(error),
-        },
-    }
-}
-
-/// Deletes a stale claim, unless it was taken over meanwhile.
-async fn delete_claim(
-    store: &DynamoStore,
-    pk: &str,
-    stale: &RegistrationItem,
-) -> StoreResult<bool> {
-    let Some(claim) = &stale.claim else {
-        return Ok(false);
+    let mut names = HashMap::from([("#h".to_string(), hash.to_string())]);
+    let mut values = HashMap::from([(":one".to_string(), items::n(1))]);
+    let (expression, condition) = match state.arrival(hash) {
+        Some(_) if state.seated.contains_key(hash) => {
+            names.insert("#seated".into(), items::meta::SEATED.into());
+            names.insert("#c".into(), items::meta::CONFIRMED.into());
+            (
+                "REMOVE #seated.#h SET #c = #c - :one",
+                "attribute_exists(#seated.#h)",
+            )
+        }
+        Some(arrival) => {
+            let member = format!("{arrival:010}:{hash}");
+            names.remove("#h");
+            names.insert("#queue".into(), items::meta::QUEUE.into());
+            names.insert("#w".into(), items::meta::WAITING.into());
+            values.insert(
+                ":member".into(),
+                aws_sdk_dynamodb::types::AttributeValue::Ss(vec![member.clone()]),
+            );
+            values.insert(":member_name".into(), items::s(member));
+            (
+                "DELETE #queue :member SET #w = #w - :one",
+                "contains(#queue, :member_name)",
+            )
+        }
+        None => return Ok(false),
     };
+    let transaction = vec![
+        transact::update(
+            store,
+            items::key(pk, META_SK),
+            expression,
+            Some(condition),
+            Expressions { names, values },
+        )?,
+        transact::check_absent(store, items::key(pk, items::registration_sk(hash)))?,
+    ];
+    let freed = transact::send(store, transaction, "freeing a place held by nobody").await?;
+    if freed {
+        tracing::warn!("a place held by no registration was freed");
+    }
+    Ok(freed)
+}
+
+/// Deletes the items of a registration that was just ended unplaced: its
+/// registration item, if it still has that token, and its token lookup.
+async fn delete_ended(
+    store: &DynamoStore,
+    pk: &str,
+    registration: &RegistrationItem,
+) -> StoreResult<()> {
+    delete_if(
+        store,
+        items::key(pk, &registration.sk),
+        "#token = :token",
+        names([("#token", reg::TOKEN)]),
+        values([(":token", items::s(&registration.token))]),
+    )
+    .await?;
+    delete_if(
+        store,
+        items::key(items::token_pk(&registration.token), TOKEN_SK),
+        "attribute_not_exists(#pk) OR (#reg_pk = :pk AND #reg_sk = :sk)",
+        names([("#pk", items::PK), ("#reg_pk", REG_PK), ("#reg_sk", REG_SK)]),
+        values([(":pk", items::s(pk)), (":sk", items::s(&registration.sk))]),
+    )
+    .await
+}
+
+async fn delete_if(
+    store: &DynamoStore,
+    key: Item,
+    condition: &str,
+    names: HashMap<String, String>,
+    values: HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> StoreResult<()> {
     let result = store
         .client
         .delete_item()
         .table_name(store.table.as_ref())
-        .set_key(Some(items::key(pk, &stale.sk)))
-        .condition_expression("#state = :pending AND #claim = :claim")
-        .set_expression_attribute_names(Some(names([
-            ("#state", reg::STATE),
-            ("#claim", reg::CLAIM),
-        ])))
-        .set_expression_attribute_values(Some(values([
-            (":pending", items::s(State::Pending.as_str())),
-            (":claim", items::s(claim)),
-        ])))
+        .set_key(Some(key))
+        .condition_expression(condition)
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
         .send()
         .await;
     match result {
-        Ok(_) => Ok(true),
-        Err(error) => match classify("removing a stale claim", error) {
-            Failure::ConditionFailed | Failure::Conflict => Ok(false),
+        Ok(_) => Ok(()),
+        Err(error) => match classify("deleting an unfinished registration", error) {
+            // Replaced meanwhile by a registration of its own: keep it.
+            Failure::ConditionFailed | Failure::Conflict => Ok(()),
             Failure::Backend(error) => Err(error),
         },
     }
-}
-
-async fn delete(store: &DynamoStore, item: &Item) -> StoreResult<()> {
-    store
-        .client
-        .delete_item()
-        .table_name(store.table.as_ref())
-        .set_key(Some(items::key(
-            items::get_s(item, items::PK)?,
-            items::get_s(item, items::SK)?,
-        )))
-        .send()
-        .await
-        .map_err(|error| super::retry::backend("removing an orphan queue item", error))?;
-    Ok(())
 }

@@ -11,7 +11,6 @@ use super::DynamoStore;
 use maillage_model::store::{StoreError, StoreResult, StoredReport};
 
 pub(super) async fn save_report(store: &DynamoStore, report: StoredReport) -> StoreResult<()> {
-    let _alone = store.gate.transactions.write().await;
     let pk = items::meetup_pk(&report.meetup_id);
     let mut backoff = Backoff::for_conflicts();
     loop {

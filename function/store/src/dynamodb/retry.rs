@@ -29,11 +29,6 @@ impl Backoff {
         }
     }
 
-    /// How many waits so far.
-    pub(super) fn attempts(&self) -> u32 {
-        self.attempt
-    }
-
     /// Waits before the next attempt; an error once the attempts are spent.
     pub(super) async fn wait(&mut self, what: &str) -> Result<(), StoreError> {
         if self.attempt >= self.max_attempts {
@@ -101,18 +96,6 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     StoreError::Backend(format!("{context}: {}", DisplayErrorContext(error)))
-}
-
-impl Failure {
-    /// The error to return when this failure cannot be retried.
-    pub(super) fn into_error(self, context: &str) -> StoreError {
-        match self {
-            Failure::Backend(error) => error,
-            Failure::ConditionFailed | Failure::Conflict => {
-                StoreError::Backend(format!("{context}: unexpected conflict"))
-            }
-        }
-    }
 }
 
 #[cfg(test)]

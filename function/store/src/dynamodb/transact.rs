@@ -102,3 +102,16 @@ pub(super) fn meetup_exists(store: &DynamoStore, pk: &str) -> StoreResult<Transa
     )?;
     Ok(TransactWriteItem::builder().condition_check(check).build())
 }
+
+/// A check that the item `key` does not exist.
+pub(super) fn check_absent(store: &DynamoStore, key: Item) -> StoreResult<TransactWriteItem> {
+    let check = built(
+        ConditionCheck::builder()
+            .table_name(store.table.as_ref())
+            .set_key(Some(key))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", super::items::PK)
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().condition_check(check).build())
+}

@@ -3,10 +3,16 @@
 //!
 //! After a durable write, an instance asks [`DynamoStore::claim_trigger_window`]:
 //! the first to ask in a window wins and sends the trigger; the others record
-//! that a change is waiting (`pending_since`) and send nothing. Once the
-//! window has passed, [`DynamoStore::claim_trailing_trigger`] lets exactly one
-//! caller (the next request, or a scheduled call) send the trailing trigger
-//! that covers those changes, so the last change is never missed.
+//! that a change is waiting (`pending_ms`, the latest such change) and send
+//! nothing. Once the window has passed, [`DynamoStore::claim_trailing_trigger`]
+//! lets exactly one caller (the next request, or a scheduled call) send the
+//! trailing trigger that covers those changes, so the last change is never
+//! missed.
+//!
+//! A claim leaves the change waiting: only [`DynamoStore::trigger_delivered`],
+//! called once the trigger was delivered, clears what it covered. An
+//! instance that dies while delivering thus leaves the trigger owed, and the
+//! next claim after the window sends it.
 
 use std::time::Duration;
 
@@ -22,8 +28,8 @@ const TRIGGER_PK: &str = "TRIGGER";
 const TRIGGER_SK: &str = "WINDOW";
 /// When the last trigger was claimed (epoch milliseconds).
 const LAST_SENT: &str = "last_sent_ms";
-/// Since when a change waits for a trailing trigger (epoch milliseconds).
-const PENDING_SINCE: &str = "pending_since_ms";
+/// The latest change waiting for a trigger (epoch milliseconds).
+const PENDING: &str = "pending_ms";
 
 impl DynamoStore {
     /// Claims the right to send a rebuild trigger now: true for exactly one
@@ -38,13 +44,17 @@ impl DynamoStore {
         if self.claim(now, window, false).await? {
             return Ok(true);
         }
-        self.client
+        // Keep the latest change: a trigger delivered before it does not
+        // cover it.
+        let result = self
+            .client
             .update_item()
             .table_name(self.table.as_ref())
             .set_key(Some(items::key(TRIGGER_PK, TRIGGER_SK)))
-            .update_expression("SET #pending = if_not_exists(#pending, :now), #kind = :kind")
+            .update_expression("SET #pending = :now, #kind = :kind")
+            .condition_expression("attribute_not_exists(#pending) OR #pending < :now")
             .set_expression_attribute_names(Some(names([
-                ("#pending", PENDING_SINCE),
+                ("#pending", PENDING),
                 ("#kind", items::KIND),
             ])))
             .set_expression_attribute_values(Some(values([
@@ -52,9 +62,39 @@ impl DynamoStore {
                 (":kind", items::s(kind::TRIGGER)),
             ])))
             .send()
-            .await
-            .map_err(|error| super::retry::backend("recording a pending trigger", error))?;
-        Ok(false)
+            .await;
+        match result {
+            Ok(_) => Ok(false),
+            Err(error) => match classify("recording a pending trigger", error) {
+                // A later change is recorded already.
+                Failure::ConditionFailed | Failure::Conflict => Ok(false),
+                Failure::Backend(error) => Err(error),
+            },
+        }
+    }
+
+    /// Records that the trigger claimed at `claimed_at` was delivered: the
+    /// changes it covers (those recorded up to then) no longer wait. Later
+    /// ones still do.
+    pub async fn trigger_delivered(&self, claimed_at: DateTime<Utc>) -> StoreResult<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(self.table.as_ref())
+            .set_key(Some(items::key(TRIGGER_PK, TRIGGER_SK)))
+            .update_expression("REMOVE #pending")
+            .condition_expression("#pending <= :claimed")
+            .expression_attribute_names("#pending", PENDING)
+            .expression_attribute_values(":claimed", items::n(claimed_at.timestamp_millis()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => match classify("recording a delivered trigger", error) {
+                Failure::ConditionFailed | Failure::Conflict => Ok(()),
+                Failure::Backend(error) => Err(error),
+            },
+        }
     }
 
     /// Claims the trailing trigger: true for exactly one caller once a change
@@ -86,11 +126,14 @@ impl DynamoStore {
             .update_item()
             .table_name(self.table.as_ref())
             .set_key(Some(items::key(TRIGGER_PK, TRIGGER_SK)))
-            .update_expression("SET #last = :now, #kind = :kind REMOVE #pending")
+            // What waits stays recorded until the delivery is confirmed.
+            .update_expression(
+                "SET #last = :now, #kind = :kind, #pending = if_not_exists(#pending, :now)",
+            )
             .condition_expression(condition)
             .set_expression_attribute_names(Some(names([
                 ("#last", LAST_SENT),
-                ("#pending", PENDING_SINCE),
+                ("#pending", PENDING),
                 ("#kind", items::KIND),
             ])))
             .set_expression_attribute_values(Some(values([

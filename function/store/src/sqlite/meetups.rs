@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::registrations::{counters, promote_first, set_counters};
 use super::{micros, sql_error, text_time};
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport};
-use maillage_model::store::{PurgeSummary, StoreError, StoreResult, StoredReport};
+use maillage_model::store::{PurgeSummary, RepairSummary, StoreError, StoreResult, StoredReport};
 
 /// Inserts or replaces definitions, keeping counters and registrations;
 /// when a capacity grew, promotes people waiting, in order, up to it.
@@ -42,6 +42,49 @@ pub(super) fn put_meetups(
         }
     }
     Ok(())
+}
+
+/// Recounts a meetup's counters from its registrations and promotes people
+/// waiting into free seats. Writes are atomic here, so there is normally
+/// nothing to mend; the check is the same as on every backend.
+pub(super) fn repair(
+    conn: &Connection,
+    meetup_id: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<RepairSummary> {
+    let mut done = RepairSummary::default();
+    match meetup(conn, meetup_id)? {
+        Some(definition) if definition.ends_at >= now => {}
+        _ => return Ok(done),
+    }
+    let Some(mut counters) = counters(conn, meetup_id)? else {
+        return Ok(done);
+    };
+    let (confirmed, waiting): (u32, u32) = conn
+        .prepare_cached(
+            "SELECT count(*) FILTER (WHERE state = 'confirmed'), \
+             count(*) FILTER (WHERE state = 'waiting') \
+             FROM registrations WHERE meetup_id = ?1",
+        )
+        .and_then(|mut statement| {
+            statement.query_row([meetup_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        })
+        .map_err(|e| sql_error("counting registrations", e))?;
+    if (counters.confirmed, counters.waiting) != (confirmed, waiting) {
+        counters.confirmed = confirmed;
+        counters.waiting = waiting;
+        done.counters_fixed = true;
+    }
+    while counters.confirmed < counters.capacity && counters.waiting > 0 {
+        if promote_first(conn, meetup_id, &mut counters, now)?.is_none() {
+            break;
+        }
+        done.promoted += 1;
+    }
+    if done != RepairSummary::default() {
+        set_counters(conn, meetup_id, &counters)?;
+    }
+    Ok(done)
 }
 
 fn parse_definition(json: &str) -> StoreResult<MeetupDefinition> {

@@ -38,7 +38,7 @@ use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
     CancelOutcome, NewRegistration, PurgeSummary, Registrant, RegistrationByToken,
-    RegistrationOutcome, Store, StoreError, StoreResult, StoredReport,
+    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use schema::SCHEMA_VERSION;
 use writer::Writer;
@@ -246,6 +246,12 @@ impl Store for SqliteStore {
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
         self.write(move |conn| meetups::purge_expired(conn, now))
+            .await
+    }
+
+    async fn repair(&self, meetup_id: &str, now: DateTime<Utc>) -> StoreResult<RepairSummary> {
+        let meetup_id = meetup_id.to_string();
+        self.write(move |conn| meetups::repair(conn, &meetup_id, now))
             .await
     }
 }

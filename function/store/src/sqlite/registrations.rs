@@ -115,7 +115,8 @@ pub(super) fn register(
             return Ok(RegistrationOutcome {
                 status,
                 token: existing.token.clone(),
-                already_registered: true,
+                // The same token is the same request sent again.
+                already_registered: existing.token != new.token,
             });
         }
     }
