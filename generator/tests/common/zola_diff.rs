@@ -59,6 +59,10 @@ pub struct Report {
     pub extra: Vec<String>,
     /// Similarity of the visible text of each HTML page both wrote.
     pub similarity: BTreeMap<String, f64>,
+    /// Pages whose words are Zola's in another order: Zola lists a
+    /// section's pages without `sort_by`, and translations, in an order
+    /// that changes from one build to the next.
+    pub reordered: BTreeSet<String>,
     /// Feeds whose items (title and link) differ: path, Zola's, Maillage's.
     pub feed_differences: Vec<(String, Vec<String>, Vec<String>)>,
     /// Sitemap URLs only Zola lists, and only Maillage lists.
@@ -107,6 +111,12 @@ impl Report {
         if let Some((path, value)) = self.worst() {
             out += &format!("; worst {value:.4} ({path})");
         }
+        if !self.reordered.is_empty() {
+            out += &format!(
+                "; {} with the same words in another order",
+                self.reordered.len()
+            );
+        }
         out.push('\n');
         for path in &self.missing {
             out += &format!("  missing: {path}\n");
@@ -115,7 +125,9 @@ impl Report {
             out += &format!("  extra: {path}\n");
         }
         for (path, value) in &self.similarity {
-            if *value < 1.0 {
+            if self.reordered.contains(path) {
+                out += &format!("  text {value:.4}: {path} (the same words in another order)\n");
+            } else if *value < 1.0 {
                 out += &format!("  text {value:.4}: {path}\n");
             }
         }
@@ -157,7 +169,11 @@ pub fn compare(zola: &Path, maillage: &Path) -> Report {
             continue;
         };
         if path.ends_with(".html") {
-            let value = similarity(&text.words(&z), &text.words(&m));
+            let (z, m) = (text.words(&z), text.words(&m));
+            let value = similarity(&z, &m);
+            if value < 1.0 && same_words(&z, &m) {
+                report.reordered.insert(path.clone());
+            }
             report.similarity.insert(path.clone(), value);
         } else if path.ends_with("sitemap.xml") {
             let (z, m) = (locations(&z), locations(&m));
@@ -279,6 +295,14 @@ fn decode(entity: &str) -> String {
     code.and_then(char::from_u32)
         .map(String::from)
         .unwrap_or_else(|| format!("&{entity};"))
+}
+
+/// Whether both texts have the same words, each as many times.
+fn same_words(a: &[String], b: &[String]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort();
+    b.sort();
+    a == b
 }
 
 /// 2 × (longest common subsequence of words) / (words in both): 1.0 for
