@@ -129,6 +129,27 @@ fn shortcodes_are_read_as_zola_reads_them() {
 }
 
 #[test]
+fn a_shortcode_without_a_template_is_an_error_as_in_zola() {
+    // Zola 0.22 has no built-in shortcode (no `youtube`, no `vimeo`): a call
+    // to one the site does not define stops the build, naming the file.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zola/shortcodes");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src, dir.path());
+    std::fs::write(
+        dir.path().join("content/video.md"),
+        "+++\ntitle = \"Vidéo\"\n+++\n\n{{ youtube(id=\"abc\") }}\n",
+    )
+    .unwrap();
+    let error = maillage::build(&common::options(dir.path()))
+        .expect_err("an unknown shortcode stops the build")
+        .to_string();
+    assert!(
+        error.contains("content/video.md:5") && error.contains("unknown shortcode `youtube`"),
+        "{error}"
+    );
+}
+
+#[test]
 fn sass_is_compiled_and_the_search_index_written() {
     let dir = build("styles-recherche");
     let out = files(&dir.path().join("public"));

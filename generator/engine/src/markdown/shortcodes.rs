@@ -19,10 +19,8 @@ impl ShortcodeDefinitions {
     pub fn from_template_names<'a>(names: impl Iterator<Item = &'a str>) -> Self {
         let mut by_name = HashMap::new();
         for name in names {
-            let Some(rest) = name
-                .strip_prefix("shortcodes/")
-                .or_else(|| name.strip_prefix("__zola_builtins/shortcodes/"))
-            else {
+            // Zola 0.22 has no built-in shortcode: only the site's and the theme's.
+            let Some(rest) = name.strip_prefix("shortcodes/") else {
                 continue;
             };
             let (stem, is_md) = if let Some(s) = rest.strip_suffix(".html") {
@@ -32,11 +30,6 @@ impl ShortcodeDefinitions {
             } else {
                 continue;
             };
-            // The site's own shortcodes win over built-in ones.
-            let builtin = name.starts_with("__zola_builtins/");
-            if builtin && by_name.contains_key(stem) {
-                continue;
-            }
             by_name.insert(stem.to_string(), (name.to_string(), is_md));
         }
         ShortcodeDefinitions { by_name }
