@@ -37,11 +37,12 @@ use maillage_function::model::{LiveAggregates, MeetupAggregate};
 use maillage_function::store::Store;
 
 use crate::build::{BuildOptions, Site};
+use crate::config::Config;
 use crate::error::{Diagnostic, Result};
 use crate::pages::network::Network;
 use crate::pages::Showing;
 use crate::serve::{Hooks, Limits, Refresh, Refreshed, ServeHandle, SiteHandle};
-use crate::site::{Contribution, Library, SiteExtension};
+use crate::site::{Contribution, SiteExtension};
 use crate::store_cli::{self, StoreSpec};
 
 /// The longest wait between two looks at the date: the clock may be set
@@ -109,15 +110,15 @@ impl SiteExtension for LiveDataPages {
         "data"
     }
 
-    fn contribute(&self, root: &Path, library: &Library) -> Result<Contribution> {
+    fn contribute(&self, root: &Path, config: &Arc<Config>) -> Result<Contribution> {
         if !crate::data::has_data(root) {
             return Ok(Contribution::default());
         }
         let now = clock::now();
-        crate::pages::network::site_zone(&library.config)?;
+        crate::pages::network::site_zone(config)?;
         let mut loaded = crate::data::load(root, now)?;
         self.state.overlay(&mut loaded.data.live);
-        let net = Arc::new(Network::new(loaded.data, library.config.clone(), now));
+        let net = Arc::new(Network::new(loaded.data, config.clone(), now));
         *self
             .state
             .network

@@ -15,13 +15,7 @@ fn now() -> DateTime<Utc> {
 
 /// The data fixture with `files` written over it (path relative to the site).
 fn site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = common::fixture("data-site");
-    for (path, text) in files {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, text).unwrap();
-    }
-    dir
+    common::fixture_with("data-site", files)
 }
 
 fn errors(files: &[(&str, &str)]) -> Vec<Diagnostic> {
@@ -576,6 +570,26 @@ fn invalid_yaml_and_aggregates() {
             .any(|x| x.file == Path::new("data/live/aggregates.json") && x.line == Some(3)),
         "{d:?}"
     );
+}
+
+#[test]
+fn a_byte_order_mark_at_the_top_of_a_file_is_dropped() {
+    let meetup = meetup_with("capacity: 10", "capacity: 0");
+    let d = errors(&[(BROKEN_MEETUP, &format!("\u{feff}{meetup}"))]);
+    assert_has(&d, BROKEN_MEETUP, 8, "capacity", "positive");
+}
+
+#[test]
+fn values_nested_too_deep_are_refused_at_their_line() {
+    // 40,000 levels: refused by a scan of the text before the YAML parser,
+    // which would take seconds to refuse them.
+    let deep = format!(
+        "- id: a\n  title: {}{}\n",
+        "[".repeat(40_000),
+        "]".repeat(40_000)
+    );
+    let d = errors(&[(BROKEN_MEETUP, &deep)]);
+    assert_has_no_field(&d, BROKEN_MEETUP, 2, "nested more than 128 levels deep");
 }
 
 #[track_caller]

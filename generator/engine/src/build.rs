@@ -1,7 +1,7 @@
 //! The build pipeline: load config, templates and content; render Markdown;
 //! build the model; render everything; write to a staging folder; swap.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,9 +15,10 @@ use crate::content::{self, InsertAnchor, LoadedContent, Page, Section};
 use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::markdown::{self, MarkdownContext, ShortcodeDefinitions};
 use crate::output::{self, DiskSink};
+use crate::render::claims::{self, Planned};
 use crate::render::{plan, schedule, Renderer, Sink};
 use crate::site::{Contribution, Library, SiteExtension};
-use crate::templates;
+use crate::templates::{self, TemplateFiles};
 
 /// What to build and how.
 #[derive(Clone, Default)]
@@ -39,6 +40,8 @@ pub struct Site {
     pub root: PathBuf,
     pub config: Arc<Config>,
     pub tera: Tera,
+    /// The file of each template, for messages.
+    pub templates: Arc<TemplateFiles>,
     pub library: Arc<Library>,
     pub contribution: Contribution,
     pub permalinks: Arc<BTreeMap<String, String>>,
@@ -87,7 +90,16 @@ pub fn load_config(options: &BuildOptions) -> Result<Config> {
     Ok(config)
 }
 
-/// Loads and renders the Markdown of the whole site, without writing anything.
+/// Loads the site and renders its Markdown, without writing anything.
+///
+/// Every stage reports all the problems it finds, and runs as soon as what
+/// it needs is there, whatever the other stages found: the templates, the
+/// content and the extensions' sources (the domain data) are read at once
+/// and independently; the Markdown of every file read is rendered when the
+/// templates parsed (its shortcodes are templates); the model and the
+/// output paths of everything (paths leaving the output folder, files
+/// wanted by two sources) are checked from what was read. Any problem
+/// stops the build before the pages are rendered, and the errors say so.
 pub fn load_site(options: &BuildOptions) -> Result<Site> {
     let t0 = Instant::now();
     let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
@@ -98,139 +110,104 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
     };
     let root = options.root.clone();
     let config = Arc::new(load_config(options)?);
-    // Templates and content do not depend on each other: load both at once.
-    let (tera, loaded) = rayon::join(
+    let (tera, (loaded, contributions)) = rayon::join(
         || templates::load(&root, config.theme.as_deref()),
-        || content::load_content(&root, &root.join("content"), &config, options.drafts),
+        || {
+            rayon::join(
+                || content::load_content(&root, &root.join("content"), &config, options.drafts),
+                || {
+                    options
+                        .extensions
+                        .par_iter()
+                        .map(|ext| ext.contribute(&root, &config))
+                        .collect::<Vec<_>>()
+                },
+            )
+        },
     );
+    lap("read templates, content and data");
     let mut errors = Diagnostics::new();
-    let mut tera = tera.map_err(|e| errors.extend(e)).ok();
-    let loaded = loaded
-        .map(|(loaded, problems)| {
-            errors.extend(problems);
-            loaded
-        })
-        .map_err(|e| errors.extend(e))
-        .ok();
-    let (Some(tera_ref), Some(mut loaded)) = (tera.as_mut(), loaded) else {
-        return Err(errors.into_result(()).unwrap_err());
+    let (mut loaded, problems) = loaded;
+    errors.extend(problems);
+    let mut contribution = Contribution::default();
+    for result in contributions {
+        match result {
+            Ok(c) => contribution.extend(c),
+            Err(e) => errors.extend(e),
+        }
+    }
+    let (mut tera, template_files) = match tera {
+        Ok((tera, files)) => (Some(tera), files),
+        Err(e) => {
+            errors.extend(e);
+            (None, TemplateFiles::default())
+        }
     };
-    lap("read content and templates");
-    check_collisions(&loaded, &mut errors);
     let permalinks = Arc::new(content::permalinks(&loaded));
-    templates::filters::register(tera_ref, config.clone());
-    templates::functions::register_early(tera_ref, config.clone(), &root, permalinks.clone());
     let images = Arc::new(crate::images::ImageProcessor::new(
         &root,
         config.theme.as_deref(),
         config.make_permalink(crate::images::PROCESSED_DIR),
     ));
-    templates::functions::register_images(tera_ref, images.clone());
-    let shortcodes = ShortcodeDefinitions::from_template_names(tera_ref.get_template_names());
-    if let Err(e) = render_markdown(
-        &root,
-        &config,
-        tera_ref,
-        &shortcodes,
-        &permalinks,
-        &mut loaded,
-    ) {
-        errors.extend(e);
+    let mut shortcodes = ShortcodeDefinitions::default();
+    match tera.as_mut() {
+        Some(tera) => {
+            templates::filters::register(tera, config.clone());
+            templates::functions::register_early(tera, config.clone(), &root, permalinks.clone());
+            templates::functions::register_images(tera, images.clone());
+            shortcodes = ShortcodeDefinitions::from_template_names(tera.get_template_names());
+            if let Err(e) =
+                render_markdown(&root, &config, tera, &shortcodes, &permalinks, &mut loaded)
+            {
+                errors.extend(e);
+            }
+            lap("rendered markdown");
+        }
+        None if !loaded.pages.is_empty() || !loaded.sections.is_empty() => errors.note(
+            "the Markdown of content/ was not rendered, since its shortcodes are templates: \
+             its own problems (links, shortcodes) show once the templates are fixed",
+        ),
+        None => {}
     }
-    if !errors.is_empty() {
-        return Err(errors.into_result(()).unwrap_err());
-    }
-    lap("rendered markdown");
-    let mut tera = tera.expect("templates loaded");
     let feeds: Vec<String> = config
         .languages
         .values()
         .flat_map(|l| l.feed_filenames.iter().cloned())
         .collect();
-    let slim = !templates::analysis::listings_need_heavy_fields(&tera, &feeds);
-    let library = Arc::new(Library::new(
-        config.clone(),
-        loaded.pages,
-        loaded.sections,
-        slim,
-    )?);
+    let slim = tera
+        .as_ref()
+        .is_some_and(|tera| !templates::analysis::listings_need_heavy_fields(tera, &feeds));
+    let (library, problems) = Library::build(config.clone(), loaded.pages, loaded.sections, slim);
+    errors.extend(problems);
+    let library = Arc::new(library);
     lap("built the model");
-    let mut contribution = Contribution::default();
-    for ext in &options.extensions {
-        match ext.contribute(&root, &library) {
-            Ok(c) => {
-                contribution.pages.extend(c.pages);
-                contribution.files.extend(c.files);
-                contribution.warnings.extend(c.warnings);
-            }
-            Err(e) => errors.extend(e),
+    errors.extend(claims::check(&Planned {
+        root: &root,
+        library: &library,
+        extra_pages: &contribution.pages,
+        extra_files: &contribution.files,
+    }));
+    lap("checked the output paths");
+    match tera {
+        Some(mut tera) if errors.is_empty() => {
+            templates::functions::register_late(&mut tera, library.clone());
+            Ok(Site {
+                root,
+                config,
+                tera,
+                templates: Arc::new(template_files),
+                library,
+                contribution,
+                permalinks,
+                shortcodes,
+                images,
+            })
+        }
+        _ => {
+            errors.note("no page was rendered: pages show their own problems once these are fixed");
+            Err(errors.into_result(()).unwrap_err())
         }
     }
-    templates::functions::register_late(&mut tera, library.clone());
-    errors.into_result(Site {
-        root,
-        config,
-        tera,
-        library,
-        contribution,
-        permalinks,
-        shortcodes,
-        images,
-    })
-}
-
-/// Two files that would write the same URL.
-fn check_collisions(loaded: &LoadedContent, errors: &mut Diagnostics) {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let paths = loaded
-        .pages
-        .iter()
-        .filter(|p| p.meta.render)
-        .flat_map(|p| {
-            std::iter::once(p.path.clone())
-                .chain(
-                    p.meta
-                        .aliases
-                        .iter()
-                        .map(|a| format!("/{}", a.trim_matches('/')) + "/"),
-                )
-                .map(move |path| (path, &p.file.relative))
-        })
-        .chain(
-            loaded
-                .sections
-                .iter()
-                .filter(|s| s.meta.render)
-                .map(|s| (s.path.clone(), &s.file.relative)),
-        );
-    for (path, file) in paths {
-        if let Some(other) = seen.insert(path.clone(), file.clone()) {
-            if other != *file {
-                errors.push(Diagnostic::new(
-                    format!("content/{file}"),
-                    format!("its URL {path} is also the URL of content/{other}: change a `slug` or `path`"),
-                ));
-            }
-        }
-    }
-}
-
-fn anchor_for(sections: &[Section], config: &Config, parent_dir: &str, lang: &str) -> InsertAnchor {
-    let name = if lang == config.default_language {
-        "_index.md".to_string()
-    } else {
-        format!("_index.{lang}.md")
-    };
-    let rel = if parent_dir.is_empty() {
-        name
-    } else {
-        format!("{parent_dir}/{name}")
-    };
-    sections
-        .iter()
-        .find(|s| s.file.relative == rel)
-        .and_then(|s| s.meta.insert_anchor_links)
-        .unwrap_or(config.markdown.insert_anchor_links)
 }
 
 /// Renders every page's and section's Markdown in parallel.
@@ -242,10 +219,33 @@ pub fn render_markdown(
     permalinks: &BTreeMap<String, String>,
     loaded: &mut LoadedContent,
 ) -> Result<()> {
+    // A page takes `insert_anchor_links` from its section, found by the
+    // section file's relative path, or else from `[markdown]`.
+    let by_file: HashMap<&str, Option<InsertAnchor>> = loaded
+        .sections
+        .iter()
+        .map(|s| (s.file.relative.as_str(), s.meta.insert_anchor_links))
+        .collect();
     let anchors: Vec<InsertAnchor> = loaded
         .pages
         .iter()
-        .map(|p| anchor_for(&loaded.sections, config, &p.file.parent_dir, &p.lang))
+        .map(|p| {
+            let name = if p.lang == config.default_language {
+                "_index.md".to_string()
+            } else {
+                format!("_index.{}.md", p.lang)
+            };
+            let section = if p.file.parent_dir.is_empty() {
+                name
+            } else {
+                format!("{}/{name}", p.file.parent_dir)
+            };
+            by_file
+                .get(section.as_str())
+                .copied()
+                .flatten()
+                .unwrap_or(config.markdown.insert_anchor_links)
+        })
         .collect();
     let page_errors: Vec<Diagnostics> = loaded
         .pages
@@ -355,6 +355,7 @@ impl Site {
             root: &self.root,
             library: &self.library,
             tera: &self.tera,
+            templates: &self.templates,
             theme: self.config.theme.as_deref(),
             extra_pages: &self.contribution.pages,
             extra_files: &self.contribution.files,

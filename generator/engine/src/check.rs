@@ -2,18 +2,19 @@
 //! nothing written, plus anchors of internal links and, on request, the
 //! hosts of external links.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use crate::build::{load_site, BuildOptions};
 use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::output::OutputPath;
 use crate::render::Sink;
 
 struct NullSink;
 
 impl Sink for NullSink {
-    fn write(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
+    fn write(&self, _: &OutputPath, _: Vec<u8>) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -22,13 +23,19 @@ impl Sink for NullSink {
 pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
     let start = Instant::now();
     let site = load_site(options)?;
-    site.render_without_images(&NullSink, None)?;
     for warning in &site.contribution.warnings {
         eprintln!("warning: {warning}");
     }
-    let lib = &site.library;
+    // Rendering and the links' anchors are checked independently: both
+    // report everything they find.
     let mut errors = Diagnostics::new();
+    // Images asked for are not encoded: check writes nothing.
+    if let Err(e) = site.render_without_images(&NullSink, None) {
+        errors.extend(e);
+    }
+    let lib = &site.library;
     let mut internal = 0;
+    let mut ids: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
     let mut external_links: Vec<(String, String, usize)> = Vec::new();
     let sources = lib
         .pages
@@ -39,17 +46,21 @@ pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
         for (target, anchor, line) in &rendered.internal_links {
             internal += 1;
             let Some(anchor) = anchor else { continue };
-            let anchors = lib
-                .page_index
-                .get(target)
-                .map(|&i| &lib.pages[i].rendered.anchors)
-                .or_else(|| {
-                    lib.section_index
-                        .get(target)
-                        .map(|&i| &lib.sections[i].rendered.anchors)
-                });
+            // Each target's ids, gathered once: a page may link thousands
+            // of times to a page with thousands of headings.
+            let anchors = ids.entry(target.as_str()).or_insert_with(|| {
+                lib.page_index
+                    .get(target)
+                    .map(|&i| &lib.pages[i].rendered.anchors)
+                    .or_else(|| {
+                        lib.section_index
+                            .get(target)
+                            .map(|&i| &lib.sections[i].rendered.anchors)
+                    })
+                    .map(|list| list.iter().map(String::as_str).collect())
+            });
             if let Some(anchors) = anchors {
-                if !anchors.iter().any(|a| a == anchor) && anchor != "continue-reading" {
+                if !anchors.contains(anchor.as_str()) && anchor != "continue-reading" {
                     errors.push(
                         Diagnostic::new(
                             format!("content/{relative}"),

@@ -242,7 +242,7 @@ impl Config {
     /// Reads the configuration file at `path`.
     pub fn load(path: &Path, root: &Path) -> Result<Config> {
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::files::read_text(path).map_err(|e| {
             Diagnostic::new(&rel, format!("cannot read the site configuration: {e}"))
         })?;
         Config::parse_in(&text, &rel, Some(root))

@@ -1,5 +1,9 @@
 //! Writing the output: files into a directory, or into memory for `serve`;
 //! static files copied; a finished build swapped into place atomically.
+//!
+//! Every file is written at an [`OutputPath`], which can only be made from
+//! a path that stays inside the output folder: no source, however it is
+//! written, can make a build write anywhere else.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -10,6 +14,69 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Result};
 use crate::render::Sink;
+
+/// A file's place in the output folder: relative, `/`-separated, without
+/// `.`, `..` or empty parts, so that joined to the folder it stays in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OutputPath(String);
+
+/// Why a path cannot be written in the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Its `..` parts climb above the output folder.
+    Outside,
+    /// It names the output folder itself, not a file in it.
+    NoFile,
+    /// It holds a NUL character, which no file name can.
+    Nul,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refused::Outside => "it leads outside the output folder",
+            Refused::NoFile => "it names no file in the output folder",
+            Refused::Nul => "it holds a NUL character",
+        })
+    }
+}
+
+impl OutputPath {
+    /// Resolves `path` (a file path, or a URL path made a file path by
+    /// [`OutputPath::index_of`]) against the output folder, as a file
+    /// system would: a leading `/`, empty parts and `.` are dropped, `..`
+    /// goes up one folder but never above the output folder.
+    pub fn new(path: &str) -> std::result::Result<OutputPath, Refused> {
+        if path.contains('\0') {
+            return Err(Refused::Nul);
+        }
+        // Most paths are written plainly already: kept as they are.
+        if !path.is_empty() && path.split('/').all(|part| !matches!(part, "" | "." | "..")) {
+            return Ok(OutputPath(path.to_string()));
+        }
+        let parts = crate::files::resolve_within(path).ok_or(Refused::Outside)?;
+        if parts.is_empty() {
+            return Err(Refused::NoFile);
+        }
+        Ok(OutputPath(parts.join("/")))
+    }
+
+    /// The `index.html` that serves URL path `url_path` (`/a/b/` gives
+    /// `a/b/index.html`, `/` gives `index.html`).
+    pub fn index_of(url_path: &str) -> std::result::Result<OutputPath, Refused> {
+        OutputPath::new(&format!("{url_path}/index.html"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OutputPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// Writes files under a directory, and remembers which, so that a reused
 /// staging folder can be pruned of what this build did not write.
@@ -29,17 +96,17 @@ impl DiskSink {
     }
 
     /// Notes a file written under `root` by other means (static files).
-    pub fn record(&self, path: &str) {
+    fn record(&self, path: &OutputPath) {
         self.paths
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(normalized(Path::new(path)));
+            .push(path.as_str().to_string());
     }
 }
 
 impl Sink for DiskSink {
-    fn write(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
-        let full = self.root.join(path);
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()> {
+        let full = self.root.join(path.as_str());
         make_parent(&full)?;
         if let Err(e) = overwrite(&full, &bytes) {
             // A reused folder may hold a folder where this build writes a file.
@@ -122,11 +189,11 @@ pub struct MemorySink {
 }
 
 impl Sink for MemorySink {
-    fn write(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()> {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_string(), bytes);
+            .insert(path.as_str().to_string(), bytes);
         Ok(())
     }
 }
@@ -166,26 +233,36 @@ pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<
     let errors: Vec<Diagnostic> = files
         .par_iter()
         .filter_map(|(rel, src)| {
-            let target = sink.root.join(rel);
+            let shown = src.strip_prefix(root).unwrap_or(src);
+            let path = match OutputPath::new(rel) {
+                Ok(path) => path,
+                Err(why) => {
+                    return Some(Diagnostic::new(
+                        shown,
+                        format!("cannot copy the static file: {why}"),
+                    ))
+                }
+            };
+            let target = sink.root.join(path.as_str());
             if let Err(e) = make_parent(&target) {
                 return Some(Diagnostic::new(
-                    src,
+                    shown,
                     format!("cannot create the folder of {}: {e}", target.display()),
                 ));
             }
             match std::fs::copy(src, &target) {
                 Ok(_) => {
-                    sink.record(rel);
+                    sink.record(&path);
                     None
                 }
                 Err(e) => Some(Diagnostic::new(
-                    src.strip_prefix(root).unwrap_or(src),
+                    shown,
                     format!("cannot copy the static file: {e}"),
                 )),
             }
         })
         .collect();
-    crate::error::Diagnostics(errors).into_result(files.len())
+    crate::error::Diagnostics::from(errors).into_result(files.len())
 }
 
 /// The folder a build writes into, next to the output.
@@ -378,7 +455,8 @@ mod tests {
         let dir = staging.dir.clone();
         let sink = DiskSink::new(dir.clone());
         for (path, text) in files {
-            sink.write(path, text.as_bytes().to_vec()).unwrap();
+            sink.write(&OutputPath::new(path).unwrap(), text.as_bytes().to_vec())
+                .unwrap();
         }
         staging.prune(&sink);
         staging.swap_into_place(out).unwrap();
@@ -394,6 +472,25 @@ mod tests {
             .collect();
         all.sort();
         all
+    }
+
+    #[test]
+    fn output_paths_stay_in_the_output_folder() {
+        let ok = |p: &str| OutputPath::new(p).map(|p| p.as_str().to_string());
+        assert_eq!(ok("/a//b/./c.html"), Ok("a/b/c.html".into()));
+        assert_eq!(ok("a/../b.html"), Ok("b.html".into()));
+        assert_eq!(ok("../../escape/index.html"), Err(Refused::Outside));
+        assert_eq!(ok("a/../../b"), Err(Refused::Outside));
+        assert_eq!(ok("/./a/.."), Err(Refused::NoFile));
+        assert_eq!(ok("a\0b"), Err(Refused::Nul));
+        assert_eq!(ok(".../..x/é"), Ok(".../..x/é".into()));
+        let index = |p: &str| OutputPath::index_of(p).map(|p| p.as_str().to_string());
+        assert_eq!(index("/"), Ok("index.html".into()));
+        assert_eq!(
+            index("/rencontres/passees/"),
+            Ok("rencontres/passees/index.html".into())
+        );
+        assert_eq!(index("/../../x/"), Err(Refused::Outside));
     }
 
     #[test]
@@ -468,7 +565,7 @@ mod tests {
         build(&out, &[("index.html", "deux")]);
         let staging = staging_dir(&out).unwrap();
         DiskSink::new(staging.dir.clone())
-            .write("half.html", b"half".to_vec())
+            .write(&OutputPath::new("half.html").unwrap(), b"half".to_vec())
             .unwrap();
         staging.discard();
         assert_eq!(listing(&out), ["index.html"]);

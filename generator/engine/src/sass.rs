@@ -21,14 +21,33 @@ pub fn compile_all(root: &Path, theme: Option<&str>) -> Result<Vec<(String, Vec<
             let css = compile(&source).map_err(|message| {
                 Diagnostic::new(source.strip_prefix(root).unwrap_or(&source), message)
             })?;
-            let target = Path::new(&relative).with_extension("css");
-            out.insert(
-                target.to_string_lossy().replace('\\', "/"),
-                css.into_bytes(),
-            );
+            out.insert(css_name(&relative), css.into_bytes());
         }
     }
     Ok(out.into_iter().collect())
+}
+
+/// The style sheets `compile_all` writes, without compiling them.
+pub fn output_names(root: &Path, theme: Option<&str>) -> Vec<String> {
+    let mut dirs = Vec::new();
+    if let Some(theme) = theme {
+        dirs.push(root.join("themes").join(theme).join("sass"));
+    }
+    dirs.push(root.join("sass"));
+    let names: std::collections::BTreeSet<String> = dirs
+        .iter()
+        .flat_map(|dir| sources(dir))
+        .map(|(relative, _)| css_name(&relative))
+        .collect();
+    names.into_iter().collect()
+}
+
+/// Where a Sass file's style sheet goes: its path with `.css`.
+fn css_name(relative: &str) -> String {
+    Path::new(relative)
+        .with_extension("css")
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// One file compiled, the syntax told by its extension.

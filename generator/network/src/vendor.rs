@@ -12,9 +12,11 @@
 //! copies: no CDN, no third-party request.
 
 use std::path::{Component, Path};
+use std::sync::Arc;
 
-use crate::error::{line_col, Diagnostic, Diagnostics, Result};
-use crate::site::{Contribution, ExtraFile, Library, SiteExtension};
+use crate::config::Config;
+use crate::error::{line_col, Diagnostic, Diagnostics, Result, Source};
+use crate::site::{Contribution, ExtraFile, SiteExtension};
 
 /// The extension that copies a theme's declared npm files.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,8 +27,8 @@ impl SiteExtension for VendorAssets {
         "vendor"
     }
 
-    fn contribute(&self, root: &Path, library: &Library) -> Result<Contribution> {
-        let Some(theme) = library.config.theme.as_deref() else {
+    fn contribute(&self, root: &Path, config: &Arc<Config>) -> Result<Contribution> {
+        let Some(theme) = config.theme.as_deref() else {
             return Ok(Contribution::default());
         };
         let theme_dir = Path::new("themes").join(theme);
@@ -62,6 +64,11 @@ impl SiteExtension for VendorAssets {
             let source = modules.join(&entry.from);
             match std::fs::read(root.join(&source)) {
                 Ok(bytes) => files.push(ExtraFile {
+                    source: Source::file(
+                        &manifest,
+                        entry.line,
+                        format!("the theme's file `{}`", entry.from),
+                    ),
                     path: entry.to,
                     bytes,
                     in_sitemap: false,

@@ -16,6 +16,18 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A fixture site with `files` (path relative to the site, text) written
+/// over it.
+pub fn fixture_with(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = fixture(name);
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
 pub fn copy_dir(src: &Path, dest: &Path) {
     for entry in walkdir::WalkDir::new(src) {
         let entry = entry.unwrap();
@@ -27,6 +39,19 @@ pub fn copy_dir(src: &Path, dest: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// Replaces `from` with `to` in the file `rel` of the site at `root`.
+pub fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = read(root, rel);
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The `error:` lines of a failed build's report.
+pub fn error_lines(report: &str) -> Vec<&str> {
+    report.lines().filter(|l| l.starts_with("error:")).collect()
 }
 
 pub fn read(root: &Path, rel: &str) -> String {

@@ -65,6 +65,32 @@ pub fn split(text: &str) -> Option<Split<'_>> {
     }
 }
 
+/// The 1-based line of `key` in the front matter of `text` (a whole
+/// content file, or a TOML file such as config.toml), or, when `value` is
+/// given and found on a line from the key's on, of that value (an alias,
+/// a taxonomy term): for messages about values read earlier.
+pub fn key_line(text: &str, key: &str, value: Option<&str>) -> Option<usize> {
+    let (front, first_line) = match split(text) {
+        Some(parts) => (parts.front, parts.front_line),
+        None => (text, 1),
+    };
+    let lines: Vec<&str> = front.lines().collect();
+    let is_key = |line: &str| {
+        let line = line.trim_start();
+        [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
+            .iter()
+            .any(|k| {
+                line.strip_prefix(k.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+            })
+    };
+    let at = lines.iter().position(|l| is_key(l))?;
+    let found = value
+        .and_then(|v| lines[at..].iter().position(|l| l.contains(v)))
+        .map_or(at, |i| at + i);
+    Some(first_line + found)
+}
+
 /// A date as written in front matter: a TOML date-time or a string.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
@@ -106,17 +132,9 @@ pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
     date.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn page_path() -> String {
-    "page".into()
-}
-
 /// A page's front matter. Keys Zola does not know are ignored, as Zola
 /// ignores them (a section's front matter refuses them, as Zola's does).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct PageFrontMatter {
     pub title: Option<String>,
@@ -125,7 +143,6 @@ pub struct PageFrontMatter {
     pub updated: Option<DateValue>,
     pub weight: Option<i64>,
     pub draft: bool,
-    #[serde(default = "yes")]
     pub render: bool,
     pub slug: Option<String>,
     pub path: Option<String>,
@@ -133,7 +150,6 @@ pub struct PageFrontMatter {
     pub taxonomies: BTreeMap<String, Vec<String>>,
     pub aliases: Vec<String>,
     pub template: Option<String>,
-    #[serde(default = "yes")]
     pub in_search_index: bool,
     pub extra: Value,
 }
@@ -173,20 +189,41 @@ pub struct SectionFrontMatter {
     pub template: Option<String>,
     pub page_template: Option<String>,
     pub paginate_by: Option<usize>,
-    #[serde(default = "page_path")]
     pub paginate_path: String,
     pub paginate_reversed: bool,
     /// `None`: `[markdown] insert_anchor_links` applies.
     pub insert_anchor_links: Option<InsertAnchor>,
-    #[serde(default = "yes")]
     pub in_search_index: bool,
-    #[serde(default = "yes")]
     pub render: bool,
     pub redirect_to: Option<String>,
     pub transparent: bool,
     pub aliases: Vec<String>,
     pub generate_feeds: bool,
     pub extra: Value,
+}
+
+// `#[serde(default)]` fills missing keys from these: they are also what an
+// empty front matter gives.
+impl Default for PageFrontMatter {
+    fn default() -> Self {
+        PageFrontMatter {
+            title: None,
+            description: None,
+            date: None,
+            updated: None,
+            weight: None,
+            draft: false,
+            render: true,
+            slug: None,
+            path: None,
+            authors: Vec::new(),
+            taxonomies: BTreeMap::new(),
+            aliases: Vec::new(),
+            template: None,
+            in_search_index: true,
+            extra: Value::Object(Default::default()),
+        }
+    }
 }
 
 impl Default for SectionFrontMatter {
@@ -200,7 +237,7 @@ impl Default for SectionFrontMatter {
             template: None,
             page_template: None,
             paginate_by: None,
-            paginate_path: page_path(),
+            paginate_path: "page".into(),
             paginate_reversed: false,
             insert_anchor_links: None,
             in_search_index: true,
@@ -226,21 +263,33 @@ pub fn parse<T: DeserializeOwned + Default>(
     split: &Split<'_>,
     file: &Path,
 ) -> Result<T, Diagnostic> {
-    if split.yaml && !split.front.trim().is_empty() {
+    if split.front.trim().is_empty() {
+        return Ok(T::default());
+    }
+    if split.yaml {
+        if let Some((line, column)) = crate::nesting::too_deep_yaml(split.front) {
+            return Err(Diagnostic::new(file, crate::nesting::too_deep_message())
+                .at(split.front_line + line - 1, Some(column)));
+        }
         serde_yaml::from_str(split.front).map_err(|e| {
-            let mut d = Diagnostic::new(file, clean_message(&e.to_string()));
-            if let Some(loc) = e.location() {
-                d = d.at(split.front_line + loc.line() - 1, Some(loc.column()));
-            }
+            let d = Diagnostic::new(file, clean_message(&e.to_string()));
+            // Without a place, the problem is the front matter's as a whole.
+            let d = match e.location() {
+                Some(loc) => d.at(split.front_line + loc.line() - 1, Some(loc.column())),
+                None => d.at(split.front_line, None),
+            };
             with_field(d)
         })
     } else {
         toml::from_str(split.front).map_err(|e| {
-            let mut d = Diagnostic::new(file, clean_message(e.message()));
-            if let Some(span) = e.span() {
-                let (line, col) = line_col(split.front, span.start);
-                d = d.at(split.front_line + line - 1, Some(col));
-            }
+            let d = Diagnostic::new(file, clean_message(e.message()));
+            let d = match e.span() {
+                Some(span) => {
+                    let (line, col) = line_col(split.front, span.start);
+                    d.at(split.front_line + line - 1, Some(col))
+                }
+                None => d.at(split.front_line, None),
+            };
             with_field(d)
         })
     }
@@ -322,11 +371,31 @@ mod tests {
     }
 
     #[test]
-    fn empty_front_matter_has_zola_defaults() {
-        for text in ["+++\n+++\n", "---\n---\n"] {
-            let page: PageFrontMatter = parse(&split(text).unwrap(), Path::new("a.md")).unwrap();
+    fn an_empty_front_matter_has_the_defaults_of_every_key() {
+        for text in ["+++\n+++\n", "---\n---\nbody"] {
+            let split = split(text).unwrap();
+            let page: PageFrontMatter = parse(&split, Path::new("a.md")).unwrap();
             assert!(page.render && page.in_search_index, "{text}");
+            let section: SectionFrontMatter = parse(&split, Path::new("_index.md")).unwrap();
+            assert!(section.render && section.in_search_index, "{text}");
+            assert_eq!(section.paginate_path, "page");
         }
+    }
+
+    #[test]
+    fn finds_the_line_of_a_key_and_of_its_value() {
+        let toml = "+++\ntitle = \"a\"\npaginate_path = \"p\"\npath = \"x\"\naliases = [\n  \"/a/\",\n  \"/b/\",\n]\n+++\n";
+        assert_eq!(key_line(toml, "path", None), Some(4));
+        assert_eq!(key_line(toml, "aliases", Some("/b/")), Some(7));
+        assert_eq!(key_line(toml, "aliases", Some("/z/")), Some(5));
+        assert_eq!(key_line(toml, "slug", None), None);
+        let yaml = "---\ntitle: a\ntaxonomies:\n  tags:\n    - un\n    - deux\n---\n";
+        assert_eq!(key_line(yaml, "tags", Some("deux")), Some(6));
+        let config = "base_url = \"x\"\n[languages.en]\nfeed_filenames = [\"../a.xml\"]\n";
+        assert_eq!(
+            key_line(config, "feed_filenames", Some("../a.xml")),
+            Some(3)
+        );
     }
 
     #[test]

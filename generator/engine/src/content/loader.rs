@@ -10,7 +10,7 @@ use regex::Regex;
 use super::front_matter::{self, normalize_extra, parse_date, split};
 use super::{reading_analytics, FileInfo, Page, Rendered, Section};
 use crate::config::Config;
-use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::slugs::slugify_with;
 
 /// Everything `content/` holds, before Markdown is rendered.
@@ -18,6 +18,9 @@ use crate::slugs::slugify_with;
 pub struct LoadedContent {
     pub pages: Vec<Page>,
     pub sections: Vec<Section>,
+    /// Relative paths of the Markdown files that could not be read: links
+    /// to them are not reported as links to nothing.
+    pub unreadable: Vec<String>,
 }
 
 enum Entry {
@@ -36,30 +39,15 @@ pub fn load_content(
     content_dir: &Path,
     config: &Config,
     drafts: bool,
-) -> Result<(LoadedContent, Diagnostics)> {
+) -> (LoadedContent, Diagnostics) {
     let mut markdown = Vec::new();
     // Folder → non-Markdown files directly in it (co-located assets).
     let mut assets: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut errors = Diagnostics::new();
     if content_dir.is_dir() {
-        let walker = walkdir::WalkDir::new(content_dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    return Err(Diagnostic::new(
-                        content_dir,
-                        format!("cannot read the folder: {e}"),
-                    )
-                    .into());
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let path = entry.into_path();
+        let (files, problems) = crate::files::walk(content_dir, root, true);
+        errors.0.extend(problems);
+        for path in files {
             // Zola matches `ignored_content` against the whole path.
             if config
                 .ignored_content
@@ -84,16 +72,21 @@ pub fn load_content(
         .map(|path| load_file(root, content_dir, path, config, drafts, &assets))
         .collect();
 
-    let mut errors = Diagnostics::new();
     let mut loaded = LoadedContent::default();
     let mut draft_folders = Vec::new();
-    for result in results {
+    for (result, path) in results.into_iter().zip(&markdown) {
         match result {
             Ok(Some(Entry::Page(p))) => loaded.pages.push(*p),
             Ok(Some(Entry::Section(s))) => loaded.sections.push(*s),
             Ok(Some(Entry::DraftSection(folder, lang))) => draft_folders.push((folder, lang)),
             Ok(None) => {}
-            Err(d) => errors.push(d),
+            Err(d) => {
+                errors.push(d);
+                let relative = path.strip_prefix(content_dir).unwrap_or(path);
+                loaded
+                    .unreadable
+                    .push(relative.to_string_lossy().replace('\\', "/"));
+            }
         }
     }
     // As in Zola, a draft section takes everything under it along.
@@ -107,7 +100,7 @@ pub fn load_content(
         loaded.sections.retain(|s| !under_draft(&s.file, &s.lang));
     }
     add_missing_home_pages(content_dir, config, &mut loaded.sections);
-    Ok((loaded, errors))
+    (loaded, errors)
 }
 
 /// Every language gets a home page, as in Zola: one without its
@@ -191,7 +184,7 @@ fn load_file(
     assets: &HashMap<PathBuf, Vec<PathBuf>>,
 ) -> std::result::Result<Option<Entry>, Diagnostic> {
     let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_text(path)
         .map_err(|e| Diagnostic::new(&display, format!("cannot read the file: {e}")))?;
     let rel_path = path.strip_prefix(content_dir).unwrap_or(path);
     let relative = rel_path.to_string_lossy().replace('\\', "/");
@@ -343,9 +336,7 @@ fn load_file(
                     "expected a date like 2024-03-05 or 2024-03-05T18:30:00+01:00, found `{d}`"
                 ),
             )
-            .line(
-                crate::config::find_key_line(parts.front, "date").map(|l| l + parts.front_line - 1),
-            )
+            .line(front_matter::key_line(&text, "date", None))
             .field("date")
         })?),
         None => None,
@@ -356,10 +347,7 @@ fn load_file(
                 &display,
                 format!("expected a date like 2024-03-05, found `{d}`"),
             )
-            .line(
-                crate::config::find_key_line(parts.front, "updated")
-                    .map(|l| l + parts.front_line - 1),
-            )
+            .line(front_matter::key_line(&text, "updated", None))
             .field("updated")
         })?),
         None => None,
@@ -449,9 +437,14 @@ fn serialize_assets(assets: &[PathBuf], url_path: &str) -> Vec<String> {
     out
 }
 
-/// Relative paths of every page and section, mapped to their permalinks.
+/// Relative paths of every page and section, mapped to their permalinks
+/// (a file that could not be read is there too, without a permalink).
 pub fn permalinks(content: &LoadedContent) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
+    let mut map: BTreeMap<String, String> = content
+        .unreadable
+        .iter()
+        .map(|relative| (relative.clone(), String::new()))
+        .collect();
     for p in &content.pages {
         map.insert(p.file.relative.clone(), p.permalink.clone());
     }

@@ -5,7 +5,7 @@
 pub mod highlight;
 pub mod shortcodes;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use maillage_model::markup;
@@ -15,7 +15,7 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::content::{Heading, InsertAnchor, Rendered};
-use crate::error::{line_col, tera_message, Diagnostic, Diagnostics};
+use crate::error::{tera_message, Diagnostic, Diagnostics, LineIndex};
 use crate::slugs::slugify_anchor;
 use shortcodes::Piece;
 pub use shortcodes::ShortcodeDefinitions;
@@ -41,9 +41,49 @@ pub struct MarkdownContext<'a> {
     pub current: Option<(&'a str, &'a Value)>,
 }
 
-impl MarkdownContext<'_> {
-    fn line_of(&self, text: &str, offset: usize) -> usize {
-        self.body_line + line_col(text, offset).0 - 1
+/// Finds where things are in the file: the body's lines, indexed once.
+struct Locator<'a> {
+    file: &'a Path,
+    body_line: usize,
+    lines: LineIndex,
+}
+
+impl Locator<'_> {
+    /// Line in the file of a byte offset in the body.
+    fn line(&self, offset: usize) -> usize {
+        self.body_line + self.lines.line(offset) - 1
+    }
+
+    /// A problem at a byte offset in the body.
+    fn error(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = self.lines.line_col(offset);
+        Diagnostic::new(self.file, message).at(self.body_line + line - 1, Some(column))
+    }
+}
+
+/// Where the text given to the Markdown parser comes from in the body:
+/// kept text has its own offsets, a shortcode's output those of its call.
+#[derive(Default)]
+struct Origins {
+    /// `(start in the expanded text, offset in the body, kept text)`, in order.
+    stretches: Vec<(usize, usize, bool)>,
+}
+
+impl Origins {
+    fn push(&mut self, expanded: usize, body: usize, kept: bool) {
+        self.stretches.push((expanded, body, kept));
+    }
+
+    /// The body offset of an offset in the expanded text.
+    fn body_offset(&self, offset: usize) -> usize {
+        let after = self
+            .stretches
+            .partition_point(|&(start, _, _)| start <= offset);
+        match after.checked_sub(1).map(|i| self.stretches[i]) {
+            Some((start, body, true)) => body + (offset - start),
+            Some((_, body, false)) => body,
+            None => offset,
+        }
     }
 }
 
@@ -65,6 +105,12 @@ fn options(config: &Config) -> Options {
 /// Renders a page's or section's Markdown.
 pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnostics> {
     let mut errors = Diagnostics::new();
+    let locator = Locator {
+        file: ctx.file,
+        body_line: ctx.body_line,
+        lines: LineIndex::new(text),
+    };
+    let mut origins = Origins::default();
     // 1. Shortcodes: Markdown ones are expanded in place, HTML ones become
     //    placeholders filled in after the Markdown is rendered.
     let mut html_shortcodes: Vec<String> = Vec::new();
@@ -73,24 +119,25 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
         match shortcodes::parse(text, ctx.shortcodes) {
             Ok(pieces) => {
                 let mut out = String::with_capacity(text.len());
-                let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-                for piece in pieces {
+                let mut counts: HashMap<&str, usize> = HashMap::new();
+                for piece in &pieces {
                     match piece {
-                        Piece::Text(t) => out.push_str(&t),
+                        Piece::Text(range) => {
+                            origins.push(out.len(), range.start, true);
+                            out.push_str(&text[range.clone()]);
+                        }
                         Piece::Call(call) => {
-                            let nth = counts.entry(call.name.clone()).or_default();
+                            origins.push(out.len(), call.offset, false);
+                            let nth = counts.entry(&call.name).or_default();
                             *nth += 1;
                             let (template, is_md) = &ctx.shortcodes.by_name[&call.name];
-                            match render_shortcode(ctx, template, &call, *nth) {
+                            match render_shortcode(ctx, template, call, *nth) {
                                 Ok(output) if *is_md => out.push_str(&output),
                                 Ok(output) => {
                                     out.push_str(&placeholder(html_shortcodes.len()));
                                     html_shortcodes.push(output);
                                 }
-                                Err(message) => errors.push(Diagnostic::new(ctx.file, message).at(
-                                    ctx.line_of(text, call.offset),
-                                    Some(line_col(text, call.offset).1),
-                                )),
+                                Err(message) => errors.push(locator.error(call.offset, message)),
                             }
                         }
                     }
@@ -98,17 +145,13 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
                 std::borrow::Cow::Owned(out)
             }
             Err((offset, message)) => {
-                errors.push(
-                    Diagnostic::new(ctx.file, message)
-                        .at(ctx.line_of(text, offset), Some(line_col(text, offset).1)),
-                );
+                errors.push(locator.error(offset, message));
                 return Err(errors);
             }
         }
     } else {
         std::borrow::Cow::Borrowed(text)
     };
-    let source_changed = matches!(source, std::borrow::Cow::Owned(_));
 
     // 2. Markdown events, rewritten.
     let parser = Parser::new_ext(&source, options(ctx.config)).into_offset_iter();
@@ -172,14 +215,7 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
                 title,
                 id,
             }) => {
-                let offset = range.start;
-                let line = if source_changed {
-                    text.find(dest_url.as_ref())
-                        .map(|o| ctx.line_of(text, o))
-                        .unwrap_or(ctx.body_line)
-                } else {
-                    ctx.line_of(text, offset)
-                };
+                let line = locator.line(origins.body_offset(range.start));
                 let mut dest = dest_url.to_string();
                 if let Some(target) = dest_url.strip_prefix("@/") {
                     let (file, anchor) = match target.split_once('#') {
@@ -268,26 +304,27 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
 
     // 3. Heading ids (custom `{#id}` or slug of the text, made unique) and anchors.
     let mut ids: Vec<String> = Vec::with_capacity(headings.len());
-    for (n, (start, level)) in headings.iter().enumerate() {
-        let custom = match &events[*start] {
+    let mut unique = UniqueAnchors::default();
+    for (n, &(start, _)) in headings.iter().enumerate() {
+        let custom = match &events[start] {
             Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
             _ => None,
         };
         let id = match custom {
-            Some(id) => id,
-            None => unique_anchor(
-                &ids,
-                slugify_anchor(&rendered.toc[n].title, ctx.config.slugify.anchors),
-            ),
+            Some(id) => unique.keep(id),
+            None => unique.make(slugify_anchor(
+                &rendered.toc[n].title,
+                ctx.config.slugify.anchors,
+            )),
         };
         if let Event::Start(Tag::Heading {
             level: l,
             classes,
             attrs,
             ..
-        }) = &events[*start]
+        }) = &events[start]
         {
-            events[*start] = Event::Start(Tag::Heading {
+            events[start] = Event::Start(Tag::Heading {
                 level: *l,
                 id: Some(CowStr::from(id.clone())),
                 classes: classes.clone(),
@@ -296,11 +333,10 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
         }
         rendered.toc[n].id = id.clone();
         rendered.toc[n].permalink = format!("{}#{}", ctx.permalink, id);
-        let _ = level;
         ids.push(id);
     }
     if ctx.insert_anchor != InsertAnchor::None && !headings.is_empty() {
-        insert_anchor_links(&mut events, &headings, &ids, ctx, &mut errors);
+        events = insert_anchor_links(events, &headings, &ids, ctx, &mut errors);
     }
     rendered.anchors = ids;
     let flat = std::mem::take(&mut rendered.toc);
@@ -343,17 +379,34 @@ pub fn is_external(link: &str) -> bool {
 }
 
 /// Zola's rule for duplicate heading ids: `id`, `id-1`, `id-2`, ...
-fn unique_anchor(existing: &[String], name: String) -> String {
-    if !existing.contains(&name) {
-        return name;
+/// Each id is found in constant time, however many headings share a title.
+#[derive(Default)]
+struct UniqueAnchors {
+    taken: HashSet<String>,
+    /// For each name, the suffix to try first: those below are taken.
+    next_suffix: HashMap<String, usize>,
+}
+
+impl UniqueAnchors {
+    /// A custom id (`{#id}`), kept as written.
+    fn keep(&mut self, id: String) -> String {
+        self.taken.insert(id.clone());
+        id
     }
-    let mut n = 1;
-    loop {
-        let candidate = format!("{name}-{n}");
-        if !existing.contains(&candidate) {
-            return candidate;
+
+    /// `name`, or `name-N` with the first free N.
+    fn make(&mut self, name: String) -> String {
+        if self.taken.insert(name.clone()) {
+            return name;
         }
-        n += 1;
+        let n = self.next_suffix.entry(name.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{name}-{n}");
+            *n += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -386,50 +439,70 @@ pub fn make_table_of_contents(flat: Vec<Heading>) -> Vec<Heading> {
     toc
 }
 
-fn insert_anchor_links(
-    events: &mut Vec<Event<'_>>,
+/// The events with each heading's anchor link added, in one pass.
+fn insert_anchor_links<'e>(
+    events: Vec<Event<'e>>,
     headings: &[(usize, u32)],
     ids: &[String],
     ctx: &MarkdownContext<'_>,
     errors: &mut Diagnostics,
-) {
+) -> Vec<Event<'e>> {
     let template = if ctx.tera.get_template("anchor-link.html").is_ok() {
         "anchor-link.html"
     } else {
         "__zola_builtins/anchor-link.html"
     };
-    // Walk backwards so inserted events do not shift the starts still to come.
-    for (n, (start, level)) in headings.iter().enumerate().rev() {
-        let mut context = Context::new();
-        context.insert("id", &ids[n]);
-        context.insert("level", level);
-        context.insert("lang", ctx.lang);
-        let anchor = match ctx.tera.render(template, &context) {
-            Ok(a) => a.trim().to_string(),
-            Err(e) => {
-                errors.push(Diagnostic::new(ctx.file, tera_message(&e)));
-                return;
+    let mut anchors = Vec::with_capacity(headings.len());
+    for (n, (_, level)) in headings.iter().enumerate() {
+        let anchor = match ctx.insert_anchor {
+            InsertAnchor::Heading => format!("<a class=\"zola-anchor\" href=\"#{}\">", ids[n]),
+            _ => {
+                let mut context = Context::new();
+                context.insert("id", &ids[n]);
+                context.insert("level", level);
+                context.insert("lang", ctx.lang);
+                match ctx.tera.render(template, &context) {
+                    Ok(a) => a.trim().to_string(),
+                    Err(e) => {
+                        errors.push(Diagnostic::new(ctx.file, tera_message(&e)));
+                        return events;
+                    }
+                }
             }
         };
-        let end = (*start..events.len())
-            .find(|&i| matches!(events[i], Event::End(TagEnd::Heading(_))))
-            .unwrap_or(events.len() - 1);
-        match ctx.insert_anchor {
-            InsertAnchor::Left => events.insert(start + 1, Event::Html(CowStr::from(anchor))),
-            InsertAnchor::Right => events.insert(end, Event::Html(CowStr::from(anchor))),
-            InsertAnchor::Heading => {
-                events.insert(end, Event::Html(CowStr::Borrowed("</a>")));
-                events.insert(
-                    start + 1,
-                    Event::Html(CowStr::from(format!(
-                        "<a class=\"zola-anchor\" href=\"#{}\">",
-                        ids[n]
-                    ))),
-                );
-            }
-            InsertAnchor::None => {}
-        }
+        anchors.push(anchor);
     }
+    let mut out = Vec::with_capacity(events.len() + 2 * headings.len());
+    let mut next = headings
+        .iter()
+        .map(|(start, _)| *start)
+        .enumerate()
+        .peekable();
+    let mut open: Option<usize> = None;
+    for (i, event) in events.into_iter().enumerate() {
+        if let Some(&(n, _)) = next.peek().filter(|&&(_, start)| start == i) {
+            next.next();
+            out.push(event);
+            match ctx.insert_anchor {
+                InsertAnchor::Left | InsertAnchor::Heading => {
+                    out.push(Event::Html(CowStr::from(anchors[n].clone())))
+                }
+                _ => {}
+            }
+            open = Some(n);
+            continue;
+        }
+        if let (Some(n), Event::End(TagEnd::Heading(_))) = (open, &event) {
+            match ctx.insert_anchor {
+                InsertAnchor::Right => out.push(Event::Html(CowStr::from(anchors[n].clone()))),
+                InsertAnchor::Heading => out.push(Event::Html(CowStr::Borrowed("</a>"))),
+                _ => {}
+            }
+            open = None;
+        }
+        out.push(event);
+    }
+    out
 }
 
 /// A fenced or indented block: highlighted when `[markdown.highlighting]`
@@ -442,25 +515,50 @@ fn code_block(info: &str, code: &str, config: &Config) -> String {
     }
 }
 
+const PLACEHOLDER_PREFIX: &str = "ZMLSC";
+
 fn placeholder(n: usize) -> String {
-    format!("ZMLSC{n}Z")
+    format!("{PLACEHOLDER_PREFIX}{n}Z")
 }
 
+/// Puts each HTML shortcode's output in place of its placeholder, in one
+/// pass; a placeholder alone in a paragraph takes the paragraph's place.
 fn fill_placeholders(html: &str, outputs: &[String]) -> String {
     if outputs.is_empty() {
         return html.to_string();
     }
-    let mut html = html.to_string();
-    for (n, output) in outputs.iter().enumerate() {
-        let ph = placeholder(n);
-        let block = format!("<p>{ph}</p>");
-        if html.contains(&block) {
-            html = html.replacen(&block, output.trim_end(), 1);
-        } else {
-            html = html.replacen(&ph, output.trim_end(), 1);
+    let mut filled = vec![false; outputs.len()];
+    let mut out =
+        String::with_capacity(html.len() + outputs.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(at) = rest.find(PLACEHOLDER_PREFIX) {
+        let digits_start = at + PLACEHOLDER_PREFIX.len();
+        let digits = rest[digits_start..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let end = digits_start + digits;
+        let n = rest[digits_start..end]
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n < outputs.len() && !filled[n] && rest[end..].starts_with('Z'));
+        let Some(n) = n else {
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        };
+        filled[n] = true;
+        let (mut start, mut stop) = (at, end + 1);
+        if rest[..start].ends_with("<p>") && rest[stop..].starts_with("</p>") {
+            start -= "<p>".len();
+            stop += "</p>".len();
         }
+        out.push_str(&rest[..start]);
+        out.push_str(outputs[n].trim_end());
+        rest = &rest[stop..];
     }
-    html
+    out.push_str(rest);
+    out
 }
 
 fn render_shortcode(
@@ -480,9 +578,13 @@ fn render_shortcode(
         map.insert("body".into(), Value::from(body.as_str()));
     }
     let context = Context::from_value(Value::Object(map)).map_err(|e| e.to_string())?;
-    ctx.tera
-        .render(template, &context)
-        .map_err(|e| format!("shortcode `{}`: {}", call.name, tera_message(&e)))
+    ctx.tera.render(template, &context).map_err(|e| {
+        let explained = crate::templates::errors::explain(&e);
+        format!(
+            "shortcode `{}`: {} (template `{}`)",
+            call.name, explained.message, explained.template
+        )
+    })
 }
 
 /// Markdown for the `markdown` filter: no shortcodes, no internal link checks.
@@ -563,6 +665,51 @@ mod tests {
         assert!(r.content.contains("href=\"https://ex.org/b/#x\""));
         let err = render("ok\n\nSee [c](@/c.md).", &c).unwrap_err();
         assert_eq!(err.0[0].line, Some(7), "{err}");
+    }
+
+    #[test]
+    fn links_after_shortcodes_are_located_at_their_own_line() {
+        let config = Config::with_base_url("https://ex.org");
+        let links = BTreeMap::new();
+        let mut tera = Tera::default();
+        tera.add_raw_templates([
+            ("shortcodes/note.html", "<aside>{{ body }}</aside>"),
+            ("shortcodes/voir.md", "[lien](@/absent.md)"),
+        ])
+        .unwrap();
+        let defs = ShortcodeDefinitions::from_template_names(tera.get_template_names());
+        let c = ctx(&config, &links, &tera, &defs);
+        // Body line 1 is line 5 of the file.
+        let text = "{% note() %}\nun\ndeux\n{% end %}\n\n[a](@/absent.md)\n\n[b](@/absent.md)\n\n{{ voir() }}\n";
+        let err = render(text, &c).unwrap_err();
+        let lines: Vec<Option<usize>> = err.0.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [Some(10), Some(12), Some(14)], "{err}");
+    }
+
+    #[test]
+    fn duplicate_headings_get_the_first_free_suffix() {
+        let config = Config::with_base_url("https://ex.org");
+        let links = BTreeMap::new();
+        let tera = Tera::default();
+        let defs = ShortcodeDefinitions::default();
+        let r = render(
+            "# A 1\n\n# A\n\n# A\n\n# A\n\n# X {#a-3}\n\n# A\n",
+            &ctx(&config, &links, &tera, &defs),
+        )
+        .unwrap();
+        assert_eq!(r.anchors, ["a-1", "a", "a-2", "a-3", "a-3", "a-4"]);
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_each() {
+        let outputs = ["<div>un</div>\n".to_string(), "<b>deux</b>".to_string()];
+        assert_eq!(
+            fill_placeholders(
+                "<p>ZMLSC0Z</p>\n<p>a ZMLSC1Z ZMLSC1Z ZMLSC9Z ZMLSCZ</p>",
+                &outputs
+            ),
+            "<div>un</div>\n<p>a <b>deux</b> ZMLSC1Z ZMLSC9Z ZMLSCZ</p>"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `{{/* ... */}}` and `{%/* ... */%}` write the call literally.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use serde_json::{Map, Number, Value};
 
@@ -49,7 +50,8 @@ pub struct Call {
 /// A piece of text with its shortcodes cut out.
 #[derive(Debug, PartialEq)]
 pub enum Piece {
-    Text(String),
+    /// Text kept as it is: a byte range of the parsed text.
+    Text(Range<usize>),
     Call(Call),
 }
 
@@ -60,10 +62,17 @@ pub type ParseError = (usize, String);
 /// `defs` are shortcodes; other `{{ ... }}` stay as text.
 pub fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, ParseError> {
     let mut pieces = Vec::new();
-    let mut plain = String::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut last = 0;
+    // Offsets from which an escape's end mark is known to be missing
+    // (`*/}}`, `*/%}`): the text is searched for each at most once.
+    let mut no_end_from = [usize::MAX; 2];
+    let keep = |pieces: &mut Vec<Piece>, range: Range<usize>| {
+        if !range.is_empty() {
+            pieces.push(Piece::Text(range));
+        }
+    };
     while i + 1 < bytes.len() {
         if bytes[i] != b'{' || (bytes[i + 1] != b'{' && bytes[i + 1] != b'%') {
             i += 1;
@@ -72,16 +81,19 @@ pub fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, Pars
         let is_body = bytes[i + 1] == b'%';
         let close = if is_body { "%}" } else { "}}" };
         // Escaped call: written out literally without the comment marks.
-        if text[i + 2..].starts_with("/*") {
+        if text[i + 2..].starts_with("/*") && i + 4 < no_end_from[usize::from(is_body)] {
             let end_mark = if is_body { "*/%}" } else { "*/}}" };
-            if let Some(end) = text[i + 4..].find(end_mark) {
-                plain.push_str(&text[last..i]);
-                plain.push_str(&text[i..i + 2]);
-                plain.push_str(&text[i + 4..i + 4 + end]);
-                plain.push_str(close);
-                i = i + 4 + end + 4;
-                last = i;
-                continue;
+            match text[i + 4..].find(end_mark) {
+                Some(end) => {
+                    let end = i + 4 + end;
+                    keep(&mut pieces, last..i + 2);
+                    keep(&mut pieces, i + 4..end);
+                    // The closing mark, `}}` or `%}`, stays.
+                    last = end + 2;
+                    i = end + 4;
+                    continue;
+                }
+                None => no_end_from[usize::from(is_body)] = i + 4,
             }
         }
         // As in Zola's grammar, only a well-formed call is a shortcode:
@@ -112,10 +124,7 @@ pub fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, Pars
         } else {
             None
         };
-        plain.push_str(&text[last..i]);
-        if !plain.is_empty() {
-            pieces.push(Piece::Text(std::mem::take(&mut plain)));
-        }
+        keep(&mut pieces, last..i);
         pieces.push(Piece::Call(Call {
             name,
             args,
@@ -125,10 +134,7 @@ pub fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, Pars
         i = next;
         last = i;
     }
-    plain.push_str(&text[last..]);
-    if !plain.is_empty() {
-        pieces.push(Piece::Text(plain));
-    }
+    keep(&mut pieces, last..text.len());
     Ok(pieces)
 }
 
@@ -325,6 +331,7 @@ mod tests {
         let text = "a {{ note(kind=\"info\", n=3, ok=true, l=[1, 'x']) }} b\n{% quote(by='Ada') %}\nhi *there*\n{% end %}\nc";
         let pieces = parse(text, &defs()).unwrap();
         assert_eq!(pieces.len(), 5);
+        assert_eq!(pieces[0], Piece::Text(0..2));
         match &pieces[1] {
             Piece::Call(c) => {
                 assert_eq!(c.name, "note");
@@ -340,13 +347,30 @@ mod tests {
         }
     }
 
+    /// The text the pieces keep, calls left out.
+    fn kept(text: &str, pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(range) => &text[range.clone()],
+                Piece::Call(_) => "<call>",
+            })
+            .collect()
+    }
+
     #[test]
     fn escapes_and_non_calls_stay_text() {
-        let pieces = parse("{{/* note(a=1) */}} and {{ page.title }}", &defs()).unwrap();
+        let text = "{{/* note(a=1) */}} and {{ page.title }}";
+        let pieces = parse(text, &defs()).unwrap();
+        assert_eq!(kept(text, &pieces), "{{ note(a=1) }} and {{ page.title }}");
+        let text = "a {%/* quote() */%}\nb {{/* unclosed {{/* note() */}} {{ note() }}";
+        let pieces = parse(text, &defs()).unwrap();
         assert_eq!(
-            pieces,
-            vec![Piece::Text("{{ note(a=1) }} and {{ page.title }}".into())]
+            kept(text, &pieces),
+            "a {% quote() %}\nb {{ unclosed {{/* note() }} <call>"
         );
+        let text = "{{/* x {{/* y {%/* z";
+        assert_eq!(kept(text, &parse(text, &defs()).unwrap()), text);
     }
 
     #[test]
@@ -374,7 +398,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse(text, &defs()).unwrap(),
-                vec![Piece::Text(text.into())],
+                vec![Piece::Text(0..text.len())],
                 "{text}"
             );
         }

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{index_file, sitemap, Renderer};
+use super::{alias_file, asset_file, index_file, sitemap, Renderer};
 use crate::error::Diagnostic;
 use crate::site::Library;
 use crate::templates::analysis::reads_pages_when_paginated;
@@ -176,9 +176,7 @@ impl Renderer<'_> {
             Job::Section(i) => self.section(*i),
             Job::SectionPager(i, n) => {
                 let s = &lib.sections[*i];
-                let html = self
-                    .section_pager(*i, *n)
-                    .map_err(|m| self.content_error(&s.file.relative, m))?;
+                let html = self.section_pager(*i, *n)?;
                 let path = pager_path(&s.path, &s.meta.paginate_path, *n);
                 Ok(vec![(index_file(&path), html.into_bytes())])
             }
@@ -187,9 +185,7 @@ impl Renderer<'_> {
             Job::Term(t, i) => self.term(*t, *i),
             Job::TermPager(t, i, n) => {
                 let term = &lib.taxonomies[*t].items[*i];
-                let html = self
-                    .term_pager(*t, *i, *n)
-                    .map_err(|m| self.taxonomy_error(*t, m))?;
+                let html = self.term_pager(*t, *i, *n)?;
                 let path = pager_path(&term.path, lib.taxonomies[*t].kind.paginate_path(), *n);
                 Ok(vec![(index_file(&path), html.into_bytes())])
             }
@@ -221,14 +217,14 @@ impl Renderer<'_> {
                 );
                 let text = self
                     .render_template("robots.txt", ctx)
-                    .map_err(|m| Diagnostic::new("templates/robots.txt", m))?;
+                    .map_err(|d| d.rendering("robots.txt"))?;
                 Ok(vec![("robots.txt".into(), text.into_bytes())])
             }
             Job::NotFound => {
                 let ctx = self.base_context(&lib.config.default_language, None);
                 let html = self
                     .render_template("404.html", ctx)
-                    .map_err(|m| Diagnostic::new("templates/404.html", m))?;
+                    .map_err(|d| d.rendering("404.html"))?;
                 Ok(vec![("404.html".into(), html.into_bytes())])
             }
             Job::Aliases => self.aliases(),
@@ -242,12 +238,9 @@ impl Renderer<'_> {
                 for (k, v) in page.context.fields().into_owned() {
                     ctx.insert(k, v);
                 }
-                let html = self.render_template(&page.template, ctx).map_err(|m| {
-                    Diagnostic::new(
-                        format!("templates/{}", page.template),
-                        format!("rendering {}: {m}", page.path),
-                    )
-                })?;
+                let html = self
+                    .render_template(&page.template, ctx)
+                    .map_err(|d| d.rendering(page.path.clone()))?;
                 Ok(vec![(index_file(&page.path), html.into_bytes())])
             }
             Job::ExtraFiles => Ok(self.extra_file_outputs(0, self.extra_files.len())),
@@ -259,19 +252,17 @@ impl Renderer<'_> {
         let end = end.min(self.extra_files.len());
         self.extra_files[start.min(end)..end]
             .iter()
-            .map(|f| (f.path.trim_start_matches('/').to_string(), f.bytes.clone()))
+            .map(|f| (f.path.clone(), f.bytes.clone()))
             .collect()
     }
 
-    fn content_error(&self, relative: &str, message: String) -> Diagnostic {
-        Diagnostic::new(format!("content/{relative}"), message)
-    }
-
-    fn taxonomy_error(&self, t: usize, message: String) -> Diagnostic {
-        Diagnostic::new("config.toml", message).field(format!(
-            "taxonomies.{}",
-            self.library.taxonomies[t].kind.name
-        ))
+    /// How a term's outputs are named in messages.
+    fn term_name(&self, t: usize, i: usize) -> String {
+        let taxonomy = &self.library.taxonomies[t];
+        format!(
+            "term `{}` of taxonomy `{}`",
+            taxonomy.items[i].name, taxonomy.kind.name
+        )
     }
 
     fn page(&self, i: usize) -> Result<Outputs, Diagnostic> {
@@ -281,16 +272,10 @@ impl Renderer<'_> {
         ctx.insert("page".into(), lib.page_context_value(i));
         let html = self
             .render_template(page.template_name(), ctx)
-            .map_err(|m| {
-                self.content_error(
-                    &page.file.relative,
-                    format!("template `{}`: {m}", page.template_name()),
-                )
-            })?;
-        let dir = page.path.trim_matches('/');
+            .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
         let mut out = vec![(index_file(&page.path), html.into_bytes())];
         for asset in &page.assets {
-            out.push(asset_output(dir, asset)?);
+            out.push(asset_output(&page.path, asset)?);
         }
         Ok(out)
     }
@@ -298,10 +283,9 @@ impl Renderer<'_> {
     fn section(&self, i: usize) -> Result<Outputs, Diagnostic> {
         let lib = self.library;
         let s = &lib.sections[i];
-        let dir = s.path.trim_matches('/');
         let mut out = Vec::new();
         for asset in &s.assets {
-            out.push(asset_output(dir, asset)?);
+            out.push(asset_output(&s.path, asset)?);
         }
         if let Some(target) = &s.meta.redirect_to {
             let url = if crate::markdown::is_external(target) {
@@ -313,9 +297,7 @@ impl Renderer<'_> {
             return Ok(out);
         }
         if s.meta.is_paginated() {
-            let html = self
-                .section_pager(i, 1)
-                .map_err(|m| self.content_error(&s.file.relative, m))?;
+            let html = self.section_pager(i, 1)?;
             out.push((index_file(&s.path), html.into_bytes()));
             let first = pager_path(&s.path, &s.meta.paginate_path, 1);
             out.push((
@@ -326,12 +308,9 @@ impl Renderer<'_> {
         }
         let mut ctx = self.base_context(&s.lang, Some(&s.path));
         ctx.insert("section".into(), lib.section_full(i).clone());
-        let html = self.render_template(s.template_name(), ctx).map_err(|m| {
-            self.content_error(
-                &s.file.relative,
-                format!("template `{}`: {m}", s.template_name()),
-            )
-        })?;
+        let html = self
+            .render_template(s.template_name(), ctx)
+            .map_err(|d| d.rendering(format!("content/{}", s.file.relative)))?;
         out.push((index_file(&s.path), html.into_bytes()));
         Ok(out)
     }
@@ -340,10 +319,10 @@ impl Renderer<'_> {
         let mut ctx = Map::new();
         ctx.insert("url".into(), Value::String(url.to_string()));
         self.render_template("internal/alias.html", ctx)
-            .map_err(|m| Diagnostic::new("templates/internal/alias.html", m))
+            .map_err(|d| d.rendering(format!("a redirection to {url}")))
     }
 
-    fn section_pager(&self, i: usize, n: usize) -> Result<String, String> {
+    fn section_pager(&self, i: usize, n: usize) -> Result<String, Diagnostic> {
         let lib = self.library;
         let s = &lib.sections[i];
         let by = s.meta.paginate_by.unwrap_or(1).max(1);
@@ -370,7 +349,7 @@ impl Renderer<'_> {
         ctx.insert("section".into(), lib.values.sections_meta[i].clone());
         ctx.insert("paginator".into(), paginator);
         self.render_template(s.template_name(), ctx)
-            .map_err(|m| format!("template `{}`, pager {n}: {m}", s.template_name()))
+            .map_err(|d| d.rendering(format!("content/{} (pager {n})", s.file.relative)))
     }
 
     fn taxonomy_list(&self, t: usize) -> Result<Outputs, Diagnostic> {
@@ -386,7 +365,7 @@ impl Renderer<'_> {
         ctx.insert("terms".into(), Value::Array(terms));
         let html = self
             .render_template(&template, ctx)
-            .map_err(|m| self.taxonomy_error(t, format!("template `{template}`: {m}")))?;
+            .map_err(|d| d.rendering(format!("the list of taxonomy `{}`", taxonomy.kind.name)))?;
         Ok(vec![(index_file(&taxonomy.path), html.into_bytes())])
     }
 
@@ -408,9 +387,7 @@ impl Renderer<'_> {
         let taxonomy = &lib.taxonomies[t];
         let term = &taxonomy.items[i];
         if taxonomy.kind.is_paginated() {
-            let html = self
-                .term_pager(t, i, 1)
-                .map_err(|m| self.taxonomy_error(t, m))?;
+            let html = self.term_pager(t, i, 1)?;
             let first = pager_path(&term.path, taxonomy.kind.paginate_path(), 1);
             return Ok(vec![
                 (index_file(&term.path), html.into_bytes()),
@@ -424,16 +401,13 @@ impl Renderer<'_> {
         let mut ctx = self.base_context(&taxonomy.lang, Some(&term.path));
         ctx.insert("taxonomy".into(), json!(taxonomy.kind));
         ctx.insert("term".into(), lib.term_value(t, i, true));
-        let html = self.render_template(&template, ctx).map_err(|m| {
-            self.taxonomy_error(
-                t,
-                format!("template `{template}`, term `{}`: {m}", term.name),
-            )
-        })?;
+        let html = self
+            .render_template(&template, ctx)
+            .map_err(|d| d.rendering(self.term_name(t, i)))?;
         Ok(vec![(index_file(&term.path), html.into_bytes())])
     }
 
-    fn term_pager(&self, t: usize, i: usize, n: usize) -> Result<String, String> {
+    fn term_pager(&self, t: usize, i: usize, n: usize) -> Result<String, Diagnostic> {
         let lib = self.library;
         let taxonomy = &lib.taxonomies[t];
         let term = &taxonomy.items[i];
@@ -460,12 +434,8 @@ impl Renderer<'_> {
         let with_pages = reads_pages_when_paginated(self.tera, &resolved(self, &template), "term");
         ctx.insert("term".into(), lib.term_value(t, i, with_pages));
         ctx.insert("paginator".into(), paginator);
-        self.render_template(&template, ctx).map_err(|m| {
-            format!(
-                "template `{template}`, term `{}`, pager {n}: {m}",
-                term.name
-            )
-        })
+        self.render_template(&template, ctx)
+            .map_err(|d| d.rendering(format!("{} (pager {n})", self.term_name(t, i))))
     }
 
     fn aliases(&self) -> Result<Outputs, Diagnostic> {
@@ -478,13 +448,7 @@ impl Renderer<'_> {
             .chain(lib.sections.iter().map(|s| (&s.meta.aliases, &s.permalink)));
         for (aliases, permalink) in all {
             for alias in aliases {
-                let alias = alias.trim_start_matches('/');
-                let file = if alias.ends_with(".html") {
-                    alias.to_string()
-                } else {
-                    index_file(alias)
-                };
-                out.push((file, self.redirect(permalink)?.into_bytes()));
+                out.push((alias_file(alias), self.redirect(permalink)?.into_bytes()));
             }
         }
         Ok(out)
@@ -496,20 +460,11 @@ impl Renderer<'_> {
         base: &str,
         pages: &[usize],
         extra: impl Fn(&mut Map<String, Value>, &str),
-    ) -> Result<Outputs, String> {
+    ) -> Result<Outputs, Diagnostic> {
         let lib = self.library;
-        let mut dated: Vec<usize> = pages
-            .iter()
-            .copied()
-            .filter(|&p| lib.pages[p].datetime.is_some())
-            .collect();
         // A feed without dated pages is still written, empty, as Zola does.
-        dated.sort_by(|&a, &b| {
-            lib.pages[b]
-                .datetime
-                .cmp(&lib.pages[a].datetime)
-                .then_with(|| lib.pages[a].permalink.cmp(&lib.pages[b].permalink))
-        });
+        let files = feed_files(lib, lang, base);
+        let mut dated = dated_pages(lib, pages);
         let last_updated = dated
             .iter()
             .filter_map(|&p| lib.pages[p].updated.clone())
@@ -524,8 +479,7 @@ impl Renderer<'_> {
         }
         let feed_pages: Vec<Value> = dated.iter().map(|&p| lib.values.pages[p].clone()).collect();
         let mut out = Vec::new();
-        for filename in lib.config.feed_filenames(lang) {
-            let rel = format!("{}{}", base.trim_start_matches('/'), filename);
+        for (filename, rel) in lib.config.feed_filenames(lang).iter().zip(files) {
             let mut ctx = self.base_context(lang, None);
             ctx.insert("pages".into(), Value::Array(feed_pages.clone()));
             ctx.insert(
@@ -538,7 +492,7 @@ impl Renderer<'_> {
             extra(&mut ctx, filename);
             let text = self
                 .render_template(filename, ctx)
-                .map_err(|m| format!("feed `{filename}`: {m}"))?;
+                .map_err(|d| d.rendering(rel.clone()))?;
             out.push((rel, text.into_bytes()));
         }
         Ok(out)
@@ -557,7 +511,6 @@ impl Renderer<'_> {
             };
             ctx.insert("section".into(), value);
         })
-        .map_err(|m| self.content_error(&s.file.relative, m))
     }
 
     fn term_feeds(&self, t: usize, i: usize) -> Result<Outputs, Diagnostic> {
@@ -571,7 +524,6 @@ impl Renderer<'_> {
                 json!({ "name": term.name, "slug": term.slug, "permalink": term.permalink }),
             );
         })
-        .map_err(|m| self.taxonomy_error(t, m))
     }
 
     fn site_feeds(&self, lang: &str) -> Result<Outputs, Diagnostic> {
@@ -580,13 +532,42 @@ impl Renderer<'_> {
         let pages: Vec<usize> = (0..lib.pages.len())
             .filter(|&p| lib.pages[p].lang == lang)
             .collect();
-        let base = if lang == lib.config.default_language {
-            "/".to_string()
-        } else {
-            format!("/{lang}/")
-        };
-        self.feed_outputs(lang, &base, &pages, |_, _| {})
-            .map_err(|m| Diagnostic::new("config.toml", m))
+        self.feed_outputs(lang, &site_feed_base(lib, lang), &pages, |_, _| {})
+    }
+}
+
+/// The pages among `pages` that have a date, newest first: what a feed lists.
+fn dated_pages(lib: &Library, pages: &[usize]) -> Vec<usize> {
+    let mut dated: Vec<usize> = pages
+        .iter()
+        .copied()
+        .filter(|&p| lib.pages[p].datetime.is_some())
+        .collect();
+    dated.sort_by(|&a, &b| {
+        lib.pages[b]
+            .datetime
+            .cmp(&lib.pages[a].datetime)
+            .then_with(|| lib.pages[a].permalink.cmp(&lib.pages[b].permalink))
+    });
+    dated
+}
+
+/// The feed files under URL path `base`, one per feed file name of the
+/// language: written even when no page has a date, as Zola writes them.
+pub fn feed_files(lib: &Library, lang: &str, base: &str) -> Vec<String> {
+    lib.config
+        .feed_filenames(lang)
+        .iter()
+        .map(|filename| format!("{}{filename}", base.trim_start_matches('/')))
+        .collect()
+}
+
+/// Where a language's site feeds go: `/` or `/<lang>/`.
+pub fn site_feed_base(lib: &Library, lang: &str) -> String {
+    if lang == lib.config.default_language {
+        "/".to_string()
+    } else {
+        format!("/{lang}/")
     }
 }
 
@@ -674,17 +655,8 @@ fn paginator(
     })
 }
 
-fn asset_output(dir: &str, asset: &std::path::Path) -> Result<(String, Vec<u8>), Diagnostic> {
-    let name = asset
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+fn asset_output(url_path: &str, asset: &std::path::Path) -> Result<(String, Vec<u8>), Diagnostic> {
     let bytes = std::fs::read(asset)
         .map_err(|e| Diagnostic::new(asset, format!("cannot read the asset: {e}")))?;
-    let path = if dir.is_empty() {
-        name
-    } else {
-        format!("{dir}/{name}")
-    };
-    Ok((path, bytes))
+    Ok((asset_file(url_path, asset), bytes))
 }

@@ -1,6 +1,7 @@
 //! Renders the site model into output files, in parallel: every page,
 //! section pager, taxonomy page, feed, alias and extra page is one job.
 
+pub mod claims;
 mod jobs;
 mod sitemap;
 
@@ -10,14 +11,18 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use tera::{Context, Tera};
 
-use crate::error::{tera_message, Diagnostic, Diagnostics, Result};
+use std::path::Path;
+
+use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::output::OutputPath;
 use crate::site::{ExtraFile, ExtraPage, Library};
+use crate::templates::TemplateFiles;
 pub use jobs::{plan, schedule, Job};
 
 /// Where rendered files go.
 pub trait Sink: Sync {
-    /// Writes `bytes` at `path` (relative, `/`-separated, no leading slash).
-    fn write(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+    /// Writes `bytes` at `path`.
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()>;
 }
 
 /// What the renderer needs besides the model.
@@ -26,6 +31,8 @@ pub struct Renderer<'a> {
     pub root: &'a std::path::Path,
     pub library: &'a Library,
     pub tera: &'a Tera,
+    /// The file of each template, for messages.
+    pub templates: &'a TemplateFiles,
     pub theme: Option<&'a str>,
     pub extra_pages: &'a [ExtraPage],
     pub extra_files: &'a [ExtraFile],
@@ -54,8 +61,14 @@ impl Renderer<'_> {
                     Err(d) => return Some(d),
                 };
                 for (path, bytes) in outputs {
+                    let target = match OutputPath::new(&path) {
+                        Ok(target) => target,
+                        Err(why) => {
+                            return Some(Diagnostic::new(path, format!("cannot be written: {why}")))
+                        }
+                    };
                     let bytes = self.finish(&path, bytes);
-                    if let Err(e) = sink.write(&path, bytes) {
+                    if let Err(e) = sink.write(&target, bytes) {
                         return Some(Diagnostic::new(path, format!("cannot write the file: {e}")));
                     }
                     written.fetch_add(1, Ordering::Relaxed);
@@ -63,7 +76,7 @@ impl Renderer<'_> {
                 None
             })
             .collect();
-        Diagnostics(errors).into_result(written.into_inner())
+        Diagnostics::from(errors).into_result(written.into_inner())
     }
 
     fn finish(&self, path: &str, bytes: Vec<u8>) -> Vec<u8> {
@@ -80,18 +93,33 @@ impl Renderer<'_> {
         }
     }
 
-    /// Renders `template` with a context built from `fields`.
+    /// Renders `template` with a context built from `fields`; a problem is
+    /// named under the file of the template that holds it (the caller says
+    /// what was being rendered).
     pub fn render_template(
         &self,
         template: &str,
         fields: Map<String, Value>,
-    ) -> std::result::Result<String, String> {
-        let name = crate::templates::resolve(self.tera, template, self.theme)
-            .ok_or_else(|| format!("template `{template}` not found in templates/ or the theme"))?;
-        let context = Context::from_value(Value::Object(fields)).map_err(|e| e.to_string())?;
+    ) -> std::result::Result<String, Diagnostic> {
+        let name = crate::templates::resolve(self.tera, template, self.theme).ok_or_else(|| {
+            let theme = self
+                .theme
+                .map(|t| format!(" or themes/{t}/templates/"))
+                .unwrap_or_default();
+            Diagnostic::new(
+                "templates",
+                format!("template `{template}` not found in templates/{theme}"),
+            )
+        })?;
+        let context = Context::from_value(Value::Object(fields)).map_err(|e| {
+            Diagnostic::new(
+                self.templates.file(&name).unwrap_or(Path::new(&name)),
+                e.to_string(),
+            )
+        })?;
         self.tera
             .render(&name, &context)
-            .map_err(|e| tera_message(&e))
+            .map_err(|e| self.templates.render_error(self.tera, &e))
     }
 
     /// Base context: `config`, `lang`, `current_path`, `current_url`.
@@ -108,6 +136,30 @@ impl Renderer<'_> {
             );
         }
         m
+    }
+}
+
+/// The file of an alias: as written when it names an `.html` file,
+/// else the `index.html` of its URL path.
+pub fn alias_file(alias: &str) -> String {
+    if alias.ends_with(".html") {
+        alias.trim_start_matches('/').to_string()
+    } else {
+        index_file(alias)
+    }
+}
+
+/// A co-located file (an asset), next to the page at URL path `url_path`.
+pub fn asset_file(url_path: &str, asset: &std::path::Path) -> String {
+    let name = asset
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let dir = url_path.trim_matches('/');
+    if dir.is_empty() {
+        name
+    } else {
+        format!("{dir}/{name}")
     }
 }
 

@@ -8,12 +8,16 @@ use serde_json::{json, Map, Value};
 use super::jobs::pager_path;
 use super::Renderer;
 use crate::error::Diagnostic;
+use crate::site::{ExtraFile, ExtraPage, Library};
 
 const LIMIT: usize = 30_000;
 
 /// permalink → (updated, extra)
-fn entries(r: &Renderer<'_>) -> BTreeMap<String, (Option<String>, Option<Value>)> {
-    let lib = r.library;
+fn entries(
+    lib: &Library,
+    extra_pages: &[ExtraPage],
+    extra_files: &[ExtraFile],
+) -> BTreeMap<String, (Option<String>, Option<Value>)> {
     let config = &lib.config;
     let mut entries: BTreeMap<String, (Option<String>, Option<Value>)> = BTreeMap::new();
     for p in lib.pages.iter().filter(|p| p.meta.render) {
@@ -54,13 +58,13 @@ fn entries(r: &Renderer<'_>) -> BTreeMap<String, (Option<String>, Option<Value>)
             }
         }
     }
-    for page in r.extra_pages.iter().filter(|p| p.in_sitemap) {
+    for page in extra_pages.iter().filter(|p| p.in_sitemap) {
         entries.insert(
             config.make_permalink(&page.path),
             (page.updated.clone(), None),
         );
     }
-    for file in r.extra_files.iter().filter(|f| f.in_sitemap) {
+    for file in extra_files.iter().filter(|f| f.in_sitemap) {
         let mut link = config.make_permalink(&file.path);
         if link.ends_with('/') {
             link.pop();
@@ -70,12 +74,62 @@ fn entries(r: &Renderer<'_>) -> BTreeMap<String, (Option<String>, Option<Value>)
     entries
 }
 
+/// At least as many as [`entries`] gives (pages, sections and their
+/// pagers, taxonomies and their terms' pagers, extra pages and files of the
+/// sitemap), counted without making them.
+fn most_entries(lib: &Library, extra_pages: &[ExtraPage], extra_files: &[ExtraFile]) -> usize {
+    let pagers =
+        |len: usize, by: Option<usize>| by.filter(|&b| b > 0).map_or(0, |b| len.div_ceil(b));
+    let sections: usize = lib
+        .sections
+        .iter()
+        .map(|s| 1 + pagers(s.pages.len(), s.meta.paginate_by))
+        .sum();
+    let taxonomies: usize = lib
+        .taxonomies
+        .iter()
+        .map(|t| {
+            1 + t
+                .items
+                .iter()
+                .map(|term| 1 + pagers(term.pages.len(), t.kind.paginate_by))
+                .sum::<usize>()
+        })
+        .sum();
+    let extra = extra_pages.iter().filter(|p| p.in_sitemap).count()
+        + extra_files.iter().filter(|f| f.in_sitemap).count();
+    lib.pages.len() + sections + taxonomies + extra
+}
+
+/// The sitemap's files: `sitemap.xml`, and `sitemap1.xml`... when split.
+pub fn file_names(
+    lib: &Library,
+    extra_pages: &[ExtraPage],
+    extra_files: &[ExtraFile],
+) -> Vec<String> {
+    // Counting the entries means making them: not when they are too few.
+    let count = if most_entries(lib, extra_pages, extra_files) < LIMIT {
+        0
+    } else {
+        entries(lib, extra_pages, extra_files).len()
+    };
+    let mut names = vec!["sitemap.xml".to_string()];
+    if count >= LIMIT {
+        names.extend((1..=count.div_ceil(LIMIT)).map(sitemap_part));
+    }
+    names
+}
+
+fn sitemap_part(n: usize) -> String {
+    format!("sitemap{n}.xml")
+}
+
 pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let all: Vec<Value> = entries(r)
+    let all: Vec<Value> = entries(r.library, r.extra_pages, r.extra_files)
         .into_iter()
         .map(|(permalink, (updated, extra))| json!({ "permalink": permalink, "updated": updated, "date": updated, "extra": extra }))
         .collect();
-    let error = |m: String| Diagnostic::new("templates/sitemap.xml", m);
+    let error = |d: Diagnostic| d.rendering("sitemap.xml");
     let render_one = |entries: Vec<Value>| -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = Map::new();
         ctx.insert("entries".into(), Value::Array(entries));
@@ -96,7 +150,7 @@ pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnos
     let mut out = Vec::new();
     let mut index = Vec::new();
     for (n, chunk) in all.chunks(LIMIT).enumerate() {
-        let name = format!("sitemap{}.xml", n + 1);
+        let name = sitemap_part(n + 1);
         out.push((name.clone(), render_one(chunk.to_vec())?));
         let mut url = r.library.config.make_permalink(&name);
         url.pop();

@@ -45,26 +45,29 @@ pub fn index_files(library: &Library, lang: &str) -> Result<Vec<(String, Vec<u8>
     let script = |json: String| format!("window.searchIndex = {json};").into_bytes();
     // As in Zola, the format is the site's, whatever a language's own
     // `[languages.<code>.search]` says; what goes in is the language's.
+    let name = index_file_name(&library.config, lang);
     Ok(match index_format(&library.config) {
-        IndexFormat::ElasticlunrJavascript => vec![(
-            format!("search_index.{lang}.js"),
-            script(elasticlunr(lang, search, &documents)?),
-        )],
-        IndexFormat::ElasticlunrJson => vec![(
-            format!("search_index.{lang}.json"),
-            elasticlunr(lang, search, &documents)?.into_bytes(),
-        )],
-        IndexFormat::FuseJavascript => {
-            vec![(
-                format!("search_index.{lang}.js"),
-                script(fuse(search, &documents)),
-            )]
+        IndexFormat::ElasticlunrJavascript => {
+            vec![(name, script(elasticlunr(lang, search, &documents)?))]
         }
-        IndexFormat::FuseJson => vec![(
-            format!("search_index.{lang}.json"),
-            fuse(search, &documents).into_bytes(),
-        )],
+        IndexFormat::ElasticlunrJson => {
+            vec![(name, elasticlunr(lang, search, &documents)?.into_bytes())]
+        }
+        IndexFormat::FuseJavascript => vec![(name, script(fuse(search, &documents)))],
+        IndexFormat::FuseJson => vec![(name, fuse(search, &documents).into_bytes())],
     })
+}
+
+/// The index file of `lang`: a script or JSON, as the format says.
+pub fn index_file_name(config: &crate::config::Config, lang: &str) -> String {
+    match index_format(config) {
+        IndexFormat::ElasticlunrJavascript | IndexFormat::FuseJavascript => {
+            format!("search_index.{lang}.js")
+        }
+        IndexFormat::ElasticlunrJson | IndexFormat::FuseJson => {
+            format!("search_index.{lang}.json")
+        }
+    }
 }
 
 fn documents<'a>(library: &'a Library, lang: &str) -> Vec<Document<'a>> {

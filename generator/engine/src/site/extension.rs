@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::Library;
-use crate::error::Result;
+use crate::config::Config;
+use crate::error::{Result, Source};
 
 /// A page rendered from a template with extra context fields.
 #[derive(Debug, Clone)]
@@ -30,6 +30,8 @@ pub struct ExtraPage {
     pub in_sitemap: bool,
     /// `lastmod` in the sitemap.
     pub updated: Option<String>,
+    /// What asks for the page, for messages about its path.
+    pub source: Source,
 }
 
 /// Builds the extra context of deferred pages.
@@ -85,6 +87,8 @@ pub struct ExtraFile {
     pub path: String,
     pub bytes: Vec<u8>,
     pub in_sitemap: bool,
+    /// What asks for the file, for messages about its path.
+    pub source: Source,
 }
 
 /// What one extension adds to a build.
@@ -96,10 +100,21 @@ pub struct Contribution {
     pub warnings: Vec<crate::error::Diagnostic>,
 }
 
-/// A source of extra pages and files, run once the content is loaded.
+impl Contribution {
+    /// Adds another extension's pages, files and warnings.
+    pub fn extend(&mut self, other: Contribution) {
+        self.pages.extend(other.pages);
+        self.files.extend(other.files);
+        self.warnings.extend(other.warnings);
+    }
+}
+
+/// A source of extra pages and files. It reads its own sources (the
+/// domain data, a theme's manifest) while the content is loaded, so that
+/// its problems are reported together with the content's.
 pub trait SiteExtension: Send + Sync {
     /// Short name for messages.
     fn name(&self) -> &str;
-    /// Reads its data (relative to the site root) and returns what to add.
-    fn contribute(&self, root: &std::path::Path, library: &Library) -> Result<Contribution>;
+    /// Reads its sources (relative to the site root) and returns what to add.
+    fn contribute(&self, root: &std::path::Path, config: &Arc<Config>) -> Result<Contribution>;
 }

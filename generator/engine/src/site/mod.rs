@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::content::{Page, Section};
+use crate::error::Diagnostics;
 pub use extension::{
     ContextBuilder, Contribution, ExtraFile, ExtraPage, PageContext, SiteExtension,
 };
@@ -39,20 +40,34 @@ pub struct Library {
 }
 
 impl Library {
-    /// Links, sorts, groups and serialises the loaded content.
+    /// Links, sorts, groups and serialises the loaded content; fails on
+    /// the problems [`Library::build`] reports.
+    pub fn new(
+        config: Arc<Config>,
+        pages: Vec<Page>,
+        sections: Vec<Section>,
+        slim: bool,
+    ) -> crate::error::Result<Library> {
+        let (library, problems) = Library::build(config, pages, sections, slim);
+        problems.into_result(library)
+    }
+
+    /// Links, sorts, groups and serialises the loaded content; problems
+    /// (a taxonomy that config.toml does not declare) are reported beside
+    /// a library without what they concern.
     /// `slim`: listings may leave out heavy fields (see
     /// [`listings_need_heavy_fields`](crate::templates::analysis::listings_need_heavy_fields)).
-    pub fn new(
+    pub fn build(
         config: Arc<Config>,
         mut pages: Vec<Page>,
         mut sections: Vec<Section>,
         slim: bool,
-    ) -> crate::error::Result<Library> {
+    ) -> (Library, Diagnostics) {
         // Stable order whatever the file system gave.
         pages.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
         sections.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
         populate(&config, &mut pages, &mut sections);
-        let taxonomies = taxonomies::find(&config, &pages)?;
+        let (taxonomies, problems) = taxonomies::find(&config, &pages);
         let page_index = pages
             .iter()
             .enumerate()
@@ -66,7 +81,7 @@ impl Library {
         let values = Values::build(&config, &pages, &sections, slim);
         let section_full = sections.iter().map(|_| OnceLock::new()).collect();
         let taxonomy_full = taxonomies.iter().map(|_| OnceLock::new()).collect();
-        Ok(Library {
+        let library = Library {
             config,
             pages,
             sections,
@@ -77,7 +92,8 @@ impl Library {
             slim,
             section_full,
             taxonomy_full,
-        })
+        };
+        (library, problems)
     }
 
     /// A section with all its pages, serialised on first use.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::sorting::sort_pages;
 use crate::config::{Config, TaxonomyConfig};
 use crate::content::{Page, SortBy};
-use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::slugs::slugify_with;
 
 #[derive(Debug, Clone)]
@@ -40,8 +40,9 @@ fn lang_prefix(config: &Config, lang: &str) -> String {
     }
 }
 
-/// Groups pages by term; a page naming an undeclared taxonomy is an error.
-pub fn find(config: &Config, pages: &[Page]) -> Result<Vec<Taxonomy>> {
+/// Groups pages by term; a page naming an undeclared taxonomy is reported
+/// (and its terms of that taxonomy left out).
+pub fn find(config: &Config, pages: &[Page]) -> (Vec<Taxonomy>, Diagnostics) {
     let mut errors = Diagnostics::new();
     // (lang, taxonomy name) → term name → pages
     let mut found: BTreeMap<(String, String), BTreeMap<String, Vec<usize>>> = BTreeMap::new();
@@ -79,10 +80,6 @@ pub fn find(config: &Config, pages: &[Page]) -> Result<Vec<Taxonomy>> {
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-
     let mut taxonomies = Vec::new();
     for (lang, options) in &config.languages {
         for kind in &options.taxonomies {
@@ -135,5 +132,5 @@ pub fn find(config: &Config, pages: &[Page]) -> Result<Vec<Taxonomy>> {
             });
         }
     }
-    Ok(taxonomies)
+    (taxonomies, errors)
 }

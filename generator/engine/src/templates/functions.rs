@@ -247,15 +247,16 @@ impl Function for GetUrl {
 }
 
 /// A file as the site serves it: the site's `static/`, the theme's
-/// `static/`, or a path from the site root.
+/// `static/`, or a path from the site root; never a path that climbs out
+/// of the site folder with `..`.
 fn find_static_file(root: &Path, theme: Option<&str>, path: &str) -> Option<PathBuf> {
-    let path = path.trim_start_matches('/');
-    let mut candidates = vec![root.join("static").join(path)];
+    let path = crate::files::resolve_within(path)?.join("/");
+    let mut candidates = vec![root.join("static").join(&path)];
     if let Some(theme) = theme {
-        candidates.push(root.join("themes").join(theme).join("static").join(path));
+        candidates.push(root.join("themes").join(theme).join("static").join(&path));
     }
-    candidates.push(root.join(path));
-    candidates.push(root.join("content").join(path));
+    candidates.push(root.join(&path));
+    candidates.push(root.join("content").join(&path));
     candidates.into_iter().find(|p| p.is_file())
 }
 
@@ -271,12 +272,15 @@ impl Function for LoadData {
         }
         let path = string_arg(args, "path", "load_data")?;
         let required = opt_bool(args, "required", true);
+        // Files of the site only, as in Zola: `..` does not climb out.
+        let p = crate::files::resolve_within(&path)
+            .ok_or_else(|| Error::msg(format!("`load_data`: `{path}` is outside the site folder")))?
+            .join("/");
         let file = {
-            let p = path.trim_start_matches('/');
             [
-                self.root.join(p),
-                self.root.join("content").join(p),
-                self.root.join("static").join(p),
+                self.root.join(&p),
+                self.root.join("content").join(&p),
+                self.root.join("static").join(&p),
             ]
             .into_iter()
             .find(|c| c.is_file())
@@ -307,7 +311,7 @@ impl Function for LoadData {
         {
             return Ok(v.clone());
         }
-        let text = std::fs::read_to_string(&file)
+        let text = crate::files::read_text(&file)
             .map_err(|e| Error::msg(format!("`load_data`: {path}: {e}")))?;
         let value = parse_data(&text, &format)
             .map_err(|e| Error::msg(format!("`load_data`: {path}: {e}")))?;
@@ -329,7 +333,13 @@ pub fn parse_data(text: &str, format: &str) -> std::result::Result<Value, String
             Ok(v)
         }
         "json" => serde_json::from_str(text).map_err(|e| e.to_string()),
-        "yaml" => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+        "yaml" => match crate::nesting::too_deep_yaml(text) {
+            Some((line, column)) => Err(format!(
+                "line {line} column {column}: {}",
+                crate::nesting::too_deep_message()
+            )),
+            None => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+        },
         "csv" => {
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(true)

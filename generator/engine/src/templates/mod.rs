@@ -3,6 +3,7 @@
 //! templates overriding the theme's file by file.
 
 pub mod analysis;
+pub mod errors;
 pub mod filters;
 pub mod functions;
 
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 use crate::error::{tera_message, Diagnostic, Diagnostics, Result};
+pub use errors::TemplateFiles;
 
 /// Built-in templates: (name, source).
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -79,21 +81,24 @@ pub fn list_templates(dir: &Path) -> Vec<(String, PathBuf)> {
 }
 
 /// Loads the built-ins, the theme's templates (also reachable as
-/// `<theme>/templates/<name>`) and the site's, which win.
-pub fn load(root: &Path, theme: Option<&str>) -> Result<Tera> {
+/// `<theme>/templates/<name>`) and the site's, which win; with the file of
+/// each name. A template that does not parse is reported once, under its
+/// file, whatever names it has.
+pub fn load(root: &Path, theme: Option<&str>) -> Result<(Tera, TemplateFiles)> {
     let mut sources: Vec<(String, String)> = BUILTINS
         .iter()
         .map(|(n, s)| (n.to_string(), s.to_string()))
         .collect();
+    let mut files = TemplateFiles::new(root);
     let mut errors = Diagnostics::new();
-    let mut read = |name: String, path: &Path, sources: &mut Vec<(String, String)>| {
-        match std::fs::read_to_string(path) {
-            Ok(text) => sources.push((name, text)),
-            Err(e) => errors.push(Diagnostic::new(
-                path.strip_prefix(root).unwrap_or(path),
-                format!("cannot read the template: {e}"),
-            )),
-        }
+    // Each file read once: (names, path, text).
+    let mut read: Vec<(Vec<String>, PathBuf, String)> = Vec::new();
+    let mut add = |names: Vec<String>, path: &Path| match std::fs::read_to_string(path) {
+        Ok(text) => read.push((names, path.to_path_buf(), text)),
+        Err(e) => errors.push(Diagnostic::new(
+            path.strip_prefix(root).unwrap_or(path),
+            format!("cannot read the template: {e}"),
+        )),
     };
     let site_templates = list_templates(&root.join("templates"));
     if let Some(theme) = theme {
@@ -107,61 +112,49 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<Tera> {
             .into());
         }
         for (name, path) in list_templates(&theme_dir.join("templates")) {
-            read(format!("{theme}/templates/{name}"), &path, &mut sources);
+            let mut names = vec![format!("{theme}/templates/{name}")];
             if !site_templates.iter().any(|(n, _)| *n == name) {
-                read(name, &path, &mut sources);
+                names.push(name);
             }
+            add(names, &path);
         }
     }
     for (name, path) in &site_templates {
-        read(name.clone(), path, &mut sources);
+        add(vec![name.clone()], path);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
+    for (names, path, text) in &read {
+        for name in names {
+            files.insert(name.clone(), path);
+            sources.push((name.clone(), text.clone()));
+        }
+    }
     let mut tera = Tera::default();
     if let Err(all) = tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
     {
-        // Tera stops at the first broken template: parse them one by one
-        // so that every broken template is reported.
-        for (name, text) in &sources {
-            if let Err(e) = tera::Template::new(name, None, text) {
-                errors.push(template_error(name, theme, &e));
+        // Tera stops at the first broken template: parse each file on its
+        // own so that every broken one is reported, once.
+        for (names, _, text) in &read {
+            if let Err(e) = tera::Template::new(&names[0], None, text) {
+                errors.push(files.syntax_error(&names[0], &e));
             }
         }
         if errors.is_empty() {
-            errors.push(Diagnostic::new("templates", tera_message(&all)));
+            // Not a syntax error: a template extends one that is missing.
+            let message = tera_message(&all);
+            let file = message
+                .split('\'')
+                .nth(1)
+                .and_then(|name| files.file(name))
+                .map_or_else(|| PathBuf::from("templates"), Path::to_path_buf);
+            errors.push(Diagnostic::new(file, message));
         }
         return Err(errors);
     }
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-    Ok(tera)
-}
-
-fn template_error(name: &str, theme: Option<&str>, err: &tera::Error) -> Diagnostic {
-    let file = match theme {
-        Some(t) if name.starts_with(&format!("{t}/templates/")) => format!("themes/{name}"),
-        _ if name.starts_with("__zola_builtins/") || name.starts_with("internal/") => {
-            name.to_string()
-        }
-        _ => format!("templates/{name}"),
-    };
-    let message = tera_message(err);
-    // Tera's parse errors carry "--> line:col".
-    let flat = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut d = Diagnostic::new(file, flat);
-    if let Some(pos) = message.find("--> ") {
-        let rest = &message[pos + 4..];
-        let mut parts = rest
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|s| !s.is_empty());
-        if let (Some(l), Some(c)) = (parts.next(), parts.next()) {
-            if let (Ok(l), Ok(c)) = (l.parse(), c.parse()) {
-                d = d.at(l, Some(c));
-            }
-        }
-    }
-    d
+    Ok((tera, files))
 }
 
 /// Zola's lookup: the site's (or theme's) template, else the built-in one.

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use maillage_model::ical::EventText;
 use rayon::prelude::*;
 
+use crate::error::Source;
 use crate::pages::listings::FEED_PATH;
 use crate::pages::network::{meetup_path, region_path, Network};
 use crate::site::ExtraFile;
@@ -34,20 +35,30 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {
-            let path = calendar_path(meetup_path(&net.data.meetups[m].id));
+            let meetup = &net.data.meetups[m];
+            let path = calendar_path(meetup_path(&meetup.id));
             wanted(&path).then(|| ExtraFile {
                 path,
                 bytes: ics::meetup_calendar(net, m, event(m)),
                 in_sitemap: false,
+                source: net.data.source(
+                    meetup.origin,
+                    format!("the calendar of meetup `{}`", meetup.id),
+                ),
             })
         })
         .collect();
     files.par_extend((0..net.data.regions.len()).into_par_iter().filter_map(|r| {
-        let path = calendar_path(region_path(&net.data.regions[r].slug));
+        let region = &net.data.regions[r];
+        let path = calendar_path(region_path(&region.slug));
         wanted(&path).then(|| ExtraFile {
             path,
             bytes: ics::region_calendar(net, r, event),
             in_sitemap: false,
+            source: net.data.source(
+                region.origin,
+                format!("the calendar of region `{}`", region.slug),
+            ),
         })
     }));
     let feed = FEED_PATH.trim_start_matches('/');
@@ -56,6 +67,7 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
             path: feed.to_string(),
             bytes: atom::feed(net),
             in_sitemap: false,
+            source: Source::part("the feed of meetups to come"),
         });
     }
     files

@@ -11,7 +11,7 @@ use super::model::*;
 use super::reader::{describe, Fields};
 use super::source::SourceFile;
 use super::{DataSet, Kind};
-use crate::error::{line_col, Diagnostic, Diagnostics};
+use crate::error::{Diagnostic, Diagnostics};
 
 /// The entries one file gave.
 enum Parsed {
@@ -41,8 +41,8 @@ pub fn has_data(root: &Path) -> bool {
 }
 
 /// `data/<kind>.yaml` (or `.yml`) and every YAML file under `data/<kind>/`,
-/// sorted.
-fn files_of(root: &Path, kind: Kind) -> Vec<PathBuf> {
+/// sorted, with the folders that could not be read.
+fn files_of(root: &Path, kind: Kind) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let data = root.join("data");
     let mut files = Vec::new();
     for ext in ["yaml", "yml"] {
@@ -52,19 +52,15 @@ fn files_of(root: &Path, kind: Kind) -> Vec<PathBuf> {
         }
     }
     let dir = data.join(kind.name());
+    let mut problems = Vec::new();
     if dir.is_dir() {
-        let mut nested: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-            .map(|e| e.into_path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .collect();
+        let (mut nested, walk_problems) = maillage_engine::files::walk(&dir, root, false);
+        nested.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
         nested.sort();
         files.extend(nested);
+        problems = walk_problems;
     }
-    files
+    (files, problems)
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {
@@ -75,10 +71,13 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 /// Reads every data file; the problems found in entries come back with the
 /// data so that cross-checks can still run and report everything at once.
 pub fn read_all(root: &Path) -> (DataSet, Diagnostics) {
-    let jobs: Vec<(Kind, PathBuf)> = Kind::ALL
-        .iter()
-        .flat_map(|&kind| files_of(root, kind).into_iter().map(move |p| (kind, p)))
-        .collect();
+    let mut problems = Diagnostics::new();
+    let mut jobs: Vec<(Kind, PathBuf)> = Vec::new();
+    for kind in Kind::ALL {
+        let (files, walk_problems) = files_of(root, kind);
+        jobs.extend(files.into_iter().map(|p| (kind, p)));
+        problems.0.extend(walk_problems);
+    }
     // The largest files first, so that no long file is parsed alone at the
     // end; the results are then put back in the files' order.
     let mut order: Vec<(u64, usize)> = jobs
@@ -97,7 +96,6 @@ pub fn read_all(root: &Path) -> (DataSet, Diagnostics) {
     results.sort_unstable_by_key(|(index, _)| *index);
     let results = results.into_iter().map(|(_, result)| result);
     let mut data = DataSet::default();
-    let mut problems = Diagnostics::new();
     for result in results {
         problems.0.extend(result.problems);
         data.broken_ids.extend(
@@ -141,37 +139,40 @@ fn empty(kind: Kind) -> Parsed {
     }
 }
 
+/// A file that gives no entries, and why.
+fn unread(file: SourceFile, kind: Kind, problem: Diagnostic) -> FileResult {
+    FileResult {
+        file,
+        parsed: empty(kind),
+        broken_ids: Vec::new(),
+        problems: vec![problem],
+    }
+}
+
 fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
     let rel = relative(root, path);
-    let text = match std::fs::read_to_string(path) {
+    let text = match maillage_engine::files::read_text(path) {
         Ok(t) => t,
         Err(e) => {
             let problem = Diagnostic::new(rel.clone(), format!("cannot read the file: {e}"));
-            return FileResult {
-                file: SourceFile::new(rel, String::new()),
-                parsed: empty(kind),
-                broken_ids: Vec::new(),
-                problems: vec![problem],
-            };
+            return unread(SourceFile::new(rel, String::new()), kind, problem);
         }
     };
-    let file = SourceFile::new(rel.clone(), text);
+    let mut file = SourceFile::new(rel.clone(), text);
+    if let Some((line, column)) = maillage_engine::nesting::too_deep_yaml(file.text()) {
+        let problem = Diagnostic::new(rel, maillage_engine::nesting::too_deep_message())
+            .at(line, Some(column));
+        return unread(file, kind, problem);
+    }
     let value: Value = match serde_yaml::from_str(file.text()) {
         Ok(v) => v,
         Err(e) => {
             let mut problem = Diagnostic::new(rel, format!("invalid YAML: {e}"));
-            if let Some(loc) = e.location() {
-                problem = problem.at(loc.line(), Some(loc.column()));
-            } else {
-                let (line, _) = line_col(file.text(), 0);
-                problem = problem.line(Some(line));
-            }
-            return FileResult {
-                file,
-                parsed: empty(kind),
-                broken_ids: Vec::new(),
-                problems: vec![problem],
+            problem = match e.location() {
+                Some(loc) => problem.at(loc.line(), Some(loc.column())),
+                None => problem.line(Some(1)),
             };
+            return unread(file, kind, problem);
         }
     };
     let items: &[Value] = match &value {
@@ -187,14 +188,10 @@ fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
                 ),
             )
             .line(Some(1));
-            return FileResult {
-                file,
-                parsed: empty(kind),
-                broken_ids: Vec::new(),
-                problems: vec![problem],
-            };
+            return unread(file, kind, problem);
         }
     };
+    file.expect_entries(items.len());
     // Entries are read in parallel too: a region's file of meetups is the
     // largest of all, and would otherwise be read alone at the end.
     let known = entries::known_fields(kind);

@@ -24,7 +24,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use maillage_model::meetup::LiveAggregates;
 
-use crate::error::{Diagnostic, Result};
+use crate::error::{Diagnostic, Result, Source};
 pub use definitions::definitions;
 pub use load::has_data;
 pub use model::*;
@@ -93,11 +93,17 @@ impl DataSet {
 
     /// `file:line` of an entry, for messages that point at another entry.
     pub fn location(&self, origin: Origin) -> String {
+        self.files[origin.file as usize].location(origin.entry as usize)
+    }
+
+    /// The entry at `origin` as the source of something built from it.
+    pub fn source(&self, origin: Origin, what: impl Into<String>) -> Source {
         let file = &self.files[origin.file as usize];
-        match file.entry_line(origin.entry as usize) {
-            Some(line) => format!("{}:{line}", file.path.display()),
-            None => file.path.display().to_string(),
-        }
+        Source::file(
+            file.path.clone(),
+            file.entry_line(origin.entry as usize),
+            what,
+        )
     }
 
     pub fn is_broken(&self, kind: Kind, id: &str) -> bool {

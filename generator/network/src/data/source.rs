@@ -9,7 +9,10 @@
 
 use std::path::PathBuf;
 
-use crate::error::Diagnostic;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::error::{Diagnostic, LineIndex};
 
 /// One data file, kept for locating problems.
 #[derive(Debug, Clone)]
@@ -17,26 +20,31 @@ pub struct SourceFile {
     /// Path relative to the site root, `/`-separated: `data/places/bretagne.yaml`.
     pub path: PathBuf,
     text: String,
-    /// Byte offset of the start of each line.
-    line_starts: Vec<usize>,
+    lines: LineIndex,
     /// `(first line, end line)` (0-based, end excluded) of each entry.
     entries: Vec<(usize, usize)>,
+    /// The line of each top-level key of each entry, found on the first
+    /// problem of the entry: an entry with thousands of problems is read
+    /// once, not once for each.
+    keys: Vec<OnceLock<HashMap<String, usize>>>,
 }
 
 impl SourceFile {
+    /// A data file's text. Every YAML line break (`\r\n`, `\r`, and NEL,
+    /// LS and PS, which YAML 1.1 also reads as line breaks) is made `\n`,
+    /// which YAML reads the same: lines are then counted here as the
+    /// parser counts them.
     pub fn new(path: PathBuf, text: String) -> SourceFile {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        if line_starts.last() == Some(&text.len()) && !text.is_empty() {
-            line_starts.pop();
-        }
+        let text = yaml_line_breaks(text);
         let mut file = SourceFile {
             path,
+            lines: LineIndex::new(&text),
             text,
-            line_starts,
             entries: Vec::new(),
+            keys: Vec::new(),
         };
         file.entries = file.find_entries();
+        file.keys = file.entries.iter().map(|_| OnceLock::new()).collect();
         file
     }
 
@@ -45,16 +53,12 @@ impl SourceFile {
     }
 
     fn line_count(&self) -> usize {
-        if self.text.is_empty() {
-            0
-        } else {
-            self.line_starts.len()
-        }
+        self.lines.line_count()
     }
 
     fn line(&self, i: usize) -> &str {
-        let start = self.line_starts[i];
-        let end = self.line_starts.get(i + 1).map_or(self.text.len(), |&e| e);
+        let start = self.lines.line_start(i);
+        let end = self.lines.line_start(i + 1);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -63,9 +67,14 @@ impl SourceFile {
         self.entries.len()
     }
 
-    /// Top-level `- ` items: lines at the indentation of the first one.
+    /// Top-level `- ` items: lines at the indentation of the first one;
+    /// or the items of a flow list (`[{...}, {...}]`).
     fn find_entries(&self) -> Vec<(usize, usize)> {
         let n = self.line_count();
+        let first = (0..n).find_map(|i| content_of(self.line(i)));
+        if first.is_some_and(|c| c.starts_with('[')) {
+            return self.flow_entries();
+        }
         let mut starts = Vec::new();
         let mut indent = None;
         for i in 0..n {
@@ -96,6 +105,77 @@ impl SourceFile {
         entries
     }
 
+    /// The items of a file that is one flow list: each from the line it
+    /// starts on to the next one's (its fields are then found at its
+    /// first line: keys are looked for in block style only).
+    fn flow_entries(&self) -> Vec<(usize, usize)> {
+        let text = self.text.as_bytes();
+        let mut starts: Vec<usize> = Vec::new();
+        let mut depth = 0usize;
+        let mut item_next = false;
+        let mut i = 0;
+        while i < text.len() {
+            let b = text[i];
+            let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+            if depth == 1 && item_next && !blank && !matches!(b, b']' | b'#') {
+                starts.push(self.lines.line(i) - 1);
+                item_next = false;
+            }
+            match b {
+                b'"' | b'\'' => {
+                    i = maillage_engine::nesting::quoted_end(text, i);
+                    continue;
+                }
+                b'#' if i == 0 || matches!(text[i - 1], b' ' | b'\t' | b'\n') => {
+                    while i < text.len() && text[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'[' | b'{' => {
+                    depth += 1;
+                    item_next = depth == 1;
+                }
+                b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b',' if depth == 1 => item_next = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        let n = self.line_count();
+        starts
+            .iter()
+            .enumerate()
+            .map(|(k, &start)| {
+                let next = starts.get(k + 1).copied().unwrap_or(n);
+                (start, next.max(start + 1))
+            })
+            .collect()
+    }
+
+    /// Forgets the entries found by the scan when the parser read another
+    /// number of them (a structure the scan does not follow): their lines
+    /// would be wrong. Problems are then located at the list's first line,
+    /// by their entry's number.
+    pub fn expect_entries(&mut self, count: usize) {
+        if self.entries.len() != count {
+            self.entries.clear();
+            self.keys.clear();
+        }
+    }
+
+    /// 1-based line of the file's first line that is not blank or a comment.
+    fn first_line(&self) -> usize {
+        (0..self.line_count())
+            .find(|&i| content_of(self.line(i)).is_some())
+            .map_or(1, |i| i + 1)
+    }
+
     /// 1-based line of entry `entry`'s first line.
     pub fn entry_line(&self, entry: usize) -> Option<usize> {
         self.entries.get(entry).map(|(start, _)| start + 1)
@@ -118,8 +198,12 @@ impl SourceFile {
             from = start + 1;
             key_indent = self.next_indent(from, to).unwrap_or(key_indent);
         }
-        for part in split_path(field) {
+        for (depth, part) in split_path(field).into_iter().enumerate() {
             let hit = match part {
+                PathPart::Key(key) if depth == 0 => self.keys[entry]
+                    .get_or_init(|| self.key_lines(from, to, key_indent, first_is_item))
+                    .get(key)
+                    .copied(),
                 PathPart::Key(key) => self.find_key(from, to, key_indent, key, first_is_item),
                 PathPart::Index(index) => self.find_item(from, to, key_indent, index),
             };
@@ -166,6 +250,32 @@ impl SourceFile {
         })
     }
 
+    /// The line of each key at `key_indent` in lines `[from, to)`, the
+    /// first one kept when a key repeats.
+    fn key_lines(
+        &self,
+        from: usize,
+        to: usize,
+        key_indent: usize,
+        first_is_item: bool,
+    ) -> HashMap<String, usize> {
+        let mut lines = HashMap::new();
+        for i in from..to {
+            let line = self.line(i);
+            let text = if first_is_item && i == from {
+                line.get(key_indent..).unwrap_or("")
+            } else if indentation(line) == key_indent {
+                line.trim_start()
+            } else {
+                continue;
+            };
+            if let Some(key) = key_of(text) {
+                lines.entry(key.to_string()).or_insert(i);
+            }
+        }
+        lines
+    }
+
     fn find_key(
         &self,
         from: usize,
@@ -207,11 +317,33 @@ impl SourceFile {
         } else {
             self.field_line(entry, field)
         };
+        if d.line.is_none() {
+            d.line = Some(self.first_line());
+            d.message
+                .push_str(&format!(" (entry {} of the list)", entry + 1));
+        }
         if !field.is_empty() {
             d.field = Some(field.to_string());
         }
         d
     }
+
+    /// `file:line` of an entry (or `file`, entry N), for messages that
+    /// point at another entry.
+    pub fn location(&self, entry: usize) -> String {
+        match self.entry_line(entry) {
+            Some(line) => format!("{}:{line}", self.path.display()),
+            None => format!("{} (entry {})", self.path.display(), entry + 1),
+        }
+    }
+}
+
+fn yaml_line_breaks(text: String) -> String {
+    const OTHER_BREAKS: [char; 4] = ['\r', '\u{85}', '\u{2028}', '\u{2029}'];
+    if !text.contains(OTHER_BREAKS) {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace(OTHER_BREAKS, "\n")
 }
 
 enum PathPart<'a> {
@@ -255,6 +387,24 @@ fn item_key_indent(line: &str) -> usize {
     let after_dash = &line[indent..];
     let rest = after_dash.strip_prefix('-').unwrap_or(after_dash);
     indent + 1 + (rest.len() - rest.trim_start_matches(' ').len())
+}
+
+/// The key a `key: value` line starts with (the key possibly quoted).
+fn key_of(text: &str) -> Option<&str> {
+    let ends_key = |after: &str| {
+        let after = after.trim_start_matches(' ');
+        after == ":" || after.starts_with(": ") || after.starts_with(":\t")
+    };
+    for quote in ['"', '\''] {
+        if let Some(rest) = text.strip_prefix(quote) {
+            let end = rest.find(quote)?;
+            return ends_key(&rest[end + 1..]).then(|| &rest[..end]);
+        }
+    }
+    text.match_indices(':')
+        .map(|(at, _)| at)
+        .find(|&at| ends_key(&text[at..]))
+        .map(|at| text[..at].trim_end_matches(' '))
 }
 
 /// Whether `text` starts with `key:` (the key possibly quoted).
@@ -328,6 +478,41 @@ mod tests {
         assert_eq!(f.field_line(1, "name"), Some(17));
         assert_eq!(f.field_line(1, "links[1].url"), Some(22));
         assert_eq!(f.field_line(1, "links[0].label"), Some(19));
+    }
+
+    #[test]
+    fn finds_the_items_of_a_flow_list() {
+        let f = SourceFile::new(
+            "data/x.yaml".into(),
+            "# liste\n[{id: a, name: \"x, ] }\"},\n  {id: b}, {id: c,\n  name: d}\n]\n".into(),
+        );
+        assert_eq!(f.entry_count(), 3);
+        assert_eq!(f.entry_line(0), Some(2));
+        assert_eq!(f.entry_line(1), Some(3));
+        assert_eq!(f.entry_line(2), Some(3));
+        assert_eq!(f.field_line(2, "name"), Some(3));
+    }
+
+    #[test]
+    fn lines_are_counted_as_yaml_counts_them() {
+        let f = SourceFile::new(
+            "data/x.yaml".into(),
+            "- id: a\r- id: b\r\n  name: c\u{2028}- id: d\n".into(),
+        );
+        assert_eq!(f.text(), "- id: a\n- id: b\n  name: c\n- id: d\n");
+        assert_eq!(f.entry_line(2), Some(4));
+    }
+
+    #[test]
+    fn entries_the_scan_cannot_follow_are_located_by_number() {
+        let mut f = SourceFile::new("data/x.yaml".into(), "# x\n!!seq\n- a\n- b\n".into());
+        f.expect_entries(3);
+        let d = f.diagnostic(1, "name", "missing field `name`");
+        assert_eq!(
+            d.to_string(),
+            "data/x.yaml:2: `name`: missing field `name` (entry 2 of the list)"
+        );
+        assert_eq!(f.location(1), "data/x.yaml (entry 2)");
     }
 
     #[test]

@@ -182,6 +182,7 @@ pub fn files_of(net: &Network, regions: &[usize]) -> Vec<ExtraFile> {
                 path: url.trim_start_matches('/').to_string(),
                 bytes,
                 in_sitemap: false,
+                source: crate::error::Source::part("the map's data"),
             }
         })
         .collect()

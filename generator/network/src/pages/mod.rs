@@ -23,9 +23,10 @@ use maillage_model::clock;
 use maillage_model::meetup::LiveAggregates;
 use serde_json::{json, Map, Value};
 
+use crate::config::Config;
 use crate::data::PlaceType;
-use crate::error::Result;
-use crate::site::{ContextBuilder, Contribution, ExtraPage, Library, PageContext, SiteExtension};
+use crate::error::{Result, Source};
+use crate::site::{ContextBuilder, Contribution, ExtraPage, PageContext, SiteExtension};
 use listings::Listing;
 use network::Network;
 pub use showing::{files_showing, Showing};
@@ -71,7 +72,7 @@ impl SiteExtension for DataPages {
         "data"
     }
 
-    fn contribute(&self, root: &Path, library: &Library) -> Result<Contribution> {
+    fn contribute(&self, root: &Path, config: &Arc<Config>) -> Result<Contribution> {
         if !crate::data::has_data(root) {
             return Ok(Contribution::default());
         }
@@ -83,13 +84,13 @@ impl SiteExtension for DataPages {
             }
         };
         let now = clock::now();
-        network::site_zone(&library.config)?;
+        network::site_zone(config)?;
         let mut loaded = crate::data::load(root, now)?;
         if let Some(overlay) = &self.overlay {
             overlay(&mut loaded.data.live);
         }
         lap("loaded and validated");
-        let net = Network::new(loaded.data, library.config.clone(), now);
+        let net = Network::new(loaded.data, config.clone(), now);
         lap("linked");
         let contribution = contribution(Arc::new(net), loaded.warnings);
         lap("files and page list");
@@ -148,6 +149,41 @@ impl ContextBuilder for Builder {
 impl Builder {
     fn place_full(&self, p: usize) -> &Value {
         self.places_full[p].get_or_init(|| places::full(&self.net, p))
+    }
+
+    /// What the page comes from: a data entry, or a list of the network.
+    fn source(&self, spec: Spec) -> Source {
+        let data = &self.net.data;
+        match spec {
+            Spec::Meetup(m) => {
+                let meetup = &data.meetups[m];
+                data.source(meetup.origin, format!("the page of meetup `{}`", meetup.id))
+            }
+            Spec::Place(p) => {
+                let place = &data.places[p];
+                data.source(place.origin, format!("the page of place `{}`", place.id))
+            }
+            Spec::Region(r) => {
+                let region = &data.regions[r];
+                data.source(
+                    region.origin,
+                    format!("the page of region `{}`", region.slug),
+                )
+            }
+            Spec::Listing(Listing::Upcoming, n) => {
+                Source::part(format!("page {n} of the list of meetups to come"))
+            }
+            Spec::Listing(Listing::Past, n) => {
+                Source::part(format!("page {n} of the list of past meetups"))
+            }
+            Spec::PlacesIndex => Source::part("the list of places"),
+            Spec::PlaceType(t) => Source::part(format!(
+                "the list of places of type `{}`",
+                self.types[t].0.code()
+            )),
+            Spec::RegionsIndex => Source::part("the list of regions"),
+            Spec::Map => Source::part("the map"),
+        }
     }
 
     fn path_and_template(&self, spec: Spec) -> (String, &'static str) {
@@ -228,6 +264,7 @@ pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
                 lang: None,
                 in_sitemap: true,
                 updated: None,
+                source: builder.source(spec),
             }
         })
         .collect()

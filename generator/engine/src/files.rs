@@ -1,0 +1,94 @@
+//! Finding and reading the site's source files the way Zola does: folders
+//! walked following symbolic links (a link back to a folder above it is
+//! reported, not followed), text read as UTF-8 with a byte-order mark at
+//! the top dropped.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Diagnostic;
+
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// The text of a file, without a leading UTF-8 byte-order mark.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let mut text = std::fs::read_to_string(path)?;
+    if text.starts_with(BYTE_ORDER_MARK) {
+        text.drain(..BYTE_ORDER_MARK.len_utf8());
+    }
+    Ok(text)
+}
+
+/// Every file under `dir`, sorted by path, through symbolic links; with
+/// `skip_hidden`, files and folders whose name starts with `.` are left
+/// out. Folders that cannot be read and links that loop are reported, with
+/// paths relative to `root`; the rest is still listed.
+pub fn walk(dir: &Path, root: &Path, skip_hidden: bool) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !skip_hidden || !e.file_name().to_string_lossy().starts_with('.')
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => problems.push(walk_problem(&e, dir, root)),
+        }
+    }
+    (files, problems)
+}
+
+fn walk_problem(error: &walkdir::Error, dir: &Path, root: &Path) -> Diagnostic {
+    let path = error.path().unwrap_or(dir);
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    match error.loop_ancestor() {
+        Some(ancestor) => Diagnostic::new(
+            shown,
+            format!(
+                "this link leads back to {}, a folder that holds it: remove the link (it was not followed)",
+                ancestor.strip_prefix(root).unwrap_or(ancestor).display()
+            ),
+        ),
+        None => Diagnostic::new(
+            shown,
+            format!(
+                "cannot read: {}",
+                error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), |e| e.to_string())
+            ),
+        ),
+    }
+}
+
+/// The parts of `path` resolved inside a folder as a file system would:
+/// a leading `/`, empty parts and `.` dropped, `..` going up one part;
+/// `None` when it climbs out of the folder.
+pub fn resolve_within(path: &str) -> Option<Vec<&str>> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    Some(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn drops_a_leading_byte_order_mark_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "\u{feff}+++\n+++\nun \u{feff}").unwrap();
+        assert_eq!(super::read_text(&path).unwrap(), "+++\n+++\nun \u{feff}");
+    }
+}
