@@ -44,19 +44,12 @@ fn a_byte_order_mark_at_the_top_of_a_content_file_is_dropped() {
 #[test]
 fn a_page_with_an_empty_front_matter_is_rendered() {
     let dir = fixture("blog");
-    write(
-        dir.path(),
-        "content/vide.md",
-        "+++\n+++\nSans titre.\n",
-    );
+    write(dir.path(), "content/vide.md", "+++\n+++\nSans titre.\n");
     write(dir.path(), "content/vide-yaml.md", "---\n---\n");
     maillage::build(&options(dir.path())).unwrap();
     let all = files(&dir.path().join("public"));
     assert!(all.contains(&"vide/index.html".to_string()), "{all:?}");
-    assert!(
-        all.contains(&"vide-yaml/index.html".to_string()),
-        "{all:?}"
-    );
+    assert!(all.contains(&"vide-yaml/index.html".to_string()), "{all:?}");
     let sitemap = read(dir.path(), "public/sitemap.xml");
     assert!(sitemap.contains("/vide/"), "{sitemap}");
 }
