@@ -95,10 +95,16 @@ fn an_empty_feed_is_written() {
 fn shortcodes_are_read_as_zola_reads_them() {
     let dir = build("shortcodes");
     let page = read(dir.path(), "public/carnet/index.html");
-    // `page.assets` inside a shortcode.
+    // `page.assets` inside a shortcode: a co-located page's assets include
+    // its sub-folders', in the order of their lower-cased paths, and are
+    // written at the same place under the page.
     assert!(
-        page.contains("<li>&#x2F;carnet&#x2F;autre.txt</li><li>&#x2F;carnet&#x2F;table.csv</li>"),
+        page.contains("<li>&#x2F;carnet&#x2F;annexes&#x2F;Notice.txt</li><li>&#x2F;carnet&#x2F;autre.txt</li><li>&#x2F;carnet&#x2F;table.csv</li>"),
         "{page}"
+    );
+    assert_eq!(
+        read(dir.path(), "public/carnet/annexes/Notice.txt"),
+        "Notice du carnet.\n"
     );
     // Arguments separated by a space only.
     assert!(

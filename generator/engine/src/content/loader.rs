@@ -1,6 +1,6 @@
 //! Walks `content/` and turns its files into pages and sections, in parallel.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -42,7 +42,7 @@ pub fn load_content(
 ) -> (LoadedContent, Diagnostics) {
     let mut markdown = Vec::new();
     // Folder → non-Markdown files directly in it (co-located assets).
-    let mut assets: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut assets: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut errors = Diagnostics::new();
     if content_dir.is_dir() {
         let (files, problems) = crate::files::walk(content_dir, root, true);
@@ -168,7 +168,7 @@ pub fn load_one(
         path,
         config,
         drafts,
-        &HashMap::new(),
+        &BTreeMap::new(),
     )? {
         Some(Entry::Page(p)) => Ok(Some(*p)),
         _ => Ok(None),
@@ -181,7 +181,7 @@ fn load_file(
     path: &Path,
     config: &Config,
     drafts: bool,
-    assets: &HashMap<PathBuf, Vec<PathBuf>>,
+    assets: &BTreeMap<PathBuf, Vec<PathBuf>>,
 ) -> std::result::Result<Option<Entry>, Diagnostic> {
     let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let text = crate::files::read_text(path)
@@ -261,7 +261,7 @@ fn load_file(
         };
         let permalink = config.make_permalink(&url_path);
         let section_assets = assets.get(&folder).cloned().unwrap_or_default();
-        let serialized_assets = serialize_assets(&section_assets, &url_path);
+        let serialized_assets = serialize_assets(&section_assets, &folder, &url_path);
         let parent_dir = dir_components.join("/");
         return Ok(Some(Entry::Section(Box::new(Section {
             file: FileInfo {
@@ -305,7 +305,7 @@ fn load_file(
         let own = comps.pop().unwrap_or_default();
         let parent_dir = comps.join("/");
         let colocated_path = format!("{}/", dir_components.join("/"));
-        let page_assets = assets.get(&folder).cloned().unwrap_or_default();
+        let page_assets = assets_under(assets, &folder);
         (own, comps, parent_dir, Some(colocated_path), page_assets)
     } else {
         (
@@ -383,7 +383,7 @@ fn load_file(
     }
     let url_path = format!("/{}", url_path.trim_start_matches('/'));
     let permalink = config.make_permalink(&url_path);
-    let serialized_assets = serialize_assets(&page_assets, &url_path);
+    let serialized_assets = serialize_assets(&page_assets, &folder, &url_path);
 
     Ok(Some(Entry::Page(Box::new(Page {
         file: FileInfo {
@@ -427,13 +427,31 @@ fn path_components(url_path: &str) -> Vec<String> {
         .collect()
 }
 
-fn serialize_assets(assets: &[PathBuf], url_path: &str) -> Vec<String> {
+/// A co-located page's assets, as Zola finds them: every file that is not
+/// Markdown under its folder, sub-folders included, in the order of their
+/// lower-cased paths.
+fn assets_under(assets: &BTreeMap<PathBuf, Vec<PathBuf>>, folder: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = assets
+        .range(folder.to_path_buf()..)
+        .take_while(|(dir, _)| dir.starts_with(folder))
+        .flat_map(|(_, files)| files.iter().cloned())
+        .collect();
+    found.sort_by_cached_key(|p| p.to_string_lossy().to_lowercase());
+    found
+}
+
+/// The assets' URL paths: `url_path` and their path under `folder`.
+fn serialize_assets(assets: &[PathBuf], folder: &Path, url_path: &str) -> Vec<String> {
     let mut out: Vec<String> = assets
         .iter()
-        .filter_map(|a| a.file_name())
-        .map(|n| format!("{}{}", url_path, n.to_string_lossy()))
+        .map(|a| {
+            let name = a
+                .strip_prefix(folder)
+                .map_or_else(|_| a.to_string_lossy(), |n| n.to_string_lossy());
+            format!("{url_path}{}", name.replace('\\', "/"))
+        })
         .collect();
-    out.sort();
+    out.sort_by_cached_key(|a| a.to_lowercase());
     out
 }
 

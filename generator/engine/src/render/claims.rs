@@ -119,7 +119,7 @@ fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
                 own(
                     out,
                     (
-                        asset_file(&page.path, asset),
+                        asset_file(&page.path, page.file.folder(), asset),
                         asset_source(planned.root, asset),
                     ),
                 );
@@ -132,7 +132,7 @@ fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
                 own(
                     out,
                     (
-                        asset_file(&s.path, asset),
+                        asset_file(&s.path, s.file.folder(), asset),
                         asset_source(planned.root, asset),
                     ),
                 );

@@ -275,7 +275,7 @@ impl Renderer<'_> {
             .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
         let mut out = vec![(index_file(&page.path), html.into_bytes())];
         for asset in &page.assets {
-            out.push(asset_output(&page.path, asset)?);
+            out.push(asset_output(&page.path, page.file.folder(), asset)?);
         }
         Ok(out)
     }
@@ -285,7 +285,7 @@ impl Renderer<'_> {
         let s = &lib.sections[i];
         let mut out = Vec::new();
         for asset in &s.assets {
-            out.push(asset_output(&s.path, asset)?);
+            out.push(asset_output(&s.path, s.file.folder(), asset)?);
         }
         if let Some(target) = &s.meta.redirect_to {
             let url = if crate::markdown::is_external(target) {
@@ -655,8 +655,12 @@ fn paginator(
     })
 }
 
-fn asset_output(url_path: &str, asset: &std::path::Path) -> Result<(String, Vec<u8>), Diagnostic> {
+fn asset_output(
+    url_path: &str,
+    folder: &std::path::Path,
+    asset: &std::path::Path,
+) -> Result<(String, Vec<u8>), Diagnostic> {
     let bytes = std::fs::read(asset)
         .map_err(|e| Diagnostic::new(asset, format!("cannot read the asset: {e}")))?;
-    Ok((asset_file(url_path, asset), bytes))
+    Ok((asset_file(url_path, folder, asset), bytes))
 }
