@@ -33,9 +33,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use maillage_function::handler::{ClientIp, Function, FunctionConfig};
-use maillage_function::model::{MeetupDefinition, MeetupStatus, Role};
-use maillage_function::store::sqlite::SqliteStore;
-use maillage_function::store::{NewRegistration, Store};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus, Role};
+use maillage_store::sqlite::SqliteStore;
+use maillage_store::{NewRegistration, Store};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)

@@ -1,9 +1,10 @@
 //! Maillage's function: the forms of a static site.
 //!
-//! This library holds what the site and the function share (the meetup
-//! definitions synced into the store, the public aggregates exported back to
-//! the site, the clock) and, around it, the forms, the stores and the
-//! transport-agnostic handler.
+//! The forms ([`handler`]: an axum Router that `maillage serve` mounts and
+//! the Lambda binary runs), the rebuild trigger ([`trigger`]), confirmation
+//! emails ([`email`]) and the Lambda's secrets ([`parameters`]). What it
+//! shares with the site is in `maillage-model`; the stores are
+//! `maillage-store`'s.
 
 #[cfg(feature = "email")]
 pub mod email;
@@ -11,7 +12,3 @@ pub mod handler;
 #[cfg(feature = "lambda")]
 pub mod parameters;
 pub mod trigger;
-
-// The shared model and the stores, under the paths the rest of the crate uses.
-pub use maillage_model::{clock, events, meetup as model};
-pub use maillage_store as store;

@@ -23,26 +23,24 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use maillage_function::clock;
-use maillage_function::events::{Event, EventSink};
 use maillage_function::handler::config::RATE_LIMIT_VAR;
 use maillage_function::handler::{Function, FunctionConfig};
-use maillage_function::model::{LiveAggregates, MeetupAggregate};
-use maillage_function::store::Store;
+use maillage_model::clock;
+use maillage_model::events::{Event, EventSink};
+use maillage_model::meetup::{LiveAggregates, MeetupAggregate};
+use maillage_store::Store;
 
 use crate::build::{BuildOptions, Site};
-use crate::config::Config;
 use crate::error::{Diagnostic, Result};
 use crate::pages::network::Network;
-use crate::pages::Showing;
+use crate::pages::{DataPages, Showing};
 use crate::serve::{Hooks, Limits, Refresh, Refreshed, ServeHandle, SiteHandle};
-use crate::site::{Contribution, SiteExtension};
 use crate::store_cli::{self, StoreSpec};
 
 /// The longest wait between two looks at the date: the clock may be set
@@ -55,10 +53,13 @@ const CLOCK_CHECK: Duration = Duration::from_secs(60);
 const LOCAL_RATE_LIMIT_PER_MINUTE: u32 = 10_000;
 
 /// What the live loop shares between the site build and the event worker.
-#[derive(Default)]
+/// The figures themselves live in the store: each build reads them all, each
+/// event the meetup's; the network of the last build holds what is shown.
 struct LiveState {
-    /// The store's public figures, meetup by meetup.
-    figures: RwLock<LiveAggregates>,
+    /// Runs the store's calls for threads outside any runtime (builds, the
+    /// watcher, the event worker).
+    runtime: tokio::runtime::Runtime,
+    store: Arc<dyn Store>,
     /// The network of the last build, to find what shows a meetup.
     network: RwLock<Option<Arc<Network>>>,
 }
@@ -68,63 +69,53 @@ impl LiveState {
     /// waiting lists are the store's; a report published in `data/live/`
     /// stays unless the store has one for the same meetup.
     fn overlay(&self, live: &mut LiveAggregates) {
-        let figures = self.figures.read().unwrap_or_else(|e| e.into_inner());
-        for (id, aggregate) in &figures.meetups {
-            let entry = live.meetups.entry(id.clone()).or_default();
+        let figures = match self.runtime.block_on(self.store.aggregates()) {
+            Ok(figures) => figures,
+            Err(e) => {
+                eprintln!("cannot read the store's figures, showing data/live/'s: {e}");
+                return;
+            }
+        };
+        for (id, aggregate) in figures.meetups {
+            let entry = live.meetups.entry(id).or_default();
             entry.confirmed = aggregate.confirmed;
             entry.waiting = aggregate.waiting;
             if aggregate.report.is_some() {
-                entry.report = aggregate.report.clone();
+                entry.report = aggregate.report;
             }
         }
     }
 
-    fn set_all(&self, figures: LiveAggregates) {
-        *self.figures.write().unwrap_or_else(|e| e.into_inner()) = figures;
-    }
-
-    /// The figures of the meetups `ids` known to the store.
+    /// The store's figures of the meetups `ids` it knows.
     fn figures_of(&self, ids: &BTreeSet<String>) -> Vec<(String, MeetupAggregate)> {
-        let figures = self.figures.read().unwrap_or_else(|e| e.into_inner());
         ids.iter()
-            .filter_map(|id| Some((id.clone(), figures.meetups.get(id)?.clone())))
+            .filter_map(|id| match self.runtime.block_on(self.store.aggregate(id)) {
+                Ok(aggregate) => Some((id.clone(), aggregate)),
+                Err(e) => {
+                    eprintln!("cannot read the figures of {id}: {e}");
+                    None
+                }
+            })
             .collect()
     }
 
-    fn set(&self, id: &str, aggregate: MeetupAggregate) {
-        self.figures
-            .write()
+    fn last_network(&self) -> Option<Arc<Network>> {
+        self.network
+            .read()
             .unwrap_or_else(|e| e.into_inner())
-            .meetups
-            .insert(id.to_string(), aggregate);
-    }
-}
-
-/// The data pages with the store's figures; keeps the linked network.
-struct LiveDataPages {
-    state: Arc<LiveState>,
-}
-
-impl SiteExtension for LiveDataPages {
-    fn name(&self) -> &str {
-        "data"
+            .clone()
     }
 
-    fn contribute(&self, root: &Path, config: &Arc<Config>) -> Result<Contribution> {
-        if !crate::data::has_data(root) {
-            return Ok(Contribution::default());
-        }
-        let now = clock::now();
-        crate::pages::network::site_zone(config)?;
-        let mut loaded = crate::data::load(root, now)?;
-        self.state.overlay(&mut loaded.data.live);
-        let net = Arc::new(Network::new(loaded.data, config.clone(), now));
-        *self
-            .state
-            .network
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
-        Ok(crate::pages::contribution(net, loaded.warnings))
+    fn keep_network(&self, net: &Arc<Network>) {
+        *self.network.write().unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
+    }
+
+    /// The data pages with the store's figures, telling this state of each
+    /// network they link.
+    fn data_pages(self: &Arc<Self>) -> DataPages {
+        let (overlay, observer) = (self.clone(), self.clone());
+        DataPages::with_live_overlay(Arc::new(move |live| overlay.overlay(live)))
+            .observed_by(Arc::new(move |net| observer.keep_network(net)))
     }
 }
 
@@ -211,20 +202,24 @@ pub fn start(
             spec.describe()
         );
     }
-    let state = Arc::new(LiveState::default());
-    options.extensions = vec![
-        Arc::new(LiveDataPages {
-            state: state.clone(),
-        }),
-        Arc::new(crate::vendor::VendorAssets),
-    ];
-    // The store, synced and read before the first build.
-    let setup = tokio::runtime::Builder::new_current_thread()
+    // The store, synced before the first build; its calls run on a small
+    // runtime of their own, as builds and the worker run outside any.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .map_err(|e| Diagnostic::new("serve", format!("cannot start a runtime: {e}")))?;
-    let store = setup.block_on(spec.open())?;
-    sync_and_read(&options, spec, &store, &state, &setup)?;
+    let store = runtime.block_on(spec.open())?;
+    let state = Arc::new(LiveState {
+        runtime,
+        store: store.clone(),
+        network: RwLock::new(None),
+    });
+    options.extensions = vec![
+        Arc::new(state.data_pages()),
+        Arc::new(crate::vendor::VendorAssets),
+    ];
+    sync(&options, spec, &state)?;
 
     let (changes, received) = mpsc::channel();
     let sink: Arc<dyn EventSink> = Arc::new(LiveSink {
@@ -232,8 +227,11 @@ pub fn start(
     });
     let function_store = store.clone();
     let mut config = function_config(|name| std::env::var(name).ok())?;
-    // The site's own zone: its pages and the function's name the same one.
-    config.time_zone = crate::pages::network::site_zone(&crate::build::load_config(&options)?)?;
+    // The site's own zone and result pages: its pages and the function's
+    // name the same ones.
+    let site_config = crate::build::load_config(&options)?;
+    config.time_zone = crate::pages::network::site_zone(&site_config)?;
+    config.result_pages = crate::pages::network::result_pages(&site_config)?;
     let api = move |addr: SocketAddr| {
         let site = format!("http://{addr}");
         config.site_url = site.clone();
@@ -250,8 +248,7 @@ pub fn start(
         Arc::new(Function::new(function_store, config, sinks)).router()
     };
     let before_rebuild = {
-        let (options, spec, store, state) =
-            (options.clone(), spec.clone(), store.clone(), state.clone());
+        let (options, spec, state) = (options.clone(), spec.clone(), state.clone());
         let data = options.root.join("data");
         let live_dir = options.root.join("data/live");
         move |changed: &[PathBuf]| {
@@ -261,12 +258,7 @@ pub fn start(
             if !definitions_changed {
                 return;
             }
-            let outcome = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| Diagnostic::new("serve", e.to_string()).into())
-                .and_then(|rt| sync_and_read(&options, &spec, &store, &state, &rt));
-            if let Err(e) = outcome {
+            if let Err(e) = sync(&options, &spec, &state) {
                 // The rebuild that follows reports data errors itself.
                 eprintln!("not synced: {e}");
             }
@@ -285,8 +277,6 @@ pub fn start(
     spawn_worker(
         received,
         server.site.clone(),
-        server.runtime(),
-        store.clone(),
         state.clone(),
         latencies.clone(),
     );
@@ -312,28 +302,18 @@ fn function_config(lookup: impl Fn(&str) -> Option<String>) -> Result<FunctionCo
     .map_err(|e| Diagnostic::new("serve", format!("the function's configuration: {e}")).into())
 }
 
-/// Syncs the definitions of `data/` into the store and reads its figures.
-fn sync_and_read(
-    options: &BuildOptions,
-    spec: &StoreSpec,
-    store: &Arc<dyn Store>,
-    state: &LiveState,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<()> {
+/// Syncs the definitions of `data/` into the store.
+fn sync(options: &BuildOptions, spec: &StoreSpec, state: &LiveState) -> Result<()> {
     if !crate::data::has_data(&options.root) {
         return Ok(());
     }
     // The build that follows prints the data warnings.
     let definitions = store_cli::site_definitions(options, false)?;
-    let store_error = |e: maillage_function::store::StoreError| -> crate::error::Diagnostics {
-        Diagnostic::new(spec.describe(), e.to_string()).into()
-    };
-    let summary = runtime
-        .block_on(store_cli::sync(store.as_ref(), &definitions))
-        .map_err(store_error)?;
+    let summary = state
+        .runtime
+        .block_on(store_cli::sync(state.store.as_ref(), &definitions))
+        .map_err(|e| Diagnostic::new(spec.describe(), e.to_string()))?;
     println!("Synced into {}: {summary}", spec.describe());
-    let figures = runtime.block_on(store.aggregates()).map_err(store_error)?;
-    state.set_all(figures);
     Ok(())
 }
 
@@ -342,8 +322,6 @@ fn sync_and_read(
 fn spawn_worker(
     received: mpsc::Receiver<Changed>,
     site: SiteHandle,
-    runtime: tokio::runtime::Handle,
-    store: Arc<dyn Store>,
     state: Arc<LiveState>,
     latencies: Arc<Mutex<Vec<Duration>>>,
 ) {
@@ -353,31 +331,19 @@ fn spawn_worker(
             batch.extend(received.try_iter());
             let ids: BTreeSet<String> = batch.iter().map(|c| c.meetup_id.clone()).collect();
             let start = Instant::now();
-            for id in &ids {
-                match runtime.block_on(store.aggregate(id)) {
-                    Ok(aggregate) => state.set(id, aggregate),
-                    Err(e) => eprintln!("cannot read the figures of {id}: {e}"),
-                }
-            }
-            let outcome = site.refresh_extension(|_: &Site| {
-                let figures = state.figures_of(&ids);
-                let net = state
-                    .network
-                    .read()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .clone();
+            let outcome = site.refresh_extension(DataPages::NAME, |_: &Site| {
                 // No network yet: the served site has no data pages.
-                let Some(net) = net else {
+                let Some(net) = state.last_network() else {
                     return Ok(Refresh {
                         pages: Vec::new(),
                         page: Box::new(|_| false),
                         files: Box::new(Vec::new),
                     });
                 };
-                let net = Arc::new(net.with_figures(&figures));
+                let net = Arc::new(net.with_figures(&state.figures_of(&ids)));
                 let showing = Showing::meetups(&net, &ids);
                 let pages = crate::pages::pages(net.clone());
-                *state.network.write().unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
+                state.keep_network(&net);
                 let page_paths = showing.pages.clone();
                 Ok(Refresh {
                     pages,
@@ -413,12 +379,7 @@ fn spawn_worker(
 /// registrations that have closed or showing a past meetup as to come.
 fn spawn_clock(site: SiteHandle, state: Arc<LiveState>) {
     std::thread::spawn(move || loop {
-        let next = state
-            .network
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .and_then(|net| net.next_change());
+        let next = state.last_network().and_then(|net| net.next_change());
         let wait = next.map_or(CLOCK_CHECK, |t| {
             (t - clock::now())
                 .to_std()

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use maillage_function::clock;
-use maillage_function::model::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_PATH};
-use maillage_function::store::{RepairRun, RepairSummary, Store, StoreError};
+use maillage_model::clock;
+use maillage_model::meetup::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_PATH};
+use maillage_store::{RepairRun, RepairSummary, Store, StoreError};
 
 use crate::build::{load_config, BuildOptions};
 use crate::error::{Diagnostic, Result};
@@ -88,7 +88,7 @@ impl StoreSpec {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| self.error(format!("cannot create the folder: {e}")))?;
                 }
-                let store = maillage_function::store::sqlite::SqliteStore::open(path)
+                let store = maillage_store::sqlite::SqliteStore::open(path)
                     .map_err(|e| self.error(format!("cannot open the store: {e}")))?;
                 Ok(Arc::new(store))
             }
@@ -98,7 +98,7 @@ impl StoreSpec {
             )),
             #[cfg(feature = "dynamodb")]
             StoreSpec::DynamoDb(table) => {
-                use maillage_function::store::dynamodb::DynamoStore;
+                use maillage_store::dynamodb::DynamoStore;
                 let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
                     .iter()
                     .find_map(|var| std::env::var(var).ok().filter(|r| !r.trim().is_empty()));
@@ -314,7 +314,7 @@ pub fn repair_command(spec: &StoreSpec, meetup: Option<&str>) -> Result<String> 
                 run.add(&store.repair(id, now).await.map_err(failed)?);
                 run
             }
-            None => maillage_function::store::repair_all(store.as_ref(), now)
+            None => maillage_store::repair_all(store.as_ref(), now)
                 .await
                 .map_err(failed)?,
         };

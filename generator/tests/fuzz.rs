@@ -537,7 +537,7 @@ fn data_files() {
         .into_iter()
         .map(|(rel, text)| (format!("data/{rel}"), text))
         .collect();
-    let now = maillage_function::clock::parse_instant("2026-11-22T12:00").unwrap();
+    let now = maillage_model::clock::parse_instant("2026-11-22T12:00").unwrap();
     fuzz(
         "data_yaml",
         |name, bytes| {

@@ -9,7 +9,8 @@
 //!   wall-clock times and instants, zone by zone;
 //! - the one writer of each format both sides produce: [`markup`] (HTML and
 //!   XML escaping), [`french`] (dates and times in words) and [`ical`]
-//!   (iCalendar).
+//!   (iCalendar);
+//! - [`result_pages`]: the site's pages the function sends people to.
 //!
 //! It depends on no store backend, no HTTP and no template engine, so every
 //! other crate can use it.
@@ -20,5 +21,6 @@ pub mod french;
 pub mod ical;
 pub mod markup;
 pub mod meetup;
+pub mod result_pages;
 pub mod store;
 pub mod zone;

@@ -154,24 +154,72 @@ impl RepairRun {
 }
 
 /// A failure of the storage itself (not a refusal: refusals are outcomes).
+/// Messages are for logs and never reach people.
 #[derive(Debug)]
 pub enum StoreError {
     /// The meetup is not in the store (never synced).
     UnknownMeetup(String),
-    /// The backend failed; the message is for logs and never reaches users.
-    Backend(String),
+    /// The backend failed while doing `context`; `source` is the error it
+    /// gave, kept whole for logs.
+    Backend {
+        context: String,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// An item or row the store wrote cannot be read back (`what` names it).
+    Malformed(String),
+}
+
+impl StoreError {
+    /// The backend failed, with nothing more to say than `context`.
+    pub fn backend(context: impl Into<String>) -> StoreError {
+        StoreError::Backend {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// The backend failed while doing `context`, because of `source`.
+    pub fn caused(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError::Backend {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
 }
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StoreError::UnknownMeetup(id) => write!(f, "unknown meetup {id:?}"),
-            StoreError::Backend(message) => write!(f, "store backend: {message}"),
+            StoreError::Malformed(what) => write!(f, "store backend: malformed {what}"),
+            StoreError::Backend { context, .. } => {
+                write!(f, "store backend: {context}")?;
+                // The whole chain: an SDK error's own text says little.
+                let mut cause = std::error::Error::source(self);
+                while let Some(error) = cause {
+                    write!(f, ": {error}")?;
+                    cause = error.source();
+                }
+                Ok(())
+            }
         }
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Backend {
+                source: Some(source),
+                ..
+            } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -237,4 +285,26 @@ pub async fn repair_all(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<Re
     }
     run.complete = true;
     Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+    use std::error::Error;
+
+    #[test]
+    fn a_backend_error_keeps_its_cause() {
+        let cause = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only disk");
+        let error = StoreError::caused("writing a registration", cause);
+        let source = error.source().expect("the cause is kept");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("as its own type");
+        assert_eq!(io.kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(
+            error.to_string(),
+            "store backend: writing a registration: read-only disk"
+        );
+        assert!(StoreError::backend("closed").source().is_none());
+    }
 }

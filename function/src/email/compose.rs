@@ -11,9 +11,9 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use maillage_model::{french, ical};
 
-use crate::events::Recipient;
-use crate::model::MeetupDefinition;
-use crate::store::RegistrationStatus;
+use maillage_model::events::Recipient;
+use maillage_model::meetup::MeetupDefinition;
+use maillage_store::RegistrationStatus;
 
 /// What a message is, for logs (never who it is for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,7 +383,7 @@ mod tests {
             starts_at: at(start),
             ends_at: at(end),
             capacity: 12,
-            status: crate::model::MeetupStatus::Open,
+            status: maillage_model::meetup::MeetupStatus::Open,
             registration_opens: DateTime::<Utc>::UNIX_EPOCH,
             registration_closes: at(start),
             report_key_sha256: None,

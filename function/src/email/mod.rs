@@ -23,9 +23,9 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::mpsc;
 
-use crate::events::{Event, EventSink};
 use crate::trigger::Retry;
 use compose::{Outgoing, Sender};
+use maillage_model::events::{Event, EventSink};
 
 /// The SMTP server, as a URL: `smtps://user:password@smtp.example.org`
 /// (TLS), `smtp://user:password@smtp.example.org:587?tls=required`
@@ -222,7 +222,7 @@ impl Mailer {
 
     fn messages(&self, event: &Event) -> Vec<Outgoing> {
         let sender = &self.inner.sender;
-        let now = crate::clock::now();
+        let now = maillage_model::clock::now();
         let mut messages = Vec::new();
         let mut push = |message: Result<Outgoing, compose::ComposeError>, what: &str| match message
         {

@@ -5,9 +5,9 @@ use bytes::Bytes;
 use http::{Response, StatusCode};
 use serde_json::json;
 
-use crate::clock;
-use crate::events::{Event, Recipient};
-use crate::store::{CancelOutcome, RegistrationStatus};
+use maillage_model::clock;
+use maillage_model::events::{Event, Recipient};
+use maillage_store::{CancelOutcome, RegistrationStatus};
 
 use super::answer::{html_response, json_response, see_other, ApiError};
 use super::pages::{self, CancelPage};
@@ -157,9 +157,12 @@ pub(super) async fn cancel(
         }
     };
     if !json {
-        return Ok(see_other(&function.config.site_page(&format!(
-            "/annulation/confirmee/?rencontre={meetup_id}"
-        ))));
+        let page = &function.config.result_pages.cancelled;
+        return Ok(see_other(
+            &function
+                .config
+                .site_page(&format!("{page}?rencontre={meetup_id}")),
+        ));
     }
     let message = if already {
         "Cette inscription était déjà annulée : rien n'a changé."

@@ -1,5 +1,6 @@
 //! The function's settings, from environment variables.
 
+use maillage_model::result_pages::{ResultPages, RESULT_PAGES_VAR};
 use maillage_model::zone::{self, Tz};
 
 /// Environment variable: the site's base URL (`https://rencontres.example.org`).
@@ -46,6 +47,8 @@ pub struct FunctionConfig {
     pub rate_limit_per_minute: u32,
     /// The site's time zone.
     pub time_zone: Tz,
+    /// The site's pages people are sent to after a form.
+    pub result_pages: ResultPages,
 }
 
 impl Default for FunctionConfig {
@@ -58,6 +61,7 @@ impl Default for FunctionConfig {
             retention_days: DEFAULT_RETENTION_DAYS,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             time_zone: zone::DEFAULT,
+            result_pages: ResultPages::default(),
         }
     }
 }
@@ -117,6 +121,10 @@ impl FunctionConfig {
             config.time_zone = zone::parse(&name).ok_or_else(|| {
                 format!("{TIME_ZONE_VAR} must be a time zone name like Europe/Paris, not {name:?}")
             })?;
+        }
+        if let Some(pairs) = get(RESULT_PAGES_VAR) {
+            config.result_pages =
+                ResultPages::from_pairs(&pairs).map_err(|e| format!("{RESULT_PAGES_VAR}: {e}"))?;
         }
         Ok(config)
     }

@@ -27,9 +27,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Request, Response};
 
-use crate::events::{Event, EventSink};
-use crate::model::MeetupDefinition;
-use crate::store::{Store, StoreError};
+use maillage_model::events::{Event, EventSink};
+use maillage_model::meetup::MeetupDefinition;
+use maillage_store::{Store, StoreError};
 
 pub use answer::ApiError;
 pub use config::FunctionConfig;
@@ -136,8 +136,8 @@ pub async fn call(routes: &axum::Router, request: Request<Bytes>) -> Response<By
 fn store_error(error: StoreError) -> ApiError {
     match error {
         StoreError::UnknownMeetup(_) => ApiError::unknown_meetup(),
-        StoreError::Backend(message) => {
-            tracing::error!(error = %message, "store failure");
+        error @ (StoreError::Backend { .. } | StoreError::Malformed(_)) => {
+            tracing::error!(%error, "store failure");
             ApiError::unavailable()
         }
     }

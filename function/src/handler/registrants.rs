@@ -6,8 +6,8 @@ use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderMap, Response, StatusCode};
 use serde_json::json;
 
-use crate::model::Role;
-use crate::store::{Registrant, RegistrationStatus};
+use maillage_model::meetup::Role;
+use maillage_store::{Registrant, RegistrationStatus};
 
 use super::answer::{json_response, ApiError};
 use super::report::{check_key, key_invalid, key_missing};

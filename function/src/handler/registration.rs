@@ -7,10 +7,10 @@ use maillage_model::french;
 use maillage_model::zone::Tz;
 use serde_json::json;
 
-use crate::clock;
-use crate::events::{Event, Recipient};
-use crate::model::{MeetupDefinition, MeetupStatus};
-use crate::store::{NewRegistration, RegistrationStatus};
+use maillage_model::clock;
+use maillage_model::events::{Event, Recipient};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
+use maillage_store::{NewRegistration, RegistrationStatus};
 
 use super::answer::{json_response, see_other, ApiError};
 use super::request::Fields;
@@ -232,13 +232,14 @@ fn answer(
         _ => None,
     };
     if !json {
+        let pages = &function.config.result_pages;
         let mut location = match position {
             None => function
                 .config
-                .site_page(&format!("/inscription/confirmee/?rencontre={}", meetup.id)),
+                .site_page(&format!("{}?rencontre={}", pages.registered, meetup.id)),
             Some(rank) => function.config.site_page(&format!(
-                "/inscription/liste-attente/?rencontre={}&rang={rank}",
-                meetup.id
+                "{}?rencontre={}&rang={rank}",
+                pages.waiting, meetup.id
             )),
         };
         if let Some(token) = token {

@@ -7,10 +7,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::clock;
-use crate::events::Event;
-use crate::model::{MeetupDefinition, PublicReport};
-use crate::store::StoredReport;
+use maillage_model::clock;
+use maillage_model::events::Event;
+use maillage_model::meetup::{MeetupDefinition, PublicReport};
+use maillage_store::StoredReport;
 
 use super::answer::{json_response, see_other, ApiError};
 use super::request::Fields;
@@ -142,11 +142,10 @@ pub(super) async fn submit(
         })
         .await;
     if !json {
-        return Ok(see_other(
-            &function
-                .config
-                .site_page(&format!("/bilan/envoye/?rencontre={}", meetup.id)),
-        ));
+        return Ok(see_other(&function.config.site_page(&format!(
+            "{}?rencontre={}",
+            function.config.result_pages.report_sent, meetup.id
+        ))));
     }
     let mut message = "Merci ! Le bilan est enregistré ; sa partie publique paraîtra sur la page de la rencontre après la prochaine mise à jour du site.".to_string();
     if form.dropped_links > 0 {

@@ -113,7 +113,9 @@ async fn cancel(State(function): State<Arc<Function>>, input: Input) -> Response
 
 async fn send_report(State(function): State<Arc<Function>>, input: Input) -> Response {
     let answer = report::submit(&function, &input.fields, input.json).await;
-    let form = function.config.site_page("/bilan/");
+    let form = function
+        .config
+        .site_page(&function.config.result_pages.report_form);
     respond(&function, &input, answer, Some(form))
 }
 

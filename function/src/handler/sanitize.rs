@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use crate::model::ReportLink;
+use maillage_model::meetup::ReportLink;
 
 /// The extensions a renderer may enable: the check sees the same structure.
 fn options() -> Options {

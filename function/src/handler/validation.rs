@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{ReportLink, Role};
+use maillage_model::meetup::{ReportLink, Role};
 
 use super::answer::ApiError;
 use super::request::Fields;

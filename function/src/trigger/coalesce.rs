@@ -40,7 +40,7 @@ use tokio::time::Instant;
 
 use super::delivery::{DeliveryError, Retry, Sender};
 use super::target::{Payload, Target};
-use crate::store::StoreResult;
+use maillage_store::StoreResult;
 
 /// Clocks of different instances may differ slightly: the watcher claims
 /// the trailing trigger this long after the window should have passed.
@@ -182,7 +182,7 @@ pub(super) async fn flush(inner: &Arc<Inner>) {
             let now = Utc::now();
             match shared.coalescer.claim_trailing(now, inner.window).await {
                 Ok(true) => {
-                    let payload = Payload::pending(crate::clock::now());
+                    let payload = Payload::pending(maillage_model::clock::now());
                     send_claimed(inner, shared, payload, Some(now)).await
                 }
                 Ok(false) => {}
@@ -302,7 +302,8 @@ async fn run_watcher(inner: Arc<Inner>) {
         let now = Utc::now();
         match shared.coalescer.claim_trailing(now, inner.window).await {
             Ok(true) => {
-                let payload = payload.unwrap_or_else(|| Payload::pending(crate::clock::now()));
+                let payload =
+                    payload.unwrap_or_else(|| Payload::pending(maillage_model::clock::now()));
                 send_claimed(&inner, shared, payload, Some(now)).await;
             }
             // Nothing waits any more, or a trigger was claimed after this

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::Coalescer;
-use crate::store::dynamodb::DynamoStore;
-use crate::store::StoreResult;
+use maillage_store::dynamodb::DynamoStore;
+use maillage_store::StoreResult;
 
 #[async_trait]
 impl Coalescer for DynamoStore {

@@ -31,7 +31,7 @@ pub use config::ConfigError;
 pub use delivery::{DeliveryError, Retry, Sender};
 pub use target::{Payload, Preset, Secret, Target, TargetError};
 
-use crate::events::{Event, EventSink};
+use maillage_model::events::{Event, EventSink};
 
 /// The window used unless configured otherwise.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
@@ -124,7 +124,7 @@ impl EventSink for RebuildTrigger {
         if !event.changes_store() {
             return;
         }
-        let payload = Payload::of(event, crate::clock::now());
+        let payload = Payload::of(event, maillage_model::clock::now());
         coalesce::notify(&self.inner, payload).await;
     }
 }

@@ -20,7 +20,7 @@ use http::{Method, Request, Uri};
 use serde::Serialize;
 
 use super::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::events::Event;
+use maillage_model::events::Event;
 
 /// The `User-Agent` of every trigger request (GitHub's API requires one).
 pub const USER_AGENT_VALUE: &str = concat!("maillage-rebuild/", env!("CARGO_PKG_VERSION"));

@@ -23,9 +23,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use maillage_function::clock;
-use maillage_function::model::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
-use maillage_function::store::{
+use maillage_model::clock;
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
+use maillage_store::{
     CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, RepairSummary, Store,
     StoreError, StoredReport,
 };
@@ -757,7 +757,7 @@ pub async fn expired_data_hidden_then_purged(store: Arc<dyn Store>) {
     // A second purge finds nothing more.
     assert_eq!(
         store.purge_expired(now).await.unwrap(),
-        maillage_function::store::PurgeSummary::default()
+        maillage_store::PurgeSummary::default()
     );
 }
 

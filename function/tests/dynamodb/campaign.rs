@@ -34,10 +34,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Duration as Span;
-use maillage_function::clock;
-use maillage_function::model::MeetupDefinition;
-use maillage_function::store::dynamodb::DynamoStore;
-use maillage_function::store::{
+use maillage_model::clock;
+use maillage_model::meetup::MeetupDefinition;
+use maillage_store::dynamodb::DynamoStore;
+use maillage_store::{
     CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store,
 };
 use tokio::sync::RwLock;

@@ -43,7 +43,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use maillage_function::store::dynamodb::DynamoStore;
+use maillage_store::dynamodb::DynamoStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use maillage_function::store::dynamodb::DynamoStore;
+use maillage_store::dynamodb::DynamoStore;
 
 /// Set in CI: a missing moto server is a failure, not a skip.
 const REQUIRE_VAR: &str = "MAILLAGE_REQUIRE_MOTO";

@@ -17,11 +17,11 @@ use hyper::service::service_fn;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use maillage_function::events::{Event, EventSink};
 use maillage_function::handler::{ClientIp, Function, FunctionConfig};
-use maillage_function::model::{MeetupDefinition, MeetupStatus};
-use maillage_function::store::sqlite::SqliteStore;
-use maillage_function::store::Store;
+use maillage_model::events::{Event, EventSink};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
+use maillage_store::sqlite::SqliteStore;
+use maillage_store::Store;
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 

@@ -182,8 +182,8 @@ async fn answer(
 }
 
 /// A meetup as the store would know it.
-pub fn meetup(id: &str) -> maillage_function::model::MeetupDefinition {
-    use maillage_function::model::{MeetupDefinition, MeetupStatus};
+pub fn meetup(id: &str) -> maillage_model::meetup::MeetupDefinition {
+    use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
     MeetupDefinition {
         id: id.into(),
@@ -203,9 +203,9 @@ pub fn meetup(id: &str) -> maillage_function::model::MeetupDefinition {
 
 /// The `n`-th registration of a burst, with personal data the trigger must
 /// never carry.
-pub fn registered(meetup_id: &str, n: usize) -> maillage_function::events::Event {
-    use maillage_function::events::{Event, Recipient};
-    use maillage_function::store::RegistrationStatus;
+pub fn registered(meetup_id: &str, n: usize) -> maillage_model::events::Event {
+    use maillage_model::events::{Event, Recipient};
+    use maillage_store::RegistrationStatus;
     Event::Registered {
         meetup: meetup(meetup_id),
         person: Recipient {

@@ -119,7 +119,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
                     options
                         .extensions
                         .par_iter()
-                        .map(|ext| ext.contribute(&root, &config))
+                        .map(|ext| (ext.name(), ext.contribute(&root, &config)))
                         .collect::<Vec<_>>()
                 },
             )
@@ -130,9 +130,9 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
     let (mut loaded, problems) = loaded;
     errors.extend(problems);
     let mut contribution = Contribution::default();
-    for result in contributions {
+    for (name, result) in contributions {
         match result {
-            Ok(c) => contribution.extend(c),
+            Ok(c) => contribution.extend_from(name, c),
             Err(e) => errors.extend(e),
         }
     }
@@ -186,6 +186,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
         library: &library,
         extra_pages: &contribution.pages,
         extra_files: &contribution.files,
+        required_pages: &contribution.required_pages,
     }));
     lap("checked the output paths");
     match tera {

@@ -5,7 +5,7 @@
 //! Requests under `/api/` go to the function's routes when it is mounted,
 //! with the client's address as a `ClientIp` request extension (`api`). Another
 //! module can replace one extension's pages and files in place
-//! ([`SiteHandle::refresh_extension`]): that is how a registration shows
+//! ([`SiteHandle::refresh_extension`], by the extension's name): that is how a registration shows
 //! on the site without reloading it. Slow and idle clients are closed
 //! within [`Limits`] (`server`); the watcher is in `watch`.
 
@@ -205,13 +205,14 @@ pub enum Refreshed {
 }
 
 impl SiteHandle {
-    /// Replaces the pages of the first extension (they come first in the
-    /// site's contribution) and some of its files by `make`'s, rendering only
-    /// the pages `make` says changed. The new pages must have the same paths
-    /// in the same order, and each file must replace one (new figures, same
-    /// URLs); otherwise the whole site is rebuilt.
+    /// Replaces the pages and some files of the extension named `extension`
+    /// by `make`'s, rendering only the pages `make` says changed. The new
+    /// pages must have the same paths in the same order as that extension's
+    /// last ones, and each file must replace one of its files (new figures,
+    /// same URLs); otherwise the whole site is rebuilt.
     pub fn refresh_extension(
         &self,
+        extension: &str,
         make: impl FnOnce(&Site) -> Result<Refresh>,
     ) -> Result<Refreshed> {
         let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
@@ -220,33 +221,43 @@ impl SiteHandle {
             let site = &served.site;
             let Refresh { pages, page, files } = make(site)?;
             let old = &site.contribution;
-            let pages_line_up = old.pages.len() >= pages.len()
-                && pages.iter().zip(&old.pages).all(|(n, o)| n.path == o.path);
-            if pages_line_up {
-                let jobs: Vec<Job> = pages
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| page(&p.path))
-                    .map(|(i, _)| Job::ExtraPage(i))
-                    .collect();
-                let renderer = Renderer {
-                    extra_pages: &pages,
-                    ..site.renderer(Some(RELOAD_SCRIPT))
-                };
-                let sink = MemorySink::default();
-                let (outcome, files) = rayon::join(|| renderer.render_jobs(&jobs, &sink), files);
-                outcome?;
-                let replaced: Option<Vec<usize>> = files
-                    .iter()
-                    .map(|f| old.files.iter().position(|o| o.path == f.path))
-                    .collect();
-                let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-                replaced.map(|replaced| (pages, files, replaced, rendered))
-            } else {
-                None
+            let part = old.part(extension).cloned();
+            let pages_line_up = part.as_ref().is_some_and(|part| {
+                let old_pages = &old.pages[part.pages.clone()];
+                old_pages.len() == pages.len()
+                    && pages.iter().zip(old_pages).all(|(n, o)| n.path == o.path)
+            });
+            match part {
+                Some(part) if pages_line_up => {
+                    let jobs: Vec<Job> = pages
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| page(&p.path))
+                        .map(|(i, _)| Job::ExtraPage(i))
+                        .collect();
+                    let renderer = Renderer {
+                        extra_pages: &pages,
+                        ..site.renderer(Some(RELOAD_SCRIPT))
+                    };
+                    let sink = MemorySink::default();
+                    let (outcome, files) =
+                        rayon::join(|| renderer.render_jobs(&jobs, &sink), files);
+                    outcome?;
+                    let own_files = &old.files[part.files.clone()];
+                    let replaced: Option<Vec<usize>> = files
+                        .iter()
+                        .map(|f| {
+                            let at = own_files.iter().position(|o| o.path == f.path)?;
+                            Some(part.files.start + at)
+                        })
+                        .collect();
+                    let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+                    replaced.map(|replaced| (part, pages, files, replaced, rendered))
+                }
+                _ => None,
             }
         };
-        let Some((pages, files, replaced, mut rendered)) = rendered else {
+        let Some((part, pages, files, replaced, mut rendered)) = rendered else {
             let summary = rebuild_site(&self.options, &self.served)?;
             return Ok(Refreshed::Site(summary));
         };
@@ -256,7 +267,7 @@ impl SiteHandle {
         }
         let count = rendered.len();
         let old = &mut served.site.contribution;
-        old.pages.splice(0..pages.len(), pages);
+        old.pages.splice(part.pages, pages);
         for (index, file) in replaced.into_iter().zip(files) {
             old.files[index] = file;
         }
@@ -309,7 +320,7 @@ async fn livereload(State(state): State<AppState>) -> impl IntoResponse {
 async fn handle_request(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
-    let decoded = percent_decode(&path);
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
     let served = state.served.read().unwrap_or_else(|e| e.into_inner());
     if let Some(error) = &served.error {
         let html = format!(
@@ -360,49 +371,29 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
 }
 
 fn file_response(status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
-    let mime = match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "json" => "application/json",
-        "geojson" => "application/geo+json",
-        "ics" => "text/calendar; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    };
     (
         status,
         [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_TYPE, content_type(path)),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )
         .into_response()
 }
 
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
+/// The media type of a site file from its extension; every text the
+/// generator writes is UTF-8, so text types say so.
+fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(mime.subtype().as_str(), "xml" | "json" | "javascript")
+        || matches!(mime.suffix().map(|s| s.as_str()), Some("xml" | "json"));
+    if textual && mime.get_param("charset").is_none() {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The site folder as the watcher names its files: absolute, with symlinks

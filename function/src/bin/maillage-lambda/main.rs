@@ -25,11 +25,11 @@ use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use lambda_http::lambda_runtime::{self, LambdaEvent};
 use lambda_http::{service_fn, Error};
 use maillage_function::email::Mailer;
-use maillage_function::events::EventSink;
 use maillage_function::handler::{self, Function, FunctionConfig};
 use maillage_function::parameters::{self, ParameterStore};
-use maillage_function::store::dynamodb::DynamoStore;
 use maillage_function::trigger::RebuildTrigger;
+use maillage_model::events::EventSink;
+use maillage_store::dynamodb::DynamoStore;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use maillage_function::store::dynamodb::{DynamoStore, PurgeProgress};
-use maillage_function::store::RepairRun;
 use maillage_function::trigger::RebuildTrigger;
+use maillage_store::dynamodb::{DynamoStore, PurgeProgress};
+use maillage_store::RepairRun;
 
 /// The `detail-type` EventBridge gives scheduled events.
 pub const SCHEDULED_DETAIL_TYPE: &str = "Scheduled Event";
@@ -120,7 +120,7 @@ pub async fn run(
         trigger.flush().await;
         report.flushed = true;
     }
-    let now = maillage_function::clock::now();
+    let now = maillage_model::clock::now();
     let left = |share: u32| budget.saturating_sub(started.elapsed()) / share;
     if event.detail.purge {
         let share = if event.detail.repair { 2 } else { 1 };

@@ -24,7 +24,7 @@ pub(super) async fn cancel(
     let pk = items::meetup_pk(&meetup_id);
     let state = meetup_item::read(store, &pk)
         .await?
-        .ok_or_else(|| StoreError::Backend("a registration's meetup is missing".into()))?;
+        .ok_or_else(|| StoreError::backend("a registration's meetup is missing"))?;
     let released = meetup_item::release(
         store,
         &pk,

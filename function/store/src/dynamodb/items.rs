@@ -177,7 +177,7 @@ pub(super) fn timestamp(instant: DateTime<Utc>) -> AttributeValue {
 }
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::Backend(format!("malformed item: {what}"))
+    StoreError::Malformed(format!("item: {what}"))
 }
 
 pub(super) fn get_s<'a>(item: &'a Item, name: &str) -> StoreResult<&'a str> {
@@ -304,7 +304,7 @@ pub(super) fn parse_definition(item: &Item) -> StoreResult<MeetupDefinition> {
 
 pub(super) fn definition_json(definition: &MeetupDefinition) -> StoreResult<String> {
     serde_json::to_string(definition)
-        .map_err(|error| StoreError::Backend(format!("encoding a meetup definition: {error}")))
+        .map_err(|error| StoreError::caused("encoding a meetup definition", error))
 }
 
 pub(super) fn parse_public_report(item: &Item) -> StoreResult<PublicReport> {
@@ -312,8 +312,7 @@ pub(super) fn parse_public_report(item: &Item) -> StoreResult<PublicReport> {
 }
 
 pub(super) fn public_report_json(report: &PublicReport) -> StoreResult<String> {
-    serde_json::to_string(report)
-        .map_err(|error| StoreError::Backend(format!("encoding a report: {error}")))
+    serde_json::to_string(report).map_err(|error| StoreError::caused("encoding a report", error))
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ impl Standing {
 }
 
 fn malformed(name: &str) -> StoreError {
-    StoreError::Backend(format!("malformed item: {name}"))
+    StoreError::Malformed(format!("item: {name}"))
 }
 
 fn string_set(item: &Item, name: &str) -> StoreResult<Vec<String>> {
@@ -407,9 +407,7 @@ pub(super) async fn release(
                 }
             }
             Written::Refused(None) => {
-                return Err(StoreError::Backend(
-                    "a registration's meetup is missing".into(),
-                ))
+                return Err(StoreError::backend("a registration's meetup is missing"))
             }
         }
         backoff.wait("cancelling a registration").await?;
@@ -477,8 +475,8 @@ pub(super) async fn end_unplaced(
         Standing::Cancelled => return Ok(true),
         Standing::Confirmed | Standing::Waiting(_) => return Ok(false),
         Standing::Unplaced if !state.whole => {
-            return Err(StoreError::Backend(
-                "ending a registration needs the whole meetup item".into(),
+            return Err(StoreError::backend(
+                "ending a registration needs the whole meetup item",
             ))
         }
         Standing::Unplaced => {}

@@ -37,7 +37,7 @@ pub(super) async fn put_meetups(
 async fn join_one(tasks: &mut JoinSet<StoreResult<()>>) -> StoreResult<()> {
     match tasks.join_next().await {
         Some(Ok(result)) => result,
-        Some(Err(error)) => Err(StoreError::Backend(format!("sync task failed: {error}"))),
+        Some(Err(error)) => Err(StoreError::backend(format!("sync task failed: {error}"))),
         None => Ok(()),
     }
 }

@@ -145,7 +145,7 @@ impl DynamoStore {
         let table = std::env::var(TABLE_VAR)
             .ok()
             .filter(|table| !table.trim().is_empty())
-            .ok_or_else(|| StoreError::Backend(format!("{TABLE_VAR} is not set")))?;
+            .ok_or_else(|| StoreError::backend(format!("{TABLE_VAR} is not set")))?;
         Ok(DynamoStore::from_env_for_table(&table).await)
     }
 
@@ -267,7 +267,7 @@ impl DynamoStore {
                     .set_keys(Some(pending))
                     .consistent_read(true)
                     .build()
-                    .map_err(|error| StoreError::Backend(error.to_string()))?;
+                    .map_err(|error| StoreError::caused("building a batch read", error))?;
                 let output = self
                     .client
                     .batch_get_item()

@@ -167,7 +167,7 @@ fn add(
         return Ok(());
     };
     let (kind, deleted) =
-        joined.map_err(|error| StoreError::Backend(format!("a purge task failed: {error}")))??;
+        joined.map_err(|error| StoreError::caused("a purge task failed", error))??;
     if deleted {
         match kind.as_deref() {
             Some(kind::REGISTRATION) => summary.registrations += 1,
@@ -188,7 +188,7 @@ async fn delete_batch(store: &DynamoStore, keys: &[Item]) -> StoreResult<()> {
                 .set_key(Some(key.clone()))
                 .build()
                 .map(|delete| WriteRequest::builder().delete_request(delete).build())
-                .map_err(|error| StoreError::Backend(format!("building a batch: {error}")))
+                .map_err(|error| StoreError::caused("building a batch", error))
         })
         .collect::<StoreResult<_>>()?;
     let mut backoff = Backoff::for_conflicts();

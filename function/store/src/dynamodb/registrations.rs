@@ -53,7 +53,7 @@ pub(super) async fn register(
         .registrations
         .acquire()
         .await
-        .map_err(|_| StoreError::Backend("store closed".into()))?;
+        .map_err(|_| StoreError::backend("store closed"))?;
     let mut races = Backoff::for_conflicts();
     let mut failures = 0;
     loop {
@@ -61,9 +61,9 @@ pub(super) async fn register(
             Ok(Some(outcome)) => return Ok(outcome),
             // Another request for the same email moved meanwhile.
             Ok(None) => races.wait("registering").await?,
-            Err(StoreError::Backend(message)) if failures + 1 < RUNS => {
+            Err(error @ StoreError::Backend { .. }) if failures + 1 < RUNS => {
                 failures += 1;
-                tracing::warn!(error = %message, failures, "registration failed half-way; running it again");
+                tracing::warn!(%error, failures, "registration failed half-way; running it again");
                 tokio::time::sleep(std::time::Duration::from_millis(50 << failures)).await;
             }
             Err(error) => return Err(error),

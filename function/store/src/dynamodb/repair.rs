@@ -95,7 +95,7 @@ impl DynamoStore {
                 break;
             };
             let summary = joined.map_err(|error| {
-                maillage_model::store::StoreError::Backend(format!("a repair task failed: {error}"))
+                maillage_model::store::StoreError::backend(format!("a repair task failed: {error}"))
             })?;
             run.add(&summary?);
         }

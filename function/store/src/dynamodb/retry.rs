@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 use maillage_model::store::StoreError;
 
@@ -32,7 +32,7 @@ impl Backoff {
     /// Waits before the next attempt; an error once the attempts are spent.
     pub(super) async fn wait(&mut self, what: &str) -> Result<(), StoreError> {
         if self.attempt >= self.max_attempts {
-            return Err(StoreError::Backend(format!(
+            return Err(StoreError::backend(format!(
                 "{what}: still conflicting after {} attempts",
                 self.attempt
             )));
@@ -95,7 +95,7 @@ where
     E: std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    StoreError::Backend(format!("{context}: {}", DisplayErrorContext(error)))
+    StoreError::caused(context, error)
 }
 
 #[cfg(test)]

@@ -55,14 +55,14 @@ async fn create(client: &Client, table: &str) -> StoreResult<bool> {
             .attribute_name(name)
             .attribute_type(ScalarAttributeType::S)
             .build()
-            .map_err(|error| StoreError::Backend(error.to_string()))
+            .map_err(|error| StoreError::caused("describing the table's attributes", error))
     };
     let key = |name: &str, key_type: KeyType| {
         KeySchemaElement::builder()
             .attribute_name(name)
             .key_type(key_type)
             .build()
-            .map_err(|error| StoreError::Backend(error.to_string()))
+            .map_err(|error| StoreError::caused("describing the table's key", error))
     };
     let result = client
         .create_table()
@@ -95,7 +95,7 @@ async fn wait_until_active(client: &Client, table: &str) -> StoreResult<()> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    Err(StoreError::Backend(format!(
+    Err(StoreError::backend(format!(
         "table {table} is not active after a minute"
     )))
 }
@@ -121,7 +121,7 @@ async fn enable_ttl(client: &Client, table: &str) -> StoreResult<()> {
         .enabled(true)
         .attribute_name(EXPIRES_AT)
         .build()
-        .map_err(|error| StoreError::Backend(error.to_string()))?;
+        .map_err(|error| StoreError::caused("describing the time to live", error))?;
     client
         .update_time_to_live()
         .table_name(table)

@@ -22,7 +22,7 @@ fn non_empty<K, V>(map: HashMap<K, V>) -> Option<HashMap<K, V>> {
 }
 
 fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> StoreResult<T> {
-    result.map_err(|error| StoreError::Backend(format!("building a transaction: {error}")))
+    result.map_err(|error| StoreError::caused("building a transaction", error))
 }
 
 pub(super) fn update(

@@ -18,7 +18,7 @@ pub(super) fn put_meetups(
 ) -> StoreResult<()> {
     for definition in meetups {
         let json = serde_json::to_string(definition)
-            .map_err(|e| StoreError::Backend(format!("encoding a meetup definition: {e}")))?;
+            .map_err(|e| StoreError::caused("encoding a meetup definition", e))?;
         conn.prepare_cached(
             "INSERT INTO meetups (id, definition, capacity) VALUES (?1, ?2, ?3) \
              ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, \
@@ -88,12 +88,11 @@ pub(super) fn repair(
 }
 
 fn parse_definition(json: &str) -> StoreResult<MeetupDefinition> {
-    serde_json::from_str(json)
-        .map_err(|_| StoreError::Backend("malformed row: meetup definition".into()))
+    serde_json::from_str(json).map_err(|_| StoreError::Malformed("row: meetup definition".into()))
 }
 
 fn parse_report(json: &str) -> StoreResult<PublicReport> {
-    serde_json::from_str(json).map_err(|_| StoreError::Backend("malformed row: report".into()))
+    serde_json::from_str(json).map_err(|_| StoreError::Malformed("row: report".into()))
 }
 
 pub(super) fn meetup(conn: &Connection, id: &str) -> StoreResult<Option<MeetupDefinition>> {
@@ -169,7 +168,7 @@ pub(super) fn save_report(conn: &Connection, report: &StoredReport) -> StoreResu
         return Err(StoreError::UnknownMeetup(report.meetup_id.clone()));
     }
     let public = serde_json::to_string(&report.public)
-        .map_err(|e| StoreError::Backend(format!("encoding a report: {e}")))?;
+        .map_err(|e| StoreError::caused("encoding a report", e))?;
     let private_expires_at = report
         .private_notes
         .as_ref()

@@ -84,7 +84,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Backend(format!("creating the store's folder: {}", e.kind()))
+                StoreError::backend(format!("creating the store's folder: {}", e.kind()))
             })?;
         }
         let mut conn = Connection::open_with_flags(
@@ -161,21 +161,21 @@ impl SqliteStore {
             .permits
             .acquire()
             .await
-            .map_err(|_| StoreError::Backend("the store is closed".into()))?;
+            .map_err(|_| StoreError::backend("the store is closed"))?;
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
             let readers = inner.readers.as_ref().expect("a file store has readers");
             let conn = lock(&readers.idle)
                 .pop()
-                .ok_or_else(|| StoreError::Backend("no idle reader".into()))?;
+                .ok_or_else(|| StoreError::backend("no idle reader"))?;
             // Even a panicking read gives its connection back to the pool.
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&conn)))
-                .unwrap_or_else(|_| Err(StoreError::Backend("a store read panicked".into())));
+                .unwrap_or_else(|_| Err(StoreError::backend("a store read panicked")));
             lock(&readers.idle).push(conn);
             result
         })
         .await
-        .map_err(|_| StoreError::Backend("a store read failed to run".into()))?
+        .map_err(|_| StoreError::backend("a store read failed to run"))?
     }
 }
 
@@ -261,7 +261,7 @@ impl Store for SqliteStore {
 /// A SQLite failure as a store error. SQLite's messages name tables,
 /// columns and constraints, never the values bound to a statement.
 fn sql_error(context: &str, error: rusqlite::Error) -> StoreError {
-    StoreError::Backend(format!("{context}: {error}"))
+    StoreError::caused(context, error)
 }
 
 /// Microseconds since the epoch: how instants compared in SQL are stored.
@@ -277,7 +277,7 @@ fn text_time(instant: DateTime<Utc>) -> String {
 fn parse_time(text: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|instant| instant.with_timezone(&Utc))
-        .map_err(|_| StoreError::Backend("malformed row: time".into()))
+        .map_err(|_| StoreError::Malformed("row: time".into()))
 }
 
 const CONFIRMED: &str = "confirmed";
@@ -306,7 +306,7 @@ impl State {
             CONFIRMED => Ok(State::Confirmed),
             WAITING => Ok(State::Waiting),
             CANCELLED => Ok(State::Cancelled),
-            _ => Err(StoreError::Backend("malformed row: state".into())),
+            _ => Err(StoreError::Malformed("row: state".into())),
         }
     }
 }
@@ -324,6 +324,6 @@ fn parse_role(text: &str) -> StoreResult<Role> {
         "participant" => Ok(Role::Participant),
         "facilitator" => Ok(Role::Facilitator),
         "speaker" => Ok(Role::Speaker),
-        _ => Err(StoreError::Backend("malformed row: role".into())),
+        _ => Err(StoreError::Malformed("row: role".into())),
     }
 }

@@ -287,7 +287,7 @@ pub(super) fn cancel(
         return Ok(CancelOutcome::AlreadyCancelled { meetup_id });
     }
     let mut counters = counters(conn, &meetup_id)?
-        .ok_or_else(|| StoreError::Backend("a registration's meetup is missing".into()))?;
+        .ok_or_else(|| StoreError::backend("a registration's meetup is missing"))?;
     conn.prepare_cached("UPDATE registrations SET state = ?2, cancelled_at = ?3 WHERE id = ?1")
         .and_then(|mut statement| statement.execute(params![found.id, CANCELLED, text_time(now)]))
         .map_err(|e| sql_error("cancelling a registration", e))?;

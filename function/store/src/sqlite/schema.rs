@@ -74,7 +74,7 @@ pub(super) fn configure_writer(conn: &Connection, file: bool) -> StoreResult<()>
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
             .map_err(|e| sql_error("switching to WAL", e))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Backend(format!(
+            return Err(StoreError::backend(format!(
                 "the file refused WAL journaling (journal_mode is {mode})"
             )));
         }
@@ -130,7 +130,7 @@ pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
             .map_err(|e| sql_error("starting a migration", e))?;
         let current = version(&tx)?;
         if current > SCHEMA_VERSION {
-            return Err(StoreError::Backend(format!(
+            return Err(StoreError::backend(format!(
                 "the store file has schema version {current}, newer than this build's \
                  {SCHEMA_VERSION}: upgrade Maillage to open it"
             )));

@@ -55,8 +55,8 @@ where
             return false;
         };
         let result = catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or_else(|_| {
-            Err(StoreError::Backend(
-                "a store operation panicked; it was rolled back".into(),
+            Err(StoreError::backend(
+                "a store operation panicked; it was rolled back",
             ))
         });
         let ok = result.is_ok();
@@ -70,11 +70,11 @@ where
             Ok(()) => self.result,
             Err(error) => match self.result {
                 Some(Err(own)) => Some(Err(own)),
-                _ => Some(Err(StoreError::Backend(error.to_string()))),
+                _ => Some(Err(StoreError::backend(format!("committing: {error}")))),
             },
         };
-        let result = result
-            .unwrap_or_else(|| Err(StoreError::Backend("a store operation did not run".into())));
+        let result =
+            result.unwrap_or_else(|| Err(StoreError::backend("a store operation did not run")));
         // The caller may have gone (a dropped request): nothing to do.
         let _ = self.reply.send(result);
     }
@@ -102,7 +102,7 @@ impl Writer {
                 std::thread::Builder::new()
                     .name("maillage-sqlite-checkpoint".into())
                     .spawn(move || checkpoint(checkpoints, wakeups))
-                    .map_err(|e| StoreError::Backend(format!("starting the checkpointer: {e}")))?;
+                    .map_err(|e| StoreError::caused("starting the checkpointer", e))?;
                 Some(commits)
             }
             None => None,
@@ -111,7 +111,7 @@ impl Writer {
         std::thread::Builder::new()
             .name("maillage-sqlite-writer".into())
             .spawn(move || run(conn, jobs, commits))
-            .map_err(|e| StoreError::Backend(format!("starting the writer thread: {e}")))?;
+            .map_err(|e| StoreError::caused("starting the writer thread", e))?;
         Ok(Writer { queue })
     }
 
@@ -130,10 +130,10 @@ impl Writer {
         });
         self.queue
             .send(job)
-            .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?;
+            .map_err(|_| StoreError::backend("the store's writer has stopped"))?;
         answer
             .await
-            .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?
+            .map_err(|_| StoreError::backend("the store's writer has stopped"))?
     }
 }
 
@@ -191,7 +191,7 @@ fn commit_batch(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
         if conn.is_autocommit() {
             // SQLite rolled the whole transaction back (disk full, I/O
             // error): everything run so far in this batch is lost.
-            let error = StoreError::Backend("the write transaction was rolled back".into());
+            let error = StoreError::backend("the write transaction was rolled back");
             done.drain(..).for_each(|job| job.answer(Err(&error)));
             job.answer(Err(&error));
             if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {

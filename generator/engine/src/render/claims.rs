@@ -16,7 +16,7 @@ use super::{alias_file, asset_file, index_file, sitemap};
 use crate::content::Page;
 use crate::error::{Diagnostics, Source};
 use crate::output::OutputPath;
-use crate::site::{ExtraFile, ExtraPage, Library};
+use crate::site::{ExtraFile, ExtraPage, Library, RequiredPage};
 
 /// What a build renders: the model and the extensions' pages and files.
 pub struct Planned<'a> {
@@ -25,6 +25,8 @@ pub struct Planned<'a> {
     pub library: &'a Library,
     pub extra_pages: &'a [ExtraPage],
     pub extra_files: &'a [ExtraFile],
+    /// Pages the extensions need the site to have.
+    pub required_pages: &'a [RequiredPage],
 }
 
 /// A file the build renders, and what asks for it (the extensions' pages
@@ -41,8 +43,8 @@ pub fn claims<'a>(planned: &Planned<'a>) -> Vec<Claim<'a>> {
     out
 }
 
-/// Refuses the paths that leave the output folder and the files asked for
-/// by two sources.
+/// Refuses the paths that leave the output folder, the files asked for by
+/// two sources and a site without the pages its extensions need.
 pub fn check(planned: &Planned<'_>) -> Diagnostics {
     let root = planned.root;
     let mut errors = Diagnostics::new();
@@ -83,6 +85,19 @@ pub fn check(planned: &Planned<'_>) -> Diagnostics {
                 other.describe(root)
             ),
         ));
+    }
+    for required in planned.required_pages {
+        let file = format!("{}index.html", required.path.trim_start_matches('/'));
+        let written = OutputPath::new(&file).is_ok_and(|path| owners.contains_key(&path));
+        if !written && !root.join("static").join(&file).is_file() {
+            errors.push(required.source.diagnostic(
+                root,
+                format!(
+                    "the site has no page at `{}`, needed {}: add one (a content file whose path is `{}`)",
+                    required.path, required.why, required.path
+                ),
+            ));
+        }
     }
     errors
 }

@@ -98,14 +98,50 @@ pub struct Contribution {
     pub files: Vec<ExtraFile>,
     /// Soft problems: printed by `maillage check`, never fatal.
     pub warnings: Vec<crate::error::Diagnostic>,
+    /// Which extension gave which pages and files, once several are joined.
+    pub parts: Vec<ContributionPart>,
+    /// Pages the site must have for what the extension adds to work (the
+    /// pages its forms lead to): the build refuses a site without them.
+    pub required_pages: Vec<RequiredPage>,
+}
+
+/// A page the site must have: its path (`/like/this/`), who asks for it and
+/// why, for the message.
+#[derive(Debug, Clone)]
+pub struct RequiredPage {
+    pub path: String,
+    pub source: crate::error::Source,
+    pub why: String,
+}
+
+/// The pages and files one extension gave, by position in the joined
+/// [`Contribution`]: what a refresh of that extension replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContributionPart {
+    pub extension: String,
+    pub pages: std::ops::Range<usize>,
+    pub files: std::ops::Range<usize>,
 }
 
 impl Contribution {
-    /// Adds another extension's pages, files and warnings.
-    pub fn extend(&mut self, other: Contribution) {
+    /// Adds the pages, files and warnings of the extension `name`.
+    pub fn extend_from(&mut self, name: &str, other: Contribution) {
+        let pages = self.pages.len()..self.pages.len() + other.pages.len();
+        let files = self.files.len()..self.files.len() + other.files.len();
+        self.parts.push(ContributionPart {
+            extension: name.to_string(),
+            pages,
+            files,
+        });
         self.pages.extend(other.pages);
         self.files.extend(other.files);
         self.warnings.extend(other.warnings);
+        self.required_pages.extend(other.required_pages);
+    }
+
+    /// What the extension `name` gave.
+    pub fn part(&self, name: &str) -> Option<&ContributionPart> {
+        self.parts.iter().find(|p| p.extension == name)
     }
 }
 

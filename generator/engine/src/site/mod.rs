@@ -16,7 +16,8 @@ use crate::config::Config;
 use crate::content::{Page, Section};
 use crate::error::Diagnostics;
 pub use extension::{
-    ContextBuilder, Contribution, ExtraFile, ExtraPage, PageContext, SiteExtension,
+    ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, PageContext,
+    RequiredPage, SiteExtension,
 };
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};

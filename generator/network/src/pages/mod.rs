@@ -26,8 +26,11 @@ use serde_json::{json, Map, Value};
 use crate::config::Config;
 use crate::data::PlaceType;
 use crate::error::{Result, Source};
-use crate::site::{ContextBuilder, Contribution, ExtraPage, PageContext, SiteExtension};
+use crate::site::{
+    ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SiteExtension,
+};
 use listings::Listing;
+use maillage_model::result_pages::ResultPages;
 use network::Network;
 pub use showing::{files_showing, Showing};
 
@@ -35,13 +38,21 @@ pub use showing::{files_showing, Showing};
 /// puts its store's figures over those of `data/live/aggregates.json`).
 pub type LiveOverlay = Arc<dyn Fn(&mut LiveAggregates) + Send + Sync>;
 
+/// Told of each network the extension links (the local server keeps the
+/// last one to re-render what shows a meetup).
+pub type NetworkObserver = Arc<dyn Fn(&Arc<Network>) + Send + Sync>;
+
 /// The extension that turns `data/` into pages and files.
 #[derive(Clone, Default)]
 pub struct DataPages {
     overlay: Option<LiveOverlay>,
+    observer: Option<NetworkObserver>,
 }
 
 impl DataPages {
+    /// The extension's name: what a refresh of its pages is asked by.
+    pub const NAME: &'static str = "data";
+
     pub fn new() -> DataPages {
         DataPages::default()
     }
@@ -50,6 +61,15 @@ impl DataPages {
     pub fn with_live_overlay(overlay: LiveOverlay) -> DataPages {
         DataPages {
             overlay: Some(overlay),
+            observer: None,
+        }
+    }
+
+    /// Also hands each linked network to `observer`.
+    pub fn observed_by(self, observer: NetworkObserver) -> DataPages {
+        DataPages {
+            observer: Some(observer),
+            ..self
         }
     }
 }
@@ -69,7 +89,7 @@ pub fn page_object(net: &Network, title: &str, description: &str, path: &str) ->
 
 impl SiteExtension for DataPages {
     fn name(&self) -> &str {
-        "data"
+        DataPages::NAME
     }
 
     fn contribute(&self, root: &Path, config: &Arc<Config>) -> Result<Contribution> {
@@ -85,14 +105,22 @@ impl SiteExtension for DataPages {
         };
         let now = clock::now();
         network::site_zone(config)?;
+        let result_pages = network::result_pages(config)?;
         let mut loaded = crate::data::load(root, now)?;
         if let Some(overlay) = &self.overlay {
             overlay(&mut loaded.data.live);
         }
         lap("loaded and validated");
-        let net = Network::new(loaded.data, config.clone(), now);
+        let net = Arc::new(Network::new(loaded.data, config.clone(), now));
         lap("linked");
-        let contribution = contribution(Arc::new(net), loaded.warnings);
+        if let Some(observer) = &self.observer {
+            observer(&net);
+        }
+        let has_forms = !net.data.meetups.is_empty();
+        let mut contribution = contribution(net, loaded.warnings);
+        if has_forms {
+            contribution.required_pages = required_pages(&result_pages);
+        }
         lap("files and page list");
         Ok(contribution)
     }
@@ -213,7 +241,29 @@ pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) 
         pages: pages(net),
         files,
         warnings,
+        ..Default::default()
     }
+}
+
+/// The result pages the function sends people to, which the site must
+/// have once it shows forms.
+fn required_pages(pages: &ResultPages) -> Vec<RequiredPage> {
+    pages
+        .all()
+        .into_iter()
+        .map(|(key, path, when)| RequiredPage {
+            path: path.to_string(),
+            source: Source::key(
+                "config.toml",
+                format!("extra.result_pages.{key}"),
+                None,
+                format!("result page `{key}`"),
+            ),
+            why: format!(
+                "by the forms {when} (or set another path as extra.result_pages.{key} in config.toml)"
+            ),
+        })
+        .collect()
 }
 
 /// Every data page, its context deferred. The list depends only on the

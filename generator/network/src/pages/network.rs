@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use maillage_model::french;
 use maillage_model::meetup::{MeetupAggregate, MeetupStatus, PublicReport};
+use maillage_model::result_pages::ResultPages;
 use maillage_model::zone::{self, Tz};
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -148,6 +149,22 @@ pub fn site_zone(config: &Config) -> Result<Tz, Diagnostic> {
             d
         }),
     }
+}
+
+/// The pages the function sends people to after a form
+/// (`[extra.result_pages]`, today's paths where unset).
+pub fn result_pages(config: &Config) -> Result<ResultPages, Diagnostic> {
+    let located = |message: String| {
+        let mut d = Diagnostic::new("config.toml", message);
+        d.field = Some("extra.result_pages".into());
+        d
+    };
+    let pages: ResultPages = match config.extra.get("result_pages") {
+        None => ResultPages::default(),
+        Some(value) => serde_json::from_value(value.clone()).map_err(|e| located(e.to_string()))?,
+    };
+    pages.validate().map_err(located)?;
+    Ok(pages)
 }
 
 /// " (heure de la Guadeloupe)" after the times of a meetup held outside

@@ -1,0 +1,361 @@
+//! Confirmation emails through a real SMTP server on loopback (Python's
+//! aiosmtpd), read back with Python's email package and icalendar.
+
+use crate::email_server;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use email_server::{inspect, python, SmtpServer};
+use maillage_function::email::{Mailer, Organisers};
+use maillage_function::trigger::Retry;
+use maillage_model::events::{Event, EventSink, Recipient};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus};
+use maillage_store::RegistrationStatus;
+use serde_json::Value;
+use tokio::time::Instant;
+
+const FROM: &str = "Rencontres du réseau <rencontres@rencontres.example.org>";
+
+const FAST: Retry = Retry {
+    attempts: 4,
+    first_delay: Duration::from_millis(50),
+    max_delay: Duration::from_millis(200),
+    timeout: Duration::from_secs(5),
+};
+
+fn at(value: &str) -> DateTime<Utc> {
+    value.parse().unwrap()
+}
+
+fn meetup() -> MeetupDefinition {
+    MeetupDefinition {
+        id: "brest-2026-12".into(),
+        // Characters RFC 5545 escapes, and a line long enough to fold.
+        title: "Atelier code ; Scratch, Python & co".into(),
+        starts_at: at("2026-12-12T13:00:00Z"),
+        ends_at: at("2026-12-12T16:00:00Z"),
+        capacity: 2,
+        status: MeetupStatus::Open,
+        registration_opens: at("2026-11-01T00:00:00Z"),
+        registration_closes: at("2026-12-12T12:00:00Z"),
+        report_key_sha256: None,
+        location:
+            "Médiathèque François-Mitterrand, salle des Capucins, 25 rue de Pontaniou, 29200 Brest"
+                .into(),
+        url: "https://rencontres.example.org/rencontres/brest-2026-12/".into(),
+        time_zone: maillage_model::zone::DEFAULT,
+    }
+}
+
+fn person(name: &str, email: &str) -> Recipient {
+    Recipient {
+        name: name.into(),
+        email: email.into(),
+    }
+}
+
+fn registered(who: Recipient, status: RegistrationStatus, token: &str) -> Event {
+    Event::Registered {
+        meetup: meetup(),
+        person: who,
+        status,
+        cancel_url: format!("https://rencontres.example.org/inscription/annuler/?jeton={token}"),
+    }
+}
+
+fn mailer(server: &SmtpServer) -> Mailer {
+    Mailer::new(&server.url(), FROM).unwrap().with_retry(FAST)
+}
+
+/// The received messages, parsed, keyed by their `To` header.
+fn received(python: &std::path::Path, server: &SmtpServer, count: usize) -> Vec<Value> {
+    let paths = server.wait_for(count, Duration::from_secs(10));
+    assert_eq!(paths.len(), count, "messages received");
+    paths.iter().map(|path| inspect(python, path)).collect()
+}
+
+fn to<'a>(messages: &'a [Value], address: &str) -> &'a Value {
+    messages
+        .iter()
+        .find(|m| m["headers"]["To"].as_str().unwrap().contains(address))
+        .unwrap_or_else(|| panic!("no message to {address}"))
+}
+
+#[tokio::test]
+async fn a_registration_gets_a_french_confirmation_with_a_calendar_file() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server);
+    mailer
+        .notify(&registered(
+            person("Aïcha Benali", "aicha@example.org"),
+            RegistrationStatus::Confirmed,
+            "tok-aicha-7f3a",
+        ))
+        .await;
+    mailer
+        .notify(&registered(
+            person("Bertrand Le Goff", "bertrand@example.net"),
+            RegistrationStatus::Waiting { position: 3 },
+            "tok-bertrand-91c2",
+        ))
+        .await;
+    mailer.flush().await;
+    let messages = received(&python, &server, 2);
+
+    let aicha = to(&messages, "aicha@example.org");
+    let headers = &aicha["headers"];
+    assert_eq!(headers["From"], FROM);
+    assert_eq!(headers["To"], "Aïcha Benali <aicha@example.org>");
+    assert_eq!(
+        headers["Subject"],
+        "Inscription confirmée : Atelier code ; Scratch, Python & co"
+    );
+    let date = headers["Date"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc2822(date).is_ok(),
+        "Date: {date}"
+    );
+    let message_id = headers["Message-ID"].as_str().unwrap();
+    assert!(
+        message_id.starts_with('<') && message_id.ends_with("@rencontres.example.org>"),
+        "{message_id}"
+    );
+    let text = aicha["text"].as_str().unwrap();
+    for expected in [
+        "Bonjour Aïcha Benali,",
+        "votre place à « Atelier code ; Scratch, Python & co » est réservée",
+        "samedi 12 décembre 2026, de 14 h à 17 h (heure de Paris)",
+        "25 rue de Pontaniou, 29200 Brest",
+        "https://rencontres.example.org/rencontres/brest-2026-12/",
+        "https://rencontres.example.org/inscription/annuler/?jeton=tok-aicha-7f3a",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let attachments = aicha["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 1);
+    let ics = &attachments[0];
+    assert_eq!(ics["filename"], "rencontre.ics");
+    assert_eq!(ics["content_type"], "text/calendar");
+    assert_eq!(ics["version"], "2.0");
+    let event = &ics["events"][0];
+    assert_eq!(event["summary"], "Atelier code ; Scratch, Python & co");
+    assert_eq!(event["location"], meetup().location);
+    assert_eq!(event["start"], "2026-12-12T14:00:00+01:00");
+    assert_eq!(event["end"], "2026-12-12T17:00:00+01:00");
+    assert_eq!(event["status"], "CONFIRMED");
+    assert_eq!(event["uid"], "brest-2026-12@rencontres.example.org");
+    assert_eq!(event["url"], meetup().url);
+    let raw_ics = ics["text"].as_str().unwrap();
+    assert!(raw_ics.contains("SUMMARY:Atelier code \\; Scratch\\, Python & co"));
+    // MIME carries text line ends as CRLF whatever the part's encoding;
+    // what matters here is the folding.
+    for line in raw_ics.lines() {
+        assert!(line.len() <= 75, "an unfolded line: {line:?}");
+    }
+
+    let bertrand = to(&messages, "bertrand@example.net");
+    assert_eq!(
+        bertrand["headers"]["Subject"],
+        "Liste d'attente : Atelier code ; Scratch, Python & co"
+    );
+    let text = bertrand["text"].as_str().unwrap();
+    assert!(
+        text.contains("vous êtes en position 3 sur la liste d'attente"),
+        "{text}"
+    );
+    assert!(text.contains("jeton=tok-bertrand-91c2"));
+    assert_eq!(
+        bertrand["attachments"][0]["events"][0]["status"],
+        "TENTATIVE"
+    );
+
+    // Each message is about its recipient only.
+    for (message, others) in [
+        (aicha, ["Bertrand", "bertrand@example.net", "tok-bertrand"]),
+        (bertrand, ["Aïcha", "aicha@example.org", "tok-aicha"]),
+    ] {
+        let raw = message["raw"].as_str().unwrap();
+        let decoded = format!("{}{}", message["text"], message["headers"]);
+        for other in others {
+            assert!(
+                !raw.contains(other) && !decoded.contains(other),
+                "{other} leaked"
+            );
+        }
+    }
+}
+
+/// An address registered again gets its registration and cancellation
+/// link once more, addressed without a name (whoever sent the form may not
+/// be the person).
+#[tokio::test]
+async fn a_registration_made_again_sends_the_link_to_the_registered_address() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server);
+    mailer
+        .notify(&Event::RegisteredAgain {
+            meetup: meetup(),
+            email: "aicha@example.org".into(),
+            status: RegistrationStatus::Waiting { position: 2 },
+            cancel_url: "https://rencontres.example.org/inscription/annuler/?jeton=tok-first"
+                .into(),
+        })
+        .await;
+    mailer.flush().await;
+    let messages = received(&python, &server, 1);
+    let message = to(&messages, "aicha@example.org");
+    assert_eq!(message["headers"]["To"], "aicha@example.org");
+    assert_eq!(
+        message["headers"]["Subject"],
+        "Votre inscription : Atelier code ; Scratch, Python & co"
+    );
+    let text = message["text"].as_str().unwrap();
+    for expected in [
+        "Bonjour,\n",
+        "Vous y êtes déjà inscrit·e : rien n'a changé.",
+        "Vous êtes en position 2 sur la liste d'attente",
+        "https://rencontres.example.org/inscription/annuler/?jeton=tok-first",
+        "Si vous n'êtes pas à l'origine de cette demande",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert_eq!(
+        message["attachments"][0]["events"][0]["status"],
+        "TENTATIVE"
+    );
+}
+
+#[tokio::test]
+async fn a_promotion_gets_a_notice_and_an_updated_calendar() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server);
+    mailer
+        .notify(&Event::Promoted {
+            meetup: meetup(),
+            person: person("Chloé Martin", "chloe@example.org"),
+        })
+        .await;
+    mailer.flush().await;
+    let messages = received(&python, &server, 1);
+    let message = &messages[0];
+    assert_eq!(
+        message["headers"]["Subject"],
+        "Votre place est confirmée : Atelier code ; Scratch, Python & co"
+    );
+    let text = message["text"].as_str().unwrap();
+    assert!(text.contains("une place s'est libérée"), "{text}");
+    assert!(text.contains("maintenant confirmée"), "{text}");
+    let event = &message["attachments"][0]["events"][0];
+    assert_eq!(event["status"], "CONFIRMED");
+    assert_eq!(event["sequence"], 1);
+    assert_eq!(event["uid"], "brest-2026-12@rencontres.example.org");
+}
+
+#[tokio::test]
+async fn an_organiser_who_opted_in_gets_a_notice_with_what_their_list_shows() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server).with_organisers(
+        Organisers::parse("brest-2026-12=Anne Organisatrice <anne@orga.example.org>").unwrap(),
+    );
+    mailer
+        .notify(&registered(
+            person("Aïcha Benali", "aicha@example.org"),
+            RegistrationStatus::Waiting { position: 1 },
+            "tok-aicha-7f3a",
+        ))
+        .await;
+    // Another meetup: nobody asked for notices there.
+    let mut elsewhere = registered(
+        person("Bertrand Le Goff", "bertrand@example.net"),
+        RegistrationStatus::Confirmed,
+        "tok-b",
+    );
+    if let Event::Registered { meetup, .. } = &mut elsewhere {
+        meetup.id = "quimper-2026-12".into();
+    }
+    mailer.notify(&elsewhere).await;
+    mailer.flush().await;
+    let messages = received(&python, &server, 3);
+    let notices: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["headers"]["To"].as_str().unwrap().contains("anne@orga"))
+        .collect();
+    assert_eq!(notices.len(), 1);
+    let notice = notices[0];
+    assert_eq!(
+        notice["headers"]["Subject"],
+        "Nouvelle inscription : Atelier code ; Scratch, Python & co"
+    );
+    let text = notice["text"].as_str().unwrap();
+    assert!(text.contains("Nom : Aïcha Benali"), "{text}");
+    assert!(text.contains("Courriel : aicha@example.org"));
+    assert!(text.contains("sur liste d'attente (position 1)"));
+    // Not the person's private link, and no calendar file.
+    assert!(!notice["raw"].as_str().unwrap().contains("tok-aicha"));
+    assert!(notice["attachments"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_server_refusing_at_first_still_gets_the_message_without_holding_the_answer() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 2);
+    let mailer = mailer(&server);
+    let started = Instant::now();
+    mailer
+        .notify(&registered(
+            person("Aïcha Benali", "aicha@example.org"),
+            RegistrationStatus::Confirmed,
+            "tok-aicha-7f3a",
+        ))
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_millis(50),
+        "notify waited {:?}",
+        started.elapsed()
+    );
+    mailer.flush().await;
+    let messages = received(&python, &server, 1);
+    assert!(messages[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("tok-aicha-7f3a"));
+}
+
+#[tokio::test]
+async fn other_changes_send_nothing_and_a_dead_server_is_given_up() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server);
+    mailer
+        .notify(&Event::Cancelled {
+            meetup_id: "brest-2026-12".into(),
+        })
+        .await;
+    mailer
+        .notify(&Event::Reported {
+            meetup_id: "brest-2026-12".into(),
+        })
+        .await;
+    mailer.flush().await;
+    assert!(server.messages().is_empty());
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("smtp://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let dead = Mailer::new(&url, FROM).unwrap().with_retry(FAST);
+    dead.notify(&registered(
+        person("Aïcha Benali", "aicha@example.org"),
+        RegistrationStatus::Confirmed,
+        "tok",
+    ))
+    .await;
+    // Bounded: the retries end and the message is given up.
+    tokio::time::timeout(Duration::from_secs(5), dead.flush())
+        .await
+        .expect("retries are bounded");
+}

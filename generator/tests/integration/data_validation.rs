@@ -1,0 +1,851 @@
+//! Every validation rule of `data/`, each with a broken fixture: the error
+//! names the file, the line, the field and what was expected. Warnings are
+//! reported without failing.
+
+use crate::common;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use maillage::Diagnostic;
+
+fn now() -> DateTime<Utc> {
+    maillage_model::clock::parse_instant("2026-11-22T12:00").unwrap()
+}
+
+/// The data fixture with `files` written over it (path relative to the site).
+fn site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    common::fixture_with("data-site", files)
+}
+
+fn errors(files: &[(&str, &str)]) -> Vec<Diagnostic> {
+    let dir = site_with(files);
+    match maillage::data::load(dir.path(), now()) {
+        Ok(_) => panic!("expected errors, the data loaded"),
+        Err(e) => e.0,
+    }
+}
+
+fn warnings(files: &[(&str, &str)]) -> Vec<Diagnostic> {
+    let dir = site_with(files);
+    match maillage::data::load(dir.path(), now()) {
+        Ok(loaded) => loaded.warnings,
+        Err(e) => panic!("expected no error, got:\n{e}"),
+    }
+}
+
+/// Asserts one diagnostic has this file, line, field and message part.
+#[track_caller]
+fn assert_has(diags: &[Diagnostic], file: &str, line: usize, field: &str, message: &str) {
+    let found = diags.iter().any(|d| {
+        d.file == Path::new(file)
+            && d.line == Some(line)
+            && d.field.as_deref() == Some(field)
+            && d.message.contains(message)
+    });
+    assert!(
+        found,
+        "no diagnostic {file}:{line} `{field}` containing {message:?}; got:\n{}",
+        diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+const MEETUP: &str = "\
+- id: essai
+  title: Essai
+  kind: community
+  series: carto-rennes
+  start: 2026-12-17T18:30
+  end: 2026-12-17T20:30
+  place: cafe-du-port-lorient
+  capacity: 10
+  registration:
+    opens: 2026-11-01T09:00
+    closes: 2026-12-17T12:00
+  status: open
+  organiser: Alix
+";
+
+/// The valid meetup above with `from` replaced by `to`.
+fn meetup_with(from: &str, to: &str) -> String {
+    assert!(MEETUP.contains(from), "{from}");
+    MEETUP.replacen(from, to, 1)
+}
+
+const BROKEN_MEETUP: &str = "data/meetups/essai.yaml";
+
+fn meetup_errors(from: &str, to: &str) -> Vec<Diagnostic> {
+    errors(&[(BROKEN_MEETUP, &meetup_with(from, to))])
+}
+
+const PLACE: &str = "\
+- id: lieu-essai
+  name: Lieu d'essai
+  type: tiers_lieu
+  address: 1 place de la Mairie
+  postcode: \"29200\"
+  commune: Brest
+  insee: \"29019\"
+  department: \"29\"
+  region: \"53\"
+  lat: 48.39
+  lon: -4.48
+";
+
+const BROKEN_PLACE: &str = "data/places/essai.yaml";
+
+fn place_errors(from: &str, to: &str) -> Vec<Diagnostic> {
+    assert!(PLACE.contains(from), "{from}");
+    errors(&[(BROKEN_PLACE, &PLACE.replacen(from, to, 1))])
+}
+
+#[test]
+fn the_fixture_itself_is_valid() {
+    let dir = common::fixture("data-site");
+    let loaded = maillage::data::load(dir.path(), now()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.data.meetups.len(), 9);
+    assert_eq!(loaded.data.places.len(), 5);
+    assert_eq!(loaded.data.regions.len(), 3);
+}
+
+#[test]
+fn unknown_place_of_a_meetup() {
+    let d = meetup_errors("place: cafe-du-port-lorient", "place: cafe-inconnu");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        7,
+        "place",
+        "unknown place `cafe-inconnu`",
+    );
+}
+
+#[test]
+fn unknown_series_and_module() {
+    let d = meetup_errors("series: carto-rennes", "series: carto-brest");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        4,
+        "series",
+        "unknown series `carto-brest`",
+    );
+    let d = meetup_errors(
+        "kind: community\n  series: carto-rennes",
+        "kind: training\n  module: nsi-avance\n  week: 1",
+    );
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        4,
+        "module",
+        "unknown module `nsi-avance`",
+    );
+}
+
+#[test]
+fn place_in_an_undeclared_region() {
+    // Normandie exists but the fixture does not declare it.
+    let d = place_errors(
+        "postcode: \"29200\"\n  commune: Brest\n  insee: \"29019\"\n  department: \"29\"\n  region: \"53\"\n  lat: 48.39\n  lon: -4.48",
+        "postcode: \"14000\"\n  commune: Caen\n  insee: \"14118\"\n  department: \"14\"\n  region: \"28\"\n  lat: 49.18\n  lon: -0.37",
+    );
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        9,
+        "region",
+        "region `28` is not declared in data/regions.yaml",
+    );
+}
+
+#[test]
+fn unknown_region_code() {
+    let regions = "\
+- code: \"53\"
+  name: Bretagne
+  coordinator: { name: C, email: c@reseau.example.org }
+- code: \"04\"
+  name: La Réunion
+  coordinator: { name: C, email: r@reseau.example.org }
+- code: \"99\"
+  name: Atlantide
+  coordinator: { name: C, email: a@reseau.example.org }
+";
+    let d = errors(&[("data/regions.yaml", regions)]);
+    assert_has(
+        &d,
+        "data/regions.yaml",
+        7,
+        "code",
+        "unknown region code `99`",
+    );
+    assert_has(&d, "data/regions.yaml", 7, "code", "53 (Bretagne)");
+}
+
+#[test]
+fn duplicate_ids_across_files() {
+    let dup = PLACE.replace("id: lieu-essai", "id: epn-du-cleunay-rennes");
+    let d = errors(&[(BROKEN_PLACE, &dup)]);
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        1,
+        "id",
+        "duplicate place id `epn-du-cleunay-rennes`: already used at data/places.yaml:25",
+    );
+    let twice = format!("{MEETUP}\n{}", MEETUP);
+    let d = errors(&[(BROKEN_MEETUP, &twice)]);
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        15,
+        "id",
+        "duplicate meetup id `essai`: already used at data/meetups/essai.yaml:1",
+    );
+    let regions = "\
+- code: \"53\"
+  name: Bretagne
+  coordinator: { name: C, email: c@reseau.example.org }
+- code: \"53\"
+  name: Bretagne bis
+  coordinator: { name: C, email: c@reseau.example.org }
+";
+    let d = errors(&[("data/regions.yaml", regions)]);
+    assert_has(
+        &d,
+        "data/regions.yaml",
+        4,
+        "code",
+        "duplicate region code `53`",
+    );
+}
+
+#[test]
+fn coordinates_outside_france() {
+    let d = place_errors("lat: 48.39\n  lon: -4.48", "lat: 51.5074\n  lon: -0.1278");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        10,
+        "lat",
+        "coordinates lat 51.5074, lon -0.1278 are outside la France métropolitaine",
+    );
+    let d = place_errors("lat: 48.39\n  lon: -4.48", "lat: -4.48\n  lon: 48.39");
+    assert_has(&d, BROKEN_PLACE, 10, "lat", "swapped?");
+}
+
+#[test]
+fn overseas_place_must_be_in_its_territory() {
+    // A place of La Réunion with metropolitan coordinates.
+    let reunion = PLACE
+        .replace("postcode: \"29200\"", "postcode: \"97400\"")
+        .replace("insee: \"29019\"", "insee: \"97411\"")
+        .replace("department: \"29\"", "department: \"974\"")
+        .replace("region: \"53\"", "region: \"04\"");
+    let d = errors(&[(BROKEN_PLACE, &reunion)]);
+    assert_has(&d, BROKEN_PLACE, 10, "lat", "are outside La Réunion");
+}
+
+#[test]
+fn end_before_start() {
+    let d = meetup_errors("end: 2026-12-17T20:30", "end: 2026-12-17T17:00");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        6,
+        "end",
+        "the meetup ends (2026-12-17T17:00) before it starts (2026-12-17T18:30)",
+    );
+}
+
+#[test]
+fn registration_closing_before_it_opens() {
+    let d = meetup_errors("closes: 2026-12-17T12:00", "closes: 2026-10-01T12:00");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        11,
+        "registration.closes",
+        "registration closes (2026-10-01T12:00) before it opens",
+    );
+}
+
+#[test]
+fn capacity_must_be_positive() {
+    let d = meetup_errors("capacity: 10", "capacity: 0");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        8,
+        "capacity",
+        "expected a positive whole number, found 0",
+    );
+    let d = meetup_errors("capacity: 10", "capacity: -3");
+    assert_has(&d, BROKEN_MEETUP, 8, "capacity", "found -3");
+    let d = meetup_errors("capacity: 10", "capacity: dix");
+    assert_has(&d, BROKEN_MEETUP, 8, "capacity", "found the text `dix`");
+}
+
+#[test]
+fn training_meetup_outside_its_weeks() {
+    let training = |start: &str, week: u32| {
+        meetup_with(
+            "kind: community\n  series: carto-rennes\n  start: 2026-12-17T18:30\n  end: 2026-12-17T20:30",
+            &format!("kind: training\n  module: nsi-fondamentaux\n  week: {week}\n  start: {start}T18:30\n  end: {start}T20:30"),
+        )
+    };
+    // The module opens on Monday 2026-11-02: week 3 meetups belong between
+    // 2026-11-16 and 2026-11-29.
+    let d = errors(&[(BROKEN_MEETUP, &training("2026-12-10", 3))]);
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        6,
+        "start",
+        "must take place during week 3 or 4 of the module, between 2026-11-16 and 2026-11-29; 2026-12-10 is outside",
+    );
+    let d = errors(&[(BROKEN_MEETUP, &training("2026-11-01", 1))]);
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        6,
+        "start",
+        "between 2026-11-02 and 2026-11-15",
+    );
+    // Last day of the window is fine.
+    let ok =
+        training("2026-11-29", 3).replace("closes: 2026-12-17T12:00", "closes: 2026-11-29T12:00");
+    assert!(maillage::data::load(site_with(&[(BROKEN_MEETUP, &ok)]).path(), now()).is_ok());
+    let d = errors(&[(BROKEN_MEETUP, &training("2026-11-20", 2))]);
+    assert_has(&d, BROKEN_MEETUP, 5, "week", "week 2: expected 1 or 3");
+}
+
+#[test]
+fn week_beyond_the_module() {
+    let modules = "\
+- id: nsi-fondamentaux
+  title: Court
+  online_start: 2026-11-02
+  weeks: 2
+";
+    let d = errors(&[("data/modules.yaml", modules)]);
+    assert_has(
+        &d,
+        "data/meetups/formation.yaml",
+        23,
+        "week",
+        "week 3: module `nsi-fondamentaux` lasts only 2 weeks",
+    );
+}
+
+#[test]
+fn unknown_place_type() {
+    let d = place_errors("type: tiers_lieu", "type: gymnase");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        3,
+        "type",
+        "unknown place type `gymnase`: expected one of epn, fablab",
+    );
+}
+
+#[test]
+fn bad_date_formats() {
+    let d = meetup_errors("start: 2026-12-17T18:30", "start: 17/12/2026 18h30");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        5,
+        "start",
+        "`17/12/2026 18h30` is not a date and time: expected YYYY-MM-DDTHH:MM",
+    );
+    let d = meetup_errors("opens: 2026-11-01T09:00", "opens: 2026-11-31T09:00");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        10,
+        "registration.opens",
+        "is not a date and time",
+    );
+    let modules = "- id: m\n  title: M\n  online_start: 2 novembre\n  weeks: 6\n";
+    let d = errors(&[("data/modules.yaml", modules)]);
+    assert_has(
+        &d,
+        "data/modules.yaml",
+        3,
+        "online_start",
+        "`2 novembre` is not a date: expected YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn unknown_time_zone() {
+    let d = place_errors(
+        "  lon: -4.48\n",
+        "  lon: -4.48\n  time_zone: Europe/Lutece\n",
+    );
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        12,
+        "time_zone",
+        "unknown time zone `Europe/Lutece`: expected an IANA name",
+    );
+}
+
+#[test]
+fn local_time_skipped_by_summer_time() {
+    let d = meetup_errors(
+        "start: 2026-12-17T18:30\n  end: 2026-12-17T20:30",
+        "start: 2027-03-28T02:30\n  end: 2027-03-28T04:00",
+    );
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        5,
+        "start",
+        "2027-03-28T02:30 does not exist in Europe/Paris",
+    );
+}
+
+#[test]
+fn report_key_must_be_a_sha256() {
+    let with_key = |key: &str| format!("{MEETUP}  report_key_sha256: {key}\n");
+    let d = errors(&[(BROKEN_MEETUP, &with_key("abc123"))]);
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        14,
+        "report_key_sha256",
+        "`abc123` is not a SHA-256 hash: expected 64 lower-case hexadecimal characters",
+    );
+    let upper = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
+    let d = errors(&[(BROKEN_MEETUP, &with_key(upper))]);
+    assert_has(&d, BROKEN_MEETUP, 14, "report_key_sha256", "lower-case");
+}
+
+#[test]
+fn malformed_ids_statuses_kinds_and_roles() {
+    let d = meetup_errors("id: essai", "id: Essai_2026");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        1,
+        "id",
+        "`Essai_2026` is not a valid identifier",
+    );
+    let d = meetup_errors("status: open", "status: ouverte");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        12,
+        "status",
+        "unknown status `ouverte`: expected planned, open, full, cancelled or done",
+    );
+    let d = meetup_errors("kind: community", "kind: atelier");
+    assert_has(&d, BROKEN_MEETUP, 3, "kind", "unknown kind `atelier`");
+    let d = meetup_errors(
+        "organiser: Alix",
+        "organiser: Alix\n  wanted:\n    - facilitator\n    - animateur",
+    );
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        16,
+        "wanted[1]",
+        "unknown role `animateur`",
+    );
+    let d = meetup_errors("series: carto-rennes", "series: carto-rennes\n  week: 1");
+    assert_has(
+        &d,
+        BROKEN_MEETUP,
+        5,
+        "week",
+        "`week` is for training meetups",
+    );
+}
+
+#[test]
+fn commune_codes_must_agree() {
+    let d = place_errors("department: \"29\"", "department: \"35\"");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        8,
+        "department",
+        "department `35` does not match the INSEE code 29019: expected `29`",
+    );
+    let d = place_errors("insee: \"29019\"", "insee: \"2901\"");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        7,
+        "insee",
+        "`2901` is not an INSEE commune code",
+    );
+    let d = place_errors("region: \"53\"", "region: \"04\"");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        9,
+        "region",
+        "department 29 is in region 53, not 04",
+    );
+}
+
+#[test]
+fn codes_must_be_quoted() {
+    let d = place_errors("postcode: \"29200\"", "postcode: 29200");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        5,
+        "postcode",
+        "expected a postcode as quoted text (\"29200\")",
+    );
+}
+
+#[test]
+fn missing_and_unknown_fields() {
+    let d = place_errors("  commune: Brest\n", "");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        1,
+        "commune",
+        "missing field `commune`: expected text",
+    );
+    let d = place_errors("lat: 48.39", "latitude: 48.39");
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        10,
+        "latitude",
+        "unknown field `latitude`: expected one of id, name",
+    );
+    assert_has(&d, BROKEN_PLACE, 1, "lat", "missing field `lat`");
+    let d = errors(&[(
+        "data/regions.yaml",
+        "- code: \"53\"\n  name: Bretagne\n  coordinator:\n    name: C\n    mail: c@reseau.example.org\n",
+    )]);
+    assert_has(
+        &d,
+        "data/regions.yaml",
+        5,
+        "coordinator.mail",
+        "unknown field `mail`",
+    );
+    assert_has(
+        &d,
+        "data/regions.yaml",
+        3,
+        "coordinator.email",
+        "missing field `email`",
+    );
+}
+
+#[test]
+fn invalid_yaml_and_aggregates() {
+    let d = errors(&[(BROKEN_MEETUP, "- id: a\n  title: [unclosed\n")]);
+    assert!(
+        d.iter().any(|x| x.file == Path::new(BROKEN_MEETUP)
+            && x.line.is_some()
+            && x.message.starts_with("invalid YAML")),
+        "{d:?}"
+    );
+    let d = errors(&[(BROKEN_MEETUP, "id: a\ntitle: b\n")]);
+    assert_has_no_field(&d, BROKEN_MEETUP, 1, "expected a list of meetups");
+    let d = errors(&[(
+        "data/live/aggregates.json",
+        "{\n  \"meetups\": {\n    \"a\": {\"confirmed\": -1}\n  }\n}\n",
+    )]);
+    assert!(
+        d.iter()
+            .any(|x| x.file == Path::new("data/live/aggregates.json") && x.line == Some(3)),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_at_the_top_of_a_file_is_dropped() {
+    let meetup = meetup_with("capacity: 10", "capacity: 0");
+    let d = errors(&[(BROKEN_MEETUP, &format!("\u{feff}{meetup}"))]);
+    assert_has(&d, BROKEN_MEETUP, 8, "capacity", "positive");
+}
+
+#[test]
+fn values_nested_too_deep_are_refused_at_their_line() {
+    // 40,000 levels: refused by a scan of the text before the YAML parser,
+    // which would take seconds to refuse them.
+    let deep = format!(
+        "- id: a\n  title: {}{}\n",
+        "[".repeat(40_000),
+        "]".repeat(40_000)
+    );
+    let d = errors(&[(BROKEN_MEETUP, &deep)]);
+    assert_has_no_field(&d, BROKEN_MEETUP, 2, "nested more than 128 levels deep");
+}
+
+#[track_caller]
+fn assert_has_no_field(diags: &[Diagnostic], file: &str, line: usize, message: &str) {
+    assert!(
+        diags.iter().any(|d| d.file == Path::new(file)
+            && d.line == Some(line)
+            && d.message.contains(message)),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn all_errors_are_reported_together_and_the_build_writes_nothing() {
+    let broken = format!(
+        "{}\n{}",
+        meetup_with("capacity: 10", "capacity: 0"),
+        meetup_with("id: essai", "id: essai-2")
+            .replace("place: cafe-du-port-lorient", "place: nulle-part")
+    );
+    let dir = site_with(&[
+        (BROKEN_MEETUP, &broken),
+        (
+            BROKEN_PLACE,
+            &PLACE.replace("type: tiers_lieu", "type: gymnase"),
+        ),
+    ]);
+    let options = maillage::BuildOptions {
+        root: dir.path().to_path_buf(),
+        extensions: maillage::extensions::standard(),
+        ..Default::default()
+    };
+    let err = maillage::build(&options).expect_err("the data is broken");
+    let d = &err.0;
+    assert_has(d, BROKEN_MEETUP, 8, "capacity", "positive");
+    assert_has(d, BROKEN_MEETUP, 21, "place", "unknown place `nulle-part`");
+    assert_has(d, BROKEN_PLACE, 3, "type", "unknown place type `gymnase`");
+    assert!(!dir.path().join("public").exists(), "nothing written");
+    let text = err.to_string();
+    assert!(
+        text.contains("data/meetups/essai.yaml:21: `place`: unknown place `nulle-part`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn broken_entries_do_not_cascade() {
+    // A place with a wrong type is left out, but meetups at it are not
+    // reported again as at an unknown place.
+    let place = PLACE.replace("type: tiers_lieu", "type: gymnase");
+    let meetup = meetup_with("place: cafe-du-port-lorient", "place: lieu-essai");
+    let d = errors(&[(BROKEN_PLACE, &place), (BROKEN_MEETUP, &meetup)]);
+    assert_eq!(d.len(), 1, "{d:?}");
+}
+
+#[test]
+fn soft_problems_are_warnings() {
+    let w = warnings(&[]);
+    assert_has(
+        &w,
+        "data/places/autres.yaml",
+        25,
+        "id",
+        "place `college-jean-mace-quimper` hosts no meetup yet",
+    );
+    assert_has(
+        &w,
+        "data/regions.yaml",
+        17,
+        "code",
+        "region 11 (Île-de-France) has no place yet",
+    );
+    assert_has(
+        &w,
+        "data/meetups/formation.yaml",
+        14,
+        "organiser",
+        "only the first word is published",
+    );
+    assert_has(
+        &w,
+        "data/meetups/formation.yaml",
+        56,
+        "report_key_sha256",
+        "no report key",
+    );
+
+    let no_window = meetup_with(
+        "  registration:\n    opens: 2026-11-01T09:00\n    closes: 2026-12-17T12:00\n",
+        "",
+    );
+    let w = warnings(&[(BROKEN_MEETUP, &no_window)]);
+    assert_has(
+        &w,
+        BROKEN_MEETUP,
+        1,
+        "registration",
+        "no registration window",
+    );
+
+    let past_open = meetup_with(
+        "start: 2026-12-17T18:30\n  end: 2026-12-17T20:30",
+        "start: 2026-10-17T18:30\n  end: 2026-10-17T20:30",
+    )
+    .replace("closes: 2026-12-17T12:00", "closes: 2026-10-17T12:00")
+    .replace("opens: 2026-11-01T09:00", "opens: 2026-10-01T09:00");
+    let w = warnings(&[(BROKEN_MEETUP, &past_open)]);
+    assert_has(
+        &w,
+        BROKEN_MEETUP,
+        12,
+        "status",
+        "the meetup took place but its status is still `open`",
+    );
+
+    let too_big = meetup_with(
+        "place: cafe-du-port-lorient",
+        "place: mediatheque-des-capucins-brest",
+    )
+    .replace("capacity: 10", "capacity: 30");
+    let w = warnings(&[(BROKEN_MEETUP, &too_big)]);
+    assert_has(
+        &w,
+        BROKEN_MEETUP,
+        8,
+        "capacity",
+        "capacity 30 is more than the 20 people",
+    );
+
+    let modules = "- id: nsi-fondamentaux\n  title: T\n  online_start: 2026-11-02\n  weeks: 6\n- id: vide\n  title: V\n  online_start: 2026-11-04\n  weeks: 6\n";
+    let w = warnings(&[("data/modules.yaml", modules)]);
+    assert_has(
+        &w,
+        "data/modules.yaml",
+        5,
+        "id",
+        "module `vide` has no meetup yet",
+    );
+    assert_has(
+        &w,
+        "data/modules.yaml",
+        7,
+        "online_start",
+        "2026-11-04 is not a Monday",
+    );
+
+    let live = "{\"meetups\": {\"inconnue\": {\"confirmed\": 3, \"waiting\": 0}}}";
+    let w = warnings(&[("data/live/aggregates.json", live)]);
+    assert!(
+        w.iter()
+            .any(|d| d.file == Path::new("data/live/aggregates.json")
+                && d.message.contains("figures for meetup `inconnue`")),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn check_prints_warnings_and_succeeds() {
+    let dir = common::fixture("data-site");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+        .arg("--root")
+        .arg(dir.path())
+        .arg("check")
+        .env("MAILLAGE_NOW", "2026-11-22T12:00")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: data/places/autres.yaml:25: `id`: place `college-jean-mace-quimper` hosts no meetup yet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn meetup_definitions_for_the_store() {
+    let dir = common::fixture("data-site");
+    let loaded = maillage::data::load(dir.path(), now()).unwrap();
+    let config = maillage::config::Config::with_base_url("https://reseau.example.org");
+    let defs = maillage::data::definitions(&loaded.data, &config);
+    assert_eq!(defs.len(), 9);
+    let s3 = defs.iter().find(|d| d.id == "brest-nsi-s3").unwrap();
+    assert_eq!(s3.starts_at.to_rfc3339(), "2026-11-26T17:30:00+00:00");
+    assert_eq!(
+        s3.registration_opens.to_rfc3339(),
+        "2026-11-16T08:00:00+00:00"
+    );
+    assert_eq!(
+        s3.registration_closes.to_rfc3339(),
+        "2026-11-26T11:00:00+00:00"
+    );
+    assert_eq!(s3.capacity, 10);
+    assert_eq!(
+        s3.url,
+        "https://reseau.example.org/rencontres/brest-nsi-s3/"
+    );
+    assert_eq!(
+        s3.location,
+        "Médiathèque des Capucins, 25 rue de Pontaniou, 29200 Brest"
+    );
+    assert_eq!(s3.report_key_sha256.as_deref().map(str::len), Some(64));
+    // Without `closes`, registration closes when the meetup starts.
+    let r3 = defs.iter().find(|d| d.id == "rennes-nsi-s3").unwrap();
+    assert_eq!(r3.registration_closes, r3.starts_at);
+    assert_eq!(r3.report_key_sha256, None);
+}
+
+fn check_site(dir: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+        .arg("--root")
+        .arg(dir)
+        .arg("check")
+        .env("MAILLAGE_NOW", "2026-11-22T12:00")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The function sends people to the site's result pages: a site with
+/// meetups that lacks one fails `check`, naming the page and the setting
+/// that moves it; moved to a page the site has, it passes.
+#[test]
+fn check_requires_the_pages_the_forms_lead_to() {
+    let dir = common::fixture("data-site");
+    std::fs::remove_dir_all(dir.path().join("static/inscription/liste-attente")).unwrap();
+    let (ok, stderr) = check_site(dir.path());
+    assert!(!ok, "{stderr}");
+    let errors = common::error_lines(&stderr);
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("config.toml")
+            && errors[0].contains("extra.result_pages.waiting")
+            && errors[0].contains("`/inscription/liste-attente/`")
+            && errors[0].contains("waiting list"),
+        "{stderr}"
+    );
+
+    common::replace_in(
+        dir.path(),
+        "config.toml",
+        "[extra]\n",
+        "[extra]\nresult_pages = { waiting = \"/inscription/confirmee/\" }\n",
+    );
+    let (ok, stderr) = check_site(dir.path());
+    assert!(ok, "{stderr}");
+
+    common::replace_in(
+        dir.path(),
+        "config.toml",
+        "waiting = \"/inscription/confirmee/\"",
+        "waiting = \"https://ailleurs.example/\"",
+    );
+    let (ok, stderr) = check_site(dir.path());
+    assert!(!ok);
+    assert!(stderr.contains("result_pages.waiting"), "{stderr}");
+}
