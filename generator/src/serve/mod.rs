@@ -30,7 +30,6 @@ use http::{header, StatusCode};
 use tokio::sync::broadcast;
 
 use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
-use crate::content::InsertAnchor;
 use crate::error::{Diagnostic, Result};
 use crate::output::{static_files, MemorySink};
 use crate::render::{Job, Renderer, Sink};
@@ -492,7 +491,8 @@ fn rerender_page(
         .sections
         .iter()
         .find(|s| Some(&s.file.relative) == old.ancestors.last())
-        .map_or(InsertAnchor::None, |s| s.meta.insert_anchor_links);
+        .and_then(|s| s.meta.insert_anchor_links)
+        .unwrap_or(site.config.markdown.insert_anchor_links);
     if let Err(e) = render_page_markdown(
         root,
         &site.config,

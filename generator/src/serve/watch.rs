@@ -141,6 +141,10 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
     if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
         return false;
     }
+    // The build's own cache of processed images.
+    if rel.starts_with(Path::new("static").join(maillage_engine::images::PROCESSED_DIR)) {
+        return false;
+    }
     let first = rel
         .components()
         .next()
@@ -148,6 +152,33 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
         .unwrap_or_default();
     matches!(
         first.as_str(),
-        "content" | "data" | "templates" | "themes" | "static"
-    ) || rel == Path::new("config.toml")
+        "content" | "data" | "templates" | "themes" | "static" | "sass"
+    ) || maillage_engine::config::CONFIG_FILES
+        .iter()
+        .any(|name| rel == Path::new(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_relevant;
+    use std::path::Path;
+
+    #[test]
+    fn sources_count_and_the_image_cache_does_not() {
+        let root = Path::new("/site");
+        for relevant in [
+            "zola.toml",
+            "config.toml",
+            "sass/main.scss",
+            "static/logo.png",
+        ] {
+            assert!(is_relevant(root, &root.join(relevant)), "{relevant}");
+        }
+        for ignored in [
+            "static/processed_images/logo.0123456789abcdef.jpg",
+            "public/index.html",
+        ] {
+            assert!(!is_relevant(root, &root.join(ignored)), "{ignored}");
+        }
+    }
 }
