@@ -1,6 +1,7 @@
 //! Command-line interface: `build`, `serve`, `check`, `init`, and the store
 //! commands `sync`, `export`, `purge`.
 
+use crate::failure::Failure;
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
@@ -143,7 +144,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 drafts,
                 extensions: crate::extensions::standard(),
             };
-            build(&options).map(|summary| println!("{summary}"))
+            build(&options)
+                .map(|summary| println!("{summary}"))
+                .map_err(Failure::from)
         }
         Command::Serve {
             port,
@@ -193,7 +196,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 extensions: crate::extensions::standard(),
                 ..BuildOptions::default()
             };
-            crate::check::check(&options, external).map(|summary| println!("{summary}"))
+            crate::check::check(&options, external)
+                .map(|summary| println!("{summary}"))
+                .map_err(Failure::from)
         }
         Command::Init { name, base_url } => {
             let dir = match name {
@@ -201,23 +206,29 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 Some(n) => n,
                 None => root,
             };
-            crate::init::init(&dir, &base_url).map(|()| {
-                println!(
-                    "New site in {}. Next: cd there, then `maillage serve`.",
-                    dir.display()
-                )
-            })
+            crate::init::init(&dir, &base_url)
+                .map(|()| {
+                    println!(
+                        "New site in {}. Next: cd there, then `maillage serve`.",
+                        dir.display()
+                    )
+                })
+                .map_err(Failure::from)
         }
     };
     match result {
         Ok(()) => 0,
-        Err(errors) => {
+        Err(Failure::Site(errors)) => {
             eprintln!("{errors}");
             eprintln!(
                 "{} error{} found; nothing was written.",
                 errors.len(),
                 if errors.len() == 1 { "" } else { "s" }
             );
+            1
+        }
+        Err(failure) => {
+            eprintln!("{failure}");
             1
         }
     }

@@ -11,7 +11,8 @@ use notify::{RecursiveMode, Watcher};
 use tokio::sync::broadcast;
 
 use super::{rebuild, BeforeRebuild, SiteHandle};
-use crate::error::{Diagnostic, Result};
+use crate::error::Diagnostic;
+use crate::failure::{Failure, Outcome};
 
 /// Editors write in bursts: what changes within this of the last change
 /// belongs to the same save.
@@ -24,7 +25,7 @@ pub(super) fn watch(
     site: SiteHandle,
     reload: broadcast::Sender<()>,
     before_rebuild: Option<BeforeRebuild>,
-) -> Result<notify::RecommendedWatcher> {
+) -> Outcome<notify::RecommendedWatcher> {
     let (tx, rx) = mpsc::channel::<Change>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
@@ -33,7 +34,7 @@ pub(super) fn watch(
             }
         }
     })
-    .map_err(|e| Diagnostic::new("serve", format!("cannot watch files: {e}")))?;
+    .map_err(|e| Failure::other("serve", format!("cannot watch files: {e}")))?;
     let root = site.options.root.clone();
     for name in ["content", "data", "templates", "themes", "static"] {
         let dir = root.join(name);
