@@ -18,7 +18,7 @@ a:focus,button:focus{outline:3px solid #f0b400;outline-offset:2px}\
 .note{color:#444}";
 
 /// A complete page.
-pub fn layout(title: &str, body: &str) -> String {
+pub(super) fn layout(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -29,7 +29,7 @@ pub fn layout(title: &str, body: &str) -> String {
 }
 
 /// The error page of a form sent without JavaScript.
-pub fn error_page(error: &ApiError, back: Option<&str>) -> String {
+pub(super) fn error_page(error: &ApiError, back: Option<&str>) -> String {
     let mut body = String::new();
     body.push_str("<h1>Votre envoi n'a pas abouti</h1>\n");
     body.push_str(&format!("<p>{}</p>\n", escape(&error.message)));
@@ -88,7 +88,7 @@ fn field_label(field: &str) -> &str {
 }
 
 /// What the cancellation page says about the registration.
-pub struct CancelPage<'a> {
+pub(super) struct CancelPage<'a> {
     pub meetup_title: &'a str,
     pub meetup_url: Option<&'a str>,
     pub date_label: String,
@@ -99,7 +99,7 @@ pub struct CancelPage<'a> {
 }
 
 /// The confirmation step of a cancellation (GET with the private token).
-pub fn cancel_page(page: &CancelPage) -> String {
+pub(super) fn cancel_page(page: &CancelPage) -> String {
     let meetup = match page.meetup_url {
         Some(url) => format!(
             "<a href=\"{}\">{}</a>",
@@ -136,7 +136,7 @@ pub fn cancel_page(page: &CancelPage) -> String {
 }
 
 /// The cancellation link does not (or no longer) match any registration.
-pub fn unknown_token_page() -> String {
+pub(super) fn unknown_token_page() -> String {
     layout(
         "Lien d'annulation inconnu",
         "<h1>Lien d'annulation inconnu</h1>\n\
