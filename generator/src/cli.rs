@@ -1,6 +1,7 @@
 //! Command-line interface: `build`, `serve`, `check`, `init`, and the store
 //! commands `sync`, `export`, `purge`.
 
+use crate::failure::Failure;
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
@@ -148,7 +149,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 drafts,
                 extensions: crate::extensions::standard(),
             };
-            build(&options).map(|summary| println!("{summary}"))
+            build(&options)
+                .map(|summary| println!("{summary}"))
+                .map_err(Failure::from)
         }
         Command::Serve {
             port,
@@ -198,7 +201,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 extensions: crate::extensions::standard(),
                 ..BuildOptions::default()
             };
-            crate::check::check(&options, external).map(|summary| println!("{summary}"))
+            crate::check::check(&options, external)
+                .map(|summary| println!("{summary}"))
+                .map_err(Failure::from)
         }
         Command::Init {
             name,
@@ -215,26 +220,32 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             } else {
                 crate::init::Kind::Bare
             };
-            crate::init::init(&dir, &base_url, kind).map(|()| {
-                println!(
-                    "New site in {}. Next: cd there, then `maillage serve`.",
-                    dir.display()
-                );
-                if network {
-                    println!("For the map, run `npm ci` once in themes/maillage/.");
-                }
-            })
+            crate::init::init(&dir, &base_url, kind)
+                .map(|()| {
+                    println!(
+                        "New site in {}. Next: cd there, then `maillage serve`.",
+                        dir.display()
+                    );
+                    if network {
+                        println!("For the map, run `npm ci` once in themes/maillage/.");
+                    }
+                })
+                .map_err(Failure::from)
         }
     };
     match result {
         Ok(()) => 0,
-        Err(errors) => {
+        Err(Failure::Site(errors)) => {
             eprintln!("{errors}");
             eprintln!(
                 "{} error{} found; nothing was written.",
                 errors.len(),
                 if errors.len() == 1 { "" } else { "s" }
             );
+            1
+        }
+        Err(failure) => {
+            eprintln!("{failure}");
             1
         }
     }

@@ -5,6 +5,7 @@
 //! `export`, `purge`); [`init`] starts a site.
 
 pub mod cli;
+pub mod failure;
 pub mod init;
 pub mod live;
 pub mod serve;

@@ -37,7 +37,7 @@ use maillage_model::meetup::{LiveAggregates, MeetupAggregate};
 use maillage_store::Store;
 
 use crate::build::{BuildOptions, Site};
-use crate::error::{Diagnostic, Result};
+use crate::failure::{Failure, Outcome};
 use crate::pages::network::Network;
 use crate::pages::{DataPages, Showing};
 use crate::serve::{Hooks, Limits, Refresh, Refreshed, ServeHandle, SiteHandle};
@@ -174,7 +174,7 @@ impl LiveServer {
 }
 
 /// Runs `maillage serve` with the function until stopped.
-pub fn serve(options: BuildOptions, port: u16, limits: Limits, spec: &StoreSpec) -> Result<()> {
+pub fn serve(options: BuildOptions, port: u16, limits: Limits, spec: &StoreSpec) -> Outcome<()> {
     let live = start(options, port, limits, spec)?;
     println!(
         "Serving the site and its forms on http://{}/ with the store {} (Ctrl+C to stop)",
@@ -193,7 +193,7 @@ pub fn start(
     port: u16,
     limits: Limits,
     spec: &StoreSpec,
-) -> Result<LiveServer> {
+) -> Outcome<LiveServer> {
     // The watcher names files by their absolute path: so must the hook below.
     options.root = crate::serve::site_root(&options.root)?;
     if let StoreSpec::DynamoDb(_) = spec {
@@ -208,7 +208,7 @@ pub fn start(
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| Diagnostic::new("serve", format!("cannot start a runtime: {e}")))?;
+        .map_err(|e| Failure::other("serve", format!("cannot start a runtime: {e}")))?;
     let store = runtime.block_on(spec.open())?;
     let state = Arc::new(LiveState {
         runtime,
@@ -295,7 +295,7 @@ pub fn start(
 
 /// The function's settings from the variables `lookup` gives, with serve's
 /// own default rate limit when `MAILLAGE_RATE_LIMIT` is unset or empty.
-fn function_config(lookup: impl Fn(&str) -> Option<String>) -> Result<FunctionConfig> {
+fn function_config(lookup: impl Fn(&str) -> Option<String>) -> Outcome<FunctionConfig> {
     let local_default = LOCAL_RATE_LIMIT_PER_MINUTE.to_string();
     FunctionConfig::from_lookup(|name| {
         let value = lookup(name).filter(|v| !v.trim().is_empty());
@@ -304,11 +304,11 @@ fn function_config(lookup: impl Fn(&str) -> Option<String>) -> Result<FunctionCo
         }
         value
     })
-    .map_err(|e| Diagnostic::new("serve", format!("the function's configuration: {e}")).into())
+    .map_err(|e| Failure::other("serve", format!("the function's configuration: {e}")))
 }
 
 /// Syncs the definitions of `data/` into the store.
-fn sync(options: &BuildOptions, spec: &StoreSpec, state: &LiveState) -> Result<()> {
+fn sync(options: &BuildOptions, spec: &StoreSpec, state: &LiveState) -> Outcome<()> {
     if !crate::data::has_data(&options.root) {
         return Ok(());
     }
@@ -317,7 +317,7 @@ fn sync(options: &BuildOptions, spec: &StoreSpec, state: &LiveState) -> Result<(
     let summary = state
         .runtime
         .block_on(store_cli::sync(state.store.as_ref(), &definitions))
-        .map_err(|e| Diagnostic::new(spec.describe(), e.to_string()))?;
+        .map_err(|e| Failure::other(spec.describe(), e))?;
     println!("Synced into {}: {summary}", spec.describe());
     Ok(())
 }
@@ -411,7 +411,7 @@ fn spawn_clock(site: SiteHandle, state: Arc<LiveState>) {
 mod tests {
     use super::*;
 
-    fn rate_limit(value: Option<&str>) -> Result<u32> {
+    fn rate_limit(value: Option<&str>) -> Outcome<u32> {
         function_config(|name| {
             (name == RATE_LIMIT_VAR)
                 .then(|| value.map(str::to_string))

@@ -14,7 +14,8 @@ use maillage_model::meetup::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_P
 use maillage_store::{RepairRun, RepairSummary, Store, StoreError};
 
 use crate::build::{load_config, BuildOptions};
-use crate::error::{Diagnostic, Result};
+use crate::error::Result;
+use crate::failure::{Failure, Outcome};
 
 /// Where the embedded store lives by default, relative to the site root.
 pub const DEFAULT_SQLITE_PATH: &str = ".maillage/store.sqlite";
@@ -39,16 +40,15 @@ pub enum StoreSpec {
 impl StoreSpec {
     /// Reads `sqlite:PATH` or `dynamodb:TABLE`; `None` gives the default
     /// SQLite file under `root`.
-    pub fn parse(spec: Option<&str>, root: &Path) -> Result<StoreSpec> {
+    pub fn parse(spec: Option<&str>, root: &Path) -> Outcome<StoreSpec> {
         let Some(spec) = spec else {
             return Ok(StoreSpec::Sqlite(root.join(DEFAULT_SQLITE_PATH)));
         };
-        let invalid = |why: &str| -> Result<StoreSpec> {
-            Err(Diagnostic::new(
+        let invalid = |why: &str| -> Outcome<StoreSpec> {
+            Err(Failure::other(
                 "--store",
                 format!("{why} in {spec:?}: expected `sqlite:PATH` or `dynamodb:TABLE`"),
-            )
-            .into())
+            ))
         };
         match spec.split_once(':') {
             Some(("sqlite", path)) if !path.trim().is_empty() => {
@@ -75,13 +75,13 @@ impl StoreSpec {
         }
     }
 
-    fn error(&self, message: impl std::fmt::Display) -> crate::error::Diagnostics {
-        Diagnostic::new(self.describe(), message.to_string()).into()
+    fn error(&self, message: impl std::fmt::Display) -> Failure {
+        Failure::other(self.describe(), message)
     }
 
     /// Opens the store: the SQLite file (and its folder) is created when
     /// missing; a DynamoDB table must exist already.
-    pub async fn open(&self) -> Result<Arc<dyn Store>> {
+    pub async fn open(&self) -> Outcome<Arc<dyn Store>> {
         match self {
             StoreSpec::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -203,7 +203,7 @@ pub async fn sync(
 }
 
 /// `maillage sync`: the meetup definitions of `data/` into the store.
-pub fn sync_command(options: &BuildOptions, spec: &StoreSpec) -> Result<String> {
+pub fn sync_command(options: &BuildOptions, spec: &StoreSpec) -> Outcome<String> {
     let definitions = site_definitions(options, true)?;
     block_on(async {
         let store = spec.open().await?;
@@ -243,7 +243,7 @@ pub fn write_aggregates(root: &Path, live: &LiveAggregates) -> std::io::Result<P
 }
 
 /// `maillage export`: the store's public aggregates into `data/live/`.
-pub fn export_command(options: &BuildOptions, spec: &StoreSpec) -> Result<String> {
+pub fn export_command(options: &BuildOptions, spec: &StoreSpec) -> Outcome<String> {
     block_on(async {
         let store = spec.open().await?;
         let mut live = store
@@ -253,7 +253,7 @@ pub fn export_command(options: &BuildOptions, spec: &StoreSpec) -> Result<String
         live.generated_at = Some(clock::now());
         let reports = live.meetups.values().filter(|m| m.report.is_some()).count();
         write_aggregates(&options.root, &live).map_err(|e| {
-            crate::error::Diagnostics::from(Diagnostic::new(
+            Failure::from(crate::error::Diagnostic::new(
                 LIVE_AGGREGATES_PATH,
                 format!("cannot write the aggregates: {e}"),
             ))
@@ -278,7 +278,7 @@ pub fn stored_retention_days() -> u32 {
 /// `maillage purge`: deletes personal data past its retention. Each item
 /// expires at its meetup's end plus the retention in force when it was
 /// stored; a shorter `retention_days` purges earlier by the difference.
-pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Result<String> {
+pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Outcome<String> {
     let stored = stored_retention_days();
     let retention = retention_days.unwrap_or(stored);
     let now = clock::now();
@@ -300,7 +300,7 @@ pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Result<St
 }
 
 /// `maillage repair`: one meetup, or every meetup to come.
-pub fn repair_command(spec: &StoreSpec, meetup: Option<&str>) -> Result<String> {
+pub fn repair_command(spec: &StoreSpec, meetup: Option<&str>) -> Outcome<String> {
     let now = clock::now();
     block_on(async {
         let store = spec.open().await?;

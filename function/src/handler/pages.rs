@@ -28,7 +28,7 @@ a:focus-visible,button:focus-visible{outline:3px solid #1c2226;outline-offset:2p
 
 /// Where the pages' header leads: the site's name and home page.
 #[derive(Debug, Clone)]
-pub struct Site {
+pub(crate) struct Site {
     pub name: String,
     /// The home page's URL; `None` when unknown (the name is shown unlinked).
     pub home: Option<String>,
@@ -45,7 +45,7 @@ impl Default for Site {
 }
 
 /// A complete page, with the site's header.
-pub fn layout(site: &Site, title: &str, body: &str) -> String {
+pub(crate) fn layout(site: &Site, title: &str, body: &str) -> String {
     let brand = match &site.home {
         Some(home) => format!(
             "<a class=\"brand\" href=\"{}\">{}</a>",
@@ -67,7 +67,7 @@ pub fn layout(site: &Site, title: &str, body: &str) -> String {
 }
 
 /// The error page of a form sent without JavaScript.
-pub fn error_page(site: &Site, error: &ApiError, back: Option<&str>) -> String {
+pub(crate) fn error_page(site: &Site, error: &ApiError, back: Option<&str>) -> String {
     let mut body = String::new();
     body.push_str("<h1>Votre envoi n'a pas abouti</h1>\n");
     body.push_str(&format!("<p>{}</p>\n", escape(&error.message)));
@@ -134,7 +134,7 @@ fn meetup_link(title: &str, url: Option<&str>) -> String {
 }
 
 /// What the cancellation page says about the registration.
-pub struct CancelPage<'a> {
+pub(super) struct CancelPage<'a> {
     pub meetup_title: &'a str,
     pub meetup_url: Option<&'a str>,
     pub date_label: String,
@@ -145,7 +145,7 @@ pub struct CancelPage<'a> {
 }
 
 /// The confirmation step of a cancellation (GET with the private token).
-pub fn cancel_page(site: &Site, page: &CancelPage) -> String {
+pub(crate) fn cancel_page(site: &Site, page: &CancelPage) -> String {
     let meetup = meetup_link(page.meetup_title, page.meetup_url);
     let Some(standing) = &page.standing else {
         let body = format!(
@@ -175,7 +175,7 @@ pub fn cancel_page(site: &Site, page: &CancelPage) -> String {
 }
 
 /// The cancellation link does not (or no longer) match any registration.
-pub fn unknown_token_page(site: &Site) -> String {
+pub(crate) fn unknown_token_page(site: &Site) -> String {
     layout(
         site,
         "Lien d'annulation inconnu",
@@ -186,7 +186,7 @@ pub fn unknown_token_page(site: &Site) -> String {
 }
 
 /// What a registration sent without JavaScript answers.
-pub struct RegisteredPage<'a> {
+pub(crate) struct RegisteredPage<'a> {
     pub meetup_title: &'a str,
     pub meetup_url: Option<&'a str>,
     /// The meetup's date and time, with its zone when not the site's.
@@ -207,7 +207,7 @@ pub struct RegisteredPage<'a> {
 /// The answer to a registration form sent without JavaScript: the outcome
 /// and the private cancellation link, which only this page (and the email,
 /// when emails are on) can show: a static page has no way to know it.
-pub fn registered_page(site: &Site, page: &RegisteredPage) -> String {
+pub(crate) fn registered_page(site: &Site, page: &RegisteredPage) -> String {
     let meetup = meetup_link(page.meetup_title, page.meetup_url);
     let (title, class, outcome) = match page.position {
         None => (

@@ -15,7 +15,7 @@ use super::request::Fields;
 use super::{validation, Function};
 
 /// The header carrying the organiser's key.
-pub const KEY_HEADER: &str = "x-maillage-key";
+pub(super) const KEY_HEADER: &str = "x-maillage-key";
 
 pub(super) async fn list(
     function: &Function,
@@ -116,7 +116,7 @@ fn status_word(status: RegistrationStatus) -> &'static str {
 
 /// The list as CSV for a spreadsheet in French: `;`-separated, UTF-8 with a
 /// byte-order mark, French headings and labels.
-pub fn csv(registrants: &[Registrant]) -> String {
+pub(super) fn csv(registrants: &[Registrant]) -> String {
     let mut out =
         String::from("\u{feff}nom;courriel;rôle;structure;besoins;statut;rang;inscription\r\n");
     for r in registrants {

@@ -46,6 +46,8 @@ pub struct Site {
     pub contribution: Contribution,
     pub permalinks: Arc<BTreeMap<String, String>>,
     pub shortcodes: ShortcodeDefinitions,
+    /// Resizes asked for by templates, encoded after rendering.
+    pub images: Arc<crate::images::ImageProcessor>,
 }
 
 /// What a build did, for the summary line.
@@ -71,11 +73,13 @@ impl std::fmt::Display for BuildSummary {
 }
 
 pub fn load_config(options: &BuildOptions) -> Result<Config> {
-    let path = options.root.join("config.toml");
+    let path = options
+        .root
+        .join(crate::config::config_file_name(&options.root));
     if !path.is_file() {
         return Err(Diagnostic::new(
             "config.toml",
-            "no config.toml here: run `maillage init` to start a site, or pass --root",
+            "no config.toml (nor zola.toml) here: run `maillage init` to start a site, or pass --root",
         )
         .into());
     }
@@ -147,11 +151,17 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
         }
     };
     let permalinks = Arc::new(content::permalinks(&loaded));
+    let images = Arc::new(crate::images::ImageProcessor::new(
+        &root,
+        config.theme.as_deref(),
+        config.make_permalink(crate::images::PROCESSED_DIR),
+    ));
     let mut shortcodes = ShortcodeDefinitions::default();
     match tera.as_mut() {
         Some(tera) => {
             templates::filters::register(tera, config.clone());
             templates::functions::register_early(tera, config.clone(), &root, permalinks.clone());
+            templates::functions::register_images(tera, images.clone());
             shortcodes = ShortcodeDefinitions::from_template_names(tera.get_template_names());
             if let Err(e) =
                 render_markdown(&root, &config, tera, &shortcodes, &permalinks, &mut loaded)
@@ -198,6 +208,7 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
                 contribution,
                 permalinks,
                 shortcodes,
+                images,
             })
         }
         _ => {
@@ -217,8 +228,8 @@ pub fn render_markdown(
     loaded: &mut LoadedContent,
 ) -> Result<()> {
     // A page takes `insert_anchor_links` from its section, found by the
-    // section file's relative path.
-    let by_file: HashMap<&str, InsertAnchor> = loaded
+    // section file's relative path, or else from `[markdown]`.
+    let by_file: HashMap<&str, Option<InsertAnchor>> = loaded
         .sections
         .iter()
         .map(|s| (s.file.relative.as_str(), s.meta.insert_anchor_links))
@@ -240,7 +251,8 @@ pub fn render_markdown(
             by_file
                 .get(section.as_str())
                 .copied()
-                .unwrap_or(InsertAnchor::None)
+                .flatten()
+                .unwrap_or(config.markdown.insert_anchor_links)
         })
         .collect();
     let page_errors: Vec<Diagnostics> = loaded
@@ -285,6 +297,10 @@ pub fn render_page_markdown(
         "title": page.meta.title, "description": page.meta.description, "date": page.date,
         "slug": page.slug, "path": page.path, "permalink": page.permalink, "extra": page.meta.extra,
         "taxonomies": page.meta.taxonomies, "relative_path": page.file.relative, "lang": page.lang,
+        "assets": page.serialized_assets, "colocated_path": page.file.colocated_path,
+        "components": page.components, "authors": page.meta.authors, "updated": page.updated,
+        "weight": page.meta.weight, "draft": page.meta.draft, "word_count": page.word_count,
+        "reading_time": page.reading_time,
     });
     let ctx = MarkdownContext {
         config,
@@ -319,7 +335,8 @@ pub fn render_section_markdown(
     let current: Value = json!({
         "title": section.meta.title, "description": section.meta.description, "path": section.path,
         "permalink": section.permalink, "extra": section.meta.extra, "relative_path": section.file.relative,
-        "lang": section.lang,
+        "lang": section.lang, "assets": section.serialized_assets, "components": section.components,
+        "word_count": section.word_count, "reading_time": section.reading_time,
     });
     let ctx = MarkdownContext {
         config,
@@ -328,7 +345,10 @@ pub fn render_section_markdown(
         shortcodes,
         permalink: &section.permalink,
         lang: &section.lang,
-        insert_anchor: section.meta.insert_anchor_links,
+        insert_anchor: section
+            .meta
+            .insert_anchor_links
+            .unwrap_or(config.markdown.insert_anchor_links),
         file: &file,
         body_line: section.body_line,
         current: Some(("section", &current)),
@@ -340,6 +360,7 @@ pub fn render_section_markdown(
 impl Site {
     pub fn renderer<'a>(&'a self, inject: Option<&'a str>) -> Renderer<'a> {
         Renderer {
+            root: &self.root,
             library: &self.library,
             tera: &self.tera,
             templates: &self.templates,
@@ -350,8 +371,20 @@ impl Site {
         }
     }
 
-    /// Renders everything into `sink`; returns the number of files written.
+    /// Renders everything into `sink`, then encodes the images templates
+    /// asked for into `static/processed_images/` (which the static files'
+    /// copy publishes); returns the number of files rendered.
     pub fn render_all(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
+        let written = self.render_without_images(sink, inject)?;
+        self.images
+            .process()
+            .map_err(|m| Diagnostic::new("static/processed_images", m))?;
+        Ok(written)
+    }
+
+    /// Renders everything into `sink`; images asked for are not encoded
+    /// (for `check`, which writes nothing).
+    pub fn render_without_images(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
         let jobs = schedule(
             plan(&self.library, self.contribution.pages.len()),
             self.contribution.files.len(),

@@ -10,18 +10,71 @@ use serde_json::{json, Map, Value};
 use crate::error::{line_col, Diagnostic, Diagnostics, Result};
 use crate::slugs::{slugify_with, SlugStrategy};
 
+/// The top-level keys of Zola 0.22's configuration.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "base_url",
+    "theme",
+    "title",
+    "description",
+    "default_language",
+    "languages",
+    "translations",
+    "generate_feeds",
+    "feed_limit",
+    "feed_filenames",
+    "hard_link_static",
+    "taxonomies",
+    "taxonomy_root",
+    "author",
+    "compile_sass",
+    "minify_html",
+    "build_search_index",
+    "ignored_content",
+    "ignored_static",
+    "mode",
+    "output_dir",
+    "preserve_dotfiles_in_output",
+    "link_checker",
+    "slugify",
+    "search",
+    "markdown",
+    "extra",
+    "generate_sitemap",
+    "generate_robots_txt",
+    "exclude_paginated_pages_in_sitemap",
+];
+
+/// The keys of `[markdown]` in Zola 0.22.
+const MARKDOWN_KEYS: &[&str] = &[
+    "highlighting",
+    "render_emoji",
+    "external_links_class",
+    "external_links_target_blank",
+    "external_links_no_follow",
+    "external_links_no_referrer",
+    "external_links_external",
+    "smart_punctuation",
+    "definition_list",
+    "bottom_footnotes",
+    "lazy_async_image",
+    "insert_anchor_links",
+    "github_alerts",
+];
+
 /// One taxonomy as declared in `taxonomies = [...]`.
+/// Unknown keys are ignored, as Zola ignores them (older sites still carry
+/// `lang` or `rss`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct TaxonomyConfig {
     pub name: String,
-    #[serde(skip_serializing)]
+    #[serde(skip_deserializing)]
     pub slug: String,
     pub paginate_by: Option<usize>,
     pub paginate_path: Option<String>,
-    pub feed: bool,
     pub render: bool,
-    #[serde(skip_deserializing)]
+    pub feed: bool,
+    #[serde(skip)]
     pub lang: String,
 }
 
@@ -50,7 +103,7 @@ impl TaxonomyConfig {
 
 /// What one language of the site declares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LanguageOptions {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -58,8 +111,47 @@ pub struct LanguageOptions {
     pub feed_filenames: Vec<String>,
     pub taxonomies: Vec<TaxonomyConfig>,
     pub build_search_index: bool,
+    pub search: SearchConfig,
     #[serde(skip_serializing)]
     pub translations: BTreeMap<String, String>,
+}
+
+/// The search index's format (`[search] index_format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexFormat {
+    #[default]
+    ElasticlunrJavascript,
+    ElasticlunrJson,
+    FuseJavascript,
+    FuseJson,
+}
+
+/// `[search]`: what goes in the search index, and in which format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    pub include_title: bool,
+    pub include_description: bool,
+    pub include_date: bool,
+    pub include_path: bool,
+    pub include_content: bool,
+    pub truncate_content_length: Option<usize>,
+    pub index_format: IndexFormat,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            include_title: true,
+            include_description: false,
+            include_date: false,
+            include_path: false,
+            include_content: true,
+            truncate_content_length: None,
+            index_format: IndexFormat::default(),
+        }
+    }
 }
 
 impl Default for LanguageOptions {
@@ -71,21 +163,29 @@ impl Default for LanguageOptions {
             feed_filenames: vec!["atom.xml".into()],
             taxonomies: Vec::new(),
             build_search_index: false,
+            search: SearchConfig::default(),
             translations: BTreeMap::new(),
         }
     }
 }
 
 /// Markdown rendering options (`[markdown]`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct MarkdownConfig {
-    pub highlight_code: bool,
+    /// `[markdown.highlighting]`, when set: code blocks are highlighted.
+    pub highlighter: Option<std::sync::Arc<crate::markdown::highlight::Highlighter>>,
     pub smart_punctuation: bool,
     pub definition_list: bool,
     pub external_links_target_blank: bool,
     pub external_links_no_follow: bool,
     pub external_links_no_referrer: bool,
+    /// `external_links_external` (on unless set to false): `rel="external"`.
+    pub external_links_external: bool,
+    /// `external_links_class`: a class on every external link.
+    pub external_links_class: Option<String>,
     pub bottom_footnotes: bool,
+    /// `insert_anchor_links`: the default of sections that do not say.
+    pub insert_anchor_links: crate::content::InsertAnchor,
 }
 
 /// `[slugify]`.
@@ -114,24 +214,47 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub slugify: SlugifyConfig,
     pub extra: Value,
+    /// `ignored_content`: content files (Markdown and assets) left out.
+    pub ignored_content: Option<globset::GlobSet>,
+    /// `ignored_static`: static files left out.
+    pub ignored_static: Option<globset::GlobSet>,
+    /// `compile_sass`.
+    pub compile_sass: bool,
     /// The whole file as read, for `config.<anything>` in templates.
     raw: Map<String, Value>,
     /// `config` for templates, one per language.
     serialized: BTreeMap<String, Value>,
 }
 
+/// The configuration file names, in the order Zola looks for them.
+pub const CONFIG_FILES: [&str; 2] = ["zola.toml", "config.toml"];
+
+/// The site's configuration file: `zola.toml` if there is one (Zola 0.22
+/// reads it first), else `config.toml`.
+pub fn config_file_name(root: &Path) -> &'static str {
+    CONFIG_FILES
+        .into_iter()
+        .find(|name| root.join(name).is_file())
+        .unwrap_or("config.toml")
+}
+
 impl Config {
-    /// Reads `config.toml` at `path`.
+    /// Reads the configuration file at `path`.
     pub fn load(path: &Path, root: &Path) -> Result<Config> {
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
         let text = crate::files::read_text(path).map_err(|e| {
             Diagnostic::new(&rel, format!("cannot read the site configuration: {e}"))
         })?;
-        Config::parse(&text, &rel)
+        Config::parse_in(&text, &rel, Some(root))
     }
 
     /// Parses the text of a `config.toml`; `file` names it in errors.
     pub fn parse(text: &str, file: &Path) -> Result<Config> {
+        Config::parse_in(text, file, None)
+    }
+
+    /// Parses a configuration whose files (`extra_themes`) are under `root`.
+    pub fn parse_in(text: &str, file: &Path, root: Option<&Path>) -> Result<Config> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| toml_diagnostic(file, text, &e))?;
         let raw = match serde_json::to_value(&table) {
@@ -181,6 +304,35 @@ impl Config {
                 );
             }
         }
+        // Zola refuses keys it does not know, at the top level and in
+        // [markdown]; so do we (the renamed ones are reported above).
+        for key in raw.keys() {
+            if !TOP_LEVEL_KEYS.contains(&key.as_str())
+                && !["generate_feed", "feed_filename"].contains(&key.as_str())
+            {
+                errors.push(
+                    Diagnostic::new(file, "unknown key (site-specific values go in [extra])")
+                        .line(find_line(key))
+                        .field(key.as_str()),
+                );
+            }
+        }
+        if let Some(Value::Object(markdown)) = raw.get("markdown") {
+            for key in markdown.keys() {
+                if !MARKDOWN_KEYS.contains(&key.as_str()) {
+                    let hint = if key == "highlight_code" || key == "highlight_theme" {
+                        "unknown key: since Zola 0.22, highlighting is set in [markdown.highlighting]"
+                    } else {
+                        "unknown key"
+                    };
+                    errors.push(
+                        Diagnostic::new(file, hint)
+                            .line(find_line(&format!("markdown.{key}")))
+                            .field(format!("markdown.{key}")),
+                    );
+                }
+            }
+        }
 
         let base_url = match string("base_url", &mut errors) {
             Some(url) => url,
@@ -207,6 +359,16 @@ impl Config {
             build_search_index: boolean("build_search_index", false, &mut errors),
             ..LanguageOptions::default()
         };
+        if let Some(v) = raw.get("search") {
+            match serde_json::from_value::<SearchConfig>(v.clone()) {
+                Ok(search) => default_options.search = search,
+                Err(e) => errors.push(
+                    Diagnostic::new(file, e.to_string())
+                        .line(find_line("search"))
+                        .field("search"),
+                ),
+            }
+        }
         if let Some(v) = raw.get("feed_filenames") {
             match serde_json::from_value::<Vec<String>>(v.clone()) {
                 Ok(names) => default_options.feed_filenames = names,
@@ -243,17 +405,40 @@ impl Config {
 
         let mut languages = BTreeMap::new();
         if let Some(v) = raw.get("languages") {
-            match serde_json::from_value::<BTreeMap<String, LanguageOptions>>(v.clone()) {
+            match serde_json::from_value::<BTreeMap<String, Map<String, Value>>>(v.clone()) {
                 Ok(map) => {
-                    for (code, options) in map {
+                    for (code, table) in map {
+                        let parsed =
+                            serde_json::from_value::<LanguageOptions>(Value::Object(table.clone()));
+                        let options = match parsed {
+                            Ok(options) => options,
+                            Err(e) => {
+                                errors.push(
+                                    Diagnostic::new(file, e.to_string())
+                                        .line(find_line(&code))
+                                        .field(format!("languages.{code}")),
+                                );
+                                continue;
+                            }
+                        };
                         if code == default_language {
-                            errors.push(
-                                Diagnostic::new(
-                                    file,
-                                    "the default language goes at the top level, not in [languages]",
-                                )
-                                .line(find_line(&code))
-                                .field(format!("languages.{code}")),
+                            // Zola merges `[languages.<default>]` into the
+                            // top-level options; a key set in both is an error.
+                            merge_default_language(
+                                &mut default_options,
+                                options,
+                                &table,
+                                &raw,
+                                |key| {
+                                    errors.push(
+                                        Diagnostic::new(
+                                            file,
+                                            "set both at the top level and in the default language's table",
+                                        )
+                                        .line(find_line(&code))
+                                        .field(format!("languages.{code}.{key}")),
+                                    )
+                                },
                             );
                             continue;
                         }
@@ -306,20 +491,62 @@ impl Config {
         }
 
         let md = raw.get("markdown").and_then(Value::as_object);
-        let md_flag = |key: &str| {
+        let md_flag_or = |key: &str, default: bool| {
             md.and_then(|m| m.get(key))
                 .and_then(Value::as_bool)
-                .unwrap_or(false)
+                .unwrap_or(default)
         };
+        let md_flag = |key: &str| md_flag_or(key, false);
         let markdown = MarkdownConfig {
-            highlight_code: md.is_some_and(|m| m.contains_key("highlighting"))
-                || md_flag("highlight_code"),
+            highlighter: match md.and_then(|m| m.get("highlighting")) {
+                None => None,
+                Some(Value::Object(table)) => {
+                    match crate::markdown::highlight::Highlighter::from_config(table, root) {
+                        Ok(h) => Some(std::sync::Arc::new(h)),
+                        Err(message) => {
+                            errors.push(
+                                Diagnostic::new(file, message)
+                                    .line(find_line("markdown.highlighting"))
+                                    .field("markdown.highlighting"),
+                            );
+                            None
+                        }
+                    }
+                }
+                Some(_) => {
+                    errors.push(
+                        Diagnostic::new(file, "expected a table")
+                            .line(find_line("markdown.highlighting"))
+                            .field("markdown.highlighting"),
+                    );
+                    None
+                }
+            },
             smart_punctuation: md_flag("smart_punctuation"),
             definition_list: md_flag("definition_list"),
             external_links_target_blank: md_flag("external_links_target_blank"),
             external_links_no_follow: md_flag("external_links_no_follow"),
             external_links_no_referrer: md_flag("external_links_no_referrer"),
+            external_links_external: md_flag_or("external_links_external", true),
             bottom_footnotes: md_flag("bottom_footnotes"),
+            external_links_class: md
+                .and_then(|m| m.get("external_links_class"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            insert_anchor_links: match md.and_then(|m| m.get("insert_anchor_links")) {
+                None => crate::content::InsertAnchor::None,
+                Some(v) => serde_json::from_value(v.clone()).unwrap_or_else(|_| {
+                    errors.push(
+                        Diagnostic::new(
+                            file,
+                            "expected \"left\", \"right\", \"heading\" or \"none\"",
+                        )
+                        .line(find_line("markdown.insert_anchor_links"))
+                        .field("markdown.insert_anchor_links"),
+                    );
+                    crate::content::InsertAnchor::None
+                }),
+            },
         };
 
         let feed_limit = match raw.get("feed_limit") {
@@ -352,6 +579,9 @@ impl Config {
             markdown,
             slugify,
             extra: raw.get("extra").cloned().unwrap_or_else(|| json!({})),
+            ignored_content: glob_set(&raw, "ignored_content", file, text, &mut errors),
+            ignored_static: glob_set(&raw, "ignored_static", file, text, &mut errors),
+            compile_sass: boolean("compile_sass", false, &mut errors),
             raw,
             serialized: BTreeMap::new(),
         };
@@ -465,14 +695,12 @@ impl Config {
     }
 
     fn serialize_all(&mut self) {
-        let mut languages = Map::new();
+        let mut all_languages = Map::new();
         for (code, options) in &self.languages {
-            if *code != self.default_language {
-                languages.insert(
-                    code.clone(),
-                    serde_json::to_value(options).unwrap_or(Value::Null),
-                );
-            }
+            all_languages.insert(
+                code.clone(),
+                serde_json::to_value(options).unwrap_or(Value::Null),
+            );
         }
         for (code, options) in &self.languages {
             let mut map = self.raw.clone();
@@ -493,7 +721,10 @@ impl Config {
                     .or_else(|| self.default_options().description.clone())),
             );
             map.insert("default_language".into(), json!(self.default_language));
-            map.insert("languages".into(), Value::Object(languages.clone()));
+            // As in Zola: every language but the one being rendered.
+            let mut languages = all_languages.clone();
+            languages.remove(code);
+            map.insert("languages".into(), Value::Object(languages));
             map.insert("generate_feeds".into(), json!(options.generate_feeds));
             map.insert("feed_filenames".into(), json!(options.feed_filenames));
             map.insert(
@@ -528,6 +759,69 @@ fn merge_missing(ours: &mut Value, theirs: &Value) {
                     ours.insert(key.clone(), value.clone());
                 }
             }
+        }
+    }
+}
+
+/// The globs of `key` (a list of patterns), as one set; `None` when empty.
+fn glob_set(
+    raw: &Map<String, Value>,
+    key: &str,
+    file: &Path,
+    text: &str,
+    errors: &mut Diagnostics,
+) -> Option<globset::GlobSet> {
+    let patterns = raw.get(key)?;
+    let mut report = |message: String| {
+        errors.push(
+            Diagnostic::new(file, message)
+                .line(find_key_line(text, key))
+                .field(key),
+        )
+    };
+    let Ok(patterns) = serde_json::from_value::<Vec<String>>(patterns.clone()) else {
+        report("expected a list of glob patterns, e.g. [\"*.xlsx\"]".into());
+        return None;
+    };
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in &patterns {
+        match globset::Glob::new(pattern) {
+            Ok(glob) => {
+                builder.add(glob);
+            }
+            Err(e) => report(format!("invalid glob `{pattern}`: {e}")),
+        }
+    }
+    builder.build().ok()
+}
+
+/// Moves what `[languages.<default>]` sets into the top-level options, as
+/// Zola does; `conflict` is told each key set in both places.
+fn merge_default_language(
+    base: &mut LanguageOptions,
+    table_options: LanguageOptions,
+    table: &Map<String, Value>,
+    top_level: &Map<String, Value>,
+    mut conflict: impl FnMut(&str),
+) {
+    for key in table.keys() {
+        if top_level.contains_key(key) {
+            conflict(key);
+            continue;
+        }
+        match key.as_str() {
+            "title" => base.title = table_options.title.clone(),
+            "description" => base.description = table_options.description.clone(),
+            "generate_feeds" => base.generate_feeds = table_options.generate_feeds,
+            "feed_filenames" => base.feed_filenames = table_options.feed_filenames.clone(),
+            "taxonomies" => base.taxonomies = table_options.taxonomies.clone(),
+            "build_search_index" => base.build_search_index = table_options.build_search_index,
+            "search" => base.search = table_options.search.clone(),
+            "translations" => base.translations = table_options.translations.clone(),
+            _ => {}
         }
     }
 }
@@ -625,5 +919,58 @@ mod tests {
         let err =
             Config::parse("base_url = \"x\"\ntitle = \n", Path::new("config.toml")).unwrap_err();
         assert!(err.0[0].line == Some(2), "{err}");
+    }
+
+    #[test]
+    fn the_default_language_may_have_its_own_table() {
+        let c = Config::parse(
+            "base_url = \"x\"\ndefault_language = \"fr\"\n[languages.fr]\ntitle = \"Bonjour\"\n[languages.en]\ntitle = \"Hello\"\n",
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.title.as_deref(), Some("Bonjour"));
+        assert_eq!(c.languages.len(), 2);
+        let err = Config::parse(
+            "base_url = \"x\"\ntitle = \"a\"\n[languages.en]\ntitle = \"b\"\n",
+            Path::new("config.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`languages.en.title`"), "{err}");
+    }
+
+    #[test]
+    fn refuses_what_zola_refuses_and_accepts_what_it_accepts() {
+        let err = Config::parse(
+            "base_url = \"x\"\ncolour = 1\n[markdown]\nhighlight_code = true\n",
+            Path::new("config.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("config.toml:2: `colour`: unknown key"),
+            "{err}"
+        );
+        assert!(
+            err.contains("config.toml:4: `markdown.highlight_code`")
+                && err.contains("[markdown.highlighting]"),
+            "{err}"
+        );
+        let c = Config::parse(
+            "base_url = \"x\"\ntaxonomies = [{ name = \"tags\", rss = true, lang = \"en\" }]\n",
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.taxonomies("en")[0].name, "tags");
+    }
+
+    #[test]
+    fn zola_toml_comes_before_config_toml() {
+        let dir = std::env::temp_dir().join(format!("maillage-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), "base_url = \"https://a.org\"\n").unwrap();
+        assert_eq!(config_file_name(&dir), "config.toml");
+        std::fs::write(dir.join("zola.toml"), "base_url = \"https://b.org\"\n").unwrap();
+        assert_eq!(config_file_name(&dir), "zola.toml");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

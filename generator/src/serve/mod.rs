@@ -30,8 +30,8 @@ use http::{header, StatusCode};
 use tokio::sync::broadcast;
 
 use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
-use crate::content::InsertAnchor;
 use crate::error::{Diagnostic, Result};
+use crate::failure::{Failure, Outcome};
 use crate::output::{static_files, MemorySink};
 use crate::render::{Job, Renderer, Sink};
 use crate::site::{ExtraFile, ExtraPage, Library};
@@ -87,7 +87,7 @@ pub struct Hooks {
 pub type BeforeRebuild = Arc<dyn Fn(&[PathBuf]) + Send + Sync>;
 
 /// Builds the site in memory, serves it and watches for changes until stopped.
-pub fn serve(options: BuildOptions, port: u16, api: Option<Router>) -> Result<()> {
+pub fn serve(options: BuildOptions, port: u16, api: Option<Router>) -> Outcome<()> {
     let handle = start(options, port, api)?;
     println!("Serving on http://{}/ (Ctrl+C to stop)", handle.addr);
     loop {
@@ -102,7 +102,7 @@ fn render_everything(site: &Site) -> Result<HashMap<String, Vec<u8>>> {
 }
 
 /// Starts serving in the background; port 0 picks a free port.
-pub fn start(options: BuildOptions, port: u16, api: Option<Router>) -> Result<ServeHandle> {
+pub fn start(options: BuildOptions, port: u16, api: Option<Router>) -> Outcome<ServeHandle> {
     let hooks = Hooks {
         api: api.map(|api| Box::new(move |_| api) as Box<dyn FnOnce(SocketAddr) -> Router + Send>),
         ..Hooks::default()
@@ -111,20 +111,20 @@ pub fn start(options: BuildOptions, port: u16, api: Option<Router>) -> Result<Se
 }
 
 /// Starts serving in the background with `hooks`; port 0 picks a free port.
-pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Result<ServeHandle> {
+pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome<ServeHandle> {
     let start = Instant::now();
     options.root = site_root(&options.root)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Diagnostic::new("serve", format!("cannot start the server: {e}")))?;
+        .map_err(|e| Failure::other("serve", format!("cannot start the server: {e}")))?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
-        .map_err(|e| Diagnostic::new("serve", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+        .map_err(|e| Failure::other("serve", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| Diagnostic::new("serve", e.to_string()))?;
+        .map_err(|e| Failure::other("serve", e))?;
     options.base_url = Some(format!("http://{addr}"));
     let site = load_site(&options)?;
     for warning in &site.contribution.warnings {
@@ -495,7 +495,8 @@ fn rerender_page(
         .sections
         .iter()
         .find(|s| Some(&s.file.relative) == old.ancestors.last())
-        .map_or(InsertAnchor::None, |s| s.meta.insert_anchor_links);
+        .and_then(|s| s.meta.insert_anchor_links)
+        .unwrap_or(site.config.markdown.insert_anchor_links);
     if let Err(e) = render_page_markdown(
         root,
         &site.config,

@@ -11,7 +11,8 @@ use notify::{RecursiveMode, Watcher};
 use tokio::sync::broadcast;
 
 use super::{rebuild, BeforeRebuild, SiteHandle};
-use crate::error::{Diagnostic, Result};
+use crate::error::Diagnostic;
+use crate::failure::{Failure, Outcome};
 
 /// Editors write in bursts: what changes within this of the last change
 /// belongs to the same save.
@@ -24,7 +25,7 @@ pub(super) fn watch(
     site: SiteHandle,
     reload: broadcast::Sender<()>,
     before_rebuild: Option<BeforeRebuild>,
-) -> Result<notify::RecommendedWatcher> {
+) -> Outcome<notify::RecommendedWatcher> {
     let (tx, rx) = mpsc::channel::<Change>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
@@ -33,7 +34,7 @@ pub(super) fn watch(
             }
         }
     })
-    .map_err(|e| Diagnostic::new("serve", format!("cannot watch files: {e}")))?;
+    .map_err(|e| Failure::other("serve", format!("cannot watch files: {e}")))?;
     let root = site.options.root.clone();
     for name in ["content", "data", "templates", "themes", "static"] {
         let dir = root.join(name);
@@ -141,6 +142,10 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
     if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
         return false;
     }
+    // The build's own cache of processed images.
+    if rel.starts_with(Path::new("static").join(maillage_engine::images::PROCESSED_DIR)) {
+        return false;
+    }
     let first = rel
         .components()
         .next()
@@ -148,6 +153,33 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
         .unwrap_or_default();
     matches!(
         first.as_str(),
-        "content" | "data" | "templates" | "themes" | "static"
-    ) || rel == Path::new("config.toml")
+        "content" | "data" | "templates" | "themes" | "static" | "sass"
+    ) || maillage_engine::config::CONFIG_FILES
+        .iter()
+        .any(|name| rel == Path::new(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_relevant;
+    use std::path::Path;
+
+    #[test]
+    fn sources_count_and_the_image_cache_does_not() {
+        let root = Path::new("/site");
+        for relevant in [
+            "zola.toml",
+            "config.toml",
+            "sass/main.scss",
+            "static/logo.png",
+        ] {
+            assert!(is_relevant(root, &root.join(relevant)), "{relevant}");
+        }
+        for ignored in [
+            "static/processed_images/logo.0123456789abcdef.jpg",
+            "public/index.html",
+        ] {
+            assert!(!is_relevant(root, &root.join(ignored)), "{ignored}");
+        }
+    }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod process;
+pub(crate) mod zola_diff;
 
 use std::path::{Path, PathBuf};
 

@@ -177,9 +177,9 @@ fn shortcodes_toc_anchors_summary_and_links() {
     assert!(page.contains("<li class=\"l3\"><a href=\"https://example.org/blog/premier/#le-materiel\">Le matériel</a>"));
     // Internal link with anchor, external link with the configured attributes.
     assert!(page.contains("href=\"https://example.org/blog/yaml-post/#section-b\""));
-    assert!(
-        page.contains("<a href=\"https://example.com/page\" rel=\"noopener\" target=\"_blank\">")
-    );
+    assert!(page.contains(
+        "<a rel=\"noopener external\" target=\"_blank\" href=\"https://example.com/page\">"
+    ));
     assert!(page.contains("<div class=\"summary\"><p>Une introduction"));
     assert!(page.contains("<span id=\"continue-reading\"></span>"));
     // Global functions and filters.
@@ -193,7 +193,11 @@ fn shortcodes_toc_anchors_summary_and_links() {
     assert!(index.contains("<p class=\"b64\">bWFpbGxhZ2U=</p>"));
     assert!(index.contains("<p class=\"count\">4 billets</p>"));
     let code = read(dir.path(), "public/blog/yaml-post/index.html");
-    assert!(code.contains("<pre data-lang=\"rust\" class=\"language-rust\"><code class=\"language-rust\" data-lang=\"rust\"><span class=\"z-"));
+    // Zola 0.22's markup and github-light's colours, inline.
+    assert!(
+        code.contains("<pre class=\"giallo\" style=\"color: #24292E; background-color: #FFFFFF;\"><code data-lang=\"rust\"><span class=\"giallo-l\">"),
+        "{code}"
+    );
     let colocated = read(dir.path(), "public/blog/colocated/index.html");
     assert!(
         colocated.contains("/blog/colocated/notes.txt"),

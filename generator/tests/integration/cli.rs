@@ -170,3 +170,23 @@ fn a_broken_site_exits_with_1_and_lists_problems() {
     assert!(err.contains("2 errors found"), "{err}");
     assert!(!dir.path().join("public").exists());
 }
+
+/// A failure that is not in the site's files (here the `--store` flag) is
+/// named as what failed, without a file or a count of site problems.
+#[test]
+fn a_failure_outside_the_site_names_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = maillage()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["sync", "--store", "postgres:rencontres"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: --store: unknown store in \"postgres:rencontres\""),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("nothing was written"), "{stderr}");
+}

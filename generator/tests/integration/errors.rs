@@ -15,10 +15,11 @@ fn broken_internal_link_fails_with_file_and_line_and_keeps_old_output() {
     let post = dir.path().join("content/blog/third.md");
     let text = std::fs::read_to_string(&post).unwrap();
     std::fs::write(&post, text + "\nUn lien [cassé](@/blog/nulle-part.md).\n").unwrap();
-    // And a second problem elsewhere: both must be reported.
+    // And a second problem elsewhere: both must be reported (a section
+    // refuses keys Zola does not know; a page would ignore them).
     std::fs::write(
-        dir.path().join("content/docs/c.md"),
-        "+++\ntitle = \"C\"\ncouleur = \"bleu\"\n+++\n",
+        dir.path().join("content/docs/_index.md"),
+        "+++\ntitle = \"Documentation\"\ncouleur = \"bleu\"\n+++\n",
     )
     .unwrap();
     std::fs::write(
@@ -32,7 +33,7 @@ fn broken_internal_link_fails_with_file_and_line_and_keeps_old_output() {
         .to_string();
     assert!(err.contains("content/blog/third.md:13:"), "{err}");
     assert!(err.contains("@/blog/nulle-part.md"), "{err}");
-    assert!(err.contains("content/docs/c.md:3:"), "{err}");
+    assert!(err.contains("content/docs/_index.md:3:"), "{err}");
     assert!(err.contains("`couleur`"), "{err}");
 
     assert_eq!(files(&dir.path().join("public")), before);

@@ -28,3 +28,5 @@ mod serve_clients;
 mod serve_reload;
 mod store_commands;
 mod vendor_assets;
+mod zola_parity;
+mod zola_sites;

@@ -46,12 +46,12 @@ fn paths_that_leave_the_output_folder_are_refused_and_nothing_is_written() {
     write(
         &site,
         "content/docs/evasion.md",
-        "+++\ntitle = \"Évasion\"\npath = \"../../escape-path\"\naliases = [\"/a/\", \"../../escape-alias.html\"]\n+++\n",
+        "+++\ntitle = \"Évasion\"\npath = \"../../escape-path\"\naliases = [\"/a/\", \"../../escape-alias.html\"]\nweight = 9\n+++\n",
     );
     write(
         &site,
         "content/docs/loin.md",
-        "---\ntitle: Loin\naliases:\n  - ../../../../../../../../escape-far/\n---\n",
+        "---\ntitle: Loin\naliases:\n  - ../../../../../../../../escape-far/\nweight: 9\n---\n",
     );
     let mut expected = before.clone();
     expected.push("a/b/site/content/docs/evasion.md".into());
@@ -81,6 +81,8 @@ fn paths_that_leave_the_output_folder_are_refused_and_nothing_is_written() {
     }
 }
 
+// The pages put in `content/docs/` have a weight: that section sorts by
+// weight, and (as Zola) a page its section cannot sort is not written.
 #[test]
 fn every_source_of_an_output_path_is_confined() {
     let dir = fixture("blog");
@@ -98,7 +100,7 @@ fn every_source_of_an_output_path_is_confined() {
     write(
         dir.path(),
         "content/docs/glissant.md",
-        "+++\ntitle = \"Glissant\"\nslug = \"../../../glisse\"\n\n[taxonomies]\ntags = [\"ok\", \"../../../étiquette\"]\n+++\n",
+        "+++\ntitle = \"Glissant\"\nslug = \"../../../glisse\"\nweight = 9\n[taxonomies]\ntags = [\"ok\", \"../../../étiquette\"]\n+++\n",
     );
     write(
         dir.path(),
@@ -134,7 +136,7 @@ fn paths_that_stay_inside_are_written_where_a_file_system_would_put_them() {
     write(
         dir.path(),
         "content/docs/chemins.md",
-        "+++\ntitle = \"Chemins\"\npath = \"/guides/./x/../chemins\"\naliases = [\"ancien/\", \"/vieux.html\", \"docs//autre\"]\n+++\n",
+        "+++\ntitle = \"Chemins\"\npath = \"/guides/./x/../chemins\"\naliases = [\"ancien/\", \"/vieux.html\", \"docs//autre\"]\nweight = 9\n+++\n",
     );
     maillage::build(&options(dir.path())).unwrap();
     let all = files(&dir.path().join("public"));
@@ -158,17 +160,17 @@ fn an_alias_cannot_replace_the_home_page_or_another_page() {
     write(
         dir.path(),
         "content/docs/raccourci.md",
-        "+++\ntitle = \"Raccourci\"\naliases = [\n  \"/index.html\",\n  \"/blog/\",\n  \"docs/a\",\n]\n+++\n",
+        "+++\ntitle = \"Raccourci\"\naliases = [\n  \"/index.html\",\n  \"/blog/\",\n  \"docs/a\",\n]\nweight = 9\n+++\n",
     );
     write(
         dir.path(),
         "content/docs/double.md",
-        "+++\ntitle = \"Double\"\naliases = [\"/ancien/\"]\n+++\n",
+        "+++\ntitle = \"Double\"\naliases = [\"/ancien/\"]\nweight = 9\n+++\n",
     );
     write(
         dir.path(),
         "content/docs/triple.md",
-        "+++\ntitle = \"Triple\"\naliases = [\"ancien\"]\npath = \"docs/double\"\n+++\n",
+        "+++\ntitle = \"Triple\"\naliases = [\"ancien\"]\npath = \"docs/double\"\nweight = 9\n+++\n",
     );
     for err in [build_error(dir.path()), check_error(dir.path())] {
         for expected in [

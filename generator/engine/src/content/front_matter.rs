@@ -1,5 +1,6 @@
 //! Front matter: TOML between `+++` lines or YAML between `---` lines, with
-//! Zola's page and section keys. Unknown keys are errors, as in Zola.
+//! Zola's page and section keys. As in Zola, unknown keys are ignored in a
+//! page and refused in a section.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -131,8 +132,10 @@ pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
     date.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()
 }
 
+/// A page's front matter. Keys Zola does not know are ignored, as Zola
+/// ignores them (a section's front matter refuses them, as Zola's does).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct PageFrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -162,6 +165,7 @@ pub enum SortBy {
     TitleBytes,
     Weight,
     Slug,
+    Permalink,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,7 +191,8 @@ pub struct SectionFrontMatter {
     pub paginate_by: Option<usize>,
     pub paginate_path: String,
     pub paginate_reversed: bool,
-    pub insert_anchor_links: InsertAnchor,
+    /// `None`: `[markdown] insert_anchor_links` applies.
+    pub insert_anchor_links: Option<InsertAnchor>,
     pub in_search_index: bool,
     pub render: bool,
     pub redirect_to: Option<String>,
@@ -234,7 +239,7 @@ impl Default for SectionFrontMatter {
             paginate_by: None,
             paginate_path: "page".into(),
             paginate_reversed: false,
-            insert_anchor_links: InsertAnchor::None,
+            insert_anchor_links: None,
             in_search_index: true,
             render: true,
             redirect_to: None,
@@ -350,10 +355,13 @@ mod tests {
     }
 
     #[test]
-    fn reports_unknown_keys_with_line() {
+    fn pages_ignore_unknown_keys_and_sections_refuse_them() {
+        let text = "+++\ntitle = \"a\"\nsort_by = \"date\"\ninsert_anchor_links = \"left\"\n+++\n";
+        let page: PageFrontMatter = parse(&split(text).unwrap(), Path::new("a.md")).unwrap();
+        assert_eq!(page.title.as_deref(), Some("a"));
         let text = "+++\ntitle = \"a\"\ncolour = 1\n+++\n";
         let s = split(text).unwrap();
-        let err = parse::<PageFrontMatter>(&s, Path::new("a.md")).unwrap_err();
+        let err = parse::<SectionFrontMatter>(&s, Path::new("_index.md")).unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert_eq!(err.field.as_deref(), Some("colour"));
         let text = "---\ntitle: a\nweight: heavy\n---\n";

@@ -1,6 +1,6 @@
 //! Walks `content/` and turns its files into pages and sections, in parallel.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -26,6 +26,9 @@ pub struct LoadedContent {
 enum Entry {
     Page(Box<Page>),
     Section(Box<Section>),
+    /// A section marked `draft` (built without drafts): its folder, relative
+    /// to `content/`, and its language.
+    DraftSection(String, String),
 }
 
 /// Reads every Markdown file under `content_dir`. Files that fail are
@@ -39,12 +42,20 @@ pub fn load_content(
 ) -> (LoadedContent, Diagnostics) {
     let mut markdown = Vec::new();
     // Folder → non-Markdown files directly in it (co-located assets).
-    let mut assets: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut assets: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut errors = Diagnostics::new();
     if content_dir.is_dir() {
         let (files, problems) = crate::files::walk(content_dir, root, true);
         errors.0.extend(problems);
         for path in files {
+            // Zola matches `ignored_content` against the whole path.
+            if config
+                .ignored_content
+                .as_ref()
+                .is_some_and(|globs| globs.is_match(&path))
+            {
+                continue;
+            }
             if path.extension().is_some_and(|e| e == "md") {
                 markdown.push(path);
             } else if let Some(parent) = path.parent() {
@@ -62,10 +73,12 @@ pub fn load_content(
         .collect();
 
     let mut loaded = LoadedContent::default();
+    let mut draft_folders = Vec::new();
     for (result, path) in results.into_iter().zip(&markdown) {
         match result {
             Ok(Some(Entry::Page(p))) => loaded.pages.push(*p),
             Ok(Some(Entry::Section(s))) => loaded.sections.push(*s),
+            Ok(Some(Entry::DraftSection(folder, lang))) => draft_folders.push((folder, lang)),
             Ok(None) => {}
             Err(d) => {
                 errors.push(d);
@@ -76,7 +89,60 @@ pub fn load_content(
             }
         }
     }
+    // As in Zola, a draft section takes everything under it along.
+    if !draft_folders.is_empty() {
+        let under_draft = |file: &FileInfo, lang: &str| {
+            draft_folders.iter().any(|(folder, draft_lang)| {
+                draft_lang == lang && file.relative.starts_with(&format!("{folder}/"))
+            })
+        };
+        loaded.pages.retain(|p| !under_draft(&p.file, &p.lang));
+        loaded.sections.retain(|s| !under_draft(&s.file, &s.lang));
+    }
+    add_missing_home_pages(content_dir, config, &mut loaded.sections);
     (loaded, errors)
+}
+
+/// Every language gets a home page, as in Zola: one without its
+/// `_index.<lang>.md` (or `_index.md`) gets an empty section.
+fn add_missing_home_pages(content_dir: &Path, config: &Config, sections: &mut Vec<Section>) {
+    for lang in config.languages.keys() {
+        if sections.iter().any(|s| s.is_index() && s.lang == *lang) {
+            continue;
+        }
+        let (relative, url_path) = if *lang == config.default_language {
+            ("_index.md".to_string(), "/".to_string())
+        } else {
+            (format!("_index.{lang}.md"), format!("/{lang}/"))
+        };
+        sections.push(Section {
+            file: FileInfo {
+                path: content_dir.join(&relative),
+                relative,
+                components: Vec::new(),
+                name: "_index".into(),
+                canonical: "_index".into(),
+                colocated_path: None,
+                parent_dir: String::new(),
+            },
+            meta: front_matter::SectionFrontMatter::default(),
+            raw_content: String::new(),
+            body_line: 1,
+            lang: lang.clone(),
+            components: path_components(&url_path),
+            permalink: config.make_permalink(&url_path),
+            path: url_path,
+            word_count: 0,
+            reading_time: 0,
+            assets: Vec::new(),
+            serialized_assets: Vec::new(),
+            rendered: Rendered::default(),
+            ancestors: Vec::new(),
+            pages: Vec::new(),
+            ignored_pages: Vec::new(),
+            subsections: Vec::new(),
+        });
+    }
 }
 
 fn dated_name() -> &'static Regex {
@@ -102,7 +168,7 @@ pub fn load_one(
         path,
         config,
         drafts,
-        &HashMap::new(),
+        &BTreeMap::new(),
     )? {
         Some(Entry::Page(p)) => Ok(Some(*p)),
         _ => Ok(None),
@@ -115,7 +181,7 @@ fn load_file(
     path: &Path,
     config: &Config,
     drafts: bool,
-    assets: &HashMap<PathBuf, Vec<PathBuf>>,
+    assets: &BTreeMap<PathBuf, Vec<PathBuf>>,
 ) -> std::result::Result<Option<Entry>, Diagnostic> {
     let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let text = crate::files::read_text(path)
@@ -174,7 +240,7 @@ fn load_file(
     if base_name == "_index" {
         let mut meta: front_matter::SectionFrontMatter = front_matter::parse(&parts, &display)?;
         if meta.draft && !drafts {
-            return Ok(None);
+            return Ok(Some(Entry::DraftSection(dir_components.join("/"), lang)));
         }
         normalize_extra(&mut meta.extra);
         if let Some(0) = meta.paginate_by {
@@ -195,7 +261,7 @@ fn load_file(
         };
         let permalink = config.make_permalink(&url_path);
         let section_assets = assets.get(&folder).cloned().unwrap_or_default();
-        let serialized_assets = serialize_assets(&section_assets, &url_path);
+        let serialized_assets = serialize_assets(&section_assets, &folder, &url_path);
         let parent_dir = dir_components.join("/");
         return Ok(Some(Entry::Section(Box::new(Section {
             file: FileInfo {
@@ -239,7 +305,7 @@ fn load_file(
         let own = comps.pop().unwrap_or_default();
         let parent_dir = comps.join("/");
         let colocated_path = format!("{}/", dir_components.join("/"));
-        let page_assets = assets.get(&folder).cloned().unwrap_or_default();
+        let page_assets = assets_under(assets, &folder);
         (own, comps, parent_dir, Some(colocated_path), page_assets)
     } else {
         (
@@ -317,7 +383,7 @@ fn load_file(
     }
     let url_path = format!("/{}", url_path.trim_start_matches('/'));
     let permalink = config.make_permalink(&url_path);
-    let serialized_assets = serialize_assets(&page_assets, &url_path);
+    let serialized_assets = serialize_assets(&page_assets, &folder, &url_path);
 
     Ok(Some(Entry::Page(Box::new(Page {
         file: FileInfo {
@@ -361,13 +427,31 @@ fn path_components(url_path: &str) -> Vec<String> {
         .collect()
 }
 
-fn serialize_assets(assets: &[PathBuf], url_path: &str) -> Vec<String> {
+/// A co-located page's assets, as Zola finds them: every file that is not
+/// Markdown under its folder, sub-folders included, in the order of their
+/// lower-cased paths.
+fn assets_under(assets: &BTreeMap<PathBuf, Vec<PathBuf>>, folder: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = assets
+        .range(folder.to_path_buf()..)
+        .take_while(|(dir, _)| dir.starts_with(folder))
+        .flat_map(|(_, files)| files.iter().cloned())
+        .collect();
+    found.sort_by_cached_key(|p| p.to_string_lossy().to_lowercase());
+    found
+}
+
+/// The assets' URL paths: `url_path` and their path under `folder`.
+fn serialize_assets(assets: &[PathBuf], folder: &Path, url_path: &str) -> Vec<String> {
     let mut out: Vec<String> = assets
         .iter()
-        .filter_map(|a| a.file_name())
-        .map(|n| format!("{}{}", url_path, n.to_string_lossy()))
+        .map(|a| {
+            let name = a
+                .strip_prefix(folder)
+                .map_or_else(|_| a.to_string_lossy(), |n| n.to_string_lossy());
+            format!("{url_path}{}", name.replace('\\', "/"))
+        })
         .collect();
-    out.sort();
+    out.sort_by_cached_key(|a| a.to_lowercase());
     out
 }
 

@@ -6,7 +6,7 @@
 pub mod front_matter;
 mod loader;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, FixedOffset};
 use serde::Serialize;
@@ -45,6 +45,13 @@ pub struct FileInfo {
     /// Folder (relative to content, `/`-separated, empty for the root) whose
     /// `_index.md` is the parent section.
     pub parent_dir: String,
+}
+
+impl FileInfo {
+    /// The folder that holds the Markdown file: where its assets are.
+    pub fn folder(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new(""))
+    }
 }
 
 /// Markdown output of a page or section.

@@ -169,9 +169,9 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
             match event {
                 Event::Text(t) => buf.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    let (lang, body) = code.take().unwrap_or_default();
+                    let (info, body) = code.take().unwrap_or_default();
                     events.push(Event::Html(CowStr::from(code_block(
-                        &lang, &body, ctx.config,
+                        &info, &body, ctx.config,
                     ))));
                 }
                 _ => {}
@@ -180,16 +180,11 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
         }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split([',', ' ', '{'])
-                        .next()
-                        .unwrap_or("")
-                        .trim()
-                        .to_string(),
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.trim().to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                code = Some((lang, String::new()));
+                code = Some((info, String::new()));
             }
             Event::Start(Tag::Heading { .. }) => {
                 in_heading = Some(events.len());
@@ -247,23 +242,24 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
                 } else if is_external(&dest) {
                     rendered.external_links.push((dest.clone(), line));
                     let md = &ctx.config.markdown;
-                    if md.external_links_target_blank
-                        || md.external_links_no_follow
-                        || md.external_links_no_referrer
-                    {
-                        let mut rel = Vec::new();
-                        if md.external_links_target_blank {
-                            rel.push("noopener");
-                        }
-                        if md.external_links_no_follow {
-                            rel.push("nofollow");
-                        }
-                        if md.external_links_no_referrer {
-                            rel.push("noreferrer");
-                        }
-                        let mut tag = format!("<a href=\"{}\"", markup::escape(&dest));
-                        if !title.is_empty() {
-                            tag.push_str(&format!(" title=\"{}\"", markup::escape(&title)));
+                    let mut rel = Vec::new();
+                    if md.external_links_target_blank {
+                        rel.push("noopener");
+                    }
+                    if md.external_links_no_follow {
+                        rel.push("nofollow");
+                    }
+                    if md.external_links_no_referrer {
+                        rel.push("noreferrer");
+                    }
+                    if md.external_links_external {
+                        rel.push("external");
+                    }
+                    if !rel.is_empty() || md.external_links_class.is_some() {
+                        // Zola's attribute order: class, rel, target, title, href.
+                        let mut tag = String::from("<a");
+                        if let Some(class) = &md.external_links_class {
+                            tag.push_str(&format!(" class=\"{}\"", markup::escape(class)));
                         }
                         if !rel.is_empty() {
                             tag.push_str(&format!(" rel=\"{}\"", rel.join(" ")));
@@ -271,6 +267,10 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
                         if md.external_links_target_blank {
                             tag.push_str(" target=\"_blank\"");
                         }
+                        if !title.is_empty() {
+                            tag.push_str(&format!(" title=\"{}\"", markup::escape(&title)));
+                        }
+                        tag.push_str(&format!(" href=\"{}\"", markup::escape(&dest)));
                         tag.push('>');
                         events.push(Event::Html(CowStr::from(tag)));
                         link_stack.push(true);
@@ -505,28 +505,14 @@ fn insert_anchor_links<'e>(
     out
 }
 
-fn code_block(lang: &str, code: &str, config: &Config) -> String {
-    let mut out = String::with_capacity(code.len() * 2 + 64);
-    if lang.is_empty() {
-        out.push_str("<pre><code>");
-        out.push_str(&markup::escape(code));
-    } else {
-        let lang_attr = markup::escape(lang);
-        out.push_str(&format!(
-            "<pre data-lang=\"{lang_attr}\" class=\"language-{lang_attr}\"><code class=\"language-{lang_attr}\" data-lang=\"{lang_attr}\">"
-        ));
-        match config
-            .markdown
-            .highlight_code
-            .then(|| highlight::highlight(code, lang))
-            .flatten()
-        {
-            Some(h) => out.push_str(&h),
-            None => out.push_str(&markup::escape(code)),
-        }
+/// A fenced or indented block: highlighted when `[markdown.highlighting]`
+/// is set, plain otherwise, in Zola 0.22's markup either way.
+fn code_block(info: &str, code: &str, config: &Config) -> String {
+    let fence = highlight::Fence::parse(info);
+    match &config.markdown.highlighter {
+        Some(highlighter) => highlighter.block(&fence, code) + "\n",
+        None => highlight::plain_block(&fence, code),
     }
-    out.push_str("</code></pre>\n");
-    out
 }
 
 const PLACEHOLDER_PREFIX: &str = "ZMLSC";

@@ -20,10 +20,8 @@ impl ShortcodeDefinitions {
     pub fn from_template_names<'a>(names: impl Iterator<Item = &'a str>) -> Self {
         let mut by_name = HashMap::new();
         for name in names {
-            let Some(rest) = name
-                .strip_prefix("shortcodes/")
-                .or_else(|| name.strip_prefix("__zola_builtins/shortcodes/"))
-            else {
+            // Zola 0.22 has no built-in shortcode: only the site's and the theme's.
+            let Some(rest) = name.strip_prefix("shortcodes/") else {
                 continue;
             };
             let (stem, is_md) = if let Some(s) = rest.strip_suffix(".html") {
@@ -33,11 +31,6 @@ impl ShortcodeDefinitions {
             } else {
                 continue;
             };
-            // The site's own shortcodes win over built-in ones.
-            let builtin = name.starts_with("__zola_builtins/");
-            if builtin && by_name.contains_key(stem) {
-                continue;
-            }
             by_name.insert(stem.to_string(), (name.to_string(), is_md));
         }
         ShortcodeDefinitions { by_name }
@@ -103,40 +96,43 @@ pub fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, Pars
                 None => no_end_from[usize::from(is_body)] = i + 4,
             }
         }
-        match parse_call(text, i + 2, close) {
-            Some((name, args, end)) if defs.by_name.contains_key(&name) => {
-                let args = args.map_err(|m| (i, format!("shortcode `{name}`: {m}")))?;
-                keep(&mut pieces, last..i);
-                let mut next = end;
-                let body = if is_body {
-                    let (body_end, after) = find_end(text, end).ok_or_else(|| {
-                        (
-                            i,
-                            format!("shortcode `{name}` has a body but no `{{% end %}}`"),
-                        )
-                    })?;
-                    next = after;
-                    Some(text[end..body_end].trim_matches('\n').to_string())
-                } else {
-                    None
-                };
-                pieces.push(Piece::Call(Call {
-                    name,
-                    args,
-                    body,
-                    offset: i,
-                }));
-                i = next;
-                last = i;
-            }
-            Some((name, _, _)) if !is_body || name != "end" => {
-                return Err((
-                    i,
-                    format!("unknown shortcode `{name}`: expected a template templates/shortcodes/{name}.html or .md"),
-                ));
-            }
-            _ => i += 2,
+        // As in Zola's grammar, only a well-formed call is a shortcode:
+        // anything else (a malformed call, a body without `{% end %}`) is
+        // text. A well-formed call to an unknown name is an error.
+        let Some((name, args, end)) = parse_call(text, i + 2, close) else {
+            i += 2;
+            continue;
+        };
+        if name == "end" {
+            i += 2;
+            continue;
         }
+        if !defs.by_name.contains_key(&name) {
+            return Err((
+                i,
+                format!("unknown shortcode `{name}`: expected a template templates/shortcodes/{name}.html or .md"),
+            ));
+        }
+        let mut next = end;
+        let body = if is_body {
+            let Some((body_end, after)) = find_end(text, end) else {
+                i += 2;
+                continue;
+            };
+            next = after;
+            Some(text[end..body_end].trim_matches('\n').to_string())
+        } else {
+            None
+        };
+        keep(&mut pieces, last..i);
+        pieces.push(Piece::Call(Call {
+            name,
+            args,
+            body,
+            offset: i,
+        }));
+        i = next;
+        last = i;
     }
     keep(&mut pieces, last..text.len());
     Ok(pieces)
@@ -161,11 +157,11 @@ fn find_end(text: &str, from: usize) -> Option<(usize, usize)> {
     None
 }
 
-type Parsed = (String, Result<Map<String, Value>, String>, usize);
+type Parsed = (String, Map<String, Value>, usize);
 
 /// Parses `name(args) }}` starting at `start`; returns the name, the
-/// arguments and the offset after the closing mark. `None` if the text there
-/// is not shaped like a call at all.
+/// arguments and the offset after the closing mark, or `None` if the text
+/// there is not a well-formed call (`end` alone is returned as a call).
 fn parse_call(text: &str, start: usize, close: &str) -> Option<Parsed> {
     let mut p = Cursor { text, pos: start };
     p.skip_ws();
@@ -173,27 +169,16 @@ fn parse_call(text: &str, start: usize, close: &str) -> Option<Parsed> {
     p.skip_ws();
     if !p.eat("(") {
         if name == "end" && p.eat(close) {
-            return Some((name, Ok(Map::new()), p.pos));
+            return Some((name, Map::new(), p.pos));
         }
         return None;
     }
-    let args = p.args();
-    let args = match args {
-        Ok(a) => a,
-        Err(m) => {
-            // Still shaped like a call if it closes: report the argument error.
-            return Some((name, Err(m), p.pos));
-        }
-    };
+    let args = p.args()?;
     p.skip_ws();
     if !p.eat(close) {
-        return Some((
-            name,
-            Err(format!("expected `{close}` after the arguments")),
-            p.pos,
-        ));
+        return None;
     }
-    Some((name, Ok(args), p.pos))
+    Some((name, args, p.pos))
 }
 
 struct Cursor<'a> {
@@ -231,41 +216,41 @@ impl Cursor<'_> {
         self.pos += end;
         Some(name)
     }
-    fn args(&mut self) -> Result<Map<String, Value>, String> {
+    /// `key=value` pairs up to `)`: separated by commas, or by nothing but
+    /// white space (Zola's grammar repeats its comma-separated groups);
+    /// no trailing comma.
+    fn args(&mut self) -> Option<Map<String, Value>> {
         let mut args = Map::new();
+        let mut after_comma = false;
         loop {
             self.skip_ws();
-            if self.eat(")") {
-                return Ok(args);
+            if !after_comma && self.eat(")") {
+                return Some(args);
             }
-            let key = self.ident().ok_or("expected an argument name")?;
+            let key = self.ident()?;
             self.skip_ws();
             if !self.eat("=") {
-                return Err(format!("expected `=` after argument `{key}`"));
+                return None;
             }
             self.skip_ws();
             let value = self.value()?;
             args.insert(key, value);
             self.skip_ws();
-            if self.eat(",") {
-                continue;
-            }
-            if self.eat(")") {
-                return Ok(args);
-            }
-            return Err("expected `,` or `)` between arguments".into());
+            after_comma = self.eat(",");
         }
     }
-    fn value(&mut self) -> Result<Value, String> {
+    /// A literal of Zola's grammar: a string (no escapes), a boolean, an
+    /// integer, a float (digits on both sides of the dot) or a list.
+    fn value(&mut self) -> Option<Value> {
         let text = self.text;
         let rest = &text[self.pos..];
-        let first = rest.chars().next().ok_or("expected a value")?;
+        let first = rest.chars().next()?;
         match first {
             '"' | '\'' | '`' => {
-                let end = rest[1..].find(first).ok_or("unterminated string")?;
+                let end = rest[1..].find(first)?;
                 let s = rest[1..1 + end].to_string();
                 self.pos += end + 2;
-                Ok(Value::String(s))
+                Some(Value::String(s))
             }
             '[' => {
                 self.pos += 1;
@@ -273,7 +258,7 @@ impl Cursor<'_> {
                 loop {
                     self.skip_ws();
                     if self.eat("]") {
-                        return Ok(Value::Array(items));
+                        return Some(Value::Array(items));
                     }
                     items.push(self.value()?);
                     self.skip_ws();
@@ -281,38 +266,54 @@ impl Cursor<'_> {
                         continue;
                     }
                     if self.eat("]") {
-                        return Ok(Value::Array(items));
+                        return Some(Value::Array(items));
                     }
-                    return Err("expected `,` or `]` in a list".into());
+                    return None;
                 }
             }
             _ => {
-                let end = rest
-                    .find(|c: char| {
-                        !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+' || c == '_')
-                    })
-                    .unwrap_or(rest.len());
-                let word = &rest[..end];
-                self.pos += end;
-                match word {
-                    "true" => Ok(Value::Bool(true)),
-                    "false" => Ok(Value::Bool(false)),
-                    _ => {
-                        if let Ok(i) = word.parse::<i64>() {
-                            Ok(Value::Number(i.into()))
-                        } else if let Some(n) = word.parse::<f64>().ok().and_then(Number::from_f64)
-                        {
-                            Ok(Value::Number(n))
-                        } else {
-                            Err(format!(
-                                "expected a string, number, boolean or list, found `{word}`"
-                            ))
-                        }
+                for word in ["true", "false"] {
+                    if rest.starts_with(word) {
+                        self.pos += word.len();
+                        return Some(Value::Bool(word == "true"));
                     }
+                }
+                let number = number_prefix(rest)?;
+                self.pos += number.len();
+                if let Ok(i) = number.parse::<i64>() {
+                    Some(Value::Number(i.into()))
+                } else {
+                    number
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(Number::from_f64)
+                        .map(Value::Number)
                 }
             }
         }
     }
+}
+
+/// The longest number at the start of `text`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
+fn number_prefix(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = usize::from(bytes.first() == Some(&b'-'));
+    match bytes.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        _ => return None,
+    }
+    if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    Some(&text[..i])
 }
 
 #[cfg(test)]
@@ -370,6 +371,37 @@ mod tests {
         );
         let text = "{{/* x {{/* y {%/* z";
         assert_eq!(kept(text, &parse(text, &defs()).unwrap()), text);
+    }
+
+    #[test]
+    fn reads_calls_as_zola_grammar_does() {
+        // Arguments separated by white space only, negative and float numbers.
+        let pieces = parse("{{ note(a=1 b=-2.5\n c='x') }}", &defs()).unwrap();
+        match &pieces[0] {
+            Piece::Call(c) => {
+                assert_eq!(c.args["a"], 1);
+                assert_eq!(c.args["b"], -2.5);
+                assert_eq!(c.args["c"], "x");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Malformed calls, a body without its end, a stray `)` or `{% end %}`:
+        // all plain text, as Zola prints them.
+        for text in [
+            "{{ note(a=1,) }}",
+            "{{ note(a=) }}",
+            "{{ note(a=1 }}",
+            "{% quote(by='x') %} never closed",
+            "`fn f() {{ g()) }}`",
+            "{% end %}",
+            "{{ note(a=.5) }}",
+        ] {
+            assert_eq!(
+                parse(text, &defs()).unwrap(),
+                vec![Piece::Text(0..text.len())],
+                "{text}"
+            );
+        }
     }
 
     #[test]

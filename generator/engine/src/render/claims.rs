@@ -134,7 +134,7 @@ fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
                 own(
                     out,
                     (
-                        asset_file(&page.path, asset),
+                        asset_file(&page.path, page.file.folder(), asset),
                         asset_source(planned.root, asset),
                     ),
                 );
@@ -147,7 +147,7 @@ fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
                 own(
                     out,
                     (
-                        asset_file(&s.path, asset),
+                        asset_file(&s.path, s.file.folder(), asset),
                         asset_source(planned.root, asset),
                     ),
                 );
@@ -187,7 +187,7 @@ fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
         }
         Job::SectionFeeds(i) => {
             let s = &lib.sections[*i];
-            for file in feed_files(lib, &s.lang, &s.path, &s.pages) {
+            for file in feed_files(lib, &s.lang, &s.path) {
                 let name = file.rsplit('/').next().unwrap_or(&file).to_string();
                 own(
                     out,
@@ -237,15 +237,12 @@ fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
         Job::TermFeeds(t, i) => {
             let taxonomy = &lib.taxonomies[*t];
             let term = &taxonomy.items[*i];
-            for file in feed_files(lib, &taxonomy.lang, &term.path, &term.pages) {
+            for file in feed_files(lib, &taxonomy.lang, &term.path) {
                 own(out, (file, term_source(lib, *t, *i)));
             }
         }
         Job::SiteFeeds(lang) => {
-            let pages: Vec<usize> = (0..lib.pages.len())
-                .filter(|&p| lib.pages[p].lang == *lang && lib.pages[p].meta.render)
-                .collect();
-            for file in feed_files(lib, lang, &site_feed_base(lib, lang), &pages) {
+            for file in feed_files(lib, lang, &site_feed_base(lib, lang)) {
                 let name = file.rsplit('/').next().unwrap_or(&file).to_string();
                 let what = format!("the site's feed `{name}`");
                 own(out, (file, config_key("feed_filenames", &name, what)));
@@ -254,6 +251,31 @@ fn job_claims<'a>(planned: &Planned<'a>, job: &Job, out: &mut Vec<Claim<'a>>) {
         Job::Sitemap => {
             for name in sitemap::file_names(lib, planned.extra_pages, planned.extra_files) {
                 own(out, (name, Source::part("the site map")));
+            }
+        }
+        Job::SearchIndex(lang) => {
+            let file = crate::search::index_file_name(&lib.config, lang);
+            let what = format!("the search index of `{lang}`");
+            own(out, (file, config_key("build_search_index", "true", what)));
+        }
+        Job::SearchScript => own(
+            out,
+            (
+                "elasticlunr.min.js".into(),
+                Source::part("the search script"),
+            ),
+        ),
+        Job::Sass => {
+            let theme = lib.config.theme.as_deref();
+            for file in crate::sass::output_names(planned.root, theme) {
+                let what = format!("the style sheet `{file}` compiled from sass/");
+                own(out, (file, config_key("compile_sass", "true", what)));
+            }
+        }
+        Job::HighlightCss => {
+            let highlighter = lib.config.markdown.highlighter.as_ref();
+            for (file, _) in highlighter.map(|h| h.css_files()).unwrap_or_default() {
+                own(out, (file, Source::part("the highlighting style sheet")));
             }
         }
         Job::Robots => own(out, ("robots.txt".into(), Source::part("robots.txt"))),

@@ -23,6 +23,14 @@ pub enum Job {
     TermFeeds(usize, usize),
     /// Site feeds of one language.
     SiteFeeds(String),
+    /// The search index of one language.
+    SearchIndex(String),
+    /// `elasticlunr.min.js`, for the indexes that are scripts.
+    SearchScript,
+    /// Every style sheet compiled from `sass/`.
+    Sass,
+    /// The highlighting themes' style sheets (`style = "class"`).
+    HighlightCss,
     Sitemap,
     Robots,
     NotFound,
@@ -71,8 +79,20 @@ fn pager_count(len: usize, by: usize) -> usize {
 pub fn plan(library: &Library, extra_pages: usize) -> Vec<Job> {
     let config = &library.config;
     let mut jobs = Vec::with_capacity(library.pages.len() + 64);
+    // Zola renders pages through their sections: a page its section cannot
+    // sort (no date, title or weight to sort by) is not written.
+    let mut unsortable: std::collections::HashSet<usize> = library
+        .sections
+        .iter()
+        .flat_map(|s| s.ignored_pages.iter().copied())
+        .collect();
+    for s in &library.sections {
+        for p in &s.pages {
+            unsortable.remove(p);
+        }
+    }
     for (i, p) in library.pages.iter().enumerate() {
-        if p.meta.render {
+        if p.meta.render && !unsortable.contains(&i) {
             jobs.push(Job::Page(i));
         }
     }
@@ -113,6 +133,23 @@ pub fn plan(library: &Library, extra_pages: usize) -> Vec<Job> {
         if options.generate_feeds {
             jobs.push(Job::SiteFeeds(lang.clone()));
         }
+        if options.build_search_index {
+            jobs.push(Job::SearchIndex(lang.clone()));
+        }
+    }
+    if crate::search::needs_elasticlunr_script(config) {
+        jobs.push(Job::SearchScript);
+    }
+    if config.compile_sass {
+        jobs.push(Job::Sass);
+    }
+    if config
+        .markdown
+        .highlighter
+        .as_ref()
+        .is_some_and(|h| !h.css_files().is_empty())
+    {
+        jobs.push(Job::HighlightCss);
     }
     if config.generate_sitemap {
         jobs.push(Job::Sitemap);
@@ -155,6 +192,23 @@ impl Renderer<'_> {
             Job::TermFeeds(t, i) => self.term_feeds(*t, *i),
             Job::SiteFeeds(lang) => self.site_feeds(lang),
             Job::Sitemap => sitemap::render(self),
+            Job::SearchIndex(lang) => crate::search::index_files(lib, lang)
+                .map_err(|m| Diagnostic::new("config.toml", m).field("build_search_index")),
+            Job::SearchScript => Ok(vec![(
+                "elasticlunr.min.js".into(),
+                crate::search::ELASTICLUNR_JS.as_bytes().to_vec(),
+            )]),
+            Job::Sass => crate::sass::compile_all(self.root, self.theme),
+            Job::HighlightCss => Ok(lib
+                .config
+                .markdown
+                .highlighter
+                .as_ref()
+                .map(|h| h.css_files())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(path, css)| (path, css.into_bytes()))
+                .collect()),
             Job::Robots => {
                 let mut ctx = Map::new();
                 ctx.insert(
@@ -221,7 +275,7 @@ impl Renderer<'_> {
             .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
         let mut out = vec![(index_file(&page.path), html.into_bytes())];
         for asset in &page.assets {
-            out.push(asset_output(&page.path, asset)?);
+            out.push(asset_output(&page.path, page.file.folder(), asset)?);
         }
         Ok(out)
     }
@@ -231,7 +285,7 @@ impl Renderer<'_> {
         let s = &lib.sections[i];
         let mut out = Vec::new();
         for asset in &s.assets {
-            out.push(asset_output(&s.path, asset)?);
+            out.push(asset_output(&s.path, s.file.folder(), asset)?);
         }
         if let Some(target) = &s.meta.redirect_to {
             let url = if crate::markdown::is_external(target) {
@@ -408,15 +462,13 @@ impl Renderer<'_> {
         extra: impl Fn(&mut Map<String, Value>, &str),
     ) -> Result<Outputs, Diagnostic> {
         let lib = self.library;
-        let files = feed_files(lib, lang, base, pages);
-        if files.is_empty() {
-            return Ok(Vec::new());
-        }
+        // A feed without dated pages is still written, empty, as Zola does.
+        let files = feed_files(lib, lang, base);
         let mut dated = dated_pages(lib, pages);
         let last_updated = dated
             .iter()
             .filter_map(|&p| lib.pages[p].updated.clone())
-            .chain(lib.pages[dated[0]].date.clone())
+            .chain(dated.first().and_then(|&p| lib.pages[p].date.clone()))
             .max_by(|a, b| {
                 let pa = crate::content::front_matter::parse_date(a);
                 let pb = crate::content::front_matter::parse_date(b);
@@ -476,8 +528,9 @@ impl Renderer<'_> {
 
     fn site_feeds(&self, lang: &str) -> Result<Outputs, Diagnostic> {
         let lib = self.library;
+        // Zola's site feed lists pages with `render = false` too.
         let pages: Vec<usize> = (0..lib.pages.len())
-            .filter(|&p| lib.pages[p].lang == lang && lib.pages[p].meta.render)
+            .filter(|&p| lib.pages[p].lang == lang)
             .collect();
         self.feed_outputs(lang, &site_feed_base(lib, lang), &pages, |_, _| {})
     }
@@ -499,12 +552,9 @@ fn dated_pages(lib: &Library, pages: &[usize]) -> Vec<usize> {
     dated
 }
 
-/// The feed files under URL path `base` for `pages`, one per feed file
-/// name of the language; none when no page has a date.
-pub(super) fn feed_files(lib: &Library, lang: &str, base: &str, pages: &[usize]) -> Vec<String> {
-    if !pages.iter().any(|&p| lib.pages[p].datetime.is_some()) {
-        return Vec::new();
-    }
+/// The feed files under URL path `base`, one per feed file name of the
+/// language: written even when no page has a date, as Zola writes them.
+pub(super) fn feed_files(lib: &Library, lang: &str, base: &str) -> Vec<String> {
     lib.config
         .feed_filenames(lang)
         .iter()
@@ -605,8 +655,12 @@ fn paginator(
     })
 }
 
-fn asset_output(url_path: &str, asset: &std::path::Path) -> Result<(String, Vec<u8>), Diagnostic> {
+fn asset_output(
+    url_path: &str,
+    folder: &std::path::Path,
+    asset: &std::path::Path,
+) -> Result<(String, Vec<u8>), Diagnostic> {
     let bytes = std::fs::read(asset)
         .map_err(|e| Diagnostic::new(asset, format!("cannot read the asset: {e}")))?;
-    Ok((asset_file(url_path, asset), bytes))
+    Ok((asset_file(url_path, folder, asset), bytes))
 }

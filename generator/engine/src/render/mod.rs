@@ -27,6 +27,8 @@ pub trait Sink: Sync {
 
 /// What the renderer needs besides the model.
 pub struct Renderer<'a> {
+    /// The site's folder (for `sass/`).
+    pub root: &'a std::path::Path,
     pub library: &'a Library,
     pub tera: &'a Tera,
     /// The file of each template, for messages.
@@ -148,10 +150,13 @@ pub fn alias_file(alias: &str) -> String {
 }
 
 /// A co-located file (an asset), next to the page at URL path `url_path`.
-pub fn asset_file(url_path: &str, asset: &std::path::Path) -> String {
+pub fn asset_file(url_path: &str, folder: &std::path::Path, asset: &std::path::Path) -> String {
+    // An asset keeps its place under the page's folder (`docs/a.pdf`).
     let name = asset
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
+        .strip_prefix(folder)
+        .ok()
+        .or_else(|| asset.file_name().map(std::path::Path::new))
+        .map(|n| n.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
     let dir = url_path.trim_matches('/');
     if dir.is_empty() {

@@ -20,7 +20,7 @@ pub(super) fn sort_pages(
             SortBy::UpdateDate => p.datetime.is_some() || p.updated_datetime.is_some(),
             SortBy::Title | SortBy::TitleBytes => p.meta.title.is_some(),
             SortBy::Weight => p.meta.weight.is_some(),
-            SortBy::Slug => true,
+            SortBy::Slug | SortBy::Permalink => true,
         }
     });
     sortable.sort_by(|&a, &b| {
@@ -37,6 +37,7 @@ pub(super) fn sort_pages(
             SortBy::TitleBytes => pa.title().cmp(pb.title()),
             SortBy::Weight => pa.meta.weight.cmp(&pb.meta.weight),
             SortBy::Slug => natural_cmp(&pa.slug, &pb.slug),
+            SortBy::Permalink => natural_cmp(&pa.permalink, &pb.permalink),
         };
         ord.then_with(|| pa.permalink.cmp(&pb.permalink))
     });

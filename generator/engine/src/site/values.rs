@@ -41,9 +41,11 @@ impl Links {
             None => Value::Array(Vec::new()),
         }
     }
+    /// Every version of the content in a multilingual site, itself
+    /// included, as Zola lists them.
     fn translations(&self, canonical: &str) -> Value {
         match self.translations.get(canonical) {
-            Some(list) if list.len() > 1 => Value::Array(
+            Some(list) => Value::Array(
                 list.iter()
                     .map(|(lang, permalink, title, path)| {
                         json!({ "lang": lang, "permalink": permalink, "title": title, "path": path })
@@ -103,6 +105,11 @@ impl Values {
         }
         for list in links.backlinks.values_mut() {
             list.sort();
+        }
+        // Zola's order is the hash set's; ours is the default language first,
+        // then the others by code.
+        for list in links.translations.values_mut() {
+            list.sort_by_key(|(lang, ..)| (*lang != config.default_language, lang.clone()));
         }
         let page_values: Vec<Value> = pages.par_iter().map(|p| page_value(p, &links)).collect();
         let sections_meta = sections

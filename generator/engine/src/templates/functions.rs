@@ -83,6 +83,62 @@ pub fn register_early(
     tera.register_function("now", now);
 }
 
+/// Registers `resize_image` and `get_image_metadata`, which queue work for
+/// `images` and read image files.
+pub fn register_images(tera: &mut Tera, images: Arc<crate::images::ImageProcessor>) {
+    tera.register_function("resize_image", ResizeImage(images.clone()));
+    tera.register_function("get_image_metadata", GetImageMetadata(images));
+}
+
+struct ResizeImage(Arc<crate::images::ImageProcessor>);
+
+impl Function for ResizeImage {
+    fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        let path = string_arg(args, "path", "resize_image")?;
+        let number = |name: &str| -> Result<Option<u32>> {
+            match args.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => v
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        Error::msg(format!(
+                            "`resize_image`: `{name}` must be a positive whole number"
+                        ))
+                    }),
+            }
+        };
+        let small = |name: &str| -> Result<Option<u8>> {
+            number(name)?
+                .map(|n| {
+                    u8::try_from(n).map_err(|_| {
+                        Error::msg(format!("`resize_image`: `{name}` must be at most 100"))
+                    })
+                })
+                .transpose()
+        };
+        let op = opt_string(args, "op").unwrap_or_else(|| "fill".into());
+        let format = opt_string(args, "format").unwrap_or_else(|| "auto".into());
+        let op = crate::images::ResizeOp::from_args(&op, number("width")?, number("height")?)
+            .map_err(|m| Error::msg(format!("`resize_image`: {m}")))?;
+        self.0
+            .resize(&path, op, &format, small("quality")?, small("speed")?)
+            .map_err(|m| Error::msg(format!("`resize_image`: {m}")))
+    }
+}
+
+struct GetImageMetadata(Arc<crate::images::ImageProcessor>);
+
+impl Function for GetImageMetadata {
+    fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        let path = string_arg(args, "path", "get_image_metadata")?;
+        self.0
+            .metadata(&path, opt_bool(args, "allow_missing", false))
+            .map_err(|m| Error::msg(format!("`get_image_metadata`: {m}")))
+    }
+}
+
 /// Registers the functions that read the built site.
 pub fn register_late(tera: &mut Tera, library: Arc<Library>) {
     tera.register_function("get_page", GetPage(library.clone()));

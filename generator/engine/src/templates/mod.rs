@@ -45,14 +45,6 @@ pub const BUILTINS: &[(&str, &str)] = &[
         "__zola_builtins/default.html",
         include_str!("builtins/default.html"),
     ),
-    (
-        "__zola_builtins/shortcodes/youtube.html",
-        include_str!("builtins/youtube.html"),
-    ),
-    (
-        "__zola_builtins/shortcodes/vimeo.html",
-        include_str!("builtins/vimeo.html"),
-    ),
     ("internal/alias.html", include_str!("builtins/alias.html")),
 ];
 
