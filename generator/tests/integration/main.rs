@@ -19,6 +19,7 @@ mod data_site;
 mod data_validation;
 mod errors;
 mod live_loop;
+mod meetup_command;
 mod multilingual;
 mod output_paths;
 mod reading;
