@@ -4,6 +4,8 @@
 //! no script, every value escaped.
 
 use maillage_model::markup::escape;
+use maillage_model::meetup::MeetupDefinition;
+use maillage_store::{Registrant, RegistrationStatus};
 
 use super::answer::ApiError;
 
@@ -15,7 +17,9 @@ a{color:#0a4fa8}\
 button{font:inherit;padding:.6rem 1.2rem;border:2px solid #8a1c1c;background:#8a1c1c;color:#fff;border-radius:.3rem;cursor:pointer}\
 a:focus,button:focus{outline:3px solid #f0b400;outline-offset:2px}\
 .problems{border-left:4px solid #8a1c1c;padding:.2rem 1rem;background:#fdf3f3}\
-.note{color:#444}";
+.note{color:#444}\
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+caption{text-align:left;font-weight:bold;margin-bottom:.5rem}";
 
 /// A complete page.
 pub fn layout(title: &str, body: &str) -> String {
@@ -26,6 +30,59 @@ pub fn layout(title: &str, body: &str) -> String {
          <style>{STYLE}</style>\n</head>\n<body>\n<main id=\"contenu\">\n{body}\n</main>\n</body>\n</html>\n",
         escape(title)
     )
+}
+
+/// The organiser's registrant list, for a form sent without JavaScript; a
+/// button posts the same form again for the CSV file.
+pub fn registrants_page(meetup: &MeetupDefinition, people: &[Registrant], key: &str) -> String {
+    use super::registrants::{rank, role_label, status_label};
+    let count = |wanted: fn(&RegistrationStatus) -> bool| {
+        people.iter().filter(|r| wanted(&r.status)).count()
+    };
+    let confirmed = count(|s| matches!(s, RegistrationStatus::Confirmed));
+    let waiting = count(|s| matches!(s, RegistrationStatus::Waiting { .. }));
+    let mut body = format!(
+        "<h1>Personnes inscrites</h1>\n<p>{} : {confirmed} inscription{} confirmée{} pour {} places, {waiting} en liste d'attente.</p>\n\
+         <p class=\"note\">Ces données sont personnelles : ne les publiez pas, ne les transmettez qu'au lieu qui en a besoin, et supprimez-les après la rencontre.</p>\n",
+        escape(&meetup.title),
+        if confirmed > 1 { "s" } else { "" },
+        if confirmed > 1 { "s" } else { "" },
+        meetup.capacity,
+    );
+    if people.is_empty() {
+        body.push_str("<p>Personne ne s'est encore inscrit.</p>\n");
+    } else {
+        body.push_str(
+            "<table>\n<caption>Inscriptions</caption>\n<thead><tr><th scope=\"col\">Nom</th><th scope=\"col\">Courriel</th>\
+             <th scope=\"col\">Rôle</th><th scope=\"col\">Structure</th><th scope=\"col\">Besoins</th><th scope=\"col\">Statut</th></tr></thead>\n<tbody>\n",
+        );
+        for r in people {
+            let rank = rank(r.status);
+            let status = if rank.is_empty() {
+                status_label(r.status).to_string()
+            } else {
+                format!("{} ({rank})", status_label(r.status))
+            };
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(&r.name),
+                escape(&r.email),
+                role_label(r.role),
+                escape(r.structure.as_deref().unwrap_or("")),
+                escape(r.need.as_deref().unwrap_or("")),
+                escape(&status),
+            ));
+        }
+        body.push_str("</tbody>\n</table>\n");
+    }
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"\">\n<input type=\"hidden\" name=\"meetup\" value=\"{}\">\n\
+         <input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"format\" value=\"csv\">\n\
+         <p><button type=\"submit\">Télécharger la liste (CSV)</button></p>\n</form>",
+        escape(&meetup.id),
+        escape(key),
+    ));
+    layout(&format!("Inscriptions : {}", meetup.title), &body)
 }
 
 /// The error page of a form sent without JavaScript.
