@@ -19,6 +19,7 @@ use maillage_network::data::{self, reader, DataSet, Kind};
 use maillage_network::pages::network::result_pages;
 
 use crate::build::{load_config, BuildOptions};
+use crate::config::Config;
 use crate::failure::{Failure, Outcome};
 use entry::{Belongs, NewMeetup};
 pub use key::{private_link, sha256_hex, OrganiserKey};
@@ -113,10 +114,9 @@ pub fn new_command(
             return Err(failure);
         }
     };
-    let link = private_link(&config.base_url, &link_page, &meetup.id, &key.key);
     Ok(format!(
         "{warnings}Meetup {id} added to {file}.\n{}",
-        key_notice(&link, &key.key),
+        key_notice(&links(&config, &link_page, &meetup.id, &key.key), &key.key),
         id = meetup.id,
         file = target.display(),
     ))
@@ -149,7 +149,7 @@ pub fn key_command(options: &BuildOptions, id: &str) -> Outcome<String> {
         previous.restore()?;
         return Err(failure);
     }
-    let link = private_link(&config.base_url, &link_page, id, &key.key);
+    let link = links(&config, &link_page, id, &key.key);
     Ok(format!(
         "New key for meetup {id} in {}; the previous key stops working once the store is synced.\n{}",
         file.path.display(),
@@ -157,9 +157,26 @@ pub fn key_command(options: &BuildOptions, id: &str) -> Outcome<String> {
     ))
 }
 
-fn key_notice(link: &str, key: &str) -> String {
+/// The organiser's private links: the organiser's page when the site names
+/// one (`[extra] organiser_page`), and the report form.
+fn links(config: &Config, report_form: &str, id: &str, key: &str) -> String {
+    let mut out = String::new();
+    if let Some(page) = config.extra.get("organiser_page").and_then(|p| p.as_str()) {
+        out.push_str(&format!(
+            "  registrants: {}\n",
+            private_link(&config.base_url, page, id, key)
+        ));
+    }
+    out.push_str(&format!(
+        "  report:      {}\n",
+        private_link(&config.base_url, report_form, id, key)
+    ));
+    out
+}
+
+fn key_notice(links: &str, key: &str) -> String {
     format!(
-        "\nThe organiser's private link (shown this once: data/ keeps only the key's hash):\n  {link}\nKey: {key}\n\n\
+        "\nThe organiser's private links (shown this once: data/ keeps only the key's hash):\n{links}Key: {key}\n\n\
          Give it to the organiser only, then publish data/ and run `maillage sync` so the function knows the key.\n"
     )
 }

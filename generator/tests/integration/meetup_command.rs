@@ -42,13 +42,11 @@ fn maillage(root: &Path, args: &[&str], input: &str) -> Output {
 /// The key in the private link the command printed, checking the link.
 fn printed_key(stdout: &str, meetup: &str) -> String {
     let prefix = format!("https://reseau.example.org/bilan/#rencontre={meetup}&cle=");
-    let link = stdout
+    let key = stdout
         .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with(&prefix))
+        .find_map(|l| l.split_once(prefix.as_str()).map(|(_, key)| key.trim()))
         .unwrap_or_else(|| panic!("no private link in:\n{stdout}"));
-    let key = &link[prefix.len()..];
-    assert_eq!(key.len(), 64, "{link}");
+    assert_eq!(key.len(), 64, "{stdout}");
     assert!(key.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')));
     key.to_string()
 }
