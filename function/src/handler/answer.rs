@@ -183,7 +183,7 @@ impl ApiError {
 }
 
 /// A JSON answer, never cached.
-pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Bytes> {
+pub(super) fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Bytes> {
     Response::builder()
         .status(status)
         .header(CONTENT_TYPE, "application/json; charset=utf-8")
@@ -194,7 +194,7 @@ pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<B
 
 /// An HTML page made by the function, locked down: no scripts, no frames,
 /// no referrer (a cancellation link carries a private token).
-pub fn html_response(status: StatusCode, html: String) -> Response<Bytes> {
+pub(super) fn html_response(status: StatusCode, html: String) -> Response<Bytes> {
     Response::builder()
         .status(status)
         .header(CONTENT_TYPE, "text/html; charset=utf-8")
@@ -210,7 +210,7 @@ pub fn html_response(status: StatusCode, html: String) -> Response<Bytes> {
 }
 
 /// 303 See Other to a page of the site.
-pub fn see_other(location: &str) -> Response<Bytes> {
+pub(super) fn see_other(location: &str) -> Response<Bytes> {
     Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(LOCATION, location)

@@ -7,15 +7,16 @@
 //! HTML form posts get a 303 to the site's result pages (or a French error
 //! page); `Accept: application/json` gets JSON.
 
-pub mod answer;
-pub mod cancellation;
+mod answer;
+mod cancellation;
 pub mod config;
 mod input;
-pub mod pages;
-pub mod rate_limit;
-pub mod registrants;
-pub mod registration;
-pub mod report;
+mod pages;
+mod rate_limit;
+mod registrants;
+mod registration;
+mod report;
+// Public for the fuzz harness, which feeds them hostile bodies.
 pub mod request;
 mod routes;
 pub mod sanitize;

@@ -22,7 +22,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3
 caption{text-align:left;font-weight:bold;margin-bottom:.5rem}";
 
 /// A complete page.
-pub fn layout(title: &str, body: &str) -> String {
+pub(super) fn layout(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -86,7 +86,7 @@ pub fn registrants_page(meetup: &MeetupDefinition, people: &[Registrant], key: &
 }
 
 /// The error page of a form sent without JavaScript.
-pub fn error_page(error: &ApiError, back: Option<&str>) -> String {
+pub(super) fn error_page(error: &ApiError, back: Option<&str>) -> String {
     let mut body = String::new();
     body.push_str("<h1>Votre envoi n'a pas abouti</h1>\n");
     body.push_str(&format!("<p>{}</p>\n", escape(&error.message)));
@@ -145,7 +145,7 @@ fn field_label(field: &str) -> &str {
 }
 
 /// What the cancellation page says about the registration.
-pub struct CancelPage<'a> {
+pub(super) struct CancelPage<'a> {
     pub meetup_title: &'a str,
     pub meetup_url: Option<&'a str>,
     pub date_label: String,
@@ -156,7 +156,7 @@ pub struct CancelPage<'a> {
 }
 
 /// The confirmation step of a cancellation (GET with the private token).
-pub fn cancel_page(page: &CancelPage) -> String {
+pub(super) fn cancel_page(page: &CancelPage) -> String {
     let meetup = match page.meetup_url {
         Some(url) => format!(
             "<a href=\"{}\">{}</a>",
@@ -193,7 +193,7 @@ pub fn cancel_page(page: &CancelPage) -> String {
 }
 
 /// The cancellation link does not (or no longer) match any registration.
-pub fn unknown_token_page() -> String {
+pub(super) fn unknown_token_page() -> String {
     layout(
         "Lien d'annulation inconnu",
         "<h1>Lien d'annulation inconnu</h1>\n\

@@ -15,7 +15,7 @@ use std::time::Instant;
 /// Buckets kept before idle (full) ones are forgotten.
 const MAX_TRACKED: usize = 10_000;
 
-pub struct RateLimiter {
+pub(super) struct RateLimiter {
     per_minute: u32,
     buckets: Mutex<HashMap<Option<IpAddr>, Bucket>>,
 }
@@ -28,7 +28,7 @@ struct Bucket {
 
 impl RateLimiter {
     /// `per_minute` = 0 lets everything through.
-    pub fn new(per_minute: u32) -> RateLimiter {
+    pub(super) fn new(per_minute: u32) -> RateLimiter {
         RateLimiter {
             per_minute,
             buckets: Mutex::new(HashMap::new()),
@@ -36,7 +36,7 @@ impl RateLimiter {
     }
 
     /// Takes a token for this client: `Ok` to go on, or `Err(seconds)` to wait.
-    pub fn check(&self, client: Option<IpAddr>) -> Result<(), u64> {
+    pub(super) fn check(&self, client: Option<IpAddr>) -> Result<(), u64> {
         self.check_at(client, Instant::now())
     }
 

@@ -17,7 +17,7 @@ use super::request::Fields;
 use super::{pages, validation, Function};
 
 /// The header carrying the organiser's key.
-pub const KEY_HEADER: &str = "x-maillage-key";
+pub(super) const KEY_HEADER: &str = "x-maillage-key";
 
 /// What a request asks for when it names no format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +192,7 @@ pub(super) fn rank(status: RegistrationStatus) -> String {
 
 /// The list as CSV for a spreadsheet in French: `;`-separated, UTF-8 with a
 /// byte-order mark, French headings and labels.
-pub fn csv(registrants: &[Registrant]) -> String {
+pub(super) fn csv(registrants: &[Registrant]) -> String {
     let mut out =
         String::from("\u{feff}nom;courriel;rôle;structure;besoins;statut;rang;inscription\r\n");
     for r in registrants {

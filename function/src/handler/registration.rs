@@ -17,7 +17,7 @@ use super::request::Fields;
 use super::{validation, Function};
 
 /// Why a meetup takes no registration right now, if it does not.
-pub fn refusal(
+pub(super) fn refusal(
     meetup: &MeetupDefinition,
     now: DateTime<Utc>,
     site_zone: Tz,
@@ -79,7 +79,7 @@ pub fn refusal(
 
 /// A new private token: 192 random bits, hex (URL-safe, as the site's
 /// scripts expect).
-pub fn new_token() -> Result<String, ApiError> {
+pub(super) fn new_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes).map_err(|error| {
         tracing::error!(%error, "no randomness for a token");
@@ -204,7 +204,7 @@ enum Repeated {
 }
 
 /// The private cancellation link (absolute when the site's URL is known).
-pub fn cancel_url(function: &Function, token: &str) -> String {
+pub(super) fn cancel_url(function: &Function, token: &str) -> String {
     format!(
         "{}?jeton={token}",
         function.config.public_api_url("/registrations/cancel")

@@ -16,7 +16,7 @@ use super::answer::{json_response, see_other, ApiError};
 use super::request::Fields;
 use super::{sanitize, validation, Function};
 
-pub fn key_missing() -> ApiError {
+pub(super) fn key_missing() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "key_missing",
@@ -25,7 +25,7 @@ pub fn key_missing() -> ApiError {
     .with_field("key", "Indiquez la clé de la rencontre.")
 }
 
-pub fn key_invalid() -> ApiError {
+pub(super) fn key_invalid() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
         "key_invalid",
@@ -36,7 +36,7 @@ pub fn key_invalid() -> ApiError {
 
 /// Checks the organiser's key against the stored SHA-256, in constant time.
 /// A meetup without a key hash accepts no key.
-pub fn check_key(meetup: &MeetupDefinition, key: &str) -> Result<(), ApiError> {
+pub(super) fn check_key(meetup: &MeetupDefinition, key: &str) -> Result<(), ApiError> {
     let digest = Sha256::digest(key.as_bytes());
     let expected = meetup.report_key_sha256.as_deref().and_then(decode_hex32);
     let matches = match expected {

@@ -1,9 +1,10 @@
 //! moto's DynamoDB-compatible server on loopback, for the tests.
 //!
-//! One server per test binary, started on first use on a free port and
-//! stopped when the test process exits: it runs under a small shell that
-//! kills it as soon as its standard input (a pipe held by this process)
-//! closes. Each test creates its own table.
+//! Two servers per test binary (moto answers on one core: two use both),
+//! started on first use on free ports and stopped when the test process
+//! exits: each runs under a small shell that kills it as soon as its
+//! standard input (a pipe held by this process) closes. Each test talks to
+//! one server, chosen when it first asks, and creates its own tables.
 
 #![allow(dead_code)]
 
@@ -27,12 +28,41 @@ pub(crate) struct Moto {
     _shell: Mutex<Child>,
 }
 
-static MOTO: OnceLock<Option<Moto>> = OnceLock::new();
+/// How many servers a test binary starts.
+const SERVERS: usize = 2;
 
-/// The running server, or `None` (with a message) when moto is not
+static MOTO: OnceLock<Option<Vec<Moto>>> = OnceLock::new();
+
+thread_local! {
+    /// The server of the test running on this thread (libtest gives each
+    /// test its own thread), so that a test sees one server throughout.
+    static SERVER: usize = {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        NEXT.fetch_add(1, Ordering::Relaxed) as usize % SERVERS
+    };
+}
+
+/// This test's server, or `None` (with a message) when moto is not
 /// installed and the environment does not require it.
 pub(crate) fn moto() -> Option<&'static Moto> {
-    MOTO.get_or_init(start).as_ref()
+    let servers = MOTO.get_or_init(start_all).as_ref()?;
+    Some(&servers[SERVER.with(|i| *i)])
+}
+
+fn start_all() -> Option<Vec<Moto>> {
+    let server = find_server()?;
+    let starting: Vec<_> = (0..SERVERS)
+        .map(|_| {
+            let server = server.clone();
+            std::thread::spawn(move || start(&server))
+        })
+        .collect();
+    Some(
+        starting
+            .into_iter()
+            .map(|t| t.join().expect("moto started"))
+            .collect(),
+    )
 }
 
 /// A store on a fresh table of its own, or `None` to skip.
@@ -62,16 +92,20 @@ fn find_moto_server() -> Option<PathBuf> {
     candidates.into_iter().find(|path| path.is_file())
 }
 
-fn start() -> Option<Moto> {
-    let Some(server) = find_moto_server() else {
+fn find_server() -> Option<PathBuf> {
+    let server = find_moto_server();
+    if server.is_none() {
         if std::env::var_os(REQUIRE_VAR).is_some() {
             panic!("moto_server is not installed ({REQUIRE_VAR} is set): run `. tests/setup.sh`");
         }
         eprintln!(
             "SKIPPED: moto_server not found; run `. tests/setup.sh` to run the DynamoDB tests"
         );
-        return None;
-    };
+    }
+    server
+}
+
+fn start(server: &std::path::Path) -> Moto {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
@@ -79,7 +113,7 @@ fn start() -> Option<Moto> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(r#""$0" -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & pid=$!; read _; kill "$pid""#)
-        .arg(&server)
+        .arg(server)
         .arg(port.to_string())
         .stdin(Stdio::piped())
         .spawn()
@@ -94,11 +128,11 @@ fn start() -> Option<Moto> {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Some(Moto {
+    Moto {
         endpoint: format!("http://{address}"),
         _keepalive: Mutex::new(stdin),
         _shell: Mutex::new(child),
-    })
+    }
 }
 
 /// Whether a DynamoDB `ListTables` request gets a table list back.

@@ -175,6 +175,8 @@ async fn a_scheduled_flush_sends_what_a_frozen_instance_owes() {
 
     let table = store.table().to_string();
     let url = receiver.url("/hook");
+    // This test's server, named here: the thread below is not the test's.
+    let endpoint = moto::moto().unwrap().endpoint.clone();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -184,7 +186,9 @@ async fn a_scheduled_flush_sends_what_a_frozen_instance_owes() {
             let target = Target::webhook(&url, Secret::new(SECRET)).unwrap();
             let frozen = RebuildTrigger::new(target)
                 .with_window(window)
-                .with_coalescer(Arc::new(connect(&table).await));
+                .with_coalescer(Arc::new(
+                    DynamoStore::connect(&endpoint, "eu-west-3", &table).await,
+                ));
             frozen.notify(&registered("brest", 2)).await;
         });
         // Dropping the runtime drops the watcher it started.
