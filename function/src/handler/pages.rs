@@ -34,7 +34,11 @@ pub(super) fn layout(title: &str, body: &str) -> String {
 
 /// The organiser's registrant list, for a form sent without JavaScript; a
 /// button posts the same form again for the CSV file.
-pub fn registrants_page(meetup: &MeetupDefinition, people: &[Registrant], key: &str) -> String {
+pub(super) fn registrants_page(
+    meetup: &MeetupDefinition,
+    people: &[Registrant],
+    key: &str,
+) -> String {
     use super::registrants::{rank, role_label, status_label};
     let count = |wanted: fn(&RegistrationStatus) -> bool| {
         people.iter().filter(|r| wanted(&r.status)).count()
