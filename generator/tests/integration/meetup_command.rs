@@ -41,7 +41,12 @@ fn maillage(root: &Path, args: &[&str], input: &str) -> Output {
 
 /// The key in the private link the command printed, checking the link.
 fn printed_key(stdout: &str, meetup: &str) -> String {
-    let prefix = format!("https://reseau.example.org/bilan/#rencontre={meetup}&cle=");
+    printed_key_of(stdout, "/bilan/", meetup)
+}
+
+/// The key in the private link to `page` the command printed.
+fn printed_key_of(stdout: &str, page: &str, meetup: &str) -> String {
+    let prefix = format!("https://reseau.example.org{page}#rencontre={meetup}&cle=");
     let key = stdout
         .lines()
         .find_map(|l| l.split_once(prefix.as_str()).map(|(_, key)| key.trim()))
@@ -115,6 +120,12 @@ fn meetup_new_writes_an_entry_that_validates_and_a_key_that_opens_its_registrant
     let site = common::fixture("data-site");
     let root = site.path();
     let before = common::read(root, FILE);
+    common::replace_in(
+        root,
+        "config.toml",
+        "[extra]\n",
+        "[extra]\norganiser_page = \"/organisation/\"\n",
+    );
 
     let out = succeeded(&maillage(
         root,
@@ -151,6 +162,11 @@ fn meetup_new_writes_an_entry_that_validates_and_a_key_that_opens_its_registrant
         "{out}"
     );
     let key = printed_key(&out, "rennes-carto-2027-02");
+    assert_eq!(
+        printed_key_of(&out, "/organisation/", "rennes-carto-2027-02"),
+        key,
+        "the organiser's page gets the same key"
+    );
 
     // Appended: what was there is untouched; only the hash is written.
     let after = common::read(root, FILE);
