@@ -10,6 +10,7 @@ mod files;
 mod key;
 mod prompt;
 
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ use maillage_network::pages::network::result_pages;
 
 use crate::build::{load_config, BuildOptions};
 use crate::config::Config;
+use crate::error::Diagnostic;
 use crate::failure::{Failure, Outcome};
 use entry::{Belongs, NewMeetup};
 pub use key::{private_link, sha256_hex, OrganiserKey};
@@ -108,7 +110,16 @@ pub fn new_command(
     };
     let previous = files::append(&root.join(&target), &meetup.to_yaml())?;
     let warnings = match read_back(root, &meetup.id, &key.sha256) {
-        Ok(warnings) => warnings,
+        Ok(after) => {
+            // The new entry's own: the others were there before and, the
+            // entry being appended, keep their lines.
+            let earlier: HashSet<String> = before.warnings.iter().map(|w| w.to_string()).collect();
+            let new: Vec<_> = after
+                .into_iter()
+                .filter(|w| !earlier.contains(&w.to_string()))
+                .collect();
+            data::format_warnings(&new)
+        }
         Err(failure) => {
             previous.restore()?;
             return Err(failure);
@@ -182,8 +193,8 @@ fn key_notice(links: &str, key: &str) -> String {
 }
 
 /// Reads `data/` again: the change must validate and give the meetup the
-/// key's hash. Returns the meetup's warnings, one a line.
-fn read_back(root: &Path, id: &str, sha256: &str) -> Outcome<String> {
+/// key's hash. Returns the warnings of `data/`.
+fn read_back(root: &Path, id: &str, sha256: &str) -> Outcome<Vec<Diagnostic>> {
     let loaded = data::load(root, clock::now())?;
     let stored = loaded
         .data
@@ -197,12 +208,7 @@ fn read_back(root: &Path, id: &str, sha256: &str) -> Outcome<String> {
             format!("meetup {id} does not read back with its new key's hash; nothing was changed"),
         ));
     }
-    let mine: Vec<_> = loaded
-        .warnings
-        .into_iter()
-        .filter(|w| w.to_string().contains(id))
-        .collect();
-    Ok(data::format_warnings(&mine))
+    Ok(loaded.warnings)
 }
 
 /// Every field, from the flags or, when missing, from questions.

@@ -269,6 +269,13 @@ fn meetup_new_asks_for_what_the_flags_leave_out_and_asks_again_after_a_wrong_ans
         );
     }
     let key = printed_key(&out, "brest-nsi-s1-2027-01");
+    // The new entry's warnings, and only those: it took place, still open.
+    let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{out}");
+    assert!(
+        warnings[0].starts_with("warning: data/meetups/formation.yaml:81: `status`: the meetup took place"),
+        "{out}"
+    );
     // A training meetup goes with its module's other meetups.
     let text = common::read(root, "data/meetups/formation.yaml");
     let added = &text[text.find("- id: brest-nsi-s1-2027-01").unwrap()..];
