@@ -273,7 +273,9 @@ fn meetup_new_asks_for_what_the_flags_leave_out_and_asks_again_after_a_wrong_ans
     let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("warning:")).collect();
     assert_eq!(warnings.len(), 1, "{out}");
     assert!(
-        warnings[0].starts_with("warning: data/meetups/formation.yaml:81: `status`: the meetup took place"),
+        warnings[0].starts_with(
+            "warning: data/meetups/formation.yaml:81: `status`: the meetup took place"
+        ),
         "{out}"
     );
     // A training meetup goes with its module's other meetups.
