@@ -8,6 +8,7 @@
 // 2026-11-22 by tests/browser/run), on a copy of the site.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { ARTIFACTS, axe, describeViolations, isolatedContext, launch, serious, url } from "./lib.mjs";
 
@@ -286,6 +287,12 @@ test("the organiser's secret link opens the registrant list in place, with roles
   await page.screenshot({ path: path.join(ARTIFACTS, "organisation.png"), fullPage: true });
   const violations = serious(await axe(page));
   assert.equal(violations.length, 0, describeViolations(violations));
+  // The CSV button posts the form itself: the file downloads, the page stays.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#organisation button[name=format]")]);
+  assert.equal(download.suggestedFilename(), `inscriptions-${meetup}.csv`);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  assert.ok(csv.includes(`${who.name};${who.email};animation;;Une boucle magnétique;confirmée`), csv);
+  assert.equal(new URL(page.url()).pathname, "/organisation/");
   await context.close();
 });
 
