@@ -1,5 +1,5 @@
-//! Command-line interface: `build`, `serve`, `check`, `init`, and the store
-//! commands `sync`, `export`, `purge`.
+//! Command-line interface: `build`, `serve`, `check`, `init`, the store
+//! commands `sync`, `export`, `purge`, `repair`, and `meetup new`/`meetup key`.
 
 use crate::failure::Failure;
 use std::ffi::OsString;
@@ -11,6 +11,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::build::{build, BuildOptions};
+use crate::meetup_cli::NewMeetupArgs;
 use crate::serve::Limits;
 use crate::store_cli::StoreSpec;
 
@@ -111,6 +112,11 @@ enum Command {
         #[arg(long, value_name = "ID")]
         meetup: Option<String>,
     },
+    /// Create a meetup in data/ with its organiser's key, or give it a new key
+    Meetup {
+        #[command(subcommand)]
+        command: MeetupCommand,
+    },
     /// Create a new site skeleton in a folder
     Init {
         /// Folder to create (the current one when omitted; it must be empty)
@@ -123,6 +129,19 @@ enum Command {
         /// a bare Zola-style site with its own small templates)
         #[arg(long)]
         network: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MeetupCommand {
+    /// Add a meetup to data/ (flags, or questions for what they leave out)
+    /// and print its organiser's private link, once
+    New(Box<NewMeetupArgs>),
+    /// Give a meetup a new organiser's key (the previous one was lost) and
+    /// print its private link, once
+    Key {
+        /// The meetup's id
+        id: String,
     },
 }
 
@@ -204,6 +223,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             crate::check::check(&options, external)
                 .map(|summary| println!("{summary}"))
                 .map_err(Failure::from)
+        }
+        Command::Meetup { command } => {
+            let options = standard_options(root);
+            match command {
+                MeetupCommand::New(args) => crate::meetup_cli::new_command(
+                    &options,
+                    *args,
+                    &mut std::io::stdin().lock(),
+                    &mut std::io::stderr(),
+                ),
+                MeetupCommand::Key { id } => crate::meetup_cli::key_command(&options, &id),
+            }
+            .map(|summary| print!("{summary}"))
         }
         Command::Init {
             name,

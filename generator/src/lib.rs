@@ -2,12 +2,14 @@
 //! engine's with the network's pages ([`maillage_network::extensions`]);
 //! [`serve`] keeps a site in memory for editing; [`live`] adds the function
 //! and its store to it; [`store_cli`] holds the store commands (`sync`,
-//! `export`, `purge`); [`init`] starts a site.
+//! `export`, `purge`); [`meetup_cli`] creates meetups and their organisers'
+//! keys; [`init`] starts a site.
 
 pub mod cli;
 pub mod failure;
 pub mod init;
 pub mod live;
+pub mod meetup_cli;
 pub mod serve;
 pub mod store_cli;
 

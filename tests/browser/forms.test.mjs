@@ -3,10 +3,12 @@
 // JavaScript, fill a meetup until its waiting list, cancel and see the next
 // person promoted, report with the organiser's secret link and see the public
 // part published after the rebuild, a wrong key refused, hostile Markdown shown
-// as text. Each test uses its own meetup of the demo data (clock pinned to
+// as text, the organiser's registrant list with and without JavaScript.
+// Each test uses its own meetup of the demo data (clock pinned to
 // 2026-11-22 by tests/browser/run), on a copy of the site.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { ARTIFACTS, axe, describeViolations, isolatedContext, launch, serious, url } from "./lib.mjs";
 
@@ -279,5 +281,91 @@ test("a report with <script> and javascript: links is shown as text and runs not
   assert.equal(await shown.locator('a[href^="javascript:"]').count(), 0, "no javascript: link anywhere");
   assert.equal(await shown.evaluate(() => window.__pwned), undefined, "nothing ran");
   assert.deepEqual(dialogs, []);
+  await context.close();
+});
+
+test("the organiser's secret link opens the registrant list in place, with roles and needs", async () => {
+  const meetup = "montpellier-culture-s3-2026-12";
+  const who = person("organisation");
+  const response = await fetch(url("/api/registrations"), {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ meetup, ...who, role: "facilitator", need: "Une boucle magnétique", consent: "oui", website: "" }),
+  });
+  assert.ok(response.ok, `registration answered ${response.status}`);
+  const context = await isolatedContext(browser);
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url(`/organisation/#rencontre=${meetup}&cle=demo-${meetup}`));
+  await page.locator("#inscrits").waitFor({ state: "visible" });
+  const row = page.locator("#inscrits-table tbody tr", { hasText: who.name });
+  assert.equal(await row.count(), 1, "the registrant is listed");
+  const cells = await row.locator("td").allTextContents();
+  assert.deepEqual(cells, [who.name, who.email, "animation", "", "Une boucle magnétique", "confirmée"]);
+  assert.equal(await page.textContent("#inscrits-places"), "20");
+  const report = await page.getAttribute("#inscrits-bilan", "href");
+  assert.match(report, new RegExp(`/bilan/#rencontre=${meetup}&cle=demo-${meetup}$`), "the report link carries the key in its fragment");
+  assert.ok(requests.every((u) => !u.includes("demo-")), `the key never reaches a URL sent to a server: ${requests.join(", ")}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, "organisation.png"), fullPage: true });
+  const violations = serious(await axe(page));
+  assert.equal(violations.length, 0, describeViolations(violations));
+  // The CSV button posts the form itself: the file downloads, the page stays.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#organisation button[name=format]")]);
+  assert.equal(download.suggestedFilename(), `inscriptions-${meetup}.csv`);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  assert.ok(csv.includes(`${who.name};${who.email};animation;;Une boucle magnétique;confirmée`), csv);
+  assert.equal(new URL(page.url()).pathname, "/organisation/");
+  await context.close();
+});
+
+test("the organiser's page with a wrong key or another meetup's key lists nobody", async () => {
+  const meetup = "montpellier-culture-s3-2026-12";
+  const context = await isolatedContext(browser);
+  const page = await context.newPage();
+  for (const key of ["pas-la-bonne-cle", "demo-carto-paris-2026-12"]) {
+    await page.goto(url("/"));
+    await page.goto(url(`/organisation/#rencontre=${meetup}&cle=${key}`));
+    await page.locator("#organisation-erreurs li").first().waitFor();
+    assert.ok(await page.locator("#inscrits").isHidden(), `${key}: no list shown`);
+    assert.equal(await page.locator("#inscrits-table tbody tr").count(), 0);
+  }
+  const violations = serious(await axe(page));
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await context.close();
+});
+
+test("without JavaScript the organiser types the meetup and key and gets the list as a page", async () => {
+  const meetup = "carto-paris-2026-12";
+  const who = person("sans-js");
+  await registerByPost(meetup, who);
+  const context = await isolatedContext(browser, { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(url(`/organisation/#rencontre=${meetup}&cle=demo-${meetup}`));
+  assert.equal(await page.inputValue("#organisation-meetup"), "", "nothing reads the fragment without JavaScript");
+  await page.fill("#organisation-meetup", meetup);
+  await page.fill("#organisation-key", `demo-${meetup}`);
+  await Promise.all([page.waitForURL(/\/api\/registrants$/), page.click("#organisation button:not([name])")]);
+  assert.equal(await page.textContent("h1"), "Personnes inscrites");
+  const cells = await page.locator("tr", { hasText: who.name }).locator("td").allTextContents();
+  assert.deepEqual(cells, [who.name, who.email, "participation", "", "", "confirmée"]);
+  // axe-core needs scripts: it checks the function's page, and the form
+  // page as it stands before any script, in a context that runs them.
+  const html = await page.content();
+  const checker = await isolatedContext(browser);
+  const view = await checker.newPage();
+  await view.route(url("/organisation/"), async (route) => {
+    const original = await route.fetch();
+    const text = (await original.text()).replace(/<script[\s\S]*?<\/script>/g, "");
+    await route.fulfill({ response: original, body: text });
+  });
+  for (const load of [() => view.setContent(html), () => view.goto(url("/organisation/"))]) {
+    await load();
+    const violations = serious(await axe(view));
+    assert.equal(violations.length, 0, `${view.url()}: ${describeViolations(violations)}`);
+  }
+  await checker.close();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("button[type=submit]")]);
+  assert.equal(download.suggestedFilename(), `inscriptions-${meetup}.csv`);
   await context.close();
 });

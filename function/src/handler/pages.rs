@@ -4,6 +4,8 @@
 //! no script, every value escaped.
 
 use maillage_model::markup::escape;
+use maillage_model::meetup::MeetupDefinition;
+use maillage_store::{Registrant, RegistrationStatus};
 
 use super::answer::ApiError;
 
@@ -24,7 +26,9 @@ a:focus-visible,button:focus-visible{outline:3px solid #1c2226;outline-offset:2p
 .outcome--waiting{border-color:#7a4d00;background:#fdf1d6}\
 .cancel-link{font-weight:600;word-break:break-all}\
 .problems{border-left:4px solid #a4161a;padding:.2rem 1rem;background:#fbe9e9}\
-.note{color:#4b5661}";
+.note{color:#4b5661}\
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+caption{text-align:left;font-weight:bold;margin-bottom:.5rem}";
 
 /// Where the pages' header leads: the site's name and home page.
 #[derive(Debug, Clone)]
@@ -64,6 +68,64 @@ pub(crate) fn layout(site: &Site, title: &str, body: &str) -> String {
         escape(title),
         escape(&site.name)
     )
+}
+
+/// The organiser's registrant list, for a form sent without JavaScript; a
+/// button posts the same form again for the CSV file.
+pub(super) fn registrants_page(
+    site: &Site,
+    meetup: &MeetupDefinition,
+    people: &[Registrant],
+    key: &str,
+) -> String {
+    use super::registrants::{rank, role_label, status_label};
+    let count = |wanted: fn(&RegistrationStatus) -> bool| {
+        people.iter().filter(|r| wanted(&r.status)).count()
+    };
+    let confirmed = count(|s| matches!(s, RegistrationStatus::Confirmed));
+    let waiting = count(|s| matches!(s, RegistrationStatus::Waiting { .. }));
+    let mut body = format!(
+        "<h1>Personnes inscrites</h1>\n<p>{} : {confirmed} inscription{} confirmée{} pour {} places, {waiting} en liste d'attente.</p>\n\
+         <p class=\"note\">Ces données sont personnelles : ne les publiez pas, ne les transmettez qu'au lieu qui en a besoin, et supprimez-les après la rencontre.</p>\n",
+        escape(&meetup.title),
+        if confirmed > 1 { "s" } else { "" },
+        if confirmed > 1 { "s" } else { "" },
+        meetup.capacity,
+    );
+    if people.is_empty() {
+        body.push_str("<p>Personne ne s'est encore inscrit.</p>\n");
+    } else {
+        body.push_str(
+            "<table>\n<caption>Inscriptions</caption>\n<thead><tr><th scope=\"col\">Nom</th><th scope=\"col\">Courriel</th>\
+             <th scope=\"col\">Rôle</th><th scope=\"col\">Structure</th><th scope=\"col\">Besoins</th><th scope=\"col\">Statut</th></tr></thead>\n<tbody>\n",
+        );
+        for r in people {
+            let rank = rank(r.status);
+            let status = if rank.is_empty() {
+                status_label(r.status).to_string()
+            } else {
+                format!("{} ({rank})", status_label(r.status))
+            };
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(&r.name),
+                escape(&r.email),
+                role_label(r.role),
+                escape(r.structure.as_deref().unwrap_or("")),
+                escape(r.need.as_deref().unwrap_or("")),
+                escape(&status),
+            ));
+        }
+        body.push_str("</tbody>\n</table>\n");
+    }
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"\">\n<input type=\"hidden\" name=\"meetup\" value=\"{}\">\n\
+         <input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"format\" value=\"csv\">\n\
+         <p><button type=\"submit\">Télécharger la liste (CSV)</button></p>\n</form>",
+        escape(&meetup.id),
+        escape(key),
+    ));
+    layout(site, &format!("Inscriptions : {}", meetup.title), &body)
 }
 
 /// The error page of a form sent without JavaScript.

@@ -1,5 +1,7 @@
 //! `{api}/meetups/{id}/registrants`: the organiser's list, as CSV or JSON,
-//! behind the meetup's key (header `X-Maillage-Key`, or the form's `key`).
+//! behind the meetup's key (header `X-Maillage-Key`, or the form's `key`);
+//! `POST {api}/registrants` takes the meetup from the form too and answers a
+//! French HTML page by default: the organiser's page without JavaScript.
 
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -9,20 +11,60 @@ use serde_json::json;
 use maillage_model::meetup::Role;
 use maillage_store::{Registrant, RegistrationStatus};
 
-use super::answer::{json_response, ApiError};
+use super::answer::{html_response, json_response, ApiError};
 use super::report::{check_key, key_invalid, key_missing};
 use super::request::Fields;
-use super::{validation, Function};
+use super::{pages, validation, Function};
 
 /// The header carrying the organiser's key.
 pub(super) const KEY_HEADER: &str = "x-maillage-key";
 
+/// What a request asks for when it names no format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    Csv,
+    Json,
+    Html,
+}
+
+/// `{api}/meetups/{id}/registrants`: CSV unless JSON is asked for.
 pub(super) async fn list(
     function: &Function,
     meetup_id: &str,
     headers: &HeaderMap,
     fields: &Fields,
     query: &Fields,
+) -> Result<Response<Bytes>, ApiError> {
+    answer(function, meetup_id, headers, fields, query, Format::Csv).await
+}
+
+/// `POST {api}/registrants`: the meetup in the form's `meetup`; a page
+/// unless CSV or JSON is asked for.
+pub(super) async fn list_from_form(
+    function: &Function,
+    headers: &HeaderMap,
+    fields: &Fields,
+    query: &Fields,
+) -> Result<Response<Bytes>, ApiError> {
+    let meetup_id = fields.text("meetup").unwrap_or("");
+    if meetup_id.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "meetup_missing",
+            "Indiquez l'identifiant de la rencontre : il figure dans le lien secret, après « rencontre= ».",
+        )
+        .with_field("meetup", "Indiquez l'identifiant de la rencontre."));
+    }
+    answer(function, meetup_id, headers, fields, query, Format::Html).await
+}
+
+async fn answer(
+    function: &Function,
+    meetup_id: &str,
+    headers: &HeaderMap,
+    fields: &Fields,
+    query: &Fields,
+    default: Format,
 ) -> Result<Response<Bytes>, ApiError> {
     if !validation::is_meetup_id(meetup_id) {
         return Err(ApiError::unknown_meetup());
@@ -53,16 +95,24 @@ pub(super) async fn list(
         count = registrants.len(),
         "list read"
     );
-    let format = query.text("format").or_else(|| fields.text("format"));
-    let json = match format {
-        Some("json") => true,
-        Some("csv") => false,
-        _ => headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("application/json") && !v.contains("text/csv")),
+    let wants_json = headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json") && !v.contains("text/csv"));
+    let format = match query.text("format").or_else(|| fields.text("format")) {
+        Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some("html") => Format::Html,
+        _ if wants_json => Format::Json,
+        _ => default,
     };
-    if json {
+    if format == Format::Html {
+        return Ok(html_response(
+            StatusCode::OK,
+            pages::registrants_page(&function.config.site(), &meetup, &registrants, &key),
+        ));
+    }
+    if format == Format::Json {
         let people: Vec<_> = registrants
             .iter()
             .map(|r| {
@@ -114,22 +164,40 @@ fn status_word(status: RegistrationStatus) -> &'static str {
     }
 }
 
+/// A role in French, as the list shows it.
+pub(super) fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Participant => "participation",
+        Role::Facilitator => "animation",
+        Role::Speaker => "intervention",
+    }
+}
+
+/// A registration's status in French, as the list shows it.
+pub(super) fn status_label(status: RegistrationStatus) -> &'static str {
+    match status {
+        RegistrationStatus::Confirmed => "confirmée",
+        RegistrationStatus::Waiting { .. } => "liste d'attente",
+        RegistrationStatus::Cancelled => "annulée",
+    }
+}
+
+/// The waiting-list rank, empty for others.
+pub(super) fn rank(status: RegistrationStatus) -> String {
+    match status {
+        RegistrationStatus::Waiting { position } => position.to_string(),
+        _ => String::new(),
+    }
+}
+
 /// The list as CSV for a spreadsheet in French: `;`-separated, UTF-8 with a
 /// byte-order mark, French headings and labels.
 pub(super) fn csv(registrants: &[Registrant]) -> String {
     let mut out =
         String::from("\u{feff}nom;courriel;rôle;structure;besoins;statut;rang;inscription\r\n");
     for r in registrants {
-        let (status, rank) = match r.status {
-            RegistrationStatus::Confirmed => ("confirmée", String::new()),
-            RegistrationStatus::Waiting { position } => ("liste d'attente", position.to_string()),
-            RegistrationStatus::Cancelled => ("annulée", String::new()),
-        };
-        let role = match r.role {
-            Role::Participant => "participation",
-            Role::Facilitator => "animation",
-            Role::Speaker => "intervention",
-        };
+        let (status, rank) = (status_label(r.status), rank(r.status));
+        let role = role_label(r.role);
         let cells = [
             cell(&r.name),
             cell(&r.email),

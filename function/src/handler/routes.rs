@@ -11,6 +11,7 @@
 //! | GET, POST | `/registrations/cancel` | confirmation page, then cancel ([`cancellation`](super::cancellation)) |
 //! | POST | `/reports` | the organiser's report ([`report`](super::report)) |
 //! | GET, POST | `/meetups/{id}/registrants` | the organiser's list ([`registrants`](super::registrants)) |
+//! | POST | `/registrants` | the same, the meetup in the form; a page by default |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +44,7 @@ pub(super) fn router(function: Arc<Function>) -> Router {
         .route("/registrations", post(register))
         .route("/registrations/cancel", get(cancel_page).post(cancel))
         .route("/reports", post(send_report))
+        .route("/registrants", post(registrant_page))
         .route(
             "/meetups/{id}/registrants",
             get(registrant_list).post(registrant_list),
@@ -132,6 +134,13 @@ async fn registrant_list(
         &input.query,
     )
     .await;
+    respond(&function, &input, answer, None)
+}
+
+async fn registrant_page(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer =
+        registrants::list_from_form(&function, &input.parts.headers, &input.fields, &input.query)
+            .await;
     respond(&function, &input, answer, None)
 }
 

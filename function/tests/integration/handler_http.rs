@@ -1006,3 +1006,92 @@ async fn the_registrant_list_behind_the_key_as_csv_and_json() {
         .await;
     assert_eq!(by_query.json()["registrants"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organisers_form_without_javascript_answers_the_list_as_a_page() {
+    let server = start(config()).await;
+    register(&server, "brest", "Noé <b>", "noe@exemple.org").await;
+    Call::new("POST", "/api/registrations")
+        .form(&[
+            ("meetup", "brest"),
+            ("name", "Olga"),
+            ("email", "olga@exemple.org"),
+            ("role", "speaker"),
+            ("need", "Boucle magnétique"),
+            ("consent", "oui"),
+        ])
+        .send(&server)
+        .await;
+    let path = "/api/registrants";
+
+    let page = Call::new("POST", path)
+        .form(&[("meetup", "brest"), ("key", &key_of("brest"))])
+        .send(&server)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.header("content-type").starts_with("text/html"));
+    assert_eq!(page.header("cache-control"), "no-store");
+    assert!(page.body.contains("<html lang=\"fr\">"));
+    assert!(page.body.contains("<h1>Personnes inscrites</h1>"));
+    assert!(
+        page.body
+            .contains("<td>Noé &lt;b&gt;</td><td>noe@exemple.org</td><td>participation</td>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<td>Olga</td><td>olga@exemple.org</td><td>intervention</td><td></td><td>Boucle magnétique</td><td>confirmée</td>"), "{}", page.body);
+    assert!(
+        page.body.contains("2 inscriptions confirmées"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("name=\"format\" value=\"csv\""));
+
+    // The page's button: the same form, for the CSV file.
+    let csv = Call::new("POST", path)
+        .form(&[
+            ("meetup", "brest"),
+            ("key", &key_of("brest")),
+            ("format", "csv"),
+        ])
+        .send(&server)
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.body.contains("Olga;olga@exemple.org;intervention"));
+
+    // A wrong key, another meetup's key, no meetup: nothing listed.
+    for (fields, status, code) in [
+        (
+            vec![("meetup", "brest"), ("key", "pas-la-bonne")],
+            403,
+            "key_invalid",
+        ),
+        (
+            vec![("meetup", "lyon"), ("key", key_of("brest").as_str())],
+            403,
+            "key_invalid",
+        ),
+        (
+            vec![("key", key_of("brest").as_str())],
+            400,
+            "meetup_missing",
+        ),
+        (vec![("meetup", "brest")], 401, "key_missing"),
+    ] {
+        let refused = Call::new("POST", path)
+            .form(&fields)
+            .accept_json()
+            .send(&server)
+            .await;
+        assert_eq!(
+            (refused.status, refused.code().as_str()),
+            (status, code),
+            "{fields:?}"
+        );
+        assert!(!refused.body.contains("olga@"));
+        let page = Call::new("POST", path).form(&fields).send(&server).await;
+        assert_eq!(page.status, status);
+        assert!(page.body.contains("<html lang=\"fr\">") && !page.body.contains("olga@"));
+    }
+}

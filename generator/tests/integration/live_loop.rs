@@ -413,7 +413,7 @@ fn emails(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(crate) fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes())
         .iter()

@@ -20,6 +20,7 @@ mod data_validation;
 mod demo_dates;
 mod errors;
 mod live_loop;
+mod meetup_command;
 mod multilingual;
 mod output_paths;
 mod reading;

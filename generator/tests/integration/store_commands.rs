@@ -41,7 +41,7 @@ fn maillage(root: &Path, args: &[&str], endpoint: Option<&str>) -> Output {
     command.output().expect("run maillage")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
         "maillage failed:\n{}\n{}",

@@ -193,7 +193,7 @@
     var key = params.get("cle");
     if (meetup && ID.test(meetup) && form.elements.meetup && !form.elements.meetup.value) form.elements.meetup.value = meetup;
     if (key && form.elements.key && !form.elements.key.value) form.elements.key.value = key;
-    var note = document.getElementById("bilan-lien");
+    var note = document.getElementById(form.id + "-lien");
     if (note && meetup && key && ID.test(meetup)) {
       note.textContent = t("report_link_read") + " ";
       note.appendChild(el("a", { href: meetupPath(meetup) }, meetup));
@@ -205,6 +205,35 @@
     var meetup = form.elements.meetup.value;
     var target = form.getAttribute("data-success") + "?rencontre=" + encodeURIComponent(meetup);
     location.assign(target);
+  }
+
+  /* ---- Organiser's page: the registrant list -------------------------- */
+
+  function showRegistrants(form, data) {
+    var people = data.registrants || [];
+    var count = function (status) { return people.filter(function (r) { return r.status === status; }).length; };
+    document.getElementById("inscrits-titre-rencontre").textContent = data.title || "";
+    document.getElementById("inscrits-confirmes").textContent = String(count("confirmed"));
+    document.getElementById("inscrits-attente").textContent = String(count("waiting"));
+    document.getElementById("inscrits-places").textContent = String(data.capacity);
+    var body = document.querySelector("#inscrits-table tbody");
+    body.textContent = "";
+    people.forEach(function (r) {
+      var row = el("tr");
+      var status = t("status_" + r.status) + (r.position ? " (" + r.position + ")" : "");
+      [r.name, r.email, t("role_" + r.role), r.structure || "", r.need || "", status].forEach(function (value) {
+        row.appendChild(el("td", {}, value));
+      });
+      body.appendChild(row);
+    });
+    document.getElementById("inscrits-table").hidden = people.length === 0;
+    document.getElementById("inscrits-aucun").hidden = people.length > 0;
+    var report = document.getElementById("inscrits-bilan");
+    report.href = form.getAttribute("data-report") + "#rencontre=" + encodeURIComponent(form.elements.meetup.value) +
+      "&cle=" + encodeURIComponent(form.elements.key.value);
+    var box = document.getElementById("inscrits");
+    box.hidden = false;
+    document.getElementById("inscrits-titre").focus();
   }
 
   /* ---- Result pages (registration, waiting list, cancellation, report) -- */
@@ -242,14 +271,19 @@
   document.querySelectorAll("form[data-form]").forEach(function (form) {
     var kind = form.getAttribute("data-form");
     form.noValidate = true;
-    if (kind === "report") fillFromFragment(form);
+    if (kind === "report" || kind === "registrants") fillFromFragment(form);
+    var done = function (data) {
+      if (kind === "registration") registrationDone(form, data);
+      else if (kind === "report") reportDone(form, data);
+      else if (kind === "registrants") showRegistrants(form, data);
+    };
     form.addEventListener("submit", function (event) {
+      // The CSV button posts the form as it is: the browser saves the file.
+      if (event.submitter && event.submitter.name === "format") return;
       event.preventDefault();
-      send(form, function (data) {
-        if (kind === "registration") registrationDone(form, data);
-        else if (kind === "report") reportDone(form, data);
-      });
+      send(form, done);
     });
+    if (kind === "registrants" && form.elements.meetup.value && form.elements.key.value) send(form, done);
   });
 
   document.querySelectorAll("[data-outcome]").forEach(showOutcome);
