@@ -32,16 +32,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages: every package-lock.json the project has, installed as locked
-# (the themes' in their own script, which the demo uses alone).
+# npm packages, installed as locked: the themes' (in their own script, which
+# the demo uses alone) and the browser tests'. tests/quality/run installs its
+# own (Lighthouse, the Nu Html Checker), which the test suite does not need.
 . "$root/tests/setup-themes.sh"
-for lock in "$root"/tests/*/package-lock.json; do
-  [ -f "$lock" ] || continue
-  dir="$(dirname "$lock")"
-  if [ ! -d "$dir/node_modules" ] || [ "$lock" -nt "$dir/node_modules/.package-lock.json" ]; then
-    (cd "$dir" && npm ci --silent --no-audit --no-fund)
+npm_ci() {
+  local dir="$1"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    (cd "$dir" && npm ci --silent --no-audit --no-fund) \
+      || { echo "npm ci failed in $dir" >&2; return 1; }
   fi
-done
+}
+npm_ci "$root/tests/browser"
 
 export PATH="$venv/bin:$PATH"
 export MAILLAGE_TEST_PYTHON="$venv/bin/python"
