@@ -59,15 +59,9 @@ pub struct ServeHandle {
     pub addr: SocketAddr,
     /// The served site, for changes made from outside the file watcher.
     pub site: SiteHandle,
-    runtime: tokio::runtime::Runtime,
+    /// Runs the server; dropping the handle stops it.
+    _runtime: tokio::runtime::Runtime,
     _watcher: notify::RecommendedWatcher,
-}
-
-impl ServeHandle {
-    /// The runtime the server (and the API handler) runs on.
-    pub fn runtime(&self) -> tokio::runtime::Handle {
-        self.runtime.handle().clone()
-    }
 }
 
 /// What [`start_with`] adds to a plain static server, and its limits.
@@ -172,7 +166,7 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
     Ok(ServeHandle {
         addr,
         site: site_handle,
-        runtime,
+        _runtime: runtime,
         _watcher: watcher,
     })
 }

@@ -288,6 +288,17 @@ pub fn place_type_path(code: &str) -> String {
 }
 
 impl Network {
+    /// The summaries of region `r`'s places, in the region's order: what the
+    /// list of places and the region pages show under each region.
+    pub fn region_place_summaries(&self, r: usize) -> Value {
+        Value::Array(
+            self.region_places[r]
+                .iter()
+                .map(|&p| self.place_summaries[p].clone())
+                .collect(),
+        )
+    }
+
     /// Links a validated data set (every reference resolves).
     pub fn new(data: DataSet, config: Arc<Config>, now: DateTime<Utc>) -> Network {
         let region_index: HashMap<&str, usize> = data

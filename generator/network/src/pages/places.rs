@@ -125,12 +125,7 @@ pub fn index(net: &Network) -> Map<String, Value> {
         .enumerate()
         .map(|(r, _)| {
             let mut value = net.region_refs[r].clone();
-            value["places"] = Value::Array(
-                net.region_places[r]
-                    .iter()
-                    .map(|&p| net.place_summaries[p].clone())
-                    .collect(),
-            );
+            value["places"] = net.region_place_summaries(r);
             value
         })
         .collect();

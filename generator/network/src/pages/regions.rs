@@ -153,12 +153,7 @@ pub fn map_page(net: &Network) -> Map<String, Value> {
             value["meetups_url"] = json!(map::region_meetups_url(&region.code));
             value["places_count"] = json!(net.region_places[r].len());
             value["upcoming_count"] = json!(upcoming);
-            value["places"] = Value::Array(
-                net.region_places[r]
-                    .iter()
-                    .map(|&p| net.place_summaries[p].clone())
-                    .collect(),
-            );
+            value["places"] = net.region_place_summaries(r);
             value
         })
         .collect();
