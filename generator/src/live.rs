@@ -227,11 +227,12 @@ pub fn start(
     });
     let function_store = store.clone();
     let mut config = function_config(|name| std::env::var(name).ok())?;
-    // The site's own zone, result pages and name: its pages and the
+    // The site's own zone, result pages, folders and name: its pages and the
     // function's name the same ones.
     let site_config = crate::build::load_config(&options)?;
     config.time_zone = crate::pages::network::site_zone(&site_config)?;
     config.result_pages = crate::pages::network::result_pages(&site_config)?;
+    config.urls = crate::pages::network::site_urls(&site_config)?;
     if let Some(title) = site_config.title.clone().filter(|t| !t.is_empty()) {
         if std::env::var_os(maillage_function::handler::config::SITE_NAME_VAR).is_none() {
             config.site_name = title;

@@ -139,11 +139,12 @@ pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
 /// warnings printed when `warn`. Fails on any data error, like `build`.
 pub fn site_definitions(options: &BuildOptions, warn: bool) -> Result<Vec<MeetupDefinition>> {
     let config = load_config(options)?;
+    let urls = crate::pages::network::site_urls(&config)?;
     let loaded = crate::data::load(&options.root, clock::now())?;
     if warn {
         eprint!("{}", crate::data::format_warnings(&loaded.warnings));
     }
-    Ok(crate::data::definitions(&loaded.data, &config))
+    Ok(crate::data::definitions(&loaded.data, &config, &urls))
 }
 
 /// What `sync` changed.

@@ -10,7 +10,8 @@
 //! - the one writer of each format both sides produce: [`markup`] (HTML and
 //!   XML escaping), [`french`] (dates and times in words) and [`ical`]
 //!   (iCalendar);
-//! - [`result_pages`]: the site's pages the function sends people to.
+//! - [`urls`]: where the network's pages live, and [`result_pages`]: the
+//!   site's pages the function sends people to.
 //!
 //! It depends on no store backend, no HTTP and no template engine, so every
 //! other crate can use it.
@@ -23,4 +24,5 @@ pub mod markup;
 pub mod meetup;
 pub mod result_pages;
 pub mod store;
+pub mod urls;
 pub mod zone;

@@ -59,12 +59,7 @@ impl ResultPages {
     /// or fragment): the message names the key.
     pub fn validate(&self) -> Result<(), String> {
         for (key, path, _) in self.all() {
-            let well_formed = path.starts_with('/')
-                && path.ends_with('/')
-                && !path.starts_with("//")
-                && !path.contains(['?', '#', '\\'])
-                && !path.split('/').any(|part| part == "..");
-            if !well_formed {
+            if !crate::urls::is_site_folder(path) {
                 return Err(format!(
                     "result_pages.{key}: {path:?} is not a path of the site like \"/inscription/confirmee/\""
                 ));

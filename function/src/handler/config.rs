@@ -1,6 +1,7 @@
 //! The function's settings, from environment variables.
 
 use maillage_model::result_pages::{ResultPages, RESULT_PAGES_VAR};
+use maillage_model::urls::{SiteUrls, URLS_VAR};
 use maillage_model::zone::{self, Tz};
 
 /// Environment variable: the site's base URL (`https://rencontres.example.org`).
@@ -55,6 +56,9 @@ pub struct FunctionConfig {
     pub site_name: String,
     /// The site's pages people are sent to after a form.
     pub result_pages: ResultPages,
+    /// Where the network's pages live (a meetup's page, after a form sent
+    /// without JavaScript).
+    pub urls: SiteUrls,
 }
 
 impl Default for FunctionConfig {
@@ -69,6 +73,7 @@ impl Default for FunctionConfig {
             time_zone: zone::DEFAULT,
             site_name: "Maillage".into(),
             result_pages: ResultPages::default(),
+            urls: SiteUrls::default(),
         }
     }
 }
@@ -135,6 +140,9 @@ impl FunctionConfig {
         if let Some(pairs) = get(RESULT_PAGES_VAR) {
             config.result_pages =
                 ResultPages::from_pairs(&pairs).map_err(|e| format!("{RESULT_PAGES_VAR}: {e}"))?;
+        }
+        if let Some(pairs) = get(URLS_VAR) {
+            config.urls = SiteUrls::from_pairs(&pairs).map_err(|e| format!("{URLS_VAR}: {e}"))?;
         }
         Ok(config)
     }

@@ -99,7 +99,7 @@ async fn register(State(function): State<Arc<Function>>, input: Input) -> Respon
         .fields
         .text("meetup")
         .filter(|id| validation::is_meetup_id(id))
-        .map(|id| function.config.site_page(&format!("/rencontres/{id}/")));
+        .map(|id| function.config.site_page(&function.config.urls.meetup(id)));
     respond(&function, &input, answer, meetup)
 }
 

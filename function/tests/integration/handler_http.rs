@@ -457,6 +457,30 @@ async fn without_javascript_errors_are_a_french_page_with_a_way_back() {
         .contains(&format!("href=\"{SITE}/rencontres/lyon/\"")));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_the_way_back_follows_the_sites_folders() {
+    let server = start(FunctionConfig {
+        urls: maillage_model::urls::SiteUrls::from_pairs("meetups=/evenements/").unwrap(),
+        ..config()
+    })
+    .await;
+    let mut fields = person("lyon", "Camille", "camille@example.org");
+    fields.retain(|(n, _)| *n != "consent");
+    let reply = Call::new("POST", "/api/registrations")
+        .form(&fields)
+        .send(&server)
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply
+            .body
+            .contains(&format!("href=\"{SITE}/evenements/lyon/\"")),
+        "{}",
+        reply.body
+    );
+    assert!(!reply.body.contains("/rencontres/"), "{}", reply.body);
+}
+
 // ---- Defences -------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

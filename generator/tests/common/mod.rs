@@ -59,6 +59,11 @@ pub(crate) fn read(root: &Path, rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The `maillage` command built with the tests.
+pub(crate) fn maillage() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+}
+
 /// Every file under `dir`, relative, `/`-separated, sorted.
 pub(crate) fn files(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)

@@ -1,10 +1,6 @@
 //! The `maillage` command itself.
 
-use std::process::Command;
-
-fn maillage() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_maillage"))
-}
+use crate::common::maillage;
 
 #[test]
 fn every_command_has_help() {

@@ -850,7 +850,7 @@ fn meetup_definitions_for_the_store() {
     let dir = common::fixture("data-site");
     let loaded = maillage::data::load(dir.path(), now()).unwrap();
     let config = maillage::config::Config::with_base_url("https://reseau.example.org");
-    let defs = maillage::data::definitions(&loaded.data, &config);
+    let defs = maillage::data::definitions(&loaded.data, &config, &Default::default());
     assert_eq!(defs.len(), 9);
     let s3 = defs.iter().find(|d| d.id == "brest-nsi-s3").unwrap();
     assert_eq!(s3.starts_at.to_rfc3339(), "2026-11-26T17:30:00+00:00");

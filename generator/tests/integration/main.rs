@@ -27,6 +27,7 @@ mod reading;
 mod serve;
 mod serve_clients;
 mod serve_reload;
+mod site_urls;
 mod store_commands;
 mod vendor_assets;
 mod zola_parity;

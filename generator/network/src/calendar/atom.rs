@@ -5,8 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use maillage_model::meetup::MeetupStatus;
 use maillage_model::{french, markup};
 
-use crate::pages::listings::FEED_PATH;
-use crate::pages::network::{meetup_path, Network};
+use crate::pages::network::Network;
 
 /// Entries when `feed_limit` is not set in `config.toml`.
 pub const DEFAULT_LIMIT: usize = 200;
@@ -38,7 +37,7 @@ pub fn feed(net: &Network) -> Vec<u8> {
         .map(|&m| entry_updated(net, m))
         .max()
         .unwrap_or(net.now);
-    let self_url = net.permalink(FEED_PATH);
+    let self_url = net.permalink(&net.urls.feed());
     let mut out = String::with_capacity(1024 + entries.len() * 800);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
@@ -52,7 +51,7 @@ pub fn feed(net: &Network) -> Vec<u8> {
     ));
     out.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        markup::escape(&net.permalink("/rencontres/"))
+        markup::escape(&net.permalink(&net.urls.meetups))
     ));
     out.push_str(&format!("  <id>{}</id>\n", markup::escape(&self_url)));
     out.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
@@ -63,7 +62,7 @@ pub fn feed(net: &Network) -> Vec<u8> {
     for m in entries {
         let meetup = &net.data.meetups[m];
         let place = &net.data.places[net.meetup_place[m]];
-        let url = net.permalink(&meetup_path(&meetup.id));
+        let url = net.permalink(&net.urls.meetup(&meetup.id));
         let title = if meetup.status == MeetupStatus::Cancelled {
             format!("Annulée : {}", meetup.title)
         } else {

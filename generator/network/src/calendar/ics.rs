@@ -7,7 +7,7 @@ use maillage_model::meetup::MeetupStatus;
 use maillage_model::{french, ical};
 
 use crate::map::round6;
-use crate::pages::network::{meetup_path, Network};
+use crate::pages::network::Network;
 
 /// How far back a region's calendar keeps past meetups, so that calendar
 /// applications subscribed to it do not see them vanish the day after.
@@ -19,7 +19,7 @@ pub fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];
-    let url = net.permalink(&meetup_path(&meetup.id));
+    let url = net.permalink(&net.urls.meetup(&meetup.id));
     let mut description = format!(
         "{}.\n{} – {}.\n{} {}",
         meetup.kind.label(),

@@ -11,8 +11,7 @@ use maillage_model::ical::EventText;
 use rayon::prelude::*;
 
 use crate::error::Source;
-use crate::pages::listings::FEED_PATH;
-use crate::pages::network::{meetup_path, region_path, Network};
+use crate::pages::network::Network;
 use crate::site::ExtraFile;
 
 /// Every calendar and the feed.
@@ -36,7 +35,7 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
         .into_par_iter()
         .filter_map(|m| {
             let meetup = &net.data.meetups[m];
-            let path = calendar_path(meetup_path(&meetup.id));
+            let path = calendar_path(net.urls.meetup(&meetup.id));
             wanted(&path).then(|| ExtraFile {
                 path,
                 bytes: ics::meetup_calendar(net, m, event(m)),
@@ -50,7 +49,7 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
         .collect();
     files.par_extend((0..net.data.regions.len()).into_par_iter().filter_map(|r| {
         let region = &net.data.regions[r];
-        let path = calendar_path(region_path(&region.slug));
+        let path = calendar_path(net.urls.region(&region.slug));
         wanted(&path).then(|| ExtraFile {
             path,
             bytes: ics::region_calendar(net, r, event),
@@ -61,7 +60,8 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
             ),
         })
     }));
-    let feed = FEED_PATH.trim_start_matches('/');
+    let feed = net.urls.feed();
+    let feed = feed.trim_start_matches('/');
     if wanted(feed) {
         files.push(ExtraFile {
             path: feed.to_string(),

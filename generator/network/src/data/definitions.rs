@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use maillage_model::meetup::MeetupDefinition;
+use maillage_model::urls::SiteUrls;
 use maillage_model::zone;
 
 use super::DataSet;
@@ -13,7 +14,7 @@ use crate::config::Config;
 /// The definitions of every meetup of a validated data set. Without a
 /// registration window, registration is open from the start of time until
 /// the meetup starts.
-pub fn definitions(data: &DataSet, config: &Config) -> Vec<MeetupDefinition> {
+pub fn definitions(data: &DataSet, config: &Config, urls: &SiteUrls) -> Vec<MeetupDefinition> {
     let places: HashMap<&str, &super::Place> =
         data.places.iter().map(|p| (p.id.as_str(), p)).collect();
     data.meetups
@@ -45,7 +46,7 @@ pub fn definitions(data: &DataSet, config: &Config) -> Vec<MeetupDefinition> {
                 registration_closes,
                 report_key_sha256: m.report_key_sha256.clone(),
                 location,
-                url: config.make_permalink(&format!("/rencontres/{}/", m.id)),
+                url: config.make_permalink(&urls.meetup(&m.id)),
                 time_zone: m.time_zone,
             }
         })

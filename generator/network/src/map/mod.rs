@@ -26,18 +26,19 @@ use maillage_model::{french, zone};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::pages::network::{meetup_path, place_path, Network};
+use crate::pages::network::Network;
 use crate::site::ExtraFile;
 
-pub const PLACES_URL: &str = "/carte/lieux.geojson";
-pub const MEETUPS_URL: &str = "/carte/rencontres.geojson";
+/// The map's files, under the map's folder: every place, every meetup.
+pub const PLACES_FILE: &str = "lieux.geojson";
+pub const MEETUPS_FILE: &str = "rencontres.geojson";
 
-pub fn region_places_url(code: &str) -> String {
-    format!("/carte/regions/{code}/lieux.geojson")
-}
-
-pub fn region_meetups_url(code: &str) -> String {
-    format!("/carte/regions/{code}/rencontres.geojson")
+/// Where the map file `name` of region `code` (all regions: `None`) is.
+pub fn file_url(net: &Network, code: Option<&str>, name: &str) -> String {
+    match code {
+        Some(code) => net.urls.region_map_file(code, name),
+        None => net.urls.map_file(name),
+    }
 }
 
 /// Six decimals (about 10 cm), as RFC 7946 recommends not to overstate
@@ -95,11 +96,11 @@ fn place_feature(net: &Network, p: usize) -> Vec<u8> {
         kind: place.kind.code(),
         region: &region.code,
         has_upcoming: next.is_some(),
-        url: place_path(&place.id),
+        url: net.urls.place(&place.id),
         id: &place.id,
         name: &place.name,
         commune: &place.commune,
-        next_meetup_url: next.map(|m| meetup_path(&net.data.meetups[m].id)),
+        next_meetup_url: next.map(|m| net.urls.meetup(&net.data.meetups[m].id)),
         next_meetup_label: next.map(|m| french::date(net.data.meetups[m].start.date())),
         next_meetup: next.map(|m| zone::iso(net.facts[m].start, net.data.meetups[m].time_zone)),
     };
@@ -133,7 +134,7 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
         region: &region.code,
         registration_state: facts.state.code(),
         place_id: &place.id,
-        url: meetup_path(&meetup.id),
+        url: net.urls.meetup(&meetup.id),
         id: &meetup.id,
         seats_left: facts.seats_left,
         date_label: french::date(meetup.start.date()),
@@ -167,14 +168,14 @@ pub fn files_of(net: &Network, regions: &[usize]) -> Vec<ExtraFile> {
             let (url, bytes) = if places {
                 let list = region.map_or(&all_places, |r| &net.region_places[r]);
                 (
-                    code.map_or(PLACES_URL.to_string(), region_places_url),
+                    file_url(net, code, PLACES_FILE),
                     cache::collection(list.iter().map(|&p| cache.place(p))),
                 )
             } else {
                 // Soonest first.
                 let list = region.map_or(&net.by_start, |r| &net.region_meetups[r]);
                 (
-                    code.map_or(MEETUPS_URL.to_string(), region_meetups_url),
+                    file_url(net, code, MEETUPS_FILE),
                     cache::collection(list.iter().filter_map(|&m| cache.meetup(m))),
                 )
             };

@@ -9,8 +9,6 @@ use super::page_object;
 /// Meetups per pager unless `[extra.meetups] paginate_by` says otherwise.
 pub const DEFAULT_PAGINATE_BY: usize = 20;
 
-pub const FEED_PATH: &str = "/rencontres/atom.xml";
-
 /// Meetups to come listed on a region's page unless `[extra.meetups]
 /// region_upcoming` says otherwise: a region holds thousands over a plan's
 /// years, and its page must stay light on a phone. The others are on the
@@ -51,10 +49,10 @@ pub enum Listing {
 }
 
 impl Listing {
-    pub fn base(self) -> &'static str {
+    pub fn base(self, net: &Network) -> String {
         match self {
-            Listing::Upcoming => "/rencontres/",
-            Listing::Past => "/rencontres/passees/",
+            Listing::Upcoming => net.urls.meetups.clone(),
+            Listing::Past => net.urls.past_meetups(),
         }
     }
 
@@ -98,14 +96,14 @@ pub fn pager_count(net: &Network, meetups: usize) -> usize {
     meetups.div_ceil(paginate_by(net)).max(1)
 }
 
-pub fn path(listing: Listing, n: usize) -> String {
-    pager_path(listing.base(), n)
+pub fn path(net: &Network, listing: Listing, n: usize) -> String {
+    pager_path(&listing.base(net), n)
 }
 
 /// Pager `n` (1-based) of a listing of `meetups`.
 pub fn pager(net: &Network, listing: Listing, meetups: &[usize], n: usize) -> Map<String, Value> {
     let by = paginate_by(net);
-    let base = listing.base();
+    let base = &listing.base(net);
     let count = pager_count(net, meetups.len());
     let first = net.permalink(base);
     let link = |k: usize| net.permalink(&pager_path(base, k));
@@ -137,6 +135,6 @@ pub fn pager(net: &Network, listing: Listing, meetups: &[usize], n: usize) -> Ma
     );
     context.insert("listing".into(), Value::String(listing.code().to_string()));
     context.insert("paginator".into(), paginator);
-    context.insert("feed_path".into(), Value::String(FEED_PATH.to_string()));
+    context.insert("feed_path".into(), Value::String(net.urls.feed()));
     context
 }

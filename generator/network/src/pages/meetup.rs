@@ -7,7 +7,7 @@ use maillage_model::zone::{self, Tz};
 use serde_json::{json, Map, Value};
 
 use super::markdown::{render, Trust};
-use super::network::{meetup_path, Network};
+use super::network::Network;
 use super::{jsonld, page_object};
 use crate::data::entries::is_web_url;
 
@@ -64,7 +64,7 @@ pub fn api_url(net: &Network) -> String {
 
 pub fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     let meetup = &net.data.meetups[m];
-    let path = meetup_path(&meetup.id);
+    let path = net.urls.meetup(&meetup.id);
     let mut value = Value::clone(&net.meetup_summaries[m]);
     let map = value.as_object_mut().expect("summaries are objects");
     map.insert(

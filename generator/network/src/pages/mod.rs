@@ -105,6 +105,7 @@ impl SiteExtension for DataPages {
         };
         let now = clock::now();
         network::site_zone(config)?;
+        network::site_urls(config)?;
         let result_pages = network::result_pages(config)?;
         let mut loaded = crate::data::load(root, now)?;
         if let Some(overlay) = &self.overlay {
@@ -217,17 +218,17 @@ impl Builder {
     fn path_and_template(&self, spec: Spec) -> (String, &'static str) {
         let data = &self.net.data;
         match spec {
-            Spec::Meetup(m) => (network::meetup_path(&data.meetups[m].id), "meetup.html"),
-            Spec::Place(p) => (network::place_path(&data.places[p].id), "place.html"),
-            Spec::Listing(listing, n) => (listings::path(listing, n), "meetups.html"),
-            Spec::PlacesIndex => ("/lieux/".into(), "places.html"),
+            Spec::Meetup(m) => (self.net.urls.meetup(&data.meetups[m].id), "meetup.html"),
+            Spec::Place(p) => (self.net.urls.place(&data.places[p].id), "place.html"),
+            Spec::Listing(listing, n) => (listings::path(&self.net, listing, n), "meetups.html"),
+            Spec::PlacesIndex => (self.net.urls.places.clone(), "places.html"),
             Spec::PlaceType(t) => (
-                network::place_type_path(self.types[t].0.code()),
+                self.net.urls.place_type(self.types[t].0.code()),
                 "place-type.html",
             ),
-            Spec::RegionsIndex => ("/regions/".into(), "regions.html"),
-            Spec::Region(r) => (network::region_path(&data.regions[r].slug), "region.html"),
-            Spec::Map => ("/carte/".into(), "map.html"),
+            Spec::RegionsIndex => (self.net.urls.regions.clone(), "regions.html"),
+            Spec::Region(r) => (self.net.urls.region(&data.regions[r].slug), "region.html"),
+            Spec::Map => (self.net.urls.map.clone(), "map.html"),
         }
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use maillage_model::french;
 use maillage_model::meetup::{MeetupAggregate, MeetupStatus, PublicReport};
 use maillage_model::result_pages::ResultPages;
+use maillage_model::urls::SiteUrls;
 use maillage_model::zone::{self, Tz};
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -151,6 +152,22 @@ pub fn site_zone(config: &Config) -> Result<Tz, Diagnostic> {
     }
 }
 
+/// Where the network's pages live (`[extra.urls]`, today's folders where
+/// unset).
+pub fn site_urls(config: &Config) -> Result<SiteUrls, Diagnostic> {
+    let located = |message: String| {
+        let mut d = Diagnostic::new("config.toml", message);
+        d.field = Some("extra.urls".into());
+        d
+    };
+    let urls: SiteUrls = match config.extra.get("urls") {
+        None => SiteUrls::default(),
+        Some(value) => serde_json::from_value(value.clone()).map_err(|e| located(e.to_string()))?,
+    };
+    urls.validate().map_err(located)?;
+    Ok(urls)
+}
+
 /// The pages the function sends people to after a form
 /// (`[extra.result_pages]`, today's paths where unset).
 pub fn result_pages(config: &Config) -> Result<ResultPages, Diagnostic> {
@@ -205,6 +222,8 @@ pub struct Network {
     pub config: Arc<Config>,
     /// The site's zone: meetups elsewhere have theirs named after their times.
     pub site_zone: Tz,
+    /// Where the network's pages live.
+    pub urls: SiteUrls,
     pub now: DateTime<Utc>,
     pub facts: Vec<Facts>,
     /// Index in `data.places` of each meetup's place.
@@ -269,22 +288,6 @@ fn commune_labels(data: &DataSet) -> Vec<String> {
             }
         })
         .collect()
-}
-
-pub fn meetup_path(id: &str) -> String {
-    format!("/rencontres/{id}/")
-}
-
-pub fn place_path(id: &str) -> String {
-    format!("/lieux/{id}/")
-}
-
-pub fn region_path(slug: &str) -> String {
-    format!("/regions/{slug}/")
-}
-
-pub fn place_type_path(code: &str) -> String {
-    format!("/lieux/types/{code}/")
 }
 
 impl Network {
@@ -363,10 +366,12 @@ impl Network {
                 next[p] = Some(m);
             }
         }
+        // Validated by the build before the data is linked.
+        let urls = site_urls(&config).unwrap_or_default();
         let region_refs = data
             .regions
             .iter()
-            .map(|r| json!({"code": r.code, "name": r.name, "slug": r.slug, "path": region_path(&r.slug)}))
+            .map(|r| json!({"code": r.code, "name": r.name, "slug": r.slug, "path": urls.region(&r.slug)}))
             .collect();
         let module_titles = Arc::new(
             data.modules
@@ -404,6 +409,7 @@ impl Network {
             data: Arc::new(data),
             config,
             site_zone,
+            urls,
             now,
             facts,
             meetup_place,
@@ -493,7 +499,7 @@ impl Network {
         let meetup = &self.data.meetups[m];
         let facts = &self.facts[m];
         let place = &self.data.places[self.meetup_place[m]];
-        let path = meetup_path(&meetup.id);
+        let path = self.urls.meetup(&meetup.id);
         let (module, series) = match &meetup.kind {
             MeetupKind::Training { module, week } => {
                 let title = self.module_titles.get(module.as_str());
@@ -528,7 +534,7 @@ impl Network {
                 "name": place.name,
                 "commune": self.place_commune[self.meetup_place[m]],
                 "type": place.kind.code(),
-                "path": place_path(&place.id),
+                "path": self.urls.place(&place.id),
             },
             "region": self.region_refs[self.place_region[self.meetup_place[m]]],
             "path": path,
@@ -562,7 +568,7 @@ impl Network {
 
     fn place_summary(&self, p: usize) -> Value {
         let place = &self.data.places[p];
-        let path = place_path(&place.id);
+        let path = self.urls.place(&place.id);
         let next = self
             .next_meetup_at(p)
             .map_or(Value::Null, |m| Value::clone(&self.meetup_summaries[m]));

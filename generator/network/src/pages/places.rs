@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::markdown::{render, Trust};
-use super::network::{place_path, place_type_path, Network};
+use super::network::Network;
 use super::page_object;
 use crate::data::PlaceType;
 
@@ -54,7 +54,7 @@ pub fn full(net: &Network, p: usize) -> Value {
 
 pub fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
     let place = &net.data.places[p];
-    let path = place_path(&place.id);
+    let path = net.urls.place(&place.id);
     let mut value = full.clone();
     let list = &net.place_meetups[p];
     value["meetups_upcoming"] = Value::Array(net.summaries(net.upcoming(list)));
@@ -110,14 +110,14 @@ pub fn types_value(net: &Network) -> Value {
         types(net)
             .into_iter()
             .map(|(t, count)| {
-                json!({"type": t.code(), "label": t.label(), "count": count, "path": place_type_path(t.code())})
+                json!({"type": t.code(), "label": t.label(), "count": count, "path": net.urls.place_type(t.code())})
             })
             .collect(),
     )
 }
 
 pub fn index(net: &Network) -> Map<String, Value> {
-    let path = "/lieux/".to_string();
+    let path = net.urls.places.clone();
     let regions: Vec<Value> = net
         .data
         .regions
@@ -165,7 +165,7 @@ pub fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
 }
 
 pub fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<String, Value> {
-    let path = place_type_path(t.code());
+    let path = net.urls.place_type(t.code());
     let list: Vec<Value> = places
         .iter()
         .map(|&p| net.place_summaries[p].clone())

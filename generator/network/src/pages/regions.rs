@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::listings;
 use super::markdown::{render, Trust};
-use super::network::{region_path, Network};
+use super::network::Network;
 use super::{page_object, places};
 use crate::map;
 
@@ -50,7 +50,7 @@ fn upcoming_count(net: &Network, r: usize) -> usize {
 }
 
 pub fn index(net: &Network) -> Map<String, Value> {
-    let path = "/regions/".to_string();
+    let path = net.urls.regions.clone();
     let regions: Vec<Value> = (0..net.data.regions.len())
         .map(|r| {
             let mut value = net.region_refs[r].clone();
@@ -76,7 +76,7 @@ pub fn index(net: &Network) -> Map<String, Value> {
 
 pub fn page(net: &Network, r: usize) -> Map<String, Value> {
     let region = &net.data.regions[r];
-    let path = region_path(&region.slug);
+    let path = net.urls.region(&region.slug);
     let mut value = net.region_refs[r].clone();
     let upcoming: Vec<usize> = net.upcoming(&net.region_meetups[r]).collect();
     let limit = listings::region_upcoming_limit(net);
@@ -110,8 +110,8 @@ pub fn page(net: &Network, r: usize) -> Map<String, Value> {
         (
             "geojson",
             json!({
-                "places": map::region_places_url(&region.code),
-                "meetups": map::region_meetups_url(&region.code),
+                "places": map::file_url(net, Some(&region.code), map::PLACES_FILE),
+                "meetups": map::file_url(net, Some(&region.code), map::MEETUPS_FILE),
             }),
         ),
     ];
@@ -136,7 +136,7 @@ pub fn page(net: &Network, r: usize) -> Map<String, Value> {
 }
 
 pub fn map_page(net: &Network) -> Map<String, Value> {
-    let path = "/carte/".to_string();
+    let path = net.urls.map.clone();
     let mut total_upcoming = 0;
     let regions: Vec<Value> = net
         .data
@@ -149,8 +149,8 @@ pub fn map_page(net: &Network) -> Map<String, Value> {
             let upcoming = upcoming_count(net, r);
             total_upcoming += upcoming;
             let mut value = net.region_refs[r].clone();
-            value["places_url"] = json!(map::region_places_url(&region.code));
-            value["meetups_url"] = json!(map::region_meetups_url(&region.code));
+            value["places_url"] = json!(map::file_url(net, Some(&region.code), map::PLACES_FILE));
+            value["meetups_url"] = json!(map::file_url(net, Some(&region.code), map::MEETUPS_FILE));
             value["places_count"] = json!(net.region_places[r].len());
             value["upcoming_count"] = json!(upcoming);
             value["places"] = net.region_place_summaries(r);
@@ -158,8 +158,8 @@ pub fn map_page(net: &Network) -> Map<String, Value> {
         })
         .collect();
     let map_value = json!({
-        "places_url": map::PLACES_URL,
-        "meetups_url": map::MEETUPS_URL,
+        "places_url": map::file_url(net, None, map::PLACES_FILE),
+        "meetups_url": map::file_url(net, None, map::MEETUPS_FILE),
         "regions": regions,
         "place_types": places::types_value(net),
         "totals": {"places": net.data.places.len(), "upcoming": total_upcoming},

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::listings::{self, Listing};
-use super::network::{self, Network};
+use super::network::Network;
 use crate::site::ExtraFile;
 
 /// The URL paths of the pages and the output paths of the files that show
@@ -25,7 +25,7 @@ impl Showing {
         let mut showing = Showing::default();
         showing
             .files
-            .insert(listings::FEED_PATH.trim_start_matches('/').into());
+            .insert(net.urls.feed().trim_start_matches('/').into());
         let (upcoming, past) = (Listing::Upcoming.meetups(net), Listing::Past.meetups(net));
         let by = listings::paginate_by(net);
         let region_limit = listings::region_upcoming_limit(net);
@@ -36,14 +36,14 @@ impl Showing {
             let p = net.meetup_place[m];
             let place = &net.data.places[p];
             let r = net.place_region[p];
-            let region_path = network::region_path(&net.data.regions[r].slug);
+            let region_path = net.urls.region(&net.data.regions[r].slug);
             // The previous and next meetups show this one's summary (and
             // the improvements its report proposes).
             for other in [Some(m), net.previous[m], net.next[m]]
                 .into_iter()
                 .flatten()
             {
-                let path = network::meetup_path(&net.data.meetups[other].id);
+                let path = net.urls.meetup(&net.data.meetups[other].id);
                 showing
                     .files
                     .insert(format!("{}calendrier.ics", &path[1..]));
@@ -52,18 +52,18 @@ impl Showing {
             // The one pager of its listing that shows it.
             for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
                 if let Some(i) = list.iter().position(|&x| x == m) {
-                    showing.pages.insert(listings::path(listing, i / by + 1));
+                    showing
+                        .pages
+                        .insert(listings::path(net, listing, i / by + 1));
                 }
             }
-            showing.pages.insert(network::place_path(&place.id));
+            showing.pages.insert(net.urls.place(&place.id));
             // Lists of places show each place's next meetup.
             if net.next_meetup_at(p) == Some(m) {
-                for page in ["/lieux/", "/carte/"] {
-                    showing.pages.insert(page.into());
+                for page in [&net.urls.places, &net.urls.map] {
+                    showing.pages.insert(page.clone());
                 }
-                showing
-                    .pages
-                    .insert(network::place_type_path(place.kind.code()));
+                showing.pages.insert(net.urls.place_type(place.kind.code()));
                 showing.pages.insert(region_path.clone());
             }
             // A region's page lists its soonest meetups to come.

@@ -138,7 +138,7 @@
   }
 
   function meetupPath(id) {
-    return (strings.meetups_path || "/rencontres/") + id + "/";
+    return strings.meetups_path + id + "/";
   }
 
   function cancelUrl(api, token) {
