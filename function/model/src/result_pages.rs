@@ -71,12 +71,8 @@ impl ResultPages {
     /// Reads `key=/path/` pairs separated by commas over the defaults.
     pub fn from_pairs(value: &str) -> Result<ResultPages, String> {
         let mut pages = ResultPages::default();
-        for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (key, path) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("{pair:?} is not key=/path/"))?;
-            let path = path.trim().to_string();
-            match key.trim() {
+        for (key, path) in crate::urls::key_paths(value)? {
+            match key {
                 "registered" => pages.registered = path,
                 "waiting" => pages.waiting = path,
                 "cancelled" => pages.cancelled = path,

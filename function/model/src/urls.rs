@@ -50,6 +50,20 @@ pub fn is_site_folder(path: &str) -> bool {
         && !path.split('/').any(|part| part == "..")
 }
 
+/// The `key=/path/` pairs of a variable, separated by commas.
+pub(crate) fn key_paths(value: &str) -> Result<Vec<(&str, String)>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(key, path)| (key.trim(), path.trim().to_string()))
+                .ok_or_else(|| format!("{pair:?} is not key=/path/"))
+        })
+        .collect()
+}
+
 impl SiteUrls {
     fn all(&self) -> [(&'static str, &str); 4] {
         [
@@ -81,12 +95,8 @@ impl SiteUrls {
     /// Reads `key=/path/` pairs separated by commas over the defaults.
     pub fn from_pairs(value: &str) -> Result<SiteUrls, String> {
         let mut urls = SiteUrls::default();
-        for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (key, path) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("{pair:?} is not key=/path/"))?;
-            let path = path.trim().to_string();
-            match key.trim() {
+        for (key, path) in key_paths(value)? {
+            match key {
                 "meetups" => urls.meetups = path,
                 "places" => urls.places = path,
                 "regions" => urls.regions = path,
