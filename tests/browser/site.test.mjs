@@ -3,6 +3,7 @@
 // keyboard access to the registration form, printing the kit, screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import {
   ARTIFACTS, TILE_HOST, axe, describeViolations, getJSON, isolatedContext, launch, serious, url,
@@ -54,6 +55,7 @@ const PAGES = [
   ["tags", "/etiquettes/"],
   ["tag", "/etiquettes/formation/"],
   ["about", "/a-propos/"],
+  ["search", "/recherche/"],
   ["registration confirmed", `/inscription/confirmee/?rencontre=${OPEN_MEETUP}#jeton=abcdefghijklmnop`],
   ["waiting list", `/inscription/liste-attente/?rencontre=${WAITING_MEETUP}&rang=3#jeton=abcdefghijklmnop`],
   ["cancellation done", `/annulation/confirmee/?rencontre=${OPEN_MEETUP}`],
@@ -583,4 +585,14 @@ test("the printable kit prints every chapter on its own sheets, without navigati
   console.log(`  printable kit: ${facts.chapters.length} chapters on ${pages} A4 pages`);
   assert.ok(pages >= facts.chapters.length, "at least one sheet per chapter");
   await context.close();
+});
+
+test("the theme's CSS and JavaScript are served minified, smaller than their source", async () => {
+  const theme = path.resolve(ARTIFACTS, "../../themes/maillage/static");
+  for (const file of ["css/maillage.css", "js/forms.js", "js/map.js", "js/print.js", "js/search.js"]) {
+    const served = await (await fetch(url(`/${file}`))).text();
+    const source = fs.readFileSync(path.join(theme, file), "utf8");
+    assert.ok(!served.includes("/*") && !served.includes("\n  "), `${file} has no comment nor indentation`);
+    assert.ok(served.length < source.length * 0.9, `${file}: ${served.length} bytes served for ${source.length} of source`);
+  }
 });

@@ -4,7 +4,8 @@
 //! Sections and their pages are indexed unless `in_search_index = false`;
 //! redirecting sections are left out. Pages an extension adds are indexed
 //! when they carry a [`SearchEntry`](crate::site::SearchEntry): their title
-//! and description, the body being the description too.
+//! and description, which is their body too unless descriptions are
+//! indexed (`include_description`) in their own field.
 
 use std::borrow::Cow;
 
@@ -134,6 +135,7 @@ fn extra_documents<'a>(
     lang: &'a str,
 ) -> impl Iterator<Item = Document<'a>> + 'a {
     let default = library.config.default_language.as_str();
+    let described = library.config.language(lang).search.include_description;
     extra_pages
         .iter()
         .filter(move |p| p.lang.as_deref().unwrap_or(default) == lang)
@@ -145,7 +147,7 @@ fn extra_documents<'a>(
                 description: Some(&entry.description),
                 date: None,
                 path: &p.path,
-                body: Body::Text(&entry.description),
+                body: Body::Text(if described { "" } else { &entry.description }),
             })
         })
 }

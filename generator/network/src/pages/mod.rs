@@ -27,8 +27,7 @@ use crate::config::Config;
 use crate::data::PlaceType;
 use crate::error::{Result, Source};
 use crate::site::{
-    ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SearchEntry,
-    SiteExtension,
+    ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SearchEntry, SiteExtension,
 };
 use listings::Listing;
 use maillage_model::result_pages::ResultPages;
