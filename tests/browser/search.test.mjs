@@ -68,6 +68,11 @@ test("typing finds places and pages, accents and case folded, and the status say
   // The guide's text is searched, not only titles.
   const guide = await search(page, "autorisations");
   assert.ok(guide.hrefs.some((h) => h.endsWith("/guide/photos-et-autorisations/")), guide.hrefs.join(" "));
+  // The FAQ's questions, each at its anchor on the FAQ page.
+  const faq = await search(page, "attestation");
+  const question = faq.hrefs.findIndex((h) => h.endsWith("/faq/#puis-je-obtenir-une-attestation-de-participation"));
+  assert.ok(question >= 0, faq.hrefs.join(" "));
+  assert.equal(faq.titles[question], "Puis-je obtenir une attestation de participation\u202f?");
   const none = await search(page, "zzzzqx");
   assert.deepEqual(none.titles, []);
   assert.equal(none.status, "Aucun résultat pour «\u202fzzzzqx\u202f».");

@@ -447,7 +447,7 @@ fn region_pages_and_map_page() {
     assert!(r["description_html"]
         .as_str()
         .unwrap()
-        .contains("<a href=\"/guide/\">le guide</a>"));
+        .contains("<a href=\"/lieux/\">les lieux</a>"));
     assert_eq!(r["places"].as_array().unwrap().len(), 4);
     assert_eq!(
         ids(&r["meetups_upcoming"]),

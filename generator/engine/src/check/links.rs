@@ -75,7 +75,7 @@ impl LinkSink {
         let mut seen = HashSet::new();
         attribute
             .captures_iter(html)
-            .filter_map(|c| self.internal_path(page, &c[1].replace("&amp;", "&")))
+            .filter_map(|c| self.internal_path(page, &unescape(&c[1])))
             .filter(|t| seen.insert(t.clone()))
             .collect()
     }
@@ -226,6 +226,50 @@ impl Sink for LinkSink {
     }
 }
 
+/// An attribute's value as the browser reads it: character references
+/// (`&amp;`, `&#x2F;`, `&#47;`...) replaced by their characters.
+fn unescape(value: &str) -> std::borrow::Cow<'_, str> {
+    if !value.contains('&') {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok().and_then(char::from_u32),
+                    None => name
+                        .strip_prefix('#')
+                        .and_then(|d| d.parse().ok())
+                        .and_then(char::from_u32),
+                },
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// The data field of a page's context whose text holds a link to
 /// `target`: `description` for `place.description_html`.
 fn field_holding(fields: &serde_json::Map<String, Value>, target: &str) -> Option<String> {
@@ -255,10 +299,11 @@ mod tests {
         let html = r##"<a href="/docs/lieux/b/">b</a> <a href="https://ex.org/docs/carte/#x">c</a>
             <img src="../../img/p%C3%A9.png"> <a href="?page=2">q</a> <a href="#top">t</a>
             <a href="mailto:a@ex.org">m</a> <a href="https://autre.org/x">o</a>
-            <link href="/docs/css/s.css?h=1"> <a href="/docs/lieux/b/">again</a>"##;
+            <link href="/docs/css/s.css?h=1"> <a href="/docs/lieux/b/">again</a>
+            <a href="https:&#x2F;&#x2F;ex.org&#x2F;docs&#x2F;regions&#x2F;?a=1&amp;b=2">escaped</a>"##;
         assert_eq!(
             sink.targets(page, html),
-            ["lieux/b/", "carte/", "img/pé.png", "css/s.css"]
+            ["lieux/b/", "carte/", "img/pé.png", "css/s.css", "regions/"]
         );
     }
 }

@@ -3,7 +3,8 @@
    fetched once, on this page only, and searched in the browser. A page
    matches when every word typed begins a word of its title, description or
    text; accents and case are ignored ("medi" finds "Médiathèque"). Titles
-   weigh most. Without this file the form reloads the page, whose list of
+   weigh most. The FAQ's questions, which the page lists itself, join the
+   index's pages. Without this file the form reloads the page, whose list of
    the site's main pages stays the way in. */
 (function () {
   "use strict";
@@ -37,6 +38,8 @@
           return r.json();
         })
         .then(function (items) {
+          var questions = document.getElementById("search-questions");
+          if (questions) items = items.concat(JSON.parse(questions.textContent));
           documents = items.map(function (d) {
             return {
               url: d.url,
