@@ -68,7 +68,7 @@ enum Command {
         #[arg(long, value_name = "N", env = "MAILLAGE_SERVE_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections, value_parser = at_least_one)]
         max_connections: usize,
     },
-    /// Check content, templates, internal links and anchors without writing anything
+    /// Check content, data, templates, the internal links of every page and anchors without writing anything
     Check {
         /// Also check that external links' hosts answer
         #[arg(long)]

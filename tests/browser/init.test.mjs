@@ -33,7 +33,7 @@ test("the init site's map shows its place as a marker", async () => {
 
 test("axe-core finds no serious or critical violation on the init site's page types", async () => {
   const failures = [];
-  for (const pathname of ["/", "/carte/", "/rencontres/", "/rencontres/rennes-premiere-rencontre/", "/lieux/mediatheque-exemple-rennes/", "/regions/", "/faq/", "/inscription/confirmee/"]) {
+  for (const pathname of ["/", "/carte/", "/rencontres/", "/rencontres/rennes-premiere-rencontre/", "/lieux/mediatheque-exemple-rennes/", "/regions/", "/faq/", "/recherche/", "/inscription/confirmee/"]) {
     const { context, page, response } = await open(pathname);
     assert.equal(response.status(), 200, pathname);
     if (pathname === "/carte/") await page.waitForSelector(".leaflet-marker-icon");
@@ -42,4 +42,14 @@ test("axe-core finds no serious or critical violation on the init site's page ty
     await context.close();
   }
   assert.equal(failures.length, 0, failures.join("\n\n"));
+});
+
+test("the init site's search finds its place, accents folded", async () => {
+  const { context, page, errors } = await open("/recherche/");
+  await page.fill("#search-q", "mediatheque");
+  await page.waitForFunction(() => document.querySelectorAll("#search-results a").length > 0);
+  const hrefs = await page.evaluate(() => [...document.querySelectorAll("#search-results a")].map((a) => new URL(a.href).pathname));
+  assert.ok(hrefs.includes("/lieux/mediatheque-exemple-rennes/"), hrefs.join(" "));
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -3,6 +3,7 @@
 // keyboard access to the registration form, printing the kit, screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import {
   ARTIFACTS, TILE_HOST, axe, describeViolations, getJSON, isolatedContext, launch, serious, url,
@@ -54,6 +55,7 @@ const PAGES = [
   ["tags", "/etiquettes/"],
   ["tag", "/etiquettes/formation/"],
   ["about", "/a-propos/"],
+  ["search", "/recherche/"],
   ["registration confirmed", `/inscription/confirmee/?rencontre=${OPEN_MEETUP}#jeton=abcdefghijklmnop`],
   ["waiting list", `/inscription/liste-attente/?rencontre=${WAITING_MEETUP}&rang=3#jeton=abcdefghijklmnop`],
   ["cancellation done", `/annulation/confirmee/?rencontre=${OPEN_MEETUP}`],
@@ -582,5 +584,87 @@ test("the printable kit prints every chapter on its own sheets, without navigati
   const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
   console.log(`  printable kit: ${facts.chapters.length} chapters on ${pages} A4 pages`);
   assert.ok(pages >= facts.chapters.length, "at least one sheet per chapter");
+  await context.close();
+});
+
+test("the theme's CSS and JavaScript are served minified, smaller than their source", async () => {
+  const theme = path.resolve(ARTIFACTS, "../../themes/maillage/static");
+  for (const file of ["css/maillage.css", "js/forms.js", "js/map.js", "js/print.js", "js/search.js"]) {
+    const served = await (await fetch(url(`/${file}`))).text();
+    const source = fs.readFileSync(path.join(theme, file), "utf8");
+    assert.ok(!served.includes("/*") && !served.includes("\n  "), `${file} has no comment nor indentation`);
+    assert.ok(served.length < source.length * 0.9, `${file}: ${served.length} bytes served for ${source.length} of source`);
+  }
+});
+
+/**
+ * Where the lines of `selector`'s text break, at the current width: for
+ * each line after the first, the last character of the line before, the
+ * first of the new one (white space left out, no-break spaces kept), and
+ * whether white space stood between them.
+ */
+function lineBreaks(page, selector) {
+  return page.evaluate((sel) => {
+    const breaks = [];
+    for (const root of document.querySelectorAll(sel)) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      let previous = null;
+      let space = false;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest("pre, code, script, style, .visually-hidden")) continue;
+        const text = node.textContent;
+        for (let i = 0; i < text.length; i++) {
+          const c = text[i];
+          if (/\s/.test(c) && c !== "\u202f" && c !== "\u00a0") {
+            space = true;
+            continue;
+          }
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const rect = range.getClientRects()[0];
+          if (!rect) continue;
+          if (previous && rect.top > previous.bottom - 2) {
+            breaks.push({ end: previous.c, start: c, space, line: text.slice(i, i + 30) });
+          }
+          previous = { c, bottom: rect.bottom };
+          space = false;
+        }
+      }
+      previous = null;
+    }
+    return breaks;
+  }, selector);
+}
+
+test("on a phone no line starts with : ; ! ? » nor ends with «", async () => {
+  const pages = [
+    "/", "/guide/apres-la-rencontre/", "/actualites/inscriptions-activites-debranchees/",
+    "/actualites/rentree-2026/", "/faq/", "/kit/ouvrir-la-rencontre/", "/guide/le-jour-j/",
+    "/a-propos/", "/recherche/", `/rencontres/${OPEN_MEETUP}/`,
+  ];
+  const failures = [];
+  for (const pathname of pages) {
+    const { page, context } = await open(pathname, { viewport: { width: 390, height: 844 } });
+    for (const b of await lineBreaks(page, "main")) {
+      if (/[:;!?»]/.test(b.start) || b.end === "«") failures.push(`${pathname}: …${b.end}⏎${b.line}`);
+    }
+    await context.close();
+  }
+  assert.deepEqual(failures, []);
+});
+
+test("on a phone the cancellation link breaks between words only", async () => {
+  const { page, context } = await open(
+    `/inscription/confirmee/?rencontre=${OPEN_MEETUP}#jeton=abcdefghijklmnop`,
+    { viewport: { width: 390, height: 844 } },
+  );
+  await page.waitForSelector(".cancel-link");
+  // Every phone width, down to the narrowest (320 px): wherever the line ends.
+  for (let width = 440; width >= 320; width -= 6) {
+    await page.setViewportSize({ width, height: 844 });
+    const inWords = (await lineBreaks(page, ".cancel-link")).filter((b) => !b.space && /\p{L}/u.test(b.end) && /\p{L}/u.test(b.start));
+    assert.deepEqual(inWords, [], `at ${width} px`);
+  }
   await context.close();
 });

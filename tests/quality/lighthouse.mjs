@@ -12,6 +12,7 @@ const PAGES = [
   ["home", "/"], ["guide page", "/guide/le-jour-j/"], ["FAQ", "/faq/"], ["kit chapter", "/kit/ouvrir-la-rencontre/"],
   ["map", "/carte/"], ["place", "/lieux/bibliotheque-des-tanneries-bordeaux/"], ["meetup", "/rencontres/rennes-culture-s3-2026-11/"],
   ["meetups", "/rencontres/"], ["region", "/regions/bretagne/"], ["result page", "/inscription/confirmee/"],
+  ["search", "/recherche/"],
 ];
 let failed = false;
 for (const form of ["mobile", "desktop"]) {

@@ -293,6 +293,9 @@ pub fn render_page_markdown(
         .strip_prefix(root)
         .unwrap_or(&page.file.path)
         .to_path_buf();
+    if config.markdown.french_spacing && markdown::typography::is_french(&page.lang) {
+        french_meta(&mut page.meta.title, &mut page.meta.description);
+    }
     let current = json!({
         "title": page.meta.title, "description": page.meta.description, "date": page.date,
         "slug": page.slug, "path": page.path, "permalink": page.permalink, "extra": page.meta.extra,
@@ -318,6 +321,15 @@ pub fn render_page_markdown(
     Ok(())
 }
 
+/// A French page's title and description get the spacing of its text.
+fn french_meta(title: &mut Option<String>, description: &mut Option<String>) {
+    for text in [title, description].into_iter().flatten() {
+        if let std::borrow::Cow::Owned(spaced) = markdown::typography::french_spacing(text) {
+            *text = spaced;
+        }
+    }
+}
+
 pub fn render_section_markdown(
     root: &Path,
     config: &Config,
@@ -332,6 +344,9 @@ pub fn render_section_markdown(
         .strip_prefix(root)
         .unwrap_or(&section.file.path)
         .to_path_buf();
+    if config.markdown.french_spacing && markdown::typography::is_french(&section.lang) {
+        french_meta(&mut section.meta.title, &mut section.meta.description);
+    }
     let current: Value = json!({
         "title": section.meta.title, "description": section.meta.description, "path": section.path,
         "permalink": section.permalink, "extra": section.meta.extra, "relative_path": section.file.relative,

@@ -59,6 +59,8 @@ const MARKDOWN_KEYS: &[&str] = &[
     "lazy_async_image",
     "insert_anchor_links",
     "github_alerts",
+    // Maillage's own: French spacing (`markdown::typography`).
+    "french_spacing",
 ];
 
 /// One taxonomy as declared in `taxonomies = [...]`.
@@ -184,6 +186,9 @@ pub struct MarkdownConfig {
     /// `external_links_class`: a class on every external link.
     pub external_links_class: Option<String>,
     pub bottom_footnotes: bool,
+    /// `french_spacing` (Maillage's own): narrow no-break spaces around
+    /// French punctuation in the text of French pages.
+    pub french_spacing: bool,
     /// `insert_anchor_links`: the default of sections that do not say.
     pub insert_anchor_links: crate::content::InsertAnchor,
 }
@@ -529,6 +534,7 @@ impl Config {
             external_links_no_referrer: md_flag("external_links_no_referrer"),
             external_links_external: md_flag_or("external_links_external", true),
             bottom_footnotes: md_flag("bottom_footnotes"),
+            french_spacing: md_flag("french_spacing"),
             external_links_class: md
                 .and_then(|m| m.get("external_links_class"))
                 .and_then(Value::as_str)

@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod images;
 pub mod markdown;
+pub mod minify;
 pub mod nesting;
 pub mod output;
 pub mod render;

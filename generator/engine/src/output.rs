@@ -227,6 +227,25 @@ pub fn static_files(root: &Path, theme: Option<&str>) -> Vec<(String, PathBuf)> 
     list
 }
 
+/// The bytes a static file is published with, when they are not the
+/// file's own: the theme's CSS and JavaScript, minified ([`crate::minify`]).
+pub fn published_static(
+    root: &Path,
+    theme: Option<&str>,
+    src: &Path,
+) -> Option<std::result::Result<Vec<u8>, String>> {
+    let theme_static = root.join("themes").join(theme?).join("static");
+    if !src.starts_with(&theme_static) {
+        return None;
+    }
+    let text = match std::fs::read_to_string(src) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return None,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    crate::minify::minified(src, &text).map(|r| r.map(String::into_bytes))
+}
+
 /// Copies static files into the sink's folder; returns how many.
 pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<usize> {
     let files = static_files(root, theme);
@@ -250,8 +269,13 @@ pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<
                     format!("cannot create the folder of {}: {e}", target.display()),
                 ));
             }
-            match std::fs::copy(src, &target) {
-                Ok(_) => {
+            let written = match published_static(root, theme, src) {
+                Some(Ok(bytes)) => std::fs::write(&target, bytes),
+                Some(Err(why)) => return Some(Diagnostic::new(shown, why)),
+                None => std::fs::copy(src, &target).map(|_| ()),
+            };
+            match written {
+                Ok(()) => {
                     sink.record(&path);
                     None
                 }

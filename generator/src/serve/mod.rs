@@ -32,7 +32,7 @@ use tokio::sync::broadcast;
 use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
 use crate::error::{Diagnostic, Result};
 use crate::failure::{Failure, Outcome};
-use crate::output::{static_files, MemorySink};
+use crate::output::{published_static, static_files, MemorySink};
 use crate::render::{Job, Renderer, Sink};
 use crate::site::{ExtraFile, ExtraPage, Library};
 
@@ -357,7 +357,12 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
             return file_response(StatusCode::OK, candidate, bytes.clone());
         }
         if let Some(file) = served.statics.get(candidate) {
-            if let Ok(bytes) = std::fs::read(file) {
+            let site = &served.site;
+            let bytes = match published_static(&site.root, site.config.theme.as_deref(), file) {
+                Some(published) => published.ok(),
+                None => std::fs::read(file).ok(),
+            };
+            if let Some(bytes) = bytes {
                 return file_response(StatusCode::OK, candidate, bytes);
             }
         }

@@ -20,13 +20,11 @@ fn every_command_has_help() {
     }
 }
 
-#[test]
-fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("mon-reseau");
+/// `maillage init --network` at `site`.
+fn init_network(site: &std::path::Path) {
     let out = maillage()
         .args(["init", "--network"])
-        .arg(&site)
+        .arg(site)
         .output()
         .unwrap();
     assert!(
@@ -34,10 +32,11 @@ fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The theme's strings travel with the theme: the site's config has none.
-    let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
-    assert!(!config.contains("\n[translations]"), "{config}");
-    // The map libraries come from npm (tests/setup.sh installs the repository's).
+}
+
+/// The theme's npm packages (the map libraries), as the site's owner
+/// installs them: the repository's, which tests/setup.sh installs.
+fn link_theme_modules(site: &std::path::Path) {
     let modules =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/maillage/node_modules");
     assert!(
@@ -45,6 +44,17 @@ fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
         "run tests/setup.sh first: {} is missing",
         modules.display()
     );
+    std::os::unix::fs::symlink(&modules, site.join("themes/maillage/node_modules")).unwrap();
+}
+
+#[test]
+fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("mon-reseau");
+    init_network(&site);
+    // The theme's strings travel with the theme: the site's config has none.
+    let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
+    assert!(!config.contains("\n[translations]"), "{config}");
     let out = maillage()
         .arg("--root")
         .arg(&site)
@@ -56,7 +66,7 @@ fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
         !out.status.success() && stderr.contains("run `npm ci` in themes/maillage/"),
         "{stderr}"
     );
-    std::os::unix::fs::symlink(&modules, site.join("themes/maillage/node_modules")).unwrap();
+    link_theme_modules(&site);
     for command in ["build", "check"] {
         let out = maillage()
             .arg("--root")
@@ -185,4 +195,53 @@ fn a_failure_outside_the_site_names_what_failed() {
         "{stderr}"
     );
     assert!(!stderr.contains("nothing was written"), "{stderr}");
+}
+
+/// `check` follows the links of the data pages too: a place whose
+/// description links to a page the site does not have fails, naming the
+/// data file, the place's line and the field; every other page passes.
+#[test]
+fn check_finds_a_data_entrys_link_that_leads_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("reseau");
+    init_network(&site);
+    link_theme_modules(&site);
+    let check = || {
+        let out = maillage()
+            .arg("--root")
+            .arg(&site)
+            .arg("check")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, stdout, stderr) = check();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains(" data pages, "), "{stdout}");
+
+    let places = site.join("data/places/bretagne.yaml");
+    let text = std::fs::read_to_string(&places).unwrap();
+    std::fs::write(
+        &places,
+        format!("{text}  description: \"Voir [le plan d'accès](/lieux/plan-d-acces/).\"\n"),
+    )
+    .unwrap();
+    let (ok, _, stderr) = check();
+    assert!(!ok, "{stderr}");
+    let errors = crate::common::error_lines(&stderr);
+    assert_eq!(errors.len(), 1, "{stderr}");
+    let error = errors[0];
+    for expected in [
+        "data/places/bretagne.yaml:2",
+        "description",
+        "mediatheque-exemple-rennes",
+        "/lieux/plan-d-acces/",
+        "no page or file of the site is there",
+    ] {
+        assert!(error.contains(expected), "{expected} in {error}");
+    }
 }

@@ -447,7 +447,7 @@ fn region_pages_and_map_page() {
     assert!(r["description_html"]
         .as_str()
         .unwrap()
-        .contains("<a href=\"/guide/\">le guide</a>"));
+        .contains("<a href=\"/lieux/\">les lieux</a>"));
     assert_eq!(r["places"].as_array().unwrap().len(), 4);
     assert_eq!(
         ids(&r["meetups_upcoming"]),
@@ -1266,4 +1266,56 @@ fn homonyms_show_their_department_and_every_place_has_its_own_title() {
             }
         }
     }
+}
+
+/// With the search index on, every place is in it by its name, commune,
+/// type and region; meetups and listings are not.
+#[test]
+fn places_are_in_the_search_index() {
+    let dir = common::fixture("data-site");
+    let config = dir.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "generate_sitemap = true\n",
+        "generate_sitemap = true\nbuild_search_index = true\n\n[search]\nindex_format = \"fuse_json\"\ninclude_description = true\n",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
+        .arg("--root")
+        .arg(dir.path())
+        .arg("build")
+        .env("MAILLAGE_NOW", NOW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index: Vec<Value> = serde_json::from_str(&common::read(
+        &dir.path().join("public"),
+        "search_index.fr.json",
+    ))
+    .unwrap();
+    let entry = |path: &str| {
+        index
+            .iter()
+            .find(|d| d["url"] == format!("https://reseau.example.org{path}"))
+            .cloned()
+    };
+    let brest = entry("/lieux/mediatheque-des-capucins-brest/").expect("a place is indexed");
+    assert_eq!(brest["title"], "Médiathèque des Capucins · Brest");
+    let description = brest["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("Médiathèque, Brest, "),
+        "{description}"
+    );
+    assert!(entry("/lieux/epn-du-cleunay-rennes/").is_some());
+    assert!(entry("/lieux/").is_none(), "listings are not indexed");
+    assert!(
+        !index
+            .iter()
+            .any(|d| d["url"].as_str().unwrap().contains("/rencontres/")),
+        "meetups are not indexed"
+    );
 }

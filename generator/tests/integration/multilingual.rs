@@ -44,3 +44,49 @@ fn languages_get_their_own_paths_feeds_and_translations() {
     let feed = read(dir.path(), "public/en/atom.xml");
     assert!(feed.contains("Hello") && !feed.contains("Bonjour"));
 }
+
+/// Whether `text` has a breaking space before `: ; ! ? »` or after `«`:
+/// where a French line could start with a colon or end with `«`.
+fn breaks_french_punctuation(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(2).any(|w| {
+        (w[0] == ' ' && [':', ';', '!', '?', '»'].contains(&w[1])) || (w[0] == '«' && w[1] == ' ')
+    })
+}
+
+/// The theme's French strings and the text its templates write around them
+/// keep French punctuation on its line (narrow no-break spaces).
+#[test]
+fn the_themes_french_text_keeps_punctuation_on_its_line() {
+    let theme = common::repo_root().join("themes/maillage");
+    let manifest: toml::Table = common::read(&theme, "theme.toml").parse().unwrap();
+    let french = manifest["translations"].as_table().unwrap();
+    let bad: Vec<&String> = french
+        .iter()
+        .filter(|(_, v)| breaks_french_punctuation(v.as_str().unwrap_or_default()))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(bad.is_empty(), "theme.toml [translations]: {bad:?}");
+    for entry in walkdir::WalkDir::new(theme.join("templates")) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            // Text written next to a value: `}} :`, `« {{`, `}} »`.
+            let written = line.replace("{{", "X").replace("}}", "X");
+            assert!(
+                !(written.contains("X :")
+                    || written.contains("X »")
+                    || written.contains("« X")
+                    || written.contains("> :")),
+                "{}:{}: {line}",
+                entry.path().display(),
+                n + 1
+            );
+        }
+    }
+    assert!(!breaks_french_punctuation("Lieu\u{202F}: ici"));
+    assert!(breaks_french_punctuation("Lieu : ici"));
+}

@@ -110,3 +110,38 @@ fn the_demo_theme_declares_files_its_lock_file_installs() {
         );
     }
 }
+
+/// The theme's CSS and JavaScript are published minified (its source stays
+/// readable); the site's own static files and already minified ones are
+/// copied as they are.
+#[test]
+fn theme_css_and_js_are_published_minified() {
+    let dir = site();
+    let root = dir.path();
+    write(
+        root,
+        "themes/t/node_modules/lib/dist/lib.js",
+        "window.lib = 1;\n",
+    );
+    write(root, "themes/t/node_modules/lib/LICENSE", "MIT\n");
+    let css = "/* Theme colours. */\nbody {\n  color : #123;\n}\n";
+    let js =
+        "/* Greets. */\nfunction hello(name) {\n  return \"hello, \" + name; // with a comma\n}\n";
+    write(root, "themes/t/static/css/t.css", css);
+    write(root, "themes/t/static/js/t.js", js);
+    write(
+        root,
+        "themes/t/static/js/done.min.js",
+        "/* kept */ var a = 1;\n",
+    );
+    write(root, "static/own.css", css);
+    maillage::build(&options(root)).expect("build");
+    assert_eq!(common::read(root, "public/css/t.css"), "body{color:#123;}");
+    let published = common::read(root, "public/js/t.js");
+    assert_eq!(published, "function hello(name){return\"hello, \"+name;}");
+    assert_eq!(
+        common::read(root, "public/js/done.min.js"),
+        "/* kept */ var a = 1;\n"
+    );
+    assert_eq!(common::read(root, "public/own.css"), css);
+}

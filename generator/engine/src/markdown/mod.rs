@@ -4,6 +4,7 @@
 
 pub mod highlight;
 pub mod shortcodes;
+pub mod typography;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -302,6 +303,11 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
         }
     }
 
+    let french = ctx.config.markdown.french_spacing && typography::is_french(ctx.lang);
+    if french {
+        typography::french_events(&mut events);
+    }
+
     // 3. Heading ids (custom `{#id}` or slug of the text, made unique) and anchors.
     let mut ids: Vec<String> = Vec::with_capacity(headings.len());
     let mut unique = UniqueAnchors::default();
@@ -339,6 +345,12 @@ pub fn render(text: &str, ctx: &MarkdownContext<'_>) -> Result<Rendered, Diagnos
         events = insert_anchor_links(events, &headings, &ids, ctx, &mut errors);
     }
     rendered.anchors = ids;
+    if french {
+        // After the ids: they are the slugs of the text as written.
+        for heading in &mut rendered.toc {
+            heading.title = typography::french_spacing(&heading.title).into_owned();
+        }
+    }
     let flat = std::mem::take(&mut rendered.toc);
     rendered.toc = make_table_of_contents(flat);
 
@@ -591,7 +603,14 @@ fn render_shortcode(
 pub fn render_inline(text: &str, config: &Config, inline: bool) -> String {
     let parser = Parser::new_ext(text, options(config));
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
+    // The filter does not know the page's language: the site's is taken.
+    if config.markdown.french_spacing && typography::is_french(&config.default_language) {
+        let mut events: Vec<Event> = parser.collect();
+        typography::french_events(&mut events);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    } else {
+        pulldown_cmark::html::push_html(&mut html, parser);
+    }
     if inline {
         let trimmed = html.trim();
         if let Some(inner) = trimmed
@@ -651,6 +670,38 @@ mod tests {
         assert_eq!(r.toc.len(), 3);
         assert_eq!(r.toc[0].children[0].id, "preparer");
         assert_eq!(r.toc[0].children[0].permalink, "https://ex.org/a/#preparer");
+    }
+
+    #[test]
+    fn french_spacing_touches_text_only() {
+        let mut config = Config::with_base_url("https://ex.org");
+        let links = BTreeMap::new();
+        let tera = Tera::default();
+        let defs = ShortcodeDefinitions::default();
+        let text = "## Après : le bilan\n\nRemplissez le formulaire\n: votre nom, « ici ».\n\
+                    Rendez-vous à 18:30 sur [le site](https://ex.org/a?b=c \"Titre : x\") !\n\n\
+                    `a : b` et <span title=\"c : d\">e</span>\n\n```\nx : y\n```\n";
+        let plain = render(text, &ctx(&config, &links, &tera, &defs)).unwrap();
+        assert!(!plain.content.contains('\u{202F}'), "off unless asked");
+        config.markdown.french_spacing = true;
+        let r = render(text, &ctx(&config, &links, &tera, &defs)).unwrap();
+        let n = '\u{202F}';
+        for expected in [
+            format!("<h2 id=\"apres-le-bilan\">Après{n}: le bilan</h2>"),
+            format!("formulaire{n}: votre nom, «{n}ici{n}»."),
+            "à 18:30 sur <a ".to_string(),
+            "title=\"Titre : x\" href=\"https://ex.org/a?b=c\"".to_string(),
+            format!(">le site</a>{n}!"),
+            "<code>a : b</code>".to_string(),
+            "<span title=\"c : d\">".to_string(),
+            "x : y".to_string(),
+        ] {
+            assert!(r.content.contains(&expected), "{expected}\n{}", r.content);
+        }
+        assert_eq!(r.toc[0].title, format!("Après{n}: le bilan"));
+        let mut english = ctx(&config, &links, &tera, &defs);
+        english.lang = "en";
+        assert!(!render(text, &english).unwrap().content.contains(n));
     }
 
     #[test]

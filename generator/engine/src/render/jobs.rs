@@ -192,7 +192,7 @@ impl Renderer<'_> {
             Job::TermFeeds(t, i) => self.term_feeds(*t, *i),
             Job::SiteFeeds(lang) => self.site_feeds(lang),
             Job::Sitemap => sitemap::render(self),
-            Job::SearchIndex(lang) => crate::search::index_files(lib, lang)
+            Job::SearchIndex(lang) => crate::search::index_files(lib, self.extra_pages, lang)
                 .map_err(|m| Diagnostic::new("config.toml", m).field("build_search_index")),
             Job::SearchScript => Ok(vec![(
                 "elasticlunr.min.js".into(),

@@ -2,12 +2,17 @@
 //! Zola writes (`[search] index_format`): an elasticlunr.js index (as a
 //! script setting `window.searchIndex`, or as JSON) or a list for Fuse.js.
 //! Sections and their pages are indexed unless `in_search_index = false`;
-//! redirecting sections are left out.
+//! redirecting sections are left out. Pages an extension adds are indexed
+//! when they carry a [`SearchEntry`](crate::site::SearchEntry): their title
+//! and description, which is their body too unless descriptions are
+//! indexed (`include_description`) in their own field.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
 use crate::config::{IndexFormat, SearchConfig};
-use crate::site::Library;
+use crate::site::{ExtraPage, Library};
 
 /// elasticlunr.js 0.9.5 (MIT, from its npm package), written next to the
 /// index when it is a script, as Zola does.
@@ -15,12 +20,27 @@ pub const ELASTICLUNR_JS: &str = include_str!("elasticlunr.min.js");
 
 /// What goes in the index for one page or section.
 struct Document<'a> {
-    url: &'a str,
+    url: Cow<'a, str>,
     title: Option<&'a str>,
     description: Option<&'a str>,
     date: Option<String>,
     path: &'a str,
-    html: &'a str,
+    /// The text indexed as the body.
+    body: Body<'a>,
+}
+
+enum Body<'a> {
+    Html(&'a str),
+    Text(&'a str),
+}
+
+impl Body<'_> {
+    fn text(&self) -> String {
+        match self {
+            Body::Html(html) => plain_text(html),
+            Body::Text(text) => text.to_string(),
+        }
+    }
 }
 
 /// Whether `elasticlunr.min.js` goes next to the indexes: when they are
@@ -38,10 +58,15 @@ fn index_format(config: &crate::config::Config) -> IndexFormat {
 }
 
 /// The file of the search index of `lang`: (path, content).
-pub fn index_files(library: &Library, lang: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub fn index_files(
+    library: &Library,
+    extra_pages: &[ExtraPage],
+    lang: &str,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
     let options = library.config.language(lang);
     let search = &options.search;
-    let documents = documents(library, lang);
+    let mut documents = documents(library, lang);
+    documents.extend(extra_documents(library, extra_pages, lang));
     let script = |json: String| format!("window.searchIndex = {json};").into_bytes();
     // As in Zola, the format is the site's, whatever a language's own
     // `[languages.<code>.search]` says; what goes in is the language's.
@@ -78,29 +103,53 @@ fn documents<'a>(library: &'a Library, lang: &str) -> Vec<Document<'a>> {
         }
         if section.meta.redirect_to.is_none() {
             documents.push(Document {
-                url: &section.permalink,
+                url: Cow::Borrowed(&section.permalink),
                 title: section.meta.title.as_deref(),
                 description: section.meta.description.as_deref(),
                 date: None,
                 path: &section.path,
-                html: &section.rendered.content,
+                body: Body::Html(&section.rendered.content),
             });
         }
         for &p in &section.pages {
             let page = &library.pages[p];
             if page.meta.in_search_index {
                 documents.push(Document {
-                    url: &page.permalink,
+                    url: Cow::Borrowed(&page.permalink),
                     title: page.meta.title.as_deref(),
                     description: page.meta.description.as_deref(),
                     date: page.datetime.map(|d| d.to_rfc3339()),
                     path: &page.path,
-                    html: &page.rendered.content,
+                    body: Body::Html(&page.rendered.content),
                 });
             }
         }
     }
     documents
+}
+
+/// The extension's pages of `lang` that have a search entry.
+fn extra_documents<'a>(
+    library: &'a Library,
+    extra_pages: &'a [ExtraPage],
+    lang: &'a str,
+) -> impl Iterator<Item = Document<'a>> + 'a {
+    let default = library.config.default_language.as_str();
+    let described = library.config.language(lang).search.include_description;
+    extra_pages
+        .iter()
+        .filter(move |p| p.lang.as_deref().unwrap_or(default) == lang)
+        .filter_map(move |p| {
+            let entry = p.search.as_ref()?;
+            Some(Document {
+                url: Cow::Owned(library.config.make_permalink(&p.path)),
+                title: Some(&entry.title),
+                description: Some(&entry.description),
+                date: None,
+                path: &p.path,
+                body: Body::Text(if described { "" } else { &entry.description }),
+            })
+        })
 }
 
 fn elasticlunr(
@@ -147,9 +196,9 @@ fn elasticlunr(
             row.push(d.path.to_string());
         }
         if search.include_content {
-            row.push(truncate(plain_text(d.html), search.truncate_content_length));
+            row.push(truncate(d.body.text(), search.truncate_content_length));
         }
-        index.add_doc(d.url, row);
+        index.add_doc(&d.url, row);
     }
     Ok(index.to_json())
 }
@@ -173,12 +222,14 @@ fn fuse(search: &SearchConfig, documents: &[Document]) -> String {
     let items: Vec<Item> = documents
         .iter()
         .map(|d| Item {
-            url: d.url,
+            url: &d.url,
             title: search.include_title.then(|| d.title.unwrap_or_default()),
             description: search
                 .include_description
                 .then(|| d.description.unwrap_or_default()),
-            body: search.include_content.then(|| plain_text(d.html)),
+            body: search
+                .include_content
+                .then(|| truncate(d.body.text(), search.truncate_content_length)),
             path: search.include_path.then_some(d.path),
         })
         .collect();

@@ -32,6 +32,16 @@ pub struct ExtraPage {
     pub updated: Option<String>,
     /// What asks for the page, for messages about its path.
     pub source: Source,
+    /// What the site's search index holds of the page, when it has one
+    /// (`build_search_index`); `None` leaves the page out of it.
+    pub search: Option<SearchEntry>,
+}
+
+/// A page's entry in the search index: plain text, no markup.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchEntry {
+    pub title: String,
+    pub description: String,
 }
 
 /// Builds the extra context of deferred pages.

@@ -17,7 +17,7 @@ use crate::content::{Page, Section};
 use crate::error::Diagnostics;
 pub use extension::{
     ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, PageContext,
-    RequiredPage, SiteExtension,
+    RequiredPage, SearchEntry, SiteExtension,
 };
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};

@@ -38,8 +38,9 @@ fn allowed(url: &str, trust: Trust) -> bool {
     }
 }
 
-/// Renders `text` as HTML under `trust`'s rules; empty text gives "".
-pub fn render(text: &str, trust: Trust) -> String {
+/// Renders `text` as HTML under `trust`'s rules, with French spacing when
+/// `french` (`maillage_engine::markdown::typography`); empty text gives "".
+pub fn render(text: &str, trust: Trust, french: bool) -> String {
     if text.trim().is_empty() {
         return String::new();
     }
@@ -100,7 +101,13 @@ pub fn render(text: &str, trust: Trust) -> String {
         other => Some(other),
     });
     let mut out = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut out, events);
+    if french {
+        let mut events: Vec<Event> = events.collect();
+        maillage_engine::markdown::typography::french_events(&mut events);
+        html::push_html(&mut out, events.into_iter());
+    } else {
+        html::push_html(&mut out, events);
+    }
     out
 }
 
@@ -109,10 +116,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn french_spacing_on_request_leaves_links_alone() {
+        let text = "Accès : [le plan](/lieux/a/?b=c) ; « ici » !";
+        assert_eq!(
+            render(text, Trust::Data, true),
+            "<p>Accès\u{202F}: <a href=\"/lieux/a/?b=c\">le plan</a>\u{202F}; «\u{202F}ici\u{202F}»\u{202F}!</p>\n"
+        );
+        assert!(!render(text, Trust::Data, false).contains('\u{202F}'));
+    }
+
+    #[test]
     fn raw_html_is_escaped() {
         let html = render(
             "Bonjour <script>alert(1)</script>\n\n<div onclick=x>bloc</div>",
             Trust::Report,
+            false,
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<div"), "{html}");
@@ -124,6 +142,7 @@ mod tests {
         let html = render(
             "[pad](https://pad.example.org/p/a) [js](javascript:alert(1)) [mail](mailto:a@b.example) [rel](/guide/) <https://x.example>",
             Trust::Report,
+            false,
         );
         assert!(
             html.contains("<a href=\"https://pad.example.org/p/a\" rel=\"nofollow ugc\">pad</a>"),
@@ -138,14 +157,18 @@ mod tests {
 
     #[test]
     fn data_links_may_be_relative() {
-        let html = render("[le guide](/guide/) [x](data:text/html,hi)", Trust::Data);
+        let html = render(
+            "[le guide](/guide/) [x](data:text/html,hi)",
+            Trust::Data,
+            false,
+        );
         assert!(html.contains("<a href=\"/guide/\">le guide</a>"), "{html}");
         assert!(!html.contains("data:text"), "{html}");
     }
 
     #[test]
     fn images_become_links() {
-        let html = render("![photo](https://img.example/a.jpg)", Trust::Report);
+        let html = render("![photo](https://img.example/a.jpg)", Trust::Report, false);
         assert!(!html.contains("<img"), "{html}");
         assert!(
             html.contains("href=\"https://img.example/a.jpg\""),
@@ -156,7 +179,11 @@ mod tests {
 
     #[test]
     fn attributes_are_escaped() {
-        let html = render("[a](https://x.example/\"onmouseover=\"x)", Trust::Report);
+        let html = render(
+            "[a](https://x.example/\"onmouseover=\"x)",
+            Trust::Report,
+            false,
+        );
         assert!(!html.contains("\"onmouseover"), "{html}");
     }
 }

@@ -24,15 +24,15 @@ fn role_label(role: Role) -> &'static str {
     }
 }
 
-fn optional_html(text: Option<&String>) -> Value {
-    match text.map(|t| render(t, Trust::Report)) {
+fn optional_html(text: Option<&String>, french: bool) -> Value {
+    match text.map(|t| render(t, Trust::Report, french)) {
         Some(html) if !html.is_empty() => Value::String(html),
         _ => Value::Null,
     }
 }
 
 /// The public part of a report, rendered.
-pub fn report_value(report: &PublicReport, zone: Tz) -> Value {
+pub fn report_value(report: &PublicReport, zone: Tz, french: bool) -> Value {
     let links: Vec<Value> = report
         .links
         .iter()
@@ -42,11 +42,11 @@ pub fn report_value(report: &PublicReport, zone: Tz) -> Value {
     json!({
         "submitted_at": report.submitted_at.map(|at| zone::iso(at, zone)),
         "attendance": report.attendance,
-        "outcome_html": optional_html(report.outcome.as_ref()),
-        "went_well_html": optional_html(report.went_well.as_ref()),
-        "problems_html": optional_html(report.problems.as_ref()),
-        "improvements_html": optional_html(report.improvements.as_ref()),
-        "sheets_html": optional_html(report.sheets.as_ref()),
+        "outcome_html": optional_html(report.outcome.as_ref(), french),
+        "went_well_html": optional_html(report.went_well.as_ref(), french),
+        "problems_html": optional_html(report.problems.as_ref(), french),
+        "improvements_html": optional_html(report.improvements.as_ref(), french),
+        "sheets_html": optional_html(report.sheets.as_ref(), french),
         "links": links,
     })
 }
@@ -86,22 +86,23 @@ pub fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
             meetup
                 .description
                 .as_deref()
-                .map(|d| render(d, Trust::Data))
+                .map(|d| render(d, Trust::Data, net.french_spacing()))
                 .unwrap_or_default(),
         ),
     );
     map.insert("place".into(), place_full.clone());
     map.insert(
         "report".into(),
-        net.report(m)
-            .map_or(Value::Null, |r| report_value(r, meetup.time_zone)),
+        net.report(m).map_or(Value::Null, |r| {
+            report_value(r, meetup.time_zone, net.french_spacing())
+        }),
     );
     let previous = net.previous[m].map_or(Value::Null, |p| {
         let mut prev = Value::clone(&net.meetup_summaries[p]);
         let improvements = net
             .report(p)
             .and_then(|r| r.improvements.as_ref())
-            .map(|t| render(t, Trust::Report))
+            .map(|t| render(t, Trust::Report, net.french_spacing()))
             .filter(|h| !h.is_empty());
         prev["improvements_html"] = improvements.map_or(Value::Null, Value::String);
         prev

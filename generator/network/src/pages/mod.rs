@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::data::PlaceType;
 use crate::error::{Result, Source};
 use crate::site::{
-    ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SiteExtension,
+    ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SearchEntry, SiteExtension,
 };
 use listings::Listing;
 use maillage_model::result_pages::ResultPages;
@@ -215,6 +215,24 @@ impl Builder {
         }
     }
 
+    /// Places are found by the site's search (name, commune, type and
+    /// region); meetups, too many on a national site, are reached from
+    /// their place.
+    fn search_entry(&self, spec: Spec) -> Option<SearchEntry> {
+        let Spec::Place(p) = spec else { return None };
+        let net = &self.net;
+        let place = &net.data.places[p];
+        Some(SearchEntry {
+            title: format!("{} · {}", place.name, net.place_commune[p]),
+            description: format!(
+                "{}, {}, {}",
+                place.kind.label(),
+                place.commune,
+                net.data.regions[net.place_region[p]].name
+            ),
+        })
+    }
+
     fn path_and_template(&self, spec: Spec) -> (String, &'static str) {
         let data = &self.net.data;
         match spec {
@@ -316,6 +334,7 @@ pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
                 in_sitemap: true,
                 updated: None,
                 source: builder.source(spec),
+                search: builder.search_entry(spec),
             }
         })
         .collect()

@@ -303,6 +303,13 @@ impl Network {
     }
 
     /// Links a validated data set (every reference resolves).
+    /// Whether the data's Markdown gets French spacing, as the site's
+    /// French pages do (`[markdown] french_spacing`).
+    pub fn french_spacing(&self) -> bool {
+        self.config.markdown.french_spacing
+            && maillage_engine::markdown::typography::is_french(&self.config.default_language)
+    }
+
     pub fn new(data: DataSet, config: Arc<Config>, now: DateTime<Utc>) -> Network {
         let region_index: HashMap<&str, usize> = data
             .regions

@@ -27,7 +27,7 @@ pub fn full(net: &Network, p: usize) -> Value {
     let markdown = |text: &Option<String>| {
         Value::String(
             text.as_deref()
-                .map(|t| render(t, Trust::Data))
+                .map(|t| render(t, Trust::Data, net.french_spacing()))
                 .unwrap_or_default(),
         )
     };

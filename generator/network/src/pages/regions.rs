@@ -37,7 +37,7 @@ fn partners(net: &Network, r: usize) -> Value {
                     "description_html": p
                         .description
                         .as_deref()
-                        .map(|d| render(d, Trust::Data))
+                        .map(|d| render(d, Trust::Data, net.french_spacing()))
                         .unwrap_or_default(),
                 })
             })
@@ -88,7 +88,7 @@ pub fn page(net: &Network, r: usize) -> Map<String, Value> {
             json!(region
                 .description
                 .as_deref()
-                .map(|d| render(d, Trust::Data))
+                .map(|d| render(d, Trust::Data, net.french_spacing()))
                 .unwrap_or_default()),
         ),
         (

@@ -78,7 +78,7 @@
     box.appendChild(el("p", {}, (typeLabels[props.type] || props.type) + " · " + props.commune));
     var meetups = meetupsByPlace[props.id];
     if (meetups && meetups.length) {
-      box.appendChild(el("p", {}, s.upcoming + " :"));
+      box.appendChild(el("p", {}, s.upcoming + "\u202f:"));
       var list = el("ul");
       meetups.slice(0, 4).forEach(function (m) {
         var li = el("li");
@@ -88,7 +88,7 @@
       });
       box.appendChild(list);
     } else if (props.next_meetup_url) {
-      var p = el("p", {}, s.upcoming + " : ");
+      var p = el("p", {}, s.upcoming + "\u202f: ");
       p.appendChild(el("a", { href: props.next_meetup_url }, props.next_meetup_label || props.next_meetup));
       box.appendChild(p);
     } else {

@@ -1,6 +1,9 @@
 //! `maillage check`: everything `build` validates, rendering included but
-//! nothing written, plus anchors of internal links and, on request, the
-//! hosts of external links.
+//! nothing written, plus anchors of internal links, the internal links of
+//! every rendered page ([`links`]) and, on request, the hosts of external
+//! links.
+
+mod links;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -8,16 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::{load_site, BuildOptions};
 use crate::error::{Diagnostic, Diagnostics, Result};
-use crate::output::OutputPath;
-use crate::render::Sink;
-
-struct NullSink;
-
-impl Sink for NullSink {
-    fn write(&self, _: &OutputPath, _: Vec<u8>) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use links::LinkSink;
 
 /// Checks the site; the summary says what was checked.
 pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
@@ -30,10 +24,19 @@ pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
     // report everything they find.
     let mut errors = Diagnostics::new();
     // Images asked for are not encoded: check writes nothing.
-    if let Err(e) = site.render_without_images(&NullSink, None) {
+    let sink = LinkSink::new(&site.library.config.base_url);
+    if let Err(e) = site.render_without_images(&sink, None) {
         errors.extend(e);
     }
     let lib = &site.library;
+    let statics = crate::output::static_files(&site.root, site.config.theme.as_deref());
+    let rendered_links = sink.report(
+        &site.root,
+        lib,
+        &site.contribution.pages,
+        statics.into_iter().map(|(rel, _)| rel),
+    );
+    errors.extend(rendered_links.errors);
     let mut internal = 0;
     let mut ids: HashMap<&str, Option<HashSet<&str>>> = HashMap::new();
     let mut external_links: Vec<(String, String, usize)> = Vec::new();
@@ -98,10 +101,12 @@ pub fn check(options: &BuildOptions, external: bool) -> Result<String> {
         }
     }
     errors.into_result(format!(
-        "Checked {} pages, {} sections, {} internal links{} in {} ms: no problem found",
+        "Checked {} pages, {} sections, {} internal links, {} data pages, {} links of the rendered pages{} in {} ms: no problem found",
         lib.pages.len(),
         lib.sections.len(),
         internal,
+        site.contribution.pages.len(),
+        rendered_links.links,
         if external {
             format!(", {} external links", external_links.len())
         } else {
