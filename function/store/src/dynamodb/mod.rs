@@ -26,6 +26,7 @@
 //! items and [`Store::purge_expired`] deletes them, and clears the meetup
 //! items' lists of hashes.
 
+mod attendance;
 mod cancel;
 mod cursor;
 mod items;
@@ -54,8 +55,9 @@ use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
-    CancelOutcome, NewRegistration, PurgeSummary, Registrant, RegistrationByToken,
-    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
+    Attendance, Attestation, CancelOutcome, NewRegistration, PurgeSummary, Registrant,
+    RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult,
+    StoredReport,
 };
 pub use purge::PurgeProgress;
 
@@ -347,6 +349,18 @@ impl Store for DynamoStore {
 
     async fn registrants(&self, meetup_id: &str) -> StoreResult<Vec<Registrant>> {
         registrations::registrants(self, meetup_id, maillage_model::clock::now()).await
+    }
+
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<()> {
+        attendance::record(self, attendance, maillage_model::clock::now()).await
+    }
+
+    async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>> {
+        attendance::organiser(self, meetup_id, maillage_model::clock::now()).await
+    }
+
+    async fn attestation(&self, code: &str) -> StoreResult<Option<Attestation>> {
+        attendance::by_code(self, code, maillage_model::clock::now()).await
     }
 
     async fn aggregate(&self, meetup_id: &str) -> StoreResult<MeetupAggregate> {

@@ -15,6 +15,8 @@
 //! - Registrations and private report notes can be written again under the
 //!   same key (the same email registering anew, a report corrected), so
 //!   each is deleted under the condition that it is still expired.
+//! - Attestations expire later than registrations (their own retention),
+//!   each deleted under the same condition, as is the organiser's code.
 //! - The meetup items' hashes of emails and tokens (who holds a seat, who
 //!   waits, who cancelled) are removed once their registrations have
 //!   expired; the public counters stay.
@@ -102,6 +104,7 @@ async fn purge(
         let page = purge_page(store, now, output.items.unwrap_or_default()).await?;
         progress.summary.registrations += page.registrations;
         progress.summary.private_notes += page.private_notes;
+        progress.summary.attestations += page.attestations;
         match output.last_evaluated_key {
             Some(key) if !key.is_empty() => {
                 if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
@@ -172,6 +175,7 @@ fn add(
         match kind.as_deref() {
             Some(kind::REGISTRATION) => summary.registrations += 1,
             Some(kind::REPORT_PRIVATE) => summary.private_notes += 1,
+            Some(kind::ATTESTATION) => summary.attestations += 1,
             _ => {}
         }
     }

@@ -193,9 +193,10 @@ pub(super) fn save_report(conn: &Connection, report: &StoredReport) -> StoreResu
     Ok(())
 }
 
-/// Deletes expired registrations and clears expired private notes. The
-/// counters and the public report parts stay.
+/// Deletes expired registrations and attestations and clears expired
+/// private notes. The counters and the public report parts stay.
 pub(super) fn purge_expired(conn: &Connection, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
+    let attestations = super::attendance::purge(conn, now)?;
     let now = micros(now);
     let registrations = conn
         .execute("DELETE FROM registrations WHERE expires_at < ?1", [now])
@@ -210,5 +211,6 @@ pub(super) fn purge_expired(conn: &Connection, now: DateTime<Utc>) -> StoreResul
     Ok(PurgeSummary {
         registrations: registrations as u64,
         private_notes: private_notes as u64,
+        attestations,
     })
 }

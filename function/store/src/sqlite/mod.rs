@@ -20,6 +20,7 @@
 //!
 //! The schema and its versioning are in [`schema`].
 
+mod attendance;
 mod meetups;
 mod registrations;
 mod schema;
@@ -37,8 +38,9 @@ use tokio::sync::Semaphore;
 use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
-    CancelOutcome, NewRegistration, PurgeSummary, Registrant, RegistrationByToken,
-    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
+    Attendance, Attestation, CancelOutcome, NewRegistration, PurgeSummary, Registrant,
+    RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult,
+    StoredReport,
 };
 pub use schema::SCHEMA_VERSION;
 use writer::Writer;
@@ -231,6 +233,26 @@ impl Store for SqliteStore {
         let meetup_id = meetup_id.to_string();
         let now = clock::now();
         self.read(move |conn| registrations::registrants(conn, &meetup_id, now))
+            .await
+    }
+
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<()> {
+        let now = clock::now();
+        self.write(move |conn| attendance::record(conn, &attendance, now))
+            .await
+    }
+
+    async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>> {
+        let meetup_id = meetup_id.to_string();
+        let now = clock::now();
+        self.read(move |conn| attendance::organiser(conn, &meetup_id, now))
+            .await
+    }
+
+    async fn attestation(&self, code: &str) -> StoreResult<Option<Attestation>> {
+        let code = code.to_string();
+        let now = clock::now();
+        self.read(move |conn| attendance::by_code(conn, &code, now))
             .await
     }
 
