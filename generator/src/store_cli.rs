@@ -290,11 +290,12 @@ pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Outcome<S
             .await
             .map_err(|e| spec.error(format!("cannot purge: {e}")))?;
         Ok(format!(
-            "Purged from {}: {} registrations and {} reports' private notes of meetups ended more than {retention} days before {}",
+            "Purged from {}: {} registrations and {} reports' private notes of meetups ended more than {retention} days before {}, and {} attestations past their own retention",
             spec.describe(),
             summary.registrations,
             summary.private_notes,
             now.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC"),
+            summary.attestations,
         ))
     })
 }

@@ -1181,7 +1181,10 @@ async fn codes(store: &Arc<dyn Store>, meetup_id: &str) -> Vec<Option<String>> {
 
 pub(crate) async fn attendance_gives_attestations(store: Arc<dyn Store>) {
     let definition = meetup("m", 10);
-    store.put_meetups(&[definition.clone()]).await.unwrap();
+    store
+        .put_meetups(std::slice::from_ref(&definition))
+        .await
+        .unwrap();
     let people: Vec<NewRegistration> = (0..3).map(|n| registration("m", n)).collect();
     for person in &people {
         register(&store, person.clone()).await;
