@@ -33,6 +33,7 @@ caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
 dt{font-weight:bold}dd{margin:0 0 .5rem}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\
 input[type=text]{font:inherit;padding:.4rem;border:2px solid #4b5661;border-radius:4px;width:100%;max-width:30rem}\
+code{font-size:1.15rem;letter-spacing:.05em}\
 @media print{.site-header,.no-print{display:none}}";
 
 /// Where the pages' header leads: the site's name and home page.
