@@ -113,6 +113,15 @@ pub struct Attendance {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An attestation a record of attendance gave to a registrant who had
+/// none: whom to send its link to. Personal data, never logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issued {
+    pub name: String,
+    pub email: String,
+    pub code: String,
+}
+
 /// How a person took part, as their attestation states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttestedRole {
@@ -361,8 +370,10 @@ pub trait Store: Send + Sync {
 
     /// Records who came: each registrant in `present` gets an attestation
     /// (keeping the one they have), each other registrant loses theirs; the
-    /// same for the organiser. Safe to send again.
-    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<()>;
+    /// same for the organiser. Safe to send again. Returns the attestations
+    /// given to registrants who had none (sent again, the same record gives
+    /// none).
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>>;
 
     /// The organiser's attestation for a meetup, if they marked themselves
     /// present.

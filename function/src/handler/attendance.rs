@@ -1,13 +1,15 @@
 //! `POST {api}/attendance`: the organiser marks who came, from their page,
 //! with the meetup's key in the form (never in the address). Each person
-//! marked present gets an attestation; the answer is the list again (JSON,
-//! or the French page without JavaScript) showing the marks and the links.
+//! marked present gets an attestation, and its link by email when emails
+//! are on; the answer is the list again (JSON, or the French page without
+//! JavaScript) showing the marks and the links.
 
 use bytes::Bytes;
 use chrono::Duration;
 use http::{HeaderMap, Response, StatusCode};
 
 use maillage_model::clock;
+use maillage_model::events::{Event, Recipient};
 use maillage_store::Attendance;
 
 use super::answer::ApiError;
@@ -54,7 +56,7 @@ pub(super) async fn record(
         .collect::<Result<_, _>>()?;
     let retention = Duration::days(i64::from(function.config.attestation_retention_days));
     let count = present.len();
-    function
+    let issued = function
         .store
         .record_attendance(Attendance {
             meetup_id: meetup.id.clone(),
@@ -65,7 +67,25 @@ pub(super) async fn record(
         })
         .await
         .map_err(super::store_error)?;
-    tracing::info!(route = "attendance", present = count, "attendance recorded");
+    tracing::info!(
+        route = "attendance",
+        present = count,
+        issued = issued.len(),
+        "attendance recorded"
+    );
+    // Each person newly marked present gets the link to their attestation.
+    for person in issued {
+        function
+            .notify(&Event::Attested {
+                meetup: meetup.clone(),
+                attestation_url: attestation::link(&function.config, &person.code),
+                person: Recipient {
+                    name: person.name,
+                    email: person.email,
+                },
+            })
+            .await;
+    }
     registrants::list_answer(
         function,
         &meetup,
@@ -74,7 +94,11 @@ pub(super) async fn record(
         fields,
         query,
         Format::Html,
-        Some("Présences enregistrées. Chaque personne notée présente a son attestation : transmettez-lui son lien."),
+        Some(if function.reaches_people() {
+            "Présences enregistrées. Chaque personne nouvellement notée présente reçoit par courriel le lien de son attestation ; tous les liens figurent aussi dans la liste."
+        } else {
+            "Présences enregistrées. Chaque personne notée présente a son attestation : transmettez-lui le lien qui figure dans la liste."
+        }),
     )
     .await
 }

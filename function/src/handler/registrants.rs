@@ -111,7 +111,7 @@ async fn answer(
 }
 
 /// The list of `meetup`, in the format asked for (`default` when none is);
-/// the page shows `notice` above it.
+/// the page shows `notice` above it (JSON as `message`).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn list_answer(
     function: &Function,
@@ -189,6 +189,7 @@ pub(super) async fn list_answer(
                 "title": meetup.title,
                 "capacity": meetup.capacity,
                 "registrants": people,
+                "message": notice,
                 "organiser": organiser.map(|o| json!({
                     "name": o.name,
                     "attestation": attestation::link(&function.config, &o.code),

@@ -1197,11 +1197,24 @@ pub(crate) async fn attendance_gives_attestations(store: Arc<dyn Store>) {
         Some("Camille Organisatrice"),
         keep_until,
     );
-    store.record_attendance(came.clone()).await.unwrap();
+    let issued = store.record_attendance(came.clone()).await.unwrap();
 
     let held = codes(&store, "m").await;
     let (first, second) = (held[0].clone().unwrap(), held[1].clone().unwrap());
     assert_eq!(held[2], None, "who did not come gets no attestation");
+    let mut given: Vec<_> = issued
+        .iter()
+        .map(|i| (i.email.as_str(), i.name.as_str(), Some(i.code.clone())))
+        .collect();
+    given.sort();
+    assert_eq!(
+        given,
+        [
+            (people[0].email.as_str(), "Personne 0", held[0].clone()),
+            (people[1].email.as_str(), "Personne 1", held[1].clone()),
+        ],
+        "the registrants given an attestation, to send them its link"
+    );
     assert_ne!(first, second);
     let attested = store
         .attestation(&first)
@@ -1244,7 +1257,11 @@ pub(crate) async fn attendance_gives_attestations(store: Arc<dyn Store>) {
         Some("Camille Organisatrice"),
         keep_until,
     );
-    store.record_attendance(again).await.unwrap();
+    assert_eq!(
+        store.record_attendance(again).await.unwrap(),
+        vec![],
+        "nothing new to send"
+    );
     assert_eq!(codes(&store, "m").await, held);
     assert_eq!(
         store
@@ -1258,7 +1275,9 @@ pub(crate) async fn attendance_gives_attestations(store: Arc<dyn Store>) {
 
     // A correction: the first did not come after all, nor the organiser.
     let corrected = attendance("m", &[&people[1], &people[2]], None, keep_until);
-    store.record_attendance(corrected).await.unwrap();
+    let issued = store.record_attendance(corrected).await.unwrap();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].email, people[2].email);
     let now_held = codes(&store, "m").await;
     assert_eq!(now_held[0], None);
     assert_eq!(now_held[1], held[1]);

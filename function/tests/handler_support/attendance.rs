@@ -3,6 +3,7 @@
 
 use super::{key_of, Call, Server, SITE};
 use crate::common::conformance::registration;
+use maillage_model::events::Event;
 
 /// The path of one of the function's links (they are absolute, on the site).
 fn path_of(link: &str) -> &str {
@@ -73,6 +74,30 @@ pub(crate) async fn attendance_then_attestation_then_verification(server: &Serve
     let links = codes(&recorded);
     assert!(links[0].is_some() && links[1].is_some(), "{links:?}");
     assert_eq!(links[2], None, "who was not marked gets nothing");
+    // Each person newly present is told, with their link (the mail path).
+    let told = |server: &Server| -> Vec<(String, String)> {
+        server
+            .events
+            .events()
+            .into_iter()
+            .filter_map(|event| match event {
+                Event::Attested {
+                    person,
+                    attestation_url,
+                    ..
+                } => Some((person.email, attestation_url)),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut expected = vec![
+        (people[0].email.clone(), links[0].clone().unwrap()),
+        (people[1].email.clone(), links[1].clone().unwrap()),
+    ];
+    let mut sent = told(server);
+    sent.sort();
+    expected.sort();
+    assert_eq!(sent, expected);
     let organiser = recorded.json()["organiser"].clone();
     assert_eq!(organiser["name"], "Camille Martin");
     let organiser_link = organiser["attestation"].as_str().unwrap().to_string();
@@ -190,6 +215,9 @@ pub(crate) async fn attendance_then_attestation_then_verification(server: &Serve
     assert_eq!(correction.status, 200, "{}", correction.body);
     assert!(correction.body.contains("Présences enregistrées"));
     assert_eq!(correction.body.matches(" checked>").count(), 2);
+    let sent = told(server);
+    assert_eq!(sent.len(), 3, "only the person newly present is told");
+    assert_eq!(sent[2].0, people[2].email);
     let listed = server.store.registrants("passee").await.unwrap();
     assert_eq!(listed[0].attestation, None);
     assert_eq!(listed[1].attestation.as_deref(), Some(code.as_str()));

@@ -21,13 +21,16 @@ use super::items::{
 };
 use super::retry::backend;
 use super::{names, values, DynamoStore};
-use maillage_model::store::{Attendance, Attestation, AttestedRole, StoreError, StoreResult};
+use maillage_model::store::{
+    Attendance, Attestation, AttestedRole, Issued, StoreError, StoreResult,
+};
 
 pub(super) async fn record(
     store: &DynamoStore,
     attendance: Attendance,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<Issued>> {
+    let mut issued = Vec::new();
     let pk = items::meetup_pk(&attendance.meetup_id);
     let meetup = match store.get(items::key(&pk, META_SK)).await? {
         Some(item) => items::parse_definition(&item)?,
@@ -53,10 +56,23 @@ pub(super) async fn record(
             (true, held) => {
                 let code = match held {
                     Some(code) => code.clone(),
-                    None => match mark_present(store, &registration, &fresh_code()?).await? {
-                        Some(code) => code,
-                        None => continue,
-                    },
+                    None => {
+                        let fresh = fresh_code()?;
+                        match mark_present(store, &registration, &fresh).await? {
+                            Some(code) => {
+                                // Another record may have given one first.
+                                if code == fresh {
+                                    issued.push(Issued {
+                                        name: registration.name.clone(),
+                                        email: registration.email.clone(),
+                                        code: code.clone(),
+                                    });
+                                }
+                                code
+                            }
+                            None => continue,
+                        }
+                    }
                 };
                 let role = AttestedRole::from(registration.role);
                 let attestation = Attestation::new(
@@ -102,7 +118,7 @@ pub(super) async fn record(
             }
         }
     }
-    Ok(())
+    Ok(issued)
 }
 
 /// Gives `code` to a registration that has none; returns the code it holds

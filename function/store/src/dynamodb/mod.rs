@@ -55,7 +55,7 @@ use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, NewRegistration, PurgeSummary, Registrant,
+    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeSummary, Registrant,
     RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult,
     StoredReport,
 };
@@ -351,7 +351,7 @@ impl Store for DynamoStore {
         registrations::registrants(self, meetup_id, maillage_model::clock::now()).await
     }
 
-    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<()> {
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>> {
         attendance::record(self, attendance, maillage_model::clock::now()).await
     }
 

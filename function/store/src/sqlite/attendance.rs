@@ -6,7 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{meetups, micros, parse_role, sql_error};
-use maillage_model::store::{Attendance, Attestation, AttestedRole, StoreError, StoreResult};
+use maillage_model::store::{
+    Attendance, Attestation, AttestedRole, Issued, StoreError, StoreResult,
+};
 
 const ATTESTATION_COLUMNS: &str =
     "code, meetup_id, meetup_title, meetup_date, name, role, expires_at";
@@ -16,7 +18,8 @@ pub(super) fn record(
     conn: &Connection,
     attendance: &Attendance,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<Issued>> {
+    let mut issued = Vec::new();
     let meetup = meetups::meetup(conn, &attendance.meetup_id)?
         .ok_or_else(|| StoreError::UnknownMeetup(attendance.meetup_id.clone()))?;
     let mut codes = attendance.fresh_codes.iter();
@@ -54,6 +57,11 @@ pub(super) fn record(
                     Attestation::new(&fresh_code()?, &meetup, &name, role, attendance.expires_at);
                 insert(conn, &attestation)?;
                 set_registration_code(conn, id, Some(&attestation.code))?;
+                issued.push(Issued {
+                    name,
+                    email,
+                    code: attestation.code,
+                });
             }
             (false, Some(code)) => {
                 delete(conn, &code)?;
@@ -82,7 +90,7 @@ pub(super) fn record(
         (None, Some(code)) => delete(conn, &code)?,
         (None, None) => {}
     }
-    Ok(())
+    Ok(issued)
 }
 
 fn organiser_code(conn: &Connection, meetup_id: &str) -> StoreResult<Option<String>> {

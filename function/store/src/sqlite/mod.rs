@@ -38,7 +38,7 @@ use tokio::sync::Semaphore;
 use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, NewRegistration, PurgeSummary, Registrant,
+    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeSummary, Registrant,
     RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult,
     StoredReport,
 };
@@ -236,7 +236,7 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<()> {
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>> {
         let now = clock::now();
         self.write(move |conn| attendance::record(conn, &attendance, now))
             .await

@@ -269,7 +269,7 @@
     showRegistrants(document.getElementById("organisation"), data);
     var result = document.getElementById("presences-resultat");
     result.textContent = "";
-    result.appendChild(el("p", { tabindex: "-1" }, t("attendance_saved")));
+    result.appendChild(el("p", { tabindex: "-1" }, data.message || t("attendance_saved")));
     result.hidden = false;
     result.firstChild.focus();
   }
