@@ -229,6 +229,22 @@ test("the organiser's secret link fills the report form; the public part is publ
   await context.close();
 });
 
+test("from the organiser's page, the report starts with the meetup's intentions to complete", async () => {
+  const meetup = "club-code-brest-2026-11";
+  const context = await isolatedContext(browser);
+  const page = await context.newPage();
+  await page.goto(url(`/organisation/#rencontre=${meetup}&cle=demo-${meetup}`));
+  await page.locator("#inscrits").waitFor({ state: "visible" });
+  await page.click("#inscrits-bilan");
+  await page.waitForFunction(() => document.querySelector("#bilan-outcome").value !== "");
+  assert.equal(
+    await page.inputValue("#bilan-outcome"),
+    "- Programmer une animation lumineuse sur une carte micro:bit : \n- Un adulte bénévole pour trois enfants au plus : ",
+  );
+  assert.equal(await page.inputValue("#bilan-meetup"), meetup);
+  await context.close();
+});
+
 test("without JavaScript the organiser types the meetup and key, and the report is accepted", async () => {
   const meetup = "lille-info-s3-2026-10";
   const { context, page } = await openReport(meetup, `demo-${meetup}`, { javaScript: false });

@@ -201,6 +201,25 @@
     }
   }
 
+  /* From the organiser's link, the report starts with the meetup's
+     intentions (its public page lists them), one line each to complete;
+     never over what the organiser already typed. */
+  function prefillIntentions(form) {
+    var meetup = form.elements.meetup.value;
+    var outcome = form.elements.outcome;
+    if (!outcome || !ID.test(meetup)) return;
+    fetch(meetupPath(meetup), { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      if (!html || outcome.value.trim()) return;
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var lines = Array.prototype.map.call(page.querySelectorAll("[data-intentions] li"), function (li) {
+        return "- " + li.textContent.trim() + " : ";
+      });
+      if (lines.length) outcome.value = lines.join("\n");
+    }).catch(function () { /* the form works without it */ });
+  }
+
   function reportDone(form) {
     var meetup = form.elements.meetup.value;
     var target = form.getAttribute("data-success") + "?rencontre=" + encodeURIComponent(meetup);
@@ -330,6 +349,7 @@
     var kind = form.getAttribute("data-form");
     form.noValidate = true;
     if (kind === "report" || kind === "registrants") fillFromFragment(form);
+    if (kind === "report") prefillIntentions(form);
     var done = function (data) {
       if (kind === "registration") registrationDone(form, data);
       else if (kind === "report") reportDone(form, data);
