@@ -32,19 +32,7 @@ pub(super) async fn record(
             "La rencontre n'a pas encore commencé : les présences se notent à partir de son début.",
         ));
     }
-    let organiser = match fields.text("organiser") {
-        Some(name) if name.chars().count() > validation::NAME_MAX => {
-            return Err(ApiError::invalid_fields(
-                [(
-                    "organiser".to_string(),
-                    "Votre nom doit tenir en 120 caractères au plus.".to_string(),
-                )]
-                .into(),
-            ))
-        }
-        Some(name) => Some(name.to_string()),
-        None => None,
-    };
+    let organiser = validation::organiser_name(fields)?;
     let present: Vec<String> = fields
         .all("present")
         .iter()

@@ -57,6 +57,20 @@ pub(crate) async fn attendance_then_attestation_then_verification(server: &Serve
         assert_eq!((refused.status, refused.code().as_str()), (status, code));
         assert!(!refused.body.contains("example.org"));
     }
+    let mut bad_name = marks(&key, "passee");
+    bad_name[4].1 = "Camille\nMartin".into();
+    let refused = Call::new("POST", "/api/attendance")
+        .form(&pairs(&bad_name))
+        .accept_json()
+        .send(server)
+        .await;
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (422, "invalid_fields")
+    );
+    assert!(refused
+        .field_error("organiser")
+        .contains("caractères non acceptés"));
     let listed = server.store.registrants("passee").await.unwrap();
     assert!(listed.iter().all(|r| r.attestation.is_none()));
     assert_eq!(
