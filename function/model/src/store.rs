@@ -215,6 +215,27 @@ pub struct StoredReport {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Up to when a purge deletes: each kind of personal data whose expiry is
+/// before its instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeCutoffs {
+    /// Registrations, reports' private notes, and the meetup items' lists
+    /// of who registered.
+    pub personal: DateTime<Utc>,
+    /// Attestations, kept longer.
+    pub attestations: DateTime<Utc>,
+}
+
+impl PurgeCutoffs {
+    /// Everything expired at `now`.
+    pub fn at(now: DateTime<Utc>) -> PurgeCutoffs {
+        PurgeCutoffs {
+            personal: now,
+            attestations: now,
+        }
+    }
+}
+
 /// What a purge removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PurgeSummary {
@@ -392,7 +413,14 @@ pub trait Store: Send + Sync {
     /// private notes of reports on meetups that ended more than the
     /// retention ago, and attestations past their own, longer, retention).
     /// Public aggregates and public report parts stay.
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary>;
+    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
+        self.purge(PurgeCutoffs::at(now)).await
+    }
+
+    /// Deletes what expired before its cutoff: registrations may go earlier
+    /// than they were stored for (a shorter retention, `maillage purge
+    /// --retention-days`) without attestations going early too.
+    async fn purge(&self, cutoffs: PurgeCutoffs) -> StoreResult<PurgeSummary>;
 
     /// Checks one meetup and mends what interrupted requests left: the
     /// public counters recounted, seats owed to the waiting list given in

@@ -26,7 +26,7 @@ use chrono::{DateTime, Duration, Utc};
 use maillage_model::clock;
 use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
 use maillage_store::{
-    Attendance, AttestedRole, CancelOutcome, NewRegistration, RegistrationOutcome,
+    Attendance, AttestedRole, CancelOutcome, NewRegistration, PurgeCutoffs, RegistrationOutcome,
     RegistrationStatus, RepairSummary, Store, StoreError, StoredReport,
 };
 
@@ -61,7 +61,8 @@ macro_rules! store_conformance_tests {
             concurrent_registrations_and_repairs,
             attendance_gives_attestations,
             attendance_of_another_meetup_records_nothing,
-            attestations_outlive_registrations_then_go
+            attestations_outlive_registrations_then_go,
+            a_shorter_retention_purges_registrations_not_attestations
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -120,7 +121,8 @@ where
         concurrent_registrations_and_repairs,
         attendance_gives_attestations,
         attendance_of_another_meetup_records_nothing,
-        attestations_outlive_registrations_then_go
+        attestations_outlive_registrations_then_go,
+        a_shorter_retention_purges_registrations_not_attestations
     );
 }
 
@@ -1359,4 +1361,38 @@ pub(crate) async fn attestations_outlive_registrations_then_go(store: Arc<dyn St
     assert_eq!(store.attestation(&code).await.unwrap(), None);
     assert_eq!(store.attestation(&organiser.code).await.unwrap(), None);
     assert_eq!(store.organiser_attestation("m").await.unwrap(), None);
+}
+
+pub(crate) async fn a_shorter_retention_purges_registrations_not_attestations(
+    store: Arc<dyn Store>,
+) {
+    store.put_meetups(&[meetup("m", 10)]).await.unwrap();
+    let now = clock::now();
+    let person = NewRegistration {
+        expires_at: now + Duration::days(10),
+        ..registration("m", 0)
+    };
+    register(&store, person.clone()).await;
+    // The attestation expires before the registrations' early cutoff: only
+    // its own cutoff may remove it.
+    store
+        .record_attendance(attendance("m", &[&person], None, now + Duration::days(12)))
+        .await
+        .unwrap();
+    let code = codes(&store, "m").await[0].clone().unwrap();
+    // Registrations purged as if 15 days had passed, attestations at once.
+    let summary = store
+        .purge(PurgeCutoffs {
+            personal: now + Duration::days(15),
+            attestations: now,
+        })
+        .await
+        .unwrap();
+    assert_eq!((summary.registrations, summary.attestations), (1, 0));
+    assert_eq!(store.registrants("m").await.unwrap(), vec![]);
+    assert!(store.attestation(&code).await.unwrap().is_some());
+    assert_eq!(
+        store.purge_expired(now).await.unwrap(),
+        maillage_store::PurgeSummary::default()
+    );
 }

@@ -55,9 +55,9 @@ use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeSummary, Registrant,
-    RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult,
-    StoredReport,
+    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeCutoffs, PurgeSummary,
+    Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
+    StoreResult, StoredReport,
 };
 pub use purge::PurgeProgress;
 
@@ -371,8 +371,8 @@ impl Store for DynamoStore {
         meetups::aggregates(self).await
     }
 
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
-        purge::purge_expired(self, now).await
+    async fn purge(&self, cutoffs: PurgeCutoffs) -> StoreResult<PurgeSummary> {
+        purge::purge_expired(self, cutoffs).await
     }
 
     async fn repair(&self, meetup_id: &str, now: DateTime<Utc>) -> StoreResult<RepairSummary> {

@@ -38,9 +38,9 @@ use tokio::sync::Semaphore;
 use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeSummary, Registrant,
-    RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult,
-    StoredReport,
+    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeCutoffs, PurgeSummary,
+    Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
+    StoreResult, StoredReport,
 };
 pub use schema::SCHEMA_VERSION;
 use writer::Writer;
@@ -266,8 +266,8 @@ impl Store for SqliteStore {
         self.read(meetups::aggregates).await
     }
 
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
-        self.write(move |conn| meetups::purge_expired(conn, now))
+    async fn purge(&self, cutoffs: PurgeCutoffs) -> StoreResult<PurgeSummary> {
+        self.write(move |conn| meetups::purge_expired(conn, cutoffs))
             .await
     }
 
