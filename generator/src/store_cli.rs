@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_PATH};
-use maillage_store::{RepairRun, RepairSummary, Store, StoreError};
+use maillage_store::{PurgeCutoffs, RepairRun, RepairSummary, Store, StoreError};
 
 use crate::build::{load_config, BuildOptions};
 use crate::error::Result;
@@ -278,7 +278,8 @@ pub fn stored_retention_days() -> u32 {
 
 /// `maillage purge`: deletes personal data past its retention. Each item
 /// expires at its meetup's end plus the retention in force when it was
-/// stored; a shorter `retention_days` purges earlier by the difference.
+/// stored; a shorter `retention_days` purges registrations and private
+/// notes earlier by the difference (attestations keep their own).
 pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Outcome<String> {
     let stored = stored_retention_days();
     let retention = retention_days.unwrap_or(stored);
@@ -287,15 +288,19 @@ pub fn purge_command(spec: &StoreSpec, retention_days: Option<u32>) -> Outcome<S
     block_on(async {
         let store = spec.open().await?;
         let summary = store
-            .purge_expired(cutoff)
+            .purge(PurgeCutoffs {
+                personal: cutoff,
+                attestations: now,
+            })
             .await
             .map_err(|e| spec.error(format!("cannot purge: {e}")))?;
         Ok(format!(
-            "Purged from {}: {} registrations and {} reports' private notes of meetups ended more than {retention} days before {}",
+            "Purged from {}: {} registrations and {} reports' private notes of meetups ended more than {retention} days before {}, and {} attestations past their own retention",
             spec.describe(),
             summary.registrations,
             summary.private_notes,
             now.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC"),
+            summary.attestations,
         ))
     })
 }

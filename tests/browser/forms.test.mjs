@@ -3,14 +3,15 @@
 // JavaScript, fill a meetup until its waiting list, cancel and see the next
 // person promoted, report with the organiser's secret link and see the public
 // part published after the rebuild, a wrong key refused, hostile Markdown shown
-// as text, the organiser's registrant list with and without JavaScript.
+// as text, the organiser's registrant list with and without JavaScript,
+// attendance marked from it, an attestation opened and its code checked.
 // Each test uses its own meetup of the demo data (clock pinned to
 // 2026-11-22 by tests/browser/run), on a copy of the site.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ARTIFACTS, axe, describeViolations, isolatedContext, launch, serious, url } from "./lib.mjs";
+import { ARTIFACTS, axe, describeViolations, isolatedContext, launch, registerInStore, serious, url } from "./lib.mjs";
 
 let browser;
 before(async () => {
@@ -228,6 +229,22 @@ test("the organiser's secret link fills the report form; the public part is publ
   await context.close();
 });
 
+test("from the organiser's page, the report starts with the meetup's intentions to complete", async () => {
+  const meetup = "club-code-brest-2026-11";
+  const context = await isolatedContext(browser);
+  const page = await context.newPage();
+  await page.goto(url(`/organisation/#rencontre=${meetup}&cle=demo-${meetup}`));
+  await page.locator("#inscrits").waitFor({ state: "visible" });
+  await page.click("#inscrits-bilan");
+  await page.waitForFunction(() => document.querySelector("#bilan-outcome").value !== "");
+  assert.equal(
+    await page.inputValue("#bilan-outcome"),
+    "- Programmer une animation lumineuse sur une carte micro:bit : \n- Un adulte bénévole pour trois enfants au plus : ",
+  );
+  assert.equal(await page.inputValue("#bilan-meetup"), meetup);
+  await context.close();
+});
+
 test("without JavaScript the organiser types the meetup and key, and the report is accepted", async () => {
   const meetup = "lille-info-s3-2026-10";
   const { context, page } = await openReport(meetup, `demo-${meetup}`, { javaScript: false });
@@ -302,7 +319,7 @@ test("the organiser's secret link opens the registrant list in place, with roles
   const row = page.locator("#inscrits-table tbody tr", { hasText: who.name });
   assert.equal(await row.count(), 1, "the registrant is listed");
   const cells = await row.locator("td").allTextContents();
-  assert.deepEqual(cells, [who.name, who.email, "animation", "", "Une boucle magnétique", "confirmée"]);
+  assert.deepEqual(cells, [`${who.name} est venu·e`, who.name, who.email, "animation", "", "Une boucle magnétique", "confirmée", ""]);
   assert.equal(await page.textContent("#inscrits-places"), "20");
   const report = await page.getAttribute("#inscrits-bilan", "href");
   assert.match(report, new RegExp(`/bilan/#rencontre=${meetup}&cle=demo-${meetup}$`), "the report link carries the key in its fragment");
@@ -348,7 +365,7 @@ test("without JavaScript the organiser types the meetup and key and gets the lis
   await Promise.all([page.waitForURL(/\/api\/registrants$/), page.click("#organisation button:not([name])")]);
   assert.equal(await page.textContent("h1"), "Personnes inscrites");
   const cells = await page.locator("tr", { hasText: who.name }).locator("td").allTextContents();
-  assert.deepEqual(cells, [who.name, who.email, "participation", "", "", "confirmée"]);
+  assert.deepEqual(cells, [`${who.name} est venu·e`, who.name, who.email, "participation", "", "", "confirmée", ""]);
   // axe-core needs scripts: it checks the function's page, and the form
   // page as it stands before any script, in a context that runs them.
   const html = await page.content();
@@ -365,7 +382,122 @@ test("without JavaScript the organiser types the meetup and key and gets the lis
     assert.equal(violations.length, 0, `${view.url()}: ${describeViolations(violations)}`);
   }
   await checker.close();
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click("button[type=submit]")]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Télécharger la liste (CSV)" }).click()]);
   assert.equal(download.suggestedFilename(), `inscriptions-${meetup}.csv`);
+  await context.close();
+});
+
+/** axe-core on a page whose policy forbids scripts: its HTML, checked in a page that runs them. */
+async function axeOnContent(html) {
+  const checker = await isolatedContext(browser);
+  const view = await checker.newPage();
+  await view.setContent(html);
+  const violations = serious(await axe(view));
+  await checker.close();
+  return violations;
+}
+
+test("the organiser marks who came, a participant opens their attestation, a third person checks its code", async () => {
+  const meetup = "club-code-brest-2026-11";
+  const key = `demo-${meetup}`;
+  const came = { name: "Maëlle Présente", email: "maelle.presente@exemple.org", role: "participant" };
+  const absent = { name: "Yanis Absent", email: "yanis.absent@exemple.org", role: "speaker" };
+  registerInStore(meetup, [came, absent]);
+
+  // The organiser, from the secret link.
+  const organiser = await isolatedContext(browser);
+  const page = await organiser.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url(`/organisation/#rencontre=${meetup}&cle=${key}`));
+  await page.locator("#inscrits").waitFor({ state: "visible" });
+  await page.getByLabel(`${came.name} est venu·e`).check();
+  await page.fill("#presences-organisateur", "Théo Organisateur");
+  await page.getByRole("button", { name: "Enregistrer les présences" }).click();
+  await page.locator("#presences-resultat").waitFor({ state: "visible" });
+  assert.match(await page.textContent("#presences-resultat"), /Présences enregistrées/);
+  const row = page.locator("#inscrits-table tbody tr", { hasText: came.name });
+  assert.ok(await page.getByLabel(`${came.name} est venu·e`).isChecked());
+  assert.ok(!(await page.getByLabel(`${absent.name} est venu·e`).isChecked()));
+  assert.equal(await page.locator("#inscrits-table tbody tr", { hasText: absent.name }).getByRole("link").count(), 0);
+  const link = await row.getByRole("link", { name: "attestation" }).getAttribute("href");
+  assert.match(await page.textContent("#presences-organisateur-lien"), /Votre attestation d'organisation/);
+  assert.ok(requests.every((u) => !u.includes(key)), `the key never reaches a URL: ${requests.join(", ")}`);
+  let violations = serious(await axe(page));
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await page.screenshot({ path: path.join(ARTIFACTS, "presences.png"), fullPage: true });
+  await organiser.close();
+
+  // The participant, with the link the organiser passed on.
+  const participant = await isolatedContext(browser);
+  const own = await participant.newPage();
+  await own.goto(link);
+  assert.equal(await own.textContent("h1"), "Attestation de participation");
+  const text = await own.textContent("main");
+  for (const words of [came.name, "Club de code de Brest", "samedi 14 novembre 2026", "participant·e", "Code de vérification"]) {
+    assert.ok(text.includes(words), `${words} in ${text}`);
+  }
+  assert.ok(!text.includes(came.email));
+  const code = (await own.textContent("code")).trim();
+  assert.match(code, /^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}-[0-9A-Z]{6}$/);
+  violations = await axeOnContent(await own.content());
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await own.screenshot({ path: path.join(ARTIFACTS, "attestation.png"), fullPage: true });
+  await participant.close();
+
+  // A third person checks the code on the site, with JavaScript…
+  const third = await isolatedContext(browser);
+  const check = await third.newPage();
+  await check.goto(url("/attestation/verifier/"));
+  await check.fill("#verification-code", code.toLowerCase());
+  await check.getByRole("button", { name: "Vérifier" }).click();
+  await check.locator("#verification-resultat").waitFor({ state: "visible" });
+  const stated = await check.locator("#verification-resultat dd").allTextContents();
+  assert.deepEqual(stated, [came.name, "Club de code de Brest : jeux de lumière avec micro:bit", "samedi 14 novembre 2026", "participant·e", "Maillage"]);
+  violations = serious(await axe(check));
+  assert.equal(violations.length, 0, describeViolations(violations));
+  // …and a forged code is refused, what was shown before hidden.
+  const forged = code.slice(0, -1) + (code.endsWith("0") ? "1" : "0");
+  await check.fill("#verification-code", forged);
+  await check.getByRole("button", { name: "Vérifier" }).click();
+  await check.locator("#verification-erreurs li").first().waitFor();
+  assert.match(await check.textContent("#verification-erreurs"), /ne correspond à aucune attestation/);
+  assert.ok(await check.locator("#verification-resultat").isHidden());
+  violations = serious(await axe(check));
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await third.close();
+
+  // Without JavaScript: the check answers a page, stating the same.
+  const plain = await isolatedContext(browser, { javaScriptEnabled: false });
+  const form = await plain.newPage();
+  await form.goto(url("/attestation/verifier/"));
+  await form.fill("#verification-code", code);
+  await Promise.all([form.waitForURL(/\/api\/attestation\/verification$/), form.getByRole("button", { name: "Vérifier" }).click()]);
+  assert.equal(await form.textContent("h1"), "Attestation valide");
+  assert.ok((await form.textContent("main")).includes(came.name));
+  violations = await axeOnContent(await form.content());
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await plain.close();
+});
+
+test("without JavaScript the organiser marks who came from the list's page", async () => {
+  const meetup = "club-code-brest-2026-11";
+  const late = { name: "Inès Retardataire", email: "ines.retard@exemple.org", role: "facilitator" };
+  registerInStore(meetup, [late]);
+  const context = await isolatedContext(browser, { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(url("/organisation/"));
+  await page.fill("#organisation-meetup", meetup);
+  await page.fill("#organisation-key", `demo-${meetup}`);
+  await Promise.all([page.waitForURL(/\/api\/registrants$/), page.click("#organisation button:not([name])")]);
+  await page.getByLabel(`${late.name} est venu·e`).check();
+  await Promise.all([page.waitForURL(/\/api\/attendance$/), page.getByRole("button", { name: "Enregistrer les présences" }).click()]);
+  assert.match(await page.textContent("main"), /Présences enregistrées/);
+  assert.ok(await page.getByLabel(`${late.name} est venu·e`).isChecked());
+  const link = await page.locator("tr", { hasText: late.name }).getByRole("link", { name: "attestation" }).getAttribute("href");
+  const violations = await axeOnContent(await page.content());
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await page.goto(link);
+  assert.ok((await page.textContent("main")).includes("animateur·rice"));
   await context.close();
 });

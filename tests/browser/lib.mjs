@@ -1,6 +1,7 @@
 // Shared helpers of the browser tests: the browser, the served site, axe-core.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,4 +79,35 @@ export async function getJSON(p) {
   const response = await fetch(url(p));
   if (!response.ok) throw new Error(`${p}: HTTP ${response.status}`);
   return response.json();
+}
+
+/**
+ * Registers `people` ({name, email, role}) for a meetup that has already
+ * taken place, in the served site's store file: the function refuses
+ * registrations once a meetup starts, and the clock is pinned after it.
+ * Written as the store writes a confirmed registration (seat and counters
+ * in one transaction).
+ */
+export function registerInStore(meetup, people) {
+  const store = process.env.MAILLAGE_SITE_STORE;
+  if (!store) throw new Error("MAILLAGE_SITE_STORE is not set: start the tests with tests/browser/run");
+  const script = `
+import json, secrets, sqlite3, sys
+from datetime import datetime, timezone
+meetup, people = sys.argv[2], json.loads(sys.argv[3])
+expires = int(datetime(2027, 6, 1, tzinfo=timezone.utc).timestamp() * 1_000_000)
+conn = sqlite3.connect(sys.argv[1], timeout=10)
+with conn:
+    arrivals, confirmed = conn.execute("SELECT arrivals, confirmed FROM meetups WHERE id = ?", (meetup,)).fetchone()
+    for person in people:
+        arrivals += 1
+        confirmed += 1
+        conn.execute(
+            "INSERT INTO registrations (meetup_id, email, name, role, token, state, arrival, registered_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, 'confirmed', ?, '2026-11-01T09:00:00Z', ?)",
+            (meetup, person["email"], person["name"], person["role"], secrets.token_hex(24), arrivals, expires),
+        )
+    conn.execute("UPDATE meetups SET arrivals = ?, confirmed = ? WHERE id = ?", (arrivals, confirmed, meetup))
+`;
+  execFileSync("python3", ["-c", script, store, meetup, JSON.stringify(people)]);
 }

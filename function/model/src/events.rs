@@ -54,6 +54,14 @@ pub enum Event {
     Cancelled { meetup_id: String },
     /// An organiser's report was saved (first time or corrected).
     Reported { meetup_id: String },
+    /// The organiser marked a registrant present: they now have an
+    /// attestation. Nothing public changed.
+    Attested {
+        meetup: MeetupDefinition,
+        person: Recipient,
+        /// The private link to the attestation (absolute URL).
+        attestation_url: String,
+    },
 }
 
 impl Event {
@@ -62,14 +70,15 @@ impl Event {
         match self {
             Event::Registered { meetup, .. }
             | Event::RegisteredAgain { meetup, .. }
-            | Event::Promoted { meetup, .. } => &meetup.id,
+            | Event::Promoted { meetup, .. }
+            | Event::Attested { meetup, .. } => &meetup.id,
             Event::Cancelled { meetup_id } | Event::Reported { meetup_id } => meetup_id,
         }
     }
 
     /// Whether the store changed (the site's figures or reports may show it).
     pub fn changes_store(&self) -> bool {
-        !matches!(self, Event::RegisteredAgain { .. })
+        !matches!(self, Event::RegisteredAgain { .. } | Event::Attested { .. })
     }
 }
 

@@ -25,6 +25,9 @@ pub struct ResultPages {
     pub report_form: String,
     /// After a report is sent.
     pub report_sent: String,
+    /// Where anyone checks an attestation's code; attestations link to it.
+    /// Only linked, never a redirect's target: a site may do without it.
+    pub attestation_check: String,
 }
 
 impl Default for ResultPages {
@@ -35,6 +38,7 @@ impl Default for ResultPages {
             cancelled: "/annulation/confirmee/".into(),
             report_form: "/bilan/".into(),
             report_sent: "/bilan/envoye/".into(),
+            attestation_check: "/attestation/verifier/".into(),
         }
     }
 }
@@ -58,7 +62,8 @@ impl ResultPages {
     /// Refuses a path that is not `/absolute/` on the site (no host, query
     /// or fragment): the message names the key.
     pub fn validate(&self) -> Result<(), String> {
-        for (key, path, _) in self.all() {
+        let linked = ("attestation_check", self.attestation_check.as_str(), "");
+        for (key, path, _) in self.all().into_iter().chain([linked]) {
             if !crate::urls::is_site_folder(path) {
                 return Err(format!(
                     "result_pages.{key}: {path:?} is not a path of the site like \"/inscription/confirmee/\""
@@ -78,9 +83,10 @@ impl ResultPages {
                 "cancelled" => pages.cancelled = path,
                 "report_form" => pages.report_form = path,
                 "report_sent" => pages.report_sent = path,
+                "attestation_check" => pages.attestation_check = path,
                 other => {
                     return Err(format!(
-                        "unknown result page {other:?} (registered, waiting, cancelled, report_form, report_sent)"
+                        "unknown result page {other:?} (registered, waiting, cancelled, report_form, report_sent, attestation_check)"
                     ))
                 }
             }

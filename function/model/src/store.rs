@@ -11,7 +11,7 @@
 //! through [`Store::registrants`] (the organiser's list, behind the key).
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport, Role};
 
@@ -90,6 +90,117 @@ pub struct Registrant {
     pub need: Option<String>,
     pub status: RegistrationStatus,
     pub registered_at: DateTime<Utc>,
+    /// The code of their attestation: present when the organiser marked
+    /// them as having come.
+    pub attestation: Option<String>,
+}
+
+/// Who came, as the organiser marks it on their page: the whole list each
+/// time (whoever is not in it did not come).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attendance {
+    pub meetup_id: String,
+    /// The registrants who came, by the email of their registration.
+    pub present: Vec<String>,
+    /// The organiser's name as they write it, when they came (an attestation
+    /// of organising); `None`: no organiser's attestation.
+    pub organiser: Option<String>,
+    /// Codes for the attestations this record gives: at least one per person
+    /// present (random, unguessable). Someone who already has an attestation
+    /// keeps its code, so recording the same attendance again changes nothing.
+    pub fresh_codes: Vec<String>,
+    /// When new attestations must be gone (meetup end + their retention).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An attestation a record of attendance gave to a registrant who had
+/// none: whom to send its link to. Personal data, never logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issued {
+    pub name: String,
+    pub email: String,
+    pub code: String,
+}
+
+/// How a person took part, as their attestation states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttestedRole {
+    Participant,
+    Facilitator,
+    Speaker,
+    Organiser,
+}
+
+impl From<Role> for AttestedRole {
+    fn from(role: Role) -> AttestedRole {
+        match role {
+            Role::Participant => AttestedRole::Participant,
+            Role::Facilitator => AttestedRole::Facilitator,
+            Role::Speaker => AttestedRole::Speaker,
+        }
+    }
+}
+
+impl AttestedRole {
+    /// How both stores write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestedRole::Participant => "participant",
+            AttestedRole::Facilitator => "facilitator",
+            AttestedRole::Speaker => "speaker",
+            AttestedRole::Organiser => "organiser",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AttestedRole> {
+        [
+            AttestedRole::Participant,
+            AttestedRole::Facilitator,
+            AttestedRole::Speaker,
+            AttestedRole::Organiser,
+        ]
+        .into_iter()
+        .find(|role| role.as_str() == text)
+    }
+}
+
+/// An attestation of participation: all that is kept once the
+/// registrations are purged, and all that verifying it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attestation {
+    pub code: String,
+    pub meetup_id: String,
+    pub meetup_title: String,
+    /// The meetup's day, in its own time zone.
+    pub date: NaiveDate,
+    /// The name as the person (or the organiser) wrote it.
+    pub name: String,
+    pub role: AttestedRole,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Attestation {
+    /// The attestation of `name` for `meetup`, with its expiry.
+    pub fn new(
+        code: &str,
+        meetup: &MeetupDefinition,
+        name: &str,
+        role: AttestedRole,
+        expires_at: DateTime<Utc>,
+    ) -> Attestation {
+        Attestation {
+            code: code.to_string(),
+            meetup_id: meetup.id.clone(),
+            meetup_title: meetup.title.clone(),
+            date: meetup
+                .starts_at
+                .with_timezone(&meetup.time_zone)
+                .date_naive(),
+            name: name.to_string(),
+            role,
+            expires_at,
+        }
+    }
 }
 
 /// An organiser's report: the public part (already sanitised by the handler)
@@ -104,11 +215,33 @@ pub struct StoredReport {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Up to when a purge deletes: each kind of personal data whose expiry is
+/// before its instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeCutoffs {
+    /// Registrations, reports' private notes, and the meetup items' lists
+    /// of who registered.
+    pub personal: DateTime<Utc>,
+    /// Attestations, kept longer.
+    pub attestations: DateTime<Utc>,
+}
+
+impl PurgeCutoffs {
+    /// Everything expired at `now`.
+    pub fn at(now: DateTime<Utc>) -> PurgeCutoffs {
+        PurgeCutoffs {
+            personal: now,
+            attestations: now,
+        }
+    }
+}
+
 /// What a purge removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PurgeSummary {
     pub registrations: u64,
     pub private_notes: u64,
+    pub attestations: u64,
 }
 
 /// What a repair found and mended in one meetup.
@@ -256,6 +389,20 @@ pub trait Store: Send + Sync {
     /// The organiser's list, in arrival order, without expired entries.
     async fn registrants(&self, meetup_id: &str) -> StoreResult<Vec<Registrant>>;
 
+    /// Records who came: each registrant in `present` gets an attestation
+    /// (keeping the one they have), each other registrant loses theirs; the
+    /// same for the organiser. Safe to send again. Returns the attestations
+    /// given to registrants who had none (sent again, the same record gives
+    /// none).
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>>;
+
+    /// The organiser's attestation for a meetup, if they marked themselves
+    /// present.
+    async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>>;
+
+    /// The live (not expired) attestation with this code.
+    async fn attestation(&self, code: &str) -> StoreResult<Option<Attestation>>;
+
     /// Public figures of one meetup.
     async fn aggregate(&self, meetup_id: &str) -> StoreResult<MeetupAggregate>;
 
@@ -263,9 +410,17 @@ pub trait Store: Send + Sync {
     async fn aggregates(&self) -> StoreResult<LiveAggregates>;
 
     /// Deletes personal data whose `expires_at` is before `now` (registrations,
-    /// and private notes of reports on meetups that ended more than the
-    /// retention ago). Public aggregates and public report parts stay.
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary>;
+    /// private notes of reports on meetups that ended more than the
+    /// retention ago, and attestations past their own, longer, retention).
+    /// Public aggregates and public report parts stay.
+    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
+        self.purge(PurgeCutoffs::at(now)).await
+    }
+
+    /// Deletes what expired before its cutoff: registrations may go earlier
+    /// than they were stored for (a shorter retention, `maillage purge
+    /// --retention-days`) without attestations going early too.
+    async fn purge(&self, cutoffs: PurgeCutoffs) -> StoreResult<PurgeSummary>;
 
     /// Checks one meetup and mends what interrupted requests left: the
     /// public counters recounted, seats owed to the waiting list given in

@@ -23,6 +23,7 @@ pub enum Kind {
     Reminder,
     Promotion,
     OrganiserNotice,
+    Attestation,
 }
 
 impl Kind {
@@ -33,6 +34,7 @@ impl Kind {
             Kind::Reminder => "reminder",
             Kind::Promotion => "promotion",
             Kind::OrganiserNotice => "organiser-notice",
+            Kind::Attestation => "attestation",
         }
     }
 }
@@ -298,6 +300,42 @@ pub fn organiser_notice(
         None,
         now,
         Kind::OrganiserNotice,
+        meetup,
+    )
+}
+
+/// The private link to a person's attestation, once the organiser marked
+/// them present.
+pub fn attestation(
+    sender: &Sender,
+    meetup: &MeetupDefinition,
+    person: &Recipient,
+    attestation_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let text = format!(
+        "{greeting}\n\n\
+         Merci d'être venu·e à « {title} ». L'organisation de la rencontre \
+         vous a noté·e présent·e : votre attestation de participation est \
+         prête. Ouvrez ce lien pour l'afficher, l'imprimer ou l'enregistrer \
+         en PDF :\n\n{attestation_url}\n\n\
+         Ce lien est personnel : l'attestation porte votre nom. Elle comporte \
+         un code de vérification, que toute personne à qui vous la présentez \
+         peut vérifier sur le site du réseau. L'attestation est conservée \
+         trois ans après la rencontre.\n\n\
+         À bientôt,\n{signature}\n",
+        greeting = greeting(person),
+        title = meetup.title,
+        signature = sender.signature(),
+    );
+    build(
+        sender,
+        mailbox(person)?,
+        format!("Votre attestation de participation : {}", meetup.title),
+        text,
+        None,
+        now,
+        Kind::Attestation,
         meetup,
     )
 }

@@ -264,6 +264,16 @@ impl Mailer {
             Event::Promoted { meetup, person } => {
                 push(compose::promotion(sender, meetup, person, now), "person's");
             }
+            Event::Attested {
+                meetup,
+                person,
+                attestation_url,
+            } => {
+                push(
+                    compose::attestation(sender, meetup, person, attestation_url, now),
+                    "person's",
+                );
+            }
             Event::Cancelled { .. } | Event::Reported { .. } => {}
         }
         messages

@@ -15,6 +15,9 @@ pub const API_BASE_VAR: &str = "MAILLAGE_API_BASE";
 pub const API_URL_VAR: &str = "MAILLAGE_API_URL";
 /// Environment variable: days after a meetup ends before personal data expires.
 pub const RETENTION_DAYS_VAR: &str = "MAILLAGE_RETENTION_DAYS";
+/// Environment variable: days after a meetup ends before its attestations
+/// (name, role, meetup, day, code) expire; at least the retention above.
+pub const ATTESTATION_RETENTION_DAYS_VAR: &str = "MAILLAGE_ATTESTATION_RETENTION_DAYS";
 /// Environment variable: requests per client and per minute (0 turns it off).
 pub const RATE_LIMIT_VAR: &str = "MAILLAGE_RATE_LIMIT";
 /// Environment variable: the site's time zone (IANA name); times of meetups
@@ -27,6 +30,8 @@ pub const SITE_NAME_VAR: &str = "MAILLAGE_SITE_NAME";
 
 /// Default retention of personal data after a meetup, in days.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// Default retention of attestations after a meetup, in days (three years).
+pub const DEFAULT_ATTESTATION_RETENTION_DAYS: u32 = 3 * 365;
 /// Default number of requests a client may send per minute.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 30;
 
@@ -48,6 +53,8 @@ pub struct FunctionConfig {
     pub api_url: String,
     /// Days after a meetup ends before its registrations and private notes expire.
     pub retention_days: u32,
+    /// Days after a meetup ends before its attestations expire.
+    pub attestation_retention_days: u32,
     /// Requests a client may send per minute (token bucket); 0 turns it off.
     pub rate_limit_per_minute: u32,
     /// The site's time zone.
@@ -69,6 +76,7 @@ impl Default for FunctionConfig {
             api_base: "/api".into(),
             api_url: String::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
+            attestation_retention_days: DEFAULT_ATTESTATION_RETENTION_DAYS,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             time_zone: zone::DEFAULT,
             site_name: "Maillage".into(),
@@ -123,6 +131,21 @@ impl FunctionConfig {
                         "{RETENTION_DAYS_VAR} must be a number of days (0 to 3650), not {days:?}"
                     )
                     })?;
+        }
+        if let Some(days) = get(ATTESTATION_RETENTION_DAYS_VAR) {
+            config.attestation_retention_days = days
+                .parse()
+                .ok()
+                .filter(|days| *days <= 3650)
+                .ok_or_else(|| {
+                    format!("{ATTESTATION_RETENTION_DAYS_VAR} must be a number of days (0 to 3650), not {days:?}")
+                })?;
+        }
+        if config.attestation_retention_days < config.retention_days {
+            return Err(format!(
+                "{ATTESTATION_RETENTION_DAYS_VAR} ({}) must be at least {RETENTION_DAYS_VAR} ({}): attestations outlive the registrations they come from",
+                config.attestation_retention_days, config.retention_days
+            ));
         }
         if let Some(rate) = get(RATE_LIMIT_VAR) {
             config.rate_limit_per_minute = rate.parse().map_err(|_| {
@@ -215,6 +238,18 @@ mod tests {
         assert_eq!(from(&[]).unwrap(), FunctionConfig::default());
         assert_eq!(FunctionConfig::default().api_base, "/api");
         assert_eq!(FunctionConfig::default().retention_days, 90);
+        assert_eq!(FunctionConfig::default().attestation_retention_days, 1095);
+    }
+
+    #[test]
+    fn attestations_outlive_registrations() {
+        let error = from(&[
+            (RETENTION_DAYS_VAR, "400"),
+            (ATTESTATION_RETENTION_DAYS_VAR, "300"),
+        ])
+        .unwrap_err();
+        assert!(error.contains(ATTESTATION_RETENTION_DAYS_VAR), "{error}");
+        assert!(from(&[(RETENTION_DAYS_VAR, "1200")]).is_err());
     }
 
     #[test]
@@ -225,6 +260,7 @@ mod tests {
             (API_BASE_VAR, "/fonction/"),
             (API_URL_VAR, "https://api.example.org/fonction"),
             (RETENTION_DAYS_VAR, "30"),
+            (ATTESTATION_RETENTION_DAYS_VAR, "730"),
             (RATE_LIMIT_VAR, "0"),
             (TIME_ZONE_VAR, "Indian/Reunion"),
         ])
@@ -232,6 +268,7 @@ mod tests {
         assert_eq!(config.site_url, "https://rencontres.example.org");
         assert_eq!(config.api_base, "/fonction");
         assert_eq!(config.retention_days, 30);
+        assert_eq!(config.attestation_retention_days, 730);
         assert_eq!(config.rate_limit_per_minute, 0);
         assert_eq!(config.time_zone.name(), "Indian/Reunion");
         assert_eq!(
@@ -258,6 +295,7 @@ mod tests {
             (SITE_URL_VAR, "ftp://example.org"),
             (API_BASE_VAR, "api"),
             (RETENTION_DAYS_VAR, "-3"),
+            (ATTESTATION_RETENTION_DAYS_VAR, "toujours"),
             (RATE_LIMIT_VAR, "many"),
             (TIME_ZONE_VAR, "Paris"),
         ] {

@@ -8,6 +8,8 @@
 //! page); `Accept: application/json` gets JSON.
 
 mod answer;
+mod attendance;
+mod attestation;
 mod cancellation;
 pub mod config;
 mod input;

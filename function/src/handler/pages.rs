@@ -5,9 +5,10 @@
 
 use maillage_model::markup::escape;
 use maillage_model::meetup::MeetupDefinition;
-use maillage_store::{Registrant, RegistrationStatus};
+use maillage_store::{Attestation, Registrant, RegistrationStatus};
 
 use super::answer::ApiError;
+use super::config::FunctionConfig;
 
 /// The theme's look, in brief: its colours, its header, its focus ring. The
 /// page's policy allows inline styles only, so the site's stylesheet, on
@@ -28,7 +29,12 @@ a:focus-visible,button:focus-visible{outline:3px solid #1c2226;outline-offset:2p
 .problems{border-left:4px solid #a4161a;padding:.2rem 1rem;background:#fbe9e9}\
 .note{color:#4b5661}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
-caption{text-align:left;font-weight:bold;margin-bottom:.5rem}";
+caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
+dt{font-weight:bold}dd{margin:0 0 .5rem}\
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\
+input[type=text]{font:inherit;padding:.4rem;border:2px solid #4b5661;border-radius:4px;width:100%;max-width:30rem}\
+code{font-size:1.15rem;letter-spacing:.05em}\
+@media print{.site-header,.no-print{display:none}}";
 
 /// Where the pages' header leads: the site's name and home page.
 #[derive(Debug, Clone)]
@@ -70,13 +76,16 @@ pub(crate) fn layout(site: &Site, title: &str, body: &str) -> String {
     )
 }
 
-/// The organiser's registrant list, for a form sent without JavaScript; a
-/// button posts the same form again for the CSV file.
+/// The organiser's registrant list, for a form sent without JavaScript:
+/// who came is marked in a form posted to `{api}/attendance`, which gives
+/// the attestations' links; a button posts the list again for the CSV file.
 pub(super) fn registrants_page(
-    site: &Site,
+    config: &FunctionConfig,
     meetup: &MeetupDefinition,
     people: &[Registrant],
+    organiser: Option<&Attestation>,
     key: &str,
+    notice: Option<&str>,
 ) -> String {
     use super::registrants::{rank, role_label, status_label};
     let count = |wanted: fn(&RegistrationStatus) -> bool| {
@@ -84,22 +93,44 @@ pub(super) fn registrants_page(
     };
     let confirmed = count(|s| matches!(s, RegistrationStatus::Confirmed));
     let waiting = count(|s| matches!(s, RegistrationStatus::Waiting { .. }));
-    let mut body = format!(
-        "<h1>Personnes inscrites</h1>\n<p>{} : {confirmed} inscription{} confirmée{} pour {} places, {waiting} en liste d'attente.</p>\n\
+    let mut body = String::from("<h1>Personnes inscrites</h1>\n");
+    if let Some(notice) = notice {
+        body.push_str(&format!(
+            "<div class=\"outcome\" role=\"status\"><p>{}</p></div>\n",
+            escape(notice)
+        ));
+    }
+    body.push_str(&format!(
+        "<p>{} : {confirmed} inscription{} confirmée{} pour {} places, {waiting} en liste d'attente.</p>\n\
          <p class=\"note\">Ces données sont personnelles : ne les publiez pas, ne les transmettez qu'au lieu qui en a besoin, et supprimez-les après la rencontre.</p>\n",
         escape(&meetup.title),
         if confirmed > 1 { "s" } else { "" },
         if confirmed > 1 { "s" } else { "" },
         meetup.capacity,
+    ));
+    let hidden = format!(
+        "<input type=\"hidden\" name=\"meetup\" value=\"{}\">\n<input type=\"hidden\" name=\"key\" value=\"{}\">\n",
+        escape(&meetup.id),
+        escape(key),
     );
+    let link = |code: &str| {
+        format!(
+            "<a href=\"{}\">attestation</a>",
+            escape(&super::attestation::link(config, code))
+        )
+    };
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"{}\">\n{hidden}",
+        escape(&config.public_api_url("/attendance"))
+    ));
     if people.is_empty() {
         body.push_str("<p>Personne ne s'est encore inscrit.</p>\n");
     } else {
         body.push_str(
-            "<table>\n<caption>Inscriptions</caption>\n<thead><tr><th scope=\"col\">Nom</th><th scope=\"col\">Courriel</th>\
-             <th scope=\"col\">Rôle</th><th scope=\"col\">Structure</th><th scope=\"col\">Besoins</th><th scope=\"col\">Statut</th></tr></thead>\n<tbody>\n",
+            "<table>\n<caption>Inscriptions et présences</caption>\n<thead><tr><th scope=\"col\">Présent·e</th><th scope=\"col\">Nom</th><th scope=\"col\">Courriel</th>\
+             <th scope=\"col\">Rôle</th><th scope=\"col\">Structure</th><th scope=\"col\">Besoins</th><th scope=\"col\">Statut</th><th scope=\"col\">Attestation</th></tr></thead>\n<tbody>\n",
         );
-        for r in people {
+        for (n, r) in people.iter().enumerate() {
             let rank = rank(r.status);
             let status = if rank.is_empty() {
                 status_label(r.status).to_string()
@@ -107,25 +138,87 @@ pub(super) fn registrants_page(
                 format!("{} ({rank})", status_label(r.status))
             };
             body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td><input type=\"checkbox\" id=\"present-{n}\" name=\"present\" value=\"{}\"{}>\
+                 <label for=\"present-{n}\"><span class=\"visually-hidden\">{} est venu·e</span></label></td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(&r.email),
+                if r.attestation.is_some() { " checked" } else { "" },
+                escape(&r.name),
                 escape(&r.name),
                 escape(&r.email),
                 role_label(r.role),
                 escape(r.structure.as_deref().unwrap_or("")),
                 escape(r.need.as_deref().unwrap_or("")),
                 escape(&status),
+                r.attestation.as_deref().map(link).unwrap_or_default(),
             ));
         }
         body.push_str("</tbody>\n</table>\n");
     }
     body.push_str(&format!(
-        "<form method=\"post\" action=\"\">\n<input type=\"hidden\" name=\"meetup\" value=\"{}\">\n\
-         <input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"format\" value=\"csv\">\n\
-         <p><button type=\"submit\">Télécharger la liste (CSV)</button></p>\n</form>",
-        escape(&meetup.id),
-        escape(key),
+        "<p><label for=\"organiser\">Votre nom, si vous étiez présent·e comme organisateur·rice (pour votre attestation)</label><br>\n\
+         <input type=\"text\" id=\"organiser\" name=\"organiser\" maxlength=\"120\" autocomplete=\"name\" value=\"{}\"></p>\n{}\
+         <p><button type=\"submit\">Enregistrer les présences</button></p>\n</form>\n",
+        escape(organiser.map(|o| o.name.as_str()).unwrap_or("")),
+        organiser
+            .map(|o| format!("<p>Votre attestation d'organisation : {}</p>\n", link(&o.code)))
+            .unwrap_or_default(),
     ));
-    layout(site, &format!("Inscriptions : {}", meetup.title), &body)
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"\">\n{hidden}<input type=\"hidden\" name=\"format\" value=\"csv\">\n\
+         <p><button type=\"submit\">Télécharger la liste (CSV)</button></p>\n</form>",
+    ));
+    layout(
+        &config.site(),
+        &format!("Inscriptions : {}", meetup.title),
+        &body,
+    )
+}
+
+/// The printable attestation of participation.
+pub(super) fn attestation_page(
+    site: &Site,
+    attestation: &Attestation,
+    place: Option<&str>,
+    verify_url: &str,
+) -> String {
+    use super::attestation::{date_label, grouped, role_label};
+    let place = place
+        .map(|place| format!("<dt>Lieu</dt><dd>{}</dd>\n", escape(place)))
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Attestation de participation</h1>\n\
+         <p>Le réseau {network} atteste que <strong>{name}</strong> a participé à la rencontre suivante en tant que {role}.</p>\n\
+         <dl>\n<dt>Rencontre</dt><dd>{title}</dd>\n<dt>Date</dt><dd>{date}</dd>\n{place}<dt>Rôle</dt><dd>{role}</dd>\n\
+         <dt>Code de vérification</dt><dd><code>{code}</code></dd>\n</dl>\n\
+         <p class=\"note\">Toute personne peut vérifier cette attestation en saisissant son code sur <a href=\"{verify}\">{verify}</a>.</p>\n\
+         <p class=\"note no-print\">Pour l'imprimer ou l'enregistrer en PDF, utilisez la fonction d'impression de votre navigateur.</p>\n",
+        network = escape(&site.name),
+        name = escape(&attestation.name),
+        role = role_label(attestation.role),
+        title = escape(&attestation.meetup_title),
+        date = escape(&date_label(attestation)),
+        code = escape(&grouped(&attestation.code)),
+        verify = escape(verify_url),
+    );
+    layout(site, "Attestation de participation", &body)
+}
+
+/// The answer to a code checked without JavaScript: what the attestation
+/// states, nothing else.
+pub(super) fn verified_page(site: &Site, attestation: &Attestation) -> String {
+    use super::attestation::{date_label, role_label};
+    let body = format!(
+        "<h1>Attestation valide</h1>\n<div class=\"outcome\"><p>Ce code correspond à une attestation délivrée par le réseau {network}.</p></div>\n\
+         <dl>\n<dt>Nom</dt><dd>{name}</dd>\n<dt>Rencontre</dt><dd>{title}</dd>\n<dt>Date</dt><dd>{date}</dd>\n\
+         <dt>Rôle</dt><dd>{role}</dd>\n<dt>Réseau</dt><dd>{network}</dd>\n</dl>\n",
+        network = escape(&site.name),
+        name = escape(&attestation.name),
+        title = escape(&attestation.meetup_title),
+        date = escape(&date_label(attestation)),
+        role = role_label(attestation.role),
+    );
+    layout(site, "Attestation valide", &body)
 }
 
 /// The error page of a form sent without JavaScript.
@@ -183,6 +276,9 @@ fn field_label(field: &str) -> &str {
         "public" => "Parties publiées",
         "private_notes" => "Notes privées",
         "jeton" => "Lien d'annulation",
+        "code" => "Code de vérification",
+        "organiser" => "Nom de l'organisateur ou de l'organisatrice",
+        "present" => "Présences",
         other => other,
     }
 }

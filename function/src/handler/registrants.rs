@@ -2,19 +2,20 @@
 //! behind the meetup's key (header `X-Maillage-Key`, or the form's `key`);
 //! `POST {api}/registrants` takes the meetup from the form too and answers a
 //! French HTML page by default: the organiser's page without JavaScript.
+//! The list says who was marked present, with their attestation's link.
 
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderMap, Response, StatusCode};
 use serde_json::json;
 
-use maillage_model::meetup::Role;
+use maillage_model::meetup::{MeetupDefinition, Role};
 use maillage_store::{Registrant, RegistrationStatus};
 
 use super::answer::{html_response, json_response, ApiError};
 use super::report::{check_key, key_invalid, key_missing};
 use super::request::Fields;
-use super::{pages, validation, Function};
+use super::{attestation, pages, validation, Function};
 
 /// The header carrying the organiser's key.
 pub(super) const KEY_HEADER: &str = "x-maillage-key";
@@ -46,26 +47,18 @@ pub(super) async fn list_from_form(
     fields: &Fields,
     query: &Fields,
 ) -> Result<Response<Bytes>, ApiError> {
-    let meetup_id = fields.text("meetup").unwrap_or("");
-    if meetup_id.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "meetup_missing",
-            "Indiquez l'identifiant de la rencontre : il figure dans le lien secret, après « rencontre= ».",
-        )
-        .with_field("meetup", "Indiquez l'identifiant de la rencontre."));
-    }
+    let meetup_id = meetup_field(fields)?;
     answer(function, meetup_id, headers, fields, query, Format::Html).await
 }
 
-async fn answer(
+/// The meetup an organiser's request names, once its key is checked (from
+/// the header `X-Maillage-Key`, or the form's `key`), with that key.
+pub(super) async fn organiser_access(
     function: &Function,
     meetup_id: &str,
     headers: &HeaderMap,
     fields: &Fields,
-    query: &Fields,
-    default: Format,
-) -> Result<Response<Bytes>, ApiError> {
+) -> Result<(MeetupDefinition, String), ApiError> {
     if !validation::is_meetup_id(meetup_id) {
         return Err(ApiError::unknown_meetup());
     }
@@ -85,9 +78,59 @@ async fn answer(
     }
     let meetup = function.meetup(meetup_id).await?;
     check_key(&meetup, &key)?;
+    Ok((meetup, key))
+}
+
+/// The meetup named by the form's `meetup` field, or the refusal.
+pub(super) fn meetup_field(fields: &Fields) -> Result<&str, ApiError> {
+    let meetup_id = fields.text("meetup").unwrap_or("");
+    if meetup_id.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "meetup_missing",
+            "Indiquez l'identifiant de la rencontre : il figure dans le lien secret, après « rencontre= ».",
+        )
+        .with_field("meetup", "Indiquez l'identifiant de la rencontre."));
+    }
+    Ok(meetup_id)
+}
+
+async fn answer(
+    function: &Function,
+    meetup_id: &str,
+    headers: &HeaderMap,
+    fields: &Fields,
+    query: &Fields,
+    default: Format,
+) -> Result<Response<Bytes>, ApiError> {
+    let (meetup, key) = organiser_access(function, meetup_id, headers, fields).await?;
+    list_answer(
+        function, &meetup, &key, headers, fields, query, default, None,
+    )
+    .await
+}
+
+/// The list of `meetup`, in the format asked for (`default` when none is);
+/// the page shows `notice` above it (JSON as `message`).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn list_answer(
+    function: &Function,
+    meetup: &MeetupDefinition,
+    key: &str,
+    headers: &HeaderMap,
+    fields: &Fields,
+    query: &Fields,
+    default: Format,
+    notice: Option<&str>,
+) -> Result<Response<Bytes>, ApiError> {
     let registrants = function
         .store
-        .registrants(meetup_id)
+        .registrants(&meetup.id)
+        .await
+        .map_err(super::store_error)?;
+    let organiser = function
+        .store
+        .organiser_attestation(&meetup.id)
         .await
         .map_err(super::store_error)?;
     tracing::info!(
@@ -109,7 +152,14 @@ async fn answer(
     if format == Format::Html {
         return Ok(html_response(
             StatusCode::OK,
-            pages::registrants_page(&function.config.site(), &meetup, &registrants, &key),
+            pages::registrants_page(
+                &function.config,
+                meetup,
+                &registrants,
+                organiser.as_ref(),
+                key,
+                notice,
+            ),
         ));
     }
     if format == Format::Json {
@@ -128,12 +178,23 @@ async fn answer(
                         _ => None,
                     },
                     "registered_at": r.registered_at.to_rfc3339(),
+                    "attestation": r.attestation.as_deref().map(|code| attestation::link(&function.config, code)),
                 })
             })
             .collect();
         return Ok(json_response(
             StatusCode::OK,
-            &json!({"meetup": meetup.id, "title": meetup.title, "capacity": meetup.capacity, "registrants": people}),
+            &json!({
+                "meetup": meetup.id,
+                "title": meetup.title,
+                "capacity": meetup.capacity,
+                "registrants": people,
+                "message": notice,
+                "organiser": organiser.map(|o| json!({
+                    "name": o.name,
+                    "attestation": attestation::link(&function.config, &o.code),
+                })),
+            }),
         ));
     }
     Ok(Response::builder()

@@ -81,12 +81,18 @@ pub(super) fn refusal(
 /// A new private token: 192 random bits, hex (URL-safe, as the site's
 /// scripts expect).
 pub(super) fn new_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 24];
+    let bytes: [u8; 24] = random_bytes()?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `N` bytes from the system's randomness, for secrets and codes.
+pub(super) fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|error| {
-        tracing::error!(%error, "no randomness for a token");
+        tracing::error!(%error, "no system randomness");
         ApiError::unavailable()
     })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(bytes)
 }
 
 pub(super) async fn register(

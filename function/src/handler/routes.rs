@@ -12,6 +12,9 @@
 //! | POST | `/reports` | the organiser's report ([`report`](super::report)) |
 //! | GET, POST | `/meetups/{id}/registrants` | the organiser's list ([`registrants`](super::registrants)) |
 //! | POST | `/registrants` | the same, the meetup in the form; a page by default |
+//! | POST | `/attendance` | who came, from the organiser's page ([`attendance`](super::attendance)) |
+//! | GET | `/attestation` | an attestation, printable ([`attestation`](super::attestation)) |
+//! | POST | `/attestation/verification` | what the attestation with a code states |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +35,10 @@ use super::answer::ApiError;
 use super::input::{Input, Refusal};
 use super::registrants::KEY_HEADER;
 use super::request::wants_json;
-use super::{cancellation, registrants, registration, report, validation, ClientIp, Function};
+use super::{
+    attendance, attestation, cancellation, registrants, registration, report, validation, ClientIp,
+    Function,
+};
 
 /// The longest a request may take, store and emails included.
 const DEADLINE: Duration = Duration::from_secs(25);
@@ -45,6 +51,9 @@ pub(super) fn router(function: Arc<Function>) -> Router {
         .route("/registrations/cancel", get(cancel_page).post(cancel))
         .route("/reports", post(send_report))
         .route("/registrants", post(registrant_page))
+        .route("/attendance", post(record_attendance))
+        .route("/attestation", get(show_attestation))
+        .route("/attestation/verification", post(verify_attestation))
         .route(
             "/meetups/{id}/registrants",
             get(registrant_list).post(registrant_list),
@@ -142,6 +151,25 @@ async fn registrant_page(State(function): State<Arc<Function>>, input: Input) ->
         registrants::list_from_form(&function, &input.parts.headers, &input.fields, &input.query)
             .await;
     respond(&function, &input, answer, None)
+}
+
+async fn record_attendance(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer =
+        attendance::record(&function, &input.parts.headers, &input.fields, &input.query).await;
+    respond(&function, &input, answer, None)
+}
+
+async fn show_attestation(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer = attestation::show(&function, &input.query).await;
+    respond(&function, &input, answer, None)
+}
+
+async fn verify_attestation(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer = attestation::verify(&function, &input.fields, input.json).await;
+    let form = function
+        .config
+        .site_page(&function.config.result_pages.attestation_check);
+    respond(&function, &input, answer, Some(form))
 }
 
 /// A route's answer, or its refusal with a link back: to the page that

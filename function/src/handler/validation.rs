@@ -265,6 +265,20 @@ pub fn meetup_and_key(fields: &Fields) -> Result<(String, String), ApiError> {
     Ok((meetup, key.to_string()))
 }
 
+/// The organiser's name as they want it on their attestation (`organiser`),
+/// `None` when left empty: the same rules as a registrant's name.
+pub fn organiser_name(fields: &Fields) -> Result<Option<String>, ApiError> {
+    let mut problems = Problems::default();
+    let name = line(
+        fields,
+        "organiser",
+        NAME_MAX,
+        &mut problems,
+        "Votre nom doit tenir en 120 caractères au plus.",
+    );
+    problems.finish(name)
+}
+
 /// An organiser's report, checked (not yet sanitised).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportForm {

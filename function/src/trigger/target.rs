@@ -58,6 +58,7 @@ impl Payload {
             Event::Promoted { .. } => "promoted",
             Event::Cancelled { .. } => "cancelled",
             Event::Reported { .. } => "reported",
+            Event::Attested { .. } => "attested",
         };
         Payload {
             event: kind,

@@ -26,8 +26,8 @@ use chrono::{DateTime, Duration, Utc};
 use maillage_model::clock;
 use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
 use maillage_store::{
-    CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, RepairSummary, Store,
-    StoreError, StoredReport,
+    Attendance, AttestedRole, CancelOutcome, NewRegistration, PurgeCutoffs, RegistrationOutcome,
+    RegistrationStatus, RepairSummary, Store, StoreError, StoredReport,
 };
 
 /// Declares one test per conformance case, each on a fresh store from
@@ -58,7 +58,11 @@ macro_rules! store_conformance_tests {
             cancellation_after_a_capacity_cut,
             a_request_sent_again_gets_its_own_answer,
             repair_leaves_a_sound_meetup_alone,
-            concurrent_registrations_and_repairs
+            concurrent_registrations_and_repairs,
+            attendance_gives_attestations,
+            attendance_of_another_meetup_records_nothing,
+            attestations_outlive_registrations_then_go,
+            a_shorter_retention_purges_registrations_not_attestations
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -114,7 +118,11 @@ where
         cancellation_after_a_capacity_cut,
         a_request_sent_again_gets_its_own_answer,
         repair_leaves_a_sound_meetup_alone,
-        concurrent_registrations_and_repairs
+        concurrent_registrations_and_repairs,
+        attendance_gives_attestations,
+        attendance_of_another_meetup_records_nothing,
+        attestations_outlive_registrations_then_go,
+        a_shorter_retention_purges_registrations_not_attestations
     );
 }
 
@@ -1141,4 +1149,250 @@ pub(crate) async fn concurrent_registrations_and_repairs(store: Arc<dyn Store>) 
             _ => {}
         }
     }
+}
+
+// ---------------------------------------------------------------- attendance
+
+/// Who came to `meetup_id`, with fresh codes for everyone.
+pub(crate) fn attendance(
+    meetup_id: &str,
+    present: &[&NewRegistration],
+    organiser: Option<&str>,
+    expires_at: DateTime<Utc>,
+) -> Attendance {
+    Attendance {
+        meetup_id: meetup_id.into(),
+        present: present.iter().map(|r| r.email.clone()).collect(),
+        organiser: organiser.map(str::to_string),
+        fresh_codes: (0..=present.len())
+            .map(|_| format!("code-{}{}", random_suffix(), random_suffix()))
+            .collect(),
+        expires_at,
+    }
+}
+
+async fn codes(store: &Arc<dyn Store>, meetup_id: &str) -> Vec<Option<String>> {
+    store
+        .registrants(meetup_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.attestation)
+        .collect()
+}
+
+pub(crate) async fn attendance_gives_attestations(store: Arc<dyn Store>) {
+    let definition = meetup("m", 10);
+    store
+        .put_meetups(std::slice::from_ref(&definition))
+        .await
+        .unwrap();
+    let people: Vec<NewRegistration> = (0..3).map(|n| registration("m", n)).collect();
+    for person in &people {
+        register(&store, person.clone()).await;
+    }
+    let keep_until =
+        DateTime::from_timestamp(clock::now().timestamp(), 0).unwrap() + Duration::days(3 * 365);
+    let came = attendance(
+        "m",
+        &[&people[0], &people[1]],
+        Some("Camille Organisatrice"),
+        keep_until,
+    );
+    let issued = store.record_attendance(came.clone()).await.unwrap();
+
+    let held = codes(&store, "m").await;
+    let (first, second) = (held[0].clone().unwrap(), held[1].clone().unwrap());
+    assert_eq!(held[2], None, "who did not come gets no attestation");
+    let mut given: Vec<_> = issued
+        .iter()
+        .map(|i| (i.email.as_str(), i.name.as_str(), Some(i.code.clone())))
+        .collect();
+    given.sort();
+    assert_eq!(
+        given,
+        [
+            (people[0].email.as_str(), "Personne 0", held[0].clone()),
+            (people[1].email.as_str(), "Personne 1", held[1].clone()),
+        ],
+        "the registrants given an attestation, to send them its link"
+    );
+    assert_ne!(first, second);
+    let attested = store
+        .attestation(&first)
+        .await
+        .unwrap()
+        .expect("first's attestation");
+    assert_eq!(attested.code, first);
+    assert_eq!(attested.name, "Personne 0");
+    assert_eq!(attested.role, AttestedRole::Participant);
+    assert_eq!(attested.meetup_id, "m");
+    assert_eq!(attested.meetup_title, definition.title);
+    assert_eq!(
+        attested.date,
+        definition
+            .starts_at
+            .with_timezone(&definition.time_zone)
+            .date_naive()
+    );
+    assert_eq!(attested.expires_at, keep_until);
+    assert_eq!(
+        store.attestation(&second).await.unwrap().unwrap().role,
+        AttestedRole::Facilitator
+    );
+    let organiser = store
+        .organiser_attestation("m")
+        .await
+        .unwrap()
+        .expect("the organiser's attestation");
+    assert_eq!(organiser.name, "Camille Organisatrice");
+    assert_eq!(organiser.role, AttestedRole::Organiser);
+    assert_eq!(
+        store.attestation(&organiser.code).await.unwrap(),
+        Some(organiser.clone())
+    );
+
+    // The same record sent again (new fresh codes) keeps every code.
+    let again = attendance(
+        "m",
+        &[&people[0], &people[1]],
+        Some("Camille Organisatrice"),
+        keep_until,
+    );
+    assert_eq!(
+        store.record_attendance(again).await.unwrap(),
+        vec![],
+        "nothing new to send"
+    );
+    assert_eq!(codes(&store, "m").await, held);
+    assert_eq!(
+        store
+            .organiser_attestation("m")
+            .await
+            .unwrap()
+            .unwrap()
+            .code,
+        organiser.code
+    );
+
+    // A correction: the first did not come after all, nor the organiser.
+    let corrected = attendance("m", &[&people[1], &people[2]], None, keep_until);
+    let issued = store.record_attendance(corrected).await.unwrap();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].email, people[2].email);
+    let now_held = codes(&store, "m").await;
+    assert_eq!(now_held[0], None);
+    assert_eq!(now_held[1], held[1]);
+    assert!(now_held[2].is_some());
+    assert_eq!(
+        store.attestation(&first).await.unwrap(),
+        None,
+        "an unmarked code is refused"
+    );
+    assert_eq!(store.organiser_attestation("m").await.unwrap(), None);
+    assert_eq!(store.attestation(&organiser.code).await.unwrap(), None);
+
+    // Unknown and forged codes.
+    assert_eq!(store.attestation("code-inconnu").await.unwrap(), None);
+    let forged = format!("{}x", second);
+    assert_eq!(store.attestation(&forged).await.unwrap(), None);
+}
+
+pub(crate) async fn attendance_of_another_meetup_records_nothing(store: Arc<dyn Store>) {
+    store
+        .put_meetups(&[meetup("m", 10), meetup("other", 10)])
+        .await
+        .unwrap();
+    let here = registration("m", 0);
+    let there = registration("other", 1);
+    register(&store, here.clone()).await;
+    register(&store, there.clone()).await;
+    let later = clock::now() + Duration::days(1000);
+    // Marking the other meetup's registrant present from this meetup.
+    store
+        .record_attendance(attendance("m", &[&there], None, later))
+        .await
+        .unwrap();
+    assert_eq!(codes(&store, "m").await, vec![None]);
+    assert_eq!(codes(&store, "other").await, vec![None]);
+    match store
+        .record_attendance(attendance("nowhere", &[&here], Some("X"), later))
+        .await
+    {
+        Err(StoreError::UnknownMeetup(id)) => assert_eq!(id, "nowhere"),
+        other => panic!("expected an unknown meetup, got {other:?}"),
+    }
+    assert_eq!(codes(&store, "m").await, vec![None]);
+}
+
+pub(crate) async fn attestations_outlive_registrations_then_go(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("m", 10)]).await.unwrap();
+    let now = clock::now();
+    let person = NewRegistration {
+        expires_at: now + Duration::hours(1),
+        ..registration("m", 0)
+    };
+    register(&store, person.clone()).await;
+    let keep_until = now + Duration::days(3 * 365);
+    store
+        .record_attendance(attendance("m", &[&person], Some("Camille"), keep_until))
+        .await
+        .unwrap();
+    let code = codes(&store, "m").await[0].clone().unwrap();
+    let organiser = store.organiser_attestation("m").await.unwrap().unwrap();
+
+    // Past the registrations' retention: they go, the attestations stay.
+    let summary = store.purge_expired(now + Duration::hours(2)).await.unwrap();
+    assert_eq!(summary.registrations, 1);
+    assert_eq!(summary.attestations, 0);
+    let kept = store.attestation(&code).await.unwrap().expect("kept");
+    assert_eq!(kept.name, person.name);
+    assert_eq!(
+        store.organiser_attestation("m").await.unwrap(),
+        Some(organiser.clone())
+    );
+
+    // Past their own retention, they go too.
+    let summary = store
+        .purge_expired(keep_until + Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(summary.attestations, 2);
+    assert_eq!(store.attestation(&code).await.unwrap(), None);
+    assert_eq!(store.attestation(&organiser.code).await.unwrap(), None);
+    assert_eq!(store.organiser_attestation("m").await.unwrap(), None);
+}
+
+pub(crate) async fn a_shorter_retention_purges_registrations_not_attestations(
+    store: Arc<dyn Store>,
+) {
+    store.put_meetups(&[meetup("m", 10)]).await.unwrap();
+    let now = clock::now();
+    let person = NewRegistration {
+        expires_at: now + Duration::days(10),
+        ..registration("m", 0)
+    };
+    register(&store, person.clone()).await;
+    // The attestation expires before the registrations' early cutoff: only
+    // its own cutoff may remove it.
+    store
+        .record_attendance(attendance("m", &[&person], None, now + Duration::days(12)))
+        .await
+        .unwrap();
+    let code = codes(&store, "m").await[0].clone().unwrap();
+    // Registrations purged as if 15 days had passed, attestations at once.
+    let summary = store
+        .purge(PurgeCutoffs {
+            personal: now + Duration::days(15),
+            attestations: now,
+        })
+        .await
+        .unwrap();
+    assert_eq!((summary.registrations, summary.attestations), (1, 0));
+    assert_eq!(store.registrants("m").await.unwrap(), vec![]);
+    assert!(store.attestation(&code).await.unwrap().is_some());
+    assert_eq!(
+        store.purge_expired(now).await.unwrap(),
+        maillage_store::PurgeSummary::default()
+    );
 }

@@ -90,3 +90,13 @@ async fn register_cancel_report_and_list_on_dynamodb() {
         .collect();
     assert_eq!(confirmed, ["bastien@exemple.org", "chloe@exemple.org"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendance_then_attestation_then_verification_on_dynamodb() {
+    let Some(store) = moto::fresh_store("attendance").await else {
+        return;
+    };
+    store.put_meetups(&meetups()).await.unwrap();
+    let server = serve(Arc::new(store), config()).await;
+    support::attendance::attendance_then_attestation_then_verification(&server).await;
+}

@@ -449,7 +449,7 @@ async fn scheduled_events_flush_the_owed_trigger_and_purge_on_request() {
     assert_eq!(answer.kind, "response", "{:?}", answer.body);
     assert_eq!(
         answer.body["purged"],
-        json!({ "registrations": 1, "private_notes": 0, "complete": true }),
+        json!({ "registrations": 1, "private_notes": 0, "attestations": 0, "complete": true }),
         "{:?}",
         answer.body
     );

@@ -13,7 +13,8 @@ use chrono::{DateTime, Utc};
 use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, Role};
 use maillage_store::dynamodb::DynamoStore;
 use maillage_store::{
-    CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store, StoredReport,
+    Attendance, CancelOutcome, NewRegistration, RegistrationOutcome, RegistrationStatus, Store,
+    StoredReport,
 };
 
 macro_rules! store_or_skip {
@@ -312,6 +313,98 @@ async fn expired_items_are_invisible_then_purged() {
         Default::default(),
         "nothing left to purge"
     );
+}
+
+#[tokio::test]
+async fn after_the_purge_only_what_attestations_need_is_left() {
+    let store = store_or_skip!("attestations-kept");
+    let mut past = meetup("quimper", 5);
+    past.starts_at = at("2026-05-05T09:00:00Z");
+    past.ends_at = at("2026-05-05T12:00:00Z");
+    store.put_meetups(&[past]).await.unwrap();
+    // Registrations still live when attendance is recorded, then expired.
+    let now = maillage_model::clock::now();
+    let gone = now + chrono::Duration::hours(1);
+    let kept_until = now + chrono::Duration::days(1095);
+    for n in 0..2 {
+        let mut new = registration("quimper", n);
+        new.registered_at = at("2026-05-01T10:00:00Z");
+        new.expires_at = gone;
+        store.register(new).await.unwrap();
+    }
+    store
+        .record_attendance(Attendance {
+            meetup_id: "quimper".into(),
+            present: vec!["personne0@example.org".into()],
+            organiser: Some("Nolwenn Organisatrice".into()),
+            fresh_codes: vec!["A".repeat(26), "B".repeat(26)],
+            expires_at: kept_until,
+        })
+        .await
+        .unwrap();
+
+    let summary = store
+        .purge_expired(gone + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!((summary.registrations, summary.attestations), (2, 0));
+    let left = scan(&store).await;
+    let mut attestations = Vec::new();
+    for item in &left {
+        // Nothing of a registration but the name as written survives.
+        for value in item.values().filter_map(|v| v.as_s().ok()) {
+            for gone in [
+                "@example.org",
+                "Club de code",
+                "Accès en fauteuil",
+                "token-",
+            ] {
+                assert!(!value.contains(gone), "{gone} left in {item:?}");
+            }
+        }
+        if text(item, "kind") == "attestation" {
+            let names: BTreeSet<&str> = item.keys().map(String::as_str).collect();
+            assert_eq!(
+                names,
+                BTreeSet::from([
+                    "PK",
+                    "SK",
+                    "kind",
+                    "code",
+                    "meetup_id",
+                    "meetup_title",
+                    "meetup_date",
+                    "person_name",
+                    "person_role",
+                    "expires_at",
+                ])
+            );
+            attestations.push((text(item, "person_name"), text(item, "person_role")));
+        }
+    }
+    attestations.sort();
+    assert_eq!(
+        attestations,
+        [
+            ("Nolwenn Organisatrice", "organiser"),
+            ("Personne 0", "participant")
+        ]
+    );
+
+    // Past their own retention, nothing of them is left.
+    let summary = store
+        .purge_expired(kept_until + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(summary.attestations, 2);
+    let left = scan(&store).await;
+    assert!(
+        left.iter().all(|item| !item.contains_key("expires_at")),
+        "{left:?}"
+    );
+    assert!(left
+        .iter()
+        .all(|item| ["meetup", "index"].contains(&text(item, "kind"))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

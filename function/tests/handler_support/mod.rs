@@ -25,6 +25,8 @@ use maillage_store::Store;
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
+pub(crate) mod attendance;
+
 pub(crate) const SITE: &str = "https://rencontres.example.org";
 pub(crate) const NOW: &str = "2026-11-22T12:00:00Z";
 

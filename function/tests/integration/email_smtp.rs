@@ -256,6 +256,37 @@ async fn a_promotion_gets_a_notice_and_an_updated_calendar() {
 }
 
 #[tokio::test]
+async fn a_person_marked_present_gets_the_link_to_their_attestation() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server);
+    let link = "https://rencontres.example.org/api/attestation?code=7ZK3M0Q1VXBH4N8RT2W6YCDEFG";
+    mailer
+        .notify(&Event::Attested {
+            meetup: meetup(),
+            person: person("Chloé Martin", "chloe@example.org"),
+            attestation_url: link.into(),
+        })
+        .await;
+    mailer.flush().await;
+    let messages = received(&python, &server, 1);
+    let message = &messages[0];
+    assert_eq!(
+        message["headers"]["Subject"],
+        "Votre attestation de participation : Atelier code ; Scratch, Python & co"
+    );
+    assert!(message["headers"]["To"]
+        .as_str()
+        .unwrap()
+        .contains("chloe@example.org"));
+    let text = message["text"].as_str().unwrap();
+    assert!(text.contains("Bonjour Chloé Martin"), "{text}");
+    assert!(text.contains(link), "{text}");
+    assert!(text.contains("trois ans"), "{text}");
+    assert_eq!(message["attachments"].as_array().map_or(0, Vec::len), 0);
+}
+
+#[tokio::test]
 async fn an_organiser_who_opted_in_gets_a_notice_with_what_their_list_shows() {
     let Some(python) = python() else { return };
     let server = SmtpServer::start(&python, 0);

@@ -1119,3 +1119,11 @@ async fn the_organisers_form_without_javascript_answers_the_list_as_a_page() {
         assert!(page.body.contains("<html lang=\"fr\">") && !page.body.contains("olga@"));
     }
 }
+
+// ---- Attendance and attestations -----------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendance_then_attestation_then_verification() {
+    let server = start(config()).await;
+    support::attendance::attendance_then_attestation_then_verification(&server).await;
+}

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use maillage_store::sqlite::{SqliteStore, SCHEMA_VERSION};
-use maillage_store::{RegistrationStatus, Store, StoreError};
+use maillage_store::{Attendance, NewRegistration, RegistrationStatus, Store, StoreError};
 
 use common::conformance::{meetup, registration};
 
@@ -214,6 +214,81 @@ async fn an_empty_file_is_migrated() {
     let store = SqliteStore::open(&path).unwrap();
     store.put_meetups(&[meetup("m", 1)]).await.unwrap();
     assert_eq!(store.meetups().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_purge_only_what_attestations_need_is_left_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let store = SqliteStore::open(&path).unwrap();
+    store.put_meetups(&[meetup("m", 5)]).await.unwrap();
+    let now = maillage_model::clock::now();
+    let person = NewRegistration {
+        expires_at: now + chrono::Duration::hours(1),
+        structure: Some("Structure Confidentielle".into()),
+        need: Some("Besoin confidentiel".into()),
+        ..registration("m", 0)
+    };
+    store.register(person.clone()).await.unwrap();
+    store
+        .record_attendance(Attendance {
+            meetup_id: "m".into(),
+            present: vec![person.email.clone()],
+            organiser: None,
+            fresh_codes: vec!["C".repeat(26)],
+            expires_at: now + chrono::Duration::days(1095),
+        })
+        .await
+        .unwrap();
+    let summary = store
+        .purge_expired(now + chrono::Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!((summary.registrations, summary.attestations), (1, 0));
+    drop(store);
+
+    let conn = raw(&path);
+    let registrations: i64 = conn
+        .query_row("SELECT count(*) FROM registrations", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(registrations, 0);
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('attestations') ORDER BY cid")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        columns,
+        [
+            "code",
+            "meetup_id",
+            "meetup_title",
+            "meetup_date",
+            "name",
+            "role",
+            "expires_at"
+        ]
+    );
+    let kept: (String, String) = conn
+        .query_row("SELECT name, role FROM attestations", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(kept, (person.name.clone(), "participant".to_string()));
+    // Nothing else of the registration is in any other table either.
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        tables,
+        ["attestations", "meetups", "registrations", "reports"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

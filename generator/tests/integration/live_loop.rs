@@ -482,6 +482,28 @@ fn no_personal_data_reaches_the_built_or_the_served_site() {
         "berenice@prive.example.net".into(),
         key.clone(),
     ]);
+    // An attestation: the organiser of a meetup already held marks
+    // themselves present; neither their name nor the code may be published.
+    let held = "club-code-brest-2026-11";
+    let held_key = format!("demo-{held}");
+    let answer = post(
+        "/api/attendance",
+        &[
+            ("meetup", held),
+            ("key", &held_key),
+            ("organiser", "Anatole Attesté"),
+        ],
+        true,
+    );
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let link = serde_json::from_str::<serde_json::Value>(&answer.body).unwrap()["organiser"]
+        ["attestation"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = link.split_once("code=").unwrap().1.to_string();
+    assert_eq!(code.len(), 26);
+    secrets.extend(["Anatole Attesté".to_string(), code]);
     // No report key of the demo data, nor its hash, in any output.
     for id in meetup_ids(root) {
         secrets.push(format!("demo-{id}"));

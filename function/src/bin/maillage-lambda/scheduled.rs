@@ -66,6 +66,7 @@ pub(crate) struct ScheduledReport {
 pub(crate) struct Purged {
     pub registrations: u64,
     pub private_notes: u64,
+    pub attestations: u64,
     /// False when the time ran out first: the next run goes on.
     pub complete: bool,
 }
@@ -75,6 +76,7 @@ impl From<PurgeProgress> for Purged {
         Purged {
             registrations: progress.summary.registrations,
             private_notes: progress.summary.private_notes,
+            attestations: progress.summary.attestations,
             complete: progress.complete,
         }
     }
@@ -141,6 +143,7 @@ pub(crate) async fn run(
         flushed = report.flushed,
         purged_registrations = report.purged.as_ref().map_or(0, |p| p.registrations),
         purged_private_notes = report.purged.as_ref().map_or(0, |p| p.private_notes),
+        purged_attestations = report.purged.as_ref().map_or(0, |p| p.attestations),
         purge_complete = report.purged.as_ref().is_none_or(|p| p.complete),
         repaired_meetups = report.repaired.as_ref().map_or(0, |r| r.meetups),
         repair_complete = report.repaired.as_ref().is_none_or(|r| r.complete),

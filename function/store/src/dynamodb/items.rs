@@ -10,6 +10,8 @@
 //! | public report        | `M#<id>`      | `REPORT`              | no                  |
 //! | private report notes | `M#<id>`      | `REPORT#PRIVATE`      | yes                 |
 //! | token lookup         | `T#<hash(token)>` | `TOKEN`           | yes                 |
+//! | attestation          | `A#<hash(code)>` | `ATTESTATION`      | yes (longer retention) |
+//! | organiser's attestation code | `M#<id>` | `ORGANISER`       | no (expires with it) |
 //! | meetup index         | `MEETUPS`     | `<id>`                | no                  |
 //! | rebuild trigger window | `TRIGGER`   | `WINDOW`              | no                  |
 //! | where a long job stopped | `CURSOR`  | `purge`, `repair`     | no                  |
@@ -42,6 +44,8 @@ pub(super) const META_SK: &str = "META";
 pub(super) const REPORT_SK: &str = "REPORT";
 pub(super) const REPORT_PRIVATE_SK: &str = "REPORT#PRIVATE";
 pub(super) const TOKEN_SK: &str = "TOKEN";
+pub(super) const ATTESTATION_SK: &str = "ATTESTATION";
+pub(super) const ORGANISER_SK: &str = "ORGANISER";
 pub(super) const INDEX_PK: &str = "MEETUPS";
 pub(super) const REGISTRATION_PREFIX: &str = "R#";
 pub(super) const CURSOR_PK: &str = "CURSOR";
@@ -57,6 +61,8 @@ pub(super) mod kind {
     pub(crate) const INDEX: &str = "index";
     pub(crate) const TRIGGER: &str = "trigger";
     pub(crate) const CURSOR: &str = "cursor";
+    pub(crate) const ATTESTATION: &str = "attestation";
+    pub(crate) const ORGANISER: &str = "organiser";
 }
 
 /// Attributes of the meetup item (`META`).
@@ -101,6 +107,19 @@ pub(super) mod reg {
     /// registration has its place).
     pub(crate) const ARRIVAL: &str = "arrival";
     pub(crate) const REGISTERED_AT: &str = "registered_at";
+    /// The code of the person's attestation, once marked present.
+    pub(crate) const ATTESTATION: &str = "attestation";
+}
+
+/// Attributes of an attestation item (and `reg::ATTESTATION`, the code, on
+/// the organiser's item).
+pub(super) mod att {
+    pub(crate) const CODE: &str = "code";
+    pub(crate) const MEETUP_ID: &str = "meetup_id";
+    pub(crate) const MEETUP_TITLE: &str = "meetup_title";
+    pub(crate) const DATE: &str = "meetup_date";
+    pub(crate) const NAME: &str = "person_name";
+    pub(crate) const ROLE: &str = "person_role";
 }
 
 /// Attributes of token items: where the registration is.
@@ -134,6 +153,11 @@ pub(super) fn token_hash(token: &str) -> String {
 
 pub(super) fn token_pk(token: &str) -> String {
     format!("T#{}", token_hash(token))
+}
+
+/// An attestation's key: its code, hashed as tokens are.
+pub(super) fn attestation_key(code: &str) -> Item {
+    key(format!("A#{}", short_hash(code)), ATTESTATION_SK)
 }
 
 /// The first 128 bits of the value's SHA-256, in hex: enough never to
@@ -250,6 +274,7 @@ pub(super) struct RegistrationItem {
     pub arrival: Option<u64>,
     pub registered_at: DateTime<Utc>,
     pub expires_at: i64,
+    pub attestation: Option<String>,
 }
 
 impl RegistrationItem {
@@ -266,6 +291,7 @@ impl RegistrationItem {
             arrival: opt_n(item, reg::ARRIVAL).and_then(|n| u64::try_from(n).ok()),
             registered_at: get_time(item, reg::REGISTERED_AT)?,
             expires_at: get_n(item, EXPIRES_AT)?,
+            attestation: opt_s(item, reg::ATTESTATION).map(str::to_string),
         })
     }
 
@@ -294,6 +320,7 @@ impl RegistrationItem {
             need: self.need.clone(),
             status,
             registered_at: self.registered_at,
+            attestation: self.attestation.clone(),
         }
     }
 }

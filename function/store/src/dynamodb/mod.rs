@@ -26,6 +26,7 @@
 //! items and [`Store::purge_expired`] deletes them, and clears the meetup
 //! items' lists of hashes.
 
+mod attendance;
 mod cancel;
 mod cursor;
 mod items;
@@ -54,8 +55,9 @@ use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
-    CancelOutcome, NewRegistration, PurgeSummary, Registrant, RegistrationByToken,
-    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
+    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeCutoffs, PurgeSummary,
+    Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
+    StoreResult, StoredReport,
 };
 pub use purge::PurgeProgress;
 
@@ -349,6 +351,18 @@ impl Store for DynamoStore {
         registrations::registrants(self, meetup_id, maillage_model::clock::now()).await
     }
 
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>> {
+        attendance::record(self, attendance, maillage_model::clock::now()).await
+    }
+
+    async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>> {
+        attendance::organiser(self, meetup_id, maillage_model::clock::now()).await
+    }
+
+    async fn attestation(&self, code: &str) -> StoreResult<Option<Attestation>> {
+        attendance::by_code(self, code, maillage_model::clock::now()).await
+    }
+
     async fn aggregate(&self, meetup_id: &str) -> StoreResult<MeetupAggregate> {
         meetups::aggregate(self, meetup_id).await
     }
@@ -357,8 +371,8 @@ impl Store for DynamoStore {
         meetups::aggregates(self).await
     }
 
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
-        purge::purge_expired(self, now).await
+    async fn purge(&self, cutoffs: PurgeCutoffs) -> StoreResult<PurgeSummary> {
+        purge::purge_expired(self, cutoffs).await
     }
 
     async fn repair(&self, meetup_id: &str, now: DateTime<Utc>) -> StoreResult<RepairSummary> {

@@ -15,6 +15,8 @@
 //! - Registrations and private report notes can be written again under the
 //!   same key (the same email registering anew, a report corrected), so
 //!   each is deleted under the condition that it is still expired.
+//! - Attestations expire later than registrations (their own retention),
+//!   each deleted under the same condition, as is the organiser's code.
 //! - The meetup items' hashes of emails and tokens (who holds a seat, who
 //!   waits, who cancelled) are removed once their registrations have
 //!   expired; the public counters stay.
@@ -28,7 +30,7 @@ use tokio::task::JoinSet;
 use super::items::{self, kind, meta, Item, EXPIRES_AT};
 use super::retry::{backend, classify, Backoff, Failure};
 use super::{cursor, names, values, DynamoStore};
-use maillage_model::store::{PurgeSummary, StoreError, StoreResult};
+use maillage_model::store::{PurgeCutoffs, PurgeSummary, StoreError, StoreResult};
 
 /// Items read per page: deleted before the next page is read.
 const PAGE: i32 = 250;
@@ -56,7 +58,8 @@ impl DynamoStore {
         budget: Duration,
     ) -> StoreResult<PurgeProgress> {
         let start = cursor::load(self, CURSOR).await?;
-        let progress = purge(self, now, start, Some(Instant::now() + budget)).await?;
+        let cutoffs = PurgeCutoffs::at(now);
+        let progress = purge(self, cutoffs, start, Some(Instant::now() + budget)).await?;
         if progress.complete {
             cursor::clear(self, CURSOR).await?;
         }
@@ -67,25 +70,28 @@ impl DynamoStore {
 /// The whole table, from its start.
 pub(super) async fn purge_expired(
     store: &DynamoStore,
-    now: DateTime<Utc>,
+    cutoffs: PurgeCutoffs,
 ) -> StoreResult<PurgeSummary> {
-    Ok(purge(store, now, None, None).await?.summary)
+    Ok(purge(store, cutoffs, None, None).await?.summary)
 }
 
 async fn purge(
     store: &DynamoStore,
-    now: DateTime<Utc>,
+    cutoffs: PurgeCutoffs,
     mut start: Option<Item>,
     deadline: Option<Instant>,
 ) -> StoreResult<PurgeProgress> {
     let mut progress = PurgeProgress::default();
+    // The scan lists what either cutoff may reach; each item is then
+    // deleted against its own.
+    let latest = cutoffs.personal.max(cutoffs.attestations);
     loop {
         let output = store
             .client
             .scan()
             .table_name(store.table.as_ref())
             .filter_expression("#expires < :now OR #lists < :now")
-            .projection_expression("#pk, #sk, #kind")
+            .projection_expression("#pk, #sk, #kind, #expires")
             .set_expression_attribute_names(Some(names([
                 ("#expires", EXPIRES_AT),
                 ("#lists", meta::LISTS_EXPIRE_AT),
@@ -93,15 +99,16 @@ async fn purge(
                 ("#sk", items::SK),
                 ("#kind", items::KIND),
             ])))
-            .set_expression_attribute_values(Some(values([(":now", items::n(now.timestamp()))])))
+            .set_expression_attribute_values(Some(values([(":now", items::n(latest.timestamp()))])))
             .limit(PAGE)
             .set_exclusive_start_key(start)
             .send()
             .await
             .map_err(|error| backend("listing expired items", error))?;
-        let page = purge_page(store, now, output.items.unwrap_or_default()).await?;
+        let page = purge_page(store, cutoffs, output.items.unwrap_or_default()).await?;
         progress.summary.registrations += page.registrations;
         progress.summary.private_notes += page.private_notes;
+        progress.summary.attestations += page.attestations;
         match output.last_evaluated_key {
             Some(key) if !key.is_empty() => {
                 if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
@@ -121,7 +128,7 @@ async fn purge(
 /// Deletes one page's expired items.
 async fn purge_page(
     store: &DynamoStore,
-    now: DateTime<Utc>,
+    cutoffs: PurgeCutoffs,
     found: Vec<Item>,
 ) -> StoreResult<PurgeSummary> {
     let mut summary = PurgeSummary::default();
@@ -133,10 +140,21 @@ async fn purge_page(
             items::get_s(&item, items::SK)?,
         );
         match items::opt_s(&item, items::KIND) {
-            Some(kind::TOKEN) | Some(kind::WAITING_LEGACY) => batched.push(key),
-            Some(kind::MEETUP) => clear_lists(store, key, now).await?,
+            // Unconditional deletes: only what the personal cutoff reaches.
+            Some(kind::TOKEN) | Some(kind::WAITING_LEGACY) => {
+                if items::opt_n(&item, EXPIRES_AT)
+                    .is_none_or(|expires| expires < cutoffs.personal.timestamp())
+                {
+                    batched.push(key)
+                }
+            }
+            Some(kind::MEETUP) => clear_lists(store, key, cutoffs.personal).await?,
             kind => {
                 let counted = kind.map(str::to_string);
+                let now = match kind {
+                    Some(kind::ATTESTATION | kind::ORGANISER) => cutoffs.attestations,
+                    _ => cutoffs.personal,
+                };
                 if conditional.len() >= CONCURRENCY {
                     add(&mut summary, conditional.join_next().await)?;
                 }
@@ -172,6 +190,7 @@ fn add(
         match kind.as_deref() {
             Some(kind::REGISTRATION) => summary.registrations += 1,
             Some(kind::REPORT_PRIVATE) => summary.private_notes += 1,
+            Some(kind::ATTESTATION) => summary.attestations += 1,
             _ => {}
         }
     }

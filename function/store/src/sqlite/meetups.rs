@@ -7,7 +7,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::registrations::{counters, promote_first, set_counters};
 use super::{micros, sql_error, text_time};
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport};
-use maillage_model::store::{PurgeSummary, RepairSummary, StoreError, StoreResult, StoredReport};
+use maillage_model::store::{
+    PurgeCutoffs, PurgeSummary, RepairSummary, StoreError, StoreResult, StoredReport,
+};
 
 /// Inserts or replaces definitions, keeping counters and registrations;
 /// when a capacity grew, promotes people waiting, in order, up to it.
@@ -193,10 +195,11 @@ pub(super) fn save_report(conn: &Connection, report: &StoredReport) -> StoreResu
     Ok(())
 }
 
-/// Deletes expired registrations and clears expired private notes. The
-/// counters and the public report parts stay.
-pub(super) fn purge_expired(conn: &Connection, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
-    let now = micros(now);
+/// Deletes expired registrations and attestations and clears expired
+/// private notes. The counters and the public report parts stay.
+pub(super) fn purge_expired(conn: &Connection, cutoffs: PurgeCutoffs) -> StoreResult<PurgeSummary> {
+    let attestations = super::attendance::purge(conn, cutoffs.attestations)?;
+    let now = micros(cutoffs.personal);
     let registrations = conn
         .execute("DELETE FROM registrations WHERE expires_at < ?1", [now])
         .map_err(|e| sql_error("purging registrations", e))?;
@@ -210,5 +213,6 @@ pub(super) fn purge_expired(conn: &Connection, now: DateTime<Utc>) -> StoreResul
     Ok(PurgeSummary {
         registrations: registrations as u64,
         private_notes: private_notes as u64,
+        attestations,
     })
 }

@@ -20,6 +20,7 @@
 //!
 //! The schema and its versioning are in [`schema`].
 
+mod attendance;
 mod meetups;
 mod registrations;
 mod schema;
@@ -37,8 +38,9 @@ use tokio::sync::Semaphore;
 use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
-    CancelOutcome, NewRegistration, PurgeSummary, Registrant, RegistrationByToken,
-    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
+    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeCutoffs, PurgeSummary,
+    Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
+    StoreResult, StoredReport,
 };
 pub use schema::SCHEMA_VERSION;
 use writer::Writer;
@@ -234,6 +236,26 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>> {
+        let now = clock::now();
+        self.write(move |conn| attendance::record(conn, &attendance, now))
+            .await
+    }
+
+    async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>> {
+        let meetup_id = meetup_id.to_string();
+        let now = clock::now();
+        self.read(move |conn| attendance::organiser(conn, &meetup_id, now))
+            .await
+    }
+
+    async fn attestation(&self, code: &str) -> StoreResult<Option<Attestation>> {
+        let code = code.to_string();
+        let now = clock::now();
+        self.read(move |conn| attendance::by_code(conn, &code, now))
+            .await
+    }
+
     async fn aggregate(&self, meetup_id: &str) -> StoreResult<MeetupAggregate> {
         let meetup_id = meetup_id.to_string();
         self.read(move |conn| meetups::aggregate(conn, &meetup_id))
@@ -244,8 +266,8 @@ impl Store for SqliteStore {
         self.read(meetups::aggregates).await
     }
 
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<PurgeSummary> {
-        self.write(move |conn| meetups::purge_expired(conn, now))
+    async fn purge(&self, cutoffs: PurgeCutoffs) -> StoreResult<PurgeSummary> {
+        self.write(move |conn| meetups::purge_expired(conn, cutoffs))
             .await
     }
 

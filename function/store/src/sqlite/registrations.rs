@@ -343,7 +343,8 @@ pub(super) fn promote_first(
     Ok(Some(registrant))
 }
 
-const REGISTRANT_COLUMNS: &str = "name, email, role, structure, need, state, registered_at";
+const REGISTRANT_COLUMNS: &str =
+    "name, email, role, structure, need, state, registered_at, attestation";
 
 /// The columns of [`REGISTRANT_COLUMNS`], read raw.
 struct RegistrantRow {
@@ -354,6 +355,7 @@ struct RegistrantRow {
     need: Option<String>,
     state: String,
     registered_at: String,
+    attestation: Option<String>,
 }
 
 impl RegistrantRow {
@@ -366,6 +368,7 @@ impl RegistrantRow {
             need: row.get(first + 4)?,
             state: row.get(first + 5)?,
             registered_at: row.get(first + 6)?,
+            attestation: row.get(first + 7)?,
         })
     }
 
@@ -384,6 +387,7 @@ impl RegistrantRow {
             need: self.need,
             status,
             registered_at: parse_time(&self.registered_at)?,
+            attestation: self.attestation,
         })
     }
 }

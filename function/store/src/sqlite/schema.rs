@@ -6,6 +6,10 @@
 //! | `meetups`       | definition (JSON) and the public counters | no                   |
 //! | `registrations` | one row per (meetup, email)             | yes, until `expires_at` |
 //! | `reports`       | public part (JSON) and private notes    | the notes, until `private_expires_at` |
+//! | `attestations`  | who came: name as written, role, meetup, day, code | yes, until `expires_at` (longer) |
+//!
+//! A registration marked present names its attestation (`attestation`); the
+//! organiser's attestation is the one of role `organiser` (one per meetup).
 //!
 //! The counters (`confirmed`, `waiting`, `arrivals`) live on the meetup row
 //! and change in the same transaction as the registrations they count, so
@@ -24,7 +28,8 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` (0-based) takes a file from version `n` to `n + 1`.
 /// Append only: a released migration never changes.
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE meetups (
     id          TEXT PRIMARY KEY NOT NULL,
     definition  TEXT NOT NULL,
@@ -61,7 +66,24 @@ CREATE TABLE reports (
     private_notes      TEXT,
     private_expires_at INTEGER
 ) STRICT;
-"#];
+"#,
+    r#"
+ALTER TABLE registrations ADD COLUMN attestation TEXT;
+
+CREATE TABLE attestations (
+    code         TEXT PRIMARY KEY NOT NULL,
+    meetup_id    TEXT NOT NULL REFERENCES meetups (id),
+    meetup_title TEXT NOT NULL,
+    meetup_date  TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL
+                 CHECK (role IN ('participant', 'facilitator', 'speaker', 'organiser')),
+    expires_at   INTEGER NOT NULL
+) STRICT;
+
+CREATE UNIQUE INDEX attestations_organiser ON attestations (meetup_id) WHERE role = 'organiser';
+"#,
+];
 
 /// Sets the connection's pragmas for the writer: WAL, durable commits,
 /// foreign keys, and a wait instead of an error when another process holds

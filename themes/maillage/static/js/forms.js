@@ -201,13 +201,36 @@
     }
   }
 
+  /* From the organiser's link, the report starts with the meetup's
+     intentions (its public page lists them), one line each to complete;
+     never over what the organiser already typed. */
+  function prefillIntentions(form) {
+    var meetup = form.elements.meetup.value;
+    var outcome = form.elements.outcome;
+    if (!outcome || !ID.test(meetup)) return;
+    fetch(meetupPath(meetup), { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      if (!html || outcome.value.trim()) return;
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var lines = Array.prototype.map.call(page.querySelectorAll("[data-intentions] li"), function (li) {
+        return "- " + li.textContent.trim() + " : ";
+      });
+      if (lines.length) outcome.value = lines.join("\n");
+    }).catch(function () { /* the form works without it */ });
+  }
+
   function reportDone(form) {
     var meetup = form.elements.meetup.value;
     var target = form.getAttribute("data-success") + "?rencontre=" + encodeURIComponent(meetup);
     location.assign(target);
   }
 
-  /* ---- Organiser's page: the registrant list -------------------------- */
+  /* ---- Organiser's page: the registrant list and who came ------------- */
+
+  function attestationLink(href) {
+    return href && /^(https?:\/\/|\/)/.test(href) ? el("a", { href: href }, t("attendance_link")) : null;
+  }
 
   function showRegistrants(form, data) {
     var people = data.registrants || [];
@@ -218,12 +241,24 @@
     document.getElementById("inscrits-places").textContent = String(data.capacity);
     var body = document.querySelector("#inscrits-table tbody");
     body.textContent = "";
-    people.forEach(function (r) {
+    people.forEach(function (r, n) {
       var row = el("tr");
+      var mark = el("td");
+      var box = el("input", { type: "checkbox", name: "present", value: r.email, id: "present-" + n });
+      box.checked = Boolean(r.attestation);
+      var label = el("label", { "for": "present-" + n });
+      label.appendChild(el("span", { "class": "visually-hidden" }, r.name + " " + t("attendance_came")));
+      mark.appendChild(box);
+      mark.appendChild(label);
+      row.appendChild(mark);
       var status = t("status_" + r.status) + (r.position ? " (" + r.position + ")" : "");
       [r.name, r.email, t("role_" + r.role), r.structure || "", r.need || "", status].forEach(function (value) {
         row.appendChild(el("td", {}, value));
       });
+      var link = el("td");
+      var a = attestationLink(r.attestation);
+      if (a) link.appendChild(a);
+      row.appendChild(link);
       body.appendChild(row);
     });
     document.getElementById("inscrits-table").hidden = people.length === 0;
@@ -231,9 +266,51 @@
     var report = document.getElementById("inscrits-bilan");
     report.href = form.getAttribute("data-report") + "#rencontre=" + encodeURIComponent(form.elements.meetup.value) +
       "&cle=" + encodeURIComponent(form.elements.key.value);
+    var attendance = document.getElementById("presences");
+    if (attendance) {
+      attendance.elements.meetup.value = form.elements.meetup.value;
+      attendance.elements.key.value = form.elements.key.value;
+      attendance.elements.organiser.value = data.organiser ? data.organiser.name : "";
+      var own = document.getElementById("presences-organisateur-lien");
+      own.textContent = "";
+      var ownLink = data.organiser && attestationLink(data.organiser.attestation);
+      if (ownLink) {
+        own.appendChild(document.createTextNode(t("attendance_organiser_link") + " "));
+        own.appendChild(ownLink);
+      }
+      own.hidden = !ownLink;
+    }
     var box = document.getElementById("inscrits");
     box.hidden = false;
-    document.getElementById("inscrits-titre").focus();
+  }
+
+  function attendanceSaved(data) {
+    showRegistrants(document.getElementById("organisation"), data);
+    var result = document.getElementById("presences-resultat");
+    result.textContent = "";
+    result.appendChild(el("p", { tabindex: "-1" }, data.message || t("attendance_saved")));
+    result.hidden = false;
+    result.firstChild.focus();
+  }
+
+  /* ---- Attestation check (public page) --------------------------------- */
+
+  function showVerified(form, data) {
+    var box = document.getElementById(form.id + "-resultat");
+    box.textContent = "";
+    box.className = "form-result outcome";
+    var title = el("h2", { "class": "outcome__title", tabindex: "-1" }, t("verify_valid"));
+    box.appendChild(title);
+    box.appendChild(el("p", {}, t("verify_valid_intro") + " " + data.network + "."));
+    var list = el("dl");
+    [["verify_name", data.name], ["verify_meetup", data.meetup], ["verify_date", data.date],
+      ["verify_role", data.role], ["verify_network", data.network]].forEach(function (pair) {
+      list.appendChild(el("dt", {}, t(pair[0])));
+      list.appendChild(el("dd", {}, pair[1]));
+    });
+    box.appendChild(list);
+    box.hidden = false;
+    title.focus();
   }
 
   /* ---- Result pages (registration, waiting list, cancellation, report) -- */
@@ -272,15 +349,23 @@
     var kind = form.getAttribute("data-form");
     form.noValidate = true;
     if (kind === "report" || kind === "registrants") fillFromFragment(form);
+    if (kind === "report") prefillIntentions(form);
     var done = function (data) {
       if (kind === "registration") registrationDone(form, data);
       else if (kind === "report") reportDone(form, data);
-      else if (kind === "registrants") showRegistrants(form, data);
+      else if (kind === "registrants") {
+        showRegistrants(form, data);
+        document.getElementById("inscrits-titre").focus();
+      }
+      else if (kind === "attendance") attendanceSaved(data);
+      else if (kind === "verification") showVerified(form, data);
     };
     form.addEventListener("submit", function (event) {
       // The CSV button posts the form as it is: the browser saves the file.
       if (event.submitter && event.submitter.name === "format") return;
       event.preventDefault();
+      var previous = document.getElementById(form.id + "-resultat");
+      if (kind === "verification" && previous) previous.hidden = true;
       send(form, done);
     });
     if (kind === "registrants" && form.elements.meetup.value && form.elements.key.value) send(form, done);
