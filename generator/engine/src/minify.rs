@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// The minified text of a theme's `.css` or `.js` file, `None` for any
 /// other file or one already minified (`*.min.css`, `*.min.js`).
-pub fn minified(path: &Path, text: &str) -> Option<Result<String, String>> {
+pub(crate) fn minified(path: &Path, text: &str) -> Option<Result<String, String>> {
     let name = path.file_name()?.to_str()?;
     if name.ends_with(".min.css") || name.ends_with(".min.js") {
         return None;

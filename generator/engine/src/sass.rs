@@ -9,7 +9,10 @@ use crate::error::Diagnostic;
 
 /// The compiled style sheets: (output path, CSS). The site's win over the
 /// theme's at the same path.
-pub fn compile_all(root: &Path, theme: Option<&str>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+pub(crate) fn compile_all(
+    root: &Path,
+    theme: Option<&str>,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let mut dirs = Vec::new();
     if let Some(theme) = theme {
         dirs.push(root.join("themes").join(theme).join("sass"));
@@ -28,7 +31,7 @@ pub fn compile_all(root: &Path, theme: Option<&str>) -> Result<Vec<(String, Vec<
 }
 
 /// The style sheets `compile_all` writes, without compiling them.
-pub fn output_names(root: &Path, theme: Option<&str>) -> Vec<String> {
+pub(crate) fn output_names(root: &Path, theme: Option<&str>) -> Vec<String> {
     let mut dirs = Vec::new();
     if let Some(theme) = theme {
         dirs.push(root.join("themes").join(theme).join("sass"));
@@ -51,7 +54,7 @@ fn css_name(relative: &str) -> String {
 }
 
 /// One file compiled, the syntax told by its extension.
-pub fn compile(path: &Path) -> Result<String, String> {
+pub(crate) fn compile(path: &Path) -> Result<String, String> {
     let syntax = if path.extension().is_some_and(|e| e == "sass") {
         grass::InputSyntax::Sass
     } else {

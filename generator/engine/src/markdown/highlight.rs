@@ -620,7 +620,7 @@ fn theme_css(theme: &NamedTheme) -> String {
 }
 
 /// A fenced block with highlighting off, as Zola 0.22 writes it.
-pub fn plain_block(fence: &Fence, code: &str) -> String {
+pub(crate) fn plain_block(fence: &Fence, code: &str) -> String {
     match &fence.lang {
         Some(lang) => format!(
             "<pre><code data-lang=\"{}\">{}</code></pre>\n",

@@ -2,8 +2,8 @@
 //! `@/` internal links, shortcodes, `<!-- more -->` summaries, highlighted
 //! code blocks, and the extensions Zola enables.
 
-pub mod highlight;
-pub mod shortcodes;
+pub(crate) mod highlight;
+pub(crate) mod shortcodes;
 pub mod typography;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -39,7 +39,7 @@ impl ShortcodeDefinitions {
 
 /// One call found in the text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Call {
+pub(crate) struct Call {
     pub name: String,
     pub args: Map<String, Value>,
     pub body: Option<String>,
@@ -49,18 +49,18 @@ pub struct Call {
 
 /// A piece of text with its shortcodes cut out.
 #[derive(Debug, PartialEq)]
-pub enum Piece {
+pub(crate) enum Piece {
     /// Text kept as it is: a byte range of the parsed text.
     Text(Range<usize>),
     Call(Call),
 }
 
 /// Error in a call: offset in the text and message.
-pub type ParseError = (usize, String);
+pub(crate) type ParseError = (usize, String);
 
 /// Splits `text` into plain text and shortcode calls. Only names in
 /// `defs` are shortcodes; other `{{ ... }}` stay as text.
-pub fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, ParseError> {
+pub(crate) fn parse(text: &str, defs: &ShortcodeDefinitions) -> Result<Vec<Piece>, ParseError> {
     let mut pieces = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;

@@ -16,7 +16,7 @@ use crate::site::{ExtraPage, Library};
 
 /// elasticlunr.js 0.9.5 (MIT, from its npm package), written next to the
 /// index when it is a script, as Zola does.
-pub const ELASTICLUNR_JS: &str = include_str!("elasticlunr.min.js");
+pub(crate) const ELASTICLUNR_JS: &str = include_str!("elasticlunr.min.js");
 
 /// What goes in the index for one page or section.
 struct Document<'a> {
@@ -45,7 +45,7 @@ impl Body<'_> {
 
 /// Whether `elasticlunr.min.js` goes next to the indexes: when they are
 /// elasticlunr's, as a script or as JSON (Zola writes it for both).
-pub fn needs_elasticlunr_script(config: &crate::config::Config) -> bool {
+pub(crate) fn needs_elasticlunr_script(config: &crate::config::Config) -> bool {
     config.languages.values().any(|l| l.build_search_index)
         && matches!(
             index_format(config),
@@ -58,7 +58,7 @@ fn index_format(config: &crate::config::Config) -> IndexFormat {
 }
 
 /// The file of the search index of `lang`: (path, content).
-pub fn index_files(
+pub(crate) fn index_files(
     library: &Library,
     extra_pages: &[ExtraPage],
     lang: &str,
@@ -84,7 +84,7 @@ pub fn index_files(
 }
 
 /// The index file of `lang`: a script or JSON, as the format says.
-pub fn index_file_name(config: &crate::config::Config, lang: &str) -> String {
+pub(crate) fn index_file_name(config: &crate::config::Config, lang: &str) -> String {
     match index_format(config) {
         IndexFormat::ElasticlunrJavascript | IndexFormat::FuseJavascript => {
             format!("search_index.{lang}.js")
@@ -248,7 +248,7 @@ fn truncate(mut text: String, length: Option<usize>) -> String {
 /// The text of rendered HTML as the index holds it: tags removed, scripts,
 /// styles and preformatted blocks left out, white space collapsed within
 /// lines and empty lines dropped.
-pub fn plain_text(html: &str) -> String {
+pub(crate) fn plain_text(html: &str) -> String {
     use std::sync::OnceLock;
     static HIDDEN: OnceLock<regex::Regex> = OnceLock::new();
     static TAG: OnceLock<regex::Regex> = OnceLock::new();

@@ -1,10 +1,10 @@
 //! The site model: pages and sections linked together, sorted, grouped in
 //! taxonomies, and serialised once for the templates.
 
-pub mod extension;
+pub(crate) mod extension;
 mod populate;
 mod sorting;
-pub mod taxonomies;
+pub(crate) mod taxonomies;
 mod values;
 
 use std::collections::HashMap;

@@ -42,7 +42,7 @@ fn lang_prefix(config: &Config, lang: &str) -> String {
 
 /// Groups pages by term; a page naming an undeclared taxonomy is reported
 /// (and its terms of that taxonomy left out).
-pub fn find(config: &Config, pages: &[Page]) -> (Vec<Taxonomy>, Diagnostics) {
+pub(crate) fn find(config: &Config, pages: &[Page]) -> (Vec<Taxonomy>, Diagnostics) {
     let mut errors = Diagnostics::new();
     // (lang, taxonomy name) → term name → pages
     let mut found: BTreeMap<(String, String), BTreeMap<String, Vec<usize>>> = BTreeMap::new();

@@ -14,7 +14,7 @@ use tera::Tera;
 
 /// Whether rendering `template` with a paginator could read `var.pages`
 /// (or `var` as a whole, which includes its pages).
-pub fn reads_pages_when_paginated(tera: &Tera, template: &str, var: &str) -> bool {
+pub(crate) fn reads_pages_when_paginated(tera: &Tera, template: &str, var: &str) -> bool {
     let mut seen = HashSet::new();
     let mut todo = vec![template.to_string()];
     while let Some(name) = todo.pop() {
@@ -237,12 +237,12 @@ mod tests {
 
 /// Fields that make a page value heavy; listings can leave them out when no
 /// template reads them on a listed page.
-pub const HEAVY_FIELDS: &[&str] = &["content", "summary", "toc"];
+pub(crate) const HEAVY_FIELDS: &[&str] = &["content", "summary", "toc"];
 
 /// Whether any template (but those in `skip`) may read a heavy field of a
 /// page other than the one being rendered: `p.content` in a loop, in a
 /// macro, through `page.lower`, or by dumping values whole.
-pub fn listings_need_heavy_fields(tera: &Tera, skip: &[String]) -> bool {
+pub(crate) fn listings_need_heavy_fields(tera: &Tera, skip: &[String]) -> bool {
     for (name, template) in &tera.templates {
         if skip.iter().any(|s| s == name)
             || name.starts_with("__zola_builtins/")

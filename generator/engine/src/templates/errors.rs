@@ -124,7 +124,7 @@ impl TemplateFiles {
 }
 
 /// A Tera render error, read.
-pub struct Explained {
+pub(crate) struct Explained {
     /// The template rendered.
     pub rendered: String,
     /// The template that holds the failing code, as far as Tera says.
@@ -205,7 +205,7 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
 /// Reads what Tera says: "Failed to render 'X'" (with "error while
 /// rendering macro `M`" or "(error happened in 'P')"), then the causes,
 /// the last of which usually says "while rendering 'T'".
-pub fn explain(err: &tera::Error) -> Explained {
+pub(crate) fn explain(err: &tera::Error) -> Explained {
     use std::error::Error as _;
     let top = err.to_string();
     let mut causes = Vec::new();

@@ -10,7 +10,7 @@ use tera::{Error, Tera, Value};
 
 use crate::config::Config;
 
-pub fn register(tera: &mut Tera, config: Arc<Config>) {
+pub(crate) fn register(tera: &mut Tera, config: Arc<Config>) {
     tera.register_filter(
         "markdown",
         move |value: &Value, args: &HashMap<String, Value>| {

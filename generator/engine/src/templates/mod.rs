@@ -2,9 +2,9 @@
 //! sitemap, robots, 404 and aliases; a theme's templates; the site's own
 //! templates overriding the theme's file by file.
 
-pub mod analysis;
-pub mod errors;
-pub mod filters;
+pub(crate) mod analysis;
+pub(crate) mod errors;
+pub(crate) mod filters;
 pub mod functions;
 
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ use maillage_model::{french, markup};
 use crate::pages::network::Network;
 
 /// Entries when `feed_limit` is not set in `config.toml`.
-pub const DEFAULT_LIMIT: usize = 200;
+pub(crate) const DEFAULT_LIMIT: usize = 200;
 
 fn rfc3339(instant: DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -24,7 +24,7 @@ fn entry_updated(net: &Network, m: usize) -> DateTime<Utc> {
     }
 }
 
-pub fn feed(net: &Network) -> Vec<u8> {
+pub(crate) fn feed(net: &Network) -> Vec<u8> {
     let limit = net.config.feed_limit.unwrap_or(DEFAULT_LIMIT);
     let entries: Vec<usize> = net.upcoming(&net.by_start).take(limit).collect();
     let site = net

@@ -11,11 +11,11 @@ use crate::pages::network::Network;
 
 /// How far back a region's calendar keeps past meetups, so that calendar
 /// applications subscribed to it do not see them vanish the day after.
-pub const REGION_HISTORY_DAYS: i64 = 90;
+pub(crate) const REGION_HISTORY_DAYS: i64 = 90;
 
 /// The `VEVENT` of meetup `m`, folded: the same text in the meetup's
 /// calendar and its region's, so it is made once per build.
-pub fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
+pub(crate) fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];
@@ -58,7 +58,7 @@ pub fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
 }
 
 /// The calendar of one meetup, with its `event`.
-pub fn meetup_calendar(net: &Network, m: usize, event: &ical::EventText) -> Vec<u8> {
+pub(crate) fn meetup_calendar(net: &Network, m: usize, event: &ical::EventText) -> Vec<u8> {
     let mut cal = ical::Calendar::new(Some(&net.data.meetups[m].title));
     cal.push_event(event);
     cal.finish().into_bytes()
@@ -66,7 +66,7 @@ pub fn meetup_calendar(net: &Network, m: usize, event: &ical::EventText) -> Vec<
 
 /// The calendar of a region: its meetups to come and those of the last
 /// [`REGION_HISTORY_DAYS`] days.
-pub fn region_calendar<'e>(
+pub(crate) fn region_calendar<'e>(
     net: &Network,
     r: usize,
     event: impl Fn(usize) -> &'e ical::EventText,

@@ -1,8 +1,8 @@
 //! Calendars and feeds of the meetups: iCalendar files per meetup and per
 //! region, and the Atom feed of meetups to come.
 
-pub mod atom;
-pub mod ics;
+pub(crate) mod atom;
+pub(crate) mod ics;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;

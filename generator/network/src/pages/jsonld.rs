@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::network::{Network, RegistrationState};
 
 /// The `Event` of meetup `m`.
-pub fn event(net: &Network, m: usize) -> Value {
+pub(crate) fn event(net: &Network, m: usize) -> Value {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];
@@ -97,7 +97,7 @@ pub fn event(net: &Network, m: usize) -> Value {
 
 /// Serialises for a `<script>` element: `<`, `>` and `&` are escaped as
 /// JSON `\u` sequences so the text can never close the element.
-pub fn to_script_text(value: &Value) -> String {
+pub(crate) fn to_script_text(value: &Value) -> String {
     let text = serde_json::to_string(value).expect("JSON values serialise");
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {

@@ -7,13 +7,13 @@ use super::network::Network;
 use super::page_object;
 
 /// Meetups per pager unless `[extra.meetups] paginate_by` says otherwise.
-pub const DEFAULT_PAGINATE_BY: usize = 20;
+pub(crate) const DEFAULT_PAGINATE_BY: usize = 20;
 
 /// Meetups to come listed on a region's page unless `[extra.meetups]
 /// region_upcoming` says otherwise: a region holds thousands over a plan's
 /// years, and its page must stay light on a phone. The others are on the
 /// listings, the places' pages, the map and the region's calendar.
-pub const DEFAULT_REGION_UPCOMING: usize = 30;
+pub(crate) const DEFAULT_REGION_UPCOMING: usize = 30;
 
 /// A number from `[extra.meetups]` in `config.toml`.
 fn meetups_setting(net: &Network, key: &str) -> Option<usize> {
@@ -25,11 +25,11 @@ fn meetups_setting(net: &Network, key: &str) -> Option<usize> {
         .map(|n| n as usize)
 }
 
-pub fn paginate_by(net: &Network) -> usize {
+pub(crate) fn paginate_by(net: &Network) -> usize {
     meetups_setting(net, "paginate_by").map_or(DEFAULT_PAGINATE_BY, |n| n.max(1))
 }
 
-pub fn region_upcoming_limit(net: &Network) -> usize {
+pub(crate) fn region_upcoming_limit(net: &Network) -> usize {
     meetups_setting(net, "region_upcoming").unwrap_or(DEFAULT_REGION_UPCOMING)
 }
 
@@ -43,13 +43,13 @@ fn pager_path(base: &str, n: usize) -> String {
 
 /// The two meetup listings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listing {
+pub(crate) enum Listing {
     Upcoming,
     Past,
 }
 
 impl Listing {
-    pub fn base(self, net: &Network) -> String {
+    pub(crate) fn base(self, net: &Network) -> String {
         match self {
             Listing::Upcoming => net.urls.meetups.clone(),
             Listing::Past => net.urls.past_meetups(),
@@ -78,7 +78,7 @@ impl Listing {
     }
 
     /// Its meetups: to come soonest first, past latest first.
-    pub fn meetups(self, net: &Network) -> Vec<usize> {
+    pub(crate) fn meetups(self, net: &Network) -> Vec<usize> {
         match self {
             Listing::Upcoming => net.upcoming(&net.by_start).collect(),
             Listing::Past => net
@@ -92,16 +92,21 @@ impl Listing {
     }
 }
 
-pub fn pager_count(net: &Network, meetups: usize) -> usize {
+pub(crate) fn pager_count(net: &Network, meetups: usize) -> usize {
     meetups.div_ceil(paginate_by(net)).max(1)
 }
 
-pub fn path(net: &Network, listing: Listing, n: usize) -> String {
+pub(crate) fn path(net: &Network, listing: Listing, n: usize) -> String {
     pager_path(&listing.base(net), n)
 }
 
 /// Pager `n` (1-based) of a listing of `meetups`.
-pub fn pager(net: &Network, listing: Listing, meetups: &[usize], n: usize) -> Map<String, Value> {
+pub(crate) fn pager(
+    net: &Network,
+    listing: Listing,
+    meetups: &[usize],
+    n: usize,
+) -> Map<String, Value> {
     let by = paginate_by(net);
     let base = &listing.base(net);
     let count = pager_count(net, meetups.len());

@@ -12,7 +12,7 @@ use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd
 
 /// Who wrote the Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trust {
+pub(crate) enum Trust {
     /// The network's maintainers, in `data/`.
     Data,
     /// An organiser's report, received by the function.
@@ -40,7 +40,7 @@ fn allowed(url: &str, trust: Trust) -> bool {
 
 /// Renders `text` as HTML under `trust`'s rules, with French spacing when
 /// `french` (`maillage_engine::markdown::typography`); empty text gives "".
-pub fn render(text: &str, trust: Trust, french: bool) -> String {
+pub(crate) fn render(text: &str, trust: Trust, french: bool) -> String {
     if text.trim().is_empty() {
         return String::new();
     }

@@ -12,7 +12,7 @@ use super::{jsonld, page_object};
 use crate::data::entries::is_web_url;
 
 /// The organiser's first name: the first word of the published name.
-pub fn first_name(name: &str) -> &str {
+pub(crate) fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or("")
 }
 
@@ -32,7 +32,7 @@ fn optional_html(text: Option<&String>, french: bool) -> Value {
 }
 
 /// The public part of a report, rendered.
-pub fn report_value(report: &PublicReport, zone: Tz, french: bool) -> Value {
+pub(crate) fn report_value(report: &PublicReport, zone: Tz, french: bool) -> Value {
     let links: Vec<Value> = report
         .links
         .iter()
@@ -52,7 +52,7 @@ pub fn report_value(report: &PublicReport, zone: Tz, french: bool) -> Value {
 }
 
 /// Where the registration form posts: `config.extra.api_url` + `/registrations`.
-pub fn api_url(net: &Network) -> String {
+pub(crate) fn api_url(net: &Network) -> String {
     net.config
         .extra
         .get("api_url")
@@ -62,7 +62,7 @@ pub fn api_url(net: &Network) -> String {
         .to_string()
 }
 
-pub fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
+pub(crate) fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     let meetup = &net.data.meetups[m];
     let path = net.urls.meetup(&meetup.id);
     let mut value = Value::clone(&net.meetup_summaries[m]);

@@ -7,14 +7,14 @@
 //! validates `data/`, links it once ([`network::Network`]), then builds
 //! every page context and file in parallel.
 
-pub mod jsonld;
-pub mod listings;
-pub mod markdown;
-pub mod meetup;
+pub(crate) mod jsonld;
+pub(crate) mod listings;
+pub(crate) mod markdown;
+pub(crate) mod meetup;
 pub mod network;
-pub mod places;
-pub mod regions;
-pub mod showing;
+pub(crate) mod places;
+pub(crate) mod regions;
+pub(crate) mod showing;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};

@@ -16,7 +16,7 @@ fn osm_url(lat: f64, lon: f64) -> String {
 /// `address`, `postcode`, `insee`, `latitude`, `longitude`, `offers`,
 /// `room_capacity`, `contact`, `accessibility`, `accessibility_html`,
 /// `description_html`, `structure`, `osm_url`.
-pub fn full(net: &Network, p: usize) -> Value {
+pub(crate) fn full(net: &Network, p: usize) -> Value {
     let place = &net.data.places[p];
     let mut value = net.place_summaries[p].clone();
     let map = value.as_object_mut().expect("summaries are objects");
@@ -52,7 +52,7 @@ pub fn full(net: &Network, p: usize) -> Value {
     value
 }
 
-pub fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
+pub(crate) fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
     let place = &net.data.places[p];
     let path = net.urls.place(&place.id);
     let mut value = full.clone();
@@ -87,7 +87,7 @@ pub fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
 }
 
 /// Place types that have at least one place, with their counts.
-pub fn types(net: &Network) -> Vec<(PlaceType, usize)> {
+pub(crate) fn types(net: &Network) -> Vec<(PlaceType, usize)> {
     let mut counts = [0usize; PlaceType::ALL.len()];
     for place in &net.data.places {
         let i = PlaceType::ALL
@@ -105,7 +105,7 @@ pub fn types(net: &Network) -> Vec<(PlaceType, usize)> {
 }
 
 /// `[{type, label, count, path}]`.
-pub fn types_value(net: &Network) -> Value {
+pub(crate) fn types_value(net: &Network) -> Value {
     Value::Array(
         types(net)
             .into_iter()
@@ -116,7 +116,7 @@ pub fn types_value(net: &Network) -> Value {
     )
 }
 
-pub fn index(net: &Network) -> Map<String, Value> {
+pub(crate) fn index(net: &Network) -> Map<String, Value> {
     let path = net.urls.places.clone();
     let regions: Vec<Value> = net
         .data
@@ -145,7 +145,7 @@ pub fn index(net: &Network) -> Map<String, Value> {
 }
 
 /// Places of each type that has places, by region then name.
-pub fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
+pub(crate) fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
     let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); PlaceType::ALL.len()];
     // Region order, then name, as on `/lieux/`.
     for places in &net.region_places {
@@ -164,7 +164,7 @@ pub fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
         .collect()
 }
 
-pub fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<String, Value> {
+pub(crate) fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<String, Value> {
     let path = net.urls.place_type(t.code());
     let list: Vec<Value> = places
         .iter()

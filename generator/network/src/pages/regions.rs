@@ -49,7 +49,7 @@ fn upcoming_count(net: &Network, r: usize) -> usize {
     net.upcoming_held(&net.region_meetups[r]).count()
 }
 
-pub fn index(net: &Network) -> Map<String, Value> {
+pub(crate) fn index(net: &Network) -> Map<String, Value> {
     let path = net.urls.regions.clone();
     let regions: Vec<Value> = (0..net.data.regions.len())
         .map(|r| {
@@ -74,7 +74,7 @@ pub fn index(net: &Network) -> Map<String, Value> {
     context
 }
 
-pub fn page(net: &Network, r: usize) -> Map<String, Value> {
+pub(crate) fn page(net: &Network, r: usize) -> Map<String, Value> {
     let region = &net.data.regions[r];
     let path = net.urls.region(&region.slug);
     let mut value = net.region_refs[r].clone();
@@ -135,7 +135,7 @@ pub fn page(net: &Network, r: usize) -> Map<String, Value> {
     context
 }
 
-pub fn map_page(net: &Network) -> Map<String, Value> {
+pub(crate) fn map_page(net: &Network) -> Map<String, Value> {
     let path = net.urls.map.clone();
     let mut total_upcoming = 0;
     let regions: Vec<Value> = net
