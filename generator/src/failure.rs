@@ -47,4 +47,4 @@ impl fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 /// A command's result.
-pub type Outcome<T> = Result<T, Failure>;
+pub(crate) type Outcome<T> = Result<T, Failure>;

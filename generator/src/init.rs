@@ -12,7 +12,7 @@ use maillage_model::clock;
 
 /// Which site `init` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Bare,
     Network,
 }
@@ -82,7 +82,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Writes the skeleton into `dir`, which must be missing or empty.
-pub fn init(dir: &Path, base_url: &str, kind: Kind) -> Result<()> {
+pub(crate) fn init(dir: &Path, base_url: &str, kind: Kind) -> Result<()> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map(|mut d| d.next().is_some())

@@ -6,10 +6,10 @@
 //! keys; [`init`] starts a site.
 
 pub mod cli;
-pub mod failure;
-pub mod init;
+pub(crate) mod failure;
+pub(crate) mod init;
 pub mod live;
-pub mod meetup_cli;
+pub(crate) mod meetup_cli;
 pub mod serve;
 pub mod store_cli;
 

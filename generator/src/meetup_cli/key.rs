@@ -6,14 +6,14 @@ use sha2::{Digest, Sha256};
 use crate::failure::{Failure, Outcome};
 
 /// A fresh key and the hash `data/` keeps of it.
-pub struct OrganiserKey {
+pub(crate) struct OrganiserKey {
     /// 256 random bits in lower-case hex: safe in a URL as it is.
     pub key: String,
     pub sha256: String,
 }
 
 impl OrganiserKey {
-    pub fn generate() -> Outcome<OrganiserKey> {
+    pub(crate) fn generate() -> Outcome<OrganiserKey> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| Failure::other("the organiser's key", format!("no randomness: {e}")))?;
@@ -24,7 +24,7 @@ impl OrganiserKey {
 }
 
 /// Lower-case hex SHA-256 of a key, as `report_key_sha256` holds it.
-pub fn sha256_hex(key: &str) -> String {
+pub(crate) fn sha256_hex(key: &str) -> String {
     hex(&Sha256::digest(key.as_bytes()))
 }
 
@@ -34,7 +34,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The organiser's private link: the site's report page with the meetup and
 /// the key in the fragment, which browsers never send to a server.
-pub fn private_link(base_url: &str, page: &str, meetup: &str, key: &str) -> String {
+pub(crate) fn private_link(base_url: &str, page: &str, meetup: &str, key: &str) -> String {
     format!(
         "{}{page}#rencontre={meetup}&cle={key}",
         base_url.trim_end_matches('/')

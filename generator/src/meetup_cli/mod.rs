@@ -24,12 +24,12 @@ use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::failure::{Failure, Outcome};
 use entry::{Belongs, NewMeetup};
-pub use key::{private_link, sha256_hex, OrganiserKey};
+pub(crate) use key::{private_link, OrganiserKey};
 use prompt::Prompter;
 
 /// The flags of `maillage meetup new`; whatever is missing is asked.
 #[derive(clap::Args, Debug, Default, Clone)]
-pub struct NewMeetupArgs {
+pub(crate) struct NewMeetupArgs {
     /// Identifier: lower-case letters, digits, hyphens (`brest-nsi-s1-2027-01`)
     #[arg(long)]
     pub id: Option<String>,
@@ -88,7 +88,7 @@ pub struct NewMeetupArgs {
 }
 
 /// `maillage meetup new`: questions read from `input`, asked on `questions`.
-pub fn new_command(
+pub(crate) fn new_command(
     options: &BuildOptions,
     args: NewMeetupArgs,
     input: &mut dyn BufRead,
@@ -134,7 +134,7 @@ pub fn new_command(
 }
 
 /// `maillage meetup key ID`: a new key replaces the meetup's.
-pub fn key_command(options: &BuildOptions, id: &str) -> Outcome<String> {
+pub(crate) fn key_command(options: &BuildOptions, id: &str) -> Outcome<String> {
     let root = &options.root;
     let config = load_config(options)?;
     let link_page = result_pages(&config)?.report_form;
