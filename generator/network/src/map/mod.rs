@@ -26,11 +26,17 @@ use maillage_model::{french, zone};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::data::outlines;
 use crate::pages::network::{meetup_path, place_path, Network};
 use crate::site::ExtraFile;
 
 pub const PLACES_URL: &str = "/carte/lieux.geojson";
 pub const MEETUPS_URL: &str = "/carte/rencontres.geojson";
+
+/// The outlines drawn under the markers: regions, and departments once
+/// zoomed in (see `data::outlines`).
+pub const REGION_OUTLINES_URL: &str = "/carte/contours/regions.geojson";
+pub const DEPARTMENT_OUTLINES_URL: &str = "/carte/contours/departements.geojson";
 
 pub fn region_places_url(code: &str) -> String {
     format!("/carte/regions/{code}/lieux.geojson")
@@ -143,10 +149,25 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
     feature(&meetup.id, properties, point(place.lat, place.lon))
 }
 
-/// The national and regional files.
+/// The national and regional files, and the outlines.
 pub fn files(net: &Network) -> Vec<ExtraFile> {
     let all: Vec<usize> = (0..net.data.regions.len()).collect();
-    files_of(net, &all)
+    let mut files = files_of(net, &all);
+    files.extend(outline_files());
+    files
+}
+
+fn outline_files() -> [ExtraFile; 2] {
+    [
+        (REGION_OUTLINES_URL, outlines::REGIONS_GEOJSON),
+        (DEPARTMENT_OUTLINES_URL, outlines::DEPARTMENTS_GEOJSON),
+    ]
+    .map(|(url, text)| ExtraFile {
+        path: url.trim_start_matches('/').to_string(),
+        bytes: text.as_bytes().to_vec(),
+        in_sitemap: false,
+        source: crate::error::Source::part("the map's outlines"),
+    })
 }
 
 /// The national files and those of `regions` (indexes in `data.regions`),

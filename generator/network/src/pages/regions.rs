@@ -160,6 +160,8 @@ pub fn map_page(net: &Network) -> Map<String, Value> {
     let map_value = json!({
         "places_url": map::PLACES_URL,
         "meetups_url": map::MEETUPS_URL,
+        "region_outlines_url": map::REGION_OUTLINES_URL,
+        "department_outlines_url": map::DEPARTMENT_OUTLINES_URL,
         "regions": regions,
         "place_types": places::types_value(net),
         "totals": {"places": net.data.places.len(), "upcoming": total_upcoming},

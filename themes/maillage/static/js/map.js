@@ -2,7 +2,9 @@
    Leaflet.markercluster (chunked loading keeps tens of thousands of points
    smooth), filtered by region, place type and "a meetup to come". The
    national file of places is loaded first; a region's places and meetups are
-   loaded when that region is chosen. Without this script, or without tiles,
+   loaded when that region is chosen. Under the markers, the outlines of
+   regions (and of departments once zoomed in) that the build writes; the
+   third-party tiles load only when the visitor asks. Without this script,
    the list under the map gives the same information. */
 (function () {
   "use strict";
@@ -34,8 +36,73 @@
   });
   L.control.zoom({ zoomInTitle: s.zoom_in, zoomOutTitle: s.zoom_out }).addTo(map);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
-  if (cfg.tiles_url) {
-    L.tileLayer(cfg.tiles_url, { attribution: cfg.attribution, maxZoom: cfg.max_zoom }).addTo(map);
+
+  /* ---- Basemap: the site's own outlines; tiles only on request ---------- */
+
+  // Regions are drawn at once (filled: land on the sea's colour), the
+  // departments from zoom 8. Both come from the site: no third-party request.
+  var DEPARTMENTS_ZOOM = 8;
+  var regionsLayer = null;
+  var departmentsLayer = null;
+  var departmentsLoading = null;
+  var tiles = null;
+
+  function outlineStyle(kind) {
+    return function () {
+      return {
+        className: "map-outline map-outline--" + kind,
+        interactive: false,
+        color: kind === "region" ? "#6f6a5f" : "#a39e92",
+        weight: kind === "region" ? 1.2 : 0.7,
+        fill: kind === "region",
+        fillColor: "#fbfaf6",
+        fillOpacity: tiles ? 0 : 1
+      };
+    };
+  }
+
+  function outlines(url, kind, attribution) {
+    return getJSON(url).then(function (data) {
+      return L.geoJSON(data, { style: outlineStyle(kind), attribution: attribution });
+    });
+  }
+
+  if (cfg.region_outlines_url) {
+    outlines(cfg.region_outlines_url, "region", cfg.outlines_attribution).then(function (layer) {
+      regionsLayer = layer.addTo(map);
+      regionsLayer.bringToBack();
+    }).catch(function () { /* the markers and the list still work */ });
+  }
+
+  function showDepartments() {
+    if (!cfg.department_outlines_url) return;
+    var wanted = map.getZoom() >= DEPARTMENTS_ZOOM;
+    if (wanted && !departmentsLayer && !departmentsLoading) {
+      departmentsLoading = outlines(cfg.department_outlines_url, "department").then(function (layer) {
+        departmentsLayer = layer;
+        showDepartments();
+      }).catch(function () { departmentsLoading = null; });
+    }
+    if (!departmentsLayer) return;
+    if (wanted && !map.hasLayer(departmentsLayer)) departmentsLayer.addTo(map);
+    if (!wanted && map.hasLayer(departmentsLayer)) map.removeLayer(departmentsLayer);
+  }
+  map.on("zoomend", showDepartments);
+
+  // Tiles come from a third party: off until the visitor turns them on.
+  var tilesBox = document.getElementById("map-tiles");
+  if (tilesBox && cfg.tiles_url) {
+    tilesBox.checked = false;
+    tilesBox.addEventListener("change", function () {
+      if (tilesBox.checked) {
+        tiles = L.tileLayer(cfg.tiles_url, { attribution: cfg.attribution, maxZoom: cfg.max_zoom }).addTo(map);
+      } else if (tiles) {
+        map.removeLayer(tiles);
+        tiles = null;
+      }
+      // The land's fill would hide the tiles.
+      if (regionsLayer) regionsLayer.setStyle(outlineStyle("region")());
+    });
   }
 
   var cluster = L.markerClusterGroup({
