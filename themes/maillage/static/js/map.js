@@ -40,8 +40,9 @@
   /* ---- Basemap: the site's own outlines; tiles only on request ---------- */
 
   // Regions are drawn at once (filled: land on the sea's colour), the
-  // departments from zoom 8. Both come from the site: no third-party request.
-  var DEPARTMENTS_ZOOM = 8;
+  // departments from zoom 7, as when a region is framed. Both come from the
+  // site: no third-party request.
+  var DEPARTMENTS_ZOOM = 7;
   var regionsLayer = null;
   var departmentsLayer = null;
   var departmentsLoading = null;
@@ -67,11 +68,18 @@
     });
   }
 
-  if (cfg.region_outlines_url) {
+  // Markers wait for it, to frame a region whole; without it, they still
+  // show, and the list too.
+  var regionsReady = !cfg.region_outlines_url ? Promise.resolve() :
     outlines(cfg.region_outlines_url, "region", cfg.outlines_attribution).then(function (layer) {
       regionsLayer = layer.addTo(map);
       regionsLayer.bringToBack();
-    }).catch(function () { /* the markers and the list still work */ });
+    }).catch(function () {});
+
+  function regionOutline(code) {
+    var found = null;
+    if (regionsLayer) regionsLayer.eachLayer(function (l) { if (l.feature.properties.region === code) found = l; });
+    return found;
   }
 
   function showDepartments() {
@@ -227,7 +235,8 @@
     var onlyUpcoming = upcomingBox.checked;
     var mine = ++generation;
     say(s.loading);
-    (code ? loadRegion(code) : loadNational()).then(function (features) {
+    Promise.all([code ? loadRegion(code) : loadNational(), regionsReady]).then(function (loaded) {
+      var features = loaded[0];
       if (mine !== generation) return;
       var shown = features.filter(function (f) {
         var p = f.properties;
@@ -240,8 +249,13 @@
         // (overseas regions have their buttons under the map).
         var framed = code ? shown : shown.filter(function (f) { return !OVERSEAS[f.properties.region]; });
         if (!framed.length) framed = shown;
+        var bounds = L.featureGroup(framed.map(markerOf)).getBounds();
+        // Without tiles, a region is framed whole: its outline is all the
+        // basemap shows, and closer in it has no detail.
+        var outline = code && !tiles && regionOutline(code);
+        if (outline) bounds.extend(outline.getBounds());
         // The first view is set at once: nothing moves as the page opens.
-        map.fitBounds(L.featureGroup(framed.map(markerOf)).getBounds(), { maxZoom: code ? 12 : 7, padding: [16, 16], animate: !firstView });
+        map.fitBounds(bounds, { maxZoom: code ? 12 : 7, padding: [16, 16], animate: !firstView });
         firstView = false;
       }
       cluster.clearLayers();
