@@ -68,8 +68,7 @@
     });
   }
 
-  // Markers wait for it, to frame a region whole; without it, they still
-  // show, and the list too.
+  // Without it, the markers still show, and the list too.
   var regionsReady = !cfg.region_outlines_url ? Promise.resolve() :
     outlines(cfg.region_outlines_url, "region", cfg.outlines_attribution).then(function (layer) {
       regionsLayer = layer.addTo(map);
@@ -235,8 +234,10 @@
     var onlyUpcoming = upcomingBox.checked;
     var mine = ++generation;
     say(s.loading);
-    Promise.all([code ? loadRegion(code) : loadNational(), regionsReady]).then(function (loaded) {
-      var features = loaded[0];
+    // A region waits for the outlines, to be framed whole; the national
+    // view does not, so that drawing the outlines and the markers stay two
+    // short tasks.
+    (code ? Promise.all([loadRegion(code), regionsReady]).then(function (loaded) { return loaded[0]; }) : loadNational()).then(function (features) {
       if (mine !== generation) return;
       var shown = features.filter(function (f) {
         var p = f.properties;
@@ -257,6 +258,7 @@
         // The first view is set at once: nothing moves as the page opens.
         map.fitBounds(bounds, { maxZoom: code ? 12 : 7, padding: [16, 16], animate: !firstView });
         firstView = false;
+        showDepartments(); // a view at the zoom the map had sends no zoomend
       }
       cluster.clearLayers();
       cluster.addLayers(shown.map(markerOf));
