@@ -56,6 +56,48 @@ STREETS = ["rue de la République", "place de la Mairie", "avenue Jean-Jaurès",
            "boulevard Gambetta", "rue des Écoles", "allée des Peupliers", "quai de la Loire"]
 
 
+# The outlines the build checks places against.
+OUTLINES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                        "generator", "network", "src", "data", "outlines", "departements.geojson")
+
+
+def department_outlines():
+    with open(OUTLINES, encoding="utf-8") as f:
+        collection = json.load(f)
+    outlines = {}
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        outlines[feature["properties"]["code"]] = [polygons] if geometry["type"] == "Polygon" else polygons
+    return outlines
+
+
+def inside(polygons, lat, lon):
+    """Even-odd rule over each polygon's rings."""
+    for rings in polygons:
+        crossings = 0
+        for ring in rings:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    crossings += 1
+        if crossings % 2:
+            return True
+    return False
+
+
+def point_in(polygons, lat, lon, rng):
+    """A point around the main town and inside its department: the spread
+    halves until the point falls inside; the town itself in the end."""
+    spread = 1.0
+    for _ in range(8):
+        point = (round(lat + rng.uniform(-0.25, 0.25) * spread, 5),
+                 round(lon + rng.uniform(-0.35, 0.35) * spread, 5))
+        if inside(polygons, *point):
+            return point
+        spread /= 2
+    return lat, lon
+
+
 def slug(text):
     table = str.maketrans("àâäéèêëîïôöùûüçÉÎ'’ ", "aaaeeeeiioouuucei---")
     out = text.lower().translate(table)
@@ -96,6 +138,7 @@ def main():
     # Places, by population share; communes are synthetic but consistent
     # (INSEE code inside the department, coordinates around its main town).
     total_pop = sum(r[2] for r in REGIONS)
+    outlines = department_outlines()
     places_by_region = {}
     counter = 0
     with_type = 0
@@ -116,8 +159,7 @@ def main():
                 "address": f"{1 + counter % 90} {STREETS[counter % len(STREETS)]}",
                 "postcode": (dep.replace("2A", "20").replace("2B", "20") + "000")[:5],
                 "commune": commune, "insee": insee, "department": dep, "region": code,
-                "lat": round(lat + rng.uniform(-0.25, 0.25), 5),
-                "lon": round(lon + rng.uniform(-0.35, 0.35), 5),
+                **dict(zip(("lat", "lon"), point_in(outlines[dep], lat, lon, rng))),
             })
         places_by_region[code] = rows
         with open(os.path.join(data, "places", f"{slug(name)}.yaml"), "w", encoding="utf-8") as f:

@@ -23,10 +23,14 @@ async function open(pathname) {
   return { context, page, errors, response };
 }
 
-test("the init site's map shows its place as a marker", async () => {
+test("the init site's map shows its place as a marker, over the regions' outlines", async () => {
   const { context, page, errors } = await open("/carte/");
   await page.waitForSelector(".leaflet-marker-icon");
   assert.equal(await page.locator(".leaflet-marker-icon").count(), 1);
+  // Its own basemap, with every request to another host blocked.
+  // Leaflet leaves the outlines out of view as empty paths.
+  await page.waitForFunction(() => [...document.querySelectorAll("path.map-outline--region")].some((p) => p.getAttribute("d").length > 20));
+  assert.equal(await page.locator("path.map-outline--region").count(), 18);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -175,7 +175,7 @@ test("the 404 page answers 404 in French", async () => {
   await context.close();
 });
 
-test("no page asks another host for anything, except the map for its tiles", async () => {
+test("no page asks another host for anything, the map included", async () => {
   const requested = [];
   for (const [, pathname] of PAGES) {
     const { page, context } = await open(pathname);
@@ -183,9 +183,7 @@ test("no page asks another host for anything, except the map for its tiles", asy
     for (const u of context.external) requested.push([pathname, new URL(u).host]);
     await context.close();
   }
-  const offenders = requested.filter(([p, host]) => !(p === "/carte/" && host === TILE_HOST));
-  assert.deepEqual(offenders, []);
-  assert.ok(requested.some(([p, host]) => p === "/carte/" && host === TILE_HOST), "the map asks the configured tile server");
+  assert.deepEqual(requested, []);
 });
 
 /* ---- The map ------------------------------------------------------------ */
@@ -223,8 +221,61 @@ test("the map shows every metropolitan place as a marker, clustered, without til
   // Overseas places lie outside the starting view (their buttons frame them).
   const overseas = places.features.filter((f) => ["01", "02", "03", "04", "06"].includes(f.properties.region)).length;
   assert.equal(clustered + singles, places.features.length - overseas, "clusters and single markers add up to every metropolitan place");
-  assert.ok(context.external.some((u) => new URL(u).host === TILE_HOST), "tiles were asked for (and blocked)");
+  assert.deepEqual(context.external, [], "no tile asked for");
   await page.screenshot({ path: path.join(ARTIFACTS, "map.png") });
+  await context.close();
+});
+
+/** The outlines drawn (SVG paths) and how many cross the map's box. */
+const outlinesInView = (page, kind) => page.evaluate((k) => {
+  const box = document.getElementById("map").getBoundingClientRect();
+  const paths = [...document.querySelectorAll(`path.map-outline--${k}`)];
+  const rects = paths.map((p) => p.getBoundingClientRect()).filter((r) => r.width > 2 && r.height > 2);
+  const inView = rects.filter((r) => r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom);
+  // Wholly in view, and large enough to be recognised.
+  const whole = inView.filter((r) => r.width > 60 && r.height > 60 && r.left >= box.left - 2 && r.right <= box.right + 2 && r.top >= box.top - 2 && r.bottom <= box.bottom + 2);
+  return { drawn: paths.length, inView: inView.length, whole: whole.length };
+}, kind);
+
+test("without any third-party request, the map draws its own basemap: regions, then departments once zoomed in", async () => {
+  const { page, context } = await openMap();
+  // Leaflet leaves the outlines out of view as empty paths.
+  await page.waitForFunction(() => [...document.querySelectorAll("path.map-outline--region")].some((p) => p.getAttribute("d").length > 20));
+  const regions = await outlinesInView(page, "region");
+  assert.equal(regions.drawn, 18, "the 13 metropolitan regions and the 5 overseas ones");
+  assert.ok(regions.inView >= 13, `the metropolitan regions are in view (${regions.inView})`);
+  // The land is painted in its own colour over the sea's, with its borders drawn.
+  const colours = await page.evaluate(() => {
+    const region = getComputedStyle(document.querySelector("path.map-outline--region"));
+    return { land: region.fill, border: region.stroke, sea: getComputedStyle(document.getElementById("map")).backgroundColor };
+  });
+  assert.match(colours.land, /^rgb/);
+  assert.match(colours.border, /^rgb/);
+  assert.notEqual(colours.land, colours.sea);
+  assert.equal(await page.locator("path.map-outline--department").count(), 0, "departments wait for the zoom");
+  assert.match(await page.textContent(".leaflet-control-attribution"), /Contours\u00a0: Natural Earth, domaine public/);
+  await shownAfter(page, () => page.selectOption("#map-region", "53"));
+  await page.waitForFunction(() => [...document.querySelectorAll("path.map-outline--department")].some((p) => p.getAttribute("d").length > 20));
+  assert.ok((await outlinesInView(page, "department")).inView >= 4, "Bretagne's four departments");
+  assert.deepEqual(context.external, []);
+  await context.close();
+});
+
+test("tiles load only when the visitor turns them on, and go away when turned off", async () => {
+  const { page, context } = await openMap();
+  await page.waitForLoadState("networkidle");
+  assert.equal(await page.isChecked("#map-tiles"), false, "off by default");
+  assert.deepEqual(context.external, []);
+  assert.equal(await page.locator(".leaflet-tile").count(), 0);
+  await page.check("#map-tiles");
+  await page.waitForFunction(() => document.querySelectorAll(".leaflet-tile").length > 0);
+  await page.waitForLoadState("networkidle");
+  assert.ok(context.external.length > 0 && context.external.every((u) => new URL(u).host === TILE_HOST), "tiles asked for (and blocked)");
+  // The land's fill gives way to the tiles; the outlines stay.
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector("path.map-outline--region")).fillOpacity), "0");
+  await page.uncheck("#map-tiles");
+  assert.equal(await page.locator(".leaflet-tile").count(), 0);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector("path.map-outline--region")).fillOpacity), "1");
   await context.close();
 });
 
@@ -279,6 +330,7 @@ for (const [device, viewport] of [["desktop", { width: 1280, height: 800 }], ["p
       await page.waitForTimeout(600); // the view's move
       const inRegion = await markersInView(page);
       assert.equal(inRegion.length, overseas.filter((f) => f.properties.region === code).length, code);
+      assert.ok((await outlinesInView(page, "region")).whole >= 1, `${code}: its outline, whole, under its markers`);
       for (const m of inRegion) {
         assert.ok(m.inside, `${code}: marker inside the view`);
         assert.ok(m.width >= 24 && m.height >= 24, `${code}: a 24 px touch target (${m.width} × ${m.height})`);

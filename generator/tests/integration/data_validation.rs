@@ -248,6 +248,95 @@ fn coordinates_outside_france() {
     );
 }
 
+/// A place of the Pyrénées-Atlantiques (64) placed in the Jura: inside
+/// metropolitan France's box, outside its department's outline.
+const PAU_IN_THE_JURA: &str = "\
+- id: lieu-essai
+  name: Médiathèque André-Labarrère
+  type: tiers_lieu
+  address: 2 place Marguerite-Laborde
+  postcode: \"64000\"
+  commune: Pau
+  insee: \"64445\"
+  department: \"64\"
+  region: \"75\"
+  lat: 46.6744
+  lon: 5.5539
+";
+
+/// The fixture's regions and Nouvelle-Aquitaine, Pau's.
+fn regions_with_pau() -> (&'static str, String) {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-site/data/regions.yaml");
+    let regions = std::fs::read_to_string(fixture).unwrap()
+        + "\n- code: \"75\"\n  name: Nouvelle-Aquitaine\n  coordinator:\n    name: Coordination Nouvelle-Aquitaine\n    email: nouvelle-aquitaine@reseau.example.org\n";
+    ("data/regions.yaml", regions)
+}
+
+/// The site with Pau's region and this place.
+fn pau_site(place: &str) -> tempfile::TempDir {
+    let (path, regions) = regions_with_pau();
+    site_with(&[(path, &regions), (BROKEN_PLACE, place)])
+}
+
+fn pau_errors(place: &str) -> Vec<Diagnostic> {
+    match maillage::data::load(pau_site(place).path(), now()) {
+        Ok(_) => panic!("expected errors, the data loaded"),
+        Err(e) => e.0,
+    }
+}
+
+#[test]
+fn coordinates_outside_their_department() {
+    let d = pau_errors(PAU_IN_THE_JURA);
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        10,
+        "lat",
+        "coordinates lat 46.6744, lon 5.5539 are 553 km outside department 64 (Pyrénées-Atlantiques): the point is in department 39 (Jura)",
+    );
+    // The latitude of Pau with the longitude of Tarbes: `lon` is named.
+    let tarbes =
+        PAU_IN_THE_JURA.replace("lat: 46.6744\n  lon: 5.5539", "lat: 43.2951\n  lon: 0.0781");
+    let d = pau_errors(&tarbes);
+    assert_has(
+        &d,
+        BROKEN_PLACE,
+        11,
+        "lon",
+        "the point is in department 65 (Hautes-Pyrénées)",
+    );
+    // In the sea, in no department.
+    let sea = PAU_IN_THE_JURA.replace("lat: 46.6744\n  lon: 5.5539", "lat: 43.4\n  lon: -2.0");
+    let d = pau_errors(&sea);
+    assert_has(&d, BROKEN_PLACE, 11, "lon", "the point is in no department");
+    // At Pau, it loads; on the coast, within the tolerance of the simplified
+    // outline, too (Biarritz's lighthouse).
+    for (lat, lon) in [("43.2951", "-0.3708"), ("43.4939", "-1.5517")] {
+        let here = PAU_IN_THE_JURA.replace(
+            "lat: 46.6744\n  lon: 5.5539",
+            &format!("lat: {lat}\n  lon: {lon}"),
+        );
+        if let Err(e) = maillage::data::load(pau_site(&here).path(), now()) {
+            panic!("{lat}, {lon}: {e}");
+        }
+    }
+}
+
+/// `maillage check` fails on it, naming file, line and field.
+#[test]
+fn check_refuses_a_place_outside_its_department() {
+    let dir = pau_site(PAU_IN_THE_JURA);
+    let (ok, stderr) = check_site(dir.path());
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("data/places/essai.yaml:10: `lat`: coordinates lat 46.6744, lon 5.5539 are 553 km outside department 64"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("department 39 (Jura)"), "{stderr}");
+}
+
 #[test]
 fn overseas_place_must_be_in_its_territory() {
     // A place of La Réunion with metropolitan coordinates.

@@ -5,9 +5,9 @@
 use chrono::Timelike;
 use maillage_model::meetup::{MeetupStatus, Role};
 
-use super::geo;
 use super::model::*;
 use super::reader::{is_identifier, Fields};
+use super::{geo, outlines};
 use crate::pages::network::{RESERVED_MEETUP_IDS, RESERVED_PLACE_IDS};
 
 const CONTACT_FIELDS: &[&str] = &["name", "email", "phone", "url"];
@@ -278,6 +278,9 @@ pub fn place(mut f: Fields<'_>, origin: Origin) -> (Option<Place>, Fields<'_>) {
             };
             f.problem(field, message);
         }
+        if inside && !in_its_department(&mut f, department.as_deref(), lat, lon) {
+            coordinates_ok = false;
+        }
     }
     let offers = f.text_list("offers");
     let room_capacity = f.integer("room_capacity", true);
@@ -314,6 +317,38 @@ pub fn place(mut f: Fields<'_>, origin: Origin) -> (Option<Place>, Fields<'_>) {
         })
     })();
     (place, f)
+}
+
+/// Whether the point lies in (or within the tolerance of) its department's
+/// outline; if not, says so on the coordinate that is off, naming the
+/// department the point falls in.
+fn in_its_department(f: &mut Fields<'_>, department: Option<&str>, lat: f64, lon: f64) -> bool {
+    let Some(outline) = department.and_then(outlines::department) else {
+        return true;
+    };
+    let distance = outline.distance_km(lat, lon);
+    if distance <= outlines::TOLERANCE_KM {
+        return true;
+    }
+    let falls_in = match outlines::department_at(lat, lon) {
+        Some(other) => format!("department {} ({})", other.code, other.name),
+        None => "no department".to_string(),
+    };
+    // The latitude fits the department's span: the longitude is off.
+    let (south, north) = outline.lat_range();
+    let field = if (south..=north).contains(&lat) {
+        "lon"
+    } else {
+        "lat"
+    };
+    f.problem(
+        field,
+        format!(
+            "coordinates lat {lat}, lon {lon} are {distance:.0} km outside department {} ({}): the point is in {falls_in}",
+            outline.code, outline.name
+        ),
+    );
+    false
 }
 
 const PARTNER_FIELDS: &[&str] = &[

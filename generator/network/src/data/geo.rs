@@ -1,6 +1,7 @@
 //! French administrative geography the validation needs: which territory a
-//! region covers (a bounding box for its coordinates) and which region each
-//! department belongs to.
+//! region covers (a bounding box, the first check of a place's coordinates;
+//! `outlines` then checks the point against its department's outline) and
+//! which region each department belongs to.
 
 /// A latitude/longitude rectangle.
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +120,13 @@ const DEPARTMENTS: [(&str, &[&str]); 18] = [
     ("04", &["974"]),
     ("06", &["976"]),
 ];
+
+/// Every department's INSEE code.
+pub fn department_codes() -> impl Iterator<Item = &'static str> {
+    DEPARTMENTS
+        .iter()
+        .flat_map(|(_, deps)| deps.iter().copied())
+}
 
 /// The region a department belongs to, if the department exists.
 pub fn region_of_department(department: &str) -> Option<&'static str> {

@@ -13,6 +13,7 @@ pub mod geo;
 mod live;
 mod load;
 pub mod model;
+pub mod outlines;
 pub mod reader;
 pub mod source;
 pub mod validate;

@@ -26,6 +26,7 @@ use maillage_model::{french, zone};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::data::outlines;
 use crate::pages::network::Network;
 use crate::site::ExtraFile;
 
@@ -40,6 +41,11 @@ pub fn file_url(net: &Network, code: Option<&str>, name: &str) -> String {
         None => net.urls.map_file(name),
     }
 }
+
+/// The outlines drawn under the markers, under the map's folder: regions,
+/// and departments once zoomed in (see `data::outlines`).
+pub const REGION_OUTLINES_FILE: &str = "contours/regions.geojson";
+pub const DEPARTMENT_OUTLINES_FILE: &str = "contours/departements.geojson";
 
 /// Six decimals (about 10 cm), as RFC 7946 recommends not to overstate
 /// precision.
@@ -144,10 +150,27 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
     feature(&meetup.id, properties, point(place.lat, place.lon))
 }
 
-/// The national and regional files.
+/// The national and regional files, and the outlines.
 pub fn files(net: &Network) -> Vec<ExtraFile> {
     let all: Vec<usize> = (0..net.data.regions.len()).collect();
-    files_of(net, &all)
+    let mut files = files_of(net, &all);
+    files.extend(outline_files(net));
+    files
+}
+
+fn outline_files(net: &Network) -> [ExtraFile; 2] {
+    [
+        (REGION_OUTLINES_FILE, outlines::REGIONS_GEOJSON),
+        (DEPARTMENT_OUTLINES_FILE, outlines::DEPARTMENTS_GEOJSON),
+    ]
+    .map(|(name, text)| ExtraFile {
+        path: file_url(net, None, name)
+            .trim_start_matches('/')
+            .to_string(),
+        bytes: text.as_bytes().to_vec(),
+        in_sitemap: false,
+        source: crate::error::Source::part("the map's outlines"),
+    })
 }
 
 /// The national files and those of `regions` (indexes in `data.regions`),

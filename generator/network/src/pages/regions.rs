@@ -160,6 +160,8 @@ pub(crate) fn map_page(net: &Network) -> Map<String, Value> {
     let map_value = json!({
         "places_url": map::file_url(net, None, map::PLACES_FILE),
         "meetups_url": map::file_url(net, None, map::MEETUPS_FILE),
+        "region_outlines_url": map::file_url(net, None, map::REGION_OUTLINES_FILE),
+        "department_outlines_url": map::file_url(net, None, map::DEPARTMENT_OUTLINES_FILE),
         "regions": regions,
         "place_types": places::types_value(net),
         "totals": {"places": net.data.places.len(), "upcoming": total_upcoming},

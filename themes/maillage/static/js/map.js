@@ -2,7 +2,9 @@
    Leaflet.markercluster (chunked loading keeps tens of thousands of points
    smooth), filtered by region, place type and "a meetup to come". The
    national file of places is loaded first; a region's places and meetups are
-   loaded when that region is chosen. Without this script, or without tiles,
+   loaded when that region is chosen. Under the markers, the outlines of
+   regions (and of departments once zoomed in) that the build writes; the
+   third-party tiles load only when the visitor asks. Without this script,
    the list under the map gives the same information. */
 (function () {
   "use strict";
@@ -34,8 +36,80 @@
   });
   L.control.zoom({ zoomInTitle: s.zoom_in, zoomOutTitle: s.zoom_out }).addTo(map);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
-  if (cfg.tiles_url) {
-    L.tileLayer(cfg.tiles_url, { attribution: cfg.attribution, maxZoom: cfg.max_zoom }).addTo(map);
+
+  /* ---- Basemap: the site's own outlines; tiles only on request ---------- */
+
+  // Regions are drawn at once (filled: land on the sea's colour), the
+  // departments from zoom 7, as when a region is framed. Both come from the
+  // site: no third-party request.
+  var DEPARTMENTS_ZOOM = 7;
+  var regionsLayer = null;
+  var departmentsLayer = null;
+  var departmentsLoading = null;
+  var tiles = null;
+
+  function outlineStyle(kind) {
+    return function () {
+      return {
+        className: "map-outline map-outline--" + kind,
+        interactive: false,
+        color: kind === "region" ? "#6f6a5f" : "#a39e92",
+        weight: kind === "region" ? 1.2 : 0.7,
+        fill: kind === "region",
+        fillColor: "#fbfaf6",
+        fillOpacity: tiles ? 0 : 1
+      };
+    };
+  }
+
+  function outlines(url, kind, attribution) {
+    return getJSON(url).then(function (data) {
+      return L.geoJSON(data, { style: outlineStyle(kind), attribution: attribution });
+    });
+  }
+
+  // Without it, the markers still show, and the list too.
+  var regionsReady = !cfg.region_outlines_url ? Promise.resolve() :
+    outlines(cfg.region_outlines_url, "region", cfg.outlines_attribution).then(function (layer) {
+      regionsLayer = layer.addTo(map);
+      regionsLayer.bringToBack();
+    }).catch(function () {});
+
+  function regionOutline(code) {
+    var found = null;
+    if (regionsLayer) regionsLayer.eachLayer(function (l) { if (l.feature.properties.region === code) found = l; });
+    return found;
+  }
+
+  function showDepartments() {
+    if (!cfg.department_outlines_url) return;
+    var wanted = map.getZoom() >= DEPARTMENTS_ZOOM;
+    if (wanted && !departmentsLayer && !departmentsLoading) {
+      departmentsLoading = outlines(cfg.department_outlines_url, "department").then(function (layer) {
+        departmentsLayer = layer;
+        showDepartments();
+      }).catch(function () { departmentsLoading = null; });
+    }
+    if (!departmentsLayer) return;
+    if (wanted && !map.hasLayer(departmentsLayer)) departmentsLayer.addTo(map);
+    if (!wanted && map.hasLayer(departmentsLayer)) map.removeLayer(departmentsLayer);
+  }
+  map.on("zoomend", showDepartments);
+
+  // Tiles come from a third party: off until the visitor turns them on.
+  var tilesBox = document.getElementById("map-tiles");
+  if (tilesBox && cfg.tiles_url) {
+    tilesBox.checked = false;
+    tilesBox.addEventListener("change", function () {
+      if (tilesBox.checked) {
+        tiles = L.tileLayer(cfg.tiles_url, { attribution: cfg.attribution, maxZoom: cfg.max_zoom }).addTo(map);
+      } else if (tiles) {
+        map.removeLayer(tiles);
+        tiles = null;
+      }
+      // The land's fill would hide the tiles.
+      if (regionsLayer) regionsLayer.setStyle(outlineStyle("region")());
+    });
   }
 
   var cluster = L.markerClusterGroup({
@@ -160,7 +234,10 @@
     var onlyUpcoming = upcomingBox.checked;
     var mine = ++generation;
     say(s.loading);
-    (code ? loadRegion(code) : loadNational()).then(function (features) {
+    // A region waits for the outlines, to be framed whole; the national
+    // view does not, so that drawing the outlines and the markers stay two
+    // short tasks.
+    (code ? Promise.all([loadRegion(code), regionsReady]).then(function (loaded) { return loaded[0]; }) : loadNational()).then(function (features) {
       if (mine !== generation) return;
       var shown = features.filter(function (f) {
         var p = f.properties;
@@ -173,9 +250,15 @@
         // (overseas regions have their buttons under the map).
         var framed = code ? shown : shown.filter(function (f) { return !OVERSEAS[f.properties.region]; });
         if (!framed.length) framed = shown;
+        var bounds = L.featureGroup(framed.map(markerOf)).getBounds();
+        // Without tiles, a region is framed whole: its outline is all the
+        // basemap shows, and closer in it has no detail.
+        var outline = code && !tiles && regionOutline(code);
+        if (outline) bounds.extend(outline.getBounds());
         // The first view is set at once: nothing moves as the page opens.
-        map.fitBounds(L.featureGroup(framed.map(markerOf)).getBounds(), { maxZoom: code ? 12 : 7, padding: [16, 16], animate: !firstView });
+        map.fitBounds(bounds, { maxZoom: code ? 12 : 7, padding: [16, 16], animate: !firstView });
         firstView = false;
+        showDepartments(); // a view at the zoom the map had sends no zoomend
       }
       cluster.clearLayers();
       cluster.addLayers(shown.map(markerOf));
