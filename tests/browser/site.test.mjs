@@ -150,6 +150,16 @@ test("on a phone the menu takes one row", async () => {
   });
   assert.equal(facts.rows, 1, "one row of menu items");
   assert.ok(facts.header < 120, `header ${facts.header} px high`);
+  // Items past the edge are announced by a shadow there, drawn by the
+  // list's own background (no script).
+  const cue = await page.evaluate(() => {
+    const list = document.querySelector(".site-nav ul");
+    const style = getComputedStyle(list);
+    return { overflows: list.scrollWidth > list.clientWidth, shadows: (style.backgroundImage.match(/radial-gradient/g) || []).length, attachment: style.backgroundAttachment };
+  });
+  assert.ok(cue.overflows, "the menu is wider than a phone");
+  assert.equal(cue.shadows, 2, "a shadow for each edge");
+  assert.match(cue.attachment, /local/, "covers that scroll with the items");
   await context.close();
 });
 
