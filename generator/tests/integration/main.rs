@@ -19,6 +19,7 @@ mod data_site;
 mod data_validation;
 mod demo_dates;
 mod errors;
+mod figures;
 mod live_loop;
 mod meetup_command;
 mod multilingual;

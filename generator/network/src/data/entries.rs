@@ -8,7 +8,7 @@ use maillage_model::meetup::{MeetupStatus, Role};
 use super::model::*;
 use super::reader::{is_identifier, Fields};
 use super::{geo, outlines};
-use crate::pages::network::{RESERVED_MEETUP_IDS, RESERVED_PLACE_IDS};
+use crate::pages::network::{RESERVED_MEETUP_IDS, RESERVED_PLACE_IDS, RESERVED_REGION_SLUGS};
 
 const CONTACT_FIELDS: &[&str] = &["name", "email", "phone", "url"];
 
@@ -110,6 +110,16 @@ pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>)
         None => name
             .as_deref()
             .map(|n| crate::slugs::slugify_with(n, crate::slugs::SlugStrategy::On)),
+    };
+    let slug = match slug {
+        Some(slug) if RESERVED_REGION_SLUGS.contains(&slug.as_str()) => {
+            f.problem(
+                "slug",
+                format!("`{slug}` is reserved: /regions/{slug}/ is the network's figures page; choose another slug"),
+            );
+            None
+        }
+        slug => slug,
     };
     let coordinator = if f.has("coordinator") {
         contact(&mut f, "coordinator", &["name", "email"])

@@ -7,6 +7,7 @@
 //! validates `data/`, links it once ([`network::Network`]), then builds
 //! every page context and file in parallel.
 
+pub(crate) mod figures;
 pub(crate) mod jsonld;
 pub(crate) mod listings;
 pub(crate) mod markdown;
@@ -26,6 +27,7 @@ use serde_json::{json, Map, Value};
 use crate::config::Config;
 use crate::data::PlaceType;
 use crate::error::{Result, Source};
+use crate::figures::Figures;
 use crate::site::{
     ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SearchEntry, SiteExtension,
 };
@@ -139,6 +141,8 @@ enum Spec {
     RegionsIndex,
     Region(usize),
     Map,
+    /// The network's figures (`None`) or a region's.
+    Figures(Option<usize>),
 }
 
 /// Builds each data page's context when the page renders (see
@@ -151,6 +155,7 @@ struct Builder {
     upcoming: Vec<usize>,
     past: Vec<usize>,
     types: Vec<(PlaceType, Vec<usize>)>,
+    figures: Arc<Figures>,
 }
 
 impl ContextBuilder for Builder {
@@ -171,6 +176,7 @@ impl ContextBuilder for Builder {
             Spec::RegionsIndex => regions::index(net),
             Spec::Region(r) => regions::page(net, r),
             Spec::Map => regions::map_page(net),
+            Spec::Figures(region) => figures::page(net, &self.figures, region),
         }
     }
 }
@@ -212,6 +218,10 @@ impl Builder {
             )),
             Spec::RegionsIndex => Source::part("the list of regions"),
             Spec::Map => Source::part("the map"),
+            Spec::Figures(None) => Source::part("the network's figures"),
+            Spec::Figures(Some(r)) => {
+                Source::part(format!("the figures of region `{}`", data.regions[r].slug))
+            }
         }
     }
 
@@ -247,17 +257,21 @@ impl Builder {
             Spec::RegionsIndex => (self.net.urls.regions.clone(), "regions.html"),
             Spec::Region(r) => (self.net.urls.region(&data.regions[r].slug), "region.html"),
             Spec::Map => (self.net.urls.map.clone(), "map.html"),
+            Spec::Figures(region) => (crate::figures::path(&self.net, region), "figures.html"),
         }
     }
 }
 
 /// Every file of the network, and every page with a deferred context.
 pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) -> Contribution {
+    // Once per build: the figures pages and their files share them.
+    let figures = Arc::new(Figures::of(&net));
     let (mut files, calendars) =
         rayon::join(|| crate::map::files(&net), || crate::calendar::files(&net));
     files.extend(calendars);
+    files.extend(crate::figures::files::all(&net, &figures));
     Contribution {
-        pages: pages(net),
+        pages: pages_with(net, figures),
         files,
         warnings,
         ..Default::default()
@@ -288,6 +302,12 @@ fn required_pages(pages: &ResultPages) -> Vec<RequiredPage> {
 /// Every data page, its context deferred. The list depends only on the
 /// data and the date, never on live figures: a page keeps its place in it.
 pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
+    let figures = Arc::new(Figures::of(&net));
+    pages_with(net, figures)
+}
+
+/// [`pages`], with the figures already computed.
+fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
     let (upcoming, past) = (Listing::Upcoming.meetups(&net), Listing::Past.meetups(&net));
     let types = places::by_type(&net);
     let mut specs: Vec<Spec> =
@@ -297,6 +317,8 @@ pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
     specs.push(Spec::Map);
     specs.extend((0..net.data.regions.len()).map(Spec::Region));
     specs.push(Spec::RegionsIndex);
+    specs.push(Spec::Figures(None));
+    specs.extend((0..net.data.regions.len()).map(|r| Spec::Figures(Some(r))));
     specs.push(Spec::PlacesIndex);
     specs.extend((0..types.len()).map(Spec::PlaceType));
     for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
@@ -315,6 +337,7 @@ pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
         upcoming,
         past,
         types,
+        figures,
     });
     let shared: Arc<dyn ContextBuilder> = builder.clone();
     builder

@@ -267,6 +267,8 @@ pub struct Network {
 pub const RESERVED_MEETUP_IDS: &[&str] = &["passees", "page"];
 /// Names beside place pages (`/lieux/types/`).
 pub const RESERVED_PLACE_IDS: &[&str] = &["types"];
+/// Names beside region pages (`/regions/chiffres/`, the network's figures).
+pub const RESERVED_REGION_SLUGS: &[&str] = &[crate::figures::FOLDER];
 
 /// The communes of the places as shown: a name that several departments
 /// have among the places is followed by the department's code.
