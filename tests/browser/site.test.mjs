@@ -45,6 +45,8 @@ const PAGES = [
   ["meetup, cancelled", `/rencontres/${CANCELLED_MEETUP}/`],
   ["region", "/regions/bretagne/"],
   ["regions", "/regions/"],
+  ["network figures", "/regions/chiffres/"],
+  ["region figures", "/regions/bretagne/chiffres/"],
   ["meetups to come", "/rencontres/"],
   ["meetups to come, page 2", "/rencontres/page/2/"],
   ["past meetups", "/rencontres/passees/"],

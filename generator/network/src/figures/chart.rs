@@ -5,22 +5,22 @@
 
 use maillage_model::markup::escape;
 
+use super::SMALL_COUNT;
+
 /// One bar: its label and its value, `None` when the value is suppressed.
 pub(crate) struct Bar {
     pub label: String,
     pub value: Option<u32>,
 }
 
-/// Dark blue bars (contrast 9:1 on white) and near-black text.
-const BAR_COLOUR: &str = "#1d4e89";
-const TEXT_COLOUR: &str = "#1a1a1a";
+/// The theme's brand colour for bars (8:1 on white) and its ink for text.
+const BAR_COLOUR: &str = "#0b5566";
+const TEXT_COLOUR: &str = "#1c2226";
 const WIDTH: u32 = 480;
 const LABEL_WIDTH: u32 = 190;
 const VALUE_WIDTH: u32 = 80;
 const ROW: u32 = 24;
 const BAR: u32 = 16;
-/// What a suppressed value reads as.
-pub(crate) const SUPPRESSED: &str = "moins de 5";
 
 /// The chart `id` (unique on its page) of `bars`.
 pub(crate) fn bars(id: &str, title: &str, description: &str, bars: &[Bar]) -> String {
@@ -49,7 +49,7 @@ pub(crate) fn bars(id: &str, title: &str, description: &str, bars: &[Bar]) -> St
         ));
         let (width, value) = match bar.value {
             Some(v) => (span * v / max, v.to_string()),
-            None => (0, SUPPRESSED.to_string()),
+            None => (0, format!("moins de {SMALL_COUNT}")),
         };
         if width > 0 {
             svg.push_str(&format!(
