@@ -120,7 +120,12 @@ impl SiteExtension for DataPages {
             observer(&net);
         }
         let has_forms = !net.data.meetups.is_empty();
-        let mut contribution = contribution(net, loaded.warnings);
+        // Once per build: the figures pages and their files share them.
+        let figures = Arc::new(Figures::of(&net));
+        let figures_files = crate::figures::files::all(&net, &figures);
+        lap("figures counted, their files written");
+        let mut contribution = contribution(net, figures, loaded.warnings);
+        contribution.files.extend(figures_files);
         if has_forms {
             contribution.required_pages = required_pages(&result_pages);
         }
@@ -262,14 +267,15 @@ impl Builder {
     }
 }
 
-/// Every file of the network, and every page with a deferred context.
-pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) -> Contribution {
-    // Once per build: the figures pages and their files share them.
-    let figures = Arc::new(Figures::of(&net));
+/// The map's and calendars' files, and every page with a deferred context.
+fn contribution(
+    net: Arc<Network>,
+    figures: Arc<Figures>,
+    warnings: Vec<crate::error::Diagnostic>,
+) -> Contribution {
     let (mut files, calendars) =
         rayon::join(|| crate::map::files(&net), || crate::calendar::files(&net));
     files.extend(calendars);
-    files.extend(crate::figures::files::all(&net, &figures));
     Contribution {
         pages: pages_with(net, figures),
         files,
