@@ -24,6 +24,7 @@ mod live_loop;
 mod meetup_command;
 mod multilingual;
 mod output_paths;
+mod partners;
 mod reading;
 mod serve;
 mod serve_clients;

@@ -32,7 +32,7 @@ fn month_rows(series: &Series) -> Vec<(String, Counts)> {
 
 /// The two charts of rows: meetups held and people, by what `by` names.
 fn charts(id: &str, by: &str, rows: &[(String, Counts)]) -> Value {
-    let table = format!("Les mêmes nombres sont donnés dans le tableau « {by} » ci-dessous.");
+    let table = "Les mêmes nombres figurent dans le tableau qui suit.";
     let meetups: Vec<Bar> = rows
         .iter()
         .map(|(label, c)| Bar {
@@ -48,8 +48,8 @@ fn charts(id: &str, by: &str, rows: &[(String, Counts)]) -> Value {
         })
         .collect();
     json!({
-        "meetups_held": chart::bars(&format!("{id}-rencontres"), &format!("Rencontres tenues, {by}"), &table, &meetups),
-        "people": chart::bars(&format!("{id}-personnes"), &format!("Personnes présentes, {by}"), &table, &people),
+        "meetups_held": chart::bars(&format!("{id}-rencontres"), &format!("Rencontres tenues, {by}"), table, &meetups),
+        "people": chart::bars(&format!("{id}-personnes"), &format!("Personnes présentes, {by}"), table, &people),
     })
 }
 

@@ -13,6 +13,7 @@ pub(crate) mod listings;
 pub(crate) mod markdown;
 pub(crate) mod meetup;
 pub mod network;
+pub(crate) mod partners;
 pub(crate) mod places;
 pub(crate) mod regions;
 pub(crate) mod showing;
@@ -148,6 +149,7 @@ enum Spec {
     Map,
     /// The network's figures (`None`) or a region's.
     Figures(Option<usize>),
+    Partners(partners::Filter),
 }
 
 /// Builds each data page's context when the page renders (see
@@ -182,6 +184,7 @@ impl ContextBuilder for Builder {
             Spec::Region(r) => regions::page(net, r),
             Spec::Map => regions::map_page(net),
             Spec::Figures(region) => figures::page(net, &self.figures, region),
+            Spec::Partners(filter) => partners::page(net, filter),
         }
     }
 }
@@ -227,6 +230,7 @@ impl Builder {
             Spec::Figures(Some(r)) => {
                 Source::part(format!("the figures of region `{}`", data.regions[r].slug))
             }
+            Spec::Partners(filter) => Source::part(filter.describe()),
         }
     }
 
@@ -263,6 +267,7 @@ impl Builder {
             Spec::Region(r) => (self.net.urls.region(&data.regions[r].slug), "region.html"),
             Spec::Map => (self.net.urls.map.clone(), "map.html"),
             Spec::Figures(region) => (crate::figures::path(&self.net, region), "figures.html"),
+            Spec::Partners(filter) => (filter.path(&self.net), "partners.html"),
         }
     }
 }
@@ -327,6 +332,7 @@ fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
     specs.extend((0..net.data.regions.len()).map(|r| Spec::Figures(Some(r))));
     specs.push(Spec::PlacesIndex);
     specs.extend((0..types.len()).map(Spec::PlaceType));
+    specs.extend(partners::filters(&net).into_iter().map(Spec::Partners));
     for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
         let count = listings::pager_count(&net, list.len());
         specs.extend((1..=count).map(|n| Spec::Listing(listing, n)));
