@@ -67,6 +67,16 @@ pub(crate) fn filters(net: &Network) -> Vec<Filter> {
         .collect()
 }
 
+/// `/lieux/partenaires/` when the network has partners, else null: what
+/// the lists of places link to.
+pub(crate) fn directory_path(net: &Network) -> Value {
+    if net.data.partners.is_empty() {
+        Value::Null
+    } else {
+        json!(Filter::All.path(net))
+    }
+}
+
 fn count(net: &Network, filter: Filter) -> usize {
     (0..net.data.partners.len())
         .filter(|&i| filter.keeps(net, i))
