@@ -3,7 +3,8 @@
 // (axe-core), usable on a phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { axe, describeViolations, isolatedContext, launch, serious, url } from "./lib.mjs";
+import path from "node:path";
+import { ARTIFACTS, axe, describeViolations, isolatedContext, launch, serious, url } from "./lib.mjs";
 
 const DIRECTORY = "/lieux/partenaires/";
 
@@ -56,6 +57,7 @@ for (const [device, viewport] of [["desktop", { width: 1280, height: 900 }], ["p
       assert.deepEqual(bad, [], `${pathname}:\n${describeViolations(bad)}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${pathname} is ${overflow} px wider than the screen`);
+      if (pathname === DIRECTORY) await page.screenshot({ path: path.join(ARTIFACTS, `partners-${device}.png`) });
       await context.close();
     }
   });

@@ -699,6 +699,7 @@ test("on a phone no line starts with : ; ! ? » nor ends with «", async () => {
     "/", "/guide/apres-la-rencontre/", "/actualites/inscriptions-activites-debranchees/",
     "/actualites/rentree-2026/", "/faq/", "/kit/ouvrir-la-rencontre/", "/guide/le-jour-j/",
     "/a-propos/", "/recherche/", `/rencontres/${OPEN_MEETUP}/`,
+    "/regions/chiffres/", "/lieux/partenaires/", "/lieux/partenaires/types/association/",
   ];
   const failures = [];
   for (const pathname of pages) {
