@@ -133,3 +133,52 @@ pub fn path(net: &Network, region: Option<usize>) -> String {
         Some(r) => format!("{}{FOLDER}/", net.urls.region(&net.data.regions[r].slug)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn month(y: i32, m: u32) -> Month {
+        NaiveDate::from_ymd_opt(y, m, 1).unwrap()
+    }
+
+    #[test]
+    fn every_month_between_the_first_and_the_last_is_listed() {
+        let held = |n| Counts {
+            meetups_held: n,
+            people: 10 * n,
+            reports_published: 1,
+        };
+        let months = BTreeMap::from([(month(2026, 11), held(1)), (month(2027, 2), held(2))]);
+        let series = Series::of(&months);
+        let listed: Vec<Month> = series.by_month.iter().map(|(m, _)| *m).collect();
+        assert_eq!(
+            listed,
+            [
+                month(2026, 11),
+                month(2026, 12),
+                month(2027, 1),
+                month(2027, 2)
+            ]
+        );
+        assert_eq!(series.by_month[1].1, Counts::default());
+        assert_eq!(
+            series.total,
+            Counts {
+                meetups_held: 3,
+                people: 30,
+                reports_published: 2
+            }
+        );
+        assert_eq!(Series::of(&BTreeMap::new()), Series::default());
+    }
+
+    #[test]
+    fn only_counts_of_one_to_four_people_are_suppressed() {
+        assert_eq!(published(0), Some(0));
+        for small in 1..SMALL_COUNT {
+            assert_eq!(published(small), None);
+        }
+        assert_eq!(published(SMALL_COUNT), Some(SMALL_COUNT));
+    }
+}
