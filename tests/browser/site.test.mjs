@@ -45,11 +45,16 @@ const PAGES = [
   ["meetup, cancelled", `/rencontres/${CANCELLED_MEETUP}/`],
   ["region", "/regions/bretagne/"],
   ["regions", "/regions/"],
+  ["network figures", "/regions/chiffres/"],
+  ["region figures", "/regions/bretagne/chiffres/"],
   ["meetups to come", "/rencontres/"],
   ["meetups to come, page 2", "/rencontres/page/2/"],
   ["past meetups", "/rencontres/passees/"],
   ["places", "/lieux/"],
   ["places of a type", "/lieux/types/mediatheque/"],
+  ["partners", "/lieux/partenaires/"],
+  ["partners of a type", "/lieux/partenaires/types/association/"],
+  ["partners offering something", "/lieux/partenaires/offres/salle/"],
   ["news", "/actualites/"],
   ["news post", "/actualites/rentree-2026/"],
   ["tags", "/etiquettes/"],
@@ -704,6 +709,7 @@ test("on a phone no line starts with : ; ! ? » nor ends with «", async () => {
     "/", "/guide/apres-la-rencontre/", "/actualites/inscriptions-activites-debranchees/",
     "/actualites/rentree-2026/", "/faq/", "/kit/ouvrir-la-rencontre/", "/guide/le-jour-j/",
     "/a-propos/", "/recherche/", `/rencontres/${OPEN_MEETUP}/`,
+    "/regions/chiffres/", "/lieux/partenaires/", "/lieux/partenaires/types/association/",
   ];
   const failures = [];
   for (const pathname of pages) {

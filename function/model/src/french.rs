@@ -20,6 +20,11 @@ pub fn date(day: NaiveDate) -> String {
     format!("{weekday} {number} {month} {}", day.year())
 }
 
+/// "octobre 2026": the month of `day`.
+pub fn month(day: NaiveDate) -> String {
+    day.format_localized("%B %Y", Locale::fr_FR).to_string()
+}
+
 /// "18 h 30", or "18 h" on the hour.
 pub fn time(local: NaiveDateTime) -> String {
     match local.minute() {
@@ -103,6 +108,12 @@ mod tests {
             date_time(at("2026-10-20T09:00")),
             "mardi 20 octobre 2026 à 9 h"
         );
+    }
+
+    #[test]
+    fn months_in_words() {
+        assert_eq!(month(at("2026-08-16T10:00").date()), "août 2026");
+        assert_eq!(month(at("2027-02-01T10:00").date()), "février 2027");
     }
 
     #[test]

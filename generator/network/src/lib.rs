@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod data;
 pub mod extensions;
+pub mod figures;
 pub mod map;
 pub mod pages;
 pub mod vendor;

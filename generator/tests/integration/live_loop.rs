@@ -565,6 +565,25 @@ fn no_personal_data_reaches_the_built_or_the_served_site() {
     let public = copy.path().join("public");
     let files = common::files(&public);
     assert!(files.len() > 100);
+    // The figures and the files behind them are among the files scanned.
+    for figures in [
+        "regions/chiffres/index.html",
+        "regions/chiffres/par-mois.csv",
+        "regions/chiffres/par-region.csv",
+        "regions/chiffres/chiffres.json",
+        "regions/bretagne/chiffres/index.html",
+        "regions/bretagne/chiffres/par-mois.csv",
+        "regions/bretagne/chiffres/chiffres.json",
+    ] {
+        assert!(
+            files.iter().any(|f| f == figures),
+            "{figures} was not built"
+        );
+        assert!(
+            served.iter().any(|(path, _)| path == figures),
+            "{figures} is not served"
+        );
+    }
     for file in &files {
         let bytes = std::fs::read(public.join(file)).unwrap();
         assert_clean("built", file, &bytes, &secrets, &allowed);

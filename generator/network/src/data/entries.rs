@@ -8,7 +8,7 @@ use maillage_model::meetup::{MeetupStatus, Role};
 use super::model::*;
 use super::reader::{is_identifier, Fields};
 use super::{geo, outlines};
-use crate::pages::network::{RESERVED_MEETUP_IDS, RESERVED_PLACE_IDS};
+use crate::pages::network::{RESERVED_MEETUP_IDS, RESERVED_PLACE_IDS, RESERVED_REGION_SLUGS};
 
 const CONTACT_FIELDS: &[&str] = &["name", "email", "phone", "url"];
 
@@ -110,6 +110,16 @@ pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>)
         None => name
             .as_deref()
             .map(|n| crate::slugs::slugify_with(n, crate::slugs::SlugStrategy::On)),
+    };
+    let slug = match slug {
+        Some(slug) if RESERVED_REGION_SLUGS.contains(&slug.as_str()) => {
+            f.problem(
+                "slug",
+                format!("`{slug}` is reserved: /regions/{slug}/ is the network's figures page; choose another slug"),
+            );
+            None
+        }
+        slug => slug,
     };
     let coordinator = if f.has("coordinator") {
         contact(&mut f, "coordinator", &["name", "email"])
@@ -360,9 +370,31 @@ const PARTNER_FIELDS: &[&str] = &[
     "department",
     "region",
     "brings",
+    "provides",
     "contact",
     "description",
 ];
+
+/// The partner's `provides`: codes of [`PARTNER_OFFERS`].
+fn provides(f: &mut Fields<'_>) -> Vec<String> {
+    let raw = f.text_list("provides");
+    let mut offers = Vec::with_capacity(raw.len());
+    for (i, offer) in raw.into_iter().enumerate() {
+        if PARTNER_OFFERS.iter().any(|(code, _)| *code == offer) {
+            offers.push(offer);
+        } else {
+            let expected: Vec<&str> = PARTNER_OFFERS.iter().map(|(c, _)| *c).collect();
+            f.problem(
+                &format!("provides[{i}]"),
+                format!(
+                    "unknown offer `{offer}`: expected one of {}",
+                    expected.join(", ")
+                ),
+            );
+        }
+    }
+    offers
+}
 
 pub fn partner(mut f: Fields<'_>, origin: Origin) -> (Option<Partner>, Fields<'_>) {
     let id = f.req_id("id", &[]);
@@ -384,6 +416,7 @@ pub fn partner(mut f: Fields<'_>, origin: Origin) -> (Option<Partner>, Fields<'_
     let commune = f.text("commune");
     let (insee, department, region) = commune_codes(&mut f, false);
     let brings = f.text_list("brings");
+    let provides = provides(&mut f);
     let contact = contact(&mut f, "contact", &[]);
     let description = f.text("description");
     f.finish_unknown();
@@ -397,6 +430,7 @@ pub fn partner(mut f: Fields<'_>, origin: Origin) -> (Option<Partner>, Fields<'_
             department,
             region: region?,
             brings,
+            provides,
             contact,
             description,
             origin,

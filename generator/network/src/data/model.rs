@@ -170,6 +170,17 @@ pub const PARTNER_TYPES: [(&str, &str); 6] = [
     ("entreprise", "Entreprise"),
 ];
 
+/// What a partner can offer a meetup or a club (`provides`), with how the
+/// site names it: a closed list, so that visitors can look partners up by it.
+pub const PARTNER_OFFERS: [(&str, &str); 6] = [
+    ("salle", "Une salle"),
+    ("materiel", "Du matériel"),
+    ("public", "Un public à mobiliser"),
+    ("competences", "Des compétences"),
+    ("financement", "Un financement"),
+    ("communication", "De la communication"),
+];
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Partner {
     pub id: String,
@@ -181,6 +192,8 @@ pub struct Partner {
     pub department: Option<String>,
     pub region: String,
     pub brings: Vec<String>,
+    /// Codes of [`PARTNER_OFFERS`], in the data's order.
+    pub provides: Vec<String>,
     pub contact: Option<Contact>,
     pub description: Option<String>,
     pub origin: Origin,

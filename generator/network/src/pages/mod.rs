@@ -7,11 +7,13 @@
 //! validates `data/`, links it once ([`network::Network`]), then builds
 //! every page context and file in parallel.
 
+pub(crate) mod figures;
 pub(crate) mod jsonld;
 pub(crate) mod listings;
 pub(crate) mod markdown;
 pub(crate) mod meetup;
 pub mod network;
+pub(crate) mod partners;
 pub(crate) mod places;
 pub(crate) mod regions;
 pub(crate) mod showing;
@@ -26,6 +28,7 @@ use serde_json::{json, Map, Value};
 use crate::config::Config;
 use crate::data::PlaceType;
 use crate::error::{Result, Source};
+use crate::figures::Figures;
 use crate::site::{
     ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SearchEntry, SiteExtension,
 };
@@ -118,7 +121,12 @@ impl SiteExtension for DataPages {
             observer(&net);
         }
         let has_forms = !net.data.meetups.is_empty();
-        let mut contribution = contribution(net, loaded.warnings);
+        // Once per build: the figures pages and their files share them.
+        let figures = Arc::new(Figures::of(&net));
+        let figures_files = crate::figures::files::all(&net, &figures);
+        lap("figures counted, their files written");
+        let mut contribution = contribution(net, figures, loaded.warnings);
+        contribution.files.extend(figures_files);
         if has_forms {
             contribution.required_pages = required_pages(&result_pages);
         }
@@ -139,6 +147,9 @@ enum Spec {
     RegionsIndex,
     Region(usize),
     Map,
+    /// The network's figures (`None`) or a region's.
+    Figures(Option<usize>),
+    Partners(partners::Filter),
 }
 
 /// Builds each data page's context when the page renders (see
@@ -151,6 +162,7 @@ struct Builder {
     upcoming: Vec<usize>,
     past: Vec<usize>,
     types: Vec<(PlaceType, Vec<usize>)>,
+    figures: Arc<Figures>,
 }
 
 impl ContextBuilder for Builder {
@@ -171,6 +183,8 @@ impl ContextBuilder for Builder {
             Spec::RegionsIndex => regions::index(net),
             Spec::Region(r) => regions::page(net, r),
             Spec::Map => regions::map_page(net),
+            Spec::Figures(region) => figures::page(net, &self.figures, region),
+            Spec::Partners(filter) => partners::page(net, filter),
         }
     }
 }
@@ -212,6 +226,11 @@ impl Builder {
             )),
             Spec::RegionsIndex => Source::part("the list of regions"),
             Spec::Map => Source::part("the map"),
+            Spec::Figures(None) => Source::part("the network's figures"),
+            Spec::Figures(Some(r)) => {
+                Source::part(format!("the figures of region `{}`", data.regions[r].slug))
+            }
+            Spec::Partners(filter) => Source::part(filter.describe()),
         }
     }
 
@@ -247,17 +266,23 @@ impl Builder {
             Spec::RegionsIndex => (self.net.urls.regions.clone(), "regions.html"),
             Spec::Region(r) => (self.net.urls.region(&data.regions[r].slug), "region.html"),
             Spec::Map => (self.net.urls.map.clone(), "map.html"),
+            Spec::Figures(region) => (crate::figures::path(&self.net, region), "figures.html"),
+            Spec::Partners(filter) => (filter.path(&self.net), "partners.html"),
         }
     }
 }
 
-/// Every file of the network, and every page with a deferred context.
-pub fn contribution(net: Arc<Network>, warnings: Vec<crate::error::Diagnostic>) -> Contribution {
+/// The map's and calendars' files, and every page with a deferred context.
+fn contribution(
+    net: Arc<Network>,
+    figures: Arc<Figures>,
+    warnings: Vec<crate::error::Diagnostic>,
+) -> Contribution {
     let (mut files, calendars) =
         rayon::join(|| crate::map::files(&net), || crate::calendar::files(&net));
     files.extend(calendars);
     Contribution {
-        pages: pages(net),
+        pages: pages_with(net, figures),
         files,
         warnings,
         ..Default::default()
@@ -288,6 +313,12 @@ fn required_pages(pages: &ResultPages) -> Vec<RequiredPage> {
 /// Every data page, its context deferred. The list depends only on the
 /// data and the date, never on live figures: a page keeps its place in it.
 pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
+    let figures = Arc::new(Figures::of(&net));
+    pages_with(net, figures)
+}
+
+/// [`pages`], with the figures already computed.
+fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
     let (upcoming, past) = (Listing::Upcoming.meetups(&net), Listing::Past.meetups(&net));
     let types = places::by_type(&net);
     let mut specs: Vec<Spec> =
@@ -297,8 +328,11 @@ pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
     specs.push(Spec::Map);
     specs.extend((0..net.data.regions.len()).map(Spec::Region));
     specs.push(Spec::RegionsIndex);
+    specs.push(Spec::Figures(None));
+    specs.extend((0..net.data.regions.len()).map(|r| Spec::Figures(Some(r))));
     specs.push(Spec::PlacesIndex);
     specs.extend((0..types.len()).map(Spec::PlaceType));
+    specs.extend(partners::filters(&net).into_iter().map(Spec::Partners));
     for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
         let count = listings::pager_count(&net, list.len());
         specs.extend((1..=count).map(|n| Spec::Listing(listing, n)));
@@ -315,6 +349,7 @@ pub fn pages(net: Arc<Network>) -> Vec<ExtraPage> {
         upcoming,
         past,
         types,
+        figures,
     });
     let shared: Arc<dyn ContextBuilder> = builder.clone();
     builder

@@ -265,8 +265,10 @@ pub struct Network {
 /// Names the URL scheme gives to folders beside meetup pages
 /// (`/rencontres/passees/`, `/rencontres/page/2/`): no meetup may take them.
 pub const RESERVED_MEETUP_IDS: &[&str] = &["passees", "page"];
-/// Names beside place pages (`/lieux/types/`).
-pub const RESERVED_PLACE_IDS: &[&str] = &["types"];
+/// Names beside place pages (`/lieux/types/`, `/lieux/partenaires/`).
+pub const RESERVED_PLACE_IDS: &[&str] = &["types", super::partners::FOLDER];
+/// Names beside region pages (`/regions/chiffres/`, the network's figures).
+pub const RESERVED_REGION_SLUGS: &[&str] = &[crate::figures::FOLDER];
 
 /// The communes of the places as shown: a name that several departments
 /// have among the places is followed by the department's code.

@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::markdown::{render, Trust};
 use super::network::Network;
-use super::page_object;
+use super::{page_object, partners};
 use crate::data::PlaceType;
 
 fn osm_url(lat: f64, lon: f64) -> String {
@@ -140,6 +140,7 @@ pub(crate) fn index(net: &Network) -> Map<String, Value> {
         ),
     );
     context.insert("place_types".into(), types_value(net));
+    context.insert("partners_path".into(), partners::directory_path(net));
     context.insert("regions".into(), Value::Array(regions));
     context
 }
@@ -188,5 +189,6 @@ pub(crate) fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<St
         json!({"type": t.code(), "label": t.label(), "count": places.len()}),
     );
     context.insert("places".into(), Value::Array(list));
+    context.insert("partners_path".into(), partners::directory_path(net));
     context
 }

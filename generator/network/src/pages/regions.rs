@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::listings;
 use super::markdown::{render, Trust};
 use super::network::Network;
-use super::{page_object, places};
+use super::{page_object, partners, places};
 use crate::map;
 
 fn coordinator(net: &Network, r: usize) -> Value {
@@ -17,30 +17,7 @@ fn partners(net: &Network, r: usize) -> Value {
     Value::Array(
         net.region_partners[r]
             .iter()
-            .map(|&i| {
-                let p = &net.data.partners[i];
-                let type_label = crate::data::PARTNER_TYPES
-                    .iter()
-                    .find(|(code, _)| *code == p.kind)
-                    .map(|(_, label)| *label);
-                let contact = p.contact.as_ref().map_or(Value::Null, |c| {
-                    json!({"name": c.name, "email": c.email, "phone": c.phone, "website": c.url})
-                });
-                json!({
-                    "id": p.id,
-                    "name": p.name,
-                    "type": p.kind,
-                    "type_label": type_label,
-                    "commune": p.commune,
-                    "brings": p.brings,
-                    "contact": contact,
-                    "description_html": p
-                        .description
-                        .as_deref()
-                        .map(|d| render(d, Trust::Data, net.french_spacing()))
-                        .unwrap_or_default(),
-                })
-            })
+            .map(|&i| partners::value(net, i))
             .collect(),
     )
 }

@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::listings::{self, Listing};
 use super::network::Network;
+use crate::figures;
 use crate::site::ExtraFile;
+use maillage_model::meetup::MeetupStatus;
 
 /// The URL paths of the pages and the output paths of the files that show
 /// the live figures or the report of the meetups `ids`: after a
@@ -18,6 +20,8 @@ pub struct Showing {
     pub files: HashSet<String>,
     /// Indexes of the regions whose map files change.
     pub regions: BTreeSet<usize>,
+    /// A meetup held changed: the figures and their files change.
+    pub figures: bool,
 }
 
 impl Showing {
@@ -78,13 +82,20 @@ impl Showing {
                 .files
                 .insert(format!("{}calendrier.ics", &region_path[1..]));
             showing.regions.insert(r);
+            // The figures count the meetups held (a report's attendance).
+            if !net.facts[m].upcoming && net.facts[m].status != MeetupStatus::Cancelled {
+                showing.pages.insert(figures::path(net, None));
+                showing.pages.insert(figures::path(net, Some(r)));
+                showing.figures = true;
+            }
         }
         showing
     }
 }
 
 /// The files listed in `showing`, built again from `net`: the national map
-/// files, those of its regions, the feed and its calendars.
+/// files, those of its regions, the feed and its calendars, and the
+/// figures' files when a meetup held changed.
 pub fn files_showing(net: &Network, showing: &Showing) -> Vec<ExtraFile> {
     let regions: Vec<usize> = showing.regions.iter().copied().collect();
     let (mut files, calendars) = rayon::join(
@@ -92,5 +103,8 @@ pub fn files_showing(net: &Network, showing: &Showing) -> Vec<ExtraFile> {
         || crate::calendar::files_of(net, &showing.files),
     );
     files.extend(calendars);
+    if showing.figures {
+        files.extend(figures::files::all(net, &figures::Figures::of(net)));
+    }
     files
 }
