@@ -13,6 +13,7 @@ mod attestation;
 mod cancellation;
 pub mod config;
 mod input;
+mod message;
 mod pages;
 mod rate_limit;
 mod registrants;

@@ -59,6 +59,7 @@ impl Payload {
             Event::Cancelled { .. } => "cancelled",
             Event::Reported { .. } => "reported",
             Event::Attested { .. } => "attested",
+            Event::Messaged { .. } => "messaged",
         };
         Payload {
             event: kind,
