@@ -386,10 +386,7 @@ pub fn organiser_message(
             None,
         ),
     };
-    let quoted: String = words
-        .lines()
-        .map(|line| format!("> {line}\n"))
-        .collect();
+    let quoted: String = words.lines().map(|line| format!("> {line}\n")).collect();
     let closing = match kind {
         MessageKind::Cancellation => "Votre inscription n'a plus d'objet : vous n'avez rien à \
              faire. Le fichier joint (rencontre.ics) retire la rencontre de votre \

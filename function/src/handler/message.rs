@@ -75,7 +75,11 @@ pub(super) async fn send(
         .map_err(super::store_error)?;
     let notice = match outcome {
         MessageOutcome::AlreadyRecorded => {
-            tracing::info!(route = "messages", kind = kind.as_str(), "message already sent");
+            tracing::info!(
+                route = "messages",
+                kind = kind.as_str(),
+                "message already sent"
+            );
             match kind {
                 MessageKind::Cancellation => "La rencontre est déjà annulée : les personnes inscrites ont reçu le message d'annulation, il ne part pas une seconde fois.".to_string(),
                 _ => "Ce message est déjà parti : il n'a pas été envoyé une seconde fois.".to_string(),
@@ -83,7 +87,12 @@ pub(super) async fn send(
         }
         MessageOutcome::Recorded { recipients } => {
             let count = recipients.len();
-            tracing::info!(route = "messages", kind = kind.as_str(), count, "message recorded");
+            tracing::info!(
+                route = "messages",
+                kind = kind.as_str(),
+                count,
+                "message recorded"
+            );
             let meetup = match kind {
                 MessageKind::Cancellation => maillage_model::meetup::MeetupDefinition {
                     status: MeetupStatus::Cancelled,
@@ -176,8 +185,10 @@ fn text(fields: &Fields) -> Result<String, ApiError> {
         None
     };
     match problem {
-        Some(problem) => Err(ApiError::new(StatusCode::BAD_REQUEST, "text_invalid", &problem)
-            .with_field("text", &problem)),
+        Some(problem) => Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "text_invalid", &problem)
+                .with_field("text", &problem),
+        ),
         None => Ok(text),
     }
 }

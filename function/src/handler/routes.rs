@@ -37,8 +37,8 @@ use super::input::{Input, Refusal};
 use super::registrants::KEY_HEADER;
 use super::request::wants_json;
 use super::{
-    attendance, attestation, cancellation, message, registrants, registration, report, validation, ClientIp,
-    Function,
+    attendance, attestation, cancellation, message, registrants, registration, report, validation,
+    ClientIp, Function,
 };
 
 /// The longest a request may take, store and emails included.

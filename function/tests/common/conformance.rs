@@ -1441,11 +1441,22 @@ pub(crate) async fn a_message_goes_once_to_everyone_registered(store: Arc<dyn St
     let change = message("brest", MessageKind::Change);
     let sent = recipients(store.record_message(&change).await.unwrap());
     let expected = vec![
-        (people[0].email.clone(), people[0].token.clone(), RegistrationStatus::Confirmed),
-        (people[1].email.clone(), people[1].token.clone(), RegistrationStatus::Confirmed),
+        (
+            people[0].email.clone(),
+            people[0].token.clone(),
+            RegistrationStatus::Confirmed,
+        ),
+        (
+            people[1].email.clone(),
+            people[1].token.clone(),
+            RegistrationStatus::Confirmed,
+        ),
         (people[3].email.clone(), people[3].token.clone(), waiting(1)),
     ];
-    assert_eq!(sent, expected, "confirmed and waiting, nobody cancelled, nobody else's");
+    assert_eq!(
+        sent, expected,
+        "confirmed and waiting, nobody cancelled, nobody else's"
+    );
     // The same request again (a retry, another instance) sends nothing.
     assert_eq!(
         store.record_message(&change).await.unwrap(),
@@ -1453,7 +1464,10 @@ pub(crate) async fn a_message_goes_once_to_everyone_registered(store: Arc<dyn St
     );
     // Another request is another message.
     let reminder = message("brest", MessageKind::Reminder);
-    assert_eq!(recipients(store.record_message(&reminder).await.unwrap()), expected);
+    assert_eq!(
+        recipients(store.record_message(&reminder).await.unwrap()),
+        expected
+    );
     // Neither cancels anything.
     assert_eq!(
         store.meetup("brest").await.unwrap().unwrap().status,
@@ -1474,7 +1488,11 @@ pub(crate) async fn a_cancellation_message_cancels_the_meetup_for_good(store: Ar
     let sent = recipients(store.record_message(&cancellation).await.unwrap());
     assert_eq!(
         sent,
-        vec![(person.email.clone(), person.token.clone(), RegistrationStatus::Confirmed)]
+        vec![(
+            person.email.clone(),
+            person.token.clone(),
+            RegistrationStatus::Confirmed
+        )]
     );
     assert_eq!(
         store.record_message(&cancellation).await.unwrap(),
@@ -1488,14 +1506,14 @@ pub(crate) async fn a_cancellation_message_cancels_the_meetup_for_good(store: Ar
             .unwrap(),
         MessageOutcome::AlreadyRecorded
     );
-    let cancelled = |found: Option<MeetupDefinition>| found.unwrap().status == MeetupStatus::Cancelled;
+    let cancelled =
+        |found: Option<MeetupDefinition>| found.unwrap().status == MeetupStatus::Cancelled;
     assert!(cancelled(store.meetup("brest").await.unwrap()));
     // A sync of the data, which still says `open`, does not reopen it.
     store.put_meetups(&[definition.clone()]).await.unwrap();
     assert!(cancelled(store.meetup("brest").await.unwrap()));
     let all = store.meetups().await.unwrap();
-    let statuses: Vec<(String, MeetupStatus)> =
-        all.into_iter().map(|m| (m.id, m.status)).collect();
+    let statuses: Vec<(String, MeetupStatus)> = all.into_iter().map(|m| (m.id, m.status)).collect();
     assert_eq!(
         statuses,
         vec![
@@ -1509,7 +1527,10 @@ pub(crate) async fn a_cancellation_message_cancels_the_meetup_for_good(store: Ar
     assert!(live.meetups["brest"].cancelled);
     assert!(!live.meetups["quimper"].cancelled);
     let json = serde_json::to_string(&live).unwrap();
-    assert!(!json.contains(&person.email) && !json.contains(&person.name), "{json}");
+    assert!(
+        !json.contains(&person.email) && !json.contains(&person.name),
+        "{json}"
+    );
 }
 
 pub(crate) async fn a_message_to_an_unknown_meetup_is_refused(store: Arc<dyn Store>) {

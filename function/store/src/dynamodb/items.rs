@@ -30,9 +30,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
 use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, Role};
-use maillage_model::store::{
-    MessageKind, Registrant, RegistrationStatus, StoreError, StoreResult,
-};
+use maillage_model::store::{MessageKind, Registrant, RegistrationStatus, StoreError, StoreResult};
 
 pub(super) type Item = HashMap<String, AttributeValue>;
 

@@ -104,10 +104,7 @@ async fn cancel_meetup(
             ("#at", meta::CANCELLED_AT),
             ("#pk", items::PK),
         ])))
-        .set_expression_attribute_values(Some(values([(
-            ":at",
-            items::timestamp(message.sent_at),
-        )])))
+        .set_expression_attribute_values(Some(values([(":at", items::timestamp(message.sent_at))])))
         .send()
         .await;
     match result {

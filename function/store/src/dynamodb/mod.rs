@@ -57,8 +57,8 @@ use tokio::sync::{Mutex, Semaphore};
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
     Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
-    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
-    StoreResult, StoredReport,
+    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
+    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use purge::PurgeProgress;
 

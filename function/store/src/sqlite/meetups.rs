@@ -142,7 +142,13 @@ const AGGREGATE_SELECT: &str = "SELECT m.id, m.confirmed, m.waiting, r.public, \
 type AggregateRow = (String, u32, u32, Option<String>, bool);
 
 fn read_aggregate(row: &rusqlite::Row<'_>) -> rusqlite::Result<AggregateRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
 }
 
 fn aggregate_of(

@@ -56,7 +56,11 @@ pub(super) fn record(
 
 /// The live registrations of a meetup, confirmed and waiting, in arrival
 /// order.
-fn addressees(conn: &Connection, meetup_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<Addressee>> {
+fn addressees(
+    conn: &Connection,
+    meetup_id: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Addressee>> {
     let rows: Vec<(String, String, String, String)> = conn
         .prepare_cached(
             "SELECT name, email, token, state FROM registrations \

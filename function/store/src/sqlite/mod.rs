@@ -40,8 +40,8 @@ use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
     Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
-    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
-    StoreResult, StoredReport,
+    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
+    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use schema::SCHEMA_VERSION;
 use writer::Writer;
