@@ -80,6 +80,7 @@ impl LiveState {
             let entry = live.meetups.entry(id).or_default();
             entry.confirmed = aggregate.confirmed;
             entry.waiting = aggregate.waiting;
+            entry.cancelled |= aggregate.cancelled;
             if aggregate.report.is_some() {
                 entry.report = aggregate.report;
             }
@@ -337,6 +338,21 @@ fn spawn_worker(
             batch.extend(received.try_iter());
             let ids: BTreeSet<String> = batch.iter().map(|c| c.meetup_id.clone()).collect();
             let start = Instant::now();
+            let figures = state.figures_of(&ids);
+            // A cancellation changes a status, which moves the meetup out of
+            // listings and series links: the whole site is built again.
+            if state
+                .last_network()
+                .is_some_and(|net| net.cancels_a_meetup(&figures))
+            {
+                match site.rebuild() {
+                    Ok(files) => {
+                        println!("A meetup was cancelled: rebuilt the site ({files} files)")
+                    }
+                    Err(e) => eprintln!("cannot rebuild after a cancellation: {e}"),
+                }
+                continue;
+            }
             let outcome = site.refresh_extension(DataPages::NAME, |_: &Site| {
                 // No network yet: the served site has no data pages.
                 let Some(net) = state.last_network() else {
@@ -346,7 +362,7 @@ fn spawn_worker(
                         files: Box::new(Vec::new),
                     });
                 };
-                let net = Arc::new(net.with_figures(&state.figures_of(&ids)));
+                let net = Arc::new(net.with_figures(&figures));
                 let showing = Showing::meetups(&net, &ids);
                 let pages = crate::pages::pages(net.clone());
                 state.keep_network(&net);

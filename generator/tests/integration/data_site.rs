@@ -1010,6 +1010,40 @@ fn live_overlay_replaces_figures_meetup_by_meetup() {
     assert!(other.contains("\"seats_left\":15"), "{other}");
 }
 
+#[test]
+fn a_meetup_its_organiser_cancelled_through_the_function_shows_cancelled() {
+    std::env::set_var("MAILLAGE_NOW", NOW);
+    let dir = common::fixture("data-site");
+    // What the store's figures say after the organiser's cancellation
+    // message; `data/` still says the meetup is open.
+    let overlay: maillage::pages::LiveOverlay = std::sync::Arc::new(|live| {
+        live.meetups
+            .entry("carto-rennes-2026-12".into())
+            .or_default()
+            .cancelled = true;
+    });
+    let options = maillage::BuildOptions {
+        root: dir.path().to_path_buf(),
+        extensions: vec![std::sync::Arc::new(
+            maillage::pages::DataPages::with_live_overlay(overlay),
+        )],
+        ..Default::default()
+    };
+    maillage::build(&options).unwrap_or_else(|e| panic!("{e}"));
+    let public = dir.path().join("public");
+    let html = common::read(&public, "rencontres/carto-rennes-2026-12/index.html");
+    let start = html.find("id=\"context\">").unwrap() + "id=\"context\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let m: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(m["status"], "cancelled");
+    assert_eq!(m["registration"]["state"], "cancelled");
+    let ics = common::read(&public, "rencontres/carto-rennes-2026-12/calendrier.ics");
+    assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
+    // Another meetup is left as it was.
+    let other = common::read(&public, "rencontres/brest-nsi-s3/calendrier.ics");
+    assert!(!other.contains("STATUS:CANCELLED"), "{other}");
+}
+
 /// The data-site fixture's templates over `overseas-data`: a meetup in each
 /// overseas region and one the night Paris clocks go back, built on
 /// 1 September 2025.
