@@ -470,6 +470,17 @@ pub trait Store: Send + Sync {
     /// call after a lost answer gets its own outcome back.
     async fn record_message(&self, message: &OrganiserMessage) -> StoreResult<MessageOutcome>;
 
+    /// Marks, once, each live registration of the meetup (confirmed or
+    /// waiting) made before `registered_before` as reminded, and returns
+    /// those this call marked: the automatic reminder goes to them. A
+    /// second run, or another instance, gets nobody already marked; a
+    /// retry of the same call after a lost answer gets its own back.
+    async fn claim_reminders(
+        &self,
+        meetup_id: &str,
+        registered_before: DateTime<Utc>,
+    ) -> StoreResult<Vec<Addressee>>;
+
     /// The organiser's attestation for a meetup, if they marked themselves
     /// present.
     async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>>;

@@ -66,7 +66,8 @@ macro_rules! store_conformance_tests {
             a_shorter_retention_purges_registrations_not_attestations,
             a_message_goes_once_to_everyone_registered,
             a_cancellation_message_cancels_the_meetup_for_good,
-            a_message_to_an_unknown_meetup_is_refused
+            a_message_to_an_unknown_meetup_is_refused,
+            reminders_are_claimed_once_for_registrations_made_before
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -129,7 +130,8 @@ where
         a_shorter_retention_purges_registrations_not_attestations,
         a_message_goes_once_to_everyone_registered,
         a_cancellation_message_cancels_the_meetup_for_good,
-        a_message_to_an_unknown_meetup_is_refused
+        a_message_to_an_unknown_meetup_is_refused,
+        reminders_are_claimed_once_for_registrations_made_before
     );
 }
 
@@ -1543,4 +1545,62 @@ pub(crate) async fn a_message_to_an_unknown_meetup_is_refused(store: Arc<dyn Sto
         assert!(matches!(error, StoreError::UnknownMeetup(_)), "{error}");
     }
     assert!(store.meetup("nowhere").await.unwrap().is_none());
+}
+
+pub(crate) async fn reminders_are_claimed_once_for_registrations_made_before(
+    store: Arc<dyn Store>,
+) {
+    store
+        .put_meetups(&[meetup("brest", 1), meetup("quimper", 5)])
+        .await
+        .unwrap();
+    let now = clock::now();
+    let made = |n: usize, days_ago: i64| NewRegistration {
+        registered_at: now - Duration::days(days_ago),
+        ..registration("brest", n)
+    };
+    let (seated, leaving, queued, late) = (made(0, 3), made(1, 3), made(2, 2), made(3, 0));
+    for person in [&seated, &leaving, &queued, &late] {
+        register(&store, person.clone()).await;
+    }
+    register(&store, registration("quimper", 9)).await;
+    store.cancel(&leaving.token, now).await.unwrap();
+    let before = now - Duration::hours(1);
+    let claimed: Vec<(String, RegistrationStatus)> = store
+        .claim_reminders("brest", before)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|to| (to.token, to.status))
+        .collect();
+    assert_eq!(
+        claimed,
+        vec![
+            (seated.token.clone(), RegistrationStatus::Confirmed),
+            (queued.token.clone(), waiting(1)),
+        ],
+        "live registrations made before, nobody cancelled, nobody later"
+    );
+    assert_eq!(
+        store.claim_reminders("brest", before).await.unwrap(),
+        vec![]
+    );
+    // Later, the one who registered late is due too; the others are not again.
+    let later: Vec<String> = store
+        .claim_reminders("brest", now + Duration::hours(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|to| to.email)
+        .collect();
+    assert_eq!(later, vec![late.email.clone()]);
+    assert_eq!(
+        store
+            .claim_reminders("quimper", now + Duration::hours(1))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "another meetup's registrations are its own"
+    );
 }

@@ -65,7 +65,7 @@ pub(super) async fn record(
                 let ours = refused
                     .item()
                     .and_then(|old| items::opt_s(old, CALL))
-                    .is_some_and(|old_call| old_call == call && false);
+                    .is_some_and(|old_call| old_call == call);
                 if !ours {
                     return Ok(MessageOutcome::AlreadyRecorded);
                 }
@@ -116,4 +116,55 @@ async fn cancel_meetup(
             _ => Err(backend("cancelling a meetup", error)),
         },
     }
+}
+
+/// Who marked a registration reminded: the call's id.
+const REMINDED_BY: &str = "reminded_by";
+
+/// Marks each live registration made before `before` as reminded, one
+/// conditional update per registration item: only the first call sets
+/// `reminded_by` (its id), and a retry of that call after a lost answer
+/// finds its own id and counts the registration as its own.
+pub(super) async fn claim_reminders(
+    store: &DynamoStore,
+    meetup_id: &str,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Addressee>> {
+    let call = format!("{:016x}", random_u64());
+    let mut claimed = Vec::new();
+    for (registration, status) in live_registrations(store, meetup_id, now).await? {
+        if status == RegistrationStatus::Cancelled || registration.registered_at >= before {
+            continue;
+        }
+        let result = store
+            .client
+            .update_item()
+            .table_name(store.table.as_ref())
+            .set_key(Some(items::key(
+                items::meetup_pk(meetup_id),
+                &registration.sk,
+            )))
+            .update_expression("SET #by = :call")
+            .condition_expression(
+                "attribute_exists(#pk) AND (attribute_not_exists(#by) OR #by = :call)",
+            )
+            .set_expression_attribute_names(Some(names([("#by", REMINDED_BY), ("#pk", items::PK)])))
+            .set_expression_attribute_values(Some(values([(":call", items::s(&call))])))
+            .send()
+            .await;
+        match result {
+            Ok(_) => claimed.push(Addressee {
+                name: registration.name,
+                email: registration.email,
+                token: registration.token,
+                status,
+            }),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {}
+                _ => return Err(backend("marking a reminder", error)),
+            },
+        }
+    }
+    Ok(claimed)
 }

@@ -56,7 +56,7 @@ use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
+    Addressee, Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
     OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
     RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
@@ -358,6 +358,20 @@ impl Store for DynamoStore {
 
     async fn record_message(&self, message: &OrganiserMessage) -> StoreResult<MessageOutcome> {
         messages::record(self, message, maillage_model::clock::now()).await
+    }
+
+    async fn claim_reminders(
+        &self,
+        meetup_id: &str,
+        registered_before: DateTime<Utc>,
+    ) -> StoreResult<Vec<Addressee>> {
+        messages::claim_reminders(
+            self,
+            meetup_id,
+            registered_before,
+            maillage_model::clock::now(),
+        )
+        .await
     }
 
     async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>> {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
 use super::registrations::counters;
-use super::{micros, sql_error, text_time, CONFIRMED, WAITING};
+use super::{micros, parse_time, sql_error, text_time, CONFIRMED, WAITING};
 use maillage_model::store::{
     Addressee, MessageKind, MessageOutcome, OrganiserMessage, RegistrationStatus, StoreError,
     StoreResult,
@@ -52,6 +52,44 @@ pub(super) fn record(
     Ok(MessageOutcome::Recorded {
         recipients: addressees(conn, &message.meetup_id, now)?,
     })
+}
+
+/// Marks the meetup's live registrations made before `before` and not
+/// reminded yet, in the writer's transaction; returns them.
+pub(super) fn claim_reminders(
+    conn: &Connection,
+    meetup_id: &str,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Addressee>> {
+    let rows: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT token, registered_at FROM registrations \
+             WHERE meetup_id = ?1 AND state IN (?2, ?3) AND expires_at >= ?4 \
+             AND reminded_at IS NULL",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map(params![meetup_id, CONFIRMED, WAITING, micros(now)], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .map_err(|e| sql_error("finding registrations to remind", e))?;
+    let mut claimed = std::collections::HashSet::new();
+    for (token, registered_at) in rows {
+        if parse_time(&registered_at)? >= before {
+            continue;
+        }
+        conn.prepare_cached("UPDATE registrations SET reminded_at = ?2 WHERE token = ?1")
+            .and_then(|mut statement| statement.execute(params![token, text_time(now)]))
+            .map_err(|e| sql_error("marking a reminder", e))?;
+        claimed.insert(token);
+    }
+    Ok(addressees(conn, meetup_id, now)?
+        .into_iter()
+        .filter(|addressee| claimed.contains(&addressee.token))
+        .collect())
 }
 
 /// The live registrations of a meetup, confirmed and waiting, in arrival

@@ -39,7 +39,7 @@ use tokio::sync::Semaphore;
 use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
+    Addressee, Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
     OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
     RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
@@ -247,6 +247,17 @@ impl Store for SqliteStore {
         let message = message.clone();
         let now = clock::now();
         self.write(move |conn| messages::record(conn, &message, now))
+            .await
+    }
+
+    async fn claim_reminders(
+        &self,
+        meetup_id: &str,
+        registered_before: DateTime<Utc>,
+    ) -> StoreResult<Vec<Addressee>> {
+        let meetup_id = meetup_id.to_string();
+        let now = clock::now();
+        self.write(move |conn| messages::claim_reminders(conn, &meetup_id, registered_before, now))
             .await
     }
 

@@ -90,6 +90,9 @@ CREATE UNIQUE INDEX attestations_organiser ON attestations (meetup_id) WHERE rol
     r#"
 ALTER TABLE meetups ADD COLUMN cancelled_at TEXT;
 
+-- When the automatic reminder was sent to this registration.
+ALTER TABLE registrations ADD COLUMN reminded_at TEXT;
+
 CREATE TABLE messages (
     request   TEXT PRIMARY KEY NOT NULL,
     meetup_id TEXT NOT NULL REFERENCES meetups (id),
