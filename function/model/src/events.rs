@@ -72,6 +72,14 @@ pub enum Event {
         /// Each registrant with their private cancellation link.
         recipients: Vec<(Recipient, String)>,
     },
+    /// The automatic reminder is due for these registrants (each claimed
+    /// once in the store).
+    ReminderDue {
+        meetup: MeetupDefinition,
+        /// Each registrant, where their registration stands, and their
+        /// private cancellation link.
+        recipients: Vec<(Recipient, RegistrationStatus, String)>,
+    },
 }
 
 impl Event {
@@ -82,7 +90,8 @@ impl Event {
             | Event::RegisteredAgain { meetup, .. }
             | Event::Promoted { meetup, .. }
             | Event::Attested { meetup, .. }
-            | Event::Messaged { meetup, .. } => &meetup.id,
+            | Event::Messaged { meetup, .. }
+            | Event::ReminderDue { meetup, .. } => &meetup.id,
             Event::Cancelled { meetup_id } | Event::Reported { meetup_id } => meetup_id,
         }
     }
@@ -90,7 +99,9 @@ impl Event {
     /// Whether the store changed (the site's figures or reports may show it).
     pub fn changes_store(&self) -> bool {
         match self {
-            Event::RegisteredAgain { .. } | Event::Attested { .. } => false,
+            Event::RegisteredAgain { .. } | Event::Attested { .. } | Event::ReminderDue { .. } => {
+                false
+            }
             Event::Messaged { kind, .. } => *kind == MessageKind::Cancellation,
             _ => true,
         }

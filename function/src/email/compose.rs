@@ -27,6 +27,8 @@ pub enum Kind {
     Attestation,
     /// The organiser's message to the registrants.
     Message(MessageKind),
+    /// The reminder sent a set time before the meetup.
+    AutomaticReminder,
 }
 
 impl Kind {
@@ -41,6 +43,7 @@ impl Kind {
             Kind::Message(MessageKind::Change) => "message-change",
             Kind::Message(MessageKind::Cancellation) => "message-cancellation",
             Kind::Message(MessageKind::Reminder) => "message-reminder",
+            Kind::AutomaticReminder => "automatic-reminder",
         }
     }
 }
@@ -417,6 +420,52 @@ pub fn organiser_message(
         calendar,
         now,
         Kind::Message(kind),
+        meetup,
+    )
+}
+
+/// The automatic reminder, a set time before the meetup: the details, where
+/// the registration stands, the cancellation link.
+pub fn automatic_reminder(
+    sender: &Sender,
+    meetup: &MeetupDefinition,
+    person: &Recipient,
+    status: RegistrationStatus,
+    cancel_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let standing = match status {
+        RegistrationStatus::Waiting { position } => format!(
+            "Vous êtes en position {position} sur la liste d'attente : si une place se \
+             libère pour vous, un nouveau message vous le dira."
+        ),
+        _ => "Votre place est réservée.".to_string(),
+    };
+    let text = format!(
+        "{greeting}\n\n\
+         La rencontre « {title} », à laquelle vous êtes inscrit·e, approche. \
+         {standing}\n\n{details}\n\
+         Un empêchement ? Annulez votre inscription avec ce lien : la place \
+         reviendra à la personne suivante sur la liste d'attente.\n{cancel_url}\n\n\
+         Ce lien vous est propre : gardez-le pour vous.\n\n\
+         À bientôt,\n{signature}\n",
+        greeting = greeting(person),
+        title = meetup.title,
+        details = details(meetup),
+        signature = sender.signature(),
+    );
+    build(
+        sender,
+        mailbox(person)?,
+        format!(
+            "Rappel : {}, {}",
+            meetup.title,
+            french::date(meetup.local_time(meetup.starts_at).date())
+        ),
+        text,
+        None,
+        now,
+        Kind::AutomaticReminder,
         meetup,
     )
 }

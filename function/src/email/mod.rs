@@ -290,6 +290,16 @@ impl Mailer {
                     );
                 }
             }
+            Event::ReminderDue { meetup, recipients } => {
+                for (person, status, cancel_url) in recipients {
+                    push(
+                        compose::automatic_reminder(
+                            sender, meetup, person, *status, cancel_url, now,
+                        ),
+                        "registrant's",
+                    );
+                }
+            }
             Event::Cancelled { .. } | Event::Reported { .. } => {}
         }
         messages

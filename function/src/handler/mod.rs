@@ -17,6 +17,8 @@ mod message;
 mod pages;
 mod rate_limit;
 mod registrants;
+mod reminder;
+pub use reminder::reminder_due;
 mod registration;
 mod report;
 // Public for the fuzz harness, which feeds them hostile bodies.

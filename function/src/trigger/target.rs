@@ -60,6 +60,7 @@ impl Payload {
             Event::Reported { .. } => "reported",
             Event::Attested { .. } => "attested",
             Event::Messaged { .. } => "messaged",
+            Event::ReminderDue { .. } => "reminder_due",
         };
         Payload {
             event: kind,

@@ -554,3 +554,94 @@ async fn the_organisers_messages_are_sent_once_each_in_the_meetups_local_time() 
         1
     );
 }
+
+/// The automatic reminder, two days before a meetup in La Réunion (its
+/// local time): not before its time, once per registrant, nothing from a
+/// second run nor from another instance on the same store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_automatic_reminder_is_sent_once_at_its_time_in_the_meetups_local_time() {
+    use maillage_function::handler::{reminder_due, Function};
+    let Some(python) = python() else { return };
+    let smtp = SmtpServer::start(&python, 0);
+    support::pin_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let store: std::sync::Arc<dyn maillage_store::Store> = std::sync::Arc::new(
+        maillage_store::sqlite::SqliteStore::open(&dir.path().join("maillage.sqlite")).unwrap(),
+    );
+    let mut reunion = support::meetup("saint-denis", 1);
+    reunion.title = "Club de code à Saint-Denis".into();
+    reunion.starts_at = at("2026-12-12T05:30:00Z");
+    reunion.ends_at = at("2026-12-12T08:00:00Z");
+    reunion.location = "Médiathèque François-Mitterrand, Saint-Denis".into();
+    reunion.time_zone = "Indian/Reunion".parse().unwrap();
+    store.put_meetups(&[reunion.clone()]).await.unwrap();
+    let seated = crate::common::conformance::registration("saint-denis", 1);
+    let queued = crate::common::conformance::registration("saint-denis", 2);
+    for person in [&seated, &queued] {
+        store.register(person.clone()).await.unwrap();
+    }
+    let mailer = mailer(&smtp);
+    let function = |mailer: Mailer| {
+        Function::new(
+            store.clone(),
+            support::config(),
+            vec![std::sync::Arc::new(mailer)],
+        )
+    };
+    let (one, other) = (function(mailer.clone()), function(mailer.clone()));
+    // Two days before, at the meetup's own 9 h 30.
+    let due = reminder_due(&reunion, 48);
+    assert_eq!(due, at("2026-12-10T05:30:00Z"));
+    assert_eq!(
+        one.send_due_reminders(due - chrono::Duration::minutes(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        one.send_due_reminders(due + chrono::Duration::minutes(5))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        one.send_due_reminders(due + chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        other
+            .send_due_reminders(due + chrono::Duration::hours(2))
+            .await
+            .unwrap(),
+        0
+    );
+    mailer.flush().await;
+    let messages = received(&python, &smtp, 2);
+    let seated_message = to(&messages, &seated.email);
+    assert_eq!(
+        seated_message["headers"]["Subject"],
+        "Rappel : Club de code à Saint-Denis, samedi 12 décembre 2026"
+    );
+    let text = seated_message["text"].as_str().unwrap();
+    for expected in [
+        "Votre place est réservée.",
+        "samedi 12 décembre 2026, de 9 h 30 à 12 h (heure de La Réunion)",
+        "Médiathèque François-Mitterrand, Saint-Denis",
+        &format!("jeton={}", seated.token),
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let waiting = to(&messages, &queued.email)["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        waiting.contains("en position 1 sur la liste d'attente"),
+        "{waiting}"
+    );
+    // Nothing more arrives.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 2);
+}
