@@ -430,7 +430,7 @@ async fn scheduled_events_flush_the_owed_trigger_and_purge_on_request() {
     assert_eq!(answer.kind, "response", "{:?}", answer.body);
     assert_eq!(
         answer.body,
-        json!({ "flushed": true, "purged": null, "repaired": null })
+        json!({ "flushed": true, "purged": null, "repaired": null, "reminded": null })
     );
     let received = receiver.received();
     assert_eq!(received.len(), 1, "{received:?}");
