@@ -201,11 +201,12 @@ mod tests {
                     }],
                     ..Default::default()
                 }),
+                cancelled: false,
             },
         );
         let json = serde_json::to_string(&live).unwrap();
         assert!(
-            !json.contains("went_well"),
+            !json.contains("went_well") && !json.contains("cancelled"),
             "empty parts are left out: {json}"
         );
         let back: LiveAggregates = serde_json::from_str(&json).unwrap();

@@ -1512,7 +1512,10 @@ pub(crate) async fn a_cancellation_message_cancels_the_meetup_for_good(store: Ar
         |found: Option<MeetupDefinition>| found.unwrap().status == MeetupStatus::Cancelled;
     assert!(cancelled(store.meetup("brest").await.unwrap()));
     // A sync of the data, which still says `open`, does not reopen it.
-    store.put_meetups(&[definition.clone()]).await.unwrap();
+    store
+        .put_meetups(std::slice::from_ref(&definition))
+        .await
+        .unwrap();
     assert!(cancelled(store.meetup("brest").await.unwrap()));
     let all = store.meetups().await.unwrap();
     let statuses: Vec<(String, MeetupStatus)> = all.into_iter().map(|m| (m.id, m.status)).collect();
