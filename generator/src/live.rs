@@ -19,13 +19,15 @@
 //! form must not lose it because someone else registered.
 //!
 //! The date changes pages too: when a meetup's registrations open or close,
-//! or when it starts or ends, the site is rebuilt with the new date.
+//! or when it starts or ends, the site is rebuilt with the new date. The
+//! same clock sends the automatic reminders as they fall due
+//! ([`Function::send_due_reminders`]).
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -80,6 +82,7 @@ impl LiveState {
             let entry = live.meetups.entry(id).or_default();
             entry.confirmed = aggregate.confirmed;
             entry.waiting = aggregate.waiting;
+            entry.cancelled |= aggregate.cancelled;
             if aggregate.report.is_some() {
                 entry.report = aggregate.report;
             }
@@ -238,6 +241,10 @@ pub fn start(
             config.site_name = title;
         }
     }
+    // The function, once the server knows its address: the clock sends
+    // the reminders through it.
+    let function_cell: Arc<OnceLock<Arc<Function>>> = Arc::default();
+    let function_for_clock = function_cell.clone();
     let api = move |addr: SocketAddr| {
         let site = format!("http://{addr}");
         config.site_url = site.clone();
@@ -251,7 +258,9 @@ pub fn start(
             Ok(None) => {}
             Err(e) => eprintln!("confirmation emails are off: {e}"),
         }
-        Arc::new(Function::new(function_store, config, sinks)).router()
+        let function = Arc::new(Function::new(function_store, config, sinks));
+        let _ = function_cell.set(function.clone());
+        function.router()
     };
     let before_rebuild = {
         let (options, spec, state) = (options.clone(), spec.clone(), state.clone());
@@ -286,7 +295,7 @@ pub fn start(
         state.clone(),
         latencies.clone(),
     );
-    spawn_clock(server.site.clone(), state);
+    spawn_clock(server.site.clone(), state, function_for_clock);
     Ok(LiveServer {
         server,
         store,
@@ -337,6 +346,21 @@ fn spawn_worker(
             batch.extend(received.try_iter());
             let ids: BTreeSet<String> = batch.iter().map(|c| c.meetup_id.clone()).collect();
             let start = Instant::now();
+            let figures = state.figures_of(&ids);
+            // A cancellation changes a status, which moves the meetup out of
+            // listings and series links: the whole site is built again.
+            if state
+                .last_network()
+                .is_some_and(|net| net.cancels_a_meetup(&figures))
+            {
+                match site.rebuild() {
+                    Ok(files) => {
+                        println!("A meetup was cancelled: rebuilt the site ({files} files)")
+                    }
+                    Err(e) => eprintln!("cannot rebuild after a cancellation: {e}"),
+                }
+                continue;
+            }
             let outcome = site.refresh_extension(DataPages::NAME, |_: &Site| {
                 // No network yet: the served site has no data pages.
                 let Some(net) = state.last_network() else {
@@ -346,7 +370,7 @@ fn spawn_worker(
                         files: Box::new(Vec::new),
                     });
                 };
-                let net = Arc::new(net.with_figures(&state.figures_of(&ids)));
+                let net = Arc::new(net.with_figures(&figures));
                 let showing = Showing::meetups(&net, &ids);
                 let pages = crate::pages::pages(net.clone());
                 state.keep_network(&net);
@@ -382,9 +406,21 @@ fn spawn_worker(
 
 /// Rebuilds the site when the date passes a meetup's change of state
 /// ([`Network::next_change`]), so that no page goes on offering
-/// registrations that have closed or showing a past meetup as to come.
-fn spawn_clock(site: SiteHandle, state: Arc<LiveState>) {
+/// registrations that have closed or showing a past meetup as to come; and
+/// at each tick sends the reminders that are due (at most [`CLOCK_CHECK`]
+/// late).
+fn spawn_clock(site: SiteHandle, state: Arc<LiveState>, function: Arc<OnceLock<Arc<Function>>>) {
     std::thread::spawn(move || loop {
+        if let Some(function) = function.get() {
+            match state
+                .runtime
+                .block_on(function.send_due_reminders(clock::now()))
+            {
+                Ok(0) => {}
+                Ok(sent) => println!("Sent {sent} reminders of meetups to come"),
+                Err(e) => eprintln!("cannot send the reminders: {e}"),
+            }
+        }
         let next = state.last_network().and_then(|net| net.next_change());
         let wait = next.map_or(CLOCK_CHECK, |t| {
             (t - clock::now())

@@ -501,3 +501,94 @@ test("without JavaScript the organiser marks who came from the list's page", asy
   assert.ok((await page.textContent("main")).includes("animateur·rice"));
   await context.close();
 });
+
+/** How many emails the function sent to `email` (aiosmtpd's files, see tests/browser/run). */
+function emailsTo(email) {
+  const dir = process.env.MAILLAGE_TEST_MAILDIR;
+  assert.ok(dir, "tests/browser/run gives the function an SMTP server");
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".eml")).filter((f) => {
+    const raw = fs.readFileSync(path.join(dir, f), "utf8");
+    const headers = raw.slice(0, raw.search(/\r?\n\r?\n/));
+    return /^To:.*$/m.test(headers) && headers.match(/^To:.*$/m)[0].includes(email);
+  }).length;
+}
+
+/** Waits until `email` has had `count` emails. */
+async function emailsReach(email, count, timeout = 5000) {
+  const start = Date.now();
+  while (emailsTo(email) < count) {
+    if (Date.now() - start > timeout) assert.fail(`${email}: ${emailsTo(email)} emails, expected ${count}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(emailsTo(email), count, `${email} gets each email once`);
+}
+
+test("from the private page with JavaScript, the organiser writes to every registrant; each gets it once", async () => {
+  const meetup = "club-code-pointe-a-pitre-2026-12";
+  const registrants = [person("message"), person("message")];
+  for (const who of registrants) await registerByPost(meetup, who);
+  for (const who of registrants) await emailsReach(who.email, 1);
+  const context = await isolatedContext(browser);
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url(`/organisation/#rencontre=${meetup}&cle=demo-${meetup}`));
+  await page.locator("#inscrits").waitFor({ state: "visible" });
+  // An empty form gets French messages tied to its fields.
+  await page.getByRole("button", { name: "Envoyer le message" }).click();
+  await page.locator("#message-erreurs li").first().waitFor();
+  assert.deepEqual(await page.locator("#message-erreurs li").allTextContents(), ["Choisissez ce que le message annonce.", "Écrivez le message."]);
+  await page.check("#message-kind-change");
+  await page.fill("#message-texte", "La séance commence à 17 h au lieu de 16 h 30.");
+  await page.getByRole("button", { name: "Envoyer le message" }).click();
+  await page.locator("#message-resultat").waitFor({ state: "visible" });
+  assert.match(await page.textContent("#message-resultat"), /aux 2 personnes inscrites/);
+  assert.equal(await page.inputValue("#message-texte"), "", "ready for another message");
+  for (const who of registrants) await emailsReach(who.email, 2);
+  assert.ok(requests.every((u) => !u.includes("demo-")), `the key never reaches a URL sent to a server: ${requests.join(", ")}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, "organisation-message.png"), fullPage: true });
+  const violations = serious(await axe(page));
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await context.close();
+});
+
+test("without JavaScript the organiser cancels the meetup from the list's page: everyone is told once, the site shows it cancelled", async () => {
+  const meetup = "apero-pedago-grenoble-2026-12";
+  const who = person("annulation");
+  await registerByPost(meetup, who);
+  await emailsReach(who.email, 1);
+  const context = await isolatedContext(browser, { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(url("/organisation/"));
+  await page.fill("#organisation-meetup", meetup);
+  await page.fill("#organisation-key", `demo-${meetup}`);
+  await Promise.all([page.waitForURL(/\/api\/registrants$/), page.click("#organisation button:not([name])")]);
+  await page.check("#kind-cancellation");
+  const text = "La salle n'est plus disponible : la rencontre est annulée. Toutes nos excuses.";
+  await page.fill("#message-text", text);
+  const request = await page.inputValue("input[name=request]");
+  await Promise.all([page.waitForURL(/\/api\/messages$/), page.getByRole("button", { name: "Envoyer le message" }).click()]);
+  assert.match(await page.textContent("[role=status]"), /Rencontre annulée : les inscriptions sont fermées\. Le message part par courriel à la personne inscrite\./);
+  const answer = await page.content();
+  // The same form posted again (a retry after a lost answer): nothing more is sent.
+  const again = await fetch(url("/api/messages"), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ meetup, key: `demo-${meetup}`, kind: "cancellation", text, request }),
+  });
+  assert.equal(again.status, 200);
+  assert.match(await again.text(), /déjà annulée/);
+  await emailsReach(who.email, 2);
+  const violations = await axeOnContent(answer);
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await pageUpdates(meetup, (f) => f.html.includes("Rencontre annulée"));
+  const refused = await fetch(url("/api/registrations"), {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ meetup, ...person("apres"), role: "participant", consent: "oui", website: "" }),
+  });
+  assert.equal(refused.status, 409);
+  assert.equal((await refused.json()).error.code, "meetup_cancelled");
+  await context.close();
+});

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 
 use crate::meetup::MeetupDefinition;
-use crate::store::RegistrationStatus;
+use crate::store::{MessageKind, RegistrationStatus};
 
 /// A person, as far as a message to them needs. Personal data: never logged,
 /// never published.
@@ -62,6 +62,24 @@ pub enum Event {
         /// The private link to the attestation (absolute URL).
         attestation_url: String,
     },
+    /// The organiser sent a message to every registrant (recorded once by
+    /// its request token). A cancellation also marked the meetup cancelled.
+    Messaged {
+        meetup: MeetupDefinition,
+        kind: MessageKind,
+        /// The organiser's words, as they wrote them (plain text).
+        text: String,
+        /// Each registrant with their private cancellation link.
+        recipients: Vec<(Recipient, String)>,
+    },
+    /// The automatic reminder is due for these registrants (each claimed
+    /// once in the store).
+    ReminderDue {
+        meetup: MeetupDefinition,
+        /// Each registrant, where their registration stands, and their
+        /// private cancellation link.
+        recipients: Vec<(Recipient, RegistrationStatus, String)>,
+    },
 }
 
 impl Event {
@@ -71,14 +89,22 @@ impl Event {
             Event::Registered { meetup, .. }
             | Event::RegisteredAgain { meetup, .. }
             | Event::Promoted { meetup, .. }
-            | Event::Attested { meetup, .. } => &meetup.id,
+            | Event::Attested { meetup, .. }
+            | Event::Messaged { meetup, .. }
+            | Event::ReminderDue { meetup, .. } => &meetup.id,
             Event::Cancelled { meetup_id } | Event::Reported { meetup_id } => meetup_id,
         }
     }
 
     /// Whether the store changed (the site's figures or reports may show it).
     pub fn changes_store(&self) -> bool {
-        !matches!(self, Event::RegisteredAgain { .. } | Event::Attested { .. })
+        match self {
+            Event::RegisteredAgain { .. } | Event::Attested { .. } | Event::ReminderDue { .. } => {
+                false
+            }
+            Event::Messaged { kind, .. } => *kind == MessageKind::Cancellation,
+            _ => true,
+        }
     }
 }
 

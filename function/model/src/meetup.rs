@@ -104,6 +104,15 @@ pub struct MeetupAggregate {
     /// The public part of the organiser's report, once sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<PublicReport>,
+    /// The organiser cancelled the meetup through the function (a
+    /// cancellation message): the site shows it cancelled, as if `data/`
+    /// said so.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cancelled: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// The parts of a report its organiser chose to publish. Text fields are
@@ -192,11 +201,12 @@ mod tests {
                     }],
                     ..Default::default()
                 }),
+                cancelled: false,
             },
         );
         let json = serde_json::to_string(&live).unwrap();
         assert!(
-            !json.contains("went_well"),
+            !json.contains("went_well") && !json.contains("cancelled"),
             "empty parts are left out: {json}"
         );
         let back: LiveAggregates = serde_json::from_str(&json).unwrap();

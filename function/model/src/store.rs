@@ -203,6 +203,70 @@ impl Attestation {
     }
 }
 
+/// What an organiser's message to the registrants announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// The time or the place changed.
+    Change,
+    /// The meetup will not take place: the store marks it cancelled.
+    Cancellation,
+    /// A word before the meetup.
+    Reminder,
+}
+
+impl MessageKind {
+    /// How forms and both stores write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Change => "change",
+            MessageKind::Cancellation => "cancellation",
+            MessageKind::Reminder => "reminder",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<MessageKind> {
+        [
+            MessageKind::Change,
+            MessageKind::Cancellation,
+            MessageKind::Reminder,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// An organiser's message to every registrant of a meetup, as the store
+/// records it: its kind and when, never its text (which may name people).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganiserMessage {
+    pub meetup_id: String,
+    /// The token of the request that sends it (random, from the form): the
+    /// same request sent again is recognised and sends nothing.
+    pub request: String,
+    pub kind: MessageKind,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// Someone a message goes to: a live registration, confirmed or waiting.
+/// Personal data, never logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Addressee {
+    pub name: String,
+    pub email: String,
+    /// Their private cancellation token.
+    pub token: String,
+    pub status: RegistrationStatus,
+}
+
+/// The answer to [`Store::record_message`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageOutcome {
+    /// Recorded now: the message goes to these people, in arrival order.
+    Recorded { recipients: Vec<Addressee> },
+    /// A message with this request token was recorded before: nothing to send.
+    AlreadyRecorded,
+}
+
 /// An organiser's report: the public part (already sanitised by the handler)
 /// and the private notes, which never leave the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -395,6 +459,27 @@ pub trait Store: Send + Sync {
     /// given to registrants who had none (sent again, the same record gives
     /// none).
     async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>>;
+
+    /// Records an organiser's message under its request token and, for a
+    /// cancellation, marks the meetup cancelled: from then on
+    /// [`Store::meetup`] gives it the status `cancelled` (whatever a later
+    /// sync says) and its aggregate says `cancelled`. The first call with a
+    /// token gets the live registrations, confirmed and waiting, with their
+    /// tokens; any later call with the same token (another instance, a
+    /// retry) gets [`MessageOutcome::AlreadyRecorded`]. A retry of the same
+    /// call after a lost answer gets its own outcome back.
+    async fn record_message(&self, message: &OrganiserMessage) -> StoreResult<MessageOutcome>;
+
+    /// Marks, once, each live registration of the meetup (confirmed or
+    /// waiting) made before `registered_before` as reminded, and returns
+    /// those this call marked: the automatic reminder goes to them. A
+    /// second run, or another instance, gets nobody already marked; a
+    /// retry of the same call after a lost answer gets its own back.
+    async fn claim_reminders(
+        &self,
+        meetup_id: &str,
+        registered_before: DateTime<Utc>,
+    ) -> StoreResult<Vec<Addressee>>;
 
     /// The organiser's attestation for a meetup, if they marked themselves
     /// present.

@@ -1,6 +1,7 @@
 //! The messages, in French: a confirmation (seat or waiting list) with the
-//! cancellation link and an `.ics` file, a notice when a seat frees up, and
-//! the organiser's notice of a new registration.
+//! cancellation link and an `.ics` file, a notice when a seat frees up, the
+//! organiser's notice of a new registration, and the organiser's messages
+//! to the registrants (a change, a cancellation, a reminder).
 //!
 //! A message is built for one person from the event alone: nothing about
 //! anyone else can end up in it.
@@ -13,7 +14,7 @@ use maillage_model::{french, ical};
 
 use maillage_model::events::Recipient;
 use maillage_model::meetup::MeetupDefinition;
-use maillage_store::RegistrationStatus;
+use maillage_store::{MessageKind, RegistrationStatus};
 
 /// What a message is, for logs (never who it is for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,10 @@ pub enum Kind {
     Promotion,
     OrganiserNotice,
     Attestation,
+    /// The organiser's message to the registrants.
+    Message(MessageKind),
+    /// The reminder sent a set time before the meetup.
+    AutomaticReminder,
 }
 
 impl Kind {
@@ -35,6 +40,10 @@ impl Kind {
             Kind::Promotion => "promotion",
             Kind::OrganiserNotice => "organiser-notice",
             Kind::Attestation => "attestation",
+            Kind::Message(MessageKind::Change) => "message-change",
+            Kind::Message(MessageKind::Cancellation) => "message-cancellation",
+            Kind::Message(MessageKind::Reminder) => "message-reminder",
+            Kind::AutomaticReminder => "automatic-reminder",
         }
     }
 }
@@ -336,6 +345,127 @@ pub fn attestation(
         None,
         now,
         Kind::Attestation,
+        meetup,
+    )
+}
+
+/// The organiser's message to one registrant: their words, then the
+/// meetup as the site announces it (its local time), and the person's own
+/// cancellation link (unless the meetup is cancelled: nothing is left to
+/// cancel).
+pub fn organiser_message(
+    sender: &Sender,
+    meetup: &MeetupDefinition,
+    kind: MessageKind,
+    words: &str,
+    person: &Recipient,
+    cancel_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let title = &meetup.title;
+    let (subject, opening, calendar) = match kind {
+        MessageKind::Change => (
+            format!("Changement pour la rencontre : {title}"),
+            format!(
+                "L'organisation de « {title} », à laquelle vous êtes inscrit·e, vous \
+                 prévient d'un changement d'horaire ou de lieu :"
+            ),
+            None,
+        ),
+        MessageKind::Cancellation => (
+            format!("Rencontre annulée : {title}"),
+            format!(
+                "La rencontre « {title} », à laquelle vous étiez inscrit·e, est \
+                 annulée : elle n'aura pas lieu. Le mot de l'organisation :"
+            ),
+            Some(calendar(meetup, ical::Status::Cancelled, 2, now)),
+        ),
+        MessageKind::Reminder => (
+            format!("Rappel : {title}"),
+            format!(
+                "L'organisation de « {title} », à laquelle vous êtes inscrit·e, vous \
+                 écrit :"
+            ),
+            None,
+        ),
+    };
+    let quoted: String = words.lines().map(|line| format!("> {line}\n")).collect();
+    let closing = match kind {
+        MessageKind::Cancellation => "Votre inscription n'a plus d'objet : vous n'avez rien à \
+             faire. Le fichier joint (rencontre.ics) retire la rencontre de votre \
+             agenda."
+            .to_string(),
+        _ => format!(
+            "Un empêchement ? Annulez votre inscription avec ce lien : la place \
+             reviendra à la personne suivante sur la liste d'attente.\n{cancel_url}\n\n\
+             Ce lien vous est propre : gardez-le pour vous."
+        ),
+    };
+    let heading = match kind {
+        MessageKind::Cancellation => "La rencontre qui était prévue :",
+        _ => "La rencontre, telle que le site l'annonce :",
+    };
+    let text = format!(
+        "{greeting}\n\n{opening}\n\n{quoted}\n{heading}\n{details}\n{closing}\n\n\
+         À bientôt,\n{signature}\n",
+        greeting = greeting(person),
+        details = details(meetup),
+        signature = sender.signature(),
+    );
+    build(
+        sender,
+        mailbox(person)?,
+        subject,
+        text,
+        calendar,
+        now,
+        Kind::Message(kind),
+        meetup,
+    )
+}
+
+/// The automatic reminder, a set time before the meetup: the details, where
+/// the registration stands, the cancellation link.
+pub fn automatic_reminder(
+    sender: &Sender,
+    meetup: &MeetupDefinition,
+    person: &Recipient,
+    status: RegistrationStatus,
+    cancel_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Outgoing, ComposeError> {
+    let standing = match status {
+        RegistrationStatus::Waiting { position } => format!(
+            "Vous êtes en position {position} sur la liste d'attente : si une place se \
+             libère pour vous, un nouveau message vous le dira."
+        ),
+        _ => "Votre place est réservée.".to_string(),
+    };
+    let text = format!(
+        "{greeting}\n\n\
+         La rencontre « {title} », à laquelle vous êtes inscrit·e, approche. \
+         {standing}\n\n{details}\n\
+         Un empêchement ? Annulez votre inscription avec ce lien : la place \
+         reviendra à la personne suivante sur la liste d'attente.\n{cancel_url}\n\n\
+         Ce lien vous est propre : gardez-le pour vous.\n\n\
+         À bientôt,\n{signature}\n",
+        greeting = greeting(person),
+        title = meetup.title,
+        details = details(meetup),
+        signature = sender.signature(),
+    );
+    build(
+        sender,
+        mailbox(person)?,
+        format!(
+            "Rappel : {}, {}",
+            meetup.title,
+            french::date(meetup.local_time(meetup.starts_at).date())
+        ),
+        text,
+        None,
+        now,
+        Kind::AutomaticReminder,
         meetup,
     )
 }

@@ -1,7 +1,8 @@
 //! Confirmation emails, optional: when SMTP is configured, a registration
 //! gets a confirmation in French (with the cancellation link and an `.ics`
-//! file), a promotion from the waiting list gets a notice, and organisers
-//! who asked for it get a notice per registration.
+//! file), a promotion from the waiting list gets a notice, organisers
+//! who asked for it get a notice per registration, and an organiser's
+//! message goes to each registrant.
 //!
 //! Messages are built while the handler waits (quick, no I/O) and sent by a
 //! background task with bounded retries, so SMTP never slows down or fails
@@ -273,6 +274,31 @@ impl Mailer {
                     compose::attestation(sender, meetup, person, attestation_url, now),
                     "person's",
                 );
+            }
+            Event::Messaged {
+                meetup,
+                kind,
+                text,
+                recipients,
+            } => {
+                for (person, cancel_url) in recipients {
+                    push(
+                        compose::organiser_message(
+                            sender, meetup, *kind, text, person, cancel_url, now,
+                        ),
+                        "registrant's",
+                    );
+                }
+            }
+            Event::ReminderDue { meetup, recipients } => {
+                for (person, status, cancel_url) in recipients {
+                    push(
+                        compose::automatic_reminder(
+                            sender, meetup, person, *status, cancel_url, now,
+                        ),
+                        "registrant's",
+                    );
+                }
             }
             Event::Cancelled { .. } | Event::Reported { .. } => {}
         }

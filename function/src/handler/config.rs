@@ -28,6 +28,12 @@ pub const TIME_ZONE_VAR: &str = "MAILLAGE_TIME_ZONE";
 /// function renders.
 pub const SITE_NAME_VAR: &str = "MAILLAGE_SITE_NAME";
 
+/// Environment variable: hours before a meetup's start, in its local time,
+/// when its registrants get the automatic reminder (0 turns it off).
+pub const REMINDER_HOURS_VAR: &str = "MAILLAGE_REMINDER_HOURS";
+/// Default lead of the automatic reminder: two days.
+pub const DEFAULT_REMINDER_HOURS: u32 = 48;
+
 /// Default retention of personal data after a meetup, in days.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 /// Default retention of attestations after a meetup, in days (three years).
@@ -57,6 +63,9 @@ pub struct FunctionConfig {
     pub attestation_retention_days: u32,
     /// Requests a client may send per minute (token bucket); 0 turns it off.
     pub rate_limit_per_minute: u32,
+    /// Hours before a meetup's start (local time) when the automatic
+    /// reminder goes; 0 turns it off.
+    pub reminder_hours: u32,
     /// The site's time zone.
     pub time_zone: Tz,
     /// The site's name, in the header of the pages the function renders.
@@ -78,6 +87,7 @@ impl Default for FunctionConfig {
             retention_days: DEFAULT_RETENTION_DAYS,
             attestation_retention_days: DEFAULT_ATTESTATION_RETENTION_DAYS,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            reminder_hours: DEFAULT_REMINDER_HOURS,
             time_zone: zone::DEFAULT,
             site_name: "Maillage".into(),
             result_pages: ResultPages::default(),
@@ -139,6 +149,17 @@ impl FunctionConfig {
                 .filter(|days| *days <= 3650)
                 .ok_or_else(|| {
                     format!("{ATTESTATION_RETENTION_DAYS_VAR} must be a number of days (0 to 3650), not {days:?}")
+                })?;
+        }
+        if let Some(hours) = get(REMINDER_HOURS_VAR) {
+            config.reminder_hours = hours
+                .parse()
+                .ok()
+                .filter(|hours| *hours <= 24 * 60)
+                .ok_or_else(|| {
+                    format!(
+                        "{REMINDER_HOURS_VAR} must be a number of hours (0 to 1440), not {hours:?}"
+                    )
                 })?;
         }
         if config.attestation_retention_days < config.retention_days {

@@ -13,9 +13,12 @@ mod attestation;
 mod cancellation;
 pub mod config;
 mod input;
+mod message;
 mod pages;
 mod rate_limit;
 mod registrants;
+mod reminder;
+pub use reminder::reminder_due;
 mod registration;
 mod report;
 // Public for the fuzz harness, which feeds them hostile bodies.

@@ -86,6 +86,7 @@ pub(super) fn registrants_page(
     organiser: Option<&Attestation>,
     key: &str,
     notice: Option<&str>,
+    message_request: Option<&str>,
 ) -> String {
     use super::registrants::{rank, role_label, status_label};
     let count = |wanted: fn(&RegistrationStatus) -> bool| {
@@ -168,10 +169,49 @@ pub(super) fn registrants_page(
         "<form method=\"post\" action=\"\">\n{hidden}<input type=\"hidden\" name=\"format\" value=\"csv\">\n\
          <p><button type=\"submit\">Télécharger la liste (CSV)</button></p>\n</form>",
     ));
+    if let Some(request) = message_request {
+        body.push_str(&message_form(config, &hidden, request));
+    }
     layout(
         &config.site(),
         &format!("Inscriptions : {}", meetup.title),
         &body,
+    )
+}
+
+/// The form of a message to every registrant: `request` identifies this
+/// sending, so that the form posted twice sends once.
+fn message_form(config: &FunctionConfig, hidden: &str, request: &str) -> String {
+    let kinds = [
+        ("change", "Un changement d'horaire ou de lieu"),
+        (
+            "cancellation",
+            "L'annulation de la rencontre (les inscriptions seront fermées)",
+        ),
+        ("reminder", "Un rappel"),
+    ];
+    let choices: String = kinds
+        .iter()
+        .map(|(value, label)| {
+            format!(
+                "<p><input type=\"radio\" id=\"kind-{value}\" name=\"kind\" value=\"{value}\" required>\
+                 <label for=\"kind-{value}\">{label}</label></p>\n"
+            )
+        })
+        .collect();
+    format!(
+        "\n<h2 id=\"message-title\">Écrire aux personnes inscrites</h2>\n\
+         <form method=\"post\" action=\"{action}\" aria-labelledby=\"message-title\">\n{hidden}\
+         <input type=\"hidden\" name=\"request\" value=\"{request}\">\n\
+         <fieldset>\n<legend>Ce que le message annonce</legend>\n{choices}</fieldset>\n\
+         <p><label for=\"message-text\">Votre message</label><br>\n\
+         <textarea id=\"message-text\" name=\"text\" rows=\"6\" maxlength=\"{max}\" required></textarea></p>\n\
+         <p class=\"note\">Il part par courriel à chaque personne inscrite, liste d'attente comprise, \
+         avec le titre, la date, l'heure et le lieu de la rencontre et son lien d'annulation.</p>\n\
+         <p><button type=\"submit\">Envoyer le message</button></p>\n</form>",
+        action = escape(&config.public_api_url("/messages")),
+        request = escape(request),
+        max = super::message::MESSAGE_MAX,
     )
 }
 

@@ -150,6 +150,11 @@ pub(super) async fn list_answer(
         _ => default,
     };
     if format == Format::Html {
+        // A fresh request token per page: the form posted twice sends once.
+        let message_request = (function.reaches_people()
+            && maillage_model::clock::now() < meetup.ends_at)
+            .then(super::registration::new_token)
+            .transpose()?;
         return Ok(html_response(
             StatusCode::OK,
             pages::registrants_page(
@@ -159,6 +164,7 @@ pub(super) async fn list_answer(
                 organiser.as_ref(),
                 key,
                 notice,
+                message_request.as_deref(),
             ),
         ));
     }

@@ -13,6 +13,7 @@
 //! | GET, POST | `/meetups/{id}/registrants` | the organiser's list ([`registrants`](super::registrants)) |
 //! | POST | `/registrants` | the same, the meetup in the form; a page by default |
 //! | POST | `/attendance` | who came, from the organiser's page ([`attendance`](super::attendance)) |
+//! | POST | `/messages` | the organiser's message to the registrants ([`message`](super::message)) |
 //! | GET | `/attestation` | an attestation, printable ([`attestation`](super::attestation)) |
 //! | POST | `/attestation/verification` | what the attestation with a code states |
 
@@ -36,8 +37,8 @@ use super::input::{Input, Refusal};
 use super::registrants::KEY_HEADER;
 use super::request::wants_json;
 use super::{
-    attendance, attestation, cancellation, registrants, registration, report, validation, ClientIp,
-    Function,
+    attendance, attestation, cancellation, message, registrants, registration, report, validation,
+    ClientIp, Function,
 };
 
 /// The longest a request may take, store and emails included.
@@ -52,6 +53,7 @@ pub(super) fn router(function: Arc<Function>) -> Router {
         .route("/reports", post(send_report))
         .route("/registrants", post(registrant_page))
         .route("/attendance", post(record_attendance))
+        .route("/messages", post(send_message))
         .route("/attestation", get(show_attestation))
         .route("/attestation/verification", post(verify_attestation))
         .route(
@@ -156,6 +158,11 @@ async fn registrant_page(State(function): State<Arc<Function>>, input: Input) ->
 async fn record_attendance(State(function): State<Arc<Function>>, input: Input) -> Response {
     let answer =
         attendance::record(&function, &input.parts.headers, &input.fields, &input.query).await;
+    respond(&function, &input, answer, None)
+}
+
+async fn send_message(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer = message::send(&function, &input.parts.headers, &input.fields, &input.query).await;
     respond(&function, &input, answer, None)
 }
 

@@ -59,6 +59,8 @@ impl Payload {
             Event::Cancelled { .. } => "cancelled",
             Event::Reported { .. } => "reported",
             Event::Attested { .. } => "attested",
+            Event::Messaged { .. } => "messaged",
+            Event::ReminderDue { .. } => "reminder_due",
         };
         Payload {
             event: kind,

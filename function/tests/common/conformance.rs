@@ -26,8 +26,9 @@ use chrono::{DateTime, Duration, Utc};
 use maillage_model::clock;
 use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
 use maillage_store::{
-    Attendance, AttestedRole, CancelOutcome, NewRegistration, PurgeCutoffs, RegistrationOutcome,
-    RegistrationStatus, RepairSummary, Store, StoreError, StoredReport,
+    Attendance, AttestedRole, CancelOutcome, MessageKind, MessageOutcome, NewRegistration,
+    OrganiserMessage, PurgeCutoffs, RegistrationOutcome, RegistrationStatus, RepairSummary, Store,
+    StoreError, StoredReport,
 };
 
 /// Declares one test per conformance case, each on a fresh store from
@@ -62,7 +63,11 @@ macro_rules! store_conformance_tests {
             attendance_gives_attestations,
             attendance_of_another_meetup_records_nothing,
             attestations_outlive_registrations_then_go,
-            a_shorter_retention_purges_registrations_not_attestations
+            a_shorter_retention_purges_registrations_not_attestations,
+            a_message_goes_once_to_everyone_registered,
+            a_cancellation_message_cancels_the_meetup_for_good,
+            a_message_to_an_unknown_meetup_is_refused,
+            reminders_are_claimed_once_for_registrations_made_before
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -122,7 +127,11 @@ where
         attendance_gives_attestations,
         attendance_of_another_meetup_records_nothing,
         attestations_outlive_registrations_then_go,
-        a_shorter_retention_purges_registrations_not_attestations
+        a_shorter_retention_purges_registrations_not_attestations,
+        a_message_goes_once_to_everyone_registered,
+        a_cancellation_message_cancels_the_meetup_for_good,
+        a_message_to_an_unknown_meetup_is_refused,
+        reminders_are_claimed_once_for_registrations_made_before
     );
 }
 
@@ -1394,5 +1403,207 @@ pub(crate) async fn a_shorter_retention_purges_registrations_not_attestations(
     assert_eq!(
         store.purge_expired(now).await.unwrap(),
         maillage_store::PurgeSummary::default()
+    );
+}
+
+// ---------------------------------------------------------------- messages
+
+fn message(meetup_id: &str, kind: MessageKind) -> OrganiserMessage {
+    OrganiserMessage {
+        meetup_id: meetup_id.into(),
+        request: format!("req-{}", random_suffix()),
+        kind,
+        sent_at: clock::now(),
+    }
+}
+
+/// Who a recorded message goes to: (email, token, status), in order.
+fn recipients(outcome: MessageOutcome) -> Vec<(String, String, RegistrationStatus)> {
+    match outcome {
+        MessageOutcome::Recorded { recipients } => recipients
+            .into_iter()
+            .map(|to| (to.email, to.token, to.status))
+            .collect(),
+        MessageOutcome::AlreadyRecorded => panic!("expected a recorded message"),
+    }
+}
+
+pub(crate) async fn a_message_goes_once_to_everyone_registered(store: Arc<dyn Store>) {
+    store
+        .put_meetups(&[meetup("brest", 2), meetup("quimper", 5)])
+        .await
+        .unwrap();
+    let people: Vec<NewRegistration> = (0..4).map(|n| registration("brest", n)).collect();
+    for person in &people {
+        register(&store, person.clone()).await;
+    }
+    register(&store, registration("quimper", 9)).await;
+    // The third person (first waiting) leaves: the fourth moves up.
+    store.cancel(&people[2].token, clock::now()).await.unwrap();
+    let change = message("brest", MessageKind::Change);
+    let sent = recipients(store.record_message(&change).await.unwrap());
+    let expected = vec![
+        (
+            people[0].email.clone(),
+            people[0].token.clone(),
+            RegistrationStatus::Confirmed,
+        ),
+        (
+            people[1].email.clone(),
+            people[1].token.clone(),
+            RegistrationStatus::Confirmed,
+        ),
+        (people[3].email.clone(), people[3].token.clone(), waiting(1)),
+    ];
+    assert_eq!(
+        sent, expected,
+        "confirmed and waiting, nobody cancelled, nobody else's"
+    );
+    // The same request again (a retry, another instance) sends nothing.
+    assert_eq!(
+        store.record_message(&change).await.unwrap(),
+        MessageOutcome::AlreadyRecorded
+    );
+    // Another request is another message.
+    let reminder = message("brest", MessageKind::Reminder);
+    assert_eq!(
+        recipients(store.record_message(&reminder).await.unwrap()),
+        expected
+    );
+    // Neither cancels anything.
+    assert_eq!(
+        store.meetup("brest").await.unwrap().unwrap().status,
+        MeetupStatus::Open
+    );
+    assert!(!store.aggregate("brest").await.unwrap().cancelled);
+}
+
+pub(crate) async fn a_cancellation_message_cancels_the_meetup_for_good(store: Arc<dyn Store>) {
+    let definition = meetup("brest", 3);
+    store
+        .put_meetups(&[definition.clone(), meetup("quimper", 5)])
+        .await
+        .unwrap();
+    let person = registration("brest", 1);
+    register(&store, person.clone()).await;
+    let cancellation = message("brest", MessageKind::Cancellation);
+    let sent = recipients(store.record_message(&cancellation).await.unwrap());
+    assert_eq!(
+        sent,
+        vec![(
+            person.email.clone(),
+            person.token.clone(),
+            RegistrationStatus::Confirmed
+        )]
+    );
+    assert_eq!(
+        store.record_message(&cancellation).await.unwrap(),
+        MessageOutcome::AlreadyRecorded
+    );
+    // A meetup is cancelled once: another request to cancel it sends nothing.
+    assert_eq!(
+        store
+            .record_message(&message("brest", MessageKind::Cancellation))
+            .await
+            .unwrap(),
+        MessageOutcome::AlreadyRecorded
+    );
+    let cancelled =
+        |found: Option<MeetupDefinition>| found.unwrap().status == MeetupStatus::Cancelled;
+    assert!(cancelled(store.meetup("brest").await.unwrap()));
+    // A sync of the data, which still says `open`, does not reopen it.
+    store
+        .put_meetups(std::slice::from_ref(&definition))
+        .await
+        .unwrap();
+    assert!(cancelled(store.meetup("brest").await.unwrap()));
+    let all = store.meetups().await.unwrap();
+    let statuses: Vec<(String, MeetupStatus)> = all.into_iter().map(|m| (m.id, m.status)).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("brest".to_string(), MeetupStatus::Cancelled),
+            ("quimper".to_string(), MeetupStatus::Open)
+        ]
+    );
+    // The site learns it from the public figures, nothing more.
+    assert!(store.aggregate("brest").await.unwrap().cancelled);
+    let live = store.aggregates().await.unwrap();
+    assert!(live.meetups["brest"].cancelled);
+    assert!(!live.meetups["quimper"].cancelled);
+    let json = serde_json::to_string(&live).unwrap();
+    assert!(
+        !json.contains(&person.email) && !json.contains(&person.name),
+        "{json}"
+    );
+}
+
+pub(crate) async fn a_message_to_an_unknown_meetup_is_refused(store: Arc<dyn Store>) {
+    store.put_meetups(&[meetup("brest", 3)]).await.unwrap();
+    for kind in [MessageKind::Change, MessageKind::Cancellation] {
+        let error = store
+            .record_message(&message("nowhere", kind))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::UnknownMeetup(_)), "{error}");
+    }
+    assert!(store.meetup("nowhere").await.unwrap().is_none());
+}
+
+pub(crate) async fn reminders_are_claimed_once_for_registrations_made_before(
+    store: Arc<dyn Store>,
+) {
+    store
+        .put_meetups(&[meetup("brest", 1), meetup("quimper", 5)])
+        .await
+        .unwrap();
+    let now = clock::now();
+    let made = |n: usize, days_ago: i64| NewRegistration {
+        registered_at: now - Duration::days(days_ago),
+        ..registration("brest", n)
+    };
+    let (seated, leaving, queued, late) = (made(0, 3), made(1, 3), made(2, 2), made(3, 0));
+    for person in [&seated, &leaving, &queued, &late] {
+        register(&store, person.clone()).await;
+    }
+    register(&store, registration("quimper", 9)).await;
+    store.cancel(&leaving.token, now).await.unwrap();
+    let before = now - Duration::hours(1);
+    let claimed: Vec<(String, RegistrationStatus)> = store
+        .claim_reminders("brest", before)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|to| (to.token, to.status))
+        .collect();
+    assert_eq!(
+        claimed,
+        vec![
+            (seated.token.clone(), RegistrationStatus::Confirmed),
+            (queued.token.clone(), waiting(1)),
+        ],
+        "live registrations made before, nobody cancelled, nobody later"
+    );
+    assert_eq!(
+        store.claim_reminders("brest", before).await.unwrap(),
+        vec![]
+    );
+    // Later, the one who registered late is due too; the others are not again.
+    let later: Vec<String> = store
+        .claim_reminders("brest", now + Duration::hours(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|to| to.email)
+        .collect();
+    assert_eq!(later, vec![late.email.clone()]);
+    assert_eq!(
+        store
+            .claim_reminders("quimper", now + Duration::hours(1))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "another meetup's registrations are its own"
     );
 }

@@ -93,6 +93,10 @@ fn the_template_keeps_personal_data_rules() {
         "SourceArn: !GetAtt RepairScheduleRule.Arn",
         r#""detail": {"purge": true}"#,
         r#""detail": {"repair": true}"#,
+        // The reminders, on their own schedule, only with emails.
+        "SourceArn: !GetAtt ReminderScheduleRule.Arn",
+        r#""detail": {"remind": true}"#,
+        "MAILLAGE_REMINDER_HOURS: !Ref ReminderHours",
         // The purge deletes in batches.
         "- dynamodb:BatchWriteItem",
         // Secrets by name only, read with GetParameter.

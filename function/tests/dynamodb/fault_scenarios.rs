@@ -635,3 +635,44 @@ async fn s7_the_purge_deletes_in_batches() {
     );
     assert!(purger.registrants("m").await.unwrap().is_empty());
 }
+
+// ---------------------------------------------------------------- 8
+
+/// The answer to an organiser's message record is lost after it applied:
+/// the SDK's retry finds the call's own record, so the message still goes
+/// to the registrants, once; another instance with the same request gets
+/// nothing to send. The same with the cancellation of the meetup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn s8_a_lost_answer_on_a_message_record_still_sends_it_once() {
+    use maillage_store::{MessageKind, MessageOutcome, OrganiserMessage};
+    let setup = setup_or_skip!("fault-message");
+    let x = setup.instance("X").await;
+    let y = setup.instance("Y").await;
+    x.put_meetups(&[meetup("m", 3)]).await.unwrap();
+    x.register(registration("m", 1)).await.unwrap();
+    for (kind, request) in [
+        (MessageKind::Change, "req-change-lost-0001"),
+        (MessageKind::Cancellation, "req-cancel-lost-0001"),
+    ] {
+        let message = OrganiserMessage {
+            meetup_id: "m".into(),
+            request: request.into(),
+            kind,
+            sent_at: clock::now(),
+        };
+        let lost = setup
+            .proxy
+            .add(Rule::new(Some("X"), &["PutItem"], Action::LoseAnswer).containing("MESSAGE#"));
+        let outcome = x.record_message(&message).await.unwrap();
+        assert_eq!(setup.proxy.fired(lost), 1);
+        let MessageOutcome::Recorded { recipients } = outcome else {
+            panic!("{kind:?}: the call whose answer was lost recorded the message");
+        };
+        assert_eq!(recipients.len(), 1);
+        assert_eq!(
+            y.record_message(&message).await.unwrap(),
+            MessageOutcome::AlreadyRecorded
+        );
+    }
+    assert!(y.aggregate("m").await.unwrap().cancelled);
+}

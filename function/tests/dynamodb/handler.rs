@@ -100,3 +100,13 @@ async fn attendance_then_attestation_then_verification_on_dynamodb() {
     let server = serve(Arc::new(store), config()).await;
     support::attendance::attendance_then_attestation_then_verification(&server).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_to_registrants_on_dynamodb() {
+    let Some(store) = moto::fresh_store("messages").await else {
+        return;
+    };
+    store.put_meetups(&meetups()).await.unwrap();
+    let server = support::serve_with_emails(Arc::new(store), config()).await;
+    support::messages::messages_to_registrants(&server).await;
+}

@@ -430,7 +430,7 @@ async fn scheduled_events_flush_the_owed_trigger_and_purge_on_request() {
     assert_eq!(answer.kind, "response", "{:?}", answer.body);
     assert_eq!(
         answer.body,
-        json!({ "flushed": true, "purged": null, "repaired": null })
+        json!({ "flushed": true, "purged": null, "repaired": null, "reminded": null })
     );
     let received = receiver.received();
     assert_eq!(received.len(), 1, "{received:?}");
@@ -575,4 +575,52 @@ async fn the_repair_schedule_ends_registrations_whose_request_died() {
     api.invoke(scheduled_event(json!({ "repair": true })));
     let answer = api.answer(Duration::from_secs(30)).await;
     assert_eq!(answer.body["repaired"]["unfinished_removed"], 0);
+}
+
+/// The scheduled event `{"remind": true}` sends each registrant's reminder
+/// through SMTP (aiosmtpd), once: the same event again sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_remind_event_sends_each_reminder_once() {
+    let Some(python) = crate::email_server::python() else {
+        return;
+    };
+    let Some(store) = moto::fresh_store("lambda-remind").await else {
+        return;
+    };
+    let endpoint = moto::moto().unwrap().endpoint.clone();
+    store
+        .put_meetups(&[open_meetup("brest", 10)])
+        .await
+        .unwrap();
+    for email in ["aicha@exemple.org", "bastien@exemple.org"] {
+        store
+            .register(registration("brest", email, "2027-03-01T00:00:00Z"))
+            .await
+            .unwrap();
+    }
+    let smtp = crate::email_server::SmtpServer::start(&python, 0);
+    let api = RuntimeApi::start().await;
+    let url = smtp.url();
+    // The function's clock says 22 November, 12:00 UTC; the meetup starts
+    // on 5 December at 10:00 in Paris: 312 hours before, in Paris time, is
+    // 22 November at 10:00, already past.
+    let _function = start_function_with(
+        &api,
+        &endpoint,
+        store.table(),
+        &[
+            ("MAILLAGE_SMTP_URL", url.as_str()),
+            ("MAILLAGE_MAIL_FROM", "Rencontres <rencontres@example.org>"),
+            ("MAILLAGE_REMINDER_HOURS", "312"),
+        ],
+    );
+    for expected in [2, 0] {
+        api.invoke(scheduled_event(json!({ "remind": true })));
+        let answer = api.answer(Duration::from_secs(30)).await;
+        assert_eq!(answer.kind, "response", "{:?}", answer.body);
+        assert_eq!(answer.body["reminded"], expected, "{:?}", answer.body);
+    }
+    assert_eq!(smtp.wait_for(2, Duration::from_secs(10)).len(), 2);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 2, "one reminder each");
 }

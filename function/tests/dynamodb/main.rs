@@ -14,6 +14,8 @@
 mod campaign;
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../email_server/mod.rs"]
+mod email_server;
 mod faults;
 mod moto;
 mod runtime_api;

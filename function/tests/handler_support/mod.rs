@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 pub(crate) mod attendance;
+pub(crate) mod messages;
 
 pub(crate) const SITE: &str = "https://rencontres.example.org";
 pub(crate) const NOW: &str = "2026-11-22T12:00:00Z";
@@ -165,14 +166,28 @@ pub(crate) async fn serve(store: Arc<dyn Store>, config: FunctionConfig) -> Serv
     serve_with(store, config, Recorder::default()).await
 }
 
+/// Like [`serve`], with a recorder standing for an email sender.
+pub(crate) async fn serve_with_emails(store: Arc<dyn Store>, config: FunctionConfig) -> Server {
+    serve_with(store, config, Recorder(Mutex::default(), true)).await
+}
+
 async fn serve_with(store: Arc<dyn Store>, config: FunctionConfig, events: Recorder) -> Server {
+    serve_with_sinks(store, config, events, Vec::new()).await
+}
+
+/// The handler on `store` telling `events` and the `other` sinks (a real
+/// mailer) about every change.
+pub(crate) async fn serve_with_sinks(
+    store: Arc<dyn Store>,
+    config: FunctionConfig,
+    events: Recorder,
+    other: Vec<Arc<dyn EventSink>>,
+) -> Server {
     pin_clock();
     let events = Arc::new(events);
-    let function = Arc::new(Function::new(
-        store.clone(),
-        config,
-        vec![events.clone() as Arc<dyn EventSink>],
-    ));
+    let mut sinks = vec![events.clone() as Arc<dyn EventSink>];
+    sinks.extend(other);
+    let function = Arc::new(Function::new(store.clone(), config, sinks));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {

@@ -2,6 +2,7 @@
 //! aiosmtpd), read back with Python's email package and icalendar.
 
 use crate::email_server;
+use crate::support;
 
 use std::time::Duration;
 
@@ -389,4 +390,258 @@ async fn other_changes_send_nothing_and_a_dead_server_is_given_up() {
     tokio::time::timeout(Duration::from_secs(5), dead.flush())
         .await
         .expect("retries are bounded");
+}
+
+/// The organiser's messages end to end: the function on a SQLite file, a
+/// real mailer, aiosmtpd. A meetup in Guadeloupe: its times in its own
+/// zone. A change goes to each registrant once (a retry of the same
+/// request sends nothing), a wrong or another meetup's key sends nothing,
+/// and the cancellation goes once with a calendar file that cancels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organisers_messages_are_sent_once_each_in_the_meetups_local_time() {
+    let Some(python) = python() else { return };
+    let smtp = SmtpServer::start(&python, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let store: std::sync::Arc<dyn maillage_store::Store> = std::sync::Arc::new(
+        maillage_store::sqlite::SqliteStore::open(&dir.path().join("maillage.sqlite")).unwrap(),
+    );
+    let mut guadeloupe = support::meetup("pointe-a-pitre", 1);
+    guadeloupe.title = "Rencontre du MOOC à Pointe-à-Pitre".into();
+    guadeloupe.starts_at = at("2026-12-05T18:00:00Z");
+    guadeloupe.ends_at = at("2026-12-05T21:30:00Z");
+    guadeloupe.location = "Médiathèque du Raizet, Les Abymes".into();
+    guadeloupe.time_zone = "America/Guadeloupe".parse().unwrap();
+    store
+        .put_meetups(&[guadeloupe.clone(), support::meetup("lyon", 10)])
+        .await
+        .unwrap();
+    let mailer = mailer(&smtp);
+    let server = support::serve_with_sinks(
+        store,
+        support::config(),
+        support::Recorder::default(),
+        vec![std::sync::Arc::new(mailer.clone())],
+    )
+    .await;
+    let aicha = support::register(
+        &server,
+        "pointe-a-pitre",
+        "Aïcha Benali",
+        "aicha@example.org",
+    )
+    .await;
+    let bertrand = support::register(
+        &server,
+        "pointe-a-pitre",
+        "Bertrand Le Goff",
+        "bertrand@example.net",
+    )
+    .await;
+    support::register(&server, "lyon", "Olga", "olga@example.org").await;
+    mailer.flush().await;
+    // The two confirmations and the one of Lyon.
+    assert_eq!(smtp.wait_for(3, Duration::from_secs(10)).len(), 3);
+
+    let key = support::key_of("pointe-a-pitre");
+    let post = |key: String, kind: &'static str, request: &'static str| {
+        let server = &server;
+        async move {
+            support::Call::new("POST", "/api/messages")
+                .form(&[
+                    ("meetup", "pointe-a-pitre"),
+                    ("key", key.as_str()),
+                    ("kind", kind),
+                    (
+                        "text",
+                        "La salle change : rendez-vous salle Lacrosse, au rez-de-chaussée.",
+                    ),
+                    ("request", request),
+                ])
+                .accept_json()
+                .send(server)
+                .await
+        }
+    };
+    for wrong in ["pas-la-bonne".to_string(), support::key_of("lyon")] {
+        assert_eq!(post(wrong, "change", "req-change-0001").await.status, 403);
+    }
+    for _ in 0..2 {
+        assert_eq!(
+            post(key.clone(), "change", "req-change-0001").await.status,
+            200
+        );
+    }
+    mailer.flush().await;
+    let messages = received(&python, &smtp, 5);
+    let changes: Vec<&Value> = messages
+        .iter()
+        .filter(|m| {
+            m["headers"]["Subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Changement")
+        })
+        .collect();
+    assert_eq!(changes.len(), 2, "one change each, however many requests");
+    let changes: Vec<Value> = changes.into_iter().cloned().collect();
+    for (message, person, other) in [
+        (to(&changes, "aicha@example.org"), &aicha, "bertrand"),
+        (to(&changes, "bertrand@example.net"), &bertrand, "aicha"),
+    ] {
+        assert_eq!(
+            message["headers"]["Subject"],
+            "Changement pour la rencontre : Rencontre du MOOC à Pointe-à-Pitre"
+        );
+        let text = message["text"].as_str().unwrap();
+        for expected in [
+            "> La salle change : rendez-vous salle Lacrosse, au rez-de-chaussée.",
+            "samedi 5 décembre 2026, de 14 h à 17 h 30 (heure de la Guadeloupe)",
+            "Médiathèque du Raizet, Les Abymes",
+            "/registrations/cancel?jeton=",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        let link = person["cancel_url"]
+            .as_str()
+            .expect("the registration's link");
+        assert!(text.contains(link), "their own link {link}: {text}");
+        assert!(!message["raw"].as_str().unwrap().contains(other));
+    }
+
+    assert_eq!(
+        post(key.clone(), "cancellation", "req-cancel-0001")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        post(key.clone(), "cancellation", "req-cancel-0002")
+            .await
+            .status,
+        200
+    );
+    mailer.flush().await;
+    let messages = received(&python, &smtp, 7);
+    let cancellations: Vec<&Value> = messages
+        .iter()
+        .filter(|m| {
+            m["headers"]["Subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Rencontre annulée")
+        })
+        .collect();
+    assert_eq!(cancellations.len(), 2, "one cancellation each");
+    let text = cancellations[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("est annulée : elle n'aura pas lieu"),
+        "{text}"
+    );
+    assert!(
+        text.contains("de 14 h à 17 h 30 (heure de la Guadeloupe)"),
+        "{text}"
+    );
+    assert!(!text.contains("jeton="), "nothing left to cancel: {text}");
+    let event = &cancellations[0]["attachments"][0]["events"][0];
+    assert_eq!(event["status"], "CANCELLED");
+    assert_eq!(event["start"], "2026-12-05T14:00:00-04:00");
+    // Olga, registered elsewhere, got only her confirmation.
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m["headers"]["To"].as_str().unwrap().contains("olga@"))
+            .count(),
+        1
+    );
+}
+
+/// The automatic reminder, two days before a meetup in La Réunion (its
+/// local time): not before its time, once per registrant, nothing from a
+/// second run nor from another instance on the same store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_automatic_reminder_is_sent_once_at_its_time_in_the_meetups_local_time() {
+    use maillage_function::handler::{reminder_due, Function};
+    let Some(python) = python() else { return };
+    let smtp = SmtpServer::start(&python, 0);
+    support::pin_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let store: std::sync::Arc<dyn maillage_store::Store> = std::sync::Arc::new(
+        maillage_store::sqlite::SqliteStore::open(&dir.path().join("maillage.sqlite")).unwrap(),
+    );
+    let mut reunion = support::meetup("saint-denis", 1);
+    reunion.title = "Club de code à Saint-Denis".into();
+    reunion.starts_at = at("2026-12-12T05:30:00Z");
+    reunion.ends_at = at("2026-12-12T08:00:00Z");
+    reunion.location = "Médiathèque François-Mitterrand, Saint-Denis".into();
+    reunion.time_zone = "Indian/Reunion".parse().unwrap();
+    store.put_meetups(&[reunion.clone()]).await.unwrap();
+    let seated = crate::common::conformance::registration("saint-denis", 1);
+    let queued = crate::common::conformance::registration("saint-denis", 2);
+    for person in [&seated, &queued] {
+        store.register(person.clone()).await.unwrap();
+    }
+    let mailer = mailer(&smtp);
+    let function = |mailer: Mailer| {
+        Function::new(
+            store.clone(),
+            support::config(),
+            vec![std::sync::Arc::new(mailer)],
+        )
+    };
+    let (one, other) = (function(mailer.clone()), function(mailer.clone()));
+    // Two days before, at the meetup's own 9 h 30.
+    let due = reminder_due(&reunion, 48);
+    assert_eq!(due, at("2026-12-10T05:30:00Z"));
+    assert_eq!(
+        one.send_due_reminders(due - chrono::Duration::minutes(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        one.send_due_reminders(due + chrono::Duration::minutes(5))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        one.send_due_reminders(due + chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        other
+            .send_due_reminders(due + chrono::Duration::hours(2))
+            .await
+            .unwrap(),
+        0
+    );
+    mailer.flush().await;
+    let messages = received(&python, &smtp, 2);
+    let seated_message = to(&messages, &seated.email);
+    assert_eq!(
+        seated_message["headers"]["Subject"],
+        "Rappel : Club de code à Saint-Denis, samedi 12 décembre 2026"
+    );
+    let text = seated_message["text"].as_str().unwrap();
+    for expected in [
+        "Votre place est réservée.",
+        "samedi 12 décembre 2026, de 9 h 30 à 12 h (heure de La Réunion)",
+        "Médiathèque François-Mitterrand, Saint-Denis",
+        &format!("jeton={}", seated.token),
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let waiting = to(&messages, &queued.email)["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        waiting.contains("en position 1 sur la liste d'attente"),
+        "{waiting}"
+    );
+    // Nothing more arrives.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 2);
 }

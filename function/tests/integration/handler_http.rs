@@ -1127,3 +1127,38 @@ async fn attendance_then_attestation_then_verification() {
     let server = start(config()).await;
     support::attendance::attendance_then_attestation_then_verification(&server).await;
 }
+
+// ---- Messages to registrants -----------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_to_registrants() {
+    let server = start_with_emails(config()).await;
+    support::messages::messages_to_registrants(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_emails_a_message_is_refused_and_nothing_is_recorded() {
+    let server = start(config()).await;
+    register(&server, "brest", "Aïcha", "aicha@exemple.org").await;
+    let reply = Call::new("POST", "/api/messages")
+        .form(&[
+            ("meetup", "brest"),
+            ("key", &key_of("brest")),
+            ("kind", "cancellation"),
+            ("text", "Annulée, désolé."),
+            ("request", "req-cancel-0001"),
+        ])
+        .accept_json()
+        .send(&server)
+        .await;
+    assert_eq!((reply.status, reply.code().as_str()), (503, "emails_off"));
+    assert!(!server.store.aggregate("brest").await.unwrap().cancelled);
+    let page = Call::new("POST", "/api/registrants")
+        .form(&[("meetup", "brest"), ("key", &key_of("brest"))])
+        .send(&server)
+        .await;
+    assert!(
+        !page.body.contains("/api/messages"),
+        "no form that cannot work"
+    );
+}

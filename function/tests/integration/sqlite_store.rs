@@ -287,8 +287,23 @@ async fn after_the_purge_only_what_attestations_need_is_left_in_the_file() {
         .unwrap();
     assert_eq!(
         tables,
-        ["attestations", "meetups", "registrations", "reports"]
+        [
+            "attestations",
+            "meetups",
+            "messages",
+            "registrations",
+            "reports"
+        ]
     );
+    // The organiser's messages are recorded without their text or recipients.
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('messages') ORDER BY cid")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(columns, ["request", "meetup_id", "kind", "sent_at"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -975,16 +975,11 @@ fn the_only_emails_published_are_public_contacts_from_data() {
     assert!(unexpected.is_empty(), "{unexpected:?}");
 }
 
-#[test]
-fn live_overlay_replaces_figures_meetup_by_meetup() {
-    // The only in-process build of this file: the others run the command.
+/// The fixture built in process, with `overlay` over its live figures (the
+/// other tests of this file run the command).
+fn build_with_overlay(overlay: maillage::pages::LiveOverlay) -> tempfile::TempDir {
     std::env::set_var("MAILLAGE_NOW", NOW);
     let dir = common::fixture("data-site");
-    let overlay: maillage::pages::LiveOverlay = std::sync::Arc::new(|live| {
-        let s3 = live.meetups.get_mut("brest-nsi-s3").unwrap();
-        s3.confirmed = 3;
-        s3.waiting = 0;
-    });
     let options = maillage::BuildOptions {
         root: dir.path().to_path_buf(),
         extensions: vec![std::sync::Arc::new(
@@ -993,6 +988,16 @@ fn live_overlay_replaces_figures_meetup_by_meetup() {
         ..Default::default()
     };
     maillage::build(&options).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn live_overlay_replaces_figures_meetup_by_meetup() {
+    let dir = build_with_overlay(std::sync::Arc::new(|live| {
+        let s3 = live.meetups.get_mut("brest-nsi-s3").unwrap();
+        s3.confirmed = 3;
+        s3.waiting = 0;
+    }));
     let html = common::read(
         &dir.path().join("public"),
         "rencontres/brest-nsi-s3/index.html",
@@ -1008,6 +1013,30 @@ fn live_overlay_replaces_figures_meetup_by_meetup() {
         "rencontres/carto-rennes-2026-12/index.html",
     );
     assert!(other.contains("\"seats_left\":15"), "{other}");
+}
+
+#[test]
+fn a_meetup_its_organiser_cancelled_through_the_function_shows_cancelled() {
+    // What the store's figures say after the organiser's cancellation
+    // message; `data/` still says the meetup is open.
+    let dir = build_with_overlay(std::sync::Arc::new(|live| {
+        live.meetups
+            .entry("carto-rennes-2026-12".into())
+            .or_default()
+            .cancelled = true;
+    }));
+    let public = dir.path().join("public");
+    let html = common::read(&public, "rencontres/carto-rennes-2026-12/index.html");
+    let start = html.find("id=\"context\">").unwrap() + "id=\"context\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let m: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(m["status"], "cancelled");
+    assert_eq!(m["registration"]["state"], "cancelled");
+    let ics = common::read(&public, "rencontres/carto-rennes-2026-12/calendrier.ics");
+    assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
+    // Another meetup is left as it was.
+    let other = common::read(&public, "rencontres/brest-nsi-s3/calendrier.ics");
+    assert!(!other.contains("STATUS:CANCELLED"), "{other}");
 }
 
 /// The data-site fixture's templates over `overseas-data`: a meetup in each

@@ -63,6 +63,8 @@ fn time_left(deadline_ms: u64) -> Duration {
 struct App {
     /// The function's routes, made once per instance.
     routes: axum::Router,
+    /// The function itself, for the scheduled reminders.
+    function: Arc<Function>,
     store: Arc<DynamoStore>,
     trigger: Option<RebuildTrigger>,
 }
@@ -105,8 +107,10 @@ impl App {
             // The instance may be frozen after the answer: send before it.
             sinks.push(Arc::new(mailer.inline()));
         }
+        let function = Arc::new(Function::new(store.clone(), config, sinks));
         Ok(App {
-            routes: Arc::new(Function::new(store.clone(), config, sinks)).router(),
+            routes: function.router(),
+            function,
             store,
             trigger,
         })
@@ -126,6 +130,7 @@ impl App {
                 &scheduled,
                 self.trigger.as_ref(),
                 self.store.as_ref(),
+                &self.function,
                 budget,
             )
             .await?;

@@ -1,11 +1,13 @@
 //! Scheduled invocations (EventBridge): the rebuild trigger's flush, and the
-//! retention purge and the repair when the schedule asks for them.
+//! retention purge, the repair and the reminders when the schedule asks for
+//! them.
 //!
 //! An EventBridge rule on a schedule sends
 //! `{"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}, ...}`.
-//! The template has three: every minute (flush), daily with
-//! `"detail": {"purge": true}` (flush, then purge), and hourly with
-//! `"detail": {"repair": true}` (flush, then repair).
+//! The template has four: every minute (flush), daily with
+//! `"detail": {"purge": true}` (flush, then purge), hourly with
+//! `"detail": {"repair": true}` (flush, then repair), and every quarter of an
+//! hour with `"detail": {"remind": true}` (flush, then the reminders due).
 //!
 //! The purge and the repair stop before the invocation's time runs out and
 //! leave a cursor in the table: the next run goes on from there.
@@ -14,6 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use maillage_function::handler::Function;
 use maillage_function::trigger::RebuildTrigger;
 use maillage_store::dynamodb::{DynamoStore, PurgeProgress};
 use maillage_store::RepairRun;
@@ -39,6 +42,9 @@ pub(crate) struct Detail {
     /// Mend what interrupted requests left in meetups to come.
     #[serde(default)]
     pub repair: bool,
+    /// Send the reminders that are due.
+    #[serde(default)]
+    pub remind: bool,
 }
 
 impl ScheduledEvent {
@@ -60,6 +66,8 @@ pub(crate) struct ScheduledReport {
     pub purged: Option<Purged>,
     /// What the repair mended, when the schedule asked for it.
     pub repaired: Option<Repaired>,
+    /// Reminders handed to the mail, when the schedule asked for them.
+    pub reminded: Option<usize>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -114,6 +122,7 @@ pub(crate) async fn run(
     event: &ScheduledEvent,
     trigger: Option<&RebuildTrigger>,
     store: &DynamoStore,
+    function: &Function,
     budget: Duration,
 ) -> Result<ScheduledReport, String> {
     let started = std::time::Instant::now();
@@ -139,6 +148,13 @@ pub(crate) async fn run(
             .map_err(|error| format!("repair failed: {error}"))?;
         report.repaired = Some(run.into());
     }
+    if event.detail.remind {
+        let sent = function
+            .send_due_reminders(now)
+            .await
+            .map_err(|error| format!("reminders failed: {error}"))?;
+        report.reminded = Some(sent);
+    }
     tracing::info!(
         flushed = report.flushed,
         purged_registrations = report.purged.as_ref().map_or(0, |p| p.registrations),
@@ -147,6 +163,7 @@ pub(crate) async fn run(
         purge_complete = report.purged.as_ref().is_none_or(|p| p.complete),
         repaired_meetups = report.repaired.as_ref().map_or(0, |r| r.meetups),
         repair_complete = report.repaired.as_ref().is_none_or(|r| r.complete),
+        reminded = report.reminded.unwrap_or(0),
         "scheduled invocation done"
     );
     Ok(report)
@@ -178,6 +195,9 @@ mod tests {
         let repair = SCHEDULED.replace(r#""detail": {}"#, r#""detail": {"repair": true}"#);
         let repair = ScheduledEvent::parse(&repair).unwrap();
         assert!(repair.detail.repair && !repair.detail.purge);
+        let remind = SCHEDULED.replace(r#""detail": {}"#, r#""detail": {"remind": true}"#);
+        let remind = ScheduledEvent::parse(&remind).unwrap();
+        assert!(remind.detail.remind && !remind.detail.repair && !remind.detail.purge);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! | token lookup         | `T#<hash(token)>` | `TOKEN`           | yes                 |
 //! | attestation          | `A#<hash(code)>` | `ATTESTATION`      | yes (longer retention) |
 //! | organiser's attestation code | `M#<id>` | `ORGANISER`       | no (expires with it) |
+//! | organiser's message sent | `M#<id>`  | `MESSAGE#<hash(request)>`, `MESSAGE#cancellation` | no (kind, time, call) |
 //! | meetup index         | `MEETUPS`     | `<id>`                | no                  |
 //! | rebuild trigger window | `TRIGGER`   | `WINDOW`              | no                  |
 //! | where a long job stopped | `CURSOR`  | `purge`, `repair`     | no                  |
@@ -28,8 +29,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
-use maillage_model::meetup::{MeetupDefinition, PublicReport, Role};
-use maillage_model::store::{Registrant, RegistrationStatus, StoreError, StoreResult};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, Role};
+use maillage_model::store::{MessageKind, Registrant, RegistrationStatus, StoreError, StoreResult};
 
 pub(super) type Item = HashMap<String, AttributeValue>;
 
@@ -49,6 +50,8 @@ pub(super) const ORGANISER_SK: &str = "ORGANISER";
 pub(super) const INDEX_PK: &str = "MEETUPS";
 pub(super) const REGISTRATION_PREFIX: &str = "R#";
 pub(super) const CURSOR_PK: &str = "CURSOR";
+/// The organiser's messages, in the meetup's partition.
+pub(super) const MESSAGE_PREFIX: &str = "MESSAGE#";
 
 pub(super) mod kind {
     pub(crate) const MEETUP: &str = "meetup";
@@ -63,6 +66,7 @@ pub(super) mod kind {
     pub(crate) const CURSOR: &str = "cursor";
     pub(crate) const ATTESTATION: &str = "attestation";
     pub(crate) const ORGANISER: &str = "organiser";
+    pub(crate) const MESSAGE: &str = "message";
 }
 
 /// Attributes of the meetup item (`META`).
@@ -92,6 +96,8 @@ pub(super) mod meta {
     /// When the lists above (hashes of participants' emails and tokens)
     /// must be cleared: the registrations' own expiry (epoch seconds).
     pub(crate) const LISTS_EXPIRE_AT: &str = "lists_expire_at";
+    /// When the organiser's message cancelled the meetup; absent otherwise.
+    pub(crate) const CANCELLED_AT: &str = "cancelled_at";
 }
 
 /// Attributes of a registration item.
@@ -325,8 +331,32 @@ impl RegistrationItem {
     }
 }
 
+/// The definition a meetup item holds, as the function must see it:
+/// cancelled when its organiser's message cancelled it (`cancelled_at`),
+/// whatever the last sync wrote.
 pub(super) fn parse_definition(item: &Item) -> StoreResult<MeetupDefinition> {
-    serde_json::from_str(get_s(item, meta::DEFINITION)?).map_err(|_| corrupt(meta::DEFINITION))
+    let mut definition: MeetupDefinition = serde_json::from_str(get_s(item, meta::DEFINITION)?)
+        .map_err(|_| corrupt(meta::DEFINITION))?;
+    if is_cancelled(item) {
+        definition.status = MeetupStatus::Cancelled;
+    }
+    Ok(definition)
+}
+
+/// Whether the meetup item was cancelled by its organiser's message.
+pub(super) fn is_cancelled(meta: &Item) -> bool {
+    meta.contains_key(meta::CANCELLED_AT)
+}
+
+/// The key of the record of an organiser's message: by its request token
+/// (hashed, as tokens always are in keys), except a cancellation, which
+/// has one key per meetup (a meetup is cancelled once).
+pub(super) fn message_key(meetup_id: &str, request: &str, kind: MessageKind) -> Item {
+    let sk = match kind {
+        MessageKind::Cancellation => format!("{MESSAGE_PREFIX}{}", kind.as_str()),
+        _ => format!("{MESSAGE_PREFIX}{}", token_hash(request)),
+    };
+    key(meetup_pk(meetup_id), sk)
 }
 
 pub(super) fn definition_json(definition: &MeetupDefinition) -> StoreResult<String> {

@@ -146,6 +146,7 @@ fn aggregate_of(meta: &Item, report: Option<&Item>) -> StoreResult<MeetupAggrega
         confirmed: items::get_u32(meta, meta::CONFIRMED)?,
         waiting: items::get_u32(meta, meta::WAITING)?,
         report: report.map(items::parse_public_report).transpose()?,
+        cancelled: items::is_cancelled(meta),
     })
 }
 

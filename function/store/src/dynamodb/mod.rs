@@ -32,6 +32,7 @@ mod cursor;
 mod items;
 mod meetup_item;
 mod meetups;
+mod messages;
 mod purge;
 mod registrations;
 mod repair;
@@ -55,9 +56,9 @@ use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeCutoffs, PurgeSummary,
-    Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
-    StoreResult, StoredReport,
+    Addressee, Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
+    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
+    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use purge::PurgeProgress;
 
@@ -353,6 +354,24 @@ impl Store for DynamoStore {
 
     async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>> {
         attendance::record(self, attendance, maillage_model::clock::now()).await
+    }
+
+    async fn record_message(&self, message: &OrganiserMessage) -> StoreResult<MessageOutcome> {
+        messages::record(self, message, maillage_model::clock::now()).await
+    }
+
+    async fn claim_reminders(
+        &self,
+        meetup_id: &str,
+        registered_before: DateTime<Utc>,
+    ) -> StoreResult<Vec<Addressee>> {
+        messages::claim_reminders(
+            self,
+            meetup_id,
+            registered_before,
+            maillage_model::clock::now(),
+        )
+        .await
     }
 
     async fn organiser_attestation(&self, meetup_id: &str) -> StoreResult<Option<Attestation>> {

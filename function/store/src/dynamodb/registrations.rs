@@ -354,6 +354,20 @@ pub(super) async fn registrants(
     meetup_id: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<Registrant>> {
+    Ok(live_registrations(store, meetup_id, now)
+        .await?
+        .iter()
+        .map(|(registration, status)| registration.registrant(*status))
+        .collect())
+}
+
+/// The meetup's live registrations that hold a place (or ended), with
+/// where each stands, in arrival order.
+pub(super) async fn live_registrations(
+    store: &DynamoStore,
+    meetup_id: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<(RegistrationItem, RegistrationStatus)>> {
     let pk = items::meetup_pk(meetup_id);
     let Some(state) = meetup_item::read(store, &pk).await? else {
         return Ok(Vec::new());
@@ -379,8 +393,5 @@ pub(super) async fn registrants(
             registration.registered_at,
         )
     });
-    Ok(listed
-        .iter()
-        .map(|(registration, status)| registration.registrant(*status))
-        .collect())
+    Ok(listed)
 }

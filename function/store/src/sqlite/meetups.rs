@@ -6,7 +6,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::registrations::{counters, promote_first, set_counters};
 use super::{micros, sql_error, text_time};
-use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport};
+use maillage_model::meetup::{
+    LiveAggregates, MeetupAggregate, MeetupDefinition, MeetupStatus, PublicReport,
+};
 use maillage_model::store::{
     PurgeCutoffs, PurgeSummary, RepairSummary, StoreError, StoreResult, StoredReport,
 };
@@ -97,42 +99,69 @@ fn parse_report(json: &str) -> StoreResult<PublicReport> {
     serde_json::from_str(json).map_err(|_| StoreError::Malformed("row: report".into()))
 }
 
+/// A definition as the function must see it: cancelled when its
+/// organiser's message cancelled it, whatever the last sync said.
+fn effective_definition(json: &str, cancelled: bool) -> StoreResult<MeetupDefinition> {
+    let mut definition = parse_definition(json)?;
+    if cancelled {
+        definition.status = MeetupStatus::Cancelled;
+    }
+    Ok(definition)
+}
+
 pub(super) fn meetup(conn: &Connection, id: &str) -> StoreResult<Option<MeetupDefinition>> {
-    let json: Option<String> = conn
-        .prepare_cached("SELECT definition FROM meetups WHERE id = ?1")
-        .and_then(|mut statement| statement.query_row([id], |row| row.get(0)).optional())
+    let row: Option<(String, bool)> = conn
+        .prepare_cached("SELECT definition, cancelled_at IS NOT NULL FROM meetups WHERE id = ?1")
+        .and_then(|mut statement| {
+            statement
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+        })
         .map_err(|e| sql_error("reading a meetup", e))?;
-    json.as_deref().map(parse_definition).transpose()
+    row.map(|(json, cancelled)| effective_definition(&json, cancelled))
+        .transpose()
 }
 
 pub(super) fn meetups(conn: &Connection) -> StoreResult<Vec<MeetupDefinition>> {
-    let rows: Vec<String> = conn
-        .prepare_cached("SELECT definition FROM meetups ORDER BY id")
+    let rows: Vec<(String, bool)> = conn
+        .prepare_cached("SELECT definition, cancelled_at IS NOT NULL FROM meetups ORDER BY id")
         .and_then(|mut statement| {
             statement
-                .query_map([], |row| row.get(0))?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()
         })
         .map_err(|e| sql_error("listing meetups", e))?;
-    rows.iter().map(|json| parse_definition(json)).collect()
+    rows.iter()
+        .map(|(json, cancelled)| effective_definition(json, *cancelled))
+        .collect()
 }
 
-const AGGREGATE_SELECT: &str = "SELECT m.id, m.confirmed, m.waiting, r.public \
-     FROM meetups m LEFT JOIN reports r ON r.meetup_id = m.id";
+const AGGREGATE_SELECT: &str = "SELECT m.id, m.confirmed, m.waiting, r.public, \
+     m.cancelled_at IS NOT NULL FROM meetups m LEFT JOIN reports r ON r.meetup_id = m.id";
 
-fn read_aggregate(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, u32, u32, Option<String>)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+type AggregateRow = (String, u32, u32, Option<String>, bool);
+
+fn read_aggregate(row: &rusqlite::Row<'_>) -> rusqlite::Result<AggregateRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
 }
 
 fn aggregate_of(
     confirmed: u32,
     waiting: u32,
     report: Option<String>,
+    cancelled: bool,
 ) -> StoreResult<MeetupAggregate> {
     Ok(MeetupAggregate {
         confirmed,
         waiting,
         report: report.as_deref().map(parse_report).transpose()?,
+        cancelled,
     })
 }
 
@@ -141,10 +170,10 @@ pub(super) fn aggregate(conn: &Connection, meetup_id: &str) -> StoreResult<Meetu
         .prepare_cached(&format!("{AGGREGATE_SELECT} WHERE m.id = ?1"))
         .and_then(|mut statement| statement.query_row([meetup_id], read_aggregate).optional())
         .map_err(|e| sql_error("reading a meetup's figures", e))?;
-    let Some((_, confirmed, waiting, report)) = row else {
+    let Some((_, confirmed, waiting, report, cancelled)) = row else {
         return Err(StoreError::UnknownMeetup(meetup_id.to_string()));
     };
-    aggregate_of(confirmed, waiting, report)
+    aggregate_of(confirmed, waiting, report, cancelled)
 }
 
 pub(super) fn aggregates(conn: &Connection) -> StoreResult<LiveAggregates> {
@@ -157,9 +186,9 @@ pub(super) fn aggregates(conn: &Connection) -> StoreResult<LiveAggregates> {
         })
         .map_err(|e| sql_error("reading the figures", e))?;
     let mut live = LiveAggregates::default();
-    for (id, confirmed, waiting, report) in rows {
+    for (id, confirmed, waiting, report, cancelled) in rows {
         live.meetups
-            .insert(id, aggregate_of(confirmed, waiting, report)?);
+            .insert(id, aggregate_of(confirmed, waiting, report, cancelled)?);
     }
     Ok(live)
 }

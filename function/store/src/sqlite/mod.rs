@@ -22,6 +22,7 @@
 
 mod attendance;
 mod meetups;
+mod messages;
 mod registrations;
 mod schema;
 mod writer;
@@ -38,9 +39,9 @@ use tokio::sync::Semaphore;
 use maillage_model::clock;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
 use maillage_model::store::{
-    Attendance, Attestation, CancelOutcome, Issued, NewRegistration, PurgeCutoffs, PurgeSummary,
-    Registrant, RegistrationByToken, RegistrationOutcome, RepairSummary, Store, StoreError,
-    StoreResult, StoredReport,
+    Addressee, Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
+    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
+    RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use schema::SCHEMA_VERSION;
 use writer::Writer;
@@ -239,6 +240,24 @@ impl Store for SqliteStore {
     async fn record_attendance(&self, attendance: Attendance) -> StoreResult<Vec<Issued>> {
         let now = clock::now();
         self.write(move |conn| attendance::record(conn, &attendance, now))
+            .await
+    }
+
+    async fn record_message(&self, message: &OrganiserMessage) -> StoreResult<MessageOutcome> {
+        let message = message.clone();
+        let now = clock::now();
+        self.write(move |conn| messages::record(conn, &message, now))
+            .await
+    }
+
+    async fn claim_reminders(
+        &self,
+        meetup_id: &str,
+        registered_before: DateTime<Utc>,
+    ) -> StoreResult<Vec<Addressee>> {
+        let meetup_id = meetup_id.to_string();
+        let now = clock::now();
+        self.write(move |conn| messages::claim_reminders(conn, &meetup_id, registered_before, now))
             .await
     }
 

@@ -7,6 +7,10 @@
 //! | `registrations` | one row per (meetup, email)             | yes, until `expires_at` |
 //! | `reports`       | public part (JSON) and private notes    | the notes, until `private_expires_at` |
 //! | `attestations`  | who came: name as written, role, meetup, day, code | yes, until `expires_at` (longer) |
+//! | `messages`      | the organiser's messages sent: request token, kind, time (never the text) | no |
+//!
+//! A meetup cancelled by its organiser's message has `cancelled_at`: a
+//! later sync of its definition keeps it cancelled.
 //!
 //! A registration marked present names its attestation (`attestation`); the
 //! organiser's attestation is the one of role `organiser` (one per meetup).
@@ -28,7 +32,7 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` (0-based) takes a file from version `n` to `n + 1`.
 /// Append only: a released migration never changes.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE meetups (
     id          TEXT PRIMARY KEY NOT NULL,
@@ -82,6 +86,22 @@ CREATE TABLE attestations (
 ) STRICT;
 
 CREATE UNIQUE INDEX attestations_organiser ON attestations (meetup_id) WHERE role = 'organiser';
+"#,
+    r#"
+ALTER TABLE meetups ADD COLUMN cancelled_at TEXT;
+
+-- When the automatic reminder was sent to this registration.
+ALTER TABLE registrations ADD COLUMN reminded_at TEXT;
+
+CREATE TABLE messages (
+    request   TEXT PRIMARY KEY NOT NULL,
+    meetup_id TEXT NOT NULL REFERENCES meetups (id),
+    kind      TEXT NOT NULL CHECK (kind IN ('change', 'cancellation', 'reminder')),
+    sent_at   TEXT NOT NULL
+) STRICT;
+
+-- A meetup is cancelled once: a second cancellation is the first one.
+CREATE UNIQUE INDEX messages_cancellation ON messages (meetup_id) WHERE kind = 'cancellation';
 "#,
 ];
 

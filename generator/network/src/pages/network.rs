@@ -312,7 +312,19 @@ impl Network {
             && maillage_engine::markdown::typography::is_french(&self.config.default_language)
     }
 
-    pub fn new(data: DataSet, config: Arc<Config>, now: DateTime<Utc>) -> Network {
+    pub fn new(mut data: DataSet, config: Arc<Config>, now: DateTime<Utc>) -> Network {
+        // A meetup its organiser cancelled through the function is cancelled
+        // on every page, as if `data/` said so.
+        for meetup in &mut data.meetups {
+            if data
+                .live
+                .meetups
+                .get(&meetup.id)
+                .is_some_and(|a| a.cancelled)
+            {
+                meetup.status = MeetupStatus::Cancelled;
+            }
+        }
         let region_index: HashMap<&str, usize> = data
             .regions
             .iter()
@@ -472,6 +484,18 @@ impl Network {
     /// Index in `data.meetups` of the meetup `id`.
     pub fn meetup_index(&self, id: &str) -> Option<usize> {
         self.meetup_index.get(id).copied()
+    }
+
+    /// Whether `figures` cancel a meetup this network shows as not
+    /// cancelled (then [`Network::with_figures`] is not enough: the site
+    /// is built again).
+    pub fn cancels_a_meetup(&self, figures: &[(String, MeetupAggregate)]) -> bool {
+        figures.iter().any(|(id, aggregate)| {
+            aggregate.cancelled
+                && self
+                    .meetup_index(id)
+                    .is_some_and(|m| self.data.meetups[m].status != MeetupStatus::Cancelled)
+        })
     }
 
     /// This network with new live figures for some meetups: their facts,

@@ -280,8 +280,35 @@
       }
       own.hidden = !ownLink;
     }
+    var message = document.getElementById("message");
+    if (message) {
+      message.elements.meetup.value = form.elements.meetup.value;
+      message.elements.key.value = form.elements.key.value;
+      if (!message.elements.request.value) message.elements.request.value = requestToken();
+    }
     var box = document.getElementById("inscrits");
     box.hidden = false;
+  }
+
+  /* Names one sending of the message form: sent again after a lost answer,
+     the same token makes the function send nothing twice. */
+  function requestToken() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+
+  function messageSent(form, data) {
+    showRegistrants(document.getElementById("organisation"), data);
+    // The next message is another sending.
+    form.elements.request.value = requestToken();
+    form.elements.text.value = "";
+    Array.prototype.forEach.call(form.elements.kind, function (c) { c.checked = false; });
+    var result = document.getElementById("message-resultat");
+    result.textContent = "";
+    result.appendChild(el("p", { tabindex: "-1" }, data.message || t("message_sent")));
+    result.hidden = false;
+    result.firstChild.focus();
   }
 
   function attendanceSaved(data) {
@@ -358,6 +385,7 @@
         document.getElementById("inscrits-titre").focus();
       }
       else if (kind === "attendance") attendanceSaved(data);
+      else if (kind === "message") messageSent(form, data);
       else if (kind === "verification") showVerified(form, data);
     };
     form.addEventListener("submit", function (event) {
