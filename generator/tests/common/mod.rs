@@ -64,6 +64,23 @@ pub(crate) fn maillage() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
 }
 
+/// Builds the site at `dir` with the command, the clock at `now`; panics
+/// with the command's errors when the build fails.
+pub(crate) fn build_at(dir: &Path, now: &str) {
+    let out = maillage()
+        .arg("--root")
+        .arg(dir)
+        .arg("build")
+        .env("MAILLAGE_NOW", now)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Every file under `dir`, relative, `/`-separated, sorted.
 pub(crate) fn files(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)

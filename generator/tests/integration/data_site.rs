@@ -20,18 +20,7 @@ fn site() -> &'static Path {
     static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
     SITE.get_or_init(|| {
         let dir = common::fixture("data-site");
-        let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
-            .arg("--root")
-            .arg(dir.path())
-            .arg("build")
-            .env("MAILLAGE_NOW", NOW)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::build_at(dir.path(), NOW);
         dir
     })
     .path()
@@ -1231,18 +1220,7 @@ const HOMONYMS: &str = "\
 #[test]
 fn homonyms_show_their_department_and_every_place_has_its_own_title() {
     let dir = common::fixture_with("data-site", &[("data/places/homonymes.yaml", HOMONYMS)]);
-    let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
-        .arg("--root")
-        .arg(dir.path())
-        .arg("build")
-        .env("MAILLAGE_NOW", NOW)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::build_at(dir.path(), NOW);
     let page = |id: &str| {
         std::fs::read_to_string(dir.path().join(format!("public/lieux/{id}/index.html"))).unwrap()
     };
@@ -1309,18 +1287,7 @@ fn places_are_in_the_search_index() {
         1,
     );
     std::fs::write(&config, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
-        .arg("--root")
-        .arg(dir.path())
-        .arg("build")
-        .env("MAILLAGE_NOW", NOW)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::build_at(dir.path(), NOW);
     let index: Vec<Value> = serde_json::from_str(&common::read(
         &dir.path().join("public"),
         "search_index.fr.json",

@@ -5,7 +5,6 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -16,18 +15,7 @@ fn site() -> &'static Path {
     static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
     SITE.get_or_init(|| {
         let dir = common::fixture("data-site");
-        let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
-            .arg("--root")
-            .arg(dir.path())
-            .arg("build")
-            .env("MAILLAGE_NOW", NOW)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::build_at(dir.path(), NOW);
         dir
     })
     .path()
