@@ -1,6 +1,7 @@
 //! The public figures (`/regions/chiffres/` and each region's): exact
 //! counts for the data fixture with figures of its own, small counts of
-//! people suppressed in the page, the CSV and the JSON files.
+//! people suppressed in the page, the CSV and the JSON files, with the
+//! counts that would give them back by subtraction.
 
 use crate::common;
 
@@ -89,13 +90,13 @@ fn figures_of_a_small_network_are_exact() {
     assert_eq!(network["scope"], "network");
     assert_eq!(
         network["total"],
-        json!({"meetups_held": 3, "people": 29, "people_suppressed": false, "reports_published": 2})
+        json!({"meetups_held": 3, "people": 29, "people_hidden": null, "reports_published": 2, "improvements_carried": 0})
     );
     assert_eq!(
         rows(&network["by_month"]),
         [
             json!(["octobre 2026", 1, null, 1]),
-            json!(["novembre 2026", 2, 25, 1])
+            json!(["novembre 2026", 2, null, 1])
         ]
     );
     assert_eq!(
@@ -124,17 +125,17 @@ fn figures_of_a_small_network_are_exact() {
     assert_eq!(
         file["by_month"],
         json!([
-            {"month": "2026-10", "meetups_held": 1, "people": null, "reports_published": 1},
-            {"month": "2026-11", "meetups_held": 2, "people": 25, "reports_published": 1},
+            {"month": "2026-10", "meetups_held": 1, "people": null, "reports_published": 1, "improvements_carried": 0},
+            {"month": "2026-11", "meetups_held": 2, "people": null, "reports_published": 1, "improvements_carried": 0},
         ])
     );
     assert_eq!(
         file["total"],
-        json!({"meetups_held": 3, "people": 29, "reports_published": 2})
+        json!({"meetups_held": 3, "people": 29, "reports_published": 2, "improvements_carried": 0})
     );
     assert_eq!(
         file["by_region"][0],
-        json!({"code": "53", "name": "Bretagne", "meetups_held": 3, "people": 29, "reports_published": 2})
+        json!({"code": "53", "name": "Bretagne", "meetups_held": 3, "people": 29, "reports_published": 2, "improvements_carried": 0})
     );
     assert_eq!(
         csv_rows("regions/chiffres/par-region.csv"),
@@ -144,11 +145,12 @@ fn figures_of_a_small_network_are_exact() {
                 "region",
                 "meetups_held",
                 "people",
-                "reports_published"
+                "reports_published",
+                "improvements_carried"
             ],
-            vec!["53", "Bretagne", "3", "29", "2"],
-            vec!["04", "La Réunion", "0", "0", "0"],
-            vec!["11", "Île-de-France", "0", "0", "0"],
+            vec!["53", "Bretagne", "3", "29", "2", "0"],
+            vec!["04", "La Réunion", "0", "0", "0", "0"],
+            vec!["11", "Île-de-France", "0", "0", "0", "0"],
         ]
     );
     let region_file = json_file("regions/bretagne/chiffres/chiffres.json");
@@ -162,10 +164,15 @@ fn figures_of_a_small_network_are_exact() {
 
 #[test]
 fn small_counts_are_suppressed_in_the_page_the_csv_and_the_json() {
-    // October: one meetup whose report counts 4 people.
+    // October: one meetup whose report counts 4 people. November's 25
+    // would give it back from the total of 29: it is masked.
     let html = read("regions/chiffres/index.html");
     assert!(
         html.contains("<th>octobre 2026</th><td>1</td><td>moins de 5</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<th>novembre 2026</th><td>2</td><td>masqué</td>"),
         "{html}"
     );
     // The chart says it in text, and has no bar for it.
@@ -175,20 +182,26 @@ fn small_counts_are_suppressed_in_the_page_the_csv_and_the_json() {
     for (rel, month_row) in [
         (
             "regions/chiffres/par-mois.csv",
-            vec!["2026-10", "1", "", "1"],
+            vec!["2026-10", "1", "", "1", "0"],
         ),
         (
             "regions/bretagne/chiffres/par-mois.csv",
-            vec!["2026-10", "1", "", "1"],
+            vec!["2026-10", "1", "", "1", "0"],
         ),
     ] {
         let rows = csv_rows(rel);
         assert_eq!(
             rows[0],
-            ["month", "meetups_held", "people", "reports_published"]
+            [
+                "month",
+                "meetups_held",
+                "people",
+                "reports_published",
+                "improvements_carried"
+            ]
         );
         assert_eq!(rows[1], month_row, "{rel}");
-        assert_eq!(rows[2], ["2026-11", "2", "25", "1"], "{rel}");
+        assert_eq!(rows[2], ["2026-11", "2", "", "1", "0"], "{rel}");
     }
     for rel in [
         "regions/chiffres/chiffres.json",
@@ -196,6 +209,7 @@ fn small_counts_are_suppressed_in_the_page_the_csv_and_the_json() {
     ] {
         let file = json_file(rel);
         assert_eq!(file["by_month"][0]["people"], Value::Null, "{rel}");
+        assert_eq!(file["by_month"][1]["people"], Value::Null, "{rel}");
     }
     // The small number itself is in no figures file.
     for rel in [
@@ -206,7 +220,7 @@ fn small_counts_are_suppressed_in_the_page_the_csv_and_the_json() {
         "regions/bretagne/chiffres/chiffres.json",
     ] {
         let text = read(rel);
-        for small in [",4,", ",4\n", ": 4,", ": 4\n"] {
+        for small in [",4,", ",4\n", ": 4,", ": 4\n", ",25,", ": 25,"] {
             assert!(!text.contains(small), "{rel} has {small:?}:\n{text}");
         }
     }
@@ -232,4 +246,27 @@ fn a_region_cannot_take_the_figures_folder() {
     assert!(error.file.ends_with("data/regions.yaml"), "{error:?}");
     assert_eq!(error.line, Some(4), "{error:?}");
     assert!(error.message.contains("reserved"), "{error:?}");
+}
+
+#[test]
+fn improvements_carried_over_count_the_meetups_that_follow_a_report_proposing_some() {
+    // On 27 November both week-3 meetups are held: Brest's follows a week
+    // 1 whose report proposes improvements, Rennes's one without a report.
+    let live = LIVE.replace(
+        r#""attendance": 16 }"#,
+        r#""attendance": 16, "improvements": "Prévoir des *rallonges*." }"#,
+    );
+    let dir = common::fixture_with("data-site", &[("data/live/aggregates.json", &live)]);
+    common::build_at(dir.path(), "2026-11-27T12:00");
+    let file: Value = serde_json::from_str(&common::read(
+        &dir.path().join("public"),
+        "regions/chiffres/chiffres.json",
+    ))
+    .unwrap();
+    assert_eq!(file["by_month"][1]["month"], "2026-11");
+    assert_eq!(file["by_month"][1]["meetups_held"], 4);
+    assert_eq!(file["by_month"][1]["improvements_carried"], 1);
+    assert_eq!(file["total"]["improvements_carried"], 1);
+    let csv = common::read(&dir.path().join("public"), "regions/chiffres/par-mois.csv");
+    assert!(csv.ends_with(",1\n"), "{csv}");
 }

@@ -5,12 +5,12 @@
 
 use maillage_model::markup::escape;
 
-use super::SMALL_COUNT;
+use super::Hidden;
 
-/// One bar: its label and its value, `None` when the value is suppressed.
+/// One bar: its label and its value, or why the value is not published.
 pub(crate) struct Bar {
     pub label: String,
-    pub value: Option<u32>,
+    pub value: Result<u32, Hidden>,
 }
 
 /// The theme's brand colour for bars (8:1 on white) and its ink for text.
@@ -26,7 +26,7 @@ const BAR: u32 = 16;
 pub(crate) fn bars(id: &str, title: &str, description: &str, bars: &[Bar]) -> String {
     let max = bars
         .iter()
-        .filter_map(|b| b.value)
+        .filter_map(|b| b.value.ok())
         .max()
         .unwrap_or(0)
         .max(1);
@@ -48,8 +48,8 @@ pub(crate) fn bars(id: &str, title: &str, description: &str, bars: &[Bar]) -> St
             escape(&bar.label)
         ));
         let (width, value) = match bar.value {
-            Some(v) => (span * v / max, v.to_string()),
-            None => (0, format!("moins de {SMALL_COUNT}")),
+            Ok(v) => (span * v / max, v.to_string()),
+            Err(hidden) => (0, hidden.text()),
         };
         if width > 0 {
             svg.push_str(&format!(
@@ -79,11 +79,15 @@ mod tests {
             &[
                 Bar {
                     label: "octobre 2026".into(),
-                    value: Some(12),
+                    value: Ok(12),
                 },
                 Bar {
                     label: "novembre 2026".into(),
-                    value: None,
+                    value: Err(Hidden::Small),
+                },
+                Bar {
+                    label: "décembre 2026".into(),
+                    value: Err(Hidden::Complement),
                 },
             ],
         );
@@ -91,7 +95,8 @@ mod tests {
         assert!(svg.contains(">octobre 2026</text>"));
         assert!(svg.contains(">12</text>"));
         assert!(svg.contains(">moins de 5</text>"));
-        // The suppressed bar draws nothing.
+        assert!(svg.contains(">masqué</text>"));
+        // A hidden bar draws nothing.
         assert_eq!(svg.matches("<rect").count(), 1);
     }
 }

@@ -1,11 +1,12 @@
 //! The data behind the figures, to download: `par-mois.csv` (and, for the
 //! whole network, `par-region.csv`) and `chiffres.json` in each figures
-//! folder. A suppressed count of people is an empty CSV cell and `null` in
-//! JSON: the small number itself is in no file.
+//! folder. A hidden count of people (small, or hidden with a small one) is
+//! an empty CSV cell and `null` in JSON: the small number itself is in no
+//! file, nor can it be worked out from the totals.
 
 use serde_json::{json, Value};
 
-use super::{path, published, Counts, Figures, Series, SMALL_COUNT};
+use super::{path, Counts, Figures, Series, SMALL_COUNT};
 use crate::error::Source;
 use crate::pages::network::Network;
 use crate::site::ExtraFile;
@@ -17,8 +18,9 @@ pub(crate) const JSON: &str = "chiffres.json";
 fn counts_json(counts: &Counts) -> Value {
     json!({
         "meetups_held": counts.meetups_held,
-        "people": published(counts.people),
+        "people": counts.people_published(),
         "reports_published": counts.reports_published,
+        "improvements_carried": counts.improvements_carried,
     })
 }
 
@@ -79,13 +81,20 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
 
 fn by_month_csv(series: &Series) -> Vec<u8> {
     csv(
-        &["month", "meetups_held", "people", "reports_published"],
+        &[
+            "month",
+            "meetups_held",
+            "people",
+            "reports_published",
+            "improvements_carried",
+        ],
         series.by_month.iter().map(|(month, c)| {
             vec![
                 month.format("%Y-%m").to_string(),
                 c.meetups_held.to_string(),
                 cell(c.people_published()),
                 c.reports_published.to_string(),
+                c.improvements_carried.to_string(),
             ]
         }),
     )
@@ -99,6 +108,7 @@ fn by_region_csv(net: &Network, figures: &Figures) -> Vec<u8> {
             "meetups_held",
             "people",
             "reports_published",
+            "improvements_carried",
         ],
         net.data
             .regions
@@ -112,6 +122,7 @@ fn by_region_csv(net: &Network, figures: &Figures) -> Vec<u8> {
                     c.meetups_held.to_string(),
                     cell(c.people_published()),
                     c.reports_published.to_string(),
+                    c.improvements_carried.to_string(),
                 ]
             }),
     )

@@ -5,10 +5,13 @@
 //!
 //! Only aggregates leave this module, and a count of people below
 //! [`SMALL_COUNT`] (but above zero) is suppressed: pages say « moins de 5 »
-//! and the downloadable files leave the cell empty.
+//! and the downloadable files leave the cell empty. Totals would give a
+//! suppressed count back by subtraction, so [`protect`] hides a second
+//! count wherever one is hidden alone.
 
 pub(crate) mod chart;
 pub(crate) mod files;
+mod protect;
 
 use std::collections::BTreeMap;
 
@@ -33,6 +36,39 @@ pub struct Counts {
     /// gave one, else the seats taken.
     pub people: u32,
     pub reports_published: u32,
+    /// Meetups held that followed up on a meetup whose report proposed
+    /// improvements (shown on their page, for their organisers to take up).
+    pub improvements_carried: u32,
+    /// Why the count of people is not published, if it is not.
+    pub people_hidden: Option<Hidden>,
+}
+
+/// Why a count of people is not published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hidden {
+    /// From 1 to `SMALL_COUNT - 1`: it could point at someone.
+    Small,
+    /// Hidden with a small one, so that a total minus the other published
+    /// counts does not give the small one back.
+    Complement,
+}
+
+impl Hidden {
+    /// What a page shows in place of the count.
+    pub fn text(self) -> String {
+        match self {
+            Hidden::Small => format!("moins de {SMALL_COUNT}"),
+            Hidden::Complement => "masqué".to_string(),
+        }
+    }
+
+    /// Its name in the pages' context.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hidden::Small => "small",
+            Hidden::Complement => "complement",
+        }
+    }
 }
 
 impl Counts {
@@ -40,17 +76,21 @@ impl Counts {
         self.meetups_held += other.meetups_held;
         self.people += other.people;
         self.reports_published += other.reports_published;
+        self.improvements_carried += other.improvements_carried;
     }
 
-    /// The count of people as published: `None` when it is too small.
+    /// The count of people as published: `None` when it is hidden.
     pub fn people_published(&self) -> Option<u32> {
-        published(self.people)
+        match self.people_hidden {
+            None => Some(self.people),
+            Some(_) => None,
+        }
     }
 }
 
-/// `count`, or `None` when it is small enough to point at someone.
-pub fn published(count: u32) -> Option<u32> {
-    (count == 0 || count >= SMALL_COUNT).then_some(count)
+/// Whether `count` people could point at someone.
+pub fn is_small(count: u32) -> bool {
+    count > 0 && count < SMALL_COUNT
 }
 
 /// The first day of a month.
@@ -108,10 +148,16 @@ impl Figures {
                 continue;
             }
             let report = net.report(m);
+            let carried = net.previous[m]
+                .and_then(|p| net.report(p))
+                .and_then(|r| r.improvements.as_deref())
+                .is_some_and(|text| !text.trim().is_empty());
             let counts = Counts {
                 meetups_held: 1,
                 people: report.and_then(|r| r.attendance).unwrap_or(facts.confirmed),
                 reports_published: u32::from(report.is_some()),
+                improvements_carried: u32::from(carried),
+                people_hidden: None,
             };
             // The month where the meetup took place, in its own time.
             let month = meetup.start.date().with_day(1).expect("day 1 exists");
@@ -119,10 +165,12 @@ impl Figures {
             let r = net.place_region[net.meetup_place[m]];
             regions[r].entry(month).or_default().add(counts);
         }
-        Figures {
+        let mut figures = Figures {
             network: Series::of(&network),
             regions: regions.iter().map(Series::of).collect(),
-        }
+        };
+        protect::hide_small_counts(&mut figures);
+        figures
     }
 }
 
@@ -148,6 +196,7 @@ mod tests {
             meetups_held: n,
             people: 10 * n,
             reports_published: 1,
+            ..Counts::default()
         };
         let months = BTreeMap::from([(month(2026, 11), held(1)), (month(2027, 2), held(2))]);
         let series = Series::of(&months);
@@ -167,18 +216,19 @@ mod tests {
             Counts {
                 meetups_held: 3,
                 people: 30,
-                reports_published: 2
+                reports_published: 2,
+                ..Counts::default()
             }
         );
         assert_eq!(Series::of(&BTreeMap::new()), Series::default());
     }
 
     #[test]
-    fn only_counts_of_one_to_four_people_are_suppressed() {
-        assert_eq!(published(0), Some(0));
+    fn only_counts_of_one_to_four_people_are_small() {
+        assert!(!is_small(0));
         for small in 1..SMALL_COUNT {
-            assert_eq!(published(small), None);
+            assert!(is_small(small));
         }
-        assert_eq!(published(SMALL_COUNT), Some(SMALL_COUNT));
+        assert!(!is_small(SMALL_COUNT));
     }
 }

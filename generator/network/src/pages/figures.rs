@@ -8,17 +8,19 @@ use super::network::Network;
 use super::page_object;
 use crate::figures::chart::{self, Bar};
 use crate::figures::files::{BY_MONTH_CSV, BY_REGION_CSV, JSON};
-use crate::figures::{path, published, Counts, Figures, Series, SMALL_COUNT};
+use crate::figures::{path, Counts, Figures, Hidden, Series, SMALL_COUNT};
 use maillage_model::french;
 
-/// `{meetups_held, people, people_suppressed, reports_published}`:
-/// `people` is `null` when suppressed.
+/// `{meetups_held, people, people_hidden, reports_published,
+/// improvements_carried}`: `people` is `null` and `people_hidden` says why
+/// (`small` or `complement`) when it is not published.
 fn counts(c: &Counts) -> Value {
     json!({
         "meetups_held": c.meetups_held,
         "people": c.people_published(),
-        "people_suppressed": c.people_published().is_none(),
+        "people_hidden": c.people_hidden.map(|h| h.name()),
         "reports_published": c.reports_published,
+        "improvements_carried": c.improvements_carried,
     })
 }
 
@@ -37,14 +39,16 @@ fn charts(id: &str, by: &str, rows: &[(String, Counts)]) -> Value {
         .iter()
         .map(|(label, c)| Bar {
             label: label.clone(),
-            value: Some(c.meetups_held),
+            value: Ok(c.meetups_held),
         })
         .collect();
     let people: Vec<Bar> = rows
         .iter()
         .map(|(label, c)| Bar {
             label: label.clone(),
-            value: published(c.people),
+            value: c
+                .people_published()
+                .ok_or(c.people_hidden.unwrap_or(Hidden::Small)),
         })
         .collect();
     json!({
