@@ -3,8 +3,10 @@
 //! Two things cross it, in opposite directions:
 //!
 //! - [`MeetupDefinition`]: what the function must know about a meetup to take
-//!   registrations and reports. The generator derives it from `data/` and
-//!   `maillage sync` writes it into the store. It is never published.
+//!   registrations and reports, and [`RegionDefinition`]: what it must know
+//!   about a region to open its coordinator's page. The generator derives
+//!   them from `data/` and `maillage sync` writes them into the store. They
+//!   are never published.
 //! - [`LiveAggregates`]: what the site may show about the store's content
 //!   (seats taken, waiting-list length, the public part of reports).
 //!   `maillage export` writes it to `data/live/aggregates.json` and the
@@ -81,6 +83,21 @@ pub struct MeetupDefinition {
     /// zones existed were all in Paris).
     #[serde(default = "default_zone")]
     pub time_zone: Tz,
+}
+
+/// What the function needs to know about one region: who may read its
+/// coordinator's page, and which meetups that page follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionDefinition {
+    /// The region's slug, as in its page's address (`bretagne`).
+    pub id: String,
+    pub name: String,
+    /// Lower-case hex SHA-256 of the coordinator's key; `None` means nobody
+    /// can read the region's coordinator's page.
+    pub coordinator_key_sha256: Option<String>,
+    /// The ids of the meetups held in the region's places: the page reads
+    /// these and no others, so it never scans the store.
+    pub meetups: Vec<String>,
 }
 
 fn default_zone() -> Tz {

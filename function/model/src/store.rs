@@ -13,7 +13,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport, Role};
+use crate::meetup::{
+    LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport, RegionDefinition, Role,
+};
 
 /// A registration to record. The handler has already validated and
 /// normalised every field (email lower-cased and trimmed).
@@ -279,6 +281,26 @@ pub struct StoredReport {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What a region's coordinator sees of one meetup: its figures, its report
+/// with the private notes, and how many were marked present. Names and
+/// emails of registrants are not in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetupFollowUp {
+    /// As [`Store::meetup`] gives it (cancelled by its organiser's message
+    /// included).
+    pub definition: MeetupDefinition,
+    pub confirmed: u32,
+    pub waiting: u32,
+    pub report: Option<PublicReport>,
+    /// The report's private notes, until they expire.
+    pub private_notes: Option<String>,
+    /// Registrants the organiser marked present (attendance), among the
+    /// live registrations.
+    pub present: u32,
+    /// Whether the organiser marked themselves present.
+    pub organiser_present: bool,
+}
+
 /// Up to when a purge deletes: each kind of personal data whose expiry is
 /// before its instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -434,6 +456,17 @@ pub trait Store: Send + Sync {
 
     /// All meetup definitions.
     async fn meetups(&self) -> StoreResult<Vec<MeetupDefinition>>;
+
+    /// Inserts or replaces region definitions (from `maillage sync`).
+    async fn put_regions(&self, regions: &[RegionDefinition]) -> StoreResult<()>;
+
+    /// One region definition, read consistently.
+    async fn region(&self, id: &str) -> StoreResult<Option<RegionDefinition>>;
+
+    /// What a coordinator sees of each of these meetups (the ids of their
+    /// region), in the order given; ids the store does not know are left
+    /// out. Reads only these meetups' own records.
+    async fn follow_up(&self, meetup_ids: &[String]) -> StoreResult<Vec<MeetupFollowUp>>;
 
     /// Takes a seat or a waiting-list place, atomically: exactly `capacity`
     /// people are confirmed, later ones wait in arrival order; the same email

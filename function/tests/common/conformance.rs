@@ -24,7 +24,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use maillage_model::clock;
-use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
+use maillage_model::meetup::{
+    MeetupDefinition, MeetupStatus, PublicReport, RegionDefinition, ReportLink, Role,
+};
 use maillage_store::{
     Attendance, AttestedRole, CancelOutcome, MessageKind, MessageOutcome, NewRegistration,
     OrganiserMessage, PurgeCutoffs, RegistrationOutcome, RegistrationStatus, RepairSummary, Store,
@@ -67,7 +69,9 @@ macro_rules! store_conformance_tests {
             a_message_goes_once_to_everyone_registered,
             a_cancellation_message_cancels_the_meetup_for_good,
             a_message_to_an_unknown_meetup_is_refused,
-            reminders_are_claimed_once_for_registrations_made_before
+            reminders_are_claimed_once_for_registrations_made_before,
+            regions_round_trip,
+            follow_up_gives_each_meetup_named_and_no_other
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -131,7 +135,9 @@ where
         a_message_goes_once_to_everyone_registered,
         a_cancellation_message_cancels_the_meetup_for_good,
         a_message_to_an_unknown_meetup_is_refused,
-        reminders_are_claimed_once_for_registrations_made_before
+        reminders_are_claimed_once_for_registrations_made_before,
+        regions_round_trip,
+        follow_up_gives_each_meetup_named_and_no_other
     );
 }
 
@@ -1606,4 +1612,144 @@ pub(crate) async fn reminders_are_claimed_once_for_registrations_made_before(
         1,
         "another meetup's registrations are its own"
     );
+}
+
+// ---------------------------------------------------------------- regions
+
+pub(crate) fn region(id: &str, meetups: &[&str]) -> RegionDefinition {
+    RegionDefinition {
+        id: id.into(),
+        name: format!("Région {id}"),
+        coordinator_key_sha256: Some(
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        ),
+        meetups: meetups.iter().map(|id| id.to_string()).collect(),
+    }
+}
+
+pub(crate) async fn regions_round_trip(store: Arc<dyn Store>) {
+    assert_eq!(store.region("bretagne").await.unwrap(), None);
+    let bretagne = region("bretagne", &["brest-1", "rennes-1"]);
+    let normandie = RegionDefinition {
+        coordinator_key_sha256: None,
+        ..region("normandie", &[])
+    };
+    store
+        .put_regions(&[bretagne.clone(), normandie.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.region("bretagne").await.unwrap(),
+        Some(bretagne.clone())
+    );
+    assert_eq!(store.region("normandie").await.unwrap(), Some(normandie));
+    assert_eq!(store.region("corse").await.unwrap(), None);
+    // Synced again with a new key and a new meetup: replaced whole.
+    let rekeyed = RegionDefinition {
+        coordinator_key_sha256: Some("a".repeat(64)),
+        meetups: vec!["brest-1".into(), "rennes-1".into(), "vannes-1".into()],
+        ..bretagne
+    };
+    store
+        .put_regions(std::slice::from_ref(&rekeyed))
+        .await
+        .unwrap();
+    assert_eq!(store.region("bretagne").await.unwrap(), Some(rekeyed));
+}
+
+pub(crate) async fn follow_up_gives_each_meetup_named_and_no_other(store: Arc<dyn Store>) {
+    let here = meetup("here", 2);
+    let past = MeetupDefinition {
+        starts_at: clock::now() - Duration::days(3),
+        ends_at: clock::now() - Duration::days(3) + Duration::hours(2),
+        ..meetup("past", 10)
+    };
+    let elsewhere = meetup("elsewhere", 10);
+    store
+        .put_meetups(&[here.clone(), past.clone(), elsewhere.clone()])
+        .await
+        .unwrap();
+    for n in 0..3 {
+        register(&store, registration("here", n)).await;
+    }
+    let came: Vec<NewRegistration> = (10..14).map(|n| registration("past", n)).collect();
+    for person in &came {
+        register(&store, person.clone()).await;
+    }
+    let keep_until = clock::now() + Duration::days(1000);
+    store
+        .record_attendance(attendance(
+            "past",
+            &[&came[0], &came[2], &came[3]],
+            Some("Camille"),
+            keep_until,
+        ))
+        .await
+        .unwrap();
+    store
+        .save_report(report("past", "Fait", clock::now()))
+        .await
+        .unwrap();
+    let other: Vec<NewRegistration> = (20..25).map(|n| registration("elsewhere", n)).collect();
+    for person in &other {
+        register(&store, person.clone()).await;
+    }
+    store
+        .record_attendance(attendance("elsewhere", &[&other[0]], None, keep_until))
+        .await
+        .unwrap();
+    store
+        .save_report(StoredReport {
+            private_notes: Some("Notes d'une autre région".into()),
+            ..report("elsewhere", "Ailleurs", clock::now())
+        })
+        .await
+        .unwrap();
+
+    let ids = ["past".to_string(), "unknown".into(), "here".into()];
+    let seen = store.follow_up(&ids).await.unwrap();
+    assert_eq!(
+        seen.iter()
+            .map(|f| f.definition.id.as_str())
+            .collect::<Vec<_>>(),
+        ["past", "here"],
+        "the meetups named, in the order given, unknown ones left out"
+    );
+    let (past_seen, here_seen) = (&seen[0], &seen[1]);
+    assert_eq!(past_seen.definition, past);
+    assert_eq!((past_seen.confirmed, past_seen.waiting), (4, 0));
+    assert_eq!(past_seen.present, 3, "three marked present");
+    assert!(past_seen.organiser_present);
+    let sent = report("past", "Fait", clock::now());
+    assert_eq!(
+        past_seen.report.as_ref().and_then(|r| r.outcome.as_deref()),
+        sent.public.outcome.as_deref()
+    );
+    assert_eq!(past_seen.private_notes, sent.private_notes);
+    assert_eq!(here_seen.definition, here);
+    assert_eq!((here_seen.confirmed, here_seen.waiting), (2, 1));
+    assert_eq!((here_seen.present, here_seen.organiser_present), (0, false));
+    assert_eq!(
+        (here_seen.report.clone(), here_seen.private_notes.clone()),
+        (None, None)
+    );
+    assert!(
+        !format!("{seen:?}").contains("autre région"),
+        "another meetup's notes are not read"
+    );
+    assert_eq!(store.follow_up(&[]).await.unwrap(), vec![]);
+
+    // Private notes past their expiry are not shown; the public part stays.
+    let old = meetup("old", 10);
+    store.put_meetups(std::slice::from_ref(&old)).await.unwrap();
+    store
+        .save_report(StoredReport {
+            expires_at: clock::now() - Duration::hours(1),
+            ..report("old", "Ancien", clock::now())
+        })
+        .await
+        .unwrap();
+    let seen_old = store.follow_up(&["old".to_string()]).await.unwrap();
+    assert_eq!(seen_old[0].private_notes, None, "expired notes are hidden");
+    assert!(seen_old[0].report.is_some());
 }

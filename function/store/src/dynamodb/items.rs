@@ -14,6 +14,7 @@
 //! | organiser's attestation code | `M#<id>` | `ORGANISER`       | no (expires with it) |
 //! | organiser's message sent | `M#<id>`  | `MESSAGE#<hash(request)>`, `MESSAGE#cancellation` | no (kind, time, call) |
 //! | meetup index         | `MEETUPS`     | `<id>`                | no                  |
+//! | region: the coordinator's key hash, its meetups' ids | `REGION#<id>` | `REGION` | no |
 //! | rebuild trigger window | `TRIGGER`   | `WINDOW`              | no                  |
 //! | where a long job stopped | `CURSOR`  | `purge`, `repair`     | no                  |
 //!
@@ -67,6 +68,7 @@ pub(super) mod kind {
     pub(crate) const ATTESTATION: &str = "attestation";
     pub(crate) const ORGANISER: &str = "organiser";
     pub(crate) const MESSAGE: &str = "message";
+    pub(crate) const REGION: &str = "region";
 }
 
 /// Attributes of the meetup item (`META`).

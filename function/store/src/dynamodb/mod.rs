@@ -34,6 +34,7 @@ mod meetup_item;
 mod meetups;
 mod messages;
 mod purge;
+mod regions;
 mod registrations;
 mod repair;
 mod reports;
@@ -54,10 +55,10 @@ use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, Semaphore};
 
-use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
+use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, RegionDefinition};
 use maillage_model::store::{
-    Addressee, Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
-    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
+    Addressee, Attendance, Attestation, CancelOutcome, Issued, MeetupFollowUp, MessageOutcome,
+    NewRegistration, OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
     RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use purge::PurgeProgress;
@@ -330,6 +331,18 @@ impl Store for DynamoStore {
 
     async fn meetups(&self) -> StoreResult<Vec<MeetupDefinition>> {
         meetups::meetups(self).await
+    }
+
+    async fn put_regions(&self, regions: &[RegionDefinition]) -> StoreResult<()> {
+        regions::put_regions(self, regions).await
+    }
+
+    async fn region(&self, id: &str) -> StoreResult<Option<RegionDefinition>> {
+        regions::region(self, id).await
+    }
+
+    async fn follow_up(&self, meetup_ids: &[String]) -> StoreResult<Vec<MeetupFollowUp>> {
+        regions::follow_up(self, meetup_ids, maillage_model::clock::now()).await
     }
 
     async fn register(&self, registration: NewRegistration) -> StoreResult<RegistrationOutcome> {

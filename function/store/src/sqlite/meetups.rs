@@ -95,7 +95,7 @@ fn parse_definition(json: &str) -> StoreResult<MeetupDefinition> {
     serde_json::from_str(json).map_err(|_| StoreError::Malformed("row: meetup definition".into()))
 }
 
-fn parse_report(json: &str) -> StoreResult<PublicReport> {
+pub(super) fn parse_report(json: &str) -> StoreResult<PublicReport> {
     serde_json::from_str(json).map_err(|_| StoreError::Malformed("row: report".into()))
 }
 

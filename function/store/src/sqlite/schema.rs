@@ -8,6 +8,7 @@
 //! | `reports`       | public part (JSON) and private notes    | the notes, until `private_expires_at` |
 //! | `attestations`  | who came: name as written, role, meetup, day, code | yes, until `expires_at` (longer) |
 //! | `messages`      | the organiser's messages sent: request token, kind, time (never the text) | no |
+//! | `regions`       | region definitions (JSON): the coordinator's key hash and the region's meetups | no |
 //!
 //! A meetup cancelled by its organiser's message has `cancelled_at`: a
 //! later sync of its definition keeps it cancelled.
@@ -32,7 +33,7 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` (0-based) takes a file from version `n` to `n + 1`.
 /// Append only: a released migration never changes.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE meetups (
     id          TEXT PRIMARY KEY NOT NULL,
@@ -102,6 +103,12 @@ CREATE TABLE messages (
 
 -- A meetup is cancelled once: a second cancellation is the first one.
 CREATE UNIQUE INDEX messages_cancellation ON messages (meetup_id) WHERE kind = 'cancellation';
+"#,
+    r#"
+CREATE TABLE regions (
+    id         TEXT PRIMARY KEY NOT NULL,
+    definition TEXT NOT NULL
+) STRICT;
 "#,
 ];
 
