@@ -1,5 +1,5 @@
-//! The store commands: `maillage sync` (meetup definitions from `data/` into
-//! the function's store), `maillage export` (the store's public aggregates
+//! The store commands: `maillage sync` (meetup and region definitions from
+//! `data/` into the function's store), `maillage export` (the store's public aggregates
 //! into `data/live/aggregates.json`), `maillage purge` (personal data past
 //! its retention) and `maillage repair` (what interrupted requests left).
 //! Each works with both backends, named by a [`StoreSpec`].
@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use maillage_model::clock;
-use maillage_model::meetup::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_PATH};
+use maillage_model::meetup::{
+    LiveAggregates, MeetupDefinition, RegionDefinition, LIVE_AGGREGATES_PATH,
+};
 use maillage_store::{PurgeCutoffs, RepairRun, RepairSummary, Store, StoreError};
 
 use crate::build::{load_config, BuildOptions};
@@ -135,16 +137,27 @@ pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
         .block_on(future)
 }
 
-/// The meetup definitions of the site under `options.root`, with the data
-/// warnings printed when `warn`. Fails on any data error, like `build`.
-pub fn site_definitions(options: &BuildOptions, warn: bool) -> Result<Vec<MeetupDefinition>> {
+/// What `sync` writes into the store, derived from `data/`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteDefinitions {
+    pub meetups: Vec<MeetupDefinition>,
+    pub regions: Vec<RegionDefinition>,
+}
+
+/// The meetup and region definitions of the site under `options.root`,
+/// with the data warnings printed when `warn`. Fails on any data error,
+/// like `build`.
+pub fn site_definitions(options: &BuildOptions, warn: bool) -> Result<SiteDefinitions> {
     let config = load_config(options)?;
     let urls = crate::pages::network::site_urls(&config)?;
     let loaded = crate::data::load(&options.root, clock::now())?;
     if warn {
         eprint!("{}", crate::data::format_warnings(&loaded.warnings));
     }
-    Ok(crate::data::definitions(&loaded.data, &config, &urls))
+    Ok(SiteDefinitions {
+        meetups: crate::data::definitions(&loaded.data, &config, &urls),
+        regions: crate::data::region_definitions(&loaded.data),
+    })
 }
 
 /// What `sync` changed.
@@ -155,6 +168,8 @@ pub struct SyncSummary {
     pub unchanged: usize,
     /// In the store but no longer in `data/`: kept (their registrations too).
     pub only_in_store: usize,
+    /// Regions written (each whole: its coordinator's key hash and meetups).
+    pub regions: usize,
 }
 
 impl std::fmt::Display for SyncSummary {
@@ -174,21 +189,26 @@ impl std::fmt::Display for SyncSummary {
                 self.only_in_store
             )?;
         }
+        if self.regions > 0 {
+            write!(f, "; {} regions", self.regions)?;
+        }
         Ok(())
     }
 }
 
-/// Writes `definitions` into `store`, counting what changed.
+/// Writes `definitions` into `store`, counting what changed. Meetups go
+/// first: a region never names a meetup the store does not know.
 pub async fn sync(
     store: &dyn Store,
-    definitions: &[MeetupDefinition],
+    definitions: &SiteDefinitions,
 ) -> std::result::Result<SyncSummary, StoreError> {
+    let meetups = &definitions.meetups;
     let before = store.meetups().await?;
     let known: HashMap<&str, &MeetupDefinition> =
         before.iter().map(|m| (m.id.as_str(), m)).collect();
-    let synced: HashSet<&str> = definitions.iter().map(|d| d.id.as_str()).collect();
+    let synced: HashSet<&str> = meetups.iter().map(|d| d.id.as_str()).collect();
     let mut summary = SyncSummary::default();
-    for definition in definitions {
+    for definition in meetups {
         match known.get(definition.id.as_str()) {
             None => summary.added += 1,
             Some(&old) if old == definition => summary.unchanged += 1,
@@ -199,11 +219,14 @@ pub async fn sync(
         .iter()
         .filter(|m| !synced.contains(m.id.as_str()))
         .count();
-    store.put_meetups(definitions).await?;
+    store.put_meetups(meetups).await?;
+    store.put_regions(&definitions.regions).await?;
+    summary.regions = definitions.regions.len();
     Ok(summary)
 }
 
-/// `maillage sync`: the meetup definitions of `data/` into the store.
+/// `maillage sync`: the meetup and region definitions of `data/` into the
+/// store.
 pub fn sync_command(options: &BuildOptions, spec: &StoreSpec) -> Outcome<String> {
     let definitions = site_definitions(options, true)?;
     block_on(async {

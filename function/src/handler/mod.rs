@@ -12,6 +12,7 @@ mod attendance;
 mod attestation;
 mod cancellation;
 pub mod config;
+mod coordination;
 mod input;
 mod message;
 mod pages;

@@ -179,6 +179,213 @@ pub(super) fn registrants_page(
     )
 }
 
+/// A region's coordinator's view, for a form sent without JavaScript: the
+/// totals, the meetups to come, those past without a report, the reports
+/// with their private notes, and the CSV button (a form posting the key,
+/// never a link carrying it).
+pub(super) fn coordination_page(
+    config: &FunctionConfig,
+    view: &super::coordination::RegionView<'_>,
+    key: &str,
+) -> String {
+    use super::coordination::{fill_rate, present, when, Stage};
+    let region = view.region;
+    let totals = view.totals();
+    let mut body = format!(
+        "<h1>Coordination : {}</h1>
+         <p class=\"note\">Cette page est réservée à la coordination de la région. Les notes privées des bilans ne se publient pas.</p>
+         <dl>
+<dt>Rencontres à venir</dt><dd>{} ({} inscriptions confirmées pour {} places, {} en liste d'attente)</dd>
+         <dt>Rencontres tenues</dt><dd>{} ({} avec bilan, {} sans bilan)</dd>
+         <dt>Présences notées par les organisateurs</dt><dd>{}</dd>
+         <dt>Participants selon les bilans</dt><dd>{}</dd>
+</dl>
+",
+        escape(&region.name),
+        totals.upcoming,
+        totals.seats_taken,
+        totals.seats,
+        totals.waiting,
+        totals.held,
+        totals.reported,
+        totals.unreported,
+        totals.present,
+        totals.attendance_reported,
+    );
+    let of = |wanted: Stage| {
+        view.meetups
+            .iter()
+            .filter(move |(stage, _)| *stage == wanted)
+    };
+    let title = |f: &maillage_store::MeetupFollowUp| {
+        format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&f.definition.url),
+            escape(&f.definition.title)
+        )
+    };
+
+    body.push_str(
+        "<h2>Rencontres à venir</h2>
+",
+    );
+    let upcoming: Vec<_> = of(Stage::Upcoming).collect();
+    if upcoming.is_empty() {
+        body.push_str(
+            "<p>Aucune rencontre à venir.</p>
+",
+        );
+    } else {
+        body.push_str(
+            "<table>
+<caption>Remplissage des rencontres à venir</caption>
+<thead><tr><th scope=\"col\">Rencontre</th><th scope=\"col\">Début</th>             <th scope=\"col\">Inscriptions / places</th><th scope=\"col\">Remplissage</th><th scope=\"col\">Liste d'attente</th></tr></thead>
+<tbody>
+",
+        );
+        for (_, f) in upcoming {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td></tr>
+",
+                title(f),
+                escape(&when(f)),
+                f.confirmed,
+                f.definition.capacity,
+                fill_rate(f).map(|r| format!("{r} %")).unwrap_or_default(),
+                f.waiting,
+            ));
+        }
+        body.push_str(
+            "</tbody>
+</table>
+",
+        );
+    }
+
+    body.push_str(
+        "<h2>Rencontres passées sans bilan</h2>
+",
+    );
+    let unreported: Vec<_> = of(Stage::Unreported).collect();
+    if unreported.is_empty() {
+        body.push_str(
+            "<p>Toutes les rencontres passées ont leur bilan.</p>
+",
+        );
+    } else {
+        body.push_str(
+            "<ul>
+",
+        );
+        for (_, f) in unreported {
+            body.push_str(&format!(
+                "<li>{} ({}) : {} inscriptions confirmées, {} présences notées</li>
+",
+                title(f),
+                escape(&when(f)),
+                f.confirmed,
+                present(f),
+            ));
+        }
+        body.push_str(
+            "</ul>
+",
+        );
+    }
+
+    body.push_str(
+        "<h2>Bilans</h2>
+",
+    );
+    let reported: Vec<_> = of(Stage::Reported).collect();
+    if reported.is_empty() {
+        body.push_str(
+            "<p>Aucun bilan reçu pour l'instant.</p>
+",
+        );
+    }
+    for (_, f) in reported {
+        let report = f.report.as_ref().expect("a reported meetup has its report");
+        body.push_str(&format!(
+            "<h3>{}</h3>
+<p>{} · {} présences notées",
+            title(f),
+            escape(&when(f)),
+            present(f)
+        ));
+        if let Some(attendance) = report.attendance {
+            body.push_str(&format!(" · {attendance} participants selon le bilan"));
+        }
+        body.push_str(
+            "</p>
+<dl>
+",
+        );
+        let parts = [
+            (
+                "Ce qui s'est passé au regard des intentions",
+                &report.outcome,
+            ),
+            ("Ce qui a bien marché", &report.went_well),
+            ("Les difficultés", &report.problems),
+            ("Les améliorations pour la suite", &report.improvements),
+            ("Les fiches pratiques", &report.sheets),
+            ("Notes privées", &f.private_notes),
+        ];
+        for (label, text) in parts {
+            if let Some(text) = text {
+                body.push_str(&format!(
+                    "<dt>{label}</dt><dd style=\"white-space:pre-wrap\">{}</dd>
+",
+                    escape(text)
+                ));
+            }
+        }
+        body.push_str(
+            "</dl>
+",
+        );
+    }
+
+    let cancelled: Vec<_> = of(Stage::Cancelled).collect();
+    if !cancelled.is_empty() {
+        body.push_str(
+            "<h2>Rencontres annulées</h2>
+<ul>
+",
+        );
+        for (_, f) in cancelled {
+            body.push_str(&format!(
+                "<li>{} ({})</li>
+",
+                title(f),
+                escape(&when(f))
+            ));
+        }
+        body.push_str(
+            "</ul>
+",
+        );
+    }
+
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"{}\">
+<input type=\"hidden\" name=\"region\" value=\"{}\">
+         <input type=\"hidden\" name=\"key\" value=\"{}\">
+<input type=\"hidden\" name=\"format\" value=\"csv\">
+         <p><button type=\"submit\">Télécharger le tableau (CSV)</button></p>
+</form>",
+        escape(&config.public_api_url("/coordination")),
+        escape(&region.id),
+        escape(key),
+    ));
+    layout(
+        &config.site(),
+        &format!("Coordination : {}", region.name),
+        &body,
+    )
+}
+
 /// The form of a message to every registrant: `request` identifies this
 /// sending, so that the form posted twice sends once.
 fn message_form(config: &FunctionConfig, hidden: &str, request: &str) -> String {

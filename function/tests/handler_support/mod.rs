@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 pub(crate) mod attendance;
+pub(crate) mod coordination;
 pub(crate) mod messages;
 
 pub(crate) const SITE: &str = "https://rencontres.example.org";

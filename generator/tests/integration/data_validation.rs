@@ -967,6 +967,53 @@ fn meetup_definitions_for_the_store() {
     assert_eq!(r3.report_key_sha256, None);
 }
 
+#[test]
+fn region_definitions_for_the_store() {
+    let dir = common::fixture("data-site");
+    let loaded = maillage::data::load(dir.path(), now()).unwrap();
+    let regions = maillage::data::region_definitions(&loaded.data);
+    let ids: Vec<&str> = regions.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["bretagne", "la-reunion", "ile-de-france"]);
+    let bretagne = &regions[0];
+    assert_eq!(
+        bretagne.coordinator_key_sha256.as_deref(),
+        Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    );
+    let mut meetups = bretagne.meetups.clone();
+    meetups.sort();
+    assert!(meetups.contains(&"brest-nsi-s3".to_string()), "{meetups:?}");
+    assert!(
+        meetups.contains(&"carto-rennes-2026-12".to_string()),
+        "{meetups:?}"
+    );
+    assert!(
+        !meetups.contains(&"code-reunion-2026-12".to_string()),
+        "{meetups:?}"
+    );
+    assert_eq!(regions[1].meetups, ["code-reunion-2026-12"]);
+    assert_eq!(regions[1].coordinator_key_sha256, None);
+    assert_eq!(regions[2].meetups, Vec::<String>::new());
+}
+
+#[test]
+fn coordinator_key_must_be_a_sha256() {
+    let regions = common::read(common::fixture("data-site").path(), "data/regions.yaml");
+    let broken = regions.replacen(
+        "coordinator_key_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "coordinator_key_sha256: 9F86",
+        1,
+    );
+    assert_ne!(broken, regions);
+    let d = errors(&[("data/regions.yaml", &broken)]);
+    assert_has(
+        &d,
+        "data/regions.yaml",
+        9,
+        "coordinator_key_sha256",
+        "`9F86` is not a SHA-256 hash: expected 64 lower-case hexadecimal characters (`maillage region key` writes it)",
+    );
+}
+
 fn check_site(dir: &std::path::Path) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
         .arg("--root")

@@ -127,6 +127,17 @@ fn sync_export_purge(root: &Path, spec: &str, endpoint: Option<&str>, store: &dy
     );
     let synced = rt.block_on(store.meetups()).unwrap();
     assert_eq!(synced.len(), ids.len());
+    // The regions too: the coordinator's key hash and the region's meetups.
+    let bretagne = rt
+        .block_on(store.region("bretagne"))
+        .unwrap()
+        .expect("the region synced");
+    assert_eq!(
+        bretagne.coordinator_key_sha256.as_deref(),
+        Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    );
+    assert!(bretagne.meetups.contains(&"brest-nsi-s3".to_string()));
+    assert!(out.contains("; 3 regions"), "{out}");
     // Again: nothing changed.
     let out = stdout(&maillage(root, &["sync", "--store", spec], endpoint));
     assert!(out.contains("0 added, 0 updated"), "{out}");

@@ -1,10 +1,11 @@
-//! What the function must know about each meetup ([`MeetupDefinition`]),
-//! derived from `data/` for `maillage sync`. Never published.
+//! What the function must know about each meetup ([`MeetupDefinition`])
+//! and each region ([`RegionDefinition`]), derived from `data/` for
+//! `maillage sync`. Never published.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use maillage_model::meetup::MeetupDefinition;
+use maillage_model::meetup::{MeetupDefinition, RegionDefinition};
 use maillage_model::urls::SiteUrls;
 use maillage_model::zone;
 
@@ -49,6 +50,31 @@ pub fn definitions(data: &DataSet, config: &Config, urls: &SiteUrls) -> Vec<Meet
                 url: config.make_permalink(&urls.meetup(&m.id)),
                 time_zone: m.time_zone,
             }
+        })
+        .collect()
+}
+
+/// The definitions of every region of a validated data set: its
+/// coordinator's key hash and the meetups held in its places, in the order
+/// of `data/`.
+pub fn region_definitions(data: &DataSet) -> Vec<RegionDefinition> {
+    let region_of_place: HashMap<&str, &str> = data
+        .places
+        .iter()
+        .map(|p| (p.id.as_str(), p.region.as_str()))
+        .collect();
+    data.regions
+        .iter()
+        .map(|region| RegionDefinition {
+            id: region.slug.clone(),
+            name: region.name.clone(),
+            coordinator_key_sha256: region.coordinator_key_sha256.clone(),
+            meetups: data
+                .meetups
+                .iter()
+                .filter(|m| region_of_place.get(m.place.as_str()) == Some(&region.code.as_str()))
+                .map(|m| m.id.clone())
+                .collect(),
         })
         .collect()
 }
