@@ -828,7 +828,7 @@ fn soft_problems_are_warnings() {
     assert_has(
         &w,
         "data/regions.yaml",
-        17,
+        19,
         "code",
         "region 11 (Île-de-France) has no place yet",
     );
