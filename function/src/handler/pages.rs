@@ -28,7 +28,7 @@ a:focus-visible,button:focus-visible{outline:3px solid #1c2226;outline-offset:2p
 .cancel-link{font-weight:600;word-break:break-all}\
 .problems{border-left:4px solid #a4161a;padding:.2rem 1rem;background:#fbe9e9}\
 .note{color:#4b5661}\
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+table{border-collapse:collapse;width:100%}.table-scroll{overflow-x:auto}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
 dt{font-weight:bold}dd{margin:0 0 .5rem}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\
@@ -192,15 +192,12 @@ pub(super) fn coordination_page(
     let region = view.region;
     let totals = view.totals();
     let mut body = format!(
-        "<h1>Coordination : {}</h1>
-         <p class=\"note\">Cette page est réservée à la coordination de la région. Les notes privées des bilans ne se publient pas.</p>
-         <dl>
-<dt>Rencontres à venir</dt><dd>{} ({} inscriptions confirmées pour {} places, {} en liste d'attente)</dd>
-         <dt>Rencontres tenues</dt><dd>{} ({} avec bilan, {} sans bilan)</dd>
-         <dt>Présences notées par les organisateurs</dt><dd>{}</dd>
-         <dt>Participants selon les bilans</dt><dd>{}</dd>
-</dl>
-",
+        "<h1>Coordination : {}</h1>\n\
+         <p class=\"note\">Cette page est réservée à la coordination de la région. Les notes privées des bilans ne se publient pas.</p>\n\
+         <dl>\n<dt>Rencontres à venir</dt><dd>{} ({} inscriptions confirmées pour {} places, {} en liste d'attente)</dd>\n\
+         <dt>Rencontres tenues</dt><dd>{} ({} avec bilan, {} sans bilan)</dd>\n\
+         <dt>Présences notées par les organisateurs</dt><dd>{}</dd>\n\
+         <dt>Participants selon les bilans</dt><dd>{}</dd>\n</dl>\n",
         escape(&region.name),
         totals.upcoming,
         totals.seats_taken,
@@ -216,6 +213,8 @@ pub(super) fn coordination_page(
         view.meetups
             .iter()
             .filter(move |(stage, _)| *stage == wanted)
+            .map(|(_, follow_up)| follow_up)
+            .collect::<Vec<_>>()
     };
     let title = |f: &maillage_store::MeetupFollowUp| {
         format!(
@@ -225,28 +224,22 @@ pub(super) fn coordination_page(
         )
     };
 
-    body.push_str(
-        "<h2>Rencontres à venir</h2>
-",
-    );
-    let upcoming: Vec<_> = of(Stage::Upcoming).collect();
+    body.push_str("<h2>Rencontres à venir</h2>\n");
+    let upcoming = of(Stage::Upcoming);
     if upcoming.is_empty() {
-        body.push_str(
-            "<p>Aucune rencontre à venir.</p>
-",
-        );
+        body.push_str("<p>Aucune rencontre à venir.</p>\n");
     } else {
+        // The table scrolls sideways on a phone, not the page.
         body.push_str(
-            "<table>
-<caption>Remplissage des rencontres à venir</caption>
-<thead><tr><th scope=\"col\">Rencontre</th><th scope=\"col\">Début</th>             <th scope=\"col\">Inscriptions / places</th><th scope=\"col\">Remplissage</th><th scope=\"col\">Liste d'attente</th></tr></thead>
-<tbody>
-",
+            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"a-venir\" tabindex=\"0\">\n\
+             <table>\n<caption id=\"a-venir\">Remplissage des rencontres à venir</caption>\n\
+             <thead><tr><th scope=\"col\">Rencontre</th><th scope=\"col\">Début</th>\
+             <th scope=\"col\">Inscriptions / places</th><th scope=\"col\">Remplissage</th>\
+             <th scope=\"col\">Liste d'attente</th></tr></thead>\n<tbody>\n",
         );
-        for (_, f) in upcoming {
+        for f in upcoming {
             body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td></tr>
-",
+                "<tr><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td></tr>\n",
                 title(f),
                 escape(&when(f)),
                 f.confirmed,
@@ -255,60 +248,38 @@ pub(super) fn coordination_page(
                 f.waiting,
             ));
         }
-        body.push_str(
-            "</tbody>
-</table>
-",
-        );
+        body.push_str("</tbody>\n</table>\n</div>\n");
     }
 
-    body.push_str(
-        "<h2>Rencontres passées sans bilan</h2>
-",
-    );
-    let unreported: Vec<_> = of(Stage::Unreported).collect();
+    body.push_str("<h2>Rencontres passées sans bilan</h2>\n");
+    let unreported = of(Stage::Unreported);
     if unreported.is_empty() {
-        body.push_str(
-            "<p>Toutes les rencontres passées ont leur bilan.</p>
-",
-        );
+        body.push_str("<p>Toutes les rencontres passées ont leur bilan.</p>\n");
     } else {
-        body.push_str(
-            "<ul>
-",
-        );
-        for (_, f) in unreported {
+        body.push_str("<ul>\n");
+        for f in unreported {
             body.push_str(&format!(
-                "<li>{} ({}) : {} inscriptions confirmées, {} présences notées</li>
-",
+                "<li>{} ({}) : {} inscriptions confirmées, {} présences notées</li>\n",
                 title(f),
                 escape(&when(f)),
                 f.confirmed,
                 present(f),
             ));
         }
-        body.push_str(
-            "</ul>
-",
-        );
+        body.push_str("</ul>\n");
     }
 
-    body.push_str(
-        "<h2>Bilans</h2>
-",
-    );
-    let reported: Vec<_> = of(Stage::Reported).collect();
+    body.push_str("<h2>Bilans</h2>\n");
+    let reported = of(Stage::Reported);
     if reported.is_empty() {
-        body.push_str(
-            "<p>Aucun bilan reçu pour l'instant.</p>
-",
-        );
+        body.push_str("<p>Aucun bilan reçu pour l'instant.</p>\n");
     }
-    for (_, f) in reported {
-        let report = f.report.as_ref().expect("a reported meetup has its report");
+    for f in reported {
+        let Some(report) = f.report.as_ref() else {
+            continue;
+        };
         body.push_str(&format!(
-            "<h3>{}</h3>
-<p>{} · {} présences notées",
+            "<h3>{}</h3>\n<p>{} · {} présences notées",
             title(f),
             escape(&when(f)),
             present(f)
@@ -316,11 +287,7 @@ pub(super) fn coordination_page(
         if let Some(attendance) = report.attendance {
             body.push_str(&format!(" · {attendance} participants selon le bilan"));
         }
-        body.push_str(
-            "</p>
-<dl>
-",
-        );
+        body.push_str("</p>\n<dl>\n");
         let parts = [
             (
                 "Ce qui s'est passé au regard des intentions",
@@ -335,46 +302,27 @@ pub(super) fn coordination_page(
         for (label, text) in parts {
             if let Some(text) = text {
                 body.push_str(&format!(
-                    "<dt>{label}</dt><dd style=\"white-space:pre-wrap\">{}</dd>
-",
+                    "<dt>{label}</dt><dd style=\"white-space:pre-wrap\">{}</dd>\n",
                     escape(text)
                 ));
             }
         }
-        body.push_str(
-            "</dl>
-",
-        );
+        body.push_str("</dl>\n");
     }
 
-    let cancelled: Vec<_> = of(Stage::Cancelled).collect();
+    let cancelled = of(Stage::Cancelled);
     if !cancelled.is_empty() {
-        body.push_str(
-            "<h2>Rencontres annulées</h2>
-<ul>
-",
-        );
-        for (_, f) in cancelled {
-            body.push_str(&format!(
-                "<li>{} ({})</li>
-",
-                title(f),
-                escape(&when(f))
-            ));
+        body.push_str("<h2>Rencontres annulées</h2>\n<ul>\n");
+        for f in cancelled {
+            body.push_str(&format!("<li>{} ({})</li>\n", title(f), escape(&when(f))));
         }
-        body.push_str(
-            "</ul>
-",
-        );
+        body.push_str("</ul>\n");
     }
 
     body.push_str(&format!(
-        "<form method=\"post\" action=\"{}\">
-<input type=\"hidden\" name=\"region\" value=\"{}\">
-         <input type=\"hidden\" name=\"key\" value=\"{}\">
-<input type=\"hidden\" name=\"format\" value=\"csv\">
-         <p><button type=\"submit\">Télécharger le tableau (CSV)</button></p>
-</form>",
+        "<form method=\"post\" action=\"{}\">\n<input type=\"hidden\" name=\"region\" value=\"{}\">\n\
+         <input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"format\" value=\"csv\">\n\
+         <p><button type=\"submit\">Télécharger le tableau (CSV)</button></p>\n</form>",
         escape(&config.public_api_url("/coordination")),
         escape(&region.id),
         escape(key),

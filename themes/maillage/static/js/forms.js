@@ -191,6 +191,8 @@
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     var meetup = params.get("rencontre");
     var key = params.get("cle");
+    var region = params.get("region");
+    if (region && ID.test(region) && form.elements.region && !form.elements.region.value) form.elements.region.value = region;
     if (meetup && ID.test(meetup) && form.elements.meetup && !form.elements.meetup.value) form.elements.meetup.value = meetup;
     if (key && form.elements.key && !form.elements.key.value) form.elements.key.value = key;
     var note = document.getElementById(form.id + "-lien");
@@ -320,6 +322,79 @@
     result.firstChild.focus();
   }
 
+  /* ---- Coordinator's page: the region's view --------------------------- */
+
+  function meetupLink(m) {
+    return /^(https?:\/\/|\/)/.test(m.url || "") ? el("a", { href: m.url }, m.title) : el("span", {}, m.title);
+  }
+
+  function listItem(m, details) {
+    var li = el("li");
+    li.appendChild(meetupLink(m));
+    li.appendChild(document.createTextNode(" (" + m.when + ")" + (details ? " : " + details : "")));
+    return li;
+  }
+
+  function showRegion(data) {
+    var meetups = data.meetups || [];
+    var of = function (stage) { return meetups.filter(function (m) { return m.stage === stage; }); };
+    var totals = data.totals || {};
+    document.getElementById("region-vue-titre").textContent = data.name || "";
+    [["upcoming", totals.upcoming], ["seats", totals.seats_taken + " / " + totals.seats], ["waiting", totals.waiting],
+      ["held", totals.held], ["reported", totals.reported], ["unreported", totals.unreported],
+      ["present", totals.present], ["attendance", totals.attendance_reported]].forEach(function (pair) {
+      document.getElementById("region-total-" + pair[0]).textContent = String(pair[1]);
+    });
+    var upcoming = of("upcoming");
+    var body = document.querySelector("#region-a-venir tbody");
+    body.textContent = "";
+    upcoming.forEach(function (m) {
+      var row = el("tr");
+      var first = el("td");
+      first.appendChild(meetupLink(m));
+      row.appendChild(first);
+      [m.when, m.confirmed + " / " + m.capacity, m.fill_rate === null ? "" : m.fill_rate + " %", String(m.waiting)].forEach(function (value) {
+        row.appendChild(el("td", {}, value));
+      });
+      body.appendChild(row);
+    });
+    document.getElementById("region-a-venir").hidden = upcoming.length === 0;
+    document.getElementById("region-a-venir-aucune").hidden = upcoming.length > 0;
+    var unreported = of("unreported");
+    var list = document.getElementById("region-sans-bilan");
+    list.textContent = "";
+    unreported.forEach(function (m) {
+      list.appendChild(listItem(m, m.confirmed + " " + t("coordination_confirmed_count") + ", " + m.present + " " + t("coordination_present_count")));
+    });
+    document.getElementById("region-sans-bilan-aucune").hidden = unreported.length > 0;
+    var reported = of("reported");
+    var reports = document.getElementById("region-bilans");
+    reports.textContent = "";
+    reported.forEach(function (m) {
+      var title = el("h4");
+      title.appendChild(meetupLink(m));
+      reports.appendChild(title);
+      var figures = m.when + " · " + m.present + " " + t("coordination_present_count");
+      if (m.report.attendance !== null && m.report.attendance !== undefined) figures += " · " + m.report.attendance + " " + t("coordination_attendance_count");
+      reports.appendChild(el("p", {}, figures));
+      var parts = el("dl");
+      [["outcome", m.report.outcome], ["went_well", m.report.went_well], ["problems", m.report.problems],
+        ["improvements", m.report.improvements], ["sheets", m.report.sheets], ["private_notes", m.private_notes]].forEach(function (pair) {
+        if (!pair[1]) return;
+        parts.appendChild(el("dt", {}, t("coordination_" + pair[0])));
+        parts.appendChild(el("dd", { "class": "report-text" }, pair[1]));
+      });
+      reports.appendChild(parts);
+    });
+    document.getElementById("region-bilans-aucun").hidden = reported.length > 0;
+    var cancelled = of("cancelled");
+    var gone = document.getElementById("region-annulees");
+    gone.textContent = "";
+    cancelled.forEach(function (m) { gone.appendChild(listItem(m)); });
+    document.getElementById("region-annulees-bloc").hidden = cancelled.length === 0;
+    document.getElementById("region-vue").hidden = false;
+  }
+
   /* ---- Attestation check (public page) --------------------------------- */
 
   function showVerified(form, data) {
@@ -375,7 +450,7 @@
   document.querySelectorAll("form[data-form]").forEach(function (form) {
     var kind = form.getAttribute("data-form");
     form.noValidate = true;
-    if (kind === "report" || kind === "registrants") fillFromFragment(form);
+    if (kind === "report" || kind === "registrants" || kind === "coordination") fillFromFragment(form);
     if (kind === "report") prefillIntentions(form);
     var done = function (data) {
       if (kind === "registration") registrationDone(form, data);
@@ -383,6 +458,10 @@
       else if (kind === "registrants") {
         showRegistrants(form, data);
         document.getElementById("inscrits-titre").focus();
+      }
+      else if (kind === "coordination") {
+        showRegion(data);
+        document.getElementById("region-vue-titre").focus();
       }
       else if (kind === "attendance") attendanceSaved(data);
       else if (kind === "message") messageSent(form, data);
@@ -397,6 +476,7 @@
       send(form, done);
     });
     if (kind === "registrants" && form.elements.meetup.value && form.elements.key.value) send(form, done);
+    if (kind === "coordination" && form.elements.region.value && form.elements.key.value) send(form, done);
   });
 
   document.querySelectorAll("[data-outcome]").forEach(showOutcome);
