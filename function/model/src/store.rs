@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::meetup::{
     LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport, RegionDefinition, Role,
 };
+use crate::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 
 /// A registration to record. The handler has already validated and
 /// normalised every field (email lower-cased and trimmed).
@@ -328,6 +329,8 @@ pub struct PurgeSummary {
     pub registrations: u64,
     pub private_notes: u64,
     pub attestations: u64,
+    /// Meetup proposals (their proposers' names and emails) past their expiry.
+    pub proposals: u64,
 }
 
 /// What a repair found and mended in one meetup.
@@ -467,6 +470,24 @@ pub trait Store: Send + Sync {
     /// region), in the order given; ids the store does not know are left
     /// out. Reads only these meetups' own records.
     async fn follow_up(&self, meetup_ids: &[String]) -> StoreResult<Vec<MeetupFollowUp>>;
+
+    /// Stores a meetup proposal, pending. Returns false when a proposal with
+    /// this id exists already (the form sent again): nothing changes.
+    async fn submit_proposal(&self, proposal: &Proposal) -> StoreResult<bool>;
+
+    /// The live (not expired) proposals of a region, pending and decided,
+    /// in the order they came.
+    async fn proposals(&self, region: &str) -> StoreResult<Vec<Proposal>>;
+
+    /// Decides a pending proposal, once: accepted, it records the meetup it
+    /// becomes ([`Store::accepted_meetups`]) in the same atomic step. The
+    /// first request gets [`DecisionOutcome::Decided`], a retry of it after
+    /// a lost answer too; any other request after it gets
+    /// [`DecisionOutcome::AlreadyDecided`].
+    async fn decide_proposal(&self, decision: &Decision) -> StoreResult<DecisionOutcome>;
+
+    /// Every accepted proposal's meetup (for `maillage export`), by id.
+    async fn accepted_meetups(&self) -> StoreResult<Vec<AcceptedMeetup>>;
 
     /// Takes a seat or a waiting-list place, atomically: exactly `capacity`
     /// people are confirmed, later ones wait in arrival order; the same email

@@ -27,6 +27,10 @@ use maillage_model::clock;
 use maillage_model::meetup::{
     MeetupDefinition, MeetupStatus, PublicReport, RegionDefinition, ReportLink, Role,
 };
+use maillage_model::proposal::{
+    AcceptedMeetup, Belongs, Decision, DecisionOutcome, NewPlace, Proposal, ProposalStatus,
+    ProposedPlace,
+};
 use maillage_store::{
     Attendance, AttestedRole, CancelOutcome, MessageKind, MessageOutcome, NewRegistration,
     OrganiserMessage, PurgeCutoffs, RegistrationOutcome, RegistrationStatus, RepairSummary, Store,
@@ -71,7 +75,9 @@ macro_rules! store_conformance_tests {
             a_message_to_an_unknown_meetup_is_refused,
             reminders_are_claimed_once_for_registrations_made_before,
             regions_round_trip,
-            follow_up_gives_each_meetup_named_and_no_other
+            follow_up_gives_each_meetup_named_and_no_other,
+            proposals_are_stored_once_by_region_then_purged,
+            a_proposal_is_decided_once
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -137,7 +143,9 @@ where
         a_message_to_an_unknown_meetup_is_refused,
         reminders_are_claimed_once_for_registrations_made_before,
         regions_round_trip,
-        follow_up_gives_each_meetup_named_and_no_other
+        follow_up_gives_each_meetup_named_and_no_other,
+        proposals_are_stored_once_by_region_then_purged,
+        a_proposal_is_decided_once
     );
 }
 
@@ -1752,4 +1760,200 @@ pub(crate) async fn follow_up_gives_each_meetup_named_and_no_other(store: Arc<dy
     let seen_old = store.follow_up(&["old".to_string()]).await.unwrap();
     assert_eq!(seen_old[0].private_notes, None, "expired notes are hidden");
     assert!(seen_old[0].report.is_some());
+}
+
+// ---------------------------------------------------------------- proposals
+
+pub(crate) fn proposal(id: &str, region: &str) -> Proposal {
+    let now = clock::now();
+    let start = (now + Duration::days(30))
+        .naive_utc()
+        .date()
+        .and_hms_opt(18, 0, 0)
+        .unwrap();
+    Proposal {
+        id: format!("{id}-{}", random_suffix()),
+        region: region.into(),
+        belongs: Belongs::Series {
+            series: "carto".into(),
+        },
+        place: ProposedPlace::New(NewPlace {
+            name: "Tiers-lieu du Port".into(),
+            town: "Lorient".into(),
+            department: "56".into(),
+        }),
+        title: format!("Rencontre proposée {id}"),
+        start,
+        end: start + Duration::hours(2),
+        capacity: 15,
+        intentions: vec!["Cartographier le quartier".into()],
+        name: "Dominique Proposante".into(),
+        email: format!("{id}@proposant.example.net"),
+        submitted_at: now,
+        expires_at: now + Duration::days(120),
+        status: ProposalStatus::Pending,
+        message: None,
+    }
+}
+
+fn accepted(proposal: &Proposal, meetup: &str) -> AcceptedMeetup {
+    AcceptedMeetup {
+        id: meetup.into(),
+        proposal: proposal.id.clone(),
+        region: proposal.region.clone(),
+        title: proposal.title.clone(),
+        belongs: proposal.belongs.clone(),
+        place: "cafe-du-port-lorient".into(),
+        start: proposal.start,
+        end: proposal.end,
+        capacity: 20,
+        intentions: proposal.intentions.clone(),
+        organiser: "Dominique".into(),
+        report_key_sha256: "a".repeat(64),
+        accepted_at: clock::now(),
+    }
+}
+
+fn decision(proposal: &Proposal, request: &str, accepted: Option<AcceptedMeetup>) -> Decision {
+    Decision {
+        region: proposal.region.clone(),
+        proposal: proposal.id.clone(),
+        request: format!("{request}-{}", random_suffix()),
+        accepted,
+        message: Some("Merci pour la proposition.".into()),
+        decided_at: clock::now(),
+    }
+}
+
+pub(crate) async fn proposals_are_stored_once_by_region_then_purged(store: Arc<dyn Store>) {
+    assert_eq!(store.proposals("bretagne").await.unwrap(), vec![]);
+    let first = proposal("premiere", "bretagne");
+    let second = Proposal {
+        submitted_at: first.submitted_at + Duration::seconds(1),
+        ..proposal("seconde", "bretagne")
+    };
+    let elsewhere = proposal("ailleurs", "normandie");
+    assert!(store.submit_proposal(&first).await.unwrap());
+    assert!(store.submit_proposal(&second).await.unwrap());
+    assert!(store.submit_proposal(&elsewhere).await.unwrap());
+    // The same form sent again: nothing changes, the first stays.
+    let again = Proposal {
+        title: "Autre titre".into(),
+        ..first.clone()
+    };
+    assert!(!store.submit_proposal(&again).await.unwrap());
+    assert_eq!(
+        store.proposals("bretagne").await.unwrap(),
+        vec![first.clone(), second.clone()],
+        "its region's, in the order they came"
+    );
+    assert_eq!(store.proposals("normandie").await.unwrap(), vec![elsewhere]);
+    // Expired: hidden, then purged (the proposer's name and email go).
+    let expired = Proposal {
+        expires_at: clock::now() - Duration::hours(1),
+        ..proposal("expiree", "bretagne")
+    };
+    assert!(store.submit_proposal(&expired).await.unwrap());
+    assert_eq!(store.proposals("bretagne").await.unwrap().len(), 2);
+    let summary = store.purge_expired(clock::now()).await.unwrap();
+    assert_eq!(summary.proposals, 1);
+    assert_eq!(store.proposals("bretagne").await.unwrap().len(), 2);
+}
+
+pub(crate) async fn a_proposal_is_decided_once(store: Arc<dyn Store>) {
+    let first = proposal("acceptee", "bretagne");
+    let second = proposal("refusee", "bretagne");
+    store.submit_proposal(&first).await.unwrap();
+    store.submit_proposal(&second).await.unwrap();
+
+    // Accepted: the proposal says so, the meetup is recorded.
+    let meetup = accepted(&first, "carto-lorient-2027-01");
+    let accept = decision(&first, "accepter", Some(meetup.clone()));
+    let DecisionOutcome::Decided(decided) = store.decide_proposal(&accept).await.unwrap() else {
+        panic!("the first decision decides");
+    };
+    assert_eq!(
+        decided.status,
+        ProposalStatus::Accepted {
+            meetup: meetup.id.clone()
+        }
+    );
+    assert_eq!(
+        decided.message.as_deref(),
+        Some("Merci pour la proposition.")
+    );
+    // The same request again (its answer lost): its own outcome.
+    assert_eq!(
+        store.decide_proposal(&accept).await.unwrap(),
+        DecisionOutcome::Decided(decided.clone())
+    );
+    // Another request: already decided, nothing changes.
+    let decline = decision(&first, "refuser", None);
+    assert_eq!(
+        store.decide_proposal(&decline).await.unwrap(),
+        DecisionOutcome::AlreadyDecided(decided.clone())
+    );
+    assert_eq!(
+        store.accepted_meetups().await.unwrap(),
+        vec![meetup.clone()]
+    );
+
+    // Declined: no meetup.
+    let declined = match store
+        .decide_proposal(&decision(&second, "refuser", None))
+        .await
+        .unwrap()
+    {
+        DecisionOutcome::Decided(p) => p,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(declined.status, ProposalStatus::Declined);
+    assert_eq!(store.accepted_meetups().await.unwrap(), vec![meetup]);
+    let listed = store.proposals("bretagne").await.unwrap();
+    assert_eq!(listed, vec![decided, declined]);
+
+    // Unknown, or asked from another region: nothing.
+    let unknown = Decision {
+        proposal: "inconnue".into(),
+        ..decision(&first, "x", None)
+    };
+    assert_eq!(
+        store.decide_proposal(&unknown).await.unwrap(),
+        DecisionOutcome::Unknown
+    );
+    let other_region = Decision {
+        region: "normandie".into(),
+        ..decision(&first, "y", None)
+    };
+    assert_eq!(
+        store.decide_proposal(&other_region).await.unwrap(),
+        DecisionOutcome::Unknown
+    );
+
+    // Two coordinators' requests at once: one decides.
+    let third = proposal("concurrente", "bretagne");
+    store.submit_proposal(&third).await.unwrap();
+    let tasks: Vec<_> = (0..4)
+        .map(|n| {
+            let store = store.clone();
+            let choice = decision(
+                &third,
+                &format!("course-{n}"),
+                (n % 2 == 0).then(|| accepted(&third, &format!("course-lorient-{n}"))),
+            );
+            tokio::spawn(async move { store.decide_proposal(&choice).await.unwrap() })
+        })
+        .collect();
+    let mut decided = 0;
+    for task in tasks {
+        if matches!(task.await.unwrap(), DecisionOutcome::Decided(_)) {
+            decided += 1;
+        }
+    }
+    assert_eq!(decided, 1, "exactly one request decides");
+    let accepted_now = store.accepted_meetups().await.unwrap();
+    assert!(
+        accepted_now.len() <= 2,
+        "at most one more meetup: {accepted_now:?}"
+    );
 }

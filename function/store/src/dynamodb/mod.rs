@@ -33,6 +33,7 @@ mod items;
 mod meetup_item;
 mod meetups;
 mod messages;
+mod proposals;
 mod purge;
 mod regions;
 mod registrations;
@@ -56,6 +57,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, Semaphore};
 
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, RegionDefinition};
+use maillage_model::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 use maillage_model::store::{
     Addressee, Attendance, Attestation, CancelOutcome, Issued, MeetupFollowUp, MessageOutcome,
     NewRegistration, OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
@@ -343,6 +345,22 @@ impl Store for DynamoStore {
 
     async fn follow_up(&self, meetup_ids: &[String]) -> StoreResult<Vec<MeetupFollowUp>> {
         regions::follow_up(self, meetup_ids, maillage_model::clock::now()).await
+    }
+
+    async fn submit_proposal(&self, proposal: &Proposal) -> StoreResult<bool> {
+        proposals::submit(self, proposal).await
+    }
+
+    async fn proposals(&self, region: &str) -> StoreResult<Vec<Proposal>> {
+        proposals::of_region(self, region, maillage_model::clock::now()).await
+    }
+
+    async fn decide_proposal(&self, decision: &Decision) -> StoreResult<DecisionOutcome> {
+        proposals::decide(self, decision, maillage_model::clock::now()).await
+    }
+
+    async fn accepted_meetups(&self) -> StoreResult<Vec<AcceptedMeetup>> {
+        proposals::accepted(self).await
     }
 
     async fn register(&self, registration: NewRegistration) -> StoreResult<RegistrationOutcome> {

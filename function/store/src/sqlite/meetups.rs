@@ -239,9 +239,11 @@ pub(super) fn purge_expired(conn: &Connection, cutoffs: PurgeCutoffs) -> StoreRe
             [now],
         )
         .map_err(|e| sql_error("purging private notes", e))?;
+    let proposals = super::proposals::purge(conn, cutoffs.personal)?;
     Ok(PurgeSummary {
         registrations: registrations as u64,
         private_notes: private_notes as u64,
         attestations,
+        proposals,
     })
 }

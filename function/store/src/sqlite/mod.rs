@@ -23,6 +23,7 @@
 mod attendance;
 mod meetups;
 mod messages;
+mod proposals;
 mod regions;
 mod registrations;
 mod schema;
@@ -41,6 +42,7 @@ use maillage_model::clock;
 use maillage_model::meetup::{
     LiveAggregates, MeetupAggregate, MeetupDefinition, RegionDefinition, Role,
 };
+use maillage_model::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 use maillage_model::store::{
     Addressee, Attendance, Attestation, CancelOutcome, Issued, MeetupFollowUp, MessageOutcome,
     NewRegistration, OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
@@ -225,6 +227,30 @@ impl Store for SqliteStore {
         let now = clock::now();
         self.read(move |conn| regions::follow_up(conn, &meetup_ids, now))
             .await
+    }
+
+    async fn submit_proposal(&self, proposal: &Proposal) -> StoreResult<bool> {
+        let proposal = proposal.clone();
+        self.write(move |conn| proposals::submit(conn, &proposal))
+            .await
+    }
+
+    async fn proposals(&self, region: &str) -> StoreResult<Vec<Proposal>> {
+        let region = region.to_string();
+        let now = clock::now();
+        self.read(move |conn| proposals::of_region(conn, &region, now))
+            .await
+    }
+
+    async fn decide_proposal(&self, decision: &Decision) -> StoreResult<DecisionOutcome> {
+        let decision = decision.clone();
+        let now = clock::now();
+        self.write(move |conn| proposals::decide(conn, &decision, now))
+            .await
+    }
+
+    async fn accepted_meetups(&self) -> StoreResult<Vec<AcceptedMeetup>> {
+        self.read(proposals::accepted).await
     }
 
     async fn register(&self, registration: NewRegistration) -> StoreResult<RegistrationOutcome> {
