@@ -1,6 +1,7 @@
 //! The store commands: `maillage sync` (meetup and region definitions from
 //! `data/` into the function's store), `maillage export` (the store's public aggregates
-//! into `data/live/aggregates.json`), `maillage purge` (personal data past
+//! into `data/live/aggregates.json`, and the meetups accepted from proposals
+//! into `data/live/meetups.yaml`), `maillage purge` (personal data past
 //! its retention) and `maillage repair` (what interrupted requests left).
 //! Each works with both backends, named by a [`StoreSpec`].
 
@@ -13,6 +14,7 @@ use maillage_model::clock;
 use maillage_model::meetup::{
     LiveAggregates, MeetupDefinition, RegionDefinition, LIVE_AGGREGATES_PATH,
 };
+use maillage_model::proposal::{AcceptedMeetup, ACCEPTED_MEETUPS_PATH};
 use maillage_store::{PurgeCutoffs, RepairRun, RepairSummary, Store, StoreError};
 
 use crate::build::{load_config, BuildOptions};
@@ -246,24 +248,53 @@ pub fn aggregates_json(live: &LiveAggregates) -> String {
     text
 }
 
-/// Writes `data/live/aggregates.json` under `root` atomically: a temporary
-/// file in the same folder, flushed, then renamed over the old one.
+/// Writes `data/live/aggregates.json` under `root` atomically.
 pub fn write_aggregates(root: &Path, live: &LiveAggregates) -> std::io::Result<PathBuf> {
+    write_atomically(&root.join(LIVE_AGGREGATES_PATH), &aggregates_json(live))
+}
+
+/// The accepted proposals' meetups as a meetup file of `data/`.
+pub fn accepted_yaml(meetups: &[AcceptedMeetup]) -> String {
+    let mut text = String::from(
+        "# The meetups accepted from organisers' proposals, written by `maillage export`\n\
+         # from the function's store (edits here are overwritten: move an entry into\n\
+         # data/meetups/ to edit it, and it stays there).\n",
+    );
+    if meetups.is_empty() {
+        text.push_str("[]\n");
+    }
+    for meetup in meetups {
+        text.push('\n');
+        text.push_str(&crate::meetup_cli::accepted_entry(meetup));
+    }
+    text
+}
+
+/// Writes `data/live/meetups.yaml` under `root` atomically.
+pub fn write_accepted(root: &Path, meetups: &[AcceptedMeetup]) -> std::io::Result<PathBuf> {
+    write_atomically(&root.join(ACCEPTED_MEETUPS_PATH), &accepted_yaml(meetups))
+}
+
+/// Writes `text` at `path` atomically: a temporary file in the same
+/// folder, flushed, then renamed over the old one.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<PathBuf> {
     use std::io::Write;
-    let path = root.join(LIVE_AGGREGATES_PATH);
     let dir = path.parent().expect("a folder");
     std::fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(".aggregates.json.{}.tmp", std::process::id()));
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
-        file.write_all(aggregates_json(live).as_bytes())?;
+        file.write_all(text.as_bytes())?;
         file.sync_all()?;
-        std::fs::rename(&temp, &path)
+        std::fs::rename(&temp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    result.map(|()| path)
+    result.map(|()| path.to_path_buf())
 }
 
 /// `maillage export`: the store's public aggregates into `data/live/`.
@@ -282,11 +313,22 @@ pub fn export_command(options: &BuildOptions, spec: &StoreSpec) -> Outcome<Strin
                 format!("cannot write the aggregates: {e}"),
             ))
         })?;
+        let accepted = store
+            .accepted_meetups()
+            .await
+            .map_err(|e| spec.error(format!("cannot read the accepted proposals: {e}")))?;
+        write_accepted(&options.root, &accepted).map_err(|e| {
+            Failure::from(crate::error::Diagnostic::new(
+                ACCEPTED_MEETUPS_PATH,
+                format!("cannot write the accepted proposals: {e}"),
+            ))
+        })?;
         Ok(format!(
-            "Exported {} meetups' figures ({} with a published report) from {} to {LIVE_AGGREGATES_PATH}",
+            "Exported {} meetups' figures ({} with a published report) from {} to {LIVE_AGGREGATES_PATH}, and {} meetups accepted from proposals to {ACCEPTED_MEETUPS_PATH}",
             live.meetups.len(),
             reports,
-            spec.describe()
+            spec.describe(),
+            accepted.len(),
         ))
     })
 }

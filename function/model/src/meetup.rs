@@ -98,6 +98,27 @@ pub struct RegionDefinition {
     /// The ids of the meetups held in the region's places: the page reads
     /// these and no others, so it never scans the store.
     pub meetups: Vec<String>,
+    /// The region's places, which a proposal may name.
+    #[serde(default)]
+    pub places: Vec<RegionPlace>,
+    /// Where the region's times are read, for a proposal at a new place.
+    #[serde(default = "default_zone")]
+    pub time_zone: Tz,
+    /// What a proposed meetup may belong to, as the proposal form writes
+    /// it: `series:<id>`, `module:<id>:<week>` (weeks 1 and 3).
+    #[serde(default)]
+    pub belongs: Vec<String>,
+}
+
+/// A place of a region, as a proposal names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionPlace {
+    pub id: String,
+    pub name: String,
+    /// Its address in one line, for messages.
+    pub location: String,
+    /// Where its meetups' times are wall-clock times.
+    pub time_zone: Tz,
 }
 
 fn default_zone() -> Tz {

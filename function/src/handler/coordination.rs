@@ -19,6 +19,7 @@ use serde_json::json;
 use maillage_model::clock;
 use maillage_model::french;
 use maillage_model::meetup::{MeetupStatus, RegionDefinition};
+use maillage_model::proposal::{Belongs, Proposal, ProposalStatus, ProposedPlace};
 use maillage_store::MeetupFollowUp;
 
 use super::answer::{csv_response, html_response, json_response, ApiError};
@@ -71,10 +72,12 @@ impl Stage {
     }
 }
 
-/// The region's view: each meetup with its stage, by start.
+/// The region's view: each meetup with its stage, by start, and the
+/// proposals of meetups in the region, in the order they came.
 pub(super) struct RegionView<'a> {
     pub region: &'a RegionDefinition,
     pub meetups: Vec<(Stage, MeetupFollowUp)>,
+    pub proposals: Vec<Proposal>,
 }
 
 /// What the view adds up.
@@ -151,6 +154,20 @@ pub(super) async fn view(
     query: &Fields,
 ) -> Result<Response<Bytes>, ApiError> {
     let (region, key) = coordinator_access(function, headers, fields).await?;
+    region_view(function, &region, &key, headers, fields, query, None).await
+}
+
+/// The region's view in the format asked for; the page shows `notice`
+/// above it (JSON as `message`).
+pub(super) async fn region_view(
+    function: &Function,
+    region: &RegionDefinition,
+    key: &str,
+    headers: &HeaderMap,
+    fields: &Fields,
+    query: &Fields,
+    notice: Option<&str>,
+) -> Result<Response<Bytes>, ApiError> {
     let mut found = function
         .store
         .follow_up(&region.meetups)
@@ -159,25 +176,36 @@ pub(super) async fn view(
     found.sort_by(|a, b| {
         (a.definition.starts_at, &a.definition.id).cmp(&(b.definition.starts_at, &b.definition.id))
     });
+    let proposals = function
+        .store
+        .proposals(&region.id)
+        .await
+        .map_err(super::store_error)?;
     let now = clock::now();
     let view = RegionView {
-        region: &region,
+        region,
         meetups: found
             .into_iter()
             .map(|follow_up| (Stage::of(&follow_up, now), follow_up))
             .collect(),
+        proposals,
     };
     tracing::info!(
         route = "coordination",
         meetups = view.meetups.len(),
+        proposals = view.proposals.len(),
         "region read"
     );
     Ok(match Format::asked(headers, fields, query, Format::Html) {
         Format::Html => html_response(
             StatusCode::OK,
-            pages::coordination_page(&function.config, &view, &key),
+            pages::coordination_page(&function.config, &view, key, notice),
         ),
-        Format::Json => json_response(StatusCode::OK, &json_view(&view)),
+        Format::Json => {
+            let mut answer = json_view(&view);
+            answer["message"] = json!(notice);
+            json_response(StatusCode::OK, &answer)
+        }
         Format::Csv => csv_response(&format!("coordination-{}.csv", region.id), csv(&view)),
     })
 }
@@ -185,7 +213,7 @@ pub(super) async fn view(
 /// The region a request names, once its coordinator's key is checked, with
 /// that key. No key: 401; a wrong key, another region's key, or a region
 /// unknown or without a key: 403, the same answer for all.
-async fn coordinator_access(
+pub(super) async fn coordinator_access(
     function: &Function,
     headers: &HeaderMap,
     fields: &Fields,
@@ -277,10 +305,13 @@ fn json_view(view: &RegionView<'_>) -> serde_json::Value {
             })
         })
         .collect();
+    let proposals: Vec<_> = view.proposals.iter().map(json_proposal).collect();
     json!({
         "region": view.region.id,
         "name": view.region.name,
         "meetups": meetups,
+        "proposals": proposals,
+        "places": view.region.places.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>(),
         "totals": {
             "upcoming": totals.upcoming,
             "seats_taken": totals.seats_taken,
@@ -293,6 +324,50 @@ fn json_view(view: &RegionView<'_>) -> serde_json::Value {
             "attendance_reported": totals.attendance_reported,
         },
     })
+}
+
+/// A proposal as the coordinator reads it: the proposer's name and email
+/// included (they answer them), and where it stands.
+fn json_proposal(proposal: &Proposal) -> serde_json::Value {
+    json!({
+        "id": proposal.id,
+        "status": proposal_status(proposal),
+        "meetup": match &proposal.status {
+            ProposalStatus::Accepted { meetup } => Some(meetup),
+            _ => None,
+        },
+        "title": proposal.title,
+        "belongs": belongs_label(&proposal.belongs),
+        "place": match &proposal.place {
+            ProposedPlace::Known(id) => json!({ "id": id }),
+            ProposedPlace::New(new) => json!({ "name": new.name, "town": new.town, "department": new.department }),
+        },
+        "start": proposal.start.format("%Y-%m-%dT%H:%M").to_string(),
+        "end": proposal.end.format("%Y-%m-%dT%H:%M").to_string(),
+        "when": french::span(proposal.start, proposal.end),
+        "capacity": proposal.capacity,
+        "intentions": proposal.intentions,
+        "name": proposal.name,
+        "email": proposal.email,
+        "message": proposal.message,
+        "submitted_at": proposal.submitted_at.to_rfc3339(),
+    })
+}
+
+pub(super) fn proposal_status(proposal: &Proposal) -> &'static str {
+    match proposal.status {
+        ProposalStatus::Pending => "pending",
+        ProposalStatus::Accepted { .. } => "accepted",
+        ProposalStatus::Declined => "declined",
+    }
+}
+
+/// What a proposal belongs to, in French.
+pub(super) fn belongs_label(belongs: &Belongs) -> String {
+    match belongs {
+        Belongs::Module { module, week } => format!("module {module}, semaine {week}"),
+        Belongs::Series { series } => format!("série {series}"),
+    }
 }
 
 /// The view as CSV for a spreadsheet in French, as the organiser's list is.

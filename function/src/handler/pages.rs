@@ -187,12 +187,21 @@ pub(super) fn coordination_page(
     config: &FunctionConfig,
     view: &super::coordination::RegionView<'_>,
     key: &str,
+    notice: Option<&str>,
 ) -> String {
     use super::coordination::{fill_rate, present, when, Stage};
     let region = view.region;
     let totals = view.totals();
+    let notice = notice
+        .map(|n| {
+            format!(
+                "<div class=\"outcome\" role=\"status\"><p>{}</p></div>\n",
+                escape(n)
+            )
+        })
+        .unwrap_or_default();
     let mut body = format!(
-        "<h1>Coordination : {}</h1>\n\
+        "<h1>Coordination : {}</h1>\n{notice}\
          <p class=\"note\">Cette page est réservée à la coordination de la région. Les notes privées des bilans ne se publient pas.</p>\n\
          <dl>\n<dt>Rencontres à venir</dt><dd>{} ({} inscriptions confirmées pour {} places, {} en liste d'attente)</dd>\n\
          <dt>Rencontres tenues</dt><dd>{} ({} avec bilan, {} sans bilan)</dd>\n\
@@ -309,6 +318,8 @@ pub(super) fn coordination_page(
         }
         body.push_str("</dl>\n");
     }
+
+    body.push_str(&super::proposal_pages::proposals_section(config, view, key));
 
     let cancelled = of(Stage::Cancelled);
     if !cancelled.is_empty() {

@@ -1632,6 +1632,9 @@ pub(crate) fn region(id: &str, meetups: &[&str]) -> RegionDefinition {
             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
         ),
         meetups: meetups.iter().map(|id| id.to_string()).collect(),
+        places: vec![],
+        time_zone: maillage_model::zone::DEFAULT,
+        belongs: vec![],
     }
 }
 

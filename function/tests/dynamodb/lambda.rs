@@ -306,6 +306,9 @@ async fn a_registration_goes_through_the_runtime_api_into_dynamodb() {
                 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
             ),
             meetups: vec!["brest".into()],
+            places: vec![],
+            time_zone: maillage_model::zone::DEFAULT,
+            belongs: vec![],
         }])
         .await
         .unwrap();

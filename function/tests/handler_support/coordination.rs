@@ -15,6 +15,9 @@ fn region(id: &str, meetups: &[&str]) -> RegionDefinition {
         name: format!("Région {id}"),
         coordinator_key_sha256: Some(key_hash(&format!("coordination-{id}"))),
         meetups: meetups.iter().map(|m| m.to_string()).collect(),
+        places: vec![],
+        time_zone: maillage_model::zone::DEFAULT,
+        belongs: vec![],
     }
 }
 

@@ -1136,6 +1136,14 @@ async fn a_coordinator_reads_their_region_only() {
     support::coordination::a_coordinator_reads_their_region_only(&server).await;
 }
 
+// ---- Meetup proposals -------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proposals_accepted_and_declined() {
+    let server = start(config()).await;
+    support::proposals::proposals_accepted_and_declined(&server).await;
+}
+
 // ---- Messages to registrants -----------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

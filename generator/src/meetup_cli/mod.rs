@@ -26,6 +26,7 @@ use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::failure::{Failure, Outcome};
 pub(crate) use coordinator::region_key_command;
+pub(crate) use entry::accepted_entry;
 use entry::{Belongs, NewMeetup};
 pub(crate) use key::{private_link, OrganiserKey};
 use prompt::Prompter;

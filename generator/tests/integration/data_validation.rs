@@ -968,6 +968,22 @@ fn meetup_definitions_for_the_store() {
 }
 
 #[test]
+fn accepted_proposals_are_meetups_validated_in_their_own_file() {
+    // As `maillage export` writes them: read with the other meetups.
+    let accepted = format!(
+        "# The meetups accepted from organisers' proposals.\n\n{}",
+        MEETUP.replacen("- id: essai", "- id: acceptee", 1)
+    );
+    let dir = site_with(&[("data/live/meetups.yaml", &accepted)]);
+    let loaded = maillage::data::load(dir.path(), now()).unwrap();
+    assert!(loaded.data.meetups.iter().any(|m| m.id == "acceptee"));
+    // Its problems name that file, the line and the field.
+    let broken = accepted.replacen("place: cafe-du-port-lorient", "place: lieu-inconnu", 1);
+    let d = errors(&[("data/live/meetups.yaml", &broken)]);
+    assert_has(&d, "data/live/meetups.yaml", 9, "place", "lieu-inconnu");
+}
+
+#[test]
 fn region_definitions_for_the_store() {
     let dir = common::fixture("data-site");
     let loaded = maillage::data::load(dir.path(), now()).unwrap();
@@ -990,6 +1006,29 @@ fn region_definitions_for_the_store() {
         !meetups.contains(&"code-reunion-2026-12".to_string()),
         "{meetups:?}"
     );
+    // What a proposal may name: the region's places, the series and modules.
+    let lorient = bretagne
+        .places
+        .iter()
+        .find(|p| p.id == "cafe-du-port-lorient")
+        .expect("a place of the region");
+    assert_eq!(lorient.time_zone, maillage_model::zone::DEFAULT);
+    assert!(bretagne
+        .places
+        .iter()
+        .all(|p| p.id != "fablab-de-saint-denis"));
+    assert!(
+        bretagne
+            .belongs
+            .contains(&"series:carto-rennes".to_string()),
+        "{:?}",
+        bretagne.belongs
+    );
+    assert!(bretagne
+        .belongs
+        .iter()
+        .any(|b| b.starts_with("module:") && b.ends_with(":3")));
+    assert_eq!(regions[1].time_zone.name(), "Indian/Reunion");
     assert_eq!(regions[1].meetups, ["code-reunion-2026-12"]);
     assert_eq!(regions[1].coordinator_key_sha256, None);
     assert_eq!(regions[2].meetups, Vec::<String>::new());

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use maillage_model::meetup::{MeetupDefinition, RegionDefinition};
+use maillage_model::meetup::{MeetupDefinition, RegionDefinition, RegionPlace};
 use maillage_model::urls::SiteUrls;
 use maillage_model::zone;
 
@@ -58,6 +58,19 @@ pub fn definitions(data: &DataSet, config: &Config, urls: &SiteUrls) -> Vec<Meet
 /// coordinator's key hash and the meetups held in its places, in the order
 /// of `data/`.
 pub fn region_definitions(data: &DataSet) -> Vec<RegionDefinition> {
+    let zones = super::zones::place_zones(data);
+    // A training meetup follows the first or the third week of its module.
+    let belongs: Vec<String> = data
+        .series
+        .iter()
+        .map(|s| format!("series:{}", s.id))
+        .chain(data.modules.iter().flat_map(|m| {
+            [1, 3]
+                .into_iter()
+                .filter(|week| *week <= m.weeks)
+                .map(move |week| format!("module:{}:{week}", m.id))
+        }))
+        .collect();
     let region_of_place: HashMap<&str, &str> = data
         .places
         .iter()
@@ -75,6 +88,22 @@ pub fn region_definitions(data: &DataSet) -> Vec<RegionDefinition> {
                 .filter(|m| region_of_place.get(m.place.as_str()) == Some(&region.code.as_str()))
                 .map(|m| m.id.clone())
                 .collect(),
+            places: data
+                .places
+                .iter()
+                .filter(|p| p.region == region.code)
+                .map(|p| RegionPlace {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    location: p.location(),
+                    time_zone: zones
+                        .get(p.id.as_str())
+                        .copied()
+                        .unwrap_or_else(|| super::zones::region_zone(region)),
+                })
+                .collect(),
+            time_zone: super::zones::region_zone(region),
+            belongs: belongs.clone(),
         })
         .collect()
 }
