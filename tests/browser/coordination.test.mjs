@@ -127,3 +127,115 @@ test("without JavaScript the coordinator types the region and key and gets the v
   await checker.close();
   await context.close();
 });
+
+/** Waits until `check` holds, or fails after `timeout` ms. */
+async function eventually(what, check, timeout = 20000) {
+  const start = Date.now();
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() - start > timeout) throw new Error(`${what} did not happen within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("an organiser proposes, the coordinator accepts, the meetup appears on the site and the map, a participant registers, the coordinator sees it", async () => {
+  const title = "Tiers-lieux éducatifs : atelier proposé";
+  const meetupId = "tiers-lieux-educatifs-atelier-propose-2027-02";
+  // The organiser proposes, on a phone.
+  const context = await isolatedContext(browser, { viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(url("/organisation/proposer/"));
+  const form = serious(await axe(page));
+  assert.equal(form.length, 0, describeViolations(form));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the form is ${overflow} px wider than the screen`);
+  await page.selectOption("#proposition-region", REGION);
+  await page.selectOption("#proposition-belongs", "series:tiers-lieux-educatifs-occitanie");
+  await page.selectOption("#proposition-place", "lycee-de-la-garonne-toulouse");
+  await page.fill("#proposition-title", title);
+  await page.fill("#proposition-start", "2027-02-17T18:00");
+  await page.fill("#proposition-end", "2027-02-17T20:00");
+  await page.fill("#proposition-capacity", "12");
+  await page.fill("#proposition-intentions", "Découvrir les tiers-lieux\nPréparer un projet commun");
+  await page.fill("#proposition-name", "Sacha Proposeur");
+  await page.fill("#proposition-email", "sacha.proposeur@exemple.org");
+  await page.check("#proposition-consent");
+  await page.click("#proposition button[type=submit]");
+  await page.locator("#proposition-resultat").waitFor({ state: "visible" });
+  assert.match(await page.textContent("#proposition-resultat"), /transmise à la coordination de la région Occitanie/);
+  await page.screenshot({ path: path.join(ARTIFACTS, "proposition-envoyee.png"), fullPage: true });
+  await context.close();
+
+  // The coordinator accepts it from the region's page.
+  const coordinator = await isolatedContext(browser);
+  const view = await coordinator.newPage();
+  await view.goto(url(`/coordination/#region=${REGION}&cle=${KEY}`));
+  const proposal = view.locator("#region-propositions article", { hasText: title });
+  await proposal.waitFor();
+  assert.match(await proposal.textContent(), /Sacha Proposeur \(sacha\.proposeur@exemple\.org\)/);
+  const withProposals = serious(await axe(view));
+  assert.equal(withProposals.length, 0, describeViolations(withProposals));
+  await proposal.locator("textarea[name=message]").fill("Bienvenue dans le réseau !");
+  await proposal.locator("button[value=accept]").click();
+  await view.locator("#region-message").waitFor({ state: "visible" });
+  assert.match(await view.textContent("#region-message"), /est acceptée/);
+  assert.match(await view.textContent("#region-propositions-traitees"), new RegExp(`acceptée \\(${meetupId}\\)`));
+
+  // After the rebuild: its page and the map.
+  await eventually("the accepted meetup's page", async () => (await fetch(url(`/rencontres/${meetupId}/`))).ok);
+  await eventually("the accepted meetup on the map", async () => {
+    const map = await (await fetch(url("/carte/rencontres.geojson"), { cache: "no-store" })).text();
+    return map.includes(meetupId);
+  });
+
+  // A participant registers on it.
+  const visitor = await isolatedContext(browser);
+  const meetupPage = await visitor.newPage();
+  await meetupPage.goto(url(`/rencontres/${meetupId}/`));
+  assert.match(await meetupPage.textContent("h1"), /atelier proposé/);
+  await meetupPage.fill("#inscription-name", "Lou Participante");
+  await meetupPage.fill("#inscription-email", "lou.participante@exemple.org");
+  await meetupPage.check("#inscription-consent");
+  await meetupPage.click("#inscription button[type=submit]");
+  await meetupPage.locator("#inscription-resultat").waitFor({ state: "visible" });
+  await visitor.close();
+
+  // The coordinator sees the registration on the region's page.
+  await view.goto(url("/"));
+  await view.goto(url(`/coordination/#region=${REGION}&cle=${KEY}`));
+  const row = view.locator("#region-a-venir tbody tr", { hasText: "atelier proposé" });
+  await row.waitFor();
+  const cells = await row.locator("td").allTextContents();
+  assert.equal(cells[2], "1 / 12", "one registration out of twelve seats");
+  await view.screenshot({ path: path.join(ARTIFACTS, "coordination-proposition.png"), fullPage: true });
+  await coordinator.close();
+});
+
+test("without JavaScript an organiser sends a proposal and gets the function's page", async () => {
+  const context = await isolatedContext(browser, { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(url("/organisation/proposer/"));
+  await page.selectOption("#proposition-region", REGION);
+  await page.selectOption("#proposition-belongs", "series:tiers-lieux-educatifs-occitanie");
+  await page.fill("#proposition-title", "Un lieu nouveau à Albi");
+  await page.fill("#proposition-place-name", "Tiers-lieu de la Madeleine");
+  await page.fill("#proposition-place-town", "Albi");
+  await page.fill("#proposition-place-department", "81");
+  await page.fill("#proposition-start", "2027-03-03T18:00");
+  await page.fill("#proposition-end", "2027-03-03T20:00");
+  await page.fill("#proposition-capacity", "10");
+  await page.fill("#proposition-intentions", "Faire connaissance");
+  await page.fill("#proposition-name", "Noa Sansjs");
+  await page.fill("#proposition-email", "noa.sansjs@exemple.org");
+  await page.check("#proposition-consent");
+  await Promise.all([page.waitForURL(/\/api\/proposals$/), page.click("#proposition button[type=submit]")]);
+  assert.equal(await page.textContent("h1"), "Proposition envoyée");
+  const html = await page.content();
+  const checker = await isolatedContext(browser);
+  const check = await checker.newPage();
+  await check.setContent(html);
+  const violations = serious(await axe(check));
+  assert.equal(violations.length, 0, describeViolations(violations));
+  await checker.close();
+  await context.close();
+});

@@ -96,6 +96,7 @@ fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
         "annulation/confirmee",
         "bilan/envoye",
         "organisation",
+        "organisation/proposer",
         "coordination",
     ] {
         assert!(public.join(result).join("index.html").is_file(), "{result}");

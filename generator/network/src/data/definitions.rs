@@ -59,17 +59,9 @@ pub fn definitions(data: &DataSet, config: &Config, urls: &SiteUrls) -> Vec<Meet
 /// of `data/`.
 pub fn region_definitions(data: &DataSet) -> Vec<RegionDefinition> {
     let zones = super::zones::place_zones(data);
-    // A training meetup follows the first or the third week of its module.
-    let belongs: Vec<String> = data
-        .series
-        .iter()
-        .map(|s| format!("series:{}", s.id))
-        .chain(data.modules.iter().flat_map(|m| {
-            [1, 3]
-                .into_iter()
-                .filter(|week| *week <= m.weeks)
-                .map(move |week| format!("module:{}:{week}", m.id))
-        }))
+    let belongs: Vec<String> = belongs_choices(data)
+        .into_iter()
+        .map(|(value, _)| value)
         .collect();
     let region_of_place: HashMap<&str, &str> = data
         .places
@@ -105,5 +97,35 @@ pub fn region_definitions(data: &DataSet) -> Vec<RegionDefinition> {
             time_zone: super::zones::region_zone(region),
             belongs: belongs.clone(),
         })
+        .collect()
+}
+
+/// What a proposed meetup may belong to, as the proposal form offers it and
+/// the function checks it: `(value, French label)`, the value being
+/// `series:<id>` or `module:<id>:<week>` (a training meetup follows the
+/// first or the third week of its module).
+pub fn belongs_choices(data: &DataSet) -> Vec<(String, String)> {
+    data.series
+        .iter()
+        .map(|s| {
+            (
+                format!("series:{}", s.id),
+                format!("Série «\u{202f}{}\u{202f}»", s.title),
+            )
+        })
+        .chain(data.modules.iter().flat_map(|m| {
+            [1, 3]
+                .into_iter()
+                .filter(|week| *week <= m.weeks)
+                .map(move |week| {
+                    (
+                        format!("module:{}:{week}", m.id),
+                        format!(
+                            "Module «\u{202f}{}\u{202f}», après la semaine {week}",
+                            m.title
+                        ),
+                    )
+                })
+        }))
         .collect()
 }

@@ -392,7 +392,84 @@
     gone.textContent = "";
     cancelled.forEach(function (m) { gone.appendChild(listItem(m)); });
     document.getElementById("region-annulees-bloc").hidden = cancelled.length === 0;
+    showProposals(data);
+    var notice = document.getElementById("region-message");
+    notice.textContent = data.message || "";
+    notice.hidden = !data.message;
     document.getElementById("region-vue").hidden = false;
+  }
+
+  /* The proposals: each pending one with its decision form, posted with the
+     region and the key the page holds (never in a URL). */
+  function showProposals(data) {
+    var box = document.getElementById("region-propositions");
+    var template = document.getElementById("region-decision-modele");
+    if (!box || !template) return;
+    box.textContent = "";
+    var coordination = document.getElementById("coordination");
+    var pending = (data.proposals || []).filter(function (p) { return p.status === "pending"; });
+    pending.forEach(function (p, n) {
+      var item = el("article", { "class": "proposal", "aria-labelledby": "proposition-" + n });
+      item.appendChild(el("h4", { id: "proposition-" + n }, p.title));
+      var details = el("dl");
+      var place = p.place.id ? (data.places.filter(function (x) { return x.id === p.place.id; })[0] || { name: p.place.id }).name
+        : t("proposal_new_place_label") + " " + p.place.name + ", " + p.place.town + " (" + p.place.department + ")";
+      [["proposal_by", p.name + " (" + p.email + ")"], ["proposal_belongs_label", p.belongs], ["proposal_place_label", place],
+        ["proposal_when_label", p.when], ["proposal_capacity_label", String(p.capacity)],
+        ["proposal_intentions_label", (p.intentions || []).join(" ; ")]].forEach(function (pair) {
+        details.appendChild(el("dt", {}, t(pair[0])));
+        details.appendChild(el("dd", {}, pair[1]));
+      });
+      item.appendChild(details);
+      var form = template.content.firstElementChild.cloneNode(true);
+      form.id = "decision-" + n;
+      form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-" + n; });
+      form.querySelectorAll("label[for]").forEach(function (node) { node.setAttribute("for", node.getAttribute("for") + "-" + n); });
+      form.elements.region.value = coordination.elements.region.value;
+      form.elements.key.value = coordination.elements.key.value;
+      form.elements.proposal.value = p.id;
+      form.elements.request.value = requestToken();
+      form.elements.title.value = p.title;
+      form.elements.start.value = p.start;
+      form.elements.end.value = p.end;
+      form.elements.capacity.value = String(p.capacity);
+      var select = form.elements.place;
+      select.appendChild(el("option", { value: "" }, ""));
+      data.places.forEach(function (x) {
+        var option = el("option", { value: x.id }, x.name);
+        if (p.place.id === x.id) option.selected = true;
+        select.appendChild(option);
+      });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var choice = form.elements.decision;
+        choice.value = event.submitter ? event.submitter.value : "accept";
+        send(form, function (answer) {
+          showRegion(answer);
+          document.getElementById("region-message").focus();
+        });
+      });
+      item.appendChild(form);
+      box.appendChild(item);
+    });
+    document.getElementById("region-propositions-aucune").hidden = pending.length > 0;
+    var decided = document.getElementById("region-propositions-traitees");
+    decided.textContent = "";
+    (data.proposals || []).filter(function (p) { return p.status !== "pending"; }).forEach(function (p) {
+      decided.appendChild(el("li", {}, p.title + " (" + p.name + ") : " +
+        (p.status === "accepted" ? t("proposal_accepted") + " (" + p.meetup + ")" : t("proposal_declined"))));
+    });
+  }
+
+  function proposalSent(form, data) {
+    var box = document.getElementById(form.id + "-resultat");
+    box.textContent = "";
+    var title = el("h2", { "class": "outcome__title", tabindex: "-1" }, t("proposal_sent"));
+    box.appendChild(title);
+    box.appendChild(el("p", {}, data.message || ""));
+    box.hidden = false;
+    form.hidden = true;
+    title.focus();
   }
 
   /* ---- Attestation check (public page) --------------------------------- */
@@ -451,6 +528,8 @@
     var kind = form.getAttribute("data-form");
     form.noValidate = true;
     if (kind === "report" || kind === "registrants" || kind === "coordination") fillFromFragment(form);
+    // Names this sending: the form sent twice makes one proposal.
+    if (kind === "proposal" && !form.elements.request.value) form.elements.request.value = requestToken();
     if (kind === "report") prefillIntentions(form);
     var done = function (data) {
       if (kind === "registration") registrationDone(form, data);
@@ -463,6 +542,7 @@
         showRegion(data);
         document.getElementById("region-vue-titre").focus();
       }
+      else if (kind === "proposal") proposalSent(form, data);
       else if (kind === "attendance") attendanceSaved(data);
       else if (kind === "message") messageSent(form, data);
       else if (kind === "verification") showVerified(form, data);
