@@ -257,8 +257,7 @@ pub fn write_aggregates(root: &Path, live: &LiveAggregates) -> std::io::Result<P
 pub fn accepted_yaml(meetups: &[AcceptedMeetup]) -> String {
     let mut text = String::from(
         "# The meetups accepted from organisers' proposals, written by `maillage export`\n\
-         # from the function's store (edits here are overwritten: move an entry into\n\
-         # data/meetups/ to edit it, and it stays there).\n",
+         # from the function's store: edits made here are lost at the next export.\n",
     );
     if meetups.is_empty() {
         text.push_str("[]\n");
