@@ -288,9 +288,11 @@ async fn after_the_purge_only_what_attestations_need_is_left_in_the_file() {
     assert_eq!(
         tables,
         [
+            "accepted_meetups",
             "attestations",
             "meetups",
             "messages",
+            "proposals",
             "regions",
             "registrations",
             "reports"
