@@ -192,10 +192,26 @@ pub(crate) async fn proposals_accepted_and_declined(server: &Server) {
         .filter(|e| matches!(e, Event::ProposalReceived { .. }))
         .collect();
     assert_eq!(received.len(), 2, "one acknowledgement per proposal");
+    let events_before_robot = server.events.events().len();
     assert!(
         received.iter().all(|e| !e.changes_store()),
         "nothing public changed"
     );
+
+    // The honeypot filled: the same answer, nothing kept, nobody written to.
+    let robot = post(
+        server,
+        "/api/proposals",
+        &with(
+            &form("proposition-robot-0001", "mediatheque-brest"),
+            "website",
+            "https://spam.example",
+        ),
+    )
+    .await;
+    assert_eq!(robot.status, 201);
+    assert_eq!(server.store.proposals("bretagne").await.unwrap().len(), 2);
+    assert_eq!(server.events.events().len(), events_before_robot);
 
     // The coordinator sees them, with who proposed; another region does not.
     let view = post(server, "/api/coordination", &decision("", "", "")[..2]).await;
