@@ -115,6 +115,19 @@ pub struct Decision {
     pub decided_at: DateTime<Utc>,
 }
 
+impl Decision {
+    /// `proposal` as this decision leaves it: its status and the message.
+    pub fn apply(&self, proposal: &mut Proposal) {
+        proposal.status = match &self.accepted {
+            Some(meetup) => ProposalStatus::Accepted {
+                meetup: meetup.id.clone(),
+            },
+            None => ProposalStatus::Declined,
+        };
+        proposal.message = self.message.clone();
+    }
+}
+
 /// The answer to a decision.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DecisionOutcome {

@@ -23,7 +23,7 @@ use maillage_model::proposal::{Belongs, Proposal, ProposalStatus, ProposedPlace}
 use maillage_store::MeetupFollowUp;
 
 use super::answer::{csv_response, html_response, json_response, ApiError};
-use super::registrants::{cell, Format, KEY_HEADER};
+use super::registrants::{cell, given_key, Format};
 use super::report::key_matches;
 use super::request::Fields;
 use super::{pages, validation, Function};
@@ -227,14 +227,7 @@ pub(super) async fn coordinator_access(
         )
         .with_field("region", "Indiquez la région."));
     }
-    let key = match headers.get(KEY_HEADER) {
-        Some(value) => value
-            .to_str()
-            .map_err(|_| key_invalid())?
-            .trim()
-            .to_string(),
-        None => fields.text("key").unwrap_or("").trim().to_string(),
-    };
+    let key = given_key(headers, fields).ok_or_else(key_invalid)?;
     if key.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -84,14 +84,7 @@ pub(super) async fn organiser_access(
     if !validation::is_meetup_id(meetup_id) {
         return Err(ApiError::unknown_meetup());
     }
-    let key = match headers.get(KEY_HEADER) {
-        Some(value) => value
-            .to_str()
-            .map_err(|_| key_invalid())?
-            .trim()
-            .to_string(),
-        None => fields.text("key").unwrap_or("").to_string(),
-    };
+    let key = given_key(headers, fields).ok_or_else(key_invalid)?;
     if key.is_empty() {
         return Err(key_missing());
     }
@@ -101,6 +94,15 @@ pub(super) async fn organiser_access(
     let meetup = function.meetup(meetup_id).await?;
     check_key(&meetup, &key)?;
     Ok((meetup, key))
+}
+
+/// The key a request gives: the header `X-Maillage-Key`, else the form's
+/// `key` (empty when neither); `None` when the header is not text.
+pub(super) fn given_key(headers: &HeaderMap, fields: &Fields) -> Option<String> {
+    match headers.get(KEY_HEADER) {
+        Some(value) => value.to_str().ok().map(|key| key.trim().to_string()),
+        None => Some(fields.text("key").unwrap_or("").trim().to_string()),
+    }
 }
 
 /// The meetup named by the form's `meetup` field, or the refusal.

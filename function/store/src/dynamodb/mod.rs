@@ -227,6 +227,19 @@ impl DynamoStore {
         Ok(output.item)
     }
 
+    /// Writes a whole item, unconditionally (sent again after a lost
+    /// answer, it writes the same); `context` names it in errors.
+    async fn put(&self, item: Item, context: &str) -> StoreResult<()> {
+        self.client
+            .put_item()
+            .table_name(self.table.as_ref())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|error| backend(context, error))?;
+        Ok(())
+    }
+
     /// Every item of a partition, or those whose sort key starts with
     /// `prefix`, with a strongly consistent read.
     async fn query_partition(&self, pk: &str, prefix: Option<&str>) -> StoreResult<Vec<Item>> {

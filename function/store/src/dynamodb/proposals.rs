@@ -13,9 +13,7 @@ use super::items::{self, kind, Item, EXPIRES_AT};
 use super::retry::{classify, Backoff, Failure};
 use super::transact::{self, Expressions};
 use super::{names, values, DynamoStore};
-use maillage_model::proposal::{
-    AcceptedMeetup, Decision, DecisionOutcome, Proposal, ProposalStatus,
-};
+use maillage_model::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 use maillage_model::store::{StoreError, StoreResult};
 
 const PROPOSALS_PREFIX: &str = "PROPOSALS#";
@@ -114,13 +112,7 @@ pub(super) async fn decide(
                 DecisionOutcome::AlreadyDecided(proposal)
             });
         }
-        proposal.status = match &decision.accepted {
-            Some(meetup) => ProposalStatus::Accepted {
-                meetup: meetup.id.clone(),
-            },
-            None => ProposalStatus::Declined,
-        };
-        proposal.message = decision.message.clone();
+        decision.apply(&mut proposal);
         let mut writes = vec![transact::update(
             store,
             key.clone(),

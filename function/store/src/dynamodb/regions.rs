@@ -12,7 +12,6 @@ use super::items::{
     REPORT_PRIVATE_SK, REPORT_SK,
 };
 use super::meetup_item::{MeetupState, Standing};
-use super::retry::backend;
 use super::DynamoStore;
 use maillage_model::meetup::RegionDefinition;
 use maillage_model::store::{MeetupFollowUp, StoreError, StoreResult};
@@ -40,15 +39,7 @@ pub(super) async fn put_regions(
         let mut item = region_key(&region.id);
         item.insert(items::KIND.into(), items::s(kind::REGION));
         item.insert(DEFINITION.into(), items::s(json));
-        // A whole put: sent again after a lost answer, it writes the same.
-        store
-            .client
-            .put_item()
-            .table_name(store.table.as_ref())
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|error| backend("writing a region", error))?;
+        store.put(item, "writing a region").await?;
     }
     Ok(())
 }

@@ -5,9 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{micros, sql_error};
-use maillage_model::proposal::{
-    AcceptedMeetup, Decision, DecisionOutcome, Proposal, ProposalStatus,
-};
+use maillage_model::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 use maillage_model::store::{StoreError, StoreResult};
 
 fn encode(value: Result<String, serde_json::Error>, what: &str) -> StoreResult<String> {
@@ -89,13 +87,7 @@ pub(super) fn decide(
             DecisionOutcome::AlreadyDecided(proposal)
         });
     }
-    proposal.status = match &decision.accepted {
-        Some(meetup) => ProposalStatus::Accepted {
-            meetup: meetup.id.clone(),
-        },
-        None => ProposalStatus::Declined,
-    };
-    proposal.message = decision.message.clone();
+    decision.apply(&mut proposal);
     let json = encode(serde_json::to_string(&proposal), "a proposal")?;
     conn.prepare_cached("UPDATE proposals SET proposal = ?2, decided_by = ?3 WHERE id = ?1")
         .and_then(|mut statement| statement.execute(params![proposal.id, json, decision.request]))
