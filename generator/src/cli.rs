@@ -1,5 +1,5 @@
 //! Command-line interface: `build`, `serve`, `check`, `init`, the store
-//! commands `sync`, `export`, `purge`, `repair`, and `meetup new`/`meetup key`.
+//! commands `sync`, `export`, `purge`, `repair`, `meetup new`/`meetup key` and `region key`.
 
 use crate::failure::Failure;
 use std::ffi::OsString;
@@ -117,6 +117,12 @@ enum Command {
         #[command(subcommand)]
         command: MeetupCommand,
     },
+    /// Give a region's coordinator a new key (it opens the region's
+    /// coordinator's page) and print their private link, once
+    Region {
+        #[command(subcommand)]
+        command: RegionCommand,
+    },
     /// Create a new site skeleton in a folder
     Init {
         /// Folder to create (the current one when omitted; it must be empty)
@@ -142,6 +148,16 @@ enum MeetupCommand {
     Key {
         /// The meetup's id
         id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RegionCommand {
+    /// Write a new coordinator's key hash into data/regions.yaml and print
+    /// the key and the coordinator's private link, once
+    Key {
+        /// The region's slug (`bretagne`) or code (`53`)
+        region: String,
     },
 }
 
@@ -237,6 +253,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             }
             .map(|summary| print!("{summary}"))
         }
+        Command::Region {
+            command: RegionCommand::Key { region },
+        } => crate::meetup_cli::region_key_command(&standard_options(root), &region)
+            .map(|summary| print!("{summary}")),
         Command::Init {
             name,
             base_url,

@@ -125,6 +125,8 @@ impl LiveState {
 /// One change the handler reported, and when.
 struct Changed {
     meetup_id: String,
+    /// A proposal was accepted: the site's data gets a new meetup.
+    adds_meetup: bool,
     at: Instant,
 }
 
@@ -141,8 +143,12 @@ impl EventSink for LiveSink {
         if !event.changes_store() {
             return;
         }
+        let Some(meetup_id) = event.meetup_id() else {
+            return;
+        };
         let change = Changed {
-            meetup_id: event.meetup_id().to_string(),
+            meetup_id: meetup_id.to_string(),
+            adds_meetup: event.adds_meetup(),
             at: Instant::now(),
         };
         let _ = self
@@ -267,9 +273,14 @@ pub fn start(
         let data = options.root.join("data");
         let live_dir = options.root.join("data/live");
         move |changed: &[PathBuf]| {
+            // The accepted proposals' file holds definitions; the rest of
+            // data/live/ only figures.
+            let accepted = options
+                .root
+                .join(maillage_model::proposal::ACCEPTED_MEETUPS_PATH);
             let definitions_changed = changed
                 .iter()
-                .any(|p| p.starts_with(&data) && !p.starts_with(&live_dir));
+                .any(|p| p.starts_with(&data) && (!p.starts_with(&live_dir) || *p == accepted));
             if !definitions_changed {
                 return;
             }
@@ -279,6 +290,7 @@ pub fn start(
             }
         }
     };
+    let root = options.root.clone();
     let server = crate::serve::start_with(
         options,
         port,
@@ -291,6 +303,7 @@ pub fn start(
     let latencies = Arc::new(Mutex::new(Vec::new()));
     spawn_worker(
         received,
+        root,
         server.site.clone(),
         state.clone(),
         latencies.clone(),
@@ -336,6 +349,7 @@ fn sync(options: &BuildOptions, spec: &StoreSpec, state: &LiveState) -> Outcome<
 /// what shows them. Changes that arrive during a render are taken together.
 fn spawn_worker(
     received: mpsc::Receiver<Changed>,
+    root: PathBuf,
     site: SiteHandle,
     state: Arc<LiveState>,
     latencies: Arc<Mutex<Vec<Duration>>>,
@@ -346,6 +360,22 @@ fn spawn_worker(
             batch.extend(received.try_iter());
             let ids: BTreeSet<String> = batch.iter().map(|c| c.meetup_id.clone()).collect();
             let start = Instant::now();
+            // An accepted proposal: its meetup joins the site's data as the
+            // export writes it; the watcher then syncs and rebuilds.
+            if batch.iter().any(|c| c.adds_meetup) {
+                let written = state
+                    .runtime
+                    .block_on(state.store.accepted_meetups())
+                    .map_err(|e| e.to_string())
+                    .and_then(|accepted| {
+                        store_cli::write_accepted(&root, &accepted).map_err(|e| e.to_string())
+                    });
+                match written {
+                    Ok(path) => println!("A proposal was accepted: wrote {}", path.display()),
+                    Err(e) => eprintln!("cannot write the accepted proposals: {e}"),
+                }
+                continue;
+            }
             let figures = state.figures_of(&ids);
             // A cancellation changes a status, which moves the meetup out of
             // listings and series links: the whole site is built again.

@@ -1,6 +1,7 @@
-//! The store commands: `maillage sync` (meetup definitions from `data/` into
-//! the function's store), `maillage export` (the store's public aggregates
-//! into `data/live/aggregates.json`), `maillage purge` (personal data past
+//! The store commands: `maillage sync` (meetup and region definitions from
+//! `data/` into the function's store), `maillage export` (the store's public aggregates
+//! into `data/live/aggregates.json`, and the meetups accepted from proposals
+//! into `data/live/meetups.yaml`), `maillage purge` (personal data past
 //! its retention) and `maillage repair` (what interrupted requests left).
 //! Each works with both backends, named by a [`StoreSpec`].
 
@@ -10,7 +11,10 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use maillage_model::clock;
-use maillage_model::meetup::{LiveAggregates, MeetupDefinition, LIVE_AGGREGATES_PATH};
+use maillage_model::meetup::{
+    LiveAggregates, MeetupDefinition, RegionDefinition, LIVE_AGGREGATES_PATH,
+};
+use maillage_model::proposal::{AcceptedMeetup, ACCEPTED_MEETUPS_PATH};
 use maillage_store::{PurgeCutoffs, RepairRun, RepairSummary, Store, StoreError};
 
 use crate::build::{load_config, BuildOptions};
@@ -135,16 +139,27 @@ pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
         .block_on(future)
 }
 
-/// The meetup definitions of the site under `options.root`, with the data
-/// warnings printed when `warn`. Fails on any data error, like `build`.
-pub fn site_definitions(options: &BuildOptions, warn: bool) -> Result<Vec<MeetupDefinition>> {
+/// What `sync` writes into the store, derived from `data/`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteDefinitions {
+    pub meetups: Vec<MeetupDefinition>,
+    pub regions: Vec<RegionDefinition>,
+}
+
+/// The meetup and region definitions of the site under `options.root`,
+/// with the data warnings printed when `warn`. Fails on any data error,
+/// like `build`.
+pub fn site_definitions(options: &BuildOptions, warn: bool) -> Result<SiteDefinitions> {
     let config = load_config(options)?;
     let urls = crate::pages::network::site_urls(&config)?;
     let loaded = crate::data::load(&options.root, clock::now())?;
     if warn {
         eprint!("{}", crate::data::format_warnings(&loaded.warnings));
     }
-    Ok(crate::data::definitions(&loaded.data, &config, &urls))
+    Ok(SiteDefinitions {
+        meetups: crate::data::definitions(&loaded.data, &config, &urls),
+        regions: crate::data::region_definitions(&loaded.data),
+    })
 }
 
 /// What `sync` changed.
@@ -155,6 +170,8 @@ pub struct SyncSummary {
     pub unchanged: usize,
     /// In the store but no longer in `data/`: kept (their registrations too).
     pub only_in_store: usize,
+    /// Regions written (each whole: its coordinator's key hash and meetups).
+    pub regions: usize,
 }
 
 impl std::fmt::Display for SyncSummary {
@@ -174,21 +191,26 @@ impl std::fmt::Display for SyncSummary {
                 self.only_in_store
             )?;
         }
+        if self.regions > 0 {
+            write!(f, "; {} regions", self.regions)?;
+        }
         Ok(())
     }
 }
 
-/// Writes `definitions` into `store`, counting what changed.
+/// Writes `definitions` into `store`, counting what changed. Meetups go
+/// first: a region never names a meetup the store does not know.
 pub async fn sync(
     store: &dyn Store,
-    definitions: &[MeetupDefinition],
+    definitions: &SiteDefinitions,
 ) -> std::result::Result<SyncSummary, StoreError> {
+    let meetups = &definitions.meetups;
     let before = store.meetups().await?;
     let known: HashMap<&str, &MeetupDefinition> =
         before.iter().map(|m| (m.id.as_str(), m)).collect();
-    let synced: HashSet<&str> = definitions.iter().map(|d| d.id.as_str()).collect();
+    let synced: HashSet<&str> = meetups.iter().map(|d| d.id.as_str()).collect();
     let mut summary = SyncSummary::default();
-    for definition in definitions {
+    for definition in meetups {
         match known.get(definition.id.as_str()) {
             None => summary.added += 1,
             Some(&old) if old == definition => summary.unchanged += 1,
@@ -199,11 +221,14 @@ pub async fn sync(
         .iter()
         .filter(|m| !synced.contains(m.id.as_str()))
         .count();
-    store.put_meetups(definitions).await?;
+    store.put_meetups(meetups).await?;
+    store.put_regions(&definitions.regions).await?;
+    summary.regions = definitions.regions.len();
     Ok(summary)
 }
 
-/// `maillage sync`: the meetup definitions of `data/` into the store.
+/// `maillage sync`: the meetup and region definitions of `data/` into the
+/// store.
 pub fn sync_command(options: &BuildOptions, spec: &StoreSpec) -> Outcome<String> {
     let definitions = site_definitions(options, true)?;
     block_on(async {
@@ -223,24 +248,52 @@ pub fn aggregates_json(live: &LiveAggregates) -> String {
     text
 }
 
-/// Writes `data/live/aggregates.json` under `root` atomically: a temporary
-/// file in the same folder, flushed, then renamed over the old one.
+/// Writes `data/live/aggregates.json` under `root` atomically.
 pub fn write_aggregates(root: &Path, live: &LiveAggregates) -> std::io::Result<PathBuf> {
+    write_atomically(&root.join(LIVE_AGGREGATES_PATH), &aggregates_json(live))
+}
+
+/// The accepted proposals' meetups as a meetup file of `data/`.
+pub fn accepted_yaml(meetups: &[AcceptedMeetup]) -> String {
+    let mut text = String::from(
+        "# The meetups accepted from organisers' proposals, written by `maillage export`\n\
+         # from the function's store: edits made here are lost at the next export.\n",
+    );
+    if meetups.is_empty() {
+        text.push_str("[]\n");
+    }
+    for meetup in meetups {
+        text.push('\n');
+        text.push_str(&crate::meetup_cli::accepted_entry(meetup));
+    }
+    text
+}
+
+/// Writes `data/live/meetups.yaml` under `root` atomically.
+pub fn write_accepted(root: &Path, meetups: &[AcceptedMeetup]) -> std::io::Result<PathBuf> {
+    write_atomically(&root.join(ACCEPTED_MEETUPS_PATH), &accepted_yaml(meetups))
+}
+
+/// Writes `text` at `path` atomically: a temporary file in the same
+/// folder, flushed, then renamed over the old one.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<PathBuf> {
     use std::io::Write;
-    let path = root.join(LIVE_AGGREGATES_PATH);
     let dir = path.parent().expect("a folder");
     std::fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(".aggregates.json.{}.tmp", std::process::id()));
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
-        file.write_all(aggregates_json(live).as_bytes())?;
+        file.write_all(text.as_bytes())?;
         file.sync_all()?;
-        std::fs::rename(&temp, &path)
+        std::fs::rename(&temp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    result.map(|()| path)
+    result.map(|()| path.to_path_buf())
 }
 
 /// `maillage export`: the store's public aggregates into `data/live/`.
@@ -259,11 +312,22 @@ pub fn export_command(options: &BuildOptions, spec: &StoreSpec) -> Outcome<Strin
                 format!("cannot write the aggregates: {e}"),
             ))
         })?;
+        let accepted = store
+            .accepted_meetups()
+            .await
+            .map_err(|e| spec.error(format!("cannot read the accepted proposals: {e}")))?;
+        write_accepted(&options.root, &accepted).map_err(|e| {
+            Failure::from(crate::error::Diagnostic::new(
+                ACCEPTED_MEETUPS_PATH,
+                format!("cannot write the accepted proposals: {e}"),
+            ))
+        })?;
         Ok(format!(
-            "Exported {} meetups' figures ({} with a published report) from {} to {LIVE_AGGREGATES_PATH}",
+            "Exported {} meetups' figures ({} with a published report) from {} to {LIVE_AGGREGATES_PATH}, and {} meetups accepted from proposals to {ACCEPTED_MEETUPS_PATH}",
             live.meetups.len(),
             reports,
-            spec.describe()
+            spec.describe(),
+            accepted.len(),
         ))
     })
 }

@@ -37,7 +37,7 @@ test("the init site's map shows its place as a marker, over the regions' outline
 
 test("axe-core finds no serious or critical violation on the init site's page types", async () => {
   const failures = [];
-  for (const pathname of ["/", "/carte/", "/rencontres/", "/rencontres/rennes-premiere-rencontre/", "/lieux/mediatheque-exemple-rennes/", "/regions/", "/faq/", "/recherche/", "/inscription/confirmee/"]) {
+  for (const pathname of ["/", "/carte/", "/rencontres/", "/rencontres/rennes-premiere-rencontre/", "/lieux/mediatheque-exemple-rennes/", "/regions/", "/faq/", "/recherche/", "/inscription/confirmee/", "/coordination/", "/organisation/proposer/"]) {
     const { context, page, response } = await open(pathname);
     assert.equal(response.status(), 200, pathname);
     if (pathname === "/carte/") await page.waitForSelector(".leaflet-marker-icon");

@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 
 use crate::meetup::MeetupDefinition;
+use crate::proposal::Proposal;
 use crate::store::{MessageKind, RegistrationStatus};
 
 /// A person, as far as a message to them needs. Personal data: never logged,
@@ -80,31 +81,67 @@ pub enum Event {
         /// private cancellation link.
         recipients: Vec<(Recipient, RegistrationStatus, String)>,
     },
+    /// An organiser proposed a meetup (stored once): they get an
+    /// acknowledgement. Nothing public changed.
+    ProposalReceived {
+        proposal: Proposal,
+        region_name: String,
+    },
+    /// The region's coordinator decided on a proposal: its proposer is told.
+    ProposalDecided {
+        proposal: Proposal,
+        region_name: String,
+        /// Accepted: the new meetup, and the proposer's private organiser's
+        /// link (absolute URL, with the key in its fragment).
+        accepted: Option<(MeetupDefinition, String)>,
+    },
 }
 
 impl Event {
-    /// The meetup whose public figures or report changed.
-    pub fn meetup_id(&self) -> &str {
+    /// The meetup whose public figures or report changed (a new meetup for
+    /// an accepted proposal); `None` for a proposal's other steps.
+    pub fn meetup_id(&self) -> Option<&str> {
         match self {
             Event::Registered { meetup, .. }
             | Event::RegisteredAgain { meetup, .. }
             | Event::Promoted { meetup, .. }
             | Event::Attested { meetup, .. }
             | Event::Messaged { meetup, .. }
-            | Event::ReminderDue { meetup, .. } => &meetup.id,
-            Event::Cancelled { meetup_id } | Event::Reported { meetup_id } => meetup_id,
+            | Event::ReminderDue { meetup, .. } => Some(&meetup.id),
+            Event::Cancelled { meetup_id } | Event::Reported { meetup_id } => Some(meetup_id),
+            Event::ProposalDecided {
+                accepted: Some((meetup, _)),
+                ..
+            } => Some(&meetup.id),
+            Event::ProposalReceived { .. } | Event::ProposalDecided { .. } => None,
         }
     }
 
-    /// Whether the store changed (the site's figures or reports may show it).
+    /// Whether the store changed (the site's figures or reports may show it,
+    /// or, for an accepted proposal, a new meetup).
     pub fn changes_store(&self) -> bool {
         match self {
-            Event::RegisteredAgain { .. } | Event::Attested { .. } | Event::ReminderDue { .. } => {
-                false
-            }
+            Event::RegisteredAgain { .. }
+            | Event::Attested { .. }
+            | Event::ReminderDue { .. }
+            | Event::ProposalReceived { .. } => false,
             Event::Messaged { kind, .. } => *kind == MessageKind::Cancellation,
+            Event::ProposalDecided { accepted, .. } => accepted.is_some(),
             _ => true,
         }
+    }
+
+    /// Whether this change adds a meetup to the site (an accepted
+    /// proposal): the site's data must be written again, not only its
+    /// figures re-rendered.
+    pub fn adds_meetup(&self) -> bool {
+        matches!(
+            self,
+            Event::ProposalDecided {
+                accepted: Some(_),
+                ..
+            }
+        )
     }
 }
 

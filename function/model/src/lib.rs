@@ -2,6 +2,8 @@
 //!
 //! - [`meetup`]: the types that cross the boundary between the site and the
 //!   function (meetup definitions one way, public figures the other);
+//! - [`proposal`]: meetup proposals, from an organiser's form to the
+//!   coordinator's decision and the meetup it becomes;
 //! - [`store`]: the [`Store`](store::Store) trait the function writes
 //!   through, and [`events`]: what it tells the rest of the world after a
 //!   durable write;
@@ -22,6 +24,7 @@ pub mod french;
 pub mod ical;
 pub mod markup;
 pub mod meetup;
+pub mod proposal;
 pub mod result_pages;
 pub mod store;
 pub mod urls;

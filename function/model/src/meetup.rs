@@ -3,8 +3,10 @@
 //! Two things cross it, in opposite directions:
 //!
 //! - [`MeetupDefinition`]: what the function must know about a meetup to take
-//!   registrations and reports. The generator derives it from `data/` and
-//!   `maillage sync` writes it into the store. It is never published.
+//!   registrations and reports, and [`RegionDefinition`]: what it must know
+//!   about a region to open its coordinator's page. The generator derives
+//!   them from `data/` and `maillage sync` writes them into the store. They
+//!   are never published.
 //! - [`LiveAggregates`]: what the site may show about the store's content
 //!   (seats taken, waiting-list length, the public part of reports).
 //!   `maillage export` writes it to `data/live/aggregates.json` and the
@@ -80,6 +82,42 @@ pub struct MeetupDefinition {
     /// Where its times are wall-clock times (definitions synced before
     /// zones existed were all in Paris).
     #[serde(default = "default_zone")]
+    pub time_zone: Tz,
+}
+
+/// What the function needs to know about one region: who may read its
+/// coordinator's page, and which meetups that page follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionDefinition {
+    /// The region's slug, as in its page's address (`bretagne`).
+    pub id: String,
+    pub name: String,
+    /// Lower-case hex SHA-256 of the coordinator's key; `None` means nobody
+    /// can read the region's coordinator's page.
+    pub coordinator_key_sha256: Option<String>,
+    /// The ids of the meetups held in the region's places: the page reads
+    /// these and no others, so it never scans the store.
+    pub meetups: Vec<String>,
+    /// The region's places, which a proposal may name.
+    #[serde(default)]
+    pub places: Vec<RegionPlace>,
+    /// Where the region's times are read, for a proposal at a new place.
+    #[serde(default = "default_zone")]
+    pub time_zone: Tz,
+    /// What a proposed meetup may belong to, as the proposal form writes
+    /// it: `series:<id>`, `module:<id>:<week>` (weeks 1 and 3).
+    #[serde(default)]
+    pub belongs: Vec<String>,
+}
+
+/// A place of a region, as a proposal names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionPlace {
+    pub id: String,
+    pub name: String,
+    /// Its address in one line, for messages.
+    pub location: String,
+    /// Where its meetups' times are wall-clock times.
     pub time_zone: Tz,
 }
 

@@ -13,7 +13,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport, Role};
+use crate::meetup::{
+    LiveAggregates, MeetupAggregate, MeetupDefinition, PublicReport, RegionDefinition, Role,
+};
+use crate::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 
 /// A registration to record. The handler has already validated and
 /// normalised every field (email lower-cased and trimmed).
@@ -279,6 +282,26 @@ pub struct StoredReport {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What a region's coordinator sees of one meetup: its figures, its report
+/// with the private notes, and how many were marked present. Names and
+/// emails of registrants are not in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetupFollowUp {
+    /// As [`Store::meetup`] gives it (cancelled by its organiser's message
+    /// included).
+    pub definition: MeetupDefinition,
+    pub confirmed: u32,
+    pub waiting: u32,
+    pub report: Option<PublicReport>,
+    /// The report's private notes, until they expire.
+    pub private_notes: Option<String>,
+    /// Registrants the organiser marked present (attendance), among the
+    /// live registrations.
+    pub present: u32,
+    /// Whether the organiser marked themselves present.
+    pub organiser_present: bool,
+}
+
 /// Up to when a purge deletes: each kind of personal data whose expiry is
 /// before its instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,6 +329,8 @@ pub struct PurgeSummary {
     pub registrations: u64,
     pub private_notes: u64,
     pub attestations: u64,
+    /// Meetup proposals (their proposers' names and emails) past their expiry.
+    pub proposals: u64,
 }
 
 /// What a repair found and mended in one meetup.
@@ -434,6 +459,35 @@ pub trait Store: Send + Sync {
 
     /// All meetup definitions.
     async fn meetups(&self) -> StoreResult<Vec<MeetupDefinition>>;
+
+    /// Inserts or replaces region definitions (from `maillage sync`).
+    async fn put_regions(&self, regions: &[RegionDefinition]) -> StoreResult<()>;
+
+    /// One region definition, read consistently.
+    async fn region(&self, id: &str) -> StoreResult<Option<RegionDefinition>>;
+
+    /// What a coordinator sees of each of these meetups (the ids of their
+    /// region), in the order given; ids the store does not know are left
+    /// out. Reads only these meetups' own records.
+    async fn follow_up(&self, meetup_ids: &[String]) -> StoreResult<Vec<MeetupFollowUp>>;
+
+    /// Stores a meetup proposal, pending. Returns false when a proposal with
+    /// this id exists already (the form sent again): nothing changes.
+    async fn submit_proposal(&self, proposal: &Proposal) -> StoreResult<bool>;
+
+    /// The live (not expired) proposals of a region, pending and decided,
+    /// in the order they came.
+    async fn proposals(&self, region: &str) -> StoreResult<Vec<Proposal>>;
+
+    /// Decides a pending proposal, once: accepted, it records the meetup it
+    /// becomes ([`Store::accepted_meetups`]) in the same atomic step. The
+    /// first request gets [`DecisionOutcome::Decided`], a retry of it after
+    /// a lost answer too; any other request after it gets
+    /// [`DecisionOutcome::AlreadyDecided`].
+    async fn decide_proposal(&self, decision: &Decision) -> StoreResult<DecisionOutcome>;
+
+    /// Every accepted proposal's meetup (for `maillage export`), by id.
+    async fn accepted_meetups(&self) -> StoreResult<Vec<AcceptedMeetup>>;
 
     /// Takes a seat or a waiting-list place, atomically: exactly `capacity`
     /// people are confirmed, later ones wait in arrival order; the same email

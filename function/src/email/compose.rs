@@ -29,6 +29,10 @@ pub enum Kind {
     Message(MessageKind),
     /// The reminder sent a set time before the meetup.
     AutomaticReminder,
+    /// To a meetup's proposer: received, accepted, declined.
+    ProposalReceived,
+    ProposalAccepted,
+    ProposalDeclined,
 }
 
 impl Kind {
@@ -44,6 +48,9 @@ impl Kind {
             Kind::Message(MessageKind::Cancellation) => "message-cancellation",
             Kind::Message(MessageKind::Reminder) => "message-reminder",
             Kind::AutomaticReminder => "automatic-reminder",
+            Kind::ProposalReceived => "proposal-received",
+            Kind::ProposalAccepted => "proposal-accepted",
+            Kind::ProposalDeclined => "proposal-declined",
         }
     }
 }
@@ -56,7 +63,7 @@ pub struct Sender {
 }
 
 impl Sender {
-    fn signature(&self) -> String {
+    pub(super) fn signature(&self) -> String {
         self.from
             .name
             .clone()
@@ -118,7 +125,7 @@ fn details(meetup: &MeetupDefinition) -> String {
     )
 }
 
-fn greeting(person: &Recipient) -> String {
+pub(super) fn greeting(person: &Recipient) -> String {
     let name = person.name.trim();
     if name.is_empty() {
         "Bonjour,".into()
@@ -471,7 +478,7 @@ pub fn automatic_reminder(
 }
 
 /// The person as a mailbox: their name (as they typed it) and address.
-fn mailbox(person: &Recipient) -> Result<Mailbox, ComposeError> {
+pub(super) fn mailbox(person: &Recipient) -> Result<Mailbox, ComposeError> {
     let email = person.email.trim().parse().map_err(|_| ComposeError)?;
     let name = person.name.trim();
     Ok(Mailbox::new(
@@ -498,7 +505,7 @@ fn build(
     })
 }
 
-fn message(
+pub(super) fn message(
     sender: &Sender,
     to: Mailbox,
     subject: &str,

@@ -13,6 +13,7 @@
 //! The guide is `function/docs/emails.md`.
 
 pub mod compose;
+pub mod proposals;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -229,7 +230,7 @@ impl Mailer {
         {
             Ok(message) => messages.push(message),
             Err(_) => tracing::warn!(
-                meetup = event.meetup_id(),
+                meetup = event.meetup_id().unwrap_or(""),
                 "email not sent: the {what} address is not valid"
             ),
         };
@@ -299,6 +300,25 @@ impl Mailer {
                         "registrant's",
                     );
                 }
+            }
+            Event::ProposalReceived {
+                proposal,
+                region_name,
+            } => {
+                push(
+                    proposals::received(sender, proposal, region_name, now),
+                    "proposer's",
+                );
+            }
+            Event::ProposalDecided {
+                proposal,
+                region_name,
+                accepted,
+            } => {
+                push(
+                    proposals::decided(sender, proposal, region_name, accepted.as_ref(), now),
+                    "proposer's",
+                );
             }
             Event::Cancelled { .. } | Event::Reported { .. } => {}
         }

@@ -209,6 +209,21 @@ pub(super) fn html_response(status: StatusCode, html: String) -> Response<Bytes>
         .expect("a valid response")
 }
 
+/// A CSV file to save as `filename` (a spreadsheet's name for it), never
+/// cached.
+pub(super) fn csv_response(filename: &str, csv: String) -> Response<Bytes> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(CONTENT_TYPE, "text/csv; charset=utf-8")
+        .header(
+            http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        )
+        .header(CACHE_CONTROL, "no-store")
+        .body(Bytes::from(csv))
+        .expect("a valid response")
+}
+
 /// 303 See Other to a page of the site.
 pub(super) fn see_other(location: &str) -> Response<Bytes> {
     Response::builder()

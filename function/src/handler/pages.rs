@@ -28,7 +28,7 @@ a:focus-visible,button:focus-visible{outline:3px solid #1c2226;outline-offset:2p
 .cancel-link{font-weight:600;word-break:break-all}\
 .problems{border-left:4px solid #a4161a;padding:.2rem 1rem;background:#fbe9e9}\
 .note{color:#4b5661}\
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+table{border-collapse:collapse;width:100%}.table-scroll{overflow-x:auto}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
 dt{font-weight:bold}dd{margin:0 0 .5rem}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}\
@@ -175,6 +175,172 @@ pub(super) fn registrants_page(
     layout(
         &config.site(),
         &format!("Inscriptions : {}", meetup.title),
+        &body,
+    )
+}
+
+/// A region's coordinator's view, for a form sent without JavaScript: the
+/// totals, the meetups to come, those past without a report, the reports
+/// with their private notes, and the CSV button (a form posting the key,
+/// never a link carrying it).
+pub(super) fn coordination_page(
+    config: &FunctionConfig,
+    view: &super::coordination::RegionView<'_>,
+    key: &str,
+    notice: Option<&str>,
+) -> String {
+    use super::coordination::{fill_rate, present, when, Stage};
+    let region = view.region;
+    let totals = view.totals();
+    let notice = notice
+        .map(|n| {
+            format!(
+                "<div class=\"outcome\" role=\"status\"><p>{}</p></div>\n",
+                escape(n)
+            )
+        })
+        .unwrap_or_default();
+    let mut body = format!(
+        "<h1>Coordination : {}</h1>\n{notice}\
+         <p class=\"note\">Cette page est réservée à la coordination de la région. Les notes privées des bilans ne se publient pas.</p>\n\
+         <dl>\n<dt>Rencontres à venir</dt><dd>{} ({} inscriptions confirmées pour {} places, {} en liste d'attente)</dd>\n\
+         <dt>Rencontres tenues</dt><dd>{} ({} avec bilan, {} sans bilan)</dd>\n\
+         <dt>Présences notées par les organisateurs</dt><dd>{}</dd>\n\
+         <dt>Participants selon les bilans</dt><dd>{}</dd>\n</dl>\n",
+        escape(&region.name),
+        totals.upcoming,
+        totals.seats_taken,
+        totals.seats,
+        totals.waiting,
+        totals.held,
+        totals.reported,
+        totals.unreported,
+        totals.present,
+        totals.attendance_reported,
+    );
+    let of = |wanted: Stage| {
+        view.meetups
+            .iter()
+            .filter(move |(stage, _)| *stage == wanted)
+            .map(|(_, follow_up)| follow_up)
+            .collect::<Vec<_>>()
+    };
+    let title = |f: &maillage_store::MeetupFollowUp| {
+        format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&f.definition.url),
+            escape(&f.definition.title)
+        )
+    };
+
+    body.push_str("<h2>Rencontres à venir</h2>\n");
+    let upcoming = of(Stage::Upcoming);
+    if upcoming.is_empty() {
+        body.push_str("<p>Aucune rencontre à venir.</p>\n");
+    } else {
+        // The table scrolls sideways on a phone, not the page.
+        body.push_str(
+            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"a-venir\" tabindex=\"0\">\n\
+             <table>\n<caption id=\"a-venir\">Remplissage des rencontres à venir</caption>\n\
+             <thead><tr><th scope=\"col\">Rencontre</th><th scope=\"col\">Début</th>\
+             <th scope=\"col\">Inscriptions / places</th><th scope=\"col\">Remplissage</th>\
+             <th scope=\"col\">Liste d'attente</th></tr></thead>\n<tbody>\n",
+        );
+        for f in upcoming {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td></tr>\n",
+                title(f),
+                escape(&when(f)),
+                f.confirmed,
+                f.definition.capacity,
+                fill_rate(f).map(|r| format!("{r} %")).unwrap_or_default(),
+                f.waiting,
+            ));
+        }
+        body.push_str("</tbody>\n</table>\n</div>\n");
+    }
+
+    body.push_str("<h2>Rencontres passées sans bilan</h2>\n");
+    let unreported = of(Stage::Unreported);
+    if unreported.is_empty() {
+        body.push_str("<p>Toutes les rencontres passées ont leur bilan.</p>\n");
+    } else {
+        body.push_str("<ul>\n");
+        for f in unreported {
+            body.push_str(&format!(
+                "<li>{} ({}) : {} inscriptions confirmées, {} présences notées</li>\n",
+                title(f),
+                escape(&when(f)),
+                f.confirmed,
+                present(f),
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
+
+    body.push_str("<h2>Bilans</h2>\n");
+    let reported = of(Stage::Reported);
+    if reported.is_empty() {
+        body.push_str("<p>Aucun bilan reçu pour l'instant.</p>\n");
+    }
+    for f in reported {
+        let Some(report) = f.report.as_ref() else {
+            continue;
+        };
+        body.push_str(&format!(
+            "<h3>{}</h3>\n<p>{} · {} présences notées",
+            title(f),
+            escape(&when(f)),
+            present(f)
+        ));
+        if let Some(attendance) = report.attendance {
+            body.push_str(&format!(" · {attendance} participants selon le bilan"));
+        }
+        body.push_str("</p>\n<dl>\n");
+        let parts = [
+            (
+                "Ce qui s'est passé au regard des intentions",
+                &report.outcome,
+            ),
+            ("Ce qui a bien marché", &report.went_well),
+            ("Les difficultés", &report.problems),
+            ("Les améliorations pour la suite", &report.improvements),
+            ("Les fiches pratiques", &report.sheets),
+            ("Notes privées", &f.private_notes),
+        ];
+        for (label, text) in parts {
+            if let Some(text) = text {
+                body.push_str(&format!(
+                    "<dt>{label}</dt><dd style=\"white-space:pre-wrap\">{}</dd>\n",
+                    escape(text)
+                ));
+            }
+        }
+        body.push_str("</dl>\n");
+    }
+
+    body.push_str(&super::proposal_pages::proposals_section(config, view, key));
+
+    let cancelled = of(Stage::Cancelled);
+    if !cancelled.is_empty() {
+        body.push_str("<h2>Rencontres annulées</h2>\n<ul>\n");
+        for f in cancelled {
+            body.push_str(&format!("<li>{} ({})</li>\n", title(f), escape(&when(f))));
+        }
+        body.push_str("</ul>\n");
+    }
+
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"{}\">\n<input type=\"hidden\" name=\"region\" value=\"{}\">\n\
+         <input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"format\" value=\"csv\">\n\
+         <p><button type=\"submit\">Télécharger le tableau (CSV)</button></p>\n</form>",
+        escape(&config.public_api_url("/coordination")),
+        escape(&region.id),
+        escape(key),
+    ));
+    layout(
+        &config.site(),
+        &format!("Coordination : {}", region.name),
         &body,
     )
 }

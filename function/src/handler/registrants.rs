@@ -5,14 +5,13 @@
 //! The list says who was marked present, with their attestation's link.
 
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderMap, Response, StatusCode};
 use serde_json::json;
 
 use maillage_model::meetup::{MeetupDefinition, Role};
 use maillage_store::{Registrant, RegistrationStatus};
 
-use super::answer::{html_response, json_response, ApiError};
+use super::answer::{csv_response, html_response, json_response, ApiError};
 use super::report::{check_key, key_invalid, key_missing};
 use super::request::Fields;
 use super::{attestation, pages, validation, Function};
@@ -26,6 +25,29 @@ pub(super) enum Format {
     Csv,
     Json,
     Html,
+}
+
+impl Format {
+    /// The format a request asks for (`format` in the query or the form,
+    /// else JSON when it accepts JSON), `default` when it names none.
+    pub(super) fn asked(
+        headers: &HeaderMap,
+        fields: &Fields,
+        query: &Fields,
+        default: Format,
+    ) -> Format {
+        let wants_json = headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/json") && !v.contains("text/csv"));
+        match query.text("format").or_else(|| fields.text("format")) {
+            Some("json") => Format::Json,
+            Some("csv") => Format::Csv,
+            Some("html") => Format::Html,
+            _ if wants_json => Format::Json,
+            _ => default,
+        }
+    }
 }
 
 /// `{api}/meetups/{id}/registrants`: CSV unless JSON is asked for.
@@ -62,14 +84,7 @@ pub(super) async fn organiser_access(
     if !validation::is_meetup_id(meetup_id) {
         return Err(ApiError::unknown_meetup());
     }
-    let key = match headers.get(KEY_HEADER) {
-        Some(value) => value
-            .to_str()
-            .map_err(|_| key_invalid())?
-            .trim()
-            .to_string(),
-        None => fields.text("key").unwrap_or("").to_string(),
-    };
+    let key = given_key(headers, fields).ok_or_else(key_invalid)?;
     if key.is_empty() {
         return Err(key_missing());
     }
@@ -79,6 +94,15 @@ pub(super) async fn organiser_access(
     let meetup = function.meetup(meetup_id).await?;
     check_key(&meetup, &key)?;
     Ok((meetup, key))
+}
+
+/// The key a request gives: the header `X-Maillage-Key`, else the form's
+/// `key` (empty when neither); `None` when the header is not text.
+pub(super) fn given_key(headers: &HeaderMap, fields: &Fields) -> Option<String> {
+    match headers.get(KEY_HEADER) {
+        Some(value) => value.to_str().ok().map(|key| key.trim().to_string()),
+        None => Some(fields.text("key").unwrap_or("").trim().to_string()),
+    }
 }
 
 /// The meetup named by the form's `meetup` field, or the refusal.
@@ -138,17 +162,7 @@ pub(super) async fn list_answer(
         count = registrants.len(),
         "list read"
     );
-    let wants_json = headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json") && !v.contains("text/csv"));
-    let format = match query.text("format").or_else(|| fields.text("format")) {
-        Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some("html") => Format::Html,
-        _ if wants_json => Format::Json,
-        _ => default,
-    };
+    let format = Format::asked(headers, fields, query, default);
     if format == Format::Html {
         // A fresh request token per page: the form posted twice sends once.
         let message_request = (function.reaches_people()
@@ -203,16 +217,10 @@ pub(super) async fn list_answer(
             }),
         ));
     }
-    Ok(Response::builder()
-        .status(StatusCode::OK)
-        .header(CONTENT_TYPE, "text/csv; charset=utf-8")
-        .header(
-            CONTENT_DISPOSITION,
-            format!("attachment; filename=\"inscriptions-{}.csv\"", meetup.id),
-        )
-        .header(CACHE_CONTROL, "no-store")
-        .body(Bytes::from(csv(&registrants)))
-        .expect("a valid response"))
+    Ok(csv_response(
+        &format!("inscriptions-{}.csv", meetup.id),
+        csv(&registrants),
+    ))
 }
 
 fn role_word(role: Role) -> &'static str {
@@ -283,7 +291,7 @@ pub(super) fn csv(registrants: &[Registrant]) -> String {
 
 /// One CSV cell: quoted when needed, and never read as a formula by a
 /// spreadsheet (a leading `=`, `+`, `-`, `@` gets an apostrophe).
-fn cell(value: &str) -> String {
+pub(super) fn cell(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

@@ -37,21 +37,25 @@ pub(super) fn key_invalid() -> ApiError {
 /// Checks the organiser's key against the stored SHA-256, in constant time.
 /// A meetup without a key hash accepts no key.
 pub(super) fn check_key(meetup: &MeetupDefinition, key: &str) -> Result<(), ApiError> {
+    if key_matches(meetup.report_key_sha256.as_deref(), key) {
+        Ok(())
+    } else {
+        tracing::warn!("organiser key refused");
+        Err(key_invalid())
+    }
+}
+
+/// Whether `key` hashes to `expected` (lower-case hex SHA-256), compared in
+/// constant time; no hash matches no key.
+pub(super) fn key_matches(expected: Option<&str>, key: &str) -> bool {
     let digest = Sha256::digest(key.as_bytes());
-    let expected = meetup.report_key_sha256.as_deref().and_then(decode_hex32);
-    let matches = match expected {
+    match expected.and_then(decode_hex32) {
         Some(expected) => bool::from(digest.as_slice().ct_eq(&expected)),
         None => {
             // Same work either way: nothing tells a missing hash apart.
             let _ = digest.as_slice().ct_eq(&[0u8; 32]);
             false
         }
-    };
-    if matches {
-        Ok(())
-    } else {
-        tracing::warn!("organiser key refused");
-        Err(key_invalid())
     }
 }
 

@@ -16,6 +16,9 @@
 //! | POST | `/messages` | the organiser's message to the registrants ([`message`](super::message)) |
 //! | GET | `/attestation` | an attestation, printable ([`attestation`](super::attestation)) |
 //! | POST | `/attestation/verification` | what the attestation with a code states |
+//! | POST | `/coordination` | a region's coordinator's view ([`coordination`](super::coordination)) |
+//! | POST | `/proposals` | an organiser proposes a meetup ([`proposal`](super::proposal)) |
+//! | POST | `/proposals/decision` | the region's coordinator accepts or declines it |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,8 +40,8 @@ use super::input::{Input, Refusal};
 use super::registrants::KEY_HEADER;
 use super::request::wants_json;
 use super::{
-    attendance, attestation, cancellation, message, registrants, registration, report, validation,
-    ClientIp, Function,
+    attendance, attestation, cancellation, coordination, message, proposal, registrants,
+    registration, report, validation, ClientIp, Function,
 };
 
 /// The longest a request may take, store and emails included.
@@ -56,6 +59,9 @@ pub(super) fn router(function: Arc<Function>) -> Router {
         .route("/messages", post(send_message))
         .route("/attestation", get(show_attestation))
         .route("/attestation/verification", post(verify_attestation))
+        .route("/coordination", post(coordination_view))
+        .route("/proposals", post(propose))
+        .route("/proposals/decision", post(decide_proposal))
         .route(
             "/meetups/{id}/registrants",
             get(registrant_list).post(registrant_list),
@@ -177,6 +183,23 @@ async fn verify_attestation(State(function): State<Arc<Function>>, input: Input)
         .config
         .site_page(&function.config.result_pages.attestation_check);
     respond(&function, &input, answer, Some(form))
+}
+
+async fn coordination_view(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer =
+        coordination::view(&function, &input.parts.headers, &input.fields, &input.query).await;
+    respond(&function, &input, answer, None)
+}
+
+async fn propose(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer = proposal::submit(&function, &input.fields, input.json).await;
+    respond(&function, &input, answer, None)
+}
+
+async fn decide_proposal(State(function): State<Arc<Function>>, input: Input) -> Response {
+    let answer =
+        proposal::decide(&function, &input.parts.headers, &input.fields, &input.query).await;
+    respond(&function, &input, answer, None)
 }
 
 /// A route's answer, or its refusal with a link back: to the page that

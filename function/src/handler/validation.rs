@@ -33,16 +33,16 @@ pub const PUBLIC_CHOICES: [&str; 7] = [
 
 /// Collects per-field messages.
 #[derive(Default)]
-struct Problems(BTreeMap<String, String>);
+pub(super) struct Problems(BTreeMap<String, String>);
 
 impl Problems {
-    fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub(super) fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0
             .entry(field.to_string())
             .or_insert_with(|| message.into());
     }
 
-    fn finish<T>(self, value: T) -> Result<T, ApiError> {
+    pub(super) fn finish<T>(self, value: T) -> Result<T, ApiError> {
         if self.0.is_empty() {
             Ok(value)
         } else {
@@ -84,7 +84,7 @@ fn check_meetup(fields: &Fields, problems: &mut Problems) -> String {
 }
 
 /// Single-line text: trimmed, bounded, without control characters.
-fn line(
+pub(super) fn line(
     fields: &Fields,
     name: &str,
     max: usize,
@@ -104,7 +104,7 @@ fn line(
 }
 
 /// Multi-line text: trimmed, bounded, line breaks and tabs allowed.
-fn text(
+pub(super) fn text(
     fields: &Fields,
     name: &str,
     max: usize,
@@ -154,27 +154,7 @@ pub fn registration(fields: &Fields) -> Result<RegistrationForm, ApiError> {
     if fields.text("name").is_none() {
         problems.add("name", "Indiquez votre prénom ou un pseudonyme.");
     }
-    let email = match fields.text("email") {
-        None => {
-            problems.add("email", "Indiquez votre adresse électronique.");
-            None
-        }
-        Some(email) if email.chars().count() > EMAIL_MAX => {
-            problems.add(
-                "email",
-                "Cette adresse électronique est trop longue (254 caractères au plus).",
-            );
-            None
-        }
-        Some(email) if !is_email(email) => {
-            problems.add(
-                "email",
-                "Cette adresse électronique n'est pas valide : elle doit ressembler à prenom@exemple.fr.",
-            );
-            None
-        }
-        Some(email) => Some(email.to_lowercase()),
-    };
+    let email = email(fields, &mut problems);
     let role = match fields.text("role") {
         None | Some("participant") => Role::Participant,
         Some("facilitator") => Role::Facilitator,
@@ -201,15 +181,11 @@ pub fn registration(fields: &Fields) -> Result<RegistrationForm, ApiError> {
         &mut problems,
         "Décrivez vos besoins en 1 000 caractères au plus.",
     );
-    if !fields
-        .text("consent")
-        .is_some_and(|c| c.eq_ignore_ascii_case("oui"))
-    {
-        problems.add(
-            "consent",
-            "Cochez la case pour accepter que ces informations servent à organiser la rencontre.",
-        );
-    }
+    consent(
+        fields,
+        &mut problems,
+        "Cochez la case pour accepter que ces informations servent à organiser la rencontre.",
+    );
     problems.finish(())?;
     Ok(RegistrationForm {
         meetup,
@@ -219,6 +195,41 @@ pub fn registration(fields: &Fields) -> Result<RegistrationForm, ApiError> {
         structure,
         need,
     })
+}
+
+/// The form's `consent` box, ticked (`oui`), else `missing`.
+pub(super) fn consent(fields: &Fields, problems: &mut Problems, missing: &str) {
+    if !fields
+        .text("consent")
+        .is_some_and(|c| c.eq_ignore_ascii_case("oui"))
+    {
+        problems.add("consent", missing);
+    }
+}
+
+/// The form's `email`, checked and lower-cased.
+pub(super) fn email(fields: &Fields, problems: &mut Problems) -> Option<String> {
+    match fields.text("email") {
+        None => {
+            problems.add("email", "Indiquez votre adresse électronique.");
+            None
+        }
+        Some(email) if email.chars().count() > EMAIL_MAX => {
+            problems.add(
+                "email",
+                "Cette adresse électronique est trop longue (254 caractères au plus).",
+            );
+            None
+        }
+        Some(email) if !is_email(email) => {
+            problems.add(
+                "email",
+                "Cette adresse électronique n'est pas valide : elle doit ressembler à prenom@exemple.fr.",
+            );
+            None
+        }
+        Some(email) => Some(email.to_lowercase()),
+    }
 }
 
 /// A pragmatic address check: `local@domain.tld`, ASCII local part with the

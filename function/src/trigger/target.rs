@@ -61,10 +61,12 @@ impl Payload {
             Event::Attested { .. } => "attested",
             Event::Messaged { .. } => "messaged",
             Event::ReminderDue { .. } => "reminder_due",
+            Event::ProposalReceived { .. } => "proposal_received",
+            Event::ProposalDecided { .. } => "proposal_decided",
         };
         Payload {
             event: kind,
-            meetup: Some(event.meetup_id().to_string()),
+            meetup: event.meetup_id().map(str::to_string),
             time,
         }
     }

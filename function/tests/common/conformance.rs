@@ -24,7 +24,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use maillage_model::clock;
-use maillage_model::meetup::{MeetupDefinition, MeetupStatus, PublicReport, ReportLink, Role};
+use maillage_model::meetup::{
+    MeetupDefinition, MeetupStatus, PublicReport, RegionDefinition, ReportLink, Role,
+};
+use maillage_model::proposal::{
+    AcceptedMeetup, Belongs, Decision, DecisionOutcome, NewPlace, Proposal, ProposalStatus,
+    ProposedPlace,
+};
 use maillage_store::{
     Attendance, AttestedRole, CancelOutcome, MessageKind, MessageOutcome, NewRegistration,
     OrganiserMessage, PurgeCutoffs, RegistrationOutcome, RegistrationStatus, RepairSummary, Store,
@@ -67,7 +73,11 @@ macro_rules! store_conformance_tests {
             a_message_goes_once_to_everyone_registered,
             a_cancellation_message_cancels_the_meetup_for_good,
             a_message_to_an_unknown_meetup_is_refused,
-            reminders_are_claimed_once_for_registrations_made_before
+            reminders_are_claimed_once_for_registrations_made_before,
+            regions_round_trip,
+            follow_up_gives_each_meetup_named_and_no_other,
+            proposals_are_stored_once_by_region_then_purged,
+            a_proposal_is_decided_once
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {
@@ -131,7 +141,11 @@ where
         a_message_goes_once_to_everyone_registered,
         a_cancellation_message_cancels_the_meetup_for_good,
         a_message_to_an_unknown_meetup_is_refused,
-        reminders_are_claimed_once_for_registrations_made_before
+        reminders_are_claimed_once_for_registrations_made_before,
+        regions_round_trip,
+        follow_up_gives_each_meetup_named_and_no_other,
+        proposals_are_stored_once_by_region_then_purged,
+        a_proposal_is_decided_once
     );
 }
 
@@ -1605,5 +1619,344 @@ pub(crate) async fn reminders_are_claimed_once_for_registrations_made_before(
             .len(),
         1,
         "another meetup's registrations are its own"
+    );
+}
+
+// ---------------------------------------------------------------- regions
+
+pub(crate) fn region(id: &str, meetups: &[&str]) -> RegionDefinition {
+    RegionDefinition {
+        id: id.into(),
+        name: format!("Région {id}"),
+        coordinator_key_sha256: Some(
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        ),
+        meetups: meetups.iter().map(|id| id.to_string()).collect(),
+        places: vec![],
+        time_zone: maillage_model::zone::DEFAULT,
+        belongs: vec![],
+    }
+}
+
+pub(crate) async fn regions_round_trip(store: Arc<dyn Store>) {
+    assert_eq!(store.region("bretagne").await.unwrap(), None);
+    let bretagne = region("bretagne", &["brest-1", "rennes-1"]);
+    let normandie = RegionDefinition {
+        coordinator_key_sha256: None,
+        ..region("normandie", &[])
+    };
+    store
+        .put_regions(&[bretagne.clone(), normandie.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.region("bretagne").await.unwrap(),
+        Some(bretagne.clone())
+    );
+    assert_eq!(store.region("normandie").await.unwrap(), Some(normandie));
+    assert_eq!(store.region("corse").await.unwrap(), None);
+    // Synced again with a new key and a new meetup: replaced whole.
+    let rekeyed = RegionDefinition {
+        coordinator_key_sha256: Some("a".repeat(64)),
+        meetups: vec!["brest-1".into(), "rennes-1".into(), "vannes-1".into()],
+        ..bretagne
+    };
+    store
+        .put_regions(std::slice::from_ref(&rekeyed))
+        .await
+        .unwrap();
+    assert_eq!(store.region("bretagne").await.unwrap(), Some(rekeyed));
+}
+
+pub(crate) async fn follow_up_gives_each_meetup_named_and_no_other(store: Arc<dyn Store>) {
+    let here = meetup("here", 2);
+    let past = MeetupDefinition {
+        starts_at: clock::now() - Duration::days(3),
+        ends_at: clock::now() - Duration::days(3) + Duration::hours(2),
+        ..meetup("past", 10)
+    };
+    let elsewhere = meetup("elsewhere", 10);
+    store
+        .put_meetups(&[here.clone(), past.clone(), elsewhere.clone()])
+        .await
+        .unwrap();
+    for n in 0..3 {
+        register(&store, registration("here", n)).await;
+    }
+    let came: Vec<NewRegistration> = (10..14).map(|n| registration("past", n)).collect();
+    for person in &came {
+        register(&store, person.clone()).await;
+    }
+    let keep_until = clock::now() + Duration::days(1000);
+    store
+        .record_attendance(attendance(
+            "past",
+            &[&came[0], &came[2], &came[3]],
+            Some("Camille"),
+            keep_until,
+        ))
+        .await
+        .unwrap();
+    store
+        .save_report(report("past", "Fait", clock::now()))
+        .await
+        .unwrap();
+    let other: Vec<NewRegistration> = (20..25).map(|n| registration("elsewhere", n)).collect();
+    for person in &other {
+        register(&store, person.clone()).await;
+    }
+    store
+        .record_attendance(attendance("elsewhere", &[&other[0]], None, keep_until))
+        .await
+        .unwrap();
+    store
+        .save_report(StoredReport {
+            private_notes: Some("Notes d'une autre région".into()),
+            ..report("elsewhere", "Ailleurs", clock::now())
+        })
+        .await
+        .unwrap();
+
+    let ids = ["past".to_string(), "unknown".into(), "here".into()];
+    let seen = store.follow_up(&ids).await.unwrap();
+    assert_eq!(
+        seen.iter()
+            .map(|f| f.definition.id.as_str())
+            .collect::<Vec<_>>(),
+        ["past", "here"],
+        "the meetups named, in the order given, unknown ones left out"
+    );
+    let (past_seen, here_seen) = (&seen[0], &seen[1]);
+    assert_eq!(past_seen.definition, past);
+    assert_eq!((past_seen.confirmed, past_seen.waiting), (4, 0));
+    assert_eq!(past_seen.present, 3, "three marked present");
+    assert!(past_seen.organiser_present);
+    let sent = report("past", "Fait", clock::now());
+    assert_eq!(
+        past_seen.report.as_ref().and_then(|r| r.outcome.as_deref()),
+        sent.public.outcome.as_deref()
+    );
+    assert_eq!(past_seen.private_notes, sent.private_notes);
+    assert_eq!(here_seen.definition, here);
+    assert_eq!((here_seen.confirmed, here_seen.waiting), (2, 1));
+    assert_eq!((here_seen.present, here_seen.organiser_present), (0, false));
+    assert_eq!(
+        (here_seen.report.clone(), here_seen.private_notes.clone()),
+        (None, None)
+    );
+    assert!(
+        !format!("{seen:?}").contains("autre région"),
+        "another meetup's notes are not read"
+    );
+    assert_eq!(store.follow_up(&[]).await.unwrap(), vec![]);
+
+    // Private notes past their expiry are not shown; the public part stays.
+    let old = meetup("old", 10);
+    store.put_meetups(std::slice::from_ref(&old)).await.unwrap();
+    store
+        .save_report(StoredReport {
+            expires_at: clock::now() - Duration::hours(1),
+            ..report("old", "Ancien", clock::now())
+        })
+        .await
+        .unwrap();
+    let seen_old = store.follow_up(&["old".to_string()]).await.unwrap();
+    assert_eq!(seen_old[0].private_notes, None, "expired notes are hidden");
+    assert!(seen_old[0].report.is_some());
+}
+
+// ---------------------------------------------------------------- proposals
+
+pub(crate) fn proposal(id: &str, region: &str) -> Proposal {
+    let now = clock::now();
+    let start = (now + Duration::days(30))
+        .naive_utc()
+        .date()
+        .and_hms_opt(18, 0, 0)
+        .unwrap();
+    Proposal {
+        id: format!("{id}-{}", random_suffix()),
+        region: region.into(),
+        belongs: Belongs::Series {
+            series: "carto".into(),
+        },
+        place: ProposedPlace::New(NewPlace {
+            name: "Tiers-lieu du Port".into(),
+            town: "Lorient".into(),
+            department: "56".into(),
+        }),
+        title: format!("Rencontre proposée {id}"),
+        start,
+        end: start + Duration::hours(2),
+        capacity: 15,
+        intentions: vec!["Cartographier le quartier".into()],
+        name: "Dominique Proposante".into(),
+        email: format!("{id}@proposant.example.net"),
+        submitted_at: now,
+        expires_at: now + Duration::days(120),
+        status: ProposalStatus::Pending,
+        message: None,
+    }
+}
+
+fn accepted(proposal: &Proposal, meetup: &str) -> AcceptedMeetup {
+    AcceptedMeetup {
+        id: meetup.into(),
+        proposal: proposal.id.clone(),
+        region: proposal.region.clone(),
+        title: proposal.title.clone(),
+        belongs: proposal.belongs.clone(),
+        place: "cafe-du-port-lorient".into(),
+        start: proposal.start,
+        end: proposal.end,
+        capacity: 20,
+        intentions: proposal.intentions.clone(),
+        organiser: "Dominique".into(),
+        report_key_sha256: "a".repeat(64),
+        accepted_at: clock::now(),
+    }
+}
+
+fn decision(proposal: &Proposal, request: &str, accepted: Option<AcceptedMeetup>) -> Decision {
+    Decision {
+        region: proposal.region.clone(),
+        proposal: proposal.id.clone(),
+        request: format!("{request}-{}", random_suffix()),
+        accepted,
+        message: Some("Merci pour la proposition.".into()),
+        decided_at: clock::now(),
+    }
+}
+
+pub(crate) async fn proposals_are_stored_once_by_region_then_purged(store: Arc<dyn Store>) {
+    assert_eq!(store.proposals("bretagne").await.unwrap(), vec![]);
+    let first = proposal("premiere", "bretagne");
+    let second = Proposal {
+        submitted_at: first.submitted_at + Duration::seconds(1),
+        ..proposal("seconde", "bretagne")
+    };
+    let elsewhere = proposal("ailleurs", "normandie");
+    assert!(store.submit_proposal(&first).await.unwrap());
+    assert!(store.submit_proposal(&second).await.unwrap());
+    assert!(store.submit_proposal(&elsewhere).await.unwrap());
+    // The same form sent again: nothing changes, the first stays.
+    let again = Proposal {
+        title: "Autre titre".into(),
+        ..first.clone()
+    };
+    assert!(!store.submit_proposal(&again).await.unwrap());
+    assert_eq!(
+        store.proposals("bretagne").await.unwrap(),
+        vec![first.clone(), second.clone()],
+        "its region's, in the order they came"
+    );
+    assert_eq!(store.proposals("normandie").await.unwrap(), vec![elsewhere]);
+    // Expired: hidden, then purged (the proposer's name and email go).
+    let expired = Proposal {
+        expires_at: clock::now() - Duration::hours(1),
+        ..proposal("expiree", "bretagne")
+    };
+    assert!(store.submit_proposal(&expired).await.unwrap());
+    assert_eq!(store.proposals("bretagne").await.unwrap().len(), 2);
+    let summary = store.purge_expired(clock::now()).await.unwrap();
+    assert_eq!(summary.proposals, 1);
+    assert_eq!(store.proposals("bretagne").await.unwrap().len(), 2);
+}
+
+pub(crate) async fn a_proposal_is_decided_once(store: Arc<dyn Store>) {
+    let first = proposal("acceptee", "bretagne");
+    let second = proposal("refusee", "bretagne");
+    store.submit_proposal(&first).await.unwrap();
+    store.submit_proposal(&second).await.unwrap();
+
+    // Accepted: the proposal says so, the meetup is recorded.
+    let meetup = accepted(&first, "carto-lorient-2027-01");
+    let accept = decision(&first, "accepter", Some(meetup.clone()));
+    let DecisionOutcome::Decided(decided) = store.decide_proposal(&accept).await.unwrap() else {
+        panic!("the first decision decides");
+    };
+    assert_eq!(
+        decided.status,
+        ProposalStatus::Accepted {
+            meetup: meetup.id.clone()
+        }
+    );
+    assert_eq!(
+        decided.message.as_deref(),
+        Some("Merci pour la proposition.")
+    );
+    // The same request again (its answer lost): its own outcome.
+    assert_eq!(
+        store.decide_proposal(&accept).await.unwrap(),
+        DecisionOutcome::Decided(decided.clone())
+    );
+    // Another request: already decided, nothing changes.
+    let decline = decision(&first, "refuser", None);
+    assert_eq!(
+        store.decide_proposal(&decline).await.unwrap(),
+        DecisionOutcome::AlreadyDecided(decided.clone())
+    );
+    assert_eq!(
+        store.accepted_meetups().await.unwrap(),
+        vec![meetup.clone()]
+    );
+
+    // Declined: no meetup.
+    let declined = match store
+        .decide_proposal(&decision(&second, "refuser", None))
+        .await
+        .unwrap()
+    {
+        DecisionOutcome::Decided(p) => p,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(declined.status, ProposalStatus::Declined);
+    assert_eq!(store.accepted_meetups().await.unwrap(), vec![meetup]);
+    let listed = store.proposals("bretagne").await.unwrap();
+    assert_eq!(listed, vec![decided, declined]);
+
+    // Unknown, or asked from another region: nothing.
+    let unknown = Decision {
+        proposal: "inconnue".into(),
+        ..decision(&first, "x", None)
+    };
+    assert_eq!(
+        store.decide_proposal(&unknown).await.unwrap(),
+        DecisionOutcome::Unknown
+    );
+    let other_region = Decision {
+        region: "normandie".into(),
+        ..decision(&first, "y", None)
+    };
+    assert_eq!(
+        store.decide_proposal(&other_region).await.unwrap(),
+        DecisionOutcome::Unknown
+    );
+
+    // Two coordinators' requests at once: one decides.
+    let third = proposal("concurrente", "bretagne");
+    store.submit_proposal(&third).await.unwrap();
+    let tasks: Vec<_> = (0..4)
+        .map(|n| {
+            let store = store.clone();
+            let choice = decision(
+                &third,
+                &format!("course-{n}"),
+                (n % 2 == 0).then(|| accepted(&third, &format!("course-lorient-{n}"))),
+            );
+            tokio::spawn(async move { store.decide_proposal(&choice).await.unwrap() })
+        })
+        .collect();
+    let mut decided = 0;
+    for task in tasks {
+        if matches!(task.await.unwrap(), DecisionOutcome::Decided(_)) {
+            decided += 1;
+        }
+    }
+    assert_eq!(decided, 1, "exactly one request decides");
+    let accepted_now = store.accepted_meetups().await.unwrap();
+    assert!(
+        accepted_now.len() <= 2,
+        "at most one more meetup: {accepted_now:?}"
     );
 }

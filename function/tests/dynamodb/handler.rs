@@ -102,6 +102,26 @@ async fn attendance_then_attestation_then_verification_on_dynamodb() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_reads_their_region_only_on_dynamodb() {
+    let Some(store) = moto::fresh_store("coordination").await else {
+        return;
+    };
+    store.put_meetups(&meetups()).await.unwrap();
+    let server = serve(Arc::new(store), config()).await;
+    support::coordination::a_coordinator_reads_their_region_only(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proposals_accepted_and_declined_on_dynamodb() {
+    let Some(store) = moto::fresh_store("proposals").await else {
+        return;
+    };
+    store.put_meetups(&meetups()).await.unwrap();
+    let server = serve(Arc::new(store), config()).await;
+    support::proposals::proposals_accepted_and_declined(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_to_registrants_on_dynamodb() {
     let Some(store) = moto::fresh_store("messages").await else {
         return;

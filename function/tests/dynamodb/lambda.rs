@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use maillage_model::meetup::{MeetupDefinition, MeetupStatus, Role};
+use maillage_model::meetup::{MeetupDefinition, MeetupStatus, RegionDefinition, Role};
 use maillage_store::{NewRegistration, RegistrationStatus, Store};
 use runtime_api::RuntimeApi;
 use serde_json::{json, Value};
@@ -294,6 +294,43 @@ async fn a_registration_goes_through_the_runtime_api_into_dynamodb() {
     assert!(registrants
         .iter()
         .any(|r| r.email == "bastien@exemple.org" && r.status == RegistrationStatus::Confirmed));
+
+    // The region's coordinator sees the seat taken, with the region's key
+    // in the body; another key reads nothing.
+    store
+        .put_regions(&[RegionDefinition {
+            id: "bretagne".into(),
+            name: "Bretagne".into(),
+            coordinator_key_sha256: Some(
+                // SHA-256("test")
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+            ),
+            meetups: vec!["brest".into()],
+            places: vec![],
+            time_zone: maillage_model::zone::DEFAULT,
+            belongs: vec![],
+        }])
+        .await
+        .unwrap();
+    for (key, status) in [("test", 200), ("autre", 403)] {
+        api.invoke(http_api_event(
+            "POST",
+            "/api/coordination",
+            "",
+            &json!({ "region": "bretagne", "key": key }).to_string(),
+            "application/json",
+        ));
+        let answer = api.answer(Duration::from_secs(30)).await;
+        assert_eq!(answer.body["statusCode"], status, "{:?}", answer.body);
+        let body: Value = serde_json::from_str(answer.body["body"].as_str().unwrap()).unwrap();
+        if status == 200 {
+            assert_eq!(body["meetups"][0]["meetup"], "brest");
+            assert_eq!(body["meetups"][0]["confirmed"], 1);
+            assert!(!answer.body["body"].as_str().unwrap().contains("bastien"));
+        } else {
+            assert_eq!(body["meetups"], Value::Null);
+        }
+    }
 }
 
 /// An EventBridge scheduled event, as a rule with a schedule expression

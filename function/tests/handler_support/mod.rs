@@ -26,7 +26,9 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 pub(crate) mod attendance;
+pub(crate) mod coordination;
 pub(crate) mod messages;
+pub(crate) mod proposals;
 
 pub(crate) const SITE: &str = "https://rencontres.example.org";
 pub(crate) const NOW: &str = "2026-11-22T12:00:00Z";

@@ -645,3 +645,108 @@ async fn the_automatic_reminder_is_sent_once_at_its_time_in_the_meetups_local_ti
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(smtp.messages().len(), 2);
 }
+
+fn proposal() -> maillage_model::proposal::Proposal {
+    use maillage_model::proposal::{Belongs, Proposal, ProposalStatus, ProposedPlace};
+    Proposal {
+        id: "proposition-0001".into(),
+        region: "bretagne".into(),
+        belongs: Belongs::Series {
+            series: "carto-rennes".into(),
+        },
+        place: ProposedPlace::Known("mediatheque-brest".into()),
+        title: "Cartographie participative du port".into(),
+        start: "2027-01-14T18:00:00".parse().unwrap(),
+        end: "2027-01-14T20:30:00".parse().unwrap(),
+        capacity: 18,
+        intentions: vec!["Cartographier le port".into()],
+        name: "Dominique Proposante".into(),
+        email: "dominique@proposant.example.net".into(),
+        submitted_at: at("2026-11-22T12:00:00Z"),
+        expires_at: at("2027-04-14T12:00:00Z"),
+        status: ProposalStatus::Pending,
+        message: None,
+    }
+}
+
+#[tokio::test]
+async fn a_proposer_gets_an_acknowledgement_then_the_decision_with_their_link() {
+    let Some(python) = python() else { return };
+    let server = SmtpServer::start(&python, 0);
+    let mailer = mailer(&server);
+    let sent = proposal();
+    mailer
+        .notify(&Event::ProposalReceived {
+            proposal: sent.clone(),
+            region_name: "Bretagne".into(),
+        })
+        .await;
+    let link = "https://rencontres.example.org/bilan/#rencontre=brest-2026-12&cle=0123abcd";
+    let accepted = maillage_model::proposal::Proposal {
+        status: maillage_model::proposal::ProposalStatus::Accepted {
+            meetup: "brest-2026-12".into(),
+        },
+        message: Some("Bienvenue dans le réseau !".into()),
+        ..sent.clone()
+    };
+    mailer
+        .notify(&Event::ProposalDecided {
+            proposal: accepted,
+            region_name: "Bretagne".into(),
+            accepted: Some((meetup(), link.into())),
+        })
+        .await;
+    let declined = maillage_model::proposal::Proposal {
+        id: "proposition-0002".into(),
+        email: "camille@proposant.example.net".into(),
+        name: "Camille".into(),
+        status: maillage_model::proposal::ProposalStatus::Declined,
+        message: Some("Le lieu n'a pas de salle libre en janvier.".into()),
+        ..sent
+    };
+    mailer
+        .notify(&Event::ProposalDecided {
+            proposal: declined,
+            region_name: "Bretagne".into(),
+            accepted: None,
+        })
+        .await;
+    mailer.flush().await;
+    let messages = received(&python, &server, 3);
+    let subjects: Vec<&str> = messages
+        .iter()
+        .map(|m| m["headers"]["Subject"].as_str().unwrap())
+        .collect();
+    let text_of = |subject: &str| -> String {
+        let found = messages
+            .iter()
+            .find(|m| m["headers"]["Subject"] == subject)
+            .unwrap_or_else(|| panic!("no {subject:?} in {subjects:?}"));
+        found["text"].as_str().unwrap().to_string()
+    };
+    let thanks = text_of("Votre proposition de rencontre : Cartographie participative du port");
+    assert!(thanks.contains("Bonjour Dominique Proposante"), "{thanks}");
+    assert!(
+        thanks.contains("La coordination de la région Bretagne"),
+        "{thanks}"
+    );
+    assert!(
+        thanks.contains("jeudi 14 janvier 2027, de 18 h à 20 h 30"),
+        "{thanks}"
+    );
+    let yes = text_of("Votre rencontre est acceptée : Atelier code ; Scratch, Python & co");
+    assert!(yes.contains(link), "the organiser's link: {yes}");
+    assert!(yes.contains("Bienvenue dans le réseau !"), "{yes}");
+    assert!(yes.contains(&meetup().url), "{yes}");
+    let no = messages
+        .iter()
+        .find(|m| m["headers"]["To"].as_str().unwrap().contains("camille@"))
+        .expect("the declined proposer's message");
+    let no = no["text"].as_str().unwrap();
+    assert!(no.contains("ne peut pas retenir"), "{no}");
+    assert!(
+        no.contains("Le lieu n'a pas de salle libre en janvier."),
+        "{no}"
+    );
+    assert!(!no.contains("cle="), "no link when declined");
+}

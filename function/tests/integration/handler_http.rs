@@ -1128,6 +1128,22 @@ async fn attendance_then_attestation_then_verification() {
     support::attendance::attendance_then_attestation_then_verification(&server).await;
 }
 
+// ---- The coordinator's view of a region ------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_reads_their_region_only() {
+    let server = start(config()).await;
+    support::coordination::a_coordinator_reads_their_region_only(&server).await;
+}
+
+// ---- Meetup proposals -------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proposals_accepted_and_declined() {
+    let server = start(config()).await;
+    support::proposals::proposals_accepted_and_declined(&server).await;
+}
+
 // ---- Messages to registrants -----------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

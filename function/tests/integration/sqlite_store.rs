@@ -288,13 +288,25 @@ async fn after_the_purge_only_what_attestations_need_is_left_in_the_file() {
     assert_eq!(
         tables,
         [
+            "accepted_meetups",
             "attestations",
             "meetups",
             "messages",
+            "proposals",
+            "regions",
             "registrations",
             "reports"
         ]
     );
+    // Regions hold their definition alone: no person's data.
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('regions') ORDER BY cid")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(columns, ["id", "definition"]);
     // The organiser's messages are recorded without their text or recipients.
     let columns: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('messages') ORDER BY cid")

@@ -90,6 +90,38 @@ impl NewMeetup {
     }
 }
 
+/// The entry of a meetup an accepted proposal became: open for
+/// registration until it starts, with its organiser's key hash.
+pub(crate) fn accepted_entry(meetup: &maillage_model::proposal::AcceptedMeetup) -> String {
+    use maillage_model::proposal::Belongs as Proposed;
+    let time = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+    NewMeetup {
+        id: meetup.id.clone(),
+        title: meetup.title.clone(),
+        belongs: match &meetup.belongs {
+            Proposed::Module { module, week } => Belongs::Module {
+                module: module.clone(),
+                week: *week,
+            },
+            Proposed::Series { series } => Belongs::Series(series.clone()),
+        },
+        start: time(meetup.start),
+        end: time(meetup.end),
+        place: meetup.place.clone(),
+        capacity: meetup.capacity,
+        opens: None,
+        closes: None,
+        status: "open".into(),
+        organiser: meetup.organiser.clone(),
+        wanted: Vec::new(),
+        intentions: meetup.intentions.clone(),
+        bring: Vec::new(),
+        description: None,
+        report_key_sha256: meetup.report_key_sha256.clone(),
+    }
+    .to_yaml()
+}
+
 /// Text as YAML reads it back: plain when it is only words, double-quoted
 /// otherwise.
 fn scalar(text: &str) -> String {

@@ -96,13 +96,16 @@ pub(super) fn append(path: &Path, entry: &str) -> Outcome<Previous> {
     })
 }
 
-/// Sets the `report_key_sha256` of the entry that starts on 1-based line
-/// `entry_line` (and ends before `next_line`, if any): the line is replaced
-/// where the entry has one, added after the entry's last line otherwise.
+/// Sets `field` (a key's hash: `report_key_sha256` of a meetup,
+/// `coordinator_key_sha256` of a region) of the entry that starts on
+/// 1-based line `entry_line` (and ends before `next_line`, if any): the
+/// line is replaced where the entry has one, added after the entry's last
+/// line otherwise.
 pub(super) fn set_key_hash(
     path: &Path,
     entry_line: usize,
     next_line: Option<usize>,
+    field: &str,
     sha256: &str,
 ) -> Outcome<Previous> {
     let before = read_if_any(path)?
@@ -114,7 +117,8 @@ pub(super) fn set_key_hash(
     let dash = item.len() - item.trim_start().len();
     let after_dash = item[dash..].strip_prefix('-').unwrap_or("");
     let indent = dash + 1 + (after_dash.len() - after_dash.trim_start().len());
-    let key_line = format!("{}report_key_sha256: {sha256}", " ".repeat(indent));
+    let key_line = format!("{}{field}: {sha256}", " ".repeat(indent));
+    let prefix = format!("{field}:");
     let existing = (first..end).find(|&i| {
         let line = &lines[i];
         let content = if i == first {
@@ -122,13 +126,13 @@ pub(super) fn set_key_hash(
         } else {
             line.trim_start()
         };
-        content.starts_with("report_key_sha256:")
+        content.starts_with(&prefix)
     });
     match existing {
         Some(i) if i == first => {
             return Err(Failure::other(
                 path.display().to_string(),
-                format!("line {entry_line}: cannot rewrite a meetup whose first key is its report key; move `id` first"),
+                format!("line {entry_line}: cannot rewrite an entry whose first key is `{field}`; move another key first"),
             ))
         }
         Some(i) => lines[i] = key_line,

@@ -1,10 +1,12 @@
 //! `maillage meetup new` (a meetup entry in `data/`, from flags or
-//! questions, with its organiser's key) and `maillage meetup key` (a new key
-//! for a meetup whose key was lost). The key is printed once, inside the
+//! questions, with its organiser's key), `maillage meetup key` (a new key
+//! for a meetup whose key was lost) and `maillage region key` (a region's
+//! coordinator's key, in [`coordinator`]). The key is printed once, inside the
 //! organiser's private link; `data/` keeps only its SHA-256. Every change is
 //! checked by reading `data/` back: a change that does not validate is
 //! undone and its problems reported.
 
+mod coordinator;
 mod entry;
 mod files;
 mod key;
@@ -23,6 +25,8 @@ use crate::build::{load_config, BuildOptions};
 use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::failure::{Failure, Outcome};
+pub(crate) use coordinator::region_key_command;
+pub(crate) use entry::accepted_entry;
 use entry::{Belongs, NewMeetup};
 pub(crate) use key::{private_link, OrganiserKey};
 use prompt::Prompter;
@@ -155,7 +159,13 @@ pub(crate) fn key_command(options: &BuildOptions, id: &str) -> Outcome<String> {
         ));
     };
     let path = root.join(&file.path);
-    let previous = files::set_key_hash(&path, line, file.entry_line(entry + 1), &key.sha256)?;
+    let previous = files::set_key_hash(
+        &path,
+        line,
+        file.entry_line(entry + 1),
+        "report_key_sha256",
+        &key.sha256,
+    )?;
     if let Err(failure) = read_back(root, id, &key.sha256) {
         previous.restore()?;
         return Err(failure);

@@ -95,9 +95,17 @@ fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
         "inscription/liste-attente",
         "annulation/confirmee",
         "bilan/envoye",
+        "organisation",
+        "organisation/proposer",
+        "coordination",
     ] {
         assert!(public.join(result).join("index.html").is_file(), "{result}");
     }
+    let coordination = std::fs::read_to_string(public.join("coordination/index.html")).unwrap();
+    assert!(
+        coordination.contains("data-form=\"coordination\""),
+        "the coordinator's form"
+    );
     let not_found = std::fs::read_to_string(public.join("404.html")).unwrap();
     assert!(
         not_found.contains("Page introuvable"),

@@ -901,6 +901,7 @@ fn the_emailed_event_is_the_sites_event() {
     };
     let definitions = maillage::store_cli::site_definitions(&options, false).unwrap();
     let meetup = definitions
+        .meetups
         .iter()
         .find(|d| d.id == "brest-nsi-s3")
         .expect("the meetup's definition");

@@ -828,7 +828,7 @@ fn soft_problems_are_warnings() {
     assert_has(
         &w,
         "data/regions.yaml",
-        17,
+        19,
         "code",
         "region 11 (Île-de-France) has no place yet",
     );
@@ -965,6 +965,92 @@ fn meetup_definitions_for_the_store() {
     let r3 = defs.iter().find(|d| d.id == "rennes-nsi-s3").unwrap();
     assert_eq!(r3.registration_closes, r3.starts_at);
     assert_eq!(r3.report_key_sha256, None);
+}
+
+#[test]
+fn accepted_proposals_are_meetups_validated_in_their_own_file() {
+    // As `maillage export` writes them: read with the other meetups.
+    let accepted = format!(
+        "# The meetups accepted from organisers' proposals.\n\n{}",
+        MEETUP.replacen("- id: essai", "- id: acceptee", 1)
+    );
+    let dir = site_with(&[("data/live/meetups.yaml", &accepted)]);
+    let loaded = maillage::data::load(dir.path(), now()).unwrap();
+    assert!(loaded.data.meetups.iter().any(|m| m.id == "acceptee"));
+    // Its problems name that file, the line and the field.
+    let broken = accepted.replacen("place: cafe-du-port-lorient", "place: lieu-inconnu", 1);
+    let d = errors(&[("data/live/meetups.yaml", &broken)]);
+    assert_has(&d, "data/live/meetups.yaml", 9, "place", "lieu-inconnu");
+}
+
+#[test]
+fn region_definitions_for_the_store() {
+    let dir = common::fixture("data-site");
+    let loaded = maillage::data::load(dir.path(), now()).unwrap();
+    let regions = maillage::data::region_definitions(&loaded.data);
+    let ids: Vec<&str> = regions.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["bretagne", "la-reunion", "ile-de-france"]);
+    let bretagne = &regions[0];
+    assert_eq!(
+        bretagne.coordinator_key_sha256.as_deref(),
+        Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    );
+    let mut meetups = bretagne.meetups.clone();
+    meetups.sort();
+    assert!(meetups.contains(&"brest-nsi-s3".to_string()), "{meetups:?}");
+    assert!(
+        meetups.contains(&"carto-rennes-2026-12".to_string()),
+        "{meetups:?}"
+    );
+    assert!(
+        !meetups.contains(&"code-reunion-2026-12".to_string()),
+        "{meetups:?}"
+    );
+    // What a proposal may name: the region's places, the series and modules.
+    let lorient = bretagne
+        .places
+        .iter()
+        .find(|p| p.id == "cafe-du-port-lorient")
+        .expect("a place of the region");
+    assert_eq!(lorient.time_zone, maillage_model::zone::DEFAULT);
+    assert!(bretagne
+        .places
+        .iter()
+        .all(|p| p.id != "fablab-de-saint-denis"));
+    assert!(
+        bretagne
+            .belongs
+            .contains(&"series:carto-rennes".to_string()),
+        "{:?}",
+        bretagne.belongs
+    );
+    assert!(bretagne
+        .belongs
+        .iter()
+        .any(|b| b.starts_with("module:") && b.ends_with(":3")));
+    assert_eq!(regions[1].time_zone.name(), "Indian/Reunion");
+    assert_eq!(regions[1].meetups, ["code-reunion-2026-12"]);
+    assert_eq!(regions[1].coordinator_key_sha256, None);
+    assert_eq!(regions[2].meetups, Vec::<String>::new());
+}
+
+#[test]
+fn coordinator_key_must_be_a_sha256() {
+    let regions = common::read(common::fixture("data-site").path(), "data/regions.yaml");
+    let broken = regions.replacen(
+        "coordinator_key_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "coordinator_key_sha256: 9F86",
+        1,
+    );
+    assert_ne!(broken, regions);
+    let d = errors(&[("data/regions.yaml", &broken)]);
+    assert_has(
+        &d,
+        "data/regions.yaml",
+        9,
+        "coordinator_key_sha256",
+        "`9F86` is not a SHA-256 hash: expected 64 lower-case hexadecimal characters (`maillage region key` writes it)",
+    );
 }
 
 fn check_site(dir: &std::path::Path) -> (bool, String) {

@@ -504,6 +504,67 @@ fn no_personal_data_reaches_the_built_or_the_served_site() {
     let code = link.split_once("code=").unwrap().1.to_string();
     assert_eq!(code.len(), 26);
     secrets.extend(["Anatole Attesté".to_string(), code]);
+    // A meetup proposal, accepted by the region's coordinator: the
+    // proposer's full name and email, and the coordinator's key, stay out
+    // of every output; the meetup's entry publishes the first name alone.
+    let proposer = Person {
+        name: "Dominique Proposante-Discrète".into(),
+        email: "dominique.proposante@secret.example.net".into(),
+    };
+    let proposal = [
+        ("request", "proposition-confidentielle-0001"),
+        ("region", "occitanie"),
+        ("belongs", "series:tiers-lieux-educatifs-occitanie"),
+        ("place", "lycee-de-la-garonne-toulouse"),
+        ("title", "Tiers-lieux proposés à Toulouse"),
+        ("start", "2027-02-10T18:00"),
+        ("end", "2027-02-10T20:00"),
+        ("capacity", "16"),
+        ("intentions", "Faire connaissance"),
+        ("name", proposer.name.as_str()),
+        ("email", proposer.email.as_str()),
+        ("consent", "oui"),
+    ];
+    let answer = post("/api/proposals", &proposal, true);
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let coordination_key = "demo-coordination-occitanie";
+    let answer = post(
+        "/api/proposals/decision",
+        &[
+            ("region", "occitanie"),
+            ("key", coordination_key),
+            ("proposal", "proposition-confidentielle-0001"),
+            ("decision", "accept"),
+            ("request", "decision-confidentielle-0001"),
+        ],
+        true,
+    );
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let accepted_id = "tiers-lieux-proposes-a-toulouse-2027-02";
+    secrets.extend([proposer.name.clone(), proposer.email.clone()]);
+    // No coordinator's key of the demo data, nor its hash.
+    for region in regions_of(root) {
+        secrets.push(format!("demo-coordination-{region}"));
+        secrets.push(sha256_hex(&format!("demo-coordination-{region}")));
+    }
+    // The served site shows the accepted meetup once rebuilt.
+    let start = Instant::now();
+    loop {
+        let page = get(&format!("/rencontres/{accepted_id}/"));
+        if page.status == StatusCode::OK {
+            assert!(page.body.contains("Tiers-lieux proposés à Toulouse"));
+            assert!(
+                page.body.contains("Dominique"),
+                "the first name is published"
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the accepted meetup was not served after the rebuild"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     // No report key of the demo data, nor its hash, in any output.
     for id in meetup_ids(root) {
         secrets.push(format!("demo-{id}"));
@@ -550,6 +611,18 @@ fn no_personal_data_reaches_the_built_or_the_served_site() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    let accepted = common::read(copy.path(), "data/live/meetups.yaml");
+    assert!(
+        accepted.contains(&format!("- id: {accepted_id}")),
+        "the accepted proposal was exported: {accepted}"
+    );
+    assert_clean(
+        "exported",
+        "meetups.yaml",
+        accepted.as_bytes(),
+        &secrets,
+        &allowed,
+    );
     let aggregates = common::read(copy.path(), "data/live/aggregates.json");
     assert!(
         aggregates.contains("beaucoup servi"),
@@ -593,6 +666,30 @@ fn no_personal_data_reaches_the_built_or_the_served_site() {
         page.contains("beaucoup servi"),
         "the built page has the report"
     );
+    // The accepted proposal is a meetup of the built site and of its map.
+    let accepted_page = common::read(&public, &format!("rencontres/{accepted_id}/index.html"));
+    assert!(accepted_page.contains("Tiers-lieux proposés à Toulouse"));
+    let map = common::read(&public, "carte/rencontres.geojson");
+    assert!(
+        map.contains(accepted_id),
+        "the accepted meetup is on the map"
+    );
+}
+
+/// The slugs of the demo's regions (its coordinator keys are
+/// `demo-coordination-<slug>`).
+fn regions_of(root: &Path) -> Vec<String> {
+    common::read(root, "data/regions.yaml")
+        .lines()
+        .filter_map(|l| l.strip_prefix("  name: "))
+        .map(|name| {
+            name.to_lowercase()
+                .replace(['é', 'è', 'ê'], "e")
+                .replace('ô', "o")
+                .replace('î', "i")
+                .replace(['\'', ' '], "-")
+        })
+        .collect()
 }
 
 fn meetup_ids(root: &Path) -> Vec<String> {

@@ -1,7 +1,8 @@
-//! `maillage meetup new` and `maillage meetup key` as commands on a copy of
-//! the fixture site: the entry they write validates, the rest of the file is
-//! untouched, and the printed key (only its hash in `data/`) opens the
-//! organiser's registrant list once synced, while no other key does.
+//! `maillage meetup new`, `maillage meetup key` and `maillage region key` as
+//! commands on a copy of the fixture site: the entry they write validates,
+//! the rest of the file is untouched, and the printed key (only its hash in
+//! `data/`) opens the organiser's registrant list (or the region's
+//! coordinator's view) once synced, while no other key does.
 
 use crate::common;
 use crate::live_loop::sha256_hex;
@@ -406,4 +407,84 @@ fn meetup_key_replaces_only_the_hash_and_the_previous_key_stops_opening() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no meetup \"inconnue\" in data/"));
     assert_eq!(common::read(root, FILE), keyed);
+}
+
+/// The coordinator's view of `region`, asked with `key`: status and body.
+fn coordination(live: &maillage::live::LiveServer, region: &str, key: &str) -> (u16, String) {
+    let body = format!("region={region}&key={key}");
+    let request = format!(
+        "POST /api/coordination HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    common::process::exchange(live.addr(), request.as_bytes())
+}
+
+/// The key in the coordinator's link the command printed.
+fn printed_coordinator_key(stdout: &str, region: &str) -> String {
+    let prefix = format!("https://reseau.example.org/coordination/#region={region}&cle=");
+    let key = stdout
+        .lines()
+        .find_map(|l| l.split_once(prefix.as_str()).map(|(_, key)| key.trim()))
+        .unwrap_or_else(|| panic!("no private link in:\n{stdout}"));
+    assert_eq!(key.len(), 64, "{stdout}");
+    assert!(
+        stdout.contains(&format!("Hash: {}", sha256_hex(key))),
+        "{stdout}"
+    );
+    key.to_string()
+}
+
+#[test]
+fn region_key_writes_the_hash_and_the_key_opens_that_region_only() {
+    let site = common::fixture("data-site");
+    let root = site.path();
+    let regions = common::read(root, "data/regions.yaml");
+
+    // A region with a key (by its slug): that line alone changes.
+    let bretagne = printed_coordinator_key(
+        &succeeded(&maillage(root, &["region", "key", "bretagne"], "")),
+        "bretagne",
+    );
+    let rotated = common::read(root, "data/regions.yaml");
+    let changed: Vec<(&str, &str)> = regions
+        .lines()
+        .zip(rotated.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(regions.lines().count(), rotated.lines().count());
+    assert_eq!(
+        changed,
+        [(
+            "  coordinator_key_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            format!("  coordinator_key_sha256: {}", sha256_hex(&bretagne)).as_str()
+        )]
+    );
+
+    // A region without one (by its code): a line added at the end of its entry.
+    let reunion = printed_coordinator_key(
+        &succeeded(&maillage(root, &["region", "key", "04"], "")),
+        "la-reunion",
+    );
+    let keyed = common::read(root, "data/regions.yaml");
+    let line = format!("  coordinator_key_sha256: {}\n", sha256_hex(&reunion));
+    assert_eq!(keyed.replacen(&line, "", 1), rotated);
+    succeeded(&maillage(root, &["check"], ""));
+
+    // Synced and served: each key opens its region, and only it.
+    drop(synced(root));
+    let live = serve(root);
+    let (status, body) = coordination(&live, "bretagne", &bretagne);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("brest-nsi-s3"), "{body}");
+    assert!(!body.contains("code-reunion"), "{body}");
+    assert_eq!(coordination(&live, "la-reunion", &reunion).0, 200);
+    assert_eq!(coordination(&live, "bretagne", FIXTURE_KEY).0, 403);
+    assert_eq!(coordination(&live, "bretagne", &reunion).0, 403);
+    assert_eq!(coordination(&live, "la-reunion", &bretagne).0, 403);
+
+    // An unknown region: said so, nothing written.
+    let output = maillage(root, &["region", "key", "atlantide"], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no region \"atlantide\""));
+    assert_eq!(common::read(root, "data/regions.yaml"), keyed);
 }

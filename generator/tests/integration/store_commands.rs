@@ -104,6 +104,62 @@ fn read_aggregates(root: &Path) -> (String, LiveAggregates) {
     (text, live)
 }
 
+/// A proposal at a place of the fixture, accepted as `carto-du-port-2027-01`.
+async fn accept_a_proposal(store: &dyn Store) {
+    use maillage_model::proposal::{
+        AcceptedMeetup, Belongs, Decision, DecisionOutcome, Proposal, ProposalStatus, ProposedPlace,
+    };
+    let local = |text: &str| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").unwrap();
+    let now = chrono::Utc::now();
+    let proposal = Proposal {
+        id: "proposition-de-test-0001".into(),
+        region: "bretagne".into(),
+        belongs: Belongs::Series {
+            series: "carto-rennes".into(),
+        },
+        place: ProposedPlace::Known("cafe-du-port-lorient".into()),
+        title: "Carto du port".into(),
+        start: local("2027-01-20T18:00"),
+        end: local("2027-01-20T20:00"),
+        capacity: 12,
+        intentions: vec!["Cartographier le port".into()],
+        name: "Dominique Proposante".into(),
+        email: "dominique@proposant.example.net".into(),
+        submitted_at: now,
+        expires_at: now + chrono::Duration::days(400),
+        status: ProposalStatus::Pending,
+        message: None,
+    };
+    assert!(store.submit_proposal(&proposal).await.unwrap());
+    let meetup = AcceptedMeetup {
+        id: "carto-du-port-2027-01".into(),
+        proposal: proposal.id.clone(),
+        region: "bretagne".into(),
+        title: proposal.title.clone(),
+        belongs: proposal.belongs.clone(),
+        place: "cafe-du-port-lorient".into(),
+        start: proposal.start,
+        end: proposal.end,
+        capacity: 12,
+        intentions: proposal.intentions.clone(),
+        organiser: "Dominique".into(),
+        report_key_sha256: "b".repeat(64),
+        accepted_at: now,
+    };
+    let decided = store
+        .decide_proposal(&Decision {
+            region: "bretagne".into(),
+            proposal: proposal.id.clone(),
+            request: "decision-de-test-0001".into(),
+            accepted: Some(meetup),
+            message: None,
+            decided_at: now,
+        })
+        .await
+        .unwrap();
+    assert!(matches!(decided, DecisionOutcome::Decided(_)));
+}
+
 /// What every backend must do; `spec` names the store, `store` opens it
 /// from the test's side.
 fn sync_export_purge(root: &Path, spec: &str, endpoint: Option<&str>, store: &dyn Store) {
@@ -127,6 +183,17 @@ fn sync_export_purge(root: &Path, spec: &str, endpoint: Option<&str>, store: &dy
     );
     let synced = rt.block_on(store.meetups()).unwrap();
     assert_eq!(synced.len(), ids.len());
+    // The regions too: the coordinator's key hash and the region's meetups.
+    let bretagne = rt
+        .block_on(store.region("bretagne"))
+        .unwrap()
+        .expect("the region synced");
+    assert_eq!(
+        bretagne.coordinator_key_sha256.as_deref(),
+        Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    );
+    assert!(bretagne.meetups.contains(&"brest-nsi-s3".to_string()));
+    assert!(out.contains("; 3 regions"), "{out}");
     // Again: nothing changed.
     let out = stdout(&maillage(root, &["sync", "--store", spec], endpoint));
     assert!(out.contains("0 added, 0 updated"), "{out}");
@@ -171,8 +238,25 @@ fn sync_export_purge(root: &Path, spec: &str, endpoint: Option<&str>, store: &dy
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("\"nulle-part\""));
     assert_eq!(rt.block_on(store.registrants(target)).unwrap().len(), 2);
 
+    // An organiser's proposal, accepted by the coordinator.
+    rt.block_on(accept_a_proposal(store));
+
     let out = stdout(&maillage(root, &["export", "--store", spec], endpoint));
     assert!(out.contains("with a published report"), "{out}");
+    assert!(
+        out.contains("and 1 meetups accepted from proposals to data/live/meetups.yaml"),
+        "{out}"
+    );
+    let accepted = common::read(root, "data/live/meetups.yaml");
+    assert!(
+        accepted.contains("- id: carto-du-port-2027-01\n"),
+        "{accepted}"
+    );
+    assert!(accepted.contains("  organiser: Dominique\n"), "{accepted}");
+    assert!(
+        !accepted.contains("Proposante") && !accepted.contains("proposant.example.net"),
+        "{accepted}"
+    );
     let (text, live) = read_aggregates(root);
     assert_eq!(live.meetups[target].confirmed, 2);
     assert_eq!(
@@ -207,11 +291,14 @@ fn sync_export_purge(root: &Path, spec: &str, endpoint: Option<&str>, store: &dy
         "the same store exports the same file"
     );
     let leftovers: Vec<String> = common::files(&root.join("data/live"));
-    assert_eq!(leftovers, ["aggregates.json"]);
+    assert_eq!(leftovers, ["aggregates.json", "meetups.yaml"]);
 
-    // The built site shows the exported figures.
+    // The built site shows the exported figures, and the accepted meetup,
+    // validated with the others.
     let out = stdout(&maillage(root, &["build"], endpoint));
     assert!(out.contains("Built"), "{out}");
+    let page = common::read(root, "public/rencontres/carto-du-port-2027-01/index.html");
+    assert!(page.contains("Carto du port"), "the accepted meetup's page");
 
     // Purge: the expired registration goes, the others stay.
     let out = stdout(&maillage(root, &["purge", "--store", spec], endpoint));

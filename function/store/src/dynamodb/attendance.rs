@@ -242,15 +242,7 @@ async fn put(store: &DynamoStore, attestation: &Attestation) -> StoreResult<()> 
         EXPIRES_AT.into(),
         items::n(items::epoch_seconds(attestation.expires_at)),
     );
-    store
-        .client
-        .put_item()
-        .table_name(store.table.as_ref())
-        .set_item(Some(item))
-        .send()
-        .await
-        .map_err(|error| backend("writing an attestation", error))?;
-    Ok(())
+    store.put(item, "writing an attestation").await
 }
 
 async fn delete(store: &DynamoStore, code: &str) -> StoreResult<()> {

@@ -28,15 +28,7 @@ pub(super) async fn save(store: &DynamoStore, job: &str, position: &Item) -> Sto
     let mut item = items::key(CURSOR_PK, job);
     item.insert(items::KIND.into(), items::s(kind::CURSOR));
     item.insert(AFTER.into(), AttributeValue::M(position.clone()));
-    store
-        .client
-        .put_item()
-        .table_name(store.table.as_ref())
-        .set_item(Some(item))
-        .send()
-        .await
-        .map_err(|error| backend("saving where a job stopped", error))?;
-    Ok(())
+    store.put(item, "saving where a job stopped").await
 }
 
 /// Records that `job` finished: the next run starts from the beginning.

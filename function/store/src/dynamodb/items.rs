@@ -14,6 +14,9 @@
 //! | organiser's attestation code | `M#<id>` | `ORGANISER`       | no (expires with it) |
 //! | organiser's message sent | `M#<id>`  | `MESSAGE#<hash(request)>`, `MESSAGE#cancellation` | no (kind, time, call) |
 //! | meetup index         | `MEETUPS`     | `<id>`                | no                  |
+//! | region: the coordinator's key hash, its meetups' ids | `REGION#<id>` | `REGION` | no |
+//! | meetup proposal      | `PROPOSALS#<region>` | `P#<id>`     | yes (the proposer's name and email) |
+//! | accepted proposal's meetup | `ACCEPTED` | `<meetup id>`      | no (the organiser's first name) |
 //! | rebuild trigger window | `TRIGGER`   | `WINDOW`              | no                  |
 //! | where a long job stopped | `CURSOR`  | `purge`, `repair`     | no                  |
 //!
@@ -67,6 +70,9 @@ pub(super) mod kind {
     pub(crate) const ATTESTATION: &str = "attestation";
     pub(crate) const ORGANISER: &str = "organiser";
     pub(crate) const MESSAGE: &str = "message";
+    pub(crate) const REGION: &str = "region";
+    pub(crate) const PROPOSAL: &str = "proposal";
+    pub(crate) const ACCEPTED: &str = "accepted";
 }
 
 /// Attributes of the meetup item (`META`).

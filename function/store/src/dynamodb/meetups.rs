@@ -80,13 +80,8 @@ async fn put_meetup(store: &DynamoStore, definition: &MeetupDefinition) -> Store
         .await
         .map_err(|error| backend("writing a meetup", error))?;
     store
-        .client
-        .put_item()
-        .table_name(store.table.as_ref())
-        .set_item(Some(index_item(&definition.id)))
-        .send()
-        .await
-        .map_err(|error| backend("indexing a meetup", error))?;
+        .put(index_item(&definition.id), "indexing a meetup")
+        .await?;
     let state = MeetupState::parse(&output.attributes.unwrap_or_default())?;
     meetup_item::promote_to_capacity(store, &pk, state).await?;
     Ok(())

@@ -33,7 +33,9 @@ mod items;
 mod meetup_item;
 mod meetups;
 mod messages;
+mod proposals;
 mod purge;
+mod regions;
 mod registrations;
 mod repair;
 mod reports;
@@ -54,10 +56,11 @@ use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, Semaphore};
 
-use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition};
+use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, RegionDefinition};
+use maillage_model::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 use maillage_model::store::{
-    Addressee, Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
-    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
+    Addressee, Attendance, Attestation, CancelOutcome, Issued, MeetupFollowUp, MessageOutcome,
+    NewRegistration, OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
     RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use purge::PurgeProgress;
@@ -224,6 +227,19 @@ impl DynamoStore {
         Ok(output.item)
     }
 
+    /// Writes a whole item, unconditionally (sent again after a lost
+    /// answer, it writes the same); `context` names it in errors.
+    async fn put(&self, item: Item, context: &str) -> StoreResult<()> {
+        self.client
+            .put_item()
+            .table_name(self.table.as_ref())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|error| backend(context, error))?;
+        Ok(())
+    }
+
     /// Every item of a partition, or those whose sort key starts with
     /// `prefix`, with a strongly consistent read.
     async fn query_partition(&self, pk: &str, prefix: Option<&str>) -> StoreResult<Vec<Item>> {
@@ -330,6 +346,34 @@ impl Store for DynamoStore {
 
     async fn meetups(&self) -> StoreResult<Vec<MeetupDefinition>> {
         meetups::meetups(self).await
+    }
+
+    async fn put_regions(&self, regions: &[RegionDefinition]) -> StoreResult<()> {
+        regions::put_regions(self, regions).await
+    }
+
+    async fn region(&self, id: &str) -> StoreResult<Option<RegionDefinition>> {
+        regions::region(self, id).await
+    }
+
+    async fn follow_up(&self, meetup_ids: &[String]) -> StoreResult<Vec<MeetupFollowUp>> {
+        regions::follow_up(self, meetup_ids, maillage_model::clock::now()).await
+    }
+
+    async fn submit_proposal(&self, proposal: &Proposal) -> StoreResult<bool> {
+        proposals::submit(self, proposal).await
+    }
+
+    async fn proposals(&self, region: &str) -> StoreResult<Vec<Proposal>> {
+        proposals::of_region(self, region, maillage_model::clock::now()).await
+    }
+
+    async fn decide_proposal(&self, decision: &Decision) -> StoreResult<DecisionOutcome> {
+        proposals::decide(self, decision, maillage_model::clock::now()).await
+    }
+
+    async fn accepted_meetups(&self) -> StoreResult<Vec<AcceptedMeetup>> {
+        proposals::accepted(self).await
     }
 
     async fn register(&self, registration: NewRegistration) -> StoreResult<RegistrationOutcome> {

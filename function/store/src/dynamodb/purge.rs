@@ -109,6 +109,7 @@ async fn purge(
         progress.summary.registrations += page.registrations;
         progress.summary.private_notes += page.private_notes;
         progress.summary.attestations += page.attestations;
+        progress.summary.proposals += page.proposals;
         match output.last_evaluated_key {
             Some(key) if !key.is_empty() => {
                 if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
@@ -191,6 +192,7 @@ fn add(
             Some(kind::REGISTRATION) => summary.registrations += 1,
             Some(kind::REPORT_PRIVATE) => summary.private_notes += 1,
             Some(kind::ATTESTATION) => summary.attestations += 1,
+            Some(kind::PROPOSAL) => summary.proposals += 1,
             _ => {}
         }
     }

@@ -95,7 +95,7 @@ fn parse_definition(json: &str) -> StoreResult<MeetupDefinition> {
     serde_json::from_str(json).map_err(|_| StoreError::Malformed("row: meetup definition".into()))
 }
 
-fn parse_report(json: &str) -> StoreResult<PublicReport> {
+pub(super) fn parse_report(json: &str) -> StoreResult<PublicReport> {
     serde_json::from_str(json).map_err(|_| StoreError::Malformed("row: report".into()))
 }
 
@@ -239,9 +239,11 @@ pub(super) fn purge_expired(conn: &Connection, cutoffs: PurgeCutoffs) -> StoreRe
             [now],
         )
         .map_err(|e| sql_error("purging private notes", e))?;
+    let proposals = super::proposals::purge(conn, cutoffs.personal)?;
     Ok(PurgeSummary {
         registrations: registrations as u64,
         private_notes: private_notes as u64,
         attestations,
+        proposals,
     })
 }

@@ -23,6 +23,8 @@
 mod attendance;
 mod meetups;
 mod messages;
+mod proposals;
+mod regions;
 mod registrations;
 mod schema;
 mod writer;
@@ -37,10 +39,13 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use maillage_model::clock;
-use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupDefinition, Role};
+use maillage_model::meetup::{
+    LiveAggregates, MeetupAggregate, MeetupDefinition, RegionDefinition, Role,
+};
+use maillage_model::proposal::{AcceptedMeetup, Decision, DecisionOutcome, Proposal};
 use maillage_model::store::{
-    Addressee, Attendance, Attestation, CancelOutcome, Issued, MessageOutcome, NewRegistration,
-    OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
+    Addressee, Attendance, Attestation, CancelOutcome, Issued, MeetupFollowUp, MessageOutcome,
+    NewRegistration, OrganiserMessage, PurgeCutoffs, PurgeSummary, Registrant, RegistrationByToken,
     RegistrationOutcome, RepairSummary, Store, StoreError, StoreResult, StoredReport,
 };
 pub use schema::SCHEMA_VERSION;
@@ -204,6 +209,48 @@ impl Store for SqliteStore {
 
     async fn meetups(&self) -> StoreResult<Vec<MeetupDefinition>> {
         self.read(meetups::meetups).await
+    }
+
+    async fn put_regions(&self, regions: &[RegionDefinition]) -> StoreResult<()> {
+        let regions = regions.to_vec();
+        self.write(move |conn| regions::put_regions(conn, &regions))
+            .await
+    }
+
+    async fn region(&self, id: &str) -> StoreResult<Option<RegionDefinition>> {
+        let id = id.to_string();
+        self.read(move |conn| regions::region(conn, &id)).await
+    }
+
+    async fn follow_up(&self, meetup_ids: &[String]) -> StoreResult<Vec<MeetupFollowUp>> {
+        let meetup_ids = meetup_ids.to_vec();
+        let now = clock::now();
+        self.read(move |conn| regions::follow_up(conn, &meetup_ids, now))
+            .await
+    }
+
+    async fn submit_proposal(&self, proposal: &Proposal) -> StoreResult<bool> {
+        let proposal = proposal.clone();
+        self.write(move |conn| proposals::submit(conn, &proposal))
+            .await
+    }
+
+    async fn proposals(&self, region: &str) -> StoreResult<Vec<Proposal>> {
+        let region = region.to_string();
+        let now = clock::now();
+        self.read(move |conn| proposals::of_region(conn, &region, now))
+            .await
+    }
+
+    async fn decide_proposal(&self, decision: &Decision) -> StoreResult<DecisionOutcome> {
+        let decision = decision.clone();
+        let now = clock::now();
+        self.write(move |conn| proposals::decide(conn, &decision, now))
+            .await
+    }
+
+    async fn accepted_meetups(&self) -> StoreResult<Vec<AcceptedMeetup>> {
+        self.read(proposals::accepted).await
     }
 
     async fn register(&self, registration: NewRegistration) -> StoreResult<RegistrationOutcome> {

@@ -8,6 +8,9 @@
 //! | `reports`       | public part (JSON) and private notes    | the notes, until `private_expires_at` |
 //! | `attestations`  | who came: name as written, role, meetup, day, code | yes, until `expires_at` (longer) |
 //! | `messages`      | the organiser's messages sent: request token, kind, time (never the text) | no |
+//! | `regions`       | region definitions (JSON): the coordinator's key hash and the region's meetups | no |
+//! | `proposals`     | meetup proposals (JSON), with the request that decided each | yes (the proposer's name and email), until `expires_at` |
+//! | `accepted_meetups` | the meetups accepted proposals became (JSON): the organiser's first name, no email | no |
 //!
 //! A meetup cancelled by its organiser's message has `cancelled_at`: a
 //! later sync of its definition keeps it cancelled.
@@ -32,7 +35,7 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `n` (0-based) takes a file from version `n` to `n + 1`.
 /// Append only: a released migration never changes.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE meetups (
     id          TEXT PRIMARY KEY NOT NULL,
@@ -102,6 +105,28 @@ CREATE TABLE messages (
 
 -- A meetup is cancelled once: a second cancellation is the first one.
 CREATE UNIQUE INDEX messages_cancellation ON messages (meetup_id) WHERE kind = 'cancellation';
+"#,
+    r#"
+CREATE TABLE regions (
+    id         TEXT PRIMARY KEY NOT NULL,
+    definition TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE proposals (
+    id         TEXT PRIMARY KEY NOT NULL,
+    region     TEXT NOT NULL,
+    proposal   TEXT NOT NULL,
+    decided_by TEXT,
+    expires_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX proposals_by_region ON proposals (region);
+
+CREATE TABLE accepted_meetups (
+    id       TEXT PRIMARY KEY NOT NULL,
+    proposal TEXT NOT NULL UNIQUE,
+    meetup   TEXT NOT NULL
+) STRICT;
 "#,
 ];
 

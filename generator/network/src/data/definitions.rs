@@ -1,10 +1,11 @@
-//! What the function must know about each meetup ([`MeetupDefinition`]),
-//! derived from `data/` for `maillage sync`. Never published.
+//! What the function must know about each meetup ([`MeetupDefinition`])
+//! and each region ([`RegionDefinition`]), derived from `data/` for
+//! `maillage sync`. Never published.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use maillage_model::meetup::MeetupDefinition;
+use maillage_model::meetup::{MeetupDefinition, RegionDefinition, RegionPlace};
 use maillage_model::urls::SiteUrls;
 use maillage_model::zone;
 
@@ -50,5 +51,81 @@ pub fn definitions(data: &DataSet, config: &Config, urls: &SiteUrls) -> Vec<Meet
                 time_zone: m.time_zone,
             }
         })
+        .collect()
+}
+
+/// The definitions of every region of a validated data set: its
+/// coordinator's key hash and the meetups held in its places, in the order
+/// of `data/`.
+pub fn region_definitions(data: &DataSet) -> Vec<RegionDefinition> {
+    let zones = super::zones::place_zones(data);
+    let belongs: Vec<String> = belongs_choices(data)
+        .into_iter()
+        .map(|(value, _)| value)
+        .collect();
+    let region_of_place: HashMap<&str, &str> = data
+        .places
+        .iter()
+        .map(|p| (p.id.as_str(), p.region.as_str()))
+        .collect();
+    data.regions
+        .iter()
+        .map(|region| RegionDefinition {
+            id: region.slug.clone(),
+            name: region.name.clone(),
+            coordinator_key_sha256: region.coordinator_key_sha256.clone(),
+            meetups: data
+                .meetups
+                .iter()
+                .filter(|m| region_of_place.get(m.place.as_str()) == Some(&region.code.as_str()))
+                .map(|m| m.id.clone())
+                .collect(),
+            places: data
+                .places
+                .iter()
+                .filter(|p| p.region == region.code)
+                .map(|p| RegionPlace {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    location: p.location(),
+                    time_zone: zones
+                        .get(p.id.as_str())
+                        .copied()
+                        .unwrap_or_else(|| super::zones::region_zone(region)),
+                })
+                .collect(),
+            time_zone: super::zones::region_zone(region),
+            belongs: belongs.clone(),
+        })
+        .collect()
+}
+
+/// What a proposed meetup may belong to, as the proposal form offers it and
+/// the function checks it: `(value, French label)`, the value being
+/// `series:<id>` or `module:<id>:<week>` (a training meetup follows the
+/// first or the third week of its module).
+pub fn belongs_choices(data: &DataSet) -> Vec<(String, String)> {
+    data.series
+        .iter()
+        .map(|s| {
+            (
+                format!("series:{}", s.id),
+                format!("Série «\u{202f}{}\u{202f}»", s.title),
+            )
+        })
+        .chain(data.modules.iter().flat_map(|m| {
+            [1, 3]
+                .into_iter()
+                .filter(|week| *week <= m.weeks)
+                .map(move |week| {
+                    (
+                        format!("module:{}:{week}", m.id),
+                        format!(
+                            "Module «\u{202f}{}\u{202f}», après la semaine {week}",
+                            m.title
+                        ),
+                    )
+                })
+        }))
         .collect()
 }

@@ -78,6 +78,7 @@ const REGION_FIELDS: &[&str] = &[
     "coordinator",
     "description",
     "time_zone",
+    "coordinator_key_sha256",
 ];
 
 pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>) {
@@ -132,6 +133,7 @@ pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>)
     };
     let description = f.text("description");
     let time_zone = f.time_zone("time_zone");
+    let coordinator_key_sha256 = key_hash(&mut f, "coordinator_key_sha256", "maillage region key");
     f.finish_unknown();
     let region = (|| {
         Some(Region {
@@ -141,6 +143,7 @@ pub fn region(mut f: Fields<'_>, origin: Origin) -> (Option<Region>, Fields<'_>)
             coordinator: coordinator?,
             description,
             time_zone,
+            coordinator_key_sha256,
             origin,
         })
     })();
@@ -606,8 +609,10 @@ fn wanted(f: &mut Fields<'_>) -> Vec<Role> {
     roles
 }
 
-fn report_key(f: &mut Fields<'_>) -> Option<String> {
-    let key = f.code("report_key_sha256", "a SHA-256 hash")?;
+/// A key's SHA-256 as `data/` keeps it (`field`), written by the command
+/// `writer`.
+fn key_hash(f: &mut Fields<'_>, field: &str, writer: &str) -> Option<String> {
+    let key = f.code(field, "a SHA-256 hash")?;
     let ok = key.len() == 64
         && key
             .bytes()
@@ -616,9 +621,9 @@ fn report_key(f: &mut Fields<'_>) -> Option<String> {
         Some(key)
     } else {
         f.problem(
-            "report_key_sha256",
+            field,
             format!(
-                "`{key}` is not a SHA-256 hash: expected 64 lower-case hexadecimal characters (`maillage meetup new` writes it)"
+                "`{key}` is not a SHA-256 hash: expected 64 lower-case hexadecimal characters (`{writer}` writes it)"
             ),
         );
         None
@@ -659,7 +664,7 @@ pub fn meetup(mut f: Fields<'_>, origin: Origin) -> (Option<Meetup>, Fields<'_>)
     let intentions = f.text_list("intentions");
     let bring = f.text_list("bring");
     let description = f.text("description");
-    let report_key_sha256 = report_key(&mut f);
+    let report_key_sha256 = key_hash(&mut f, "report_key_sha256", "maillage meetup new");
     f.finish_unknown();
     let meetup = (|| {
         if !times_ok {

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use maillage_model::proposal::ACCEPTED_MEETUPS_PATH;
 use rayon::prelude::*;
 use serde_yaml::Value;
 
@@ -41,7 +42,9 @@ pub fn has_data(root: &Path) -> bool {
 }
 
 /// `data/<kind>.yaml` (or `.yml`) and every YAML file under `data/<kind>/`,
-/// sorted, with the folders that could not be read.
+/// sorted, with the folders that could not be read; for meetups, then the
+/// accepted proposals `maillage export` wrote ([`ACCEPTED_MEETUPS_PATH`]),
+/// read and validated as any meetup file.
 fn files_of(root: &Path, kind: Kind) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let data = root.join("data");
     let mut files = Vec::new();
@@ -59,6 +62,10 @@ fn files_of(root: &Path, kind: Kind) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         nested.sort();
         files.extend(nested);
         problems = walk_problems;
+    }
+    let accepted = root.join(ACCEPTED_MEETUPS_PATH);
+    if kind == Kind::Meetups && accepted.is_file() {
+        files.push(accepted);
     }
     (files, problems)
 }

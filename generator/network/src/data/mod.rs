@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use maillage_model::meetup::LiveAggregates;
 
 use crate::error::{Diagnostic, Result, Source};
-pub use definitions::definitions;
+pub use definitions::{belongs_choices, definitions, region_definitions};
 pub use load::has_data;
 pub use model::*;
 pub use source::SourceFile;

@@ -39,6 +39,9 @@ pub struct Region {
     /// Where its places' times are read, when it says ([`default_zone`]
     /// otherwise).
     pub time_zone: Option<Tz>,
+    /// Lower-case hex SHA-256 of the coordinator's key (the key opens the
+    /// region's coordinator's page); never published.
+    pub coordinator_key_sha256: Option<String>,
     pub origin: Origin,
 }
 

@@ -9,20 +9,21 @@ use maillage_model::zone::Tz;
 use super::model::default_zone;
 use super::DataSet;
 
-/// Sets [`Meetup::time_zone`](super::Meetup::time_zone) of every meetup.
-pub(super) fn resolve(data: &mut DataSet) {
+/// A region's zone: its own, else its territory's default.
+pub(crate) fn region_zone(region: &super::Region) -> Tz {
+    region
+        .time_zone
+        .unwrap_or_else(|| default_zone(&region.code))
+}
+
+/// Each place's zone, by its id: its own, else its region's.
+pub(crate) fn place_zones(data: &DataSet) -> HashMap<&str, Tz> {
     let regions: HashMap<&str, Tz> = data
         .regions
         .iter()
-        .map(|r| {
-            (
-                r.code.as_str(),
-                r.time_zone.unwrap_or_else(|| default_zone(&r.code)),
-            )
-        })
+        .map(|r| (r.code.as_str(), region_zone(r)))
         .collect();
-    let places: HashMap<&str, Tz> = data
-        .places
+    data.places
         .iter()
         .map(|p| {
             let zone = p.time_zone.unwrap_or_else(|| {
@@ -33,7 +34,12 @@ pub(super) fn resolve(data: &mut DataSet) {
             });
             (p.id.as_str(), zone)
         })
-        .collect();
+        .collect()
+}
+
+/// Sets [`Meetup::time_zone`](super::Meetup::time_zone) of every meetup.
+pub(super) fn resolve(data: &mut DataSet) {
+    let places = place_zones(data);
     let zones: Vec<Option<Tz>> = data
         .meetups
         .iter()

@@ -15,6 +15,7 @@ pub(crate) mod meetup;
 pub mod network;
 pub(crate) mod partners;
 pub(crate) mod places;
+mod proposal;
 pub(crate) mod regions;
 pub(crate) mod showing;
 
@@ -150,6 +151,8 @@ enum Spec {
     /// The network's figures (`None`) or a region's.
     Figures(Option<usize>),
     Partners(partners::Filter),
+    /// The meetup proposal form.
+    Proposal,
 }
 
 /// Builds each data page's context when the page renders (see
@@ -185,6 +188,7 @@ impl ContextBuilder for Builder {
             Spec::Map => regions::map_page(net),
             Spec::Figures(region) => figures::page(net, &self.figures, region),
             Spec::Partners(filter) => partners::page(net, filter),
+            Spec::Proposal => proposal::page(net),
         }
     }
 }
@@ -231,6 +235,7 @@ impl Builder {
                 Source::part(format!("the figures of region `{}`", data.regions[r].slug))
             }
             Spec::Partners(filter) => Source::part(filter.describe()),
+            Spec::Proposal => Source::part("the meetup proposal form"),
         }
     }
 
@@ -268,6 +273,10 @@ impl Builder {
             Spec::Map => (self.net.urls.map.clone(), "map.html"),
             Spec::Figures(region) => (crate::figures::path(&self.net, region), "figures.html"),
             Spec::Partners(filter) => (filter.path(&self.net), "partners.html"),
+            Spec::Proposal => (
+                proposal::path(&self.net).unwrap_or_default(),
+                "proposal.html",
+            ),
         }
     }
 }
@@ -333,6 +342,9 @@ fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
     specs.push(Spec::PlacesIndex);
     specs.extend((0..types.len()).map(Spec::PlaceType));
     specs.extend(partners::filters(&net).into_iter().map(Spec::Partners));
+    if proposal::path(&net).is_some() {
+        specs.push(Spec::Proposal);
+    }
     for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
         let count = listings::pager_count(&net, list.len());
         specs.extend((1..=count).map(|n| Spec::Listing(listing, n)));

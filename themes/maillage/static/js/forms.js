@@ -191,6 +191,8 @@
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     var meetup = params.get("rencontre");
     var key = params.get("cle");
+    var region = params.get("region");
+    if (region && ID.test(region) && form.elements.region && !form.elements.region.value) form.elements.region.value = region;
     if (meetup && ID.test(meetup) && form.elements.meetup && !form.elements.meetup.value) form.elements.meetup.value = meetup;
     if (key && form.elements.key && !form.elements.key.value) form.elements.key.value = key;
     var note = document.getElementById(form.id + "-lien");
@@ -320,6 +322,156 @@
     result.firstChild.focus();
   }
 
+  /* ---- Coordinator's page: the region's view --------------------------- */
+
+  function meetupLink(m) {
+    return /^(https?:\/\/|\/)/.test(m.url || "") ? el("a", { href: m.url }, m.title) : el("span", {}, m.title);
+  }
+
+  function listItem(m, details) {
+    var li = el("li");
+    li.appendChild(meetupLink(m));
+    li.appendChild(document.createTextNode(" (" + m.when + ")" + (details ? " : " + details : "")));
+    return li;
+  }
+
+  function showRegion(data) {
+    var meetups = data.meetups || [];
+    var of = function (stage) { return meetups.filter(function (m) { return m.stage === stage; }); };
+    var totals = data.totals || {};
+    document.getElementById("region-vue-titre").textContent = data.name || "";
+    [["upcoming", totals.upcoming], ["seats", totals.seats_taken + " / " + totals.seats], ["waiting", totals.waiting],
+      ["held", totals.held], ["reported", totals.reported], ["unreported", totals.unreported],
+      ["present", totals.present], ["attendance", totals.attendance_reported]].forEach(function (pair) {
+      document.getElementById("region-total-" + pair[0]).textContent = String(pair[1]);
+    });
+    var upcoming = of("upcoming");
+    var body = document.querySelector("#region-a-venir tbody");
+    body.textContent = "";
+    upcoming.forEach(function (m) {
+      var row = el("tr");
+      var first = el("td");
+      first.appendChild(meetupLink(m));
+      row.appendChild(first);
+      [m.when, m.confirmed + " / " + m.capacity, m.fill_rate === null ? "" : m.fill_rate + " %", String(m.waiting)].forEach(function (value) {
+        row.appendChild(el("td", {}, value));
+      });
+      body.appendChild(row);
+    });
+    document.getElementById("region-a-venir").hidden = upcoming.length === 0;
+    document.getElementById("region-a-venir-aucune").hidden = upcoming.length > 0;
+    var unreported = of("unreported");
+    var list = document.getElementById("region-sans-bilan");
+    list.textContent = "";
+    unreported.forEach(function (m) {
+      list.appendChild(listItem(m, m.confirmed + " " + t("coordination_confirmed_count") + ", " + m.present + " " + t("coordination_present_count")));
+    });
+    document.getElementById("region-sans-bilan-aucune").hidden = unreported.length > 0;
+    var reported = of("reported");
+    var reports = document.getElementById("region-bilans");
+    reports.textContent = "";
+    reported.forEach(function (m) {
+      var title = el("h4");
+      title.appendChild(meetupLink(m));
+      reports.appendChild(title);
+      var figures = m.when + " · " + m.present + " " + t("coordination_present_count");
+      if (m.report.attendance !== null && m.report.attendance !== undefined) figures += " · " + m.report.attendance + " " + t("coordination_attendance_count");
+      reports.appendChild(el("p", {}, figures));
+      var parts = el("dl");
+      [["outcome", m.report.outcome], ["went_well", m.report.went_well], ["problems", m.report.problems],
+        ["improvements", m.report.improvements], ["sheets", m.report.sheets], ["private_notes", m.private_notes]].forEach(function (pair) {
+        if (!pair[1]) return;
+        parts.appendChild(el("dt", {}, t("coordination_" + pair[0])));
+        parts.appendChild(el("dd", { "class": "report-text" }, pair[1]));
+      });
+      reports.appendChild(parts);
+    });
+    document.getElementById("region-bilans-aucun").hidden = reported.length > 0;
+    var cancelled = of("cancelled");
+    var gone = document.getElementById("region-annulees");
+    gone.textContent = "";
+    cancelled.forEach(function (m) { gone.appendChild(listItem(m)); });
+    document.getElementById("region-annulees-bloc").hidden = cancelled.length === 0;
+    showProposals(data);
+    var notice = document.getElementById("region-message");
+    notice.textContent = data.message || "";
+    notice.hidden = !data.message;
+    document.getElementById("region-vue").hidden = false;
+  }
+
+  /* The proposals: each pending one with its decision form, posted with the
+     region and the key the page holds (never in a URL). */
+  function showProposals(data) {
+    var box = document.getElementById("region-propositions");
+    var template = document.getElementById("region-decision-modele");
+    if (!box || !template) return;
+    box.textContent = "";
+    var coordination = document.getElementById("coordination");
+    var pending = (data.proposals || []).filter(function (p) { return p.status === "pending"; });
+    pending.forEach(function (p, n) {
+      var item = el("article", { "class": "proposal", "aria-labelledby": "proposition-" + n });
+      item.appendChild(el("h4", { id: "proposition-" + n }, p.title));
+      var details = el("dl");
+      var place = p.place.id ? (data.places.filter(function (x) { return x.id === p.place.id; })[0] || { name: p.place.id }).name
+        : t("proposal_new_place_label") + " " + p.place.name + ", " + p.place.town + " (" + p.place.department + ")";
+      [["proposal_by", p.name + " (" + p.email + ")"], ["proposal_belongs_label", p.belongs], ["proposal_place_label", place],
+        ["proposal_when_label", p.when], ["proposal_capacity_label", String(p.capacity)],
+        ["proposal_intentions_label", (p.intentions || []).join(" ; ")]].forEach(function (pair) {
+        details.appendChild(el("dt", {}, t(pair[0])));
+        details.appendChild(el("dd", {}, pair[1]));
+      });
+      item.appendChild(details);
+      var form = template.content.firstElementChild.cloneNode(true);
+      form.id = "decision-" + n;
+      form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-" + n; });
+      form.querySelectorAll("label[for]").forEach(function (node) { node.setAttribute("for", node.getAttribute("for") + "-" + n); });
+      form.elements.region.value = coordination.elements.region.value;
+      form.elements.key.value = coordination.elements.key.value;
+      form.elements.proposal.value = p.id;
+      form.elements.request.value = requestToken();
+      form.elements.title.value = p.title;
+      form.elements.start.value = p.start;
+      form.elements.end.value = p.end;
+      form.elements.capacity.value = String(p.capacity);
+      var select = form.elements.place;
+      select.appendChild(el("option", { value: "" }, ""));
+      data.places.forEach(function (x) {
+        var option = el("option", { value: x.id }, x.name);
+        if (p.place.id === x.id) option.selected = true;
+        select.appendChild(option);
+      });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var choice = form.elements.decision;
+        choice.value = event.submitter ? event.submitter.value : "accept";
+        send(form, function (answer) {
+          showRegion(answer);
+          document.getElementById("region-message").focus();
+        });
+      });
+      item.appendChild(form);
+      box.appendChild(item);
+    });
+    document.getElementById("region-propositions-aucune").hidden = pending.length > 0;
+    var decided = document.getElementById("region-propositions-traitees");
+    decided.textContent = "";
+    (data.proposals || []).filter(function (p) { return p.status !== "pending"; }).forEach(function (p) {
+      decided.appendChild(el("li", {}, p.title + " (" + p.name + ") : " +
+        (p.status === "accepted" ? t("proposal_accepted") + " (" + p.meetup + ")" : t("proposal_declined"))));
+    });
+  }
+
+  function proposalSent(form, data) {
+    var box = document.getElementById(form.id + "-resultat");
+    box.textContent = "";
+    var title = el("h2", { "class": "outcome__title", tabindex: "-1" }, t("proposal_sent"));
+    box.appendChild(title);
+    box.appendChild(el("p", {}, data.message || ""));
+    box.hidden = false;
+    form.hidden = true;
+    title.focus();
+  }
+
   /* ---- Attestation check (public page) --------------------------------- */
 
   function showVerified(form, data) {
@@ -375,7 +527,9 @@
   document.querySelectorAll("form[data-form]").forEach(function (form) {
     var kind = form.getAttribute("data-form");
     form.noValidate = true;
-    if (kind === "report" || kind === "registrants") fillFromFragment(form);
+    if (kind === "report" || kind === "registrants" || kind === "coordination") fillFromFragment(form);
+    // Names this sending: the form sent twice makes one proposal.
+    if (kind === "proposal" && !form.elements.request.value) form.elements.request.value = requestToken();
     if (kind === "report") prefillIntentions(form);
     var done = function (data) {
       if (kind === "registration") registrationDone(form, data);
@@ -384,6 +538,11 @@
         showRegistrants(form, data);
         document.getElementById("inscrits-titre").focus();
       }
+      else if (kind === "coordination") {
+        showRegion(data);
+        document.getElementById("region-vue-titre").focus();
+      }
+      else if (kind === "proposal") proposalSent(form, data);
       else if (kind === "attendance") attendanceSaved(data);
       else if (kind === "message") messageSent(form, data);
       else if (kind === "verification") showVerified(form, data);
@@ -397,6 +556,7 @@
       send(form, done);
     });
     if (kind === "registrants" && form.elements.meetup.value && form.elements.key.value) send(form, done);
+    if (kind === "coordination" && form.elements.region.value && form.elements.key.value) send(form, done);
   });
 
   document.querySelectorAll("[data-outcome]").forEach(showOutcome);
