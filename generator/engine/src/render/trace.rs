@@ -1,0 +1,320 @@
+//! What each rendered output read, recorded while it renders, so that the
+//! next render can tell which outputs would come out the same and keep them.
+//!
+//! An output's [`Trace`] holds, for each template rendering of its job, the
+//! template with every template it reaches (parents, includes, imported
+//! macros) and the context it was given; the template functions it called
+//! with their arguments and results; and whether it read something that
+//! cannot be checked again (the clock through `now()`, random numbers,
+//! images queued for encoding). A job is kept when its contexts, templates
+//! and output paths are the same and every function it called returns the
+//! same again. Whatever a data page shows (entries, live figures, the date
+//! deciding whether a meetup is to come) is in its context, so it is in its
+//! trace; a change anywhere else reaches the output through one of these.
+//!
+//! Fingerprints are 64-bit hashes (std's SipHash with fixed keys: stable
+//! within one build of the command, which is why the persistent cache is
+//! keyed on its version).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
+use std::sync::{Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// What a template gives while probed: no rendering can produce it.
+pub(crate) const PROBED: &str = "\0maillage: not rendered\0";
+
+/// A 64-bit hash of some bytes or value.
+pub type Fingerprint = u64;
+
+/// Hashes whatever is written into it.
+struct HashWriter(std::collections::hash_map::DefaultHasher);
+
+impl HashWriter {
+    fn new() -> HashWriter {
+        #[allow(deprecated)]
+        HashWriter(std::collections::hash_map::DefaultHasher::new())
+    }
+}
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn fingerprint_bytes(bytes: &[u8]) -> Fingerprint {
+    let mut h = HashWriter::new();
+    h.0.write(bytes);
+    h.0.finish()
+}
+
+pub fn fingerprint_value(value: &Value) -> Fingerprint {
+    let mut h = HashWriter::new();
+    // Writing into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut h, value);
+    h.0.finish()
+}
+
+/// The context fields' fingerprint, `config` left out: the cache is keyed
+/// on the configuration as a whole, and it is the largest field.
+pub fn fingerprint_fields(fields: &Map<String, Value>) -> Fingerprint {
+    let mut h = HashWriter::new();
+    for (key, value) in fields {
+        if key == "config" {
+            continue;
+        }
+        h.0.write(key.as_bytes());
+        h.0.write_u8(0);
+        let _ = serde_json::to_writer(&mut h, value);
+    }
+    h.0.finish()
+}
+
+/// One template rendering of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Use {
+    /// The template rendered, as resolved (`meetup.html`, `__zola_builtins/404.html`).
+    pub template: String,
+    /// The sources of that template and every template it reaches.
+    pub sources: Fingerprint,
+    /// The context given, `config` left out.
+    pub context: Fingerprint,
+}
+
+/// What one job read and wrote.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Trace {
+    pub uses: Vec<Use>,
+    /// Indexes into [`Traces::calls`].
+    pub calls: Vec<u32>,
+    /// It read something that cannot be checked again: render it each time.
+    pub volatile: bool,
+    /// Each output's path and the fingerprint of the bytes written.
+    pub outputs: Vec<(String, Fingerprint)>,
+}
+
+/// A template function call: its name, its arguments (sorted, as JSON) and
+/// the fingerprint of its result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    pub function: String,
+    pub args: String,
+    pub result: Fingerprint,
+}
+
+/// The traces of a whole render, by job key.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Traces {
+    pub calls: Vec<Call>,
+    pub jobs: HashMap<String, Trace>,
+}
+
+/// Collects traces while jobs render in parallel.
+#[derive(Default)]
+pub(crate) struct Collector {
+    calls: Mutex<(Vec<Call>, HashMap<(String, String), u32>)>,
+    jobs: Mutex<HashMap<String, Trace>>,
+}
+
+impl Collector {
+    fn intern(&self, function: &str, args: &str, result: Fingerprint) -> u32 {
+        let mut guard = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        let (calls, index) = &mut *guard;
+        let key = (function.to_string(), args.to_string());
+        *index.entry(key).or_insert_with(|| {
+            calls.push(Call {
+                function: function.to_string(),
+                args: args.to_string(),
+                result,
+            });
+            (calls.len() - 1) as u32
+        })
+    }
+
+    /// Adds a fresh trace, its calls as recorded.
+    pub(crate) fn add(&self, key: String, recorded: Recorded, outputs: Vec<(String, Fingerprint)>) {
+        let calls = recorded
+            .calls
+            .iter()
+            .map(|(f, a, r)| self.intern(f, a, *r))
+            .collect();
+        let trace = Trace {
+            uses: recorded.uses,
+            calls,
+            volatile: recorded.volatile,
+            outputs,
+        };
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, trace);
+    }
+
+    /// Carries over a trace of `previous` whose job was kept.
+    pub(crate) fn keep(&self, key: &str, trace: &Trace, previous: &Traces) {
+        let calls = trace
+            .calls
+            .iter()
+            .map(|&i| {
+                let c = &previous.calls[i as usize];
+                self.intern(&c.function, &c.args, c.result)
+            })
+            .collect();
+        let trace = Trace {
+            calls,
+            ..trace.clone()
+        };
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), trace);
+    }
+
+    pub(crate) fn finish(self) -> Traces {
+        let (calls, _) = self.calls.into_inner().unwrap_or_else(|e| e.into_inner());
+        Traces {
+            calls,
+            jobs: self.jobs.into_inner().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+}
+
+/// What one job read, as it renders.
+#[derive(Debug, Default)]
+pub(crate) struct Recorded {
+    pub uses: Vec<Use>,
+    /// (function, arguments, result)
+    pub calls: Vec<(String, String, Fingerprint)>,
+    pub volatile: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Templates are rendered, and what they read recorded.
+    Record,
+    /// Templates are not rendered: only what they would be given is recorded.
+    Probe,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<(Mode, Recorded)>> = const { RefCell::new(None) };
+}
+
+fn with<T>(mode: Mode, run: impl FnOnce() -> T) -> (T, Recorded) {
+    let outer = CURRENT.with(|c| c.borrow_mut().replace((mode, Recorded::default())));
+    let out = run();
+    let recorded = CURRENT
+        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
+        .map(|(_, r)| r)
+        .unwrap_or_default();
+    (out, recorded)
+}
+
+/// Runs `render` with what it reads recorded.
+pub(crate) fn recording<T>(render: impl FnOnce() -> T) -> (T, Recorded) {
+    with(Mode::Record, render)
+}
+
+/// Runs `render` with templates not rendered (they give empty text), to see
+/// what they would be given.
+pub(crate) fn probing<T>(render: impl FnOnce() -> T) -> (T, Recorded) {
+    with(Mode::Probe, render)
+}
+
+/// Whether a render is recorded at all (the context is then fingerprinted).
+pub(crate) fn active() -> bool {
+    CURRENT.with(|c| c.borrow().is_some())
+}
+
+/// Notes a template rendering; true when the template must not actually
+/// be rendered (a probe).
+pub(crate) fn note_use(
+    template: &str,
+    sources: Fingerprint,
+    volatile: bool,
+    context: Fingerprint,
+) -> bool {
+    CURRENT.with(|c| match &mut *c.borrow_mut() {
+        Some((mode, recorded)) => {
+            recorded.uses.push(Use {
+                template: template.to_string(),
+                sources,
+                context,
+            });
+            recorded.volatile |= volatile;
+            *mode == Mode::Probe
+        }
+        None => false,
+    })
+}
+
+/// Notes a template function's call and result (from the functions' wrapper).
+pub fn note_call(function: &str, args: &std::collections::HashMap<String, Value>, result: &Value) {
+    if !active() {
+        return;
+    }
+    let sorted: BTreeMap<&String, &Value> = args.iter().collect();
+    let args = serde_json::to_string(&sorted).unwrap_or_default();
+    let result = fingerprint_value(result);
+    CURRENT.with(|c| {
+        if let Some((_, recorded)) = &mut *c.borrow_mut() {
+            recorded.calls.push((function.to_string(), args, result));
+        }
+    });
+}
+
+/// Notes that the render read something that cannot be checked again.
+pub fn note_volatile() {
+    CURRENT.with(|c| {
+        if let Some((_, recorded)) = &mut *c.borrow_mut() {
+            recorded.volatile = true;
+        }
+    });
+}
+
+/// Checks the calls of previous traces against the functions as they are
+/// now, each distinct call once.
+pub(crate) struct CallCheck<'a> {
+    previous: &'a Traces,
+    verdicts: Vec<OnceLock<bool>>,
+}
+
+impl<'a> CallCheck<'a> {
+    pub(crate) fn new(previous: &'a Traces) -> CallCheck<'a> {
+        CallCheck {
+            previous,
+            verdicts: (0..previous.calls.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Whether every call of `trace` returns what it returned.
+    pub(crate) fn same(&self, tera: &tera::Tera, trace: &Trace) -> bool {
+        trace.calls.iter().all(|&i| {
+            let Some(verdict) = self.verdicts.get(i as usize) else {
+                return false;
+            };
+            *verdict.get_or_init(|| {
+                let call = &self.previous.calls[i as usize];
+                let Ok(function) = tera.get_function(&call.function) else {
+                    return false;
+                };
+                let Ok(args) =
+                    serde_json::from_str::<std::collections::HashMap<String, Value>>(&call.args)
+                else {
+                    return false;
+                };
+                function
+                    .call(&args)
+                    .is_ok_and(|value| fingerprint_value(&value) == call.result)
+            })
+        })
+    }
+}
