@@ -269,23 +269,23 @@ fn normalized(path: &Path) -> String {
 
 /// Keeps files in memory, keyed by their output path.
 #[derive(Default)]
-pub struct MemorySink {
+pub struct MemorySink<'a> {
     pub files: Mutex<HashMap<String, Vec<u8>>>,
-    /// The files of the last render, which kept files are taken from.
-    previous: Mutex<HashMap<String, Vec<u8>>>,
+    /// The files of the last render, which kept files are copied from.
+    previous: Option<&'a HashMap<String, Vec<u8>>>,
 }
 
-impl MemorySink {
+impl<'a> MemorySink<'a> {
     /// A sink that can keep the files of `previous` (the last render's).
-    pub fn reusing(previous: HashMap<String, Vec<u8>>) -> MemorySink {
+    pub fn reusing(previous: &'a HashMap<String, Vec<u8>>) -> MemorySink<'a> {
         MemorySink {
             files: Mutex::default(),
-            previous: Mutex::new(previous),
+            previous: Some(previous),
         }
     }
 }
 
-impl Sink for MemorySink {
+impl Sink for MemorySink<'_> {
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()> {
         self.files
             .lock()
@@ -295,16 +295,11 @@ impl Sink for MemorySink {
     }
 
     fn keep(&self, path: &OutputPath, fingerprint: Fingerprint) -> std::io::Result<bool> {
-        let old = self
-            .previous
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(path.as_str());
         // Served files may have been replaced since they were traced (a
         // registration's pages): kept only when they are what was traced.
-        match old {
-            Some(bytes) if fingerprint_bytes(&bytes) == fingerprint => {
-                self.write(path, bytes)?;
+        match self.previous.and_then(|p| p.get(path.as_str())) {
+            Some(bytes) if fingerprint_bytes(bytes) == fingerprint => {
+                self.write(path, bytes.clone())?;
                 Ok(true)
             }
             _ => Ok(false),
