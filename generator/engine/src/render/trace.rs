@@ -117,10 +117,14 @@ pub struct Traces {
     pub jobs: HashMap<String, Trace>,
 }
 
+/// The distinct calls of a render, and the index of each by function and
+/// arguments.
+type CallTable = (Vec<Call>, HashMap<(String, String), u32>);
+
 /// Collects traces while jobs render in parallel.
 #[derive(Default)]
 pub(crate) struct Collector {
-    calls: Mutex<(Vec<Call>, HashMap<(String, String), u32>)>,
+    calls: Mutex<CallTable>,
     jobs: Mutex<HashMap<String, Trace>>,
 }
 
