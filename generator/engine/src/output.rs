@@ -378,16 +378,18 @@ pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<
                     format!("cannot create the folder of {}: {e}", target.display()),
                 ));
             }
-            let written = match published_static(root, theme, src) {
-                Some(Ok(bytes)) => std::fs::write(&target, bytes),
-                Some(Err(why)) => return Some(Diagnostic::new(shown, why)),
-                None => std::fs::copy(src, &target).map(|_| ()),
+            let written = match (published_static(root, theme, src), &sink.reuse) {
+                (Some(Err(why)), _) => return Some(Diagnostic::new(shown, why)),
+                // Into a known folder: written only when its bytes changed.
+                (Some(Ok(bytes)), Some(_)) => sink.write(&path, bytes),
+                (None, Some(_)) => std::fs::read(src).and_then(|bytes| sink.write(&path, bytes)),
+                (Some(Ok(bytes)), None) => {
+                    std::fs::write(&target, bytes).map(|()| sink.record(&path))
+                }
+                (None, None) => std::fs::copy(src, &target).map(|_| sink.record(&path)),
             };
             match written {
-                Ok(()) => {
-                    sink.record(&path);
-                    None
-                }
+                Ok(()) => None,
                 Err(e) => Some(Diagnostic::new(
                     shown,
                     format!("cannot copy the static file: {e}"),
