@@ -141,7 +141,10 @@ fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
         "nothing changed, nothing rendered: {unchanged}"
     );
     let written = written_since(&site.join("public"), since);
-    assert!(written.is_empty(), "nothing changed, yet written: {written:?}");
+    assert!(
+        written.is_empty(),
+        "nothing changed, yet written: {written:?}"
+    );
     let changes = [
         Change {
             what: "content",

@@ -113,7 +113,7 @@ impl Renderer<'_> {
         let written = AtomicUsize::new(0);
         let rendered = AtomicUsize::new(0);
         let kept = AtomicUsize::new(0);
-        let collector = trace::Collector::default();
+        let collector = trace::Collector::new(previous.map_or(0, |p| p.calls.len()));
         let check = previous.map(trace::CallCheck::new);
         let errors: Vec<Diagnostic> = jobs
             .par_iter()

@@ -12,9 +12,9 @@
 //! deciding whether a meetup is to come) is in its context, so it is in its
 //! trace; a change anywhere else reaches the output through one of these.
 //!
-//! Fingerprints are 64-bit hashes (std's SipHash with fixed keys: stable
-//! within one build of the command, which is why the persistent cache is
-//! keyed on its version).
+//! Fingerprints are 64-bit hashes (aHash with fixed seeds: stable within
+//! one build of the command, which is why the persistent cache is keyed on
+//! the command itself).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -31,12 +31,20 @@ pub(crate) const PROBED: &str = "\0maillage: not rendered\0";
 pub type Fingerprint = u64;
 
 /// Hashes whatever is written into it.
-struct HashWriter(std::collections::hash_map::DefaultHasher);
+struct HashWriter(ahash::AHasher);
+
+/// Any fixed seeds do: fingerprints are compared only with fingerprints
+/// made by the same executable.
+const SEEDS: ahash::RandomState = ahash::RandomState::with_seeds(
+    0x6d61_696c_6c61_6765,
+    0x7472_6163_6573_2031,
+    0x0123_4567_89ab_cdef,
+    0xfedc_ba98_7654_3210,
+);
 
 impl HashWriter {
     fn new() -> HashWriter {
-        #[allow(deprecated)]
-        HashWriter(std::collections::hash_map::DefaultHasher::new())
+        HashWriter(std::hash::BuildHasher::build_hasher(&SEEDS))
     }
 }
 
@@ -118,21 +126,33 @@ pub struct Traces {
 }
 
 /// The distinct calls of a render, and the index of each by function and
-/// arguments.
-type CallTable = (Vec<Call>, HashMap<(String, String), u32>);
+/// arguments (`function\0arguments`).
+type CallTable = (Vec<Call>, HashMap<String, u32>);
 
 /// Collects traces while jobs render in parallel.
-#[derive(Default)]
 pub(crate) struct Collector {
     calls: Mutex<CallTable>,
+    /// The index in this render's calls of each call of the previous
+    /// render's traces, once a kept trace needed it.
+    carried: Vec<OnceLock<u32>>,
     jobs: Mutex<HashMap<String, Trace>>,
 }
 
 impl Collector {
+    /// A collector for a render whose previous traces had `previous_calls`
+    /// distinct calls.
+    pub(crate) fn new(previous_calls: usize) -> Collector {
+        Collector {
+            calls: Mutex::default(),
+            carried: (0..previous_calls).map(|_| OnceLock::new()).collect(),
+            jobs: Mutex::default(),
+        }
+    }
+
     fn intern(&self, function: &str, args: &str, result: Fingerprint) -> u32 {
+        let key = format!("{function}\0{args}");
         let mut guard = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         let (calls, index) = &mut *guard;
-        let key = (function.to_string(), args.to_string());
         *index.entry(key).or_insert_with(|| {
             calls.push(Call {
                 function: function.to_string(),
@@ -141,6 +161,16 @@ impl Collector {
             });
             (calls.len() - 1) as u32
         })
+    }
+
+    fn store(&self, key: String, mut trace: Trace) {
+        // A page calls `get_url` for the same link many times.
+        trace.calls.sort_unstable();
+        trace.calls.dedup();
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, trace);
     }
 
     /// Adds a fresh trace, its calls as recorded.
@@ -156,10 +186,7 @@ impl Collector {
             volatile: recorded.volatile,
             outputs,
         };
-        self.jobs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, trace);
+        self.store(key, trace);
     }
 
     /// Carries over a trace of `previous` whose job was kept.
@@ -168,18 +195,17 @@ impl Collector {
             .calls
             .iter()
             .map(|&i| {
-                let c = &previous.calls[i as usize];
-                self.intern(&c.function, &c.args, c.result)
+                *self.carried[i as usize].get_or_init(|| {
+                    let c = &previous.calls[i as usize];
+                    self.intern(&c.function, &c.args, c.result)
+                })
             })
             .collect();
         let trace = Trace {
             calls,
             ..trace.clone()
         };
-        self.jobs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.to_string(), trace);
+        self.store(key.to_string(), trace);
     }
 
     pub(crate) fn finish(self) -> Traces {
