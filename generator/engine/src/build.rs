@@ -400,17 +400,6 @@ impl Site {
         }
     }
 
-    /// Renders everything into `sink`, then encodes the images templates
-    /// asked for into `static/processed_images/` (which the static files'
-    /// copy publishes); returns the number of files rendered.
-    pub fn render_all(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
-        let written = self.render_without_images(sink, inject)?;
-        self.images
-            .process()
-            .map_err(|m| Diagnostic::new("static/processed_images", m))?;
-        Ok(written)
-    }
-
     /// Renders everything into `sink`; images asked for are not encoded
     /// (for `check`, which writes nothing).
     pub fn render_without_images(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
@@ -425,8 +414,10 @@ impl Site {
         )
     }
 
-    /// [`Site::render_all`], keeping the outputs that `previous` traced and
-    /// that would come out the same; returns what
+    /// Renders everything into `sink`, keeping the outputs that `previous`
+    /// traced and that would come out the same, then encodes the images
+    /// templates asked for into `static/processed_images/` (which the
+    /// static files' copy publishes); returns what
     /// [`Renderer::render_jobs_traced`] does.
     pub fn render_all_traced(
         &self,
