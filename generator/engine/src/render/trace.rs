@@ -30,9 +30,6 @@ pub(crate) const PROBED: &str = "\0maillage: not rendered\0";
 /// A 64-bit hash of some bytes or value.
 pub type Fingerprint = u64;
 
-/// Hashes whatever is written into it.
-struct HashWriter(ahash::AHasher);
-
 /// Any fixed seeds do: fingerprints are compared only with fingerprints
 /// made by the same executable.
 const SEEDS: ahash::RandomState = ahash::RandomState::with_seeds(
@@ -42,48 +39,80 @@ const SEEDS: ahash::RandomState = ahash::RandomState::with_seeds(
     0xfedc_ba98_7654_3210,
 );
 
-impl HashWriter {
-    fn new() -> HashWriter {
-        HashWriter(std::hash::BuildHasher::build_hasher(&SEEDS))
-    }
-}
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+fn hasher() -> ahash::AHasher {
+    std::hash::BuildHasher::build_hasher(&SEEDS)
 }
 
 pub fn fingerprint_bytes(bytes: &[u8]) -> Fingerprint {
-    let mut h = HashWriter::new();
-    h.0.write(bytes);
-    h.0.finish()
+    let mut h = hasher();
+    h.write(bytes);
+    h.finish()
 }
 
 pub fn fingerprint_value(value: &Value) -> Fingerprint {
-    let mut h = HashWriter::new();
-    // Writing into a hasher cannot fail.
-    let _ = serde_json::to_writer(&mut h, value);
-    h.0.finish()
+    let mut h = hasher();
+    hash_value(&mut h, value);
+    h.finish()
 }
 
 /// The context fields' fingerprint, `config` left out: the cache is keyed
 /// on the configuration as a whole, and it is the largest field.
 pub fn fingerprint_fields(fields: &Map<String, Value>) -> Fingerprint {
-    let mut h = HashWriter::new();
+    let mut h = hasher();
     for (key, value) in fields {
         if key == "config" {
             continue;
         }
-        h.0.write(key.as_bytes());
-        h.0.write_u8(0);
-        let _ = serde_json::to_writer(&mut h, value);
+        hash_str(&mut h, key);
+        hash_value(&mut h, value);
     }
-    h.0.finish()
+    h.finish()
+}
+
+fn hash_str(h: &mut impl Hasher, text: &str) {
+    h.write_usize(text.len());
+    h.write(text.as_bytes());
+}
+
+/// Feeds `value` to `h`, each part tagged with its kind and length, so that
+/// two different values never feed the same sequence (cheaper than
+/// writing it out as JSON).
+fn hash_value(h: &mut impl Hasher, value: &Value) {
+    match value {
+        Value::Null => h.write_u8(0),
+        Value::Bool(b) => h.write_u8(1 + u8::from(*b)),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                h.write_u8(3);
+                h.write_u64(u);
+            } else if let Some(i) = n.as_i64() {
+                h.write_u8(4);
+                h.write_i64(i);
+            } else {
+                h.write_u8(5);
+                h.write_u64(n.as_f64().unwrap_or_default().to_bits());
+            }
+        }
+        Value::String(text) => {
+            h.write_u8(6);
+            hash_str(h, text);
+        }
+        Value::Array(items) => {
+            h.write_u8(7);
+            h.write_usize(items.len());
+            for item in items {
+                hash_value(h, item);
+            }
+        }
+        Value::Object(map) => {
+            h.write_u8(8);
+            h.write_usize(map.len());
+            for (key, item) in map {
+                hash_str(h, key);
+                hash_value(h, item);
+            }
+        }
+    }
 }
 
 /// One template rendering of a job.
@@ -346,5 +375,59 @@ impl<'a> CallCheck<'a> {
                     .is_ok_and(|value| fingerprint_value(&value) == call.result)
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_that_differ_have_different_fingerprints() {
+        let values = [
+            json!(null),
+            json!(false),
+            json!(true),
+            json!(1),
+            json!(-1),
+            json!(1.0),
+            json!("1"),
+            json!(""),
+            json!([]),
+            json!({}),
+            json!(["ab"]),
+            json!(["a", "b"]),
+            json!([["a"], "b"]),
+            json!({"a": "b"}),
+            json!({"ab": ""}),
+            json!({"a": {"b": null}}),
+            json!({"a": null, "b": null}),
+        ];
+        let prints: std::collections::HashSet<Fingerprint> =
+            values.iter().map(fingerprint_value).collect();
+        assert_eq!(prints.len(), values.len());
+        assert_eq!(
+            fingerprint_value(&json!({"x": [1, "y"]})),
+            fingerprint_value(&json!({"x": [1, "y"]}))
+        );
+    }
+
+    #[test]
+    fn a_contexts_fingerprint_leaves_the_configuration_out() {
+        let fields = |config: Value, page: Value| {
+            let mut map = Map::new();
+            map.insert("config".into(), config);
+            map.insert("page".into(), page);
+            fingerprint_fields(&map)
+        };
+        assert_eq!(
+            fields(json!({"title": "A"}), json!(1)),
+            fields(json!({"title": "B"}), json!(1))
+        );
+        assert_ne!(
+            fields(json!({"title": "A"}), json!(1)),
+            fields(json!({"title": "A"}), json!(2))
+        );
     }
 }
