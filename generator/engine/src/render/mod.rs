@@ -78,27 +78,41 @@ impl Renderer<'_> {
             .par_iter()
             .with_min_len(8)
             .filter_map(|job| {
-                let outputs = match self.render_job(job) {
-                    Ok(o) => o,
-                    Err(d) => return Some(d),
-                };
-                for (path, bytes) in outputs {
-                    let target = match OutputPath::new(&path) {
-                        Ok(target) => target,
-                        Err(why) => {
-                            return Some(Diagnostic::new(path, format!("cannot be written: {why}")))
-                        }
-                    };
-                    let bytes = self.finish(&path, bytes);
-                    if let Err(e) = sink.write(&target, bytes) {
-                        return Some(Diagnostic::new(path, format!("cannot write the file: {e}")));
+                let written_here = self
+                    .render_job(job)
+                    .and_then(|outputs| self.write_outputs(outputs, sink, |_, _| {}));
+                match written_here {
+                    Ok(n) => {
+                        written.fetch_add(n, Ordering::Relaxed);
+                        None
                     }
-                    written.fetch_add(1, Ordering::Relaxed);
+                    Err(d) => Some(d),
                 }
-                None
             })
             .collect();
         Diagnostics::from(errors).into_result(written.into_inner())
+    }
+
+    /// Writes a job's outputs into `sink`, each finished (the live-reload
+    /// script) and shown to `written` with its final bytes; returns how many.
+    fn write_outputs(
+        &self,
+        outputs: Vec<(String, Vec<u8>)>,
+        sink: &dyn Sink,
+        mut written: impl FnMut(&str, &[u8]),
+    ) -> std::result::Result<usize, Diagnostic> {
+        let count = outputs.len();
+        for (path, bytes) in outputs {
+            let target = OutputPath::new(&path).map_err(|why| {
+                Diagnostic::new(path.as_str(), format!("cannot be written: {why}"))
+            })?;
+            let bytes = self.finish(&path, bytes);
+            written(&path, &bytes);
+            sink.write(&target, bytes).map_err(|e| {
+                Diagnostic::new(path.as_str(), format!("cannot write the file: {e}"))
+            })?;
+        }
+        Ok(count)
     }
 
     /// Renders `jobs` into `sink` as [`Renderer::render_jobs`] does, except
@@ -133,29 +147,21 @@ impl Renderer<'_> {
                     }
                 }
                 let (outputs, recorded) = trace::recording(|| self.render_job(job));
-                let outputs = match outputs {
-                    Ok(o) => o,
+                let mut files = Vec::new();
+                let count = match outputs.and_then(|outputs| {
+                    self.write_outputs(outputs, sink, |path, bytes| {
+                        // Only the traced jobs' files are fingerprinted here.
+                        if key.is_some() {
+                            files.push((path.to_string(), trace::fingerprint_bytes(bytes)));
+                        }
+                    })
+                }) {
+                    Ok(count) => count,
                     Err(d) => return Some(d),
                 };
-                let mut files = Vec::with_capacity(outputs.len());
-                for (path, bytes) in outputs {
-                    let target = match OutputPath::new(&path) {
-                        Ok(target) => target,
-                        Err(why) => {
-                            return Some(Diagnostic::new(path, format!("cannot be written: {why}")))
-                        }
-                    };
-                    let bytes = self.finish(&path, bytes);
-                    files.push((path.clone(), trace::fingerprint_bytes(&bytes)));
-                    if let Err(e) = sink.write(&target, bytes) {
-                        return Some(Diagnostic::new(path, format!("cannot write the file: {e}")));
-                    }
-                    written.fetch_add(1, Ordering::Relaxed);
-                    if key.is_some() {
-                        rendered.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
+                written.fetch_add(count, Ordering::Relaxed);
                 if let Some(key) = key {
+                    rendered.fetch_add(count, Ordering::Relaxed);
                     collector.add(key, recorded, files);
                 }
                 None
