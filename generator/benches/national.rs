@@ -3,12 +3,20 @@
 //! 20,800 meetups by default).
 //!
 //!     cargo bench -p maillage --bench national            # full build
+//!     cargo bench -p maillage --bench national -- cache   # builds with a warm cache
+//!     cargo bench -p maillage --bench national -- serve   # serve: start, edits
 //!     cargo bench -p maillage --bench national -- map     # the map page in Chromium
 //!
 //! `build` runs `maillage build` (release profile) several times over the
-//! previous output, as a rebuild does, after one warm-up build, and reports
-//! wall time, CPU time (user + system) and peak RSS of each run (`wait4`),
-//! with the pages, files and bytes written. `map` builds once and runs
+//! previous output, as a rebuild does, after one warm-up build, its build
+//! cache removed before each run so that every page is rendered, and
+//! reports wall time, CPU time (user + system) and peak RSS of each run
+//! (`wait4`), with the pages, files and bytes written. `cache` keeps the
+//! build cache: builds with nothing changed, after an export that changed
+//! 100 meetups' figures (`data/live/aggregates.json`), and after one place
+//! was edited; the data files are restored afterwards. `serve` runs
+//! `tests/bench/serve_edits.py`: `maillage serve`'s start, then a data
+//! edit, a content edit and a template edit until each shows. `map` builds once and runs
 //! `tests/bench/map.mjs` (headless Chromium through playwright-core): time
 //! until the map's markers are shown, GeoJSON downloaded (raw and gzip).
 //!
@@ -124,14 +132,21 @@ fn pages_built(stdout: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// Removes the site's build cache: the next build renders every page.
+fn forget_cache(site: &Path) {
+    let _ = std::fs::remove_file(site.join(".maillage/build-cache.json"));
+}
+
 fn bench_build(site: &Path, runs: usize) {
     let fresh = env_or("MAILLAGE_BENCH_FRESH", 0) == 1;
     let settle: u64 = env_or("MAILLAGE_BENCH_SETTLE", 0);
     let public = site.join("public");
     // Warm-up: the page cache holds the inputs, and a previous output exists.
+    forget_cache(site);
     measure(&mut maillage_build(site));
     let mut measured = Vec::new();
     for run in 1..=runs {
+        forget_cache(site);
         if fresh {
             let _ = std::fs::remove_dir_all(&public);
         }
@@ -189,6 +204,132 @@ fn bench_build(site: &Path, runs: usize) {
     );
 }
 
+/// "(12 pages and files rendered again, 44067 unchanged since the last
+/// build)" → (12, 44067).
+fn rendered_and_kept(stdout: &str) -> (usize, usize) {
+    let number_before = |marker: &str| -> usize {
+        stdout
+            .find(marker)
+            .and_then(|at| {
+                stdout[..at]
+                    .rsplit(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .and_then(|n| n.parse().ok())
+            })
+            .unwrap_or(0)
+    };
+    (
+        number_before(" pages and files rendered again"),
+        number_before(" unchanged since the last build"),
+    )
+}
+
+/// Gives `count` meetups of the live figures new numbers of people
+/// registered (different at each `run`), as an export would.
+fn change_figures(site: &Path, count: usize, run: usize) {
+    let path = site.join("data/live/aggregates.json");
+    let mut live: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let meetups = live["meetups"].as_object_mut().unwrap();
+    let step = (meetups.len() / count).max(1);
+    for (i, (_, figures)) in meetups.iter_mut().enumerate() {
+        if i % step == 0 && i / step < count {
+            let confirmed = figures["confirmed"].as_u64().unwrap_or(0);
+            figures["confirmed"] = serde_json::json!(confirmed % 5 + run as u64 + 1);
+        }
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&live).unwrap()).unwrap();
+}
+
+/// Renames the first place of the first file of `data/places/`.
+fn edit_place(site: &Path, run: usize) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(site.join("data/places"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let at = text.find("\n  name: ").expect("a place's name") + "\n  name: ".len();
+    let end = at + text[at..].find('\n').unwrap();
+    let name = text[at..end].trim_matches('"').split(" (").next().unwrap();
+    let edited = format!("{}\"{name} ({run})\"{}", &text[..at], &text[end..]);
+    std::fs::write(&files[0], edited).unwrap();
+}
+
+fn bench_cache(site: &Path, runs: usize) {
+    let sources = [
+        site.join("data/live/aggregates.json"),
+        site.join("data/places"),
+    ];
+    let saved: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(&sources[1])
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().to_path_buf())
+        .chain([sources[0].clone()])
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    // A clean build, then one with its cache: the output and the spare
+    // folder are both known to the cache.
+    forget_cache(site);
+    measure(&mut maillage_build(site));
+    measure(&mut maillage_build(site));
+    println!("\nnational site, builds with a warm cache, {runs} runs each\n");
+    println!("| change | wall median (s) | min | max | rendered again | kept | target |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    type Change = fn(&Path, usize);
+    let changes: [(&str, Change, f64); 3] = [
+        ("nothing changed", |_, _| {}, 0.3),
+        (
+            "an export changed 100 meetups' figures",
+            |site, run| change_figures(site, 100, run),
+            0.5,
+        ),
+        ("one place edited", edit_place, 0.5),
+    ];
+    for (what, change, target) in changes {
+        let mut walls = Vec::new();
+        let mut counts = (0, 0);
+        for run in 1..=runs {
+            change(site, run);
+            let r = measure(&mut maillage_build(site));
+            eprintln!(
+                "{what}, run {run}: {:.2} s wall, {:.2} s CPU; {:?}",
+                r.wall.as_secs_f64(),
+                r.cpu.as_secs_f64(),
+                rendered_and_kept(&r.stdout)
+            );
+            counts = rendered_and_kept(&r.stdout);
+            walls.push(r.wall.as_secs_f64());
+        }
+        let (m, lo, hi) = spread(&walls);
+        println!(
+            "| {what} | {m:.2} | {lo:.2} | {hi:.2} | {} | {} | ≤ {target} s: {} |",
+            counts.0,
+            counts.1,
+            if m <= target { "met" } else { "not met" }
+        );
+    }
+    for (path, bytes) in saved {
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+fn bench_serve(site: &Path, runs: usize) {
+    let status = Command::new(python())
+        .arg(repo().join("tests/bench/serve_edits.py"))
+        .arg(env!("CARGO_BIN_EXE_maillage"))
+        .arg(site)
+        .arg(runs.to_string())
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "tests/bench/serve_edits.py failed");
+}
+
 fn bench_map(site: &Path, runs: usize) {
     // Pages link their scripts with absolute URLs: build for the address
     // the map benchmark serves the site on.
@@ -236,8 +377,10 @@ fn main() {
     for w in &what {
         match w.as_str() {
             "build" => bench_build(&site, runs),
+            "cache" => bench_cache(&site, runs),
+            "serve" => bench_serve(&site, runs),
             "map" => bench_map(&site, runs),
-            other => panic!("unknown benchmark `{other}`: build or map"),
+            other => panic!("unknown benchmark `{other}`: build, cache, serve or map"),
         }
     }
 }

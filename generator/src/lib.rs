@@ -16,8 +16,8 @@ pub mod store_cli;
 // The engine's and the network's modules under the paths this crate and
 // its tests use.
 pub use maillage_engine::{
-    build, check, config, content, error, files, markdown, nesting, output, render, site, slugs,
-    templates,
+    build, cache, check, config, content, error, files, markdown, nesting, output, render, site,
+    slugs, templates,
 };
 pub use maillage_engine::{load_site, BuildOptions, BuildSummary, Diagnostic, Diagnostics, Site};
 pub use maillage_network::{calendar, data, extensions, map, pages, vendor};

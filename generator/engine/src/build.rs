@@ -10,12 +10,14 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use tera::Tera;
 
+use crate::cache;
 use crate::config::Config;
 use crate::content::{self, InsertAnchor, LoadedContent, Page, Section};
 use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::markdown::{self, MarkdownContext, ShortcodeDefinitions};
 use crate::output::{self, DiskSink};
 use crate::render::claims::{self, Planned};
+use crate::render::trace::Traces;
 use crate::render::{plan, schedule, Renderer, Sink};
 use crate::site::{Contribution, Library, SiteExtension};
 use crate::templates::{self, TemplateFiles};
@@ -56,6 +58,10 @@ pub struct BuildSummary {
     pub pages: usize,
     pub sections: usize,
     pub files: usize,
+    /// Files rendered from templates, and those kept from the last build
+    /// (its cache said they would come out the same).
+    pub rendered: usize,
+    pub kept: usize,
     pub elapsed: Duration,
 }
 
@@ -68,7 +74,15 @@ impl std::fmt::Display for BuildSummary {
             self.sections,
             self.files,
             self.elapsed.as_millis()
-        )
+        )?;
+        if self.kept > 0 {
+            write!(
+                f,
+                " ({} pages and files rendered again, {} unchanged since the last build)",
+                self.rendered, self.kept
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -386,25 +400,38 @@ impl Site {
         }
     }
 
-    /// Renders everything into `sink`, then encodes the images templates
-    /// asked for into `static/processed_images/` (which the static files'
-    /// copy publishes); returns the number of files rendered.
-    pub fn render_all(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
-        let written = self.render_without_images(sink, inject)?;
-        self.images
-            .process()
-            .map_err(|m| Diagnostic::new("static/processed_images", m))?;
-        Ok(written)
-    }
-
     /// Renders everything into `sink`; images asked for are not encoded
     /// (for `check`, which writes nothing).
     pub fn render_without_images(&self, sink: &dyn Sink, inject: Option<&str>) -> Result<usize> {
-        let jobs = schedule(
+        self.renderer(inject).render_jobs(&self.jobs(), sink)
+    }
+
+    /// Every job of the site, in the order they render best.
+    fn jobs(&self) -> Vec<crate::render::Job> {
+        schedule(
             plan(&self.library, self.contribution.pages.len()),
             self.contribution.files.len(),
-        );
-        self.renderer(inject).render_jobs(&jobs, sink)
+        )
+    }
+
+    /// Renders everything into `sink`, keeping the outputs that `previous`
+    /// traced and that would come out the same, then encodes the images
+    /// templates asked for into `static/processed_images/` (which the
+    /// static files' copy publishes); returns what
+    /// [`Renderer::render_jobs_traced`] does.
+    pub fn render_all_traced(
+        &self,
+        sink: &dyn Sink,
+        inject: Option<&str>,
+        previous: Option<&Traces>,
+    ) -> Result<crate::render::Traced> {
+        let result = self
+            .renderer(inject)
+            .render_jobs_traced(&self.jobs(), sink, previous)?;
+        self.images
+            .process()
+            .map_err(|m| Diagnostic::new("static/processed_images", m))?;
+        Ok(result)
     }
 
     pub fn output_dir(&self, options: &BuildOptions) -> PathBuf {
@@ -454,12 +481,36 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         eprintln!("warning: {warning}");
     }
     lap("loaded");
-    let sink = DiskSink::new(staging.dir.clone());
-    let result = site.render_all(&sink, None).and_then(|written| {
-        let statics = output::copy_static(&site.root, site.config.theme.as_deref(), &sink)?;
-        Ok(written + statics)
-    });
-    let files = match result {
+    let cache_key = cache::key(options, &output);
+    let mut previous = cache::load(&site.root, &cache_key);
+    // From here the spare folder changes: no cache may describe it until
+    // this build is in place.
+    cache::forget(&site.root);
+    // The spare folder is known only if it holds every file the cache
+    // says it does (it may have been deleted or replaced since).
+    let held = previous
+        .as_mut()
+        .and_then(|c| c.spare.take())
+        .filter(|held| {
+            let found: std::collections::HashSet<&str> =
+                staging.previous().iter().map(String::as_str).collect();
+            held.keys().all(|k| found.contains(k.as_str()))
+        })
+        .unwrap_or_default();
+    let sink = DiskSink::reusing(
+        staging.dir.clone(),
+        output::Reuse {
+            held,
+            last_output: output.clone(),
+        },
+    );
+    let result = site
+        .render_all_traced(&sink, None, previous.as_ref().map(|c| &c.traces))
+        .and_then(|traced| {
+            let statics = output::copy_static(&site.root, site.config.theme.as_deref(), &sink)?;
+            Ok((traced.written + statics, traced))
+        });
+    let (files, traced) = match result {
         Ok(n) => n,
         Err(e) => {
             staging.discard();
@@ -469,13 +520,29 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     lap("rendered");
     staging.prune(&sink);
     lap("pruned");
+    let had_output = output.is_dir();
     staging.swap_into_place(&output)?;
     lap("swapped");
+    let cache = cache::BuildCache {
+        key: cache_key,
+        traces: traced.traces,
+        output: sink.fingerprints(),
+        spare: previous.map(|c| c.output).filter(|_| had_output),
+    };
+    if let Err(e) = cache::save(&site.root, &cache) {
+        eprintln!(
+            "note: the build cache cannot be saved in {}: {e}",
+            cache::DIR
+        );
+    }
+    lap("cache saved");
     let summary = BuildSummary {
         pages: site.library.pages.iter().filter(|p| p.meta.render).count()
             + site.contribution.pages.len(),
         sections: site.library.sections.len(),
         files,
+        rendered: traced.rendered,
+        kept: traced.kept,
         elapsed: start.elapsed(),
     };
     // Freeing a national site's values takes a tenth of a second on one

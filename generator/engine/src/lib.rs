@@ -9,6 +9,7 @@
 //! pages come as an extension.
 
 pub mod build;
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod content;

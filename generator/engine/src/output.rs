@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Result};
+use crate::render::trace::{fingerprint_bytes, Fingerprint};
 use crate::render::Sink;
 
 /// A file's place in the output folder: relative, `/`-separated, without
@@ -84,6 +85,19 @@ pub struct DiskSink {
     pub root: PathBuf,
     pub written: AtomicUsize,
     paths: Mutex<Vec<String>>,
+    reuse: Option<Reuse>,
+    /// The fingerprint of each file written or kept, when reusing.
+    fingerprints: Mutex<HashMap<String, Fingerprint>>,
+}
+
+/// What a sink writing into a reused folder knows of it and of the last
+/// output, from the build cache.
+pub struct Reuse {
+    /// The fingerprint of each file the folder holds.
+    pub held: HashMap<String, Fingerprint>,
+    /// The last output, whose files a kept page is copied from when the
+    /// folder holds an older version.
+    pub last_output: PathBuf,
 }
 
 impl DiskSink {
@@ -92,7 +106,42 @@ impl DiskSink {
             root,
             written: AtomicUsize::new(0),
             paths: Mutex::new(Vec::new()),
+            reuse: None,
+            fingerprints: Mutex::default(),
         }
+    }
+
+    /// A sink into a folder whose files `reuse` knows: a file already
+    /// holding the bytes to write is left alone, and a kept file is copied
+    /// from the last output only when the folder holds another version.
+    pub fn reusing(root: PathBuf, reuse: Reuse) -> Self {
+        DiskSink {
+            reuse: Some(reuse),
+            ..DiskSink::new(root)
+        }
+    }
+
+    /// The fingerprint of each file written or kept by a reusing sink.
+    pub fn fingerprints(&self) -> HashMap<String, Fingerprint> {
+        self.fingerprints
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Notes a file that holds `fingerprint` now, untouched or written.
+    fn holds(&self, path: &OutputPath, fingerprint: Fingerprint) {
+        self.record(path);
+        self.fingerprints
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.as_str().to_string(), fingerprint);
+    }
+
+    fn already_holds(&self, path: &OutputPath, fingerprint: Fingerprint) -> bool {
+        self.reuse
+            .as_ref()
+            .is_some_and(|r| r.held.get(path.as_str()) == Some(&fingerprint))
     }
 
     /// Notes a file written under `root` by other means (static files).
@@ -106,17 +155,53 @@ impl DiskSink {
 
 impl Sink for DiskSink {
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()> {
+        if self.reuse.is_some() {
+            let fingerprint = fingerprint_bytes(&bytes);
+            if self.already_holds(path, fingerprint) {
+                self.holds(path, fingerprint);
+                return Ok(());
+            }
+            self.write_file(path, &bytes)?;
+            self.holds(path, fingerprint);
+            return Ok(());
+        }
+        self.write_file(path, &bytes)?;
+        self.record(path);
+        Ok(())
+    }
+
+    fn keep(&self, path: &OutputPath, fingerprint: Fingerprint) -> std::io::Result<bool> {
+        let Some(reuse) = &self.reuse else {
+            return Ok(false);
+        };
+        if self.already_holds(path, fingerprint) {
+            self.holds(path, fingerprint);
+            return Ok(true);
+        }
+        // The last output has it: copied, once checked to be what it was.
+        match std::fs::read(reuse.last_output.join(path.as_str())) {
+            Ok(bytes) if fingerprint_bytes(&bytes) == fingerprint => {
+                self.write_file(path, &bytes)?;
+                self.holds(path, fingerprint);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+impl DiskSink {
+    fn write_file(&self, path: &OutputPath, bytes: &[u8]) -> std::io::Result<()> {
         let full = self.root.join(path.as_str());
         make_parent(&full)?;
-        if let Err(e) = overwrite(&full, &bytes) {
+        if let Err(e) = overwrite(&full, bytes) {
             // A reused folder may hold a folder where this build writes a file.
             if !full.is_dir() {
                 return Err(e);
             }
             std::fs::remove_dir_all(&full)?;
-            overwrite(&full, &bytes)?;
+            overwrite(&full, bytes)?;
         }
-        self.record(path);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -184,17 +269,41 @@ fn normalized(path: &Path) -> String {
 
 /// Keeps files in memory, keyed by their output path.
 #[derive(Default)]
-pub struct MemorySink {
+pub struct MemorySink<'a> {
     pub files: Mutex<HashMap<String, Vec<u8>>>,
+    /// The files of the last render, which kept files are copied from.
+    previous: Option<&'a HashMap<String, Vec<u8>>>,
 }
 
-impl Sink for MemorySink {
+impl<'a> MemorySink<'a> {
+    /// A sink that can keep the files of `previous` (the last render's).
+    pub fn reusing(previous: &'a HashMap<String, Vec<u8>>) -> MemorySink<'a> {
+        MemorySink {
+            files: Mutex::default(),
+            previous: Some(previous),
+        }
+    }
+}
+
+impl Sink for MemorySink<'_> {
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()> {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(path.as_str().to_string(), bytes);
         Ok(())
+    }
+
+    fn keep(&self, path: &OutputPath, fingerprint: Fingerprint) -> std::io::Result<bool> {
+        // Served files may have been replaced since they were traced (a
+        // registration's pages): kept only when they are what was traced.
+        match self.previous.and_then(|p| p.get(path.as_str())) {
+            Some(bytes) if fingerprint_bytes(bytes) == fingerprint => {
+                self.write(path, bytes.clone())?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -269,16 +378,18 @@ pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<
                     format!("cannot create the folder of {}: {e}", target.display()),
                 ));
             }
-            let written = match published_static(root, theme, src) {
-                Some(Ok(bytes)) => std::fs::write(&target, bytes),
-                Some(Err(why)) => return Some(Diagnostic::new(shown, why)),
-                None => std::fs::copy(src, &target).map(|_| ()),
+            let written = match (published_static(root, theme, src), &sink.reuse) {
+                (Some(Err(why)), _) => return Some(Diagnostic::new(shown, why)),
+                // Into a known folder: written only when its bytes changed.
+                (Some(Ok(bytes)), Some(_)) => sink.write(&path, bytes),
+                (None, Some(_)) => std::fs::read(src).and_then(|bytes| sink.write(&path, bytes)),
+                (Some(Ok(bytes)), None) => {
+                    std::fs::write(&target, bytes).map(|()| sink.record(&path))
+                }
+                (None, None) => std::fs::copy(src, &target).map(|_| sink.record(&path)),
             };
             match written {
-                Ok(()) => {
-                    sink.record(&path);
-                    None
-                }
+                Ok(()) => None,
                 Err(e) => Some(Diagnostic::new(
                     shown,
                     format!("cannot copy the static file: {e}"),
@@ -380,6 +491,11 @@ fn existing_files(dir: &Path) -> Vec<String> {
 }
 
 impl Staging {
+    /// The files found in the reused folder.
+    pub fn previous(&self) -> &[String] {
+        &self.previous
+    }
+
     /// Deletes the files of a reused folder that this build did not write.
     pub fn prune(&mut self, sink: &DiskSink) {
         if self.previous.is_empty() {

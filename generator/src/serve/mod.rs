@@ -33,6 +33,7 @@ use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
 use crate::error::{Diagnostic, Result};
 use crate::failure::{Failure, Outcome};
 use crate::output::{published_static, static_files, MemorySink};
+use crate::render::trace::Traces;
 use crate::render::{Job, Renderer, Sink};
 use crate::site::{ExtraFile, ExtraPage, Library};
 
@@ -43,6 +44,12 @@ const RELOAD_SCRIPT: &str = "<script>(function(){var s=new EventSource(\"/__mail
 struct Served {
     site: Site,
     files: HashMap<String, Vec<u8>>,
+    /// What each file read when it was rendered, and the configuration it
+    /// was rendered with ([`crate::cache::key`]): a rebuild renders again
+    /// only what changed.
+    traces: Option<(String, Traces)>,
+    /// Pages and files the last load rendered (the others were kept).
+    rendered: usize,
     statics: HashMap<String, PathBuf>,
     /// The last problem, shown instead of pages until fixed.
     error: Option<String>,
@@ -89,10 +96,25 @@ pub fn serve(options: BuildOptions, port: u16, api: Option<Router>) -> Outcome<(
     }
 }
 
-fn render_everything(site: &Site) -> Result<HashMap<String, Vec<u8>>> {
-    let sink = MemorySink::default();
-    site.render_all(&sink, Some(RELOAD_SCRIPT))?;
-    Ok(sink.files.into_inner().unwrap_or_else(|e| e.into_inner()))
+/// Renders the site in memory; with the files and traces of the last
+/// render, only what changed is rendered again.
+fn render_everything(
+    site: &Site,
+    previous: Option<(&HashMap<String, Vec<u8>>, &Traces)>,
+) -> Result<(HashMap<String, Vec<u8>>, crate::render::Traced)> {
+    let (sink, traces) = match previous {
+        Some((files, traces)) => (MemorySink::reusing(files), Some(traces)),
+        None => (MemorySink::default(), None),
+    };
+    let traced = site.render_all_traced(&sink, Some(RELOAD_SCRIPT), traces)?;
+    let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok((files, traced))
+}
+
+/// What the traces of a render are valid for: the configuration (and the
+/// command), as for the build cache.
+fn traces_key(options: &BuildOptions) -> String {
+    crate::cache::key(options, Path::new("(memory)"))
 }
 
 /// Starts serving in the background; port 0 picks a free port.
@@ -124,7 +146,7 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
     for warning in &site.contribution.warnings {
         eprintln!("warning: {warning}");
     }
-    let files = render_everything(&site)?;
+    let (files, traced) = render_everything(&site, None)?;
     let statics = static_files(&site.root, site.config.theme.as_deref())
         .into_iter()
         .collect();
@@ -136,6 +158,8 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
     let served = Arc::new(RwLock::new(Served {
         site,
         files,
+        traces: Some((traces_key(&options), traced.traces)),
+        rendered: traced.rendered,
         statics,
         error: None,
     }));
@@ -277,6 +301,15 @@ impl SiteHandle {
     pub fn rebuild(&self) -> Result<usize> {
         let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         rebuild_site(&self.options, &self.served)
+    }
+
+    /// How many pages and files the last load of the site rendered, the
+    /// others being kept as they were (a change re-renders what read it).
+    pub fn last_rendered(&self) -> usize {
+        self.served
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .rendered
     }
 
     /// The bytes served at `path` right now (`rencontres/x/index.html`).
@@ -432,11 +465,14 @@ fn rebuild(
     }
     // Anything else: load and render the whole site again, then swap it in.
     let count = rebuild_site(options, served)?;
-    Ok(format!("Rebuilt the site ({count} files)"))
+    let rendered = served.read().unwrap_or_else(|e| e.into_inner()).rendered;
+    Ok(format!(
+        "Rebuilt the site ({count} files, {rendered} pages and files rendered again)"
+    ))
 }
 
-/// Loads and renders the whole site again, then swaps it in; returns the
-/// number of files.
+/// Loads the whole site again and renders what changed (every file whose
+/// trace no longer holds), then swaps it in; returns the number of files.
 fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<usize> {
     let mut with_url = options.clone();
     let base = served
@@ -447,8 +483,19 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
         .base_url
         .clone();
     with_url.base_url = Some(base);
+    let key = traces_key(&with_url);
     let site = load_site(&with_url)?;
-    let files = render_everything(&site)?;
+    // The served files are read (and served) while the new ones render;
+    // callers hold the site's `busy` lock, so nothing else replaces them.
+    let (files, traced) = {
+        let guard = served.read().unwrap_or_else(|e| e.into_inner());
+        let previous = guard
+            .traces
+            .as_ref()
+            .filter(|(old_key, _)| *old_key == key)
+            .map(|(_, traces)| (&guard.files, traces));
+        render_everything(&site, previous)?
+    };
     let statics = static_files(&site.root, site.config.theme.as_deref())
         .into_iter()
         .collect();
@@ -457,6 +504,8 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
     *guard = Served {
         site,
         files,
+        traces: Some((key, traced.traces)),
+        rendered: traced.rendered,
         statics,
         error: None,
     };

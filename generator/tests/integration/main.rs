@@ -13,6 +13,7 @@ mod common;
 mod moto;
 
 mod bench_site;
+mod build_cache;
 mod build_fixture;
 mod cli;
 mod data_site;

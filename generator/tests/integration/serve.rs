@@ -172,3 +172,88 @@ fn mounts_the_api_handler_under_api() {
         "{response}"
     );
 }
+
+/// The served files with the server's own address made neutral, so that
+/// two servers' files compare (calendars' long lines unfolded first: the
+/// address may be cut across two lines).
+fn served_files(
+    handle: &maillage::serve::ServeHandle,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let addr = handle.addr.to_string();
+    handle
+        .site
+        .files()
+        .into_iter()
+        .map(|(path, bytes)| {
+            let text = String::from_utf8_lossy(&bytes)
+                .replace("\r\n ", "")
+                .replace(&addr, "ADDR");
+            (path, text.into_bytes())
+        })
+        .collect()
+}
+
+/// After a data edit, a content edit and a template edit, serve renders
+/// again only what read the changed sources, and serves the same files as
+/// a server started afresh on the same sources.
+#[test]
+fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
+    std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
+    let site = common::demo_copy();
+    let options = maillage::BuildOptions {
+        root: site.clone(),
+        extensions: maillage::extensions::standard(),
+        ..Default::default()
+    };
+    let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
+    let everything = handle.site.last_rendered();
+    let edits: [(&str, &str, &str, &str); 3] = [
+        (
+            "data",
+            "data/meetups/culture-numerique.yaml",
+            "Culture numérique, rencontre de la semaine 1 à Rennes",
+            "Culture numérique à Rennes, première rencontre",
+        ),
+        (
+            "content",
+            "content/actualites/rentree-2026.md",
+            "+++",
+            "+++\n",
+        ),
+        (
+            "template",
+            "themes/maillage/templates/meetup.html",
+            "{% block",
+            "{# edited #}{% block",
+        ),
+    ];
+    for (what, file, from, to) in edits {
+        if what == "content" {
+            let path = site.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text + "\nUn paragraphe ajouté.\n").unwrap();
+        } else {
+            common::replace_in(&site, file, from, to);
+        }
+        handle.site.rebuild().unwrap();
+        let rendered = handle.site.last_rendered();
+        assert!(
+            rendered > 0 && rendered < everything / 2,
+            "{what}: {rendered} of {everything} rendered again"
+        );
+        let fresh = maillage::serve::start(options.clone(), 0, None).unwrap();
+        let (mine, theirs) = (served_files(&handle), served_files(&fresh));
+        let differ: Vec<&String> = theirs
+            .iter()
+            .filter(|(path, bytes)| mine.get(*path) != Some(*bytes))
+            .map(|(path, _)| path)
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "{what}: differs from a fresh start: {differ:?}"
+        );
+        assert_eq!(mine.len(), theirs.len(), "{what}");
+    }
+    drop(handle);
+    std::fs::remove_dir_all(&site).unwrap();
+}

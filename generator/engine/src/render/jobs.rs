@@ -168,6 +168,49 @@ pub fn plan(library: &Library, extra_pages: usize) -> Vec<Job> {
 
 type Outputs = Vec<(String, Vec<u8>)>;
 
+impl Job {
+    /// What the job renders, named the same from one build to the next
+    /// (indexes move when a page is added): its trace's key. `None` for
+    /// the jobs that use no template, which always run (their sink skips
+    /// bytes it already has).
+    pub fn key(&self, r: &Renderer<'_>) -> Option<String> {
+        let lib = r.library;
+        let section = |i: usize| &lib.sections[i].file.relative;
+        let term = |t: usize, i: usize| {
+            let taxonomy = &lib.taxonomies[t];
+            format!(
+                "{}/{}/{}",
+                taxonomy.lang, taxonomy.kind.name, taxonomy.items[i].slug
+            )
+        };
+        Some(match self {
+            Job::Page(i) => format!("page:{}", lib.pages[*i].file.relative),
+            Job::Section(i) => format!("section:{}", section(*i)),
+            Job::SectionPager(i, n) => format!("section:{}:{n}", section(*i)),
+            Job::SectionFeeds(i) => format!("section-feeds:{}", section(*i)),
+            Job::TaxonomyList(t) => format!(
+                "taxonomy:{}/{}",
+                lib.taxonomies[*t].lang, lib.taxonomies[*t].kind.name
+            ),
+            Job::Term(t, i) => format!("term:{}", term(*t, *i)),
+            Job::TermPager(t, i, n) => format!("term:{}:{n}", term(*t, *i)),
+            Job::TermFeeds(t, i) => format!("term-feeds:{}", term(*t, *i)),
+            Job::SiteFeeds(lang) => format!("feeds:{lang}"),
+            Job::Sitemap => "sitemap".into(),
+            Job::Robots => "robots".into(),
+            Job::NotFound => "404".into(),
+            Job::Aliases => "aliases".into(),
+            Job::ExtraPage(i) => format!("extra:{}", r.extra_pages[*i].path),
+            Job::SearchIndex(_)
+            | Job::SearchScript
+            | Job::Sass
+            | Job::HighlightCss
+            | Job::ExtraFiles
+            | Job::ExtraFileRange(..) => return None,
+        })
+    }
+}
+
 impl Renderer<'_> {
     pub(super) fn render_job(&self, job: &Job) -> Result<Outputs, Diagnostic> {
         let lib = self.library;

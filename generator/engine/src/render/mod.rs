@@ -4,6 +4,7 @@
 pub mod claims;
 mod jobs;
 mod sitemap;
+pub mod trace;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -23,6 +24,14 @@ pub use jobs::{plan, schedule, Job};
 pub trait Sink: Sync {
     /// Writes `bytes` at `path`.
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()>;
+
+    /// Keeps the file at `path` as the last render wrote it (its bytes had
+    /// fingerprint `fingerprint`), without rendering it again; false when
+    /// the sink no longer has it, and the file must be rendered.
+    fn keep(&self, path: &OutputPath, fingerprint: trace::Fingerprint) -> std::io::Result<bool> {
+        let _ = (path, fingerprint);
+        Ok(false)
+    }
 }
 
 /// What the renderer needs besides the model.
@@ -38,6 +47,19 @@ pub struct Renderer<'a> {
     pub extra_files: &'a [ExtraFile],
     /// Script inserted before `</body>` of HTML files (live reload).
     pub inject: Option<&'a str>,
+}
+
+/// What [`Renderer::render_jobs_traced`] did, and its traces for the next
+/// render.
+#[derive(Debug)]
+pub struct Traced {
+    /// Files written or kept.
+    pub written: usize,
+    /// Files rendered from templates.
+    pub rendered: usize,
+    /// Files kept as the last render wrote them.
+    pub kept: usize,
+    pub traces: trace::Traces,
 }
 
 /// Counts of what a render produced.
@@ -56,27 +78,156 @@ impl Renderer<'_> {
             .par_iter()
             .with_min_len(8)
             .filter_map(|job| {
-                let outputs = match self.render_job(job) {
-                    Ok(o) => o,
+                let written_here = self
+                    .render_job(job)
+                    .and_then(|outputs| self.write_outputs(outputs, sink, |_, _| {}));
+                match written_here {
+                    Ok(n) => {
+                        written.fetch_add(n, Ordering::Relaxed);
+                        None
+                    }
+                    Err(d) => Some(d),
+                }
+            })
+            .collect();
+        Diagnostics::from(errors).into_result(written.into_inner())
+    }
+
+    /// Writes a job's outputs into `sink`, each finished (the live-reload
+    /// script) and shown to `written` with its final bytes; returns how many.
+    fn write_outputs(
+        &self,
+        outputs: Vec<(String, Vec<u8>)>,
+        sink: &dyn Sink,
+        mut written: impl FnMut(&str, &[u8]),
+    ) -> std::result::Result<usize, Diagnostic> {
+        let count = outputs.len();
+        for (path, bytes) in outputs {
+            let target = OutputPath::new(&path).map_err(|why| {
+                Diagnostic::new(path.as_str(), format!("cannot be written: {why}"))
+            })?;
+            let bytes = self.finish(&path, bytes);
+            written(&path, &bytes);
+            sink.write(&target, bytes).map_err(|e| {
+                Diagnostic::new(path.as_str(), format!("cannot write the file: {e}"))
+            })?;
+        }
+        Ok(count)
+    }
+
+    /// Renders `jobs` into `sink` as [`Renderer::render_jobs`] does, except
+    /// the jobs that `previous` traced and that would come out the same:
+    /// their files are kept ([`Sink::keep`]).
+    pub fn render_jobs_traced(
+        &self,
+        jobs: &[Job],
+        sink: &dyn Sink,
+        previous: Option<&trace::Traces>,
+    ) -> Result<Traced> {
+        let written = AtomicUsize::new(0);
+        let rendered = AtomicUsize::new(0);
+        let kept = AtomicUsize::new(0);
+        let collector = trace::Collector::new(previous.map_or(0, |p| p.calls.len()));
+        let check = previous.map(trace::CallCheck::new);
+        let errors: Vec<Diagnostic> = jobs
+            .par_iter()
+            .with_min_len(8)
+            .filter_map(|job| {
+                let key = job.key(self);
+                if let (Some(key), Some(previous), Some(check)) = (&key, previous, &check) {
+                    match self.keep_job(key, job, sink, previous, check) {
+                        Ok(Some(count)) => {
+                            collector.keep(key, &previous.jobs[key], previous);
+                            written.fetch_add(count, Ordering::Relaxed);
+                            kept.fetch_add(count, Ordering::Relaxed);
+                            return None;
+                        }
+                        Ok(None) => {}
+                        Err(d) => return Some(d),
+                    }
+                }
+                let (outputs, recorded) = trace::recording(|| self.render_job(job));
+                let mut files = Vec::new();
+                let count = match outputs.and_then(|outputs| {
+                    self.write_outputs(outputs, sink, |path, bytes| {
+                        // Only the traced jobs' files are fingerprinted here.
+                        if key.is_some() {
+                            files.push((path.to_string(), trace::fingerprint_bytes(bytes)));
+                        }
+                    })
+                }) {
+                    Ok(count) => count,
                     Err(d) => return Some(d),
                 };
-                for (path, bytes) in outputs {
-                    let target = match OutputPath::new(&path) {
-                        Ok(target) => target,
-                        Err(why) => {
-                            return Some(Diagnostic::new(path, format!("cannot be written: {why}")))
-                        }
-                    };
-                    let bytes = self.finish(&path, bytes);
-                    if let Err(e) = sink.write(&target, bytes) {
-                        return Some(Diagnostic::new(path, format!("cannot write the file: {e}")));
-                    }
-                    written.fetch_add(1, Ordering::Relaxed);
+                written.fetch_add(count, Ordering::Relaxed);
+                if let Some(key) = key {
+                    rendered.fetch_add(count, Ordering::Relaxed);
+                    collector.add(key, recorded, files);
                 }
                 None
             })
             .collect();
-        Diagnostics::from(errors).into_result(written.into_inner())
+        let traces = collector.finish();
+        Diagnostics::from(errors).into_result(Traced {
+            written: written.into_inner(),
+            rendered: rendered.into_inner(),
+            kept: kept.into_inner(),
+            traces,
+        })
+    }
+
+    /// Keeps the files of `job` when its trace in `previous` still holds:
+    /// the same templates and contexts (found by running the job without
+    /// rendering), the same output paths, and template functions returning
+    /// the same. Returns how many files were kept.
+    fn keep_job(
+        &self,
+        key: &str,
+        job: &Job,
+        sink: &dyn Sink,
+        previous: &trace::Traces,
+        check: &trace::CallCheck<'_>,
+    ) -> std::result::Result<Option<usize>, Diagnostic> {
+        let Some(trace) = previous.jobs.get(key).filter(|t| !t.volatile) else {
+            return Ok(None);
+        };
+        let (outputs, probe) = trace::probing(|| self.render_job(job));
+        let Ok(outputs) = outputs else {
+            return Ok(None);
+        };
+        // Files that are not rendered from templates (a page's assets)
+        // were read again: they must not have changed either.
+        let same = !probe.volatile
+            && probe.uses == trace.uses
+            && outputs.len() == trace.outputs.len()
+            && outputs.into_iter().zip(&trace.outputs).all(
+                |((path, bytes), (old, fingerprint))| {
+                    path == *old
+                        && (bytes == trace::PROBED.as_bytes()
+                            || trace::fingerprint_bytes(&self.finish(&path, bytes)) == *fingerprint)
+                },
+            )
+            && check.same(self.tera, trace);
+        if !same {
+            return Ok(None);
+        }
+        for (path, fingerprint) in &trace.outputs {
+            let target = OutputPath::new(path).map_err(|why| {
+                Diagnostic::new(path.as_str(), format!("cannot be written: {why}"))
+            })?;
+            match sink.keep(&target, *fingerprint) {
+                Ok(true) => {}
+                // Files kept so far are written again with the rest.
+                Ok(false) => return Ok(None),
+                Err(e) => {
+                    return Err(Diagnostic::new(
+                        path.as_str(),
+                        format!("cannot keep the file: {e}"),
+                    ))
+                }
+            }
+        }
+        Ok(Some(trace.outputs.len()))
     }
 
     fn finish(&self, path: &str, bytes: Vec<u8>) -> Vec<u8> {
@@ -111,6 +262,18 @@ impl Renderer<'_> {
                 format!("template `{template}` not found in templates/{theme}"),
             )
         })?;
+        if trace::active() {
+            let closure = self.templates.closure(&name);
+            let probe = trace::note_use(
+                &name,
+                closure.map_or(0, |c| c.sources),
+                closure.is_none_or(|c| c.volatile),
+                trace::fingerprint_fields(&fields),
+            );
+            if probe {
+                return Ok(trace::PROBED.to_string());
+            }
+        }
         let context = Context::from_value(Value::Object(fields)).map_err(|e| {
             Diagnostic::new(
                 self.templates.file(&name).unwrap_or(Path::new(&name)),

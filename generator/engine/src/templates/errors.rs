@@ -23,6 +23,8 @@ pub struct TemplateFiles {
     /// Where each problem was found, by template rendered and message: a
     /// problem met in every page is looked for once.
     located: Mutex<HashMap<(String, String), Located>>,
+    /// Each template's sources with what it reaches, for render traces.
+    pub(crate) closures: HashMap<String, super::sources::Closure>,
 }
 
 impl TemplateFiles {
@@ -36,6 +38,12 @@ impl TemplateFiles {
     pub fn insert(&mut self, name: String, file: &Path) {
         let relative = file.strip_prefix(&self.root).unwrap_or(file);
         self.by_name.insert(name, relative.to_path_buf());
+    }
+
+    /// The template's sources with everything it reaches; `None` for a
+    /// name Tera does not know.
+    pub fn closure(&self, name: &str) -> Option<super::sources::Closure> {
+        self.closures.get(name).copied()
     }
 
     /// The file a template name was read from, relative to the site root.

@@ -51,7 +51,8 @@ pub fn register_early(
     root: &Path,
     permalinks: Arc<BTreeMap<String, String>>,
 ) {
-    tera.register_function(
+    traced(
+        tera,
         "get_url",
         GetUrl {
             config: config.clone(),
@@ -60,34 +61,37 @@ pub fn register_early(
             hashes: Mutex::default(),
         },
     );
-    tera.register_function(
+    traced(
+        tera,
         "load_data",
         LoadData {
             root: root.to_path_buf(),
             cache: Mutex::default(),
         },
     );
-    tera.register_function(
+    traced(
+        tera,
         "trans",
         Trans {
             config: config.clone(),
         },
     );
-    tera.register_function(
+    traced(
+        tera,
         "get_hash",
         GetHash {
             root: root.to_path_buf(),
             theme: config.theme.clone(),
         },
     );
-    tera.register_function("now", now);
+    tera.register_function("now", Uncheckable(now));
 }
 
 /// Registers `resize_image` and `get_image_metadata`, which queue work for
 /// `images` and read image files.
 pub fn register_images(tera: &mut Tera, images: Arc<crate::images::ImageProcessor>) {
-    tera.register_function("resize_image", ResizeImage(images.clone()));
-    tera.register_function("get_image_metadata", GetImageMetadata(images));
+    tera.register_function("resize_image", Uncheckable(ResizeImage(images.clone())));
+    tera.register_function("get_image_metadata", Uncheckable(GetImageMetadata(images)));
 }
 
 struct ResizeImage(Arc<crate::images::ImageProcessor>);
@@ -141,11 +145,47 @@ impl Function for GetImageMetadata {
 
 /// Registers the functions that read the built site.
 pub fn register_late(tera: &mut Tera, library: Arc<Library>) {
-    tera.register_function("get_page", GetPage(library.clone()));
-    tera.register_function("get_section", GetSection(library.clone()));
-    tera.register_function("get_taxonomy", GetTaxonomy(library.clone()));
-    tera.register_function("get_taxonomy_url", GetTaxonomyUrl(library.clone()));
-    tera.register_function("get_taxonomy_term", GetTaxonomyTerm(library));
+    traced(tera, "get_page", GetPage(library.clone()));
+    traced(tera, "get_section", GetSection(library.clone()));
+    traced(tera, "get_taxonomy", GetTaxonomy(library.clone()));
+    traced(tera, "get_taxonomy_url", GetTaxonomyUrl(library.clone()));
+    traced(tera, "get_taxonomy_term", GetTaxonomyTerm(library));
+}
+
+/// Registers `function`, its calls and results noted in the render's trace
+/// ([`crate::render::trace`]): a page is kept only while they return the same.
+fn traced(tera: &mut Tera, name: &'static str, function: impl Function + 'static) {
+    tera.register_function(name, Traced { name, function });
+}
+
+struct Traced<F> {
+    name: &'static str,
+    function: F,
+}
+
+impl<F: Function> Function for Traced<F> {
+    fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        let result = self.function.call(args)?;
+        crate::render::trace::note_call(self.name, args, &result);
+        Ok(result)
+    }
+    fn is_safe(&self) -> bool {
+        self.function.is_safe()
+    }
+}
+
+/// A function whose result cannot be checked again (the clock, images
+/// queued for encoding): a render that calls it is rendered every time.
+struct Uncheckable<F>(F);
+
+impl<F: Function> Function for Uncheckable<F> {
+    fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        crate::render::trace::note_volatile();
+        self.0.call(args)
+    }
+    fn is_safe(&self) -> bool {
+        self.0.is_safe()
+    }
 }
 
 /// `now(timestamp=false, utc=false)`, from the project's one clock

@@ -6,6 +6,7 @@ pub(crate) mod analysis;
 pub(crate) mod errors;
 pub(crate) mod filters;
 pub mod functions;
+pub mod sources;
 
 use std::path::{Path, PathBuf};
 
@@ -154,6 +155,11 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<(Tera, TemplateFiles)> {
         return Err(errors);
     }
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    let texts = sources
+        .iter()
+        .map(|(n, s)| (n.clone(), s.as_str()))
+        .collect();
+    files.closures = self::sources::closures(&tera, &texts);
     Ok((tera, files))
 }
 

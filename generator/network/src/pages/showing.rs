@@ -108,3 +108,132 @@ pub fn files_showing(net: &Network, showing: &Showing) -> Vec<ExtraFile> {
     }
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::PathBuf;
+    use std::sync::{Arc, Mutex};
+
+    use maillage_engine::output::MemorySink;
+    use maillage_engine::render::Job;
+    use maillage_engine::site::ExtraPage;
+    use maillage_model::meetup::MeetupAggregate;
+
+    use super::{files_showing, Showing};
+    use crate::figures::{self, Figures};
+    use crate::pages::network::Network;
+    use crate::pages::DataPages;
+
+    /// Every data page rendered with the site's templates, by path.
+    fn rendered(
+        site: &maillage_engine::build::Site,
+        pages: &[ExtraPage],
+    ) -> BTreeMap<String, Vec<u8>> {
+        let renderer = maillage_engine::render::Renderer {
+            extra_pages: pages,
+            ..site.renderer(None)
+        };
+        let jobs: Vec<Job> = (0..pages.len()).map(Job::ExtraPage).collect();
+        let sink = MemorySink::default();
+        renderer.render_jobs(&jobs, &sink).unwrap();
+        sink.files.into_inner().unwrap().into_iter().collect()
+    }
+
+    /// Every data file, by path.
+    fn files(net: &Network) -> BTreeMap<String, Vec<u8>> {
+        let mut all = crate::map::files(net);
+        all.extend(crate::calendar::files(net));
+        all.extend(figures::files::all(net, &Figures::of(net)));
+        all.into_iter().map(|f| (f.path, f.bytes)).collect()
+    }
+
+    fn changed(
+        before: &BTreeMap<String, Vec<u8>>,
+        after: &BTreeMap<String, Vec<u8>>,
+    ) -> BTreeSet<String> {
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "live figures never add nor remove a page or file"
+        );
+        after
+            .iter()
+            .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
+            .map(|(path, _)| path.clone())
+            .collect()
+    }
+
+    /// What the live loop re-renders after a change of one meetup's figures
+    /// is every data page and file whose bytes the change alters: checked,
+    /// with the demo's templates, for a dozen meetups spread over the demo
+    /// (to come, open, full, past with or without a report).
+    #[test]
+    fn the_pages_and_files_showing_a_meetup_are_all_those_its_figures_change() {
+        std::env::set_var(maillage_model::clock::NOW_VAR, "2026-11-22T12:00");
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let linked: Arc<Mutex<Option<Arc<Network>>>> = Arc::default();
+        let keep = linked.clone();
+        let data = DataPages::new().observed_by(Arc::new(move |net| {
+            *keep.lock().unwrap() = Some(net.clone());
+        }));
+        let options = maillage_engine::build::BuildOptions {
+            root,
+            extensions: vec![Arc::new(data)],
+            ..Default::default()
+        };
+        let site = maillage_engine::build::load_site(&options).unwrap();
+        let now = maillage_model::clock::now().naive_utc();
+        let net = linked.lock().unwrap().clone().unwrap();
+        let pages_before = rendered(&site, &crate::pages::pages(net.clone()));
+        let files_before = files(&net);
+        let meetups = &net.data.meetups;
+        let step = (meetups.len() / 12).max(1);
+        let (mut checked, mut changed_pages) = (0, 0);
+        for meetup in meetups.iter().step_by(step) {
+            let id = meetup.id.clone();
+            let mut figures: MeetupAggregate =
+                net.data.live.meetups.get(&id).cloned().unwrap_or_default();
+            figures.confirmed += 1;
+            figures.waiting += 1;
+            // A meetup held gets a report (or another one): the next
+            // meetup's page shows the improvements it proposes.
+            if meetup.start < now {
+                let mut report = figures.report.clone().unwrap_or_default();
+                report.submitted_at = Some(maillage_model::clock::now());
+                report.attendance = Some(report.attendance.unwrap_or(0) + 1);
+                report.improvements = Some(format!("Essayer autre chose ({id})."));
+                figures.report = Some(report);
+            }
+            let figures = [(id.clone(), figures)];
+            if net.cancels_a_meetup(&figures) {
+                continue;
+            }
+            let after = Arc::new(net.with_figures(&figures));
+            let showing = Showing::meetups(&after, &BTreeSet::from([id.clone()]));
+            let pages = changed(
+                &pages_before,
+                &rendered(&site, &crate::pages::pages(after.clone())),
+            );
+            let left_out: Vec<&String> = pages
+                .iter()
+                .filter(|file| {
+                    let path = format!("/{}", file.trim_end_matches("index.html"));
+                    !showing.pages.contains(&path)
+                })
+                .collect();
+            assert!(left_out.is_empty(), "{id}: pages left out: {left_out:?}");
+            let listed: BTreeSet<String> = files_showing(&after, &showing)
+                .into_iter()
+                .map(|f| f.path)
+                .collect();
+            let files = changed(&files_before, &files(&after));
+            let left_out: Vec<&String> = files.difference(&listed).collect();
+            assert!(left_out.is_empty(), "{id}: files left out: {left_out:?}");
+            changed_pages += pages.len();
+            checked += 1;
+        }
+        assert!(checked >= 10, "{checked} meetups checked");
+        assert!(changed_pages >= checked, "{changed_pages} pages changed");
+    }
+}

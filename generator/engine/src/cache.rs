@@ -1,0 +1,130 @@
+//! The build cache, `.maillage/build-cache.json` under the site root: the
+//! traces of the last build (what each output read, [`crate::render::trace`])
+//! and the fingerprint of every file of the output and of the spare output
+//! the next build writes into. With it, a build renders only the outputs
+//! whose inputs changed and writes only the files whose bytes changed.
+//!
+//! It is safe to delete: a build without it renders everything. It is keyed
+//! on the command itself (its version and executable) and on the
+//! configuration; a cache made by another command or configuration, or
+//! that cannot be read, is ignored with a note, never trusted. It is
+//! removed before a build starts writing and saved once the output is in
+//! place, so that an interrupted build leaves no cache describing folders
+//! it half wrote.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::build::BuildOptions;
+use crate::render::trace::{fingerprint_bytes, Fingerprint, Traces};
+
+/// The cache's folder under the site root.
+pub const DIR: &str = ".maillage";
+const FILE: &str = "build-cache.json";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct BuildCache {
+    /// What the cache is valid for ([`key`]).
+    pub key: String,
+    /// What each output of the last build read.
+    pub traces: Traces,
+    /// The fingerprint of each rendered file of the last output.
+    pub output: HashMap<String, Fingerprint>,
+    /// The same for the output before it, kept as the spare folder the
+    /// next build writes into.
+    pub spare: Option<HashMap<String, Fingerprint>>,
+}
+
+pub fn path(root: &Path) -> PathBuf {
+    root.join(DIR).join(FILE)
+}
+
+/// What a cache must have been made with to be used: this command (its
+/// version, and its executable's size and date, which tell two builds of
+/// one version apart), the configuration files and the build's options.
+pub fn key(options: &BuildOptions, output: &Path) -> String {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{modified}", m.len())
+        })
+        .unwrap_or_default();
+    let mut config = Vec::new();
+    let root = &options.root;
+    let config_file = root.join(crate::config::config_file_name(root));
+    config.extend(std::fs::read(&config_file).unwrap_or_default());
+    // A theme's manifest adds to the configuration.
+    if let Ok(entries) = std::fs::read_dir(root.join("themes")) {
+        let mut manifests: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path().join("theme.toml"))
+            .filter(|p| p.is_file())
+            .collect();
+        manifests.sort();
+        for manifest in manifests {
+            config.extend(manifest.to_string_lossy().as_bytes());
+            config.extend(std::fs::read(&manifest).unwrap_or_default());
+        }
+    }
+    format!(
+        "maillage {} ({exe}); configuration {:x}; base_url {:?}; drafts {}; output {}",
+        env!("CARGO_PKG_VERSION"),
+        fingerprint_bytes(&config),
+        options.base_url,
+        options.drafts,
+        output.display()
+    )
+}
+
+/// The cache of the site at `root` when it was made for `key`; a missing
+/// cache gives `None` quietly, an unreadable or foreign one with a note.
+pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
+    let file = path(root);
+    let text = match std::fs::read(&file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            eprintln!("note: {DIR}/{FILE} cannot be read ({e}): everything is rendered");
+            return None;
+        }
+    };
+    match serde_json::from_slice::<BuildCache>(&text) {
+        Ok(cache) if cache.key == key => Some(cache),
+        Ok(_) => {
+            eprintln!(
+                "note: {DIR}/{FILE} was made by another version of maillage or for another \
+                 configuration: everything is rendered"
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("note: {DIR}/{FILE} is damaged ({e}): everything is rendered");
+            None
+        }
+    }
+}
+
+/// Removes the cache before a build writes anything.
+pub fn forget(root: &Path) {
+    let _ = std::fs::remove_file(path(root));
+}
+
+/// Saves `cache`: written aside, then renamed over the old one.
+pub fn save(root: &Path, cache: &BuildCache) -> std::io::Result<()> {
+    let dir = root.join(DIR);
+    std::fs::create_dir_all(&dir)?;
+    let partial = dir.join(format!("{FILE}.{}", std::process::id()));
+    let file = std::fs::File::create(&partial)?;
+    let mut writer = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut writer, cache)?;
+    std::io::Write::flush(&mut writer)?;
+    drop(writer);
+    std::fs::rename(&partial, path(root))
+}

@@ -1,0 +1,433 @@
+//! What each rendered output read, recorded while it renders, so that the
+//! next render can tell which outputs would come out the same and keep them.
+//!
+//! An output's [`Trace`] holds, for each template rendering of its job, the
+//! template with every template it reaches (parents, includes, imported
+//! macros) and the context it was given; the template functions it called
+//! with their arguments and results; and whether it read something that
+//! cannot be checked again (the clock through `now()`, random numbers,
+//! images queued for encoding). A job is kept when its contexts, templates
+//! and output paths are the same and every function it called returns the
+//! same again. Whatever a data page shows (entries, live figures, the date
+//! deciding whether a meetup is to come) is in its context, so it is in its
+//! trace; a change anywhere else reaches the output through one of these.
+//!
+//! Fingerprints are 64-bit hashes (aHash with fixed seeds: stable within
+//! one build of the command, which is why the persistent cache is keyed on
+//! the command itself).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
+use std::sync::{Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// What a template gives while probed: no rendering can produce it.
+pub(crate) const PROBED: &str = "\0maillage: not rendered\0";
+
+/// A 64-bit hash of some bytes or value.
+pub type Fingerprint = u64;
+
+/// Any fixed seeds do: fingerprints are compared only with fingerprints
+/// made by the same executable.
+const SEEDS: ahash::RandomState = ahash::RandomState::with_seeds(
+    0x6d61_696c_6c61_6765,
+    0x7472_6163_6573_2031,
+    0x0123_4567_89ab_cdef,
+    0xfedc_ba98_7654_3210,
+);
+
+fn hasher() -> ahash::AHasher {
+    std::hash::BuildHasher::build_hasher(&SEEDS)
+}
+
+pub fn fingerprint_bytes(bytes: &[u8]) -> Fingerprint {
+    let mut h = hasher();
+    h.write(bytes);
+    h.finish()
+}
+
+pub fn fingerprint_value(value: &Value) -> Fingerprint {
+    let mut h = hasher();
+    hash_value(&mut h, value);
+    h.finish()
+}
+
+/// The context fields' fingerprint, `config` left out: the cache is keyed
+/// on the configuration as a whole, and it is the largest field.
+pub fn fingerprint_fields(fields: &Map<String, Value>) -> Fingerprint {
+    let mut h = hasher();
+    for (key, value) in fields {
+        if key == "config" {
+            continue;
+        }
+        hash_str(&mut h, key);
+        hash_value(&mut h, value);
+    }
+    h.finish()
+}
+
+fn hash_str(h: &mut impl Hasher, text: &str) {
+    h.write_usize(text.len());
+    h.write(text.as_bytes());
+}
+
+/// Feeds `value` to `h`, each part tagged with its kind and length, so that
+/// two different values never feed the same sequence (cheaper than
+/// writing it out as JSON).
+fn hash_value(h: &mut impl Hasher, value: &Value) {
+    match value {
+        Value::Null => h.write_u8(0),
+        Value::Bool(b) => h.write_u8(1 + u8::from(*b)),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                h.write_u8(3);
+                h.write_u64(u);
+            } else if let Some(i) = n.as_i64() {
+                h.write_u8(4);
+                h.write_i64(i);
+            } else {
+                h.write_u8(5);
+                h.write_u64(n.as_f64().unwrap_or_default().to_bits());
+            }
+        }
+        Value::String(text) => {
+            h.write_u8(6);
+            hash_str(h, text);
+        }
+        Value::Array(items) => {
+            h.write_u8(7);
+            h.write_usize(items.len());
+            for item in items {
+                hash_value(h, item);
+            }
+        }
+        Value::Object(map) => {
+            h.write_u8(8);
+            h.write_usize(map.len());
+            for (key, item) in map {
+                hash_str(h, key);
+                hash_value(h, item);
+            }
+        }
+    }
+}
+
+/// One template rendering of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Use {
+    /// The template rendered, as resolved (`meetup.html`, `__zola_builtins/404.html`).
+    pub template: String,
+    /// The sources of that template and every template it reaches.
+    pub sources: Fingerprint,
+    /// The context given, `config` left out.
+    pub context: Fingerprint,
+}
+
+/// What one job read and wrote.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Trace {
+    pub uses: Vec<Use>,
+    /// Indexes into [`Traces::calls`].
+    pub calls: Vec<u32>,
+    /// It read something that cannot be checked again: render it each time.
+    pub volatile: bool,
+    /// Each output's path and the fingerprint of the bytes written.
+    pub outputs: Vec<(String, Fingerprint)>,
+}
+
+/// A template function call: its name, its arguments (sorted, as JSON) and
+/// the fingerprint of its result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    pub function: String,
+    pub args: String,
+    pub result: Fingerprint,
+}
+
+/// The traces of a whole render, by job key.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Traces {
+    pub calls: Vec<Call>,
+    pub jobs: HashMap<String, Trace>,
+}
+
+/// The distinct calls of a render, and the index of each by function and
+/// arguments (`function\0arguments`).
+type CallTable = (Vec<Call>, HashMap<String, u32>);
+
+/// Collects traces while jobs render in parallel.
+pub(crate) struct Collector {
+    calls: Mutex<CallTable>,
+    /// The index in this render's calls of each call of the previous
+    /// render's traces, once a kept trace needed it.
+    carried: Vec<OnceLock<u32>>,
+    jobs: Mutex<HashMap<String, Trace>>,
+}
+
+impl Collector {
+    /// A collector for a render whose previous traces had `previous_calls`
+    /// distinct calls.
+    pub(crate) fn new(previous_calls: usize) -> Collector {
+        Collector {
+            calls: Mutex::default(),
+            carried: (0..previous_calls).map(|_| OnceLock::new()).collect(),
+            jobs: Mutex::default(),
+        }
+    }
+
+    fn intern(&self, function: &str, args: &str, result: Fingerprint) -> u32 {
+        let key = format!("{function}\0{args}");
+        let mut guard = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        let (calls, index) = &mut *guard;
+        *index.entry(key).or_insert_with(|| {
+            calls.push(Call {
+                function: function.to_string(),
+                args: args.to_string(),
+                result,
+            });
+            (calls.len() - 1) as u32
+        })
+    }
+
+    fn store(&self, key: String, mut trace: Trace) {
+        // A page calls `get_url` for the same link many times.
+        trace.calls.sort_unstable();
+        trace.calls.dedup();
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, trace);
+    }
+
+    /// Adds a fresh trace, its calls as recorded.
+    pub(crate) fn add(&self, key: String, recorded: Recorded, outputs: Vec<(String, Fingerprint)>) {
+        let calls = recorded
+            .calls
+            .iter()
+            .map(|(f, a, r)| self.intern(f, a, *r))
+            .collect();
+        let trace = Trace {
+            uses: recorded.uses,
+            calls,
+            volatile: recorded.volatile,
+            outputs,
+        };
+        self.store(key, trace);
+    }
+
+    /// Carries over a trace of `previous` whose job was kept.
+    pub(crate) fn keep(&self, key: &str, trace: &Trace, previous: &Traces) {
+        let calls = trace
+            .calls
+            .iter()
+            .map(|&i| {
+                *self.carried[i as usize].get_or_init(|| {
+                    let c = &previous.calls[i as usize];
+                    self.intern(&c.function, &c.args, c.result)
+                })
+            })
+            .collect();
+        let trace = Trace {
+            calls,
+            ..trace.clone()
+        };
+        self.store(key.to_string(), trace);
+    }
+
+    pub(crate) fn finish(self) -> Traces {
+        let (calls, _) = self.calls.into_inner().unwrap_or_else(|e| e.into_inner());
+        Traces {
+            calls,
+            jobs: self.jobs.into_inner().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+}
+
+/// What one job read, as it renders.
+#[derive(Debug, Default)]
+pub(crate) struct Recorded {
+    pub uses: Vec<Use>,
+    /// (function, arguments, result)
+    pub calls: Vec<(String, String, Fingerprint)>,
+    pub volatile: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Templates are rendered, and what they read recorded.
+    Record,
+    /// Templates are not rendered: only what they would be given is recorded.
+    Probe,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<(Mode, Recorded)>> = const { RefCell::new(None) };
+}
+
+fn with<T>(mode: Mode, run: impl FnOnce() -> T) -> (T, Recorded) {
+    let outer = CURRENT.with(|c| c.borrow_mut().replace((mode, Recorded::default())));
+    let out = run();
+    let recorded = CURRENT
+        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
+        .map(|(_, r)| r)
+        .unwrap_or_default();
+    (out, recorded)
+}
+
+/// Runs `render` with what it reads recorded.
+pub(crate) fn recording<T>(render: impl FnOnce() -> T) -> (T, Recorded) {
+    with(Mode::Record, render)
+}
+
+/// Runs `render` with templates not rendered (they give empty text), to see
+/// what they would be given.
+pub(crate) fn probing<T>(render: impl FnOnce() -> T) -> (T, Recorded) {
+    with(Mode::Probe, render)
+}
+
+/// Whether a render is recorded at all (the context is then fingerprinted).
+pub(crate) fn active() -> bool {
+    CURRENT.with(|c| c.borrow().is_some())
+}
+
+/// Notes a template rendering; true when the template must not actually
+/// be rendered (a probe).
+pub(crate) fn note_use(
+    template: &str,
+    sources: Fingerprint,
+    volatile: bool,
+    context: Fingerprint,
+) -> bool {
+    CURRENT.with(|c| match &mut *c.borrow_mut() {
+        Some((mode, recorded)) => {
+            recorded.uses.push(Use {
+                template: template.to_string(),
+                sources,
+                context,
+            });
+            recorded.volatile |= volatile;
+            *mode == Mode::Probe
+        }
+        None => false,
+    })
+}
+
+/// Notes a template function's call and result (from the functions' wrapper).
+pub fn note_call(function: &str, args: &std::collections::HashMap<String, Value>, result: &Value) {
+    if !active() {
+        return;
+    }
+    let sorted: BTreeMap<&String, &Value> = args.iter().collect();
+    let args = serde_json::to_string(&sorted).unwrap_or_default();
+    let result = fingerprint_value(result);
+    CURRENT.with(|c| {
+        if let Some((_, recorded)) = &mut *c.borrow_mut() {
+            recorded.calls.push((function.to_string(), args, result));
+        }
+    });
+}
+
+/// Notes that the render read something that cannot be checked again.
+pub fn note_volatile() {
+    CURRENT.with(|c| {
+        if let Some((_, recorded)) = &mut *c.borrow_mut() {
+            recorded.volatile = true;
+        }
+    });
+}
+
+/// Checks the calls of previous traces against the functions as they are
+/// now, each distinct call once.
+pub(crate) struct CallCheck<'a> {
+    previous: &'a Traces,
+    verdicts: Vec<OnceLock<bool>>,
+}
+
+impl<'a> CallCheck<'a> {
+    pub(crate) fn new(previous: &'a Traces) -> CallCheck<'a> {
+        CallCheck {
+            previous,
+            verdicts: (0..previous.calls.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Whether every call of `trace` returns what it returned.
+    pub(crate) fn same(&self, tera: &tera::Tera, trace: &Trace) -> bool {
+        trace.calls.iter().all(|&i| {
+            let Some(verdict) = self.verdicts.get(i as usize) else {
+                return false;
+            };
+            *verdict.get_or_init(|| {
+                let call = &self.previous.calls[i as usize];
+                let Ok(function) = tera.get_function(&call.function) else {
+                    return false;
+                };
+                let Ok(args) =
+                    serde_json::from_str::<std::collections::HashMap<String, Value>>(&call.args)
+                else {
+                    return false;
+                };
+                function
+                    .call(&args)
+                    .is_ok_and(|value| fingerprint_value(&value) == call.result)
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_that_differ_have_different_fingerprints() {
+        let values = [
+            json!(null),
+            json!(false),
+            json!(true),
+            json!(1),
+            json!(-1),
+            json!(1.0),
+            json!("1"),
+            json!(""),
+            json!([]),
+            json!({}),
+            json!(["ab"]),
+            json!(["a", "b"]),
+            json!([["a"], "b"]),
+            json!({"a": "b"}),
+            json!({"ab": ""}),
+            json!({"a": {"b": null}}),
+            json!({"a": null, "b": null}),
+        ];
+        let prints: std::collections::HashSet<Fingerprint> =
+            values.iter().map(fingerprint_value).collect();
+        assert_eq!(prints.len(), values.len());
+        assert_eq!(
+            fingerprint_value(&json!({"x": [1, "y"]})),
+            fingerprint_value(&json!({"x": [1, "y"]}))
+        );
+    }
+
+    #[test]
+    fn a_contexts_fingerprint_leaves_the_configuration_out() {
+        let fields = |config: Value, page: Value| {
+            let mut map = Map::new();
+            map.insert("config".into(), config);
+            map.insert("page".into(), page);
+            fingerprint_fields(&map)
+        };
+        assert_eq!(
+            fields(json!({"title": "A"}), json!(1)),
+            fields(json!({"title": "B"}), json!(1))
+        );
+        assert_ne!(
+            fields(json!({"title": "A"}), json!(1)),
+            fields(json!({"title": "A"}), json!(2))
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! The build cache (`.maillage/build-cache.json`): a build that keeps the
+//! outputs its cache says are unchanged writes the same site, byte for
+//! byte, as a clean build of the same sources, whatever kind of input
+//! changed; and it renders only part of the site when little changed.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{copy_dir, demo_copy, files, maillage, replace_in};
+
+const NOW: &str = "2026-11-22T12:00";
+
+/// Builds `site` with the command at `now`; returns the summary line.
+fn build(site: &Path, now: &str) -> String {
+    let out = maillage()
+        .arg("--root")
+        .arg(site)
+        .arg("build")
+        .env("MAILLAGE_NOW", now)
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{report}");
+    report
+}
+
+/// The sources of `site` (no output, no cache) in a fresh folder.
+fn clean_copy(site: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(site).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name == "public" || name.starts_with(".public.") || name == ".maillage" {
+            continue;
+        }
+        let target = dir.path().join(&name);
+        if path.is_symlink() || (name == "themes") {
+            // The theme's node_modules is a link: made again.
+            copy_themes(&path, &target);
+        } else if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+    dir
+}
+
+fn copy_themes(src: &Path, dest: &Path) {
+    for theme in std::fs::read_dir(src).unwrap() {
+        let theme = theme.unwrap().path();
+        let target = dest.join(theme.file_name().unwrap());
+        std::fs::create_dir_all(&target).unwrap();
+        for item in std::fs::read_dir(&theme).unwrap() {
+            let item = item.unwrap().path();
+            let name = item.file_name().unwrap();
+            if item.is_symlink() {
+                let link = std::fs::read_link(&item).unwrap();
+                std::os::unix::fs::symlink(link, target.join(name)).unwrap();
+            } else if item.is_dir() {
+                copy_dir(&item, &target.join(name));
+            } else {
+                std::fs::copy(&item, target.join(name)).unwrap();
+            }
+        }
+    }
+}
+
+/// The files of two output folders that differ, or that only one has.
+fn differences(a: &Path, b: &Path) -> Vec<String> {
+    let (fa, fb) = (files(a), files(b));
+    let mut out: Vec<String> = fa
+        .iter()
+        .filter(|f| !fb.contains(f))
+        .map(|f| format!("only in the cached build: {f}"))
+        .collect();
+    out.extend(
+        fb.iter()
+            .filter(|f| !fa.contains(f))
+            .map(|f| format!("only in the clean build: {f}")),
+    );
+    for f in fa.iter().filter(|f| fb.contains(f)) {
+        if std::fs::read(a.join(f)).unwrap() != std::fs::read(b.join(f)).unwrap() {
+            out.push(format!("differs: {f}"));
+        }
+    }
+    out
+}
+
+/// How many pages and files the build rendered again and how many it
+/// kept, from its summary; `None` when it kept none.
+fn rendered(report: &str) -> Option<usize> {
+    let at = report.find(" pages and files rendered again")?;
+    report[..at].rsplit('(').next()?.trim().parse().ok()
+}
+
+fn kept(report: &str) -> usize {
+    let Some(at) = report.find(" unchanged since the last build") else {
+        return 0;
+    };
+    report[..at].rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+fn total(report: &str) -> usize {
+    rendered(report).unwrap_or(0) + kept(report)
+}
+
+struct Change {
+    what: &'static str,
+    apply: fn(&Path),
+    now: &'static str,
+}
+
+fn first_page_file(site: &Path) -> PathBuf {
+    site.join("content/actualites/rentree-2026.md")
+}
+
+/// The files of `dir` written since `since`.
+fn written_since(dir: &Path, since: std::time::SystemTime) -> Vec<String> {
+    files(dir)
+        .into_iter()
+        .filter(|f| {
+            std::fs::metadata(dir.join(f))
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= since)
+        })
+        .collect()
+}
+
+#[test]
+fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
+    let site = demo_copy();
+    build(&site, NOW);
+    build(&site, NOW);
+    // Built twice: the output and the spare folder are both known.
+    let since = std::time::SystemTime::now();
+    let unchanged = build(&site, NOW);
+    assert_eq!(
+        rendered(&unchanged),
+        Some(0),
+        "nothing changed, nothing rendered: {unchanged}"
+    );
+    let written = written_since(&site.join("public"), since);
+    assert!(
+        written.is_empty(),
+        "nothing changed, yet written: {written:?}"
+    );
+    let changes = [
+        Change {
+            what: "content",
+            apply: |s| {
+                let path = first_page_file(s);
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, text + "\nUn paragraphe ajouté.\n").unwrap();
+            },
+            now: NOW,
+        },
+        Change {
+            what: "data",
+            apply: |s| {
+                replace_in(
+                    s,
+                    "data/meetups/culture-numerique.yaml",
+                    "Culture numérique, rencontre de la semaine 1 à Rennes",
+                    "Culture numérique à Rennes, première rencontre",
+                )
+            },
+            now: NOW,
+        },
+        Change {
+            what: "template",
+            apply: |s| {
+                replace_in(
+                    s,
+                    "themes/maillage/templates/meetup.html",
+                    "{% block",
+                    "{# edited #}{% block",
+                );
+                let path = s.join("themes/maillage/templates/meetup.html");
+                let text = std::fs::read_to_string(&path).unwrap();
+                let at = text.rfind("{% endblock").unwrap();
+                let edited = format!("{}<!-- modifié -->{}", &text[..at], &text[at..]);
+                std::fs::write(&path, edited).unwrap();
+            },
+            now: NOW,
+        },
+        Change {
+            what: "live figures",
+            apply: |s| {
+                replace_in(
+                    s,
+                    "data/live/aggregates.json",
+                    "\"ajaccio-culture-s1-2026-11\": {\n      \"confirmed\": 6",
+                    "\"ajaccio-culture-s1-2026-11\": {\n      \"confirmed\": 9",
+                )
+            },
+            now: NOW,
+        },
+        Change {
+            what: "config",
+            apply: |s| {
+                let path = s.join("config.toml");
+                let text = std::fs::read_to_string(&path).unwrap();
+                let edited = text.replacen("title = \"", "title = \"Le ", 1);
+                assert_ne!(edited, text);
+                std::fs::write(&path, edited).unwrap();
+            },
+            now: NOW,
+        },
+        Change {
+            what: "a deleted page",
+            apply: |s| std::fs::remove_file(first_page_file(s)).unwrap(),
+            now: NOW,
+        },
+        Change {
+            what: "a renamed section",
+            apply: |s| {
+                std::fs::rename(s.join("content/actualites"), s.join("content/nouvelles")).unwrap();
+                // And the links to it.
+                for dir in ["content", "themes/maillage/templates"] {
+                    for entry in walkdir::WalkDir::new(s.join(dir)).into_iter().flatten() {
+                        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                            continue;
+                        };
+                        if text.contains("actualites/") {
+                            let edited = text.replace("actualites/", "nouvelles/");
+                            std::fs::write(entry.path(), edited).unwrap();
+                        }
+                    }
+                }
+            },
+            now: NOW,
+        },
+        Change {
+            what: "the clock passing a meetup's start",
+            apply: |_| {},
+            // rennes-culture-s3-2026-11 starts on 2026-11-26 at 18:00.
+            now: "2026-11-26T19:00",
+        },
+    ];
+    let mut renders = Vec::new();
+    for change in changes {
+        (change.apply)(&site);
+        let since = std::time::SystemTime::now();
+        let report = build(&site, change.now);
+        let written = written_since(&site.join("public"), since).len();
+        let clean = clean_copy(&site);
+        build(clean.path(), change.now);
+        let diff = differences(&site.join("public"), &clean.path().join("public"));
+        assert!(
+            diff.is_empty(),
+            "after a change of {}, the cached build differs from a clean one:\n{}",
+            change.what,
+            diff.join("\n")
+        );
+        renders.push((change.what, rendered(&report), total(&report), written));
+    }
+    // Small changes render a small part of the site; the configuration
+    // renders it all.
+    // The files written are those changed since the output before last
+    // (the folder the build writes into): few, after a small change that
+    // followed a small change.
+    for (what, rendered, total, written) in &renders {
+        match *what {
+            "content" | "data" => assert!(
+                rendered.is_some_and(|n| n > 0 && n < total / 4) && *written < total / 4,
+                "{what}: {rendered:?} rendered, {written} written, of {total}"
+            ),
+            "live figures" => assert!(
+                rendered.is_some_and(|n| n > 0 && n < total / 4),
+                "{what}: {rendered:?} of {total}"
+            ),
+            "config" => assert_eq!(*rendered, None, "{what}"),
+            _ => {}
+        }
+    }
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+#[test]
+fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
+    let site = demo_copy();
+    build(&site, NOW);
+    let cache = site.join(".maillage/build-cache.json");
+    assert!(cache.is_file());
+    std::fs::write(&cache, "{ not json").unwrap();
+    let report = build(&site, NOW);
+    assert!(report.contains("is damaged"), "{report}");
+    assert_eq!(rendered(&report), None, "everything rendered: {report}");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    let foreign = text.replacen("\"key\":\"maillage ", "\"key\":\"maillage 0.0.0 ", 1);
+    assert_ne!(foreign, text);
+    std::fs::write(&cache, foreign).unwrap();
+    let report = build(&site, NOW);
+    assert!(report.contains("another version"), "{report}");
+    assert_eq!(rendered(&report), None, "everything rendered: {report}");
+    std::fs::remove_dir_all(&site).unwrap();
+}

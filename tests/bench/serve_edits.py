@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""`maillage serve` on a large site: its start, then edits until they show.
+
+    python3 tests/bench/serve_edits.py MAILLAGE_BIN SITE [RUNS]
+
+Starts `maillage serve` on SITE (the clock pinned to the project's "today",
+the embedded store in a temporary folder) and measures the time from the
+start to the first page served (cold start). Then, RUNS times each, edits a
+source and polls the page that shows it every millisecond until it
+changes: one meetup's title in `data/meetups/` (its page), a content page
+(`content/faq.md`, its page), and the meetup template
+(`themes/*/templates/meetup.html`, a meetup page). Reports the time from
+the file's write to the changed page being served, and what the server
+logs for each change. Every file edited is restored afterwards.
+"""
+
+import glob
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(conn, path):
+    conn.request("GET", path)
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def wait_for(conn, page, marker, since, limit=60):
+    """Polls `page` until it holds `marker`; the time since `since` in ms."""
+    while True:
+        status, body = get(conn, page)
+        if status == 200 and marker.encode() in body:
+            return (time.perf_counter() - since) * 1000
+        if time.perf_counter() - since > limit:
+            sys.exit(f"{page} did not show {marker!r} within {limit} s")
+        time.sleep(0.001)
+
+
+def first_meetup(site):
+    """The first meetup of the first meetups file: (file, id, title line)."""
+    path = sorted(glob.glob(os.path.join(site, "data", "meetups", "*.yaml")))[0]
+    text = open(path, encoding="utf-8").read()
+    meetup = re.search(r"^- id: (\S+)\n(  title: .*)$", text, re.M)
+    return path, meetup.group(1), meetup.group(2)
+
+
+def spread(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def main():
+    binary, site = sys.argv[1], sys.argv[2]
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    port = free_port()
+    work = tempfile.mkdtemp(prefix="maillage-serve-bench-")
+    log_path = os.path.join(work, "serve.log")
+    env = dict(os.environ, MAILLAGE_NOW="2026-11-22T12:00")
+    meetups_file, meetup_id, title_line = first_meetup(site)
+    meetup_page = f"/rencontres/{meetup_id}/"
+    faq = os.path.join(site, "content", "faq.md")
+    template = glob.glob(os.path.join(site, "themes", "*", "templates", "meetup.html"))[0]
+    saved = {p: open(p, encoding="utf-8").read() for p in (meetups_file, faq, template)}
+    started = time.perf_counter()
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([binary, "serve", "-r", site, "-p", str(port),
+                                   "--store", "sqlite:" + os.path.join(work, "store.sqlite")],
+                                  stdout=log, stderr=subprocess.STDOUT, env=env)
+    results = {}
+    try:
+        conn = None
+        while time.perf_counter() - started < 300:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                if get(conn, meetup_page)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.01)
+        else:
+            sys.exit("maillage serve did not answer: see " + log_path)
+        results["cold start, to the first page served"] = (
+            [(time.perf_counter() - started) * 1000], 1000)
+
+        def measure(what, target, path, page, make_edit):
+            times = []
+            for run in range(runs):
+                time.sleep(1)  # the previous change is applied
+                marker = make_edit(run)
+                since = time.perf_counter()
+                ms = wait_for(conn, page, marker, since)
+                times.append(ms)
+                print(f"{what}, run {run + 1}: {ms:.0f} ms", file=sys.stderr)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(saved[path])
+            results[what] = (times, target)
+
+        def data_edit(run):
+            marker = f"(modifié {run})"
+            title = title_line.split(": ", 1)[1].strip('"')
+            text = saved[meetups_file].replace(title_line, f'  title: "{title} {marker}"', 1)
+            with open(meetups_file, "w", encoding="utf-8") as f:
+                f.write(text)
+            return marker
+
+        measure("data edit (one meetup's title) to its page", 100, meetups_file,
+                meetup_page, data_edit)
+
+        def content_edit(run):
+            marker = f"Paragraphe de mesure {run}."
+            with open(faq, "a", encoding="utf-8") as f:
+                f.write(f"\n{marker}\n")
+            return marker
+
+        measure("content edit (content/faq.md) to its page", 50, faq, "/faq/", content_edit)
+
+        def template_edit(run):
+            marker = f"<!-- mesure {run} -->"
+            text = open(template, encoding="utf-8").read()
+            at = text.rfind("{% endblock")
+            with open(template, "w", encoding="utf-8") as f:
+                f.write(text[:at] + marker + text[at:])
+            return marker
+
+        measure("template edit (meetup.html) to a meetup page", 1000, template, meetup_page,
+                template_edit)
+    finally:
+        server.terminate()
+        server.wait()
+        for path, text in saved.items():
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+    log = open(log_path, encoding="utf-8").read()
+    print(f"\nserve, national site: start and edits, {runs} runs each\n")
+    print("| measure | median (ms) | min | max | target | met |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for what, (times, target) in results.items():
+        m, lo, hi = spread(times)
+        print(f"| {what} | {m:.0f} | {lo:.0f} | {hi:.0f} | ≤ {target} ms | "
+              f"{'yes' if m <= target else 'no'} |")
+    print("\nserve's own lines about the changes:")
+    for line in log.splitlines():
+        if re.search(r"Rebuilt|Re-rendered|Built .* in memory", line):
+            print("    " + line)
+
+
+if __name__ == "__main__":
+    main()
