@@ -383,6 +383,7 @@ impl Site {
             extra_pages: &self.contribution.pages,
             extra_files: &self.contribution.files,
             inject,
+            contexts: Default::default(),
         }
     }
 

@@ -221,9 +221,10 @@ impl Renderer<'_> {
                 Ok(vec![("robots.txt".into(), text.into_bytes())])
             }
             Job::NotFound => {
-                let ctx = self.base_context(&lib.config.default_language, None);
+                let lang = &lib.config.default_language;
+                let ctx = self.base_context(lang, None);
                 let html = self
-                    .render_template("404.html", ctx)
+                    .render_with_config("404.html", lang, ctx)
                     .map_err(|d| d.rendering("404.html"))?;
                 Ok(vec![("404.html".into(), html.into_bytes())])
             }
@@ -239,7 +240,7 @@ impl Renderer<'_> {
                     ctx.insert(k, v);
                 }
                 let html = self
-                    .render_template(&page.template, ctx)
+                    .render_with_config(&page.template, &lang, ctx)
                     .map_err(|d| d.rendering(page.path.clone()))?;
                 Ok(vec![(index_file(&page.path), html.into_bytes())])
             }
@@ -271,7 +272,7 @@ impl Renderer<'_> {
         let mut ctx = self.base_context(&page.lang, Some(&page.path));
         ctx.insert("page".into(), lib.page_context_value(i));
         let html = self
-            .render_template(page.template_name(), ctx)
+            .render_with_config(page.template_name(), &page.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
         let mut out = vec![(index_file(&page.path), html.into_bytes())];
         for asset in &page.assets {
@@ -309,7 +310,7 @@ impl Renderer<'_> {
         let mut ctx = self.base_context(&s.lang, Some(&s.path));
         ctx.insert("section".into(), lib.section_full(i).clone());
         let html = self
-            .render_template(s.template_name(), ctx)
+            .render_with_config(s.template_name(), &s.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", s.file.relative)))?;
         out.push((index_file(&s.path), html.into_bytes()));
         Ok(out)
@@ -348,7 +349,7 @@ impl Renderer<'_> {
         let mut ctx = self.base_context(&s.lang, Some(&path));
         ctx.insert("section".into(), lib.values.sections_meta[i].clone());
         ctx.insert("paginator".into(), paginator);
-        self.render_template(s.template_name(), ctx)
+        self.render_with_config(s.template_name(), &s.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{} (pager {n})", s.file.relative)))
     }
 
@@ -364,7 +365,7 @@ impl Renderer<'_> {
             .collect();
         ctx.insert("terms".into(), Value::Array(terms));
         let html = self
-            .render_template(&template, ctx)
+            .render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(format!("the list of taxonomy `{}`", taxonomy.kind.name)))?;
         Ok(vec![(index_file(&taxonomy.path), html.into_bytes())])
     }
@@ -402,7 +403,7 @@ impl Renderer<'_> {
         ctx.insert("taxonomy".into(), json!(taxonomy.kind));
         ctx.insert("term".into(), lib.term_value(t, i, true));
         let html = self
-            .render_template(&template, ctx)
+            .render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(self.term_name(t, i)))?;
         Ok(vec![(index_file(&term.path), html.into_bytes())])
     }
@@ -434,7 +435,7 @@ impl Renderer<'_> {
         let with_pages = reads_pages_when_paginated(self.tera, &resolved(self, &template), "term");
         ctx.insert("term".into(), lib.term_value(t, i, with_pages));
         ctx.insert("paginator".into(), paginator);
-        self.render_template(&template, ctx)
+        self.render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(format!("{} (pager {n})", self.term_name(t, i))))
     }
 
@@ -491,7 +492,7 @@ impl Renderer<'_> {
             }
             extra(&mut ctx, filename);
             let text = self
-                .render_template(filename, ctx)
+                .render_with_config(filename, lang, ctx)
                 .map_err(|d| d.rendering(rel.clone()))?;
             out.push((rel, text.into_bytes()));
         }
