@@ -318,6 +318,9 @@ pub fn render_page_markdown(
         current: Some(("page", &current)),
     };
     page.rendered = markdown::render(&page.raw_content, &ctx)?;
+    // Nothing reads the Markdown once rendered: a large site's pages
+    // would hold it until the build ends.
+    page.raw_content = String::new();
     Ok(())
 }
 
@@ -369,6 +372,7 @@ pub fn render_section_markdown(
         current: Some(("section", &current)),
     };
     section.rendered = markdown::render(&section.raw_content, &ctx)?;
+    section.raw_content = String::new();
     Ok(())
 }
 

@@ -308,7 +308,7 @@ impl Renderer<'_> {
             return Ok(out);
         }
         let mut ctx = self.base_context(&s.lang, Some(&s.path));
-        ctx.insert("section".into(), lib.section_full(i).clone());
+        ctx.insert("section".into(), lib.section_full(i));
         let html = self
             .render_with_config(s.template_name(), &s.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", s.file.relative)))?;
@@ -478,7 +478,7 @@ impl Renderer<'_> {
         if let Some(limit) = lib.config.feed_limit {
             dated.truncate(limit);
         }
-        let feed_pages: Vec<Value> = dated.iter().map(|&p| lib.values.pages[p].clone()).collect();
+        let feed_pages: Vec<Value> = dated.iter().map(|&p| lib.page_value(p)).collect();
         let mut out = Vec::new();
         for (filename, rel) in lib.config.feed_filenames(lang).iter().zip(files) {
             let mut ctx = self.base_context(lang, None);
@@ -506,7 +506,7 @@ impl Renderer<'_> {
             let with_pages =
                 reads_pages_when_paginated(self.tera, &resolved(self, filename), "section");
             let value = if with_pages {
-                lib.section_full(i).clone()
+                lib.section_full(i)
             } else {
                 lib.values.sections_meta[i].clone()
             };
@@ -635,7 +635,7 @@ fn paginator(
     let end = (start + by).min(ids.len());
     let pages: Vec<Value> = ids[start.min(end)..end]
         .iter()
-        .map(|&p| lib.values.listed[p].clone())
+        .map(|&p| lib.listed_value(p))
         .collect();
     let base_url = if paginate_path.is_empty() {
         permalink.to_string()
