@@ -332,6 +332,9 @@ pub fn render_page_markdown(
         current: Some(("page", &current)),
     };
     page.rendered = markdown::render(&page.raw_content, &ctx)?;
+    // Nothing reads the Markdown once rendered: a large site's pages
+    // would hold it until the build ends.
+    page.raw_content = String::new();
     Ok(())
 }
 
@@ -383,6 +386,7 @@ pub fn render_section_markdown(
         current: Some(("section", &current)),
     };
     section.rendered = markdown::render(&section.raw_content, &ctx)?;
+    section.raw_content = String::new();
     Ok(())
 }
 
@@ -397,6 +401,7 @@ impl Site {
             extra_pages: &self.contribution.pages,
             extra_files: &self.contribution.files,
             inject,
+            contexts: Default::default(),
         }
     }
 

@@ -264,9 +264,10 @@ impl Renderer<'_> {
                 Ok(vec![("robots.txt".into(), text.into_bytes())])
             }
             Job::NotFound => {
-                let ctx = self.base_context(&lib.config.default_language, None);
+                let lang = &lib.config.default_language;
+                let ctx = self.base_context(lang, None);
                 let html = self
-                    .render_template("404.html", ctx)
+                    .render_with_config("404.html", lang, ctx)
                     .map_err(|d| d.rendering("404.html"))?;
                 Ok(vec![("404.html".into(), html.into_bytes())])
             }
@@ -282,7 +283,7 @@ impl Renderer<'_> {
                     ctx.insert(k, v);
                 }
                 let html = self
-                    .render_template(&page.template, ctx)
+                    .render_with_config(&page.template, &lang, ctx)
                     .map_err(|d| d.rendering(page.path.clone()))?;
                 Ok(vec![(index_file(&page.path), html.into_bytes())])
             }
@@ -314,7 +315,7 @@ impl Renderer<'_> {
         let mut ctx = self.base_context(&page.lang, Some(&page.path));
         ctx.insert("page".into(), lib.page_context_value(i));
         let html = self
-            .render_template(page.template_name(), ctx)
+            .render_with_config(page.template_name(), &page.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
         let mut out = vec![(index_file(&page.path), html.into_bytes())];
         for asset in &page.assets {
@@ -350,9 +351,9 @@ impl Renderer<'_> {
             return Ok(out);
         }
         let mut ctx = self.base_context(&s.lang, Some(&s.path));
-        ctx.insert("section".into(), lib.section_full(i).clone());
+        ctx.insert("section".into(), lib.section_full(i));
         let html = self
-            .render_template(s.template_name(), ctx)
+            .render_with_config(s.template_name(), &s.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", s.file.relative)))?;
         out.push((index_file(&s.path), html.into_bytes()));
         Ok(out)
@@ -391,7 +392,7 @@ impl Renderer<'_> {
         let mut ctx = self.base_context(&s.lang, Some(&path));
         ctx.insert("section".into(), lib.values.sections_meta[i].clone());
         ctx.insert("paginator".into(), paginator);
-        self.render_template(s.template_name(), ctx)
+        self.render_with_config(s.template_name(), &s.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{} (pager {n})", s.file.relative)))
     }
 
@@ -407,7 +408,7 @@ impl Renderer<'_> {
             .collect();
         ctx.insert("terms".into(), Value::Array(terms));
         let html = self
-            .render_template(&template, ctx)
+            .render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(format!("the list of taxonomy `{}`", taxonomy.kind.name)))?;
         Ok(vec![(index_file(&taxonomy.path), html.into_bytes())])
     }
@@ -445,7 +446,7 @@ impl Renderer<'_> {
         ctx.insert("taxonomy".into(), json!(taxonomy.kind));
         ctx.insert("term".into(), lib.term_value(t, i, true));
         let html = self
-            .render_template(&template, ctx)
+            .render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(self.term_name(t, i)))?;
         Ok(vec![(index_file(&term.path), html.into_bytes())])
     }
@@ -477,7 +478,7 @@ impl Renderer<'_> {
         let with_pages = reads_pages_when_paginated(self.tera, &resolved(self, &template), "term");
         ctx.insert("term".into(), lib.term_value(t, i, with_pages));
         ctx.insert("paginator".into(), paginator);
-        self.render_template(&template, ctx)
+        self.render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(format!("{} (pager {n})", self.term_name(t, i))))
     }
 
@@ -520,7 +521,7 @@ impl Renderer<'_> {
         if let Some(limit) = lib.config.feed_limit {
             dated.truncate(limit);
         }
-        let feed_pages: Vec<Value> = dated.iter().map(|&p| lib.values.pages[p].clone()).collect();
+        let feed_pages: Vec<Value> = dated.iter().map(|&p| lib.page_value(p)).collect();
         let mut out = Vec::new();
         for (filename, rel) in lib.config.feed_filenames(lang).iter().zip(files) {
             let mut ctx = self.base_context(lang, None);
@@ -534,7 +535,7 @@ impl Renderer<'_> {
             }
             extra(&mut ctx, filename);
             let text = self
-                .render_template(filename, ctx)
+                .render_with_config(filename, lang, ctx)
                 .map_err(|d| d.rendering(rel.clone()))?;
             out.push((rel, text.into_bytes()));
         }
@@ -548,7 +549,7 @@ impl Renderer<'_> {
             let with_pages =
                 reads_pages_when_paginated(self.tera, &resolved(self, filename), "section");
             let value = if with_pages {
-                lib.section_full(i).clone()
+                lib.section_full(i)
             } else {
                 lib.values.sections_meta[i].clone()
             };
@@ -677,7 +678,7 @@ fn paginator(
     let end = (start + by).min(ids.len());
     let pages: Vec<Value> = ids[start.min(end)..end]
         .iter()
-        .map(|&p| lib.values.listed[p].clone())
+        .map(|&p| lib.listed_value(p))
         .collect();
     let base_url = if paginate_path.is_empty() {
         permalink.to_string()

@@ -2,6 +2,7 @@
 //! section pager, taxonomy page, feed, alias and extra page is one job.
 
 pub mod claims;
+mod contexts;
 mod jobs;
 mod sitemap;
 pub mod trace;
@@ -18,6 +19,7 @@ use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::output::OutputPath;
 use crate::site::{ExtraFile, ExtraPage, Library};
 use crate::templates::TemplateFiles;
+pub use contexts::ConfigContexts;
 pub use jobs::{plan, schedule, Job};
 
 /// Where rendered files go.
@@ -47,6 +49,8 @@ pub struct Renderer<'a> {
     pub extra_files: &'a [ExtraFile],
     /// Script inserted before `</body>` of HTML files (live reload).
     pub inject: Option<&'a str>,
+    /// Contexts holding `config`, reused by the pages of this render.
+    pub contexts: ConfigContexts,
 }
 
 /// What [`Renderer::render_jobs_traced`] did, and its traces for the next
@@ -252,7 +256,52 @@ impl Renderer<'_> {
         template: &str,
         fields: Map<String, Value>,
     ) -> std::result::Result<String, Diagnostic> {
-        let name = crate::templates::resolve(self.tera, template, self.theme).ok_or_else(|| {
+        let name = self.resolve_template(template)?;
+        if self.probed(&name, &fields) {
+            return Ok(trace::PROBED.to_string());
+        }
+        let context = Context::from_value(Value::Object(fields)).map_err(|e| {
+            Diagnostic::new(
+                self.templates.file(&name).unwrap_or(Path::new(&name)),
+                e.to_string(),
+            )
+        })?;
+        self.render_context(&name, &context)
+    }
+
+    /// Renders `template` with `config` for `lang` and `fields` (made by
+    /// [`Renderer::base_context`]), as [`Renderer::render_template`] does.
+    pub fn render_with_config(
+        &self,
+        template: &str,
+        lang: &str,
+        fields: Map<String, Value>,
+    ) -> std::result::Result<String, Diagnostic> {
+        let name = self.resolve_template(template)?;
+        if self.probed(&name, &fields) {
+            return Ok(trace::PROBED.to_string());
+        }
+        let lent = self.contexts.lend(&self.library.config, lang, fields);
+        self.render_context(&name, lent.context())
+    }
+
+    /// While traced, notes the use of template `name` with `fields`; true
+    /// when the render is only probed and must not run.
+    fn probed(&self, name: &str, fields: &Map<String, Value>) -> bool {
+        if !trace::active() {
+            return false;
+        }
+        let closure = self.templates.closure(name);
+        trace::note_use(
+            name,
+            closure.map_or(0, |c| c.sources),
+            closure.is_none_or(|c| c.volatile),
+            trace::fingerprint_fields(fields),
+        )
+    }
+
+    fn resolve_template(&self, template: &str) -> std::result::Result<String, Diagnostic> {
+        crate::templates::resolve(self.tera, template, self.theme).ok_or_else(|| {
             let theme = self
                 .theme
                 .map(|t| format!(" or themes/{t}/templates/"))
@@ -261,35 +310,24 @@ impl Renderer<'_> {
                 "templates",
                 format!("template `{template}` not found in templates/{theme}"),
             )
-        })?;
-        if trace::active() {
-            let closure = self.templates.closure(&name);
-            let probe = trace::note_use(
-                &name,
-                closure.map_or(0, |c| c.sources),
-                closure.is_none_or(|c| c.volatile),
-                trace::fingerprint_fields(&fields),
-            );
-            if probe {
-                return Ok(trace::PROBED.to_string());
-            }
-        }
-        let context = Context::from_value(Value::Object(fields)).map_err(|e| {
-            Diagnostic::new(
-                self.templates.file(&name).unwrap_or(Path::new(&name)),
-                e.to_string(),
-            )
-        })?;
+        })
+    }
+
+    fn render_context(
+        &self,
+        name: &str,
+        context: &Context,
+    ) -> std::result::Result<String, Diagnostic> {
         self.tera
-            .render(&name, &context)
+            .render(name, context)
             .map_err(|e| self.templates.render_error(self.tera, &e))
     }
 
-    /// Base context: `config`, `lang`, `current_path`, `current_url`.
+    /// Base context: `lang`, `current_path`, `current_url`;
+    /// [`Renderer::render_with_config`] adds `config`.
     pub fn base_context(&self, lang: &str, path: Option<&str>) -> Map<String, Value> {
         let config = &self.library.config;
         let mut m = Map::with_capacity(8);
-        m.insert("config".into(), config.serialized(lang).clone());
         m.insert("lang".into(), Value::String(lang.to_string()));
         if let Some(path) = path {
             m.insert("current_path".into(), Value::String(path.to_string()));

@@ -8,7 +8,7 @@ pub(crate) mod taxonomies;
 mod values;
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -36,8 +36,6 @@ pub struct Library {
     pub values: Values,
     /// Whether listings leave out heavy fields.
     pub slim: bool,
-    section_full: Vec<OnceLock<Value>>,
-    taxonomy_full: Vec<OnceLock<Value>>,
 }
 
 impl Library {
@@ -80,8 +78,6 @@ impl Library {
             .map(|(i, s)| (s.file.relative.clone(), i))
             .collect();
         let values = Values::build(&config, &pages, &sections, slim);
-        let section_full = sections.iter().map(|_| OnceLock::new()).collect();
-        let taxonomy_full = taxonomies.iter().map(|_| OnceLock::new()).collect();
         let library = Library {
             config,
             pages,
@@ -91,42 +87,49 @@ impl Library {
             taxonomies,
             values,
             slim,
-            section_full,
-            taxonomy_full,
         };
         (library, problems)
     }
 
-    /// A section with all its pages, serialised on first use.
-    pub fn section_full(&self, i: usize) -> &Value {
-        self.section_full[i]
-            .get_or_init(|| self.values.section_with_pages(i, &self.sections[i].pages))
+    // Sections and taxonomies with all their pages are made on each use,
+    // not kept: copying a kept one cost as much as making it, and a site's
+    // largest ones (every page listed) were held until the build ended.
+
+    /// A section with all its pages.
+    pub fn section_full(&self, i: usize) -> Value {
+        self.values
+            .section_with_pages(i, &self.pages, &self.sections[i].pages)
     }
 
-    /// What `get_taxonomy` returns, serialised on first use.
-    pub fn taxonomy_full(&self, t: usize) -> &Value {
-        self.taxonomy_full[t].get_or_init(|| {
-            let taxonomy = &self.taxonomies[t];
-            let items: Vec<Value> = (0..taxonomy.items.len())
-                .map(|i| self.term_value(t, i, true))
-                .collect();
-            serde_json::json!({
-                "kind": taxonomy.kind,
-                "lang": taxonomy.lang,
-                "permalink": taxonomy.permalink,
-                "items": items,
-            })
+    /// What `get_taxonomy` returns.
+    pub fn taxonomy_full(&self, t: usize) -> Value {
+        let taxonomy = &self.taxonomies[t];
+        let items: Vec<Value> = (0..taxonomy.items.len())
+            .map(|i| self.term_value(t, i, true))
+            .collect();
+        serde_json::json!({
+            "kind": taxonomy.kind,
+            "lang": taxonomy.lang,
+            "permalink": taxonomy.permalink,
+            "items": items,
         })
+    }
+
+    /// Page `i` with every field (`get_page`, feeds).
+    pub fn page_value(&self, i: usize) -> Value {
+        self.values.page(&self.pages[i])
+    }
+
+    /// Page `i` as listings show it.
+    pub fn listed_value(&self, i: usize) -> Value {
+        self.values.listed(&self.pages[i])
     }
 
     /// A term as templates see it, with or without its pages.
     pub fn term_value(&self, t: usize, i: usize, with_pages: bool) -> Value {
         let term = &self.taxonomies[t].items[i];
         let pages: Vec<Value> = if with_pages {
-            term.pages
-                .iter()
-                .map(|&p| self.values.listed[p].clone())
-                .collect()
+            term.pages.iter().map(|&p| self.listed_value(p)).collect()
         } else {
             Vec::new()
         };
@@ -149,15 +152,128 @@ impl Library {
     /// The page's context value: its own value plus its neighbours.
     pub fn page_context_value(&self, i: usize) -> Value {
         let page = &self.pages[i];
-        let mut value = self.values.pages[i].clone();
+        let mut value = self.page_value(i);
         if let Value::Object(map) = &mut value {
             if let Some(l) = page.lower {
-                map.insert("lower".into(), self.values.listed[l].clone());
+                map.insert("lower".into(), self.listed_value(l));
             }
             if let Some(h) = page.higher {
-                map.insert("higher".into(), self.values.listed[h].clone());
+                map.insert("higher".into(), self.listed_value(h));
             }
         }
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::build::{load_site, BuildOptions};
+    use crate::site::Library;
+    use crate::templates::analysis::HEAVY_FIELDS;
+
+    /// A site of one section and two pages, the first with a summary and
+    /// a table of contents.
+    fn site() -> (tempfile::TempDir, crate::build::Site) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("config.toml"),
+            "base_url = \"https://example.org\"\ntitle = \"T\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content/notes")).unwrap();
+        std::fs::write(
+            root.join("content/notes/_index.md"),
+            "+++\ntitle = \"Notes\"\nsort_by = \"date\"\n+++\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("content/notes/a.md"),
+            "+++\ntitle = \"A\"\ndate = 2026-01-02\n+++\nDébut.\n<!-- more -->\n## Suite\n\nFin.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("content/notes/b.md"),
+            "+++\ntitle = \"B\"\ndate = 2026-01-01\n+++\nAutre.\n",
+        )
+        .unwrap();
+        let site = load_site(&BuildOptions {
+            root: root.to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap();
+        (dir, site)
+    }
+
+    fn object(value: Value) -> serde_json::Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    #[test]
+    fn a_listed_page_is_the_page_without_its_heavy_fields_when_slim() {
+        let (_dir, site) = site();
+        let lib = &site.library;
+        let slim = Library::new(
+            lib.config.clone(),
+            lib.pages.clone(),
+            lib.sections.clone(),
+            true,
+        )
+        .unwrap();
+        let a = slim.page_index["notes/a.md"];
+        let mut full = object(slim.page_value(a));
+        for field in HEAVY_FIELDS {
+            assert!(full.contains_key(*field), "{field} missing from the page");
+        }
+        assert!(full["content"].as_str().unwrap().contains("Suite"));
+        assert!(full["summary"].as_str().unwrap().contains("Début"));
+        assert_eq!(full["toc"][0]["title"], "Suite");
+        full.retain(|k, _| !HEAVY_FIELDS.contains(&k.as_str()));
+        assert_eq!(object(slim.listed_value(a)), full);
+
+        let whole = Library::new(
+            lib.config.clone(),
+            lib.pages.clone(),
+            lib.sections.clone(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(whole.listed_value(a), whole.page_value(a));
+    }
+
+    #[test]
+    fn a_section_lists_its_pages_in_order_each_time_it_is_asked_for() {
+        let (_dir, site) = site();
+        let lib = &site.library;
+        let s = lib.section_index["notes/_index.md"];
+        let first = lib.section_full(s);
+        let titles: Vec<&str> = first["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles, ["A", "B"]);
+        assert_eq!(lib.section_full(s), first);
+        let a = lib.page_index["notes/a.md"];
+        let page = lib.page_context_value(a);
+        assert_eq!(page["higher"]["title"], "B");
+        assert_eq!(page["lower"], Value::Null);
+    }
+
+    #[test]
+    fn rendered_pages_no_longer_hold_their_markdown() {
+        let (_dir, site) = site();
+        assert!(site.library.pages.iter().all(|p| p.raw_content.is_empty()));
+        assert!(site
+            .library
+            .pages
+            .iter()
+            .all(|p| !p.rendered.content.is_empty()));
     }
 }

@@ -483,7 +483,7 @@ impl Function for GetPage {
         let lang = opt_string(args, "lang");
         let path = with_lang(&path, lang.as_deref(), &self.0.config.default_language);
         match self.0.page_index.get(path.trim_start_matches('/')) {
-            Some(&i) => Ok(self.0.values.pages[i].clone()),
+            Some(&i) => Ok(self.0.page_value(i)),
             None => Err(Error::msg(format!("`get_page`: page `{path}` not found"))),
         }
     }
@@ -509,7 +509,7 @@ impl Function for GetSection {
         let path = with_lang(&path, lang.as_deref(), &self.0.config.default_language);
         match self.0.section_index.get(path.trim_start_matches('/')) {
             Some(&i) if metadata_only => Ok(self.0.values.sections_meta[i].clone()),
-            Some(&i) => Ok(self.0.section_full(i).clone()),
+            Some(&i) => Ok(self.0.section_full(i)),
             None => Err(Error::msg(format!(
                 "`get_section`: section `{path}` not found"
             ))),
@@ -525,7 +525,7 @@ impl Function for GetTaxonomy {
         let lang =
             opt_string(args, "lang").unwrap_or_else(|| self.0.config.default_language.clone());
         match self.0.find_taxonomy(&kind, &lang) {
-            Some(t) => Ok(self.0.taxonomy_full(t).clone()),
+            Some(t) => Ok(self.0.taxonomy_full(t)),
             None if !opt_bool(args, "required", true) => Ok(Value::Null),
             None => Err(Error::msg(format!(
                 "`get_taxonomy`: unknown taxonomy `{kind}`"
