@@ -82,10 +82,15 @@ impl Showing {
                 .files
                 .insert(format!("{}calendrier.ics", &region_path[1..]));
             showing.regions.insert(r);
-            // The figures count the meetups held (a report's attendance).
+            // The figures count the meetups held (a report's attendance);
+            // which counts are hidden depends on every region's (a count
+            // hidden in one region hides one in another), so every figures
+            // page may change.
             if !net.facts[m].upcoming && net.facts[m].status != MeetupStatus::Cancelled {
                 showing.pages.insert(figures::path(net, None));
-                showing.pages.insert(figures::path(net, Some(r)));
+                for region in 0..net.data.regions.len() {
+                    showing.pages.insert(figures::path(net, Some(region)));
+                }
                 showing.figures = true;
             }
         }
