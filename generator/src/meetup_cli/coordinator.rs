@@ -6,8 +6,6 @@
 use maillage_model::clock;
 use maillage_network::data;
 
-use super::files;
-use super::key::OrganiserKey;
 use crate::build::{load_config, BuildOptions};
 use crate::failure::{Failure, Outcome};
 
@@ -32,45 +30,19 @@ pub(crate) fn region_key_command(options: &BuildOptions, wanted: &str) -> Outcom
             )
         })?;
     let slug = region.slug.clone();
-    let file = &loaded.data.files[region.origin.file as usize];
-    let entry = region.origin.entry as usize;
-    let key = OrganiserKey::generate()?;
-    let Some(line) = file.entry_line(entry) else {
-        return Err(Failure::other(
-            file.path.display().to_string(),
-            format!("cannot find where region {slug} starts: set its coordinator_key_sha256 to {} by hand, and give the coordinator the key {}", key.sha256, key.key),
-        ));
-    };
-    let path = root.join(&file.path);
-    let previous = files::set_key_hash(
-        &path,
-        line,
-        file.entry_line(entry + 1),
+    let (key, file) = super::replace_key_hash(
+        root,
+        &loaded.data,
+        region.origin,
         "coordinator_key_sha256",
-        &key.sha256,
+        &format!("region {slug}"),
+        |data| {
+            data.regions
+                .iter()
+                .find(|r| r.slug == slug)
+                .and_then(|r| r.coordinator_key_sha256.as_deref())
+        },
     )?;
-    let after = match data::load(root, clock::now()) {
-        Ok(after) => after,
-        Err(failure) => {
-            previous.restore()?;
-            return Err(failure.into());
-        }
-    };
-    let stored = after
-        .data
-        .regions
-        .iter()
-        .find(|r| r.slug == slug)
-        .and_then(|r| r.coordinator_key_sha256.as_deref());
-    if stored != Some(key.sha256.as_str()) {
-        previous.restore()?;
-        return Err(Failure::other(
-            "data/",
-            format!(
-                "region {slug} does not read back with its new key's hash; nothing was changed"
-            ),
-        ));
-    }
     let page = config
         .extra
         .get("coordination_page")
@@ -85,7 +57,7 @@ pub(crate) fn region_key_command(options: &BuildOptions, wanted: &str) -> Outcom
         "New coordinator's key for region {slug} in {}; the previous key stops working once the store is synced.\n\n\
          The coordinator's private link (shown this once: data/ keeps only the key's hash):\n  {link}\nKey: {key}\nHash: {hash}\n\n\
          Give it to the region's coordinator only, then publish data/ and run `maillage sync` so the function knows the key.\n",
-        file.path.display(),
+        file.display(),
         key = key.key,
         hash = key.sha256,
     ))

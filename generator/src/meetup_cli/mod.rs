@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 use maillage_model::clock;
-use maillage_network::data::{self, reader, DataSet, Kind};
+use maillage_network::data::{self, reader, DataSet, Kind, Origin};
 use maillage_network::pages::network::result_pages;
 
 use crate::build::{load_config, BuildOptions};
@@ -113,7 +113,13 @@ pub(crate) fn new_command(
         ..meetup
     };
     let previous = files::append(&root.join(&target), &meetup.to_yaml())?;
-    let warnings = match read_back(root, &meetup.id, &key.sha256) {
+    let what = format!("meetup {}", meetup.id);
+    let warnings = match read_back(root, &what, &key.sha256, |data| {
+        data.meetups
+            .iter()
+            .find(|m| m.id == meetup.id)
+            .and_then(|m| m.report_key_sha256.as_deref())
+    }) {
         Ok(after) => {
             // The new entry's own: the others were there before and, the
             // entry being appended, keep their lines.
@@ -149,33 +155,63 @@ pub(crate) fn key_command(options: &BuildOptions, id: &str) -> Outcome<String> {
         .iter()
         .find(|m| m.id == id)
         .ok_or_else(|| Failure::other("meetup key", format!("no meetup {id:?} in data/")))?;
-    let file = &loaded.data.files[meetup.origin.file as usize];
-    let entry = meetup.origin.entry as usize;
+    let (key, file) = replace_key_hash(
+        root,
+        &loaded.data,
+        meetup.origin,
+        "report_key_sha256",
+        &format!("meetup {id}"),
+        |data| {
+            data.meetups
+                .iter()
+                .find(|m| m.id == id)
+                .and_then(|m| m.report_key_sha256.as_deref())
+        },
+    )?;
+    let link = links(&config, &link_page, id, &key.key);
+    Ok(format!(
+        "New key for meetup {id} in {}; the previous key stops working once the store is synced.\n{}",
+        file.display(),
+        key_notice(&link, &key.key)
+    ))
+}
+
+/// Gives the entry at `origin` a new key: its hash goes in `field`, and
+/// `data/` read back must validate and hold it where `stored` looks, else
+/// the change is undone. `what` names the entry in messages. Returns the
+/// key and the file changed.
+pub(super) fn replace_key_hash(
+    root: &Path,
+    data: &DataSet,
+    origin: Origin,
+    field: &str,
+    what: &str,
+    stored: impl Fn(&DataSet) -> Option<&str>,
+) -> Outcome<(OrganiserKey, PathBuf)> {
+    let file = &data.files[origin.file as usize];
+    let entry = origin.entry as usize;
     let key = OrganiserKey::generate()?;
     let Some(line) = file.entry_line(entry) else {
         return Err(Failure::other(
             file.path.display().to_string(),
-            format!("cannot find where meetup {id} starts: set its report_key_sha256 to {} by hand, and give the organiser the key {}", key.sha256, key.key),
+            format!(
+                "cannot find where {what} starts: set its {field} to {} by hand, and give the key {} to whom it is for",
+                key.sha256, key.key
+            ),
         ));
     };
-    let path = root.join(&file.path);
     let previous = files::set_key_hash(
-        &path,
+        &root.join(&file.path),
         line,
         file.entry_line(entry + 1),
-        "report_key_sha256",
+        field,
         &key.sha256,
     )?;
-    if let Err(failure) = read_back(root, id, &key.sha256) {
+    if let Err(failure) = read_back(root, what, &key.sha256, stored) {
         previous.restore()?;
         return Err(failure);
     }
-    let link = links(&config, &link_page, id, &key.key);
-    Ok(format!(
-        "New key for meetup {id} in {}; the previous key stops working once the store is synced.\n{}",
-        file.path.display(),
-        key_notice(&link, &key.key)
-    ))
+    Ok((key, file.path.clone()))
 }
 
 /// The organiser's private links: the organiser's page when the site names
@@ -202,20 +238,19 @@ fn key_notice(links: &str, key: &str) -> String {
     )
 }
 
-/// Reads `data/` again: the change must validate and give the meetup the
-/// key's hash. Returns the warnings of `data/`.
-fn read_back(root: &Path, id: &str, sha256: &str) -> Outcome<Vec<Diagnostic>> {
+/// Reads `data/` again: the change must validate and give `what` the key's
+/// hash (where `stored` finds it). Returns the warnings of `data/`.
+fn read_back(
+    root: &Path,
+    what: &str,
+    sha256: &str,
+    stored: impl Fn(&DataSet) -> Option<&str>,
+) -> Outcome<Vec<Diagnostic>> {
     let loaded = data::load(root, clock::now())?;
-    let stored = loaded
-        .data
-        .meetups
-        .iter()
-        .find(|m| m.id == id)
-        .and_then(|m| m.report_key_sha256.as_deref());
-    if stored != Some(sha256) {
+    if stored(&loaded.data) != Some(sha256) {
         return Err(Failure::other(
             "data/",
-            format!("meetup {id} does not read back with its new key's hash; nothing was changed"),
+            format!("{what} does not read back with its new key's hash; nothing was changed"),
         ));
     }
     Ok(loaded.warnings)
