@@ -64,20 +64,45 @@ pub(crate) fn maillage() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
 }
 
-/// Builds the site at `dir` with the command, the clock at `now`; panics
-/// with the command's errors when the build fails.
-pub(crate) fn build_at(dir: &Path, now: &str) {
-    let out = maillage()
-        .arg("--root")
-        .arg(dir)
-        .arg("build")
-        .env("MAILLAGE_NOW", now)
-        .output()
-        .unwrap();
+/// Runs `command` and returns its output; panics with what it wrote on
+/// stderr when it fails.
+pub(crate) fn run_ok(command: &mut std::process::Command) -> std::process::Output {
+    let out = command.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `maillage init --network` at `site`.
+pub(crate) fn init_network(site: &std::path::Path) {
+    run_ok(maillage().args(["init", "--network"]).arg(site));
+}
+
+/// The theme's npm packages (the map libraries), as the site's owner
+/// installs them: the repository's, which tests/setup.sh installs.
+pub(crate) fn link_theme_modules(site: &std::path::Path) {
+    let modules =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/maillage/node_modules");
+    assert!(
+        modules.is_dir(),
+        "run tests/setup.sh first: {} is missing",
+        modules.display()
+    );
+    std::os::unix::fs::symlink(&modules, site.join("themes/maillage/node_modules")).unwrap();
+}
+
+/// Builds the site at `dir` with the command, the clock at `now`; panics
+/// with the command's errors when the build fails.
+pub(crate) fn build_at(dir: &Path, now: &str) {
+    run_ok(
+        maillage()
+            .arg("--root")
+            .arg(dir)
+            .arg("build")
+            .env("MAILLAGE_NOW", now),
     );
 }
 

@@ -1,6 +1,6 @@
 //! The `maillage` command itself.
 
-use crate::common::maillage;
+use crate::common::{self, maillage};
 
 #[test]
 fn every_command_has_help() {
@@ -20,38 +20,11 @@ fn every_command_has_help() {
     }
 }
 
-/// `maillage init --network` at `site`.
-fn init_network(site: &std::path::Path) {
-    let out = maillage()
-        .args(["init", "--network"])
-        .arg(site)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The theme's npm packages (the map libraries), as the site's owner
-/// installs them: the repository's, which tests/setup.sh installs.
-fn link_theme_modules(site: &std::path::Path) {
-    let modules =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/maillage/node_modules");
-    assert!(
-        modules.is_dir(),
-        "run tests/setup.sh first: {} is missing",
-        modules.display()
-    );
-    std::os::unix::fs::symlink(&modules, site.join("themes/maillage/node_modules")).unwrap();
-}
-
 #[test]
 fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("mon-reseau");
-    init_network(&site);
+    common::init_network(&site);
     // The theme's strings travel with the theme: the site's config has none.
     let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
     assert!(!config.contains("\n[translations]"), "{config}");
@@ -66,7 +39,7 @@ fn a_network_site_from_init_builds_with_its_meetup_on_the_map() {
         !out.status.success() && stderr.contains("run `npm ci` in themes/maillage/"),
         "{stderr}"
     );
-    link_theme_modules(&site);
+    common::link_theme_modules(&site);
     for command in ["build", "check"] {
         let out = maillage()
             .arg("--root")
@@ -123,17 +96,7 @@ fn init_then_build_then_check() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = maillage()
-        .args(["--root"])
-        .arg(&site)
-        .arg("build")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::run_ok(maillage().args(["--root"]).arg(&site).arg("build"));
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(
         summary.starts_with("Built 1 pages, 2 sections,"),
@@ -144,17 +107,7 @@ fn init_then_build_then_check() {
         std::fs::read_to_string(site.join("public/actualites/premiere-rencontre/index.html"))
             .unwrap();
     assert!(page.contains("22 novembre 2026"), "{page}");
-    let out = maillage()
-        .arg("--root")
-        .arg(&site)
-        .arg("check")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok(maillage().arg("--root").arg(&site).arg("check"));
     // A second init in the same folder refuses to overwrite.
     let out = maillage().arg("init").arg(&site).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -212,8 +165,8 @@ fn a_failure_outside_the_site_names_what_failed() {
 fn check_finds_a_data_entrys_link_that_leads_nowhere() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("reseau");
-    init_network(&site);
-    link_theme_modules(&site);
+    common::init_network(&site);
+    common::link_theme_modules(&site);
     let check = || {
         let out = maillage()
             .arg("--root")

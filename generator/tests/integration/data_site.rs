@@ -582,17 +582,7 @@ fn python_with(module: &str) -> Option<String> {
 }
 
 fn run_python(python: &str, script: &str, files: &[PathBuf]) -> Value {
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::run_ok(Command::new(python).arg("-c").arg(script).args(files));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -1039,18 +1029,7 @@ fn overseas_site() -> &'static Path {
         std::fs::remove_dir_all(dir.path().join("data")).unwrap();
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/overseas-data");
         common::copy_dir(&data, dir.path());
-        let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
-            .arg("--root")
-            .arg(dir.path())
-            .arg("build")
-            .env("MAILLAGE_NOW", "2025-09-01T12:00")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::build_at(dir.path(), "2025-09-01T12:00");
         dir
     })
     .path()

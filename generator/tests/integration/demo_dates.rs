@@ -4,6 +4,8 @@
 
 use std::process::Command;
 
+use crate::common;
+
 fn demo_on(day: &str) -> (tempfile::TempDir, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile::tempdir().unwrap();
@@ -18,17 +20,12 @@ fn demo_on(day: &str) -> (tempfile::TempDir, String) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_maillage"))
-        .arg("--root")
-        .arg(&site)
-        .arg("build")
-        .env("MAILLAGE_NOW", format!("{day}T12:00"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        Command::new(env!("CARGO_BIN_EXE_maillage"))
+            .arg("--root")
+            .arg(&site)
+            .arg("build")
+            .env("MAILLAGE_NOW", format!("{day}T12:00")),
     );
     let listing = std::fs::read_to_string(site.join("public/rencontres/index.html")).unwrap();
     (

@@ -3,25 +3,14 @@
 
 use std::path::Path;
 
-use crate::common::maillage;
+use crate::common::{self, maillage};
 
 /// A fresh `maillage init --network` site with the repository's map
 /// libraries.
 fn network_site(dir: &Path) -> std::path::PathBuf {
     let site = dir.join("reseau");
-    let out = maillage()
-        .args(["init", "--network"])
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/maillage/node_modules");
-    assert!(modules.is_dir(), "run tests/setup.sh first");
-    std::os::unix::fs::symlink(&modules, site.join("themes/maillage/node_modules")).unwrap();
+    common::init_network(&site);
+    common::link_theme_modules(&site);
     site
 }
 
