@@ -274,26 +274,9 @@ pub fn write_accepted(root: &Path, meetups: &[AcceptedMeetup]) -> std::io::Resul
     write_atomically(&root.join(ACCEPTED_MEETUPS_PATH), &accepted_yaml(meetups))
 }
 
-/// Writes `text` at `path` atomically: a temporary file in the same
-/// folder, flushed, then renamed over the old one.
+/// Writes `text` at `path` atomically; returns the path.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<PathBuf> {
-    use std::io::Write;
-    let dir = path.parent().expect("a folder");
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map(|()| path.to_path_buf())
+    maillage_engine::files::write_atomically(path, text).map(|()| path.to_path_buf())
 }
 
 /// `maillage export`: the store's public aggregates into `data/live/`.

@@ -1,7 +1,8 @@
 //! Finding and reading the site's source files the way Zola does: folders
 //! walked following symbolic links (a link back to a folder above it is
 //! reported, not followed), text read as UTF-8 with a byte-order mark at
-//! the top dropped.
+//! the top dropped; and one file written whole or not at all
+//! ([`write_atomically`]).
 
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,29 @@ pub fn resolve_within(path: &str) -> Option<Vec<&str>> {
         }
     }
     Some(parts)
+}
+
+/// Writes `text` at `path` (its folder made if missing) through a temporary
+/// file beside it, flushed to disk, then renamed over it: a crash leaves
+/// the old file or the new one, never half of it.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
 
 #[cfg(test)]

@@ -166,18 +166,8 @@ fn read_if_any(path: &Path) -> Outcome<Option<String>> {
     }
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it over
-/// `path`: a crash leaves the old file or the new one, never half of it.
+/// Writes `text` at `path` whole or not at all.
 fn write_whole(path: &Path, text: &str) -> Outcome<()> {
-    let fail = |e: std::io::Error| Failure::other(path.display().to_string(), e);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.maillage-tmp"));
-    std::fs::write(&temporary, text).map_err(fail)?;
-    std::fs::File::open(&temporary)
-        .and_then(|f| f.sync_all())
-        .map_err(fail)?;
-    std::fs::rename(&temporary, path).map_err(fail)
+    maillage_engine::files::write_atomically(path, text)
+        .map_err(|e| Failure::other(path.display().to_string(), e))
 }
