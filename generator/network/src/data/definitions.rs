@@ -88,10 +88,7 @@ pub fn region_definitions(data: &DataSet) -> Vec<RegionDefinition> {
                     id: p.id.clone(),
                     name: p.name.clone(),
                     location: p.location(),
-                    time_zone: zones
-                        .get(p.id.as_str())
-                        .copied()
-                        .unwrap_or_else(|| super::zones::region_zone(region)),
+                    time_zone: zones[p.id.as_str()],
                 })
                 .collect(),
             time_zone: super::zones::region_zone(region),

@@ -79,12 +79,17 @@ impl Counts {
         self.improvements_carried += other.improvements_carried;
     }
 
+    /// The count of people as published, or why it is hidden.
+    pub fn people_shown(&self) -> Result<u32, Hidden> {
+        match self.people_hidden {
+            None => Ok(self.people),
+            Some(why) => Err(why),
+        }
+    }
+
     /// The count of people as published: `None` when it is hidden.
     pub fn people_published(&self) -> Option<u32> {
-        match self.people_hidden {
-            None => Some(self.people),
-            Some(_) => None,
-        }
+        self.people_shown().ok()
     }
 }
 

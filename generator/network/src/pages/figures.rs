@@ -8,7 +8,7 @@ use super::network::Network;
 use super::page_object;
 use crate::figures::chart::{self, Bar};
 use crate::figures::files::{BY_MONTH_CSV, BY_REGION_CSV, JSON};
-use crate::figures::{path, Counts, Figures, Hidden, Series, SMALL_COUNT};
+use crate::figures::{path, Counts, Figures, Series, SMALL_COUNT};
 use maillage_model::french;
 
 /// `{meetups_held, people, people_hidden, reports_published,
@@ -46,9 +46,7 @@ fn charts(id: &str, by: &str, rows: &[(String, Counts)]) -> Value {
         .iter()
         .map(|(label, c)| Bar {
             label: label.clone(),
-            value: c
-                .people_published()
-                .ok_or(c.people_hidden.unwrap_or(Hidden::Small)),
+            value: c.people_shown(),
         })
         .collect();
     json!({
