@@ -166,7 +166,10 @@ pub(super) async fn decide(
         _ => new_token()?,
     };
     let now = clock::now();
-    let accepted = if form.accept {
+    // Decided already (by this request sent again, or by another): nothing
+    // to prepare, the store says which.
+    let fresh = proposal.status == ProposalStatus::Pending;
+    let accepted = if form.accept && fresh {
         Some(accept(function, &region, proposal, &form, now).await?)
     } else {
         None
@@ -195,40 +198,54 @@ pub(super) async fn decide(
         }
         DecisionOutcome::Unknown => return Err(unknown_proposal()),
     };
-    let accepted = match accepted {
-        Some((_, definition, link)) => {
-            // People may register at once; the site shows it after the rebuild.
-            function
-                .store
-                .put_meetups(std::slice::from_ref(&definition))
-                .await
-                .map_err(super::store_error)?;
-            Some((definition, link))
-        }
-        None => None,
-    };
-    let notice = match &accepted {
-        Some((meetup, _)) => format!(
-            "La proposition « {} » est acceptée : la rencontre {} paraîtra sur le site à sa prochaine mise à jour, et son organisateur a reçu son lien secret par courriel.",
-            decided.title, meetup.id
+    // Only what the store recorded goes out. This request sent again (its
+    // answer lost, the page reloaded) finds what its first sending recorded,
+    // which wrote the meetup and the email: its own preparation is dropped.
+    let recorded_now = fresh
+        && match (&decided.status, &accepted) {
+            (ProposalStatus::Accepted { meetup }, Some((prepared, _, _))) => *meetup == prepared.id,
+            (ProposalStatus::Declined, None) => true,
+            _ => false,
+        };
+    let notice = match &decided.status {
+        ProposalStatus::Accepted { meetup } => format!(
+            "La proposition « {} » est acceptée : la rencontre {meetup} paraîtra sur le site à sa prochaine mise à jour, et son organisateur a reçu son lien secret par courriel.",
+            decided.title
         ),
-        None => format!(
+        _ => format!(
             "La proposition « {} » est refusée ; son auteur ou autrice en est informé par courriel.",
             decided.title
         ),
     };
-    tracing::info!(
-        route = "proposals/decision",
-        accepted = accepted.is_some(),
-        "proposal decided"
-    );
-    function
-        .notify(&Event::ProposalDecided {
-            proposal: decided,
-            region_name: region.name.clone(),
-            accepted,
-        })
-        .await;
+    if recorded_now {
+        let accepted = match accepted {
+            Some((_, definition, link)) => {
+                // People may register at once; the site shows it after the
+                // rebuild.
+                function
+                    .store
+                    .put_meetups(std::slice::from_ref(&definition))
+                    .await
+                    .map_err(super::store_error)?;
+                Some((definition, link))
+            }
+            None => None,
+        };
+        tracing::info!(
+            route = "proposals/decision",
+            accepted = accepted.is_some(),
+            "proposal decided"
+        );
+        function
+            .notify(&Event::ProposalDecided {
+                proposal: decided,
+                region_name: region.name.clone(),
+                accepted,
+            })
+            .await;
+    } else {
+        tracing::info!(route = "proposals/decision", "decision sent again");
+    }
     region_view(
         function,
         &region,
