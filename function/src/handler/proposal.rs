@@ -59,14 +59,13 @@ pub(super) async fn submit(
             "Choisissez le module (et sa semaine) ou la série de la rencontre dans la liste.",
         ));
     }
-    let place = match &form.place {
-        Some(id) => Some(place_of(&region, id)?),
-        None => None,
+    let zone = match &form.place {
+        ProposedPlace::Known(id) => place_of(&region, id)?.time_zone,
+        ProposedPlace::New(_) => region.time_zone,
     };
-    let zone = place.map_or(region.time_zone, |p| p.time_zone);
-    let (_, ends_at) = instants(form.start, form.end, zone)?;
+    let (starts_at, ends_at) = instants(form.start, form.end, zone)?;
     let now = clock::now();
-    if to_utc(form.start, zone)? <= now {
+    if starts_at <= now {
         return Err(field(
             "start",
             "La rencontre doit avoir lieu dans le futur.",
@@ -122,11 +121,7 @@ fn new_proposal(
         id,
         region: region.id.clone(),
         belongs: form.belongs,
-        place: match (form.place, form.new_place) {
-            (Some(id), _) => ProposedPlace::Known(id),
-            (None, Some(new)) => ProposedPlace::New(new),
-            (None, None) => unreachable!("the form has a place or a new one"),
-        },
+        place: form.place,
         title: form.title,
         start: form.start,
         end: form.end,
