@@ -14,7 +14,6 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use http::{HeaderMap, Response, StatusCode};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use maillage_model::clock;
 use maillage_model::events::Event;
@@ -25,10 +24,12 @@ use maillage_model::proposal::{
 };
 use maillage_model::zone::{self, Tz};
 
+use crate::organiser_key::{private_link, OrganiserKey};
+
 use super::answer::{html_response, json_response, ApiError};
 use super::coordination::{coordinator_access, region_view};
 use super::proposal_form::{self, DecisionForm, ProposalForm};
-use super::registration::{new_token, random_bytes};
+use super::registration::new_token;
 use super::request::Fields;
 use super::{proposal_pages, validation, Function};
 
@@ -277,16 +278,16 @@ async fn accept(
     let capacity = form.capacity.unwrap_or(proposal.capacity);
     let (starts_at, ends_at) = instants(start, end, place.time_zone)?;
     let id = free_meetup_id(function, &title, start).await?;
-    let key: [u8; 32] = random_bytes()?;
-    let key: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    let key_hash: String = Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = OrganiserKey::generate().map_err(|error| {
+        tracing::error!(%error, "no system randomness");
+        ApiError::unavailable()
+    })?;
     let config = &function.config;
-    let link = format!(
-        "{}#rencontre={id}&cle={key}",
-        config.site_page(&config.result_pages.report_form)
+    let link = private_link(
+        &config.site_url,
+        &config.result_pages.report_form,
+        &id,
+        &key.key,
     );
     let meetup = AcceptedMeetup {
         id: id.clone(),
@@ -300,7 +301,7 @@ async fn accept(
         capacity,
         intentions: proposal.intentions.clone(),
         organiser: first_name(&proposal.name),
-        report_key_sha256: key_hash.clone(),
+        report_key_sha256: key.sha256.clone(),
         accepted_at: now,
     };
     let definition = MeetupDefinition {
@@ -312,7 +313,7 @@ async fn accept(
         status: MeetupStatus::Open,
         registration_opens: DateTime::<Utc>::UNIX_EPOCH,
         registration_closes: starts_at,
-        report_key_sha256: Some(key_hash),
+        report_key_sha256: Some(key.sha256),
         location: place.location.clone(),
         url: config.site_page(&config.urls.meetup(&id)),
         time_zone: place.time_zone,

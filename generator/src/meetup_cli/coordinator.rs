@@ -7,7 +7,7 @@ use maillage_model::clock;
 use maillage_network::data;
 
 use super::files;
-use super::key::OrganiserKey;
+use super::key;
 use crate::build::{load_config, BuildOptions};
 use crate::failure::{Failure, Outcome};
 
@@ -34,7 +34,7 @@ pub(crate) fn region_key_command(options: &BuildOptions, wanted: &str) -> Outcom
     let slug = region.slug.clone();
     let file = &loaded.data.files[region.origin.file as usize];
     let entry = region.origin.entry as usize;
-    let key = OrganiserKey::generate()?;
+    let key = key::generate()?;
     let Some(line) = file.entry_line(entry) else {
         return Err(Failure::other(
             file.path.display().to_string(),

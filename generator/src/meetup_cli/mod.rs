@@ -28,7 +28,7 @@ use crate::failure::{Failure, Outcome};
 pub(crate) use coordinator::region_key_command;
 pub(crate) use entry::accepted_entry;
 use entry::{Belongs, NewMeetup};
-pub(crate) use key::{private_link, OrganiserKey};
+pub(crate) use key::private_link;
 use prompt::Prompter;
 
 /// The flags of `maillage meetup new`; whatever is missing is asked.
@@ -107,7 +107,7 @@ pub(crate) fn new_command(
     let meetup = gather(args.clone(), known, &mut prompter)?;
 
     let target = files::target(root, known, &meetup.belongs, args.file.as_deref())?;
-    let key = OrganiserKey::generate()?;
+    let key = key::generate()?;
     let meetup = NewMeetup {
         report_key_sha256: key.sha256.clone(),
         ..meetup
@@ -151,7 +151,7 @@ pub(crate) fn key_command(options: &BuildOptions, id: &str) -> Outcome<String> {
         .ok_or_else(|| Failure::other("meetup key", format!("no meetup {id:?} in data/")))?;
     let file = &loaded.data.files[meetup.origin.file as usize];
     let entry = meetup.origin.entry as usize;
-    let key = OrganiserKey::generate()?;
+    let key = key::generate()?;
     let Some(line) = file.entry_line(entry) else {
         return Err(Failure::other(
             file.path.display().to_string(),
