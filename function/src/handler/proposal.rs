@@ -14,7 +14,6 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use http::{HeaderMap, Response, StatusCode};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use maillage_model::clock;
 use maillage_model::events::Event;
@@ -25,10 +24,12 @@ use maillage_model::proposal::{
 };
 use maillage_model::zone::{self, Tz};
 
+use crate::organiser_key::{private_link, OrganiserKey};
+
 use super::answer::{html_response, json_response, ApiError};
 use super::coordination::{coordinator_access, region_view};
 use super::proposal_form::{self, DecisionForm, ProposalForm};
-use super::registration::{new_token, random_bytes};
+use super::registration::new_token;
 use super::request::Fields;
 use super::{proposal_pages, validation, Function};
 
@@ -59,14 +60,13 @@ pub(super) async fn submit(
             "Choisissez le module (et sa semaine) ou la série de la rencontre dans la liste.",
         ));
     }
-    let place = match &form.place {
-        Some(id) => Some(place_of(&region, id)?),
-        None => None,
+    let zone = match &form.place {
+        ProposedPlace::Known(id) => place_of(&region, id)?.time_zone,
+        ProposedPlace::New(_) => region.time_zone,
     };
-    let zone = place.map_or(region.time_zone, |p| p.time_zone);
-    let (_, ends_at) = instants(form.start, form.end, zone)?;
+    let (starts_at, ends_at) = instants(form.start, form.end, zone)?;
     let now = clock::now();
-    if to_utc(form.start, zone)? <= now {
+    if starts_at <= now {
         return Err(field(
             "start",
             "La rencontre doit avoir lieu dans le futur.",
@@ -122,11 +122,7 @@ fn new_proposal(
         id,
         region: region.id.clone(),
         belongs: form.belongs,
-        place: match (form.place, form.new_place) {
-            (Some(id), _) => ProposedPlace::Known(id),
-            (None, Some(new)) => ProposedPlace::New(new),
-            (None, None) => unreachable!("the form has a place or a new one"),
-        },
+        place: form.place,
         title: form.title,
         start: form.start,
         end: form.end,
@@ -166,7 +162,10 @@ pub(super) async fn decide(
         _ => new_token()?,
     };
     let now = clock::now();
-    let accepted = if form.accept {
+    // Decided already (by this request sent again, or by another): nothing
+    // to prepare, the store says which.
+    let fresh = proposal.status == ProposalStatus::Pending;
+    let accepted = if form.accept && fresh {
         Some(accept(function, &region, proposal, &form, now).await?)
     } else {
         None
@@ -195,40 +194,54 @@ pub(super) async fn decide(
         }
         DecisionOutcome::Unknown => return Err(unknown_proposal()),
     };
-    let accepted = match accepted {
-        Some((_, definition, link)) => {
-            // People may register at once; the site shows it after the rebuild.
-            function
-                .store
-                .put_meetups(std::slice::from_ref(&definition))
-                .await
-                .map_err(super::store_error)?;
-            Some((definition, link))
-        }
-        None => None,
-    };
-    let notice = match &accepted {
-        Some((meetup, _)) => format!(
-            "La proposition « {} » est acceptée : la rencontre {} paraîtra sur le site à sa prochaine mise à jour, et son organisateur a reçu son lien secret par courriel.",
-            decided.title, meetup.id
+    // Only what the store recorded goes out. This request sent again (its
+    // answer lost, the page reloaded) finds what its first sending recorded,
+    // which wrote the meetup and the email: its own preparation is dropped.
+    let recorded_now = fresh
+        && match (&decided.status, &accepted) {
+            (ProposalStatus::Accepted { meetup }, Some((prepared, _, _))) => *meetup == prepared.id,
+            (ProposalStatus::Declined, None) => true,
+            _ => false,
+        };
+    let notice = match &decided.status {
+        ProposalStatus::Accepted { meetup } => format!(
+            "La proposition « {} » est acceptée : la rencontre {meetup} paraîtra sur le site à sa prochaine mise à jour, et son organisateur a reçu son lien secret par courriel.",
+            decided.title
         ),
-        None => format!(
+        _ => format!(
             "La proposition « {} » est refusée ; son auteur ou autrice en est informé par courriel.",
             decided.title
         ),
     };
-    tracing::info!(
-        route = "proposals/decision",
-        accepted = accepted.is_some(),
-        "proposal decided"
-    );
-    function
-        .notify(&Event::ProposalDecided {
-            proposal: decided,
-            region_name: region.name.clone(),
-            accepted,
-        })
-        .await;
+    if recorded_now {
+        let accepted = match accepted {
+            Some((_, definition, link)) => {
+                // People may register at once; the site shows it after the
+                // rebuild.
+                function
+                    .store
+                    .put_meetups(std::slice::from_ref(&definition))
+                    .await
+                    .map_err(super::store_error)?;
+                Some((definition, link))
+            }
+            None => None,
+        };
+        tracing::info!(
+            route = "proposals/decision",
+            accepted = accepted.is_some(),
+            "proposal decided"
+        );
+        function
+            .notify(&Event::ProposalDecided {
+                proposal: decided,
+                region_name: region.name.clone(),
+                accepted,
+            })
+            .await;
+    } else {
+        tracing::info!(route = "proposals/decision", "decision sent again");
+    }
     region_view(
         function,
         &region,
@@ -265,16 +278,16 @@ async fn accept(
     let capacity = form.capacity.unwrap_or(proposal.capacity);
     let (starts_at, ends_at) = instants(start, end, place.time_zone)?;
     let id = free_meetup_id(function, &title, start).await?;
-    let key: [u8; 32] = random_bytes()?;
-    let key: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    let key_hash: String = Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = OrganiserKey::generate().map_err(|error| {
+        tracing::error!(%error, "no system randomness");
+        ApiError::unavailable()
+    })?;
     let config = &function.config;
-    let link = format!(
-        "{}#rencontre={id}&cle={key}",
-        config.site_page(&config.result_pages.report_form)
+    let link = private_link(
+        &config.site_url,
+        &config.result_pages.report_form,
+        &id,
+        &key.key,
     );
     let meetup = AcceptedMeetup {
         id: id.clone(),
@@ -288,7 +301,7 @@ async fn accept(
         capacity,
         intentions: proposal.intentions.clone(),
         organiser: first_name(&proposal.name),
-        report_key_sha256: key_hash.clone(),
+        report_key_sha256: key.sha256.clone(),
         accepted_at: now,
     };
     let definition = MeetupDefinition {
@@ -300,7 +313,7 @@ async fn accept(
         status: MeetupStatus::Open,
         registration_opens: DateTime::<Utc>::UNIX_EPOCH,
         registration_closes: starts_at,
-        report_key_sha256: Some(key_hash),
+        report_key_sha256: Some(key.sha256),
         location: place.location.clone(),
         url: config.site_page(&config.urls.meetup(&id)),
         time_zone: place.time_zone,

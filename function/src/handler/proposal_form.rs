@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 
-use maillage_model::proposal::{Belongs, NewPlace};
+use maillage_model::proposal::{Belongs, NewPlace, ProposedPlace};
 
 use super::answer::ApiError;
 use super::request::Fields;
@@ -20,9 +20,7 @@ pub(super) const CAPACITY_MAX: u32 = 1_000;
 pub(super) struct ProposalForm {
     pub region: String,
     pub belongs: Belongs,
-    /// `Some`: an id of the list; `None`: `new_place` describes it.
-    pub place: Option<String>,
-    pub new_place: Option<NewPlace>,
+    pub place: ProposedPlace,
     pub title: String,
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
@@ -139,48 +137,14 @@ pub(super) fn proposal(fields: &Fields) -> Result<ProposalForm, ApiError> {
             None
         }
     };
-    let (place, new_place) = match fields.text("place") {
+    let place = match fields.text("place") {
         Some(id) if id != "nouveau" => {
             if !validation::is_meetup_id(id) {
                 problems.add("place", "Choisissez le lieu dans la liste.");
             }
-            (Some(id.to_string()), None)
+            Some(ProposedPlace::Known(id.to_string()))
         }
-        _ => {
-            let name = required_line(
-                fields,
-                "place_name",
-                NAME_MAX,
-                &mut problems,
-                "Indiquez le nom du nouveau lieu, ou choisissez un lieu dans la liste.",
-            );
-            let town = required_line(
-                fields,
-                "place_town",
-                NAME_MAX,
-                &mut problems,
-                "Indiquez la commune du nouveau lieu.",
-            );
-            let department = match fields.text("place_department") {
-                Some(d) if is_department(d) => Some(d.to_ascii_uppercase()),
-                _ => {
-                    problems.add(
-                        "place_department",
-                        "Indiquez le numéro du département du nouveau lieu (par exemple 29, 2A ou 974).",
-                    );
-                    None
-                }
-            };
-            let new_place = match (name, town, department) {
-                (Some(name), Some(town), Some(department)) => Some(NewPlace {
-                    name,
-                    town,
-                    department,
-                }),
-                _ => None,
-            };
-            (None, new_place)
-        }
+        _ => new_place(fields, &mut problems).map(ProposedPlace::New),
     };
     let title = required_line(
         fields,
@@ -225,12 +189,15 @@ pub(super) fn proposal(fields: &Fields) -> Result<ProposalForm, ApiError> {
         "Cochez la case pour accepter que ces informations servent à étudier votre proposition.",
     );
     problems.finish(())?;
-    let ((start, end), belongs) = (times.expect("checked"), belongs.expect("checked"));
+    let ((start, end), belongs, place) = (
+        times.expect("checked"),
+        belongs.expect("checked"),
+        place.expect("checked"),
+    );
     Ok(ProposalForm {
         region,
         belongs,
         place,
-        new_place,
         title: title.unwrap_or_default(),
         start,
         end,
@@ -238,6 +205,39 @@ pub(super) fn proposal(fields: &Fields) -> Result<ProposalForm, ApiError> {
         intentions,
         name: name.unwrap_or_default(),
         email: email.unwrap_or_default(),
+    })
+}
+
+/// The place the proposer describes because it is not in the list.
+fn new_place(fields: &Fields, problems: &mut Problems) -> Option<NewPlace> {
+    let name = required_line(
+        fields,
+        "place_name",
+        NAME_MAX,
+        problems,
+        "Indiquez le nom du nouveau lieu, ou choisissez un lieu dans la liste.",
+    );
+    let town = required_line(
+        fields,
+        "place_town",
+        NAME_MAX,
+        problems,
+        "Indiquez la commune du nouveau lieu.",
+    );
+    let department = match fields.text("place_department") {
+        Some(d) if is_department(d) => Some(d.to_ascii_uppercase()),
+        _ => {
+            problems.add(
+                "place_department",
+                "Indiquez le numéro du département du nouveau lieu (par exemple 29, 2A ou 974).",
+            );
+            None
+        }
+    };
+    Some(NewPlace {
+        name: name?,
+        town: town?,
+        department: department?,
     })
 }
 

@@ -1763,6 +1763,14 @@ pub(crate) async fn follow_up_gives_each_meetup_named_and_no_other(store: Arc<dy
     let seen_old = store.follow_up(&["old".to_string()]).await.unwrap();
     assert_eq!(seen_old[0].private_notes, None, "expired notes are hidden");
     assert!(seen_old[0].report.is_some());
+
+    // Cancelled by its organiser's message: cancelled here too.
+    store
+        .record_message(&message("here", MessageKind::Cancellation))
+        .await
+        .unwrap();
+    let seen_here = store.follow_up(&["here".to_string()]).await.unwrap();
+    assert_eq!(seen_here[0].definition.status, MeetupStatus::Cancelled);
 }
 
 // ---------------------------------------------------------------- proposals

@@ -357,14 +357,37 @@ pub(crate) async fn proposals_accepted_and_declined(server: &Server) {
     assert_eq!(list.status, 200, "the organiser's key opens its list");
     assert_eq!(list.json()["registrants"][0]["name"], "Aïcha");
 
-    // The same request again (its answer lost): the same answer; another
-    // request: already decided.
+    // The same request again (its answer lost, or the page reloaded): the
+    // same answer, and nothing more done: no second meetup, no second
+    // email with another key; another request: already decided.
+    let decided_events = |server: &Server| {
+        server
+            .events
+            .events()
+            .into_iter()
+            .filter(|e| matches!(e, Event::ProposalDecided { .. }))
+            .count()
+    };
+    let told_before = decided_events(server);
+    let meetups_before = server.store.meetups().await.unwrap().len();
+    let resent = post(server, "/api/proposals/decision", &accept).await;
+    assert_eq!(resent.status, 200);
+    assert!(resent.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("la rencontre {meetup_id} ")));
     assert_eq!(
-        post(server, "/api/proposals/decision", &accept)
-            .await
-            .status,
-        200
+        server.store.meetups().await.unwrap().len(),
+        meetups_before,
+        "no second meetup"
     );
+    assert_eq!(decided_events(server), told_before, "nobody told again");
+    let list = Call::new("GET", &format!("/api/meetups/{meetup_id}/registrants"))
+        .header("x-maillage-key", &key)
+        .accept_json()
+        .send(server)
+        .await;
+    assert_eq!(list.status, 200, "the key sent first still opens the list");
     let again = post(
         server,
         "/api/proposals/decision",

@@ -107,7 +107,7 @@ pub(crate) fn new_command(
     let meetup = gather(args.clone(), known, &mut prompter)?;
 
     let target = files::target(root, known, &meetup.belongs, args.file.as_deref())?;
-    let key = OrganiserKey::generate()?;
+    let key = key::generate()?;
     let meetup = NewMeetup {
         report_key_sha256: key.sha256.clone(),
         ..meetup
@@ -190,7 +190,7 @@ pub(super) fn replace_key_hash(
 ) -> Outcome<(OrganiserKey, PathBuf)> {
     let file = &data.files[origin.file as usize];
     let entry = origin.entry as usize;
-    let key = OrganiserKey::generate()?;
+    let key = key::generate()?;
     let Some(line) = file.entry_line(entry) else {
         return Err(Failure::other(
             file.path.display().to_string(),

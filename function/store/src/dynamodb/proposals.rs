@@ -6,7 +6,7 @@
 //! condition that it is still pending, and the accepted meetup's put, on
 //! condition that no meetup has its id.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 
 use super::items::{self, kind, Item, EXPIRES_AT};
@@ -38,6 +38,11 @@ fn encode(value: Result<String, serde_json::Error>, what: &str) -> StoreResult<S
 fn parse(item: &Item) -> StoreResult<Proposal> {
     serde_json::from_str(items::get_s(item, BODY)?)
         .map_err(|_| StoreError::Malformed("item: proposal".into()))
+}
+
+fn parse_accepted(item: &Item) -> StoreResult<AcceptedMeetup> {
+    serde_json::from_str(items::get_s(item, BODY)?)
+        .map_err(|_| StoreError::Malformed("item: accepted meetup".into()))
 }
 
 pub(super) async fn submit(store: &DynamoStore, proposal: &Proposal) -> StoreResult<bool> {
@@ -139,9 +144,7 @@ pub(super) async fn decide(
         // another accepted meetup has the id (no retry mends that).
         if let Some(meetup) = &decision.accepted {
             if let Some(taken) = store.get(items::key(ACCEPTED_PK, &meetup.id)).await? {
-                let other: AcceptedMeetup = serde_json::from_str(items::get_s(&taken, BODY)?)
-                    .map_err(|_| StoreError::Malformed("item: accepted meetup".into()))?;
-                if other.proposal != decision.proposal {
+                if parse_accepted(&taken)?.proposal != decision.proposal {
                     return Err(StoreError::backend(format!(
                         "deciding a proposal: the meetup id {:?} is taken",
                         meetup.id
@@ -161,14 +164,7 @@ fn accepted_put(store: &DynamoStore, meetup: &AcceptedMeetup) -> StoreResult<Tra
         BODY.into(),
         items::s(encode(serde_json::to_string(meetup), "an accepted meetup")?),
     );
-    let put = Put::builder()
-        .table_name(store.table.as_ref())
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(#pk)")
-        .expression_attribute_names("#pk", items::PK)
-        .build()
-        .map_err(|error| StoreError::caused("building a transaction", error))?;
-    Ok(TransactWriteItem::builder().put(put).build())
+    transact::put_new(store, item)
 }
 
 pub(super) async fn accepted(store: &DynamoStore) -> StoreResult<Vec<AcceptedMeetup>> {
@@ -176,9 +172,6 @@ pub(super) async fn accepted(store: &DynamoStore) -> StoreResult<Vec<AcceptedMee
         .query_partition(ACCEPTED_PK, None)
         .await?
         .iter()
-        .map(|item| {
-            serde_json::from_str(items::get_s(item, BODY)?)
-                .map_err(|_| StoreError::Malformed("item: accepted meetup".into()))
-        })
+        .map(parse_accepted)
         .collect()
 }

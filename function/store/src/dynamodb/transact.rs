@@ -90,6 +90,19 @@ pub(super) fn put(store: &DynamoStore, item: Item) -> StoreResult<TransactWriteI
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// A put of a new item: refused when an item has its key.
+pub(super) fn put_new(store: &DynamoStore, item: Item) -> StoreResult<TransactWriteItem> {
+    let put = built(
+        Put::builder()
+            .table_name(store.table.as_ref())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", super::items::PK)
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
 /// A check that the meetup item exists (the meetup was synced).
 pub(super) fn meetup_exists(store: &DynamoStore, pk: &str) -> StoreResult<TransactWriteItem> {
     let check = built(

@@ -101,7 +101,7 @@ pub(super) fn parse_report(json: &str) -> StoreResult<PublicReport> {
 
 /// A definition as the function must see it: cancelled when its
 /// organiser's message cancelled it, whatever the last sync said.
-fn effective_definition(json: &str, cancelled: bool) -> StoreResult<MeetupDefinition> {
+pub(super) fn effective_definition(json: &str, cancelled: bool) -> StoreResult<MeetupDefinition> {
     let mut definition = parse_definition(json)?;
     if cancelled {
         definition.status = MeetupStatus::Cancelled;

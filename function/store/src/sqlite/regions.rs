@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{micros, sql_error};
+use super::{meetups, micros, sql_error};
 use maillage_model::meetup::RegionDefinition;
 use maillage_model::store::{MeetupFollowUp, StoreError, StoreResult};
 
@@ -33,9 +33,10 @@ pub(super) fn region(conn: &Connection, id: &str) -> StoreResult<Option<RegionDe
     .transpose()
 }
 
-/// One meetup's row: its counters, its report and who was marked present,
-/// without the expired.
-const FOLLOW_UP_SELECT: &str = "SELECT m.confirmed, m.waiting, r.public, \
+/// One meetup's row: its definition, its counters, its report and who was
+/// marked present, without the expired.
+const FOLLOW_UP_SELECT: &str = "SELECT m.definition, m.cancelled_at IS NOT NULL, \
+     m.confirmed, m.waiting, r.public, \
      CASE WHEN r.private_expires_at >= ?2 THEN r.private_notes END, \
      (SELECT count(*) FROM registrations g WHERE g.meetup_id = m.id \
       AND g.attestation IS NOT NULL AND g.state <> 'cancelled' AND g.expires_at >= ?2), \
@@ -43,7 +44,17 @@ const FOLLOW_UP_SELECT: &str = "SELECT m.confirmed, m.waiting, r.public, \
       AND a.role = 'organiser' AND a.expires_at >= ?2) \
      FROM meetups m LEFT JOIN reports r ON r.meetup_id = m.id WHERE m.id = ?1";
 
-type FollowUpRow = (u32, u32, Option<String>, Option<String>, u32, bool);
+/// A [`FOLLOW_UP_SELECT`] row, before its JSON is read.
+struct FollowUpRow {
+    definition: String,
+    cancelled: bool,
+    confirmed: u32,
+    waiting: u32,
+    report: Option<String>,
+    private_notes: Option<String>,
+    present: u32,
+    organiser_present: bool,
+}
 
 pub(super) fn follow_up(
     conn: &Connection,
@@ -52,41 +63,40 @@ pub(super) fn follow_up(
 ) -> StoreResult<Vec<MeetupFollowUp>> {
     let mut found = Vec::with_capacity(meetup_ids.len());
     for id in meetup_ids {
-        let Some(definition) = super::meetups::meetup(conn, id)? else {
-            continue;
-        };
         let row: Option<FollowUpRow> = conn
             .prepare_cached(FOLLOW_UP_SELECT)
             .and_then(|mut statement| {
                 statement
                     .query_row(params![id, micros(now)], |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                            row.get(5)?,
-                        ))
+                        Ok(FollowUpRow {
+                            definition: row.get(0)?,
+                            cancelled: row.get(1)?,
+                            confirmed: row.get(2)?,
+                            waiting: row.get(3)?,
+                            report: row.get(4)?,
+                            private_notes: row.get(5)?,
+                            present: row.get(6)?,
+                            organiser_present: row.get(7)?,
+                        })
                     })
                     .optional()
             })
             .map_err(|e| sql_error("reading a meetup's follow-up", e))?;
-        let Some((confirmed, waiting, report, private_notes, present, organiser_present)) = row
-        else {
+        let Some(row) = row else {
             continue;
         };
         found.push(MeetupFollowUp {
-            definition,
-            confirmed,
-            waiting,
-            report: report
+            definition: meetups::effective_definition(&row.definition, row.cancelled)?,
+            confirmed: row.confirmed,
+            waiting: row.waiting,
+            report: row
+                .report
                 .as_deref()
-                .map(super::meetups::parse_report)
+                .map(meetups::parse_report)
                 .transpose()?,
-            private_notes,
-            present,
-            organiser_present,
+            private_notes: row.private_notes,
+            present: row.present,
+            organiser_present: row.organiser_present,
         });
     }
     Ok(found)
