@@ -94,10 +94,19 @@ pub(super) async fn submit(
             .await;
     }
     tracing::info!(route = "proposals", "proposal received");
-    let message = format!(
-        "Merci ! Votre proposition « {} » est transmise à la coordination de la région {}, qui vous répondra par courriel.",
-        proposal.title, region.name
-    );
+    // Promise an email only where the site sends them.
+    let emailed = function.reaches_people();
+    let message = if emailed {
+        format!(
+            "Merci ! Votre proposition « {} » est transmise à la coordination de la région {}, qui vous répondra par courriel.",
+            proposal.title, region.name
+        )
+    } else {
+        format!(
+            "Merci ! Votre proposition « {} » est transmise à la coordination de la région {}. Ce site n'envoie pas de courriel : la coordination voit l'adresse que vous avez donnée pour vous répondre.",
+            proposal.title, region.name
+        )
+    };
     if json {
         return Ok(json_response(
             StatusCode::CREATED,
@@ -106,7 +115,7 @@ pub(super) async fn submit(
     }
     Ok(html_response(
         StatusCode::CREATED,
-        proposal_pages::proposal_received_page(&function.config, &message),
+        proposal_pages::proposal_received_page(&function.config, &message, emailed),
     ))
 }
 
@@ -203,16 +212,11 @@ pub(super) async fn decide(
             (ProposalStatus::Declined, None) => true,
             _ => false,
         };
-    let notice = match &decided.status {
-        ProposalStatus::Accepted { meetup } => format!(
-            "La proposition « {} » est acceptée : la rencontre {meetup} paraîtra sur le site à sa prochaine mise à jour, et son organisateur a reçu son lien secret par courriel.",
-            decided.title
-        ),
-        _ => format!(
-            "La proposition « {} » est refusée ; son auteur ou autrice en est informé par courriel.",
-            decided.title
-        ),
-    };
+    let link = accepted
+        .as_ref()
+        .filter(|_| recorded_now)
+        .map(|(_, _, link)| link.as_str());
+    let notice = decision_notice(&decided, function.reaches_people(), link);
     if recorded_now {
         let accepted = match accepted {
             Some((_, definition, link)) => {
@@ -252,6 +256,30 @@ pub(super) async fn decide(
         Some(&notice),
     )
     .await
+}
+
+/// What the coordinator is told of a decision. Without emails, the
+/// organiser's private link is shown here, the once it exists, for the
+/// coordinator to give on; nothing promises an email the site does not send.
+fn decision_notice(decided: &Proposal, emails: bool, link: Option<&str>) -> String {
+    let title = &decided.title;
+    match (&decided.status, emails, link) {
+        (ProposalStatus::Accepted { meetup }, true, _) => format!(
+            "La proposition « {title} » est acceptée : la rencontre {meetup} paraîtra sur le site à sa prochaine mise à jour, et son organisateur a reçu son lien secret par courriel."
+        ),
+        (ProposalStatus::Accepted { meetup }, false, Some(link)) => format!(
+            "La proposition « {title} » est acceptée : la rencontre {meetup} paraîtra sur le site à sa prochaine mise à jour. Ce site n'envoie pas de courriel : donnez vous-même à son organisateur ou organisatrice son lien secret, affiché cette seule fois : {link}"
+        ),
+        (ProposalStatus::Accepted { meetup }, false, None) => format!(
+            "La proposition « {title} » est acceptée : la rencontre {meetup} paraîtra sur le site à sa prochaine mise à jour. Son lien secret a été affiché quand elle a été acceptée."
+        ),
+        (_, true, _) => format!(
+            "La proposition « {title} » est refusée ; son auteur ou autrice en est informé par courriel."
+        ),
+        (_, false, _) => format!(
+            "La proposition « {title} » est refusée. Ce site n'envoie pas de courriel : prévenez vous-même son auteur ou autrice à l'adresse indiquée."
+        ),
+    }
 }
 
 /// The meetup an accepted proposal becomes (with the coordinator's edits),

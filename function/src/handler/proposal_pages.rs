@@ -11,12 +11,21 @@ use super::coordination::{belongs_label, RegionView};
 use super::pages::layout;
 use maillage_model::french;
 
-/// After a proposal sent without JavaScript.
-pub(super) fn proposal_received_page(config: &FunctionConfig, message: &str) -> String {
+/// After a proposal sent without JavaScript; `emailed` when the site sent
+/// the proposer an acknowledgement.
+pub(super) fn proposal_received_page(
+    config: &FunctionConfig,
+    message: &str,
+    emailed: bool,
+) -> String {
+    let email = if emailed {
+        "<p>Un courriel vous confirme l'envoi. Si vous ne le recevez pas, regardez dans les indésirables.</p>\n"
+    } else {
+        ""
+    };
     let body = format!(
         "<h1>Proposition envoyée</h1>\n<div class=\"outcome\" role=\"status\"><p>{}</p></div>\n\
-         <p>Un courriel vous confirme l'envoi. Si vous ne le recevez pas, regardez dans les indésirables.</p>\n\
-         <p><a href=\"{}\">Retour au site</a></p>",
+         {email}<p><a href=\"{}\">Retour au site</a></p>",
         escape(message),
         escape(&config.site_page("/")),
     );

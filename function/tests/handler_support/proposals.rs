@@ -457,3 +457,74 @@ pub(crate) async fn proposals_accepted_and_declined(server: &Server) {
         .body
         .contains(&format!("acceptée ({meetup_id})")));
 }
+
+/// What the proposer and the coordinator are told follows whether the site
+/// sends emails (`emails`): with them, the acknowledgement and the decisions
+/// say an email went; without, nothing promises one, and the acceptance
+/// shows the coordinator the organiser's link (whose key opens the list)
+/// the once it exists.
+pub(crate) async fn what_is_promised_follows_whether_emails_are_sent(
+    server: &Server,
+    emails: bool,
+) {
+    server.store.put_regions(&regions()).await.unwrap();
+    let received = post(
+        server,
+        "/api/proposals",
+        &form("proposition-courriel-0001", "mediatheque-brest"),
+    )
+    .await;
+    assert_eq!(received.status, 201, "{}", received.body);
+    let message = received.json()["message"].as_str().unwrap().to_string();
+    assert_eq!(message.contains("par courriel"), emails, "{message}");
+    let fields = form("proposition-courriel-0002", "epn-brest");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = Call::new("POST", "/api/proposals")
+        .form(&pairs)
+        .send(server)
+        .await;
+    assert_eq!(page.status, 201);
+    assert_eq!(
+        page.body.contains("Un courriel vous confirme"),
+        emails,
+        "{}",
+        page.body
+    );
+
+    let accept = decision("proposition-courriel-0001", "accept", "decision-courriel-a");
+    let accepted = post(server, "/api/proposals/decision", &accept).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let notice = accepted.json()["message"].as_str().unwrap().to_string();
+    assert_eq!(notice.contains("par courriel"), emails, "{notice}");
+    let prefix = format!("{SITE}/bilan/#rencontre=");
+    match notice.find(&prefix) {
+        Some(start) if !emails => {
+            let link = &notice[start + prefix.len()..];
+            let (meetup, key) = link.split_once("&cle=").expect("a key in the link");
+            let list = Call::new("GET", &format!("/api/meetups/{meetup}/registrants"))
+                .header("x-maillage-key", key)
+                .accept_json()
+                .send(server)
+                .await;
+            assert_eq!(list.status, 200, "the link shown opens the list");
+        }
+        Some(_) => panic!("a link shown though it was emailed: {notice}"),
+        None => assert!(emails, "no link to give on: {notice}"),
+    }
+    // Sent again: the link is not shown a second time.
+    let resent = post(server, "/api/proposals/decision", &accept).await;
+    assert!(!resent.json()["message"].as_str().unwrap().contains(&prefix));
+
+    let declined = post(
+        server,
+        "/api/proposals/decision",
+        &decision(
+            "proposition-courriel-0002",
+            "decline",
+            "decision-courriel-b",
+        ),
+    )
+    .await;
+    let notice = declined.json()["message"].as_str().unwrap().to_string();
+    assert_eq!(notice.contains("par courriel"), emails, "{notice}");
+}

@@ -1144,6 +1144,18 @@ async fn proposals_accepted_and_declined() {
     support::proposals::proposals_accepted_and_declined(&server).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proposals_promise_emails_only_where_the_site_sends_them() {
+    for emails in [false, true] {
+        let server = if emails {
+            start_with_emails(config()).await
+        } else {
+            start(config()).await
+        };
+        support::proposals::what_is_promised_follows_whether_emails_are_sent(&server, emails).await;
+    }
+}
+
 // ---- Messages to registrants -----------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
