@@ -93,6 +93,12 @@ test("the region's view holds only its own meetups; a wrong key or another regio
   }
   const violations = serious(await axe(page));
   assert.equal(violations.length, 0, describeViolations(violations));
+  // The right link opened next in the same tab (only the fragment
+  // changes): its region shows, the error gone.
+  await page.evaluate(([region, key]) => { location.hash = `region=${region}&cle=${key}`; }, [REGION, KEY]);
+  await page.locator("#region-vue").waitFor({ state: "visible" });
+  assert.equal(await page.textContent("#region-vue-titre"), "Occitanie");
+  assert.equal(await page.locator("#coordination-erreurs li").count(), 0, "the error is gone");
   await context.close();
 });
 

@@ -187,14 +187,21 @@
 
   /* ---- Report (organiser's secret link) ------------------------------- */
 
-  function fillFromFragment(form) {
+  /* The private link's fragment fills the form, never over what was typed;
+     a link opened later in the same tab (`replace`) is what the person
+     chose now, and replaces it. */
+  function fillFromFragment(form, replace) {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     var meetup = params.get("rencontre");
     var key = params.get("cle");
     var region = params.get("region");
-    if (region && ID.test(region) && form.elements.region && !form.elements.region.value) form.elements.region.value = region;
-    if (meetup && ID.test(meetup) && form.elements.meetup && !form.elements.meetup.value) form.elements.meetup.value = meetup;
-    if (key && form.elements.key && !form.elements.key.value) form.elements.key.value = key;
+    var set = function (name, value) {
+      var field = form.elements[name];
+      if (value && field && (replace || !field.value)) field.value = value;
+    };
+    if (region && ID.test(region)) set("region", region);
+    if (meetup && ID.test(meetup)) set("meetup", meetup);
+    set("key", key);
     var note = document.getElementById(form.id + "-lien");
     if (note && meetup && key && ID.test(meetup)) {
       note.textContent = t("report_link_read") + " ";
@@ -527,7 +534,14 @@
   document.querySelectorAll("form[data-form]").forEach(function (form) {
     var kind = form.getAttribute("data-form");
     form.noValidate = true;
-    if (kind === "report" || kind === "registrants" || kind === "coordination") fillFromFragment(form);
+    if (kind === "report" || kind === "registrants" || kind === "coordination") {
+      fillFromFragment(form, false);
+      // Another private link opened in this tab changes only the fragment.
+      window.addEventListener("hashchange", function () {
+        fillFromFragment(form, true);
+        if (opensAtOnce()) send(form, done);
+      });
+    }
     // Names this sending: the form sent twice makes one proposal.
     if (kind === "proposal" && !form.elements.request.value) form.elements.request.value = requestToken();
     if (kind === "report") prefillIntentions(form);
@@ -555,8 +569,12 @@
       if (kind === "verification" && previous) previous.hidden = true;
       send(form, done);
     });
-    if (kind === "registrants" && form.elements.meetup.value && form.elements.key.value) send(form, done);
-    if (kind === "coordination" && form.elements.region.value && form.elements.key.value) send(form, done);
+    // The private pages open their view as soon as the link gave the key.
+    function opensAtOnce() {
+      var what = kind === "registrants" ? form.elements.meetup : kind === "coordination" ? form.elements.region : null;
+      return Boolean(what && what.value && form.elements.key.value);
+    }
+    if (opensAtOnce()) send(form, done);
   });
 
   document.querySelectorAll("[data-outcome]").forEach(showOutcome);
