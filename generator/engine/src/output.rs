@@ -157,16 +157,26 @@ impl Sink for DiskSink {
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()> {
         if self.reuse.is_some() {
             let fingerprint = fingerprint_bytes(&bytes);
-            if self.already_holds(path, fingerprint) {
-                self.holds(path, fingerprint);
-                return Ok(());
-            }
-            self.write_file(path, &bytes)?;
-            self.holds(path, fingerprint);
-            return Ok(());
+            return self.write_fingerprinted(path, bytes, fingerprint);
         }
         self.write_file(path, &bytes)?;
         self.record(path);
+        Ok(())
+    }
+
+    fn write_fingerprinted(
+        &self,
+        path: &OutputPath,
+        bytes: Vec<u8>,
+        fingerprint: Fingerprint,
+    ) -> std::io::Result<()> {
+        if self.reuse.is_none() {
+            return self.write(path, bytes);
+        }
+        if !self.already_holds(path, fingerprint) {
+            self.write_file(path, &bytes)?;
+        }
+        self.holds(path, fingerprint);
         Ok(())
     }
 

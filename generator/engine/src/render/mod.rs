@@ -27,6 +27,19 @@ pub trait Sink: Sync {
     /// Writes `bytes` at `path`.
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()>;
 
+    /// Writes `bytes`, whose fingerprint the caller has made already (a
+    /// traced render): a sink that compares files by fingerprint uses it
+    /// rather than hashing the bytes again.
+    fn write_fingerprinted(
+        &self,
+        path: &OutputPath,
+        bytes: Vec<u8>,
+        fingerprint: trace::Fingerprint,
+    ) -> std::io::Result<()> {
+        let _ = fingerprint;
+        self.write(path, bytes)
+    }
+
     /// Keeps the file at `path` as the last render wrote it (its bytes had
     /// fingerprint `fingerprint`), without rendering it again; false when
     /// the sink no longer has it, and the file must be rendered.
@@ -161,7 +174,8 @@ impl Renderer<'_> {
 
     /// Writes a job's outputs into `sink`, each finished (the live-reload
     /// script); returns how many. With `fingerprints`, each file's path and
-    /// the fingerprint of its final bytes are added to it.
+    /// the fingerprint of its final bytes are added to it, and the sink is
+    /// given that fingerprint rather than making it again.
     fn write_outputs(
         &self,
         outputs: Vec<(String, Vec<u8>)>,
@@ -174,10 +188,15 @@ impl Renderer<'_> {
                 Diagnostic::new(path.as_str(), format!("cannot be written: {why}"))
             })?;
             let bytes = self.finish(&path, bytes);
-            if let Some(fingerprints) = fingerprints.as_deref_mut() {
-                fingerprints.push((path.clone(), trace::fingerprint_bytes(&bytes)));
-            }
-            sink.write(&target, bytes).map_err(|e| {
+            let written = match fingerprints.as_deref_mut() {
+                Some(fingerprints) => {
+                    let fingerprint = trace::fingerprint_bytes(&bytes);
+                    fingerprints.push((path.clone(), fingerprint));
+                    sink.write_fingerprinted(&target, bytes, fingerprint)
+                }
+                None => sink.write(&target, bytes),
+            };
+            written.map_err(|e| {
                 Diagnostic::new(path.as_str(), format!("cannot write the file: {e}"))
             })?;
         }
