@@ -121,12 +121,10 @@ impl DiskSink {
         }
     }
 
-    /// The fingerprint of each file written or kept by a reusing sink.
-    pub fn fingerprints(&self) -> HashMap<String, Fingerprint> {
-        self.fingerprints
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// The fingerprint of each file written or kept by a reusing sink,
+    /// taken out of it (read once, when the build is done).
+    pub fn take_fingerprints(&self) -> HashMap<String, Fingerprint> {
+        std::mem::take(&mut self.fingerprints.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Notes a file that holds `fingerprint` now, untouched or written.
