@@ -132,21 +132,17 @@ fn pages_built(stdout: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Removes the site's build cache: the next build renders every page.
-fn forget_cache(site: &Path) {
-    let _ = std::fs::remove_file(site.join(".maillage/build-cache.json"));
-}
-
 fn bench_build(site: &Path, runs: usize) {
     let fresh = env_or("MAILLAGE_BENCH_FRESH", 0) == 1;
     let settle: u64 = env_or("MAILLAGE_BENCH_SETTLE", 0);
     let public = site.join("public");
     // Warm-up: the page cache holds the inputs, and a previous output exists.
-    forget_cache(site);
+    // Each build runs without a build cache, so that it renders every page.
+    maillage::cache::forget(site);
     measure(&mut maillage_build(site));
     let mut measured = Vec::new();
     for run in 1..=runs {
-        forget_cache(site);
+        maillage::cache::forget(site);
         if fresh {
             let _ = std::fs::remove_dir_all(&public);
         }
@@ -275,7 +271,7 @@ fn bench_cache(site: &Path, runs: usize) {
         .collect();
     // A clean build, then one with its cache: the output and the spare
     // folder are both known to the cache.
-    forget_cache(site);
+    maillage::cache::forget(site);
     measure(&mut maillage_build(site));
     measure(&mut maillage_build(site));
     println!("\nnational site, builds with a warm cache, {runs} runs each\n");

@@ -12,55 +12,21 @@ page being served. Also reports what the server logs for each change
 ("re-rendered N files in X ms"). Each run uses another meetup.
 """
 
-import http.client
 import json
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def get(conn, path):
-    conn.request("GET", path)
-    r = conn.getresponse()
-    return r.status, r.read()
+from serve_support import connect_when_served, get, start_serve
 
 
 def main():
     binary, site = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    port = free_port()
-    work = tempfile.mkdtemp(prefix="maillage-serve-bench-")
-    log_path = os.path.join(work, "serve.log")
-    env = dict(os.environ, MAILLAGE_NOW="2026-11-22T12:00")
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([binary, "serve", "-r", site, "-p", str(port),
-                                   "--store", "sqlite:" + os.path.join(work, "store.sqlite")], stdout=log,
-                                  stderr=subprocess.STDOUT, env=env)
+    server, port, log_path = start_serve(binary, site)
     try:
-        deadline = time.time() + 300
-        conn = None
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                if get(conn, "/carte/rencontres.geojson")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit("maillage serve did not answer: see " + log_path)
+        conn = connect_when_served(port, "/carte/rencontres.geojson", log_path)
         features = json.loads(get(conn, "/carte/rencontres.geojson")[1])["features"]
         open_meetups = [f["properties"] for f in features
                         if f["properties"]["registration_state"] == "open"]

@@ -15,29 +15,13 @@ logs for each change. Every file edited is restored afterwards.
 """
 
 import glob
-import http.client
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def get(conn, path):
-    conn.request("GET", path)
-    r = conn.getresponse()
-    return r.status, r.read()
+from serve_support import connect_when_served, get, start_serve
 
 
 def wait_for(conn, page, marker, since, limit=60):
@@ -66,32 +50,16 @@ def spread(values):
 def main():
     binary, site = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    port = free_port()
-    work = tempfile.mkdtemp(prefix="maillage-serve-bench-")
-    log_path = os.path.join(work, "serve.log")
-    env = dict(os.environ, MAILLAGE_NOW="2026-11-22T12:00")
     meetups_file, meetup_id, title_line = first_meetup(site)
     meetup_page = f"/rencontres/{meetup_id}/"
     faq = os.path.join(site, "content", "faq.md")
     template = glob.glob(os.path.join(site, "themes", "*", "templates", "meetup.html"))[0]
     saved = {p: open(p, encoding="utf-8").read() for p in (meetups_file, faq, template)}
     started = time.perf_counter()
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([binary, "serve", "-r", site, "-p", str(port),
-                                   "--store", "sqlite:" + os.path.join(work, "store.sqlite")],
-                                  stdout=log, stderr=subprocess.STDOUT, env=env)
+    server, port, log_path = start_serve(binary, site)
     results = {}
     try:
-        conn = None
-        while time.perf_counter() - started < 300:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                if get(conn, meetup_page)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.01)
-        else:
-            sys.exit("maillage serve did not answer: see " + log_path)
+        conn = connect_when_served(port, meetup_page, log_path)
         results["cold start, to the first page served"] = (
             [(time.perf_counter() - started) * 1000], 1000)
 

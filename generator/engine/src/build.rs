@@ -531,7 +531,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let cache = cache::BuildCache {
         key: cache_key,
         traces: traced.traces,
-        output: sink.fingerprints(),
+        output: sink.take_fingerprints(),
         spare: previous.map(|c| c.output).filter(|_| had_output),
     };
     if let Err(e) = cache::save(&site.root, &cache) {

@@ -121,12 +121,10 @@ impl DiskSink {
         }
     }
 
-    /// The fingerprint of each file written or kept by a reusing sink.
-    pub fn fingerprints(&self) -> HashMap<String, Fingerprint> {
-        self.fingerprints
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// The fingerprint of each file written or kept by a reusing sink,
+    /// taken out of it (read once, when the build is done).
+    pub fn take_fingerprints(&self) -> HashMap<String, Fingerprint> {
+        std::mem::take(&mut self.fingerprints.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Notes a file that holds `fingerprint` now, untouched or written.
@@ -157,16 +155,26 @@ impl Sink for DiskSink {
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()> {
         if self.reuse.is_some() {
             let fingerprint = fingerprint_bytes(&bytes);
-            if self.already_holds(path, fingerprint) {
-                self.holds(path, fingerprint);
-                return Ok(());
-            }
-            self.write_file(path, &bytes)?;
-            self.holds(path, fingerprint);
-            return Ok(());
+            return self.write_fingerprinted(path, bytes, fingerprint);
         }
         self.write_file(path, &bytes)?;
         self.record(path);
+        Ok(())
+    }
+
+    fn write_fingerprinted(
+        &self,
+        path: &OutputPath,
+        bytes: Vec<u8>,
+        fingerprint: Fingerprint,
+    ) -> std::io::Result<()> {
+        if self.reuse.is_none() {
+            return self.write(path, bytes);
+        }
+        if !self.already_holds(path, fingerprint) {
+            self.write_file(path, &bytes)?;
+        }
+        self.holds(path, fingerprint);
         Ok(())
     }
 

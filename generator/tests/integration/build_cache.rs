@@ -296,3 +296,28 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
     assert_eq!(rendered(&report), None, "everything rendered: {report}");
     std::fs::remove_dir_all(&site).unwrap();
 }
+
+/// The folder the next build writes into may be gone since the cache
+/// described it: its files are written again, none taken as already there.
+#[test]
+fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
+    let site = demo_copy();
+    build(&site, NOW);
+    build(&site, NOW);
+    let spare = site.join(".public.spare");
+    assert!(
+        spare.is_dir(),
+        "the output before last is kept as the spare"
+    );
+    std::fs::remove_dir_all(&spare).unwrap();
+    build(&site, NOW);
+    let clean = clean_copy(&site);
+    build(clean.path(), NOW);
+    let diff = differences(&site.join("public"), &clean.path().join("public"));
+    assert!(
+        diff.is_empty(),
+        "the cached build differs from a clean one:\n{}",
+        diff.join("\n")
+    );
+    std::fs::remove_dir_all(&site).unwrap();
+}

@@ -207,34 +207,32 @@ fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
     };
     let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
     let everything = handle.site.last_rendered();
-    let edits: [(&str, &str, &str, &str); 3] = [
-        (
-            "data",
-            "data/meetups/culture-numerique.yaml",
-            "Culture numérique, rencontre de la semaine 1 à Rennes",
-            "Culture numérique à Rennes, première rencontre",
-        ),
-        (
-            "content",
-            "content/actualites/rentree-2026.md",
-            "+++",
-            "+++\n",
-        ),
-        (
-            "template",
-            "themes/maillage/templates/meetup.html",
-            "{% block",
-            "{# edited #}{% block",
-        ),
-    ];
-    for (what, file, from, to) in edits {
-        if what == "content" {
-            let path = site.join(file);
+    type Edit = fn(&std::path::Path);
+    let edits: [(&str, Edit); 3] = [
+        ("data", |site| {
+            common::replace_in(
+                site,
+                "data/meetups/culture-numerique.yaml",
+                "Culture numérique, rencontre de la semaine 1 à Rennes",
+                "Culture numérique à Rennes, première rencontre",
+            )
+        }),
+        ("content", |site| {
+            let path = site.join("content/actualites/rentree-2026.md");
             let text = std::fs::read_to_string(&path).unwrap();
             std::fs::write(&path, text + "\nUn paragraphe ajouté.\n").unwrap();
-        } else {
-            common::replace_in(&site, file, from, to);
-        }
+        }),
+        ("template", |site| {
+            common::replace_in(
+                site,
+                "themes/maillage/templates/meetup.html",
+                "{% block",
+                "{# edited #}{% block",
+            )
+        }),
+    ];
+    for (what, edit) in edits {
+        edit(&site);
         handle.site.rebuild().unwrap();
         let rendered = handle.site.last_rendered();
         assert!(

@@ -253,13 +253,8 @@ impl Renderer<'_> {
                 .map(|(path, css)| (path, css.into_bytes()))
                 .collect()),
             Job::Robots => {
-                let mut ctx = Map::new();
-                ctx.insert(
-                    "config".into(),
-                    lib.config.serialized(&lib.config.default_language).clone(),
-                );
                 let text = self
-                    .render_template("robots.txt", ctx)
+                    .render_with_config("robots.txt", &lib.config.default_language, Map::new())
                     .map_err(|d| d.rendering("robots.txt"))?;
                 Ok(vec![("robots.txt".into(), text.into_bytes())])
             }

@@ -27,6 +27,19 @@ pub trait Sink: Sync {
     /// Writes `bytes` at `path`.
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> std::io::Result<()>;
 
+    /// Writes `bytes`, whose fingerprint the caller has made already (a
+    /// traced render): a sink that compares files by fingerprint uses it
+    /// rather than hashing the bytes again.
+    fn write_fingerprinted(
+        &self,
+        path: &OutputPath,
+        bytes: Vec<u8>,
+        fingerprint: trace::Fingerprint,
+    ) -> std::io::Result<()> {
+        let _ = fingerprint;
+        self.write(path, bytes)
+    }
+
     /// Keeps the file at `path` as the last render wrote it (its bytes had
     /// fingerprint `fingerprint`), without rendering it again; false when
     /// the sink no longer has it, and the file must be rendered.
@@ -77,46 +90,8 @@ pub struct RenderStats {
 impl Renderer<'_> {
     /// Renders every job into `sink`, reporting every failure.
     pub fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<usize> {
-        let written = AtomicUsize::new(0);
-        let errors: Vec<Diagnostic> = jobs
-            .par_iter()
-            .with_min_len(8)
-            .filter_map(|job| {
-                let written_here = self
-                    .render_job(job)
-                    .and_then(|outputs| self.write_outputs(outputs, sink, |_, _| {}));
-                match written_here {
-                    Ok(n) => {
-                        written.fetch_add(n, Ordering::Relaxed);
-                        None
-                    }
-                    Err(d) => Some(d),
-                }
-            })
-            .collect();
-        Diagnostics::from(errors).into_result(written.into_inner())
-    }
-
-    /// Writes a job's outputs into `sink`, each finished (the live-reload
-    /// script) and shown to `written` with its final bytes; returns how many.
-    fn write_outputs(
-        &self,
-        outputs: Vec<(String, Vec<u8>)>,
-        sink: &dyn Sink,
-        mut written: impl FnMut(&str, &[u8]),
-    ) -> std::result::Result<usize, Diagnostic> {
-        let count = outputs.len();
-        for (path, bytes) in outputs {
-            let target = OutputPath::new(&path).map_err(|why| {
-                Diagnostic::new(path.as_str(), format!("cannot be written: {why}"))
-            })?;
-            let bytes = self.finish(&path, bytes);
-            written(&path, &bytes);
-            sink.write(&target, bytes).map_err(|e| {
-                Diagnostic::new(path.as_str(), format!("cannot write the file: {e}"))
-            })?;
-        }
-        Ok(count)
+        self.run_jobs(jobs, sink, |_| None, None)
+            .map(|done| done.written)
     }
 
     /// Renders `jobs` into `sink` as [`Renderer::render_jobs`] does, except
@@ -128,6 +103,19 @@ impl Renderer<'_> {
         sink: &dyn Sink,
         previous: Option<&trace::Traces>,
     ) -> Result<Traced> {
+        self.run_jobs(jobs, sink, |job| job.key(self), previous)
+    }
+
+    /// Renders `jobs` into `sink`, tracing those `key` names (the others
+    /// are rendered without a trace) and keeping those whose trace in
+    /// `previous` still holds.
+    fn run_jobs(
+        &self,
+        jobs: &[Job],
+        sink: &dyn Sink,
+        key: impl Fn(&Job) -> Option<String> + Sync,
+        previous: Option<&trace::Traces>,
+    ) -> Result<Traced> {
         let written = AtomicUsize::new(0);
         let rendered = AtomicUsize::new(0);
         let kept = AtomicUsize::new(0);
@@ -137,11 +125,22 @@ impl Renderer<'_> {
             .par_iter()
             .with_min_len(8)
             .filter_map(|job| {
-                let key = job.key(self);
-                if let (Some(key), Some(previous), Some(check)) = (&key, previous, &check) {
-                    match self.keep_job(key, job, sink, previous, check) {
+                let Some(key) = key(job) else {
+                    let count = self
+                        .render_job(job)
+                        .and_then(|outputs| self.write_outputs(outputs, sink, None));
+                    return match count {
+                        Ok(count) => {
+                            written.fetch_add(count, Ordering::Relaxed);
+                            None
+                        }
+                        Err(d) => Some(d),
+                    };
+                };
+                if let (Some(previous), Some(check)) = (previous, &check) {
+                    match self.keep_job(&key, job, sink, previous, check) {
                         Ok(Some(count)) => {
-                            collector.keep(key, &previous.jobs[key], previous);
+                            collector.keep(&key, &previous.jobs[&key], previous);
                             written.fetch_add(count, Ordering::Relaxed);
                             kept.fetch_add(count, Ordering::Relaxed);
                             return None;
@@ -152,22 +151,15 @@ impl Renderer<'_> {
                 }
                 let (outputs, recorded) = trace::recording(|| self.render_job(job));
                 let mut files = Vec::new();
-                let count = match outputs.and_then(|outputs| {
-                    self.write_outputs(outputs, sink, |path, bytes| {
-                        // Only the traced jobs' files are fingerprinted here.
-                        if key.is_some() {
-                            files.push((path.to_string(), trace::fingerprint_bytes(bytes)));
-                        }
-                    })
-                }) {
+                let count = match outputs
+                    .and_then(|outputs| self.write_outputs(outputs, sink, Some(&mut files)))
+                {
                     Ok(count) => count,
                     Err(d) => return Some(d),
                 };
                 written.fetch_add(count, Ordering::Relaxed);
-                if let Some(key) = key {
-                    rendered.fetch_add(count, Ordering::Relaxed);
-                    collector.add(key, recorded, files);
-                }
+                rendered.fetch_add(count, Ordering::Relaxed);
+                collector.add(key, recorded, files);
                 None
             })
             .collect();
@@ -178,6 +170,37 @@ impl Renderer<'_> {
             kept: kept.into_inner(),
             traces,
         })
+    }
+
+    /// Writes a job's outputs into `sink`, each finished (the live-reload
+    /// script); returns how many. With `fingerprints`, each file's path and
+    /// the fingerprint of its final bytes are added to it, and the sink is
+    /// given that fingerprint rather than making it again.
+    fn write_outputs(
+        &self,
+        outputs: Vec<(String, Vec<u8>)>,
+        sink: &dyn Sink,
+        mut fingerprints: Option<&mut Vec<(String, trace::Fingerprint)>>,
+    ) -> std::result::Result<usize, Diagnostic> {
+        let count = outputs.len();
+        for (path, bytes) in outputs {
+            let target = OutputPath::new(&path).map_err(|why| {
+                Diagnostic::new(path.as_str(), format!("cannot be written: {why}"))
+            })?;
+            let bytes = self.finish(&path, bytes);
+            let written = match fingerprints.as_deref_mut() {
+                Some(fingerprints) => {
+                    let fingerprint = trace::fingerprint_bytes(&bytes);
+                    fingerprints.push((path.clone(), fingerprint));
+                    sink.write_fingerprinted(&target, bytes, fingerprint)
+                }
+                None => sink.write(&target, bytes),
+            };
+            written.map_err(|e| {
+                Diagnostic::new(path.as_str(), format!("cannot write the file: {e}"))
+            })?;
+        }
+        Ok(count)
     }
 
     /// Keeps the files of `job` when its trace in `previous` still holds:

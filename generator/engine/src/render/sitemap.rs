@@ -133,16 +133,11 @@ pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnos
     let render_one = |entries: Vec<Value>| -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = Map::new();
         ctx.insert("entries".into(), Value::Array(entries));
-        ctx.insert(
-            "config".into(),
-            r.library
-                .config
-                .serialized(&r.library.config.default_language)
-                .clone(),
-        );
-        Ok(r.render_template("sitemap.xml", ctx)
-            .map_err(error)?
-            .into_bytes())
+        Ok(
+            r.render_with_config("sitemap.xml", &r.library.config.default_language, ctx)
+                .map_err(error)?
+                .into_bytes(),
+        )
     };
     if all.len() < LIMIT {
         return Ok(vec![("sitemap.xml".into(), render_one(all)?)]);
