@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use tera::Tera;
 
-use crate::cache;
+use crate::cache::{self, unchanged};
 use crate::config::Config;
 use crate::content::{self, InsertAnchor, LoadedContent, Page, Section};
 use crate::error::{Diagnostic, Diagnostics, Result};
@@ -62,6 +62,9 @@ pub struct BuildSummary {
     /// (its cache said they would come out the same).
     pub rendered: usize,
     pub kept: usize,
+    /// Nothing the build reads changed since the last build, whose output
+    /// it kept without loading the site.
+    pub untouched: bool,
     pub elapsed: Duration,
 }
 
@@ -75,7 +78,12 @@ impl std::fmt::Display for BuildSummary {
             self.files,
             self.elapsed.as_millis()
         )?;
-        if self.kept > 0 {
+        if self.untouched {
+            write!(
+                f,
+                " (nothing changed since the last build: its output is kept)"
+            )?;
+        } else if self.kept > 0 {
             write!(
                 f,
                 " ({} pages and files rendered again, {} unchanged since the last build)",
@@ -461,6 +469,34 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         .output
         .clone()
         .unwrap_or_else(|| options.root.join(&config.output_dir));
+    let cache_key = cache::key(options, &output);
+    // What this build reads, fingerprinted before it reads it: a file
+    // changed while the build runs is seen by the next one.
+    let last = unchanged::load(&options.root, &cache_key);
+    let read = unchanged::declared_inputs(options, &config).map(|mut inputs| {
+        inputs.extend(last.iter().flat_map(|l| l.inputs.iter().cloned()));
+        inputs.sort();
+        inputs.dedup();
+        let print = unchanged::fingerprint(&options.root, &inputs).ok();
+        (inputs, print)
+    });
+    if let (Some(last), Some((inputs, Some(print)))) = (&last, &read) {
+        if unchanged::still_holds(last, inputs, *print, &output) {
+            for warning in &last.warnings {
+                eprintln!("warning: {warning}");
+            }
+            lap("nothing changed");
+            return Ok(BuildSummary {
+                pages: last.pages,
+                sections: last.sections,
+                files: last.files,
+                rendered: 0,
+                kept: 0,
+                untouched: true,
+                elapsed: start.elapsed(),
+            });
+        }
+    }
     // The staging folder is prepared (a reused one is listed) while the
     // site loads. Listing mostly waits on the file system: it gets a thread
     // of its own rather than one of the pool's, which all go to loading.
@@ -486,7 +522,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         eprintln!("warning: {warning}");
     }
     lap("loaded");
-    let cache_key = cache::key(options, &output);
     let mut previous = cache::load(&site.root, &cache_key);
     // From here the spare folder changes: no cache may describe it until
     // this build is in place.
@@ -528,19 +563,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let had_output = output.is_dir();
     staging.swap_into_place(&output)?;
     lap("swapped");
-    let cache = cache::BuildCache {
-        key: cache_key,
-        traces: traced.traces,
-        output: sink.take_fingerprints(),
-        spare: previous.map(|c| c.output).filter(|_| had_output),
-    };
-    if let Err(e) = cache::save(&site.root, &cache) {
-        eprintln!(
-            "note: the build cache cannot be saved in {}: {e}",
-            cache::DIR
-        );
-    }
-    lap("cache saved");
     let summary = BuildSummary {
         pages: site.library.pages.iter().filter(|p| p.meta.render).count()
             + site.contribution.pages.len(),
@@ -548,8 +570,36 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         files,
         rendered: traced.rendered,
         kept: traced.kept,
+        untouched: false,
         elapsed: start.elapsed(),
     };
+    let last = read.and_then(|(inputs, print)| {
+        unchanged::record(
+            options,
+            &site,
+            &traced.traces,
+            (inputs, print?),
+            &summary,
+            &output,
+        )
+    });
+    let cache = cache::BuildCache {
+        key: cache_key,
+        traces: traced.traces,
+        output: sink.take_fingerprints(),
+        spare: previous.map(|c| c.output).filter(|_| had_output),
+    };
+    let saved = cache::save(&site.root, &cache).and_then(|()| match &last {
+        Some(last) => unchanged::save(&site.root, last),
+        None => Ok(()),
+    });
+    if let Err(e) = saved {
+        eprintln!(
+            "note: the build cache cannot be saved in {}: {e}",
+            cache::DIR
+        );
+    }
+    lap("cache saved");
     // Freeing a national site's values takes a tenth of a second on one
     // core; the build is done and need not wait for it.
     std::thread::spawn(move || drop(site));

@@ -11,7 +11,7 @@
 //! [`VendorAssets`] copies them into every build, so the site serves its own
 //! copies: no CDN, no third-party request.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -91,6 +91,25 @@ impl SiteExtension for VendorAssets {
             files,
             ..Contribution::default()
         })
+    }
+
+    /// The declared files under the theme's `node_modules/` (the manifest
+    /// is the engine's input already).
+    fn inputs(&self, root: &Path, config: &Config) -> Option<Vec<PathBuf>> {
+        let Some(theme) = config.theme.as_deref() else {
+            return Some(Vec::new());
+        };
+        let theme_dir = Path::new("themes").join(theme);
+        let manifest = theme_dir.join("theme.toml");
+        let Ok(text) = std::fs::read_to_string(root.join(&manifest)) else {
+            return Some(Vec::new());
+        };
+        let modules = theme_dir.join("node_modules");
+        match declared(&manifest, &text) {
+            Ok(entries) => Some(entries.iter().map(|e| modules.join(&e.from)).collect()),
+            // The build reports it; whatever it reads then is unknown.
+            Err(_) => None,
+        }
     }
 }
 

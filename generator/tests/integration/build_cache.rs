@@ -2,10 +2,13 @@
 //! outputs its cache says are unchanged writes the same site, byte for
 //! byte, as a clean build of the same sources, whatever kind of input
 //! changed; and it renders only part of the site when little changed.
+//! When nothing it reads changed and the clock is within the span the last
+//! output holds for (`.maillage/last-build.json`), it keeps that output
+//! without loading the site.
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{copy_dir, demo_copy, files, maillage, replace_in};
+use crate::common::{copy_dir, demo_copy, files, fixture_with, maillage, replace_in};
 
 const NOW: &str = "2026-11-22T12:00";
 
@@ -101,6 +104,11 @@ fn kept(report: &str) -> usize {
     report[..at].rsplit(' ').next().unwrap().parse().unwrap()
 }
 
+/// Whether the build kept the last output without loading the site.
+fn untouched(report: &str) -> bool {
+    report.contains("nothing changed since the last build")
+}
+
 fn total(report: &str) -> usize {
     rendered(report).unwrap_or(0) + kept(report)
 }
@@ -131,14 +139,14 @@ fn written_since(dir: &Path, since: std::time::SystemTime) -> Vec<String> {
 fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
     let site = demo_copy();
     build(&site, NOW);
+    touch_a_page(&site);
     build(&site, NOW);
     // Built twice: the output and the spare folder are both known.
     let since = std::time::SystemTime::now();
     let unchanged = build(&site, NOW);
-    assert_eq!(
-        rendered(&unchanged),
-        Some(0),
-        "nothing changed, nothing rendered: {unchanged}"
+    assert!(
+        untouched(&unchanged),
+        "nothing changed, the output is kept: {unchanged}"
     );
     let written = written_since(&site.join("public"), since);
     assert!(
@@ -197,6 +205,23 @@ fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
             now: NOW,
         },
         Change {
+            what: "a theme's static file",
+            apply: |s| {
+                let path = s.join("themes/maillage/static/css/maillage.css");
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, text + "\n.ajout { color: inherit; }\n").unwrap();
+            },
+            now: NOW,
+        },
+        Change {
+            what: "a new static file",
+            apply: |s| {
+                std::fs::create_dir_all(s.join("static")).unwrap();
+                std::fs::write(s.join("static/bonjour.txt"), "Bonjour\n").unwrap();
+            },
+            now: NOW,
+        },
+        Change {
             what: "config",
             apply: |s| {
                 let path = s.join("config.toml");
@@ -243,6 +268,11 @@ fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
         (change.apply)(&site);
         let since = std::time::SystemTime::now();
         let report = build(&site, change.now);
+        assert!(
+            !untouched(&report),
+            "after a change of {}, the last output was kept: {report}",
+            change.what
+        );
         let written = written_since(&site.join("public"), since).len();
         let clean = clean_copy(&site);
         build(clean.path(), change.now);
@@ -277,6 +307,106 @@ fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
     std::fs::remove_dir_all(&site).unwrap();
 }
 
+/// A change the next build must see, to make it load the site.
+fn touch_a_page(site: &Path) {
+    let path = first_page_file(site);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text + "\n").unwrap();
+}
+
+/// The span of clock readings the last build's output holds for, from
+/// its record: (from, until).
+fn clock_span(site: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(site.join(".maillage/last-build.json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let at = |key: &str| record["clock"][key].as_str().unwrap().to_string();
+    (at("from"), at("until"))
+}
+
+fn instant(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// Builds `site` at `now`, then a clean copy of its sources; panics with
+/// the files that differ.
+fn assert_same_as_clean(site: &Path, now: &str, what: &str) {
+    let clean = clean_copy(site);
+    build(clean.path(), now);
+    let diff = differences(&site.join("public"), &clean.path().join("public"));
+    assert!(
+        diff.is_empty(),
+        "{what}: the build differs from a clean one:\n{}",
+        diff.join("\n")
+    );
+}
+
+/// The clock moves on: within the span the last output holds for (no
+/// meetup opens, starts or ends, the day is the same), the output is kept
+/// and is what a clean build gives at that time; at the end of the span
+/// it is built again.
+#[test]
+fn the_output_is_kept_while_the_clock_stays_in_its_span() {
+    let site = demo_copy();
+    build(&site, NOW);
+    let (from, until) = clock_span(&site);
+    let (from, until) = (instant(&from), instant(&until));
+    // Any reading in the span gives the same site.
+    let later = from + (until - from) / 2;
+    assert!(
+        later > from,
+        "the span is more than an instant: {from} to {until}"
+    );
+    let later = later.to_rfc3339();
+    let report = build(&site, &later);
+    assert!(untouched(&report), "at {later}: {report}");
+    assert_same_as_clean(&site, &later, &format!("at {later}"));
+    let end = until.to_rfc3339();
+    let report = build(&site, &end);
+    assert!(!untouched(&report), "at the span's end {end}: {report}");
+    assert_same_as_clean(&site, &end, &format!("at {end}"));
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+/// Files the templates read with `load_data` outside the folders a build
+/// reads anyway are inputs too; a template that reads the clock is
+/// rendered at every build; an output folder replaced since is built
+/// again.
+#[test]
+fn what_the_templates_read_and_the_output_folder_are_checked() {
+    let index = "{% extends \"base.html\" %}{% block content %}\
+        {% set chiffres = load_data(path=\"extra/chiffres.toml\") %}\
+        <p class=\"chiffre\">{{ chiffres.lieux }} lieux</p>{% endblock content %}";
+    let site = fixture_with(
+        "blog",
+        &[
+            ("templates/index.html", index),
+            ("extra/chiffres.toml", "lieux = 12\n"),
+        ],
+    );
+    let site = site.path();
+    build(site, NOW);
+    assert!(untouched(&build(site, NOW)));
+    std::fs::write(site.join("extra/chiffres.toml"), "lieux = 13\n").unwrap();
+    let report = build(site, NOW);
+    assert!(!untouched(&report), "{report}");
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(home.contains("13 lieux"), "{home}");
+    assert!(untouched(&build(site, NOW)));
+
+    std::fs::remove_dir_all(site.join("public")).unwrap();
+    let report = build(site, NOW);
+    assert!(!untouched(&report), "{report}");
+    assert!(site.join("public/index.html").is_file());
+
+    let index = index.replace("lieux</p>", "lieux, {{ now() }}</p>");
+    std::fs::write(site.join("templates/index.html"), index).unwrap();
+    build(site, NOW);
+    let report = build(site, NOW);
+    assert!(!untouched(&report), "a page read the clock: {report}");
+}
+
 #[test]
 fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
     let site = demo_copy();
@@ -284,6 +414,7 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
     let cache = site.join(".maillage/build-cache.json");
     assert!(cache.is_file());
     std::fs::write(&cache, "{ not json").unwrap();
+    touch_a_page(&site);
     let report = build(&site, NOW);
     assert!(report.contains("is damaged"), "{report}");
     assert_eq!(rendered(&report), None, "everything rendered: {report}");
@@ -291,6 +422,7 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
     let foreign = text.replacen("\"key\":\"maillage ", "\"key\":\"maillage 0.0.0 ", 1);
     assert_ne!(foreign, text);
     std::fs::write(&cache, foreign).unwrap();
+    touch_a_page(&site);
     let report = build(&site, NOW);
     assert!(report.contains("another version"), "{report}");
     assert_eq!(rendered(&report), None, "everything rendered: {report}");
@@ -303,6 +435,7 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
 fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
     let site = demo_copy();
     build(&site, NOW);
+    touch_a_page(&site);
     build(&site, NOW);
     let spare = site.join(".public.spare");
     assert!(
@@ -310,6 +443,7 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
         "the output before last is kept as the spare"
     );
     std::fs::remove_dir_all(&spare).unwrap();
+    touch_a_page(&site);
     build(&site, NOW);
     let clean = clean_copy(&site);
     build(clean.path(), NOW);

@@ -113,6 +113,37 @@ pub struct Contribution {
     /// Pages the site must have for what the extension adds to work (the
     /// pages its forms lead to): the build refuses a site without them.
     pub required_pages: Vec<RequiredPage>,
+    /// The clock readings for which these pages and files come out the
+    /// same, as far as the extension knows (`None`: the clock changes
+    /// nothing). A later build whose files are unchanged keeps the last
+    /// output only while its clock is in every extension's span.
+    pub clock_span: Option<ClockSpan>,
+}
+
+/// Clock readings `from` (included) to `until` (excluded); `until` is
+/// `None` when nothing changes after `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClockSpan {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ClockSpan {
+    pub fn contains(&self, instant: chrono::DateTime<chrono::Utc>) -> bool {
+        self.from <= instant && self.until.is_none_or(|until| instant < until)
+    }
+
+    /// The readings both spans hold.
+    fn and(self, other: ClockSpan) -> ClockSpan {
+        let until = match (self.until, other.until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        ClockSpan {
+            from: self.from.max(other.from),
+            until,
+        }
+    }
 }
 
 /// A page the site must have: its path (`/like/this/`), who asks for it and
@@ -147,6 +178,10 @@ impl Contribution {
         self.files.extend(other.files);
         self.warnings.extend(other.warnings);
         self.required_pages.extend(other.required_pages);
+        self.clock_span = match (self.clock_span, other.clock_span) {
+            (Some(a), Some(b)) => Some(a.and(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     /// What the extension `name` gave.
@@ -163,4 +198,11 @@ pub trait SiteExtension: Send + Sync {
     fn name(&self) -> &str;
     /// Reads its sources (relative to the site root) and returns what to add.
     fn contribute(&self, root: &std::path::Path, config: &Arc<Config>) -> Result<Contribution>;
+    /// The files and folders (relative to the site root) `contribute`
+    /// reads, for a build to tell whether anything changed since the last
+    /// one; `None` when what it gives depends on more than files (then
+    /// every build loads the site). A folder stands for all it holds.
+    fn inputs(&self, _root: &std::path::Path, _config: &Config) -> Option<Vec<std::path::PathBuf>> {
+        None
+    }
 }

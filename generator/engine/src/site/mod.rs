@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::content::{Page, Section};
 use crate::error::Diagnostics;
 pub use extension::{
-    ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, PageContext,
+    ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, PageContext,
     RequiredPage, SearchEntry, SiteExtension,
 };
 pub use populate::populate;

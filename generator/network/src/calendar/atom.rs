@@ -20,7 +20,7 @@ fn rfc3339(instant: DateTime<Utc>) -> String {
 fn entry_updated(net: &Network, m: usize) -> DateTime<Utc> {
     match net.facts[m].opens {
         Some(opens) if opens <= net.now => opens,
-        _ => net.now,
+        _ => net.stamp(),
     }
 }
 
@@ -36,7 +36,7 @@ pub(crate) fn feed(net: &Network) -> Vec<u8> {
         .iter()
         .map(|&m| entry_updated(net, m))
         .max()
-        .unwrap_or(net.now);
+        .unwrap_or_else(|| net.stamp());
     let self_url = net.permalink(&net.urls.feed());
     let mut out = String::with_capacity(1024 + entries.len() * 800);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");

@@ -42,7 +42,7 @@ pub(crate) fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
     ical::Event {
         meetup_id: &meetup.id,
         host,
-        stamp: net.now,
+        stamp: net.stamp(),
         start: facts.start,
         end: facts.end,
         zone: meetup.time_zone,
@@ -75,7 +75,9 @@ pub(crate) fn region_calendar<'e>(
     let mut cal = ical::Calendar::new(Some(&format!("Rencontres – {}", region.name)));
     let since = net.now - Duration::days(REGION_HISTORY_DAYS);
     for &m in &net.region_meetups[r] {
-        if net.facts[m].end >= since {
+        // Until the instant it ends plus the history: a boundary of
+        // [`Network::clock_span`].
+        if net.facts[m].end > since {
             cal.push_event(event(m));
         }
     }

@@ -44,7 +44,7 @@ pub(crate) fn json(net: &Network, figures: &Figures, region: Option<usize>) -> V
         })
         .collect();
     let mut value = json!({
-        "generated_at": net.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "generated_at": net.stamp().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "region": region.map(|r| json!({"code": net.data.regions[r].code, "name": net.data.regions[r].name})),
         "small_count_threshold": SMALL_COUNT,
         "total": counts_json(&series.total),

@@ -122,17 +122,28 @@ impl SiteExtension for DataPages {
             observer(&net);
         }
         let has_forms = !net.data.meetups.is_empty();
+        let clock_span = net.clock_span();
         // Once per build: the figures pages and their files share them.
         let figures = Arc::new(Figures::of(&net));
         let figures_files = crate::figures::files::all(&net, &figures);
         lap("figures counted, their files written");
         let mut contribution = contribution(net, figures, loaded.warnings);
         contribution.files.extend(figures_files);
+        contribution.clock_span = Some(clock_span);
         if has_forms {
             contribution.required_pages = required_pages(&result_pages);
         }
         lap("files and page list");
         Ok(contribution)
+    }
+
+    /// `data/`, unless live figures are laid over it (a store's, which
+    /// are not files).
+    fn inputs(&self, _root: &Path, _config: &Config) -> Option<Vec<std::path::PathBuf>> {
+        match (&self.overlay, &self.observer) {
+            (None, None) => Some(vec!["data".into()]),
+            _ => None,
+        }
     }
 }
 

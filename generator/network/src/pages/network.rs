@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use maillage_engine::site::ClockSpan;
 use maillage_model::french;
 use maillage_model::meetup::{MeetupAggregate, MeetupStatus, PublicReport};
 use maillage_model::result_pages::ResultPages;
@@ -469,16 +470,54 @@ impl Network {
         self.reports[m].as_deref()
     }
 
-    /// The first instant after `now` at which the date alone changes what a
-    /// page shows of a meetup: its registrations open or close, it starts or
-    /// it ends. `None` when nothing is left to change.
-    pub fn next_change(&self) -> Option<DateTime<Utc>> {
+    /// The instants at which the date alone changes what the site shows of
+    /// a meetup: its registrations open or close, it starts, it ends, and
+    /// it leaves its region's calendar. Each is an instant `t` where
+    /// something holds from `t` on (`now >= t`) that did not before.
+    fn clock_boundaries(&self) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        let history = chrono::Duration::days(crate::calendar::ics::REGION_HISTORY_DAYS);
         self.facts
             .iter()
-            .flat_map(|f| [f.opens, Some(f.closes), Some(f.start), Some(f.end)])
+            .flat_map(move |f| {
+                [
+                    f.opens,
+                    Some(f.closes),
+                    Some(f.start),
+                    Some(f.end),
+                    Some(f.end + history),
+                ]
+            })
             .flatten()
-            .filter(|&t| t > self.now)
-            .min()
+    }
+
+    /// The first instant after `now` at which the date alone changes what a
+    /// page shows of a meetup. `None` when nothing is left to change.
+    pub fn next_change(&self) -> Option<DateTime<Utc>> {
+        self.clock_boundaries().filter(|&t| t > self.now).min()
+    }
+
+    /// When the site's dated files say they were made: the start of the
+    /// build's day (UTC). Stamping them to the second would rewrite every
+    /// calendar at every build, for readers that ignore it.
+    pub fn stamp(&self) -> DateTime<Utc> {
+        self.now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+    }
+
+    /// The clock readings for which the site comes out as at `now`: from
+    /// the last boundary passed (or the stamp's day) to the next one (or
+    /// the next day).
+    pub fn clock_span(&self) -> ClockSpan {
+        let day = self.stamp();
+        let passed = self.clock_boundaries().filter(|&t| t <= self.now).max();
+        let next_day = day + chrono::Duration::days(1);
+        ClockSpan {
+            from: passed.map_or(day, |t| t.max(day)),
+            until: Some(self.next_change().map_or(next_day, |t| t.min(next_day))),
+        }
     }
 
     /// Index in `data.meetups` of the meetup `id`.

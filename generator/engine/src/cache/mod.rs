@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::build::BuildOptions;
 use crate::render::trace::{fingerprint_bytes, Fingerprint, Traces};
 
+pub mod unchanged;
+
 /// The cache's folder under the site root.
 pub const DIR: &str = ".maillage";
 const FILE: &str = "build-cache.json";
@@ -111,8 +113,10 @@ pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
     }
 }
 
-/// Removes the cache before a build writes anything.
+/// Removes the cache, and the record of the last build, before a build
+/// writes anything.
 pub fn forget(root: &Path) {
+    unchanged::forget(root);
     let _ = std::fs::remove_file(path(root));
 }
 

@@ -1,0 +1,257 @@
+//! Whether a build may keep the last output without even loading the site:
+//! every file the last build read is as it was, the clock is still within
+//! the span for which the last output holds, and the output folder is the
+//! one the last build put in place. `.maillage/last-build.json` records
+//! what this takes; it is removed and written with the build cache.
+//!
+//! The files a build reads are the configuration, `content/`,
+//! `templates/`, `static/`, `sass/`, the theme's own folders and manifest,
+//! what each extension says it reads, and the files `load_data` read, as
+//! the traces record them. An extension that depends on more than files, or an output that
+//! read something that cannot be checked again (`now()`, random numbers,
+//! images), leaves no record: the next build loads everything.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::build::BuildOptions;
+use crate::config::Config;
+use crate::render::trace::{fingerprint_bytes, Fingerprint, Traces};
+use crate::site::ClockSpan;
+
+const FILE: &str = "last-build.json";
+
+/// What the last build read and gave.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LastBuild {
+    /// The build cache's key ([`super::key`]).
+    pub key: String,
+    /// The files read, by path relative to the site root.
+    pub inputs: Vec<PathBuf>,
+    /// Their fingerprint, paths and bytes.
+    pub fingerprint: Fingerprint,
+    /// The clock readings for which the output holds (`None`: any).
+    pub clock: Option<ClockSpan>,
+    /// The output folder put in place.
+    pub output: FolderIdentity,
+    /// The summary's counts, and the warnings, printed again.
+    pub pages: usize,
+    pub sections: usize,
+    pub files: usize,
+    pub warnings: Vec<String>,
+}
+
+/// Which folder a path names: a folder put in place by renaming has an
+/// identity of its own, which a folder put there since would not share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderIdentity {
+    device: u64,
+    inode: u64,
+}
+
+impl FolderIdentity {
+    #[cfg(unix)]
+    pub fn of(dir: &Path) -> Option<FolderIdentity> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(dir).ok().filter(|m| m.is_dir())?;
+        Some(FolderIdentity {
+            device: meta.dev(),
+            inode: meta.ino(),
+        })
+    }
+
+    /// Elsewhere no identity is known, and every build loads the site.
+    #[cfg(not(unix))]
+    pub fn of(_dir: &Path) -> Option<FolderIdentity> {
+        None
+    }
+}
+
+fn path(root: &Path) -> PathBuf {
+    root.join(super::DIR).join(FILE)
+}
+
+/// The files and folders the engine itself reads.
+pub fn engine_inputs(root: &Path, config: &Config) -> Vec<PathBuf> {
+    let mut inputs: Vec<PathBuf> = [
+        crate::config::config_file_name(root),
+        "content",
+        "templates",
+        "static",
+        "sass",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    if let Some(theme) = &config.theme {
+        let theme = Path::new("themes").join(theme);
+        for part in ["templates", "static", "sass", "theme.toml"] {
+            inputs.push(theme.join(part));
+        }
+    }
+    inputs
+}
+
+/// The files `load_data` read, as `traces` recorded its calls: each place
+/// it looks for the path, whether a file is there or not (one appearing
+/// there would be read instead).
+pub fn function_inputs(traces: &Traces) -> Vec<PathBuf> {
+    let mut inputs = Vec::new();
+    for call in &traces.calls {
+        // `get_hash` and `get_url` read static files only, inputs already.
+        if call.function != "load_data" {
+            continue;
+        }
+        let Ok(args) =
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&call.args)
+        else {
+            continue;
+        };
+        let Some(path) = args.get("path").and_then(|p| p.as_str()) else {
+            continue;
+        };
+        let Some(relative) = crate::files::resolve_within(path).filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let relative: PathBuf = relative.iter().collect();
+        for dir in ["", "content", "static"] {
+            inputs.push(Path::new(dir).join(&relative));
+        }
+    }
+    inputs
+}
+
+/// The fingerprint of `inputs` under `root`: every file's path and bytes
+/// (folders walked in order, links followed), and the absence of those
+/// that are not there.
+pub fn fingerprint(root: &Path, inputs: &[PathBuf]) -> std::io::Result<Fingerprint> {
+    let mut files: Vec<(String, Option<PathBuf>)> = Vec::new();
+    for input in inputs {
+        let full = root.join(input);
+        if full.is_dir() {
+            for entry in walkdir::WalkDir::new(&full)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
+                let entry = entry.map_err(std::io::Error::other)?;
+                if entry.file_type().is_file() {
+                    let name = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    files.push((name.to_string_lossy().into_owned(), Some(entry.into_path())));
+                }
+            }
+        } else if full.is_file() {
+            files.push((input.to_string_lossy().into_owned(), Some(full)));
+        } else {
+            files.push((input.to_string_lossy().into_owned(), None));
+        }
+    }
+    let prints = files
+        .par_iter()
+        .map(|(name, file)| {
+            let bytes = match file {
+                Some(file) => Some(std::fs::read(file)?),
+                None => None,
+            };
+            Ok((name, bytes.as_deref().map(fingerprint_bytes)))
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut all = Vec::with_capacity(prints.len() * 24);
+    for (name, print) in prints {
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        match print {
+            Some(print) => all.extend_from_slice(&print.to_le_bytes()),
+            None => all.push(0xff),
+        }
+    }
+    Ok(fingerprint_bytes(&all))
+}
+
+/// The last build's record, when it was made for `key`.
+pub fn load(root: &Path, key: &str) -> Option<LastBuild> {
+    let text = std::fs::read(path(root)).ok()?;
+    serde_json::from_slice::<LastBuild>(&text)
+        .ok()
+        .filter(|last| last.key == key)
+}
+
+/// Whether a build may keep `last`'s output: it read `inputs` too, and
+/// they have its fingerprint `print`; the clock is in its span; its output
+/// folder is in place.
+pub fn still_holds(
+    last: &LastBuild,
+    inputs: &[PathBuf],
+    print: Fingerprint,
+    output: &Path,
+) -> bool {
+    last.inputs == inputs
+        && last.fingerprint == print
+        && last
+            .clock
+            .is_none_or(|span| span.contains(maillage_model::clock::now()))
+        && FolderIdentity::of(output) == Some(last.output)
+}
+
+/// The record of a build of `options` that gave `site`'s output in
+/// `output`, having read `inputs` with the fingerprint `print` when it
+/// started; `None` when a later build cannot rely on it (an output read
+/// something that cannot be checked again, or the folder has no identity).
+pub fn record(
+    options: &BuildOptions,
+    site: &crate::build::Site,
+    traces: &Traces,
+    (mut inputs, mut print): (Vec<PathBuf>, Fingerprint),
+    summary: &crate::build::BuildSummary,
+    output: &Path,
+) -> Option<LastBuild> {
+    if traces.jobs.values().any(|t| t.volatile) {
+        return None;
+    }
+    let functions = function_inputs(traces);
+    if functions.iter().any(|f| inputs.binary_search(f).is_err()) {
+        // Files the templates read by path that the build did not know of
+        // when it started: fingerprinted now.
+        inputs.extend(functions);
+        inputs.sort();
+        inputs.dedup();
+        print = fingerprint(&options.root, &inputs).ok()?;
+    }
+    Some(LastBuild {
+        key: super::key(options, output),
+        inputs,
+        fingerprint: print,
+        clock: site.contribution.clock_span,
+        output: FolderIdentity::of(output)?,
+        pages: summary.pages,
+        sections: summary.sections,
+        files: summary.files,
+        warnings: site
+            .contribution
+            .warnings
+            .iter()
+            .map(|w| w.to_string())
+            .collect(),
+    })
+}
+
+pub fn save(root: &Path, last: &LastBuild) -> std::io::Result<()> {
+    let text = serde_json::to_string(last).map_err(std::io::Error::other)?;
+    crate::files::write_atomically(&path(root), &text)
+}
+
+pub fn forget(root: &Path) {
+    let _ = std::fs::remove_file(path(root));
+}
+
+/// The files and folders a build of `options` reads that are known before
+/// it renders: the engine's and the extensions' (`None` when one of them
+/// depends on more than files).
+pub fn declared_inputs(options: &BuildOptions, config: &Config) -> Option<Vec<PathBuf>> {
+    let mut inputs = engine_inputs(&options.root, config);
+    for extension in &options.extensions {
+        inputs.extend(extension.inputs(&options.root, config)?);
+    }
+    Some(inputs)
+}
