@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use tera::ast::{Expr, ExprVal, FunctionCall, Node};
+use tera::ast::{Expr, ExprVal, FunctionCall, LogicOperator, Node};
 use tera::Tera;
 
 /// Whether rendering `template` with a paginator could read `var.pages`
@@ -67,13 +67,12 @@ fn node_reads(node: &Node, var: &str, includes: &mut Vec<String>) -> bool {
             if let Some((_, first, body)) = cond.conditions.first() {
                 if is_plain_ident(first, "paginator") {
                     return if first.negated {
-                        cond.conditions[1..]
-                            .iter()
-                            .any(|(_, e, b)| expr_reads(e, var) || nodes_read(b, var, includes))
-                            || cond
-                                .otherwise
-                                .as_ref()
-                                .is_some_and(|(_, b)| nodes_read(b, var, includes))
+                        cond.conditions[1..].iter().any(|(_, e, b)| {
+                            condition_reads(e, var) || nodes_read(b, var, includes)
+                        }) || cond
+                            .otherwise
+                            .as_ref()
+                            .is_some_and(|(_, b)| nodes_read(b, var, includes))
                     } else {
                         nodes_read(body, var, includes)
                     };
@@ -81,7 +80,7 @@ fn node_reads(node: &Node, var: &str, includes: &mut Vec<String>) -> bool {
             }
             cond.conditions
                 .iter()
-                .any(|(_, e, b)| expr_reads(e, var) || nodes_read(b, var, includes))
+                .any(|(_, e, b)| condition_reads(e, var) || nodes_read(b, var, includes))
                 || cond
                     .otherwise
                     .as_ref()
@@ -97,6 +96,25 @@ fn node_reads(node: &Node, var: &str, includes: &mut Vec<String>) -> bool {
 
 fn is_plain_ident(expr: &Expr, name: &str) -> bool {
     expr.filters.is_empty() && matches!(&expr.val, ExprVal::Ident(i) if i == name)
+}
+
+/// Whether an `if` condition reads `var.pages`. Testing `var` itself for
+/// truth (`{% if section %}`, `section and section.title`) does not: an
+/// object with or without its pages is true all the same. Zola's feed
+/// templates do this, and would otherwise get every page of a section.
+fn condition_reads(expr: &Expr, var: &str) -> bool {
+    if expr.filters.is_empty() {
+        match &expr.val {
+            ExprVal::Ident(ident) if ident == var => return false,
+            ExprVal::Logic(logic)
+                if matches!(logic.operator, LogicOperator::And | LogicOperator::Or) =>
+            {
+                return condition_reads(&logic.lhs, var) || condition_reads(&logic.rhs, var);
+            }
+            _ => {}
+        }
+    }
+    expr_reads(expr, var)
 }
 
 /// Whether an expression names something that reaches `var.pages`:
@@ -226,6 +244,24 @@ mod tests {
             "array.html",
             "context.html",
         ] {
+            assert!(reads_pages_when_paginated(&t, name, "term"), "{name}");
+        }
+        // Testing the object for truth reads none of its pages; comparing
+        // it, or testing a filtered value, may.
+        let t = tera(&[
+            (
+                "truth.html",
+                "{% if term %}{{ term.name }}{% elif not term and term.permalink %}x{% endif %}",
+            ),
+            ("compare.html", "{% if term == other %}x{% endif %}"),
+            ("filtered.html", "{% if term | length %}x{% endif %}"),
+            (
+                "elif.html",
+                "{% if x %}{% elif term or term.pages %}x{% endif %}",
+            ),
+        ]);
+        assert!(!reads_pages_when_paginated(&t, "truth.html", "term"));
+        for name in ["compare.html", "filtered.html", "elif.html"] {
             assert!(reads_pages_when_paginated(&t, name, "term"), "{name}");
         }
         // A longer name that starts like `term.pages` is counted, to be safe.
