@@ -101,11 +101,13 @@ impl Library {
             .section_with_pages(i, &self.pages, &self.sections[i].pages)
     }
 
-    /// What `get_taxonomy` returns.
-    pub fn taxonomy_full(&self, t: usize) -> Value {
+    /// What `get_taxonomy` returns: its terms with their pages, or
+    /// without when the template reads none
+    /// ([`term_pages`](crate::templates::term_pages)).
+    pub fn taxonomy_value(&self, t: usize, with_pages: bool) -> Value {
         let taxonomy = &self.taxonomies[t];
         let items: Vec<Value> = (0..taxonomy.items.len())
-            .map(|i| self.term_value(t, i, true))
+            .map(|i| self.term_value(t, i, with_pages))
             .collect();
         serde_json::json!({
             "kind": taxonomy.kind,

@@ -140,13 +140,13 @@ fn ident_reads(ident: &str, var: &str) -> bool {
 
 /// A name an expression uses: a variable path (`page.title`,
 /// `term.pages[0]`) or a filter, test or function called.
-enum Name<'a> {
+pub(super) enum Name<'a> {
     Var(&'a str),
     Call(&'a str),
 }
 
 /// Whether `found` holds for any name `expr` uses, filters included.
-fn any_name<'a>(expr: &'a Expr, found: &mut impl FnMut(Name<'a>) -> bool) -> bool {
+pub(super) fn any_name<'a>(expr: &'a Expr, found: &mut impl FnMut(Name<'a>) -> bool) -> bool {
     any_name_in(&expr.val, found) || expr.filters.iter().any(|f| any_name_in_call(f, found))
 }
 

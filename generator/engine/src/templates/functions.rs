@@ -525,7 +525,9 @@ impl Function for GetTaxonomy {
         let lang =
             opt_string(args, "lang").unwrap_or_else(|| self.0.config.default_language.clone());
         match self.0.find_taxonomy(&kind, &lang) {
-            Some(t) => Ok(self.0.taxonomy_full(t)),
+            Some(t) => Ok(self
+                .0
+                .taxonomy_value(t, !opt_bool(args, super::term_pages::WITHOUT_PAGES, false))),
             None if !opt_bool(args, "required", true) => Ok(Value::Null),
             None => Err(Error::msg(format!(
                 "`get_taxonomy`: unknown taxonomy `{kind}`"

@@ -7,6 +7,7 @@ pub(crate) mod errors;
 pub(crate) mod filters;
 pub mod functions;
 pub mod sources;
+pub(crate) mod term_pages;
 
 use std::path::{Path, PathBuf};
 
@@ -155,6 +156,7 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<(Tera, TemplateFiles)> {
         return Err(errors);
     }
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    term_pages::leave_out_unread(&mut tera);
     let texts = sources
         .iter()
         .map(|(n, s)| (n.clone(), s.as_str()))
