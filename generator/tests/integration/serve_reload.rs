@@ -128,6 +128,29 @@ fn a_save_by_vs_code_writing_a_temporary_file_shows() {
     rerendered_alone(&mut served);
 }
 
+/// A file written in two parts, with a pause longer than an editor's save
+/// between them, is read once closed: the half written page (its front
+/// matter not closed) is never applied.
+#[test]
+fn a_file_written_slowly_is_read_once_closed() {
+    use std::io::Write;
+    let site = common::fixture("blog");
+    let mut served = serve_in(site.path(), &[]);
+    let text = edited(site.path());
+    let cut = text.find(NEW_TITLE).unwrap() + NEW_TITLE.len();
+    let mut file = std::fs::File::create(site.path().join(FILE)).unwrap();
+    file.write_all(text[..cut].as_bytes()).unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, page) = served.get(PAGE);
+    assert_eq!(status, 200, "the half written file was read:\n{page}");
+    assert!(!page.contains(NEW_TITLE), "{page}");
+    file.write_all(text[cut..].as_bytes()).unwrap();
+    drop(file);
+    served.wait_for_page(PAGE, NEW_TITLE, LIMIT);
+    rerendered_alone(&mut served);
+}
+
 #[test]
 fn a_data_edit_shows_with_the_default_root() {
     let site = common::fixture("data-site");
