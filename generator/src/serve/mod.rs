@@ -519,7 +519,13 @@ fn rerender_page(
     served: &mut Served,
     path: &Path,
 ) -> Option<Result<String>> {
-    let site = &mut served.site;
+    let Served {
+        site,
+        files,
+        traces,
+        ..
+    } = served;
+    let (_, traces) = traces.as_ref()?;
     let lib = site.library.clone();
     let root = &site.root;
     let relative = path
@@ -565,24 +571,37 @@ fn rerender_page(
     crate::templates::functions::register_late(&mut site.tera, new_lib.clone());
     site.library = new_lib.clone();
 
-    let jobs = affected_jobs(&lib, &new_lib, index);
-    let sink = MemorySink::default();
-    if let Err(e) = site.renderer(Some(RELOAD_SCRIPT)).render_jobs(&jobs, &sink) {
-        return Some(Err(e));
-    }
-    let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-    let count = files.len();
-    served.files.extend(files);
+    let renderer = site.renderer(Some(RELOAD_SCRIPT));
+    // Pages that read the edited one through a template function.
+    let callers =
+        traces.callers_of_changed(&site.tera, &crate::templates::functions::LIBRARY_FUNCTIONS);
+    let jobs = affected_jobs(&lib, &new_lib, index, &renderer, &callers);
+    // What comes out the same as its trace says is kept.
+    let sink = MemorySink::reusing(files);
+    let traced = match renderer.render_jobs_traced(&jobs, &sink, Some(traces)) {
+        Ok(traced) => traced,
+        Err(e) => return Some(Err(e)),
+    };
+    let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.extend(rendered);
     Some(Ok(format!(
         "Re-rendered content/{relative} and {} related files",
-        count.saturating_sub(1)
+        (traced.written - traced.kept).saturating_sub(1)
     )))
 }
 
 /// The page, its old and new neighbours, its sections with their pagers and
-/// feeds, its old and new terms with theirs, the site feeds and the sitemap.
-fn affected_jobs(old: &Library, new: &Library, index: usize) -> Vec<Job> {
-    let all = crate::render::plan(new, 0);
+/// feeds, its old and new terms with theirs, the site feeds, the search
+/// index, the sitemap when the page's entry in it changed, and the jobs
+/// named in `callers` (by their trace's key).
+fn affected_jobs(
+    old: &Library,
+    new: &Library,
+    index: usize,
+    renderer: &Renderer<'_>,
+    callers: &std::collections::HashSet<&str>,
+) -> Vec<Job> {
+    let all = crate::render::plan(new, renderer.extra_pages.len());
     let mut pages: BTreeSet<usize> = BTreeSet::from([index]);
     for lib in [old, new] {
         let p = &lib.pages[index];
@@ -607,19 +626,38 @@ fn affected_jobs(old: &Library, new: &Library, index: usize) -> Vec<Job> {
             }
         }
     }
+    let sitemap = !in_sitemap_alike(&old.pages[index], &new.pages[index]);
     all.into_iter()
-        .filter(|job| match job {
-            Job::Page(i) => pages.contains(i),
-            Job::Section(s) | Job::SectionPager(s, _) | Job::SectionFeeds(s) => {
-                sections.contains(s)
-            }
-            Job::Term(t, i) | Job::TermPager(t, i, _) | Job::TermFeeds(t, i) => {
-                terms.contains(&(*t, *i))
-            }
-            Job::TaxonomyList(_) | Job::SiteFeeds(_) | Job::Sitemap => true,
-            _ => false,
+        .filter(|job| {
+            let listed = match job {
+                Job::Page(i) => pages.contains(i),
+                Job::Section(s) | Job::SectionPager(s, _) | Job::SectionFeeds(s) => {
+                    sections.contains(s)
+                }
+                Job::Term(t, i) | Job::TermPager(t, i, _) | Job::TermFeeds(t, i) => {
+                    terms.contains(&(*t, *i))
+                }
+                Job::TaxonomyList(_) | Job::SiteFeeds(_) | Job::SearchIndex(_) => true,
+                Job::Sitemap => sitemap,
+                _ => false,
+            };
+            listed
+                || (!callers.is_empty()
+                    && job
+                        .key(renderer)
+                        .is_some_and(|key| callers.contains(key.as_str())))
         })
         .collect()
+}
+
+/// Whether the sitemap shows two versions of a page the same way (its
+/// dates, `extra` and terms; the path is the same).
+fn in_sitemap_alike(old: &crate::content::Page, new: &crate::content::Page) -> bool {
+    old.meta.render == new.meta.render
+        && old.date == new.date
+        && old.updated == new.updated
+        && old.meta.extra == new.meta.extra
+        && old.meta.taxonomies == new.meta.taxonomies
 }
 
 #[allow(dead_code)]
