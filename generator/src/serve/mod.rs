@@ -78,7 +78,8 @@ pub struct Hooks {
     /// is known (the function needs it for its links and CORS).
     pub api: Option<Box<dyn FnOnce(SocketAddr) -> Router + Send>>,
     /// Called on the watcher's thread with the changed files, before the
-    /// site is rebuilt (to sync the store when `data/` changes).
+    /// site is rebuilt (the live loop notes that `data/` changed, to sync
+    /// the store from the data the rebuild reads).
     pub before_rebuild: Option<BeforeRebuild>,
     /// How long slow clients may hold a connection, and how many are served.
     pub limits: Limits,
@@ -289,11 +290,14 @@ impl SiteHandle {
         }
         let count = rendered.len();
         let old = &mut served.site.contribution;
-        old.pages.splice(part.pages, pages);
+        let old_pages: Vec<ExtraPage> = old.pages.splice(part.pages, pages).collect();
         for (index, file) in replaced.into_iter().zip(files) {
             old.files[index] = file;
         }
         served.files.extend(rendered);
+        drop(served);
+        // The old pages are freed once the new ones are served.
+        drop(old_pages);
         Ok(Refreshed::Files(count))
     }
 
@@ -501,14 +505,20 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
         .collect();
     let count = files.len();
     let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-    *guard = Served {
-        site,
-        files,
-        traces: Some((key, traced.traces)),
-        rendered: traced.rendered,
-        statics,
-        error: None,
-    };
+    let old = std::mem::replace(
+        &mut *guard,
+        Served {
+            site,
+            files,
+            traces: Some((key, traced.traces)),
+            rendered: traced.rendered,
+            statics,
+            error: None,
+        },
+    );
+    drop(guard);
+    // Freeing a large site takes a tenth of a second: not while pages wait.
+    std::thread::spawn(move || drop(old));
     Ok(count)
 }
 
