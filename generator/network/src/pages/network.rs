@@ -253,6 +253,8 @@ pub struct Network {
     pub place_summaries: Vec<Value>,
     /// The features of the map files, serialised.
     pub map_features: crate::map::FeatureCache,
+    /// The events of the calendars, written.
+    pub calendar_events: crate::calendar::EventCache,
     /// Index in `data.meetups` of each meetup id.
     meetup_index: Arc<HashMap<String, usize>>,
     /// The published report of each meetup, from the live figures (those of
@@ -447,6 +449,7 @@ impl Network {
             meetup_summaries: Vec::new(),
             place_summaries: Vec::new(),
             map_features: Default::default(),
+            calendar_events: Default::default(),
             meetup_index,
             reports,
             module_titles,
@@ -461,6 +464,7 @@ impl Network {
             .map(|p| network.place_summary(p))
             .collect();
         network.map_features = crate::map::FeatureCache::new(&network);
+        network.calendar_events = crate::calendar::EventCache::new(&network);
         network
     }
 
@@ -521,6 +525,9 @@ impl Network {
         let mut features = std::mem::take(&mut net.map_features);
         features.patch(&net, &meetups);
         net.map_features = features;
+        let mut events = std::mem::take(&mut net.calendar_events);
+        events.patch(&net, &meetups);
+        net.calendar_events = events;
         net
     }
 
