@@ -442,13 +442,22 @@ fn spawn_worker(
                 };
                 let net = Arc::new(net.with_figures(&figures));
                 let showing = Showing::meetups(&net, &ids);
+                // The files are made while the page list is made and the
+                // pages render, on a thread outside the pool: waiting for
+                // them never holds a pool thread they need.
+                let (for_files, page_paths) = (net.clone(), showing.pages.clone());
+                let files =
+                    std::thread::spawn(move || crate::pages::files_showing(&for_files, &showing));
                 let pages = crate::pages::pages(net.clone());
                 state.keep_network(&net);
-                let page_paths = showing.pages.clone();
                 Ok(Refresh {
                     pages,
                     page: Box::new(move |path| page_paths.contains(path)),
-                    files: Box::new(move || crate::pages::files_showing(&net, &showing)),
+                    files: Box::new(move || {
+                        files
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    }),
                 })
             });
             let done = Instant::now();

@@ -212,8 +212,10 @@ pub struct Refresh {
     pub pages: Vec<ExtraPage>,
     /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
     pub page: Box<dyn Fn(&str) -> bool + Send>,
-    /// Makes the files replacing those at the same output paths
-    /// (`carte/lieux.geojson`); runs while the pages render.
+    /// Gives the files replacing those at the same output paths
+    /// (`carte/lieux.geojson`); called once the pages are rendered, on the
+    /// caller's thread (never one of the pool's: it may wait for files
+    /// made meanwhile on a thread of their own, which uses the pool).
     pub files: Box<dyn FnOnce() -> Vec<ExtraFile> + Send>,
 }
 
@@ -263,9 +265,8 @@ impl SiteHandle {
                         ..site.renderer(Some(RELOAD_SCRIPT))
                     };
                     let sink = MemorySink::default();
-                    let (outcome, files) =
-                        rayon::join(|| renderer.render_jobs(&jobs, &sink), files);
-                    outcome?;
+                    renderer.render_jobs(&jobs, &sink)?;
+                    let files = files();
                     let own_files = &old.files[part.files.clone()];
                     let replaced: Option<Vec<usize>> = files
                         .iter()
@@ -284,20 +285,22 @@ impl SiteHandle {
             let summary = rebuild_site(&self.options, &self.served)?;
             return Ok(Refreshed::Site(summary));
         };
-        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
         for file in &files {
             rendered.insert(file.path.clone(), file.bytes.clone());
         }
         let count = rendered.len();
+        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
         let old = &mut served.site.contribution;
         let old_pages: Vec<ExtraPage> = old.pages.splice(part.pages, pages).collect();
-        for (index, file) in replaced.into_iter().zip(files) {
-            old.files[index] = file;
-        }
+        let old_files: Vec<ExtraFile> = replaced
+            .into_iter()
+            .zip(files)
+            .map(|(index, file)| std::mem::replace(&mut old.files[index], file))
+            .collect();
         served.files.extend(rendered);
         drop(served);
-        // The old pages are freed once the new ones are served.
-        drop(old_pages);
+        // What was replaced is freed once the new pages are served.
+        drop((old_pages, old_files));
         Ok(Refreshed::Files(count))
     }
 

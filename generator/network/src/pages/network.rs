@@ -213,7 +213,7 @@ fn registration_label(facts: &Facts, meetup: &Meetup, note: &str) -> String {
 
 /// The data with its indexes and the values shared by every page.
 ///
-/// Cheap to clone: the data and each meetup's summary are shared, so that
+/// Cheap to clone: the data and each meetup's and place's summary are shared, so that
 /// [`Network::with_figures`] can patch one meetup's figures without linking
 /// the whole network again.
 #[derive(Clone)]
@@ -250,7 +250,7 @@ pub struct Network {
     /// `MeetupSummary` of each meetup.
     pub meetup_summaries: Vec<Arc<Value>>,
     /// `PlaceSummary` of each place.
-    pub place_summaries: Vec<Value>,
+    pub place_summaries: Vec<Arc<Value>>,
     /// The features of the map files, serialised.
     pub map_features: crate::map::FeatureCache,
     /// The events of the calendars, written.
@@ -301,7 +301,7 @@ impl Network {
         Value::Array(
             self.region_places[r]
                 .iter()
-                .map(|&p| self.place_summaries[p].clone())
+                .map(|&p| Value::clone(&self.place_summaries[p]))
                 .collect(),
         )
     }
@@ -461,7 +461,7 @@ impl Network {
             .collect();
         network.place_summaries = (0..place_count)
             .into_par_iter()
-            .map(|p| network.place_summary(p))
+            .map(|p| Arc::new(network.place_summary(p)))
             .collect();
         network.map_features = crate::map::FeatureCache::new(&network);
         network.calendar_events = crate::calendar::EventCache::new(&network);
@@ -520,7 +520,7 @@ impl Network {
             places.push(net.meetup_place[m]);
         }
         for p in places {
-            net.place_summaries[p] = net.place_summary(p);
+            net.place_summaries[p] = Arc::new(net.place_summary(p));
         }
         let mut features = std::mem::take(&mut net.map_features);
         features.patch(&net, &meetups);
