@@ -139,13 +139,13 @@ fn a_file_written_slowly_is_read_once_closed() {
     let text = edited(site.path());
     let cut = text.find(NEW_TITLE).unwrap() + NEW_TITLE.len();
     let mut file = std::fs::File::create(site.path().join(FILE)).unwrap();
-    file.write_all(text[..cut].as_bytes()).unwrap();
+    file.write_all(&text.as_bytes()[..cut]).unwrap();
     file.flush().unwrap();
     std::thread::sleep(Duration::from_millis(500));
     let (status, page) = served.get(PAGE);
     assert_eq!(status, 200, "the half written file was read:\n{page}");
     assert!(!page.contains(NEW_TITLE), "{page}");
-    file.write_all(text[cut..].as_bytes()).unwrap();
+    file.write_all(&text.as_bytes()[cut..]).unwrap();
     drop(file);
     served.wait_for_page(PAGE, NEW_TITLE, LIMIT);
     rerendered_alone(&mut served);
