@@ -193,11 +193,12 @@ fn served_files(
         .collect()
 }
 
-/// After a data edit, a content edit and a template edit, serve renders
-/// again only what read the changed sources, and serves the same files as
-/// a server started afresh on the same sources.
-#[test]
-fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
+/// A copy of the demo served (the clock pinned), with its options.
+fn serve_demo_copy() -> (
+    std::path::PathBuf,
+    maillage::BuildOptions,
+    maillage::serve::ServeHandle,
+) {
     std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
     let site = common::demo_copy();
     let options = maillage::BuildOptions {
@@ -206,6 +207,15 @@ fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
         ..Default::default()
     };
     let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
+    (site, options, handle)
+}
+
+/// After a data edit, a content edit and a template edit, serve renders
+/// again only what read the changed sources, and serves the same files as
+/// a server started afresh on the same sources.
+#[test]
+fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
+    let (site, options, handle) = serve_demo_copy();
     let everything = handle.site.last_rendered();
     type Edit = fn(&std::path::Path);
     let edits: [(&str, Edit); 3] = [
@@ -272,14 +282,7 @@ fn serves_what_a_fresh_start_does(
 /// is served is then what a fresh start serves.
 #[test]
 fn a_content_edit_re_renders_what_reads_the_page() {
-    std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
-    let site = common::demo_copy();
-    let options = maillage::BuildOptions {
-        root: site.clone(),
-        extensions: maillage::extensions::standard(),
-        ..Default::default()
-    };
-    let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
+    let (site, options, handle) = serve_demo_copy();
     let everything = handle.site.last_rendered();
     let marker = "Un paragraphe ajouté pendant que le site est servi.";
     // The last edit also moves the page's date, which the sitemap shows.
