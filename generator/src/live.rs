@@ -12,8 +12,8 @@
 //! series or module, its place's page, the one listing pager that shows it,
 //! the lists that show it (its region's page, and the lists of places when
 //! it is its place's next meetup), the GeoJSON files, the calendars and the
-//! feed. When `data/` changes, the definitions are synced again before the
-//! site is rebuilt.
+//! feed. When `data/` changes, the definitions the rebuild reads are synced
+//! into the store before its pages are served.
 //!
 //! Pages are replaced without a live-reload signal: a person filling in a
 //! form must not lose it because someone else registered.
@@ -26,6 +26,7 @@
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -64,6 +65,14 @@ struct LiveState {
     store: Arc<dyn Store>,
     /// The network of the last build, to find what shows a meetup.
     network: RwLock<Option<Arc<Network>>>,
+    /// The definitions of `data/` changed since the store was last synced:
+    /// the next build syncs them from the data it loaded, before its pages
+    /// are served.
+    unsynced: AtomicBool,
+    /// The site's options (their configuration gives the definitions'
+    /// links) and the store's, to sync.
+    options: BuildOptions,
+    spec: StoreSpec,
 }
 
 impl LiveState {
@@ -118,7 +127,28 @@ impl LiveState {
     fn data_pages(self: &Arc<Self>) -> DataPages {
         let (overlay, observer) = (self.clone(), self.clone());
         DataPages::with_live_overlay(Arc::new(move |live| overlay.overlay(live)))
-            .observed_by(Arc::new(move |net| observer.keep_network(net)))
+            .observed_by(Arc::new(move |net| observer.linked(net)))
+    }
+
+    /// A build linked `net`: kept, and its definitions synced into the
+    /// store when `data/` changed (from the data the build read, rather
+    /// than reading it again).
+    fn linked(&self, net: &Arc<Network>) {
+        self.keep_network(net);
+        if !self.unsynced.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let synced = crate::build::load_config(&self.options)
+            .and_then(|config| {
+                let urls = crate::pages::network::site_urls(&config)?;
+                Ok(store_cli::definitions_of(&net.data, &config, &urls))
+            })
+            .map_err(Failure::from)
+            .and_then(|definitions| sync_definitions(&self.spec, self, &definitions));
+        if let Err(e) = synced {
+            eprintln!("not synced: {e}");
+            self.unsynced.store(true, Ordering::SeqCst);
+        }
     }
 }
 
@@ -223,6 +253,9 @@ pub fn start(
         runtime,
         store: store.clone(),
         network: RwLock::new(None),
+        unsynced: AtomicBool::new(false),
+        options: options.clone(),
+        spec: spec.clone(),
     });
     options.extensions = vec![
         Arc::new(state.data_pages()),
@@ -269,7 +302,7 @@ pub fn start(
         function.router()
     };
     let before_rebuild = {
-        let (options, spec, state) = (options.clone(), spec.clone(), state.clone());
+        let (options, state) = (options.clone(), state.clone());
         let data = options.root.join("data");
         let live_dir = options.root.join("data/live");
         move |changed: &[PathBuf]| {
@@ -281,12 +314,10 @@ pub fn start(
             let definitions_changed = changed
                 .iter()
                 .any(|p| p.starts_with(&data) && (!p.starts_with(&live_dir) || *p == accepted));
-            if !definitions_changed {
-                return;
-            }
-            if let Err(e) = sync(&options, &spec, &state) {
-                // The rebuild that follows reports data errors itself.
-                eprintln!("not synced: {e}");
+            if definitions_changed {
+                // The rebuild that follows syncs them once it has read
+                // them, or reports the data's errors.
+                state.unsynced.store(true, Ordering::SeqCst);
             }
         }
     };
@@ -337,9 +368,18 @@ fn sync(options: &BuildOptions, spec: &StoreSpec, state: &LiveState) -> Outcome<
     }
     // The build that follows prints the data warnings.
     let definitions = store_cli::site_definitions(options, false)?;
+    sync_definitions(spec, state, &definitions)
+}
+
+/// Syncs `definitions` into the store, and says what changed.
+fn sync_definitions(
+    spec: &StoreSpec,
+    state: &LiveState,
+    definitions: &store_cli::SiteDefinitions,
+) -> Outcome<()> {
     let summary = state
         .runtime
-        .block_on(store_cli::sync(state.store.as_ref(), &definitions))
+        .block_on(store_cli::sync(state.store.as_ref(), definitions))
         .map_err(|e| Failure::other(spec.describe(), e))?;
     println!("Synced into {}: {summary}", spec.describe());
     Ok(())
@@ -402,13 +442,22 @@ fn spawn_worker(
                 };
                 let net = Arc::new(net.with_figures(&figures));
                 let showing = Showing::meetups(&net, &ids);
+                // The files are made while the page list is made and the
+                // pages render, on a thread outside the pool: waiting for
+                // them never holds a pool thread they need.
+                let (for_files, page_paths) = (net.clone(), showing.pages.clone());
+                let files =
+                    std::thread::spawn(move || crate::pages::files_showing(&for_files, &showing));
                 let pages = crate::pages::pages(net.clone());
                 state.keep_network(&net);
-                let page_paths = showing.pages.clone();
                 Ok(Refresh {
                     pages,
                     page: Box::new(move |path| page_paths.contains(path)),
-                    files: Box::new(move || crate::pages::files_showing(&net, &showing)),
+                    files: Box::new(move || {
+                        files
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    }),
                 })
             });
             let done = Instant::now();

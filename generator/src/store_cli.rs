@@ -156,10 +156,20 @@ pub fn site_definitions(options: &BuildOptions, warn: bool) -> Result<SiteDefini
     if warn {
         eprint!("{}", crate::data::format_warnings(&loaded.warnings));
     }
-    Ok(SiteDefinitions {
-        meetups: crate::data::definitions(&loaded.data, &config, &urls),
-        regions: crate::data::region_definitions(&loaded.data),
-    })
+    Ok(definitions_of(&loaded.data, &config, &urls))
+}
+
+/// The meetup and region definitions of a data set already loaded and
+/// validated, their links under `config`'s base URL.
+pub fn definitions_of(
+    data: &crate::data::DataSet,
+    config: &crate::config::Config,
+    urls: &maillage_model::urls::SiteUrls,
+) -> SiteDefinitions {
+    SiteDefinitions {
+        meetups: crate::data::definitions(data, config, urls),
+        regions: crate::data::region_definitions(data),
+    }
 }
 
 /// What `sync` changed.
@@ -210,18 +220,24 @@ pub async fn sync(
         before.iter().map(|m| (m.id.as_str(), m)).collect();
     let synced: HashSet<&str> = meetups.iter().map(|d| d.id.as_str()).collect();
     let mut summary = SyncSummary::default();
+    // Definitions are inserted or replaced: the unchanged ones need no write.
+    let mut changed = Vec::new();
     for definition in meetups {
         match known.get(definition.id.as_str()) {
             None => summary.added += 1,
-            Some(&old) if old == definition => summary.unchanged += 1,
+            Some(&old) if old == definition => {
+                summary.unchanged += 1;
+                continue;
+            }
             Some(_) => summary.updated += 1,
         }
+        changed.push(definition.clone());
     }
     summary.only_in_store = before
         .iter()
         .filter(|m| !synced.contains(m.id.as_str()))
         .count();
-    store.put_meetups(meetups).await?;
+    store.put_meetups(&changed).await?;
     store.put_regions(&definitions.regions).await?;
     summary.regions = definitions.regions.len();
     Ok(summary)

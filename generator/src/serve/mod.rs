@@ -78,7 +78,8 @@ pub struct Hooks {
     /// is known (the function needs it for its links and CORS).
     pub api: Option<Box<dyn FnOnce(SocketAddr) -> Router + Send>>,
     /// Called on the watcher's thread with the changed files, before the
-    /// site is rebuilt (to sync the store when `data/` changes).
+    /// site is rebuilt (the live loop notes that `data/` changed, to sync
+    /// the store from the data the rebuild reads).
     pub before_rebuild: Option<BeforeRebuild>,
     /// How long slow clients may hold a connection, and how many are served.
     pub limits: Limits,
@@ -211,8 +212,10 @@ pub struct Refresh {
     pub pages: Vec<ExtraPage>,
     /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
     pub page: Box<dyn Fn(&str) -> bool + Send>,
-    /// Makes the files replacing those at the same output paths
-    /// (`carte/lieux.geojson`); runs while the pages render.
+    /// Gives the files replacing those at the same output paths
+    /// (`carte/lieux.geojson`); called once the pages are rendered, on the
+    /// caller's thread (never one of the pool's: it may wait for files
+    /// made meanwhile on a thread of their own, which uses the pool).
     pub files: Box<dyn FnOnce() -> Vec<ExtraFile> + Send>,
 }
 
@@ -262,9 +265,8 @@ impl SiteHandle {
                         ..site.renderer(Some(RELOAD_SCRIPT))
                     };
                     let sink = MemorySink::default();
-                    let (outcome, files) =
-                        rayon::join(|| renderer.render_jobs(&jobs, &sink), files);
-                    outcome?;
+                    renderer.render_jobs(&jobs, &sink)?;
+                    let files = files();
                     let own_files = &old.files[part.files.clone()];
                     let replaced: Option<Vec<usize>> = files
                         .iter()
@@ -283,17 +285,22 @@ impl SiteHandle {
             let summary = rebuild_site(&self.options, &self.served)?;
             return Ok(Refreshed::Site(summary));
         };
-        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
         for file in &files {
             rendered.insert(file.path.clone(), file.bytes.clone());
         }
         let count = rendered.len();
+        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
         let old = &mut served.site.contribution;
-        old.pages.splice(part.pages, pages);
-        for (index, file) in replaced.into_iter().zip(files) {
-            old.files[index] = file;
-        }
+        let old_pages: Vec<ExtraPage> = old.pages.splice(part.pages, pages).collect();
+        let old_files: Vec<ExtraFile> = replaced
+            .into_iter()
+            .zip(files)
+            .map(|(index, file)| std::mem::replace(&mut old.files[index], file))
+            .collect();
         served.files.extend(rendered);
+        drop(served);
+        // What was replaced is freed once the new pages are served.
+        drop((old_pages, old_files));
         Ok(Refreshed::Files(count))
     }
 
@@ -501,14 +508,20 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
         .collect();
     let count = files.len();
     let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-    *guard = Served {
-        site,
-        files,
-        traces: Some((key, traced.traces)),
-        rendered: traced.rendered,
-        statics,
-        error: None,
-    };
+    let old = std::mem::replace(
+        &mut *guard,
+        Served {
+            site,
+            files,
+            traces: Some((key, traced.traces)),
+            rendered: traced.rendered,
+            statics,
+            error: None,
+        },
+    );
+    drop(guard);
+    // Freeing a large site takes a tenth of a second: not while pages wait.
+    std::thread::spawn(move || drop(old));
     Ok(count)
 }
 
@@ -519,7 +532,13 @@ fn rerender_page(
     served: &mut Served,
     path: &Path,
 ) -> Option<Result<String>> {
-    let site = &mut served.site;
+    let Served {
+        site,
+        files,
+        traces,
+        ..
+    } = served;
+    let (_, traces) = traces.as_ref()?;
     let lib = site.library.clone();
     let root = &site.root;
     let relative = path
@@ -565,24 +584,37 @@ fn rerender_page(
     crate::templates::functions::register_late(&mut site.tera, new_lib.clone());
     site.library = new_lib.clone();
 
-    let jobs = affected_jobs(&lib, &new_lib, index);
-    let sink = MemorySink::default();
-    if let Err(e) = site.renderer(Some(RELOAD_SCRIPT)).render_jobs(&jobs, &sink) {
-        return Some(Err(e));
-    }
-    let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-    let count = files.len();
-    served.files.extend(files);
+    let renderer = site.renderer(Some(RELOAD_SCRIPT));
+    // Pages that read the edited one through a template function.
+    let callers =
+        traces.callers_of_changed(&site.tera, &crate::templates::functions::LIBRARY_FUNCTIONS);
+    let jobs = affected_jobs(&lib, &new_lib, index, &renderer, &callers);
+    // What comes out the same as its trace says is kept.
+    let sink = MemorySink::reusing(files);
+    let traced = match renderer.render_jobs_traced(&jobs, &sink, Some(traces)) {
+        Ok(traced) => traced,
+        Err(e) => return Some(Err(e)),
+    };
+    let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.extend(rendered);
     Some(Ok(format!(
         "Re-rendered content/{relative} and {} related files",
-        count.saturating_sub(1)
+        (traced.written - traced.kept).saturating_sub(1)
     )))
 }
 
 /// The page, its old and new neighbours, its sections with their pagers and
-/// feeds, its old and new terms with theirs, the site feeds and the sitemap.
-fn affected_jobs(old: &Library, new: &Library, index: usize) -> Vec<Job> {
-    let all = crate::render::plan(new, 0);
+/// feeds, its old and new terms with theirs, the site feeds, the search
+/// index, the sitemap when the page's entry in it changed, and the jobs
+/// named in `callers` (by their trace's key).
+fn affected_jobs(
+    old: &Library,
+    new: &Library,
+    index: usize,
+    renderer: &Renderer<'_>,
+    callers: &std::collections::HashSet<&str>,
+) -> Vec<Job> {
+    let all = crate::render::plan(new, renderer.extra_pages.len());
     let mut pages: BTreeSet<usize> = BTreeSet::from([index]);
     for lib in [old, new] {
         let p = &lib.pages[index];
@@ -607,19 +639,38 @@ fn affected_jobs(old: &Library, new: &Library, index: usize) -> Vec<Job> {
             }
         }
     }
+    let sitemap = !in_sitemap_alike(&old.pages[index], &new.pages[index]);
     all.into_iter()
-        .filter(|job| match job {
-            Job::Page(i) => pages.contains(i),
-            Job::Section(s) | Job::SectionPager(s, _) | Job::SectionFeeds(s) => {
-                sections.contains(s)
-            }
-            Job::Term(t, i) | Job::TermPager(t, i, _) | Job::TermFeeds(t, i) => {
-                terms.contains(&(*t, *i))
-            }
-            Job::TaxonomyList(_) | Job::SiteFeeds(_) | Job::Sitemap => true,
-            _ => false,
+        .filter(|job| {
+            let listed = match job {
+                Job::Page(i) => pages.contains(i),
+                Job::Section(s) | Job::SectionPager(s, _) | Job::SectionFeeds(s) => {
+                    sections.contains(s)
+                }
+                Job::Term(t, i) | Job::TermPager(t, i, _) | Job::TermFeeds(t, i) => {
+                    terms.contains(&(*t, *i))
+                }
+                Job::TaxonomyList(_) | Job::SiteFeeds(_) | Job::SearchIndex(_) => true,
+                Job::Sitemap => sitemap,
+                _ => false,
+            };
+            listed
+                || (!callers.is_empty()
+                    && job
+                        .key(renderer)
+                        .is_some_and(|key| callers.contains(key.as_str())))
         })
         .collect()
+}
+
+/// Whether the sitemap shows two versions of a page the same way (its
+/// dates, `extra` and terms; the path is the same).
+fn in_sitemap_alike(old: &crate::content::Page, new: &crate::content::Page) -> bool {
+    old.meta.render == new.meta.render
+        && old.date == new.date
+        && old.updated == new.updated
+        && old.meta.extra == new.meta.extra
+        && old.meta.taxonomies == new.meta.taxonomies
 }
 
 #[allow(dead_code)]

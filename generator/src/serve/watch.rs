@@ -1,12 +1,20 @@
 //! serve's file watcher: gathers the changes of a burst (an editor's save
 //! touches several files), keeps those the site reads, and applies them.
+//!
+//! A plain save in place (existing files written and closed) is applied as
+//! soon as the files are closed and nothing else follows within [`QUIET`]:
+//! that is most edits, and the time an edit takes to show. Anything else
+//! (a file created, removed or renamed, as editors that save by renaming
+//! do; a file still open for writing) waits until no change came for
+//! [`BURST`], so that a save is never applied half done; a file still being
+//! written waits for its close up to [`WRITING`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use notify::event::{EventKind, ModifyKind, RenameMode};
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::broadcast;
 
@@ -17,6 +25,18 @@ use crate::failure::{Failure, Outcome};
 /// Editors write in bursts: what changes within this of the last change
 /// belongs to the same save.
 const BURST: Duration = Duration::from_millis(50);
+
+/// After files written in place are closed: what follows within this (the
+/// other files of a "save all") is applied with them.
+const QUIET: Duration = Duration::from_millis(5);
+
+/// How long a file open for writing may go without a change before it is
+/// read as it is (a program that keeps it open).
+const WRITING: Duration = Duration::from_secs(2);
+
+/// Whether the platform's watcher reports that a file written was closed
+/// (inotify does): elsewhere, a write is taken as done after [`BURST`].
+const CLOSES_REPORTED: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
 /// Watches the site's folders (`site.options.root` must be absolute, as
 /// [`super::site_root`] makes it: the watcher names files that way) and
@@ -51,12 +71,14 @@ pub(super) fn watch(
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
             let mut burst = Burst::default();
-            burst.add(first);
-            while let Ok(change) = rx.recv_timeout(BURST) {
-                burst.add(change);
+            let mut next = Some(first);
+            while let Some(change) = next {
+                if is_relevant(&root, &change.path) {
+                    burst.add(change);
+                }
+                next = rx.recv_timeout(burst.settles_within()).ok();
             }
-            let relevant: Vec<PathBuf> =
-                burst.lasting().filter(|p| is_relevant(&root, p)).collect();
+            let relevant: Vec<PathBuf> = burst.lasting().collect();
             if relevant.is_empty() {
                 continue;
             }
@@ -85,38 +107,114 @@ pub(super) fn watch(
     Ok(watcher)
 }
 
-/// One path seen changing, and whether the change made it appear.
+/// What happened to a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Its bytes changed: it is being written until it is closed.
+    Written,
+    /// A file written was closed.
+    Closed,
+    /// Its metadata changed.
+    Touched,
+    /// Created, or the new name of a rename.
+    Appeared,
+    /// Removed, or the old name of a rename.
+    Gone,
+}
+
+/// One path seen changing, and how.
+#[derive(Debug)]
 struct Change {
     path: PathBuf,
-    /// Created, or the new name of a rename.
-    appeared: bool,
+    kind: Kind,
 }
 
 fn changes(event: notify::Event) -> Vec<Change> {
-    let change = |path, appeared| Change { path, appeared };
-    match event.kind {
-        EventKind::Access(_) => Vec::new(),
+    let kind = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Kind::Closed,
+        EventKind::Access(_) => return Vec::new(),
         EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
-            event.paths.into_iter().map(|p| change(p, true)).collect()
+            Kind::Appeared
         }
         // From the old name to the new one.
-        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event
-            .paths
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| change(p, i > 0))
-            .collect(),
-        _ => event.paths.into_iter().map(|p| change(p, false)).collect(),
-    }
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
+            return event
+                .paths
+                .into_iter()
+                .enumerate()
+                .map(|(i, path)| Change {
+                    path,
+                    kind: if i > 0 { Kind::Appeared } else { Kind::Gone },
+                })
+                .collect()
+        }
+        EventKind::Modify(ModifyKind::Data(_)) => Kind::Written,
+        EventKind::Modify(ModifyKind::Metadata(_)) => Kind::Touched,
+        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => Kind::Gone,
+        // Whatever else: something changed, and how is unknown.
+        _ => Kind::Gone,
+    };
+    event
+        .paths
+        .into_iter()
+        .map(|path| Change { path, kind })
+        .collect()
 }
 
-/// The paths changed during a burst, each with whether it appeared then.
-#[derive(Default)]
-struct Burst(BTreeMap<PathBuf, bool>);
+/// What a burst did to one path.
+#[derive(Debug, Default)]
+struct PathChange {
+    /// It was created during the burst (or renamed to).
+    appeared: bool,
+    /// It was created, removed or renamed: the site's structure may change.
+    moved: bool,
+    /// Written and not closed yet.
+    writing: bool,
+}
+
+/// The paths changed during a burst.
+#[derive(Debug, Default)]
+struct Burst(BTreeMap<PathBuf, PathChange>);
 
 impl Burst {
     fn add(&mut self, change: Change) {
-        *self.0.entry(change.path).or_default() |= change.appeared;
+        if change.kind == Kind::Closed {
+            // Closing a file not written in this burst changes nothing.
+            if let Some(path) = self.0.get_mut(&change.path) {
+                path.writing = false;
+            }
+            return;
+        }
+        let path = self.0.entry(change.path).or_default();
+        match change.kind {
+            Kind::Written => path.writing = true,
+            Kind::Appeared => {
+                path.appeared = true;
+                path.moved = true;
+            }
+            Kind::Gone => path.moved = true,
+            Kind::Touched | Kind::Closed => {}
+        }
+    }
+
+    /// How long to wait for another change before the burst is applied: a
+    /// moment once existing files were written in place and closed; longer
+    /// when files appeared, went or were renamed (an editor saving by
+    /// renaming is not done until the file is back under its name); until
+    /// its close for a file being written.
+    fn settles_within(&self) -> Duration {
+        let paths = self.0.values();
+        if paths.clone().any(|p| p.writing) {
+            if CLOSES_REPORTED {
+                WRITING
+            } else {
+                BURST
+            }
+        } else if paths.clone().any(|p| p.moved) {
+            BURST
+        } else {
+            QUIET
+        }
     }
 
     /// The paths whose change lasts: an editor's scratch files (vim's
@@ -126,7 +224,7 @@ impl Burst {
     fn lasting(self) -> impl Iterator<Item = PathBuf> {
         self.0
             .into_iter()
-            .filter(|(path, appeared)| !appeared || path.exists())
+            .filter(|(path, change)| !change.appeared || path.exists())
             .map(|(path, _)| path)
     }
 }
@@ -161,8 +259,76 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_relevant;
+    use super::{is_relevant, Burst, Change, Kind, BURST, CLOSES_REPORTED, QUIET, WRITING};
     use std::path::Path;
+    use std::time::Duration;
+
+    /// How long a file being written holds a burst on this platform.
+    const OPEN: Duration = if CLOSES_REPORTED { WRITING } else { BURST };
+
+    fn burst(changes: &[(&Path, Kind)]) -> Burst {
+        let mut burst = Burst::default();
+        for &(path, kind) in changes {
+            burst.add(Change {
+                path: path.to_path_buf(),
+                kind,
+            });
+        }
+        burst
+    }
+
+    #[test]
+    fn a_save_in_place_is_applied_once_its_file_is_closed() {
+        let page = Path::new("/site/content/page.md");
+        let other = Path::new("/site/content/other.md");
+        let writing = burst(&[(page, Kind::Written), (page, Kind::Written)]);
+        assert_eq!(writing.settles_within(), OPEN, "not closed yet");
+        let saved = burst(&[(page, Kind::Written), (page, Kind::Closed)]);
+        assert_eq!(saved.settles_within(), QUIET);
+        let half = burst(&[
+            (page, Kind::Written),
+            (page, Kind::Closed),
+            (other, Kind::Written),
+        ]);
+        assert_eq!(half.settles_within(), OPEN, "the second file is open");
+        let both = burst(&[
+            (page, Kind::Written),
+            (page, Kind::Closed),
+            (other, Kind::Touched),
+            (other, Kind::Written),
+            (other, Kind::Closed),
+        ]);
+        assert_eq!(both.settles_within(), QUIET);
+        assert_eq!(both.lasting().count(), 2);
+        let closed = burst(&[(page, Kind::Closed)]);
+        assert_eq!(closed.lasting().count(), 0, "closed, nothing written");
+    }
+
+    #[test]
+    fn a_save_by_renaming_waits_for_the_file_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("page.md");
+        let probe = dir.path().join("4913");
+        std::fs::write(&page, "new").unwrap();
+        // vim: a probe file created and deleted, the page renamed to its
+        // backup (ignored by name), then written again under its name.
+        let mut changes = vec![
+            (probe.as_path(), Kind::Appeared),
+            (probe.as_path(), Kind::Closed),
+            (probe.as_path(), Kind::Gone),
+            (page.as_path(), Kind::Gone),
+        ];
+        assert_eq!(burst(&changes).settles_within(), BURST, "the page is gone");
+        changes.extend([
+            (page.as_path(), Kind::Appeared),
+            (page.as_path(), Kind::Written),
+        ]);
+        assert_eq!(burst(&changes).settles_within(), OPEN);
+        changes.push((page.as_path(), Kind::Closed));
+        let saved = burst(&changes);
+        assert_eq!(saved.settles_within(), BURST, "files appeared and went");
+        assert_eq!(saved.lasting().collect::<Vec<_>>(), vec![page]);
+    }
 
     #[test]
     fn sources_count_and_the_image_cache_does_not() {

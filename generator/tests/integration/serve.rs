@@ -193,11 +193,12 @@ fn served_files(
         .collect()
 }
 
-/// After a data edit, a content edit and a template edit, serve renders
-/// again only what read the changed sources, and serves the same files as
-/// a server started afresh on the same sources.
-#[test]
-fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
+/// A copy of the demo served (the clock pinned), with its options.
+fn serve_demo_copy() -> (
+    std::path::PathBuf,
+    maillage::BuildOptions,
+    maillage::serve::ServeHandle,
+) {
     std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
     let site = common::demo_copy();
     let options = maillage::BuildOptions {
@@ -206,6 +207,15 @@ fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
         ..Default::default()
     };
     let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
+    (site, options, handle)
+}
+
+/// After a data edit, a content edit and a template edit, serve renders
+/// again only what read the changed sources, and serves the same files as
+/// a server started afresh on the same sources.
+#[test]
+fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
+    let (site, options, handle) = serve_demo_copy();
     let everything = handle.site.last_rendered();
     type Edit = fn(&std::path::Path);
     let edits: [(&str, Edit); 3] = [
@@ -239,18 +249,77 @@ fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
             rendered > 0 && rendered < everything / 2,
             "{what}: {rendered} of {everything} rendered again"
         );
-        let fresh = maillage::serve::start(options.clone(), 0, None).unwrap();
-        let (mine, theirs) = (served_files(&handle), served_files(&fresh));
-        let differ: Vec<&String> = theirs
-            .iter()
-            .filter(|(path, bytes)| mine.get(*path) != Some(*bytes))
-            .map(|(path, _)| path)
-            .collect();
-        assert!(
-            differ.is_empty(),
-            "{what}: differs from a fresh start: {differ:?}"
+        serves_what_a_fresh_start_does(&handle, &options, what);
+    }
+    drop(handle);
+    std::fs::remove_dir_all(&site).unwrap();
+}
+
+/// Checks that `handle` serves the same files as a server started afresh
+/// with `options`.
+fn serves_what_a_fresh_start_does(
+    handle: &maillage::serve::ServeHandle,
+    options: &maillage::BuildOptions,
+    what: &str,
+) {
+    let fresh = maillage::serve::start(options.clone(), 0, None).unwrap();
+    let (mine, theirs) = (served_files(handle), served_files(&fresh));
+    let differ: Vec<&String> = theirs
+        .iter()
+        .filter(|(path, bytes)| mine.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: differs from a fresh start: {differ:?}"
+    );
+    assert_eq!(mine.len(), theirs.len(), "{what}");
+}
+
+/// An edited page is re-rendered alone with what reads it: its lists, the
+/// search index, and the pages whose templates read it through a function
+/// (the kit's print page gathers every chapter with `get_section`); what
+/// is served is then what a fresh start serves.
+#[test]
+fn a_content_edit_re_renders_what_reads_the_page() {
+    let (site, options, handle) = serve_demo_copy();
+    let everything = handle.site.last_rendered();
+    let marker = "Un paragraphe ajouté pendant que le site est servi.";
+    // The last edit also moves the page's date, which the sitemap shows.
+    for (file, page, date) in [
+        ("content/faq.md", "faq/index.html", None),
+        (
+            "content/kit/accueillir.md",
+            "kit/accueillir/index.html",
+            None,
+        ),
+        (
+            "content/actualites/rentree-2026.md",
+            "actualites/rentree-2026/index.html",
+            Some(("date = 2026-09-01", "date = 2026-09-02")),
+        ),
+    ] {
+        let path = site.join(file);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if let Some((from, to)) = date {
+            text = text.replacen(from, to, 1);
+        }
+        std::fs::write(&path, format!("{text}\n{marker}\n")).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !handle
+            .site
+            .file(page)
+            .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains(marker))
+        {
+            assert!(Instant::now() < deadline, "{file}: the edit did not show");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            handle.site.last_rendered(),
+            everything,
+            "{file}: the site was not loaded again"
         );
-        assert_eq!(mine.len(), theirs.len(), "{what}");
+        serves_what_a_fresh_start_does(&handle, &options, file);
     }
     drop(handle);
     std::fs::remove_dir_all(&site).unwrap();

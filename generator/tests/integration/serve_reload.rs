@@ -128,6 +128,29 @@ fn a_save_by_vs_code_writing_a_temporary_file_shows() {
     rerendered_alone(&mut served);
 }
 
+/// A file written in two parts, with a pause longer than an editor's save
+/// between them, is read once closed: the half written page (its front
+/// matter not closed) is never applied.
+#[test]
+fn a_file_written_slowly_is_read_once_closed() {
+    use std::io::Write;
+    let site = common::fixture("blog");
+    let mut served = serve_in(site.path(), &[]);
+    let text = edited(site.path());
+    let cut = text.find(NEW_TITLE).unwrap() + NEW_TITLE.len();
+    let mut file = std::fs::File::create(site.path().join(FILE)).unwrap();
+    file.write_all(&text.as_bytes()[..cut]).unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, page) = served.get(PAGE);
+    assert_eq!(status, 200, "the half written file was read:\n{page}");
+    assert!(!page.contains(NEW_TITLE), "{page}");
+    file.write_all(&text.as_bytes()[cut..]).unwrap();
+    drop(file);
+    served.wait_for_page(PAGE, NEW_TITLE, LIMIT);
+    rerendered_alone(&mut served);
+}
+
 #[test]
 fn a_data_edit_shows_with_the_default_root() {
     let site = common::fixture("data-site");
@@ -149,4 +172,39 @@ fn a_data_edit_shows_with_the_default_root() {
     )
     .unwrap();
     served.wait_for_page(page, "Médiathèque François-Mitterrand", LIMIT);
+}
+
+/// A meetup edited in `data/` while served: the store holds its new
+/// definition (here its capacity) by the time its page shows the edit.
+#[test]
+fn a_data_edit_is_synced_into_the_store_before_its_page_shows() {
+    let site = common::fixture("data-site");
+    let served = Served::start(command(
+        site.path(),
+        &["serve", "--port", "0"],
+        &[("MAILLAGE_NOW", "2026-11-22T12:00")],
+    ));
+    let page = "/rencontres/carto-rennes-2026-12/";
+    assert!(served.get(page).1.contains("saison 2"));
+    let file = "data/meetups/communaute.yaml";
+    let text = common::read(site.path(), file);
+    let edited =
+        text.replacen("saison 2", "saison deux", 1)
+            .replacen("capacity: 20", "capacity: 120", 1);
+    std::fs::write(site.path().join(file), edited).unwrap();
+    served.wait_for_page(page, "saison deux", LIMIT);
+    let store =
+        maillage_store::sqlite::SqliteStore::open(&site.path().join(".maillage/store.sqlite"))
+            .unwrap();
+    let stored = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(maillage_store::Store::meetup(
+            &store,
+            "carto-rennes-2026-12",
+        ))
+        .unwrap()
+        .expect("the meetup is in the store");
+    assert_eq!(stored.capacity, 120, "{}", served.output());
+    assert!(stored.title.contains("saison deux"));
 }

@@ -205,6 +205,11 @@ fn sync_export_purge(root: &Path, spec: &str, endpoint: Option<&str>, store: &dy
     std::fs::write(root.join("data/meetups/communaute.yaml"), changed).unwrap();
     let out = stdout(&maillage(root, &["sync", "--store", spec], endpoint));
     assert!(out.contains("0 added, 1 updated"), "{out}");
+    let stored = rt.block_on(store.meetups()).unwrap();
+    assert!(
+        stored.iter().any(|m| m.capacity == 115),
+        "the updated definition is written"
+    );
 
     // People register; a report with private notes is saved.
     let target = &ids[0];

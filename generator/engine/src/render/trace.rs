@@ -155,6 +155,33 @@ pub struct Traces {
     pub jobs: HashMap<String, Trace>,
 }
 
+impl Traces {
+    /// The keys of the jobs that called one of `functions` and would now
+    /// get another result (each distinct call made once again): after an
+    /// edit of the content, the pages that read it through `get_page`,
+    /// `get_section`....
+    pub fn callers_of_changed(
+        &self,
+        tera: &tera::Tera,
+        functions: &[&str],
+    ) -> std::collections::HashSet<&str> {
+        let check = CallCheck::new(self);
+        let changed: Vec<bool> = self
+            .calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| {
+                functions.contains(&call.function.as_str()) && !check.returns_the_same(tera, i)
+            })
+            .collect();
+        self.jobs
+            .iter()
+            .filter(|(_, trace)| trace.calls.iter().any(|&i| changed[i as usize]))
+            .map(|(key, _)| key.as_str())
+            .collect()
+    }
+}
+
 /// The distinct calls of a render, and the index of each by function and
 /// arguments (`function\0arguments`).
 type CallTable = (Vec<Call>, HashMap<String, u32>);
@@ -429,24 +456,30 @@ impl<'a> CallCheck<'a> {
 
     /// Whether every call of `trace` returns what it returned.
     pub(crate) fn same(&self, tera: &tera::Tera, trace: &Trace) -> bool {
-        trace.calls.iter().all(|&i| {
-            let Some(verdict) = self.verdicts.get(i as usize) else {
+        trace
+            .calls
+            .iter()
+            .all(|&i| self.returns_the_same(tera, i as usize))
+    }
+
+    /// Whether call `i` of the previous traces returns what it returned.
+    fn returns_the_same(&self, tera: &tera::Tera, i: usize) -> bool {
+        let Some(verdict) = self.verdicts.get(i) else {
+            return false;
+        };
+        *verdict.get_or_init(|| {
+            let call = &self.previous.calls[i];
+            let Ok(function) = tera.get_function(&call.function) else {
                 return false;
             };
-            *verdict.get_or_init(|| {
-                let call = &self.previous.calls[i as usize];
-                let Ok(function) = tera.get_function(&call.function) else {
-                    return false;
-                };
-                let Ok(args) =
-                    serde_json::from_str::<std::collections::HashMap<String, Value>>(&call.args)
-                else {
-                    return false;
-                };
-                function
-                    .call(&args)
-                    .is_ok_and(|value| fingerprint_value(&value) == call.result)
-            })
+            let Ok(args) =
+                serde_json::from_str::<std::collections::HashMap<String, Value>>(&call.args)
+            else {
+                return false;
+            };
+            function
+                .call(&args)
+                .is_ok_and(|value| fingerprint_value(&value) == call.result)
         })
     }
 }

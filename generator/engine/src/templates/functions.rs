@@ -143,6 +143,16 @@ impl Function for GetImageMetadata {
     }
 }
 
+/// The functions [`register_late`] registers: what they return changes
+/// with the content.
+pub const LIBRARY_FUNCTIONS: [&str; 5] = [
+    "get_page",
+    "get_section",
+    "get_taxonomy",
+    "get_taxonomy_url",
+    "get_taxonomy_term",
+];
+
 /// Registers the functions that read the built site.
 pub fn register_late(tera: &mut Tera, library: Arc<Library>) {
     traced(tera, "get_page", GetPage(library.clone()));

@@ -5,7 +5,7 @@ pub(crate) mod atom;
 pub(crate) mod ics;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use maillage_model::ical::EventText;
 use rayon::prelude::*;
@@ -24,13 +24,40 @@ pub fn files_of(net: &Network, paths: &HashSet<String>) -> Vec<ExtraFile> {
     files_where(net, |path| paths.contains(path))
 }
 
+/// Each meetup's `VEVENT`, written once per network: its own calendar and
+/// its region's share it, and a change of live figures writes again only
+/// the events of the meetups it touches (the event says how registration
+/// stands).
+#[derive(Clone, Default)]
+pub struct EventCache(Vec<Arc<EventText>>);
+
+impl EventCache {
+    pub fn new(net: &Network) -> EventCache {
+        let host = maillage_model::ical::host(&net.config.base_url);
+        EventCache(
+            (0..net.data.meetups.len())
+                .into_par_iter()
+                .map(|m| Arc::new(ics::event(net, &host, m)))
+                .collect(),
+        )
+    }
+
+    /// Writes again the events of `meetups`.
+    pub fn patch(&mut self, net: &Network, meetups: &[usize]) {
+        let host = maillage_model::ical::host(&net.config.base_url);
+        for &m in meetups {
+            self.0[m] = Arc::new(ics::event(net, &host, m));
+        }
+    }
+
+    fn event(&self, m: usize) -> &EventText {
+        &self.0[m]
+    }
+}
+
 fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
-    let host = maillage_model::ical::host(&net.config.base_url);
     let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
-    // A meetup's event is in its own calendar and its region's: made once.
-    let events: Vec<OnceLock<EventText>> =
-        net.data.meetups.iter().map(|_| OnceLock::new()).collect();
-    let event = |m: usize| events[m].get_or_init(|| ics::event(net, &host, m));
+    let event = |m: usize| net.calendar_events.event(m);
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {

@@ -214,7 +214,7 @@ fn registration_label(facts: &Facts, meetup: &Meetup, note: &str) -> String {
 
 /// The data with its indexes and the values shared by every page.
 ///
-/// Cheap to clone: the data and each meetup's summary are shared, so that
+/// Cheap to clone: the data and each meetup's and place's summary are shared, so that
 /// [`Network::with_figures`] can patch one meetup's figures without linking
 /// the whole network again.
 #[derive(Clone)]
@@ -251,9 +251,11 @@ pub struct Network {
     /// `MeetupSummary` of each meetup.
     pub meetup_summaries: Vec<Arc<Value>>,
     /// `PlaceSummary` of each place.
-    pub place_summaries: Vec<Value>,
+    pub place_summaries: Vec<Arc<Value>>,
     /// The features of the map files, serialised.
     pub map_features: crate::map::FeatureCache,
+    /// The events of the calendars, written.
+    pub calendar_events: crate::calendar::EventCache,
     /// Index in `data.meetups` of each meetup id.
     meetup_index: Arc<HashMap<String, usize>>,
     /// The published report of each meetup, from the live figures (those of
@@ -300,7 +302,7 @@ impl Network {
         Value::Array(
             self.region_places[r]
                 .iter()
-                .map(|&p| self.place_summaries[p].clone())
+                .map(|&p| Value::clone(&self.place_summaries[p]))
                 .collect(),
         )
     }
@@ -448,6 +450,7 @@ impl Network {
             meetup_summaries: Vec::new(),
             place_summaries: Vec::new(),
             map_features: Default::default(),
+            calendar_events: Default::default(),
             meetup_index,
             reports,
             module_titles,
@@ -459,9 +462,10 @@ impl Network {
             .collect();
         network.place_summaries = (0..place_count)
             .into_par_iter()
-            .map(|p| network.place_summary(p))
+            .map(|p| Arc::new(network.place_summary(p)))
             .collect();
         network.map_features = crate::map::FeatureCache::new(&network);
+        network.calendar_events = crate::calendar::EventCache::new(&network);
         network
     }
 
@@ -555,11 +559,14 @@ impl Network {
             places.push(net.meetup_place[m]);
         }
         for p in places {
-            net.place_summaries[p] = net.place_summary(p);
+            net.place_summaries[p] = Arc::new(net.place_summary(p));
         }
         let mut features = std::mem::take(&mut net.map_features);
         features.patch(&net, &meetups);
         net.map_features = features;
+        let mut events = std::mem::take(&mut net.calendar_events);
+        events.patch(&net, &meetups);
+        net.calendar_events = events;
         net
     }
 

@@ -183,7 +183,7 @@ mod tests {
             *keep.lock().unwrap() = Some(net.clone());
         }));
         let options = maillage_engine::build::BuildOptions {
-            root,
+            root: root.clone(),
             extensions: vec![Arc::new(data)],
             ..Default::default()
         };
@@ -201,6 +201,11 @@ mod tests {
                 net.data.live.meetups.get(&id).cloned().unwrap_or_default();
             figures.confirmed += 1;
             figures.waiting += 1;
+            // Every other meetup to come fills up: its registration state
+            // (shown in its calendar event) changes too.
+            if checked % 2 == 1 && meetup.start >= now {
+                figures.confirmed = figures.confirmed.max(meetup.capacity);
+            }
             // A meetup held gets a report (or another one): the next
             // meetup's page shows the improvements it proposes.
             if meetup.start < now {
@@ -214,6 +219,12 @@ mod tests {
             if net.cancels_a_meetup(&figures) {
                 continue;
             }
+            // The same data linked afresh with these figures.
+            let fresh = {
+                let mut data = crate::data::load(&root, net.now).unwrap().data;
+                data.live.meetups.insert(id.clone(), figures[0].1.clone());
+                Network::new(data, net.config.clone(), net.now)
+            };
             let after = Arc::new(net.with_figures(&figures));
             let showing = Showing::meetups(&after, &BTreeSet::from([id.clone()]));
             let pages = changed(
@@ -235,6 +246,22 @@ mod tests {
             let files = changed(&files_before, &files(&after));
             let left_out: Vec<&String> = files.difference(&listed).collect();
             assert!(left_out.is_empty(), "{id}: files left out: {left_out:?}");
+            // The patched network's caches (map features, calendar events)
+            // hold what a network linked afresh does.
+            let fresh_files = crate::calendar::files(&fresh)
+                .into_iter()
+                .chain(crate::map::files(&fresh))
+                .map(|f| (f.path, f.bytes))
+                .collect::<BTreeMap<_, _>>();
+            for file in files_showing(&after, &showing) {
+                if let Some(bytes) = fresh_files.get(&file.path) {
+                    assert!(
+                        *bytes == file.bytes,
+                        "{id}: {} differs from a fresh link",
+                        file.path
+                    );
+                }
+            }
             changed_pages += pages.len();
             checked += 1;
         }
