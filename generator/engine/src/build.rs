@@ -563,7 +563,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let had_output = output.is_dir();
     staging.swap_into_place(&output)?;
     lap("swapped");
-    let summary = BuildSummary {
+    let mut summary = BuildSummary {
         pages: site.library.pages.iter().filter(|p| p.meta.render).count()
             + site.contribution.pages.len(),
         sections: site.library.sections.len(),
@@ -600,6 +600,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         );
     }
     lap("cache saved");
+    summary.elapsed = start.elapsed();
     // Freeing a national site's values takes a tenth of a second on one
     // core; the build is done and need not wait for it.
     std::thread::spawn(move || drop(site));
