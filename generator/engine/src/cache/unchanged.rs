@@ -7,9 +7,10 @@
 //! The files a build reads are the configuration, `content/`,
 //! `templates/`, `static/`, `sass/`, the theme's own folders and manifest,
 //! what each extension says it reads, and the files `load_data` read, as
-//! the traces record them. An extension that depends on more than files, or an output that
-//! read something that cannot be checked again (`now()`, random numbers,
-//! images), leaves no record: the next build loads everything.
+//! the traces record them. An extension that depends on more than files,
+//! or an output that read something that cannot be checked again (`now()`,
+//! random numbers, images), leaves no record: the next build loads
+//! everything.
 
 use std::path::{Path, PathBuf};
 
