@@ -40,6 +40,7 @@ use maillage_model::meetup::{LiveAggregates, MeetupAggregate};
 use maillage_store::Store;
 
 use crate::build::{BuildOptions, Site};
+use crate::data::DataSet;
 use crate::failure::{Failure, Outcome};
 use crate::pages::network::Network;
 use crate::pages::{DataPages, Showing};
@@ -76,9 +77,36 @@ struct LiveState {
 }
 
 impl LiveState {
-    /// Puts the store's figures over `live` (from `data/live/`): seats and
-    /// waiting lists are the store's; a report published in `data/live/`
-    /// stays unless the store has one for the same meetup.
+    /// A build loaded `data`: the store is synced from it first when its
+    /// definitions changed (the store's figures count against them), then
+    /// the store's figures are put over `data/live/`'s: seats and waiting
+    /// lists are the store's; a report published in `data/live/` stays
+    /// unless the store has one for the same meetup.
+    fn loaded(&self, data: &mut DataSet) {
+        self.sync_if_changed(data);
+        self.overlay(&mut data.live);
+    }
+
+    /// Syncs the definitions of `data` into the store when `data/` changed
+    /// since the last sync (or at start), from the data the build read
+    /// rather than reading it again.
+    fn sync_if_changed(&self, data: &DataSet) {
+        if !self.unsynced.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let synced = crate::build::load_config(&self.options)
+            .and_then(|config| {
+                let urls = crate::pages::network::site_urls(&config)?;
+                Ok(store_cli::definitions_of(data, &config, &urls))
+            })
+            .map_err(Failure::from)
+            .and_then(|definitions| sync_definitions(&self.spec, self, &definitions));
+        if let Err(e) = synced {
+            eprintln!("not synced: {e}");
+            self.unsynced.store(true, Ordering::SeqCst);
+        }
+    }
+
     fn overlay(&self, live: &mut LiveAggregates) {
         let figures = match self.runtime.block_on(self.store.aggregates()) {
             Ok(figures) => figures,
@@ -126,29 +154,13 @@ impl LiveState {
     /// network they link.
     fn data_pages(self: &Arc<Self>) -> DataPages {
         let (overlay, observer) = (self.clone(), self.clone());
-        DataPages::with_live_overlay(Arc::new(move |live| overlay.overlay(live)))
+        DataPages::with_live_overlay(Arc::new(move |data| overlay.loaded(data)))
             .observed_by(Arc::new(move |net| observer.linked(net)))
     }
 
-    /// A build linked `net`: kept, and its definitions synced into the
-    /// store when `data/` changed (from the data the build read, rather
-    /// than reading it again).
+    /// A build linked `net`: kept, to re-render what shows a meetup.
     fn linked(&self, net: &Arc<Network>) {
         self.keep_network(net);
-        if !self.unsynced.swap(false, Ordering::SeqCst) {
-            return;
-        }
-        let synced = crate::build::load_config(&self.options)
-            .and_then(|config| {
-                let urls = crate::pages::network::site_urls(&config)?;
-                Ok(store_cli::definitions_of(&net.data, &config, &urls))
-            })
-            .map_err(Failure::from)
-            .and_then(|definitions| sync_definitions(&self.spec, self, &definitions));
-        if let Err(e) = synced {
-            eprintln!("not synced: {e}");
-            self.unsynced.store(true, Ordering::SeqCst);
-        }
     }
 }
 
@@ -253,7 +265,9 @@ pub fn start(
         runtime,
         store: store.clone(),
         network: RwLock::new(None),
-        unsynced: AtomicBool::new(false),
+        // The first build syncs `data/` from what it loads, rather than
+        // reading and validating it once more before.
+        unsynced: AtomicBool::new(crate::data::has_data(&options.root)),
         options: options.clone(),
         spec: spec.clone(),
     });
@@ -261,7 +275,6 @@ pub fn start(
         Arc::new(state.data_pages()),
         Arc::new(crate::vendor::VendorAssets),
     ];
-    sync(&options, spec, &state)?;
 
     let (changes, received) = mpsc::channel();
     let sink: Arc<dyn EventSink> = Arc::new(LiveSink {
@@ -331,6 +344,14 @@ pub fn start(
             limits,
         },
     )?;
+    // The first build synced the store, or said why it could not: without
+    // its meetups the store would refuse every registration.
+    if state.unsynced.load(Ordering::SeqCst) {
+        return Err(Failure::other(
+            spec.describe(),
+            "the site's meetups could not be written into the store (see above): not serving",
+        ));
+    }
     let latencies = Arc::new(Mutex::new(Vec::new()));
     spawn_worker(
         received,
@@ -359,16 +380,6 @@ fn function_config(lookup: impl Fn(&str) -> Option<String>) -> Outcome<FunctionC
         value
     })
     .map_err(|e| Failure::other("serve", format!("the function's configuration: {e}")))
-}
-
-/// Syncs the definitions of `data/` into the store.
-fn sync(options: &BuildOptions, spec: &StoreSpec, state: &LiveState) -> Outcome<()> {
-    if !crate::data::has_data(&options.root) {
-        return Ok(());
-    }
-    // The build that follows prints the data warnings.
-    let definitions = store_cli::site_definitions(options, false)?;
-    sync_definitions(spec, state, &definitions)
 }
 
 /// Syncs `definitions` into the store, and says what changed.

@@ -23,7 +23,6 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use maillage_model::clock;
-use maillage_model::meetup::LiveAggregates;
 use serde_json::{json, Map, Value};
 
 use crate::config::Config;
@@ -38,9 +37,10 @@ use maillage_model::result_pages::ResultPages;
 use network::Network;
 pub use showing::{files_showing, Showing};
 
-/// Changes the live figures before the pages are built (the local server
-/// puts its store's figures over those of `data/live/aggregates.json`).
-pub type LiveOverlay = Arc<dyn Fn(&mut LiveAggregates) + Send + Sync>;
+/// Given the data once loaded and validated, before the pages are built:
+/// the local server syncs its store from it when `data/` changed, then
+/// puts the store's figures over those of `data/live/aggregates.json`.
+pub type LiveOverlay = Arc<dyn Fn(&mut crate::data::DataSet) + Send + Sync>;
 
 /// Told of each network the extension links (the local server keeps the
 /// last one to re-render what shows a meetup).
@@ -113,7 +113,7 @@ impl SiteExtension for DataPages {
         let result_pages = network::result_pages(config)?;
         let mut loaded = crate::data::load(root, now)?;
         if let Some(overlay) = &self.overlay {
-            overlay(&mut loaded.data.live);
+            overlay(&mut loaded.data);
         }
         lap("loaded and validated");
         let net = Arc::new(Network::new(loaded.data, config.clone(), now));
