@@ -149,7 +149,7 @@ impl Renderer<'_> {
                         Err(d) => return Some(d),
                     }
                 }
-                let (outputs, recorded) = collector.recording(|| self.render_job(job));
+                let (outputs, recorded) = trace::recording(|| self.render_job(job));
                 let mut files = Vec::new();
                 let count = match outputs
                     .and_then(|outputs| self.write_outputs(outputs, sink, Some(&mut files)))

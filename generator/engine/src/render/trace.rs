@@ -19,7 +19,6 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
@@ -186,13 +185,8 @@ impl Traces {
 /// arguments (`function\0arguments`).
 type CallTable = (Vec<Call>, HashMap<String, u32>);
 
-/// Tells collectors apart, for the calls each thread remembers it interned.
-static COLLECTORS: AtomicU64 = AtomicU64::new(1);
-
 /// Collects traces while jobs render in parallel.
 pub(crate) struct Collector {
-    /// This render's, among all renders of the process.
-    id: u64,
     calls: Mutex<CallTable>,
     /// The index in this render's calls of each call of the previous
     /// render's traces, once a kept trace needed it.
@@ -205,7 +199,6 @@ impl Collector {
     /// distinct calls.
     pub(crate) fn new(previous_calls: usize) -> Collector {
         Collector {
-            id: COLLECTORS.fetch_add(1, Ordering::Relaxed),
             calls: Mutex::default(),
             carried: (0..previous_calls).map(|_| OnceLock::new()).collect(),
             jobs: Mutex::default(),
@@ -236,37 +229,12 @@ impl Collector {
             .insert(key, trace);
     }
 
-    /// Runs `render` (on this thread) with what it reads recorded for this
-    /// collector.
-    pub(crate) fn recording<T>(&self, render: impl FnOnce() -> T) -> (T, Recorded) {
-        with(Mode::Record(self.id), render)
-    }
-
-    /// Adds a fresh trace, its calls as recorded (on the thread that
-    /// recorded them).
+    /// Adds a fresh trace, its calls as recorded.
     pub(crate) fn add(&self, key: String, recorded: Recorded, outputs: Vec<(String, Fingerprint)>) {
         let calls = recorded
             .calls
-            .into_iter()
-            .map(|call| match call {
-                NotedCall::Interned(index) => index,
-                NotedCall::New {
-                    key,
-                    function,
-                    args,
-                    result,
-                } => {
-                    let index = self.intern(&function, &args, result);
-                    INTERNED.with(|interned| {
-                        let mut interned = interned.borrow_mut();
-                        if interned.0 != self.id {
-                            *interned = (self.id, HashMap::new());
-                        }
-                        interned.1.insert(key, index);
-                    });
-                    index
-                }
-            })
+            .iter()
+            .map(|(f, a, r)| self.intern(f, a, *r))
             .collect();
         let trace = Trace {
             uses: recorded.uses,
@@ -309,43 +277,21 @@ impl Collector {
 #[derive(Debug, Default)]
 pub(crate) struct Recorded {
     pub uses: Vec<Use>,
-    pub calls: Vec<NotedCall>,
+    /// (function, arguments, result)
+    pub calls: Vec<(String, String, Fingerprint)>,
     pub volatile: bool,
-}
-
-/// A template function call as a job records it.
-#[derive(Debug)]
-pub(crate) enum NotedCall {
-    /// A call this thread already interned in the render's collector: its
-    /// index there.
-    Interned(u32),
-    /// A call met for the first time on this thread: `key` fingerprints its
-    /// function and arguments.
-    New {
-        key: Fingerprint,
-        function: String,
-        args: String,
-        result: Fingerprint,
-    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
-    /// Templates are rendered, and what they read recorded for the
-    /// collector of this id.
-    Record(u64),
+    /// Templates are rendered, and what they read recorded.
+    Record,
     /// Templates are not rendered: only what they would be given is recorded.
     Probe,
 }
 
 thread_local! {
     static CURRENT: RefCell<Option<(Mode, Recorded)>> = const { RefCell::new(None) };
-    /// The calls this thread interned in the collector `.0`, by the
-    /// fingerprint of their function and arguments: a site's pages call
-    /// `trans` and `get_url` with the same arguments thousands of times,
-    /// and writing out and looking up each call again was a tenth of a
-    /// build.
-    static INTERNED: RefCell<(u64, HashMap<Fingerprint, u32>)> = RefCell::new((0, HashMap::new()));
 }
 
 fn with<T>(mode: Mode, run: impl FnOnce() -> T) -> (T, Recorded) {
@@ -356,6 +302,11 @@ fn with<T>(mode: Mode, run: impl FnOnce() -> T) -> (T, Recorded) {
         .map(|(_, r)| r)
         .unwrap_or_default();
     (out, recorded)
+}
+
+/// Runs `render` with what it reads recorded.
+pub(crate) fn recording<T>(render: impl FnOnce() -> T) -> (T, Recorded) {
+    with(Mode::Record, render)
 }
 
 /// Runs `render` with templates not rendered (they give empty text), to see
@@ -395,37 +346,15 @@ pub(crate) fn note_use(
 /// wrapper). A probe's calls are not kept: the trace it is compared with
 /// has its own, checked apart.
 pub fn note_call(function: &str, args: &std::collections::HashMap<String, Value>, result: &Value) {
-    let Some(Mode::Record(collector)) = CURRENT.with(|c| c.borrow().as_ref().map(|(m, _)| *m))
-    else {
+    if CURRENT.with(|c| !matches!(&*c.borrow(), Some((Mode::Record, _)))) {
         return;
-    };
-    let sorted: BTreeMap<&String, &Value> = args.iter().collect();
-    let mut h = hasher();
-    hash_str(&mut h, function);
-    h.write_usize(sorted.len());
-    for (name, value) in &sorted {
-        hash_str(&mut h, name);
-        hash_value(&mut h, value);
     }
-    let key = h.finish();
-    let interned = INTERNED.with(|interned| {
-        let interned = interned.borrow();
-        (interned.0 == collector)
-            .then(|| interned.1.get(&key).copied())
-            .flatten()
-    });
-    let call = match interned {
-        Some(index) => NotedCall::Interned(index),
-        None => NotedCall::New {
-            key,
-            function: function.to_string(),
-            args: serde_json::to_string(&sorted).unwrap_or_default(),
-            result: fingerprint_value(result),
-        },
-    };
+    let sorted: BTreeMap<&String, &Value> = args.iter().collect();
+    let args = serde_json::to_string(&sorted).unwrap_or_default();
+    let result = fingerprint_value(result);
     CURRENT.with(|c| {
         if let Some((_, recorded)) = &mut *c.borrow_mut() {
-            recorded.calls.push(call);
+            recorded.calls.push((function.to_string(), args, result));
         }
     });
 }
