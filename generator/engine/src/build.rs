@@ -470,18 +470,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         .clone()
         .unwrap_or_else(|| options.root.join(&config.output_dir));
     let cache_key = cache::key(options, &output);
-    // What this build reads, fingerprinted before it reads it: a file
-    // changed while the build runs is seen by the next one.
     let last = unchanged::load(&options.root, &cache_key);
-    let read = unchanged::declared_inputs(options, &config).map(|mut inputs| {
-        inputs.extend(last.iter().flat_map(|l| l.inputs.iter().cloned()));
-        inputs.sort();
-        inputs.dedup();
-        let print = unchanged::fingerprint(&options.root, &inputs).ok();
-        (inputs, print)
-    });
-    if let (Some(last), Some((inputs, Some(print)))) = (&last, &read) {
-        if unchanged::still_holds(last, inputs, *print, &output) {
+    let reading = unchanged::before_build(options, &config, last.as_ref());
+    if let (Some(last), Some(reading)) = (&last, &reading) {
+        if unchanged::still_holds(last, reading, &output) {
             for warning in &last.warnings {
                 eprintln!("warning: {warning}");
             }
@@ -573,12 +565,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         untouched: false,
         elapsed: start.elapsed(),
     };
-    let last = read.and_then(|(inputs, print)| {
+    let last = reading.and_then(|reading| {
         unchanged::record(
-            options,
+            cache_key.clone(),
             &site,
             &traced.traces,
-            (inputs, print?),
+            reading,
             &summary,
             &output,
         )

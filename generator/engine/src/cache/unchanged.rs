@@ -25,7 +25,7 @@ use crate::site::ClockSpan;
 const FILE: &str = "last-build.json";
 
 /// What the last build read and gave.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct LastBuild {
     /// The build cache's key ([`super::key`]).
     pub key: String,
@@ -75,7 +75,7 @@ fn path(root: &Path) -> PathBuf {
 }
 
 /// The files and folders the engine itself reads.
-pub fn engine_inputs(root: &Path, config: &Config) -> Vec<PathBuf> {
+fn engine_inputs(root: &Path, config: &Config) -> Vec<PathBuf> {
     let mut inputs: Vec<PathBuf> = [
         crate::config::config_file_name(root),
         "content",
@@ -98,7 +98,7 @@ pub fn engine_inputs(root: &Path, config: &Config) -> Vec<PathBuf> {
 /// The files `load_data` read, as `traces` recorded its calls: each place
 /// it looks for the path, whether a file is there or not (one appearing
 /// there would be read instead).
-pub fn function_inputs(traces: &Traces) -> Vec<PathBuf> {
+fn function_inputs(traces: &Traces) -> Vec<PathBuf> {
     let mut inputs = Vec::new();
     for call in &traces.calls {
         // `get_hash` and `get_url` read static files only, inputs already.
@@ -127,7 +127,7 @@ pub fn function_inputs(traces: &Traces) -> Vec<PathBuf> {
 /// The fingerprint of `inputs` under `root`: every file's path and bytes
 /// (folders walked in order, links followed), and the absence of those
 /// that are not there.
-pub fn fingerprint(root: &Path, inputs: &[PathBuf]) -> std::io::Result<Fingerprint> {
+fn fingerprint(root: &Path, inputs: &[PathBuf]) -> std::io::Result<Fingerprint> {
     let mut files: Vec<(String, Option<PathBuf>)> = Vec::new();
     for input in inputs {
         let full = root.join(input);
@@ -178,32 +178,63 @@ pub fn load(root: &Path, key: &str) -> Option<LastBuild> {
         .filter(|last| last.key == key)
 }
 
-/// Whether a build may keep `last`'s output: it read `inputs` too, and
-/// they have its fingerprint `print`; the clock is in its span; its output
-/// folder is in place.
-pub fn still_holds(
-    last: &LastBuild,
-    inputs: &[PathBuf],
-    print: Fingerprint,
-    output: &Path,
-) -> bool {
-    last.inputs == inputs
-        && last.fingerprint == print
+/// What a build reads, as far as is known before it renders, with the
+/// fingerprint those files had when it started.
+pub struct Reading {
+    pub inputs: Vec<PathBuf>,
+    pub fingerprint: Fingerprint,
+}
+
+/// What a build of `options` reads, as known before it renders (the
+/// engine's inputs, the extensions', the files `load_data` read at the
+/// `last` build), fingerprinted now: a file changed while the build runs
+/// is seen by the next one. `None` when an extension depends on more than
+/// files, or a file cannot be read.
+pub fn before_build(
+    options: &BuildOptions,
+    config: &Config,
+    last: Option<&LastBuild>,
+) -> Option<Reading> {
+    let mut inputs = engine_inputs(&options.root, config);
+    for extension in &options.extensions {
+        inputs.extend(extension.inputs(&options.root, config)?);
+    }
+    let inputs = merged(inputs, last.iter().flat_map(|l| l.inputs.iter().cloned()));
+    let fingerprint = fingerprint(&options.root, &inputs).ok()?;
+    Some(Reading {
+        inputs,
+        fingerprint,
+    })
+}
+
+fn merged(mut inputs: Vec<PathBuf>, more: impl IntoIterator<Item = PathBuf>) -> Vec<PathBuf> {
+    inputs.extend(more);
+    inputs.sort();
+    inputs.dedup();
+    inputs
+}
+
+/// Whether a build that found `reading` may keep `last`'s output: the same
+/// files with the same fingerprint, the clock in its span, its output
+/// folder in place.
+pub fn still_holds(last: &LastBuild, reading: &Reading, output: &Path) -> bool {
+    last.inputs == reading.inputs
+        && last.fingerprint == reading.fingerprint
         && last
             .clock
             .is_none_or(|span| span.contains(maillage_model::clock::now()))
         && FolderIdentity::of(output) == Some(last.output)
 }
 
-/// The record of a build of `options` that gave `site`'s output in
-/// `output`, having read `inputs` with the fingerprint `print` when it
-/// started; `None` when a later build cannot rely on it (an output read
-/// something that cannot be checked again, or the folder has no identity).
+/// The record of a build made for `key` that gave `site`'s output in
+/// `output`, having found `reading` when it started; `None` when a later
+/// build cannot rely on it (an output read something that cannot be
+/// checked again, or the folder has no identity).
 pub fn record(
-    options: &BuildOptions,
+    key: String,
     site: &crate::build::Site,
     traces: &Traces,
-    (mut inputs, mut print): (Vec<PathBuf>, Fingerprint),
+    reading: Reading,
     summary: &crate::build::BuildSummary,
     output: &Path,
 ) -> Option<LastBuild> {
@@ -211,18 +242,20 @@ pub fn record(
         return None;
     }
     let functions = function_inputs(traces);
+    let Reading {
+        mut inputs,
+        mut fingerprint,
+    } = reading;
     if functions.iter().any(|f| inputs.binary_search(f).is_err()) {
         // Files the templates read by path that the build did not know of
         // when it started: fingerprinted now.
-        inputs.extend(functions);
-        inputs.sort();
-        inputs.dedup();
-        print = fingerprint(&options.root, &inputs).ok()?;
+        inputs = merged(inputs, functions);
+        fingerprint = self::fingerprint(&site.root, &inputs).ok()?;
     }
     Some(LastBuild {
-        key: super::key(options, output),
+        key,
         inputs,
-        fingerprint: print,
+        fingerprint,
         clock: site.contribution.clock_span,
         output: FolderIdentity::of(output)?,
         pages: summary.pages,
@@ -244,15 +277,4 @@ pub fn save(root: &Path, last: &LastBuild) -> std::io::Result<()> {
 
 pub fn forget(root: &Path) {
     let _ = std::fs::remove_file(path(root));
-}
-
-/// The files and folders a build of `options` reads that are known before
-/// it renders: the engine's and the extensions' (`None` when one of them
-/// depends on more than files).
-pub fn declared_inputs(options: &BuildOptions, config: &Config) -> Option<Vec<PathBuf>> {
-    let mut inputs = engine_inputs(&options.root, config);
-    for extension in &options.extensions {
-        inputs.extend(extension.inputs(&options.root, config)?);
-    }
-    Some(inputs)
 }
