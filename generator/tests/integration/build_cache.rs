@@ -205,6 +205,33 @@ fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
             now: NOW,
         },
         Change {
+            // Shown in full on the pages of the meetups held there, not in
+            // their summaries.
+            what: "a place's address",
+            apply: |s| {
+                replace_in(
+                    s,
+                    "data/places/ile-de-france.yaml",
+                    "  address: 46 rue Oberkampf\n",
+                    "  address: 48 rue Oberkampf\n",
+                )
+            },
+            now: NOW,
+        },
+        Change {
+            // Shown on the page of the meetup that follows up on it.
+            what: "a report's improvements",
+            apply: |s| {
+                replace_in(
+                    s,
+                    "data/live/aggregates.json",
+                    "animée par un habitué, pour créer son compte",
+                    "animée par une habituée, pour créer son compte",
+                )
+            },
+            now: NOW,
+        },
+        Change {
             what: "a theme's static file",
             apply: |s| {
                 let path = s.join("themes/maillage/static/css/maillage.css");

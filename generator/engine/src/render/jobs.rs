@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{alias_file, asset_file, index_file, sitemap, Renderer};
+use super::{alias_file, asset_file, index_file, sitemap, trace, Renderer};
 use crate::error::Diagnostic;
 use crate::site::Library;
 use crate::templates::analysis::reads_pages_when_paginated;
@@ -274,11 +274,21 @@ impl Renderer<'_> {
                     .clone()
                     .unwrap_or_else(|| lib.config.default_language.clone());
                 let mut ctx = self.base_context(&lang, Some(&page.path));
-                for (k, v) in page.context.fields().into_owned() {
-                    ctx.insert(k, v);
-                }
+                // While traced, a builder that fingerprints its fields
+                // without building them spares a probe the building.
+                let known = trace::active()
+                    .then(|| page.context.fingerprint())
+                    .flatten()
+                    .map(|fields| {
+                        trace::fingerprint_parts(&[trace::fingerprint_fields(&ctx), fields])
+                    });
                 let html = self
-                    .render_with_config(&page.template, &lang, ctx)
+                    .render_extra(&page.template, &lang, known, || {
+                        for (k, v) in page.context.fields().into_owned() {
+                            ctx.insert(k, v);
+                        }
+                        ctx
+                    })
                     .map_err(|d| d.rendering(page.path.clone()))?;
                 Ok(vec![(index_file(&page.path), html.into_bytes())])
             }

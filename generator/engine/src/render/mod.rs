@@ -308,18 +308,42 @@ impl Renderer<'_> {
         self.render_context(&name, lent.context())
     }
 
+    /// [`Renderer::render_with_config`] for fields made by `fields` only
+    /// when they are needed: with `known`, their fingerprint, a probe does
+    /// not make them.
+    pub(crate) fn render_extra(
+        &self,
+        template: &str,
+        lang: &str,
+        known: Option<trace::Fingerprint>,
+        fields: impl FnOnce() -> Map<String, Value>,
+    ) -> std::result::Result<String, Diagnostic> {
+        let Some(fingerprint) = known else {
+            return self.render_with_config(template, lang, fields());
+        };
+        let name = self.resolve_template(template)?;
+        if self.noted(&name, fingerprint) {
+            return Ok(trace::PROBED.to_string());
+        }
+        let lent = self.contexts.lend(&self.library.config, lang, fields());
+        self.render_context(&name, lent.context())
+    }
+
     /// While traced, notes the use of template `name` with `fields`; true
     /// when the render is only probed and must not run.
     fn probed(&self, name: &str, fields: &Map<String, Value>) -> bool {
-        if !trace::active() {
-            return false;
-        }
+        trace::active() && self.noted(name, trace::fingerprint_fields(fields))
+    }
+
+    /// Notes the use of template `name` with a context of `fingerprint`;
+    /// true when the render is only probed.
+    fn noted(&self, name: &str, fingerprint: trace::Fingerprint) -> bool {
         let closure = self.templates.closure(name);
         trace::note_use(
             name,
             closure.map_or(0, |c| c.sources),
             closure.is_none_or(|c| c.volatile),
-            trace::fingerprint_fields(fields),
+            fingerprint,
         )
     }
 

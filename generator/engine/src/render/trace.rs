@@ -69,6 +69,17 @@ pub fn fingerprint_fields(fields: &Map<String, Value>) -> Fingerprint {
     h.finish()
 }
 
+/// The fingerprint of a sequence of fingerprints: of a value made of parts
+/// fingerprinted apart.
+pub fn fingerprint_parts(parts: &[Fingerprint]) -> Fingerprint {
+    let mut h = hasher();
+    h.write_usize(parts.len());
+    for &part in parts {
+        h.write_u64(part);
+    }
+    h.finish()
+}
+
 fn hash_str(h: &mut impl Hasher, text: &str) {
     h.write_usize(text.len());
     h.write(text.as_bytes());

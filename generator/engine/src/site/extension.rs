@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::error::{Result, Source};
+use crate::render::trace::Fingerprint;
 
 /// A page rendered from a template with extra context fields.
 #[derive(Debug, Clone)]
@@ -48,6 +49,15 @@ pub struct SearchEntry {
 pub trait ContextBuilder: Send + Sync {
     /// The fields of page `index` (an index the builder defines).
     fn build(&self, index: usize) -> Map<String, Value>;
+
+    /// A fingerprint of the fields `build(index)` gives, made without
+    /// building them (from fingerprints of values many pages share, made
+    /// once), or `None` to have them built and fingerprinted. The build
+    /// cache compares it with the last build's to keep the page: it must
+    /// change whenever the fields would.
+    fn fingerprint(&self, _index: usize) -> Option<Fingerprint> {
+        None
+    }
 }
 
 /// A page's extra context fields, ready or built when the page renders.
@@ -69,6 +79,14 @@ impl PageContext {
         match self {
             PageContext::Ready(map) => Cow::Borrowed(map),
             PageContext::Deferred { builder, index } => Cow::Owned(builder.build(*index)),
+        }
+    }
+
+    /// The fields' fingerprint when the builder makes it without them.
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        match self {
+            PageContext::Ready(_) => None,
+            PageContext::Deferred { builder, index } => builder.fingerprint(*index),
         }
     }
 }

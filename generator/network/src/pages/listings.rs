@@ -107,6 +107,20 @@ pub(crate) fn pager(
     meetups: &[usize],
     n: usize,
 ) -> Map<String, Value> {
+    let (mut context, shown) = pager_without_summaries(net, listing, meetups, n);
+    // Moved in, not given to `json!`, which would copy every summary again.
+    context["paginator"]["pages"] = Value::Array(net.summaries(shown.iter().copied()));
+    context
+}
+
+/// What [`pager`] gives but the summaries of the meetups it lists, which
+/// go into `paginator.pages`; and those meetups.
+pub(crate) fn pager_without_summaries<'a>(
+    net: &Network,
+    listing: Listing,
+    meetups: &'a [usize],
+    n: usize,
+) -> (Map<String, Value>, &'a [usize]) {
     let by = paginate_by(net);
     let base = &listing.base(net);
     let count = pager_count(net, meetups.len());
@@ -114,7 +128,6 @@ pub(crate) fn pager(
     let link = |k: usize| net.permalink(&pager_path(base, k));
     let start = (n - 1) * by;
     let end = (start + by).min(meetups.len());
-    let pages = net.summaries(meetups[start.min(end)..end].iter().copied());
     let paginator = json!({
         "paginate_by": by,
         "first": first,
@@ -123,7 +136,6 @@ pub(crate) fn pager(
         "next": if n < count { Value::String(link(n + 1)) } else { Value::Null },
         "number_pagers": count,
         "base_url": format!("{first}page/"),
-        "pages": pages,
         "current_index": n,
         "total_pages": meetups.len(),
     });
@@ -141,5 +153,5 @@ pub(crate) fn pager(
     context.insert("listing".into(), Value::String(listing.code().to_string()));
     context.insert("paginator".into(), paginator);
     context.insert("feed_path".into(), Value::String(net.urls.feed()));
-    context
+    (context, &meetups[start.min(end)..end])
 }

@@ -1,6 +1,9 @@
 //! `/rencontres/<id>/`: a meetup with its place, figures, published report,
 //! the meetup it follows up on, calendar link, JSON-LD and form settings.
 
+use maillage_engine::render::trace::{
+    fingerprint_fields, fingerprint_parts, fingerprint_value, Fingerprint,
+};
 use maillage_model::french;
 use maillage_model::meetup::{PublicReport, Role};
 use maillage_model::zone::{self, Tz};
@@ -62,25 +65,39 @@ pub(crate) fn api_url(net: &Network) -> String {
         .to_string()
 }
 
-pub(crate) fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
+/// A meetup page's fields in two kinds: values other pages show too (the
+/// summaries of this meetup and of those before and after it, its place
+/// in full), named by index, and the fields of this page alone.
+pub(crate) struct Parts {
+    pub meetup: usize,
+    pub place: usize,
+    /// The meetup it follows up on, and that one's report's improvements.
+    pub previous: Option<(usize, Value)>,
+    pub next: Option<usize>,
+    /// Fields added to the meetup's summary.
+    pub own: Map<String, Value>,
+    /// The `page` object.
+    pub page: Value,
+}
+
+pub(crate) fn parts(net: &Network, m: usize) -> Parts {
     let meetup = &net.data.meetups[m];
     let path = net.urls.meetup(&meetup.id);
-    let mut value = Value::clone(&net.meetup_summaries[m]);
-    let map = value.as_object_mut().expect("summaries are objects");
-    map.insert(
+    let mut own = Map::new();
+    own.insert(
         "organiser".into(),
         Value::String(first_name(&meetup.organiser).to_string()),
     );
-    map.insert(
+    own.insert(
         "wanted".into(),
         json!({
             "facilitator": meetup.wanted.contains(&Role::Facilitator),
             "speakers": meetup.wanted.contains(&Role::Speaker),
         }),
     );
-    map.insert("intentions".into(), json!(meetup.intentions));
-    map.insert("bring".into(), json!(meetup.bring));
-    map.insert(
+    own.insert("intentions".into(), json!(meetup.intentions));
+    own.insert("bring".into(), json!(meetup.bring));
+    own.insert(
         "description_html".into(),
         Value::String(
             meetup
@@ -90,33 +107,25 @@ pub(crate) fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, V
                 .unwrap_or_default(),
         ),
     );
-    map.insert("place".into(), place_full.clone());
-    map.insert(
+    own.insert(
         "report".into(),
         net.report(m).map_or(Value::Null, |r| {
             report_value(r, meetup.time_zone, net.french_spacing())
         }),
     );
-    let previous = net.previous[m].map_or(Value::Null, |p| {
-        let mut prev = Value::clone(&net.meetup_summaries[p]);
+    let previous = net.previous[m].map(|p| {
         let improvements = net
             .report(p)
             .and_then(|r| r.improvements.as_ref())
             .map(|t| render(t, Trust::Report, net.french_spacing()))
             .filter(|h| !h.is_empty());
-        prev["improvements_html"] = improvements.map_or(Value::Null, Value::String);
-        prev
+        (p, improvements.map_or(Value::Null, Value::String))
     });
-    map.insert("previous".into(), previous);
-    map.insert(
-        "next".into(),
-        net.next[m].map_or(Value::Null, |n| Value::clone(&net.meetup_summaries[n])),
-    );
-    map.insert(
+    own.insert(
         "ics_path".into(),
         Value::String(format!("{path}calendrier.ics")),
     );
-    map.insert(
+    own.insert(
         "jsonld".into(),
         Value::String(jsonld::to_script_text(&jsonld::event(net, m))),
     );
@@ -133,24 +142,78 @@ pub(crate) fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, V
             json!({"value": value, "label": role_label(r)})
         })
         .collect();
-    map.insert(
+    own.insert(
         "form".into(),
         json!({"action": format!("{}/registrations", api_url(net)), "roles": roles}),
     );
-    let place = &net.data.places[net.meetup_place[m]];
+    let p = net.meetup_place[m];
+    let place = &net.data.places[p];
     let description = format!(
         "{}, {} à {} ({}). {}",
         french::date(meetup.start.date()),
         french::time_range(meetup.start, meetup.end),
         place.name,
         place.commune,
-        value["registration"]["label"].as_str().unwrap_or_default()
+        net.meetup_summaries[m]["registration"]["label"]
+            .as_str()
+            .unwrap_or_default()
+    );
+    Parts {
+        meetup: m,
+        place: p,
+        previous,
+        next: net.next[m],
+        own,
+        page: page_object(net, &meetup.title, &description, &path),
+    }
+}
+
+/// The page's fields: `meetup` (the summary with the page's own fields,
+/// the place in full, the meetups before and after) and `page`.
+pub(crate) fn assemble(net: &Network, parts: Parts, place_full: &Value) -> Map<String, Value> {
+    let mut value = Value::clone(&net.meetup_summaries[parts.meetup]);
+    let map = value.as_object_mut().expect("summaries are objects");
+    map.extend(parts.own);
+    map.insert("place".into(), place_full.clone());
+    let previous = parts.previous.map_or(Value::Null, |(p, improvements)| {
+        let mut prev = Value::clone(&net.meetup_summaries[p]);
+        prev["improvements_html"] = improvements;
+        prev
+    });
+    map.insert("previous".into(), previous);
+    map.insert(
+        "next".into(),
+        parts
+            .next
+            .map_or(Value::Null, |n| Value::clone(&net.meetup_summaries[n])),
     );
     let mut context = Map::new();
-    context.insert(
-        "page".into(),
-        page_object(net, &meetup.title, &description, &path),
-    );
+    context.insert("page".into(), parts.page);
     context.insert("meetup".into(), value);
     context
+}
+
+/// A fingerprint of what [`assemble`] makes of `parts`, from fingerprints
+/// of the shared values: `summary(m)` of meetup `m`'s summary, `place(p)`
+/// of place `p` in full.
+pub(crate) fn fingerprint(
+    parts: &Parts,
+    summary: impl Fn(usize) -> Fingerprint,
+    place: impl Fn(usize) -> Fingerprint,
+) -> Fingerprint {
+    let mut all = vec![
+        summary(parts.meetup),
+        place(parts.place),
+        fingerprint_fields(&parts.own),
+        fingerprint_value(&parts.page),
+    ];
+    match &parts.previous {
+        Some((p, improvements)) => all.extend([1, summary(*p), fingerprint_value(improvements)]),
+        None => all.push(0),
+    }
+    match parts.next {
+        Some(n) => all.extend([1, summary(n)]),
+        None => all.push(0),
+    }
+    fingerprint_parts(&all)
 }

@@ -22,6 +22,9 @@ pub(crate) mod showing;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use maillage_engine::render::trace::{
+    fingerprint_fields, fingerprint_parts, fingerprint_value, Fingerprint,
+};
 use maillage_model::clock;
 use serde_json::{json, Map, Value};
 
@@ -173,6 +176,10 @@ struct Builder {
     specs: Vec<Spec>,
     /// Each place with its details, built by the first page that needs it.
     places_full: Vec<OnceLock<Value>>,
+    /// Fingerprints of the values many pages show, made once: each
+    /// meetup's summary, each place in full.
+    summary_fingerprints: Vec<OnceLock<Fingerprint>>,
+    place_fingerprints: Vec<OnceLock<Fingerprint>>,
     upcoming: Vec<usize>,
     past: Vec<usize>,
     types: Vec<(PlaceType, Vec<usize>)>,
@@ -183,15 +190,13 @@ impl ContextBuilder for Builder {
     fn build(&self, index: usize) -> Map<String, Value> {
         let net = &self.net;
         match self.specs[index] {
-            Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m])),
+            Spec::Meetup(m) => meetup::assemble(
+                net,
+                meetup::parts(net, m),
+                self.place_full(net.meetup_place[m]),
+            ),
             Spec::Place(p) => places::page(net, p, self.place_full(p)),
-            Spec::Listing(listing, n) => {
-                let list = match listing {
-                    Listing::Upcoming => &self.upcoming,
-                    Listing::Past => &self.past,
-                };
-                listings::pager(net, listing, list, n)
-            }
+            Spec::Listing(listing, n) => listings::pager(net, listing, self.listed(listing), n),
             Spec::PlacesIndex => places::index(net),
             Spec::PlaceType(t) => places::type_page(net, self.types[t].0, &self.types[t].1),
             Spec::RegionsIndex => regions::index(net),
@@ -202,11 +207,48 @@ impl ContextBuilder for Builder {
             Spec::Proposal => proposal::page(net),
         }
     }
+
+    /// The meetup pages and the listings, which show summaries many pages
+    /// share, are fingerprinted from those summaries' fingerprints: a
+    /// build that keeps them copies no summary.
+    fn fingerprint(&self, index: usize) -> Option<Fingerprint> {
+        let net = &self.net;
+        let summary = |m| self.summary_fingerprint(m);
+        match self.specs[index] {
+            Spec::Meetup(m) => Some(meetup::fingerprint(&meetup::parts(net, m), summary, |p| {
+                self.place_fingerprint(p)
+            })),
+            Spec::Listing(listing, n) => {
+                let (fields, shown) =
+                    listings::pager_without_summaries(net, listing, self.listed(listing), n);
+                let mut parts = vec![fingerprint_fields(&fields)];
+                parts.extend(shown.iter().map(|&m| summary(m)));
+                Some(fingerprint_parts(&parts))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Builder {
     fn place_full(&self, p: usize) -> &Value {
         self.places_full[p].get_or_init(|| places::full(&self.net, p))
+    }
+
+    fn listed(&self, listing: Listing) -> &[usize] {
+        match listing {
+            Listing::Upcoming => &self.upcoming,
+            Listing::Past => &self.past,
+        }
+    }
+
+    fn summary_fingerprint(&self, m: usize) -> Fingerprint {
+        *self.summary_fingerprints[m]
+            .get_or_init(|| fingerprint_value(&self.net.meetup_summaries[m]))
+    }
+
+    fn place_fingerprint(&self, p: usize) -> Fingerprint {
+        *self.place_fingerprints[p].get_or_init(|| fingerprint_value(self.place_full(p)))
     }
 
     /// What the page comes from: a data entry, or a list of the network.
@@ -365,10 +407,18 @@ fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
     let places_full = (0..net.data.places.len())
         .map(|_| OnceLock::new())
         .collect();
+    let place_fingerprints = (0..net.data.places.len())
+        .map(|_| OnceLock::new())
+        .collect();
+    let summary_fingerprints = (0..net.data.meetups.len())
+        .map(|_| OnceLock::new())
+        .collect();
     let builder = Arc::new(Builder {
         net,
         specs,
         places_full,
+        summary_fingerprints,
+        place_fingerprints,
         upcoming,
         past,
         types,
@@ -396,4 +446,101 @@ fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use maillage_engine::config::Config;
+    use maillage_engine::render::trace::Fingerprint;
+    use serde_json::{Map, Value};
+
+    use super::network::Network;
+    use crate::data::DataSet;
+
+    type Snapshot = Vec<(String, Option<Fingerprint>, Map<String, Value>)>;
+
+    /// Every data page of the demo's data changed by `change`: its path,
+    /// the fingerprint made without its fields, and its fields.
+    fn snapshot(change: impl FnOnce(&mut DataSet)) -> Snapshot {
+        std::env::set_var(maillage_model::clock::NOW_VAR, "2026-11-22T12:00");
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let config = Arc::new(Config::load(&root.join("config.toml"), &root).unwrap());
+        let now = maillage_model::clock::now();
+        let mut data = crate::data::load(&root, now).unwrap().data;
+        change(&mut data);
+        super::pages(Arc::new(Network::new(data, config, now)))
+            .iter()
+            .map(|p| {
+                let fields = p.context.fields().into_owned();
+                (p.path.clone(), p.context.fingerprint(), fields)
+            })
+            .collect()
+    }
+
+    /// A data page fingerprinted without its fields (from the
+    /// fingerprints of the summaries and places it shares with others)
+    /// has a fingerprint that changes exactly when its fields do: checked
+    /// on every such page of the demo after changes that reach pages
+    /// through those shared values.
+    #[test]
+    fn fingerprints_made_without_the_fields_follow_the_fields() {
+        let before = snapshot(|_| {});
+        let fingerprinted = before.iter().filter(|(_, f, _)| f.is_some()).count();
+        let meetups = before
+            .iter()
+            .filter(|(path, _, _)| path.starts_with("/rencontres/"))
+            .count();
+        assert!(
+            fingerprinted >= meetups && meetups > 50,
+            "{fingerprinted} pages fingerprinted, {meetups} under /rencontres/"
+        );
+        type Change = fn(&mut DataSet);
+        let changes: [(&str, Change); 4] = [
+            ("a place's accessibility", |data| {
+                let place = data.meetups[0].place.clone();
+                let place = data.places.iter_mut().find(|p| p.id == place).unwrap();
+                place.accessibility = Some("Rampe d'accès côté cour.".into());
+            }),
+            ("a report's improvements", |data| {
+                let report = data
+                    .live
+                    .meetups
+                    .values_mut()
+                    .filter_map(|m| m.report.as_mut())
+                    .find(|r| r.improvements.is_some())
+                    .unwrap();
+                report.improvements = Some("Commencer à l'heure.".into());
+            }),
+            ("a meetup's title", |data| {
+                data.meetups[3].title.push_str(" (modifiée)");
+            }),
+            ("live figures", |data| {
+                let id = data.meetups[5].id.clone();
+                data.live.meetups.entry(id).or_default().confirmed += 1;
+            }),
+        ];
+        for (what, change) in changes {
+            let after = snapshot(change);
+            assert_eq!(before.len(), after.len(), "{what}: pages added or removed");
+            let mut changed = 0;
+            for ((path, old, old_fields), (_, new, new_fields)) in before.iter().zip(&after) {
+                let (Some(old), Some(new)) = (old, new) else {
+                    continue;
+                };
+                let same_fields = old_fields == new_fields;
+                assert_eq!(
+                    same_fields,
+                    old == new,
+                    "{what}: {path}: the fields are {} but the fingerprint is {}",
+                    if same_fields { "the same" } else { "different" },
+                    if old == new { "the same" } else { "different" },
+                );
+                changed += usize::from(!same_fields);
+            }
+            assert!(changed > 0, "{what}: no fingerprinted page changed");
+        }
+    }
 }

@@ -134,15 +134,16 @@ pub(crate) fn map_page(net: &Network) -> Map<String, Value> {
             value
         })
         .collect();
-    let map_value = json!({
+    let mut map_value = json!({
         "places_url": map::file_url(net, None, map::PLACES_FILE),
         "meetups_url": map::file_url(net, None, map::MEETUPS_FILE),
         "region_outlines_url": map::file_url(net, None, map::REGION_OUTLINES_FILE),
         "department_outlines_url": map::file_url(net, None, map::DEPARTMENT_OUTLINES_FILE),
-        "regions": regions,
         "place_types": places::types_value(net),
         "totals": {"places": net.data.places.len(), "upcoming": total_upcoming},
     });
+    // Moved in, not given to `json!`, which would copy every place again.
+    map_value["regions"] = Value::Array(regions);
     let mut context = Map::new();
     context.insert(
         "page".into(),
