@@ -76,6 +76,8 @@ pub(crate) struct Parts {
     pub next: Option<usize>,
     /// Fields added to the meetup's summary.
     pub own: Map<String, Value>,
+    /// The event's JSON-LD, added as script text (`jsonld`).
+    pub jsonld: Value,
     /// The `page` object.
     pub page: Value,
 }
@@ -125,10 +127,6 @@ pub(crate) fn parts(net: &Network, m: usize) -> Parts {
         "ics_path".into(),
         Value::String(format!("{path}calendrier.ics")),
     );
-    own.insert(
-        "jsonld".into(),
-        Value::String(jsonld::to_script_text(&jsonld::event(net, m))),
-    );
     let mut roles = vec![Role::Participant];
     roles.extend(meetup.wanted.iter().copied());
     let roles: Vec<Value> = roles
@@ -164,6 +162,7 @@ pub(crate) fn parts(net: &Network, m: usize) -> Parts {
         previous,
         next: net.next[m],
         own,
+        jsonld: jsonld::event(net, m),
         page: page_object(net, &meetup.title, &description, &path),
     }
 }
@@ -174,6 +173,10 @@ pub(crate) fn assemble(net: &Network, parts: Parts, place_full: &Value) -> Map<S
     let mut value = Value::clone(&net.meetup_summaries[parts.meetup]);
     let map = value.as_object_mut().expect("summaries are objects");
     map.extend(parts.own);
+    map.insert(
+        "jsonld".into(),
+        Value::String(jsonld::to_script_text(&parts.jsonld)),
+    );
     map.insert("place".into(), place_full.clone());
     let previous = parts.previous.map_or(Value::Null, |(p, improvements)| {
         let mut prev = Value::clone(&net.meetup_summaries[p]);
@@ -205,6 +208,8 @@ pub(crate) fn fingerprint(
         summary(parts.meetup),
         place(parts.place),
         fingerprint_fields(&parts.own),
+        // The script text is made from it alone.
+        fingerprint_value(&parts.jsonld),
         fingerprint_value(&parts.page),
     ];
     match &parts.previous {
