@@ -156,6 +156,7 @@ impl LiveState {
         let (overlay, observer) = (self.clone(), self.clone());
         DataPages::with_live_overlay(Arc::new(move |data| overlay.loaded(data)))
             .observed_by(Arc::new(move |net| observer.linked(net)))
+            .remembering_files_read()
     }
 
     /// A build linked `net`: kept, to re-render what shows a meetup.

@@ -1,7 +1,9 @@
 //! Finds the data files, reads and parses them in parallel, and gathers
 //! the entries of each kind in a stable order (file path, then position).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use maillage_model::proposal::ACCEPTED_MEETUPS_PATH;
 use rayon::prelude::*;
@@ -15,6 +17,7 @@ use super::{DataSet, Kind};
 use crate::error::{Diagnostic, Diagnostics};
 
 /// The entries one file gave.
+#[derive(Clone)]
 enum Parsed {
     Regions(Vec<Region>),
     Places(Vec<Place>),
@@ -24,6 +27,7 @@ enum Parsed {
     Meetups(Vec<Meetup>),
 }
 
+#[derive(Clone)]
 struct FileResult {
     file: SourceFile,
     parsed: Parsed,
@@ -31,6 +35,59 @@ struct FileResult {
     /// reported again as unknown.
     broken_ids: Vec<String>,
     problems: Vec<Diagnostic>,
+}
+
+/// What each data file gave when last read, for a process that reads
+/// `data/` again and again (the local server, at each edit): a file whose
+/// text and place in the file order are unchanged is not parsed again. A
+/// region's meetups are tens of thousands of lines; an edit changes one
+/// file.
+#[derive(Default)]
+pub struct FilesRead {
+    files: Mutex<HashMap<PathBuf, Remembered>>,
+    /// How many files were parsed, since made.
+    parsed: std::sync::atomic::AtomicUsize,
+}
+
+struct Remembered {
+    text: String,
+    result: FileResult,
+}
+
+impl FilesRead {
+    /// How many files were parsed, since made.
+    pub fn parsed(&self) -> usize {
+        self.parsed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// What the file at `path` gave when its text was `text`, its entries
+    /// now the entries of file `index` (a file added before it moves it).
+    fn recall(&self, path: &Path, index: u32, text: &str) -> Option<FileResult> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let mut result = files
+            .get(path)
+            .filter(|r| r.text == text)
+            .map(|r| r.result.clone())?;
+        result.parsed.set_file(index);
+        Some(result)
+    }
+
+    fn remember(&self, path: &Path, text: String, result: &FileResult) {
+        let remembered = Remembered {
+            text,
+            result: result.clone(),
+        };
+        self.parsed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(path.to_path_buf(), remembered);
+    }
+
+    /// Forgets the files that are no longer read.
+    fn keep_only(&self, paths: &[&Path]) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.retain(|path, _| paths.contains(&path.as_path()));
+    }
 }
 
 /// Whether the site has domain data (places or meetups) at all.
@@ -77,7 +134,7 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 
 /// Reads every data file; the problems found in entries come back with the
 /// data so that cross-checks can still run and report everything at once.
-pub(super) fn read_all(root: &Path) -> (DataSet, Diagnostics) {
+pub(super) fn read_all(root: &Path, remembered: Option<&FilesRead>) -> (DataSet, Diagnostics) {
     let mut problems = Diagnostics::new();
     let mut jobs: Vec<(Kind, PathBuf)> = Vec::new();
     for kind in Kind::ALL {
@@ -97,9 +154,16 @@ pub(super) fn read_all(root: &Path) -> (DataSet, Diagnostics) {
         .par_iter()
         .map(|&(_, index)| {
             let (kind, path) = &jobs[index];
-            (index, read_file(root, *kind, path, index as u32))
+            (
+                index,
+                read_file(root, *kind, path, index as u32, remembered),
+            )
         })
         .collect();
+    if let Some(remembered) = remembered {
+        let paths: Vec<&Path> = jobs.iter().map(|(_, p)| p.as_path()).collect();
+        remembered.keep_only(&paths);
+    }
     results.sort_unstable_by_key(|(index, _)| *index);
     let results = results.into_iter().map(|(_, result)| result);
     let mut data = DataSet::default();
@@ -122,6 +186,23 @@ pub(super) fn read_all(root: &Path) -> (DataSet, Diagnostics) {
         data.files.push(result.file);
     }
     (data, problems)
+}
+
+impl Parsed {
+    /// Makes every entry's origin name file `index`.
+    fn set_file(&mut self, index: u32) {
+        fn set<'a>(origins: impl Iterator<Item = &'a mut Origin>, index: u32) {
+            origins.for_each(|o| o.file = index);
+        }
+        match self {
+            Parsed::Regions(v) => set(v.iter_mut().map(|e| &mut e.origin), index),
+            Parsed::Places(v) => set(v.iter_mut().map(|e| &mut e.origin), index),
+            Parsed::Partners(v) => set(v.iter_mut().map(|e| &mut e.origin), index),
+            Parsed::Modules(v) => set(v.iter_mut().map(|e| &mut e.origin), index),
+            Parsed::Series(v) => set(v.iter_mut().map(|e| &mut e.origin), index),
+            Parsed::Meetups(v) => set(v.iter_mut().map(|e| &mut e.origin), index),
+        }
+    }
 }
 
 fn kind_of(parsed: &Parsed) -> Kind {
@@ -156,7 +237,13 @@ fn unread(file: SourceFile, kind: Kind, problem: Diagnostic) -> FileResult {
     }
 }
 
-fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
+fn read_file(
+    root: &Path,
+    kind: Kind,
+    path: &Path,
+    index: u32,
+    remembered: Option<&FilesRead>,
+) -> FileResult {
     let rel = relative(root, path);
     let text = match maillage_engine::files::read_text(path) {
         Ok(t) => t,
@@ -165,6 +252,19 @@ fn read_file(root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
             return unread(SourceFile::new(rel, String::new()), kind, problem);
         }
     };
+    let Some(remembered) = remembered else {
+        return parse_file(rel, kind, text, index);
+    };
+    if let Some(result) = remembered.recall(path, index, &text) {
+        return result;
+    }
+    let result = parse_file(rel, kind, text.clone(), index);
+    remembered.remember(path, text, &result);
+    result
+}
+
+/// The entries of a data file's `text`.
+fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> FileResult {
     let mut file = SourceFile::new(rel.clone(), text);
     if let Some((line, column)) = maillage_engine::nesting::too_deep_yaml(file.text()) {
         let problem = Diagnostic::new(rel, maillage_engine::nesting::too_deep_message())
@@ -308,5 +408,115 @@ fn push<T>(
             true
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::{read_all, FilesRead};
+    use crate::data::DataSet;
+
+    /// What a read gives, in a form two reads can be compared by.
+    fn summary((data, problems): (DataSet, crate::error::Diagnostics)) -> String {
+        let files: Vec<&Path> = data.files.iter().map(|f| f.path.as_path()).collect();
+        format!(
+            "{files:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{problems:?}",
+            data.regions,
+            data.places,
+            data.partners,
+            data.modules,
+            data.series,
+            data.meetups,
+            {
+                let mut broken: Vec<String> =
+                    data.broken_ids.iter().map(|b| format!("{b:?}")).collect();
+                broken.sort();
+                broken
+            },
+        )
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    /// Files read again through what was remembered give what a fresh read
+    /// gives, after an edit, a file added before the others (every later
+    /// file's entries then name another file index), broken YAML and a
+    /// file removed; and only the files that changed are parsed again.
+    #[test]
+    fn remembered_files_are_parsed_again_only_when_they_change() {
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        let root = std::env::temp_dir().join(format!("maillage-files-read-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        copy_dir(&demo, &root.join("data"));
+        let remembered = FilesRead::default();
+        let first = summary(read_all(&root, Some(&remembered)));
+        let files = remembered.parsed();
+        assert!(files > 10, "{files} files parsed");
+        assert_eq!(first, summary(read_all(&root, None)));
+        assert_eq!(first, summary(read_all(&root, Some(&remembered))));
+        assert_eq!(
+            remembered.parsed(),
+            files,
+            "nothing changed, yet parsed again"
+        );
+        let meetups = root.join("data/meetups/culture-numerique.yaml");
+        let text = std::fs::read_to_string(&meetups).unwrap();
+        let edited = text.replacen("title: ", "title: Modifiée, ", 1);
+        assert_ne!(edited, text);
+        let places = root.join("data/places/a-ajouter.yaml");
+        type Change<'a> = Box<dyn Fn() + 'a>;
+        // How many files each change makes parse again.
+        let changes: [(&str, Change, usize); 4] = [
+            (
+                "an edit",
+                Box::new(|| std::fs::write(&meetups, &edited).unwrap()),
+                1,
+            ),
+            (
+                "a file added before the others",
+                Box::new(|| {
+                    let first = std::fs::read_dir(root.join("data/places"))
+                        .unwrap()
+                        .flatten()
+                        .map(|e| e.path())
+                        .min()
+                        .unwrap();
+                    let text = std::fs::read_to_string(first).unwrap();
+                    std::fs::write(&places, text.replace("- id: ", "- id: autre-")).unwrap();
+                }),
+                1,
+            ),
+            (
+                "broken YAML",
+                Box::new(|| std::fs::write(&meetups, "- id: [\n").unwrap()),
+                1,
+            ),
+            (
+                "a file removed",
+                Box::new(|| std::fs::remove_file(&places).unwrap()),
+                0,
+            ),
+        ];
+        for (what, change, parsed) in changes {
+            let before = remembered.parsed();
+            change();
+            let again = summary(read_all(&root, Some(&remembered)));
+            assert_eq!(again, summary(read_all(&root, None)), "after {what}");
+            let now = remembered.parsed() - before;
+            assert_eq!(now, parsed, "after {what}: {now} files parsed again");
+        }
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -27,7 +27,7 @@ use maillage_model::meetup::LiveAggregates;
 
 use crate::error::{Diagnostic, Result, Source};
 pub use definitions::{belongs_choices, definitions, region_definitions};
-pub use load::has_data;
+pub use load::{has_data, FilesRead};
 pub use model::*;
 pub use source::SourceFile;
 
@@ -122,7 +122,18 @@ pub struct Loaded {
 /// Reads and validates `data/` under `root`. `now` decides which meetups
 /// are past, for warnings about statuses left behind.
 pub fn load(root: &Path, now: DateTime<Utc>) -> Result<Loaded> {
-    let ((mut data, mut errors), live) = rayon::join(|| load::read_all(root), || live::read(root));
+    load_remembering(root, now, None)
+}
+
+/// [`load`], parsing again only the files that changed since `remembered`
+/// last saw them.
+pub fn load_remembering(
+    root: &Path,
+    now: DateTime<Utc>,
+    remembered: Option<&FilesRead>,
+) -> Result<Loaded> {
+    let ((mut data, mut errors), live) =
+        rayon::join(|| load::read_all(root, remembered), || live::read(root));
     match live {
         Ok(live) => data.live = live,
         Err(e) => errors.push(e),

@@ -54,6 +54,7 @@ pub type NetworkObserver = Arc<dyn Fn(&Arc<Network>) + Send + Sync>;
 pub struct DataPages {
     overlay: Option<LiveOverlay>,
     observer: Option<NetworkObserver>,
+    files_read: Option<Arc<crate::data::FilesRead>>,
 }
 
 impl DataPages {
@@ -68,7 +69,18 @@ impl DataPages {
     pub fn with_live_overlay(overlay: LiveOverlay) -> DataPages {
         DataPages {
             overlay: Some(overlay),
-            observer: None,
+            ..DataPages::default()
+        }
+    }
+
+    /// Keeps what each data file gave, so that the next build parses
+    /// again only the files changed since: for a process that builds again
+    /// and again (the local server), at the cost of holding the entries
+    /// twice.
+    pub fn remembering_files_read(self) -> DataPages {
+        DataPages {
+            files_read: Some(Arc::default()),
+            ..self
         }
     }
 
@@ -114,7 +126,7 @@ impl SiteExtension for DataPages {
         network::site_zone(config)?;
         network::site_urls(config)?;
         let result_pages = network::result_pages(config)?;
-        let mut loaded = crate::data::load(root, now)?;
+        let mut loaded = crate::data::load_remembering(root, now, self.files_read.as_deref())?;
         if let Some(overlay) = &self.overlay {
             overlay(&mut loaded.data);
         }
