@@ -220,9 +220,9 @@ impl ContextBuilder for Builder {
         }
     }
 
-    /// The meetup pages and the listings, which show summaries many pages
-    /// share, are fingerprinted from those summaries' fingerprints: a
-    /// build that keeps them copies no summary.
+    /// The meetup pages, the listings and the places' pages, which show
+    /// summaries and places many pages share, are fingerprinted from those
+    /// values' fingerprints: a build that keeps them copies none.
     fn fingerprint(&self, index: usize) -> Option<Fingerprint> {
         let net = &self.net;
         let summary = |m| self.summary_fingerprint(m);
@@ -235,6 +235,16 @@ impl ContextBuilder for Builder {
                     listings::pager_without_summaries(net, listing, self.listed(listing), n);
                 let mut parts = vec![fingerprint_fields(&fields)];
                 parts.extend(shown.iter().map(|&m| summary(m)));
+                Some(fingerprint_parts(&parts))
+            }
+            Spec::Place(p) => {
+                let (upcoming, past) = places::listed(net, p);
+                let mut parts = vec![
+                    self.place_fingerprint(p),
+                    fingerprint_value(&places::page_value(net, p)),
+                    upcoming.len() as Fingerprint,
+                ];
+                parts.extend(upcoming.iter().chain(&past).map(|&m| summary(m)));
                 Some(fingerprint_parts(&parts))
             }
             _ => None,
@@ -526,8 +536,12 @@ mod tests {
                     .unwrap();
                 report.improvements = Some("Commencer à l'heure.".into());
             }),
-            ("a meetup's title", |data| {
-                data.meetups[3].title.push_str(" (modifiée)");
+            ("the titles of the first and the last meetups", |data| {
+                let first = (0..data.meetups.len()).min_by_key(|&m| data.meetups[m].start);
+                let last = (0..data.meetups.len()).max_by_key(|&m| data.meetups[m].start);
+                for m in [first, last].into_iter().flatten() {
+                    data.meetups[m].title.push_str(" (modifiée)");
+                }
             }),
             ("live figures", |data| {
                 let id = data.meetups[5].id.clone();

@@ -52,36 +52,46 @@ pub(crate) fn full(net: &Network, p: usize) -> Value {
     value
 }
 
-pub(crate) fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
-    let place = &net.data.places[p];
-    let path = net.urls.place(&place.id);
-    let mut value = full.clone();
+/// The meetups a place's page lists: to come, soonest first, and past,
+/// latest first.
+pub(crate) fn listed(net: &Network, p: usize) -> (Vec<usize>, Vec<usize>) {
     let list = &net.place_meetups[p];
-    value["meetups_upcoming"] = Value::Array(net.summaries(net.upcoming(list)));
-    value["meetups_past"] = Value::Array(
-        net.summaries(
-            list.iter()
-                .rev()
-                .copied()
-                .filter(|&m| !net.facts[m].upcoming),
-        ),
-    );
+    let upcoming = net.upcoming(list).collect();
+    let past = list
+        .iter()
+        .rev()
+        .copied()
+        .filter(|&m| !net.facts[m].upcoming)
+        .collect();
+    (upcoming, past)
+}
+
+/// The `page` object of a place's page.
+pub(crate) fn page_value(net: &Network, p: usize) -> Value {
+    let place = &net.data.places[p];
     let description = format!(
         "{} à {} : adresse, accessibilité et rencontres.",
         place.kind.label(),
         place.commune
     );
+    // One title per place, even among homonyms: its commune follows.
+    page_object(
+        net,
+        &format!("{} · {}", place.name, net.place_commune[p]),
+        &description,
+        &net.urls.place(&place.id),
+    )
+}
+
+/// A place's page: the place in full (`full`), with the meetups it lists
+/// ([`listed`]).
+pub(crate) fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
+    let mut value = full.clone();
+    let (upcoming, past) = listed(net, p);
+    value["meetups_upcoming"] = Value::Array(net.summaries(upcoming.into_iter()));
+    value["meetups_past"] = Value::Array(net.summaries(past.into_iter()));
     let mut context = Map::new();
-    context.insert(
-        "page".into(),
-        // One title per place, even among homonyms: its commune follows.
-        page_object(
-            net,
-            &format!("{} · {}", place.name, net.place_commune[p]),
-            &description,
-            &path,
-        ),
-    );
+    context.insert("page".into(), page_value(net, p));
     context.insert("place".into(), value);
     context
 }
