@@ -1,29 +1,49 @@
 //! Dates and times as a French reader expects them: "jeudi 3 décembre
 //! 2026", "18 h 30", "1er" on the first of the month. Every French date on
 //! the site and in the function's pages and emails comes from here; the
-//! day and month names are chrono's `fr_FR` locale.
+//! day and month names are those of chrono's `fr_FR` locale.
 //!
 //! Everything takes wall-clock times: the caller converts an instant to the
 //! meetup's time zone first.
 
-use chrono::{Datelike, Locale, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
 
 /// "jeudi 3 décembre 2026"; the first of the month is "1er".
 pub fn date(day: NaiveDate) -> String {
-    let names = day.format_localized("%A|%B", Locale::fr_FR).to_string();
-    let (weekday, month) = names.split_once('|').unwrap_or((&names, ""));
-    let number = match day.day() {
-        1 => "1er".to_string(),
-        n => n.to_string(),
-    };
-    format!("{weekday} {number} {month} {}", day.year())
+    let weekday = WEEKDAYS[day.weekday().num_days_from_monday() as usize];
+    let month = MONTHS[day.month0() as usize];
+    match day.day() {
+        1 => format!("{weekday} 1er {month} {}", day.year()),
+        n => format!("{weekday} {n} {month} {}", day.year()),
+    }
 }
 
 /// "octobre 2026": the month of `day`.
 pub fn month(day: NaiveDate) -> String {
-    day.format_localized("%B %Y", Locale::fr_FR).to_string()
+    format!("{} {}", MONTHS[day.month0() as usize], day.year())
 }
+
+/// The names of chrono's `fr_FR` locale, from Monday; read from a table
+/// rather than through the locale's formatter, which interprets a pattern
+/// at each call (a national site writes a hundred thousand dates).
+const WEEKDAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
 
 /// "18 h 30", or "18 h" on the hour.
 pub fn time(local: NaiveDateTime) -> String {
@@ -91,6 +111,28 @@ pub fn zone_name(zone: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names are the locale's, for every day of eight years.
+    #[test]
+    fn names_are_chrono_s_fr_fr_locale() {
+        let mut day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        for _ in 0..8 * 366 {
+            let names = day
+                .format_localized("%A %-d %B %Y", chrono::Locale::fr_FR)
+                .to_string();
+            let expected = match day.day() {
+                1 => names.replacen(" 1 ", " 1er ", 1),
+                _ => names,
+            };
+            assert_eq!(date(day), expected);
+            assert_eq!(
+                month(day),
+                day.format_localized("%B %Y", chrono::Locale::fr_FR)
+                    .to_string()
+            );
+            day = day.succ_opt().unwrap();
+        }
+    }
 
     fn at(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()

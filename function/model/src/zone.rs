@@ -29,10 +29,35 @@ pub fn local(instant: DateTime<Utc>, zone: Tz) -> NaiveDateTime {
 
 /// ISO 8601 with the zone's offset: "2026-12-03T18:30:00+01:00".
 pub fn iso(instant: DateTime<Utc>, zone: Tz) -> String {
-    instant
-        .with_timezone(&zone)
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    use chrono::{Datelike, Offset, Timelike};
+    use std::fmt::Write;
+    let local = instant.with_timezone(&zone);
+    // Written field by field: chrono's formatter interprets its pattern at
+    // each call, and a national site writes a hundred thousand of these.
+    // Years outside four digits and leap seconds keep chrono's spelling.
+    if !(0..=9999).contains(&local.year()) || local.nanosecond() >= 1_000_000_000 {
+        return local.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    }
+    let offset = local.offset().fix().local_minus_utc();
+    let (sign, offset) = if offset < 0 {
+        ('-', -offset)
+    } else {
+        ('+', offset)
+    };
+    let mut out = String::with_capacity(25);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
+        offset / 3600,
+        offset / 60 % 60,
+    );
+    out
 }
 
 #[cfg(test)]
@@ -41,6 +66,31 @@ mod tests {
 
     fn at(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+    }
+
+    /// The same text as chrono's formatter, in zones east and west of
+    /// Greenwich, with half-hour offsets, across changes of time.
+    #[test]
+    fn iso_is_chrono_s_format() {
+        let zones: [Tz; 6] = [
+            DEFAULT,
+            chrono_tz::America::Guadeloupe,
+            chrono_tz::Indian::Reunion,
+            chrono_tz::Pacific::Noumea,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::America::St_Johns,
+        ];
+        let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        for step in 0..20_000 {
+            let instant = start + chrono::Duration::seconds(step * 7_919);
+            for zone in zones {
+                let expected = instant
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string();
+                assert_eq!(iso(instant, zone), expected);
+            }
+        }
     }
 
     #[test]
