@@ -47,17 +47,7 @@ pub fn path(root: &Path) -> PathBuf {
 /// version, and its executable's size and date, which tell two builds of
 /// one version apart), the configuration files and the build's options.
 pub fn key(options: &BuildOptions, output: &Path) -> String {
-    let exe = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| {
-            let modified = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{}:{modified}", m.len())
-        })
-        .unwrap_or_default();
+    let exe = executable();
     let mut config = Vec::new();
     let root = &options.root;
     let config_file = root.join(crate::config::config_file_name(root));
@@ -76,13 +66,30 @@ pub fn key(options: &BuildOptions, output: &Path) -> String {
         }
     }
     format!(
-        "maillage {} ({exe}); configuration {:x}; base_url {:?}; drafts {}; output {}",
-        env!("CARGO_PKG_VERSION"),
+        "{exe}; configuration {:x}; base_url {:?}; drafts {}; output {}",
         fingerprint_bytes(&config),
         options.base_url,
         options.drafts,
         output.display()
     )
+}
+
+/// Which build of the command runs: its version, size and modification
+/// time. What it saved under [`DIR`] is read back only by the same build
+/// (fingerprints and saved entries are its own).
+pub fn executable() -> String {
+    let identity = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{modified}", m.len())
+        })
+        .unwrap_or_default();
+    format!("maillage {} ({identity})", env!("CARGO_PKG_VERSION"))
 }
 
 /// The cache of the site at `root` when it was made for `key`; a missing

@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use maillage_engine::render::trace::{fingerprint_bytes, Fingerprint};
 use maillage_model::proposal::ACCEPTED_MEETUPS_PATH;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
 use super::entries;
@@ -17,7 +19,7 @@ use super::{DataSet, Kind};
 use crate::error::{Diagnostic, Diagnostics};
 
 /// The entries one file gave.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 enum Parsed {
     Regions(Vec<Region>),
     Places(Vec<Place>),
@@ -27,7 +29,6 @@ enum Parsed {
     Meetups(Vec<Meetup>),
 }
 
-#[derive(Clone)]
 struct FileResult {
     file: SourceFile,
     parsed: Parsed,
@@ -37,56 +38,206 @@ struct FileResult {
     problems: Vec<Diagnostic>,
 }
 
-/// What each data file gave when last read, for a process that reads
-/// `data/` again and again (the local server, at each edit): a file whose
-/// text and place in the file order are unchanged is not parsed again. A
-/// region's meetups are tens of thousands of lines; an edit changes one
-/// file.
+/// What a file's text gave, without the text.
+#[derive(Clone)]
+struct Reading {
+    /// The fingerprint of the text it was read from.
+    text: Fingerprint,
+    /// The number of entries the YAML parser found, when it parsed the
+    /// file (see [`SourceFile::expect_entries`]).
+    items: Option<usize>,
+    parsed: Parsed,
+    broken_ids: Vec<String>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Reading {
+    fn of(text: Fingerprint, result: &FileResult, items: Option<usize>) -> Reading {
+        Reading {
+            text,
+            items,
+            parsed: result.parsed.clone(),
+            broken_ids: result.broken_ids.clone(),
+            problems: result.problems.clone(),
+        }
+    }
+
+    /// The file's result again, for its text `text`, its entries now the
+    /// entries of file `index` (a file added before it moves it).
+    fn result(&self, rel: PathBuf, text: String, index: u32) -> FileResult {
+        let mut file = SourceFile::new(rel, text);
+        if let Some(items) = self.items {
+            file.expect_entries(items);
+        }
+        let mut parsed = self.parsed.clone();
+        parsed.set_file(index);
+        FileResult {
+            file,
+            parsed,
+            broken_ids: self.broken_ids.clone(),
+            problems: self.problems.clone(),
+        }
+    }
+}
+
+/// A file's entries as saved under `.maillage/data/`: only files read
+/// without problems are saved (diagnostics are not), each by the build of
+/// the command that read it.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    command: String,
+    text: Fingerprint,
+    items: Option<usize>,
+    parsed: Parsed,
+}
+
+/// Where the entries of data files are saved between builds: deleting it
+/// only makes the next build parse every file.
+const SAVED_DIR: &str = "data";
+
+/// The saved entries of the data file `rel`.
+fn saved_path(root: &Path, rel: &Path) -> PathBuf {
+    let name = rel.to_string_lossy().replace(['/', '\\'], "--");
+    root.join(maillage_engine::cache::DIR)
+        .join(SAVED_DIR)
+        .join(format!("{name}.json"))
+}
+
+/// What each data file gave when last read, so that a file whose text is
+/// unchanged is not parsed again: a region's meetups are tens of
+/// thousands of lines, and an edit changes one file. Files read without
+/// problems are also saved under `.maillage/data/` for the next build;
+/// a process that reads `data/` again and again (the local server, at
+/// each edit) keeps them in memory too.
 #[derive(Default)]
 pub struct FilesRead {
-    files: Mutex<HashMap<PathBuf, Remembered>>,
+    /// Kept in memory, by path.
+    memory: Option<Mutex<HashMap<PathBuf, Reading>>>,
+    /// Saved under `.maillage/data/` and read back from there.
+    saving: bool,
     /// How many files were parsed, since made.
     parsed: std::sync::atomic::AtomicUsize,
 }
 
-struct Remembered {
-    text: String,
-    result: FileResult,
-}
-
 impl FilesRead {
+    /// Every file parsed, nothing kept: for commands that read `data/`
+    /// once and write nothing.
+    pub fn parsing() -> FilesRead {
+        FilesRead::default()
+    }
+
+    /// Files read back from `.maillage/data/` when unchanged: a build.
+    pub fn saved() -> FilesRead {
+        FilesRead {
+            saving: true,
+            ..FilesRead::default()
+        }
+    }
+
+    /// Files kept in memory too: the local server.
+    pub fn in_memory() -> FilesRead {
+        FilesRead {
+            memory: Some(Mutex::default()),
+            saving: true,
+            ..FilesRead::default()
+        }
+    }
+
     /// How many files were parsed, since made.
     pub fn parsed(&self) -> usize {
         self.parsed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// What the file at `path` gave when its text was `text`, its entries
-    /// now the entries of file `index` (a file added before it moves it).
-    fn recall(&self, path: &Path, index: u32, text: &str) -> Option<FileResult> {
-        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        let mut result = files
-            .get(path)
-            .filter(|r| r.text == text)
-            .map(|r| r.result.clone())?;
-        result.parsed.set_file(index);
-        Some(result)
-    }
-
-    fn remember(&self, path: &Path, text: String, result: &FileResult) {
-        let remembered = Remembered {
-            text,
-            result: result.clone(),
+    fn read(&self, root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
+        let rel = relative(root, path);
+        let text = match maillage_engine::files::read_text(path) {
+            Ok(t) => t,
+            Err(e) => {
+                let problem = Diagnostic::new(rel.clone(), format!("cannot read the file: {e}"));
+                return unread(SourceFile::new(rel, String::new()), kind, problem);
+            }
         };
+        let fingerprint = fingerprint_bytes(text.as_bytes());
+        if let Some(reading) = self.recall(path, fingerprint) {
+            return reading.result(rel, text, index);
+        }
+        let saved = saved_path(root, &rel);
+        let reading = self.saving.then(|| read_saved(&saved, fingerprint));
+        if let Some(reading) = reading.flatten() {
+            self.remember(path, &reading);
+            return reading.result(rel, text, index);
+        }
         self.parsed
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.insert(path.to_path_buf(), remembered);
+        let (result, items) = parse_file(rel, kind, text, index);
+        let reading = Reading::of(fingerprint, &result, items);
+        self.remember(path, &reading);
+        if self.saving && reading.problems.is_empty() && reading.broken_ids.is_empty() {
+            save(&saved, &reading);
+        }
+        result
     }
 
-    /// Forgets the files that are no longer read.
-    fn keep_only(&self, paths: &[&Path]) {
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.retain(|path, _| paths.contains(&path.as_path()));
+    fn recall(&self, path: &Path, text: Fingerprint) -> Option<Reading> {
+        let memory = self.memory.as_ref()?;
+        let files = memory.lock().unwrap_or_else(|e| e.into_inner());
+        files.get(path).filter(|r| r.text == text).cloned()
+    }
+
+    fn remember(&self, path: &Path, reading: &Reading) {
+        if let Some(memory) = &self.memory {
+            let mut files = memory.lock().unwrap_or_else(|e| e.into_inner());
+            files.insert(path.to_path_buf(), reading.clone());
+        }
+    }
+
+    /// Forgets the files that are no longer read, in memory and saved.
+    fn keep_only(&self, root: &Path, paths: &[&Path]) {
+        if let Some(memory) = &self.memory {
+            let mut files = memory.lock().unwrap_or_else(|e| e.into_inner());
+            files.retain(|path, _| paths.contains(&path.as_path()));
+        }
+        if !self.saving {
+            return;
+        }
+        let kept: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| saved_path(root, &relative(root, p)))
+            .collect();
+        let dir = root.join(maillage_engine::cache::DIR).join(SAVED_DIR);
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if !kept.contains(&entry.path()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// The entries saved for a file whose text has fingerprint `text`, when
+/// this build of the command saved them.
+fn read_saved(saved: &Path, text: Fingerprint) -> Option<Reading> {
+    let bytes = std::fs::read(saved).ok()?;
+    let saved: Saved = serde_json::from_slice(&bytes).ok()?;
+    (saved.text == text && saved.command == maillage_engine::cache::executable()).then(|| Reading {
+        text,
+        items: saved.items,
+        parsed: saved.parsed,
+        broken_ids: Vec::new(),
+        problems: Vec::new(),
+    })
+}
+
+/// Saves a reading; a file that cannot be written is parsed again next
+/// time, nothing more.
+fn save(saved: &Path, reading: &Reading) {
+    let saved_entries = Saved {
+        command: maillage_engine::cache::executable(),
+        text: reading.text,
+        items: reading.items,
+        parsed: reading.parsed.clone(),
+    };
+    if let Ok(text) = serde_json::to_string(&saved_entries) {
+        let _ = maillage_engine::files::write_atomically(saved, &text);
     }
 }
 
@@ -134,7 +285,7 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 
 /// Reads every data file; the problems found in entries come back with the
 /// data so that cross-checks can still run and report everything at once.
-pub(super) fn read_all(root: &Path, remembered: Option<&FilesRead>) -> (DataSet, Diagnostics) {
+pub(super) fn read_all(root: &Path, files_read: &FilesRead) -> (DataSet, Diagnostics) {
     let mut problems = Diagnostics::new();
     let mut jobs: Vec<(Kind, PathBuf)> = Vec::new();
     for kind in Kind::ALL {
@@ -154,16 +305,11 @@ pub(super) fn read_all(root: &Path, remembered: Option<&FilesRead>) -> (DataSet,
         .par_iter()
         .map(|&(_, index)| {
             let (kind, path) = &jobs[index];
-            (
-                index,
-                read_file(root, *kind, path, index as u32, remembered),
-            )
+            (index, files_read.read(root, *kind, path, index as u32))
         })
         .collect();
-    if let Some(remembered) = remembered {
-        let paths: Vec<&Path> = jobs.iter().map(|(_, p)| p.as_path()).collect();
-        remembered.keep_only(&paths);
-    }
+    let paths: Vec<&Path> = jobs.iter().map(|(_, p)| p.as_path()).collect();
+    files_read.keep_only(root, &paths);
     results.sort_unstable_by_key(|(index, _)| *index);
     let results = results.into_iter().map(|(_, result)| result);
     let mut data = DataSet::default();
@@ -237,39 +383,14 @@ fn unread(file: SourceFile, kind: Kind, problem: Diagnostic) -> FileResult {
     }
 }
 
-fn read_file(
-    root: &Path,
-    kind: Kind,
-    path: &Path,
-    index: u32,
-    remembered: Option<&FilesRead>,
-) -> FileResult {
-    let rel = relative(root, path);
-    let text = match maillage_engine::files::read_text(path) {
-        Ok(t) => t,
-        Err(e) => {
-            let problem = Diagnostic::new(rel.clone(), format!("cannot read the file: {e}"));
-            return unread(SourceFile::new(rel, String::new()), kind, problem);
-        }
-    };
-    let Some(remembered) = remembered else {
-        return parse_file(rel, kind, text, index);
-    };
-    if let Some(result) = remembered.recall(path, index, &text) {
-        return result;
-    }
-    let result = parse_file(rel, kind, text.clone(), index);
-    remembered.remember(path, text, &result);
-    result
-}
-
-/// The entries of a data file's `text`.
-fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> FileResult {
+/// The entries of a data file's `text`, and how many the YAML parser
+/// found (none when it could not parse the file).
+fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> (FileResult, Option<usize>) {
     let mut file = SourceFile::new(rel.clone(), text);
     if let Some((line, column)) = maillage_engine::nesting::too_deep_yaml(file.text()) {
         let problem = Diagnostic::new(rel, maillage_engine::nesting::too_deep_message())
             .at(line, Some(column));
-        return unread(file, kind, problem);
+        return (unread(file, kind, problem), None);
     }
     let value: Value = match serde_yaml::from_str(file.text()) {
         Ok(v) => v,
@@ -279,7 +400,7 @@ fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> FileResult 
                 Some(loc) => problem.at(loc.line(), Some(loc.column())),
                 None => problem.line(Some(1)),
             };
-            return unread(file, kind, problem);
+            return (unread(file, kind, problem), None);
         }
     };
     let items: &[Value] = match &value {
@@ -295,7 +416,7 @@ fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> FileResult 
                 ),
             )
             .line(Some(1));
-            return unread(file, kind, problem);
+            return (unread(file, kind, problem), None);
         }
     };
     file.expect_entries(items.len());
@@ -318,12 +439,14 @@ fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> FileResult 
             append(&mut parsed, one);
         }
     }
-    FileResult {
+    let count = items.len();
+    let result = FileResult {
         file,
         parsed,
         broken_ids,
         problems,
-    }
+    };
+    (result, Some(count))
 }
 
 /// One entry of a file, read.
@@ -416,6 +539,10 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::{read_all, FilesRead};
+
+    fn fresh(root: &Path) -> String {
+        summary(read_all(root, &FilesRead::parsing()))
+    }
     use crate::data::DataSet;
 
     /// What a read gives, in a form two reads can be compared by.
@@ -450,27 +577,32 @@ mod tests {
         }
     }
 
-    /// Files read again through what was remembered give what a fresh read
-    /// gives, after an edit, a file added before the others (every later
-    /// file's entries then name another file index), broken YAML and a
-    /// file removed; and only the files that changed are parsed again.
+    /// Files read again through what was remembered (in memory, or saved
+    /// by an earlier process) give what a fresh read gives, after an edit,
+    /// a file added before the others (every later file's entries then
+    /// name another file index), broken YAML and a file removed; and only
+    /// the files that changed are parsed again.
     #[test]
     fn remembered_files_are_parsed_again_only_when_they_change() {
         let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
         let root = std::env::temp_dir().join(format!("maillage-files-read-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         copy_dir(&demo, &root.join("data"));
-        let remembered = FilesRead::default();
-        let first = summary(read_all(&root, Some(&remembered)));
-        let files = remembered.parsed();
+        let first = fresh(&root);
+        let in_memory = FilesRead::in_memory();
+        assert_eq!(first, summary(read_all(&root, &in_memory)));
+        let files = in_memory.parsed();
         assert!(files > 10, "{files} files parsed");
-        assert_eq!(first, summary(read_all(&root, None)));
-        assert_eq!(first, summary(read_all(&root, Some(&remembered))));
+        assert_eq!(first, summary(read_all(&root, &in_memory)));
         assert_eq!(
-            remembered.parsed(),
+            in_memory.parsed(),
             files,
             "nothing changed, yet parsed again"
         );
+        // Another process reads what this one saved.
+        let saved = FilesRead::saved();
+        assert_eq!(first, summary(read_all(&root, &saved)));
+        assert_eq!(saved.parsed(), 0, "saved files parsed again");
         let meetups = root.join("data/meetups/culture-numerique.yaml");
         let text = std::fs::read_to_string(&meetups).unwrap();
         let edited = text.replacen("title: ", "title: Modifiée, ", 1);
@@ -510,13 +642,60 @@ mod tests {
             ),
         ];
         for (what, change, parsed) in changes {
-            let before = remembered.parsed();
             change();
-            let again = summary(read_all(&root, Some(&remembered)));
-            assert_eq!(again, summary(read_all(&root, None)), "after {what}");
-            let now = remembered.parsed() - before;
-            assert_eq!(now, parsed, "after {what}: {now} files parsed again");
+            let expected = fresh(&root);
+            for (how, files_read) in [("in memory", &in_memory), ("saved", &FilesRead::saved())] {
+                let before = files_read.parsed();
+                assert_eq!(
+                    summary(read_all(&root, files_read)),
+                    expected,
+                    "after {what}, read {how}"
+                );
+                // The saved reader comes after the one in memory: every
+                // file is saved already, but the broken file (never saved,
+                // and broken to the end).
+                let expected_parsed = match how {
+                    "saved" => usize::from(matches!(what, "broken YAML" | "a file removed")),
+                    _ => parsed,
+                };
+                let now = files_read.parsed() - before;
+                assert_eq!(
+                    now, expected_parsed,
+                    "after {what}, read {how}: {now} parsed"
+                );
+            }
         }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// What another build of the command saved is not read back.
+    #[test]
+    fn files_saved_by_another_build_of_the_command_are_parsed_again() {
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        let root =
+            std::env::temp_dir().join(format!("maillage-files-saved-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        copy_dir(&demo, &root.join("data"));
+        let saving = FilesRead::saved();
+        read_all(&root, &saving);
+        let dir = root
+            .join(maillage_engine::cache::DIR)
+            .join(super::SAVED_DIR);
+        let mut count = 0;
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let other = text.replacen(
+                "\"command\":\"maillage ",
+                "\"command\":\"maillage 0.0.0 ",
+                1,
+            );
+            assert_ne!(other, text);
+            std::fs::write(entry.path(), other).unwrap();
+            count += 1;
+        }
+        let again = FilesRead::saved();
+        assert_eq!(summary(read_all(&root, &again)), fresh(&root));
+        assert_eq!(again.parsed(), count);
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -122,18 +122,14 @@ pub struct Loaded {
 /// Reads and validates `data/` under `root`. `now` decides which meetups
 /// are past, for warnings about statuses left behind.
 pub fn load(root: &Path, now: DateTime<Utc>) -> Result<Loaded> {
-    load_remembering(root, now, None)
+    load_through(root, now, &FilesRead::parsing())
 }
 
-/// [`load`], parsing again only the files that changed since `remembered`
-/// last saw them.
-pub fn load_remembering(
-    root: &Path,
-    now: DateTime<Utc>,
-    remembered: Option<&FilesRead>,
-) -> Result<Loaded> {
+/// [`load`], parsing only the files `files_read` has not seen with the
+/// same text.
+pub fn load_through(root: &Path, now: DateTime<Utc>, files_read: &FilesRead) -> Result<Loaded> {
     let ((mut data, mut errors), live) =
-        rayon::join(|| load::read_all(root, remembered), || live::read(root));
+        rayon::join(|| load::read_all(root, files_read), || live::read(root));
     match live {
         Ok(live) => data.live = live,
         Err(e) => errors.push(e),

@@ -8,17 +8,18 @@ use chrono::NaiveDate;
 use chrono::NaiveDateTime;
 use maillage_model::meetup::{MeetupStatus, Role};
 use maillage_model::zone::{self, Tz};
+use serde::{Deserialize, Serialize};
 
 /// Where an entry was read: which file of the [`DataSet`](super::DataSet)
 /// and which entry of that file's list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
     pub file: u32,
     pub entry: u32,
 }
 
 /// A public contact (coordination, place, partner).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -26,7 +27,7 @@ pub struct Contact {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Region {
     /// INSEE region code, two characters.
     pub code: String,
@@ -46,7 +47,7 @@ pub struct Region {
 }
 
 /// The kinds of place the map distinguishes (`data/README.md`, "Place types").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PlaceType {
     Epn,
     Fablab,
@@ -127,7 +128,7 @@ impl PlaceType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Place {
     pub id: String,
     pub name: String,
@@ -138,7 +139,9 @@ pub struct Place {
     pub insee: String,
     pub department: String,
     pub region: String,
+    #[serde(with = "exact_f64")]
     pub lat: f64,
+    #[serde(with = "exact_f64")]
     pub lon: f64,
     pub offers: Vec<String>,
     pub room_capacity: Option<u32>,
@@ -184,7 +187,7 @@ pub const PARTNER_OFFERS: [(&str, &str); 6] = [
     ("communication", "De la communication"),
 ];
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partner {
     pub id: String,
     pub name: String,
@@ -202,7 +205,7 @@ pub struct Partner {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Module {
     pub id: String,
     pub title: String,
@@ -214,7 +217,7 @@ pub struct Module {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub id: String,
     pub title: String,
@@ -223,7 +226,7 @@ pub struct Series {
 }
 
 /// What a meetup belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MeetupKind {
     /// A training meetup after week `week` (1 or 3) of a module.
     Training { module: String, week: u32 },
@@ -248,13 +251,13 @@ impl MeetupKind {
 }
 
 /// The registration window, in the meetup's local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     pub opens: Option<NaiveDateTime>,
     pub closes: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meetup {
     pub id: String,
     pub title: String,
@@ -311,4 +314,18 @@ pub fn default_zone(region_code: &str) -> Tz {
         _ => return zone::DEFAULT,
     };
     zone::parse(name).unwrap_or(zone::DEFAULT)
+}
+
+/// A coordinate kept by its bits where entries are saved (`.maillage/`):
+/// read back exactly, whatever the text format's float parsing.
+mod exact_f64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(value.to_bits())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        u64::deserialize(d).map(f64::from_bits)
+    }
 }

@@ -73,13 +73,13 @@ impl DataPages {
         }
     }
 
-    /// Keeps what each data file gave, so that the next build parses
-    /// again only the files changed since: for a process that builds again
-    /// and again (the local server), at the cost of holding the entries
-    /// twice.
+    /// Keeps what each data file gave in memory too, so that the next
+    /// build parses again only the files changed since: for a process
+    /// that builds again and again (the local server), at the cost of
+    /// holding the entries twice.
     pub fn remembering_files_read(self) -> DataPages {
         DataPages {
-            files_read: Some(Arc::default()),
+            files_read: Some(Arc::new(crate::data::FilesRead::in_memory())),
             ..self
         }
     }
@@ -126,7 +126,10 @@ impl SiteExtension for DataPages {
         network::site_zone(config)?;
         network::site_urls(config)?;
         let result_pages = network::result_pages(config)?;
-        let mut loaded = crate::data::load_remembering(root, now, self.files_read.as_deref())?;
+        let mut loaded = match &self.files_read {
+            Some(files_read) => crate::data::load_through(root, now, files_read)?,
+            None => crate::data::load_through(root, now, &crate::data::FilesRead::saved())?,
+        };
         if let Some(overlay) = &self.overlay {
             overlay(&mut loaded.data);
         }
