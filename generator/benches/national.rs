@@ -137,12 +137,13 @@ fn bench_build(site: &Path, runs: usize) {
     let settle: u64 = env_or("MAILLAGE_BENCH_SETTLE", 0);
     let public = site.join("public");
     // Warm-up: the page cache holds the inputs, and a previous output exists.
-    // Each build runs without a build cache, so that it renders every page.
-    maillage::cache::forget(site);
+    // Each build runs without anything kept by the last (build cache, saved
+    // data entries), so that it parses and renders everything.
+    maillage::cache::forget_all(site);
     measure(&mut maillage_build(site));
     let mut measured = Vec::new();
     for run in 1..=runs {
-        maillage::cache::forget(site);
+        maillage::cache::forget_all(site);
         if fresh {
             let _ = std::fs::remove_dir_all(&public);
         }

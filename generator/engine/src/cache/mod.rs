@@ -120,6 +120,17 @@ pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
     }
 }
 
+/// Removes everything a build keeps for the next one (the build cache,
+/// the last build's record, the data files' saved entries; not the local
+/// store, which `.maillage/` holds too): the next build starts cold.
+pub fn forget_all(root: &Path) {
+    forget(root);
+    let _ = std::fs::remove_dir_all(root.join(DIR).join(SAVED_DATA));
+}
+
+/// Where the network's data files' entries are saved between builds.
+pub const SAVED_DATA: &str = "data";
+
 /// Removes the cache, and the record of the last build, before a build
 /// writes anything.
 pub fn forget(root: &Path) {

@@ -93,7 +93,7 @@ struct Saved {
 
 /// Where the entries of data files are saved between builds: deleting it
 /// only makes the next build parse every file.
-const SAVED_DIR: &str = "data";
+const SAVED_DIR: &str = maillage_engine::cache::SAVED_DATA;
 
 /// The saved entries of the data file `rel`.
 fn saved_path(root: &Path, rel: &Path) -> PathBuf {
