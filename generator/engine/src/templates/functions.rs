@@ -519,7 +519,12 @@ impl Function for GetSection {
         let path = with_lang(&path, lang.as_deref(), &self.0.config.default_language);
         match self.0.section_index.get(path.trim_start_matches('/')) {
             Some(&i) if metadata_only => Ok(self.0.values.sections_meta[i].clone()),
-            Some(&i) => Ok(self.0.section_full(i)),
+            Some(&i) => {
+                let fields: Option<Vec<String>> = args
+                    .get(super::section_fields::PAGE_FIELDS)
+                    .and_then(|v| serde_json::from_value(v.clone()).ok());
+                Ok(self.0.section_listing(i, fields.as_deref()))
+            }
             None => Err(Error::msg(format!(
                 "`get_section`: section `{path}` not found"
             ))),
