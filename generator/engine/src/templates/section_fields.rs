@@ -22,12 +22,12 @@
 //! parameter to included. The template must include no other template
 //! and be extended by none; the templates it extends are read too.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use tera::ast::{Expr, ExprVal};
 use tera::Tera;
 
-use super::uses::{give_argument, parents, reaches, Uses};
+use super::uses::{give_where_proved, reaches, MacroArg, Uses};
 
 /// The argument that gives `get_section` the fields of its pages to keep.
 pub(crate) const PAGE_FIELDS: &str = "__maillage_page_fields";
@@ -35,29 +35,11 @@ pub(crate) const PAGE_FIELDS: &str = "__maillage_page_fields";
 /// Gives [`PAGE_FIELDS`] to every `get_section` call whose pages the
 /// template reads only through known fields.
 pub(crate) fn keep_read_fields(tera: &mut Tera) {
-    let parents = parents(tera);
-    let mut proved = HashMap::new();
-    for name in tera.templates.keys() {
-        if parents.contains(name) {
-            continue;
-        }
-        let Some(uses) = Uses::of_template(tera, name) else {
-            continue;
-        };
-        if uses.may_read_everything() {
-            continue;
-        }
-        for (key, _) in uses.calls_set.iter().filter(|(_, f)| f == "get_section") {
-            if let Some(fields) = fields_of_pages(tera, &uses, key) {
-                let list = fields
-                    .into_iter()
-                    .map(|f| Expr::new(ExprVal::String(f)))
-                    .collect();
-                proved.insert((name.clone(), key.clone()), Expr::new(ExprVal::Array(list)));
-            }
-        }
-    }
-    give_argument(tera, "get_section", PAGE_FIELDS, &proved);
+    give_where_proved(tera, "get_section", PAGE_FIELDS, |tera, uses, key| {
+        let fields = fields_of_pages(tera, uses, key)?;
+        let list = fields.into_iter().map(|f| Expr::new(ExprVal::String(f)));
+        Some(Expr::new(ExprVal::Array(list.collect())))
+    });
 }
 
 /// The fields through which the pages of the section set to `key` can be
@@ -135,7 +117,7 @@ fn fields_of(
 /// template: a superset of those the call can reach) reads the parameter.
 fn macro_param_fields(
     tera: &Tera,
-    arg: &super::uses::MacroArg,
+    arg: &MacroArg,
     visiting: &mut Vec<(String, String)>,
 ) -> Option<BTreeSet<String>> {
     let followed = (arg.macro_name.clone(), arg.param.clone());

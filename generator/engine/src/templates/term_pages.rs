@@ -16,12 +16,10 @@
 //! a filter's input would). The template must include no other template
 //! and be extended by none: those would see `NAME` too.
 
-use std::collections::HashMap;
-
 use tera::ast::{Expr, ExprVal};
 use tera::Tera;
 
-use super::uses::{give_argument, parents, reaches, Uses};
+use super::uses::{give_where_proved, reaches, Uses};
 
 /// The argument that asks `get_taxonomy` for its terms without their pages.
 pub(crate) const WITHOUT_PAGES: &str = "__maillage_without_pages";
@@ -29,26 +27,9 @@ pub(crate) const WITHOUT_PAGES: &str = "__maillage_without_pages";
 /// Gives [`WITHOUT_PAGES`] to every `get_taxonomy` call whose terms' pages
 /// the template cannot read.
 pub(crate) fn leave_out_unread(tera: &mut Tera) {
-    let parents = parents(tera);
-    // (template, name) of each result whose pages nobody reads.
-    let mut unread = HashMap::new();
-    for name in tera.templates.keys() {
-        if parents.contains(name) {
-            continue;
-        }
-        let Some(uses) = Uses::of_template(tera, name) else {
-            continue;
-        };
-        if uses.may_read_everything() {
-            continue;
-        }
-        for (key, _) in uses.calls_set.iter().filter(|(_, f)| f == "get_taxonomy") {
-            if pages_unread(&uses, key) {
-                unread.insert((name.clone(), key.clone()), Expr::new(ExprVal::Bool(true)));
-            }
-        }
-    }
-    give_argument(tera, "get_taxonomy", WITHOUT_PAGES, &unread);
+    give_where_proved(tera, "get_taxonomy", WITHOUT_PAGES, |_, uses, key| {
+        pages_unread(uses, key).then(|| Expr::new(ExprVal::Bool(true)))
+    });
 }
 
 /// Whether the pages of the terms of `key` cannot be read.

@@ -251,10 +251,42 @@ pub(super) fn reaches(path: &str, base: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
+/// Gives `argument` to each unfiltered `{% set NAME = function(...) %}`
+/// for which `prove` gives its value from what the template uses (the
+/// templates it extends included), in every template that no other
+/// extends and that cannot read the whole context (by including another).
+pub(super) fn give_where_proved(
+    tera: &mut Tera,
+    function: &str,
+    argument: &str,
+    prove: impl Fn(&Tera, &Uses, &str) -> Option<Expr>,
+) {
+    let parents = parents(tera);
+    // (template, name) → the argument's value.
+    let mut proved = HashMap::new();
+    for name in tera.templates.keys() {
+        if parents.contains(name) {
+            continue;
+        }
+        let Some(uses) = Uses::of_template(tera, name) else {
+            continue;
+        };
+        if uses.may_read_everything() {
+            continue;
+        }
+        for (key, _) in uses.calls_set.iter().filter(|(_, f)| f == function) {
+            if let Some(value) = prove(tera, &uses, key) {
+                proved.insert((name.clone(), key.clone()), value);
+            }
+        }
+    }
+    give_argument(tera, function, argument, &proved);
+}
+
 /// Gives `argument` to the calls of `function` set, in template `origin`,
 /// to a name of `values` (keyed by `(origin, name)`), wherever Tera keeps
 /// that template's trees (its own and the blocks other templates copy).
-pub(super) fn give_argument(
+fn give_argument(
     tera: &mut Tera,
     function: &str,
     argument: &str,
@@ -286,7 +318,7 @@ pub(super) fn give_argument(
 }
 
 /// The templates others extend.
-pub(super) fn parents(tera: &Tera) -> HashSet<String> {
+fn parents(tera: &Tera) -> HashSet<String> {
     tera.templates
         .values()
         .flat_map(|t| t.parents.iter().cloned())
