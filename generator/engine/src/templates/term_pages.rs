@@ -107,6 +107,7 @@ mod tests {
         let cases = [
             "{% for t in regions.items %}{% for p in t.pages %}{{ p.title }}{% endfor %}{% endfor %}",
             "{% for t in regions.items %}{{ t.pages | length }}{% endfor %}",
+            "{% for t in regions.items %}{% if t.pages %}x{% endif %}{% endfor %}",
             "{% for t in regions.items %}{{ m::term(t=t) }}{% endfor %}",
             "{% for t in regions.items %}{{ t[\"pages\"] }}{% endfor %}",
             "{{ regions.items.0.pages | length }}",
