@@ -337,9 +337,10 @@ fn base_url_and_output_can_be_overridden() {
     );
 }
 
-/// A listing given only the fields its template reads (the home page's)
-/// renders as the same listing given whole pages (a page whose template
-/// also prints the pages whole, in a branch never taken).
+/// A listing given only the fields its template reads (the home page's),
+/// and only the pages its loops can reach, renders as the same listing
+/// given whole pages (a page whose template also prints the pages whole,
+/// in a branch never taken).
 #[test]
 fn a_listing_with_only_the_fields_read_renders_as_with_whole_pages() {
     let dir = fixture("blog");
@@ -357,7 +358,10 @@ fn a_listing_with_only_the_fields_read_renders_as_with_whole_pages() {
     let listing = "{% set blog = get_section(path=\"blog/_index.md\") %}\
         <div id=\"liste\">{% if blog.pages %}<p>{{ blog.title }} : {{ blog.pages | length }}</p><ul>\
         {% for p in blog.pages | slice(start=1) %}{{ m::item(p=p) }}{% endfor %}\
-        {% for p in blog.pages | reverse %}<li>{{ p.description }}</li>{% endfor %}</ul>{% endif %}</div>";
+        {% for p in blog.pages | reverse %}<li>{{ p.description }}</li>{% endfor %}</ul>{% endif %}\
+        {% set recent = get_section(path=\"blog/_index.md\") %}\
+        <ol>{% for p in recent.pages | slice(start=1, end=3) %}{{ m::item(p=p) }}{% endfor %}</ol>\
+        <p>{{ recent.pages | length }}</p></div>";
     write(
         "templates/index.html",
         &format!("{{% import \"listing-macros.html\" as m %}}{listing}"),
@@ -366,7 +370,7 @@ fn a_listing_with_only_the_fields_read_renders_as_with_whole_pages() {
         "templates/whole.html",
         &format!(
             "{{% import \"listing-macros.html\" as m %}}{listing}\
-             {{% if page.title == \"jamais\" %}}{{{{ blog.pages | json_encode }}}}{{% endif %}}"
+             {{% if page.title == \"jamais\" %}}{{{{ blog.pages | json_encode }}}}{{{{ recent | json_encode }}}}{{% endif %}}"
         ),
     );
     write(
@@ -387,6 +391,8 @@ fn a_listing_with_only_the_fields_read_renders_as_with_whole_pages() {
         "(content)",
         "Le tout premier",
         "mots, <p>",
+        "<ol><li>",
+        "<p>4</p>",
     ] {
         assert!(home.contains(shown), "{shown}: {home}");
     }

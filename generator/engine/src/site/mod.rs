@@ -97,13 +97,20 @@ impl Library {
 
     /// A section with all its pages.
     pub fn section_full(&self, i: usize) -> Value {
-        self.section_listing(i, None)
+        self.section_listing(i, None, None)
     }
 
-    /// Section `i` with its pages, each with only `fields` when given.
-    pub fn section_listing(&self, i: usize, fields: Option<&[String]>) -> Value {
+    /// Section `i` with its pages, each with only `fields` when given, the
+    /// pages past the first `reach` as `null` when given.
+    pub fn section_listing(
+        &self,
+        i: usize,
+        fields: Option<&[String]>,
+        reach: Option<usize>,
+    ) -> Value {
+        let ids = &self.sections[i].pages;
         self.values
-            .section_with_pages(i, &self.pages, &self.sections[i].pages, fields)
+            .section_with_pages(i, &self.pages, ids, fields, reach)
     }
 
     /// What `get_taxonomy` returns: its terms with their pages, or
@@ -283,7 +290,7 @@ mod tests {
             "summary".to_string(),
             "extra".to_string(),
         ];
-        let listing = lib.section_listing(s, Some(&fields));
+        let listing = lib.section_listing(s, Some(&fields), None);
         // Each page's fields, heavy ones included (this site's listings
         // leave them out), as the page itself has them.
         let mut full = lib.section_full(s);
@@ -302,7 +309,12 @@ mod tests {
         assert!(a["summary"].as_str().unwrap().contains("Début"));
         // The section's own fields are all there.
         assert_eq!(object(listing.clone()).len(), object(full.clone()).len());
-        assert_eq!(lib.section_listing(s, None), lib.section_full(s));
+        assert_eq!(lib.section_listing(s, None, None), lib.section_full(s));
+        // Past the pages that can be read, nulls: as many pages.
+        let first = lib.section_listing(s, Some(&fields), Some(1));
+        assert_eq!(first["pages"][0], listing["pages"][0]);
+        assert_eq!(first["pages"][1], Value::Null);
+        assert_eq!(first["pages"].as_array().unwrap().len(), 2);
     }
 
     #[test]

@@ -137,7 +137,8 @@ impl Values {
     }
 
     /// Section `i` with `pages` (its pages in order), as listings show
-    /// them, or with only `fields` of each page when given (see
+    /// them, or with only `fields` of each page when given, and `null` past
+    /// the first `reach` pages when given (see
     /// [`section_fields`](crate::templates::section_fields)).
     pub fn section_with_pages(
         &self,
@@ -145,6 +146,7 @@ impl Values {
         pages: &[Page],
         ids: &[usize],
         fields: Option<&[String]>,
+        reach: Option<usize>,
     ) -> Value {
         let mut value = self.sections_meta[i].clone();
         if let Value::Object(map) = &mut value {
@@ -152,10 +154,12 @@ impl Values {
                 Some(fields) => page_value(page, &self.links, &|f| fields.iter().any(|k| k == f)),
                 None => self.listed(page),
             };
-            map.insert(
-                "pages".into(),
-                Value::Array(ids.iter().map(|&p| listed(&pages[p])).collect()),
-            );
+            let reach = reach.unwrap_or(ids.len());
+            let list = ids.iter().enumerate().map(|(n, &p)| match n < reach {
+                true => listed(&pages[p]),
+                false => Value::Null,
+            });
+            map.insert("pages".into(), Value::Array(list.collect()));
         }
         value
     }

@@ -7,7 +7,10 @@
 //! each time it reads it under a name set by `{% set %}`. When the syntax
 //! tree shows every field a listed page can be read through, the call is
 //! given the argument [`PAGE_FIELDS`] with those fields, and the function
-//! gives each page with those fields only. Whatever the template does read
+//! gives each page with those fields only. When every loop over the pages
+//! is bounded by `slice(end=N)` (literal bounds), the call is also given
+//! [`PAGES_READ`]: the pages past the largest `N` are given as `null`, which
+//! a count or a truth test sees the same. Whatever the template does read
 //! comes out the same.
 //!
 //! The result, `{% set NAME = get_section(...) %}`, must be read only as
@@ -31,20 +34,34 @@ use super::uses::{give_where_proved, reaches, MacroArg, Uses};
 
 /// The argument that gives `get_section` the fields of its pages to keep.
 pub(crate) const PAGE_FIELDS: &str = "__maillage_page_fields";
+/// The argument that tells `get_section` how many of its first pages can
+/// be read: the others are given as `null`, counted all the same.
+pub(crate) const PAGES_READ: &str = "__maillage_pages_read";
 
 /// Gives [`PAGE_FIELDS`] to every `get_section` call whose pages the
 /// template reads only through known fields.
 pub(crate) fn keep_read_fields(tera: &mut Tera) {
-    give_where_proved(tera, "get_section", PAGE_FIELDS, |tera, uses, key| {
-        let fields = fields_of_pages(tera, uses, key)?;
+    give_where_proved(tera, "get_section", |tera, uses, key| {
+        let Some((fields, reach)) = fields_of_pages(tera, uses, key) else {
+            return Vec::new();
+        };
         let list = fields.into_iter().map(|f| Expr::new(ExprVal::String(f)));
-        Some(Expr::new(ExprVal::Array(list.collect())))
+        let mut arguments = vec![(PAGE_FIELDS, Expr::new(ExprVal::Array(list.collect())))];
+        if let Some(reach) = reach.and_then(|n| i64::try_from(n).ok()) {
+            arguments.push((PAGES_READ, Expr::new(ExprVal::Int(reach))));
+        }
+        arguments
     });
 }
 
 /// The fields through which the pages of the section set to `key` can be
-/// read, or `None` if they may be read whole.
-fn fields_of_pages(tera: &Tera, uses: &Uses, key: &str) -> Option<BTreeSet<String>> {
+/// read, and how many of the first pages can be (`None`: all), or `None`
+/// if they may be read whole.
+fn fields_of_pages(
+    tera: &Tera,
+    uses: &Uses,
+    key: &str,
+) -> Option<(BTreeSet<String>, Option<usize>)> {
     let pages = format!("{key}.pages");
     // A path through the section to anything but its pages.
     let other_field = |path: &str| matches!(field_of(path, key), Some(Some(f)) if f != "pages");
@@ -64,14 +81,16 @@ fn fields_of_pages(tera: &Tera, uses: &Uses, key: &str) -> Option<BTreeSet<Strin
         return None;
     }
     let mut fields = BTreeSet::new();
+    let mut reach = Some(0);
     for l in uses.loops.iter().filter(|l| about(&l.list)) {
         if l.list == pages {
             fields.extend(fields_of(tera, uses, &l.value, &mut Vec::new())?);
+            reach = reach.zip(l.reach).map(|(a, b)| a.max(b));
         } else if !other_field(&l.list) {
             return None;
         }
     }
-    Some(fields)
+    Some((fields, reach))
 }
 
 /// The fields through which `var` is read in `uses`, or `None` if it may
@@ -172,9 +191,10 @@ mod tests {
         t
     }
 
-    /// The fields given to the `get_section` call of `name`, the same in
-    /// its own tree and in the blocks it renders, or `None` if not given.
-    fn fields_given(t: &Tera, name: &str) -> Option<Vec<String>> {
+    /// What the `get_section` call of `name` is given (the fields, the
+    /// number of pages that can be read), the same in its own tree and in
+    /// the blocks it renders, or `None` if nothing.
+    fn given(t: &Tera, name: &str) -> Option<(Vec<String>, Option<i64>)> {
         let template = t.get_template(name).unwrap();
         let mut found = Vec::new();
         let mut trees = vec![&template.ast];
@@ -193,25 +213,39 @@ mod tests {
         found.swap_remove(0)
     }
 
-    fn find_calls(nodes: &[tera::ast::Node], found: &mut Vec<Option<Vec<String>>>) {
+    fn fields_given(t: &Tera, name: &str) -> Option<Vec<String>> {
+        given(t, name).map(|(fields, _)| fields)
+    }
+
+    fn read_given(t: &Tera, name: &str) -> Option<i64> {
+        given(t, name).and_then(|(_, read)| read)
+    }
+
+    type Given = Option<(Vec<String>, Option<i64>)>;
+
+    fn find_calls(nodes: &[tera::ast::Node], found: &mut Vec<Given>) {
         use tera::ast::Node;
         for node in nodes {
             match node {
                 Node::Set(_, set) => {
                     if let ExprVal::FunctionCall(call) = &set.value.val {
                         if call.name == "get_section" {
-                            found.push(call.args.get(PAGE_FIELDS).map(|e| {
-                                match &e.val {
-                                    ExprVal::Array(items) => items
-                                        .iter()
-                                        .map(|i| match &i.val {
-                                            ExprVal::String(s) => s.clone(),
-                                            other => panic!("{other:?}"),
-                                        })
-                                        .collect(),
-                                    other => panic!("{other:?}"),
-                                }
-                            }));
+                            let fields = call.args.get(PAGE_FIELDS).map(|e| match &e.val {
+                                ExprVal::Array(items) => items
+                                    .iter()
+                                    .map(|i| match &i.val {
+                                        ExprVal::String(s) => s.clone(),
+                                        other => panic!("{other:?}"),
+                                    })
+                                    .collect(),
+                                other => panic!("{other:?}"),
+                            });
+                            let read = call.args.get(PAGES_READ).map(|e| match &e.val {
+                                ExprVal::Int(n) => *n,
+                                other => panic!("{other:?}"),
+                            });
+                            assert!(fields.is_some() || read.is_none());
+                            found.push(fields.map(|f| (f, read)));
                         }
                     }
                 }
@@ -278,6 +312,50 @@ mod tests {
             fields_given(&t, "page.html").unwrap(),
             ["slug", "taxonomies"]
         );
+    }
+
+    #[test]
+    fn pages_past_every_slice_are_not_read() {
+        let read = |case: &str| {
+            let t = tera(&[
+                ("m.html", MACROS),
+                (
+                    "page.html",
+                    &format!("{{% import \"m.html\" as m %}}{SET}{case}{{{{ s.pages | length }}}}"),
+                ),
+            ]);
+            read_given(&t, "page.html")
+        };
+        let item = "{{ m::item(p=p) }}{% endfor %}";
+        assert_eq!(
+            read(&format!("{{% for p in s.pages | slice(end=10) %}}{item}")),
+            Some(10)
+        );
+        assert_eq!(
+            read(&format!(
+                "{{% for p in s.pages | slice(start=2, end=3) %}}{item}\
+                 {{% for p in s.pages | slice(end=5) %}}{item}"
+            )),
+            Some(5)
+        );
+        // Only counted or tested: none is read.
+        assert_eq!(read("{% if s.pages %}x{% endif %}"), Some(0));
+        // Every other loop can reach any page.
+        for list in [
+            "s.pages",
+            "s.pages | reverse",
+            "s.pages | slice(start=2)",
+            "s.pages | slice(end=-1)",
+            "s.pages | slice(end=n)",
+            "s.pages | slice(end=2.5)",
+            "s.pages | slice(end=3) | reverse",
+            "s.pages | reverse | slice(end=3)",
+        ] {
+            let case = format!(
+                "{{% for p in s.pages | slice(end=1) %}}{item}{{% for p in {list} %}}{item}"
+            );
+            assert_eq!(read(&case), None, "{list}");
+        }
     }
 
     #[test]

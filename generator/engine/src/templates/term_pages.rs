@@ -27,8 +27,10 @@ pub(crate) const WITHOUT_PAGES: &str = "__maillage_without_pages";
 /// Gives [`WITHOUT_PAGES`] to every `get_taxonomy` call whose terms' pages
 /// the template cannot read.
 pub(crate) fn leave_out_unread(tera: &mut Tera) {
-    give_where_proved(tera, "get_taxonomy", WITHOUT_PAGES, |_, uses, key| {
-        pages_unread(uses, key).then(|| Expr::new(ExprVal::Bool(true)))
+    give_where_proved(tera, "get_taxonomy", |_, uses, key| {
+        let unread = pages_unread(uses, key);
+        let argument = (WITHOUT_PAGES, Expr::new(ExprVal::Bool(true)));
+        unread.then_some(argument).into_iter().collect()
     });
 }
 

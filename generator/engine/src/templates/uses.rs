@@ -41,6 +41,9 @@ pub(super) struct Loop {
     pub(super) list: String,
     /// Filtered by `slice` or `reverse`.
     pub(super) selected: bool,
+    /// How many items from the start of the list the loop can reach, when
+    /// it is bounded by one `slice` with literal bounds (`slice(end=10)`).
+    pub(super) reach: Option<usize>,
     pub(super) value: String,
 }
 
@@ -146,6 +149,7 @@ impl Uses {
                 self.loops.push(Loop {
                     list: list.to_string(),
                     selected: !container.filters.is_empty(),
+                    reach: reach(container),
                     value: forloop.value.clone(),
                 });
                 for filter in &container.filters {
@@ -236,6 +240,23 @@ impl Uses {
     }
 }
 
+/// `N` for a list filtered by `slice(end=N)` or `slice(start=M, end=N)`
+/// alone, with literal bounds that do not count from the end.
+fn reach(list: &Expr) -> Option<usize> {
+    let [slice] = list.filters.as_slice() else {
+        return None;
+    };
+    let literal = |name: &str| match slice.args.get(name).map(|e| (&e.val, e.filters.is_empty())) {
+        Some((ExprVal::Int(n), true)) => usize::try_from(*n).ok(),
+        _ => None,
+    };
+    let start_ok = !slice.args.contains_key("start") || literal("start").is_some();
+    let only_bounds = slice.args.keys().all(|k| k == "start" || k == "end");
+    (slice.name == "slice" && start_ok && only_bounds)
+        .then(|| literal("end"))
+        .flatten()
+}
+
 /// The path a plain, not negated expression names (`regions.items`),
 /// whatever its filters.
 fn plain_path(expr: &Expr) -> Option<&str> {
@@ -251,18 +272,18 @@ pub(super) fn reaches(path: &str, base: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
-/// Gives `argument` to each unfiltered `{% set NAME = function(...) %}`
-/// for which `prove` gives its value from what the template uses (the
-/// templates it extends included), in every template that no other
-/// extends and that cannot read the whole context (by including another).
+/// Gives the arguments `prove` returns to each unfiltered `{% set NAME =
+/// function(...) %}`, from what the template uses (the templates it
+/// extends included), in every template that no other extends and that
+/// cannot read the whole context (by including another). `prove` returns
+/// no argument for what it cannot prove.
 pub(super) fn give_where_proved(
     tera: &mut Tera,
     function: &str,
-    argument: &str,
-    prove: impl Fn(&Tera, &Uses, &str) -> Option<Expr>,
+    prove: impl Fn(&Tera, &Uses, &str) -> Vec<(&'static str, Expr)>,
 ) {
     let parents = parents(tera);
-    // (template, name) → the argument's value.
+    // (template, name) → the arguments.
     let mut proved = HashMap::new();
     for name in tera.templates.keys() {
         if parents.contains(name) {
@@ -275,22 +296,23 @@ pub(super) fn give_where_proved(
             continue;
         }
         for (key, _) in uses.calls_set.iter().filter(|(_, f)| f == function) {
-            if let Some(value) = prove(tera, &uses, key) {
-                proved.insert((name.clone(), key.clone()), value);
+            let arguments = prove(tera, &uses, key);
+            if !arguments.is_empty() {
+                proved.insert((name.clone(), key.clone()), arguments);
             }
         }
     }
-    give_argument(tera, function, argument, &proved);
+    give_arguments(tera, function, &proved);
 }
 
-/// Gives `argument` to the calls of `function` set, in template `origin`,
-/// to a name of `values` (keyed by `(origin, name)`), wherever Tera keeps
-/// that template's trees (its own and the blocks other templates copy).
-fn give_argument(
+/// Gives their arguments to the calls of `function` set, in template
+/// `origin`, to a name of `values` (keyed by `(origin, name)`), wherever
+/// Tera keeps that template's trees (its own and the blocks other
+/// templates copy).
+fn give_arguments(
     tera: &mut Tera,
     function: &str,
-    argument: &str,
-    values: &HashMap<(String, String), Expr>,
+    values: &HashMap<(String, String), Vec<(&'static str, Expr)>>,
 ) {
     if values.is_empty() {
         return;
@@ -298,7 +320,8 @@ fn give_argument(
     let mark = |nodes: &mut [Node], origin: &str| {
         mark(nodes, origin, &|origin, key, call| {
             if call.name == function {
-                if let Some(value) = values.get(&(origin.to_string(), key.to_string())) {
+                let arguments = values.get(&(origin.to_string(), key.to_string()));
+                for (argument, value) in arguments.into_iter().flatten() {
                     call.args.insert(argument.to_string(), value.clone());
                 }
             }
