@@ -16,14 +16,14 @@
 //! The result, `{% set NAME = get_section(...) %}`, must be read only as
 //! `NAME.<field>` for fields other than `pages`, and its pages only as
 //! `NAME.pages | length`, tested for truth (`{% if NAME.pages %}`: a list
-//! of as many pages) or as the list of a loop without a key (`for P
-//! in NAME.pages`, filtered by `slice` or `reverse` at most). Each loop
-//! variable must be read only as `P.<field>...` (never whole, as a
-//! filter's input, `P[...]`, in a `{% set %}` or tested for truth: an
-//! object without fields is false) or passed to a
-//! macro whose parameter is read the same way, macros it passes the
-//! parameter to included. The template must include no other template
-//! and be extended by none; the templates it extends are read too.
+//! of as many pages) or as the list of a loop without a key (`for P in
+//! NAME.pages`, filtered by `slice` or `reverse` at most). Each loop
+//! variable must be read only as `P.<field>...` (never whole, as a filter's
+//! input, `P[...]`, in a `{% set %}` or tested for truth: an object without
+//! fields is false) or passed to a macro whose parameter is read the same
+//! way, macros it passes the parameter to included. The template must
+//! include no other template and be extended by none; the templates it
+//! extends are read too.
 
 use std::collections::BTreeSet;
 
