@@ -336,3 +336,64 @@ fn base_url_and_output_can_be_overridden() {
         "--drafts builds drafts"
     );
 }
+
+/// A listing given only the fields its template reads (the home page's),
+/// and only the pages its loops can reach, renders as the same listing
+/// given whole pages (a page whose template also prints the pages whole,
+/// in a branch never taken).
+#[test]
+fn a_listing_with_only_the_fields_read_renders_as_with_whole_pages() {
+    let dir = fixture("blog");
+    let root = dir.path();
+    let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).unwrap();
+    write(
+        "templates/listing-macros.html",
+        "{% macro item(p) %}<li><a href=\"{{ p.permalink | safe }}\">{{ p.title }}</a>\
+         {% if p.date %} {{ p.date | date(format=\"%d/%m/%Y\") }}{% endif %}\
+         {% if p.extra.mood %} ({{ p.extra.mood }}){% endif %}\
+         {{ self::tags(page=p) }} {{ p.word_count }} mots, {{ p.summary | default(value=\"-\") | safe }}</li>\
+         {% endmacro item %}\
+         {% macro tags(page) %}{% for t in page.taxonomies.tags | default(value=[]) %} #{{ t }}{% endfor %}{% endmacro tags %}",
+    );
+    let listing = "{% set blog = get_section(path=\"blog/_index.md\") %}\
+        <div id=\"liste\">{% if blog.pages %}<p>{{ blog.title }} : {{ blog.pages | length }}</p><ul>\
+        {% for p in blog.pages | slice(start=1) %}{{ m::item(p=p) }}{% endfor %}\
+        {% for p in blog.pages | reverse %}<li>{{ p.description }}</li>{% endfor %}</ul>{% endif %}\
+        {% set recent = get_section(path=\"blog/_index.md\") %}\
+        <ol>{% for p in recent.pages | slice(start=1, end=3) %}{{ m::item(p=p) }}{% endfor %}</ol>\
+        <p>{{ recent.pages | length }}</p></div>";
+    write(
+        "templates/index.html",
+        &format!("{{% import \"listing-macros.html\" as m %}}{listing}"),
+    );
+    write(
+        "templates/whole.html",
+        &format!(
+            "{{% import \"listing-macros.html\" as m %}}{listing}\
+             {{% if page.title == \"jamais\" %}}{{{{ blog.pages | json_encode }}}}{{{{ recent | json_encode }}}}{{% endif %}}"
+        ),
+    );
+    write(
+        "content/whole.md",
+        "+++\ntitle = \"Tout\"\ntemplate = \"whole.html\"\n+++\n",
+    );
+    maillage::build(&options(root)).unwrap_or_else(|e| panic!("{e}"));
+    let list = |rel: &str| {
+        let html = read(root, rel);
+        let start = html.find("<div id=\"liste\">").expect("the listing");
+        html[start..].to_string()
+    };
+    let (home, whole) = (list("public/index.html"), list("public/whole/index.html"));
+    assert_eq!(home, whole);
+    for shown in [
+        "Premier billet",
+        "#Rust",
+        "(content)",
+        "Le tout premier",
+        "mots, <p>",
+        "<ol><li>",
+        "<p>4</p>",
+    ] {
+        assert!(home.contains(shown), "{shown}: {home}");
+    }
+}

@@ -97,8 +97,20 @@ impl Library {
 
     /// A section with all its pages.
     pub fn section_full(&self, i: usize) -> Value {
+        self.section_listing(i, None, None)
+    }
+
+    /// Section `i` with its pages, each with only `fields` when given, the
+    /// pages past the first `reach` as `null` when given.
+    pub fn section_listing(
+        &self,
+        i: usize,
+        fields: Option<&[String]>,
+        reach: Option<usize>,
+    ) -> Value {
+        let ids = &self.sections[i].pages;
         self.values
-            .section_with_pages(i, &self.pages, &self.sections[i].pages)
+            .section_with_pages(i, &self.pages, ids, fields, reach)
     }
 
     /// What `get_taxonomy` returns: its terms with their pages, or
@@ -266,6 +278,43 @@ mod tests {
         let page = lib.page_context_value(a);
         assert_eq!(page["higher"]["title"], "B");
         assert_eq!(page["lower"], Value::Null);
+    }
+
+    #[test]
+    fn a_section_listing_gives_each_page_with_only_the_fields_asked_for() {
+        let (_dir, site) = site();
+        let lib = &site.library;
+        let s = lib.section_index["notes/_index.md"];
+        let fields = [
+            "title".to_string(),
+            "summary".to_string(),
+            "extra".to_string(),
+        ];
+        let listing = lib.section_listing(s, Some(&fields), None);
+        // Each page's fields, heavy ones included (this site's listings
+        // leave them out), as the page itself has them.
+        let mut full = lib.section_full(s);
+        full["pages"] = lib.sections[s]
+            .pages
+            .iter()
+            .map(|&p| {
+                let mut page = object(lib.page_value(p));
+                page.retain(|k, _| fields.contains(k));
+                Value::Object(page)
+            })
+            .collect();
+        assert_eq!(listing, full);
+        let a = &listing["pages"][0];
+        assert_eq!(object(a.clone()).len(), 3);
+        assert!(a["summary"].as_str().unwrap().contains("Début"));
+        // The section's own fields are all there.
+        assert_eq!(object(listing.clone()).len(), object(full.clone()).len());
+        assert_eq!(lib.section_listing(s, None, None), lib.section_full(s));
+        // Past the pages that can be read, nulls: as many pages.
+        let first = lib.section_listing(s, Some(&fields), Some(1));
+        assert_eq!(first["pages"][0], listing["pages"][0]);
+        assert_eq!(first["pages"][1], Value::Null);
+        assert_eq!(first["pages"].as_array().unwrap().len(), 2);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::Config;
 use crate::content::{Page, Section};
+use crate::templates::analysis::HEAVY_FIELDS;
 
 pub struct Values {
     /// One per section, with `pages` empty.
@@ -124,66 +125,86 @@ impl Values {
 
     /// A page with every field, without `lower`/`higher`.
     pub fn page(&self, page: &Page) -> Value {
-        page_value(page, &self.links, false)
+        page_value(page, &self.links, &|_| true)
     }
 
     /// A page as listings show it: without content, summary and table of
     /// contents when no template reads them on a listed page.
     pub fn listed(&self, page: &Page) -> Value {
-        page_value(page, &self.links, self.slim)
+        page_value(page, &self.links, &|field| {
+            !self.slim || !HEAVY_FIELDS.contains(&field)
+        })
     }
 
-    /// Section `i` with `pages` (its pages in order), as listings show them.
-    pub fn section_with_pages(&self, i: usize, pages: &[Page], ids: &[usize]) -> Value {
+    /// Section `i` with `pages` (its pages in order), as listings show
+    /// them, or with only `fields` of each page when given, and `null` past
+    /// the first `reach` pages when given (see
+    /// [`section_fields`](crate::templates::section_fields)).
+    pub fn section_with_pages(
+        &self,
+        i: usize,
+        pages: &[Page],
+        ids: &[usize],
+        fields: Option<&[String]>,
+        reach: Option<usize>,
+    ) -> Value {
         let mut value = self.sections_meta[i].clone();
         if let Value::Object(map) = &mut value {
-            map.insert(
-                "pages".into(),
-                Value::Array(ids.iter().map(|&p| self.listed(&pages[p])).collect()),
-            );
+            let listed = |page: &Page| match fields {
+                Some(fields) => page_value(page, &self.links, &|f| fields.iter().any(|k| k == f)),
+                None => self.listed(page),
+            };
+            let reach = reach.unwrap_or(ids.len());
+            let list = ids.iter().enumerate().map(|(n, &p)| match n < reach {
+                true => listed(&pages[p]),
+                false => Value::Null,
+            });
+            map.insert("pages".into(), Value::Array(list.collect()));
         }
         value
     }
 }
 
-/// `slim`: without the heavy fields.
-fn page_value(p: &Page, links: &Links, slim: bool) -> Value {
+/// The fields of `p` that `keep` accepts.
+fn page_value(p: &Page, links: &Links, keep: &dyn Fn(&str) -> bool) -> Value {
     let mut m = Map::with_capacity(32);
+    // Each field's value is made only when it is kept.
+    let mut put = |field: &str, value: &dyn Fn() -> Value| {
+        if keep(field) {
+            m.insert(field.into(), value());
+        }
+    };
     let ymd = p.year_month_day();
-    m.insert("relative_path".into(), json!(p.file.relative));
-    m.insert("colocated_path".into(), json!(p.file.colocated_path));
-    if !slim {
-        m.insert("content".into(), json!(p.rendered.content));
-    }
-    m.insert("permalink".into(), json!(p.permalink));
-    m.insert("slug".into(), json!(p.slug));
-    m.insert("ancestors".into(), json!(p.ancestors));
-    m.insert("title".into(), json!(p.meta.title));
-    m.insert("description".into(), json!(p.meta.description));
-    m.insert("updated".into(), json!(p.updated));
-    m.insert("date".into(), json!(p.date));
-    m.insert("year".into(), json!(ymd.map(|d| d.0)));
-    m.insert("month".into(), json!(ymd.map(|d| d.1)));
-    m.insert("day".into(), json!(ymd.map(|d| d.2)));
-    m.insert("taxonomies".into(), json!(p.meta.taxonomies));
-    m.insert("authors".into(), json!(p.meta.authors));
-    m.insert("extra".into(), p.meta.extra.clone());
-    m.insert("path".into(), json!(p.path));
-    m.insert("components".into(), json!(p.components));
-    if !slim {
-        m.insert("summary".into(), json!(p.rendered.summary));
-        m.insert("toc".into(), json!(p.rendered.toc));
-    }
-    m.insert("word_count".into(), json!(p.word_count));
-    m.insert("reading_time".into(), json!(p.reading_time));
-    m.insert("assets".into(), json!(p.serialized_assets));
-    m.insert("draft".into(), json!(p.meta.draft));
-    m.insert("lang".into(), json!(p.lang));
-    m.insert("weight".into(), json!(p.meta.weight));
-    m.insert("lower".into(), Value::Null);
-    m.insert("higher".into(), Value::Null);
-    m.insert("translations".into(), links.translations(&p.file.canonical));
-    m.insert("backlinks".into(), links.backlinks(&p.file.relative));
+    put("relative_path", &|| json!(p.file.relative));
+    put("colocated_path", &|| json!(p.file.colocated_path));
+    put("content", &|| json!(p.rendered.content));
+    put("permalink", &|| json!(p.permalink));
+    put("slug", &|| json!(p.slug));
+    put("ancestors", &|| json!(p.ancestors));
+    put("title", &|| json!(p.meta.title));
+    put("description", &|| json!(p.meta.description));
+    put("updated", &|| json!(p.updated));
+    put("date", &|| json!(p.date));
+    put("year", &|| json!(ymd.map(|d| d.0)));
+    put("month", &|| json!(ymd.map(|d| d.1)));
+    put("day", &|| json!(ymd.map(|d| d.2)));
+    put("taxonomies", &|| json!(p.meta.taxonomies));
+    put("authors", &|| json!(p.meta.authors));
+    put("extra", &|| p.meta.extra.clone());
+    put("path", &|| json!(p.path));
+    put("components", &|| json!(p.components));
+    put("summary", &|| json!(p.rendered.summary));
+    put("toc", &|| json!(p.rendered.toc));
+    put("word_count", &|| json!(p.word_count));
+    put("reading_time", &|| json!(p.reading_time));
+    put("assets", &|| json!(p.serialized_assets));
+    put("draft", &|| json!(p.meta.draft));
+    put("lang", &|| json!(p.lang));
+    put("weight", &|| json!(p.meta.weight));
+    put("lower", &|| Value::Null);
+    put("higher", &|| Value::Null);
+    put("translations", &|| links.translations(&p.file.canonical));
+    put("backlinks", &|| links.backlinks(&p.file.relative));
     Value::Object(m)
 }
 

@@ -519,7 +519,15 @@ impl Function for GetSection {
         let path = with_lang(&path, lang.as_deref(), &self.0.config.default_language);
         match self.0.section_index.get(path.trim_start_matches('/')) {
             Some(&i) if metadata_only => Ok(self.0.values.sections_meta[i].clone()),
-            Some(&i) => Ok(self.0.section_full(i)),
+            Some(&i) => {
+                use super::section_fields::{PAGES_READ, PAGE_FIELDS};
+                let fields: Option<Vec<String>> = args
+                    .get(PAGE_FIELDS)
+                    .and_then(|v| serde_json::from_value(v.clone()).ok());
+                let reach = args.get(PAGES_READ).and_then(Value::as_u64);
+                let reach = reach.and_then(|n| usize::try_from(n).ok());
+                Ok(self.0.section_listing(i, fields.as_deref(), reach))
+            }
             None => Err(Error::msg(format!(
                 "`get_section`: section `{path}` not found"
             ))),

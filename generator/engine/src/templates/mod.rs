@@ -6,8 +6,10 @@ pub(crate) mod analysis;
 pub(crate) mod errors;
 pub(crate) mod filters;
 pub mod functions;
+pub(crate) mod section_fields;
 pub mod sources;
 pub(crate) mod term_pages;
+mod uses;
 
 use std::path::{Path, PathBuf};
 
@@ -157,6 +159,7 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<(Tera, TemplateFiles)> {
     }
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     term_pages::leave_out_unread(&mut tera);
+    section_fields::keep_read_fields(&mut tera);
     let texts = sources
         .iter()
         .map(|(n, s)| (n.clone(), s.as_str()))

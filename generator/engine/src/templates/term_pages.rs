@@ -16,12 +16,10 @@
 //! a filter's input would). The template must include no other template
 //! and be extended by none: those would see `NAME` too.
 
-use std::collections::HashSet;
-
-use tera::ast::{Expr, ExprVal, Forloop, Node};
+use tera::ast::{Expr, ExprVal};
 use tera::Tera;
 
-use super::analysis::{any_name, Name};
+use super::uses::{give_where_proved, reaches, Uses};
 
 /// The argument that asks `get_taxonomy` for its terms without their pages.
 pub(crate) const WITHOUT_PAGES: &str = "__maillage_without_pages";
@@ -29,211 +27,32 @@ pub(crate) const WITHOUT_PAGES: &str = "__maillage_without_pages";
 /// Gives [`WITHOUT_PAGES`] to every `get_taxonomy` call whose terms' pages
 /// the template cannot read.
 pub(crate) fn leave_out_unread(tera: &mut Tera) {
-    let parents: HashSet<String> = tera
-        .templates
-        .values()
-        .flat_map(|t| t.parents.iter().cloned())
-        .collect();
-    // (template, name) of each result whose pages nobody reads.
-    let mut unread: HashSet<(String, String)> = HashSet::new();
-    for (name, template) in &tera.templates {
-        if parents.contains(name) {
-            continue;
-        }
-        let mut uses = Uses::default();
-        uses.walk(&template.ast);
-        if uses.includes || uses.names.iter().any(|n| n == "__tera_context") {
-            continue;
-        }
-        for key in &uses.taxonomy_sets {
-            if uses.pages_unread(key) {
-                unread.insert((name.clone(), key.clone()));
-            }
-        }
-    }
-    if unread.is_empty() {
-        return;
-    }
-    for (name, template) in tera.templates.iter_mut() {
-        mark(&mut template.ast, name, &unread);
-        for block in template.blocks.values_mut() {
-            mark(&mut block.body, name, &unread);
-        }
-        for definitions in template.blocks_definitions.values_mut() {
-            for (origin, block) in definitions {
-                mark(&mut block.body, origin, &unread);
-            }
-        }
-    }
+    give_where_proved(tera, "get_taxonomy", |_, uses, key| {
+        let unread = pages_unread(uses, key);
+        let argument = (WITHOUT_PAGES, Expr::new(ExprVal::Bool(true)));
+        unread.then_some(argument).into_iter().collect()
+    });
 }
 
-/// What a template's syntax tree uses.
-#[derive(Default)]
-struct Uses {
-    /// Every variable path named outside the lists of `for` loops.
-    names: Vec<String>,
-    /// `(list, loop variable)` of each `for VALUE in LIST` over a plain path.
-    loops: Vec<(String, String)>,
-    /// The names set to the result of `get_taxonomy`.
-    taxonomy_sets: Vec<String>,
-    includes: bool,
-}
-
-impl Uses {
-    fn walk(&mut self, nodes: &[Node]) {
-        for node in nodes {
-            match node {
-                Node::Super
-                | Node::Text(_)
-                | Node::Extends(..)
-                | Node::ImportMacro(..)
-                | Node::Raw(..)
-                | Node::Break(_)
-                | Node::Continue(_)
-                | Node::Comment(..) => {}
-                Node::Include(..) => self.includes = true,
-                Node::VariableBlock(_, expr) => self.expr(expr),
-                Node::Set(_, set) => {
-                    if taxonomy_call(&set.value) {
-                        self.taxonomy_sets.push(set.key.clone());
-                    }
-                    self.expr(&set.value);
-                }
-                Node::MacroDefinition(_, definition, _) => {
-                    definition
-                        .args
-                        .values()
-                        .flatten()
-                        .for_each(|e| self.expr(e));
-                    self.walk(&definition.body);
-                }
-                Node::FilterSection(_, section, _) => {
-                    section.filter.args.values().for_each(|e| self.expr(e));
-                    self.walk(&section.body);
-                }
-                Node::Block(_, block, _) => self.walk(&block.body),
-                Node::Forloop(_, forloop, _) => self.forloop(forloop),
-                Node::If(cond, _) => {
-                    for (_, expr, body) in &cond.conditions {
-                        self.expr(expr);
-                        self.walk(body);
-                    }
-                    if let Some((_, body)) = &cond.otherwise {
-                        self.walk(body);
-                    }
-                }
-            }
-        }
+/// Whether the pages of the terms of `key` cannot be read.
+fn pages_unread(uses: &Uses, key: &str) -> bool {
+    let items = format!("{key}.items");
+    let whole = |path: &str| path == key || path.starts_with(&format!("{key}["));
+    if uses.whole_names().any(|n| whole(n) || reaches(n, &items)) {
+        return false;
     }
-
-    fn forloop(&mut self, forloop: &Forloop) {
-        match (&forloop.key, plain_path(&forloop.container)) {
-            (None, Some(list)) => self.loops.push((list.to_string(), forloop.value.clone())),
-            _ => {
-                // A key too, or a computed list: its names are plain uses,
-                // and so is the loop variable (unknown what it holds).
-                self.expr(&forloop.container);
-                self.names.push(forloop.value.clone());
-            }
-        }
-        self.walk(&forloop.body);
-        if let Some(body) = &forloop.empty_body {
-            self.walk(body);
-        }
+    let plain_loops = || uses.loops.iter().filter(|l| !l.selected);
+    // Loops over anything but `key.items` whose list starts with it
+    // (`key.items.0.pages`) read what they name.
+    if plain_loops().any(|l| l.list != items && (whole(&l.list) || reaches(&l.list, &items))) {
+        return false;
     }
-
-    fn expr(&mut self, expr: &Expr) {
-        any_name(expr, &mut |name| {
-            if let Name::Var(path) = name {
-                self.names.push(path.to_string());
-            }
-            false
-        });
-    }
-
-    /// Whether the pages of the terms of `key` cannot be read.
-    fn pages_unread(&self, key: &str) -> bool {
-        let items = format!("{key}.items");
-        let reaches = |path: &str, base: &str| {
-            path.strip_prefix(base)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-        };
-        let whole = |path: &str| path == key || path.starts_with(&format!("{key}["));
-        if self.names.iter().any(|n| whole(n) || reaches(n, &items)) {
-            return false;
-        }
-        // Loops over anything but `key.items` whose list starts with it
-        // (`key.items.0.pages`) read what they name.
-        if self
-            .loops
-            .iter()
-            .any(|(list, _)| list != &items && (whole(list) || reaches(list, &items)))
-        {
-            return false;
-        }
-        self.loops
-            .iter()
-            .filter(|(list, _)| *list == items)
-            .all(|(_, term)| {
-                !self.names.iter().any(|n| {
-                    n == term
-                        || reaches(n, &format!("{term}.pages"))
-                        || n.starts_with(&format!("{term}["))
-                }) && !self
-                    .loops
-                    .iter()
-                    .any(|(list, _)| list.starts_with(term.as_str()))
-            })
-    }
-}
-
-/// `get_taxonomy(...)`, unfiltered.
-fn taxonomy_call(expr: &Expr) -> bool {
-    expr.filters.is_empty()
-        && matches!(&expr.val, ExprVal::FunctionCall(call) if call.name == "get_taxonomy")
-}
-
-/// The path an unfiltered, plain expression names (`regions.items`).
-fn plain_path(expr: &Expr) -> Option<&str> {
-    match &expr.val {
-        ExprVal::Ident(path) if expr.filters.is_empty() && !expr.negated => Some(path),
-        _ => None,
-    }
-}
-
-/// Gives [`WITHOUT_PAGES`] to the `get_taxonomy` calls set to names of
-/// `origin` listed in `unread`, wherever `nodes` holds them.
-fn mark(nodes: &mut [Node], origin: &str, unread: &HashSet<(String, String)>) {
-    for node in nodes {
-        match node {
-            Node::Set(_, set) if unread.contains(&(origin.to_string(), set.key.clone())) => {
-                if let ExprVal::FunctionCall(call) = &mut set.value.val {
-                    if call.name == "get_taxonomy" {
-                        call.args
-                            .insert(WITHOUT_PAGES.to_string(), Expr::new(ExprVal::Bool(true)));
-                    }
-                }
-            }
-            Node::MacroDefinition(_, definition, _) => mark(&mut definition.body, origin, unread),
-            Node::FilterSection(_, section, _) => mark(&mut section.body, origin, unread),
-            Node::Block(_, block, _) => mark(&mut block.body, origin, unread),
-            Node::Forloop(_, forloop, _) => {
-                mark(&mut forloop.body, origin, unread);
-                if let Some(body) = &mut forloop.empty_body {
-                    mark(body, origin, unread);
-                }
-            }
-            Node::If(cond, _) => {
-                for (_, _, body) in &mut cond.conditions {
-                    mark(body, origin, unread);
-                }
-                if let Some((_, body)) = &mut cond.otherwise {
-                    mark(body, origin, unread);
-                }
-            }
-            _ => {}
-        }
-    }
+    plain_loops().filter(|l| l.list == items).all(|l| {
+        let term = l.value.as_str();
+        !uses.whole_names().any(|n| {
+            n == term || reaches(n, &format!("{term}.pages")) || n.starts_with(&format!("{term}["))
+        }) && !plain_loops().any(|l| l.list.starts_with(term))
+    })
 }
 
 #[cfg(test)]
@@ -290,6 +109,7 @@ mod tests {
         let cases = [
             "{% for t in regions.items %}{% for p in t.pages %}{{ p.title }}{% endfor %}{% endfor %}",
             "{% for t in regions.items %}{{ t.pages | length }}{% endfor %}",
+            "{% for t in regions.items %}{% if t.pages %}x{% endif %}{% endfor %}",
             "{% for t in regions.items %}{{ m::term(t=t) }}{% endfor %}",
             "{% for t in regions.items %}{{ t[\"pages\"] }}{% endfor %}",
             "{{ regions.items.0.pages | length }}",
@@ -317,5 +137,19 @@ mod tests {
             ),
         ]);
         assert!(!without_pages(&t, "base.html"));
+        // The template it extends reads the name set in a block.
+        let t = tera(&[
+            (
+                "base.html",
+                "{% block content %}{% endblock %}{{ regions.items.0.pages | length }}",
+            ),
+            (
+                "child.html",
+                &format!(
+                    "{{% extends \"base.html\" %}}{{% block content %}}{SET}{{{{ regions.permalink }}}}{{% endblock %}}"
+                ),
+            ),
+        ]);
+        assert!(!without_pages(&t, "child.html"));
     }
 }
