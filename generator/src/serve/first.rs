@@ -69,15 +69,16 @@ impl Generated<'_> {
             Generated::Rendered(bytes) => return Ok(bytes),
             Generated::Due(job) => job,
         };
-        // On a thread of the server's: the others go on serving meanwhile.
+        // On one of the server's threads (its runtime has several): the
+        // others go on serving meanwhile.
         tokio::task::block_in_place(|| {
             let sink = MemorySink::default();
             site.renderer(Some(RELOAD_SCRIPT))
                 .render_alone(job, &sink)?;
             let mut files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-            files.remove(path).ok_or_else(|| {
-                Diagnostic::new(path, "its job rendered no such file".to_string()).into()
-            })
+            files
+                .remove(path)
+                .ok_or_else(|| Diagnostic::new(path, "the job meant to write it did not").into())
         })
     }
 }
@@ -149,8 +150,8 @@ pub(super) fn render_behind(
                 );
                 Ok(count)
             }
+            // Shown instead of pages; the command says it as it stops.
             Err(e) => {
-                eprintln!("{e}");
                 served.error = Some(e.to_string());
                 Err(e)
             }
