@@ -559,5 +559,5 @@ fn a_page_that_fails_to_render_shows_its_error() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
-    assert!(stderr.contains("gabarit en panne"), "{stderr}");
+    assert_eq!(stderr.matches("gabarit en panne").count(), 1, "{stderr}");
 }
