@@ -561,3 +561,52 @@ fn a_page_that_fails_to_render_shows_its_error() {
     assert!(!out.status.success(), "{stderr}");
     assert_eq!(stderr.matches("gabarit en panne").count(), 1, "{stderr}");
 }
+
+/// Every file of the demo site (pages, pagers, feeds, aliases, data pages,
+/// GeoJSON, calendars...), rendered alone through the job that
+/// `jobs_by_file` names for it, as serve renders a file asked for before
+/// its turn, comes out byte for byte as the whole render writes it.
+#[test]
+fn every_file_rendered_alone_is_what_the_whole_render_writes() {
+    use maillage::output::MemorySink;
+    use maillage::render::claims::{jobs_by_file, Planned};
+    std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
+    let root = common::demo_copy();
+    let site = maillage::load_site(&maillage::BuildOptions {
+        root: root.clone(),
+        extensions: maillage::extensions::standard(),
+        ..Default::default()
+    })
+    .unwrap();
+    let script = "<script>recharger()</script>";
+    let whole = MemorySink::default();
+    site.render_without_images(&whole, Some(script)).unwrap();
+    let whole = whole.files.into_inner().unwrap();
+    let jobs = jobs_by_file(&Planned {
+        root: &site.root,
+        library: &site.library,
+        extra_pages: &site.contribution.pages,
+        extra_files: &site.contribution.files,
+        required_pages: &site.contribution.required_pages,
+    });
+    let mut planned: Vec<&String> = jobs.keys().collect();
+    let mut written: Vec<&String> = whole.keys().collect();
+    planned.sort();
+    written.sort();
+    assert_eq!(planned, written, "the files planned are the files written");
+    let renderer = site.renderer(Some(script));
+    let mut rendered = std::collections::HashMap::new();
+    for (path, job) in &jobs {
+        let files = rendered.entry(format!("{job:?}")).or_insert_with(|| {
+            let alone = MemorySink::default();
+            renderer.render_alone(job, &alone).unwrap();
+            alone.files.into_inner().unwrap()
+        });
+        assert!(
+            files.get(path) == whole.get(path),
+            "{path}: rendered alone by {job:?}, not what the whole render wrote"
+        );
+    }
+    assert!(rendered.len() > 100, "{} jobs", rendered.len());
+    std::fs::remove_dir_all(&root).unwrap();
+}
