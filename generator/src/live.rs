@@ -233,6 +233,8 @@ pub fn serve(options: BuildOptions, port: u16, limits: Limits, spec: &StoreSpec)
         live.addr(),
         spec.describe()
     );
+    // A site that fails to render stops serve, as one that fails to load.
+    live.server.site.first_render()?;
     loop {
         std::thread::park();
     }

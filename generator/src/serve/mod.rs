@@ -1,5 +1,6 @@
 //! `maillage serve`: the site kept in memory and served on 127.0.0.1, with
-//! live reload. An edited page re-renders only itself, its neighbours and
+//! live reload. It answers as soon as the site is loaded and checked, while
+//! the whole site renders (`first`). An edited page re-renders only itself, its neighbours and
 //! the listings that show it (sections, pagers, terms, feeds, sitemap);
 //! other changes (templates, config, static, data, themes) reload the site.
 //! Requests under `/api/` go to the function's routes when it is mounted,
@@ -10,6 +11,7 @@
 //! within [`Limits`] (`server`); the watcher is in `watch`.
 
 mod api;
+mod first;
 mod server;
 mod watch;
 
@@ -53,6 +55,8 @@ struct Served {
     statics: HashMap<String, PathBuf>,
     /// The last problem, shown instead of pages until fixed.
     error: Option<String>,
+    /// The first render, while it runs: `files` is empty until it is over.
+    first: Option<Arc<first::FirstRender>>,
 }
 
 #[derive(Clone)]
@@ -88,10 +92,13 @@ pub struct Hooks {
 /// See [`Hooks::before_rebuild`].
 pub type BeforeRebuild = Arc<dyn Fn(&[PathBuf]) + Send + Sync>;
 
-/// Builds the site in memory, serves it and watches for changes until stopped.
+/// Builds the site in memory, serves it and watches for changes until
+/// stopped; stops when the first render fails, as when the site does not
+/// load.
 pub fn serve(options: BuildOptions, port: u16, api: Option<Router>) -> Outcome<()> {
     let handle = start(options, port, api)?;
     println!("Serving on http://{}/ (Ctrl+C to stop)", handle.addr);
+    handle.site.first_render()?;
     loop {
         std::thread::park();
     }
@@ -128,6 +135,8 @@ pub fn start(options: BuildOptions, port: u16, api: Option<Router>) -> Outcome<S
 }
 
 /// Starts serving in the background with `hooks`; port 0 picks a free port.
+/// Returns once the site is loaded and checked: its pages are served while
+/// the whole site renders ([`SiteHandle::first_render`] waits for it).
 pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome<ServeHandle> {
     let start = Instant::now();
     options.root = site_root(&options.root)?;
@@ -147,29 +156,27 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
     for warning in &site.contribution.warnings {
         eprintln!("warning: {warning}");
     }
-    let (files, traced) = render_everything(&site, None)?;
     let statics = static_files(&site.root, site.config.theme.as_deref())
         .into_iter()
         .collect();
-    println!(
-        "Built {} files in memory in {} ms",
-        files.len(),
-        start.elapsed().as_millis()
-    );
+    let first = Arc::new(first::FirstRender::new(&site));
     let served = Arc::new(RwLock::new(Served {
         site,
-        files,
-        traces: Some((traces_key(&options), traced.traces)),
-        rendered: traced.rendered,
+        files: HashMap::new(),
+        traces: None,
+        rendered: 0,
         statics,
         error: None,
+        first: Some(first.clone()),
     }));
     let (reload, _) = broadcast::channel(16);
     let site_handle = SiteHandle {
         served: served.clone(),
         options: options.clone(),
         busy: Arc::new(Mutex::new(())),
+        finished: Arc::default(),
     };
+    first::render_behind(site_handle.clone(), first, traces_key(&options), start);
     let state = AppState {
         served: served.clone(),
         reload: reload.clone(),
@@ -201,8 +208,10 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
 pub struct SiteHandle {
     served: Arc<RwLock<Served>>,
     options: BuildOptions,
-    /// Held while the site changes, so that changes never interleave.
+    /// Held while the site changes, so that changes never interleave
+    /// (and during the first render).
     busy: Arc<Mutex<()>>,
+    finished: Arc<first::Finished>,
 }
 
 /// One extension's new pages, which of them to render, and its changed files.
@@ -310,23 +319,35 @@ impl SiteHandle {
         rebuild_site(&self.options, &self.served)
     }
 
+    /// Waits for the first render of the site to end: the number of files
+    /// it rendered, or its errors (then shown instead of pages).
+    pub fn first_render(&self) -> Result<usize> {
+        self.finished.wait()
+    }
+
     /// How many pages and files the last load of the site rendered, the
     /// others being kept as they were (a change re-renders what read it).
+    /// Waits for the first render.
     pub fn last_rendered(&self) -> usize {
+        let _ = self.finished.wait();
         self.served
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .rendered
     }
 
-    /// The bytes served at `path` right now (`rencontres/x/index.html`).
+    /// The bytes served at `path` (`rencontres/x/index.html`) once the
+    /// first render is over.
     pub fn file(&self, path: &str) -> Option<Vec<u8>> {
+        let _ = self.finished.wait();
         let served = self.served.read().unwrap_or_else(|e| e.into_inner());
         served.files.get(path.trim_start_matches('/')).cloned()
     }
 
-    /// Every file served from memory, by output path.
+    /// Every file served from memory, by output path, once the first
+    /// render is over.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let _ = self.finished.wait();
         let served = self.served.read().unwrap_or_else(|e| e.into_inner());
         served
             .files
@@ -361,16 +382,7 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
     let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
     let served = state.served.read().unwrap_or_else(|e| e.into_inner());
     if let Some(error) = &served.error {
-        let html = format!(
-            "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head><body><h1>La construction a échoué</h1><pre>{}</pre>{RELOAD_SCRIPT}</body></html>",
-            maillage_model::markup::escape(error)
-        );
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
-        )
-            .into_response();
+        return error_page(error);
     }
     let key = decoded.trim_start_matches('/');
     let candidates = [
@@ -380,7 +392,7 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
             .to_string(),
     ];
     for candidate in &candidates {
-        if let Some(bytes) = served.files.get(candidate) {
+        if let Some(file) = generated(&served, candidate) {
             if candidate.ends_with("index.html")
                 && !decoded.ends_with('/')
                 && !key.is_empty()
@@ -394,7 +406,10 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
                 )
                     .into_response();
             }
-            return file_response(StatusCode::OK, candidate, bytes.clone());
+            return match file.bytes(&served.site, candidate) {
+                Ok(bytes) => file_response(StatusCode::OK, candidate, bytes),
+                Err(e) => error_page(&e.to_string()),
+            };
         }
         if let Some(file) = served.statics.get(candidate) {
             let site = &served.site;
@@ -407,10 +422,35 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
             }
         }
     }
-    match served.files.get("404.html") {
-        Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes.clone()),
+    let not_found = "404.html";
+    match generated(&served, not_found).map(|file| file.bytes(&served.site, not_found)) {
+        Some(Ok(bytes)) => file_response(StatusCode::NOT_FOUND, not_found, bytes),
+        Some(Err(e)) => error_page(&e.to_string()),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// The generated file at output path `path`: rendered, or due in the
+/// first render (then rendered when its bytes are asked for).
+fn generated<'a>(served: &'a Served, path: &str) -> Option<first::Generated<'a>> {
+    match served.files.get(path) {
+        Some(bytes) => Some(first::Generated::Rendered(bytes.clone())),
+        None => served.first.as_ref()?.file(path),
+    }
+}
+
+/// The page shown instead of the site while it has a problem.
+fn error_page(error: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur</title></head><body><h1>La construction a échoué</h1><pre>{}</pre>{RELOAD_SCRIPT}</body></html>",
+        maillage_model::markup::escape(error)
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
 }
 
 fn file_response(status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
@@ -517,6 +557,7 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
             rendered: traced.rendered,
             statics,
             error: None,
+            first: None,
         },
     );
     drop(guard);

@@ -186,5 +186,7 @@ pub(crate) fn serve_demo() -> (PathBuf, maillage::live::LiveServer) {
     let store = maillage::store_cli::StoreSpec::Sqlite(site.join(DEMO_STORE));
     let live = maillage::live::start(options, 0, maillage::serve::Limits::default(), &store)
         .expect("maillage serve");
+    // The live loop's tests start from the whole site rendered.
+    live.server.site.first_render().expect("the first render");
     (site, live)
 }

@@ -324,3 +324,289 @@ fn a_content_edit_re_renders_what_reads_the_page() {
     drop(handle);
     std::fs::remove_dir_all(&site).unwrap();
 }
+
+/// Holds the first render: each page of [`Held`] built on one of the
+/// render's threads waits until the gate opens (or 20 s have passed, for
+/// a server that answers only once its render is over).
+#[derive(Default)]
+struct Gate {
+    open: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+    timed_out: std::sync::atomic::AtomicBool,
+}
+
+impl Gate {
+    fn hold(&self) {
+        if rayon::current_thread_index().is_none() {
+            return;
+        }
+        let open = self.open.lock().unwrap();
+        let (mut open, waited) = self
+            .opened
+            .wait_timeout_while(open, Duration::from_secs(20), |open| !*open)
+            .unwrap();
+        if waited.timed_out() {
+            self.timed_out
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            *open = true;
+            self.opened.notify_all();
+        }
+    }
+
+    fn release(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+
+    /// Whether the render is still held: the gate neither released nor
+    /// opened by its time limit.
+    fn holding(&self) -> bool {
+        !*self.open.lock().unwrap() && !self.timed_out.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Opens the gate when the test ends, passed or failed: other tests share
+/// the render's threads.
+struct OpenOnDrop(std::sync::Arc<Gate>);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// Pages `/tenue/N/` whose context is built behind [`Gate`].
+struct Held(std::sync::Arc<Gate>);
+
+const HELD_PAGES: usize = 64;
+
+impl maillage::site::ContextBuilder for Held {
+    fn build(&self, index: usize) -> serde_json::Map<String, serde_json::Value> {
+        self.0.hold();
+        let mut fields = serde_json::Map::new();
+        fields.insert("n".into(), index.into());
+        fields
+    }
+}
+
+struct HeldPages(std::sync::Arc<Held>);
+
+impl maillage::site::SiteExtension for HeldPages {
+    fn name(&self) -> &str {
+        "held"
+    }
+
+    fn contribute(
+        &self,
+        _root: &std::path::Path,
+        _config: &std::sync::Arc<maillage::config::Config>,
+    ) -> maillage::error::Result<maillage::site::Contribution> {
+        let builder: std::sync::Arc<dyn maillage::site::ContextBuilder> = self.0.clone();
+        let pages = (0..HELD_PAGES)
+            .map(|index| maillage::site::ExtraPage {
+                path: format!("/tenue/{index}/"),
+                template: "tenue.html".into(),
+                context: maillage::site::PageContext::Deferred {
+                    builder: builder.clone(),
+                    index,
+                },
+                lang: None,
+                in_sitemap: true,
+                updated: None,
+                source: maillage::error::Source::part("a held page"),
+                search: None,
+            })
+            .collect();
+        Ok(maillage::site::Contribution {
+            pages,
+            ..Default::default()
+        })
+    }
+}
+
+/// The body of an HTTP answer read whole (`Connection: close`).
+fn body(response: &str) -> &str {
+    response.split_once("\r\n\r\n").map_or("", |(_, body)| body)
+}
+
+/// `html` without the live-reload script that serve adds before `</body>`.
+fn without_reload_script(html: &str) -> String {
+    let start = html
+        .find("<script>(function(){var s=new EventSource(")
+        .expect("the live-reload script");
+    let end = start + html[start..].find("</script>").unwrap() + "</script>".len();
+    format!("{}{}", &html[..start], &html[end..])
+}
+
+/// While the first render is held (none of its `/tenue/N/` pages can be
+/// finished), serve already answers: a held page rendered alone at once,
+/// the home page, a redirect, a 404; each page is then byte for byte the
+/// file a clean `maillage build` writes (with the live-reload script), and
+/// an edit made during the render shows once it is over.
+#[test]
+fn pages_are_served_while_the_site_renders() {
+    let dir = common::fixture_with(
+        "blog",
+        &[(
+            "templates/tenue.html",
+            "<!DOCTYPE html><html><body><p>Page tenue {{ n }} sur {{ current_url | safe }}</p></body></html>",
+        )],
+    );
+    let gate = std::sync::Arc::new(Gate::default());
+    let _open = OpenOnDrop(gate.clone());
+    let mut options = options(dir.path());
+    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(Held(
+        gate.clone(),
+    ))))];
+    let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
+    let addr = handle.addr;
+
+    let (status, held) = get(addr, "/tenue/7/");
+    assert_eq!(status, 200, "{held}");
+    assert!(body(&held).contains("Page tenue 7 sur http://"), "{held}");
+    let (status, home) = get(addr, "/");
+    assert_eq!(status, 200, "{home}");
+    assert!(home.contains("Accueil du carnet"));
+    let (status, moved) = get(addr, "/tenue/7");
+    assert_eq!(status, 301, "{moved}");
+    assert!(moved.contains("location: /tenue/7/"), "{moved}");
+    let (status, missing) = get(addr, "/nulle-part/");
+    assert_eq!(status, 404, "{missing}");
+    assert!(
+        gate.holding(),
+        "the pages were served only once the site was rendered"
+    );
+
+    // Edited while the render is held: applied once it is over.
+    common::replace_in(
+        dir.path(),
+        "content/blog/third.md",
+        "Troisième billet",
+        "Troisième billet revu",
+    );
+    gate.release();
+    let files = handle.site.first_render().unwrap();
+    assert!(files > HELD_PAGES, "{files} files");
+
+    // What was served early is what the whole render gives, and what a
+    // clean build writes, the live-reload script aside.
+    let output = tempfile::tempdir().unwrap();
+    maillage::build::build(&maillage::BuildOptions {
+        output: Some(output.path().to_path_buf()),
+        base_url: Some(format!("http://{addr}")),
+        ..options
+    })
+    .unwrap();
+    for (response, file) in [
+        (&held, "tenue/7/index.html"),
+        (&home, "index.html"),
+        (&missing, "404.html"),
+    ] {
+        let early = body(response);
+        assert!(early.contains("/__maillage/livereload"), "{file}");
+        let served = handle.site.file(file).unwrap();
+        assert_eq!(early.as_bytes(), served, "{file}: not what the render gave");
+        let built = std::fs::read_to_string(output.path().join(file)).unwrap();
+        assert_eq!(without_reload_script(early), built, "{file}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !get(addr, "/blog/third/")
+        .1
+        .contains("Troisième billet revu")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the edit made during the render was lost"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A page whose template fails: serve answers with the error once the
+/// render meets it, the first render ends with it, and the command stops
+/// with it, as when the site does not load.
+#[test]
+fn a_page_that_fails_to_render_shows_its_error() {
+    let dir = common::fixture_with(
+        "blog",
+        &[
+            (
+                "templates/en-panne.html",
+                "{{ throw(message=\"gabarit en panne\") }}",
+            ),
+            (
+                "content/blog/panne.md",
+                "+++\ntitle = \"Panne\"\ndate = 2026-01-02\ntemplate = \"en-panne.html\"\n+++\nTexte.\n",
+            ),
+        ],
+    );
+    let handle = maillage::serve::start(options(dir.path()), 0, None).unwrap();
+    let (status, page) = get(handle.addr, "/blog/panne/");
+    assert_eq!(status, 500, "{page}");
+    assert!(page.contains("gabarit en panne"), "{page}");
+    let error = handle.site.first_render().unwrap_err().to_string();
+    assert!(error.contains("gabarit en panne"), "{error}");
+    let (status, home) = get(handle.addr, "/");
+    assert_eq!(status, 500, "{home}");
+    assert!(home.contains("La construction a échoué"), "{home}");
+    drop(handle);
+
+    let out = common::maillage()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["serve", "--port", "0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("gabarit en panne").count(), 1, "{stderr}");
+}
+
+/// Every file of the demo site (pages, pagers, feeds, aliases, data pages,
+/// GeoJSON, calendars...), rendered alone through the job that
+/// `jobs_by_file` names for it, as serve renders a file asked for before
+/// its turn, comes out byte for byte as the whole render writes it.
+#[test]
+fn every_file_rendered_alone_is_what_the_whole_render_writes() {
+    use maillage::output::MemorySink;
+    use maillage::render::claims::{jobs_by_file, Planned};
+    std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
+    let root = common::demo_copy();
+    let site = maillage::load_site(&maillage::BuildOptions {
+        root: root.clone(),
+        extensions: maillage::extensions::standard(),
+        ..Default::default()
+    })
+    .unwrap();
+    let script = "<script>recharger()</script>";
+    let whole = MemorySink::default();
+    site.render_without_images(&whole, Some(script)).unwrap();
+    let whole = whole.files.into_inner().unwrap();
+    let jobs = jobs_by_file(&Planned {
+        root: &site.root,
+        library: &site.library,
+        extra_pages: &site.contribution.pages,
+        extra_files: &site.contribution.files,
+        required_pages: &site.contribution.required_pages,
+    });
+    let mut planned: Vec<&String> = jobs.keys().collect();
+    let mut written: Vec<&String> = whole.keys().collect();
+    planned.sort();
+    written.sort();
+    assert_eq!(planned, written, "the files planned are the files written");
+    let renderer = site.renderer(Some(script));
+    let mut rendered = std::collections::HashMap::new();
+    for (path, job) in &jobs {
+        let files = rendered.entry(format!("{job:?}")).or_insert_with(|| {
+            let alone = MemorySink::default();
+            renderer.render_alone(job, &alone).unwrap();
+            alone.files.into_inner().unwrap()
+        });
+        assert!(
+            files.get(path) == whole.get(path),
+            "{path}: rendered alone by {job:?}, not what the whole render wrote"
+        );
+    }
+    assert!(rendered.len() > 100, "{} jobs", rendered.len());
+    std::fs::remove_dir_all(&root).unwrap();
+}

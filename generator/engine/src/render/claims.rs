@@ -43,6 +43,32 @@ pub fn claims<'a>(planned: &Planned<'a>) -> Vec<Claim<'a>> {
     out
 }
 
+/// The job that writes each file of the build, by the file's place in the
+/// output folder ([`OutputPath`]): to render one file alone, before its
+/// turn. Each extra file is a job of its own.
+pub fn jobs_by_file(planned: &Planned<'_>) -> HashMap<String, Job> {
+    let mut jobs = HashMap::new();
+    let mut claims = Vec::new();
+    for job in plan(planned.library, planned.extra_pages.len()) {
+        if job == Job::ExtraFiles {
+            for (i, file) in planned.extra_files.iter().enumerate() {
+                claims.push((file.path.clone(), Job::ExtraFileRange(i, i + 1)));
+            }
+        } else {
+            let mut own = Vec::new();
+            job_claims(planned, &job, &mut own);
+            claims.extend(own.into_iter().map(|(path, _)| (path, job.clone())));
+        }
+        // The first claim wins, as `check` names the later ones.
+        for (raw, job) in claims.drain(..) {
+            if let Ok(path) = OutputPath::new(&raw) {
+                jobs.entry(path.as_str().to_string()).or_insert(job);
+            }
+        }
+    }
+    jobs
+}
+
 /// Refuses the paths that leave the output folder, the files asked for by
 /// two sources and a site without the pages its extensions need.
 pub fn check(planned: &Planned<'_>) -> Diagnostics {

@@ -94,6 +94,16 @@ impl Renderer<'_> {
             .map(|done| done.written)
     }
 
+    /// Renders `job` alone on the calling thread, without the thread pool
+    /// (busy with the other jobs when a server asks for one before its
+    /// turn), into `sink`: the same files with the same bytes as
+    /// [`Renderer::render_jobs`] writes for it.
+    pub fn render_alone(&self, job: &Job, sink: &dyn Sink) -> Result<usize> {
+        self.render_job(job)
+            .and_then(|outputs| self.write_outputs(outputs, sink, None))
+            .map_err(Into::into)
+    }
+
     /// Renders `jobs` into `sink` as [`Renderer::render_jobs`] does, except
     /// the jobs that `previous` traced and that would come out the same:
     /// their files are kept ([`Sink::keep`]).

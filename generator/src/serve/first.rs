@@ -1,0 +1,164 @@
+//! serve's first render, behind a server that already answers: a file
+//! rendered already is served from memory; one not rendered yet is
+//! rendered alone at once (its job, through the same renderer, so that its
+//! bytes are those the whole render gives); a path that no job writes is
+//! known at once, without waiting for the render. Changes (edits, the live
+//! loop's re-renders) wait for the render to be over, then apply.
+
+use std::collections::HashMap;
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::Instant;
+
+use crate::build::Site;
+use crate::error::{Diagnostic, Result};
+use crate::output::{static_files, MemorySink};
+use crate::render::claims::{jobs_by_file, Planned};
+use crate::render::Job;
+
+use super::{SiteHandle, RELOAD_SCRIPT};
+
+/// The first render while it runs.
+pub(super) struct FirstRender {
+    /// The files rendered so far.
+    sink: MemorySink<'static>,
+    /// The job that writes each file of the site, by its output path.
+    jobs: HashMap<String, Job>,
+}
+
+/// A file of the site: its bytes, or the job to render for them.
+pub(super) enum Generated<'a> {
+    Rendered(Vec<u8>),
+    Due(&'a Job),
+}
+
+impl FirstRender {
+    pub(super) fn new(site: &Site) -> FirstRender {
+        let jobs = jobs_by_file(&Planned {
+            root: &site.root,
+            library: &site.library,
+            extra_pages: &site.contribution.pages,
+            extra_files: &site.contribution.files,
+            required_pages: &site.contribution.required_pages,
+        });
+        FirstRender {
+            sink: MemorySink::default(),
+            jobs,
+        }
+    }
+
+    /// The file at output path `path`, when the site has one.
+    pub(super) fn file(&self, path: &str) -> Option<Generated<'_>> {
+        let rendered = self
+            .sink
+            .files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .cloned();
+        match rendered {
+            Some(bytes) => Some(Generated::Rendered(bytes)),
+            None => self.jobs.get(path).map(Generated::Due),
+        }
+    }
+}
+
+impl Generated<'_> {
+    /// The bytes of the file at `path`, rendered now when still due.
+    pub(super) fn bytes(self, site: &Site, path: &str) -> Result<Vec<u8>> {
+        let job = match self {
+            Generated::Rendered(bytes) => return Ok(bytes),
+            Generated::Due(job) => job,
+        };
+        // On one of the server's threads (its runtime has several): the
+        // others go on serving meanwhile.
+        tokio::task::block_in_place(|| {
+            let sink = MemorySink::default();
+            site.renderer(Some(RELOAD_SCRIPT))
+                .render_alone(job, &sink)?;
+            let mut files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+            files
+                .remove(path)
+                .ok_or_else(|| Diagnostic::new(path, "the job meant to write it did not").into())
+        })
+    }
+}
+
+/// How the first render ended, once it has.
+#[derive(Default)]
+pub(super) struct Finished {
+    outcome: Mutex<Option<Result<usize>>>,
+    over: Condvar,
+}
+
+impl Finished {
+    /// Waits for the first render to end: the number of files it rendered,
+    /// or its errors.
+    pub(super) fn wait(&self) -> Result<usize> {
+        let mut outcome = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(outcome) = &*outcome {
+                return outcome.clone();
+            }
+            outcome = self.over.wait(outcome).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn set(&self, result: Result<usize>) {
+        *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        self.over.notify_all();
+    }
+}
+
+/// Renders the whole site served by `site` on a thread of its own, then
+/// serves its files; returns once that thread holds the site's `busy`
+/// lock, so that every change made from now on waits for the render and
+/// applies over it. `key` says what the render's traces are valid for.
+pub(super) fn render_behind(
+    site: SiteHandle,
+    first: Arc<FirstRender>,
+    key: String,
+    start: Instant,
+) {
+    let (holding, held) = mpsc::sync_channel(0);
+    std::thread::spawn(move || {
+        let busy = site.busy.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = holding.send(());
+        let outcome = {
+            let served = site.served.read().unwrap_or_else(|e| e.into_inner());
+            served
+                .site
+                .render_all_traced(&first.sink, Some(RELOAD_SCRIPT), None)
+        };
+        let mut served = site.served.write().unwrap_or_else(|e| e.into_inner());
+        served.first = None;
+        let files =
+            std::mem::take(&mut *first.sink.files.lock().unwrap_or_else(|e| e.into_inner()));
+        let result = match outcome {
+            Ok(traced) => {
+                let count = files.len();
+                // With the images the templates asked for, now encoded.
+                served.statics =
+                    static_files(&served.site.root, served.site.config.theme.as_deref())
+                        .into_iter()
+                        .collect();
+                served.files = files;
+                served.traces = Some((key, traced.traces));
+                served.rendered = traced.rendered;
+                println!(
+                    "Built {count} files in memory in {} ms",
+                    start.elapsed().as_millis()
+                );
+                Ok(count)
+            }
+            // Shown instead of pages; the command says it as it stops.
+            Err(e) => {
+                served.error = Some(e.to_string());
+                Err(e)
+            }
+        };
+        drop(served);
+        drop(busy);
+        site.finished.set(result);
+    });
+    let _ = held.recv();
+}
