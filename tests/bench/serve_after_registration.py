@@ -18,7 +18,8 @@ import statistics
 import sys
 import time
 
-from serve_support import connect_when_served, get, start_serve
+from serve_support import (WHOLE_SITE_RENDERED, connect_when_served, get, start_serve,
+                           wait_for_line)
 
 
 def main():
@@ -27,6 +28,9 @@ def main():
     server, port, log_path = start_serve(binary, site)
     try:
         conn = connect_when_served(port, "/carte/rencontres.geojson", log_path)
+        # Registrations are measured once the first render is over (serve
+        # answers while it renders, and applies changes after it).
+        wait_for_line(log_path, WHOLE_SITE_RENDERED)
         features = json.loads(get(conn, "/carte/rencontres.geojson")[1])["features"]
         open_meetups = [f["properties"] for f in features
                         if f["properties"]["registration_state"] == "open"]

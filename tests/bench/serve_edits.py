@@ -22,7 +22,8 @@ import statistics
 import sys
 import time
 
-from serve_support import connect_when_served, get, start_serve
+from serve_support import (WHOLE_SITE_RENDERED, connect_when_served, get, start_serve,
+                           wait_for_line)
 
 
 def wait_for(conn, page, marker, since, limit=60):
@@ -34,15 +35,6 @@ def wait_for(conn, page, marker, since, limit=60):
         if time.perf_counter() - since > limit:
             sys.exit(f"{page} did not show {marker!r} within {limit} s")
         time.sleep(0.001)
-
-
-def wait_for_line(log_path, pattern, limit=300):
-    """Waits until serve's log has a line matching `pattern`."""
-    since = time.perf_counter()
-    while not re.search(pattern, open(log_path, encoding="utf-8").read()):
-        if time.perf_counter() - since > limit:
-            sys.exit(f"serve never logged {pattern!r}: see {log_path}")
-        time.sleep(0.01)
 
 
 def first_meetup(site):
@@ -74,7 +66,7 @@ def main():
             [(time.perf_counter() - started) * 1000], 1000)
         # serve answers while it renders the whole site: the edits are
         # measured once that render is over, not waiting for its end.
-        wait_for_line(log_path, r"Built \d+ files in memory")
+        wait_for_line(log_path, WHOLE_SITE_RENDERED)
         results["start to the whole site rendered in memory"] = (
             [(time.perf_counter() - started) * 1000], None)
 

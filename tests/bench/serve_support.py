@@ -3,6 +3,7 @@ the way they measure it, and reading its pages over HTTP."""
 
 import http.client
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -54,3 +55,17 @@ def connect_when_served(port, path, log_path, limit=300):
         except OSError:
             time.sleep(0.01)
     sys.exit("maillage serve did not answer: see " + log_path)
+
+
+# What serve logs once its first render is over: it answers before, while
+# it renders the whole site.
+WHOLE_SITE_RENDERED = r"Built \d+ files in memory"
+
+
+def wait_for_line(log_path, pattern, limit=300):
+    """Waits until serve's log has a line matching `pattern`."""
+    since = time.perf_counter()
+    while not re.search(pattern, open(log_path, encoding="utf-8").read()):
+        if time.perf_counter() - since > limit:
+            sys.exit(f"serve never logged {pattern!r}: see {log_path}")
+        time.sleep(0.01)
