@@ -399,6 +399,17 @@ pub fn render_section_markdown(
 }
 
 impl Site {
+    /// The job that writes each file of the site, by its output path.
+    pub fn jobs_by_file(&self) -> std::collections::HashMap<String, crate::render::Job> {
+        claims::jobs_by_file(&Planned {
+            root: &self.root,
+            library: &self.library,
+            extra_pages: &self.contribution.pages,
+            extra_files: &self.contribution.files,
+            required_pages: &self.contribution.required_pages,
+        })
+    }
+
     pub fn renderer<'a>(&'a self, inject: Option<&'a str>) -> Renderer<'a> {
         Renderer {
             root: &self.root,

@@ -12,7 +12,6 @@ use std::time::Instant;
 use crate::build::Site;
 use crate::error::{Diagnostic, Result};
 use crate::output::{static_files, MemorySink};
-use crate::render::claims::{jobs_by_file, Planned};
 use crate::render::Job;
 
 use super::{SiteHandle, RELOAD_SCRIPT};
@@ -33,16 +32,9 @@ pub(super) enum Generated<'a> {
 
 impl FirstRender {
     pub(super) fn new(site: &Site) -> FirstRender {
-        let jobs = jobs_by_file(&Planned {
-            root: &site.root,
-            library: &site.library,
-            extra_pages: &site.contribution.pages,
-            extra_files: &site.contribution.files,
-            required_pages: &site.contribution.required_pages,
-        });
         FirstRender {
             sink: MemorySink::default(),
-            jobs,
+            jobs: site.jobs_by_file(),
         }
     }
 

@@ -569,7 +569,6 @@ fn a_page_that_fails_to_render_shows_its_error() {
 #[test]
 fn every_file_rendered_alone_is_what_the_whole_render_writes() {
     use maillage::output::MemorySink;
-    use maillage::render::claims::{jobs_by_file, Planned};
     std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
     let root = common::demo_copy();
     let site = maillage::load_site(&maillage::BuildOptions {
@@ -582,13 +581,7 @@ fn every_file_rendered_alone_is_what_the_whole_render_writes() {
     let whole = MemorySink::default();
     site.render_without_images(&whole, Some(script)).unwrap();
     let whole = whole.files.into_inner().unwrap();
-    let jobs = jobs_by_file(&Planned {
-        root: &site.root,
-        library: &site.library,
-        extra_pages: &site.contribution.pages,
-        extra_files: &site.contribution.files,
-        required_pages: &site.contribution.required_pages,
-    });
+    let jobs = site.jobs_by_file();
     let mut planned: Vec<&String> = jobs.keys().collect();
     let mut written: Vec<&String> = whole.keys().collect();
     planned.sort();
