@@ -280,7 +280,7 @@ fn normalized(path: &Path) -> String {
 pub struct MemorySink<'a> {
     pub files: Mutex<HashMap<String, Vec<u8>>>,
     /// The files of the last render, which kept files are copied from.
-    previous: Option<&'a HashMap<String, Vec<u8>>>,
+    previous: Option<std::borrow::Cow<'a, HashMap<String, Vec<u8>>>>,
 }
 
 impl<'a> MemorySink<'a> {
@@ -288,7 +288,15 @@ impl<'a> MemorySink<'a> {
     pub fn reusing(previous: &'a HashMap<String, Vec<u8>>) -> MemorySink<'a> {
         MemorySink {
             files: Mutex::default(),
-            previous: Some(previous),
+            previous: Some(std::borrow::Cow::Borrowed(previous)),
+        }
+    }
+
+    /// [`MemorySink::reusing`] files it holds.
+    pub fn keeping(previous: HashMap<String, Vec<u8>>) -> MemorySink<'static> {
+        MemorySink {
+            files: Mutex::default(),
+            previous: Some(std::borrow::Cow::Owned(previous)),
         }
     }
 }
@@ -305,7 +313,7 @@ impl Sink for MemorySink<'_> {
     fn keep(&self, path: &OutputPath, fingerprint: Fingerprint) -> std::io::Result<bool> {
         // Served files may have been replaced since they were traced (a
         // registration's pages): kept only when they are what was traced.
-        match self.previous.and_then(|p| p.get(path.as_str())) {
+        match self.previous.as_ref().and_then(|p| p.get(path.as_str())) {
             Some(bytes) if fingerprint_bytes(bytes) == fingerprint => {
                 self.write(path, bytes.clone())?;
                 Ok(true)

@@ -1,8 +1,10 @@
 //! `maillage serve`: the site kept in memory and served on 127.0.0.1, with
 //! live reload. It answers as soon as the site is loaded and checked, while
-//! the whole site renders (`first`). An edited page re-renders only itself, its neighbours and
-//! the listings that show it (sections, pagers, terms, feeds, sitemap);
-//! other changes (templates, config, static, data, themes) reload the site.
+//! the whole site renders (`rendering`: a file not rendered yet is rendered
+//! alone when asked for). An edited page re-renders only itself, its
+//! neighbours and the listings that show it (sections, pagers, terms,
+//! feeds, sitemap); other changes (templates, config, static, data, themes)
+//! reload the site, which is then served the same way while it renders.
 //! Requests under `/api/` go to the function's routes when it is mounted,
 //! with the client's address as a `ClientIp` request extension (`api`). Another
 //! module can replace one extension's pages and files in place
@@ -11,7 +13,7 @@
 //! within [`Limits`] (`server`); the watcher is in `watch`.
 
 mod api;
-mod first;
+mod rendering;
 mod server;
 mod watch;
 
@@ -55,8 +57,9 @@ struct Served {
     statics: HashMap<String, PathBuf>,
     /// The last problem, shown instead of pages until fixed.
     error: Option<String>,
-    /// The first render, while it runs: `files` is empty until it is over.
-    first: Option<Arc<first::FirstRender>>,
+    /// The render of the whole site, while it runs (the first, or a
+    /// rebuild's): `files` is empty until it is over.
+    rendering: Option<Arc<rendering::Rendering>>,
 }
 
 #[derive(Clone)]
@@ -104,21 +107,6 @@ pub fn serve(options: BuildOptions, port: u16, api: Option<Router>) -> Outcome<(
     }
 }
 
-/// Renders the site in memory; with the files and traces of the last
-/// render, only what changed is rendered again.
-fn render_everything(
-    site: &Site,
-    previous: Option<(&HashMap<String, Vec<u8>>, &Traces)>,
-) -> Result<(HashMap<String, Vec<u8>>, crate::render::Traced)> {
-    let (sink, traces) = match previous {
-        Some((files, traces)) => (MemorySink::reusing(files), Some(traces)),
-        None => (MemorySink::default(), None),
-    };
-    let traced = site.render_all_traced(&sink, Some(RELOAD_SCRIPT), traces)?;
-    let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok((files, traced))
-}
-
 /// What the traces of a render are valid for: the configuration (and the
 /// command), as for the build cache.
 fn traces_key(options: &BuildOptions) -> String {
@@ -159,7 +147,7 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
     let statics = static_files(&site.root, site.config.theme.as_deref())
         .into_iter()
         .collect();
-    let first = Arc::new(first::FirstRender::new(&site));
+    let first = Arc::new(rendering::Rendering::new(&site));
     let served = Arc::new(RwLock::new(Served {
         site,
         files: HashMap::new(),
@@ -167,7 +155,7 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
         rendered: 0,
         statics,
         error: None,
-        first: Some(first.clone()),
+        rendering: Some(first.clone()),
     }));
     let (reload, _) = broadcast::channel(16);
     let site_handle = SiteHandle {
@@ -176,7 +164,7 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
         busy: Arc::new(Mutex::new(())),
         finished: Arc::default(),
     };
-    first::render_behind(site_handle.clone(), first, traces_key(&options), start);
+    rendering::render_behind(site_handle.clone(), first, traces_key(&options), start);
     let state = AppState {
         served: served.clone(),
         reload: reload.clone(),
@@ -211,7 +199,7 @@ pub struct SiteHandle {
     /// Held while the site changes, so that changes never interleave
     /// (and during the first render).
     busy: Arc<Mutex<()>>,
-    finished: Arc<first::Finished>,
+    finished: Arc<rendering::Finished>,
 }
 
 /// One extension's new pages, which of them to render, and its changed files.
@@ -327,33 +315,34 @@ impl SiteHandle {
 
     /// How many pages and files the last load of the site rendered, the
     /// others being kept as they were (a change re-renders what read it).
-    /// Waits for the first render.
+    /// Waits for the render under way.
     pub fn last_rendered(&self) -> usize {
-        let _ = self.finished.wait();
-        self.served
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .rendered
+        self.settled().rendered
     }
 
     /// The bytes served at `path` (`rencontres/x/index.html`) once the
-    /// first render is over.
+    /// render under way is over.
     pub fn file(&self, path: &str) -> Option<Vec<u8>> {
-        let _ = self.finished.wait();
-        let served = self.served.read().unwrap_or_else(|e| e.into_inner());
+        let served = self.settled();
         served.files.get(path.trim_start_matches('/')).cloned()
     }
 
-    /// Every file served from memory, by output path, once the first
-    /// render is over.
+    /// Every file served from memory, by output path, once the render
+    /// under way is over.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
-        let _ = self.finished.wait();
-        let served = self.served.read().unwrap_or_else(|e| e.into_inner());
-        served
+        self.settled()
             .files
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
+    }
+
+    /// The served site once no render is under way (the first, or a
+    /// rebuild's: each holds `busy` while it runs, and serves files it
+    /// has not rendered yet by rendering them alone).
+    fn settled(&self) -> std::sync::RwLockReadGuard<'_, Served> {
+        let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        self.served.read().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -431,11 +420,11 @@ async fn handle_request(State(state): State<AppState>, request: Request) -> Resp
 }
 
 /// The generated file at output path `path`: rendered, or due in the
-/// first render (then rendered when its bytes are asked for).
-fn generated<'a>(served: &'a Served, path: &str) -> Option<first::Generated<'a>> {
+/// render under way (then rendered when its bytes are asked for).
+fn generated<'a>(served: &'a Served, path: &str) -> Option<rendering::Generated<'a>> {
     match served.files.get(path) {
-        Some(bytes) => Some(first::Generated::Rendered(bytes.clone())),
-        None => served.first.as_ref()?.file(path),
+        Some(bytes) => Some(rendering::Generated::Rendered(bytes.clone())),
+        None => served.rendering.as_ref()?.file(path),
     }
 }
 
@@ -519,7 +508,10 @@ fn rebuild(
 }
 
 /// Loads the whole site again and renders what changed (every file whose
-/// trace no longer holds), then swaps it in; returns the number of files.
+/// trace no longer holds); returns the number of files. The new site is
+/// served as soon as it is loaded: a file its render has not reached yet
+/// is rendered alone when asked for, so an edit shows at once on the page
+/// asked for, however many pages it changes.
 fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<usize> {
     let mut with_url = options.clone();
     let base = served
@@ -532,38 +524,51 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
     with_url.base_url = Some(base);
     let key = traces_key(&with_url);
     let site = load_site(&with_url)?;
-    // The served files are read (and served) while the new ones render;
-    // callers hold the site's `busy` lock, so nothing else replaces them.
-    let (files, traced) = {
-        let guard = served.read().unwrap_or_else(|e| e.into_inner());
-        let previous = guard
-            .traces
-            .as_ref()
-            .filter(|(old_key, _)| *old_key == key)
-            .map(|(_, traces)| (&guard.files, traces));
-        render_everything(&site, previous)?
-    };
-    let statics = static_files(&site.root, site.config.theme.as_deref())
+    let statics: HashMap<String, PathBuf> = static_files(&site.root, site.config.theme.as_deref())
         .into_iter()
         .collect();
-    let count = files.len();
-    let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-    let old = std::mem::replace(
-        &mut *guard,
-        Served {
-            site,
-            files,
-            traces: Some((key, traced.traces)),
-            rendered: traced.rendered,
-            statics,
-            error: None,
-            first: None,
-        },
-    );
-    drop(guard);
+    // Callers hold the site's `busy` lock: nothing else changes the served
+    // site until this render is over.
+    let (traces, rendering, old_site) = {
+        let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
+        let files = std::mem::take(&mut guard.files);
+        let traces = guard.traces.take().filter(|(old_key, _)| *old_key == key);
+        let rendering = Arc::new(rendering::Rendering::keeping(&site, files));
+        let old_site = std::mem::replace(&mut guard.site, site);
+        guard.statics = statics;
+        guard.rendering = Some(rendering.clone());
+        guard.rendered = 0;
+        (traces, rendering, old_site)
+    };
     // Freeing a large site takes a tenth of a second: not while pages wait.
-    std::thread::spawn(move || drop(old));
-    Ok(count)
+    std::thread::spawn(move || drop(old_site));
+    let outcome = {
+        let guard = served.read().unwrap_or_else(|e| e.into_inner());
+        let previous = traces.as_ref().map(|(_, traces)| traces);
+        guard
+            .site
+            .render_all_traced(rendering.sink(), Some(RELOAD_SCRIPT), previous)
+    };
+    let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
+    guard.rendering = None;
+    guard.files = rendering.take_files();
+    match outcome {
+        Ok(traced) => {
+            // With the images the templates asked for, now encoded.
+            guard.statics = static_files(&guard.site.root, guard.site.config.theme.as_deref())
+                .into_iter()
+                .collect();
+            guard.traces = Some((key, traced.traces));
+            guard.rendered = traced.rendered;
+            Ok(guard.files.len())
+        }
+        Err(e) => {
+            // Shown instead of pages (the files are partial) until fixed;
+            // the next load renders everything, having no traces.
+            guard.error = Some(e.to_string());
+            Err(e)
+        }
+    }
 }
 
 /// Re-renders one edited page and what lists it. `None` when the change is

@@ -325,7 +325,7 @@ fn a_content_edit_re_renders_what_reads_the_page() {
     std::fs::remove_dir_all(&site).unwrap();
 }
 
-/// Holds the first render: each page of [`Held`] built on one of the
+/// Holds a render: each page of [`Held`] built on one of the
 /// render's threads waits until the gate opens (or 20 s have passed, for
 /// a server that answers only once its render is over).
 #[derive(Default)]
@@ -356,6 +356,11 @@ impl Gate {
     fn release(&self) {
         *self.open.lock().unwrap() = true;
         self.opened.notify_all();
+    }
+
+    /// Holds the next render.
+    fn close(&self) {
+        *self.open.lock().unwrap() = false;
     }
 
     /// Whether the render is still held: the gate neither released nor
@@ -520,6 +525,66 @@ fn pages_are_served_while_the_site_renders() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A template edit reloads the site and renders again every page that
+/// uses the template; the page asked for meanwhile shows the edit at once
+/// (rendered alone from the new site), before that render is over, and is
+/// what the render then gives.
+#[test]
+fn a_template_edit_shows_before_the_site_is_rendered_again() {
+    let dir = common::fixture_with(
+        "blog",
+        &[(
+            "templates/tenue.html",
+            "<!DOCTYPE html><html><body><p>Page tenue {{ n }}</p></body></html>",
+        )],
+    );
+    let gate = std::sync::Arc::new(Gate::default());
+    let _open = OpenOnDrop(gate.clone());
+    gate.release();
+    let mut options = options(dir.path());
+    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(Held(
+        gate.clone(),
+    ))))];
+    let handle = maillage::serve::start(options, 0, None).unwrap();
+    handle.site.first_render().unwrap();
+    let addr = handle.addr;
+    assert!(body(&get(addr, "/tenue/7/").1).contains("Page tenue 7</p>"));
+
+    gate.close();
+    common::replace_in(
+        dir.path(),
+        "templates/tenue.html",
+        "Page tenue {{ n }}",
+        "Page tenue {{ n }}, revue",
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let early = loop {
+        let (status, page) = get(addr, "/tenue/7/");
+        if status == 200 && page.contains("Page tenue 7, revue") {
+            break page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the edit did not show while the site rendered again: {page}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        gate.holding(),
+        "the edit showed only once the site was rendered again"
+    );
+    gate.release();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let rendered = loop {
+        if let Some(bytes) = handle.site.file("tenue/7/index.html") {
+            break bytes;
+        }
+        assert!(Instant::now() < deadline, "the render never ended");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(body(&early).as_bytes(), rendered);
 }
 
 /// A page whose template fails: serve answers with the error once the

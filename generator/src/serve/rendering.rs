@@ -1,9 +1,10 @@
-//! serve's first render, behind a server that already answers: a file
-//! rendered already is served from memory; one not rendered yet is
-//! rendered alone at once (its job, through the same renderer, so that its
-//! bytes are those the whole render gives); a path that no job writes is
-//! known at once, without waiting for the render. Changes (edits, the live
-//! loop's re-renders) wait for the render to be over, then apply.
+//! serve's renders of the whole site (the first, and a rebuild's), behind
+//! a server that already answers for the site they render: a file rendered
+//! already is served from memory; one not rendered yet is rendered alone at
+//! once (its job, through the same renderer, so that its bytes are those
+//! the whole render gives); a path that no job writes is known at once,
+//! without waiting for the render. Changes (edits, the live loop's
+//! re-renders) wait for the render to be over, then apply.
 
 use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Condvar, Mutex};
@@ -16,8 +17,8 @@ use crate::render::Job;
 
 use super::{SiteHandle, RELOAD_SCRIPT};
 
-/// The first render while it runs.
-pub(super) struct FirstRender {
+/// A render of the whole site while it runs.
+pub(super) struct Rendering {
     /// The files rendered so far.
     sink: MemorySink<'static>,
     /// The job that writes each file of the site, by its output path.
@@ -30,12 +31,30 @@ pub(super) enum Generated<'a> {
     Due(&'a Job),
 }
 
-impl FirstRender {
-    pub(super) fn new(site: &Site) -> FirstRender {
-        FirstRender {
+impl Rendering {
+    pub(super) fn new(site: &Site) -> Rendering {
+        Rendering {
             sink: MemorySink::default(),
             jobs: site.jobs_by_file(),
         }
+    }
+
+    /// A render that keeps the files of the last one (`previous`) where
+    /// their traces still hold.
+    pub(super) fn keeping(site: &Site, previous: HashMap<String, Vec<u8>>) -> Rendering {
+        Rendering {
+            sink: MemorySink::keeping(previous),
+            jobs: site.jobs_by_file(),
+        }
+    }
+
+    /// The files rendered or kept so far, taken out.
+    pub(super) fn take_files(&self) -> HashMap<String, Vec<u8>> {
+        std::mem::take(&mut *self.sink.files.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub(super) fn sink(&self) -> &MemorySink<'static> {
+        &self.sink
     }
 
     /// The file at output path `path`, when the site has one.
@@ -105,12 +124,7 @@ impl Finished {
 /// serves its files; returns once that thread holds the site's `busy`
 /// lock, so that every change made from now on waits for the render and
 /// applies over it. `key` says what the render's traces are valid for.
-pub(super) fn render_behind(
-    site: SiteHandle,
-    first: Arc<FirstRender>,
-    key: String,
-    start: Instant,
-) {
+pub(super) fn render_behind(site: SiteHandle, first: Arc<Rendering>, key: String, start: Instant) {
     let (holding, held) = mpsc::sync_channel(0);
     std::thread::spawn(move || {
         let busy = site.busy.lock().unwrap_or_else(|e| e.into_inner());
@@ -122,9 +136,8 @@ pub(super) fn render_behind(
                 .render_all_traced(&first.sink, Some(RELOAD_SCRIPT), None)
         };
         let mut served = site.served.write().unwrap_or_else(|e| e.into_inner());
-        served.first = None;
-        let files =
-            std::mem::take(&mut *first.sink.files.lock().unwrap_or_else(|e| e.into_inner()));
+        served.rendering = None;
+        let files = first.take_files();
         let result = match outcome {
             Ok(traced) => {
                 let count = files.len();
