@@ -315,9 +315,13 @@ impl SiteHandle {
 
     /// How many pages and files the last load of the site rendered, the
     /// others being kept as they were (a change re-renders what read it).
-    /// Waits for the render under way.
+    /// Waits for the first render; during a later one, the last count.
     pub fn last_rendered(&self) -> usize {
-        self.settled().rendered
+        let _ = self.finished.wait();
+        self.served
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .rendered
     }
 
     /// The bytes served at `path` (`rencontres/x/index.html`) once the
@@ -537,7 +541,6 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
         let old_site = std::mem::replace(&mut guard.site, site);
         guard.statics = statics;
         guard.rendering = Some(rendering.clone());
-        guard.rendered = 0;
         (traces, rendering, old_site)
     };
     // Freeing a large site takes a tenth of a second: not while pages wait.
