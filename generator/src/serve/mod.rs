@@ -36,7 +36,7 @@ use tokio::sync::broadcast;
 use crate::build::{load_site, render_page_markdown, BuildOptions, Site};
 use crate::error::{Diagnostic, Result};
 use crate::failure::{Failure, Outcome};
-use crate::output::{published_static, static_files, MemorySink};
+use crate::output::{published_static, MemorySink};
 use crate::render::trace::Traces;
 use crate::render::{Job, Renderer, Sink};
 use crate::site::{ExtraFile, ExtraPage, Library};
@@ -144,10 +144,8 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
     for warning in &site.contribution.warnings {
         eprintln!("warning: {warning}");
     }
-    let statics = static_files(&site.root, site.config.theme.as_deref())
-        .into_iter()
-        .collect();
-    let first = Arc::new(rendering::Rendering::new(&site));
+    let statics = rendering::statics(&site);
+    let first = Arc::new(rendering::Rendering::new(&site, HashMap::new()));
     let served = Arc::new(RwLock::new(Served {
         site,
         files: HashMap::new(),
@@ -528,16 +526,14 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
     with_url.base_url = Some(base);
     let key = traces_key(&with_url);
     let site = load_site(&with_url)?;
-    let statics: HashMap<String, PathBuf> = static_files(&site.root, site.config.theme.as_deref())
-        .into_iter()
-        .collect();
+    let statics = rendering::statics(&site);
     // Callers hold the site's `busy` lock: nothing else changes the served
     // site until this render is over.
     let (traces, rendering, old_site) = {
         let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
         let files = std::mem::take(&mut guard.files);
         let traces = guard.traces.take().filter(|(old_key, _)| *old_key == key);
-        let rendering = Arc::new(rendering::Rendering::keeping(&site, files));
+        let rendering = Arc::new(rendering::Rendering::new(&site, files));
         let old_site = std::mem::replace(&mut guard.site, site);
         guard.statics = statics;
         guard.rendering = Some(rendering.clone());
@@ -545,33 +541,7 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
     };
     // Freeing a large site takes a tenth of a second: not while pages wait.
     std::thread::spawn(move || drop(old_site));
-    let outcome = {
-        let guard = served.read().unwrap_or_else(|e| e.into_inner());
-        let previous = traces.as_ref().map(|(_, traces)| traces);
-        guard
-            .site
-            .render_all_traced(rendering.sink(), Some(RELOAD_SCRIPT), previous)
-    };
-    let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-    guard.rendering = None;
-    guard.files = rendering.take_files();
-    match outcome {
-        Ok(traced) => {
-            // With the images the templates asked for, now encoded.
-            guard.statics = static_files(&guard.site.root, guard.site.config.theme.as_deref())
-                .into_iter()
-                .collect();
-            guard.traces = Some((key, traced.traces));
-            guard.rendered = traced.rendered;
-            Ok(guard.files.len())
-        }
-        Err(e) => {
-            // Shown instead of pages (the files are partial) until fixed;
-            // the next load renders everything, having no traces.
-            guard.error = Some(e.to_string());
-            Err(e)
-        }
-    }
+    rendering.run(served, traces.as_ref().map(|(_, traces)| traces), key)
 }
 
 /// Re-renders one edited page and what lists it. `None` when the change is

@@ -7,15 +7,24 @@
 //! re-renders) wait for the render to be over, then apply.
 
 use std::collections::HashMap;
-use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
 use crate::build::Site;
 use crate::error::{Diagnostic, Result};
 use crate::output::{static_files, MemorySink};
+use crate::render::trace::Traces;
 use crate::render::Job;
 
-use super::{SiteHandle, RELOAD_SCRIPT};
+use super::{Served, SiteHandle, RELOAD_SCRIPT};
+
+/// The site's static files (the theme's, then its own), by output path.
+pub(super) fn statics(site: &Site) -> HashMap<String, PathBuf> {
+    static_files(&site.root, site.config.theme.as_deref())
+        .into_iter()
+        .collect()
+}
 
 /// A render of the whole site while it runs.
 pub(super) struct Rendering {
@@ -32,29 +41,49 @@ pub(super) enum Generated<'a> {
 }
 
 impl Rendering {
-    pub(super) fn new(site: &Site) -> Rendering {
-        Rendering {
-            sink: MemorySink::default(),
-            jobs: site.jobs_by_file(),
-        }
-    }
-
-    /// A render that keeps the files of the last one (`previous`) where
-    /// their traces still hold.
-    pub(super) fn keeping(site: &Site, previous: HashMap<String, Vec<u8>>) -> Rendering {
+    /// A render of `site` that keeps the files of the last one
+    /// (`previous`, none at the start) where their traces still hold.
+    pub(super) fn new(site: &Site, previous: HashMap<String, Vec<u8>>) -> Rendering {
         Rendering {
             sink: MemorySink::keeping(previous),
             jobs: site.jobs_by_file(),
         }
     }
 
-    /// The files rendered or kept so far, taken out.
-    pub(super) fn take_files(&self) -> HashMap<String, Vec<u8>> {
-        std::mem::take(&mut *self.sink.files.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    pub(super) fn sink(&self) -> &MemorySink<'static> {
-        &self.sink
+    /// Renders the whole served site with `traces` (the last render's,
+    /// valid for `key`), then serves what it rendered instead of this
+    /// render: its files, traces and count, or its error (shown instead of
+    /// pages; without traces, the next load renders everything). Returns
+    /// the number of files.
+    pub(super) fn run(
+        &self,
+        served: &RwLock<Served>,
+        traces: Option<&Traces>,
+        key: String,
+    ) -> Result<usize> {
+        let outcome = {
+            let guard = served.read().unwrap_or_else(|e| e.into_inner());
+            guard
+                .site
+                .render_all_traced(&self.sink, Some(RELOAD_SCRIPT), traces)
+        };
+        let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
+        guard.rendering = None;
+        guard.files =
+            std::mem::take(&mut *self.sink.files.lock().unwrap_or_else(|e| e.into_inner()));
+        match outcome {
+            Ok(traced) => {
+                // With the images the templates asked for, now encoded.
+                guard.statics = statics(&guard.site);
+                guard.traces = Some((key, traced.traces));
+                guard.rendered = traced.rendered;
+                Ok(guard.files.len())
+            }
+            Err(e) => {
+                guard.error = Some(e.to_string());
+                Err(e)
+            }
+        }
     }
 
     /// The file at output path `path`, when the site has one.
@@ -129,39 +158,14 @@ pub(super) fn render_behind(site: SiteHandle, first: Arc<Rendering>, key: String
     std::thread::spawn(move || {
         let busy = site.busy.lock().unwrap_or_else(|e| e.into_inner());
         let _ = holding.send(());
-        let outcome = {
-            let served = site.served.read().unwrap_or_else(|e| e.into_inner());
-            served
-                .site
-                .render_all_traced(&first.sink, Some(RELOAD_SCRIPT), None)
-        };
-        let mut served = site.served.write().unwrap_or_else(|e| e.into_inner());
-        served.rendering = None;
-        let files = first.take_files();
-        let result = match outcome {
-            Ok(traced) => {
-                let count = files.len();
-                // With the images the templates asked for, now encoded.
-                served.statics =
-                    static_files(&served.site.root, served.site.config.theme.as_deref())
-                        .into_iter()
-                        .collect();
-                served.files = files;
-                served.traces = Some((key, traced.traces));
-                served.rendered = traced.rendered;
-                println!(
-                    "Built {count} files in memory in {} ms",
-                    start.elapsed().as_millis()
-                );
-                Ok(count)
-            }
-            // Shown instead of pages; the command says it as it stops.
-            Err(e) => {
-                served.error = Some(e.to_string());
-                Err(e)
-            }
-        };
-        drop(served);
+        // An error is shown instead of pages; the command says it as it stops.
+        let result = first.run(&site.served, None, key);
+        if let Ok(count) = &result {
+            println!(
+                "Built {count} files in memory in {} ms",
+                start.elapsed().as_millis()
+            );
+        }
         drop(busy);
         site.finished.set(result);
     });
