@@ -1,6 +1,7 @@
 //! Finds the data files, reads and parses them in parallel, and gathers
 //! the entries of each kind in a stable order (file path, then position).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -82,13 +83,14 @@ impl Reading {
 
 /// A file's entries as saved under `.maillage/data/`: only files read
 /// without problems are saved (diagnostics are not), each by the build of
-/// the command that read it.
+/// the command that read it. Written from borrowed entries, read back
+/// owned.
 #[derive(Serialize, Deserialize)]
-struct Saved {
-    command: String,
+struct Saved<'a> {
+    command: Cow<'a, str>,
     text: Fingerprint,
     items: Option<usize>,
-    parsed: Parsed,
+    parsed: Cow<'a, Parsed>,
 }
 
 /// Where the entries of data files are saved between builds: deleting it
@@ -113,8 +115,9 @@ fn saved_path(root: &Path, rel: &Path) -> PathBuf {
 pub struct FilesRead {
     /// Kept in memory, by path.
     memory: Option<Mutex<HashMap<PathBuf, Reading>>>,
-    /// Saved under `.maillage/data/` and read back from there.
-    saving: bool,
+    /// Saved under `.maillage/data/` and read back from there, by this
+    /// build of the command ([`maillage_engine::cache::executable`]).
+    saving_as: Option<String>,
     /// How many files were parsed, since made.
     parsed: std::sync::atomic::AtomicUsize,
 }
@@ -129,7 +132,7 @@ impl FilesRead {
     /// Files read back from `.maillage/data/` when unchanged: a build.
     pub fn saved() -> FilesRead {
         FilesRead {
-            saving: true,
+            saving_as: Some(maillage_engine::cache::executable()),
             ..FilesRead::default()
         }
     }
@@ -138,8 +141,7 @@ impl FilesRead {
     pub fn in_memory() -> FilesRead {
         FilesRead {
             memory: Some(Mutex::default()),
-            saving: true,
-            ..FilesRead::default()
+            ..FilesRead::saved()
         }
     }
 
@@ -162,18 +164,18 @@ impl FilesRead {
             return reading.result(rel, text, index);
         }
         let saved = saved_path(root, &rel);
-        let reading = self.saving.then(|| read_saved(&saved, fingerprint));
-        if let Some(reading) = reading.flatten() {
-            self.remember(path, &reading);
+        let command = self.saving_as.as_deref();
+        if let Some(reading) = command.and_then(|c| read_saved(&saved, fingerprint, c)) {
+            self.remember(path, || reading.clone());
             return reading.result(rel, text, index);
         }
         self.parsed
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (result, items) = parse_file(rel, kind, text, index);
-        let reading = Reading::of(fingerprint, &result, items);
-        self.remember(path, &reading);
-        if self.saving && reading.problems.is_empty() && reading.broken_ids.is_empty() {
-            save(&saved, &reading);
+        self.remember(path, || Reading::of(fingerprint, &result, items));
+        let clean = result.problems.is_empty() && result.broken_ids.is_empty();
+        if let (Some(command), true) = (command, clean) {
+            save(&saved, command, fingerprint, items, &result.parsed);
         }
         result
     }
@@ -184,10 +186,13 @@ impl FilesRead {
         files.get(path).filter(|r| r.text == text).cloned()
     }
 
-    fn remember(&self, path: &Path, reading: &Reading) {
+    /// Keeps the reading `make` gives, when readings are kept in memory
+    /// (only then is it made: a reading copies every entry).
+    fn remember(&self, path: &Path, make: impl FnOnce() -> Reading) {
         if let Some(memory) = &self.memory {
+            let reading = make();
             let mut files = memory.lock().unwrap_or_else(|e| e.into_inner());
-            files.insert(path.to_path_buf(), reading.clone());
+            files.insert(path.to_path_buf(), reading);
         }
     }
 
@@ -197,7 +202,7 @@ impl FilesRead {
             let mut files = memory.lock().unwrap_or_else(|e| e.into_inner());
             files.retain(|path, _| paths.contains(&path.as_path()));
         }
-        if !self.saving {
+        if self.saving_as.is_none() {
             return;
         }
         let kept: Vec<PathBuf> = paths
@@ -214,30 +219,30 @@ impl FilesRead {
 }
 
 /// The entries saved for a file whose text has fingerprint `text`, when
-/// this build of the command saved them.
-fn read_saved(saved: &Path, text: Fingerprint) -> Option<Reading> {
+/// `command` (this build of the command) saved them.
+fn read_saved(saved: &Path, text: Fingerprint, command: &str) -> Option<Reading> {
     let bytes = std::fs::read(saved).ok()?;
     let saved: Saved = serde_json::from_slice(&bytes).ok()?;
-    (saved.text == text && saved.command == maillage_engine::cache::executable()).then(|| Reading {
+    (saved.text == text && saved.command == command).then(|| Reading {
         text,
         items: saved.items,
-        parsed: saved.parsed,
+        parsed: saved.parsed.into_owned(),
         broken_ids: Vec::new(),
         problems: Vec::new(),
     })
 }
 
-/// Saves a reading; a file that cannot be written is parsed again next
-/// time, nothing more.
-fn save(saved: &Path, reading: &Reading) {
-    let saved_entries = Saved {
-        command: maillage_engine::cache::executable(),
-        text: reading.text,
-        items: reading.items,
-        parsed: reading.parsed.clone(),
+/// Saves a file's entries; a file that cannot be written is parsed again
+/// next time, nothing more.
+fn save(saved: &Path, command: &str, text: Fingerprint, items: Option<usize>, parsed: &Parsed) {
+    let entries = Saved {
+        command: Cow::Borrowed(command),
+        text,
+        items,
+        parsed: Cow::Borrowed(parsed),
     };
-    if let Ok(text) = serde_json::to_string(&saved_entries) {
-        let _ = maillage_engine::files::write_atomically(saved, &text);
+    if let Ok(json) = serde_json::to_string(&entries) {
+        let _ = maillage_engine::files::write_atomically(saved, &json);
     }
 }
 
