@@ -76,7 +76,7 @@ fn registrations_closing_with_the_date_rebuild_the_page_and_the_reminders_go() {
         // registrations close: the reminder is due with the closing.
         std::env::set_var("MAILLAGE_REMINDER_HOURS", "6");
     }
-    let (_, live) = common::serve_demo();
+    let (_site, live) = common::serve_demo();
     let email = "rappel.rennes@exemple.org";
     let now = maillage_model::clock::now();
     let runtime = tokio::runtime::Runtime::new().unwrap();

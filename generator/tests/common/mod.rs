@@ -138,15 +138,32 @@ pub(crate) fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A copy of a site in a temporary folder, removed when dropped.
+pub(crate) struct TempSite(tempfile::TempDir);
+
+impl std::ops::Deref for TempSite {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for TempSite {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
 /// The demo site (config, content, data, theme) in a fresh folder, the
 /// theme's npm packages linked.
-pub(crate) fn demo_copy() -> PathBuf {
+pub(crate) fn demo_copy() -> TempSite {
     let repo = repo_root();
-    let dir = tempfile::Builder::new()
-        .prefix("maillage-live-")
+    let temp = tempfile::Builder::new()
+        .prefix("maillage-demo-")
         .tempdir()
-        .unwrap()
-        .keep();
+        .unwrap();
+    let dir = temp.path();
     std::fs::copy(repo.join("config.toml"), dir.join("config.toml")).unwrap();
     for name in ["content", "data", "static", "templates"] {
         if repo.join(name).is_dir() {
@@ -169,7 +186,7 @@ pub(crate) fn demo_copy() -> PathBuf {
             }
         }
     }
-    dir
+    TempSite(temp)
 }
 
 /// The embedded store of a served demo copy, relative to its root.
@@ -177,10 +194,10 @@ pub(crate) const DEMO_STORE: &str = ".maillage/store.sqlite";
 
 /// `maillage serve` with the function on a fresh copy of the demo site (its
 /// root returned) and an SQLite store of its own, on a free port.
-pub(crate) fn serve_demo() -> (PathBuf, maillage::live::LiveServer) {
+pub(crate) fn serve_demo() -> (TempSite, maillage::live::LiveServer) {
     let site = demo_copy();
     let options = maillage::BuildOptions {
-        root: site.clone(),
+        root: site.to_path_buf(),
         ..Default::default()
     };
     let store = maillage::store_cli::StoreSpec::Sqlite(site.join(DEMO_STORE));

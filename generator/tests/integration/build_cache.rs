@@ -331,7 +331,6 @@ fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
             _ => {}
         }
     }
-    std::fs::remove_dir_all(&site).unwrap();
 }
 
 /// A change the next build must see, to make it load the site.
@@ -393,7 +392,6 @@ fn the_output_is_kept_while_the_clock_stays_in_its_span() {
     let report = build(&site, &end);
     assert!(!untouched(&report), "at the span's end {end}: {report}");
     assert_same_as_clean(&site, &end, &format!("at {end}"));
-    std::fs::remove_dir_all(&site).unwrap();
 }
 
 /// Files the templates read with `load_data` outside the folders a build
@@ -453,7 +451,26 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
     let report = build(&site, NOW);
     assert!(report.contains("another version"), "{report}");
     assert_eq!(rendered(&report), None, "everything rendered: {report}");
-    std::fs::remove_dir_all(&site).unwrap();
+}
+
+/// The same site reached by another path (relative to the working folder
+/// rather than absolute) keeps its cache: nothing is built again.
+#[test]
+fn a_root_given_by_another_path_keeps_the_cache() {
+    let site = demo_copy();
+    build(&site, NOW);
+    let out = maillage()
+        .current_dir(site.parent().unwrap())
+        .arg("--root")
+        .arg(site.file_name().unwrap())
+        .arg("build")
+        .env("MAILLAGE_NOW", NOW)
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{report}");
+    assert!(untouched(&report), "{report}");
 }
 
 /// The folder the next build writes into may be gone since the cache
@@ -480,5 +497,4 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
         "the cached build differs from a clean one:\n{}",
         diff.join("\n")
     );
-    std::fs::remove_dir_all(&site).unwrap();
 }

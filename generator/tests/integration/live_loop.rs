@@ -23,7 +23,7 @@ use serde_json::Value;
 const NOW: &str = "2026-11-22T12:00";
 
 struct Loop {
-    site: PathBuf,
+    site: common::TempSite,
     store_file: PathBuf,
     live: LiveServer,
     http: Http,
@@ -731,7 +731,7 @@ fn public_contacts(root: &Path) -> BTreeSet<String> {
 #[test]
 fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
     std::env::set_var("MAILLAGE_NOW", NOW);
-    let (_, live) = common::serve_demo();
+    let (_site, live) = common::serve_demo();
     let http = Http::new();
     let at = |path: &str| format!("http://{}{path}", live.addr());
     let map: Value = serde_json::from_str(

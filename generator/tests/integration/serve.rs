@@ -195,14 +195,14 @@ fn served_files(
 
 /// A copy of the demo served (the clock pinned), with its options.
 fn serve_demo_copy() -> (
-    std::path::PathBuf,
+    common::TempSite,
     maillage::BuildOptions,
     maillage::serve::ServeHandle,
 ) {
     std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
     let site = common::demo_copy();
     let options = maillage::BuildOptions {
-        root: site.clone(),
+        root: site.to_path_buf(),
         extensions: maillage::extensions::standard(),
         ..Default::default()
     };
@@ -252,7 +252,6 @@ fn serve_re_renders_what_read_a_change_and_serves_what_a_fresh_start_does() {
         serves_what_a_fresh_start_does(&handle, &options, what);
     }
     drop(handle);
-    std::fs::remove_dir_all(&site).unwrap();
 }
 
 /// Checks that `handle` serves the same files as a server started afresh
@@ -322,7 +321,6 @@ fn a_content_edit_re_renders_what_reads_the_page() {
         serves_what_a_fresh_start_does(&handle, &options, file);
     }
     drop(handle);
-    std::fs::remove_dir_all(&site).unwrap();
 }
 
 /// Holds a render: each page of [`Held`] built on one of the
@@ -637,7 +635,7 @@ fn every_file_rendered_alone_is_what_the_whole_render_writes() {
     std::env::set_var("MAILLAGE_NOW", "2026-11-22T12:00");
     let root = common::demo_copy();
     let site = maillage::load_site(&maillage::BuildOptions {
-        root: root.clone(),
+        root: root.to_path_buf(),
         extensions: maillage::extensions::standard(),
         ..Default::default()
     })

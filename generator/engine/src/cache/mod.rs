@@ -61,7 +61,10 @@ pub fn key(options: &BuildOptions, output: &Path) -> String {
             .collect();
         manifests.sort();
         for manifest in manifests {
-            config.extend(manifest.to_string_lossy().as_bytes());
+            // Named from the root: the same site reached by another path
+            // keeps its cache.
+            let name = manifest.strip_prefix(root).unwrap_or(&manifest);
+            config.extend(name.to_string_lossy().as_bytes());
             config.extend(std::fs::read(&manifest).unwrap_or_default());
         }
     }
@@ -70,8 +73,16 @@ pub fn key(options: &BuildOptions, output: &Path) -> String {
         fingerprint_bytes(&config),
         options.base_url,
         options.drafts,
-        output.display()
+        same_folder(output).display()
     )
+}
+
+/// One spelling of `path` however it was given (relative, through a link,
+/// with `..`): the folder itself when it exists, else the absolute path.
+fn same_folder(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Which build of the command runs: its version, size and modification
