@@ -156,7 +156,7 @@ fn is_false(value: &bool) -> bool {
 /// The parts of a report its organiser chose to publish. Text fields are
 /// Markdown that has already been sanitised (no raw HTML); the generator still
 /// renders them with HTML disabled.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PublicReport {
     pub submitted_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,7 +180,7 @@ pub struct PublicReport {
 }
 
 /// A link published with a report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ReportLink {
     pub label: String,
     pub url: String,

@@ -500,16 +500,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
             });
         }
     }
-    // The staging folder is prepared (a reused one is listed) while the
-    // site loads. Listing mostly waits on the file system: it gets a thread
-    // of its own rather than one of the pool's, which all go to loading.
-    let (site, staging) = std::thread::scope(|scope| {
+    // The staging folder is prepared (a reused one is listed) and the
+    // cache read while the site loads. Listing mostly waits on the file
+    // system, and both run on one core: they get threads of their own
+    // rather than the pool's, which all go to loading.
+    let (site, staging, mut previous) = std::thread::scope(|scope| {
         let staging = scope.spawn(|| output::staging_dir(&output));
+        let previous = scope.spawn(|| cache::load(&options.root, &cache_key));
         let site = load_site(options);
-        let staging = staging
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (site, staging)
+        fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }
+        (site, joined(staging), joined(previous))
     });
     let site = match site {
         Ok(site) => site,
@@ -525,7 +529,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         eprintln!("warning: {warning}");
     }
     lap("loaded");
-    let mut previous = cache::load(&site.root, &cache_key);
     // From here the spare folder changes: no cache may describe it until
     // this build is in place.
     cache::forget(&site.root);

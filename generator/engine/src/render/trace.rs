@@ -55,6 +55,14 @@ pub fn fingerprint_value(value: &Value) -> Fingerprint {
     h.finish()
 }
 
+/// The fingerprint of anything hashable: of the inputs a value is made
+/// from, when they are cheaper to hash than the value.
+pub fn fingerprint_hashed<T: std::hash::Hash + ?Sized>(value: &T) -> Fingerprint {
+    let mut h = hasher();
+    value.hash(&mut h);
+    h.finish()
+}
+
 /// The context fields' fingerprint, `config` left out: the cache is keyed
 /// on the configuration as a whole, and it is the largest field.
 pub fn fingerprint_fields(fields: &Map<String, Value>) -> Fingerprint {

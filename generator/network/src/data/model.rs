@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use maillage_model::meetup::{MeetupStatus, Role};
 use maillage_model::zone::{self, Tz};
 use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
 
 /// Where an entry was read: which file of the [`DataSet`](super::DataSet)
 /// and which entry of that file's list.
@@ -19,7 +20,7 @@ pub struct Origin {
 }
 
 /// A public contact (coordination, place, partner).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Contact {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -156,6 +157,41 @@ pub struct Place {
     pub origin: Origin,
 }
 
+/// What the entry says, without where it was read (`origin`): a page
+/// made from it is the same when lines are added above it. Every field is
+/// named, so that a new one must be hashed or said not to be.
+impl Hash for Place {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let Place {
+            id,
+            name,
+            kind,
+            address,
+            postcode,
+            commune,
+            insee,
+            department,
+            region,
+            lat,
+            lon,
+            offers,
+            room_capacity,
+            contact,
+            accessibility,
+            description,
+            structure,
+            time_zone,
+            origin: _,
+        } = self;
+        (
+            id, name, kind, address, postcode, commune, insee, department,
+        )
+            .hash(h);
+        (region, lat.to_bits(), lon.to_bits(), offers, room_capacity).hash(h);
+        (contact, accessibility, description, structure, time_zone).hash(h);
+    }
+}
+
 impl Place {
     /// Name and full address on one line, as calendars and emails give it.
     pub fn location(&self) -> String {
@@ -226,7 +262,7 @@ pub struct Series {
 }
 
 /// What a meetup belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MeetupKind {
     /// A training meetup after week `week` (1 or 3) of a module.
     Training { module: String, week: u32 },
@@ -251,7 +287,7 @@ impl MeetupKind {
 }
 
 /// The registration window, in the meetup's local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Window {
     pub opens: Option<NaiveDateTime>,
     pub closes: Option<NaiveDateTime>,
@@ -279,6 +315,34 @@ pub struct Meetup {
     /// Its place's zone, else its region's (set once every entry is read).
     pub time_zone: Tz,
     pub origin: Origin,
+}
+
+/// What the entry says, without where it was read (see [`Place`]'s).
+impl Hash for Meetup {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let Meetup {
+            id,
+            title,
+            kind,
+            start,
+            end,
+            place,
+            capacity,
+            registration,
+            status,
+            organiser,
+            wanted,
+            intentions,
+            bring,
+            description,
+            report_key_sha256,
+            time_zone,
+            origin: _,
+        } = self;
+        (id, title, kind, start, end, place, capacity, registration).hash(h);
+        (status, organiser, wanted, intentions, bring, description).hash(h);
+        (report_key_sha256, time_zone).hash(h);
+    }
 }
 
 /// The region codes INSEE defines, with their names.

@@ -1,9 +1,7 @@
 //! `/rencontres/<id>/`: a meetup with its place, figures, published report,
 //! the meetup it follows up on, calendar link, JSON-LD and form settings.
 
-use maillage_engine::render::trace::{
-    fingerprint_fields, fingerprint_parts, fingerprint_value, Fingerprint,
-};
+use maillage_engine::render::trace::{fingerprint_hashed, fingerprint_parts, Fingerprint};
 use maillage_model::french;
 use maillage_model::meetup::{PublicReport, Role};
 use maillage_model::zone::{self, Tz};
@@ -70,7 +68,6 @@ pub(crate) fn api_url(net: &Network) -> String {
 /// in full), named by index, and the fields of this page alone.
 pub(crate) struct Parts {
     pub meetup: usize,
-    pub place: usize,
     /// The meetup it follows up on, and that one's report's improvements.
     pub previous: Option<(usize, Value)>,
     pub next: Option<usize>,
@@ -158,7 +155,6 @@ pub(crate) fn parts(net: &Network, m: usize) -> Parts {
     );
     Parts {
         meetup: m,
-        place: p,
         previous,
         next: net.next[m],
         own,
@@ -196,27 +192,35 @@ pub(crate) fn assemble(net: &Network, parts: Parts, place_full: &Value) -> Map<S
     context
 }
 
-/// A fingerprint of what [`assemble`] makes of `parts`, from fingerprints
-/// of the shared values: `summary(m)` of meetup `m`'s summary, `place(p)`
-/// of place `p` in full.
+/// A fingerprint of meetup `m`'s page, made from what [`parts`] and
+/// [`assemble`] read rather than from the fields they make: the summaries
+/// of the meetup and of those before and after it (`summary(m)`) and its
+/// place in full (`place(p)`), fingerprinted once per build; the entries
+/// of the meetup and of its place; its report and the improvements of the
+/// report before it. The rest is the configuration, which keys the cache.
+/// Whatever else those functions come to read must join this list.
 pub(crate) fn fingerprint(
-    parts: &Parts,
+    net: &Network,
+    m: usize,
     summary: impl Fn(usize) -> Fingerprint,
     place: impl Fn(usize) -> Fingerprint,
 ) -> Fingerprint {
+    let p = net.meetup_place[m];
     let mut all = vec![
-        summary(parts.meetup),
-        place(parts.place),
-        fingerprint_fields(&parts.own),
-        // The script text is made from it alone.
-        fingerprint_value(&parts.jsonld),
-        fingerprint_value(&parts.page),
+        summary(m),
+        place(p),
+        fingerprint_hashed(&net.data.meetups[m]),
+        fingerprint_hashed(&net.data.places[p]),
+        fingerprint_hashed(&net.report(m)),
     ];
-    match &parts.previous {
-        Some((p, improvements)) => all.extend([1, summary(*p), fingerprint_value(improvements)]),
+    match net.previous[m] {
+        Some(before) => {
+            let improvements = net.report(before).map(|r| &r.improvements);
+            all.extend([1, summary(before), fingerprint_hashed(&improvements)]);
+        }
         None => all.push(0),
     }
-    match parts.next {
+    match net.next[m] {
         Some(n) => all.extend([1, summary(n)]),
         None => all.push(0),
     }

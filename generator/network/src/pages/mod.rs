@@ -230,7 +230,7 @@ impl ContextBuilder for Builder {
         let net = &self.net;
         let summary = |m| self.summary_fingerprint(m);
         match self.specs[index] {
-            Spec::Meetup(m) => Some(meetup::fingerprint(&meetup::parts(net, m), summary, |p| {
+            Spec::Meetup(m) => Some(meetup::fingerprint(net, m, summary, |p| {
                 self.place_fingerprint(p)
             })),
             Spec::Listing(listing, n) => {

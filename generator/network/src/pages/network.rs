@@ -595,13 +595,11 @@ impl Network {
         let tz = meetup.time_zone;
         let note = zone_note(meetup, self.site_zone);
         let in_words = |instant| format!("{}{note}", french::date_time(zone::local(instant, tz)));
-        json!({
+        let mut summary = json!({
             "id": meetup.id,
             "title": meetup.title,
             "kind": meetup.kind.code(),
             "kind_label": meetup.kind.label(),
-            "module": module,
-            "series": series,
             "starts_at": zone::iso(facts.start, tz),
             "ends_at": zone::iso(facts.end, tz),
             "date_label": french::date(meetup.start.date()),
@@ -615,7 +613,6 @@ impl Network {
                 "type": place.kind.code(),
                 "path": self.urls.place(&place.id),
             },
-            "region": self.region_refs[self.place_region[self.meetup_place[m]]],
             "path": path,
             "permalink": self.permalink(&path),
             "capacity": meetup.capacity,
@@ -634,7 +631,13 @@ impl Network {
                 "closes_label": in_words(facts.closes),
             },
             "has_report": facts.has_report,
-        })
+        });
+        // Values inserted as they are: `json!` would serialise them again.
+        let region = &self.region_refs[self.place_region[self.meetup_place[m]]];
+        summary["region"] = Value::clone(region);
+        summary["module"] = module;
+        summary["series"] = series;
+        summary
     }
 
     /// The next meetup to come at place `p` that is not cancelled.
@@ -651,18 +654,19 @@ impl Network {
         let next = self
             .next_meetup_at(p)
             .map_or(Value::Null, |m| Value::clone(&self.meetup_summaries[m]));
-        json!({
+        let mut summary = json!({
             "id": place.id,
             "name": place.name,
             "type": place.kind.code(),
             "type_label": place.kind.label(),
             "commune": self.place_commune[p],
             "department": place.department,
-            "region": self.region_refs[self.place_region[p]],
             "path": path,
             "permalink": self.permalink(&path),
-            "next_meetup": next,
-        })
+        });
+        summary["region"] = Value::clone(&self.region_refs[self.place_region[p]]);
+        summary["next_meetup"] = next;
+        summary
     }
 
     /// Upcoming meetups of a list (already in date order).
