@@ -13,6 +13,7 @@ mod uses;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use tera::Tera;
 
 use crate::error::{tera_message, Diagnostic, Diagnostics, Result};
@@ -135,26 +136,50 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<(Tera, TemplateFiles)> {
             sources.push((name.clone(), text.clone()));
         }
     }
+    // Each file parsed once, in parallel, even when it goes by two names
+    // (a theme's template is also its plain name): what Tera's
+    // `add_raw_templates` does, without parsing a theme twice.
+    let parsed: Vec<_> = read
+        .par_iter()
+        .map(|(names, _, text)| tera::Template::new(&names[0], None, text))
+        .collect();
+    let builtins: Vec<_> = BUILTINS
+        .par_iter()
+        .map(|(name, text)| tera::Template::new(name, None, text))
+        .collect();
     let mut tera = Tera::default();
-    if let Err(all) = tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-    {
-        // Tera stops at the first broken template: parse each file on its
-        // own so that every broken one is reported, once.
-        for (names, _, text) in &read {
-            if let Err(e) = tera::Template::new(&names[0], None, text) {
-                errors.push(files.syntax_error(&names[0], &e));
+    for ((names, _, _), template) in read.iter().zip(parsed) {
+        match template {
+            Ok(template) => {
+                for name in &names[1..] {
+                    let mut also = template.clone();
+                    also.name = name.clone();
+                    tera.templates.insert(name.clone(), also);
+                }
+                tera.templates.insert(names[0].clone(), template);
             }
+            Err(e) => errors.push(files.syntax_error(&names[0], &e)),
         }
-        if errors.is_empty() {
-            // Not a syntax error: a template extends one that is missing.
-            let message = tera_message(&all);
-            let file = message
-                .split('\'')
-                .nth(1)
-                .and_then(|name| files.file(name))
-                .map_or_else(|| PathBuf::from("templates"), Path::to_path_buf);
-            errors.push(Diagnostic::new(file, message));
-        }
+    }
+    for ((name, _), template) in BUILTINS.iter().zip(builtins) {
+        let template = template.expect("the built-in templates parse");
+        tera.templates.insert(name.to_string(), template);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Err(all) = tera
+        .build_inheritance_chains()
+        .and_then(|()| tera.check_macro_files())
+    {
+        // Not a syntax error: a template extends one that is missing.
+        let message = tera_message(&all);
+        let file = message
+            .split('\'')
+            .nth(1)
+            .and_then(|name| files.file(name))
+            .map_or_else(|| PathBuf::from("templates"), Path::to_path_buf);
+        errors.push(Diagnostic::new(file, message));
         return Err(errors);
     }
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
