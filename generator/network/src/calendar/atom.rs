@@ -74,9 +74,7 @@ pub(crate) fn feed(net: &Network) -> Vec<u8> {
             french::time_range(meetup.start, meetup.end),
             place.name,
             place.commune,
-            net.meetup_summaries[m]["registration"]["label"]
-                .as_str()
-                .unwrap_or_default()
+            net.registration_label(m)
         );
         out.push_str("  <entry>\n");
         out.push_str(&format!("    <title>{}</title>\n", markup::escape(&title)));

@@ -25,9 +25,7 @@ pub(crate) fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
         meetup.kind.label(),
         french::date(meetup.start.date()),
         french::time_range(meetup.start, meetup.end),
-        net.meetup_summaries[m]["registration"]["label"]
-            .as_str()
-            .unwrap_or_default(),
+        net.registration_label(m),
         url
     );
     if !meetup.intentions.is_empty() {

@@ -149,9 +149,7 @@ pub(crate) fn parts(net: &Network, m: usize) -> Parts {
         french::time_range(meetup.start, meetup.end),
         place.name,
         place.commune,
-        net.meetup_summaries[m]["registration"]["label"]
-            .as_str()
-            .unwrap_or_default()
+        net.registration_label(m)
     );
     Parts {
         meetup: m,
@@ -166,7 +164,7 @@ pub(crate) fn parts(net: &Network, m: usize) -> Parts {
 /// The page's fields: `meetup` (the summary with the page's own fields,
 /// the place in full, the meetups before and after) and `page`.
 pub(crate) fn assemble(net: &Network, parts: Parts, place_full: &Value) -> Map<String, Value> {
-    let mut value = Value::clone(&net.meetup_summaries[parts.meetup]);
+    let mut value = Value::clone(net.meetup_summary(parts.meetup));
     let map = value.as_object_mut().expect("summaries are objects");
     map.extend(parts.own);
     map.insert(
@@ -175,7 +173,7 @@ pub(crate) fn assemble(net: &Network, parts: Parts, place_full: &Value) -> Map<S
     );
     map.insert("place".into(), place_full.clone());
     let previous = parts.previous.map_or(Value::Null, |(p, improvements)| {
-        let mut prev = Value::clone(&net.meetup_summaries[p]);
+        let mut prev = Value::clone(net.meetup_summary(p));
         prev["improvements_html"] = improvements;
         prev
     });
@@ -184,7 +182,7 @@ pub(crate) fn assemble(net: &Network, parts: Parts, place_full: &Value) -> Map<S
         "next".into(),
         parts
             .next
-            .map_or(Value::Null, |n| Value::clone(&net.meetup_summaries[n])),
+            .map_or(Value::Null, |n| Value::clone(net.meetup_summary(n))),
     );
     let mut context = Map::new();
     context.insert("page".into(), parts.page);

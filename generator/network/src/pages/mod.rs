@@ -268,8 +268,7 @@ impl Builder {
     }
 
     fn summary_fingerprint(&self, m: usize) -> Fingerprint {
-        *self.summary_fingerprints[m]
-            .get_or_init(|| fingerprint_value(&self.net.meetup_summaries[m]))
+        *self.summary_fingerprints[m].get_or_init(|| self.net.summary_fingerprint(m))
     }
 
     fn place_fingerprint(&self, p: usize) -> Fingerprint {
@@ -487,16 +486,25 @@ mod tests {
 
     type Snapshot = Vec<(String, Option<Fingerprint>, Map<String, Value>)>;
 
-    /// Every data page of the demo's data changed by `change`: its path,
-    /// the fingerprint made without its fields, and its fields.
-    fn snapshot(change: impl FnOnce(&mut DataSet)) -> Snapshot {
+    /// The demo's data changed by `change`, linked at `now` (the demo's
+    /// pinned clock when `None`).
+    fn demo_network(
+        change: impl FnOnce(&mut DataSet),
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Network {
         std::env::set_var(maillage_model::clock::NOW_VAR, "2026-11-22T12:00");
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
         let config = Arc::new(Config::load(&root.join("config.toml"), &root).unwrap());
-        let now = maillage_model::clock::now();
+        let now = now.unwrap_or_else(maillage_model::clock::now);
         let mut data = crate::data::load(&root, now).unwrap().data;
         change(&mut data);
-        super::pages(Arc::new(Network::new(data, config, now)))
+        Network::new(data, config, now)
+    }
+
+    /// Every data page of the demo's data changed by `change`: its path,
+    /// the fingerprint made without its fields, and its fields.
+    fn snapshot(change: impl FnOnce(&mut DataSet)) -> Snapshot {
+        super::pages(Arc::new(demo_network(change, None)))
             .iter()
             .map(|p| {
                 let fields = p.context.fields().into_owned();
@@ -570,6 +578,144 @@ mod tests {
                 changed += usize::from(!same_fields);
             }
             assert!(changed > 0, "{what}: no fingerprinted page changed");
+        }
+    }
+
+    /// A meetup's summary fingerprint, made from what the summary is made
+    /// of, changes whenever the summary does: checked on every meetup of
+    /// the demo after a change of each field of a meetup's entry, of the
+    /// place, region, module and series it shows, of the live figures and
+    /// of the clock.
+    #[test]
+    fn summary_fingerprints_follow_the_summaries() {
+        use crate::data::MeetupKind;
+        use maillage_model::meetup::MeetupStatus;
+        type Change = fn(&mut DataSet);
+        let changes: Vec<(&str, Change)> = vec![
+            ("id", |d| d.meetups[3].id.push_str("-bis")),
+            ("title", |d| d.meetups[3].title.push_str(" (bis)")),
+            ("kind", |d| {
+                let m = d
+                    .meetups
+                    .iter_mut()
+                    .find(|m| matches!(m.kind, MeetupKind::Training { .. }))
+                    .unwrap();
+                if let MeetupKind::Training { week, .. } = &mut m.kind {
+                    *week = if *week == 1 { 3 } else { 1 };
+                }
+            }),
+            ("start", |d| {
+                d.meetups[3].start -= chrono::Duration::hours(1)
+            }),
+            ("end", |d| d.meetups[3].end += chrono::Duration::hours(1)),
+            ("place", |d| {
+                let other = d
+                    .places
+                    .iter()
+                    .find(|p| p.id != d.meetups[3].place)
+                    .unwrap();
+                d.meetups[3].place = other.id.clone();
+            }),
+            ("capacity", |d| d.meetups[3].capacity += 1),
+            ("registration window", |d| {
+                for m in &mut d.meetups {
+                    m.registration = Some(crate::data::Window {
+                        opens: Some(m.start - chrono::Duration::days(400)),
+                        closes: Some(m.start - chrono::Duration::days(1)),
+                    });
+                }
+            }),
+            ("status", |d| {
+                for m in &mut d.meetups {
+                    m.status = MeetupStatus::Cancelled;
+                }
+            }),
+            ("time zone", |d| {
+                d.meetups[3].time_zone = maillage_model::zone::parse("America/Cayenne").unwrap()
+            }),
+            ("place name", |d| d.places[0].name.push_str(" (annexe)")),
+            ("place type", |d| {
+                d.places[0].kind = crate::data::PlaceType::ALL
+                    .into_iter()
+                    .find(|k| *k != d.places[0].kind)
+                    .unwrap()
+            }),
+            ("place commune", |d| {
+                d.places[0].commune.push_str("-Village")
+            }),
+            ("place department", |d| {
+                // Two places of one commune in two departments: the
+                // commune is then named with its department.
+                d.places[1].commune = d.places[0].commune.clone();
+                d.places[1].department = format!("{}0", d.places[0].department);
+            }),
+            ("place id", |d| {
+                let old = d.places[0].id.clone();
+                d.places[0].id.push_str("-bis");
+                for m in d.meetups.iter_mut().filter(|m| m.place == old) {
+                    m.place = d.places[0].id.clone();
+                }
+            }),
+            ("region name", |d| d.regions[0].name.push_str(" (ouest)")),
+            ("module title", |d| d.modules[0].title.push_str(" (bis)")),
+            ("series title", |d| d.series[0].title.push_str(" (bis)")),
+            ("live figures", |d| {
+                for m in &d.meetups {
+                    d.live.meetups.entry(m.id.clone()).or_default().confirmed += 1;
+                }
+            }),
+            ("a report published", |d| {
+                for m in &d.meetups {
+                    let figures = d.live.meetups.entry(m.id.clone()).or_default();
+                    if figures.report.is_none() {
+                        figures.report = Some(Default::default());
+                    }
+                }
+            }),
+        ];
+        let before = demo_network(|_| {}, None);
+        let summaries = |net: &Network| -> Vec<(Value, Fingerprint)> {
+            (0..net.data.meetups.len())
+                .map(|m| {
+                    (
+                        Value::clone(net.meetup_summary(m)),
+                        net.summary_fingerprint(m),
+                    )
+                })
+                .collect()
+        };
+        let old = summaries(&before);
+        let later = |days: i64| Some(before.now + chrono::Duration::days(days));
+        let mut cases: Vec<(String, Network)> = changes
+            .into_iter()
+            .map(|(what, change)| (what.to_string(), demo_network(change, None)))
+            .collect();
+        for days in [7, 30, 365] {
+            cases.push((
+                format!("{days} days later"),
+                demo_network(|_| {}, later(days)),
+            ));
+        }
+        for (what, after) in cases {
+            let new = summaries(&after);
+            assert_eq!(old.len(), new.len(), "{what}");
+            let changed = old
+                .iter()
+                .zip(&new)
+                .filter(|((old_summary, _), (new_summary, _))| old_summary != new_summary)
+                .count();
+            assert!(changed > 0, "{what}: no summary changed");
+            for (m, ((old_summary, old_fp), (new_summary, new_fp))) in
+                old.iter().zip(&new).enumerate()
+            {
+                if old_summary != new_summary {
+                    assert_ne!(
+                        old_fp, new_fp,
+                        "{what}: the summary of {} changed, its fingerprint did not",
+                        after.data.meetups[m].id
+                    );
+                }
+            }
         }
     }
 }

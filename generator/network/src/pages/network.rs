@@ -4,9 +4,10 @@
 //! summaries every listing reuses.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
+use maillage_engine::render::trace::{fingerprint_hashed, fingerprint_value, Fingerprint};
 use maillage_engine::site::ClockSpan;
 use maillage_model::french;
 use maillage_model::meetup::{MeetupAggregate, MeetupStatus, PublicReport};
@@ -21,7 +22,7 @@ use crate::data::{DataSet, Meetup, MeetupKind};
 use crate::error::Diagnostic;
 
 /// Whether and how people can register, as the site shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RegistrationState {
     Open,
     /// Capacity reached; new registrations join the waiting list.
@@ -46,7 +47,7 @@ impl RegistrationState {
 }
 
 /// What "now" and the live figures say about one meetup.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Facts {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -248,8 +249,11 @@ pub struct Network {
     pub next: Vec<Option<usize>>,
     /// `{code, name, slug, path}` of each region.
     pub region_refs: Vec<Value>,
-    /// `MeetupSummary` of each meetup.
-    pub meetup_summaries: Vec<Arc<Value>>,
+    region_ref_fingerprints: Vec<Fingerprint>,
+    /// `MeetupSummary` of each meetup, made when first asked for
+    /// ([`Network::meetup_summary`]): a build that keeps most pages needs
+    /// few of them.
+    meetup_summaries: Vec<OnceLock<Arc<Value>>>,
     /// `PlaceSummary` of each place.
     pub place_summaries: Vec<Arc<Value>>,
     /// The features of the map files, serialised.
@@ -392,7 +396,7 @@ impl Network {
         }
         // Validated by the build before the data is linked.
         let urls = site_urls(&config).unwrap_or_default();
-        let region_refs = data
+        let region_refs: Vec<Value> = data
             .regions
             .iter()
             .map(|r| json!({"code": r.code, "name": r.name, "slug": r.slug, "path": urls.region(&r.slug)}))
@@ -446,6 +450,7 @@ impl Network {
             region_partners,
             previous,
             next,
+            region_ref_fingerprints: region_refs.iter().map(fingerprint_value).collect(),
             region_refs,
             meetup_summaries: Vec::new(),
             place_summaries: Vec::new(),
@@ -456,10 +461,7 @@ impl Network {
             module_titles,
             series_titles,
         };
-        network.meetup_summaries = (0..meetup_count)
-            .into_par_iter()
-            .map(|m| Arc::new(network.meetup_summary(m)))
-            .collect();
+        network.meetup_summaries = (0..meetup_count).map(|_| OnceLock::new()).collect();
         network.place_summaries = (0..place_count)
             .into_par_iter()
             .map(|p| Arc::new(network.place_summary(p)))
@@ -555,7 +557,7 @@ impl Network {
             meetups.push(m);
             net.facts[m] = facts(&net.data.meetups[m], Some(aggregate), net.now);
             net.reports[m] = aggregate.report.clone().map(Arc::new);
-            net.meetup_summaries[m] = Arc::new(net.meetup_summary(m));
+            net.meetup_summaries[m] = OnceLock::new();
             places.push(net.meetup_place[m]);
         }
         for p in places {
@@ -574,7 +576,58 @@ impl Network {
         self.config.make_permalink(path)
     }
 
-    fn meetup_summary(&self, m: usize) -> Value {
+    /// The summary of meetup `m`: what every list of meetups shows of it.
+    pub fn meetup_summary(&self, m: usize) -> &Arc<Value> {
+        self.meetup_summaries[m].get_or_init(|| Arc::new(self.make_meetup_summary(m)))
+    }
+
+    /// A fingerprint of [`Network::meetup_summary`], made from what the
+    /// summary is made of rather than from the summary: the fields of the
+    /// meetup's entry it reads, its facts, the fields of its place it reads,
+    /// its region's reference and its module's or series' title. The rest
+    /// is the configuration, which keys the cache. Whatever else
+    /// `make_meetup_summary` comes to read must join this list; the test
+    /// `summary_fingerprints_follow_the_summaries` changes every field of
+    /// an entry to check it.
+    pub fn summary_fingerprint(&self, m: usize) -> Fingerprint {
+        let meetup = &self.data.meetups[m];
+        let p = self.meetup_place[m];
+        let place = &self.data.places[p];
+        let Meetup {
+            id,
+            title,
+            kind,
+            start,
+            end,
+            capacity,
+            registration,
+            status,
+            time_zone,
+            ..
+        } = meetup;
+        let shown = (id, title, kind, start, end, capacity, registration, status);
+        let belongs = match kind {
+            MeetupKind::Training { module, .. } => self.module_titles.get(module.as_str()),
+            MeetupKind::Community { series } => self.series_titles.get(series.as_str()),
+        };
+        let place_shown = (&place.id, &place.name, place.kind, &self.place_commune[p]);
+        fingerprint_hashed(&(
+            shown,
+            time_zone,
+            &self.facts[m],
+            place_shown,
+            self.region_ref_fingerprints[self.place_region[p]],
+            belongs,
+        ))
+    }
+
+    /// What the site says of registrations to meetup `m`.
+    pub fn registration_label(&self, m: usize) -> String {
+        let meetup = &self.data.meetups[m];
+        registration_label(&self.facts[m], meetup, &zone_note(meetup, self.site_zone))
+    }
+
+    fn make_meetup_summary(&self, m: usize) -> Value {
         let meetup = &self.data.meetups[m];
         let facts = &self.facts[m];
         let place = &self.data.places[self.meetup_place[m]];
@@ -653,7 +706,7 @@ impl Network {
         let path = self.urls.place(&place.id);
         let next = self
             .next_meetup_at(p)
-            .map_or(Value::Null, |m| Value::clone(&self.meetup_summaries[m]));
+            .map_or(Value::Null, |m| Value::clone(self.meetup_summary(m)));
         let mut summary = json!({
             "id": place.id,
             "name": place.name,
@@ -686,7 +739,7 @@ impl Network {
 
     pub fn summaries(&self, meetups: impl Iterator<Item = usize>) -> Vec<Value> {
         meetups
-            .map(|m| Value::clone(&self.meetup_summaries[m]))
+            .map(|m| Value::clone(self.meetup_summary(m)))
             .collect()
     }
 }
