@@ -380,21 +380,68 @@ impl Drop for OpenOnDrop {
     }
 }
 
-/// Pages `/tenue/N/` whose context is built behind [`Gate`].
-struct Held(std::sync::Arc<Gate>);
+/// Pages `/tenue/N/` whose context is built behind [`Gate`]; notes which
+/// pages a render's threads built.
+struct Held {
+    gate: std::sync::Arc<Gate>,
+    built: std::sync::Mutex<std::collections::BTreeSet<usize>>,
+}
+
+impl Held {
+    fn new(gate: std::sync::Arc<Gate>) -> Held {
+        Held {
+            gate,
+            built: Default::default(),
+        }
+    }
+}
 
 const HELD_PAGES: usize = 64;
 
 impl maillage::site::ContextBuilder for Held {
     fn build(&self, index: usize) -> serde_json::Map<String, serde_json::Value> {
-        self.0.hold();
+        self.gate.hold();
+        if rayon::current_thread_index().is_some() {
+            self.built.lock().unwrap().insert(index);
+        }
         let mut fields = serde_json::Map::new();
         fields.insert("n".into(), index.into());
         fields
     }
 }
 
+/// The [`Held`] pages, the same builder for every load of the site.
 struct HeldPages(std::sync::Arc<Held>);
+
+/// The [`Held`] pages, a builder of their own for each load of the site
+/// (in the order of the loads), to tell the renders apart.
+struct HeldPagesEachLoad {
+    gate: std::sync::Arc<Gate>,
+    loads: std::sync::Mutex<Vec<std::sync::Arc<Held>>>,
+}
+
+fn held_pages(builder: std::sync::Arc<Held>) -> maillage::site::Contribution {
+    let builder: std::sync::Arc<dyn maillage::site::ContextBuilder> = builder;
+    let pages = (0..HELD_PAGES)
+        .map(|index| maillage::site::ExtraPage {
+            path: format!("/tenue/{index}/"),
+            template: "tenue.html".into(),
+            context: maillage::site::PageContext::Deferred {
+                builder: builder.clone(),
+                index,
+            },
+            lang: None,
+            in_sitemap: true,
+            updated: None,
+            source: maillage::error::Source::part("a held page"),
+            search: None,
+        })
+        .collect();
+    maillage::site::Contribution {
+        pages,
+        ..Default::default()
+    }
+}
 
 impl maillage::site::SiteExtension for HeldPages {
     fn name(&self) -> &str {
@@ -406,26 +453,23 @@ impl maillage::site::SiteExtension for HeldPages {
         _root: &std::path::Path,
         _config: &std::sync::Arc<maillage::config::Config>,
     ) -> maillage::error::Result<maillage::site::Contribution> {
-        let builder: std::sync::Arc<dyn maillage::site::ContextBuilder> = self.0.clone();
-        let pages = (0..HELD_PAGES)
-            .map(|index| maillage::site::ExtraPage {
-                path: format!("/tenue/{index}/"),
-                template: "tenue.html".into(),
-                context: maillage::site::PageContext::Deferred {
-                    builder: builder.clone(),
-                    index,
-                },
-                lang: None,
-                in_sitemap: true,
-                updated: None,
-                source: maillage::error::Source::part("a held page"),
-                search: None,
-            })
-            .collect();
-        Ok(maillage::site::Contribution {
-            pages,
-            ..Default::default()
-        })
+        Ok(held_pages(self.0.clone()))
+    }
+}
+
+impl maillage::site::SiteExtension for HeldPagesEachLoad {
+    fn name(&self) -> &str {
+        "held"
+    }
+
+    fn contribute(
+        &self,
+        _root: &std::path::Path,
+        _config: &std::sync::Arc<maillage::config::Config>,
+    ) -> maillage::error::Result<maillage::site::Contribution> {
+        let builder = std::sync::Arc::new(Held::new(self.gate.clone()));
+        self.loads.lock().unwrap().push(builder.clone());
+        Ok(held_pages(builder))
     }
 }
 
@@ -460,9 +504,9 @@ fn pages_are_served_while_the_site_renders() {
     let gate = std::sync::Arc::new(Gate::default());
     let _open = OpenOnDrop(gate.clone());
     let mut options = options(dir.path());
-    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(Held(
-        gate.clone(),
-    ))))];
+    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(
+        Held::new(gate.clone()),
+    )))];
     let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
     let addr = handle.addr;
 
@@ -544,9 +588,9 @@ fn a_template_edit_shows_before_the_site_is_rendered_again() {
     let _open = OpenOnDrop(gate.clone());
     gate.release();
     let mut options = options(dir.path());
-    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(Held(
-        gate.clone(),
-    ))))];
+    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(
+        Held::new(gate.clone()),
+    )))];
     let handle = maillage::serve::start(options, 0, None).unwrap();
     handle.site.first_render().unwrap();
     let addr = handle.addr;
@@ -585,6 +629,98 @@ fn a_template_edit_shows_before_the_site_is_rendered_again() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(body(&early).as_bytes(), rendered);
+}
+
+/// `page` once it holds `text`, asked for until then (10 s at most).
+fn page_showing(addr: SocketAddr, page: &str, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = get(addr, page);
+        if status == 200 && body.contains(text) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{page} never showed {text:?}: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A template edit made while the render of the edit before it is under
+/// way (held) stops that render at its next job and is applied at once:
+/// it shows on a page that render had not reached, that render never
+/// runs to its end, and the site is then, byte for byte, what a fresh
+/// start serves.
+#[test]
+fn a_newer_template_edit_stops_the_render_of_the_one_before() {
+    let dir = common::fixture_with(
+        "blog",
+        &[(
+            "templates/tenue.html",
+            "<!DOCTYPE html><html><body><p>Page tenue {{ n }}</p></body></html>",
+        )],
+    );
+    let gate = std::sync::Arc::new(Gate::default());
+    let _open = OpenOnDrop(gate.clone());
+    gate.release();
+    let held = std::sync::Arc::new(HeldPagesEachLoad {
+        gate: gate.clone(),
+        loads: Default::default(),
+    });
+    let mut options = options(dir.path());
+    options.extensions = vec![held.clone()];
+    let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
+    handle.site.first_render().unwrap();
+    let addr = handle.addr;
+
+    // The first edit: its site is served, its render held.
+    gate.close();
+    common::replace_in(
+        dir.path(),
+        "templates/tenue.html",
+        "Page tenue {{ n }}",
+        "Page tenue {{ n }}, revue",
+    );
+    page_showing(addr, "/tenue/7/", "Page tenue 7, revue</p>");
+    assert_eq!(held.loads.lock().unwrap().len(), 2, "one load per edit");
+
+    // The second, seen while that render is held; then the render goes on.
+    common::replace_in(
+        dir.path(),
+        "templates/tenue.html",
+        "revue",
+        "revue deux fois",
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !handle.site.reload_waiting() {
+        assert!(Instant::now() < deadline, "the second edit was not seen");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(gate.holding(), "the first edit's render was not held");
+    gate.release();
+    page_showing(addr, "/tenue/7/", "Page tenue 7, revue deux fois</p>");
+
+    // The first edit's render stopped: it built the pages under way only.
+    let first_edit = held.loads.lock().unwrap()[1].clone();
+    let reached = first_edit.built.lock().unwrap().clone();
+    assert!(
+        reached.len() < HELD_PAGES,
+        "the first edit's render ran to its end: {} held pages built",
+        reached.len()
+    );
+    let unreached = (0..HELD_PAGES).find(|n| !reached.contains(n)).unwrap();
+    page_showing(
+        addr,
+        &format!("/tenue/{unreached}/"),
+        &format!("Page tenue {unreached}, revue deux fois</p>"),
+    );
+    serves_what_a_fresh_start_does(&handle, &options, "two template edits");
+    assert_eq!(
+        held.loads.lock().unwrap()[2].built.lock().unwrap().len(),
+        HELD_PAGES,
+        "the second edit's render built every held page"
+    );
 }
 
 /// A page whose template fails: serve answers with the error once the
