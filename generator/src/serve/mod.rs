@@ -4,7 +4,9 @@
 //! alone when asked for). An edited page re-renders only itself, its
 //! neighbours and the listings that show it (sections, pagers, terms,
 //! feeds, sitemap); other changes (templates, config, static, data, themes)
-//! reload the site, which is then served the same way while it renders.
+//! reload the site, which is then served the same way while it renders. A
+//! newer change that reloads the site stops that render, keeping what it
+//! rendered, and is applied at once.
 //! Requests under `/api/` go to the function's routes when it is mounted,
 //! with the client's address as a `ClientIp` request extension (`api`). Another
 //! module can replace one extension's pages and files in place

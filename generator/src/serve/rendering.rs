@@ -4,7 +4,9 @@
 //! once (its job, through the same renderer, so that its bytes are those
 //! the whole render gives); a path that no job writes is known at once,
 //! without waiting for the render. Changes (edits, the live loop's
-//! re-renders) wait for the render to be over, then apply.
+//! re-renders) wait for the render to be over, then apply; except a change
+//! seen on disk that reloads the site: it stops a reload's render between
+//! two jobs ([`Rendering::run_until`]) and is applied at once.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -340,6 +340,11 @@ impl Gate {
         if rayon::current_thread_index().is_none() {
             return;
         }
+        self.wait();
+    }
+
+    /// Waits until the gate opens, on any thread.
+    fn wait(&self) {
         let open = self.open.lock().unwrap();
         let (mut open, waited) = self
             .opened
@@ -417,6 +422,8 @@ struct HeldPages(std::sync::Arc<Held>);
 /// (in the order of the loads), to tell the renders apart.
 struct HeldPagesEachLoad {
     gate: std::sync::Arc<Gate>,
+    /// Holds each load of the site while closed.
+    loading: std::sync::Arc<Gate>,
     loads: std::sync::Mutex<Vec<std::sync::Arc<Held>>>,
 }
 
@@ -469,6 +476,7 @@ impl maillage::site::SiteExtension for HeldPagesEachLoad {
     ) -> maillage::error::Result<maillage::site::Contribution> {
         let builder = std::sync::Arc::new(Held::new(self.gate.clone()));
         self.loads.lock().unwrap().push(builder.clone());
+        self.loading.wait();
         Ok(held_pages(builder))
     }
 }
@@ -666,8 +674,11 @@ fn a_newer_template_edit_stops_the_render_of_the_one_before() {
     gate.release();
     let held = std::sync::Arc::new(HeldPagesEachLoad {
         gate: gate.clone(),
+        loading: Default::default(),
         loads: Default::default(),
     });
+    held.loading.release();
+    let _loading = OpenOnDrop(held.loading.clone());
     let mut options = options(dir.path());
     options.extensions = vec![held.clone()];
     let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
@@ -698,10 +709,16 @@ fn a_newer_template_edit_stops_the_render_of_the_one_before() {
         std::thread::sleep(Duration::from_millis(5));
     }
     assert!(gate.holding(), "the first edit's render was not held");
+    held.loading.close();
     gate.release();
-    page_showing(addr, "/tenue/7/", "Page tenue 7, revue deux fois</p>");
 
-    // The first edit's render stopped: it built the pages under way only.
+    // The second edit's load has begun (and is held): the first edit's
+    // render is over, having built the pages under way only.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while held.loads.lock().unwrap().len() < 3 {
+        assert!(Instant::now() < deadline, "the second edit was not loaded");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let first_edit = held.loads.lock().unwrap()[1].clone();
     let reached = first_edit.built.lock().unwrap().clone();
     assert!(
@@ -709,10 +726,19 @@ fn a_newer_template_edit_stops_the_render_of_the_one_before() {
         "the first edit's render ran to its end: {} held pages built",
         reached.len()
     );
+    // Meanwhile, a page it did not reach is rendered alone from its site.
     let unreached = (0..HELD_PAGES).find(|n| !reached.contains(n)).unwrap();
+    let page = format!("/tenue/{unreached}/");
+    let (status, meanwhile) = get(addr, &page);
+    assert_eq!(status, 200, "{meanwhile}");
+    assert!(
+        meanwhile.contains(&format!("Page tenue {unreached}, revue</p>")),
+        "{meanwhile}"
+    );
+    held.loading.release();
     page_showing(
         addr,
-        &format!("/tenue/{unreached}/"),
+        &page,
         &format!("Page tenue {unreached}, revue deux fois</p>"),
     );
     serves_what_a_fresh_start_does(&handle, &options, "two template edits");
