@@ -674,6 +674,47 @@ mod tests {
         all
     }
 
+    /// A sink holding the last render's files keeps a file only when its
+    /// bytes are what was traced, and gives back every file: those written
+    /// or kept, over those of the last render it neither kept nor wrote.
+    #[test]
+    fn a_memory_sink_gives_back_the_files_it_did_not_reach() {
+        let text = |s: &str| s.as_bytes().to_vec();
+        let previous: HashMap<String, Vec<u8>> = ["kept", "stale", "rewritten", "unreached"]
+            .into_iter()
+            .map(|name| (format!("{name}.html"), text(name)))
+            .collect();
+        let sink = MemorySink::keeping(previous);
+        let path = |name: &str| OutputPath::new(&format!("{name}.html")).unwrap();
+        assert!(sink
+            .keep(&path("kept"), fingerprint_bytes(b"kept"))
+            .unwrap());
+        assert!(!sink
+            .keep(&path("stale"), fingerprint_bytes(b"other"))
+            .unwrap());
+        assert!(!sink
+            .keep(&path("absent"), fingerprint_bytes(b"absent"))
+            .unwrap());
+        sink.write(&path("rewritten"), text("new")).unwrap();
+        let written: Vec<String> = sink.files.lock().unwrap().keys().cloned().collect();
+        assert_eq!(written.len(), 2, "{written:?}");
+        let all = sink.take_all();
+        let mut names: Vec<(&str, &str)> = all
+            .iter()
+            .map(|(k, v)| (k.as_str(), std::str::from_utf8(v).unwrap()))
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("kept.html", "kept"),
+                ("rewritten.html", "new"),
+                ("stale.html", "stale"),
+                ("unreached.html", "unreached"),
+            ]
+        );
+    }
+
     #[test]
     fn output_paths_stay_in_the_output_folder() {
         let ok = |p: &str| OutputPath::new(p).map(|p| p.as_str().to_string());

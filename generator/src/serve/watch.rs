@@ -135,7 +135,10 @@ fn apply(site: SiteHandle, reload: broadcast::Sender<()>, before_rebuild: Option
     }
 }
 
-/// The changes gathered and not applied yet.
+/// The changes gathered and not applied yet. Only a change that reloads
+/// the site stops the render under way: the edit of one content page waits
+/// for it, as the live loop's re-renders do, unless a change that reloads
+/// the site waits with it (the reload then applies both).
 #[derive(Default)]
 pub(super) struct Waiting {
     changes: Mutex<Changes>,
