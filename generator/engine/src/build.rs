@@ -451,9 +451,8 @@ impl Site {
         previous: Option<&Traces>,
         stop: Option<&std::sync::atomic::AtomicBool>,
     ) -> Result<crate::render::Traced> {
-        let result =
-            self.renderer(inject)
-                .render_jobs_traced(&self.jobs(), sink, previous, stop)?;
+        let renderer = self.renderer(inject);
+        let result = renderer.render_jobs_traced(&self.jobs(), sink, previous, stop)?;
         self.images
             .process()
             .map_err(|m| Diagnostic::new("static/processed_images", m))?;

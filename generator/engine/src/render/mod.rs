@@ -149,6 +149,8 @@ impl Renderer<'_> {
             .filter_map(|job| {
                 if stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
                     stopped.store(true, Ordering::Relaxed);
+                    // Not reached: its last trace goes on with its last
+                    // files, for the next render to check.
                     if let (Some(key), Some(previous)) = (key(job), previous) {
                         if let Some(trace) = previous.jobs.get(&key) {
                             collector.keep(&key, trace, previous);
