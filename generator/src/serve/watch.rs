@@ -341,8 +341,11 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_relevant, Burst, Change, Kind, BURST, CLOSES_REPORTED, QUIET, WRITING};
-    use std::path::Path;
+    use super::{
+        is_relevant, Burst, Change, Kind, Waiting, BURST, CLOSES_REPORTED, QUIET, WRITING,
+    };
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::Ordering;
     use std::time::Duration;
 
     /// How long a file being written holds a burst on this platform.
@@ -410,6 +413,21 @@ mod tests {
         let saved = burst(&changes);
         assert_eq!(saved.settles_within(), BURST, "files appeared and went");
         assert_eq!(saved.lasting().collect::<Vec<_>>(), vec![page]);
+    }
+
+    #[test]
+    fn changes_waiting_are_taken_together_and_only_a_reload_stops_a_render() {
+        let waiting = Waiting::default();
+        let page = PathBuf::from("/site/content/page.md");
+        let template = PathBuf::from("/site/templates/page.html");
+        waiting.add(vec![page.clone()], false);
+        assert!(!waiting.reload.load(Ordering::SeqCst), "a page's edit");
+        waiting.add(vec![template.clone(), page.clone()], true);
+        assert!(waiting.reload.load(Ordering::SeqCst), "a template's edit");
+        assert_eq!(waiting.take(), Some(vec![page, template]));
+        assert!(!waiting.reload.load(Ordering::SeqCst), "taken");
+        waiting.close();
+        assert_eq!(waiting.take(), None, "closed");
     }
 
     #[test]
