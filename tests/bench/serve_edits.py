@@ -12,7 +12,8 @@ millisecond until it changes: one meetup's title in `data/meetups/` (its
 page), a content page (`content/faq.md`, its page), and the meetup
 template (`themes/*/templates/meetup.html`, a meetup page). Reports the
 time from the file's write to the changed page being served, and what the
-server logs for each change. Every file edited is restored afterwards.
+server logs for each change (a render stopped by a newer change
+included). Every file edited is restored afterwards.
 """
 
 import glob
@@ -131,7 +132,7 @@ def main():
               f"{'yes' if m <= target else 'no'} |")
     print("\nserve's own lines about the changes:")
     for line in log.splitlines():
-        if re.search(r"Rebuilt|Re-rendered|Built .* in memory", line):
+        if re.search(r"Rebuilt|Re-rendered|Stopped rendering|Built .* in memory", line):
             print("    " + line)
 
 

@@ -442,16 +442,17 @@ impl Site {
     /// traced and that would come out the same, then encodes the images
     /// templates asked for into `static/processed_images/` (which the
     /// static files' copy publishes); returns what
-    /// [`Renderer::render_jobs_traced`] does.
+    /// [`Renderer::render_jobs_traced`] does, which says what `stop` does
+    /// (the images the pages rendered asked for are encoded all the same).
     pub fn render_all_traced(
         &self,
         sink: &dyn Sink,
         inject: Option<&str>,
         previous: Option<&Traces>,
+        stop: Option<&std::sync::atomic::AtomicBool>,
     ) -> Result<crate::render::Traced> {
-        let result = self
-            .renderer(inject)
-            .render_jobs_traced(&self.jobs(), sink, previous)?;
+        let renderer = self.renderer(inject);
+        let result = renderer.render_jobs_traced(&self.jobs(), sink, previous, stop)?;
         self.images
             .process()
             .map_err(|m| Diagnostic::new("static/processed_images", m))?;
@@ -551,7 +552,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         },
     );
     let result = site
-        .render_all_traced(&sink, None, previous.as_ref().map(|c| &c.traces))
+        .render_all_traced(&sink, None, previous.as_ref().map(|c| &c.traces), None)
         .and_then(|traced| {
             let statics = output::copy_static(&site.root, site.config.theme.as_deref(), &sink)?;
             Ok((traced.written + statics, traced))

@@ -279,8 +279,20 @@ fn normalized(path: &Path) -> String {
 #[derive(Default)]
 pub struct MemorySink<'a> {
     pub files: Mutex<HashMap<String, Vec<u8>>>,
-    /// The files of the last render, which kept files are copied from.
-    previous: Option<std::borrow::Cow<'a, HashMap<String, Vec<u8>>>>,
+    /// The files of the last render, which kept files come from.
+    previous: Previous<'a>,
+}
+
+/// The files of the last render, as a [`MemorySink`] has them.
+#[derive(Default)]
+enum Previous<'a> {
+    #[default]
+    None,
+    /// Lent: a kept file is copied.
+    Lent(&'a HashMap<String, Vec<u8>>),
+    /// Held: a kept file is moved over (no copy), and the files neither
+    /// kept nor written over can be taken back ([`MemorySink::take_all`]).
+    Held(Mutex<HashMap<String, Vec<u8>>>),
 }
 
 impl<'a> MemorySink<'a> {
@@ -288,7 +300,7 @@ impl<'a> MemorySink<'a> {
     pub fn reusing(previous: &'a HashMap<String, Vec<u8>>) -> MemorySink<'a> {
         MemorySink {
             files: Mutex::default(),
-            previous: Some(std::borrow::Cow::Borrowed(previous)),
+            previous: Previous::Lent(previous),
         }
     }
 
@@ -296,8 +308,23 @@ impl<'a> MemorySink<'a> {
     pub fn keeping(previous: HashMap<String, Vec<u8>>) -> MemorySink<'static> {
         MemorySink {
             files: Mutex::default(),
-            previous: Some(std::borrow::Cow::Owned(previous)),
+            previous: Previous::Held(Mutex::new(previous)),
         }
+    }
+
+    /// Takes every file out of the sink: those written, over those of the
+    /// last render it holds ([`MemorySink::keeping`]) that it neither kept
+    /// nor wrote over (a render stopped half-way leaves those as they were).
+    pub fn take_all(&self) -> HashMap<String, Vec<u8>> {
+        let written = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut all = match &self.previous {
+            Previous::Held(previous) => {
+                std::mem::take(&mut *previous.lock().unwrap_or_else(|e| e.into_inner()))
+            }
+            Previous::None | Previous::Lent(_) => HashMap::new(),
+        };
+        all.extend(written);
+        all
     }
 }
 
@@ -313,12 +340,29 @@ impl Sink for MemorySink<'_> {
     fn keep(&self, path: &OutputPath, fingerprint: Fingerprint) -> std::io::Result<bool> {
         // Served files may have been replaced since they were traced (a
         // registration's pages): kept only when they are what was traced.
-        match self.previous.as_ref().and_then(|p| p.get(path.as_str())) {
-            Some(bytes) if fingerprint_bytes(bytes) == fingerprint => {
-                self.write(path, bytes.clone())?;
-                Ok(true)
+        let path_str = path.as_str();
+        match &self.previous {
+            Previous::None => Ok(false),
+            Previous::Lent(previous) => match previous.get(path_str) {
+                Some(bytes) if fingerprint_bytes(bytes) == fingerprint => {
+                    self.write(path, bytes.clone())?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            },
+            Previous::Held(previous) => {
+                let lock = || previous.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(bytes) = lock().remove(path_str) else {
+                    return Ok(false);
+                };
+                if fingerprint_bytes(&bytes) == fingerprint {
+                    self.write(path, bytes)?;
+                    Ok(true)
+                } else {
+                    lock().insert(path_str.to_string(), bytes);
+                    Ok(false)
+                }
             }
-            _ => Ok(false),
         }
     }
 }
@@ -628,6 +672,47 @@ mod tests {
             .collect();
         all.sort();
         all
+    }
+
+    /// A sink holding the last render's files keeps a file only when its
+    /// bytes are what was traced, and gives back every file: those written
+    /// or kept, over those of the last render it neither kept nor wrote.
+    #[test]
+    fn a_memory_sink_gives_back_the_files_it_did_not_reach() {
+        let text = |s: &str| s.as_bytes().to_vec();
+        let previous: HashMap<String, Vec<u8>> = ["kept", "stale", "rewritten", "unreached"]
+            .into_iter()
+            .map(|name| (format!("{name}.html"), text(name)))
+            .collect();
+        let sink = MemorySink::keeping(previous);
+        let path = |name: &str| OutputPath::new(&format!("{name}.html")).unwrap();
+        assert!(sink
+            .keep(&path("kept"), fingerprint_bytes(b"kept"))
+            .unwrap());
+        assert!(!sink
+            .keep(&path("stale"), fingerprint_bytes(b"other"))
+            .unwrap());
+        assert!(!sink
+            .keep(&path("absent"), fingerprint_bytes(b"absent"))
+            .unwrap());
+        sink.write(&path("rewritten"), text("new")).unwrap();
+        let written: Vec<String> = sink.files.lock().unwrap().keys().cloned().collect();
+        assert_eq!(written.len(), 2, "{written:?}");
+        let all = sink.take_all();
+        let mut names: Vec<(&str, &str)> = all
+            .iter()
+            .map(|(k, v)| (k.as_str(), std::str::from_utf8(v).unwrap()))
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("kept.html", "kept"),
+                ("rewritten.html", "new"),
+                ("stale.html", "stale"),
+                ("unreached.html", "unreached"),
+            ]
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! alone when asked for). An edited page re-renders only itself, its
 //! neighbours and the listings that show it (sections, pagers, terms,
 //! feeds, sitemap); other changes (templates, config, static, data, themes)
-//! reload the site, which is then served the same way while it renders.
+//! reload the site, which is then served the same way while it renders. A
+//! newer change that reloads the site stops that render, keeping what it
+//! rendered, and is applied at once.
 //! Requests under `/api/` go to the function's routes when it is mounted,
 //! with the client's address as a `ClientIp` request extension (`api`). Another
 //! module can replace one extension's pages and files in place
@@ -22,6 +24,7 @@ pub use server::Limits;
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -58,7 +61,9 @@ struct Served {
     /// The last problem, shown instead of pages until fixed.
     error: Option<String>,
     /// The render of the whole site, while it runs (the first, or a
-    /// rebuild's): `files` is empty until it is over.
+    /// rebuild's): `files` is empty until it is over. Also a reload's
+    /// render stopped by a newer change, until the next load takes its
+    /// files.
     rendering: Option<Arc<rendering::Rendering>>,
 }
 
@@ -161,6 +166,7 @@ pub fn start_with(mut options: BuildOptions, port: u16, hooks: Hooks) -> Outcome
         options: options.clone(),
         busy: Arc::new(Mutex::new(())),
         finished: Arc::default(),
+        waiting: Arc::default(),
     };
     rendering::render_behind(site_handle.clone(), first, traces_key(&options), start);
     let state = AppState {
@@ -198,6 +204,8 @@ pub struct SiteHandle {
     /// (and during the first render).
     busy: Arc<Mutex<()>>,
     finished: Arc<rendering::Finished>,
+    /// The changes the watcher saw and has not applied yet.
+    waiting: Arc<watch::Waiting>,
 }
 
 /// One extension's new pages, which of them to render, and its changed files.
@@ -303,6 +311,15 @@ impl SiteHandle {
     pub fn rebuild(&self) -> Result<usize> {
         let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
         rebuild_site(&self.options, &self.served)
+    }
+
+    /// Whether a change seen on disk that reloads the site waits to be
+    /// applied: a reload's render under way then stops at its next job
+    /// (the first render runs to its end).
+    pub fn reload_waiting(&self) -> bool {
+        self.waiting
+            .reload
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Waits for the first render of the site to end: the number of files
@@ -478,43 +495,62 @@ pub fn site_root(root: &Path) -> Result<PathBuf> {
         .map_err(|e| Diagnostic::new(root, format!("cannot open the site folder: {e}")).into())
 }
 
-/// Applies changes; returns a summary line.
-fn rebuild(
-    options: &BuildOptions,
-    served: &Arc<RwLock<Served>>,
-    changed: &[PathBuf],
-) -> Result<String> {
-    let root = &options.root;
-    let single_page = match changed {
+/// The one content page edited, when `changed` is only that (it is then
+/// re-rendered with what lists it, rather than the whole site reloaded).
+fn single_page<'a>(root: &Path, changed: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    match changed {
         [one]
             if one.starts_with(root.join("content"))
                 && one.extension().is_some_and(|e| e == "md")
                 && one.is_file() =>
         {
-            Some(one.clone())
+            Some(one)
         }
         _ => None,
-    };
-    if let Some(path) = single_page {
+    }
+}
+
+/// Applies changes; returns a summary line, or `None` when a reload's
+/// render was stopped by `stop` (a newer change reloads the site).
+fn rebuild(
+    options: &BuildOptions,
+    served: &Arc<RwLock<Served>>,
+    changed: &[PathBuf],
+    stop: &AtomicBool,
+) -> Result<Option<String>> {
+    if let Some(path) = single_page(&options.root, changed) {
         let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(result) = rerender_page(options, &mut guard, &path) {
-            return result;
+        if let Some(result) = rerender_page(options, &mut guard, path) {
+            return result.map(Some);
         }
     }
     // Anything else: load and render the whole site again, then swap it in.
-    let count = rebuild_site(options, served)?;
+    let Some(count) = reload_site(options, served, Some(stop))? else {
+        return Ok(None);
+    };
     let rendered = served.read().unwrap_or_else(|e| e.into_inner()).rendered;
-    Ok(format!(
+    Ok(Some(format!(
         "Rebuilt the site ({count} files, {rendered} pages and files rendered again)"
-    ))
+    )))
+}
+
+/// [`reload_site`], run to its end.
+fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<usize> {
+    // Without a flag to stop it, the render always runs to its end.
+    reload_site(options, served, None).map(Option::unwrap_or_default)
 }
 
 /// Loads the whole site again and renders what changed (every file whose
-/// trace no longer holds); returns the number of files. The new site is
-/// served as soon as it is loaded: a file its render has not reached yet
-/// is rendered alone when asked for, so an edit shows at once on the page
-/// asked for, however many pages it changes.
-fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<usize> {
+/// trace no longer holds); returns the number of files, or `None` when
+/// `stop` was set during the render (it stopped between two jobs). The new
+/// site is served as soon as it is loaded: a file its render has not
+/// reached yet is rendered alone when asked for, so an edit shows at once
+/// on the page asked for, however many pages it changes.
+fn reload_site(
+    options: &BuildOptions,
+    served: &Arc<RwLock<Served>>,
+    stop: Option<&AtomicBool>,
+) -> Result<Option<usize>> {
     let mut with_url = options.clone();
     let base = served
         .read()
@@ -531,7 +567,14 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
     // site until this render is over.
     let (traces, rendering, old_site) = {
         let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-        let files = std::mem::take(&mut guard.files);
+        let mut files = match guard.rendering.take() {
+            // A render stopped half-way: what it rendered, over the files of
+            // the render before that it did not reach (they go with the
+            // traces it left them).
+            Some(stopped) => stopped.take_files(),
+            None => HashMap::new(),
+        };
+        files.extend(std::mem::take(&mut guard.files));
         let traces = guard.traces.take().filter(|(old_key, _)| *old_key == key);
         let rendering = Arc::new(rendering::Rendering::new(&site, files));
         let old_site = std::mem::replace(&mut guard.site, site);
@@ -541,7 +584,7 @@ fn rebuild_site(options: &BuildOptions, served: &Arc<RwLock<Served>>) -> Result<
     };
     // Freeing a large site takes a tenth of a second: not while pages wait.
     std::thread::spawn(move || drop(old_site));
-    rendering.run(served, traces.as_ref().map(|(_, traces)| traces), key)
+    rendering.run_until(served, traces.as_ref().map(|(_, traces)| traces), key, stop)
 }
 
 /// Re-renders one edited page and what lists it. `None` when the change is
@@ -555,8 +598,13 @@ fn rerender_page(
         site,
         files,
         traces,
+        rendering,
         ..
     } = served;
+    // After a render stopped half-way, only a reload renders what it left.
+    if rendering.is_some() {
+        return None;
+    }
     let (_, traces) = traces.as_ref()?;
     let lib = site.library.clone();
     let root = &site.root;
@@ -610,7 +658,7 @@ fn rerender_page(
     let jobs = affected_jobs(&lib, &new_lib, index, &renderer, &callers);
     // What comes out the same as its trace says is kept.
     let sink = MemorySink::reusing(files);
-    let traced = match renderer.render_jobs_traced(&jobs, &sink, Some(traces)) {
+    let traced = match renderer.render_jobs_traced(&jobs, &sink, Some(traces), None) {
         Ok(traced) => traced,
         Err(e) => return Some(Err(e)),
     };

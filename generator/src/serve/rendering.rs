@@ -4,10 +4,13 @@
 //! once (its job, through the same renderer, so that its bytes are those
 //! the whole render gives); a path that no job writes is known at once,
 //! without waiting for the render. Changes (edits, the live loop's
-//! re-renders) wait for the render to be over, then apply.
+//! re-renders) wait for the render to be over, then apply; except a change
+//! seen on disk that reloads the site: it stops a reload's render between
+//! two jobs ([`Rendering::run_until`]) and is applied at once.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
@@ -61,29 +64,65 @@ impl Rendering {
         traces: Option<&Traces>,
         key: String,
     ) -> Result<usize> {
+        // Without a flag to stop it, the render always runs to its end.
+        self.run_until(served, traces, key, None)
+            .map(Option::unwrap_or_default)
+    }
+
+    /// [`Rendering::run`], stopped between two jobs once `stop` is set:
+    /// then `None`, and this render goes on serving the files it rendered
+    /// (the others rendered alone when asked for), with the traces of the
+    /// jobs it ran and the last ones of the jobs it did not reach, until
+    /// the next load takes its files ([`Rendering::take_files`]).
+    pub(super) fn run_until(
+        &self,
+        served: &RwLock<Served>,
+        traces: Option<&Traces>,
+        key: String,
+        stop: Option<&AtomicBool>,
+    ) -> Result<Option<usize>> {
         let outcome = {
             let guard = served.read().unwrap_or_else(|e| e.into_inner());
             guard
                 .site
-                .render_all_traced(&self.sink, Some(RELOAD_SCRIPT), traces)
+                .render_all_traced(&self.sink, Some(RELOAD_SCRIPT), traces, stop)
         };
         let mut guard = served.write().unwrap_or_else(|e| e.into_inner());
-        guard.rendering = None;
-        guard.files =
-            std::mem::take(&mut *self.sink.files.lock().unwrap_or_else(|e| e.into_inner()));
         match outcome {
+            Ok(traced) if traced.stopped => {
+                guard.statics = statics(&guard.site);
+                guard.traces = Some((key, traced.traces));
+                Ok(None)
+            }
             Ok(traced) => {
+                guard.rendering = None;
+                guard.files = self.take_rendered();
                 // With the images the templates asked for, now encoded.
                 guard.statics = statics(&guard.site);
                 guard.traces = Some((key, traced.traces));
                 guard.rendered = traced.rendered;
-                Ok(guard.files.len())
+                Ok(Some(guard.files.len()))
             }
             Err(e) => {
+                guard.rendering = None;
+                guard.files = self.take_rendered();
                 guard.error = Some(e.to_string());
                 Err(e)
             }
         }
+    }
+
+    /// Takes the files this render rendered or kept (those of the last
+    /// render that it did not keep are gone, or written again).
+    fn take_rendered(&self) -> HashMap<String, Vec<u8>> {
+        std::mem::take(&mut *self.sink.files.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Takes the files out of a stopped render: those it rendered or kept,
+    /// over those of the last render (the ones it did not reach go with
+    /// the traces it left them).
+    pub(super) fn take_files(&self) -> HashMap<String, Vec<u8>> {
+        self.sink.take_all()
     }
 
     /// The file at output path `path`, when the site has one.

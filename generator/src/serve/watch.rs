@@ -9,9 +9,10 @@
 //! [`BURST`], so that a save is never applied half done; a file still being
 //! written waits for its close up to [`WRITING`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
@@ -40,7 +41,9 @@ const CLOSES_REPORTED: bool = cfg!(any(target_os = "linux", target_os = "android
 
 /// Watches the site's folders (`site.options.root` must be absolute, as
 /// [`super::site_root`] makes it: the watcher names files that way) and
-/// applies each burst of changes, then asks browsers to reload.
+/// applies each burst of changes, then asks browsers to reload. Bursts are
+/// gathered on one thread and applied on another, so that a burst that
+/// reloads the site stops the reload's render under way.
 pub(super) fn watch(
     site: SiteHandle,
     reload: broadcast::Sender<()>,
@@ -68,6 +71,7 @@ pub(super) fn watch(
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(|e| Diagnostic::new(&root, format!("cannot watch: {e}")))?;
 
+    let waiting = site.waiting.clone();
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
             let mut burst = Burst::default();
@@ -79,32 +83,110 @@ pub(super) fn watch(
                 next = rx.recv_timeout(burst.settles_within()).ok();
             }
             let relevant: Vec<PathBuf> = burst.lasting().collect();
-            if relevant.is_empty() {
-                continue;
+            if !relevant.is_empty() {
+                let reloads = super::single_page(&root, &relevant).is_none();
+                waiting.add(relevant, reloads);
             }
-            let start = Instant::now();
-            let busy = site.busy.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(hook) = &before_rebuild {
-                hook(&relevant);
-            }
-            let outcome = rebuild(&site.options, &site.served, &relevant);
-            drop(busy);
-            let mut guard = site.served.write().unwrap_or_else(|e| e.into_inner());
-            match outcome {
-                Ok(message) => {
-                    guard.error = None;
+        }
+        // The watcher is gone: the server stops.
+        waiting.close();
+    });
+    std::thread::spawn(move || apply(site, reload, before_rebuild));
+    Ok(watcher)
+}
+
+/// Applies the changes gathered, all those waiting at once, then asks
+/// browsers to reload. A reload's render stopped by a newer change keeps
+/// the site's `busy` lock until that change is applied: what it left is
+/// seen only through the server (which renders alone what is asked for).
+fn apply(site: SiteHandle, reload: broadcast::Sender<()>, before_rebuild: Option<BeforeRebuild>) {
+    let busy_lock = site.busy.clone();
+    let mut busy = None;
+    while let Some(changed) = site.waiting.take() {
+        let start = Instant::now();
+        busy.get_or_insert_with(|| busy_lock.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Some(hook) = &before_rebuild {
+            hook(&changed);
+        }
+        let outcome = rebuild(&site.options, &site.served, &changed, &site.waiting.reload);
+        if let Ok(None) = outcome {
+            println!(
+                "Stopped rendering the site after {} ms: a newer change reloads it",
+                start.elapsed().as_millis()
+            );
+            continue;
+        }
+        busy = None;
+        let mut guard = site.served.write().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Ok(message) => {
+                guard.error = None;
+                if let Some(message) = message {
                     println!("{message} in {} ms", start.elapsed().as_millis());
                 }
-                Err(e) => {
-                    eprintln!("{e}");
-                    guard.error = Some(e.to_string());
-                }
             }
-            drop(guard);
-            let _ = reload.send(());
+            Err(e) => {
+                eprintln!("{e}");
+                guard.error = Some(e.to_string());
+            }
         }
-    });
-    Ok(watcher)
+        drop(guard);
+        let _ = reload.send(());
+    }
+}
+
+/// The changes gathered and not applied yet. Only a change that reloads
+/// the site stops the render under way: the edit of one content page waits
+/// for it, as the live loop's re-renders do, unless a change that reloads
+/// the site waits with it (the reload then applies both).
+#[derive(Default)]
+pub(super) struct Waiting {
+    changes: Mutex<Changes>,
+    added: Condvar,
+    /// Set while one of them reloads the site: the reload's render under
+    /// way stops at its next job (its changes are older).
+    pub(super) reload: AtomicBool,
+}
+
+#[derive(Default)]
+struct Changes {
+    paths: BTreeSet<PathBuf>,
+    /// No more changes will come.
+    closed: bool,
+}
+
+impl Waiting {
+    /// Adds the paths of a burst; `reloads` when they reload the site.
+    fn add(&self, paths: Vec<PathBuf>, reloads: bool) {
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        changes.paths.extend(paths);
+        if reloads {
+            self.reload.store(true, Ordering::SeqCst);
+        }
+        self.added.notify_all();
+    }
+
+    fn close(&self) {
+        self.changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .closed = true;
+        self.added.notify_all();
+    }
+
+    /// Waits for changes and takes them all (bursts that came one after
+    /// the other are applied together); `None` once closed.
+    fn take(&self) -> Option<Vec<PathBuf>> {
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        while changes.paths.is_empty() {
+            if changes.closed {
+                return None;
+            }
+            changes = self.added.wait(changes).unwrap_or_else(|e| e.into_inner());
+        }
+        self.reload.store(false, Ordering::SeqCst);
+        Some(std::mem::take(&mut changes.paths).into_iter().collect())
+    }
 }
 
 /// What happened to a path.
@@ -259,8 +341,11 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_relevant, Burst, Change, Kind, BURST, CLOSES_REPORTED, QUIET, WRITING};
-    use std::path::Path;
+    use super::{
+        is_relevant, Burst, Change, Kind, Waiting, BURST, CLOSES_REPORTED, QUIET, WRITING,
+    };
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::Ordering;
     use std::time::Duration;
 
     /// How long a file being written holds a burst on this platform.
@@ -328,6 +413,21 @@ mod tests {
         let saved = burst(&changes);
         assert_eq!(saved.settles_within(), BURST, "files appeared and went");
         assert_eq!(saved.lasting().collect::<Vec<_>>(), vec![page]);
+    }
+
+    #[test]
+    fn changes_waiting_are_taken_together_and_only_a_reload_stops_a_render() {
+        let waiting = Waiting::default();
+        let page = PathBuf::from("/site/content/page.md");
+        let template = PathBuf::from("/site/templates/page.html");
+        waiting.add(vec![page.clone()], false);
+        assert!(!waiting.reload.load(Ordering::SeqCst), "a page's edit");
+        waiting.add(vec![template.clone(), page.clone()], true);
+        assert!(waiting.reload.load(Ordering::SeqCst), "a template's edit");
+        assert_eq!(waiting.take(), Some(vec![page, template]));
+        assert!(!waiting.reload.load(Ordering::SeqCst), "taken");
+        waiting.close();
+        assert_eq!(waiting.take(), None, "closed");
     }
 
     #[test]

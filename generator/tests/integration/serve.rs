@@ -338,6 +338,11 @@ impl Gate {
         if rayon::current_thread_index().is_none() {
             return;
         }
+        self.wait();
+    }
+
+    /// Waits until the gate opens, on any thread.
+    fn wait(&self) {
         let open = self.open.lock().unwrap();
         let (mut open, waited) = self
             .opened
@@ -378,21 +383,70 @@ impl Drop for OpenOnDrop {
     }
 }
 
-/// Pages `/tenue/N/` whose context is built behind [`Gate`].
-struct Held(std::sync::Arc<Gate>);
+/// Pages `/tenue/N/` whose context is built behind [`Gate`]; notes which
+/// pages a render's threads built.
+struct Held {
+    gate: std::sync::Arc<Gate>,
+    built: std::sync::Mutex<std::collections::BTreeSet<usize>>,
+}
+
+impl Held {
+    fn new(gate: std::sync::Arc<Gate>) -> Held {
+        Held {
+            gate,
+            built: Default::default(),
+        }
+    }
+}
 
 const HELD_PAGES: usize = 64;
 
 impl maillage::site::ContextBuilder for Held {
     fn build(&self, index: usize) -> serde_json::Map<String, serde_json::Value> {
-        self.0.hold();
+        self.gate.hold();
+        if rayon::current_thread_index().is_some() {
+            self.built.lock().unwrap().insert(index);
+        }
         let mut fields = serde_json::Map::new();
         fields.insert("n".into(), index.into());
         fields
     }
 }
 
+/// The [`Held`] pages, the same builder for every load of the site.
 struct HeldPages(std::sync::Arc<Held>);
+
+/// The [`Held`] pages, a builder of their own for each load of the site
+/// (in the order of the loads), to tell the renders apart.
+struct HeldPagesEachLoad {
+    gate: std::sync::Arc<Gate>,
+    /// Holds each load of the site while closed.
+    loading: std::sync::Arc<Gate>,
+    loads: std::sync::Mutex<Vec<std::sync::Arc<Held>>>,
+}
+
+fn held_pages(builder: std::sync::Arc<Held>) -> maillage::site::Contribution {
+    let builder: std::sync::Arc<dyn maillage::site::ContextBuilder> = builder;
+    let pages = (0..HELD_PAGES)
+        .map(|index| maillage::site::ExtraPage {
+            path: format!("/tenue/{index}/"),
+            template: "tenue.html".into(),
+            context: maillage::site::PageContext::Deferred {
+                builder: builder.clone(),
+                index,
+            },
+            lang: None,
+            in_sitemap: true,
+            updated: None,
+            source: maillage::error::Source::part("a held page"),
+            search: None,
+        })
+        .collect();
+    maillage::site::Contribution {
+        pages,
+        ..Default::default()
+    }
+}
 
 impl maillage::site::SiteExtension for HeldPages {
     fn name(&self) -> &str {
@@ -404,27 +458,32 @@ impl maillage::site::SiteExtension for HeldPages {
         _root: &std::path::Path,
         _config: &std::sync::Arc<maillage::config::Config>,
     ) -> maillage::error::Result<maillage::site::Contribution> {
-        let builder: std::sync::Arc<dyn maillage::site::ContextBuilder> = self.0.clone();
-        let pages = (0..HELD_PAGES)
-            .map(|index| maillage::site::ExtraPage {
-                path: format!("/tenue/{index}/"),
-                template: "tenue.html".into(),
-                context: maillage::site::PageContext::Deferred {
-                    builder: builder.clone(),
-                    index,
-                },
-                lang: None,
-                in_sitemap: true,
-                updated: None,
-                source: maillage::error::Source::part("a held page"),
-                search: None,
-            })
-            .collect();
-        Ok(maillage::site::Contribution {
-            pages,
-            ..Default::default()
-        })
+        Ok(held_pages(self.0.clone()))
     }
+}
+
+impl maillage::site::SiteExtension for HeldPagesEachLoad {
+    fn name(&self) -> &str {
+        "held"
+    }
+
+    fn contribute(
+        &self,
+        _root: &std::path::Path,
+        _config: &std::sync::Arc<maillage::config::Config>,
+    ) -> maillage::error::Result<maillage::site::Contribution> {
+        let builder = std::sync::Arc::new(Held::new(self.gate.clone()));
+        self.loads.lock().unwrap().push(builder.clone());
+        self.loading.wait();
+        Ok(held_pages(builder))
+    }
+}
+
+/// The blog with `templates/tenue.html`, for the [`Held`] pages, showing
+/// `paragraph`.
+fn blog_with_tenue(paragraph: &str) -> tempfile::TempDir {
+    let page = format!("<!DOCTYPE html><html><body><p>{paragraph}</p></body></html>");
+    common::fixture_with("blog", &[("templates/tenue.html", &page)])
 }
 
 /// The body of an HTTP answer read whole (`Connection: close`).
@@ -448,19 +507,13 @@ fn without_reload_script(html: &str) -> String {
 /// an edit made during the render shows once it is over.
 #[test]
 fn pages_are_served_while_the_site_renders() {
-    let dir = common::fixture_with(
-        "blog",
-        &[(
-            "templates/tenue.html",
-            "<!DOCTYPE html><html><body><p>Page tenue {{ n }} sur {{ current_url | safe }}</p></body></html>",
-        )],
-    );
+    let dir = blog_with_tenue("Page tenue {{ n }} sur {{ current_url | safe }}");
     let gate = std::sync::Arc::new(Gate::default());
     let _open = OpenOnDrop(gate.clone());
     let mut options = options(dir.path());
-    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(Held(
-        gate.clone(),
-    ))))];
+    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(
+        Held::new(gate.clone()),
+    )))];
     let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
     let addr = handle.addr;
 
@@ -531,20 +584,14 @@ fn pages_are_served_while_the_site_renders() {
 /// what the render then gives.
 #[test]
 fn a_template_edit_shows_before_the_site_is_rendered_again() {
-    let dir = common::fixture_with(
-        "blog",
-        &[(
-            "templates/tenue.html",
-            "<!DOCTYPE html><html><body><p>Page tenue {{ n }}</p></body></html>",
-        )],
-    );
+    let dir = blog_with_tenue("Page tenue {{ n }}");
     let gate = std::sync::Arc::new(Gate::default());
     let _open = OpenOnDrop(gate.clone());
     gate.release();
     let mut options = options(dir.path());
-    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(Held(
-        gate.clone(),
-    ))))];
+    options.extensions = vec![std::sync::Arc::new(HeldPages(std::sync::Arc::new(
+        Held::new(gate.clone()),
+    )))];
     let handle = maillage::serve::start(options, 0, None).unwrap();
     handle.site.first_render().unwrap();
     let addr = handle.addr;
@@ -583,6 +630,199 @@ fn a_template_edit_shows_before_the_site_is_rendered_again() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(body(&early).as_bytes(), rendered);
+}
+
+/// `page` once it holds `text`, asked for until then (10 s at most).
+fn page_showing(addr: SocketAddr, page: &str, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = get(addr, page);
+        if status == 200 && body.contains(text) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{page} never showed {text:?}: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The blog with [`HeldPagesEachLoad`] pages, served once its first render
+/// (not held) is over; the gates open again when it is dropped.
+struct HeldServer {
+    dir: tempfile::TempDir,
+    gate: std::sync::Arc<Gate>,
+    held: std::sync::Arc<HeldPagesEachLoad>,
+    options: maillage::BuildOptions,
+    handle: maillage::serve::ServeHandle,
+    _open: [OpenOnDrop; 2],
+}
+
+impl HeldServer {
+    fn start() -> HeldServer {
+        let dir = blog_with_tenue("Page tenue {{ n }}");
+        let gate = std::sync::Arc::new(Gate::default());
+        gate.release();
+        let held = std::sync::Arc::new(HeldPagesEachLoad {
+            gate: gate.clone(),
+            loading: Default::default(),
+            loads: Default::default(),
+        });
+        held.loading.release();
+        let _open = [OpenOnDrop(gate.clone()), OpenOnDrop(held.loading.clone())];
+        let mut options = options(dir.path());
+        options.extensions = vec![held.clone()];
+        let handle = maillage::serve::start(options.clone(), 0, None).unwrap();
+        handle.site.first_render().unwrap();
+        HeldServer {
+            dir,
+            gate,
+            held,
+            options,
+            handle,
+            _open,
+        }
+    }
+
+    /// Edits `templates/tenue.html` with the render of that edit held, and
+    /// waits for the edit to show.
+    fn first_edit_held(&self) {
+        self.gate.close();
+        common::replace_in(
+            self.dir.path(),
+            "templates/tenue.html",
+            "Page tenue {{ n }}",
+            "Page tenue {{ n }}, revue",
+        );
+        page_showing(self.handle.addr, "/tenue/7/", "Page tenue 7, revue</p>");
+        assert_eq!(
+            self.held.loads.lock().unwrap().len(),
+            2,
+            "one load per edit"
+        );
+    }
+
+    /// Waits until the server has seen a newer change that reloads the
+    /// site, while the first edit's render is held.
+    fn newer_change_seen(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.handle.site.reload_waiting() {
+            assert!(Instant::now() < deadline, "the newer change was not seen");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(self.gate.holding(), "the first edit's render was not held");
+    }
+
+    /// The held pages that the first edit's render built, once it is over.
+    fn first_edit_reached(&self) -> std::collections::BTreeSet<usize> {
+        let first_edit = self.held.loads.lock().unwrap()[1].clone();
+        let reached = first_edit.built.lock().unwrap().clone();
+        assert!(
+            reached.len() < HELD_PAGES,
+            "the first edit's render ran to its end: {} held pages built",
+            reached.len()
+        );
+        reached
+    }
+}
+
+/// A template edit made while the render of the edit before it is under
+/// way (held) stops that render at its next job and is applied at once:
+/// it shows on a page that render had not reached, that render never
+/// runs to its end, and the site is then, byte for byte, what a fresh
+/// start serves.
+#[test]
+fn a_newer_template_edit_stops_the_render_of_the_one_before() {
+    let served = HeldServer::start();
+    let dir = &served.dir;
+    let (held, addr) = (&served.held, served.handle.addr);
+    served.first_edit_held();
+
+    // The second, seen while that render is held; then the render goes on.
+    common::replace_in(
+        dir.path(),
+        "templates/tenue.html",
+        "revue",
+        "revue deux fois",
+    );
+    served.newer_change_seen();
+    held.loading.close();
+    served.gate.release();
+
+    // The second edit's load has begun (and is held): the first edit's
+    // render is over, having built the pages under way only.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while held.loads.lock().unwrap().len() < 3 {
+        assert!(Instant::now() < deadline, "the second edit was not loaded");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let reached = served.first_edit_reached();
+    // Meanwhile, a page it did not reach is rendered alone from its site.
+    let unreached = (0..HELD_PAGES).find(|n| !reached.contains(n)).unwrap();
+    let page = format!("/tenue/{unreached}/");
+    let (status, meanwhile) = get(addr, &page);
+    assert_eq!(status, 200, "{meanwhile}");
+    assert!(
+        meanwhile.contains(&format!("Page tenue {unreached}, revue</p>")),
+        "{meanwhile}"
+    );
+    held.loading.release();
+    page_showing(
+        addr,
+        &page,
+        &format!("Page tenue {unreached}, revue deux fois</p>"),
+    );
+    serves_what_a_fresh_start_does(&served.handle, &served.options, "two template edits");
+    assert_eq!(
+        held.loads.lock().unwrap()[2].built.lock().unwrap().len(),
+        HELD_PAGES,
+        "the second edit's render built every held page"
+    );
+}
+
+/// A newer edit that breaks a template stops the held render of the edit
+/// before it, and its error is shown; the files that render left (those
+/// it rendered, and the others as they were) are taken by the load that
+/// follows the fix, and the site is then what a fresh start serves.
+#[test]
+fn a_render_stopped_by_a_broken_template_leaves_nothing_behind() {
+    let served = HeldServer::start();
+    let dir = &served.dir;
+    let addr = served.handle.addr;
+    served.first_edit_held();
+
+    common::replace_in(dir.path(), "templates/tenue.html", "{{ n }}", "{{ n ");
+    served.newer_change_seen();
+    served.gate.release();
+    let (_, broken) = get(addr, "/tenue/7/");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut broken = broken;
+    while !broken.contains("La construction a échoué") {
+        assert!(
+            Instant::now() < deadline,
+            "the error was not shown: {broken}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        broken = get(addr, "/tenue/7/").1;
+    }
+    assert!(broken.contains("tenue.html"), "{broken}");
+    served.first_edit_reached();
+
+    common::replace_in(
+        dir.path(),
+        "templates/tenue.html",
+        "{{ n ",
+        "{{ n }}, réparée",
+    );
+    page_showing(addr, "/tenue/7/", "Page tenue 7, réparée, revue</p>");
+    let files = served.handle.site.files().len();
+    assert_eq!(
+        served.handle.site.last_rendered(),
+        HELD_PAGES,
+        "rendered again by the fix, of {files} files: the held pages alone"
+    );
+    serves_what_a_fresh_start_does(&served.handle, &served.options, "a template fixed");
 }
 
 /// A page whose template fails: serve answers with the error once the

@@ -7,7 +7,7 @@ mod jobs;
 mod sitemap;
 pub mod trace;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -76,6 +76,9 @@ pub struct Traced {
     pub rendered: usize,
     /// Files kept as the last render wrote them.
     pub kept: usize,
+    /// The render was stopped before every job ran: the jobs it did not
+    /// reach kept their trace of the last render, as it was.
+    pub stopped: bool,
     pub traces: trace::Traces,
 }
 
@@ -90,7 +93,7 @@ pub struct RenderStats {
 impl Renderer<'_> {
     /// Renders every job into `sink`, reporting every failure.
     pub fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<usize> {
-        self.run_jobs(jobs, sink, |_| None, None)
+        self.run_jobs(jobs, sink, |_| None, None, None)
             .map(|done| done.written)
     }
 
@@ -107,34 +110,54 @@ impl Renderer<'_> {
     /// Renders `jobs` into `sink` as [`Renderer::render_jobs`] does, except
     /// the jobs that `previous` traced and that would come out the same:
     /// their files are kept ([`Sink::keep`]).
+    ///
+    /// Once `stop` is set (it is read before each job), the jobs not
+    /// started yet are left: each keeps its trace in `previous` as it was,
+    /// and the caller keeps their files as the last render wrote them
+    /// (the next render checks them as any other).
     pub fn render_jobs_traced(
         &self,
         jobs: &[Job],
         sink: &dyn Sink,
         previous: Option<&trace::Traces>,
+        stop: Option<&AtomicBool>,
     ) -> Result<Traced> {
-        self.run_jobs(jobs, sink, |job| job.key(self), previous)
+        self.run_jobs(jobs, sink, |job| job.key(self), previous, stop)
     }
 
     /// Renders `jobs` into `sink`, tracing those `key` names (the others
     /// are rendered without a trace) and keeping those whose trace in
-    /// `previous` still holds.
+    /// `previous` still holds; leaves the jobs not started once `stop` is
+    /// set, with their previous traces.
     fn run_jobs(
         &self,
         jobs: &[Job],
         sink: &dyn Sink,
         key: impl Fn(&Job) -> Option<String> + Sync,
         previous: Option<&trace::Traces>,
+        stop: Option<&AtomicBool>,
     ) -> Result<Traced> {
         let written = AtomicUsize::new(0);
         let rendered = AtomicUsize::new(0);
         let kept = AtomicUsize::new(0);
+        let stopped = AtomicBool::new(false);
         let collector = trace::Collector::new(previous.map_or(0, |p| p.calls.len()));
         let check = previous.map(trace::CallCheck::new);
         let errors: Vec<Diagnostic> = jobs
             .par_iter()
             .with_min_len(8)
             .filter_map(|job| {
+                if stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+                    stopped.store(true, Ordering::Relaxed);
+                    // Not reached: its last trace goes on with its last
+                    // files, for the next render to check.
+                    if let (Some(key), Some(previous)) = (key(job), previous) {
+                        if let Some(trace) = previous.jobs.get(&key) {
+                            collector.keep(&key, trace, previous);
+                        }
+                    }
+                    return None;
+                }
                 let Some(key) = key(job) else {
                     let count = self
                         .render_job(job)
@@ -178,6 +201,7 @@ impl Renderer<'_> {
             written: written.into_inner(),
             rendered: rendered.into_inner(),
             kept: kept.into_inner(),
+            stopped: stopped.into_inner(),
             traces,
         })
     }
