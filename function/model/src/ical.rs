@@ -80,7 +80,7 @@ impl Event<'_> {
     pub fn to_text(&self) -> EventText {
         let mut out = String::with_capacity(768);
         let mut line = |text: &str| push_folded(&mut out, text);
-        let local = |instant| zone::local(instant, self.zone).format("%Y%m%dT%H%M%S");
+        let local = |instant| Basic(zone::local(instant, self.zone));
         let tzid = self.zone.name();
         line("BEGIN:VEVENT");
         line(&format!(
@@ -274,29 +274,63 @@ pub fn host(url: &str) -> String {
 }
 
 fn utc(instant: DateTime<Utc>) -> String {
-    instant.format("%Y%m%dT%H%M%SZ").to_string()
+    format!("{}Z", Basic(instant.naive_utc()))
+}
+
+/// A date and time in iCalendar's basic form, `20250909T183000`, written
+/// field by field: chrono's formatter reads its pattern at each call, and
+/// a national site writes tens of thousands of events. Years outside four
+/// digits and leap seconds keep chrono's spelling.
+struct Basic(chrono::NaiveDateTime);
+
+impl std::fmt::Display for Basic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::Timelike;
+        let t = self.0;
+        if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+            return write!(f, "{}", t.format("%Y%m%dT%H%M%S"));
+        }
+        write!(
+            f,
+            "{:04}{:02}{:02}T{:02}{:02}{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
 }
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11); CRLF and CR become one line break.
 pub fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
+    // Runs of plain text are copied whole, between the characters escaped.
+    let mut plain_from = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let mut end = at + c.len_utf8();
+        let escaped = match c {
+            '\\' => "\\\\",
+            ';' => "\\;",
+            ',' => "\\,",
             '\r' => {
-                if chars.peek() == Some(&'\n') {
+                if let Some((_, '\n')) = chars.peek() {
                     chars.next();
+                    end += 1;
                 }
-                out.push_str("\\n");
+                "\\n"
             }
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
+            '\n' => "\\n",
+            c if c.is_control() => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain_from..at]);
+        out.push_str(escaped);
+        plain_from = end;
     }
+    out.push_str(&text[plain_from..]);
     out
 }
 
@@ -331,6 +365,80 @@ mod tests {
         assert_eq!(
             escape_text("a, b; c\\d\ne\r\nf\rg"),
             "a\\, b\\; c\\\\d\\ne\\nf\\ng"
+        );
+    }
+
+    /// Character by character, as the escape was first written: the
+    /// run-copying one must give the same text.
+    fn escape_char_by_char(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                ';' => out.push_str("\\;"),
+                ',' => out.push_str("\\,"),
+                '\r' => {
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    out.push_str("\\n");
+                }
+                '\n' => out.push_str("\\n"),
+                c if c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escapes_every_kind_of_text_as_char_by_char() {
+        let pieces = [
+            "",
+            "a",
+            "é",
+            "Café, thé; \\",
+            "\r",
+            "\n",
+            "\r\n",
+            "\t",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9f}",
+            "\u{a0}",
+            "🎉",
+            "Saint-Étienne",
+            ",;",
+            "\r\r\n\n",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(escape_text(&text), escape_char_by_char(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn basic_times_are_chronos() {
+        let mut t = NaiveDate::from_ymd_opt(2024, 12, 31)
+            .unwrap()
+            .and_hms_opt(23, 59, 58)
+            .unwrap();
+        for _ in 0..5000 {
+            assert_eq!(Basic(t).to_string(), t.format("%Y%m%dT%H%M%S").to_string());
+            t += Duration::seconds(3_607);
+        }
+        let far = NaiveDate::from_ymd_opt(12_345, 1, 2)
+            .unwrap()
+            .and_hms_opt(3, 4, 5)
+            .unwrap();
+        assert_eq!(
+            Basic(far).to_string(),
+            far.format("%Y%m%dT%H%M%S").to_string()
         );
     }
 
