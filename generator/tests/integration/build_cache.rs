@@ -455,6 +455,13 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_note() {
     let report = build(&site, NOW);
     assert!(report.contains("another version"), "{report}");
     assert_eq!(rendered(&report), None, "everything rendered: {report}");
+    // Another version's cache, in a shape this one does not read.
+    let older = r#"{"key":"maillage 0.0.0","traces":{"calls":[],"jobs":{"page:a":{"uses":[],"calls":[1,2],"volatile":false,"outputs":[]}}},"output":{}}"#;
+    std::fs::write(&cache, older).unwrap();
+    touch_a_page(&site);
+    let report = build(&site, NOW);
+    assert!(report.contains("another version"), "{report}");
+    assert_eq!(rendered(&report), None, "everything rendered: {report}");
 }
 
 /// The same site reached by another path (relative to the working folder

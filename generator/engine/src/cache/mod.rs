@@ -115,16 +115,28 @@ pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
             return None;
         }
     };
-    match serde_json::from_slice::<BuildCache>(&text) {
+    // A cache of another version may not even have this one's shape: its
+    // key alone says so.
+    #[derive(Deserialize)]
+    struct KeyOnly {
+        key: String,
+    }
+    let parsed = serde_json::from_slice::<BuildCache>(&text).map_err(|e| {
+        match serde_json::from_slice::<KeyOnly>(&text) {
+            Ok(other) if other.key != key => None,
+            _ => Some(e),
+        }
+    });
+    match parsed {
         Ok(cache) if cache.key == key => Some(cache),
-        Ok(_) => {
+        Ok(_) | Err(None) => {
             eprintln!(
                 "note: {DIR}/{FILE} was made by another version of maillage or for another \
                  configuration: everything is rendered"
             );
             None
         }
-        Err(e) => {
+        Err(Some(e)) => {
             eprintln!("note: {DIR}/{FILE} is damaged ({e}): everything is rendered");
             None
         }

@@ -150,11 +150,47 @@ pub struct Use {
 pub struct Trace {
     pub uses: Vec<Use>,
     /// Indexes into [`Traces::calls`].
+    #[serde(with = "runs")]
     pub calls: Vec<u32>,
     /// It read something that cannot be checked again: render it each time.
     pub volatile: bool,
     /// Each output's path and the fingerprint of the bytes written.
     pub outputs: Vec<(String, Fingerprint)>,
+}
+
+/// A list of indexes saved as runs of consecutive ones, `[first, count]`
+/// each: a page's calls are mostly the shared calls in order, and the
+/// national site's cache was half made of them written one by one.
+mod runs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(indexes: &[u32], s: S) -> Result<S::Ok, S::Error> {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for &i in indexes {
+            match runs.last_mut() {
+                Some((first, count)) if u64::from(*first) + u64::from(*count) == u64::from(i) => {
+                    *count += 1
+                }
+                _ => runs.push((i, 1)),
+            }
+        }
+        runs.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+        let runs = Vec::<(u32, u32)>::deserialize(d)?;
+        let mut indexes = Vec::with_capacity(runs.iter().map(|&(_, n)| n as usize).sum());
+        for (first, count) in runs {
+            let last = count
+                .checked_sub(1)
+                .and_then(|more| first.checked_add(more))
+                .ok_or_else(|| {
+                    serde::de::Error::custom("an empty run of calls, or one too long")
+                })?;
+            indexes.extend(first..=last);
+        }
+        Ok(indexes)
+    }
 }
 
 /// A template function call: its name, its arguments (sorted, as JSON) and
@@ -483,5 +519,32 @@ mod tests {
             fields(json!({"title": "A"}), json!(1)),
             fields(json!({"title": "A"}), json!(2))
         );
+    }
+
+    #[test]
+    fn calls_saved_as_runs_read_back_the_same() {
+        let lists: [Vec<u32>; 6] = [
+            vec![],
+            vec![7],
+            (0..60).collect(),
+            vec![0, 1, 2, 5, 6, 9, 3, 4, 4, u32::MAX - 1, u32::MAX, 0],
+            vec![u32::MAX, 0, 1],
+            vec![3, 2, 1, 0],
+        ];
+        for calls in lists {
+            let trace = Trace {
+                calls: calls.clone(),
+                ..Trace::default()
+            };
+            let text = serde_json::to_string(&trace).unwrap();
+            let back: Trace = serde_json::from_str(&text).unwrap();
+            assert_eq!(back.calls, calls, "{text}");
+        }
+        let text = serde_json::to_string(&Trace {
+            calls: (0..60).collect(),
+            ..Trace::default()
+        })
+        .unwrap();
+        assert!(text.contains("\"calls\":[[0,60]]"), "{text}");
     }
 }
