@@ -79,30 +79,39 @@ pub struct EventText {
 impl Event<'_> {
     pub fn to_text(&self) -> EventText {
         let mut out = String::with_capacity(768);
-        let mut line = |text: &str| push_folded(&mut out, text);
+        // Each line written in one buffer, then folded into the event.
+        let mut buffer = String::with_capacity(256);
+        let mut line = |text: std::fmt::Arguments<'_>| {
+            buffer.clear();
+            let _ = buffer.write_fmt(text);
+            push_folded(&mut out, &buffer);
+        };
         let local = |instant| Basic(zone::local(instant, self.zone));
         let tzid = self.zone.name();
-        line("BEGIN:VEVENT");
-        line(&format!(
+        line(format_args!("BEGIN:VEVENT"));
+        line(format_args!(
             "UID:{}",
             escape_text(&uid(self.meetup_id, self.host))
         ));
-        line(&format!("DTSTAMP:{}", utc(self.stamp)));
-        line(&format!("DTSTART;TZID={tzid}:{}", local(self.start)));
-        line(&format!("DTEND;TZID={tzid}:{}", local(self.end)));
+        line(format_args!("DTSTAMP:{}Z", Basic(self.stamp.naive_utc())));
+        line(format_args!("DTSTART;TZID={tzid}:{}", local(self.start)));
+        line(format_args!("DTEND;TZID={tzid}:{}", local(self.end)));
         if let Some(sequence) = self.sequence {
-            line(&format!("SEQUENCE:{sequence}"));
+            line(format_args!("SEQUENCE:{sequence}"));
         }
-        line(&format!("SUMMARY:{}", escape_text(self.summary)));
-        line(&format!("DESCRIPTION:{}", escape_text(self.description)));
-        line(&format!("LOCATION:{}", escape_text(self.location)));
+        line(format_args!("SUMMARY:{}", escape_text(self.summary)));
+        line(format_args!(
+            "DESCRIPTION:{}",
+            escape_text(self.description)
+        ));
+        line(format_args!("LOCATION:{}", escape_text(self.location)));
         if let Some((lat, lon)) = self.geo {
-            line(&format!("GEO:{lat:.6};{lon:.6}"));
+            line(format_args!("GEO:{lat:.6};{lon:.6}"));
         }
-        line(&format!("URL:{}", self.url));
-        line(&format!("STATUS:{}", self.status.value()));
-        line("TRANSP:OPAQUE");
-        line("END:VEVENT");
+        line(format_args!("URL:{}", self.url));
+        line(format_args!("STATUS:{}", self.status.value()));
+        line(format_args!("TRANSP:OPAQUE"));
+        line(format_args!("END:VEVENT"));
         EventText {
             text: out,
             zone: self.zone,
@@ -142,7 +151,14 @@ impl Calendar {
     }
 
     pub fn finish(self) -> String {
-        let mut text = String::with_capacity(self.events.len() + 512);
+        let zones: Vec<Arc<str>> = self
+            .zones
+            .values()
+            .map(|&(zone, from, to)| vtimezone(zone, from, to))
+            .collect();
+        // Sized once: the zones' text outweighs a short calendar's events.
+        let size = self.events.len() + zones.iter().map(|z| z.len()).sum::<usize>() + 512;
+        let mut text = String::with_capacity(size);
         for line in [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -155,8 +171,8 @@ impl Calendar {
         if let Some(name) = &self.name {
             push_folded(&mut text, &format!("X-WR-CALNAME:{}", escape_text(name)));
         }
-        for (zone, from, to) in self.zones.values() {
-            text.push_str(&vtimezone(*zone, *from, *to));
+        for zone in &zones {
+            text.push_str(zone);
         }
         text.push_str(&self.events);
         push_folded(&mut text, "END:VCALENDAR");
@@ -271,10 +287,6 @@ pub fn host(url: &str) -> String {
     } else {
         host.to_ascii_lowercase()
     }
-}
-
-fn utc(instant: DateTime<Utc>) -> String {
-    format!("{}Z", Basic(instant.naive_utc()))
 }
 
 /// A date and time in iCalendar's basic form, `20250909T183000`, written
