@@ -70,7 +70,7 @@ impl SiteExtension for VendorAssets {
                         format!("the theme's file `{}`", entry.from),
                     ),
                     path: entry.to,
-                    bytes,
+                    bytes: bytes.into(),
                     in_sitemap: false,
                 }),
                 Err(e) => errors.push(

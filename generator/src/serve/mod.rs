@@ -289,7 +289,7 @@ impl SiteHandle {
             return Ok(Refreshed::Site(summary));
         };
         for file in &files {
-            rendered.insert(file.path.clone(), file.bytes.clone());
+            rendered.insert(file.path.clone(), file.bytes.get().into_owned());
         }
         let count = rendered.len();
         let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());

@@ -27,6 +27,10 @@ use serde_json::{Map, Value};
 /// What a template gives while probed: no rendering can produce it.
 pub(crate) const PROBED: &str = "\0maillage: not rendered\0";
 
+/// The name a deferred file's use is noted under ([`note_use`]), with the
+/// fingerprint of what its bytes are made of as the context.
+pub(crate) const FILE_USE: &str = "(file)";
+
 /// A 64-bit hash of some bytes or value.
 pub type Fingerprint = u64;
 

@@ -113,10 +113,58 @@ impl std::fmt::Debug for PageContext {
 pub struct ExtraFile {
     /// Path in the output, without a leading slash: `carte/lieux.geojson`.
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: FileBytes,
     pub in_sitemap: bool,
     /// What asks for the file, for messages about its path.
     pub source: Source,
+}
+
+/// A file's bytes: given, or made when the file is written by a builder
+/// that can tell what they are made of without making them (a build that
+/// keeps the file then never makes them).
+#[derive(Clone)]
+pub enum FileBytes {
+    Ready(Vec<u8>),
+    Deferred {
+        builder: Arc<dyn FileBuilder>,
+        index: usize,
+    },
+}
+
+/// Makes the bytes of deferred files, each named by an index.
+pub trait FileBuilder: Send + Sync {
+    fn bytes(&self, index: usize) -> Vec<u8>;
+
+    /// A fingerprint of what file `index` is made of: files with the same
+    /// fingerprint, under the same configuration, have the same bytes.
+    fn fingerprint(&self, index: usize) -> Fingerprint;
+}
+
+impl FileBytes {
+    /// The bytes, borrowed when ready, made when deferred.
+    pub fn get(&self) -> Cow<'_, [u8]> {
+        match self {
+            FileBytes::Ready(bytes) => Cow::Borrowed(bytes),
+            FileBytes::Deferred { builder, index } => Cow::Owned(builder.bytes(*index)),
+        }
+    }
+}
+
+impl From<Vec<u8>> for FileBytes {
+    fn from(bytes: Vec<u8>) -> FileBytes {
+        FileBytes::Ready(bytes)
+    }
+}
+
+impl std::fmt::Debug for FileBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileBytes::Ready(bytes) => write!(f, "Ready({} bytes)", bytes.len()),
+            FileBytes::Deferred { index, .. } => {
+                f.debug_struct("Deferred").field("index", index).finish()
+            }
+        }
+    }
 }
 
 /// What one extension adds to a build.

@@ -16,8 +16,8 @@ use crate::config::Config;
 use crate::content::{Page, Section};
 use crate::error::Diagnostics;
 pub use extension::{
-    ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, PageContext,
-    RequiredPage, SearchEntry, SiteExtension,
+    ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, FileBuilder,
+    FileBytes, PageContext, RequiredPage, SearchEntry, SiteExtension,
 };
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};

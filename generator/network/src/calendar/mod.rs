@@ -7,20 +7,23 @@ pub(crate) mod ics;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use std::sync::OnceLock;
+
+use maillage_engine::render::trace::{fingerprint_hashed, Fingerprint};
 use maillage_model::ical::EventText;
 use rayon::prelude::*;
 
 use crate::error::Source;
 use crate::pages::network::Network;
-use crate::site::ExtraFile;
+use crate::site::{ExtraFile, FileBuilder, FileBytes};
 
 /// Every calendar and the feed.
-pub fn files(net: &Network) -> Vec<ExtraFile> {
+pub fn files(net: &Arc<Network>) -> Vec<ExtraFile> {
     files_where(net, |_| true)
 }
 
 /// The calendars and the feed whose output paths are in `paths`.
-pub fn files_of(net: &Network, paths: &HashSet<String>) -> Vec<ExtraFile> {
+pub fn files_of(net: &Arc<Network>, paths: &HashSet<String>) -> Vec<ExtraFile> {
     files_where(net, |path| paths.contains(path))
 }
 
@@ -28,36 +31,59 @@ pub fn files_of(net: &Network, paths: &HashSet<String>) -> Vec<ExtraFile> {
 /// its region's share it, and a change of live figures writes again only
 /// the events of the meetups it touches (the event says how registration
 /// stands).
+/// Each is written when first asked for: a build that keeps the meetups'
+/// calendars writes only those of the regions' calendars.
 #[derive(Clone, Default)]
-pub struct EventCache(Vec<Arc<EventText>>);
+pub struct EventCache(Vec<OnceLock<Arc<EventText>>>);
 
 impl EventCache {
     pub fn new(net: &Network) -> EventCache {
-        let host = maillage_model::ical::host(&net.config.base_url);
         EventCache(
             (0..net.data.meetups.len())
-                .into_par_iter()
-                .map(|m| Arc::new(ics::event(net, &host, m)))
+                .map(|_| OnceLock::new())
                 .collect(),
         )
     }
 
-    /// Writes again the events of `meetups`.
-    pub fn patch(&mut self, net: &Network, meetups: &[usize]) {
-        let host = maillage_model::ical::host(&net.config.base_url);
+    /// Forgets the events of `meetups`: they are written again when asked for.
+    pub fn patch(&mut self, meetups: &[usize]) {
         for &m in meetups {
-            self.0[m] = Arc::new(ics::event(net, &host, m));
+            self.0[m] = OnceLock::new();
         }
     }
 
-    fn event(&self, m: usize) -> &EventText {
-        &self.0[m]
+    fn event<'n>(&'n self, net: &Network, m: usize) -> &'n EventText {
+        self.0[m].get_or_init(|| {
+            let host = maillage_model::ical::host(&net.config.base_url);
+            Arc::new(ics::event(net, &host, m))
+        })
     }
 }
 
-fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
+/// The calendars of single meetups, written when the build writes them.
+struct MeetupCalendars(Arc<Network>);
+
+impl FileBuilder for MeetupCalendars {
+    fn bytes(&self, m: usize) -> Vec<u8> {
+        let net = &self.0;
+        ics::meetup_calendar(net, m, net.calendar_events.event(net, m))
+    }
+
+    /// What [`ics::event`] and [`ics::meetup_calendar`] read: the entries
+    /// of the meetup and of its place, the meetup's facts and the build's
+    /// day (the event's stamp); the rest is the configuration, which keys
+    /// the cache. Whatever else they come to read must join this list.
+    fn fingerprint(&self, m: usize) -> Fingerprint {
+        let net = &self.0;
+        let place = &net.data.places[net.meetup_place[m]];
+        fingerprint_hashed(&(&net.data.meetups[m], place, &net.facts[m], net.stamp()))
+    }
+}
+
+fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
     let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
-    let event = |m: usize| net.calendar_events.event(m);
+    let event = |m: usize| net.calendar_events.event(net, m);
+    let meetup_calendars: Arc<dyn FileBuilder> = Arc::new(MeetupCalendars(net.clone()));
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {
@@ -65,7 +91,10 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
             let path = calendar_path(net.urls.meetup(&meetup.id));
             wanted(&path).then(|| ExtraFile {
                 path,
-                bytes: ics::meetup_calendar(net, m, event(m)),
+                bytes: FileBytes::Deferred {
+                    builder: meetup_calendars.clone(),
+                    index: m,
+                },
                 in_sitemap: false,
                 source: net.data.source(
                     meetup.origin,
@@ -79,7 +108,7 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
         let path = calendar_path(net.urls.region(&region.slug));
         wanted(&path).then(|| ExtraFile {
             path,
-            bytes: ics::region_calendar(net, r, event),
+            bytes: ics::region_calendar(net, r, event).into(),
             in_sitemap: false,
             source: net.data.source(
                 region.origin,
@@ -92,7 +121,7 @@ fn files_where(net: &Network, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Extra
     if wanted(feed) {
         files.push(ExtraFile {
             path: feed.to_string(),
-            bytes: atom::feed(net),
+            bytes: atom::feed(net).into(),
             in_sitemap: false,
             source: Source::part("the feed of meetups to come"),
         });

@@ -132,7 +132,7 @@ fn by_region_csv(net: &Network, figures: &Figures) -> Vec<u8> {
 pub(crate) fn all(net: &Network, figures: &Figures) -> Vec<ExtraFile> {
     let file = |folder: &str, name: &str, bytes: Vec<u8>| ExtraFile {
         path: format!("{}{name}", &folder[1..]),
-        bytes,
+        bytes: bytes.into(),
         in_sitemap: false,
         source: Source::part(format!("the figures file {folder}{name}")),
     };

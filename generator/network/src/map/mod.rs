@@ -167,7 +167,7 @@ fn outline_files(net: &Network) -> [ExtraFile; 2] {
         path: file_url(net, None, name)
             .trim_start_matches('/')
             .to_string(),
-        bytes: text.as_bytes().to_vec(),
+        bytes: text.as_bytes().to_vec().into(),
         in_sitemap: false,
         source: crate::error::Source::part("the map's outlines"),
     })
@@ -204,7 +204,7 @@ pub fn files_of(net: &Network, regions: &[usize]) -> Vec<ExtraFile> {
             };
             ExtraFile {
                 path: url.trim_start_matches('/').to_string(),
-                bytes,
+                bytes: bytes.into(),
                 in_sitemap: false,
                 source: crate::error::Source::part("the map's data"),
             }

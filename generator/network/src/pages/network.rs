@@ -567,7 +567,7 @@ impl Network {
         features.patch(&net, &meetups);
         net.map_features = features;
         let mut events = std::mem::take(&mut net.calendar_events);
-        events.patch(&net, &meetups);
+        events.patch(&meetups);
         net.calendar_events = events;
         net
     }

@@ -4,6 +4,7 @@
 //! cancellation or a report.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use super::listings::{self, Listing};
 use super::network::Network;
@@ -101,7 +102,7 @@ impl Showing {
 /// The files listed in `showing`, built again from `net`: the national map
 /// files, those of its regions, the feed and its calendars, and the
 /// figures' files when a meetup held changed.
-pub fn files_showing(net: &Network, showing: &Showing) -> Vec<ExtraFile> {
+pub fn files_showing(net: &Arc<Network>, showing: &Showing) -> Vec<ExtraFile> {
     let regions: Vec<usize> = showing.regions.iter().copied().collect();
     let (mut files, calendars) = rayon::join(
         || crate::map::files_of(net, &regions),
@@ -146,11 +147,13 @@ mod tests {
     }
 
     /// Every data file, by path.
-    fn files(net: &Network) -> BTreeMap<String, Vec<u8>> {
+    fn files(net: &Arc<Network>) -> BTreeMap<String, Vec<u8>> {
         let mut all = crate::map::files(net);
         all.extend(crate::calendar::files(net));
         all.extend(figures::files::all(net, &Figures::of(net)));
-        all.into_iter().map(|f| (f.path, f.bytes)).collect()
+        all.into_iter()
+            .map(|f| (f.path, f.bytes.get().into_owned()))
+            .collect()
     }
 
     fn changed(
@@ -223,7 +226,7 @@ mod tests {
             let fresh = {
                 let mut data = crate::data::load(&root, net.now).unwrap().data;
                 data.live.meetups.insert(id.clone(), figures[0].1.clone());
-                Network::new(data, net.config.clone(), net.now)
+                Arc::new(Network::new(data, net.config.clone(), net.now))
             };
             let after = Arc::new(net.with_figures(&figures));
             let showing = Showing::meetups(&after, &BTreeSet::from([id.clone()]));
@@ -251,12 +254,12 @@ mod tests {
             let fresh_files = crate::calendar::files(&fresh)
                 .into_iter()
                 .chain(crate::map::files(&fresh))
-                .map(|f| (f.path, f.bytes))
+                .map(|f| (f.path, f.bytes.get().into_owned()))
                 .collect::<BTreeMap<_, _>>();
             for file in files_showing(&after, &showing) {
                 if let Some(bytes) = fresh_files.get(&file.path) {
                     assert!(
-                        *bytes == file.bytes,
+                        **bytes == *file.bytes.get(),
                         "{id}: {} differs from a fresh link",
                         file.path
                     );
