@@ -166,10 +166,64 @@ pub fn save(root: &Path, cache: &BuildCache) -> std::io::Result<()> {
     let dir = root.join(DIR);
     std::fs::create_dir_all(&dir)?;
     let partial = dir.join(format!("{FILE}.{}", std::process::id()));
-    let file = std::fs::File::create(&partial)?;
-    let mut writer = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut writer, cache)?;
-    std::io::Write::flush(&mut writer)?;
-    drop(writer);
+    std::fs::write(&partial, to_json(cache)?)?;
     std::fs::rename(&partial, path(root))
+}
+
+/// `cache` as JSON, as `serde_json` writes it, its three large fields
+/// written in parallel: the build waits for the cache before it ends.
+fn to_json(cache: &BuildCache) -> serde_json::Result<Vec<u8>> {
+    let BuildCache {
+        key,
+        traces,
+        output,
+        spare,
+    } = cache;
+    let ((traces, output), spare) = rayon::join(
+        || rayon::join(|| serde_json::to_vec(traces), || serde_json::to_vec(output)),
+        || serde_json::to_vec(spare),
+    );
+    let (traces, output, spare) = (traces?, output?, spare?);
+    let mut json = Vec::with_capacity(traces.len() + output.len() + spare.len() + key.len() + 64);
+    json.extend_from_slice(b"{\"key\":");
+    serde_json::to_writer(&mut json, key)?;
+    for (name, value) in [("traces", traces), ("output", output), ("spare", spare)] {
+        json.extend_from_slice(format!(",\"{name}\":").as_bytes());
+        json.extend_from_slice(&value);
+    }
+    json.push(b'}');
+    Ok(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::trace::Trace;
+
+    #[test]
+    fn the_cache_is_written_as_serde_writes_it() {
+        let mut traces = Traces::default();
+        traces.jobs.insert(
+            "page:a".into(),
+            Trace {
+                calls: vec![0, 1, 2, 7],
+                ..Trace::default()
+            },
+        );
+        for spare in [None, Some(HashMap::from([("b.html".to_string(), 9)]))] {
+            let cache = BuildCache {
+                key: "maillage \"x\"".into(),
+                traces: Traces {
+                    calls: Vec::new(),
+                    jobs: traces.jobs.clone(),
+                },
+                output: HashMap::from([("a/index.html".to_string(), 12)]),
+                spare,
+            };
+            assert_eq!(
+                to_json(&cache).unwrap(),
+                serde_json::to_vec(&cache).unwrap()
+            );
+        }
+    }
 }
