@@ -71,13 +71,19 @@ pub(crate) fn region_calendar<'e>(
 ) -> Vec<u8> {
     let region = &net.data.regions[r];
     let mut cal = ical::Calendar::new(Some(&format!("Rencontres – {}", region.name)));
-    let since = net.now - Duration::days(REGION_HISTORY_DAYS);
-    for &m in &net.region_meetups[r] {
-        // Until the instant it ends plus the history: a boundary of
-        // [`Network::clock_span`].
-        if net.facts[m].end > since {
-            cal.push_event(event(m));
-        }
+    for m in region_meetups(net, r) {
+        cal.push_event(event(m));
     }
     cal.finish().into_bytes()
+}
+
+/// The meetups of region `r`'s calendar, in its order.
+pub(crate) fn region_meetups(net: &Network, r: usize) -> impl Iterator<Item = usize> + '_ {
+    let since = net.now - Duration::days(REGION_HISTORY_DAYS);
+    // Until the instant it ends plus the history: a boundary of
+    // [`Network::clock_span`].
+    net.region_meetups[r]
+        .iter()
+        .copied()
+        .filter(move |&m| net.facts[m].end > since)
 }

@@ -69,21 +69,44 @@ impl FileBuilder for MeetupCalendars {
         ics::meetup_calendar(net, m, net.calendar_events.event(net, m))
     }
 
-    /// What [`ics::event`] and [`ics::meetup_calendar`] read: the entries
-    /// of the meetup and of its place, the meetup's facts and the build's
-    /// day (the event's stamp); the rest is the configuration, which keys
-    /// the cache. Whatever else they come to read must join this list.
+    /// The event's, which holds the meetup's title the calendar is named by.
     fn fingerprint(&self, m: usize) -> Fingerprint {
-        let net = &self.0;
-        let place = &net.data.places[net.meetup_place[m]];
-        fingerprint_hashed(&(&net.data.meetups[m], place, &net.facts[m], net.stamp()))
+        event_fingerprint(&self.0, m)
     }
+}
+
+/// The calendars of the regions, written when the build writes them.
+struct RegionCalendars(Arc<Network>);
+
+impl FileBuilder for RegionCalendars {
+    fn bytes(&self, r: usize) -> Vec<u8> {
+        let net = &self.0;
+        ics::region_calendar(net, r, |m| net.calendar_events.event(net, m))
+    }
+
+    /// The region's name and its meetups' events.
+    fn fingerprint(&self, r: usize) -> Fingerprint {
+        let net = &self.0;
+        let events: Vec<Fingerprint> = ics::region_meetups(net, r)
+            .map(|m| event_fingerprint(net, m))
+            .collect();
+        fingerprint_hashed(&(&net.data.regions[r].name, events))
+    }
+}
+
+/// A fingerprint of what [`ics::event`] reads: the entries of the meetup
+/// and of its place, the meetup's facts and the build's day (the event's
+/// stamp); the rest is the configuration, which keys the cache. Whatever
+/// else it comes to read must join this list.
+fn event_fingerprint(net: &Network, m: usize) -> Fingerprint {
+    let place = &net.data.places[net.meetup_place[m]];
+    fingerprint_hashed(&(&net.data.meetups[m], place, &net.facts[m], net.stamp()))
 }
 
 fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
     let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
-    let event = |m: usize| net.calendar_events.event(net, m);
     let meetup_calendars: Arc<dyn FileBuilder> = Arc::new(MeetupCalendars(net.clone()));
+    let region_calendars: Arc<dyn FileBuilder> = Arc::new(RegionCalendars(net.clone()));
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {
@@ -108,7 +131,10 @@ fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<
         let path = calendar_path(net.urls.region(&region.slug));
         wanted(&path).then(|| ExtraFile {
             path,
-            bytes: ics::region_calendar(net, r, event).into(),
+            bytes: FileBytes::Deferred {
+                builder: region_calendars.clone(),
+                index: r,
+            },
             in_sitemap: false,
             source: net.data.source(
                 region.origin,

@@ -672,13 +672,13 @@ mod tests {
         ]
     }
 
-    /// Checks that `made` (a value of each meetup, and its fingerprint
-    /// made from what the value is made of) gives a new fingerprint
-    /// wherever the value changes, after each of [`entry_changes`] and
-    /// after the clock moves on 7, 30 and 365 days.
+    /// Checks that `made` (named values, each with its fingerprint made
+    /// from what the value is made of) gives a new fingerprint wherever
+    /// the value changes, after each of [`entry_changes`] and after the
+    /// clock moves on 7, 30 and 365 days.
     fn fingerprints_follow<T: PartialEq>(
         what: &str,
-        made: impl Fn(Arc<Network>) -> Vec<(T, Fingerprint)>,
+        made: impl Fn(Arc<Network>) -> Vec<(String, T, Fingerprint)>,
     ) {
         let before = Arc::new(demo_network(|_| {}, None));
         let old = made(before.clone());
@@ -702,16 +702,14 @@ mod tests {
             let changed = old
                 .iter()
                 .zip(&new)
-                .filter(|((a, _), (b, _))| a != b)
+                .filter(|((_, a, _), (_, b, _))| a != b)
                 .count();
             changing += usize::from(changed > 0);
-            for (m, ((old_value, old_fp), (new_value, new_fp))) in old.iter().zip(&new).enumerate()
-            {
+            for ((name, old_value, old_fp), (_, new_value, new_fp)) in old.iter().zip(&new) {
                 if old_value != new_value {
                     assert_ne!(
                         old_fp, new_fp,
-                        "{change}: the {what} of {} changed, its fingerprint did not",
-                        after.data.meetups[m].id
+                        "{change}: the {what} of {name} changed, its fingerprint did not"
                     );
                 }
             }
@@ -730,6 +728,7 @@ mod tests {
             (0..net.data.meetups.len())
                 .map(|m| {
                     (
+                        net.data.meetups[m].id.clone(),
                         Value::clone(net.meetup_summary(m)),
                         net.summary_fingerprint(m),
                     )
@@ -738,18 +737,20 @@ mod tests {
         });
     }
 
-    /// The same for each meetup's calendar, whose bytes are made only
-    /// when the build writes them.
+    /// The same for the calendars of each meetup and region, whose bytes
+    /// are made only when the build writes them.
     #[test]
-    fn meetup_calendar_fingerprints_follow_the_calendars() {
+    fn calendar_fingerprints_follow_the_calendars() {
         use maillage_engine::site::FileBytes;
         fingerprints_follow("calendar", |net| {
             crate::calendar::files(&net)
                 .into_iter()
                 .filter_map(|file| match &file.bytes {
-                    FileBytes::Deferred { builder, index } => {
-                        Some((file.bytes.get().into_owned(), builder.fingerprint(*index)))
-                    }
+                    FileBytes::Deferred { builder, index } => Some((
+                        file.path.clone(),
+                        file.bytes.get().into_owned(),
+                        builder.fingerprint(*index),
+                    )),
                     FileBytes::Ready(_) => None,
                 })
                 .collect()
