@@ -26,7 +26,7 @@ pub mod unchanged;
 pub const DIR: &str = ".maillage";
 const FILE: &str = "build-cache.json";
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct BuildCache {
     /// What the cache is valid for ([`key`]).
     pub key: String,
@@ -37,6 +37,55 @@ pub struct BuildCache {
     /// The same for the output before it, kept as the spare folder the
     /// next build writes into.
     pub spare: Option<HashMap<String, Fingerprint>>,
+}
+
+/// The cache as saved: the spare folder's fingerprints as their
+/// differences from the output's (the two folders are the outputs of two
+/// builds in a row: mostly the same).
+#[derive(Deserialize)]
+struct Saved {
+    key: String,
+    traces: Traces,
+    output: HashMap<String, Fingerprint>,
+    spare: Option<SpareChanges>,
+}
+
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+struct SpareChanges {
+    /// Files whose fingerprint differs from the output's, or that the
+    /// output does not have.
+    differ: HashMap<String, Fingerprint>,
+    /// Files of the output that the spare folder does not have.
+    missing: Vec<String>,
+}
+
+impl SpareChanges {
+    fn between(
+        output: &HashMap<String, Fingerprint>,
+        spare: &HashMap<String, Fingerprint>,
+    ) -> SpareChanges {
+        SpareChanges {
+            differ: spare
+                .iter()
+                .filter(|(path, fingerprint)| output.get(*path) != Some(fingerprint))
+                .map(|(path, &fingerprint)| (path.clone(), fingerprint))
+                .collect(),
+            missing: output
+                .keys()
+                .filter(|path| !spare.contains_key(*path))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn applied_to(self, output: &HashMap<String, Fingerprint>) -> HashMap<String, Fingerprint> {
+        let mut spare = output.clone();
+        for path in &self.missing {
+            spare.remove(path);
+        }
+        spare.extend(self.differ);
+        spare
+    }
 }
 
 pub fn path(root: &Path) -> PathBuf {
@@ -121,14 +170,19 @@ pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
     struct KeyOnly {
         key: String,
     }
-    let parsed = serde_json::from_slice::<BuildCache>(&text).map_err(|e| {
+    let parsed = serde_json::from_slice::<Saved>(&text).map_err(|e| {
         match serde_json::from_slice::<KeyOnly>(&text) {
             Ok(other) if other.key != key => None,
             _ => Some(e),
         }
     });
     match parsed {
-        Ok(cache) if cache.key == key => Some(cache),
+        Ok(saved) if saved.key == key => Some(BuildCache {
+            spare: saved.spare.map(|changes| changes.applied_to(&saved.output)),
+            key: saved.key,
+            traces: saved.traces,
+            output: saved.output,
+        }),
         Ok(_) | Err(None) => {
             eprintln!(
                 "note: {DIR}/{FILE} was made by another version of maillage or for another \
@@ -170,8 +224,8 @@ pub fn save(root: &Path, cache: &BuildCache) -> std::io::Result<()> {
     std::fs::rename(&partial, path(root))
 }
 
-/// `cache` as JSON, as `serde_json` writes it, its three large fields
-/// written in parallel: the build waits for the cache before it ends.
+/// `cache` as JSON ([`Saved`]), its large fields written in parallel:
+/// the build waits for the cache before it ends.
 fn to_json(cache: &BuildCache) -> serde_json::Result<Vec<u8>> {
     let BuildCache {
         key,
@@ -181,7 +235,12 @@ fn to_json(cache: &BuildCache) -> serde_json::Result<Vec<u8>> {
     } = cache;
     let ((traces, output), spare) = rayon::join(
         || rayon::join(|| serde_json::to_vec(traces), || serde_json::to_vec(output)),
-        || serde_json::to_vec(spare),
+        || {
+            let changes = spare
+                .as_ref()
+                .map(|spare| SpareChanges::between(output, spare));
+            serde_json::to_vec(&changes)
+        },
     );
     let (traces, output, spare) = (traces?, output?, spare?);
     let mut json = Vec::with_capacity(traces.len() + output.len() + spare.len() + key.len() + 64);
@@ -201,7 +260,7 @@ mod tests {
     use crate::render::trace::Trace;
 
     #[test]
-    fn the_cache_is_written_as_serde_writes_it() {
+    fn a_saved_cache_reads_back_the_same() {
         let mut traces = Traces::default();
         traces.jobs.insert(
             "page:a".into(),
@@ -210,20 +269,38 @@ mod tests {
                 ..Trace::default()
             },
         );
-        for spare in [None, Some(HashMap::from([("b.html".to_string(), 9)]))] {
+        let output = HashMap::from([
+            ("a/index.html".to_string(), 12),
+            ("b/index.html".to_string(), 13),
+            ("c.css".to_string(), 14),
+        ]);
+        let spares = [
+            None,
+            Some(output.clone()),
+            Some(HashMap::new()),
+            Some(HashMap::from([
+                ("a/index.html".to_string(), 12),
+                ("b/index.html".to_string(), 99),
+                ("gone.html".to_string(), 1),
+            ])),
+        ];
+        let root = tempfile::tempdir().unwrap();
+        for spare in spares {
             let cache = BuildCache {
                 key: "maillage \"x\"".into(),
                 traces: Traces {
                     calls: Vec::new(),
                     jobs: traces.jobs.clone(),
                 },
-                output: HashMap::from([("a/index.html".to_string(), 12)]),
-                spare,
+                output: output.clone(),
+                spare: spare.clone(),
             };
-            assert_eq!(
-                to_json(&cache).unwrap(),
-                serde_json::to_vec(&cache).unwrap()
-            );
+            save(root.path(), &cache).unwrap();
+            let back = load(root.path(), &cache.key).unwrap();
+            assert_eq!(back.key, cache.key);
+            assert_eq!(back.output, output);
+            assert_eq!(back.spare, spare);
+            assert_eq!(back.traces.jobs["page:a"].calls, vec![0, 1, 2, 7]);
         }
     }
 }
