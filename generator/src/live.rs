@@ -38,6 +38,7 @@ use maillage_model::clock;
 use maillage_model::events::{Event, EventSink};
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate};
 use maillage_store::Store;
+use rayon::prelude::*;
 
 use crate::build::{BuildOptions, Site};
 use crate::data::DataSet;
@@ -45,6 +46,7 @@ use crate::failure::{Failure, Outcome};
 use crate::pages::network::Network;
 use crate::pages::{DataPages, Showing};
 use crate::serve::{Hooks, Limits, Refresh, Refreshed, ServeHandle, SiteHandle};
+use crate::site::{ExtraFile, FileBytes};
 use crate::store_cli::{self, StoreSpec};
 
 /// The longest wait between two looks at the date: the clock may be set
@@ -458,10 +460,19 @@ fn spawn_worker(
                 let showing = Showing::meetups(&net, &ids);
                 // The files are made while the page list is made and the
                 // pages render, on a thread outside the pool: waiting for
-                // them never holds a pool thread they need.
+                // them never holds a pool thread they need. Their bytes
+                // are made there too, calendars included, which a build
+                // makes only when it writes them.
                 let (for_files, page_paths) = (net.clone(), showing.pages.clone());
-                let files =
-                    std::thread::spawn(move || crate::pages::files_showing(&for_files, &showing));
+                let files = std::thread::spawn(move || {
+                    crate::pages::files_showing(&for_files, &showing)
+                        .into_par_iter()
+                        .map(|file| ExtraFile {
+                            bytes: FileBytes::Ready(file.bytes.get().into_owned()),
+                            ..file
+                        })
+                        .collect::<Vec<_>>()
+                });
                 let pages = crate::pages::pages(net.clone());
                 state.keep_network(&net);
                 Ok(Refresh {
