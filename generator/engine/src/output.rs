@@ -262,6 +262,7 @@ fn make_parent(file: &Path) -> std::io::Result<()> {
 }
 
 /// `a/b/c.html` for any spelling of the same relative path.
+#[cfg(any(not(unix), test))]
 fn normalized(path: &Path) -> String {
     let mut out = String::new();
     for part in path.components() {
@@ -531,6 +532,66 @@ pub fn staging_dir(output: &Path) -> Result<Staging> {
 
 /// The regular files under a reused folder; anything else that is not a
 /// folder (a link above all, which a write would follow) is removed now.
+/// Each folder is opened from its parent's descriptor: for each of a large
+/// output's tens of thousands of folders the system resolves one name, not
+/// the whole path.
+#[cfg(unix)]
+fn existing_files(dir: &Path) -> Vec<String> {
+    use rustix::fs::{openat, statat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags, CWD};
+    use std::ffi::CString;
+    use std::os::fd::{AsFd, OwnedFd};
+
+    fn open(at: impl AsFd, name: &std::ffi::CStr) -> Option<OwnedFd> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        openat(at, name, flags, Mode::empty()).ok()
+    }
+    fn walk(folder: OwnedFd, prefix: &str, files: &mut Vec<String>) {
+        let Ok(mut dir) = Dir::new(folder) else {
+            return;
+        };
+        let entries: Vec<(CString, FileType)> = dir
+            .by_ref()
+            .flatten()
+            .filter(|e| !matches!(e.file_name().to_bytes(), b"." | b".."))
+            .map(|e| (e.file_name().to_owned(), e.file_type()))
+            .collect();
+        let Ok(fd) = dir.fd() else {
+            return;
+        };
+        for (name, mut kind) in entries {
+            if kind == FileType::Unknown {
+                match statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(stat) => kind = FileType::from_raw_mode(stat.st_mode),
+                    Err(_) => continue,
+                }
+            }
+            let path = format!("{prefix}{}", String::from_utf8_lossy(name.to_bytes()));
+            match kind {
+                FileType::RegularFile => files.push(path),
+                FileType::Directory => {
+                    if let Some(inner) = open(fd, &name) {
+                        walk(inner, &format!("{path}/"), files);
+                    }
+                }
+                _ => {
+                    let _ = unlinkat(fd, &name, AtFlags::empty());
+                }
+            }
+        }
+    }
+    let mut files = Vec::new();
+    let Ok(root) = CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return files;
+    };
+    if let Some(root) = open(CWD, &root) {
+        walk(root, "", &mut files);
+    }
+    files
+}
+
+/// The regular files under a reused folder; anything else that is not a
+/// folder (a link above all, which a write would follow) is removed now.
+#[cfg(not(unix))]
 fn existing_files(dir: &Path) -> Vec<String> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir)
@@ -647,6 +708,36 @@ pub fn remove_dir_parallel(dir: &Path) {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn a_reused_folder_lists_its_files_and_loses_its_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in ["index.html", "a/index.html", "a/b/c/deep.txt", "é t/x.css"] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        std::fs::create_dir_all(root.join("empty/inner")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "s").unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("a/linked-folder")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), root.join("link.html")).unwrap();
+        let mut files = existing_files(root);
+        files.sort();
+        assert_eq!(
+            files,
+            ["a/b/c/deep.txt", "a/index.html", "index.html", "é t/x.css"]
+        );
+        assert!(!root.join("a/linked-folder").exists());
+        assert!(root.join("link.html").symlink_metadata().is_err());
+        assert!(
+            outside.path().join("secret").is_file(),
+            "a link's target stays"
+        );
+        assert!(existing_files(&root.join("missing")).is_empty());
+    }
+
     use super::*;
 
     /// One build: `files` written into a staging folder swapped into `out`.
