@@ -5,9 +5,7 @@ pub(crate) mod atom;
 pub(crate) mod ics;
 
 use std::collections::HashSet;
-use std::sync::Arc;
-
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use maillage_engine::render::trace::{fingerprint_hashed, Fingerprint};
 use maillage_model::ical::EventText;
@@ -31,8 +29,9 @@ pub fn files_of(net: &Arc<Network>, paths: &HashSet<String>) -> Vec<ExtraFile> {
 /// its region's share it, and a change of live figures writes again only
 /// the events of the meetups it touches (the event says how registration
 /// stands).
-/// Each is written when first asked for: a build that keeps the meetups'
-/// calendars writes only those of the regions' calendars.
+///
+/// Each is written when first asked for: a build that keeps every
+/// calendar writes none.
 #[derive(Clone, Default)]
 pub struct EventCache(Vec<OnceLock<Arc<EventText>>>);
 
