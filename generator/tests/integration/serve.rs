@@ -109,18 +109,11 @@ fn serves_pages_and_rerenders_an_edited_page() {
         text.replace("Troisième billet", "Troisième billet revu"),
     )
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let (_, page) = get(addr, "/blog/third/");
-        if page.contains("Troisième billet revu") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the edited page was not re-rendered"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(10, "the edited page was not re-rendered", || {
+        get(addr, "/blog/third/")
+            .1
+            .contains("Troisième billet revu")
+    });
     let (_, listing) = get(addr, "/blog/");
     assert!(
         listing.contains("Troisième billet revu"),
@@ -136,14 +129,9 @@ fn serves_pages_and_rerenders_an_edited_page() {
     let template = dir.path().join("templates/taxonomy_list.html");
     let t = std::fs::read_to_string(&template).unwrap();
     std::fs::write(&template, t.replace("<h1>", "<h1 class=\"changed\">")).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(addr, "/tags/").1.contains("class=\"changed\"") {
-        assert!(
-            Instant::now() < deadline,
-            "the template change was not applied"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(10, "the template change was not applied", || {
+        get(addr, "/tags/").1.contains("class=\"changed\"")
+    });
 }
 
 #[test]
@@ -304,15 +292,12 @@ fn a_content_edit_re_renders_what_reads_the_page() {
             text = text.replacen(from, to, 1);
         }
         std::fs::write(&path, format!("{text}\n{marker}\n")).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !handle
-            .site
-            .file(page)
-            .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains(marker))
-        {
-            assert!(Instant::now() < deadline, "{file}: the edit did not show");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until(20, &format!("{file}: the edit did not show"), || {
+            handle
+                .site
+                .file(page)
+                .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains(marker))
+        });
         assert_eq!(
             handle.site.last_rendered(),
             everything,
@@ -565,17 +550,11 @@ fn pages_are_served_while_the_site_renders() {
         let built = std::fs::read_to_string(output.path().join(file)).unwrap();
         assert_eq!(without_reload_script(early), built, "{file}");
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !get(addr, "/blog/third/")
-        .1
-        .contains("Troisième billet revu")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the edit made during the render was lost"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(20, "the edit made during the render was lost", || {
+        get(addr, "/blog/third/")
+            .1
+            .contains("Troisième billet revu")
+    });
 }
 
 /// A template edit reloads the site and renders again every page that
@@ -604,48 +583,68 @@ fn a_template_edit_shows_before_the_site_is_rendered_again() {
         "Page tenue {{ n }}",
         "Page tenue {{ n }}, revue",
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let early = loop {
-        let (status, page) = get(addr, "/tenue/7/");
-        if status == 200 && page.contains("Page tenue 7, revue") {
-            break page;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the edit did not show while the site rendered again: {page}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let early = eventually(
+        10,
+        "the edit did not show while the site rendered again: ",
+        || {
+            let (status, page) = get(addr, "/tenue/7/");
+            if status == 200 && page.contains("Page tenue 7, revue") {
+                Ok(page)
+            } else {
+                Err(page)
+            }
+        },
+    );
     assert!(
         gate.holding(),
         "the edit showed only once the site was rendered again"
     );
     gate.release();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let rendered = loop {
-        if let Some(bytes) = handle.site.file("tenue/7/index.html") {
-            break bytes;
-        }
-        assert!(Instant::now() < deadline, "the render never ended");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let rendered = eventually(20, "the render never ended", || {
+        handle
+            .site
+            .file("tenue/7/index.html")
+            .ok_or_else(String::new)
+    });
     assert_eq!(body(&early).as_bytes(), rendered);
+}
+
+/// What `check` gives once it gives something, asked for every 20 ms for
+/// `seconds` at most; the test fails with `what` (told the last check's
+/// value, if any) otherwise.
+fn eventually<T>(seconds: u64, what: &str, mut check: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let last = match check() {
+            Ok(value) => return value,
+            Err(last) => last,
+        };
+        assert!(Instant::now() < deadline, "{what}{last}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// `page` once it holds `text`, asked for until then (10 s at most).
 fn page_showing(addr: SocketAddr, page: &str, text: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(10, &format!("{page} never showed {text:?}: "), || {
         let (status, body) = get(addr, page);
         if status == 200 && body.contains(text) {
-            return body;
+            Ok(body)
+        } else {
+            Err(body)
         }
-        assert!(
-            Instant::now() < deadline,
-            "{page} never showed {text:?}: {body}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    })
+}
+
+/// Waits for `condition`, for `seconds` at most; fails with `what`.
+fn wait_until(seconds: u64, what: &str, mut condition: impl FnMut() -> bool) {
+    eventually(seconds, what, || {
+        if condition() {
+            Ok(())
+        } else {
+            Err(String::new())
+        }
+    })
 }
 
 /// The blog with [`HeldPagesEachLoad`] pages, served once its first render
@@ -706,11 +705,9 @@ impl HeldServer {
     /// Waits until the server has seen a newer change that reloads the
     /// site, while the first edit's render is held.
     fn newer_change_seen(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.handle.site.reload_waiting() {
-            assert!(Instant::now() < deadline, "the newer change was not seen");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        wait_until(10, "the newer change was not seen", || {
+            self.handle.site.reload_waiting()
+        });
         assert!(self.gate.holding(), "the first edit's render was not held");
     }
 
@@ -752,11 +749,9 @@ fn a_newer_template_edit_stops_the_render_of_the_one_before() {
 
     // The second edit's load has begun (and is held): the first edit's
     // render is over, having built the pages under way only.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while held.loads.lock().unwrap().len() < 3 {
-        assert!(Instant::now() < deadline, "the second edit was not loaded");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_until(20, "the second edit was not loaded", || {
+        held.loads.lock().unwrap().len() >= 3
+    });
     let reached = served.first_edit_reached();
     // Meanwhile, a page it did not reach is rendered alone from its site.
     let unreached = (0..HELD_PAGES).find(|n| !reached.contains(n)).unwrap();
@@ -795,17 +790,14 @@ fn a_render_stopped_by_a_broken_template_leaves_nothing_behind() {
     common::replace_in(dir.path(), "templates/tenue.html", "{{ n }}", "{{ n ");
     served.newer_change_seen();
     served.gate.release();
-    let (_, broken) = get(addr, "/tenue/7/");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut broken = broken;
-    while !broken.contains("La construction a échoué") {
-        assert!(
-            Instant::now() < deadline,
-            "the error was not shown: {broken}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        broken = get(addr, "/tenue/7/").1;
-    }
+    let broken = eventually(20, "the error was not shown: ", || {
+        let (_, page) = get(addr, "/tenue/7/");
+        if page.contains("La construction a échoué") {
+            Ok(page)
+        } else {
+            Err(page)
+        }
+    });
     assert!(broken.contains("tenue.html"), "{broken}");
     served.first_edit_reached();
 
