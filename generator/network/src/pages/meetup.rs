@@ -63,25 +63,55 @@ pub(crate) fn api_url(net: &Network) -> String {
         .to_string()
 }
 
-/// A meetup page's fields in two kinds: values other pages show too (the
-/// summaries of this meetup and of those before and after it, its place
-/// in full), named by index, and the fields of this page alone.
-pub(crate) struct Parts {
-    pub meetup: usize,
-    /// The meetup it follows up on, and that one's report's improvements.
-    pub previous: Option<(usize, Value)>,
-    pub next: Option<usize>,
-    /// Fields added to the meetup's summary.
-    pub own: Map<String, Value>,
-    /// The event's JSON-LD, added as script text (`jsonld`).
-    pub jsonld: Value,
-    /// The `page` object.
-    pub page: Value,
-}
-
-pub(crate) fn parts(net: &Network, m: usize) -> Parts {
+/// The page's fields: `meetup` (the summary with the page's own fields,
+/// the place in full, the meetups before and after) and `page`.
+pub(crate) fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     let meetup = &net.data.meetups[m];
     let path = net.urls.meetup(&meetup.id);
+    let mut value = Value::clone(net.meetup_summary(m));
+    let map = value.as_object_mut().expect("summaries are objects");
+    map.extend(own_fields(net, m, &path));
+    map.insert(
+        "jsonld".into(),
+        Value::String(jsonld::to_script_text(&jsonld::event(net, m))),
+    );
+    map.insert("place".into(), place_full.clone());
+    let previous = net.previous[m].map_or(Value::Null, |p| {
+        let improvements = net
+            .report(p)
+            .and_then(|r| r.improvements.as_ref())
+            .map(|t| render(t, Trust::Report, net.french_spacing()))
+            .filter(|h| !h.is_empty());
+        let mut prev = Value::clone(net.meetup_summary(p));
+        prev["improvements_html"] = improvements.map_or(Value::Null, Value::String);
+        prev
+    });
+    map.insert("previous".into(), previous);
+    map.insert(
+        "next".into(),
+        net.next[m].map_or(Value::Null, |n| Value::clone(net.meetup_summary(n))),
+    );
+    let place = &net.data.places[net.meetup_place[m]];
+    let description = format!(
+        "{}, {} à {} ({}). {}",
+        french::date(meetup.start.date()),
+        french::time_range(meetup.start, meetup.end),
+        place.name,
+        place.commune,
+        net.registration_label(m)
+    );
+    let mut context = Map::new();
+    context.insert(
+        "page".into(),
+        page_object(net, &meetup.title, &description, &path),
+    );
+    context.insert("meetup".into(), value);
+    context
+}
+
+/// The fields the page adds to the meetup's summary.
+fn own_fields(net: &Network, m: usize, path: &str) -> Map<String, Value> {
+    let meetup = &net.data.meetups[m];
     let mut own = Map::new();
     own.insert(
         "organiser".into(),
@@ -112,14 +142,6 @@ pub(crate) fn parts(net: &Network, m: usize) -> Parts {
             report_value(r, meetup.time_zone, net.french_spacing())
         }),
     );
-    let previous = net.previous[m].map(|p| {
-        let improvements = net
-            .report(p)
-            .and_then(|r| r.improvements.as_ref())
-            .map(|t| render(t, Trust::Report, net.french_spacing()))
-            .filter(|h| !h.is_empty());
-        (p, improvements.map_or(Value::Null, Value::String))
-    });
     own.insert(
         "ics_path".into(),
         Value::String(format!("{path}calendrier.ics")),
@@ -141,57 +163,11 @@ pub(crate) fn parts(net: &Network, m: usize) -> Parts {
         "form".into(),
         json!({"action": format!("{}/registrations", api_url(net)), "roles": roles}),
     );
-    let p = net.meetup_place[m];
-    let place = &net.data.places[p];
-    let description = format!(
-        "{}, {} à {} ({}). {}",
-        french::date(meetup.start.date()),
-        french::time_range(meetup.start, meetup.end),
-        place.name,
-        place.commune,
-        net.registration_label(m)
-    );
-    Parts {
-        meetup: m,
-        previous,
-        next: net.next[m],
-        own,
-        jsonld: jsonld::event(net, m),
-        page: page_object(net, &meetup.title, &description, &path),
-    }
+    own
 }
 
-/// The page's fields: `meetup` (the summary with the page's own fields,
-/// the place in full, the meetups before and after) and `page`.
-pub(crate) fn assemble(net: &Network, parts: Parts, place_full: &Value) -> Map<String, Value> {
-    let mut value = Value::clone(net.meetup_summary(parts.meetup));
-    let map = value.as_object_mut().expect("summaries are objects");
-    map.extend(parts.own);
-    map.insert(
-        "jsonld".into(),
-        Value::String(jsonld::to_script_text(&parts.jsonld)),
-    );
-    map.insert("place".into(), place_full.clone());
-    let previous = parts.previous.map_or(Value::Null, |(p, improvements)| {
-        let mut prev = Value::clone(net.meetup_summary(p));
-        prev["improvements_html"] = improvements;
-        prev
-    });
-    map.insert("previous".into(), previous);
-    map.insert(
-        "next".into(),
-        parts
-            .next
-            .map_or(Value::Null, |n| Value::clone(net.meetup_summary(n))),
-    );
-    let mut context = Map::new();
-    context.insert("page".into(), parts.page);
-    context.insert("meetup".into(), value);
-    context
-}
-
-/// A fingerprint of meetup `m`'s page, made from what [`parts`] and
-/// [`assemble`] read rather than from the fields they make: the summaries
+/// A fingerprint of meetup `m`'s page, made from what [`page`] reads
+/// rather than from the fields it makes: the summaries
 /// of the meetup and of those before and after it (`summary(m)`) and its
 /// place in full (`place(p)`), fingerprinted once per build; the entries
 /// of the meetup and of its place; its report and the improvements of the

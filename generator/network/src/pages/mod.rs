@@ -205,11 +205,7 @@ impl ContextBuilder for Builder {
     fn build(&self, index: usize) -> Map<String, Value> {
         let net = &self.net;
         match self.specs[index] {
-            Spec::Meetup(m) => meetup::assemble(
-                net,
-                meetup::parts(net, m),
-                self.place_full(net.meetup_place[m]),
-            ),
+            Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m])),
             Spec::Place(p) => places::page(net, p, self.place_full(p)),
             Spec::Listing(listing, n) => listings::pager(net, listing, self.listed(listing), n),
             Spec::PlacesIndex => places::index(net),
