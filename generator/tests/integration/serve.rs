@@ -308,6 +308,38 @@ fn a_content_edit_re_renders_what_reads_the_page() {
     drop(handle);
 }
 
+/// An edit of a page then its undoing, each re-rendering the page alone:
+/// the page comes back as it was. The render of the edit must not leave
+/// the page's last trace behind it, or the undone page matches that trace
+/// and keeps the edit's bytes.
+#[test]
+fn an_edit_undone_shows_the_page_as_it_was() {
+    let (site, options, handle) = serve_demo_copy();
+    let everything = handle.site.last_rendered();
+    let marker = "Un paragraphe ajouté, puis retiré.";
+    let path = site.join("content/faq.md");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let shows_marker = || {
+        handle
+            .site
+            .file("faq/index.html")
+            .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains(marker))
+    };
+    std::fs::write(&path, format!("{original}\n{marker}\n")).unwrap();
+    wait_until(20, "the edit did not show", shows_marker);
+    std::fs::write(&path, &original).unwrap();
+    wait_until(20, "the page still shows the undone edit", || {
+        !shows_marker()
+    });
+    assert_eq!(
+        handle.site.last_rendered(),
+        everything,
+        "the site was not loaded again"
+    );
+    serves_what_a_fresh_start_does(&handle, &options, "undone");
+    drop(handle);
+}
+
 /// Holds a render: each page of [`Held`] built on one of the
 /// render's threads waits until the gate opens (or 20 s have passed, for
 /// a server that answers only once its render is over).

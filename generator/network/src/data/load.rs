@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use maillage_engine::render::trace::{fingerprint_bytes, Fingerprint};
 use maillage_model::proposal::ACCEPTED_MEETUPS_PATH;
@@ -39,11 +40,15 @@ struct FileResult {
     problems: Vec<Diagnostic>,
 }
 
-/// What a file's text gave, without the text.
+/// What a file's text gave.
 #[derive(Clone)]
 struct Reading {
     /// The fingerprint of the text it was read from.
     text: Fingerprint,
+    /// That text, when the reading is kept in memory: the next text of
+    /// the file is compared with it entry by entry, and only the entries
+    /// that changed are parsed again ([`reparse_changed_entries`]).
+    source: Option<Arc<SourceFile>>,
     /// The number of entries the YAML parser found, when it parsed the
     /// file (see [`SourceFile::expect_entries`]).
     items: Option<usize>,
@@ -56,6 +61,7 @@ impl Reading {
     fn of(text: Fingerprint, result: &FileResult, items: Option<usize>) -> Reading {
         Reading {
             text,
+            source: Some(Arc::new(result.file.clone())),
             items,
             parsed: result.parsed.clone(),
             broken_ids: result.broken_ids.clone(),
@@ -118,8 +124,10 @@ pub struct FilesRead {
     /// Saved under `.maillage/data/` and read back from there, by this
     /// build of the command ([`maillage_engine::cache::executable`]).
     saving_as: Option<String>,
-    /// How many files were parsed, since made.
-    parsed: std::sync::atomic::AtomicUsize,
+    /// How many files were parsed, wholly or in part, since made.
+    parsed: AtomicUsize,
+    /// How many entries were parsed alone, in files parsed in part.
+    entries_parsed: AtomicUsize,
 }
 
 impl FilesRead {
@@ -145,9 +153,15 @@ impl FilesRead {
         }
     }
 
-    /// How many files were parsed, since made.
+    /// How many files were parsed, wholly or in part, since made.
     pub fn parsed(&self) -> usize {
-        self.parsed.load(std::sync::atomic::Ordering::Relaxed)
+        self.parsed.load(Ordering::Relaxed)
+    }
+
+    /// How many entries were parsed alone (their file's other entries
+    /// unchanged), since made.
+    pub fn entries_parsed(&self) -> usize {
+        self.entries_parsed.load(Ordering::Relaxed)
     }
 
     fn read(&self, root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
@@ -166,12 +180,25 @@ impl FilesRead {
         let saved = saved_path(root, &rel);
         let command = self.saving_as.as_deref();
         if let Some(reading) = command.and_then(|c| read_saved(&saved, fingerprint, c)) {
-            self.remember(path, || reading.clone());
-            return reading.result(rel, text, index);
+            let result = reading.result(rel, text, index);
+            self.remember(path, || Reading {
+                source: Some(Arc::new(result.file.clone())),
+                ..reading
+            });
+            return result;
         }
-        self.parsed
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (result, items) = parse_file(rel, kind, text, index);
+        self.parsed.fetch_add(1, Ordering::Relaxed);
+        let last = self.last_reading(path);
+        let (result, items) = match last
+            .as_ref()
+            .and_then(|last| reparse_changed_entries(last, kind, &rel, &text, index))
+        {
+            Some((result, items, parsed)) => {
+                self.entries_parsed.fetch_add(parsed, Ordering::Relaxed);
+                (result, items)
+            }
+            None => parse_file(rel, kind, text, index),
+        };
         self.remember(path, || Reading::of(fingerprint, &result, items));
         let clean = result.problems.is_empty() && result.broken_ids.is_empty();
         if let (Some(command), true) = (command, clean) {
@@ -181,9 +208,14 @@ impl FilesRead {
     }
 
     fn recall(&self, path: &Path, text: Fingerprint) -> Option<Reading> {
+        self.last_reading(path).filter(|r| r.text == text)
+    }
+
+    /// The reading of the file's last text kept in memory, if any.
+    fn last_reading(&self, path: &Path) -> Option<Reading> {
         let memory = self.memory.as_ref()?;
         let files = memory.lock().unwrap_or_else(|e| e.into_inner());
-        files.get(path).filter(|r| r.text == text).cloned()
+        files.get(path).cloned()
     }
 
     /// Keeps the reading `make` gives, when readings are kept in memory
@@ -225,6 +257,7 @@ fn read_saved(saved: &Path, text: Fingerprint, command: &str) -> Option<Reading>
     let saved: Saved = serde_json::from_slice(&bytes).ok()?;
     (saved.text == text && saved.command == command).then(|| Reading {
         text,
+        source: None,
         items: saved.items,
         parsed: saved.parsed.into_owned(),
         broken_ids: Vec::new(),
@@ -340,6 +373,31 @@ pub(super) fn read_all(root: &Path, files_read: &FilesRead) -> (DataSet, Diagnos
 }
 
 impl Parsed {
+    fn len(&self) -> usize {
+        match self {
+            Parsed::Regions(v) => v.len(),
+            Parsed::Places(v) => v.len(),
+            Parsed::Partners(v) => v.len(),
+            Parsed::Modules(v) => v.len(),
+            Parsed::Series(v) => v.len(),
+            Parsed::Meetups(v) => v.len(),
+        }
+    }
+
+    /// Entry `i` alone, its origin naming file `index`.
+    fn entry(&self, i: usize, index: u32) -> Parsed {
+        let mut one = match self {
+            Parsed::Regions(v) => Parsed::Regions(vec![v[i].clone()]),
+            Parsed::Places(v) => Parsed::Places(vec![v[i].clone()]),
+            Parsed::Partners(v) => Parsed::Partners(vec![v[i].clone()]),
+            Parsed::Modules(v) => Parsed::Modules(vec![v[i].clone()]),
+            Parsed::Series(v) => Parsed::Series(vec![v[i].clone()]),
+            Parsed::Meetups(v) => Parsed::Meetups(vec![v[i].clone()]),
+        };
+        one.set_file(index);
+        one
+    }
+
     /// Makes every entry's origin name file `index`.
     fn set_file(&mut self, index: u32) {
         fn set<'a>(origins: impl Iterator<Item = &'a mut Origin>, index: u32) {
@@ -452,6 +510,100 @@ fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> (FileResult
         problems,
     };
     (result, Some(count))
+}
+
+/// The entries of a file's new `text` read from `last`, the reading of
+/// its previous text, parsing alone only the entries whose text changed:
+/// an edit of one meetup in a region's file of thousands parses one. The
+/// result is the one [`parse_file`] gives; with the number of entries
+/// the parser found and of entries parsed. `None` when that cannot be
+/// told so cheaply, and the file is to be parsed whole: the last reading
+/// had problems, the entries are not the same number, either text is not
+/// a plain block list ([`SourceFile::block_entries`]), or a changed entry
+/// has an anchor or an alias (`&x`, `*x`), which may tie it to others.
+fn reparse_changed_entries(
+    last: &Reading,
+    kind: Kind,
+    rel: &Path,
+    text: &str,
+    index: u32,
+) -> Option<(FileResult, Option<usize>, usize)> {
+    let old_file = last.source.as_deref()?;
+    let count = last.items?;
+    if !last.problems.is_empty() || !last.broken_ids.is_empty() || last.parsed.len() != count {
+        return None;
+    }
+    let mut file = SourceFile::new(rel.to_path_buf(), text.to_string());
+    let (old_head, old_entries) = old_file.block_entries()?;
+    let (head, entries) = file.block_entries()?;
+    if head != old_head || entries.len() != count || old_entries.len() != count {
+        return None;
+    }
+    if maillage_engine::nesting::too_deep_yaml(file.text()).is_some() {
+        return None;
+    }
+    let changed: Vec<usize> = (0..count)
+        .filter(|&i| entries[i] != old_entries[i])
+        .collect();
+    if changed
+        .iter()
+        .any(|&i| may_tie_entries(entries[i]) || may_tie_entries(old_entries[i]))
+    {
+        return None;
+    }
+    let known = entries::known_fields(kind);
+    let mut read: HashMap<usize, EntryResult> = HashMap::with_capacity(changed.len());
+    for &i in &changed {
+        let item = match serde_yaml::from_str::<Value>(entries[i]) {
+            Ok(Value::Sequence(mut items)) if items.len() == 1 => items.pop()?,
+            _ => return None,
+        };
+        read.insert(i, read_entry(kind, &item, &file, i, index, known));
+    }
+    file.expect_entries(count);
+    let mut parsed = empty(kind);
+    let (mut problems, mut broken_ids) = (Vec::new(), Vec::new());
+    for i in 0..count {
+        match read.remove(&i) {
+            Some(entry) => {
+                problems.extend(entry.problems);
+                broken_ids.extend(entry.broken_id);
+                if let Some(one) = entry.parsed {
+                    append(&mut parsed, one);
+                }
+            }
+            None => append(&mut parsed, last.parsed.entry(i, index)),
+        }
+    }
+    let result = FileResult {
+        file,
+        parsed,
+        broken_ids,
+        problems,
+    };
+    Some((result, Some(count), changed.len()))
+}
+
+/// Whether an entry's text may hold an anchor or an alias (`&name`,
+/// `*name`): a `&` or `*` followed by a character other than a space
+/// where a YAML node may start (a line's first character, after `- `,
+/// `? ` or `: `, or in a flow collection after `[`, `{` or `,`). Text
+/// such as `R&D` or `un *mot*` inside a value does not count; a line of
+/// a block scalar starting with `*mot` does, and the file is then parsed
+/// whole, which costs time, never correctness.
+fn may_tie_entries(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(1)).any(|j| {
+        if !matches!(bytes[j], b'&' | b'*') || bytes[j + 1].is_ascii_whitespace() {
+            return false;
+        }
+        let before = bytes[..j].iter().rposition(|&b| b != b' ' && b != b'\t');
+        match before.map(|k| (k, bytes[k])) {
+            None | Some((_, b'\n' | b'[' | b'{' | b',')) => true,
+            Some((k, b':' | b'-' | b'?')) => k + 1 < j,
+            _ => false,
+        }
+    })
 }
 
 /// One entry of a file, read.
@@ -669,6 +821,93 @@ mod tests {
                     "after {what}, read {how}: {now} parsed"
                 );
             }
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A file kept in memory and edited is read as a fresh parse reads it,
+    /// parsing alone only the entries whose text changed, with problems
+    /// at the same lines; a change the entries cannot be told apart by
+    /// (an anchor, an entry added, a document marker) parses the file whole.
+    #[test]
+    fn an_edit_parses_again_only_the_entries_it_changed() {
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        let root =
+            std::env::temp_dir().join(format!("maillage-entries-read-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        copy_dir(&demo, &root.join("data"));
+        let meetups = root.join("data/meetups/culture-numerique.yaml");
+        let text = std::fs::read_to_string(&meetups).unwrap();
+        let first = "  title: \"Culture numérique, rencontre de la semaine 1 à Rennes\"";
+        let second = "  title: \"Culture numérique, rencontre de la semaine 3 à Rennes\"";
+        assert!(text.contains(first) && text.contains(second));
+        let edit = |from: &str, to: &str| {
+            let edited = text.replacen(from, to, 1);
+            assert_ne!(edited, text, "{from}");
+            edited
+        };
+        // Each text of the file in turn, with how many files are parsed
+        // and how many entries alone: those changed since the text before
+        // (none when the file is parsed whole: after a text with problems,
+        // or when a changed entry has an anchor).
+        let steps: Vec<(&str, String, (usize, usize))> = vec![
+            (
+                "a title",
+                edit(first, "  title: \"Un autre titre\""),
+                (1, 1),
+            ),
+            (
+                "two titles, one of them with lines more",
+                text.replacen(first, "  title: >\n    Un titre\n    sur deux lignes", 1)
+                    .replacen(second, "  title: Un troisième titre", 1),
+                (1, 2),
+            ),
+            (
+                "a field broken",
+                edit("  capacity: 18", "  capacity: dix-huit"),
+                (1, 2),
+            ),
+            ("back as it was", text.clone(), (1, 0)),
+            (
+                "emphasis in a value",
+                edit(first, "  title: Un titre *en relief* & R&D"),
+                (1, 1),
+            ),
+            (
+                "an anchor",
+                edit("  capacity: 18", "  capacity: &places 18"),
+                (1, 0),
+            ),
+            ("back as it was", text.clone(), (1, 0)),
+            (
+                "an entry added",
+                format!("{text}\n- id: en-plus\n  title: Une rencontre de plus\n"),
+                (1, 0),
+            ),
+            (
+                "a document marker",
+                edit("  capacity: 18\n", "  capacity: 18\n---\n"),
+                (1, 0),
+            ),
+        ];
+        let in_memory = FilesRead::in_memory();
+        assert_eq!(summary(read_all(&root, &in_memory)), fresh(&root));
+        for (what, edited, expected) in steps {
+            std::fs::write(&meetups, &edited).unwrap();
+            let (files, entries) = (in_memory.parsed(), in_memory.entries_parsed());
+            assert_eq!(
+                summary(read_all(&root, &in_memory)),
+                fresh(&root),
+                "after {what}"
+            );
+            let parsed = (
+                in_memory.parsed() - files,
+                in_memory.entries_parsed() - entries,
+            );
+            assert_eq!(
+                parsed, expected,
+                "after {what}: (files, entries alone) parsed"
+            );
         }
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -158,6 +158,33 @@ impl SourceFile {
             .collect()
     }
 
+    /// The text before the first entry and the text of each entry, when the
+    /// file is a block list at the left margin whose every line after an
+    /// entry's first is indented, blank or a comment: each entry's text is
+    /// then a YAML list of that one entry, read alone as within the file.
+    /// `None` for any other shape (a flow list, a list indented, a line
+    /// at the margin that is not an item: `---`, `...`, a directive).
+    pub fn block_entries(&self) -> Option<(&str, Vec<&str>)> {
+        let &(first, _) = self.entries.first()?;
+        if indentation(self.line(first)) != 0
+            || self.text[self.lines.line_start(first)..].starts_with('[')
+        {
+            return None;
+        }
+        let mut texts = Vec::with_capacity(self.entries.len());
+        for &(start, end) in &self.entries {
+            let at_margin = (start + 1..end).any(|i| {
+                let line = self.line(i);
+                indentation(line) == 0 && content_of(line).is_some()
+            });
+            if at_margin {
+                return None;
+            }
+            texts.push(&self.text[self.lines.line_start(start)..self.lines.line_start(end)]);
+        }
+        Some((&self.text[..self.lines.line_start(first)], texts))
+    }
+
     /// Forgets the entries found by the scan when the parser read another
     /// number of them (a structure the scan does not follow): their lines
     /// would be wrong. Problems are then located at the list's first line,
