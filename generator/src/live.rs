@@ -8,12 +8,16 @@
 //! meetup's figures back from the store, patches them into the linked
 //! network of the last build ([`Network::with_figures`]: nothing is read
 //! from `data/` again), and re-renders, in memory, only the pages and files
-//! that show them ([`Showing`]): the meetup page and its neighbours in its
-//! series or module, its place's page, the one listing pager that shows it,
-//! the lists that show it (its region's page, and the lists of places when
-//! it is its place's next meetup), the GeoJSON files, the calendars and the
-//! feed. When `data/` changes, the definitions the rebuild reads are synced
-//! into the store before its pages are served.
+//! that show them ([`crate::pages::Showing`]): the meetup page and its
+//! neighbours in its series or module, its place's page, the one listing
+//! pager that shows it, the lists that show it (its region's page, and the
+//! lists of places when it is its place's next meetup), the GeoJSON files,
+//! the calendars and the feed. When `data/` changes, the definitions the
+//! rebuild reads are synced into the store before its pages are served.
+//! An edit that changes only what meetups show (a title, a description)
+//! is applied the same way, without the site loaded again
+//! ([`DataPages::refreshing_edits`]): their changed definitions are
+//! written into the store, and what shows them is rendered again.
 //!
 //! Pages are replaced without a live-reload signal: a person filling in a
 //! form must not lose it because someone else registered.
@@ -28,7 +32,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -38,15 +42,14 @@ use maillage_model::clock;
 use maillage_model::events::{Event, EventSink};
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate};
 use maillage_store::Store;
-use rayon::prelude::*;
 
 use crate::build::{BuildOptions, Site};
 use crate::data::DataSet;
 use crate::failure::{Failure, Outcome};
 use crate::pages::network::Network;
-use crate::pages::{DataPages, Showing};
-use crate::serve::{Hooks, Limits, Refresh, Refreshed, ServeHandle, SiteHandle};
-use crate::site::{ExtraFile, FileBytes};
+use crate::pages::{DataPages, LastNetwork};
+use crate::serve::{Hooks, Limits, Refreshed, ServeHandle, SiteHandle};
+use crate::site::Refresh;
 use crate::store_cli::{self, StoreSpec};
 
 /// The longest wait between two looks at the date: the clock may be set
@@ -66,12 +69,16 @@ struct LiveState {
     /// watcher, the event worker).
     runtime: tokio::runtime::Runtime,
     store: Arc<dyn Store>,
-    /// The network of the last build, to find what shows a meetup.
-    network: RwLock<Option<Arc<Network>>>,
+    /// The network of the last build as served (figures patched since), to
+    /// find what shows a meetup.
+    network: LastNetwork,
     /// The definitions of `data/` changed since the store was last synced:
     /// the next build syncs them from the data it loaded, before its pages
     /// are served.
     unsynced: AtomicBool,
+    /// The last sync failed: an edit of meetups then loads the site again,
+    /// which syncs every definition, rather than syncing only its own.
+    sync_failed: AtomicBool,
     /// The site's options (their configuration gives the definitions'
     /// links) and the store's, to sync.
     options: BuildOptions,
@@ -103,10 +110,46 @@ impl LiveState {
             })
             .map_err(Failure::from)
             .and_then(|definitions| sync_definitions(&self.spec, self, &definitions));
+        let failed = synced.is_err();
         if let Err(e) = synced {
             eprintln!("not synced: {e}");
             self.unsynced.store(true, Ordering::SeqCst);
         }
+        self.sync_failed.store(failed, Ordering::SeqCst);
+    }
+
+    /// Meetups edited in place (`edited`, from `before` to `after`): the
+    /// definitions that changed (a title, a report key) are written into
+    /// the store, and `data/` counts as synced. `false` when a sync failed
+    /// before (the site is then loaded again, which syncs everything) or
+    /// this one fails.
+    fn edited(&self, before: &Network, after: &Network, edited: &[usize]) -> bool {
+        if self.sync_failed.load(Ordering::SeqCst) {
+            return false;
+        }
+        let (old, new) = (
+            crate::data::meetup_definitions(&before.data, &before.config, &before.urls, edited),
+            crate::data::meetup_definitions(&after.data, &after.config, &after.urls, edited),
+        );
+        let changed: Vec<_> = new
+            .into_iter()
+            .zip(old)
+            .filter(|(new, old)| new != old)
+            .map(|(new, _)| new)
+            .collect();
+        if !changed.is_empty() {
+            if let Err(e) = self.runtime.block_on(self.store.put_meetups(&changed)) {
+                eprintln!("not synced: {e}");
+                return false;
+            }
+            println!(
+                "Synced into {}: {} meetups updated",
+                self.spec.describe(),
+                changed.len()
+            );
+        }
+        self.unsynced.store(false, Ordering::SeqCst);
+        true
     }
 
     fn overlay(&self, live: &mut LiveAggregates) {
@@ -141,29 +184,16 @@ impl LiveState {
             .collect()
     }
 
-    fn last_network(&self) -> Option<Arc<Network>> {
-        self.network
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn keep_network(&self, net: &Arc<Network>) {
-        *self.network.write().unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
-    }
-
-    /// The data pages with the store's figures, telling this state of each
-    /// network they link.
+    /// The data pages with the store's figures, keeping each network they
+    /// link, and syncing the meetups an edit changes in place.
     fn data_pages(self: &Arc<Self>) -> DataPages {
-        let (overlay, observer) = (self.clone(), self.clone());
+        let (overlay, edits) = (self.clone(), self.clone());
         DataPages::with_live_overlay(Arc::new(move |data| overlay.loaded(data)))
-            .observed_by(Arc::new(move |net| observer.linked(net)))
             .remembering_files_read()
-    }
-
-    /// A build linked `net`: kept, to re-render what shows a meetup.
-    fn linked(&self, net: &Arc<Network>) {
-        self.keep_network(net);
+            .refreshing_edits(
+                self.network.clone(),
+                Arc::new(move |before, after, edited| edits.edited(before, after, edited)),
+            )
     }
 }
 
@@ -269,10 +299,11 @@ pub fn start(
     let state = Arc::new(LiveState {
         runtime,
         store: store.clone(),
-        network: RwLock::new(None),
+        network: LastNetwork::default(),
         // The first build syncs `data/` from what it loads, rather than
         // reading and validating it once more before.
         unsynced: AtomicBool::new(crate::data::has_data(&options.root)),
+        sync_failed: AtomicBool::new(false),
         options: options.clone(),
         spec: spec.clone(),
     });
@@ -436,7 +467,8 @@ fn spawn_worker(
             // A cancellation changes a status, which moves the meetup out of
             // listings and series links: the whole site is built again.
             if state
-                .last_network()
+                .network
+                .get()
                 .is_some_and(|net| net.cancels_a_meetup(&figures))
             {
                 match site.rebuild() {
@@ -449,41 +481,12 @@ fn spawn_worker(
             }
             let outcome = site.refresh_extension(DataPages::NAME, |_: &Site| {
                 // No network yet: the served site has no data pages.
-                let Some(net) = state.last_network() else {
-                    return Ok(Refresh {
-                        pages: Vec::new(),
-                        page: Box::new(|_| false),
-                        files: Box::new(Vec::new),
-                    });
+                let Some(net) = state.network.get() else {
+                    return Ok(Refresh::contexts_only(Vec::new()));
                 };
                 let net = Arc::new(net.with_figures(&figures));
-                let showing = Showing::meetups(&net, &ids);
-                // The files are made while the page list is made and the
-                // pages render, on a thread outside the pool: waiting for
-                // them never holds a pool thread they need. Their bytes
-                // are made there too, calendars included, which a build
-                // makes only when it writes them.
-                let (for_files, page_paths) = (net.clone(), showing.pages.clone());
-                let files = std::thread::spawn(move || {
-                    crate::pages::files_showing(&for_files, &showing)
-                        .into_par_iter()
-                        .map(|file| ExtraFile {
-                            bytes: FileBytes::Ready(file.bytes.get().into_owned()),
-                            ..file
-                        })
-                        .collect::<Vec<_>>()
-                });
-                let pages = crate::pages::pages(net.clone());
-                state.keep_network(&net);
-                Ok(Refresh {
-                    pages,
-                    page: Box::new(move |path| page_paths.contains(path)),
-                    files: Box::new(move || {
-                        files
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    }),
-                })
+                state.network.set(&net);
+                Ok(crate::pages::refresh_showing(net, &ids))
             });
             let done = Instant::now();
             match outcome {
@@ -525,7 +528,7 @@ fn spawn_clock(site: SiteHandle, state: Arc<LiveState>, function: Arc<OnceLock<A
                 Err(e) => eprintln!("cannot send the reminders: {e}"),
             }
         }
-        let next = state.last_network().and_then(|net| net.next_change());
+        let next = state.network.get().and_then(|net| net.next_change());
         let wait = next.map_or(CLOCK_CHECK, |t| {
             (t - clock::now())
                 .to_std()

@@ -42,7 +42,7 @@ use crate::failure::{Failure, Outcome};
 use crate::output::{published_static, MemorySink};
 use crate::render::trace::Traces;
 use crate::render::{Job, Renderer, Sink};
-use crate::site::{ExtraFile, ExtraPage, Library};
+use crate::site::{ExtraFile, ExtraPage, Library, Refresh};
 
 const RELOAD_PATH: &str = "/__maillage/livereload";
 const RELOAD_SCRIPT: &str = "<script>(function(){var s=new EventSource(\"/__maillage/livereload\");s.onmessage=function(){location.reload();};})();</script>";
@@ -208,20 +208,6 @@ pub struct SiteHandle {
     waiting: Arc<watch::Waiting>,
 }
 
-/// One extension's new pages, which of them to render, and its changed files.
-pub struct Refresh {
-    /// The extension's whole page list: the same paths in the same order as
-    /// before, with new contexts.
-    pub pages: Vec<ExtraPage>,
-    /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
-    pub page: Box<dyn Fn(&str) -> bool + Send>,
-    /// Gives the files replacing those at the same output paths
-    /// (`carte/lieux.geojson`); called once the pages are rendered, on the
-    /// caller's thread (never one of the pool's: it may wait for files
-    /// made meanwhile on a thread of their own, which uses the pool).
-    pub files: Box<dyn FnOnce() -> Vec<ExtraFile> + Send>,
-}
-
 /// What [`SiteHandle::refresh_extension`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refreshed {
@@ -234,77 +220,14 @@ pub enum Refreshed {
 
 impl SiteHandle {
     /// Replaces the pages and some files of the extension named `extension`
-    /// by `make`'s, rendering only the pages `make` says changed. The new
-    /// pages must have the same paths in the same order as that extension's
-    /// last ones, and each file must replace one of its files (new figures,
-    /// same URLs); otherwise the whole site is rebuilt.
+    /// by `make`'s ([`apply_refresh`]), once the site is not changing.
     pub fn refresh_extension(
         &self,
         extension: &str,
         make: impl FnOnce(&Site) -> Result<Refresh>,
     ) -> Result<Refreshed> {
         let _busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-        let rendered = {
-            let served = self.served.read().unwrap_or_else(|e| e.into_inner());
-            let site = &served.site;
-            let Refresh { pages, page, files } = make(site)?;
-            let old = &site.contribution;
-            let part = old.part(extension).cloned();
-            let pages_line_up = part.as_ref().is_some_and(|part| {
-                let old_pages = &old.pages[part.pages.clone()];
-                old_pages.len() == pages.len()
-                    && pages.iter().zip(old_pages).all(|(n, o)| n.path == o.path)
-            });
-            match part {
-                Some(part) if pages_line_up => {
-                    let jobs: Vec<Job> = pages
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| page(&p.path))
-                        .map(|(i, _)| Job::ExtraPage(i))
-                        .collect();
-                    let renderer = Renderer {
-                        extra_pages: &pages,
-                        ..site.renderer(Some(RELOAD_SCRIPT))
-                    };
-                    let sink = MemorySink::default();
-                    renderer.render_jobs(&jobs, &sink)?;
-                    let files = files();
-                    let own_files = &old.files[part.files.clone()];
-                    let replaced: Option<Vec<usize>> = files
-                        .iter()
-                        .map(|f| {
-                            let at = own_files.iter().position(|o| o.path == f.path)?;
-                            Some(part.files.start + at)
-                        })
-                        .collect();
-                    let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-                    replaced.map(|replaced| (part, pages, files, replaced, rendered))
-                }
-                _ => None,
-            }
-        };
-        let Some((part, pages, files, replaced, mut rendered)) = rendered else {
-            let summary = rebuild_site(&self.options, &self.served)?;
-            return Ok(Refreshed::Site(summary));
-        };
-        for file in &files {
-            rendered.insert(file.path.clone(), file.bytes.get().into_owned());
-        }
-        let count = rendered.len();
-        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
-        let old = &mut served.site.contribution;
-        let old_pages: Vec<ExtraPage> = old.pages.splice(part.pages, pages).collect();
-        let old_files: Vec<ExtraFile> = replaced
-            .into_iter()
-            .zip(files)
-            .map(|(index, file)| std::mem::replace(&mut old.files[index], file))
-            .collect();
-        served.files.extend(rendered);
-        drop(served);
-        // What was replaced is freed once the new pages are served.
-        drop((old_pages, old_files));
-        Ok(Refreshed::Files(count))
+        apply_refresh(&self.options, &self.served, extension, make)
     }
 
     /// Builds and renders the whole site again, as a change of content does.
@@ -510,6 +433,120 @@ fn single_page<'a>(root: &Path, changed: &'a [PathBuf]) -> Option<&'a PathBuf> {
     }
 }
 
+/// Replaces the pages and some files of the extension named `extension`
+/// by `make`'s, rendering only the pages `make` says changed. The new
+/// pages must be the last ones of that extension with new contexts (the
+/// same paths, templates, languages, sitemap and search entries, in the
+/// same order), and each file must replace one of its files (new figures,
+/// same URLs); otherwise the whole site is rebuilt. Callers hold the
+/// site's `busy` lock.
+fn apply_refresh(
+    options: &BuildOptions,
+    served: &Arc<RwLock<Served>>,
+    extension: &str,
+    make: impl FnOnce(&Site) -> Result<Refresh>,
+) -> Result<Refreshed> {
+    let rendered = {
+        let served = served.read().unwrap_or_else(|e| e.into_inner());
+        let site = &served.site;
+        let Refresh { pages, page, files } = make(site)?;
+        let old = &site.contribution;
+        let part = old.part(extension).cloned();
+        let pages_line_up = part.as_ref().is_some_and(|part| {
+            let old_pages = &old.pages[part.pages.clone()];
+            old_pages.len() == pages.len()
+                && pages.iter().zip(old_pages).all(|(n, o)| same_place(n, o))
+        });
+        match part {
+            Some(part) if pages_line_up => {
+                let jobs: Vec<Job> = pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| page(&p.path))
+                    .map(|(i, _)| Job::ExtraPage(i))
+                    .collect();
+                let renderer = Renderer {
+                    extra_pages: &pages,
+                    ..site.renderer(Some(RELOAD_SCRIPT))
+                };
+                let sink = MemorySink::default();
+                renderer.render_jobs(&jobs, &sink)?;
+                let files = files();
+                let own_files = &old.files[part.files.clone()];
+                let replaced: Option<Vec<usize>> = files
+                    .iter()
+                    .map(|f| {
+                        let at = own_files.iter().position(|o| o.path == f.path)?;
+                        Some(part.files.start + at)
+                    })
+                    .collect();
+                let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
+                replaced.map(|replaced| (part, pages, files, replaced, rendered))
+            }
+            _ => None,
+        }
+    };
+    let Some((part, pages, files, replaced, mut rendered)) = rendered else {
+        let summary = rebuild_site(options, served)?;
+        return Ok(Refreshed::Site(summary));
+    };
+    for file in &files {
+        rendered.insert(file.path.clone(), file.bytes.get().into_owned());
+    }
+    let count = rendered.len();
+    let mut served = served.write().unwrap_or_else(|e| e.into_inner());
+    let old = &mut served.site.contribution;
+    let old_pages: Vec<ExtraPage> = old.pages.splice(part.pages, pages).collect();
+    let old_files: Vec<ExtraFile> = replaced
+        .into_iter()
+        .zip(files)
+        .map(|(index, file)| std::mem::replace(&mut old.files[index], file))
+        .collect();
+    served.files.extend(rendered);
+    drop(served);
+    // What was replaced is freed once the new pages are served.
+    drop((old_pages, old_files));
+    Ok(Refreshed::Files(count))
+}
+
+/// Whether a new page takes an old one's place as it is: the same path,
+/// template and language, and the same entries in the sitemap and the
+/// search index (which a refresh does not write again).
+fn same_place(new: &ExtraPage, old: &ExtraPage) -> bool {
+    new.path == old.path
+        && new.template == old.template
+        && new.lang == old.lang
+        && new.in_sitemap == old.in_sitemap
+        && new.updated == old.updated
+        && new.search == old.search
+}
+
+/// A change that an extension applies alone ([`SiteExtension::refresh`]):
+/// a summary line, or `None` when no extension does.
+fn refresh_by_extension(
+    options: &BuildOptions,
+    served: &Arc<RwLock<Served>>,
+    changed: &[PathBuf],
+) -> Option<Result<String>> {
+    // After a render stopped half-way, only a reload renders what it left.
+    if served
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .rendering
+        .is_some()
+    {
+        return None;
+    }
+    options.extensions.iter().find_map(|extension| {
+        let refresh = extension.refresh(&options.root, changed)?;
+        let outcome = apply_refresh(options, served, extension.name(), |_| Ok(refresh));
+        Some(outcome.map(|refreshed| match refreshed {
+            Refreshed::Files(n) => format!("Re-rendered {n} files showing the edited data"),
+            Refreshed::Site(n) => format!("Rebuilt the site ({n} files)"),
+        }))
+    })
+}
+
 /// Applies changes; returns a summary line, or `None` when a reload's
 /// render was stopped by `stop` (a newer change reloads the site).
 fn rebuild(
@@ -523,6 +560,9 @@ fn rebuild(
         if let Some(result) = rerender_page(options, &mut guard, path) {
             return result.map(Some);
         }
+    }
+    if let Some(result) = refresh_by_extension(options, served, changed) {
+        return result.map(Some);
     }
     // Anything else: load and render the whole site again, then swap it in.
     let Some(count) = reload_site(options, served, Some(stop))? else {

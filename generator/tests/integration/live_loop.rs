@@ -817,3 +817,85 @@ fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
             .unwrap();
     assert!(report.contains("<strong>beaucoup servi</strong>"));
 }
+
+/// An edit of what meetups show (a title, a description) is applied
+/// without the site loaded again: the store holds the new title, and every
+/// served file is the one a full rebuild then writes. An edit that moves a
+/// meetup (which loads the site again) has the same outcome.
+#[test]
+fn an_edit_of_what_meetups_show_re_renders_only_what_shows_them() {
+    std::env::set_var("MAILLAGE_NOW", NOW);
+    let (site, live) = common::serve_demo();
+    let everything = live.server.site.last_rendered();
+    let file = "data/meetups/culture-numerique.yaml";
+    let page = "rencontres/rennes-culture-s1-2026-11/index.html";
+    let title = "Culture numérique : on joue au réseau à Rennes";
+    let shows = |text: &str| {
+        live.server
+            .site
+            .file(page)
+            .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains(text))
+    };
+    let text = common::read(&site, file);
+    let edited = text
+        .replacen(
+            "\"Culture numérique, rencontre de la semaine 1 à Rennes\"",
+            &format!("\"{title}\""),
+            1,
+        )
+        .replacen("On « joue » le réseau", "On « joue » encore le réseau", 1);
+    assert_ne!(edited, text);
+    std::fs::write(site.join(file), &edited).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !shows(title) {
+        assert!(Instant::now() < deadline, "the new title did not show");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(shows("encore le réseau"));
+    assert_eq!(
+        live.server.site.last_rendered(),
+        everything,
+        "the site was loaded again"
+    );
+    let stored = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(live.store.meetup("rennes-culture-s1-2026-11"))
+        .unwrap()
+        .expect("the meetup is in the store");
+    assert_eq!(stored.title, title);
+    served_as_a_rebuild_serves(&live, "after a title edit");
+
+    // A meetup moved a day later: the site is loaded again.
+    let moved = edited
+        .replacen("start: 2026-11-12T18:00", "start: 2026-11-13T18:00", 1)
+        .replacen("end: 2026-11-12T20:30", "end: 2026-11-13T20:30", 1)
+        .replacen("closes: 2026-11-12T12:00", "closes: 2026-11-13T12:00", 1);
+    assert_ne!(moved, edited);
+    std::fs::write(site.join(file), &moved).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !shows("content=\"vendredi 13 novembre 2026, 18 h") {
+        assert!(Instant::now() < deadline, "the new date did not show");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    served_as_a_rebuild_serves(&live, "after a meetup moved");
+}
+
+/// Every file `live` serves is the one a full rebuild writes.
+fn served_as_a_rebuild_serves(live: &LiveServer, what: &str) {
+    let served: std::collections::BTreeMap<String, Vec<u8>> =
+        live.server.site.files().into_iter().collect();
+    live.server.site.rebuild().expect("a full rebuild");
+    let rebuilt: std::collections::BTreeMap<String, Vec<u8>> =
+        live.server.site.files().into_iter().collect();
+    let differ: Vec<&String> = rebuilt
+        .iter()
+        .filter(|(path, bytes)| served.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: differs from a rebuild: {differ:?}"
+    );
+    assert_eq!(served.len(), rebuilt.len(), "{what}");
+}

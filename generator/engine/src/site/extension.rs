@@ -256,6 +256,33 @@ impl Contribution {
     }
 }
 
+/// One extension's new pages and files after a change that it applies
+/// alone (see [`SiteExtension::refresh`]), and which of them to render.
+pub struct Refresh {
+    /// The extension's whole page list: the same paths in the same order as
+    /// before, with new contexts.
+    pub pages: Vec<ExtraPage>,
+    /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
+    pub page: Box<dyn Fn(&str) -> bool + Send>,
+    /// Gives the files replacing those at the same output paths
+    /// (`carte/lieux.geojson`); called once the pages are rendered, on the
+    /// caller's thread (never one of the pool's: it may wait for files
+    /// made meanwhile on a thread of their own, which uses the pool).
+    pub files: Box<dyn FnOnce() -> Vec<ExtraFile> + Send>,
+}
+
+impl Refresh {
+    /// No page rendered again, no file replaced: the new pages' contexts
+    /// only (a change that shows nowhere).
+    pub fn contexts_only(pages: Vec<ExtraPage>) -> Refresh {
+        Refresh {
+            pages,
+            page: Box::new(|_| false),
+            files: Box::new(Vec::new),
+        }
+    }
+}
+
 /// A source of extra pages and files. It reads its own sources (the
 /// domain data, a theme's manifest) while the content is loaded, so that
 /// its problems are reported together with the content's.
@@ -269,6 +296,16 @@ pub trait SiteExtension: Send + Sync {
     /// one; `None` when what it gives depends on more than files (then
     /// every build loads the site). A folder stands for all it holds.
     fn inputs(&self, _root: &std::path::Path, _config: &Config) -> Option<Vec<std::path::PathBuf>> {
+        None
+    }
+    /// For a process that keeps the site loaded (`serve`): applies the
+    /// change of the files `changed` (absolute paths under `root`) without
+    /// the site loaded again, when the extension can tell alone what it
+    /// changes: its new pages and files, and which of them to render.
+    /// `None` (the default) when the change needs the site loaded again:
+    /// another file's, one the extension does not follow so closely, or
+    /// one with problems to report.
+    fn refresh(&self, _root: &std::path::Path, _changed: &[std::path::PathBuf]) -> Option<Refresh> {
         None
     }
 }

@@ -17,7 +17,7 @@ use crate::content::{Page, Section};
 use crate::error::Diagnostics;
 pub use extension::{
     ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, FileBuilder,
-    FileBytes, PageContext, RequiredPage, SearchEntry, SiteExtension,
+    FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension,
 };
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};

@@ -16,11 +16,23 @@ use crate::config::Config;
 /// registration window, registration is open from the start of time until
 /// the meetup starts.
 pub fn definitions(data: &DataSet, config: &Config, urls: &SiteUrls) -> Vec<MeetupDefinition> {
+    let all: Vec<usize> = (0..data.meetups.len()).collect();
+    meetup_definitions(data, config, urls, &all)
+}
+
+/// The definitions of the meetups `meetups` (indexes in `data.meetups`).
+pub fn meetup_definitions(
+    data: &DataSet,
+    config: &Config,
+    urls: &SiteUrls,
+    meetups: &[usize],
+) -> Vec<MeetupDefinition> {
     let places: HashMap<&str, &super::Place> =
         data.places.iter().map(|p| (p.id.as_str(), p)).collect();
-    data.meetups
+    meetups
         .iter()
-        .map(|m| {
+        .map(|&i| {
+            let m = &data.meetups[i];
             let to_utc = |local| zone::to_utc(local, m.time_zone);
             let starts_at = to_utc(m.start).expect("validated start");
             let ends_at = to_utc(m.end).expect("validated end");

@@ -164,6 +164,30 @@ impl FilesRead {
         self.entries_parsed.load(Ordering::Relaxed)
     }
 
+    /// The meetups of the data file at `path` (absolute) read again, as
+    /// file `index` of a load, with its new text; only the entries that
+    /// changed are parsed when its last reading is kept in memory. `None`
+    /// when it is not a file of meetups, or has problems: a whole load
+    /// then reports them.
+    pub fn meetups_read_again(
+        &self,
+        root: &Path,
+        path: &Path,
+        index: usize,
+    ) -> Option<(SourceFile, Vec<Meetup>)> {
+        if !files_of(root, Kind::Meetups).0.iter().any(|p| p == path) {
+            return None;
+        }
+        let result = self.read(root, Kind::Meetups, path, u32::try_from(index).ok()?);
+        if !result.problems.is_empty() || !result.broken_ids.is_empty() {
+            return None;
+        }
+        match result.parsed {
+            Parsed::Meetups(meetups) => Some((result.file, meetups)),
+            _ => None,
+        }
+    }
+
     fn read(&self, root: &Path, kind: Kind, path: &Path, index: u32) -> FileResult {
         let rel = relative(root, path);
         let text = match maillage_engine::files::read_text(path) {

@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use maillage_model::meetup::LiveAggregates;
 
 use crate::error::{Diagnostic, Result, Source};
-pub use definitions::{belongs_choices, definitions, region_definitions};
+pub use definitions::{belongs_choices, definitions, meetup_definitions, region_definitions};
 pub use load::{has_data, FilesRead};
 pub use model::*;
 pub use source::SourceFile;
@@ -65,7 +65,7 @@ impl Kind {
 }
 
 /// Everything read from `data/`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DataSet {
     /// The files read, indexed by [`Origin::file`].
     pub files: Vec<SourceFile>,

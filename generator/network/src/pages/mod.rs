@@ -19,13 +19,15 @@ mod proposal;
 pub(crate) mod regions;
 pub(crate) mod showing;
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use maillage_engine::render::trace::{
     fingerprint_fields, fingerprint_parts, fingerprint_value, Fingerprint,
 };
 use maillage_model::clock;
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::config::Config;
@@ -33,7 +35,8 @@ use crate::data::PlaceType;
 use crate::error::{Result, Source};
 use crate::figures::Figures;
 use crate::site::{
-    ContextBuilder, Contribution, ExtraPage, PageContext, RequiredPage, SearchEntry, SiteExtension,
+    ContextBuilder, Contribution, ExtraFile, ExtraPage, FileBytes, PageContext, Refresh,
+    RequiredPage, SearchEntry, SiteExtension,
 };
 use listings::Listing;
 use maillage_model::result_pages::ResultPages;
@@ -49,12 +52,37 @@ pub type LiveOverlay = Arc<dyn Fn(&mut crate::data::DataSet) + Send + Sync>;
 /// last one to re-render what shows a meetup).
 pub type NetworkObserver = Arc<dyn Fn(&Arc<Network>) + Send + Sync>;
 
+/// Told of meetups whose entries were edited in place (the network before
+/// and after, and their indexes), before their pages are rendered again:
+/// the local server writes their definitions into its store. `false` when
+/// that failed: the site is then loaded again, which syncs everything.
+pub type MeetupsEdited = Arc<dyn Fn(&Network, &Network, &[usize]) -> bool + Send + Sync>;
+
+/// The network of the last build of a process that keeps the site loaded,
+/// as the site shows it: the live loop patches its figures after each
+/// registration, and an edit of meetups starts from it.
+#[derive(Clone, Default)]
+pub struct LastNetwork(Arc<RwLock<Option<Arc<Network>>>>);
+
+impl LastNetwork {
+    pub fn get(&self) -> Option<Arc<Network>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set(&self, net: &Arc<Network>) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(net.clone());
+    }
+}
+
 /// The extension that turns `data/` into pages and files.
 #[derive(Clone, Default)]
 pub struct DataPages {
     overlay: Option<LiveOverlay>,
     observer: Option<NetworkObserver>,
     files_read: Option<Arc<crate::data::FilesRead>>,
+    /// Kept for [`SiteExtension::refresh`], with what it tells.
+    last: Option<LastNetwork>,
+    edited: Option<MeetupsEdited>,
 }
 
 impl DataPages {
@@ -80,6 +108,18 @@ impl DataPages {
     pub fn remembering_files_read(self) -> DataPages {
         DataPages {
             files_read: Some(Arc::new(crate::data::FilesRead::in_memory())),
+            ..self
+        }
+    }
+
+    /// Keeps each network it links in `last`, and applies an edit of the
+    /// text of meetups alone ([`SiteExtension::refresh`]), telling
+    /// `edited` first. Needs the files read kept in memory
+    /// ([`DataPages::remembering_files_read`]).
+    pub fn refreshing_edits(self, last: LastNetwork, edited: MeetupsEdited) -> DataPages {
+        DataPages {
+            last: Some(last),
+            edited: Some(edited),
             ..self
         }
     }
@@ -139,6 +179,9 @@ impl SiteExtension for DataPages {
         if let Some(observer) = &self.observer {
             observer(&net);
         }
+        if let Some(last) = &self.last {
+            last.set(&net);
+        }
         let has_forms = !net.data.meetups.is_empty();
         let clock_span = net.clock_span();
         // Once per build: the figures pages and their files share them.
@@ -162,6 +205,66 @@ impl SiteExtension for DataPages {
             (None, None) => Some(vec!["data".into()]),
             _ => None,
         }
+    }
+
+    /// An edit of files of meetups that changes only what the meetups
+    /// show (a title, a description, ...: see
+    /// [`Network::with_meetups_read_again`]) renders again what shows
+    /// them, as a change of their figures does; any other change of
+    /// `data/` loads the site again.
+    fn refresh(&self, root: &Path, changed: &[PathBuf]) -> Option<Refresh> {
+        let (files_read, last) = (self.files_read.as_ref()?, self.last.as_ref()?);
+        let net = last.get()?;
+        let mut files = Vec::with_capacity(changed.len());
+        for path in changed {
+            let rel = path.strip_prefix(root).ok()?;
+            let index = net.data.files.iter().position(|f| f.path == rel)?;
+            let (file, meetups) = files_read.meetups_read_again(root, path, index)?;
+            files.push((index, file, meetups));
+        }
+        let (new, edited) = net.with_meetups_read_again(files)?;
+        let new = Arc::new(new);
+        if let Some(tell) = &self.edited {
+            if !tell(&net, &new, &edited) {
+                return None;
+            }
+        }
+        last.set(&new);
+        let ids = edited
+            .iter()
+            .map(|&m| new.data.meetups[m].id.clone())
+            .collect();
+        Some(refresh_showing(new, &ids))
+    }
+}
+
+/// The data pages of `net`, and what to render again after a change of the
+/// meetups `ids` (their figures, or what their entries say): the pages and
+/// files that show them ([`Showing`]).
+pub fn refresh_showing(net: Arc<Network>, ids: &BTreeSet<String>) -> Refresh {
+    let showing = Showing::meetups(&net, ids);
+    // The files are made while the page list is made and the pages
+    // render, on a thread outside the pool: waiting for them never holds
+    // a pool thread they need. Their bytes are made there too, calendars
+    // included, which a build makes only when it writes them.
+    let (for_files, page_paths) = (net.clone(), showing.pages.clone());
+    let files = std::thread::spawn(move || {
+        files_showing(&for_files, &showing)
+            .into_par_iter()
+            .map(|file| ExtraFile {
+                bytes: FileBytes::Ready(file.bytes.get().into_owned()),
+                ..file
+            })
+            .collect::<Vec<_>>()
+    });
+    Refresh {
+        pages: pages(net),
+        page: Box::new(move |path| page_paths.contains(path)),
+        files: Box::new(move || {
+            files
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
     }
 }
 

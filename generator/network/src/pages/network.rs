@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use maillage_engine::render::trace::{fingerprint_hashed, fingerprint_value, Fingerprint};
 use maillage_engine::site::ClockSpan;
 use maillage_model::french;
-use maillage_model::meetup::{MeetupAggregate, MeetupStatus, PublicReport};
+use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupStatus, PublicReport};
 use maillage_model::result_pages::ResultPages;
 use maillage_model::urls::SiteUrls;
 use maillage_model::zone::{self, Tz};
@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::config::Config;
-use crate::data::{DataSet, Meetup, MeetupKind};
+use crate::data::{DataSet, Meetup, MeetupKind, SourceFile};
 use crate::error::Diagnostic;
 
 /// Whether and how people can register, as the site shows it.
@@ -323,12 +323,7 @@ impl Network {
         // A meetup its organiser cancelled through the function is cancelled
         // on every page, as if `data/` said so.
         for meetup in &mut data.meetups {
-            if data
-                .live
-                .meetups
-                .get(&meetup.id)
-                .is_some_and(|a| a.cancelled)
-            {
+            if cancelled_live(&data.live, &meetup.id) {
                 meetup.status = MeetupStatus::Cancelled;
             }
         }
@@ -549,7 +544,7 @@ impl Network {
     /// orders and neighbours stay. Unknown ids are ignored.
     pub fn with_figures(&self, figures: &[(String, MeetupAggregate)]) -> Network {
         let mut net = self.clone();
-        let (mut meetups, mut places) = (Vec::new(), Vec::new());
+        let mut meetups = Vec::new();
         for (id, aggregate) in figures {
             let Some(m) = net.meetup_index(id) else {
                 continue;
@@ -557,19 +552,84 @@ impl Network {
             meetups.push(m);
             net.facts[m] = facts(&net.data.meetups[m], Some(aggregate), net.now);
             net.reports[m] = aggregate.report.clone().map(Arc::new);
-            net.meetup_summaries[m] = OnceLock::new();
-            places.push(net.meetup_place[m]);
         }
-        for p in places {
-            net.place_summaries[p] = Arc::new(net.place_summary(p));
-        }
-        let mut features = std::mem::take(&mut net.map_features);
-        features.patch(&net, &meetups);
-        net.map_features = features;
-        let mut events = std::mem::take(&mut net.calendar_events);
-        events.patch(&meetups);
-        net.calendar_events = events;
+        net.show_again(&meetups);
         net
+    }
+
+    /// This network with the meetups of some files read again (each file
+    /// of `data.files` given by its index, its new text and its meetups,
+    /// every one read without problems), and the indexes of the meetups
+    /// whose entry changed. `None` when an edit changes how the network is
+    /// linked: a meetup added, removed or moved, or another id, place,
+    /// kind, time, capacity, registration window or status (what the
+    /// facts, orders, neighbours and checks across entries read). The
+    /// other fields (title, description, organiser, ...) are only shown:
+    /// the edited meetups' summaries, events and map features are made
+    /// again, and nothing else changes.
+    pub fn with_meetups_read_again(
+        &self,
+        files: Vec<(usize, SourceFile, Vec<Meetup>)>,
+    ) -> Option<(Network, Vec<usize>)> {
+        let mut edited: Vec<(usize, Meetup)> = Vec::new();
+        for (index, _, meetups) in &files {
+            let old: Vec<usize> = (0..self.data.meetups.len())
+                .filter(|&m| self.data.meetups[m].origin.file as usize == *index)
+                .collect();
+            if old.len() != meetups.len() {
+                return None;
+            }
+            for (&m, new) in old.iter().zip(meetups) {
+                let was = &self.data.meetups[m];
+                // Zones come from places, which an edit of meetups keeps;
+                // a cancellation through the function stands, as when linked.
+                let mut new = Meetup {
+                    time_zone: was.time_zone,
+                    ..new.clone()
+                };
+                if cancelled_live(&self.data.live, &new.id) {
+                    new.status = MeetupStatus::Cancelled;
+                }
+                if new == *was {
+                    continue;
+                }
+                if !links_alike(was, &new) {
+                    return None;
+                }
+                edited.push((m, new));
+            }
+        }
+        let mut data = DataSet::clone(&self.data);
+        for (index, file, _) in files {
+            data.files[index] = file;
+        }
+        let meetups: Vec<usize> = edited.iter().map(|(m, _)| *m).collect();
+        for (m, meetup) in edited {
+            data.meetups[m] = meetup;
+        }
+        let mut net = self.clone();
+        net.data = Arc::new(data);
+        net.show_again(&meetups);
+        Some((net, meetups))
+    }
+
+    /// Makes again what shows `meetups`: their summaries, the summaries of
+    /// their places (which show their next meetup), their map features and
+    /// calendar events.
+    fn show_again(&mut self, meetups: &[usize]) {
+        for &m in meetups {
+            self.meetup_summaries[m] = OnceLock::new();
+        }
+        for &m in meetups {
+            let p = self.meetup_place[m];
+            self.place_summaries[p] = Arc::new(self.place_summary(p));
+        }
+        let mut features = std::mem::take(&mut self.map_features);
+        features.patch(self, meetups);
+        self.map_features = features;
+        let mut events = std::mem::take(&mut self.calendar_events);
+        events.patch(meetups);
+        self.calendar_events = events;
     }
 
     pub fn permalink(&self, path: &str) -> String {
@@ -742,6 +802,40 @@ impl Network {
             .map(|m| Value::clone(self.meetup_summary(m)))
             .collect()
     }
+}
+
+/// Whether the live figures say meetup `id` was cancelled through the
+/// function: it is then cancelled on every page, as if `data/` said so.
+fn cancelled_live(live: &LiveAggregates, id: &str) -> bool {
+    live.meetups.get(id).is_some_and(|a| a.cancelled)
+}
+
+/// Whether two versions of a meetup's entry link the same way: the same
+/// id, place, kind (module and week, or series), local times, zone,
+/// capacity, registration window and status. These are all the fields the
+/// facts, the orders, the neighbours and the checks across entries read.
+fn links_alike(a: &Meetup, b: &Meetup) -> bool {
+    (
+        &a.id,
+        &a.place,
+        &a.kind,
+        a.start,
+        a.end,
+        a.time_zone,
+        a.capacity,
+        a.registration,
+        a.status,
+    ) == (
+        &b.id,
+        &b.place,
+        &b.kind,
+        b.start,
+        b.end,
+        b.time_zone,
+        b.capacity,
+        b.registration,
+        b.status,
+    )
 }
 
 /// Accents and case do not change the order of names.
