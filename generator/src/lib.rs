@@ -17,7 +17,7 @@ pub mod store_cli;
 // its tests use.
 pub use maillage_engine::{
     build, cache, check, config, content, error, files, markdown, nesting, output, render, site,
-    slugs, templates,
+    slugs, templates, timing,
 };
 pub use maillage_engine::{load_site, BuildOptions, BuildSummary, Diagnostic, Diagnostics, Site};
 pub use maillage_network::{calendar, data, extensions, map, pages, vendor};

@@ -47,7 +47,7 @@ use crate::build::{BuildOptions, Site};
 use crate::data::DataSet;
 use crate::failure::{Failure, Outcome};
 use crate::pages::network::Network;
-use crate::pages::{DataPages, LastNetwork};
+use crate::pages::{DataPages, LastNetwork, Showing};
 use crate::serve::{Hooks, Limits, Refreshed, ServeHandle, SiteHandle};
 use crate::site::Refresh;
 use crate::store_cli::{self, StoreSpec};
@@ -486,7 +486,8 @@ fn spawn_worker(
                 };
                 let net = Arc::new(net.with_figures(&figures));
                 state.network.set(&net);
-                Ok(crate::pages::refresh_showing(net, &ids))
+                let showing = Showing::meetups(&net, &ids);
+                Ok(crate::pages::refresh_showing(net, showing))
             });
             let done = Instant::now();
             match outcome {

@@ -130,13 +130,8 @@ pub fn load_config(options: &BuildOptions) -> Result<Config> {
 /// wanted by two sources) are checked from what was read. Any problem
 /// stops the build before the pages are rendered, and the errors say so.
 pub fn load_site(options: &BuildOptions) -> Result<Site> {
-    let t0 = Instant::now();
-    let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("  {what}: {} ms", t0.elapsed().as_millis());
-        }
-    };
+    let laps = crate::timing::Laps::start("  ");
+    let lap = |what: &str| laps.lap(what);
     let root = options.root.clone();
     let config = Arc::new(load_config(options)?);
     let (tera, (loaded, contributions)) = rayon::join(
@@ -470,12 +465,8 @@ impl Site {
 /// `maillage build`: everything, written to a staging folder then swapped in.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let start = Instant::now();
-    let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("{what}: {} ms", start.elapsed().as_millis());
-        }
-    };
+    let laps = crate::timing::Laps::start("");
+    let lap = |what: &str| laps.lap(what);
     let config = load_config(options)?;
     let output = options
         .output

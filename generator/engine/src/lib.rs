@@ -26,6 +26,7 @@ pub(crate) mod search;
 pub mod site;
 pub mod slugs;
 pub mod templates;
+pub mod timing;
 
 pub use build::{build, load_site, BuildOptions, BuildSummary, Site};
 pub use error::{Diagnostic, Diagnostics};

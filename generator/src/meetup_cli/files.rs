@@ -34,7 +34,7 @@ pub(super) fn target(
         }
         return Ok(rel);
     }
-    let same = |meetup: &&Meetup| match (&meetup.kind, belongs) {
+    let same = |meetup: &&std::sync::Arc<Meetup>| match (&meetup.kind, belongs) {
         (MeetupKind::Training { module, .. }, Belongs::Module { module: m, .. }) => module == m,
         (MeetupKind::Community { series }, Belongs::Series(s)) => series == s,
         _ => false,

@@ -446,10 +446,12 @@ fn apply_refresh(
     extension: &str,
     make: impl FnOnce(&Site) -> Result<Refresh>,
 ) -> Result<Refreshed> {
+    let laps = crate::timing::Laps::start("  refresh: ");
     let rendered = {
         let served = served.read().unwrap_or_else(|e| e.into_inner());
         let site = &served.site;
         let Refresh { pages, page, files } = make(site)?;
+        laps.lap("pages made");
         let old = &site.contribution;
         let part = old.part(extension).cloned();
         let pages_line_up = part.as_ref().is_some_and(|part| {
@@ -471,7 +473,9 @@ fn apply_refresh(
                 };
                 let sink = MemorySink::default();
                 renderer.render_jobs(&jobs, &sink)?;
+                laps.lap("pages rendered");
                 let files = files();
+                laps.lap("files made");
                 let own_files = &old.files[part.files.clone()];
                 let replaced: Option<Vec<usize>> = files
                     .iter()
@@ -504,8 +508,9 @@ fn apply_refresh(
         .collect();
     served.files.extend(rendered);
     drop(served);
-    // What was replaced is freed once the new pages are served.
-    drop((old_pages, old_files));
+    // What was replaced is freed once the new pages are served, aside: it
+    // may hold the last network, and freeing it takes milliseconds.
+    std::thread::spawn(move || drop((old_pages, old_files)));
     Ok(Refreshed::Files(count))
 }
 

@@ -61,7 +61,11 @@ pub(crate) fn read(root: &Path, rel: &str) -> String {
 
 /// The `maillage` command built with the tests.
 pub(crate) fn maillage() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"));
+    // Tests in this process pin the clock for their own builds, at any
+    // moment: a command reads the clock only when given it explicitly.
+    command.env_remove(maillage_model::clock::NOW_VAR);
+    command
 }
 
 /// Runs `command` and returns its output; panics with what it wrote on

@@ -18,7 +18,7 @@ pub(crate) struct Served {
 
 /// `maillage` with `args`, run in `cwd` (the variables in `env` set).
 pub(crate) fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_maillage"));
+    let mut command = super::maillage();
     command.current_dir(cwd).args(args);
     for (name, value) in env {
         command.env(name, value);

@@ -919,7 +919,7 @@ fn soft_problems_are_warnings() {
 #[test]
 fn check_prints_warnings_and_succeeds() {
     let dir = common::fixture("data-site");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+    let out = crate::common::maillage()
         .arg("--root")
         .arg(dir.path())
         .arg("check")
@@ -1054,7 +1054,7 @@ fn coordinator_key_must_be_a_sha256() {
 }
 
 fn check_site(dir: &std::path::Path) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+    let out = crate::common::maillage()
         .arg("--root")
         .arg(dir)
         .arg("check")

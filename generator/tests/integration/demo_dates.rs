@@ -21,7 +21,7 @@ fn demo_on(day: &str) -> (tempfile::TempDir, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     let out = common::run_ok(
-        Command::new(env!("CARGO_BIN_EXE_maillage"))
+        crate::common::maillage()
             .arg("--root")
             .arg(&site)
             .arg("build")

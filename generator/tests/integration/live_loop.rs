@@ -598,7 +598,7 @@ fn no_personal_data_reaches_the_built_or_the_served_site() {
     }
     let spec = format!("sqlite:{}", server().store_file.display());
     for args in [vec!["export", "--store", &spec], vec!["build"]] {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_maillage"))
+        let output = crate::common::maillage()
             .arg("--root")
             .arg(copy.path())
             .args(&args)

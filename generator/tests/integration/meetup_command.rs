@@ -10,7 +10,7 @@ use crate::store_commands::stdout as succeeded;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use chrono::{Duration, Utc};
 use maillage_model::meetup::Role;
@@ -22,7 +22,7 @@ const FILE: &str = "data/meetups/communaute.yaml";
 const FIXTURE_KEY: &str = "test";
 
 fn maillage(root: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_maillage"))
+    let mut child = crate::common::maillage()
         .arg("--root")
         .arg(root)
         .args(args)

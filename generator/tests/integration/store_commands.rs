@@ -5,7 +5,7 @@ use crate::common;
 use crate::moto;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::{Duration, TimeZone, Utc};
 use maillage_model::meetup::{LiveAggregates, PublicReport, Role};
@@ -23,7 +23,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn maillage(root: &Path, args: &[&str], endpoint: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_maillage"));
+    let mut command = crate::common::maillage();
     command
         .arg("--root")
         .arg(root)
@@ -369,7 +369,7 @@ fn store_specs_are_checked() {
         );
     }
     // DynamoDB without a region or a local endpoint.
-    let output = Command::new(env!("CARGO_BIN_EXE_maillage"))
+    let output = crate::common::maillage()
         .arg("--root")
         .arg(dir.path())
         .args(["export", "--store", "dynamodb:table"])

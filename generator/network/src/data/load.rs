@@ -69,6 +69,11 @@ impl Reading {
         }
     }
 
+    /// Read without problems (only such readings are saved).
+    fn is_clean(&self) -> bool {
+        self.problems.is_empty() && self.broken_ids.is_empty()
+    }
+
     /// The file's result again, for its text `text`, its entries now the
     /// entries of file `index` (a file added before it moves it).
     fn result(&self, rel: PathBuf, text: String, index: u32) -> FileResult {
@@ -120,7 +125,7 @@ fn saved_path(root: &Path, rel: &Path) -> PathBuf {
 #[derive(Default)]
 pub struct FilesRead {
     /// Kept in memory, by path.
-    memory: Option<Mutex<HashMap<PathBuf, Reading>>>,
+    memory: Option<Mutex<HashMap<PathBuf, Arc<Reading>>>>,
     /// Saved under `.maillage/data/` and read back from there, by this
     /// build of the command ([`maillage_engine::cache::executable`]).
     saving_as: Option<String>,
@@ -128,6 +133,8 @@ pub struct FilesRead {
     parsed: AtomicUsize,
     /// How many entries were parsed alone, in files parsed in part.
     entries_parsed: AtomicUsize,
+    /// The saves under way on threads of their own.
+    saving: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 impl FilesRead {
@@ -150,6 +157,14 @@ impl FilesRead {
         FilesRead {
             memory: Some(Mutex::default()),
             ..FilesRead::saved()
+        }
+    }
+
+    /// Waits for the files read to be saved.
+    pub fn finish_saving(&self) {
+        let under_way = std::mem::take(&mut *self.saving.lock().unwrap_or_else(|e| e.into_inner()));
+        for saving in under_way {
+            let _ = saving.join();
         }
     }
 
@@ -198,12 +213,19 @@ impl FilesRead {
             }
         };
         let fingerprint = fingerprint_bytes(text.as_bytes());
-        if let Some(reading) = self.recall(path, fingerprint) {
+        let last = self.last_reading(path);
+        if let Some(reading) = last.as_ref().filter(|r| r.text == fingerprint) {
             return reading.result(rel, text, index);
         }
         let saved = saved_path(root, &rel);
         let command = self.saving_as.as_deref();
-        if let Some(reading) = command.and_then(|c| read_saved(&saved, fingerprint, c)) {
+        // A clean reading in memory was saved too: the saved entries are
+        // of that text, not of this one.
+        let saved_may_match = last.as_ref().is_none_or(|r| !r.is_clean());
+        if let Some(reading) = command
+            .filter(|_| saved_may_match)
+            .and_then(|c| read_saved(&saved, fingerprint, c))
+        {
             let result = reading.result(rel, text, index);
             self.remember(path, || Reading {
                 source: Some(Arc::new(result.file.clone())),
@@ -212,7 +234,6 @@ impl FilesRead {
             return result;
         }
         self.parsed.fetch_add(1, Ordering::Relaxed);
-        let last = self.last_reading(path);
         let (result, items) = match last
             .as_ref()
             .and_then(|last| reparse_changed_entries(last, kind, &rel, &text, index))
@@ -223,33 +244,43 @@ impl FilesRead {
             }
             None => parse_file(rel, kind, text, index),
         };
-        self.remember(path, || Reading::of(fingerprint, &result, items));
+        let kept = self.remember(path, || Reading::of(fingerprint, &result, items));
         let clean = result.problems.is_empty() && result.broken_ids.is_empty();
-        if let (Some(command), true) = (command, clean) {
-            save(&saved, command, fingerprint, items, &result.parsed);
+        match (command, clean, kept) {
+            // A process that keeps its readings saves them on the side: an
+            // edit shows without waiting for the disk.
+            (Some(command), true, Some(kept)) => {
+                let command = command.to_string();
+                let saving = std::thread::spawn(move || {
+                    save(&saved, &command, fingerprint, items, &kept.parsed)
+                });
+                let mut under_way = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+                under_way.retain(|s| !s.is_finished());
+                under_way.push(saving);
+            }
+            (Some(command), true, None) => {
+                save(&saved, command, fingerprint, items, &result.parsed)
+            }
+            _ => {}
         }
         result
     }
 
-    fn recall(&self, path: &Path, text: Fingerprint) -> Option<Reading> {
-        self.last_reading(path).filter(|r| r.text == text)
-    }
-
     /// The reading of the file's last text kept in memory, if any.
-    fn last_reading(&self, path: &Path) -> Option<Reading> {
+    fn last_reading(&self, path: &Path) -> Option<Arc<Reading>> {
         let memory = self.memory.as_ref()?;
         let files = memory.lock().unwrap_or_else(|e| e.into_inner());
         files.get(path).cloned()
     }
 
     /// Keeps the reading `make` gives, when readings are kept in memory
-    /// (only then is it made: a reading copies every entry).
-    fn remember(&self, path: &Path, make: impl FnOnce() -> Reading) {
-        if let Some(memory) = &self.memory {
-            let reading = make();
-            let mut files = memory.lock().unwrap_or_else(|e| e.into_inner());
-            files.insert(path.to_path_buf(), reading);
-        }
+    /// (only then is it made: a reading copies every entry), and returns it.
+    fn remember(&self, path: &Path, make: impl FnOnce() -> Reading) -> Option<Arc<Reading>> {
+        let memory = self.memory.as_ref()?;
+        let reading = Arc::new(make());
+        let mut files = memory.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(path.to_path_buf(), reading.clone());
+        Some(reading)
     }
 
     /// Forgets the files that are no longer read, in memory and saved.
@@ -267,7 +298,9 @@ impl FilesRead {
             .collect();
         let dir = root.join(maillage_engine::cache::DIR).join(SAVED_DIR);
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if !kept.contains(&entry.path()) {
+            // Only saved entries: a save under way writes a temporary file.
+            let saved = entry.path().extension().is_some_and(|e| e == "json");
+            if saved && !kept.contains(&entry.path()) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -389,9 +422,9 @@ pub(super) fn read_all(root: &Path, files_read: &FilesRead) -> (DataSet, Diagnos
             Parsed::Partners(v) => data.partners.extend(v),
             Parsed::Modules(v) => data.modules.extend(v),
             Parsed::Series(v) => data.series.extend(v),
-            Parsed::Meetups(v) => data.meetups.extend(v),
+            Parsed::Meetups(v) => data.meetups.extend(v.into_iter().map(Arc::new)),
         }
-        data.files.push(result.file);
+        data.files.push(Arc::new(result.file));
     }
     (data, problems)
 }
@@ -554,7 +587,7 @@ fn reparse_changed_entries(
 ) -> Option<(FileResult, Option<usize>, usize)> {
     let old_file = last.source.as_deref()?;
     let count = last.items?;
-    if !last.problems.is_empty() || !last.broken_ids.is_empty() || last.parsed.len() != count {
+    if !last.is_clean() || last.parsed.len() != count {
         return None;
     }
     let mut file = SourceFile::new(rel.to_path_buf(), text.to_string());
@@ -772,6 +805,7 @@ mod tests {
         let first = fresh(&root);
         let in_memory = FilesRead::in_memory();
         assert_eq!(first, summary(read_all(&root, &in_memory)));
+        in_memory.finish_saving();
         let files = in_memory.parsed();
         assert!(files > 10, "{files} files parsed");
         assert_eq!(first, summary(read_all(&root, &in_memory)));
@@ -832,6 +866,7 @@ mod tests {
                     expected,
                     "after {what}, read {how}"
                 );
+                files_read.finish_saving();
                 // The saved reader comes after the one in memory: every
                 // file is saved already, but the broken file (never saved,
                 // and broken to the end).

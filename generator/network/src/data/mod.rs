@@ -21,6 +21,7 @@ mod zones;
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use maillage_model::meetup::LiveAggregates;
@@ -67,14 +68,17 @@ impl Kind {
 /// Everything read from `data/`.
 #[derive(Debug, Default, Clone)]
 pub struct DataSet {
-    /// The files read, indexed by [`Origin::file`].
-    pub files: Vec<SourceFile>,
+    /// The files read, indexed by [`Origin::file`]. Files and meetups are
+    /// shared, so that a copy of the data with a few meetups edited
+    /// ([`crate::pages::network::Network::with_meetups_read_again`]) copies
+    /// none of the others.
+    pub files: Vec<Arc<SourceFile>>,
     pub regions: Vec<Region>,
     pub places: Vec<Place>,
     pub partners: Vec<Partner>,
     pub modules: Vec<Module>,
     pub series: Vec<Series>,
-    pub meetups: Vec<Meetup>,
+    pub meetups: Vec<Arc<Meetup>>,
     /// Seats taken, waiting lists and published reports, by meetup id.
     pub live: LiveAggregates,
     /// Ids of entries left out because of errors.

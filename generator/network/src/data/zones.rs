@@ -47,7 +47,7 @@ pub(super) fn resolve(data: &mut DataSet) {
         .collect();
     for (meetup, zone) in data.meetups.iter_mut().zip(zones) {
         if let Some(zone) = zone {
-            meetup.time_zone = zone;
+            std::sync::Arc::make_mut(meetup).time_zone = zone;
         }
     }
 }

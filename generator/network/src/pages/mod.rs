@@ -19,7 +19,6 @@ mod proposal;
 pub(crate) mod regions;
 pub(crate) mod showing;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -155,13 +154,8 @@ impl SiteExtension for DataPages {
         if !crate::data::has_data(root) {
             return Ok(Contribution::default());
         }
-        let start = std::time::Instant::now();
-        let timing = std::env::var_os("MAILLAGE_TIMING").is_some();
-        let lap = |what: &str| {
-            if timing {
-                eprintln!("  data: {what}: {} ms", start.elapsed().as_millis());
-            }
-        };
+        let laps = maillage_engine::timing::Laps::start("  data: ");
+        let lap = |what: &str| laps.lap(what);
         let now = clock::now();
         network::site_zone(config)?;
         network::site_urls(config)?;
@@ -215,6 +209,7 @@ impl SiteExtension for DataPages {
     fn refresh(&self, root: &Path, changed: &[PathBuf]) -> Option<Refresh> {
         let (files_read, last) = (self.files_read.as_ref()?, self.last.as_ref()?);
         let net = last.get()?;
+        let laps = maillage_engine::timing::Laps::start("  data edit: ");
         let mut files = Vec::with_capacity(changed.len());
         for path in changed {
             let rel = path.strip_prefix(root).ok()?;
@@ -222,27 +217,32 @@ impl SiteExtension for DataPages {
             let (file, meetups) = files_read.meetups_read_again(root, path, index)?;
             files.push((index, file, meetups));
         }
+        laps.lap("read again");
         let (new, edited) = net.with_meetups_read_again(files)?;
         let new = Arc::new(new);
+        laps.lap("network patched");
         if let Some(tell) = &self.edited {
             if !tell(&net, &new, &edited) {
                 return None;
             }
         }
+        laps.lap("told");
         last.set(&new);
         let ids = edited
             .iter()
             .map(|&m| new.data.meetups[m].id.clone())
             .collect();
-        Some(refresh_showing(new, &ids))
+        // What an entry says is in no figure.
+        let showing = Showing::meetups(&new, &ids).without_figures(&new);
+        let refresh = refresh_showing(new, showing);
+        laps.lap("page list made");
+        Some(refresh)
     }
 }
 
-/// The data pages of `net`, and what to render again after a change of the
-/// meetups `ids` (their figures, or what their entries say): the pages and
-/// files that show them ([`Showing`]).
-pub fn refresh_showing(net: Arc<Network>, ids: &BTreeSet<String>) -> Refresh {
-    let showing = Showing::meetups(&net, ids);
+/// The data pages of `net`, and what to render again of them: the pages
+/// and files in `showing`.
+pub fn refresh_showing(net: Arc<Network>, showing: Showing) -> Refresh {
     // The files are made while the page list is made and the pages
     // render, on a thread outside the pool: waiting for them never holds
     // a pool thread they need. Their bytes are made there too, calendars
@@ -630,6 +630,11 @@ mod tests {
             "{fingerprinted} pages fingerprinted, {meetups} under /rencontres/"
         );
         type Change = fn(&mut DataSet);
+
+        /// Meetup `m` of `data`, to change.
+        fn meetup(data: &mut DataSet, m: usize) -> &mut crate::data::Meetup {
+            Arc::make_mut(&mut data.meetups[m])
+        }
         let changes: [(&str, Change); 4] = [
             ("a place's accessibility", |data| {
                 let place = data.meetups[0].place.clone();
@@ -650,7 +655,7 @@ mod tests {
                 let first = (0..data.meetups.len()).min_by_key(|&m| data.meetups[m].start);
                 let last = (0..data.meetups.len()).max_by_key(|&m| data.meetups[m].start);
                 for m in [first, last].into_iter().flatten() {
-                    data.meetups[m].title.push_str(" (modifiée)");
+                    meetup(data, m).title.push_str(" (modifiée)");
                 }
             }),
             ("live figures", |data| {
@@ -682,39 +687,45 @@ mod tests {
 
     type Change = fn(&mut DataSet);
 
+    /// Meetup `m` of `data`, to change.
+    fn meetup(data: &mut DataSet, m: usize) -> &mut crate::data::Meetup {
+        Arc::make_mut(&mut data.meetups[m])
+    }
+
     /// A change of each field of a meetup's entry, of the place, region,
     /// module and series it shows, of the live figures and of a report.
     fn entry_changes() -> Vec<(&'static str, Change)> {
         use crate::data::MeetupKind;
         use maillage_model::meetup::MeetupStatus;
         vec![
-            ("id", |d| d.meetups[3].id.push_str("-bis")),
-            ("title", |d| d.meetups[3].title.push_str(" (bis)")),
+            ("id", |d| meetup(d, 3).id.push_str("-bis")),
+            ("title", |d| meetup(d, 3).title.push_str(" (bis)")),
             ("kind", |d| {
                 let m = d
                     .meetups
                     .iter_mut()
                     .find(|m| matches!(m.kind, MeetupKind::Training { .. }))
+                    .map(Arc::make_mut)
                     .unwrap();
                 if let MeetupKind::Training { week, .. } = &mut m.kind {
                     *week = if *week == 1 { 3 } else { 1 };
                 }
             }),
             ("start", |d| {
-                d.meetups[3].start -= chrono::Duration::hours(1)
+                meetup(d, 3).start -= chrono::Duration::hours(1)
             }),
-            ("end", |d| d.meetups[3].end += chrono::Duration::hours(1)),
+            ("end", |d| meetup(d, 3).end += chrono::Duration::hours(1)),
             ("place", |d| {
                 let other = d
                     .places
                     .iter()
                     .find(|p| p.id != d.meetups[3].place)
                     .unwrap();
-                d.meetups[3].place = other.id.clone();
+                meetup(d, 3).place = other.id.clone();
             }),
-            ("capacity", |d| d.meetups[3].capacity += 1),
+            ("capacity", |d| meetup(d, 3).capacity += 1),
             ("registration window", |d| {
-                for m in &mut d.meetups {
+                for m in d.meetups.iter_mut().map(Arc::make_mut) {
                     m.registration = Some(crate::data::Window {
                         opens: Some(m.start - chrono::Duration::days(400)),
                         closes: Some(m.start - chrono::Duration::days(1)),
@@ -722,12 +733,12 @@ mod tests {
                 }
             }),
             ("status", |d| {
-                for m in &mut d.meetups {
+                for m in d.meetups.iter_mut().map(Arc::make_mut) {
                     m.status = MeetupStatus::Cancelled;
                 }
             }),
             ("time zone", |d| {
-                d.meetups[3].time_zone = maillage_model::zone::parse("America/Cayenne").unwrap()
+                meetup(d, 3).time_zone = maillage_model::zone::parse("America/Cayenne").unwrap()
             }),
             ("place name", |d| d.places[0].name.push_str(" (annexe)")),
             ("place type", |d| {
@@ -748,7 +759,12 @@ mod tests {
             ("place id", |d| {
                 let old = d.places[0].id.clone();
                 d.places[0].id.push_str("-bis");
-                for m in d.meetups.iter_mut().filter(|m| m.place == old) {
+                for m in d
+                    .meetups
+                    .iter_mut()
+                    .filter(|m| m.place == old)
+                    .map(Arc::make_mut)
+                {
                     m.place = d.places[0].id.clone();
                 }
             }),

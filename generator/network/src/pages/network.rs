@@ -324,7 +324,7 @@ impl Network {
         // on every page, as if `data/` said so.
         for meetup in &mut data.meetups {
             if cancelled_live(&data.live, &meetup.id) {
-                meetup.status = MeetupStatus::Cancelled;
+                Arc::make_mut(meetup).status = MeetupStatus::Cancelled;
             }
         }
         let region_index: HashMap<&str, usize> = data
@@ -590,7 +590,7 @@ impl Network {
                 if cancelled_live(&self.data.live, &new.id) {
                     new.status = MeetupStatus::Cancelled;
                 }
-                if new == *was {
+                if new == **was {
                     continue;
                 }
                 if !links_alike(was, &new) {
@@ -601,11 +601,11 @@ impl Network {
         }
         let mut data = DataSet::clone(&self.data);
         for (index, file, _) in files {
-            data.files[index] = file;
+            data.files[index] = Arc::new(file);
         }
         let meetups: Vec<usize> = edited.iter().map(|(m, _)| *m).collect();
         for (m, meetup) in edited {
-            data.meetups[m] = meetup;
+            data.meetups[m] = Arc::new(meetup);
         }
         let mut net = self.clone();
         net.data = Arc::new(data);
@@ -650,7 +650,7 @@ impl Network {
     /// `summary_fingerprints_follow_the_summaries` changes every field of
     /// an entry to check it.
     pub fn summary_fingerprint(&self, m: usize) -> Fingerprint {
-        let meetup = &self.data.meetups[m];
+        let meetup: &Meetup = &self.data.meetups[m];
         let p = self.meetup_place[m];
         let place = &self.data.places[p];
         let Meetup {

@@ -99,6 +99,21 @@ impl Showing {
     }
 }
 
+impl Showing {
+    /// What shows the meetups but their figures' pages and files: a change
+    /// that is in no figure (a title, a description) changes only the rest.
+    pub fn without_figures(mut self, net: &Network) -> Showing {
+        if self.figures {
+            self.pages.remove(&figures::path(net, None));
+            for region in 0..net.data.regions.len() {
+                self.pages.remove(&figures::path(net, Some(region)));
+            }
+            self.figures = false;
+        }
+        self
+    }
+}
+
 /// The files listed in `showing`, built again from `net`: the national map
 /// files, those of its regions, the feed and its calendars, and the
 /// figures' files when a meetup held changed.
