@@ -162,10 +162,15 @@ impl AsRef<Path> for TempSite {
 /// The demo site (config, content, data, theme) in a fresh folder, the
 /// theme's npm packages linked.
 pub(crate) fn demo_copy() -> TempSite {
+    demo_copy_in(&std::env::temp_dir())
+}
+
+/// [`demo_copy`] in a folder under `parent`.
+pub(crate) fn demo_copy_in(parent: &Path) -> TempSite {
     let repo = repo_root();
     let temp = tempfile::Builder::new()
         .prefix("maillage-demo-")
-        .tempdir()
+        .tempdir_in(parent)
         .unwrap();
     let dir = temp.path();
     std::fs::copy(repo.join("config.toml"), dir.join("config.toml")).unwrap();
@@ -199,7 +204,12 @@ pub(crate) const DEMO_STORE: &str = ".maillage/store.sqlite";
 /// `maillage serve` with the function on a fresh copy of the demo site (its
 /// root returned) and an SQLite store of its own, on a free port.
 pub(crate) fn serve_demo() -> (TempSite, maillage::live::LiveServer) {
-    let site = demo_copy();
+    serve_demo_in(&std::env::temp_dir())
+}
+
+/// [`serve_demo`], its copy in a folder under `parent`.
+pub(crate) fn serve_demo_in(parent: &Path) -> (TempSite, maillage::live::LiveServer) {
+    let site = demo_copy_in(parent);
     let options = maillage::BuildOptions {
         root: site.to_path_buf(),
         ..Default::default()

@@ -35,7 +35,13 @@ fn server() -> &'static Loop {
     static LOOP: OnceLock<Loop> = OnceLock::new();
     LOOP.get_or_init(|| {
         std::env::set_var("MAILLAGE_NOW", NOW);
-        let (site, live) = common::serve_demo();
+        // The server lives as long as the test process, which never drops
+        // it: its copy of the demo goes under the tests' own folder, where
+        // the next run removes it.
+        let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-loop");
+        let _ = std::fs::remove_dir_all(&parent);
+        std::fs::create_dir_all(&parent).unwrap();
+        let (site, live) = common::serve_demo_in(&parent);
         let store_file = site.join(common::DEMO_STORE);
         Loop {
             site,
