@@ -8,22 +8,25 @@ the embedded store in a temporary folder) and measures the time from the
 start to the first page served (cold start), and to the whole site
 rendered in memory (serve's "Built N files in memory" line). Then, RUNS
 times each, edits a source and polls the page that shows it every
-millisecond until it changes: one meetup's title in `data/meetups/` (its
-page), a content page (`content/faq.md`, its page), and the meetup
+millisecond until it changes: the title of a meetup in `data/meetups/`
+(the file's first, held before "today", then its first to come; the page
+of each), a content page (`content/faq.md`, its page), and the meetup
 template (`themes/*/templates/meetup.html`, a meetup page). Reports the
 time from the file's write to the changed page being served, and what the
 server logs for each change (a render stopped by a newer change
-included). Every file edited is restored afterwards.
+included). Every file edited is restored afterwards, and the temporary
+folder removed.
 """
 
 import glob
 import os
 import re
+import shutil
 import statistics
 import sys
 import time
 
-from serve_support import (WHOLE_SITE_RENDERED, connect_when_served, get, start_serve,
+from serve_support import (NOW, WHOLE_SITE_RENDERED, connect_when_served, get, start_serve,
                            wait_for_line)
 
 
@@ -38,12 +41,15 @@ def wait_for(conn, page, marker, since, limit=60):
         time.sleep(0.001)
 
 
-def first_meetup(site):
-    """The first meetup of the first meetups file: (file, id, title line)."""
+def first_meetups(site):
+    """The first meetup of the first meetups file, and its first meetup to
+    come (after NOW): (id, title line) of each, and the file."""
     path = sorted(glob.glob(os.path.join(site, "data", "meetups", "*.yaml")))[0]
     text = open(path, encoding="utf-8").read()
-    meetup = re.search(r"^- id: (\S+)\n(  title: .*)$", text, re.M)
-    return path, meetup.group(1), meetup.group(2)
+    entries = re.findall(r"^- id: (\S+)\n(  title: .*)\n(?:  .*\n)*?  start: (\S+)$", text, re.M)
+    first = entries[0][:2]
+    to_come = next((i, t) for i, t, start in entries if start > NOW)
+    return path, first, to_come
 
 
 def spread(values):
@@ -53,7 +59,7 @@ def spread(values):
 def main():
     binary, site = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    meetups_file, meetup_id, title_line = first_meetup(site)
+    meetups_file, (meetup_id, title_line), (next_id, next_title_line) = first_meetups(site)
     meetup_page = f"/rencontres/{meetup_id}/"
     faq = os.path.join(site, "content", "faq.md")
     template = glob.glob(os.path.join(site, "themes", "*", "templates", "meetup.html"))[0]
@@ -84,16 +90,20 @@ def main():
                 f.write(saved[path])
             results[what] = (times, target)
 
-        def data_edit(run):
-            marker = f"(modifié {run})"
-            title = title_line.split(": ", 1)[1].strip('"')
-            text = saved[meetups_file].replace(title_line, f'  title: "{title} {marker}"', 1)
-            with open(meetups_file, "w", encoding="utf-8") as f:
-                f.write(text)
-            return marker
+        def title_edit(line):
+            def edit(run):
+                marker = f"(modifié {run})"
+                title = line.split(": ", 1)[1].strip('"')
+                text = saved[meetups_file].replace(line, f'  title: "{title} {marker}"', 1)
+                with open(meetups_file, "w", encoding="utf-8") as f:
+                    f.write(text)
+                return marker
+            return edit
 
         measure("data edit (one meetup's title) to its page", 100, meetups_file,
-                meetup_page, data_edit)
+                meetup_page, title_edit(title_line))
+        measure("data edit (the title of a meetup to come) to its page", 100, meetups_file,
+                f"/rencontres/{next_id}/", title_edit(next_title_line))
 
         def content_edit(run):
             marker = f"Paragraphe de mesure {run}."
@@ -120,6 +130,7 @@ def main():
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
     log = open(log_path, encoding="utf-8").read()
+    shutil.rmtree(os.path.dirname(log_path), ignore_errors=True)
     print(f"\nserve, national site: start and edits, {runs} runs each\n")
     print("| measure | median (ms) | min | max | target | met |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
@@ -132,7 +143,7 @@ def main():
               f"{'yes' if m <= target else 'no'} |")
     print("\nserve's own lines about the changes:")
     for line in log.splitlines():
-        if re.search(r"Rebuilt|Re-rendered|Stopped rendering|Built .* in memory", line):
+        if re.search(r"Rebuilt|Re-rendered|Stopped rendering|Built .* in memory|Synced", line):
             print("    " + line)
 
 

@@ -434,12 +434,13 @@ fn single_page<'a>(root: &Path, changed: &'a [PathBuf]) -> Option<&'a PathBuf> {
 }
 
 /// Replaces the pages and some files of the extension named `extension`
-/// by `make`'s, rendering only the pages `make` says changed. The new
-/// pages must be the last ones of that extension with new contexts (the
-/// same paths, templates, languages, sitemap and search entries, in the
-/// same order), and each file must replace one of its files (new figures,
-/// same URLs); otherwise the whole site is rebuilt. Callers hold the
-/// site's `busy` lock.
+/// by `make`'s, rendering only the pages `make` says changed: the ones it
+/// names first are served as soon as they are rendered, the others and
+/// the files together once all are. The new pages must be the last ones
+/// of that extension with new contexts (the same paths, templates,
+/// languages, sitemap and search entries, in the same order), and each
+/// file must replace one of its files (new figures, same URLs); otherwise
+/// the whole site is rebuilt. Callers hold the site's `busy` lock.
 fn apply_refresh(
     options: &BuildOptions,
     served: &Arc<RwLock<Served>>,
@@ -447,57 +448,87 @@ fn apply_refresh(
     make: impl FnOnce(&Site) -> Result<Refresh>,
 ) -> Result<Refreshed> {
     let laps = crate::timing::Laps::start("  refresh: ");
-    let rendered = {
-        let served = served.read().unwrap_or_else(|e| e.into_inner());
-        let site = &served.site;
-        let Refresh { pages, page, files } = make(site)?;
+    let read = || served.read().unwrap_or_else(|e| e.into_inner());
+    let (
+        part,
+        Refresh {
+            pages,
+            page,
+            first,
+            files,
+        },
+    ) = {
+        let guard = read();
+        let site = &guard.site;
+        let refresh = make(site)?;
         laps.lap("pages made");
         let old = &site.contribution;
-        let part = old.part(extension).cloned();
-        let pages_line_up = part.as_ref().is_some_and(|part| {
+        let part = old.part(extension).cloned().filter(|part| {
             let old_pages = &old.pages[part.pages.clone()];
-            old_pages.len() == pages.len()
-                && pages.iter().zip(old_pages).all(|(n, o)| same_place(n, o))
+            old_pages.len() == refresh.pages.len()
+                && refresh
+                    .pages
+                    .iter()
+                    .zip(old_pages)
+                    .all(|(n, o)| same_place(n, o))
         });
         match part {
-            Some(part) if pages_line_up => {
-                let jobs: Vec<Job> = pages
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| page(&p.path))
-                    .map(|(i, _)| Job::ExtraPage(i))
-                    .collect();
-                let renderer = Renderer {
-                    extra_pages: &pages,
-                    ..site.renderer(Some(RELOAD_SCRIPT))
-                };
-                let sink = MemorySink::default();
-                renderer.render_jobs(&jobs, &sink)?;
-                laps.lap("pages rendered");
-                let files = files();
-                laps.lap("files made");
-                let own_files = &old.files[part.files.clone()];
-                let replaced: Option<Vec<usize>> = files
-                    .iter()
-                    .map(|f| {
-                        let at = own_files.iter().position(|o| o.path == f.path)?;
-                        Some(part.files.start + at)
-                    })
-                    .collect();
-                let rendered = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-                replaced.map(|replaced| (part, pages, files, replaced, rendered))
+            Some(part) => (part, refresh),
+            None => {
+                drop(guard);
+                return rebuild_site(options, served).map(Refreshed::Site);
             }
-            _ => None,
         }
     };
-    let Some((part, pages, files, replaced, mut rendered)) = rendered else {
-        let summary = rebuild_site(options, served)?;
-        return Ok(Refreshed::Site(summary));
+    // The pages looked at first are served at once; the others follow.
+    let jobs = |first_ones: bool| -> Vec<Job> {
+        pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| page(&p.path) && first.contains(&p.path) == first_ones)
+            .map(|(i, _)| Job::ExtraPage(i))
+            .collect()
+    };
+    let render = |jobs: Vec<Job>| -> Result<HashMap<String, Vec<u8>>> {
+        let served = read();
+        let renderer = Renderer {
+            extra_pages: &pages,
+            ..served.site.renderer(Some(RELOAD_SCRIPT))
+        };
+        let sink = MemorySink::default();
+        renderer.render_jobs(&jobs, &sink)?;
+        Ok(sink.files.into_inner().unwrap_or_else(|e| e.into_inner()))
+    };
+    let early = render(jobs(true))?;
+    let mut count = early.len();
+    served
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .files
+        .extend(early);
+    laps.lap("first pages rendered");
+    let mut rendered = render(jobs(false))?;
+    laps.lap("pages rendered");
+    let files = files();
+    laps.lap("files made");
+    let replaced: Option<Vec<usize>> = {
+        let served = read();
+        let own_files = &served.site.contribution.files[part.files.clone()];
+        files
+            .iter()
+            .map(|f| {
+                let at = own_files.iter().position(|o| o.path == f.path)?;
+                Some(part.files.start + at)
+            })
+            .collect()
+    };
+    let Some(replaced) = replaced else {
+        return rebuild_site(options, served).map(Refreshed::Site);
     };
     for file in &files {
         rendered.insert(file.path.clone(), file.bytes.get().into_owned());
     }
-    let count = rendered.len();
+    count += rendered.len();
     let mut served = served.write().unwrap_or_else(|e| e.into_inner());
     let old = &mut served.site.contribution;
     let old_pages: Vec<ExtraPage> = old.pages.splice(part.pages, pages).collect();

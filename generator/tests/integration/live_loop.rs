@@ -259,15 +259,24 @@ fn a_registration_shows_on_the_site_within_a_second_and_a_cancellation_frees_the
         median(server_side).as_millis()
     );
 
-    // The other pages that show the meetup follow: the map's GeoJSON and the listing.
-    let geojson: Value = serde_json::from_str(&get("/carte/rencontres.geojson").body).unwrap();
-    let feature = geojson["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["properties"]["id"] == meetup)
-        .expect("the meetup on the map");
-    assert_eq!(feature["properties"]["seats_left"], before - 8);
+    // The other pages that show the meetup follow (the meetup's page is
+    // served first): the map's GeoJSON and the listing.
+    let on_the_map = || {
+        let geojson: Value = serde_json::from_str(&get("/carte/rencontres.geojson").body).unwrap();
+        let feature = geojson["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == meetup)
+            .expect("the meetup on the map")
+            .clone();
+        feature["properties"]["seats_left"].clone()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while on_the_map() != before - 8 {
+        assert!(Instant::now() < deadline, "the map shows {}", on_the_map());
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let listing = get("/rencontres/").body;
     assert!(listing.contains(meetup));
 

@@ -264,6 +264,10 @@ pub struct Refresh {
     pub pages: Vec<ExtraPage>,
     /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
     pub page: Box<dyn Fn(&str) -> bool + Send>,
+    /// The pages among them rendered and served before the others: those
+    /// a person looks at for the change (an edited meetup's page), the
+    /// lists that show it following a moment later.
+    pub first: std::collections::HashSet<String>,
     /// Gives the files replacing those at the same output paths
     /// (`carte/lieux.geojson`); called once the pages are rendered, on the
     /// caller's thread (never one of the pool's: it may wait for files
@@ -278,6 +282,7 @@ impl Refresh {
         Refresh {
             pages,
             page: Box::new(|_| false),
+            first: Default::default(),
             files: Box::new(Vec::new),
         }
     }

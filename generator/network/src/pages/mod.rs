@@ -243,6 +243,7 @@ impl SiteExtension for DataPages {
 /// The data pages of `net`, and what to render again of them: the pages
 /// and files in `showing`.
 pub fn refresh_showing(net: Arc<Network>, showing: Showing) -> Refresh {
+    let first = showing.first.clone();
     // The files are made while the page list is made and the pages
     // render, on a thread outside the pool: waiting for them never holds
     // a pool thread they need. Their bytes are made there too, calendars
@@ -260,6 +261,7 @@ pub fn refresh_showing(net: Arc<Network>, showing: Showing) -> Refresh {
     Refresh {
         pages: pages(net),
         page: Box::new(move |path| page_paths.contains(path)),
+        first,
         files: Box::new(move || {
             files
                 .join()

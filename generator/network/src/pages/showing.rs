@@ -18,6 +18,8 @@ use maillage_model::meetup::MeetupStatus;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Showing {
     pub pages: HashSet<String>,
+    /// The meetups' own pages, among `pages`: rendered first.
+    pub first: HashSet<String>,
     pub files: HashSet<String>,
     /// Indexes of the regions whose map files change.
     pub regions: BTreeSet<usize>,
@@ -44,6 +46,9 @@ impl Showing {
             let region_path = net.urls.region(&net.data.regions[r].slug);
             // The previous and next meetups show this one's summary (and
             // the improvements its report proposes).
+            showing
+                .first
+                .insert(net.urls.meetup(&net.data.meetups[m].id));
             for other in [Some(m), net.previous[m], net.next[m]]
                 .into_iter()
                 .flatten()
