@@ -13,7 +13,9 @@ page being served. Also reports what the server logs for each change
 """
 
 import json
+import os
 import re
+import shutil
 import statistics
 import sys
 import time
@@ -62,6 +64,7 @@ def main():
         server.terminate()
         server.wait()
     logged = [int(m) for m in re.findall(r"Store change .*? in (\d+) ms", open(log_path).read())]
+    shutil.rmtree(os.path.dirname(log_path), ignore_errors=True)
     print(f"\nserve, national site: one registration, then the meetup page polled; {runs} runs\n")
     print("| measure | median | min | max |")
     print("| --- | ---: | ---: | ---: |")
