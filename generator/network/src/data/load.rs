@@ -77,17 +77,29 @@ impl Reading {
     /// The file's result again, for its text `text`, its entries now the
     /// entries of file `index` (a file added before it moves it).
     fn result(&self, rel: PathBuf, text: String, index: u32) -> FileResult {
+        Reading {
+            source: None,
+            parsed: self.parsed.clone(),
+            broken_ids: self.broken_ids.clone(),
+            problems: self.problems.clone(),
+            ..*self
+        }
+        .into_result(rel, text, index)
+    }
+
+    /// [`Reading::result`], taking the entries rather than copying them.
+    fn into_result(self, rel: PathBuf, text: String, index: u32) -> FileResult {
         let mut file = SourceFile::new(rel, text);
         if let Some(items) = self.items {
             file.expect_entries(items);
         }
-        let mut parsed = self.parsed.clone();
+        let mut parsed = self.parsed;
         parsed.set_file(index);
         FileResult {
             file,
             parsed,
-            broken_ids: self.broken_ids.clone(),
-            problems: self.problems.clone(),
+            broken_ids: self.broken_ids,
+            problems: self.problems,
         }
     }
 }
@@ -226,6 +238,9 @@ impl FilesRead {
             .filter(|_| saved_may_match)
             .and_then(|c| read_saved(&saved, fingerprint, c))
         {
+            if self.memory.is_none() {
+                return reading.into_result(rel, text, index);
+            }
             let result = reading.result(rel, text, index);
             self.remember(path, || Reading {
                 source: Some(Arc::new(result.file.clone())),
