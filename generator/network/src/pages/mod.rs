@@ -632,11 +632,6 @@ mod tests {
             "{fingerprinted} pages fingerprinted, {meetups} under /rencontres/"
         );
         type Change = fn(&mut DataSet);
-
-        /// Meetup `m` of `data`, to change.
-        fn meetup(data: &mut DataSet, m: usize) -> &mut crate::data::Meetup {
-            Arc::make_mut(&mut data.meetups[m])
-        }
         let changes: [(&str, Change); 4] = [
             ("a place's accessibility", |data| {
                 let place = data.meetups[0].place.clone();
@@ -692,6 +687,81 @@ mod tests {
     /// Meetup `m` of `data`, to change.
     fn meetup(data: &mut DataSet, m: usize) -> &mut crate::data::Meetup {
         Arc::make_mut(&mut data.meetups[m])
+    }
+
+    /// A network patched with meetups read again is the network linked
+    /// from the same data, when only what meetups show changed; an edit
+    /// that changes how the network links is refused.
+    #[test]
+    fn meetups_read_again_patch_only_what_they_show() {
+        let net = demo_network(|_| {}, None);
+        // Every summary made before: the patch must make the edited ones again.
+        for i in 0..net.data.meetups.len() {
+            net.meetup_summary(i);
+        }
+        let m = 3;
+        let file = net.data.meetups[m].origin.file as usize;
+        let read_again = |change: &dyn Fn(&mut crate::data::Meetup)| {
+            let mut meetups: Vec<crate::data::Meetup> = net
+                .data
+                .meetups
+                .iter()
+                .filter(|x| x.origin.file as usize == file)
+                .map(|x| crate::data::Meetup::clone(x))
+                .collect();
+            let at = meetups
+                .iter()
+                .position(|x| x.id == net.data.meetups[m].id)
+                .unwrap();
+            change(&mut meetups[at]);
+            let source = crate::data::SourceFile::clone(&net.data.files[file]);
+            net.with_meetups_read_again(vec![(file, source, meetups)])
+        };
+        let (patched, edited) = read_again(&|x| {
+            x.title.push_str(" (bis)");
+            x.description = Some("Une autre description.".into());
+        })
+        .expect("a title and a description are only shown");
+        assert_eq!(edited, vec![m]);
+        let linked = demo_network(
+            |d| {
+                let x = meetup(d, m);
+                x.title.push_str(" (bis)");
+                x.description = Some("Une autre description.".into());
+            },
+            None,
+        );
+        for i in 0..net.data.meetups.len() {
+            assert_eq!(
+                patched.meetup_summary(i),
+                linked.meetup_summary(i),
+                "summary {i}"
+            );
+        }
+        for p in 0..net.data.places.len() {
+            assert_eq!(
+                patched.place_summaries[p], linked.place_summaries[p],
+                "place {p}"
+            );
+        }
+        assert_eq!(patched.data.meetups, linked.data.meetups);
+        let (nothing, edited) = read_again(&|_| {}).unwrap();
+        assert!(edited.is_empty());
+        assert_eq!(nothing.data.meetups, net.data.meetups);
+        type Edit = fn(&mut crate::data::Meetup);
+        let refused: [(&str, Edit); 6] = [
+            ("id", |x| x.id.push_str("-bis")),
+            ("start", |x| x.start -= chrono::Duration::hours(1)),
+            ("capacity", |x| x.capacity += 1),
+            ("place", |x| x.place.push_str("-ailleurs")),
+            ("status", |x| {
+                x.status = maillage_model::meetup::MeetupStatus::Cancelled
+            }),
+            ("registration", |x| x.registration = None),
+        ];
+        for (what, edit) in refused {
+            assert!(read_again(&edit).is_none(), "{what} was patched");
+        }
     }
 
     /// A change of each field of a meetup's entry, of the place, region,
