@@ -43,9 +43,8 @@ pub enum Job {
     ExtraFileRange(usize, usize),
 }
 
-/// Extra files written by one job: few, since a job is kept or made
-/// whole (one file changed makes the others of its job again).
-const EXTRA_FILES_PER_JOB: usize = 8;
+/// Extra files written by one job.
+const EXTRA_FILES_PER_JOB: usize = 128;
 
 /// Orders `jobs` for two threads or more: the extra files, split in small
 /// jobs, the sitemap and the extra pages first (an extension lists its
@@ -202,14 +201,12 @@ impl Job {
             Job::NotFound => "404".into(),
             Job::Aliases => "aliases".into(),
             Job::ExtraPage(i) => format!("extra:{}", r.extra_pages[*i].path),
-            // Traced too: a deferred file kept by its trace is never made
-            // (`file_bytes`), and a given one is kept when its bytes are.
-            Job::ExtraFileRange(start, end) => format!("files:{start}:{end}"),
             Job::SearchIndex(_)
             | Job::SearchScript
             | Job::Sass
             | Job::HighlightCss
-            | Job::ExtraFiles => return None,
+            | Job::ExtraFiles
+            | Job::ExtraFileRange(..) => return None,
         })
     }
 }
