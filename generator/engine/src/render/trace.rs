@@ -19,7 +19,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -264,18 +264,16 @@ impl Collector {
         }
     }
 
-    fn intern(&self, function: &str, args: &str, result: Fingerprint) -> u32 {
-        let key = format!("{function}\0{args}");
+    fn intern(&self, call: &NotedCall) -> u32 {
         let mut guard = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         let (calls, index) = &mut *guard;
-        *index.entry(key).or_insert_with(|| {
-            calls.push(Call {
-                function: function.to_string(),
-                args: args.to_string(),
-                result,
-            });
-            (calls.len() - 1) as u32
-        })
+        if let Some(&i) = index.get(&call.key) {
+            return i;
+        }
+        calls.push(call.call.clone());
+        let i = (calls.len() - 1) as u32;
+        index.insert(call.key.clone(), i);
+        i
     }
 
     fn store(&self, key: String, mut trace: Trace) {
@@ -293,7 +291,7 @@ impl Collector {
         let calls = recorded
             .calls
             .iter()
-            .map(|(f, a, r)| self.intern(f, a, *r))
+            .map(|call| self.intern(call))
             .collect();
         let trace = Trace {
             uses: recorded.uses,
@@ -311,8 +309,7 @@ impl Collector {
             .iter()
             .map(|&i| {
                 *self.carried[i as usize].get_or_init(|| {
-                    let c = &previous.calls[i as usize];
-                    self.intern(&c.function, &c.args, c.result)
+                    self.intern(&NotedCall::new(previous.calls[i as usize].clone()))
                 })
             })
             .collect();
@@ -336,8 +333,7 @@ impl Collector {
 #[derive(Debug, Default)]
 pub(crate) struct Recorded {
     pub uses: Vec<Use>,
-    /// (function, arguments, result)
-    pub calls: Vec<(String, String, Fingerprint)>,
+    pub calls: Vec<Arc<NotedCall>>,
     pub volatile: bool,
 }
 
@@ -401,19 +397,67 @@ pub(crate) fn note_use(
     })
 }
 
+/// A template function's call as a trace notes it, with its key among the
+/// render's distinct calls (`function\0arguments`) made once.
+#[derive(Debug)]
+pub struct NotedCall {
+    call: Call,
+    key: String,
+}
+
+impl NotedCall {
+    fn new(call: Call) -> NotedCall {
+        let key = format!("{}\0{}", call.function, call.args);
+        NotedCall { call, key }
+    }
+
+    pub fn call(&self) -> &Call {
+        &self.call
+    }
+
+    /// `function` called with `args` gave `result`.
+    pub fn of(function: &str, args: &HashMap<String, Value>, result: &Value) -> NotedCall {
+        let sorted: BTreeMap<&String, &Value> = args.iter().collect();
+        NotedCall::new(Call {
+            function: function.to_string(),
+            args: serde_json::to_string(&sorted).unwrap_or_default(),
+            result: fingerprint_value(result),
+        })
+    }
+}
+
+/// The fingerprint of a call's arguments, in any order.
+pub fn fingerprint_args(args: &HashMap<String, Value>) -> Fingerprint {
+    let mut sorted: Vec<(&String, &Value)> = args.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut h = hasher();
+    h.write_usize(sorted.len());
+    for (name, value) in sorted {
+        hash_str(&mut h, name);
+        hash_value(&mut h, value);
+    }
+    h.finish()
+}
+
+fn recording_calls() -> bool {
+    CURRENT.with(|c| matches!(&*c.borrow(), Some((Mode::Record, _))))
+}
+
 /// Notes a template function's call and result (from the functions'
 /// wrapper). A probe's calls are not kept: the trace it is compared with
 /// has its own, checked apart.
-pub fn note_call(function: &str, args: &std::collections::HashMap<String, Value>, result: &Value) {
-    if CURRENT.with(|c| !matches!(&*c.borrow(), Some((Mode::Record, _)))) {
-        return;
+pub fn note_call(function: &str, args: &HashMap<String, Value>, result: &Value) {
+    if recording_calls() {
+        note_noted(&Arc::new(NotedCall::of(function, args, result)));
     }
-    let sorted: BTreeMap<&String, &Value> = args.iter().collect();
-    let args = serde_json::to_string(&sorted).unwrap_or_default();
-    let result = fingerprint_value(result);
+}
+
+/// Notes a call noted before: a function that remembers its results hands
+/// the same note to every render that makes that call.
+pub fn note_noted(call: &Arc<NotedCall>) {
     CURRENT.with(|c| {
-        if let Some((_, recorded)) = &mut *c.borrow_mut() {
-            recorded.calls.push((function.to_string(), args, result));
+        if let Some((Mode::Record, recorded)) = &mut *c.borrow_mut() {
+            recorded.calls.push(call.clone());
         }
     });
 }
