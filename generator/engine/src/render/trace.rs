@@ -426,17 +426,15 @@ impl NotedCall {
     }
 }
 
-/// The fingerprint of a call's arguments, in any order.
+/// The fingerprint of a call's arguments, the same in any order: the
+/// fingerprints of the arguments are added up rather than sorted first.
 pub fn fingerprint_args(args: &HashMap<String, Value>) -> Fingerprint {
-    let mut sorted: Vec<(&String, &Value)> = args.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut h = hasher();
-    h.write_usize(sorted.len());
-    for (name, value) in sorted {
+    args.iter().fold(args.len() as u64, |sum, (name, value)| {
+        let mut h = hasher();
         hash_str(&mut h, name);
         hash_value(&mut h, value);
-    }
-    h.finish()
+        sum.wrapping_add(h.finish())
+    })
 }
 
 fn recording_calls() -> bool {

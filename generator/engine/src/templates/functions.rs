@@ -8,9 +8,11 @@
 //! The latter return values serialised once per build, never rebuilt per call.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
+use ahash::AHasher;
 use base64::Engine as _;
 use serde_json::{json, Map};
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -218,14 +220,26 @@ impl<F: Function> Function for Traced<F> {
     }
 }
 
-/// The results of a function by arguments, with their trace notes.
+/// The results of a function by the fingerprint of its arguments, with
+/// their trace notes.
 #[derive(Default)]
-struct Results(RwLock<HashMap<Fingerprint, Vec<Remembered>>>);
+struct Results(RwLock<HashMap<Fingerprint, Vec<Remembered>, BuildHasherDefault<AHasher>>>);
 
 struct Remembered {
-    args: HashMap<String, Value>,
+    args: Vec<(String, Value)>,
     result: Value,
     noted: Arc<NotedCall>,
+}
+
+impl Remembered {
+    /// Whether `args` are the arguments remembered: a call has a few, so
+    /// a scan costs less than hashing them again.
+    fn has_args(&self, args: &HashMap<String, Value>) -> bool {
+        self.args.len() == args.len()
+            && args
+                .iter()
+                .all(|arg| self.args.iter().any(|(name, value)| (name, value) == arg))
+    }
 }
 
 impl Results {
@@ -236,7 +250,7 @@ impl Results {
     /// The result of a call made before, noted in the render's trace.
     fn get(&self, key: Fingerprint, args: &HashMap<String, Value>) -> Option<Value> {
         let results = self.0.read().unwrap_or_else(|e| e.into_inner());
-        let found = results.get(&key)?.iter().find(|r| r.args == *args)?;
+        let found = results.get(&key)?.iter().find(|r| r.has_args(args))?;
         trace::note_noted(&found.noted);
         Some(found.result.clone())
     }
@@ -251,7 +265,7 @@ impl Results {
         let mut results = self.0.write().unwrap_or_else(|e| e.into_inner());
         if results.len() < Self::MAX {
             results.entry(key).or_default().push(Remembered {
-                args: args.clone(),
+                args: args.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 result: result.clone(),
                 noted,
             });
@@ -700,21 +714,35 @@ mod tests {
     #[test]
     fn a_remembered_call_is_noted_in_every_render_that_makes_it() {
         let mut tera = Tera::default();
-        tera.add_raw_template("t", "{{ get_url(path='a/', trailing_slash=true) }}")
-            .unwrap();
+        tera.add_raw_template(
+            "t",
+            "{{ get_url(path='a/', trailing_slash=true) }} {{ get_url(path='a/') }} \
+             {{ get_url(trailing_slash=true, path='a/') }}",
+        )
+        .unwrap();
         let config = Arc::new(Config::with_base_url("https://ex.org"));
         register_early(&mut tera, config, Path::new("."), Arc::default());
         let render = || tera.render("t", &tera::Context::new()).unwrap();
         let (first, noted_first) = trace::recording(render);
         let (second, noted_second) = trace::recording(render);
-        assert_eq!(first, "https://ex.org/a/");
+        assert_eq!(
+            first,
+            "https://ex.org/a/ https://ex.org/a https://ex.org/a/"
+        );
         assert_eq!(second, first);
         for noted in [&noted_first, &noted_second] {
-            assert_eq!(noted.calls.len(), 1);
-            assert_eq!(noted.calls[0].call().function, "get_url");
+            let calls: Vec<(&str, &str)> = noted
+                .calls
+                .iter()
+                .map(|c| (c.call().function.as_str(), c.call().args.as_str()))
+                .collect();
             assert_eq!(
-                noted.calls[0].call().args,
-                r#"{"path":"a/","trailing_slash":true}"#
+                calls,
+                [
+                    ("get_url", r#"{"path":"a/","trailing_slash":true}"#),
+                    ("get_url", r#"{"path":"a/"}"#),
+                    ("get_url", r#"{"path":"a/","trailing_slash":true}"#),
+                ]
             );
         }
     }
