@@ -242,7 +242,21 @@ impl Traces {
 
 /// The distinct calls of a render, and the index of each by function and
 /// arguments (`function\0arguments`).
-type CallTable = (Vec<Call>, HashMap<String, u32>);
+type CallTable = (
+    Vec<Call>,
+    HashMap<String, u32, std::hash::BuildHasherDefault<ahash::AHasher>>,
+);
+
+/// The index of `call` in `table`, added when it is new.
+fn intern_in((calls, index): &mut CallTable, call: &NotedCall) -> u32 {
+    if let Some(&i) = index.get(&call.key) {
+        return i;
+    }
+    calls.push(call.call.clone());
+    let i = (calls.len() - 1) as u32;
+    index.insert(call.key.clone(), i);
+    i
+}
 
 /// Collects traces while jobs render in parallel.
 pub(crate) struct Collector {
@@ -265,15 +279,8 @@ impl Collector {
     }
 
     fn intern(&self, call: &NotedCall) -> u32 {
-        let mut guard = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        let (calls, index) = &mut *guard;
-        if let Some(&i) = index.get(&call.key) {
-            return i;
-        }
-        calls.push(call.call.clone());
-        let i = (calls.len() - 1) as u32;
-        index.insert(call.key.clone(), i);
-        i
+        let mut table = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        intern_in(&mut table, call)
     }
 
     fn store(&self, key: String, mut trace: Trace) {
@@ -288,11 +295,15 @@ impl Collector {
 
     /// Adds a fresh trace, its calls as recorded.
     pub(crate) fn add(&self, key: String, recorded: Recorded, outputs: Vec<(String, Fingerprint)>) {
-        let calls = recorded
-            .calls
-            .iter()
-            .map(|call| self.intern(call))
-            .collect();
+        let calls = {
+            // Locked once for the job's calls, about seventy on a page.
+            let mut table = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+            recorded
+                .calls
+                .iter()
+                .map(|call| intern_in(&mut table, call))
+                .collect()
+        };
         let trace = Trace {
             uses: recorded.uses,
             calls,
