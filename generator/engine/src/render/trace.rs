@@ -19,7 +19,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -242,7 +242,21 @@ impl Traces {
 
 /// The distinct calls of a render, and the index of each by function and
 /// arguments (`function\0arguments`).
-type CallTable = (Vec<Call>, HashMap<String, u32>);
+type CallTable = (
+    Vec<Call>,
+    HashMap<String, u32, std::hash::BuildHasherDefault<ahash::AHasher>>,
+);
+
+/// The index of `call` in `table`, added when it is new.
+fn intern_in((calls, index): &mut CallTable, call: &NotedCall) -> u32 {
+    if let Some(&i) = index.get(&call.key) {
+        return i;
+    }
+    calls.push(call.call.clone());
+    let i = (calls.len() - 1) as u32;
+    index.insert(call.key.clone(), i);
+    i
+}
 
 /// Collects traces while jobs render in parallel.
 pub(crate) struct Collector {
@@ -264,18 +278,9 @@ impl Collector {
         }
     }
 
-    fn intern(&self, function: &str, args: &str, result: Fingerprint) -> u32 {
-        let key = format!("{function}\0{args}");
-        let mut guard = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-        let (calls, index) = &mut *guard;
-        *index.entry(key).or_insert_with(|| {
-            calls.push(Call {
-                function: function.to_string(),
-                args: args.to_string(),
-                result,
-            });
-            (calls.len() - 1) as u32
-        })
+    fn intern(&self, call: &NotedCall) -> u32 {
+        let mut table = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        intern_in(&mut table, call)
     }
 
     fn store(&self, key: String, mut trace: Trace) {
@@ -290,11 +295,15 @@ impl Collector {
 
     /// Adds a fresh trace, its calls as recorded.
     pub(crate) fn add(&self, key: String, recorded: Recorded, outputs: Vec<(String, Fingerprint)>) {
-        let calls = recorded
-            .calls
-            .iter()
-            .map(|(f, a, r)| self.intern(f, a, *r))
-            .collect();
+        let calls = {
+            // Locked once for the job's calls, about seventy on a page.
+            let mut table = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+            recorded
+                .calls
+                .iter()
+                .map(|call| intern_in(&mut table, call))
+                .collect()
+        };
         let trace = Trace {
             uses: recorded.uses,
             calls,
@@ -311,8 +320,7 @@ impl Collector {
             .iter()
             .map(|&i| {
                 *self.carried[i as usize].get_or_init(|| {
-                    let c = &previous.calls[i as usize];
-                    self.intern(&c.function, &c.args, c.result)
+                    self.intern(&NotedCall::new(previous.calls[i as usize].clone()))
                 })
             })
             .collect();
@@ -336,8 +344,7 @@ impl Collector {
 #[derive(Debug, Default)]
 pub(crate) struct Recorded {
     pub uses: Vec<Use>,
-    /// (function, arguments, result)
-    pub calls: Vec<(String, String, Fingerprint)>,
+    pub calls: Vec<Arc<NotedCall>>,
     pub volatile: bool,
 }
 
@@ -401,19 +408,65 @@ pub(crate) fn note_use(
     })
 }
 
+/// A template function's call as a trace notes it, with its key among the
+/// render's distinct calls (`function\0arguments`) made once.
+#[derive(Debug)]
+pub struct NotedCall {
+    call: Call,
+    key: String,
+}
+
+impl NotedCall {
+    fn new(call: Call) -> NotedCall {
+        let key = format!("{}\0{}", call.function, call.args);
+        NotedCall { call, key }
+    }
+
+    pub fn call(&self) -> &Call {
+        &self.call
+    }
+
+    /// `function` called with `args` gave `result`.
+    pub fn of(function: &str, args: &HashMap<String, Value>, result: &Value) -> NotedCall {
+        let sorted: BTreeMap<&String, &Value> = args.iter().collect();
+        NotedCall::new(Call {
+            function: function.to_string(),
+            args: serde_json::to_string(&sorted).unwrap_or_default(),
+            result: fingerprint_value(result),
+        })
+    }
+}
+
+/// The fingerprint of a call's arguments, the same in any order: the
+/// fingerprints of the arguments are added up rather than sorted first.
+pub fn fingerprint_args(args: &HashMap<String, Value>) -> Fingerprint {
+    args.iter().fold(args.len() as u64, |sum, (name, value)| {
+        let mut h = hasher();
+        hash_str(&mut h, name);
+        hash_value(&mut h, value);
+        sum.wrapping_add(h.finish())
+    })
+}
+
+fn recording_calls() -> bool {
+    CURRENT.with(|c| matches!(&*c.borrow(), Some((Mode::Record, _))))
+}
+
 /// Notes a template function's call and result (from the functions'
 /// wrapper). A probe's calls are not kept: the trace it is compared with
 /// has its own, checked apart.
-pub fn note_call(function: &str, args: &std::collections::HashMap<String, Value>, result: &Value) {
-    if CURRENT.with(|c| !matches!(&*c.borrow(), Some((Mode::Record, _)))) {
-        return;
+pub fn note_call(function: &str, args: &HashMap<String, Value>, result: &Value) {
+    if recording_calls() {
+        note_noted(&Arc::new(NotedCall::of(function, args, result)));
     }
-    let sorted: BTreeMap<&String, &Value> = args.iter().collect();
-    let args = serde_json::to_string(&sorted).unwrap_or_default();
-    let result = fingerprint_value(result);
+}
+
+/// Notes a call noted before: a function that remembers its results hands
+/// the same note to every render that makes that call.
+pub fn note_noted(call: &Arc<NotedCall>) {
     CURRENT.with(|c| {
-        if let Some((_, recorded)) = &mut *c.borrow_mut() {
-            recorded.calls.push((function.to_string(), args, result));
+        if let Some((Mode::Record, recorded)) = &mut *c.borrow_mut() {
+            recorded.calls.push(call.clone());
         }
     });
 }

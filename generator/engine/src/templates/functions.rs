@@ -8,15 +8,18 @@
 //! The latter return values serialised once per build, never rebuilt per call.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
+use ahash::AHasher;
 use base64::Engine as _;
 use serde_json::{json, Map};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use tera::{Error, Function, Result, Tera, Value};
 
 use crate::config::Config;
+use crate::render::trace::{self, Fingerprint, NotedCall};
 use crate::site::Library;
 use crate::slugs::slugify_with;
 
@@ -51,7 +54,7 @@ pub fn register_early(
     root: &Path,
     permalinks: Arc<BTreeMap<String, String>>,
 ) {
-    traced(
+    remembered(
         tera,
         "get_url",
         GetUrl {
@@ -69,7 +72,7 @@ pub fn register_early(
             cache: Mutex::default(),
         },
     );
-    traced(
+    remembered(
         tera,
         "trans",
         Trans {
@@ -165,22 +168,108 @@ pub fn register_late(tera: &mut Tera, library: Arc<Library>) {
 /// Registers `function`, its calls and results noted in the render's trace
 /// ([`crate::render::trace`]): a page is kept only while they return the same.
 fn traced(tera: &mut Tera, name: &'static str, function: impl Function + 'static) {
-    tera.register_function(name, Traced { name, function });
+    tera.register_function(
+        name,
+        Traced {
+            name,
+            function,
+            results: None,
+        },
+    );
+}
+
+/// Registers `function` as [`traced`] does, its results also remembered:
+/// for the functions of the configuration alone (`trans`, `get_url`), which
+/// every page calls dozens of times with the same arguments.
+fn remembered(tera: &mut Tera, name: &'static str, function: impl Function + 'static) {
+    tera.register_function(
+        name,
+        Traced {
+            name,
+            function,
+            results: Some(Results::default()),
+        },
+    );
 }
 
 struct Traced<F> {
     name: &'static str,
     function: F,
+    results: Option<Results>,
 }
 
 impl<F: Function> Function for Traced<F> {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
+        let Some(results) = &self.results else {
+            let result = self.function.call(args)?;
+            trace::note_call(self.name, args, &result);
+            return Ok(result);
+        };
+        let key = trace::fingerprint_args(args);
+        if let Some(value) = results.get(key, args) {
+            return Ok(value);
+        }
         let result = self.function.call(args)?;
-        crate::render::trace::note_call(self.name, args, &result);
+        let noted = Arc::new(NotedCall::of(self.name, args, &result));
+        trace::note_noted(&noted);
+        results.keep(key, args, &result, noted);
         Ok(result)
     }
     fn is_safe(&self) -> bool {
         self.function.is_safe()
+    }
+}
+
+/// The results of a function by the fingerprint of its arguments, with
+/// their trace notes.
+#[derive(Default)]
+struct Results(RwLock<HashMap<Fingerprint, Vec<Remembered>, BuildHasherDefault<AHasher>>>);
+
+struct Remembered {
+    args: Vec<(String, Value)>,
+    result: Value,
+    noted: Arc<NotedCall>,
+}
+
+impl Remembered {
+    /// Whether `args` are the arguments remembered: a call has a few, so
+    /// a scan costs less than hashing them again.
+    fn has_args(&self, args: &HashMap<String, Value>) -> bool {
+        self.args.len() == args.len()
+            && args
+                .iter()
+                .all(|arg| self.args.iter().any(|(name, value)| (name, value) == arg))
+    }
+}
+
+impl Results {
+    /// Calls remembered at most: a template that makes a new call on every
+    /// page (a link to each page) gains nothing from keeping them.
+    const MAX: usize = 4096;
+
+    /// The result of a call made before, noted in the render's trace.
+    fn get(&self, key: Fingerprint, args: &HashMap<String, Value>) -> Option<Value> {
+        let results = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let found = results.get(&key)?.iter().find(|r| r.has_args(args))?;
+        trace::note_noted(&found.noted);
+        Some(found.result.clone())
+    }
+
+    fn keep(
+        &self,
+        key: Fingerprint,
+        args: &HashMap<String, Value>,
+        result: &Value,
+        noted: Arc<NotedCall>,
+    ) {
+        let mut results = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if results.len() < Self::MAX {
+            results.entry(key).or_default().push(Remembered {
+                args: args.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                result: result.clone(),
+                noted,
+            });
+        }
     }
 }
 
@@ -190,7 +279,7 @@ struct Uncheckable<F>(F);
 
 impl<F: Function> Function for Uncheckable<F> {
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value> {
-        crate::render::trace::note_volatile();
+        trace::note_volatile();
         self.0.call(args)
     }
     fn is_safe(&self) -> bool {
@@ -615,4 +704,46 @@ impl Function for GetTaxonomyTerm {
 /// An empty object, for contexts that need one.
 pub fn empty() -> Value {
     Value::Object(Map::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::trace;
+
+    #[test]
+    fn a_remembered_call_is_noted_in_every_render_that_makes_it() {
+        let mut tera = Tera::default();
+        tera.add_raw_template(
+            "t",
+            "{{ get_url(path='a/', trailing_slash=true) }} {{ get_url(path='a/') }} \
+             {{ get_url(trailing_slash=true, path='a/') }}",
+        )
+        .unwrap();
+        let config = Arc::new(Config::with_base_url("https://ex.org"));
+        register_early(&mut tera, config, Path::new("."), Arc::default());
+        let render = || tera.render("t", &tera::Context::new()).unwrap();
+        let (first, noted_first) = trace::recording(render);
+        let (second, noted_second) = trace::recording(render);
+        assert_eq!(
+            first,
+            "https://ex.org/a/ https://ex.org/a https://ex.org/a/"
+        );
+        assert_eq!(second, first);
+        for noted in [&noted_first, &noted_second] {
+            let calls: Vec<(&str, &str)> = noted
+                .calls
+                .iter()
+                .map(|c| (c.call().function.as_str(), c.call().args.as_str()))
+                .collect();
+            assert_eq!(
+                calls,
+                [
+                    ("get_url", r#"{"path":"a/","trailing_slash":true}"#),
+                    ("get_url", r#"{"path":"a/"}"#),
+                    ("get_url", r#"{"path":"a/","trailing_slash":true}"#),
+                ]
+            );
+        }
+    }
 }
