@@ -1,7 +1,8 @@
-//! What a change of live figures touches: the pages whose context holds a
-//! meetup's figures or report, and the files that show them. The live loop
-//! of `maillage serve` renders only these after a registration, a
-//! cancellation or a report.
+//! What a change of some meetups touches: the pages whose context holds
+//! their summaries (figures, report, and what their entries say), and the
+//! files that show them. `maillage serve` renders only these after a
+//! registration, a cancellation or a report, and after an edit of what
+//! meetups show (their figures' pages left out: [`Showing::without_figures`]).
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -13,8 +14,7 @@ use crate::site::ExtraFile;
 use maillage_model::meetup::MeetupStatus;
 
 /// The URL paths of the pages and the output paths of the files that show
-/// the live figures or the report of the meetups `ids`: after a
-/// registration, a cancellation or a report, only these change.
+/// the meetups `ids`: their summaries, live figures and reports.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Showing {
     pub pages: HashSet<String>,
