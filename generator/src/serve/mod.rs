@@ -220,7 +220,7 @@ pub enum Refreshed {
 
 impl SiteHandle {
     /// Replaces the pages and some files of the extension named `extension`
-    /// by `make`'s ([`apply_refresh`]), once the site is not changing.
+    /// by `make`'s, as `apply_refresh` does, once the site is not changing.
     pub fn refresh_extension(
         &self,
         extension: &str,
