@@ -21,7 +21,7 @@ mod watch;
 
 pub use server::Limits;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -434,9 +434,10 @@ fn single_page<'a>(root: &Path, changed: &'a [PathBuf]) -> Option<&'a PathBuf> {
 }
 
 /// Replaces the pages and some files of the extension named `extension`
-/// by `make`'s, rendering only the pages `make` says changed: the ones it
-/// names first are served as soon as they are rendered, the others and
-/// the files together once all are. The new pages must be the last ones
+/// by `make`'s, rendering only the pages whose last render read what
+/// `make` says changed (their traces' reads): the ones it names first are
+/// served as soon as they are rendered, the others and the files together
+/// once all are. The new pages must be the last ones
 /// of that extension with new contexts (the same paths, templates,
 /// languages, sitemap and search entries, in the same order), and each
 /// file must replace one of its files (new figures, same URLs); otherwise
@@ -451,11 +452,12 @@ fn apply_refresh(
     let read = || served.read().unwrap_or_else(|e| e.into_inner());
     let (
         part,
+        readers,
         Refresh {
             pages,
-            page,
             first,
             files,
+            ..
         },
     ) = {
         let guard = read();
@@ -472,9 +474,20 @@ fn apply_refresh(
                     .zip(old_pages)
                     .all(|(n, o)| same_place(n, o))
         });
-        match part {
-            Some(part) => (part, refresh),
-            None => {
+        // The pages that read what changed, as their last render traced
+        // them: without traces (a render that failed), the site is loaded
+        // again.
+        let readers: Option<HashSet<String>> = guard.traces.as_ref().map(|(_, traces)| {
+            traces
+                .readers_of(&refresh.reads)
+                .into_iter()
+                .filter_map(|key| key.strip_prefix(crate::render::EXTRA_PAGE_KEY))
+                .map(str::to_string)
+                .collect()
+        });
+        match (part, readers) {
+            (Some(part), Some(readers)) => (part, readers, refresh),
+            _ => {
                 drop(guard);
                 return rebuild_site(options, served).map(Refreshed::Site);
             }
@@ -485,7 +498,7 @@ fn apply_refresh(
         pages
             .iter()
             .enumerate()
-            .filter(|(_, p)| page(&p.path) && first.contains(&p.path) == first_ones)
+            .filter(|(_, p)| readers.contains(&p.path) && first.contains(&p.path) == first_ones)
             .map(|(i, _)| Job::ExtraPage(i))
             .collect()
     };

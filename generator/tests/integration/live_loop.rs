@@ -841,7 +841,6 @@ fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
 fn an_edit_of_what_meetups_show_re_renders_only_what_shows_them() {
     std::env::set_var("MAILLAGE_NOW", NOW);
     let (site, live) = common::serve_demo();
-    let everything = live.server.site.last_rendered();
     let file = "data/meetups/culture-numerique.yaml";
     let page = "rencontres/rennes-culture-s1-2026-11/index.html";
     let title = "Culture numérique : on joue au réseau à Rennes";
@@ -851,6 +850,27 @@ fn an_edit_of_what_meetups_show_re_renders_only_what_shows_them() {
             .file(page)
             .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains(text))
     };
+    // A theme whose map page shows each place's next meetup by its title.
+    common::replace_in(
+        &site,
+        "themes/maillage/templates/map.html",
+        "{{ p.next_meetup.date_label }}</a>",
+        "{{ p.next_meetup.date_label }}</a> ({{ p.next_meetup.title }})",
+    );
+    let map_shows = |text: &str| {
+        live.server.site.files().into_iter().any(|(path, bytes)| {
+            path == "carte/index.html" && String::from_utf8_lossy(&bytes).contains(text)
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !map_shows("(Culture numérique, rencontre de la semaine 3 à Rennes)") {
+        assert!(
+            Instant::now() < deadline,
+            "the map page did not show the titles"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let everything = live.server.site.last_rendered();
     let text = common::read(&site, file);
     let edited = text
         .replacen(
@@ -858,7 +878,13 @@ fn an_edit_of_what_meetups_show_re_renders_only_what_shows_them() {
             &format!("\"{title}\""),
             1,
         )
-        .replacen("On « joue » le réseau", "On « joue » encore le réseau", 1);
+        .replacen("On « joue » le réseau", "On « joue » encore le réseau", 1)
+        // The next meetup at its place: the lists of places show its title.
+        .replacen(
+            "\"Culture numérique, rencontre de la semaine 3 à Rennes\"",
+            "\"Culture numérique : deuxième rencontre à Rennes\"",
+            1,
+        );
     assert_ne!(edited, text);
     std::fs::write(site.join(file), &edited).unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -867,6 +893,10 @@ fn an_edit_of_what_meetups_show_re_renders_only_what_shows_them() {
         std::thread::sleep(Duration::from_millis(5));
     }
     assert!(shows("encore le réseau"));
+    // The lists follow the meetups' own pages.
+    assert!(map_shows(
+        "(Culture numérique : deuxième rencontre à Rennes)"
+    ));
     assert_eq!(
         live.server.site.last_rendered(),
         everything,

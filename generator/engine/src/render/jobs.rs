@@ -43,6 +43,9 @@ pub enum Job {
     ExtraFileRange(usize, usize),
 }
 
+/// What the trace key of an extension's page starts with, before its path.
+pub const EXTRA_PAGE_KEY: &str = "extra:";
+
 /// Extra files written by one job.
 const EXTRA_FILES_PER_JOB: usize = 128;
 
@@ -200,7 +203,7 @@ impl Job {
             Job::Robots => "robots".into(),
             Job::NotFound => "404".into(),
             Job::Aliases => "aliases".into(),
-            Job::ExtraPage(i) => format!("extra:{}", r.extra_pages[*i].path),
+            Job::ExtraPage(i) => format!("{EXTRA_PAGE_KEY}{}", r.extra_pages[*i].path),
             Job::SearchIndex(_)
             | Job::SearchScript
             | Job::Sass

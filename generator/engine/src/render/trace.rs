@@ -160,6 +160,11 @@ pub struct Trace {
     pub volatile: bool,
     /// Each output's path and the fingerprint of the bytes written.
     pub outputs: Vec<(String, Fingerprint)>,
+    /// What an extension's contexts noted they read ([`note_read`]),
+    /// sorted: what a process that keeps the site loaded renders again
+    /// after a change of those ([`Traces::readers_of`]). Not saved.
+    #[serde(skip)]
+    pub reads: Vec<u64>,
 }
 
 /// A list of indexes saved as runs of consecutive ones, `[first, count]`
@@ -214,6 +219,18 @@ pub struct Traces {
 }
 
 impl Traces {
+    /// The keys of the jobs whose last render read one of `reads`.
+    pub fn readers_of(
+        &self,
+        reads: &std::collections::HashSet<u64>,
+    ) -> std::collections::HashSet<&str> {
+        self.jobs
+            .iter()
+            .filter(|(_, trace)| trace.reads.iter().any(|r| reads.contains(r)))
+            .map(|(key, _)| key.as_str())
+            .collect()
+    }
+
     /// The keys of the jobs that called one of `functions` and would now
     /// get another result (each distinct call made once again): after an
     /// edit of the content, the pages that read it through `get_page`,
@@ -304,11 +321,15 @@ impl Collector {
                 .map(|call| intern_in(&mut table, call))
                 .collect()
         };
+        let mut reads = recorded.reads;
+        reads.sort_unstable();
+        reads.dedup();
         let trace = Trace {
             uses: recorded.uses,
             calls,
             volatile: recorded.volatile,
             outputs,
+            reads,
         };
         self.store(key, trace);
     }
@@ -346,6 +367,7 @@ pub(crate) struct Recorded {
     pub uses: Vec<Use>,
     pub calls: Vec<Arc<NotedCall>>,
     pub volatile: bool,
+    pub reads: Vec<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -459,6 +481,18 @@ pub fn note_call(function: &str, args: &HashMap<String, Value>, result: &Value) 
     if recording_calls() {
         note_noted(&Arc::new(NotedCall::of(function, args, result)));
     }
+}
+
+/// Notes that the job rendering reads what `key` names: an extension's
+/// value that a later change may alter (a meetup's summary). A process
+/// that keeps the site loaded then renders again the jobs that read it
+/// ([`Traces::readers_of`]), rather than a list of its own.
+pub fn note_read(key: u64) {
+    CURRENT.with(|c| {
+        if let Some((Mode::Record, recorded)) = &mut *c.borrow_mut() {
+            recorded.reads.push(key);
+        }
+    });
 }
 
 /// Notes a call noted before: a function that remembers its results hands

@@ -262,8 +262,10 @@ pub struct Refresh {
     /// The extension's whole page list: the same paths in the same order as
     /// before, with new contexts.
     pub pages: Vec<ExtraPage>,
-    /// Whether the page at this URL path (`/rencontres/x/`) must be rendered again.
-    pub page: Box<dyn Fn(&str) -> bool + Send>,
+    /// What changed, as the pages noted their reads
+    /// ([`crate::render::trace::note_read`]): the pages whose last render
+    /// read one of these are rendered again.
+    pub reads: std::collections::HashSet<u64>,
     /// The pages among them rendered and served before the others: those
     /// a person looks at for the change (an edited meetup's page), the
     /// lists that show it following a moment later.
@@ -281,7 +283,7 @@ impl Refresh {
     pub fn contexts_only(pages: Vec<ExtraPage>) -> Refresh {
         Refresh {
             pages,
-            page: Box::new(|_| false),
+            reads: Default::default(),
             first: Default::default(),
             files: Box::new(Vec::new),
         }

@@ -233,7 +233,7 @@ impl SiteExtension for DataPages {
             .map(|&m| new.data.meetups[m].id.clone())
             .collect();
         // What an entry says is in no figure.
-        let showing = Showing::meetups(&new, &ids).without_figures(&new);
+        let showing = Showing::meetups(&new, &ids).without_figures();
         let refresh = refresh_showing(new, showing);
         laps.lap("page list made");
         Some(refresh)
@@ -241,14 +241,14 @@ impl SiteExtension for DataPages {
 }
 
 /// The data pages of `net`, and what to render again of them: the pages
-/// and files in `showing`.
+/// that read what `showing` says changed, and its files.
 pub fn refresh_showing(net: Arc<Network>, showing: Showing) -> Refresh {
-    let first = showing.first.clone();
+    let (reads, first) = (showing.reads.clone(), showing.first.clone());
     // The files are made while the page list is made and the pages
     // render, on a thread outside the pool: waiting for them never holds
     // a pool thread they need. Their bytes are made there too, calendars
     // included, which a build makes only when it writes them.
-    let (for_files, page_paths) = (net.clone(), showing.pages.clone());
+    let for_files = net.clone();
     let files = std::thread::spawn(move || {
         files_showing(&for_files, &showing)
             .into_par_iter()
@@ -260,7 +260,7 @@ pub fn refresh_showing(net: Arc<Network>, showing: Showing) -> Refresh {
     });
     Refresh {
         pages: pages(net),
-        page: Box::new(move |path| page_paths.contains(path)),
+        reads,
         first,
         files: Box::new(move || {
             files
@@ -318,7 +318,10 @@ impl ContextBuilder for Builder {
             Spec::RegionsIndex => regions::index(net),
             Spec::Region(r) => regions::page(net, r),
             Spec::Map => regions::map_page(net),
-            Spec::Figures(region) => figures::page(net, &self.figures, region),
+            Spec::Figures(region) => {
+                maillage_engine::render::trace::note_read(network::FIGURES_READ);
+                figures::page(net, &self.figures, region)
+            }
             Spec::Partners(filter) => partners::page(net, filter),
             Spec::Proposal => proposal::page(net),
         }
@@ -740,7 +743,8 @@ mod tests {
         }
         for p in 0..net.data.places.len() {
             assert_eq!(
-                patched.place_summaries[p], linked.place_summaries[p],
+                patched.place_summary(p),
+                linked.place_summary(p),
                 "place {p}"
             );
         }

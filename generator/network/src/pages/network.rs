@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
-use maillage_engine::render::trace::{fingerprint_hashed, fingerprint_value, Fingerprint};
+use maillage_engine::render::trace::{self, fingerprint_hashed, fingerprint_value, Fingerprint};
 use maillage_engine::site::ClockSpan;
 use maillage_model::french;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupStatus, PublicReport};
@@ -255,7 +255,7 @@ pub struct Network {
     /// few of them.
     meetup_summaries: Vec<OnceLock<Arc<Value>>>,
     /// `PlaceSummary` of each place.
-    pub place_summaries: Vec<Arc<Value>>,
+    place_summaries: Vec<Arc<Value>>,
     /// The features of the map files, serialised.
     pub map_features: crate::map::FeatureCache,
     /// The events of the calendars, written.
@@ -268,6 +268,11 @@ pub struct Network {
     module_titles: Arc<HashMap<String, String>>,
     series_titles: Arc<HashMap<String, String>>,
 }
+
+/// What the figures' pages note they read ([`trace::note_read`]): the
+/// figures of every meetup held, which a report or a registration to a
+/// meetup held changes.
+pub const FIGURES_READ: u64 = u64::from_be_bytes(*b"figures\0");
 
 /// Names the URL scheme gives to folders beside meetup pages
 /// (`/rencontres/passees/`, `/rencontres/page/2/`): no meetup may take them.
@@ -306,7 +311,7 @@ impl Network {
         Value::Array(
             self.region_places[r]
                 .iter()
-                .map(|&p| Value::clone(&self.place_summaries[p]))
+                .map(|&p| Value::clone(self.place_summary(p)))
                 .collect(),
         )
     }
@@ -459,7 +464,7 @@ impl Network {
         network.meetup_summaries = (0..meetup_count).map(|_| OnceLock::new()).collect();
         network.place_summaries = (0..place_count)
             .into_par_iter()
-            .map(|p| Arc::new(network.place_summary(p)))
+            .map(|p| Arc::new(network.make_place_summary(p)))
             .collect();
         network.map_features = crate::map::FeatureCache::new(&network);
         network.calendar_events = crate::calendar::EventCache::new(&network);
@@ -622,7 +627,7 @@ impl Network {
         }
         for &m in meetups {
             let p = self.meetup_place[m];
-            self.place_summaries[p] = Arc::new(self.place_summary(p));
+            self.place_summaries[p] = Arc::new(self.make_place_summary(p));
         }
         let mut features = std::mem::take(&mut self.map_features);
         features.patch(self, meetups);
@@ -637,8 +642,26 @@ impl Network {
     }
 
     /// The summary of meetup `m`: what every list of meetups shows of it.
+    /// A page that takes it notes that it read the meetup: a change of the
+    /// meetup (figures, report, entry) renders that page again.
     pub fn meetup_summary(&self, m: usize) -> &Arc<Value> {
+        trace::note_read(self.read_key(m));
         self.meetup_summaries[m].get_or_init(|| Arc::new(self.make_meetup_summary(m)))
+    }
+
+    /// What a page notes when it reads meetup `m` ([`trace::note_read`]):
+    /// its id's fingerprint, the same in every network.
+    pub fn read_key(&self, m: usize) -> u64 {
+        trace::fingerprint_bytes(self.data.meetups[m].id.as_bytes())
+    }
+
+    /// The summary of place `p`, which shows its next meetup: a page that
+    /// takes it notes that it read that meetup.
+    pub fn place_summary(&self, p: usize) -> &Arc<Value> {
+        if let Some(next) = self.next_meetup_at(p) {
+            trace::note_read(self.read_key(next));
+        }
+        &self.place_summaries[p]
     }
 
     /// A fingerprint of [`Network::meetup_summary`], made from what the
@@ -761,7 +784,7 @@ impl Network {
             .find(|&m| self.facts[m].upcoming && self.facts[m].status != MeetupStatus::Cancelled)
     }
 
-    fn place_summary(&self, p: usize) -> Value {
+    fn make_place_summary(&self, p: usize) -> Value {
         let place = &self.data.places[p];
         let path = self.urls.place(&place.id);
         let next = self

@@ -18,7 +18,7 @@ fn osm_url(lat: f64, lon: f64) -> String {
 /// `description_html`, `structure`, `osm_url`.
 pub(crate) fn full(net: &Network, p: usize) -> Value {
     let place = &net.data.places[p];
-    let mut value = Value::clone(&net.place_summaries[p]);
+    let mut value = Value::clone(net.place_summary(p));
     let map = value.as_object_mut().expect("summaries are objects");
     let contact = place.contact.as_ref().map_or(
         Value::Null,
@@ -179,7 +179,7 @@ pub(crate) fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<St
     let path = net.urls.place_type(t.code());
     let list: Vec<Value> = places
         .iter()
-        .map(|&p| Value::clone(&net.place_summaries[p]))
+        .map(|&p| Value::clone(net.place_summary(p)))
         .collect();
     let mut context = Map::new();
     context.insert(

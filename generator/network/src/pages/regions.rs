@@ -73,7 +73,7 @@ pub(crate) fn page(net: &Network, r: usize) -> Map<String, Value> {
             Value::Array(
                 net.region_places[r]
                     .iter()
-                    .map(|&p| Value::clone(&net.place_summaries[p]))
+                    .map(|&p| Value::clone(net.place_summary(p)))
                     .collect(),
             ),
         ),

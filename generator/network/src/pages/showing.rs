@@ -1,25 +1,33 @@
-//! What a change of some meetups touches: the pages whose context holds
-//! their summaries (figures, report, and what their entries say), and the
-//! files that show them. `maillage serve` renders only these after a
-//! registration, a cancellation or a report, and after an edit of what
-//! meetups show (their figures' pages left out: [`Showing::without_figures`]).
+//! What a change of some meetups touches. The pages are those whose last
+//! render read the meetups: a page's context notes each meetup whose
+//! summary it takes (directly, or through its place's next meetup), and
+//! the figures' pages note the figures
+//! ([`maillage_engine::render::trace::note_read`]); the render's traces keep
+//! them, and `maillage serve` renders again the pages that read what
+//! changed ([`Showing::reads`]). The files are named here: the
+//! meetups' calendars and their neighbours', their regions' calendars and
+//! maps, the feed, and the figures' files when a meetup held changed.
+//! `serve` renders only these after a registration, a cancellation or a
+//! report, and after an edit of what meetups show (their figures left
+//! out: [`Showing::without_figures`]).
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
-use super::listings::{self, Listing};
-use super::network::Network;
+use super::network::{Network, FIGURES_READ};
 use crate::figures;
 use crate::site::ExtraFile;
 use maillage_model::meetup::MeetupStatus;
 
-/// The URL paths of the pages and the output paths of the files that show
-/// the meetups `ids`: their summaries, live figures and reports.
+/// What shows the meetups `ids`: their summaries, live figures and reports.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Showing {
-    pub pages: HashSet<String>,
-    /// The meetups' own pages, among `pages`: rendered first.
+    /// What changed, as pages note their reads: the meetups, and the
+    /// figures when a meetup held changed.
+    pub reads: HashSet<u64>,
+    /// The meetups' own pages: rendered first.
     pub first: HashSet<String>,
+    /// The output paths of the files that show them.
     pub files: HashSet<String>,
     /// Indexes of the regions whose map files change.
     pub regions: BTreeSet<usize>,
@@ -33,22 +41,19 @@ impl Showing {
         showing
             .files
             .insert(net.urls.feed().trim_start_matches('/').into());
-        let (upcoming, past) = (Listing::Upcoming.meetups(net), Listing::Past.meetups(net));
-        let by = listings::paginate_by(net);
-        let region_limit = listings::region_upcoming_limit(net);
         for id in ids {
             let Some(m) = net.meetup_index(id) else {
                 continue;
             };
+            showing.reads.insert(net.read_key(m));
             let p = net.meetup_place[m];
-            let place = &net.data.places[p];
             let r = net.place_region[p];
             let region_path = net.urls.region(&net.data.regions[r].slug);
-            // The previous and next meetups show this one's summary (and
-            // the improvements its report proposes).
             showing
                 .first
                 .insert(net.urls.meetup(&net.data.meetups[m].id));
+            // Each meetup's calendar names it; those of the meetups before
+            // and after it are written again with it.
             for other in [Some(m), net.previous[m], net.next[m]]
                 .into_iter()
                 .flatten()
@@ -57,32 +62,6 @@ impl Showing {
                 showing
                     .files
                     .insert(format!("{}calendrier.ics", &path[1..]));
-                showing.pages.insert(path);
-            }
-            // The one pager of its listing that shows it.
-            for (listing, list) in [(Listing::Upcoming, &upcoming), (Listing::Past, &past)] {
-                if let Some(i) = list.iter().position(|&x| x == m) {
-                    showing
-                        .pages
-                        .insert(listings::path(net, listing, i / by + 1));
-                }
-            }
-            showing.pages.insert(net.urls.place(&place.id));
-            // Lists of places show each place's next meetup.
-            if net.next_meetup_at(p) == Some(m) {
-                for page in [&net.urls.places, &net.urls.map] {
-                    showing.pages.insert(page.clone());
-                }
-                showing.pages.insert(net.urls.place_type(place.kind.code()));
-                showing.pages.insert(region_path.clone());
-            }
-            // A region's page lists its soonest meetups to come.
-            if net
-                .upcoming(&net.region_meetups[r])
-                .take(region_limit)
-                .any(|x| x == m)
-            {
-                showing.pages.insert(region_path.clone());
             }
             showing
                 .files
@@ -93,28 +72,18 @@ impl Showing {
             // hidden in one region hides one in another), so every figures
             // page may change.
             if !net.facts[m].upcoming && net.facts[m].status != MeetupStatus::Cancelled {
-                showing.pages.insert(figures::path(net, None));
-                for region in 0..net.data.regions.len() {
-                    showing.pages.insert(figures::path(net, Some(region)));
-                }
+                showing.reads.insert(FIGURES_READ);
                 showing.figures = true;
             }
         }
         showing
     }
-}
 
-impl Showing {
     /// What shows the meetups but their figures' pages and files: a change
     /// that is in no figure (a title, a description) changes only the rest.
-    pub fn without_figures(mut self, net: &Network) -> Showing {
-        if self.figures {
-            self.pages.remove(&figures::path(net, None));
-            for region in 0..net.data.regions.len() {
-                self.pages.remove(&figures::path(net, Some(region)));
-            }
-            self.figures = false;
-        }
+    pub fn without_figures(mut self) -> Showing {
+        self.reads.remove(&FIGURES_READ);
+        self.figures = false;
         self
     }
 }
@@ -151,19 +120,26 @@ mod tests {
     use crate::pages::network::Network;
     use crate::pages::DataPages;
 
-    /// Every data page rendered with the site's templates, by path.
+    /// Every data page rendered with the site's templates, by path, and
+    /// the render's traces.
     fn rendered(
         site: &maillage_engine::build::Site,
         pages: &[ExtraPage],
-    ) -> BTreeMap<String, Vec<u8>> {
+    ) -> (
+        BTreeMap<String, Vec<u8>>,
+        maillage_engine::render::trace::Traces,
+    ) {
         let renderer = maillage_engine::render::Renderer {
             extra_pages: pages,
             ..site.renderer(None)
         };
         let jobs: Vec<Job> = (0..pages.len()).map(Job::ExtraPage).collect();
         let sink = MemorySink::default();
-        renderer.render_jobs(&jobs, &sink).unwrap();
-        sink.files.into_inner().unwrap().into_iter().collect()
+        let traced = renderer
+            .render_jobs_traced(&jobs, &sink, None, None)
+            .unwrap();
+        let files = sink.files.into_inner().unwrap().into_iter().collect();
+        (files, traced.traces)
     }
 
     /// Every data file, by path.
@@ -193,7 +169,8 @@ mod tests {
     }
 
     /// What the live loop re-renders after a change of one meetup's figures
-    /// is every data page and file whose bytes the change alters: checked,
+    /// (the pages whose render read it, the files it names) is every data
+    /// page and file whose bytes the change alters: checked,
     /// with the demo's templates, for a dozen meetups spread over the demo
     /// (to come, open, full, past with or without a report).
     #[test]
@@ -213,11 +190,11 @@ mod tests {
         let site = maillage_engine::build::load_site(&options).unwrap();
         let now = maillage_model::clock::now().naive_utc();
         let net = linked.lock().unwrap().clone().unwrap();
-        let pages_before = rendered(&site, &crate::pages::pages(net.clone()));
+        let (pages_before, traces) = rendered(&site, &crate::pages::pages(net.clone()));
         let files_before = files(&net);
         let meetups = &net.data.meetups;
         let step = (meetups.len() / 12).max(1);
-        let (mut checked, mut changed_pages) = (0, 0);
+        let (mut checked, mut changed_pages, mut rendered_again) = (0, 0, 0);
         for meetup in meetups.iter().step_by(step) {
             let id = meetup.id.clone();
             let mut figures: MeetupAggregate =
@@ -252,16 +229,24 @@ mod tests {
             let showing = Showing::meetups(&after, &BTreeSet::from([id.clone()]));
             let pages = changed(
                 &pages_before,
-                &rendered(&site, &crate::pages::pages(after.clone())),
+                &rendered(&site, &crate::pages::pages(after.clone())).0,
             );
+            // The pages whose render read what changed, as the live loop
+            // picks them.
+            let readers: BTreeSet<&str> = traces
+                .readers_of(&showing.reads)
+                .into_iter()
+                .filter_map(|key| key.strip_prefix(maillage_engine::render::EXTRA_PAGE_KEY))
+                .collect();
             let left_out: Vec<&String> = pages
                 .iter()
                 .filter(|file| {
                     let path = format!("/{}", file.trim_end_matches("index.html"));
-                    !showing.pages.contains(&path)
+                    !readers.contains(path.as_str())
                 })
                 .collect();
             assert!(left_out.is_empty(), "{id}: pages left out: {left_out:?}");
+            rendered_again += readers.len();
             let listed: BTreeSet<String> = files_showing(&after, &showing)
                 .into_iter()
                 .map(|f| f.path)
@@ -290,5 +275,11 @@ mod tests {
         }
         assert!(checked >= 10, "{checked} meetups checked");
         assert!(changed_pages >= checked, "{changed_pages} pages changed");
+        // And what read the meetup is a small part of the site.
+        assert!(
+            rendered_again < checked * pages_before.len() / 5,
+            "{rendered_again} pages rendered again for {checked} meetups, of {}",
+            pages_before.len()
+        );
     }
 }
