@@ -7,13 +7,15 @@
 //! report, the function tells [`LiveSink`]; a worker thread reads that
 //! meetup's figures back from the store, patches them into the linked
 //! network of the last build ([`Network::with_figures`]: nothing is read
-//! from `data/` again), and re-renders, in memory, only the pages and files
-//! that show them ([`crate::pages::Showing`]): the meetup page and its
-//! neighbours in its series or module, its place's page, the one listing
-//! pager that shows it, the lists that show it (its region's page, and the
-//! lists of places when it is its place's next meetup), the GeoJSON files,
-//! the calendars and the feed. When `data/` changes, the definitions the
-//! rebuild reads are synced into the store before its pages are served.
+//! from `data/` again), and re-renders, in memory, only the pages whose
+//! last render read that meetup (each data page notes the meetups whose
+//! summaries it takes, those of its places' next meetups included, in its
+//! trace: the meetup's page and its neighbours', its place's page, the
+//! listing pager, region page and lists of places that show it, the
+//! figures when it was held), and the files that show it
+//! ([`crate::pages::Showing`]: the calendars, the GeoJSON files, the feed).
+//! When `data/` changes, the definitions the rebuild reads are synced into
+//! the store before its pages are served.
 //! An edit that changes only what meetups show (a title, a description)
 //! is applied the same way, without the site loaded again
 //! ([`DataPages::refreshing_edits`]): their changed definitions are
