@@ -811,21 +811,7 @@ fn the_pages_re_rendered_after_registrations_are_all_those_a_rebuild_changes() {
         assert!(Instant::now() < deadline, "no re-render after the report");
         std::thread::sleep(Duration::from_millis(5));
     }
-    let patched: std::collections::BTreeMap<String, Vec<u8>> =
-        live.server.site.files().into_iter().collect();
-    live.server.site.rebuild().expect("a full rebuild");
-    let rebuilt: std::collections::BTreeMap<String, Vec<u8>> =
-        live.server.site.files().into_iter().collect();
-    let differ: Vec<&String> = rebuilt
-        .iter()
-        .filter(|(path, bytes)| patched.get(*path) != Some(*bytes))
-        .map(|(path, _)| path)
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "left out by the live re-render: {differ:?}"
-    );
-    assert_eq!(patched.len(), rebuilt.len());
+    let rebuilt = served_as_a_rebuild_serves(&live, "left out by the live re-render");
     // And the changes did reach the site.
     let report =
         String::from_utf8(rebuilt[&format!("rencontres/{REPORT_MEETUP}/index.html")].clone())
@@ -926,8 +912,12 @@ fn an_edit_of_what_meetups_show_re_renders_only_what_shows_them() {
     served_as_a_rebuild_serves(&live, "after a meetup moved");
 }
 
-/// Every file `live` serves is the one a full rebuild writes.
-fn served_as_a_rebuild_serves(live: &LiveServer, what: &str) {
+/// Every file `live` serves is the one a full rebuild writes; the rebuilt
+/// files.
+fn served_as_a_rebuild_serves(
+    live: &LiveServer,
+    what: &str,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
     let served: std::collections::BTreeMap<String, Vec<u8>> =
         live.server.site.files().into_iter().collect();
     live.server.site.rebuild().expect("a full rebuild");
@@ -943,4 +933,5 @@ fn served_as_a_rebuild_serves(live: &LiveServer, what: &str) {
         "{what}: differs from a rebuild: {differ:?}"
     );
     assert_eq!(served.len(), rebuilt.len(), "{what}");
+    rebuilt
 }

@@ -794,6 +794,16 @@ mod tests {
         )
     }
 
+    /// The demo's `data/` in a fresh folder `name` (with the process id)
+    /// of the temporary folder: its root.
+    fn demo_data_copy(name: &str) -> PathBuf {
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        let root = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        copy_dir(&demo, &root.join("data"));
+        root
+    }
+
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
         for entry in std::fs::read_dir(from).unwrap().flatten() {
@@ -813,10 +823,7 @@ mod tests {
     /// the files that changed are parsed again.
     #[test]
     fn remembered_files_are_parsed_again_only_when_they_change() {
-        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
-        let root = std::env::temp_dir().join(format!("maillage-files-read-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        copy_dir(&demo, &root.join("data"));
+        let root = demo_data_copy("maillage-files-read");
         let first = fresh(&root);
         let in_memory = FilesRead::in_memory();
         assert_eq!(first, summary(read_all(&root, &in_memory)));
@@ -905,11 +912,7 @@ mod tests {
     /// (an anchor, an entry added, a document marker) parses the file whole.
     #[test]
     fn an_edit_parses_again_only_the_entries_it_changed() {
-        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
-        let root =
-            std::env::temp_dir().join(format!("maillage-entries-read-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        copy_dir(&demo, &root.join("data"));
+        let root = demo_data_copy("maillage-entries-read");
         let meetups = root.join("data/meetups/culture-numerique.yaml");
         let text = std::fs::read_to_string(&meetups).unwrap();
         let first = "  title: \"Culture numérique, rencontre de la semaine 1 à Rennes\"";
@@ -989,11 +992,7 @@ mod tests {
     /// What another build of the command saved is not read back.
     #[test]
     fn files_saved_by_another_build_of_the_command_are_parsed_again() {
-        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
-        let root =
-            std::env::temp_dir().join(format!("maillage-files-saved-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        copy_dir(&demo, &root.join("data"));
+        let root = demo_data_copy("maillage-files-saved");
         let saving = FilesRead::saved();
         read_all(&root, &saving);
         let dir = root
