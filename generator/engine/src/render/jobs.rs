@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::{alias_file, asset_file, index_file, sitemap, trace, Renderer};
 use crate::error::Diagnostic;
-use crate::site::{FileBytes, Library};
+use crate::site::Library;
 use crate::templates::analysis::reads_pages_when_paginated;
 
 /// One unit of rendering work.
@@ -304,7 +304,7 @@ impl Renderer<'_> {
         let end = end.min(self.extra_files.len());
         self.extra_files[start.min(end)..end]
             .iter()
-            .map(|f| (f.path.clone(), file_bytes(&f.bytes)))
+            .map(|f| (f.path.clone(), f.bytes.get().into_owned()))
             .collect()
     }
 
@@ -715,20 +715,4 @@ fn asset_output(
     let bytes = std::fs::read(asset)
         .map_err(|e| Diagnostic::new(asset, format!("cannot read the asset: {e}")))?;
     Ok((asset_file(url_path, folder, asset), bytes))
-}
-
-/// A file's bytes. Deferred bytes are traced by what they are made of: a
-/// build that checks whether the file changed (a probe) does not make them.
-fn file_bytes(bytes: &FileBytes) -> Vec<u8> {
-    match bytes {
-        FileBytes::Ready(bytes) => bytes.clone(),
-        FileBytes::Deferred { builder, index } => {
-            if trace::active()
-                && trace::note_use(trace::FILE_USE, 0, false, builder.fingerprint(*index))
-            {
-                return trace::PROBED.as_bytes().to_vec();
-            }
-            builder.bytes(*index)
-        }
-    }
 }

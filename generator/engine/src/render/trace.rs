@@ -27,10 +27,6 @@ use serde_json::{Map, Value};
 /// What a template gives while probed: no rendering can produce it.
 pub(crate) const PROBED: &str = "\0maillage: not rendered\0";
 
-/// The name a deferred file's use is noted under ([`note_use`]), with the
-/// fingerprint of what its bytes are made of as the context.
-pub(crate) const FILE_USE: &str = "(file)";
-
 /// A 64-bit hash of some bytes or value.
 pub type Fingerprint = u64;
 
@@ -483,14 +479,15 @@ pub fn note_call(function: &str, args: &HashMap<String, Value>, result: &Value) 
     }
 }
 
-/// Notes that the job rendering reads what `key` names: an extension's
-/// value that a later change may alter (a meetup's summary). A process
-/// that keeps the site loaded then renders again the jobs that read it
+/// Notes that the job rendering reads what the `keys` name: an extension's
+/// values that a later change may alter (a meetup's summary). The keys are
+/// made only while a render is recorded. A process that keeps the site
+/// loaded then renders again the jobs that read them
 /// ([`Traces::readers_of`]), rather than a list of its own.
-pub fn note_read(key: u64) {
+pub fn note_read<K: IntoIterator<Item = u64>>(keys: impl FnOnce() -> K) {
     CURRENT.with(|c| {
         if let Some((Mode::Record, recorded)) = &mut *c.borrow_mut() {
-            recorded.reads.push(key);
+            recorded.reads.extend(keys());
         }
     });
 }

@@ -119,9 +119,8 @@ pub struct ExtraFile {
     pub source: Source,
 }
 
-/// A file's bytes: given, or made when the file is written by a builder
-/// that can tell what they are made of without making them (a build that
-/// keeps the file then never makes them).
+/// A file's bytes: given, or made by a builder when the file is written
+/// (the extension's value then holds no bytes until then).
 #[derive(Clone)]
 pub enum FileBytes {
     Ready(Vec<u8>),
@@ -134,10 +133,6 @@ pub enum FileBytes {
 /// Makes the bytes of deferred files, each named by an index.
 pub trait FileBuilder: Send + Sync {
     fn bytes(&self, index: usize) -> Vec<u8>;
-
-    /// A fingerprint of what file `index` is made of: files with the same
-    /// fingerprint, under the same configuration, have the same bytes.
-    fn fingerprint(&self, index: usize) -> Fingerprint;
 }
 
 impl FileBytes {

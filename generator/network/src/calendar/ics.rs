@@ -78,7 +78,7 @@ pub(crate) fn region_calendar<'e>(
 }
 
 /// The meetups of region `r`'s calendar, in its order.
-pub(crate) fn region_meetups(net: &Network, r: usize) -> impl Iterator<Item = usize> + '_ {
+fn region_meetups(net: &Network, r: usize) -> impl Iterator<Item = usize> + '_ {
     let since = net.now - Duration::days(REGION_HISTORY_DAYS);
     // Until the instant it ends plus the history: a boundary of
     // [`Network::clock_span`].

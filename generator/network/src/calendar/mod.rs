@@ -7,7 +7,6 @@ pub(crate) mod ics;
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
-use maillage_engine::render::trace::{fingerprint_hashed, Fingerprint};
 use maillage_model::ical::EventText;
 use rayon::prelude::*;
 
@@ -67,11 +66,6 @@ impl FileBuilder for MeetupCalendars {
         let net = &self.0;
         ics::meetup_calendar(net, m, net.calendar_events.event(net, m))
     }
-
-    /// The event's, which holds the meetup's title the calendar is named by.
-    fn fingerprint(&self, m: usize) -> Fingerprint {
-        event_fingerprint(&self.0, m)
-    }
 }
 
 /// The calendars of the regions, written when the build writes them.
@@ -82,24 +76,6 @@ impl FileBuilder for RegionCalendars {
         let net = &self.0;
         ics::region_calendar(net, r, |m| net.calendar_events.event(net, m))
     }
-
-    /// The region's name and its meetups' events.
-    fn fingerprint(&self, r: usize) -> Fingerprint {
-        let net = &self.0;
-        let events: Vec<Fingerprint> = ics::region_meetups(net, r)
-            .map(|m| event_fingerprint(net, m))
-            .collect();
-        fingerprint_hashed(&(&net.data.regions[r].name, events))
-    }
-}
-
-/// A fingerprint of what [`ics::event`] reads: the entries of the meetup
-/// and of its place, the meetup's facts and the build's day (the event's
-/// stamp); the rest is the configuration, which keys the cache. Whatever
-/// else it comes to read must join this list.
-fn event_fingerprint(net: &Network, m: usize) -> Fingerprint {
-    let place = &net.data.places[net.meetup_place[m]];
-    fingerprint_hashed(&(&net.data.meetups[m], place, &net.facts[m], net.stamp()))
 }
 
 fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {

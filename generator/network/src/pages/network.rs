@@ -645,7 +645,7 @@ impl Network {
     /// A page that takes it notes that it read the meetup: a change of the
     /// meetup (figures, report, entry) renders that page again.
     pub fn meetup_summary(&self, m: usize) -> &Arc<Value> {
-        trace::note_read(self.read_key(m));
+        trace::note_read(|| [self.read_key(m)]);
         self.meetup_summaries[m].get_or_init(|| Arc::new(self.make_meetup_summary(m)))
     }
 
@@ -658,9 +658,7 @@ impl Network {
     /// The summary of place `p`, which shows its next meetup: a page that
     /// takes it notes that it read that meetup.
     pub fn place_summary(&self, p: usize) -> &Arc<Value> {
-        if let Some(next) = self.next_meetup_at(p) {
-            trace::note_read(self.read_key(next));
-        }
+        trace::note_read(|| self.next_meetup_at(p).map(|next| self.read_key(next)));
         &self.place_summaries[p]
     }
 
