@@ -540,6 +540,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         output::Reuse {
             held,
             last_output: output.clone(),
+            present: staging.previous().iter().cloned().collect(),
         },
     );
     let result = site

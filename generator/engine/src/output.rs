@@ -88,6 +88,9 @@ pub struct DiskSink {
     reuse: Option<Reuse>,
     /// The fingerprint of each file written or kept, when reusing.
     fingerprints: Mutex<HashMap<String, Fingerprint>>,
+    /// Folders known to stand under `root`, made or found by this sink:
+    /// the next file written in one asks the file system nothing.
+    folders: Mutex<HashSet<String>>,
 }
 
 /// What a sink writing into a reused folder knows of it and of the last
@@ -98,6 +101,9 @@ pub struct Reuse {
     /// The last output, whose files a kept page is copied from when the
     /// folder holds an older version.
     pub last_output: PathBuf,
+    /// Every file the folder held when the build began: a file not among
+    /// them is new, and is written without looking at what stands there.
+    pub present: HashSet<String>,
 }
 
 impl DiskSink {
@@ -108,6 +114,7 @@ impl DiskSink {
             paths: Mutex::new(Vec::new()),
             reuse: None,
             fingerprints: Mutex::default(),
+            folders: Mutex::default(),
         }
     }
 
@@ -201,8 +208,19 @@ impl Sink for DiskSink {
 impl DiskSink {
     fn write_file(&self, path: &OutputPath, bytes: &[u8]) -> std::io::Result<()> {
         let full = self.root.join(path.as_str());
-        make_parent(&full)?;
-        if let Err(e) = overwrite(&full, bytes) {
+        if let Some((folder, _)) = path.as_str().rsplit_once('/') {
+            self.make_folder(folder, &full)?;
+        }
+        let new = self
+            .reuse
+            .as_ref()
+            .is_some_and(|r| !r.present.contains(path.as_str()));
+        let written = if new {
+            create(&full, bytes)
+        } else {
+            overwrite(&full, bytes)
+        };
+        if let Err(e) = written {
             // A reused folder may hold a folder where this build writes a file.
             if !full.is_dir() {
                 return Err(e);
@@ -213,6 +231,53 @@ impl DiskSink {
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+
+    /// Makes `folder` (relative to `root`, the folder of file `full`)
+    /// unless this sink made or found it already: a site's files share
+    /// folders, and each look costs a system call.
+    fn make_folder(&self, folder: &str, full: &Path) -> std::io::Result<()> {
+        let known = |f: &str| {
+            self.folders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(f)
+        };
+        if known(folder) {
+            return Ok(());
+        }
+        // Its own folder known, a missing folder is made with one call.
+        let parent_known = folder.rsplit_once('/').is_none_or(|(up, _)| known(up));
+        let made = parent_known
+            && full
+                .parent()
+                .is_some_and(|dir| std::fs::create_dir(dir).is_ok());
+        if !made {
+            make_parent(full)?;
+        }
+        let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        let mut at = folder;
+        loop {
+            if !folders.insert(at.to_string()) {
+                break;
+            }
+            match at.rsplit_once('/') {
+                Some((up, _)) => at = up,
+                None => break,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` as a new file (it was not there when the build began).
+fn create(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(file)?
+        .write_all(bytes)
 }
 
 /// Writes `bytes` as the whole content of `file`, reusing the file when it

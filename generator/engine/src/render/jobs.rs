@@ -1,11 +1,14 @@
 //! The list of things to render, and how each one is rendered.
 
+use std::collections::BTreeSet;
+
 use serde_json::{json, Map, Value};
 
 use super::{alias_file, asset_file, index_file, sitemap, trace, Renderer};
 use crate::error::Diagnostic;
 use crate::site::Library;
 use crate::templates::analysis::reads_pages_when_paginated;
+use crate::templates::section_fields::paginated_page_fields;
 
 /// One unit of rendering work.
 #[derive(Debug, Clone, PartialEq)]
@@ -383,14 +386,18 @@ impl Renderer<'_> {
             ids.reverse();
         }
         let base_path = &s.path;
+        let fields = paginated_page_fields(self.tera, &resolved(self, s.template_name()));
         let paginator = paginator(
             lib,
             &ids,
             by,
             n,
-            &s.permalink,
-            base_path,
-            &s.meta.paginate_path,
+            PagerLinks {
+                permalink: &s.permalink,
+                path: base_path,
+                paginate_path: &s.meta.paginate_path,
+            },
+            fields.as_ref(),
         );
         let path = if n == 1 {
             s.path.clone()
@@ -465,14 +472,18 @@ impl Renderer<'_> {
         let term = &taxonomy.items[i];
         let template = self.taxonomy_template(t, "single");
         let by = taxonomy.kind.paginate_by.unwrap_or(1).max(1);
+        let fields = paginated_page_fields(self.tera, &resolved(self, &template));
         let paginator = paginator(
             lib,
             &term.pages,
             by,
             n,
-            &term.permalink,
-            &term.path,
-            taxonomy.kind.paginate_path(),
+            PagerLinks {
+                permalink: &term.permalink,
+                path: &term.path,
+                paginate_path: taxonomy.kind.paginate_path(),
+            },
+            fields.as_ref(),
         );
         let path = if n == 1 {
             term.path.clone()
@@ -663,16 +674,29 @@ pub(super) fn pager_path(base: &str, paginate_path: &str, n: usize) -> String {
     }
 }
 
-/// Zola's `paginator` object for pager `n` (1-based).
+/// Where a paginated list's pagers are: its first pager's permalink and
+/// path, and the folder of the others (`page` in `/news/page/2/`).
+struct PagerLinks<'a> {
+    permalink: &'a str,
+    path: &'a str,
+    paginate_path: &'a str,
+}
+
+/// Zola's `paginator` object for pager `n` (1-based), its pages with only
+/// `fields` when given.
 fn paginator(
     lib: &Library,
     ids: &[usize],
     by: usize,
     n: usize,
-    permalink: &str,
-    path: &str,
-    paginate_path: &str,
+    links: PagerLinks<'_>,
+    fields: Option<&BTreeSet<String>>,
 ) -> Value {
+    let PagerLinks {
+        permalink,
+        path,
+        paginate_path,
+    } = links;
     let count = pager_count(ids.len(), by);
     let link = |k: usize| -> String {
         if k == 1 {
@@ -686,7 +710,10 @@ fn paginator(
     let end = (start + by).min(ids.len());
     let pages: Vec<Value> = ids[start.min(end)..end]
         .iter()
-        .map(|&p| lib.listed_value(p))
+        .map(|&p| match fields {
+            Some(fields) => lib.values.page_fields(&lib.pages[p], fields),
+            None => lib.listed_value(p),
+        })
         .collect();
     let base_url = if paginate_path.is_empty() {
         permalink.to_string()

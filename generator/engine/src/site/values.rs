@@ -4,7 +4,7 @@
 //! every page, the values of a 22,000-page site took about 370 MB, and
 //! making one costs about what copying a kept one did.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value};
 
@@ -134,6 +134,12 @@ impl Values {
         page_value(page, &self.links, &|field| {
             !self.slim || !HEAVY_FIELDS.contains(&field)
         })
+    }
+
+    /// A page with only `fields` (see
+    /// [`paginated_page_fields`](crate::templates::section_fields::paginated_page_fields)).
+    pub fn page_fields(&self, page: &Page, fields: &BTreeSet<String>) -> Value {
+        page_value(page, &self.links, &|f| fields.contains(f))
     }
 
     /// Section `i` with `pages` (its pages in order), as listings show

@@ -54,6 +54,55 @@ pub(crate) fn keep_read_fields(tera: &mut Tera) {
     });
 }
 
+/// The fields through which the template `name`, rendering a pager, can
+/// read the pages of `paginator.pages`, or `None` if it may read them
+/// whole. Each pager of a 22,000-page site's sections and terms lists
+/// fifty pages, of which a listing reads a handful of fields: the others
+/// are left out of its context. The rest of the paginator may be read in
+/// any way but whole, tested for truth or counted (a page has fields
+/// fewer, never a different number), and passed to a macro that reads it
+/// the same way.
+pub(crate) fn paginated_page_fields(tera: &Tera, name: &str) -> Option<BTreeSet<String>> {
+    const KEY: &str = "paginator";
+    const PAGES: &str = "paginator.pages";
+    let uses = Uses::of_template(tera, name)?;
+    if uses.may_read_everything() {
+        return None;
+    }
+    let other_field = |path: &str| matches!(field_of(path, KEY), Some(Some(f)) if f != "pages");
+    let about = |path: &str| reaches(path, KEY);
+    let names_ok = uses.names.iter().all(|n| !about(n) || other_field(n));
+    let counted_ok = uses
+        .counted
+        .iter()
+        .chain(&uses.tested)
+        .all(|n| !about(n) || other_field(n) || n == KEY || n == PAGES);
+    if !names_ok || !counted_ok {
+        return None;
+    }
+    for arg in uses.macro_args.iter().filter(|a| about(&a.path)) {
+        if other_field(&arg.path) {
+            continue;
+        }
+        // The paginator given whole: the macro must not read its pages.
+        let read = (arg.path == KEY)
+            .then(|| macro_param_fields(tera, arg, &mut Vec::new()))
+            .flatten()?;
+        if read.contains("pages") {
+            return None;
+        }
+    }
+    let mut fields = BTreeSet::new();
+    for l in uses.loops.iter().filter(|l| about(&l.list)) {
+        if l.list == PAGES {
+            fields.extend(fields_of(tera, &uses, &l.value, &mut Vec::new())?);
+        } else if !other_field(&l.list) {
+            return None;
+        }
+    }
+    Some(fields)
+}
+
 /// The fields through which the pages of the section set to `key` can be
 /// read, and how many of the first pages can be (`None`: all), or `None`
 /// if they may be read whole.
@@ -427,5 +476,76 @@ mod tests {
             ),
         ]);
         assert_eq!(fields_given(&t, "child.html"), None);
+    }
+
+    /// What `paginated_page_fields` proves of `section.html` rendering a
+    /// pager with `body` as its content block.
+    fn pager_fields(body: &str) -> Option<Vec<String>> {
+        let pagination = "{% macro pagination(paginator) %}{% if paginator.previous %}\
+            <a href=\"{{ paginator.previous }}\">&lt;</a>{% endif %}\
+            {{ paginator.current_index }}/{{ paginator.number_pagers }}{% endmacro pagination %}";
+        let loops = "{% macro pages(paginator) %}{% for p in paginator.pages %}\
+            {{ p.title }}{% endfor %}{% endmacro pages %}";
+        let t = tera(&[
+            ("macros.html", &format!("{MACROS}{pagination}{loops}")),
+            (
+                "base.html",
+                "<main>{% block content %}{% endblock %}</main>",
+            ),
+            ("other.html", "{{ page.title }}"),
+            (
+                "section.html",
+                &format!(
+                    "{{% extends \"base.html\" %}}{{% import \"macros.html\" as m %}}\
+                     {{% block content %}}{body}{{% endblock %}}"
+                ),
+            ),
+        ]);
+        paginated_page_fields(&t, "section.html").map(|f| f.into_iter().collect())
+    }
+
+    #[test]
+    fn a_pager_gets_the_fields_its_loops_and_macros_read() {
+        // The peer site's listing: a macro per page, the paginator to another.
+        let listing = "{% if paginator %}<p>{{ paginator.total_pages }}</p>\
+            {% for p in paginator.pages %}{{ m::item(p=p) }}{% endfor %}\
+            {{ m::pagination(paginator=paginator) }}{% else %}\
+            {% for p in section.pages %}{{ p.content }}{% endfor %}{% endif %}";
+        assert_eq!(
+            pager_fields(listing),
+            Some(vec![
+                // `p.content` is read by the other loop's variable of the same name.
+                "content".into(),
+                "date".into(),
+                "extra".into(),
+                "permalink".into(),
+                "title".into()
+            ])
+        );
+        assert_eq!(
+            pager_fields("{{ paginator.pages | length }}{% if paginator.pages %}x{% endif %}"),
+            Some(vec![])
+        );
+        let sliced = "{% for q in paginator.pages | reverse %}{{ q.title }}{% endfor %}";
+        assert_eq!(pager_fields(sliced), Some(vec!["title".into()]));
+    }
+
+    #[test]
+    fn a_pager_that_may_read_a_page_whole_gets_every_field() {
+        for body in [
+            "{{ paginator | json_encode }}",
+            "{{ paginator.pages | json_encode }}",
+            "{% set all = paginator.pages %}{{ all | length }}",
+            "{% for p in paginator.pages %}{{ p | json_encode }}{% endfor %}",
+            "{% for p in paginator.pages %}{% if p %}x{% endif %}{% endfor %}",
+            "{% for i, p in paginator.pages %}{{ p.title }}{% endfor %}",
+            "{% for k, v in paginator %}{{ v }}{% endfor %}",
+            "{{ paginator.pages[0].title }}",
+            "{{ m::pages(paginator=paginator) }}",
+            "{% include \"other.html\" %}",
+            "{{ __tera_context }}",
+        ] {
+            assert_eq!(pager_fields(body), None, "{body}");
+        }
     }
 }
