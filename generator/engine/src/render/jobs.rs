@@ -8,7 +8,6 @@ use super::{alias_file, asset_file, index_file, sitemap, trace, Renderer};
 use crate::error::Diagnostic;
 use crate::site::Library;
 use crate::templates::analysis::reads_pages_when_paginated;
-use crate::templates::section_fields::paginated_page_fields;
 
 /// One unit of rendering work.
 #[derive(Debug, Clone, PartialEq)]
@@ -324,7 +323,11 @@ impl Renderer<'_> {
         let lib = self.library;
         let page = &lib.pages[i];
         let mut ctx = self.base_context(&page.lang, Some(&page.path));
-        ctx.insert("page".into(), lib.page_context_value(i));
+        let fields = self
+            .templates
+            .fields_read
+            .page(&resolved(self, page.template_name()));
+        ctx.insert("page".into(), lib.page_context_value(i, fields));
         let html = self
             .render_with_config(page.template_name(), &page.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
@@ -386,7 +389,10 @@ impl Renderer<'_> {
             ids.reverse();
         }
         let base_path = &s.path;
-        let fields = paginated_page_fields(self.tera, &resolved(self, s.template_name()));
+        let fields = self
+            .templates
+            .fields_read
+            .pager_pages(&resolved(self, s.template_name()));
         let paginator = paginator(
             lib,
             &ids,
@@ -397,7 +403,7 @@ impl Renderer<'_> {
                 path: base_path,
                 paginate_path: &s.meta.paginate_path,
             },
-            fields.as_ref(),
+            fields,
         );
         let path = if n == 1 {
             s.path.clone()
@@ -472,7 +478,10 @@ impl Renderer<'_> {
         let term = &taxonomy.items[i];
         let template = self.taxonomy_template(t, "single");
         let by = taxonomy.kind.paginate_by.unwrap_or(1).max(1);
-        let fields = paginated_page_fields(self.tera, &resolved(self, &template));
+        let fields = self
+            .templates
+            .fields_read
+            .pager_pages(&resolved(self, &template));
         let paginator = paginator(
             lib,
             &term.pages,
@@ -483,7 +492,7 @@ impl Renderer<'_> {
                 path: &term.path,
                 paginate_path: taxonomy.kind.paginate_path(),
             },
-            fields.as_ref(),
+            fields,
         );
         let path = if n == 1 {
             term.path.clone()

@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::content::{Page, Section};
 use crate::error::Diagnostics;
+use crate::templates::section_fields::PageFields;
 pub use extension::{
     ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, FileBuilder,
     FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension,
@@ -163,16 +164,25 @@ impl Library {
             .position(|t| t.kind.name == name && t.lang == lang)
     }
 
-    /// The page's context value: its own value plus its neighbours.
-    pub fn page_context_value(&self, i: usize) -> Value {
+    /// The page's context value: its own value plus its neighbours, with
+    /// only `fields` when the template is known to read no others.
+    pub(crate) fn page_context_value(&self, i: usize, fields: Option<&PageFields>) -> Value {
         let page = &self.pages[i];
-        let mut value = self.page_value(i);
+        let mut value = match fields {
+            Some(fields) => self.values.page_fields(page, &fields.own),
+            None => self.page_value(i),
+        };
+        let neighbour = |n: usize| match fields.and_then(|f| f.neighbours.as_ref()) {
+            Some(read) => self.values.page_fields(&self.pages[n], read),
+            None => self.listed_value(n),
+        };
         if let Value::Object(map) = &mut value {
-            if let Some(l) = page.lower {
-                map.insert("lower".into(), self.listed_value(l));
+            let wanted = |field: &str| fields.is_none_or(|f| f.own.contains(field));
+            if let Some(l) = page.lower.filter(|_| wanted("lower")) {
+                map.insert("lower".into(), neighbour(l));
             }
-            if let Some(h) = page.higher {
-                map.insert("higher".into(), self.listed_value(h));
+            if let Some(h) = page.higher.filter(|_| wanted("higher")) {
+                map.insert("higher".into(), neighbour(h));
             }
         }
         value
@@ -275,7 +285,7 @@ mod tests {
         assert_eq!(titles, ["A", "B"]);
         assert_eq!(lib.section_full(s), first);
         let a = lib.page_index["notes/a.md"];
-        let page = lib.page_context_value(a);
+        let page = lib.page_context_value(a, None);
         assert_eq!(page["higher"]["title"], "B");
         assert_eq!(page["lower"], Value::Null);
     }

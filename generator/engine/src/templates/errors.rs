@@ -25,6 +25,8 @@ pub struct TemplateFiles {
     located: Mutex<HashMap<(String, String), Located>>,
     /// Each template's sources with what it reaches, for render traces.
     pub(crate) closures: HashMap<String, super::sources::Closure>,
+    /// What each template reads of the pages it is given.
+    pub(crate) fields_read: super::section_fields::FieldsRead,
 }
 
 impl TemplateFiles {

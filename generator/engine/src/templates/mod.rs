@@ -190,6 +190,7 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<(Tera, TemplateFiles)> {
         .map(|(n, s)| (n.clone(), s.as_str()))
         .collect();
     files.closures = self::sources::closures(&tera, &texts);
+    files.fields_read = section_fields::FieldsRead::of(&tera);
     Ok((tera, files))
 }
 

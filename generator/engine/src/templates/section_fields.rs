@@ -25,7 +25,7 @@
 //! include no other template and be extended by none; the templates it
 //! extends are read too.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use tera::ast::{Expr, ExprVal};
 use tera::Tera;
@@ -54,6 +54,80 @@ pub(crate) fn keep_read_fields(tera: &mut Tera) {
     });
 }
 
+/// What each template provably reads of the pages the renderer gives it,
+/// found once when the templates are read: the renderer leaves the other
+/// fields out.
+#[derive(Debug, Default)]
+pub(crate) struct FieldsRead {
+    /// By template: the fields of the pages of `paginator.pages`.
+    pager_pages: HashMap<String, BTreeSet<String>>,
+    /// By template: the fields of `page`, when rendering a page.
+    page: HashMap<String, PageFields>,
+}
+
+/// The fields of `page` a page's template reads.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PageFields {
+    pub(crate) own: BTreeSet<String>,
+    /// Of its neighbours (`page.lower`, `page.higher`), when known: `None`
+    /// gives them as listings do.
+    pub(crate) neighbours: Option<BTreeSet<String>>,
+}
+
+impl FieldsRead {
+    pub(crate) fn of(tera: &Tera) -> FieldsRead {
+        let mut read = FieldsRead::default();
+        for name in tera.templates.keys() {
+            if let Some(fields) = paginated_page_fields(tera, name) {
+                read.pager_pages.insert(name.clone(), fields);
+            }
+            if let Some(fields) = page_fields(tera, name) {
+                read.page.insert(name.clone(), fields);
+            }
+        }
+        read
+    }
+
+    pub(crate) fn pager_pages(&self, template: &str) -> Option<&BTreeSet<String>> {
+        self.pager_pages.get(template)
+    }
+
+    pub(crate) fn page(&self, template: &str) -> Option<&PageFields> {
+        self.page.get(template)
+    }
+}
+
+/// The fields through which the template `name` can read `page` (a page's
+/// own value) and its neighbours, or `None` if it may read it whole. A
+/// page or a neighbour tested for truth is an object with at least its
+/// permalink, true either way.
+fn page_fields(tera: &Tera, name: &str) -> Option<PageFields> {
+    let mut uses = Uses::of_template(tera, name)?;
+    if uses.may_read_everything() {
+        return None;
+    }
+    uses.tested
+        .retain(|t| !matches!(t.as_str(), "page" | "page.lower" | "page.higher"));
+    let mut own = fields_of(tera, &uses, "page", &mut Vec::new())?;
+    own.insert("permalink".into());
+    // A macro given the page whole may read its neighbours' fields.
+    let whole_to_macro = uses.macro_args.iter().any(|a| a.path == "page");
+    let neighbour = |field: &str| {
+        let path = format!("page.{field}");
+        let mut read = fields_of(tera, &uses, &path, &mut Vec::new())?;
+        read.insert("permalink".into());
+        Some(read)
+    };
+    let neighbours = match (whole_to_macro, neighbour("lower"), neighbour("higher")) {
+        (false, Some(mut lower), Some(higher)) => {
+            lower.extend(higher);
+            Some(lower)
+        }
+        _ => None,
+    };
+    Some(PageFields { own, neighbours })
+}
+
 /// The fields through which the template `name`, rendering a pager, can
 /// read the pages of `paginator.pages`, or `None` if it may read them
 /// whole. Each pager of a 22,000-page site's sections and terms lists
@@ -62,7 +136,7 @@ pub(crate) fn keep_read_fields(tera: &mut Tera) {
 /// any way but whole, tested for truth or counted (a page has fields
 /// fewer, never a different number), and passed to a macro that reads it
 /// the same way.
-pub(crate) fn paginated_page_fields(tera: &Tera, name: &str) -> Option<BTreeSet<String>> {
+fn paginated_page_fields(tera: &Tera, name: &str) -> Option<BTreeSet<String>> {
     const KEY: &str = "paginator";
     const PAGES: &str = "paginator.pages";
     let uses = Uses::of_template(tera, name)?;
@@ -547,5 +621,70 @@ mod tests {
         ] {
             assert_eq!(pager_fields(body), None, "{body}");
         }
+    }
+
+    fn page_read(page: &str) -> Option<PageFields> {
+        let t = tera(&[
+            ("macros.html", MACROS),
+            (
+                "base.html",
+                "<title>{% if page and page.title %}{{ page.title }}{% endif %}</title>\
+                 {% block content %}{% endblock %}",
+            ),
+            ("other.html", "{{ page.title }}"),
+            (
+                "page.html",
+                &format!(
+                    "{{% extends \"base.html\" %}}{{% import \"macros.html\" as m %}}\
+                     {{% block content %}}{page}{{% endblock %}}"
+                ),
+            ),
+        ]);
+        page_fields(&t, "page.html")
+    }
+
+    fn set(fields: &[&str]) -> BTreeSet<String> {
+        fields.iter().map(|f| f.to_string()).collect()
+    }
+
+    #[test]
+    fn a_page_gets_the_fields_its_template_reads_and_its_neighbours_theirs() {
+        let read = page_read(
+            "{{ page.content | safe }}{% for h in page.toc %}{{ h.title }}{% endfor %}\
+             {% if page.lower %}<a href=\"{{ page.lower.permalink }}\">{{ page.lower.title }}</a>{% endif %}\
+             {% if page.higher %}{{ m::item(p=page.higher) }}{% endif %}",
+        );
+        assert_eq!(
+            read,
+            Some(PageFields {
+                own: set(&["content", "higher", "lower", "permalink", "title", "toc"]),
+                neighbours: Some(set(&["date", "extra", "permalink", "title"])),
+            })
+        );
+        // Given whole to a macro: its fields are the macro's, its neighbours whole.
+        assert_eq!(
+            page_read("{{ m::item(p=page) }}"),
+            Some(PageFields {
+                own: set(&["date", "extra", "permalink", "title"]),
+                neighbours: None,
+            })
+        );
+    }
+
+    #[test]
+    fn a_page_that_may_be_read_whole_gets_every_field() {
+        for body in [
+            "{{ page | json_encode }}",
+            "{% set p = page %}{{ p.title }}",
+            "{% for k, v in page %}{{ k }}{% endfor %}",
+            "{{ page[\"title\"] }}",
+            "{% include \"other.html\" %}",
+            "{{ __tera_context }}",
+        ] {
+            assert_eq!(page_read(body), None, "{body}");
+        }
+        let lower_whole = page_read("{{ page.lower | json_encode }}").unwrap();
+        assert_eq!(lower_whole.neighbours, None);
+        assert!(lower_whole.own.contains("lower"));
     }
 }
