@@ -18,7 +18,7 @@ use crate::error::Diagnostics;
 use crate::templates::section_fields::PageFields;
 pub use extension::{
     ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, FileBuilder,
-    FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension,
+    FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension, TemplateReads,
 };
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};
