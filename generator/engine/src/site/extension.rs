@@ -140,17 +140,30 @@ impl<'a> TemplateReads<'a> {
         self.read.of_path(self.tera, self.template, path)
     }
 
+    /// The fields through which the template can read the items of the
+    /// list at `path` (`place.meetups_upcoming`), or `None` when it may
+    /// read one whole.
+    pub fn item_fields(&self, path: &str) -> Option<Arc<BTreeSet<String>>> {
+        self.read.of_items(self.tera, self.template, path)
+    }
+
     /// `value` at `path` with only the fields the template can read.
     pub fn only_read(&self, path: &str, value: &Value) -> Value {
-        match (self.fields(path), value) {
-            (Some(fields), Value::Object(all)) => Value::Object(
-                fields
-                    .iter()
-                    .filter_map(|f| all.get(f).map(|v| (f.clone(), v.clone())))
-                    .collect(),
-            ),
-            _ => value.clone(),
-        }
+        only_fields(value, self.fields(path).as_deref())
+    }
+}
+
+/// `value` with only `fields` when it is an object and they are given, a
+/// copy of it otherwise.
+pub fn only_fields(value: &Value, fields: Option<&BTreeSet<String>>) -> Value {
+    match (fields, value) {
+        (Some(fields), Value::Object(all)) => Value::Object(
+            fields
+                .iter()
+                .filter_map(|f| all.get(f).map(|v| (f.clone(), v.clone())))
+                .collect(),
+        ),
+        _ => value.clone(),
     }
 }
 

@@ -17,8 +17,9 @@ use crate::content::{Page, Section};
 use crate::error::Diagnostics;
 use crate::templates::section_fields::PageFields;
 pub use extension::{
-    ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, FileBuilder,
-    FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension, TemplateReads,
+    only_fields, ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage,
+    FileBuilder, FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension,
+    TemplateReads,
 };
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};

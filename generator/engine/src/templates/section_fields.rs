@@ -73,6 +73,8 @@ pub(crate) struct FieldsRead {
     /// By template, then path: the fields of an object of an extension's
     /// context, found when a page first asks (every meetup page asks).
     paths: RwLock<ByName<ByName<Option<Fields>>>>,
+    /// The same for the items of a list of an extension's context.
+    items: RwLock<ByName<ByName<Option<Fields>>>>,
 }
 
 /// A map looked up by a borrowed name, with a hash cheap for short names.
@@ -112,27 +114,61 @@ impl FieldsRead {
     /// The fields through which `template` can read the object at `path`
     /// (`meetup.place`), or `None` if it may read it whole.
     pub(crate) fn of_path(&self, tera: &Tera, template: &str, path: &str) -> Option<Fields> {
-        let known = self.paths.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = known.get(template).and_then(|paths| paths.get(path)) {
-            return found.clone();
-        }
-        drop(known);
-        let found = Uses::of_template_and_includes(tera, template)
-            .filter(|uses| !uses.may_read_everything())
-            .and_then(|uses| {
-                let mut tested = false;
-                let fields = path_fields(tera, &uses, path, &mut Vec::new(), &mut tested)?;
-                // Tested for truth, the object must keep a field.
-                (!tested || !fields.is_empty()).then_some(fields)
+        remembered(&self.paths, template, path, || {
+            found(tera, template, |uses, tested| {
+                path_fields(tera, uses, path, &mut Vec::new(), tested)
             })
-            .map(Arc::new);
-        let mut known = self.paths.write().unwrap_or_else(|e| e.into_inner());
-        known
-            .entry(template.to_string())
-            .or_default()
-            .insert(path.to_string(), found.clone());
-        found
+        })
     }
+
+    /// The fields through which `template` can read the items of the list
+    /// at `path` (`place.meetups_upcoming`), or `None` if it may read one
+    /// whole.
+    pub(crate) fn of_items(&self, tera: &Tera, template: &str, path: &str) -> Option<Fields> {
+        remembered(&self.items, template, path, || {
+            found(tera, template, |uses, tested| {
+                item_fields(tera, uses, path, &mut Vec::new(), tested)
+            })
+        })
+    }
+}
+
+/// What `find` gives for `template` and `path`, found once.
+fn remembered(
+    known: &RwLock<ByName<ByName<Option<Fields>>>>,
+    template: &str,
+    path: &str,
+    find: impl FnOnce() -> Option<Fields>,
+) -> Option<Fields> {
+    let read = known.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = read.get(template).and_then(|paths| paths.get(path)) {
+        return found.clone();
+    }
+    drop(read);
+    let found = find();
+    let mut write = known.write().unwrap_or_else(|e| e.into_inner());
+    write
+        .entry(template.to_string())
+        .or_default()
+        .insert(path.to_string(), found.clone());
+    found
+}
+
+/// The fields `fields` finds in what `template` uses (the templates it
+/// extends and includes): `None` when it may read anything, or when what
+/// it finds is tested for truth and would be left with no field.
+fn found(
+    tera: &Tera,
+    template: &str,
+    fields: impl FnOnce(&Uses, &mut bool) -> Option<BTreeSet<String>>,
+) -> Option<Fields> {
+    let uses = Uses::of_template_and_includes(tera, template)?;
+    if uses.may_read_everything() {
+        return None;
+    }
+    let mut tested = false;
+    let fields = fields(&uses, &mut tested)?;
+    (!tested || !fields.is_empty()).then(|| Arc::new(fields))
 }
 
 /// The fields through which `uses` can read the object at `path`, a
@@ -333,6 +369,52 @@ fn fields_of(
             }
             Some(None) => fields.extend(macro_param_fields(tera, arg, visiting)?),
         }
+    }
+    Some(fields)
+}
+
+/// The fields through which `uses` can read the items of the list at
+/// `list`, or `None` if it may read one whole: each loop over the list
+/// reads its variable as [`path_fields`] reads an object; the list, or a
+/// path above it, may be counted or tested for truth, not read otherwise;
+/// given to a macro (or a path above it), it is followed inside.
+fn item_fields(
+    tera: &Tera,
+    uses: &Uses,
+    list: &str,
+    visiting: &mut Vec<(String, String)>,
+    tested: &mut bool,
+) -> Option<BTreeSet<String>> {
+    let related = |n: &str| reaches(n, list) || reaches(list, n);
+    let below = |n: &str| n != list && reaches(n, list);
+    let read_whole = uses.names.iter().any(|n| related(n))
+        || uses.counted.iter().chain(&uses.tested).any(|n| below(n));
+    if read_whole {
+        return None;
+    }
+    let mut fields = BTreeSet::new();
+    for l in &uses.loops {
+        if l.list == list {
+            fields.extend(path_fields(tera, uses, &l.value, visiting, tested)?);
+        } else if related(&l.list) || related(&l.value) {
+            return None;
+        }
+    }
+    for arg in uses.macro_args.iter().filter(|a| related(&a.path)) {
+        if arg.path == list || below(&arg.path) {
+            return None;
+        }
+        let inner = format!("{}{}", arg.param, &list[arg.path.len()..]);
+        let followed = (arg.macro_name.clone(), format!("{inner}[]"));
+        if visiting.contains(&followed) {
+            return None;
+        }
+        let bodies = macro_bodies(tera, arg)?;
+        visiting.push(followed);
+        for body in bodies {
+            fields.extend(item_fields(tera, &body, &inner, visiting, tested)?);
+        }
+        visiting.pop();
     }
     Some(fields)
 }
@@ -847,5 +929,72 @@ mod tests {
             ),
             Some(vec![])
         );
+    }
+
+    /// What `place.html` can read of the items of `list`, its content
+    /// block `body`.
+    fn items_read(body: &str, list: &str) -> Option<Vec<String>> {
+        let t = tera(&[
+            (
+                "macros.html",
+                "{% macro item(meetup) %}{{ meetup.title }}{% if meetup.place %}\
+                 {{ meetup.place.name }}{% endif %}{% endmacro item %}\
+                 {% macro list(place) %}{% for mt in place.meetups %}{{ mt.path }}{% endfor %}\
+                 {% endmacro list %}\
+                 {% macro first(place) %}{{ place.meetups[0].title }}{% endmacro first %}",
+            ),
+            (
+                "place.html",
+                &format!("{{% import \"macros.html\" as m %}}{body}"),
+            ),
+        ]);
+        FieldsRead::default()
+            .of_items(&t, "place.html", list)
+            .map(|f| f.iter().cloned().collect())
+    }
+
+    #[test]
+    fn the_items_of_a_list_get_the_fields_its_loops_and_macros_read() {
+        let body = "{% if place.meetups %}{{ place.meetups | length }}\
+            {% for mt in place.meetups %}{{ m::item(meetup=mt) }}{% if mt %}{{ mt.date }}{% endif %}\
+            {% endfor %}{{ m::list(place=place) }}{% endif %}";
+        assert_eq!(
+            items_read(body, "place.meetups"),
+            Some(vec![
+                "date".into(),
+                "path".into(),
+                "place".into(),
+                "title".into()
+            ])
+        );
+        // Never read: the items need no field. Only tested: they keep one.
+        assert_eq!(
+            items_read("{{ place.name }}", "place.meetups"),
+            Some(vec![])
+        );
+        assert_eq!(
+            items_read(
+                "{% for mt in place.meetups %}{% if mt %}x{% endif %}{% endfor %}",
+                "place.meetups"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_items_of_a_list_that_may_be_read_whole_get_every_field() {
+        for body in [
+            "{{ place | json_encode }}",
+            "{{ place.meetups | json_encode }}",
+            "{{ place.meetups[0].title }}",
+            "{% set all = place.meetups %}{{ all | length }}",
+            "{% for i, mt in place.meetups %}{{ mt.title }}{% endfor %}",
+            "{% for mt in place.meetups %}{{ mt | json_encode }}{% endfor %}",
+            "{% for x in place %}{{ x }}{% endfor %}",
+            "{{ m::first(place=place) }}",
+            "{{ m::item(meetup=place.meetups) }}",
+        ] {
+            assert_eq!(items_read(body, "place.meetups"), None, "{body}");
+        }
     }
 }

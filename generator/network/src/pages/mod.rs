@@ -353,8 +353,10 @@ impl Builder {
         let net = &self.net;
         match self.specs[index] {
             Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m]), reads),
-            Spec::Place(p) => places::page(net, p, self.place_full(p)),
-            Spec::Listing(listing, n) => listings::pager(net, listing, self.listed(listing), n),
+            Spec::Place(p) => places::page(net, p, self.place_full(p), reads),
+            Spec::Listing(listing, n) => {
+                listings::pager(net, listing, self.listed(listing), n, reads)
+            }
             Spec::PlacesIndex => places::index(net),
             Spec::PlaceType(t) => places::type_page(net, self.types[t].0, &self.types[t].1),
             Spec::RegionsIndex => regions::index(net),
