@@ -6,7 +6,6 @@ use serde_json::{json, Map, Value};
 
 use super::{alias_file, asset_file, index_file, sitemap, trace, Renderer};
 use crate::error::Diagnostic;
-use crate::site::extension::TemplateReads;
 use crate::site::Library;
 use crate::templates::analysis::reads_pages_when_paginated;
 
@@ -288,11 +287,9 @@ impl Renderer<'_> {
                     .map(|fields| {
                         trace::fingerprint_parts(&[trace::fingerprint_fields(&ctx), fields])
                     });
-                let template = resolved(self, &page.template);
-                let reads = TemplateReads::new(self.tera, &template, &self.templates.fields_read);
                 let html = self
                     .render_extra(&page.template, &lang, known, || {
-                        for (k, v) in page.context.fields_for(&reads).into_owned() {
+                        for (k, v) in page.context.fields().into_owned() {
                             ctx.insert(k, v);
                         }
                         ctx

@@ -8,16 +8,13 @@
 //! (GeoJSON, iCalendar, ...).
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use tera::Tera;
 
 use crate::config::Config;
 use crate::error::{Result, Source};
 use crate::render::trace::Fingerprint;
-use crate::templates::section_fields::FieldsRead;
 
 /// A page rendered from a template with extra context fields.
 #[derive(Debug, Clone)]
@@ -52,14 +49,6 @@ pub struct SearchEntry {
 pub trait ContextBuilder: Send + Sync {
     /// The fields of page `index` (an index the builder defines).
     fn build(&self, index: usize) -> Map<String, Value>;
-
-    /// The fields of page `index` for its template, which `reads` tells
-    /// what it can read of them: a builder may leave out the rest, which
-    /// copying costs. The template's output must be the one it would make
-    /// from [`build`](Self::build).
-    fn build_for(&self, index: usize, _reads: &TemplateReads<'_>) -> Map<String, Value> {
-        self.build(index)
-    }
 
     /// A fingerprint of the fields `build(index)` gives, made without
     /// building them (from fingerprints of values many pages share, made
@@ -99,71 +88,6 @@ impl PageContext {
             PageContext::Ready(_) => None,
             PageContext::Deferred { builder, index } => builder.fingerprint(*index),
         }
-    }
-}
-
-impl PageContext {
-    /// The fields for a render with a template that `reads` describes.
-    pub fn fields_for(&self, reads: &TemplateReads<'_>) -> Cow<'_, Map<String, Value>> {
-        match self {
-            PageContext::Ready(map) => Cow::Borrowed(map),
-            PageContext::Deferred { builder, index } => {
-                Cow::Owned(builder.build_for(*index, reads))
-            }
-        }
-    }
-}
-
-/// What a page's template can read of the objects of its context, from its
-/// syntax tree (the templates it extends and includes, the macros it
-/// calls): see [`TemplateReads::fields`].
-pub struct TemplateReads<'a> {
-    tera: &'a Tera,
-    template: &'a str,
-    read: &'a FieldsRead,
-}
-
-impl<'a> TemplateReads<'a> {
-    pub(crate) fn new(tera: &'a Tera, template: &'a str, read: &'a FieldsRead) -> Self {
-        TemplateReads {
-            tera,
-            template,
-            read,
-        }
-    }
-
-    /// The fields through which the template can read the object at
-    /// `path` (`meetup.place`), or `None` when it may read it whole (or
-    /// in a way the analysis does not follow). A field read may hold
-    /// anything: it is given whole.
-    pub fn fields(&self, path: &str) -> Option<Arc<BTreeSet<String>>> {
-        self.read.of_path(self.tera, self.template, path)
-    }
-
-    /// The fields through which the template can read the items of the
-    /// list at `path` (`place.meetups_upcoming`), or `None` when it may
-    /// read one whole.
-    pub fn item_fields(&self, path: &str) -> Option<Arc<BTreeSet<String>>> {
-        self.read.of_items(self.tera, self.template, path)
-    }
-
-    /// `value` at `path` with only the fields the template can read.
-    pub fn only_read(&self, path: &str, value: &Value) -> Value {
-        only_fields(value, self.fields(path).as_deref())
-    }
-}
-
-/// `value` with only `fields` when it is an object and they are given, a
-/// copy of it otherwise.
-pub fn only_fields(value: &Value, fields: Option<&BTreeSet<String>>) -> Value {
-    match (fields, value) {
-        (Some(fields), Value::Object(all)) => Value::Object(
-            fields
-                .iter()
-                .filter_map(|f| all.get(f).map(|v| (f.clone(), v.clone())))
-                .collect(),
-        ),
-        _ => value.clone(),
     }
 }
 

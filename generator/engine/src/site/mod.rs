@@ -17,9 +17,8 @@ use crate::content::{Page, Section};
 use crate::error::Diagnostics;
 use crate::templates::section_fields::PageFields;
 pub use extension::{
-    only_fields, ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage,
-    FileBuilder, FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension,
-    TemplateReads,
+    ClockSpan, ContextBuilder, Contribution, ContributionPart, ExtraFile, ExtraPage, FileBuilder,
+    FileBytes, PageContext, Refresh, RequiredPage, SearchEntry, SiteExtension,
 };
 pub use populate::populate;
 pub use taxonomies::{Taxonomy, Term};

@@ -26,10 +26,6 @@
 //! extends are read too.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::BuildHasherDefault;
-use std::sync::{Arc, RwLock};
-
-use ahash::AHasher;
 
 use tera::ast::{Expr, ExprVal};
 use tera::Tera;
@@ -58,9 +54,6 @@ pub(crate) fn keep_read_fields(tera: &mut Tera) {
     });
 }
 
-/// Fields found once, shared by every page that asks.
-type Fields = Arc<BTreeSet<String>>;
-
 /// What each template provably reads of the pages the renderer gives it,
 /// found once when the templates are read: the renderer leaves the other
 /// fields out.
@@ -70,15 +63,7 @@ pub(crate) struct FieldsRead {
     pager_pages: HashMap<String, BTreeSet<String>>,
     /// By template: the fields of `page`, when rendering a page.
     page: HashMap<String, PageFields>,
-    /// By template, then path: the fields of an object of an extension's
-    /// context, found when a page first asks (every meetup page asks).
-    paths: RwLock<ByName<ByName<Option<Fields>>>>,
-    /// The same for the items of a list of an extension's context.
-    items: RwLock<ByName<ByName<Option<Fields>>>>,
 }
-
-/// A map looked up by a borrowed name, with a hash cheap for short names.
-type ByName<V> = HashMap<String, V, BuildHasherDefault<AHasher>>;
 
 /// The fields of `page` a page's template reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,109 +95,6 @@ impl FieldsRead {
     pub(crate) fn page(&self, template: &str) -> Option<&PageFields> {
         self.page.get(template)
     }
-
-    /// The fields through which `template` can read the object at `path`
-    /// (`meetup.place`), or `None` if it may read it whole.
-    pub(crate) fn of_path(&self, tera: &Tera, template: &str, path: &str) -> Option<Fields> {
-        remembered(&self.paths, template, path, || {
-            found(tera, template, |uses, tested| {
-                path_fields(tera, uses, path, &mut Vec::new(), tested)
-            })
-        })
-    }
-
-    /// The fields through which `template` can read the items of the list
-    /// at `path` (`place.meetups_upcoming`), or `None` if it may read one
-    /// whole.
-    pub(crate) fn of_items(&self, tera: &Tera, template: &str, path: &str) -> Option<Fields> {
-        remembered(&self.items, template, path, || {
-            found(tera, template, |uses, tested| {
-                item_fields(tera, uses, path, &mut Vec::new(), tested)
-            })
-        })
-    }
-}
-
-/// What `find` gives for `template` and `path`, found once.
-fn remembered(
-    known: &RwLock<ByName<ByName<Option<Fields>>>>,
-    template: &str,
-    path: &str,
-    find: impl FnOnce() -> Option<Fields>,
-) -> Option<Fields> {
-    let read = known.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(found) = read.get(template).and_then(|paths| paths.get(path)) {
-        return found.clone();
-    }
-    drop(read);
-    let found = find();
-    let mut write = known.write().unwrap_or_else(|e| e.into_inner());
-    write
-        .entry(template.to_string())
-        .or_default()
-        .insert(path.to_string(), found.clone());
-    found
-}
-
-/// The fields `fields` finds in what `template` uses (the templates it
-/// extends and includes): `None` when it may read anything, or when what
-/// it finds is tested for truth and would be left with no field.
-fn found(
-    tera: &Tera,
-    template: &str,
-    fields: impl FnOnce(&Uses, &mut bool) -> Option<BTreeSet<String>>,
-) -> Option<Fields> {
-    let uses = Uses::of_template_and_includes(tera, template)?;
-    if uses.may_read_everything() {
-        return None;
-    }
-    let mut tested = false;
-    let fields = fields(&uses, &mut tested)?;
-    (!tested || !fields.is_empty()).then(|| Arc::new(fields))
-}
-
-/// The fields through which `uses` can read the object at `path`, a
-/// variable or a path through one, or `None` if it may be read whole: the
-/// object or a path above it read in any other way than tested for truth
-/// or counted (neither of which a field fewer in it changes), given to a
-/// macro that does. `tested`: set when the object itself is tested for
-/// truth, which it passes only with a field.
-fn path_fields(
-    tera: &Tera,
-    uses: &Uses,
-    path: &str,
-    visiting: &mut Vec<(String, String)>,
-    tested: &mut bool,
-) -> Option<BTreeSet<String>> {
-    let above = |n: &String| n.as_str() != path && reaches(path, n);
-    let read_above = uses
-        .names
-        .iter()
-        .chain(uses.loops.iter().flat_map(|l| [&l.list, &l.value]))
-        .any(above);
-    if read_above {
-        return None;
-    }
-    let mut own = uses.clone();
-    *tested |= own.tested.iter().any(|t| t == path);
-    own.tested.retain(|t| t != path);
-    let mut fields = fields_of(tera, &own, path, visiting)?;
-    for arg in uses.macro_args.iter().filter(|a| above(&a.path)) {
-        // `m::card(meetup=meetup)` for `meetup.place`: `meetup.place` read
-        // in the macro as `meetup` (its parameter) `.place`.
-        let inner = format!("{}{}", arg.param, &path[arg.path.len()..]);
-        let followed = (arg.macro_name.clone(), inner.clone());
-        if visiting.contains(&followed) {
-            return None;
-        }
-        let bodies = macro_bodies(tera, arg)?;
-        visiting.push(followed);
-        for body in bodies {
-            fields.extend(path_fields(tera, &body, &inner, visiting, tested)?);
-        }
-        visiting.pop();
-    }
-    Some(fields)
 }
 
 /// The fields through which the template `name` can read `page` (a page's
@@ -373,52 +255,6 @@ fn fields_of(
     Some(fields)
 }
 
-/// The fields through which `uses` can read the items of the list at
-/// `list`, or `None` if it may read one whole: each loop over the list
-/// reads its variable as [`path_fields`] reads an object; the list, or a
-/// path above it, may be counted or tested for truth, not read otherwise;
-/// given to a macro (or a path above it), it is followed inside.
-fn item_fields(
-    tera: &Tera,
-    uses: &Uses,
-    list: &str,
-    visiting: &mut Vec<(String, String)>,
-    tested: &mut bool,
-) -> Option<BTreeSet<String>> {
-    let related = |n: &str| reaches(n, list) || reaches(list, n);
-    let below = |n: &str| n != list && reaches(n, list);
-    let read_whole = uses.names.iter().any(|n| related(n))
-        || uses.counted.iter().chain(&uses.tested).any(|n| below(n));
-    if read_whole {
-        return None;
-    }
-    let mut fields = BTreeSet::new();
-    for l in &uses.loops {
-        if l.list == list {
-            fields.extend(path_fields(tera, uses, &l.value, visiting, tested)?);
-        } else if related(&l.list) || related(&l.value) {
-            return None;
-        }
-    }
-    for arg in uses.macro_args.iter().filter(|a| related(&a.path)) {
-        if arg.path == list || below(&arg.path) {
-            return None;
-        }
-        let inner = format!("{}{}", arg.param, &list[arg.path.len()..]);
-        let followed = (arg.macro_name.clone(), format!("{inner}[]"));
-        if visiting.contains(&followed) {
-            return None;
-        }
-        let bodies = macro_bodies(tera, arg)?;
-        visiting.push(followed);
-        for body in bodies {
-            fields.extend(item_fields(tera, &body, &inner, visiting, tested)?);
-        }
-        visiting.pop();
-    }
-    Some(fields)
-}
-
 /// The fields through which every macro of that name (in whichever
 /// template: a superset of those the call can reach) reads the parameter.
 fn macro_param_fields(
@@ -430,25 +266,16 @@ fn macro_param_fields(
     if visiting.contains(&followed) {
         return None;
     }
-    let bodies = macro_bodies(tera, arg)?;
-    visiting.push(followed);
-    let mut fields = BTreeSet::new();
-    for uses in bodies {
-        fields.extend(fields_of(tera, &uses, &arg.param, visiting)?);
-    }
-    visiting.pop();
-    Some(fields)
-}
-
-/// What the body of every macro of that name (in whichever template: a
-/// superset of those the call can reach) uses, or `None` when there is
-/// none, one has no such parameter or one may read anything.
-fn macro_bodies(tera: &Tera, arg: &MacroArg) -> Option<Vec<Uses>> {
-    let definitions = tera
+    let definitions: Vec<_> = tera
         .templates
         .values()
-        .filter_map(|t| t.macros.get(&arg.macro_name));
-    let mut bodies = Vec::new();
+        .filter_map(|t| t.macros.get(&arg.macro_name))
+        .collect();
+    if definitions.is_empty() {
+        return None;
+    }
+    visiting.push(followed);
+    let mut fields = BTreeSet::new();
     for definition in definitions {
         if !definition.args.contains_key(&arg.param) {
             return None;
@@ -458,9 +285,10 @@ fn macro_bodies(tera: &Tera, arg: &MacroArg) -> Option<Vec<Uses>> {
         if uses.may_read_everything() {
             return None;
         }
-        bodies.push(uses);
+        fields.extend(fields_of(tera, &uses, &arg.param, visiting)?);
     }
-    (!bodies.is_empty()).then_some(bodies)
+    visiting.pop();
+    Some(fields)
 }
 
 /// How `path` reads `var`: not at all (`None`), whole (`Some(None)`:
@@ -858,143 +686,5 @@ mod tests {
         let lower_whole = page_read("{{ page.lower | json_encode }}").unwrap();
         assert_eq!(lower_whole.neighbours, None);
         assert!(lower_whole.own.contains("lower"));
-    }
-
-    /// What `meetup.html` can read of `path`, its content block `body`.
-    fn path_read(body: &str, path: &str) -> Option<Vec<String>> {
-        let t = tera(&[
-            (
-                "macros.html",
-                "{% macro card(meetup) %}{{ meetup.place.commune }}{% endmacro card %}\
-                 {% macro whole(meetup) %}{{ meetup.place | json_encode }}{% endmacro whole %}",
-            ),
-            (
-                "base.html",
-                "<title>{{ page.title }}</title>{% block content %}{% endblock %}",
-            ),
-            (
-                "partials/place.html",
-                "<a href=\"{{ meetup.place.path }}\">x</a>",
-            ),
-            (
-                "meetup.html",
-                &format!(
-                    "{{% extends \"base.html\" %}}{{% import \"macros.html\" as m %}}\
-                     {{% block content %}}{body}{{% endblock %}}"
-                ),
-            ),
-        ]);
-        FieldsRead::default()
-            .of_path(&t, "meetup.html", path)
-            .map(|f| f.iter().cloned().collect())
-    }
-
-    #[test]
-    fn an_object_of_a_context_gets_the_fields_read_through_includes_and_macros() {
-        let body = "{{ meetup.place.name }}{% include \"partials/place.html\" %}\
-            {{ m::card(meetup=meetup) }}{% if meetup.next %}{{ meetup.next.title }}{% endif %}\
-            {% if meetup %}{{ meetup | length }}{% endif %}";
-        assert_eq!(
-            path_read(body, "meetup.place"),
-            Some(vec!["commune".into(), "name".into(), "path".into()])
-        );
-        assert_eq!(path_read(body, "meetup.next"), Some(vec!["title".into()]));
-        // Never read: nothing of it is needed. Tested alone: it must keep a field.
-        assert_eq!(path_read(body, "meetup.previous"), Some(vec![]));
-        assert_eq!(
-            path_read("{% if meetup.next %}x{% endif %}", "meetup.next"),
-            None
-        );
-    }
-
-    #[test]
-    fn an_object_that_may_be_read_whole_gets_every_field() {
-        for body in [
-            "{{ meetup | json_encode }}",
-            "{{ meetup.place | json_encode }}",
-            "{% set p = meetup.place %}{{ p.name }}",
-            "{% set m2 = meetup %}{{ m2.place.name }}",
-            "{% for k, v in meetup.place %}{{ v }}{% endfor %}",
-            "{{ m::whole(meetup=meetup) }}",
-            "{% include \"missing.html\" %}",
-            "{{ __tera_context }}",
-        ] {
-            assert_eq!(path_read(body, "meetup.place"), None, "{body}");
-        }
-        // A template that may be missing reads nothing when it is.
-        assert_eq!(
-            path_read(
-                "{% include \"missing.html\" ignore missing %}",
-                "meetup.place"
-            ),
-            Some(vec![])
-        );
-    }
-
-    /// What `place.html` can read of the items of `list`, its content
-    /// block `body`.
-    fn items_read(body: &str, list: &str) -> Option<Vec<String>> {
-        let t = tera(&[
-            (
-                "macros.html",
-                "{% macro item(meetup) %}{{ meetup.title }}{% if meetup.place %}\
-                 {{ meetup.place.name }}{% endif %}{% endmacro item %}\
-                 {% macro list(place) %}{% for mt in place.meetups %}{{ mt.path }}{% endfor %}\
-                 {% endmacro list %}\
-                 {% macro first(place) %}{{ place.meetups[0].title }}{% endmacro first %}",
-            ),
-            (
-                "place.html",
-                &format!("{{% import \"macros.html\" as m %}}{body}"),
-            ),
-        ]);
-        FieldsRead::default()
-            .of_items(&t, "place.html", list)
-            .map(|f| f.iter().cloned().collect())
-    }
-
-    #[test]
-    fn the_items_of_a_list_get_the_fields_its_loops_and_macros_read() {
-        let body = "{% if place.meetups %}{{ place.meetups | length }}\
-            {% for mt in place.meetups %}{{ m::item(meetup=mt) }}{% if mt %}{{ mt.date }}{% endif %}\
-            {% endfor %}{{ m::list(place=place) }}{% endif %}";
-        assert_eq!(
-            items_read(body, "place.meetups"),
-            Some(vec![
-                "date".into(),
-                "path".into(),
-                "place".into(),
-                "title".into()
-            ])
-        );
-        // Never read: the items need no field. Only tested: they keep one.
-        assert_eq!(
-            items_read("{{ place.name }}", "place.meetups"),
-            Some(vec![])
-        );
-        assert_eq!(
-            items_read(
-                "{% for mt in place.meetups %}{% if mt %}x{% endif %}{% endfor %}",
-                "place.meetups"
-            ),
-            None
-        );
-    }
-
-    #[test]
-    fn the_items_of_a_list_that_may_be_read_whole_get_every_field() {
-        for body in [
-            "{{ place | json_encode }}",
-            "{{ place.meetups | json_encode }}",
-            "{{ place.meetups[0].title }}",
-            "{% set all = place.meetups %}{{ all | length }}",
-            "{% for i, mt in place.meetups %}{{ mt.title }}{% endfor %}",
-            "{% for mt in place.meetups %}{{ mt | json_encode }}{% endfor %}",
-            "{% for x in place %}{{ x }}{% endfor %}",
-            "{{ m::first(place=place) }}",
-            "{{ m::item(meetup=place.meetups) }}",
-        ] {
-            assert_eq!(items_read(body, "place.meetups"), None, "{body}");
-        }
     }
 }

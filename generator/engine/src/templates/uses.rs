@@ -16,7 +16,7 @@ const SELECTING: &[&str] = &["slice", "reverse"];
 const WHOLE_CONTEXT: &str = "__tera_context";
 
 /// What a syntax tree uses. Each use of a name is in exactly one list.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub(super) struct Uses {
     /// Every variable path read in any other way than those below.
     pub(super) names: Vec<String>,
@@ -35,11 +35,8 @@ pub(super) struct Uses {
     pub(super) calls_set: Vec<(String, String)>,
     /// Whether the tree includes another template, which would see its names.
     pub(super) includes: bool,
-    /// The names of each `{% include %}`, and whether it ignores them missing.
-    included: Vec<(Vec<String>, bool)>,
 }
 
-#[derive(Clone)]
 pub(super) struct Loop {
     pub(super) list: String,
     /// Filtered by `slice` or `reverse`.
@@ -50,7 +47,6 @@ pub(super) struct Loop {
     pub(super) value: String,
 }
 
-#[derive(Clone)]
 pub(super) struct MacroArg {
     pub(super) macro_name: String,
     pub(super) param: String,
@@ -67,31 +63,6 @@ impl Uses {
         for parent in &template.parents {
             uses.walk(&tera.get_template(parent).ok()?.ast);
         }
-        Some(uses)
-    }
-
-    /// What `name` uses with the templates it extends and those it
-    /// includes, which see its names: it includes another only when one
-    /// it includes is unknown or extends another.
-    pub(super) fn of_template_and_includes(tera: &Tera, name: &str) -> Option<Uses> {
-        let mut uses = Uses::of_template(tera, name)?;
-        let mut walked = HashSet::new();
-        let mut unknown = false;
-        while let Some((names, ignore_missing)) = uses.included.pop() {
-            let mut found = false;
-            for included in names {
-                let Ok(template) = tera.get_template(&included) else {
-                    continue;
-                };
-                found = true;
-                unknown |= !template.parents.is_empty();
-                if walked.insert(included) {
-                    uses.walk(&template.ast);
-                }
-            }
-            unknown |= !found && !ignore_missing;
-        }
-        uses.includes = unknown;
         Some(uses)
     }
 
@@ -129,10 +100,7 @@ impl Uses {
                 | Node::Break(_)
                 | Node::Continue(_)
                 | Node::Comment(..) => {}
-                Node::Include(_, names, ignore_missing) => {
-                    self.includes = true;
-                    self.included.push((names.clone(), *ignore_missing));
-                }
+                Node::Include(..) => self.includes = true,
                 Node::VariableBlock(_, expr) => self.expr(expr),
                 Node::Set(_, set) => {
                     if let (ExprVal::FunctionCall(call), true) =

@@ -5,7 +5,6 @@ use serde_json::{json, Map, Value};
 
 use super::network::Network;
 use super::page_object;
-use crate::site::TemplateReads;
 
 /// Meetups per pager unless `[extra.meetups] paginate_by` says otherwise.
 pub(crate) const DEFAULT_PAGINATE_BY: usize = 20;
@@ -102,20 +101,15 @@ pub(crate) fn path(net: &Network, listing: Listing, n: usize) -> String {
 }
 
 /// Pager `n` (1-based) of a listing of `meetups`.
-/// With `reads`, the meetups hold only the fields the template can read of
-/// them.
 pub(crate) fn pager(
     net: &Network,
     listing: Listing,
     meetups: &[usize],
     n: usize,
-    reads: Option<&TemplateReads<'_>>,
 ) -> Map<String, Value> {
     let (mut context, shown) = pager_without_summaries(net, listing, meetups, n);
-    let fields = reads.and_then(|r| r.item_fields("paginator.pages"));
     // Moved in, not given to `json!`, which would copy every summary again.
-    context["paginator"]["pages"] =
-        Value::Array(net.summaries_with(shown.iter().copied(), fields.as_deref()));
+    context["paginator"]["pages"] = Value::Array(net.summaries(shown.iter().copied()));
     context
 }
 

@@ -1,7 +1,6 @@
 //! `/rencontres/<id>/`: a meetup with its place, figures, published report,
 //! the meetup it follows up on, calendar link, JSON-LD and form settings.
 
-use crate::site::TemplateReads;
 use maillage_engine::render::trace::{fingerprint_hashed, fingerprint_parts, Fingerprint};
 use maillage_model::french;
 use maillage_model::meetup::{PublicReport, Role};
@@ -65,19 +64,8 @@ pub(crate) fn api_url(net: &Network) -> String {
 }
 
 /// The page's fields: `meetup` (the summary with the page's own fields,
-/// the place in full, the meetups before and after) and `page`. With
-/// `reads`, the place and the meetups before and after hold only the
-/// fields the template can read of them.
-pub(crate) fn page(
-    net: &Network,
-    m: usize,
-    place_full: &Value,
-    reads: Option<&TemplateReads<'_>>,
-) -> Map<String, Value> {
-    let only_read = |path: &str, value: &Value| match reads {
-        Some(reads) => reads.only_read(path, value),
-        None => value.clone(),
-    };
+/// the place in full, the meetups before and after) and `page`.
+pub(crate) fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     let meetup = &net.data.meetups[m];
     let path = net.urls.meetup(&meetup.id);
     let mut value = Value::clone(net.meetup_summary(m));
@@ -87,28 +75,21 @@ pub(crate) fn page(
         "jsonld".into(),
         Value::String(jsonld::to_script_text(&jsonld::event(net, m))),
     );
-    map.insert("place".into(), only_read("meetup.place", place_full));
+    map.insert("place".into(), place_full.clone());
     let previous = net.previous[m].map_or(Value::Null, |p| {
-        let mut prev = only_read("meetup.previous", net.meetup_summary(p));
-        let wanted = reads
-            .and_then(|r| r.fields("meetup.previous"))
-            .is_none_or(|fields| fields.contains("improvements_html"));
-        if wanted {
-            let improvements = net
-                .report(p)
-                .and_then(|r| r.improvements.as_ref())
-                .map(|t| render(t, Trust::Report, net.french_spacing()))
-                .filter(|h| !h.is_empty());
-            prev["improvements_html"] = improvements.map_or(Value::Null, Value::String);
-        }
+        let improvements = net
+            .report(p)
+            .and_then(|r| r.improvements.as_ref())
+            .map(|t| render(t, Trust::Report, net.french_spacing()))
+            .filter(|h| !h.is_empty());
+        let mut prev = Value::clone(net.meetup_summary(p));
+        prev["improvements_html"] = improvements.map_or(Value::Null, Value::String);
         prev
     });
     map.insert("previous".into(), previous);
     map.insert(
         "next".into(),
-        net.next[m].map_or(Value::Null, |n| {
-            only_read("meetup.next", net.meetup_summary(n))
-        }),
+        net.next[m].map_or(Value::Null, |n| Value::clone(net.meetup_summary(n))),
     );
     let place = &net.data.places[net.meetup_place[m]];
     let description = format!(

@@ -35,7 +35,7 @@ use crate::error::{Result, Source};
 use crate::figures::Figures;
 use crate::site::{
     ContextBuilder, Contribution, ExtraFile, ExtraPage, FileBytes, PageContext, Refresh,
-    RequiredPage, SearchEntry, SiteExtension, TemplateReads,
+    RequiredPage, SearchEntry, SiteExtension,
 };
 use listings::Listing;
 use maillage_model::result_pages::ResultPages;
@@ -308,11 +308,23 @@ struct Builder {
 
 impl ContextBuilder for Builder {
     fn build(&self, index: usize) -> Map<String, Value> {
-        self.build_reading(index, None)
-    }
-
-    fn build_for(&self, index: usize, reads: &TemplateReads<'_>) -> Map<String, Value> {
-        self.build_reading(index, Some(reads))
+        let net = &self.net;
+        match self.specs[index] {
+            Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m])),
+            Spec::Place(p) => places::page(net, p, self.place_full(p)),
+            Spec::Listing(listing, n) => listings::pager(net, listing, self.listed(listing), n),
+            Spec::PlacesIndex => places::index(net),
+            Spec::PlaceType(t) => places::type_page(net, self.types[t].0, &self.types[t].1),
+            Spec::RegionsIndex => regions::index(net),
+            Spec::Region(r) => regions::page(net, r),
+            Spec::Map => regions::map_page(net),
+            Spec::Figures(region) => {
+                maillage_engine::render::trace::note_read(|| [network::FIGURES_READ]);
+                figures::page(net, &self.figures, region)
+            }
+            Spec::Partners(filter) => partners::page(net, filter),
+            Spec::Proposal => proposal::page(net),
+        }
     }
 
     /// The meetup pages, the listings and the places' pages, which show
@@ -348,29 +360,6 @@ impl ContextBuilder for Builder {
 }
 
 impl Builder {
-    /// Page `index`'s fields, with only what the template reads where told.
-    fn build_reading(&self, index: usize, reads: Option<&TemplateReads<'_>>) -> Map<String, Value> {
-        let net = &self.net;
-        match self.specs[index] {
-            Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m]), reads),
-            Spec::Place(p) => places::page(net, p, self.place_full(p), reads),
-            Spec::Listing(listing, n) => {
-                listings::pager(net, listing, self.listed(listing), n, reads)
-            }
-            Spec::PlacesIndex => places::index(net),
-            Spec::PlaceType(t) => places::type_page(net, self.types[t].0, &self.types[t].1),
-            Spec::RegionsIndex => regions::index(net),
-            Spec::Region(r) => regions::page(net, r),
-            Spec::Map => regions::map_page(net),
-            Spec::Figures(region) => {
-                maillage_engine::render::trace::note_read(|| [network::FIGURES_READ]);
-                figures::page(net, &self.figures, region)
-            }
-            Spec::Partners(filter) => partners::page(net, filter),
-            Spec::Proposal => proposal::page(net),
-        }
-    }
-
     fn place_full(&self, p: usize) -> &Value {
         self.places_full[p].get_or_init(|| places::full(&self.net, p))
     }

@@ -3,12 +3,12 @@
 //! region in date order, each meetup's previous and next meetup, and the
 //! summaries every listing reuses.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use maillage_engine::render::trace::{self, fingerprint_hashed, fingerprint_value, Fingerprint};
-use maillage_engine::site::{only_fields, ClockSpan};
+use maillage_engine::site::ClockSpan;
 use maillage_model::french;
 use maillage_model::meetup::{LiveAggregates, MeetupAggregate, MeetupStatus, PublicReport};
 use maillage_model::result_pages::ResultPages;
@@ -819,17 +819,8 @@ impl Network {
     }
 
     pub fn summaries(&self, meetups: impl Iterator<Item = usize>) -> Vec<Value> {
-        self.summaries_with(meetups, None)
-    }
-
-    /// The summaries of `meetups`, with only `fields` when given.
-    pub fn summaries_with(
-        &self,
-        meetups: impl Iterator<Item = usize>,
-        fields: Option<&BTreeSet<String>>,
-    ) -> Vec<Value> {
         meetups
-            .map(|m| only_fields(self.meetup_summary(m), fields))
+            .map(|m| Value::clone(self.meetup_summary(m)))
             .collect()
     }
 }

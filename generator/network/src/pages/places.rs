@@ -6,7 +6,6 @@ use super::markdown::{render, Trust};
 use super::network::Network;
 use super::{page_object, partners};
 use crate::data::PlaceType;
-use crate::site::{only_fields, TemplateReads};
 
 fn osm_url(lat: f64, lon: f64) -> String {
     let (lat, lon) = (crate::map::round6(lat), crate::map::round6(lon));
@@ -86,24 +85,11 @@ pub(crate) fn page_value(net: &Network, p: usize) -> Value {
 
 /// A place's page: the place in full (`full`), with the meetups it lists
 /// ([`listed`]).
-/// With `reads`, the place and its meetups hold only the fields the
-/// template can read of them.
-pub(crate) fn page(
-    net: &Network,
-    p: usize,
-    full: &Value,
-    reads: Option<&TemplateReads<'_>>,
-) -> Map<String, Value> {
-    let place_fields = reads.and_then(|r| r.fields("place"));
-    let mut value = only_fields(full, place_fields.as_deref());
+pub(crate) fn page(net: &Network, p: usize, full: &Value) -> Map<String, Value> {
+    let mut value = full.clone();
     let (upcoming, past) = listed(net, p);
-    for (key, meetups) in [("meetups_upcoming", upcoming), ("meetups_past", past)] {
-        if place_fields.as_ref().is_some_and(|f| !f.contains(key)) {
-            continue;
-        }
-        let fields = reads.and_then(|r| r.item_fields(&format!("place.{key}")));
-        value[key] = Value::Array(net.summaries_with(meetups.into_iter(), fields.as_deref()));
-    }
+    value["meetups_upcoming"] = Value::Array(net.summaries(upcoming.into_iter()));
+    value["meetups_past"] = Value::Array(net.summaries(past.into_iter()));
     let mut context = Map::new();
     context.insert("page".into(), page_value(net, p));
     context.insert("place".into(), value);
