@@ -133,7 +133,7 @@ fn a_folder_that_is_not_a_folder_of_the_site_is_refused_by_name() {
 #[test]
 fn the_themes_folders_are_the_generators_defaults() {
     let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/maillage/theme.toml");
-    let theme: toml::Value = std::fs::read_to_string(theme).unwrap().parse().unwrap();
+    let theme: toml::Table = std::fs::read_to_string(theme).unwrap().parse().unwrap();
     let urls = &theme["extra"]["urls"];
     let defaults = maillage_model::urls::SiteUrls::default();
     assert_eq!(urls["meetups"].as_str(), Some(defaults.meetups.as_str()));
