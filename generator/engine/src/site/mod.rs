@@ -67,18 +67,29 @@ impl Library {
         pages.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
         sections.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
         populate(&config, &mut pages, &mut sections);
-        let (taxonomies, problems) = taxonomies::find(&config, &pages);
-        let page_index = pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.file.relative.clone(), i))
-            .collect();
-        let section_index = sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.file.relative.clone(), i))
-            .collect();
-        let values = Values::build(&config, &pages, &sections, slim);
+        // Three independent readings of the pages, side by side: the build
+        // runs nothing else meanwhile.
+        let ((taxonomies, problems), (values, (page_index, section_index))) = rayon::join(
+            || taxonomies::find(&config, &pages),
+            || {
+                rayon::join(
+                    || Values::build(&config, &pages, &sections, slim),
+                    || {
+                        let page_index = pages
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| (p.file.relative.clone(), i))
+                            .collect();
+                        let section_index = sections
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| (s.file.relative.clone(), i))
+                            .collect();
+                        (page_index, section_index)
+                    },
+                )
+            },
+        );
         let library = Library {
             config,
             pages,
