@@ -526,21 +526,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     cache::forget(&site.root);
     // The spare folder is known only if it holds every file the cache
     // says it does (it may have been deleted or replaced since).
+    let present: std::collections::HashSet<String> = staging.previous().iter().cloned().collect();
     let held = previous
         .as_mut()
         .and_then(|c| c.spare.take())
-        .filter(|held| {
-            let found: std::collections::HashSet<&str> =
-                staging.previous().iter().map(String::as_str).collect();
-            held.keys().all(|k| found.contains(k.as_str()))
-        })
+        .filter(|held| held.keys().all(|k| present.contains(k)))
         .unwrap_or_default();
     let sink = DiskSink::reusing(
         staging.dir.clone(),
         output::Reuse {
             held,
             last_output: output.clone(),
-            present: staging.previous().iter().cloned().collect(),
+            present,
         },
     );
     let result = site

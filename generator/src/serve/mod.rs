@@ -481,7 +481,6 @@ fn apply_refresh(
             traces
                 .readers_of(&refresh.reads)
                 .into_iter()
-                .filter_map(|key| key.strip_prefix(crate::render::EXTRA_PAGE_KEY))
                 .map(str::to_string)
                 .collect()
         });

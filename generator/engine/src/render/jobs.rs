@@ -46,7 +46,7 @@ pub enum Job {
 }
 
 /// What the trace key of an extension's page starts with, before its path.
-pub const EXTRA_PAGE_KEY: &str = "extra:";
+pub(crate) const EXTRA_PAGE_KEY: &str = "extra:";
 
 /// Extra files written by one job.
 const EXTRA_FILES_PER_JOB: usize = 128;

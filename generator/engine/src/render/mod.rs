@@ -20,7 +20,7 @@ use crate::output::OutputPath;
 use crate::site::{ExtraFile, ExtraPage, Library};
 use crate::templates::TemplateFiles;
 pub use contexts::ConfigContexts;
-pub use jobs::{plan, schedule, Job, EXTRA_PAGE_KEY};
+pub use jobs::{plan, schedule, Job};
 
 /// Where rendered files go.
 pub trait Sink: Sync {

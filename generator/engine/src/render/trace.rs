@@ -215,7 +215,8 @@ pub struct Traces {
 }
 
 impl Traces {
-    /// The keys of the jobs whose last render read one of `reads`.
+    /// The URL paths of the extensions' pages whose last render read one
+    /// of `reads`.
     pub fn readers_of(
         &self,
         reads: &std::collections::HashSet<u64>,
@@ -223,7 +224,7 @@ impl Traces {
         self.jobs
             .iter()
             .filter(|(_, trace)| trace.reads.iter().any(|r| reads.contains(r)))
-            .map(|(key, _)| key.as_str())
+            .filter_map(|(key, _)| key.strip_prefix(super::jobs::EXTRA_PAGE_KEY))
             .collect()
     }
 

@@ -136,8 +136,8 @@ impl Values {
         })
     }
 
-    /// A page with only `fields` (see
-    /// [`paginated_page_fields`](crate::templates::section_fields::paginated_page_fields)).
+    /// A page with only `fields`: those its template reads (see
+    /// [`FieldsRead`](crate::templates::section_fields::FieldsRead)).
     pub fn page_fields(&self, page: &Page, fields: &BTreeSet<String>) -> Value {
         page_value(page, &self.links, &|f| fields.contains(f))
     }

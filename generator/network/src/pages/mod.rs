@@ -360,7 +360,10 @@ impl ContextBuilder for Builder {
 }
 
 impl Builder {
+    /// Place `p` in full, made once: every page that takes it notes the
+    /// read of the place's summary, not only the first, which made it.
     fn place_full(&self, p: usize) -> &Value {
+        self.net.note_place_read(p);
         self.places_full[p].get_or_init(|| places::full(&self.net, p))
     }
 

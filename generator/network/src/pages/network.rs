@@ -658,8 +658,14 @@ impl Network {
     /// The summary of place `p`, which shows its next meetup: a page that
     /// takes it notes that it read that meetup.
     pub fn place_summary(&self, p: usize) -> &Arc<Value> {
-        trace::note_read(|| self.next_meetup_at(p).map(|next| self.read_key(next)));
+        self.note_place_read(p);
         &self.place_summaries[p]
+    }
+
+    /// Notes that the page rendering reads place `p`'s summary, by a copy
+    /// made before: the read of its next meetup.
+    pub fn note_place_read(&self, p: usize) {
+        trace::note_read(|| self.next_meetup_at(p).map(|next| self.read_key(next)));
     }
 
     /// A fingerprint of [`Network::meetup_summary`], made from what the

@@ -233,11 +233,7 @@ mod tests {
             );
             // The pages whose render read what changed, as the live loop
             // picks them.
-            let readers: BTreeSet<&str> = traces
-                .readers_of(&showing.reads)
-                .into_iter()
-                .filter_map(|key| key.strip_prefix(maillage_engine::render::EXTRA_PAGE_KEY))
-                .collect();
+            let readers = traces.readers_of(&showing.reads);
             let left_out: Vec<&String> = pages
                 .iter()
                 .filter(|file| {
