@@ -166,15 +166,18 @@ pub(super) async fn repair(
         else {
             break;
         };
-        if free_orphan(store, pk, &state, &hash).await? {
-            done.orphans_removed += 1;
-            continue;
-        }
+        // Most often the place's registration was made since the repair
+        // read them: a plain read finds it, where the transaction alone,
+        // though as right, would cost a refused write to learn it.
         let registration = items::key(pk, items::registration_sk(&hash));
         if store.get(registration).await?.is_some() {
-            // Registered since the repair read the registrations: it owns it.
             known.insert(hash);
+            continue;
+        }
+        if free_orphan(store, pk, &state, &hash).await? {
+            done.orphans_removed += 1;
         } else {
+            // The place moved, or its registration appeared, meanwhile.
             backoff.wait("freeing a place held by nobody").await?;
         }
     }
