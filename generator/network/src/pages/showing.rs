@@ -168,6 +168,11 @@ mod tests {
             .collect()
     }
 
+    /// The demo site's folder.
+    fn demo_root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
     /// What the live loop re-renders after a change of one meetup's figures
     /// (the pages whose render read it, the files it names) is every data
     /// page and file whose bytes the change alters: checked,
@@ -175,8 +180,61 @@ mod tests {
     /// (to come, open, full, past with or without a report).
     #[test]
     fn the_pages_and_files_showing_a_meetup_are_all_those_its_figures_change() {
+        let (checked, _) = check_pages_and_files_showing_meetups(&demo_root(), |net| {
+            let step = (net.data.meetups.len() / 12).max(1);
+            (0..net.data.meetups.len()).step_by(step).collect()
+        });
+        assert!(checked >= 10, "{checked} meetups checked");
+    }
+
+    /// The same with a meetup page that shows its place's next meetup: a
+    /// value every meetup page at that place takes from one copy, made by
+    /// the first of them. Each page must note the read, not only the first.
+    /// Checked for every meetup that is the next at its place.
+    #[test]
+    fn every_page_sharing_a_place_value_notes_its_read() {
+        let demo = demo_root();
+        let root = std::env::temp_dir().join(format!("maillage-place-read-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        for name in ["config.toml", "content", "data", "themes"] {
+            std::os::unix::fs::symlink(demo.join(name), root.join(name)).unwrap();
+        }
+        let template =
+            std::fs::read_to_string(demo.join("themes/maillage/templates/meetup.html")).unwrap();
+        let shown = "{{ meetup.place.name }}";
+        assert!(template.contains(shown));
+        let template = template.replacen(
+            shown,
+            "{{ meetup.place.name }} ({{ meetup.place.next_meetup.confirmed | default(value=0) }})",
+            1,
+        );
+        std::fs::write(root.join("templates/meetup.html"), template).unwrap();
+        let next_at_places = |net: &Network| {
+            (0..net.data.meetups.len())
+                .filter(|&m| net.next_meetup_at(net.meetup_place[m]) == Some(m))
+                .collect()
+        };
+        let (checked, with_next) = check_pages_and_files_showing_meetups(&root, next_at_places);
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(checked >= 5, "{checked} meetups checked");
+        let (_, without) = check_pages_and_files_showing_meetups(&demo, next_at_places);
+        assert!(
+            with_next > without,
+            "the next meetups' figures change more pages: {with_next} against {without}"
+        );
+    }
+
+    /// Checks [`the_pages_and_files_showing_a_meetup_are_all_those_its_figures_change`]
+    /// on the site at `root`, for the meetups `which` picks; how many it
+    /// checked (a cancelling change is skipped), and how many pages the
+    /// changes altered.
+    fn check_pages_and_files_showing_meetups(
+        root: &std::path::Path,
+        which: impl Fn(&Network) -> Vec<usize>,
+    ) -> (usize, usize) {
         std::env::set_var(maillage_model::clock::NOW_VAR, "2026-11-22T12:00");
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let root = root.to_path_buf();
         let linked: Arc<Mutex<Option<Arc<Network>>>> = Arc::default();
         let keep = linked.clone();
         let data = DataPages::new().observed_by(Arc::new(move |net| {
@@ -193,9 +251,8 @@ mod tests {
         let (pages_before, traces) = rendered(&site, &crate::pages::pages(net.clone()));
         let files_before = files(&net);
         let meetups = &net.data.meetups;
-        let step = (meetups.len() / 12).max(1);
         let (mut checked, mut changed_pages, mut rendered_again) = (0, 0, 0);
-        for meetup in meetups.iter().step_by(step) {
+        for meetup in which(&net).into_iter().map(|m| &meetups[m]) {
             let id = meetup.id.clone();
             let mut figures: MeetupAggregate =
                 net.data.live.meetups.get(&id).cloned().unwrap_or_default();
@@ -269,7 +326,6 @@ mod tests {
             changed_pages += pages.len();
             checked += 1;
         }
-        assert!(checked >= 10, "{checked} meetups checked");
         assert!(changed_pages >= checked, "{changed_pages} pages changed");
         // And what read the meetup is a small part of the site.
         assert!(
@@ -277,5 +333,6 @@ mod tests {
             "{rendered_again} pages rendered again for {checked} meetups, of {}",
             pages_before.len()
         );
+        (checked, changed_pages)
     }
 }
