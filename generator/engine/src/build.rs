@@ -597,8 +597,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     }
     lap("cache saved");
     summary.elapsed = start.elapsed();
-    // Freeing a national site's values takes a tenth of a second on one
-    // core; the build is done and need not wait for it.
-    std::thread::spawn(move || drop(site));
+    // Freeing a national site's values and its cache's traces takes a
+    // tenth of a second on one core; the build is done and need not wait.
+    std::thread::spawn(move || drop((site, cache)));
     Ok(summary)
 }

@@ -51,14 +51,17 @@ pub(crate) const EXTRA_PAGE_KEY: &str = "extra:";
 /// Extra files written by one job.
 const EXTRA_FILES_PER_JOB: usize = 128;
 
-/// Orders `jobs` for two threads or more: the extra files, split in small
-/// jobs, the sitemap and the extra pages first (an extension lists its
-/// costliest pages first: a whole network on one map), so that no long job
-/// is left to run alone at the end.
+/// Orders `jobs` for two threads or more so that no long job is left to
+/// run alone at the end: the extra files, split in small jobs, the sitemap
+/// and the extra pages first (an extension lists its costliest pages
+/// first: a whole network on one map), then the jobs that list many pages
+/// (sections, terms and their pagers, feeds, search indexes), and the
+/// content's pages, each cheap and alike, last.
 pub fn schedule(jobs: Vec<Job>, extra_files: usize) -> Vec<Job> {
     let mut first = Vec::new();
-    let mut pages = Vec::new();
-    let mut rest = Vec::with_capacity(jobs.len());
+    let mut extra_pages = Vec::new();
+    let mut pages = Vec::with_capacity(jobs.len());
+    let mut rest = Vec::new();
     for job in jobs {
         match job {
             Job::ExtraFiles => {
@@ -67,12 +70,14 @@ pub fn schedule(jobs: Vec<Job>, extra_files: usize) -> Vec<Job> {
                 }))
             }
             Job::Sitemap => first.push(job),
-            Job::ExtraPage(_) => pages.push(job),
+            Job::ExtraPage(_) => extra_pages.push(job),
+            Job::Page(_) => pages.push(job),
             other => rest.push(other),
         }
     }
-    first.extend(pages);
+    first.extend(extra_pages);
     first.extend(rest);
+    first.extend(pages);
     first
 }
 
