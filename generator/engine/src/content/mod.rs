@@ -159,28 +159,53 @@ pub fn reading_analytics(text: &str) -> (usize, usize) {
 /// spans ASCII white space, so each run between white space is counted on
 /// its own, and a run of characters whose word class is simple (ASCII,
 /// the Latin letters of French and its punctuation) by the rules as they
-/// apply to those classes (the Unicode tables' lookups were a tenth of a
-/// large site's build).
+/// apply to those classes, in one pass (the Unicode tables' lookups were
+/// a tenth of a large site's build). A run holding any other character is
+/// given to `unicode_words`.
 fn count_words(text: &str) -> usize {
     use unicode_segmentation::UnicodeSegmentation;
-    let mut classes = Vec::new();
+    let bytes = text.as_bytes();
     let mut words = 0;
-    for run in text.split(|c: char| c.is_ascii_whitespace()) {
-        classes.clear();
-        let simple = run.chars().all(|c| match simple_class(c) {
-            Some(class) => {
-                classes.push(class);
-                true
-            }
-            None => false,
-        });
-        words += if simple {
-            simple_words(&classes)
+    // The words of the current run so far, and where it starts.
+    let mut in_run = 0;
+    let mut run = Words::default();
+    let mut run_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let class = if byte.is_ascii_whitespace() {
+            words += in_run + run.end();
+            in_run = 0;
+            run_start = i + 1;
+            i += 1;
+            continue;
+        } else if byte.is_ascii() {
+            i += 1;
+            ascii_class(byte)
         } else {
-            run.unicode_words().count()
+            let c = text[i..].chars().next().expect("a character starts here");
+            match simple_class(c) {
+                Some(class) => {
+                    i += c.len_utf8();
+                    class
+                }
+                None => {
+                    let end = bytes[i..]
+                        .iter()
+                        .position(u8::is_ascii_whitespace)
+                        .map_or(bytes.len(), |n| i + n);
+                    words += text[run_start..end].unicode_words().count();
+                    in_run = 0;
+                    run = Words::default();
+                    run_start = end;
+                    i = end;
+                    continue;
+                }
+            }
         };
+        in_run += run.push(class);
     }
-    words
+    words + in_run + run.end()
 }
 
 /// UAX #29 word classes of the characters that are not white space and
@@ -201,62 +226,94 @@ enum WordClass {
     Other,
 }
 
+fn ascii_class(byte: u8) -> WordClass {
+    match byte {
+        b'a'..=b'z' | b'A'..=b'Z' => WordClass::Letter,
+        b'0'..=b'9' => WordClass::Digit,
+        b'_' => WordClass::Connector,
+        b':' => WordClass::MidLetter,
+        b',' | b';' => WordClass::MidNum,
+        b'.' | b'\'' => WordClass::MidBoth,
+        _ => WordClass::Other,
+    }
+}
+
 /// The class of `c` when it is one of those, `None` otherwise.
 fn simple_class(c: char) -> Option<WordClass> {
     Some(match c {
-        'a'..='z' | 'A'..='Z' => WordClass::Letter,
+        _ if c.is_ascii() => ascii_class(c as u8),
         // Latin-1's and Latin Extended-A's letters (`é`, `Ç`, `œ`), not `×` `÷`.
         '\u{c0}'..='\u{17f}' if c != '\u{d7}' && c != '\u{f7}' => WordClass::Letter,
-        '0'..='9' => WordClass::Digit,
-        '_' => WordClass::Connector,
-        ':' | '\u{b7}' => WordClass::MidLetter,
-        ',' | ';' => WordClass::MidNum,
-        '.' | '\'' | '\u{2018}' | '\u{2019}' => WordClass::MidBoth,
-        _ if c.is_ascii() => WordClass::Other,
+        '\u{b7}' => WordClass::MidLetter,
+        '\u{2018}' | '\u{2019}' => WordClass::MidBoth,
         // No-break space, `«` `»`, `–` `—`, `…`.
         '\u{a0}' | '\u{ab}' | '\u{bb}' | '\u{2013}' | '\u{2014}' | '\u{2026}' => WordClass::Other,
         _ => return None,
     })
 }
 
-/// The words of a run without white space, given the class of each of its
-/// characters: the segments joined by
-/// letters, digits and `_` (WB5, WB8–WB10, WB13a–b) and by one middle
-/// character between two letters (WB6–7) or two digits (WB11–12), that
-/// hold a letter or a digit.
-fn simple_words(run: &[WordClass]) -> usize {
-    use WordClass::*;
-    let class = |i: usize| run.get(i).copied().unwrap_or(Other);
-    let mut words = 0;
-    let mut i = 0;
-    while i < run.len() {
-        let mut current = class(i);
-        if !matches!(current, Letter | Digit | Connector) {
-            i += 1;
-            continue;
-        }
-        let mut alphanumeric = false;
-        loop {
-            alphanumeric |= current != Connector;
-            let next = class(i + 1);
-            if matches!(next, Letter | Digit | Connector) {
-                i += 1;
-            } else {
-                let after = class(i + 2);
-                let letters =
-                    current == Letter && after == Letter && matches!(next, MidLetter | MidBoth);
-                let digits = current == Digit && after == Digit && matches!(next, MidNum | MidBoth);
-                if !(letters || digits) {
-                    break;
-                }
-                i += 2;
+/// The words of a run without white space, its characters' classes given
+/// one by one: the segments joined by letters, digits and `_` (WB5,
+/// WB8–WB10, WB13a–b) and by one middle character between two letters
+/// (WB6–7) or two digits (WB11–12), that hold a letter or a digit.
+#[derive(Default)]
+struct Words {
+    /// The class of the current segment's last character, in a segment.
+    last: Option<WordClass>,
+    /// The segment holds a letter or a digit.
+    alphanumeric: bool,
+    /// A middle character after the segment, which the next may join.
+    middle: Option<WordClass>,
+}
+
+impl Words {
+    /// Takes the next character's class; 1 when it ends a word.
+    #[inline]
+    fn push(&mut self, class: WordClass) -> usize {
+        use WordClass::*;
+        let joins = |c: WordClass| matches!(c, Letter | Digit | Connector);
+        let start = |class: WordClass| Words {
+            last: Some(class),
+            alphanumeric: class != Connector,
+            middle: None,
+        };
+        let Some(last) = self.last else {
+            if joins(class) {
+                *self = start(class);
             }
-            current = class(i);
+            return 0;
+        };
+        match self.middle.take() {
+            None if joins(class) => {
+                self.alphanumeric |= class != Connector;
+                self.last = Some(class);
+                0
+            }
+            None if (last == Letter && matches!(class, MidLetter | MidBoth))
+                || (last == Digit && matches!(class, MidNum | MidBoth)) =>
+            {
+                self.middle = Some(class);
+                0
+            }
+            Some(_) if class == last && matches!(class, Letter | Digit) => 0,
+            // The segment ends; after a middle character, this one may
+            // start the next.
+            middle => {
+                let ended = self.end();
+                if middle.is_some() && joins(class) {
+                    *self = start(class);
+                }
+                ended
+            }
         }
-        words += usize::from(alphanumeric);
-        i += 1;
     }
-    words
+
+    /// Ends the run: 1 when its last segment is a word.
+    fn end(&mut self) -> usize {
+        let word = self.last.is_some() && self.alphanumeric;
+        *self = Words::default();
+        usize::from(word)
+    }
 }
 
 #[cfg(test)]
