@@ -159,160 +159,162 @@ pub fn reading_analytics(text: &str) -> (usize, usize) {
 /// spans ASCII white space, so each run between white space is counted on
 /// its own, and a run of characters whose word class is simple (ASCII,
 /// the Latin letters of French and its punctuation) by the rules as they
-/// apply to those classes, in one pass (the Unicode tables' lookups were
-/// a tenth of a large site's build). A run holding any other character is
-/// given to `unicode_words`.
+/// apply to those classes, a byte at a time through [`STEP`] (the Unicode
+/// tables' lookups were a tenth of a large site's build). A run holding
+/// any other character is given to `unicode_words`.
 fn count_words(text: &str) -> usize {
     use unicode_segmentation::UnicodeSegmentation;
     let bytes = text.as_bytes();
     let mut words = 0;
     // The words of the current run so far, and where it starts.
     let mut in_run = 0;
-    let mut run = Words::default();
     let mut run_start = 0;
+    let mut state = OUT;
     let mut i = 0;
     while i < bytes.len() {
-        let byte = bytes[i];
-        let class = if byte.is_ascii_whitespace() {
-            words += in_run + run.end();
-            in_run = 0;
-            run_start = i + 1;
-            i += 1;
-            continue;
-        } else if byte.is_ascii() {
-            i += 1;
-            ascii_class(byte)
-        } else {
+        let mut class = BYTE_CLASS[usize::from(bytes[i])];
+        let mut width = 1;
+        if class == WIDE {
             let c = text[i..].chars().next().expect("a character starts here");
-            match simple_class(c) {
-                Some(class) => {
-                    i += c.len_utf8();
-                    class
-                }
+            match wide_class(c) {
+                Some(simple) => (class, width) = (simple, c.len_utf8()),
                 None => {
                     let end = bytes[i..]
                         .iter()
                         .position(u8::is_ascii_whitespace)
                         .map_or(bytes.len(), |n| i + n);
                     words += text[run_start..end].unicode_words().count();
-                    in_run = 0;
-                    run = Words::default();
-                    run_start = end;
-                    i = end;
+                    (in_run, state, run_start, i) = (0, OUT, end, end);
                     continue;
                 }
             }
+        }
+        let (next, ended) = STEP[usize::from(state)][usize::from(class)];
+        state = next;
+        in_run += usize::from(ended);
+        if class == SPACE {
+            words += in_run;
+            in_run = 0;
+            run_start = i + 1;
+        }
+        i += width;
+        // Most characters are letters inside a word: they change nothing.
+        if state == LETTERS {
+            while bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                i += 1;
+            }
+        }
+    }
+    words + in_run + usize::from(STEP[usize::from(state)][usize::from(SPACE)].1)
+}
+
+// UAX #29 word classes of the characters that are not white space and
+// that neither Unicode's format and extending characters nor its scripts
+// without spaces can join or split otherwise; the columns of `STEP`.
+const LETTER: u8 = 0;
+const DIGIT: u8 = 1;
+/// `_`: joins letters, digits and itself.
+const CONNECTOR: u8 = 2;
+/// `:` `·`, between two letters.
+const MID_LETTER: u8 = 3;
+/// `,` `;`, between two digits.
+const MID_NUM: u8 = 4;
+/// `.` `'` `’` `‘`, between two letters or two digits.
+const MID_BOTH: u8 = 5;
+const OTHER: u8 = 6;
+/// ASCII white space: a run ends.
+const SPACE: u8 = 7;
+/// A byte that starts a character outside ASCII: see [`wide_class`].
+const WIDE: u8 = 8;
+
+/// Each byte's class.
+static BYTE_CLASS: [u8; 256] = {
+    let mut classes = [WIDE; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        classes[byte] = match byte as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            b'0'..=b'9' => DIGIT,
+            b'_' => CONNECTOR,
+            b':' => MID_LETTER,
+            b',' | b';' => MID_NUM,
+            b'.' | b'\'' => MID_BOTH,
+            b' ' | b'\t' | b'\n' | b'\x0C' | b'\r' => SPACE,
+            _ => OTHER,
         };
-        in_run += run.push(class);
+        byte += 1;
     }
-    words + in_run + run.end()
-}
+    classes
+};
 
-/// UAX #29 word classes of the characters that are not white space and
-/// that neither Unicode's format and extending characters nor its scripts
-/// without spaces can join or split otherwise.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum WordClass {
-    Letter,
-    Digit,
-    /// `_`: joins letters, digits and itself.
-    Connector,
-    /// `:` `·`, between two letters.
-    MidLetter,
-    /// `,` `;`, between two digits.
-    MidNum,
-    /// `.` `'` `’` `‘`, between two letters or two digits.
-    MidBoth,
-    Other,
-}
-
-fn ascii_class(byte: u8) -> WordClass {
-    match byte {
-        b'a'..=b'z' | b'A'..=b'Z' => WordClass::Letter,
-        b'0'..=b'9' => WordClass::Digit,
-        b'_' => WordClass::Connector,
-        b':' => WordClass::MidLetter,
-        b',' | b';' => WordClass::MidNum,
-        b'.' | b'\'' => WordClass::MidBoth,
-        _ => WordClass::Other,
-    }
-}
-
-/// The class of `c` when it is one of those, `None` otherwise.
-fn simple_class(c: char) -> Option<WordClass> {
+/// The class of `c`, outside ASCII, when it is simple.
+fn wide_class(c: char) -> Option<u8> {
     Some(match c {
-        _ if c.is_ascii() => ascii_class(c as u8),
         // Latin-1's and Latin Extended-A's letters (`é`, `Ç`, `œ`), not `×` `÷`.
-        '\u{c0}'..='\u{17f}' if c != '\u{d7}' && c != '\u{f7}' => WordClass::Letter,
-        '\u{b7}' => WordClass::MidLetter,
-        '\u{2018}' | '\u{2019}' => WordClass::MidBoth,
+        '\u{c0}'..='\u{17f}' if c != '\u{d7}' && c != '\u{f7}' => LETTER,
+        '\u{b7}' => MID_LETTER,
+        '\u{2018}' | '\u{2019}' => MID_BOTH,
         // No-break space, `«` `»`, `–` `—`, `…`.
-        '\u{a0}' | '\u{ab}' | '\u{bb}' | '\u{2013}' | '\u{2014}' | '\u{2026}' => WordClass::Other,
+        '\u{a0}' | '\u{ab}' | '\u{bb}' | '\u{2013}' | '\u{2014}' | '\u{2026}' => OTHER,
         _ => return None,
     })
 }
 
-/// The words of a run without white space, its characters' classes given
-/// one by one: the segments joined by letters, digits and `_` (WB5,
-/// WB8–WB10, WB13a–b) and by one middle character between two letters
-/// (WB6–7) or two digits (WB11–12), that hold a letter or a digit.
-#[derive(Default)]
-struct Words {
-    /// The class of the current segment's last character, in a segment.
-    last: Option<WordClass>,
-    /// The segment holds a letter or a digit.
-    alphanumeric: bool,
-    /// A middle character after the segment, which the next may join.
-    middle: Option<WordClass>,
-}
+// Where a run stands, the rows of `STEP`: out of a segment, or in one
+// whose last character is a letter, a digit, a `_` (after a letter or a
+// digit, or after `_` alone), or a middle character after a letter or a
+// digit, which the next character may join.
+const OUT: u8 = 0;
+const LETTERS: u8 = 1;
+const DIGITS: u8 = 2;
+const JOINED: u8 = 3;
+const UNDERSCORES: u8 = 4;
+const LETTER_MID: u8 = 5;
+const DIGIT_MID: u8 = 6;
 
-impl Words {
-    /// Takes the next character's class; 1 when it ends a word.
-    #[inline]
-    fn push(&mut self, class: WordClass) -> usize {
-        use WordClass::*;
-        let joins = |c: WordClass| matches!(c, Letter | Digit | Connector);
-        let start = |class: WordClass| Words {
-            last: Some(class),
-            alphanumeric: class != Connector,
-            middle: None,
-        };
-        let Some(last) = self.last else {
-            if joins(class) {
-                *self = start(class);
-            }
-            return 0;
-        };
-        match self.middle.take() {
-            None if joins(class) => {
-                self.alphanumeric |= class != Connector;
-                self.last = Some(class);
-                0
-            }
-            None if (last == Letter && matches!(class, MidLetter | MidBoth))
-                || (last == Digit && matches!(class, MidNum | MidBoth)) =>
-            {
-                self.middle = Some(class);
-                0
-            }
-            Some(_) if class == last && matches!(class, Letter | Digit) => 0,
-            // The segment ends; after a middle character, this one may
-            // start the next.
-            middle => {
-                let ended = self.end();
-                if middle.is_some() && joins(class) {
-                    *self = start(class);
-                }
-                ended
+/// For each state and class, the next state and how many words end: the
+/// segments joined by letters, digits and `_` (WB5, WB8–WB10, WB13a–b)
+/// and by one middle character between two letters (WB6–7) or two digits
+/// (WB11–12), that hold a letter or a digit.
+static STEP: [[(u8, u8); 8]; 7] = {
+    let mut table = [[(OUT, 0); 8]; 7];
+    let mut state = 0;
+    while state < 7 {
+        let mut class = 0;
+        while class < 8 {
+            table[state as usize][class as usize] = step(state, class);
+            class += 1;
+        }
+        state += 1;
+    }
+    table
+};
+
+const fn step(state: u8, class: u8) -> (u8, u8) {
+    let start = match class {
+        LETTER => LETTERS,
+        DIGIT => DIGITS,
+        CONNECTOR => UNDERSCORES,
+        _ => OUT,
+    };
+    match state {
+        OUT => (start, 0),
+        LETTER_MID if class == LETTER => (LETTERS, 0),
+        DIGIT_MID if class == DIGIT => (DIGITS, 0),
+        // The middle character joins nothing: the word ends before it,
+        // and this character may start the next.
+        LETTER_MID | DIGIT_MID => (start, 1),
+        _ => {
+            let alphanumeric = state != UNDERSCORES;
+            match class {
+                LETTER | DIGIT => (start, 0),
+                CONNECTOR if alphanumeric => (JOINED, 0),
+                CONNECTOR => (UNDERSCORES, 0),
+                MID_LETTER | MID_BOTH if state == LETTERS => (LETTER_MID, 0),
+                MID_NUM | MID_BOTH if state == DIGITS => (DIGIT_MID, 0),
+                _ => (OUT, alphanumeric as u8),
             }
         }
-    }
-
-    /// Ends the run: 1 when its last segment is a word.
-    fn end(&mut self) -> usize {
-        let word = self.last.is_some() && self.alphanumeric;
-        *self = Words::default();
-        usize::from(word)
     }
 }
 
