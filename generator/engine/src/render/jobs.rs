@@ -1,6 +1,6 @@
 //! The list of things to render, and how each one is rendered.
 
-use std::collections::BTreeSet;
+use crate::site::PageFieldSet;
 
 use serde_json::{json, Map, Value};
 
@@ -704,7 +704,7 @@ fn paginator(
     by: usize,
     n: usize,
     links: PagerLinks<'_>,
-    fields: Option<&BTreeSet<String>>,
+    fields: Option<PageFieldSet>,
 ) -> Value {
     let PagerLinks {
         permalink,

@@ -7,6 +7,8 @@ mod sorting;
 pub(crate) mod taxonomies;
 mod values;
 
+pub(crate) use values::PageFieldSet;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -180,10 +182,10 @@ impl Library {
     pub(crate) fn page_context_value(&self, i: usize, fields: Option<&PageFields>) -> Value {
         let page = &self.pages[i];
         let mut value = match fields {
-            Some(fields) => self.values.page_fields(page, &fields.own),
+            Some(fields) => self.values.page_fields(page, fields.own),
             None => self.page_value(i),
         };
-        let neighbour = |n: usize| match fields.and_then(|f| f.neighbours.as_ref()) {
+        let neighbour = |n: usize| match fields.and_then(|f| f.neighbours) {
             Some(read) => self.values.page_fields(&self.pages[n], read),
             None => self.listed_value(n),
         };

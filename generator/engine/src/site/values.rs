@@ -4,7 +4,7 @@
 //! every page, the values of a 22,000-page site took about 370 MB, and
 //! making one costs about what copying a kept one did.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
@@ -16,9 +16,85 @@ pub struct Values {
     /// One per section, with `pages` empty.
     pub sections_meta: Vec<Value>,
     links: Links,
-    /// Listings leave out the heavy fields (see
-    /// [`HEAVY_FIELDS`](crate::templates::analysis::HEAVY_FIELDS)).
-    slim: bool,
+    /// What listings show of a page: without the heavy fields when slim
+    /// (see [`HEAVY_FIELDS`](crate::templates::analysis::HEAVY_FIELDS)).
+    listed: PageFieldSet,
+}
+
+/// The fields of a page's value, in the order [`page_value`] makes them.
+const PAGE_FIELDS: [&str; 30] = [
+    "relative_path",
+    "colocated_path",
+    "content",
+    "permalink",
+    "slug",
+    "ancestors",
+    "title",
+    "description",
+    "updated",
+    "date",
+    "year",
+    "month",
+    "day",
+    "taxonomies",
+    "authors",
+    "extra",
+    "path",
+    "components",
+    "summary",
+    "toc",
+    "word_count",
+    "reading_time",
+    "assets",
+    "draft",
+    "lang",
+    "weight",
+    "lower",
+    "higher",
+    "translations",
+    "backlinks",
+];
+
+/// Some of a page's fields, by their place in [`PAGE_FIELDS`]: a page's
+/// value is made for thousands of listings, and testing a bit is cheaper
+/// than finding each field's name in a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageFieldSet(u32);
+
+impl PageFieldSet {
+    pub(crate) const ALL: PageFieldSet = PageFieldSet(u32::MAX);
+
+    /// The fields named in `names` (other names are no page field).
+    pub(crate) fn of<'a>(names: impl IntoIterator<Item = &'a String>) -> PageFieldSet {
+        let mut set = PageFieldSet(0);
+        for name in names {
+            if let Some(i) = PAGE_FIELDS.iter().position(|field| field == name) {
+                set.0 |= 1 << i;
+            }
+        }
+        set
+    }
+
+    fn without(self, names: &[&str]) -> PageFieldSet {
+        let mut set = self;
+        for (i, field) in PAGE_FIELDS.iter().enumerate() {
+            if names.contains(field) {
+                set.0 &= !(1 << i);
+            }
+        }
+        set
+    }
+
+    pub(crate) fn contains(self, name: &str) -> bool {
+        PAGE_FIELDS
+            .iter()
+            .position(|field| *field == name)
+            .is_some_and(|i| self.has(i))
+    }
+
+    fn has(self, i: usize) -> bool {
+        self.0 & (1 << i) != 0
+    }
 }
 
 /// (lang, permalink, title, relative path)
@@ -116,30 +192,32 @@ impl Values {
             .iter()
             .map(|s| section_value(s, sections, &links))
             .collect();
+        let listed = match slim {
+            true => PageFieldSet::ALL.without(HEAVY_FIELDS),
+            false => PageFieldSet::ALL,
+        };
         Values {
             sections_meta,
             links,
-            slim,
+            listed,
         }
     }
 
     /// A page with every field, without `lower`/`higher`.
     pub fn page(&self, page: &Page) -> Value {
-        page_value(page, &self.links, &|_| true)
+        page_value(page, &self.links, PageFieldSet::ALL)
     }
 
     /// A page as listings show it: without content, summary and table of
     /// contents when no template reads them on a listed page.
     pub fn listed(&self, page: &Page) -> Value {
-        page_value(page, &self.links, &|field| {
-            !self.slim || !HEAVY_FIELDS.contains(&field)
-        })
+        page_value(page, &self.links, self.listed)
     }
 
     /// A page with only `fields`: those its template reads (see
     /// [`FieldsRead`](crate::templates::section_fields::FieldsRead)).
-    pub fn page_fields(&self, page: &Page, fields: &BTreeSet<String>) -> Value {
-        page_value(page, &self.links, &|f| fields.contains(f))
+    pub(crate) fn page_fields(&self, page: &Page, fields: PageFieldSet) -> Value {
+        page_value(page, &self.links, fields)
     }
 
     /// Section `i` with `pages` (its pages in order), as listings show
@@ -156,10 +234,8 @@ impl Values {
     ) -> Value {
         let mut value = self.sections_meta[i].clone();
         if let Value::Object(map) = &mut value {
-            let listed = |page: &Page| match fields {
-                Some(fields) => page_value(page, &self.links, &|f| fields.iter().any(|k| k == f)),
-                None => self.listed(page),
-            };
+            let kept = fields.map_or(self.listed, PageFieldSet::of);
+            let listed = |page: &Page| page_value(page, &self.links, kept);
             let reach = reach.unwrap_or(ids.len());
             let list = ids.iter().enumerate().map(|(n, &p)| match n < reach {
                 true => listed(&pages[p]),
@@ -172,15 +248,19 @@ impl Values {
 }
 
 /// The fields of `p` that `keep` accepts.
-fn page_value(p: &Page, links: &Links, keep: &dyn Fn(&str) -> bool) -> Value {
+fn page_value(p: &Page, links: &Links, keep: PageFieldSet) -> Value {
     let mut m = Map::with_capacity(32);
-    // Each field's value is made only when it is kept.
+    // Each field's value is made only when it is kept; the fields come in
+    // the order of `PAGE_FIELDS`.
+    let mut next = 0;
     let mut put = |field: &str, value: &dyn Fn() -> Value| {
-        if keep(field) {
+        debug_assert_eq!(PAGE_FIELDS[next], field);
+        if keep.has(next) {
             m.insert(field.into(), value());
         }
+        next += 1;
     };
-    let ymd = p.year_month_day();
+    let ymd = || p.year_month_day();
     put("relative_path", &|| json!(p.file.relative));
     put("colocated_path", &|| json!(p.file.colocated_path));
     put("content", &|| json!(p.rendered.content));
@@ -191,9 +271,9 @@ fn page_value(p: &Page, links: &Links, keep: &dyn Fn(&str) -> bool) -> Value {
     put("description", &|| json!(p.meta.description));
     put("updated", &|| json!(p.updated));
     put("date", &|| json!(p.date));
-    put("year", &|| json!(ymd.map(|d| d.0)));
-    put("month", &|| json!(ymd.map(|d| d.1)));
-    put("day", &|| json!(ymd.map(|d| d.2)));
+    put("year", &|| json!(ymd().map(|d| d.0)));
+    put("month", &|| json!(ymd().map(|d| d.1)));
+    put("day", &|| json!(ymd().map(|d| d.2)));
     put("taxonomies", &|| json!(p.meta.taxonomies));
     put("authors", &|| json!(p.meta.authors));
     put("extra", &|| p.meta.extra.clone());
@@ -211,6 +291,7 @@ fn page_value(p: &Page, links: &Links, keep: &dyn Fn(&str) -> bool) -> Value {
     put("higher", &|| Value::Null);
     put("translations", &|| links.translations(&p.file.canonical));
     put("backlinks", &|| links.backlinks(&p.file.relative));
+    debug_assert_eq!(next, PAGE_FIELDS.len());
     Value::Object(m)
 }
 

@@ -25,6 +25,7 @@
 //! include no other template and be extended by none; the templates it
 //! extends are read too.
 
+use crate::site::PageFieldSet;
 use std::collections::{BTreeSet, HashMap};
 
 use tera::ast::{Expr, ExprVal};
@@ -60,7 +61,7 @@ pub(crate) fn keep_read_fields(tera: &mut Tera) {
 #[derive(Debug, Default)]
 pub(crate) struct FieldsRead {
     /// By template: the fields of the pages of `paginator.pages`.
-    pager_pages: HashMap<String, BTreeSet<String>>,
+    pager_pages: HashMap<String, PageFieldSet>,
     /// By template: the fields of `page`, when rendering a page.
     page: HashMap<String, PageFields>,
 }
@@ -68,10 +69,10 @@ pub(crate) struct FieldsRead {
 /// The fields of `page` a page's template reads.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PageFields {
-    pub(crate) own: BTreeSet<String>,
+    pub(crate) own: PageFieldSet,
     /// Of its neighbours (`page.lower`, `page.higher`), when known: `None`
     /// gives them as listings do.
-    pub(crate) neighbours: Option<BTreeSet<String>>,
+    pub(crate) neighbours: Option<PageFieldSet>,
 }
 
 impl FieldsRead {
@@ -79,7 +80,8 @@ impl FieldsRead {
         let mut read = FieldsRead::default();
         for name in tera.templates.keys() {
             if let Some(fields) = paginated_page_fields(tera, name) {
-                read.pager_pages.insert(name.clone(), fields);
+                read.pager_pages
+                    .insert(name.clone(), PageFieldSet::of(&fields));
             }
             if let Some(fields) = page_fields(tera, name) {
                 read.page.insert(name.clone(), fields);
@@ -88,8 +90,8 @@ impl FieldsRead {
         read
     }
 
-    pub(crate) fn pager_pages(&self, template: &str) -> Option<&BTreeSet<String>> {
-        self.pager_pages.get(template)
+    pub(crate) fn pager_pages(&self, template: &str) -> Option<PageFieldSet> {
+        self.pager_pages.get(template).copied()
     }
 
     pub(crate) fn page(&self, template: &str) -> Option<&PageFields> {
@@ -125,7 +127,10 @@ fn page_fields(tera: &Tera, name: &str) -> Option<PageFields> {
         }
         _ => None,
     };
-    Some(PageFields { own, neighbours })
+    Some(PageFields {
+        own: PageFieldSet::of(&own),
+        neighbours: neighbours.as_ref().map(PageFieldSet::of),
+    })
 }
 
 /// The fields through which the template `name`, rendering a pager, can
@@ -647,6 +652,10 @@ mod tests {
         fields.iter().map(|f| f.to_string()).collect()
     }
 
+    fn page_set(fields: &[&str]) -> PageFieldSet {
+        PageFieldSet::of(&set(fields))
+    }
+
     #[test]
     fn a_page_gets_the_fields_its_template_reads_and_its_neighbours_theirs() {
         let read = page_read(
@@ -657,15 +666,15 @@ mod tests {
         assert_eq!(
             read,
             Some(PageFields {
-                own: set(&["content", "higher", "lower", "permalink", "title", "toc"]),
-                neighbours: Some(set(&["date", "extra", "permalink", "title"])),
+                own: page_set(&["content", "higher", "lower", "permalink", "title", "toc"]),
+                neighbours: Some(page_set(&["date", "extra", "permalink", "title"])),
             })
         );
         // Given whole to a macro: its fields are the macro's, its neighbours whole.
         assert_eq!(
             page_read("{{ m::item(p=page) }}"),
             Some(PageFields {
-                own: set(&["date", "extra", "permalink", "title"]),
+                own: page_set(&["date", "extra", "permalink", "title"]),
                 neighbours: None,
             })
         );
