@@ -143,9 +143,12 @@ impl Renderer<'_> {
         let stopped = AtomicBool::new(false);
         let collector = trace::Collector::new(previous.map_or(0, |p| p.calls.len()));
         let check = previous.map(trace::CallCheck::new);
+        // Every job may go to any thread: a chunk of jobs runs in order on
+        // one thread, and a build that keeps most pages renders a few
+        // costly ones (the map, the calendars), often side by side.
         let errors: Vec<Diagnostic> = jobs
             .par_iter()
-            .with_min_len(8)
+            .with_max_len(1)
             .filter_map(|job| {
                 if stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
                     stopped.store(true, Ordering::Relaxed);
