@@ -125,17 +125,14 @@ fn function_inputs(traces: &Traces) -> Vec<PathBuf> {
 }
 
 /// The fingerprint of `inputs` under `root`: every file's path and bytes
-/// (folders walked in order, links followed), and the absence of those
-/// that are not there.
+/// (links followed), in the order of their paths, and the absence of
+/// those that are not there.
 fn fingerprint(root: &Path, inputs: &[PathBuf]) -> std::io::Result<Fingerprint> {
     let mut files: Vec<(String, Option<PathBuf>)> = Vec::new();
     for input in inputs {
         let full = root.join(input);
         if full.is_dir() {
-            for entry in walkdir::WalkDir::new(&full)
-                .follow_links(true)
-                .sort_by_file_name()
-            {
+            for entry in walkdir::WalkDir::new(&full).follow_links(true) {
                 let entry = entry.map_err(std::io::Error::other)?;
                 if entry.file_type().is_file() {
                     let name = entry.path().strip_prefix(root).unwrap_or(entry.path());
@@ -148,6 +145,8 @@ fn fingerprint(root: &Path, inputs: &[PathBuf]) -> std::io::Result<Fingerprint> 
             files.push((input.to_string_lossy().into_owned(), None));
         }
     }
+    // In one order, whatever order the folders list them in.
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let prints = files
         .par_iter()
         .map(|(name, file)| {
