@@ -54,6 +54,7 @@ const PAGE_FIELDS: [&str; 30] = [
     "translations",
     "backlinks",
 ];
+const _: () = assert!(PAGE_FIELDS.len() <= u32::BITS as usize, "a bit per field");
 
 /// Some of a page's fields, by their place in [`PAGE_FIELDS`]: a page's
 /// value is made for thousands of listings, and testing a bit is cheaper
