@@ -50,27 +50,15 @@ pub fn walk(dir: &Path, root: &Path, skip_hidden: bool) -> (Vec<PathBuf>, Vec<Di
 /// Sorts `paths` as a walk in name order lists them: a folder's files
 /// right after its name, before the names that follow it (`a/z` before
 /// `a.md`, as `/` is taken to come before every other byte).
-pub fn sort_paths(paths: &mut Vec<PathBuf>) {
-    let mut keyed: Vec<(Vec<u8>, PathBuf)> = std::mem::take(paths)
-        .into_iter()
-        .map(|path| {
-            let key = path
-                .as_os_str()
-                .as_encoded_bytes()
-                .iter()
-                .map(|&b| {
-                    if b == b'/' || (b == b'\\' && cfg!(windows)) {
-                        0
-                    } else {
-                        b
-                    }
-                })
-                .collect();
-            (key, path)
-        })
-        .collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    paths.extend(keyed.into_iter().map(|(_, path)| path));
+fn sort_paths(paths: &mut [PathBuf]) {
+    paths.sort_by_cached_key(|path| {
+        let separator = |b: u8| b == b'/' || (b == b'\\' && cfg!(windows));
+        path.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|&b| if separator(b) { 0 } else { b })
+            .collect::<Vec<u8>>()
+    });
 }
 
 fn walk_problem(error: &walkdir::Error, dir: &Path, root: &Path) -> Diagnostic {

@@ -1,12 +1,10 @@
 //! The list of things to render, and how each one is rendered.
 
-use crate::site::PageFieldSet;
-
 use serde_json::{json, Map, Value};
 
 use super::{alias_file, asset_file, index_file, sitemap, trace, Renderer};
 use crate::error::Diagnostic;
-use crate::site::Library;
+use crate::site::{Library, PageFieldSet};
 use crate::templates::analysis::reads_pages_when_paginated;
 
 /// One unit of rendering work.

@@ -66,36 +66,30 @@ impl PageFieldSet {
     pub(crate) const ALL: PageFieldSet = PageFieldSet(u32::MAX);
 
     /// The fields named in `names` (other names are no page field).
-    pub(crate) fn of<'a>(names: impl IntoIterator<Item = &'a String>) -> PageFieldSet {
-        let mut set = PageFieldSet(0);
-        for name in names {
-            if let Some(i) = PAGE_FIELDS.iter().position(|field| field == name) {
-                set.0 |= 1 << i;
-            }
-        }
-        set
+    pub(crate) fn of<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> PageFieldSet {
+        let bits = names
+            .into_iter()
+            .filter_map(|name| field_index(name.as_ref()))
+            .fold(0, |bits, i| bits | 1 << i);
+        PageFieldSet(bits)
     }
 
     fn without(self, names: &[&str]) -> PageFieldSet {
-        let mut set = self;
-        for (i, field) in PAGE_FIELDS.iter().enumerate() {
-            if names.contains(field) {
-                set.0 &= !(1 << i);
-            }
-        }
-        set
+        PageFieldSet(self.0 & !PageFieldSet::of(names).0)
     }
 
     pub(crate) fn contains(self, name: &str) -> bool {
-        PAGE_FIELDS
-            .iter()
-            .position(|field| *field == name)
-            .is_some_and(|i| self.has(i))
+        field_index(name).is_some_and(|i| self.has(i))
     }
 
     fn has(self, i: usize) -> bool {
         self.0 & (1 << i) != 0
     }
+}
+
+/// The place of the field `name` in [`PAGE_FIELDS`].
+fn field_index(name: &str) -> Option<usize> {
+    PAGE_FIELDS.iter().position(|field| *field == name)
 }
 
 /// (lang, permalink, title, relative path)

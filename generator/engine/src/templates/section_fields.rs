@@ -25,13 +25,13 @@
 //! include no other template and be extended by none; the templates it
 //! extends are read too.
 
-use crate::site::PageFieldSet;
 use std::collections::{BTreeSet, HashMap};
 
 use tera::ast::{Expr, ExprVal};
 use tera::Tera;
 
 use super::uses::{give_where_proved, reaches, MacroArg, Uses};
+use crate::site::PageFieldSet;
 
 /// The argument that gives `get_section` the fields of its pages to keep.
 pub(crate) const PAGE_FIELDS: &str = "__maillage_page_fields";
@@ -648,12 +648,8 @@ mod tests {
         page_fields(&t, "page.html")
     }
 
-    fn set(fields: &[&str]) -> BTreeSet<String> {
-        fields.iter().map(|f| f.to_string()).collect()
-    }
-
     fn page_set(fields: &[&str]) -> PageFieldSet {
-        PageFieldSet::of(&set(fields))
+        PageFieldSet::of(fields)
     }
 
     #[test]
