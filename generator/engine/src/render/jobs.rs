@@ -229,7 +229,7 @@ impl Renderer<'_> {
                 let s = &lib.sections[*i];
                 let html = self.section_pager(*i, *n)?;
                 let path = pager_path(&s.path, &s.meta.paginate_path, *n);
-                Ok(vec![(index_file(&path), html.into_bytes())])
+                Ok(vec![(index_file(&path), html)])
             }
             Job::SectionFeeds(i) => self.section_feeds(*i),
             Job::TaxonomyList(t) => self.taxonomy_list(*t),
@@ -238,7 +238,7 @@ impl Renderer<'_> {
                 let term = &lib.taxonomies[*t].items[*i];
                 let html = self.term_pager(*t, *i, *n)?;
                 let path = pager_path(&term.path, lib.taxonomies[*t].kind.paginate_path(), *n);
-                Ok(vec![(index_file(&path), html.into_bytes())])
+                Ok(vec![(index_file(&path), html)])
             }
             Job::TermFeeds(t, i) => self.term_feeds(*t, *i),
             Job::SiteFeeds(lang) => self.site_feeds(lang),
@@ -264,7 +264,7 @@ impl Renderer<'_> {
                 let text = self
                     .render_with_config("robots.txt", &lib.config.default_language, Map::new())
                     .map_err(|d| d.rendering("robots.txt"))?;
-                Ok(vec![("robots.txt".into(), text.into_bytes())])
+                Ok(vec![("robots.txt".into(), text)])
             }
             Job::NotFound => {
                 let lang = &lib.config.default_language;
@@ -272,7 +272,7 @@ impl Renderer<'_> {
                 let html = self
                     .render_with_config("404.html", lang, ctx)
                     .map_err(|d| d.rendering("404.html"))?;
-                Ok(vec![("404.html".into(), html.into_bytes())])
+                Ok(vec![("404.html".into(), html)])
             }
             Job::Aliases => self.aliases(),
             Job::ExtraPage(i) => {
@@ -298,7 +298,7 @@ impl Renderer<'_> {
                         ctx
                     })
                     .map_err(|d| d.rendering(page.path.clone()))?;
-                Ok(vec![(index_file(&page.path), html.into_bytes())])
+                Ok(vec![(index_file(&page.path), html)])
             }
             Job::ExtraFiles => Ok(self.extra_file_outputs(0, self.extra_files.len())),
             Job::ExtraFileRange(start, end) => Ok(self.extra_file_outputs(*start, *end)),
@@ -334,7 +334,7 @@ impl Renderer<'_> {
         let html = self
             .render_with_config(page.template_name(), &page.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", page.file.relative)))?;
-        let mut out = vec![(index_file(&page.path), html.into_bytes())];
+        let mut out = vec![(index_file(&page.path), html)];
         for asset in &page.assets {
             out.push(asset_output(&page.path, page.file.folder(), asset)?);
         }
@@ -354,17 +354,14 @@ impl Renderer<'_> {
             } else {
                 lib.config.make_permalink(target)
             };
-            out.push((index_file(&s.path), self.redirect(&url)?.into_bytes()));
+            out.push((index_file(&s.path), self.redirect(&url)?));
             return Ok(out);
         }
         if s.meta.is_paginated() {
             let html = self.section_pager(i, 1)?;
-            out.push((index_file(&s.path), html.into_bytes()));
+            out.push((index_file(&s.path), html));
             let first = pager_path(&s.path, &s.meta.paginate_path, 1);
-            out.push((
-                index_file(&first),
-                self.redirect(&s.permalink)?.into_bytes(),
-            ));
+            out.push((index_file(&first), self.redirect(&s.permalink)?));
             return Ok(out);
         }
         let mut ctx = self.base_context(&s.lang, Some(&s.path));
@@ -372,18 +369,18 @@ impl Renderer<'_> {
         let html = self
             .render_with_config(s.template_name(), &s.lang, ctx)
             .map_err(|d| d.rendering(format!("content/{}", s.file.relative)))?;
-        out.push((index_file(&s.path), html.into_bytes()));
+        out.push((index_file(&s.path), html));
         Ok(out)
     }
 
-    fn redirect(&self, url: &str) -> Result<String, Diagnostic> {
+    fn redirect(&self, url: &str) -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = Map::new();
         ctx.insert("url".into(), Value::String(url.to_string()));
         self.render_template("internal/alias.html", ctx)
             .map_err(|d| d.rendering(format!("a redirection to {url}")))
     }
 
-    fn section_pager(&self, i: usize, n: usize) -> Result<String, Diagnostic> {
+    fn section_pager(&self, i: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
         let lib = self.library;
         let s = &lib.sections[i];
         let by = s.meta.paginate_by.unwrap_or(1).max(1);
@@ -434,7 +431,7 @@ impl Renderer<'_> {
         let html = self
             .render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(format!("the list of taxonomy `{}`", taxonomy.kind.name)))?;
-        Ok(vec![(index_file(&taxonomy.path), html.into_bytes())])
+        Ok(vec![(index_file(&taxonomy.path), html)])
     }
 
     fn taxonomy_template(&self, t: usize, kind: &str) -> String {
@@ -458,11 +455,8 @@ impl Renderer<'_> {
             let html = self.term_pager(t, i, 1)?;
             let first = pager_path(&term.path, taxonomy.kind.paginate_path(), 1);
             return Ok(vec![
-                (index_file(&term.path), html.into_bytes()),
-                (
-                    index_file(&first),
-                    self.redirect(&term.permalink)?.into_bytes(),
-                ),
+                (index_file(&term.path), html),
+                (index_file(&first), self.redirect(&term.permalink)?),
             ]);
         }
         let template = self.taxonomy_template(t, "single");
@@ -472,10 +466,10 @@ impl Renderer<'_> {
         let html = self
             .render_with_config(&template, &taxonomy.lang, ctx)
             .map_err(|d| d.rendering(self.term_name(t, i)))?;
-        Ok(vec![(index_file(&term.path), html.into_bytes())])
+        Ok(vec![(index_file(&term.path), html)])
     }
 
-    fn term_pager(&self, t: usize, i: usize, n: usize) -> Result<String, Diagnostic> {
+    fn term_pager(&self, t: usize, i: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
         let lib = self.library;
         let taxonomy = &lib.taxonomies[t];
         let term = &taxonomy.items[i];
@@ -523,7 +517,7 @@ impl Renderer<'_> {
             .chain(lib.sections.iter().map(|s| (&s.meta.aliases, &s.permalink)));
         for (aliases, permalink) in all {
             for alias in aliases {
-                out.push((alias_file(alias), self.redirect(permalink)?.into_bytes()));
+                out.push((alias_file(alias), self.redirect(permalink)?));
             }
         }
         Ok(out)
@@ -568,7 +562,7 @@ impl Renderer<'_> {
             let text = self
                 .render_with_config(filename, lang, ctx)
                 .map_err(|d| d.rendering(rel.clone()))?;
-            out.push((rel, text.into_bytes()));
+            out.push((rel, text));
         }
         Ok(out)
     }
@@ -732,7 +726,7 @@ fn paginator(
     } else {
         format!("{permalink}{paginate_path}/")
     };
-    json!({
+    let mut paginator = json!({
         "paginate_by": by,
         "first": permalink,
         "last": link(count),
@@ -740,10 +734,12 @@ fn paginator(
         "next": if n < count { Value::String(link(n + 1)) } else { Value::Null },
         "number_pagers": count,
         "base_url": base_url,
-        "pages": pages,
         "current_index": n,
         "total_pages": ids.len(),
-    })
+    });
+    // Moved in: `json!` would copy every page's value again.
+    paginator["pages"] = Value::Array(pages);
+    paginator
 }
 
 fn asset_output(

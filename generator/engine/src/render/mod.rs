@@ -315,10 +315,10 @@ impl Renderer<'_> {
         &self,
         template: &str,
         fields: Map<String, Value>,
-    ) -> std::result::Result<String, Diagnostic> {
+    ) -> std::result::Result<Vec<u8>, Diagnostic> {
         let name = self.resolve_template(template)?;
         if self.probed(&name, &fields) {
-            return Ok(trace::PROBED.to_string());
+            return Ok(trace::PROBED.as_bytes().to_vec());
         }
         let context = Context::from_value(Value::Object(fields)).map_err(|e| {
             Diagnostic::new(
@@ -336,10 +336,10 @@ impl Renderer<'_> {
         template: &str,
         lang: &str,
         fields: Map<String, Value>,
-    ) -> std::result::Result<String, Diagnostic> {
+    ) -> std::result::Result<Vec<u8>, Diagnostic> {
         let name = self.resolve_template(template)?;
         if self.probed(&name, &fields) {
-            return Ok(trace::PROBED.to_string());
+            return Ok(trace::PROBED.as_bytes().to_vec());
         }
         let lent = self.contexts.lend(&self.library.config, lang, fields);
         self.render_context(&name, lent.context())
@@ -354,13 +354,13 @@ impl Renderer<'_> {
         lang: &str,
         known: Option<trace::Fingerprint>,
         fields: impl FnOnce() -> Map<String, Value>,
-    ) -> std::result::Result<String, Diagnostic> {
+    ) -> std::result::Result<Vec<u8>, Diagnostic> {
         let Some(fingerprint) = known else {
             return self.render_with_config(template, lang, fields());
         };
         let name = self.resolve_template(template)?;
         if self.noted(&name, fingerprint) {
-            return Ok(trace::PROBED.to_string());
+            return Ok(trace::PROBED.as_bytes().to_vec());
         }
         let lent = self.contexts.lend(&self.library.config, lang, fields());
         self.render_context(&name, lent.context())
@@ -401,10 +401,14 @@ impl Renderer<'_> {
         &self,
         name: &str,
         context: &Context,
-    ) -> std::result::Result<String, Diagnostic> {
+    ) -> std::result::Result<Vec<u8>, Diagnostic> {
+        // Into bytes, which are what is written: `render` would check
+        // that the bytes Tera wrote from UTF-8 text are UTF-8.
+        let mut out = Vec::with_capacity(16 * 1024);
         self.tera
-            .render(name, context)
-            .map_err(|e| self.templates.render_error(self.tera, &e))
+            .render_to(name, context, &mut out)
+            .map_err(|e| self.templates.render_error(self.tera, &e))?;
+        Ok(out)
     }
 
     /// Base context: `lang`, `current_path`, `current_url`;

@@ -133,11 +133,8 @@ pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnos
     let render_one = |entries: Vec<Value>| -> Result<Vec<u8>, Diagnostic> {
         let mut ctx = Map::new();
         ctx.insert("entries".into(), Value::Array(entries));
-        Ok(
-            r.render_with_config("sitemap.xml", &r.library.config.default_language, ctx)
-                .map_err(error)?
-                .into_bytes(),
-        )
+        r.render_with_config("sitemap.xml", &r.library.config.default_language, ctx)
+            .map_err(error)
     };
     if all.len() < LIMIT {
         return Ok(vec![("sitemap.xml".into(), render_one(all)?)]);
@@ -156,6 +153,6 @@ pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnos
     let text = r
         .render_template("split_sitemap_index.xml", ctx)
         .map_err(error)?;
-    out.push(("sitemap.xml".into(), text.into_bytes()));
+    out.push(("sitemap.xml".into(), text));
     Ok(out)
 }

@@ -135,12 +135,14 @@ impl Library {
         let items: Vec<Value> = (0..taxonomy.items.len())
             .map(|i| self.term_value(t, i, with_pages))
             .collect();
-        serde_json::json!({
+        let mut value = serde_json::json!({
             "kind": taxonomy.kind,
             "lang": taxonomy.lang,
             "permalink": taxonomy.permalink,
-            "items": items,
-        })
+        });
+        // Moved in: `json!` would copy every term's value again.
+        value["items"] = Value::Array(items);
+        value
     }
 
     /// Page `i` with every field (`get_page`, feeds).
@@ -161,14 +163,15 @@ impl Library {
         } else {
             Vec::new()
         };
-        serde_json::json!({
+        let mut value = serde_json::json!({
             "name": term.name,
             "slug": term.slug,
             "path": term.path,
             "permalink": term.permalink,
-            "pages": pages,
             "page_count": term.pages.len(),
-        })
+        });
+        value["pages"] = Value::Array(pages);
+        value
     }
 
     pub fn find_taxonomy(&self, name: &str, lang: &str) -> Option<usize> {

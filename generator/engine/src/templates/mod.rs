@@ -183,6 +183,8 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<(Tera, TemplateFiles)> {
         return Err(errors);
     }
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    // Tera's own escape, written by runs rather than a character at a time.
+    tera.set_escape_fn(maillage_model::markup::template_escape);
     term_pages::leave_out_unread(&mut tera);
     section_fields::keep_read_fields(&mut tera);
     let texts = sources
@@ -216,4 +218,37 @@ pub fn resolve(tera: &Tera, name: &str, theme: Option<&str>) -> Option<String> {
         return Some("__zola_builtins/default.html".to_string());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    /// Pages must stay byte for byte Zola's: the escape templates use is
+    /// Tera's, on every kind of text.
+    #[test]
+    fn the_template_escape_is_teras() {
+        let pieces = [
+            "", "a", "&", "<", ">", "\"", "'", "/", "\u{1}", "\t", "é", "€", "😀", "x/y", "&amp;",
+            "\u{7f}", "\u{a0}", " ",
+        ];
+        let mut checked = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}{a}");
+                    assert_eq!(
+                        maillage_model::markup::template_escape(&text),
+                        tera::escape_html(&text),
+                        "{text:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, pieces.len().pow(3));
+        let long = "Rencontre « Débranché » à l'école / salle 2 <b>&</b> ".repeat(500);
+        assert_eq!(
+            maillage_model::markup::template_escape(&long),
+            tera::escape_html(&long)
+        );
+    }
 }
