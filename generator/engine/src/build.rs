@@ -130,6 +130,12 @@ pub fn load_config(options: &BuildOptions) -> Result<Config> {
 /// wanted by two sources) are checked from what was read. Any problem
 /// stops the build before the pages are rendered, and the errors say so.
 pub fn load_site(options: &BuildOptions) -> Result<Site> {
+    load_site_from(options, None)
+}
+
+/// [`load_site`], taking the content's Markdown from `preread` where it
+/// holds it.
+fn load_site_from(options: &BuildOptions, preread: Option<&unchanged::Preread>) -> Result<Site> {
     let laps = crate::timing::Laps::start("  ");
     let lap = |what: &str| laps.lap(what);
     let root = options.root.clone();
@@ -138,7 +144,10 @@ pub fn load_site(options: &BuildOptions) -> Result<Site> {
         || templates::load(&root, config.theme.as_deref()),
         || {
             rayon::join(
-                || content::load_content(&root, &root.join("content"), &config, options.drafts),
+                || {
+                    let content = root.join("content");
+                    content::load_content(&root, &content, &config, options.drafts, preread)
+                },
                 || {
                     options
                         .extensions
@@ -499,7 +508,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let (site, staging, mut previous) = std::thread::scope(|scope| {
         let staging = scope.spawn(|| output::staging_dir(&output));
         let previous = scope.spawn(|| cache::load(&options.root, &cache_key));
-        let site = load_site(options);
+        let site = load_site_from(options, reading.as_ref().map(|r| &r.preread));
         fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
             handle
                 .join()

@@ -12,7 +12,17 @@ const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// The text of a file, without a leading UTF-8 byte-order mark.
 pub fn read_text(path: &Path) -> std::io::Result<String> {
-    let mut text = std::fs::read_to_string(path)?;
+    text_of(std::fs::read(path)?)
+}
+
+/// [`read_text`] for bytes already read.
+pub fn text_of(bytes: Vec<u8>) -> std::io::Result<String> {
+    let mut text = String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })?;
     if text.starts_with(BYTE_ORDER_MARK) {
         text.drain(..BYTE_ORDER_MARK.len_utf8());
     }

@@ -126,8 +126,13 @@ fn function_inputs(traces: &Traces) -> Vec<PathBuf> {
 
 /// The fingerprint of `inputs` under `root`: every file's path and bytes
 /// (links followed), in the order of their paths, and the absence of
-/// those that are not there.
-fn fingerprint(root: &Path, inputs: &[PathBuf]) -> std::io::Result<Fingerprint> {
+/// those that are not there; with `keep_texts`, the content's Markdown
+/// too ([`Preread`]).
+fn fingerprint(
+    root: &Path,
+    inputs: &[PathBuf],
+    keep_texts: bool,
+) -> std::io::Result<(Fingerprint, Preread)> {
     let mut files: Vec<(String, Option<PathBuf>)> = Vec::new();
     for input in inputs {
         let full = root.join(input);
@@ -154,19 +159,49 @@ fn fingerprint(root: &Path, inputs: &[PathBuf]) -> std::io::Result<Fingerprint> 
                 Some(file) => Some(std::fs::read(file)?),
                 None => None,
             };
-            Ok((name, bytes.as_deref().map(fingerprint_bytes)))
+            let print = bytes.as_deref().map(fingerprint_bytes);
+            let kept = bytes.filter(|_| keep_texts && Preread::keeps(name));
+            Ok((name, print, kept))
         })
         .collect::<std::io::Result<Vec<_>>>()?;
     let mut all = Vec::with_capacity(prints.len() * 24);
-    for (name, print) in prints {
+    let mut preread = Preread::default();
+    for ((name, print, kept), (_, file)) in prints.into_iter().zip(&files) {
         all.extend_from_slice(name.as_bytes());
         all.push(0);
         match print {
             Some(print) => all.extend_from_slice(&print.to_le_bytes()),
             None => all.push(0xff),
         }
+        if let (Some(bytes), Some(file)) = (kept, file) {
+            preread
+                .texts
+                .insert(file.clone(), std::sync::Mutex::new(Some(bytes)));
+        }
     }
-    Ok(fingerprint_bytes(&all))
+    Ok((fingerprint_bytes(&all), preread))
+}
+
+/// The bytes of the content's Markdown files as they were fingerprinted,
+/// for the build to take rather than read them again: the pages it writes
+/// are then made of the very bytes its record holds.
+#[derive(Default)]
+pub struct Preread {
+    texts: std::collections::HashMap<PathBuf, std::sync::Mutex<Option<Vec<u8>>>>,
+}
+
+impl Preread {
+    /// Only the Markdown of `content/`: the other inputs are few, or
+    /// large files (images) not worth holding.
+    fn keeps(name: &str) -> bool {
+        name.starts_with("content/") && name.ends_with(".md")
+    }
+
+    /// The bytes of `path` (as the build's walk names it), once.
+    pub fn take(&self, path: &Path) -> Option<Vec<u8>> {
+        let slot = self.texts.get(path)?;
+        slot.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
 }
 
 /// The last build's record, when it was made for `key`.
@@ -182,6 +217,8 @@ pub fn load(root: &Path, key: &str) -> Option<LastBuild> {
 pub struct Reading {
     pub inputs: Vec<PathBuf>,
     pub fingerprint: Fingerprint,
+    /// The content's Markdown read meanwhile, for the build to take.
+    pub preread: Preread,
 }
 
 /// What a build of `options` reads, as known before it renders (the
@@ -199,10 +236,11 @@ pub fn before_build(
         inputs.extend(extension.inputs(&options.root, config)?);
     }
     let inputs = merged(inputs, last.iter().flat_map(|l| l.inputs.iter().cloned()));
-    let fingerprint = fingerprint(&options.root, &inputs).ok()?;
+    let (fingerprint, preread) = fingerprint(&options.root, &inputs, true).ok()?;
     Some(Reading {
         inputs,
         fingerprint,
+        preread,
     })
 }
 
@@ -244,12 +282,13 @@ pub fn record(
     let Reading {
         mut inputs,
         mut fingerprint,
+        ..
     } = reading;
     if functions.iter().any(|f| inputs.binary_search(f).is_err()) {
         // Files the templates read by path that the build did not know of
         // when it started: fingerprinted now.
         inputs = merged(inputs, functions);
-        fingerprint = self::fingerprint(&site.root, &inputs).ok()?;
+        fingerprint = self::fingerprint(&site.root, &inputs, false).ok()?.0;
     }
     Some(LastBuild {
         key,
@@ -276,4 +315,42 @@ pub fn save(root: &Path, last: &LastBuild) -> std::io::Result<()> {
 
 pub fn forget(root: &Path) {
     let _ = std::fs::remove_file(path(root));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The build takes the content's Markdown as it was fingerprinted,
+    /// once; it is read again only for files the fingerprint did not keep.
+    #[test]
+    fn the_fingerprint_keeps_the_contents_markdown_for_the_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (file, text) in [
+            ("content/_index.md", "+++\n+++\naccueil"),
+            ("content/blog/a.md", "+++\ntitle = \"A\"\n+++\n"),
+            ("content/blog/photo.png", "png"),
+            ("templates/page.md", "not content"),
+            ("config.toml", "title = \"x\""),
+        ] {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), text).unwrap();
+        }
+        let inputs: Vec<PathBuf> = ["config.toml", "content", "templates"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let (print, preread) = fingerprint(root, &inputs, true).unwrap();
+        let (same, nothing) = fingerprint(root, &inputs, false).unwrap();
+        assert_eq!(print, same);
+        assert!(nothing.texts.is_empty());
+        let page = root.join("content/blog/a.md");
+        assert_eq!(preread.take(&page).unwrap(), b"+++\ntitle = \"A\"\n+++\n");
+        assert_eq!(preread.take(&page), None, "taken once");
+        assert!(preread.take(&root.join("content/_index.md")).is_some());
+        for kept_out in ["content/blog/photo.png", "templates/page.md", "config.toml"] {
+            assert_eq!(preread.take(&root.join(kept_out)), None, "{kept_out}");
+        }
+    }
 }

@@ -9,6 +9,7 @@ use regex::Regex;
 
 use super::front_matter::{self, normalize_extra, parse_date, split};
 use super::{reading_analytics, FileInfo, Page, Rendered, Section};
+use crate::cache::unchanged::Preread;
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::slugs::slugify_with;
@@ -39,6 +40,7 @@ pub fn load_content(
     content_dir: &Path,
     config: &Config,
     drafts: bool,
+    preread: Option<&Preread>,
 ) -> (LoadedContent, Diagnostics) {
     let mut markdown = Vec::new();
     // Folder → non-Markdown files directly in it (co-located assets).
@@ -69,7 +71,10 @@ pub fn load_content(
 
     let results: Vec<std::result::Result<Option<Entry>, Diagnostic>> = markdown
         .par_iter()
-        .map(|path| load_file(root, content_dir, path, config, drafts, &assets))
+        .map(|path| {
+            let bytes = preread.and_then(|p| p.take(path));
+            load_file(root, content_dir, path, config, drafts, &assets, bytes)
+        })
         .collect();
 
     let mut loaded = LoadedContent::default();
@@ -169,6 +174,7 @@ pub fn load_one(
         config,
         drafts,
         &BTreeMap::new(),
+        None,
     )? {
         Some(Entry::Page(p)) => Ok(Some(*p)),
         _ => Ok(None),
@@ -182,10 +188,14 @@ fn load_file(
     config: &Config,
     drafts: bool,
     assets: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    preread: Option<Vec<u8>>,
 ) -> std::result::Result<Option<Entry>, Diagnostic> {
     let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let text = crate::files::read_text(path)
-        .map_err(|e| Diagnostic::new(&display, format!("cannot read the file: {e}")))?;
+    let text = match preread {
+        Some(bytes) => crate::files::text_of(bytes),
+        None => crate::files::read_text(path),
+    }
+    .map_err(|e| Diagnostic::new(&display, format!("cannot read the file: {e}")))?;
     let rel_path = path.strip_prefix(content_dir).unwrap_or(path);
     let relative = rel_path.to_string_lossy().replace('\\', "/");
     let file_name = rel_path
