@@ -130,16 +130,20 @@ pub fn load_config(options: &BuildOptions) -> Result<Config> {
 /// wanted by two sources) are checked from what was read. Any problem
 /// stops the build before the pages are rendered, and the errors say so.
 pub fn load_site(options: &BuildOptions) -> Result<Site> {
-    load_site_from(options, None)
+    load_site_from(options, load_config(options)?, None)
 }
 
-/// [`load_site`], taking the content's Markdown from `preread` where it
-/// holds it.
-fn load_site_from(options: &BuildOptions, preread: Option<&unchanged::Preread>) -> Result<Site> {
+/// [`load_site`] with its configuration read, taking the content's
+/// Markdown from `preread` where it holds it.
+fn load_site_from(
+    options: &BuildOptions,
+    config: Config,
+    preread: Option<&unchanged::Preread>,
+) -> Result<Site> {
     let laps = crate::timing::Laps::start("  ");
     let lap = |what: &str| laps.lap(what);
     let root = options.root.clone();
-    let config = Arc::new(load_config(options)?);
+    let config = Arc::new(config);
     let (tera, (loaded, contributions)) = rayon::join(
         || templates::load(&root, config.theme.as_deref()),
         || {
@@ -508,7 +512,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let (site, staging, mut previous) = std::thread::scope(|scope| {
         let staging = scope.spawn(|| output::staging_dir(&output));
         let previous = scope.spawn(|| cache::load(&options.root, &cache_key));
-        let site = load_site_from(options, reading.as_ref().map(|r| &r.preread));
+        let site = load_site_from(options, config, reading.as_ref().map(|r| &r.preread));
         fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
             handle
                 .join()

@@ -78,6 +78,8 @@ pub fn load_content(
         .collect();
 
     let mut loaded = LoadedContent::default();
+    // Sized once: a page is large, and growing would move them all again.
+    loaded.pages.reserve(results.len());
     let mut draft_folders = Vec::new();
     for (result, path) in results.into_iter().zip(&markdown) {
         match result {

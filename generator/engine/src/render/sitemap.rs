@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::jobs::pager_path;
 use super::Renderer;
@@ -127,7 +127,16 @@ fn sitemap_part(n: usize) -> String {
 pub(super) fn render(r: &Renderer<'_>) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let all: Vec<Value> = entries(r.library, r.extra_pages, r.extra_files)
         .into_iter()
-        .map(|(permalink, (updated, extra))| json!({ "permalink": permalink, "updated": updated, "date": updated, "extra": extra }))
+        .map(|(permalink, (updated, extra))| {
+            let updated = updated.map_or(Value::Null, Value::String);
+            let mut entry = Map::new();
+            entry.insert("permalink".into(), Value::String(permalink));
+            entry.insert("date".into(), updated.clone());
+            entry.insert("updated".into(), updated);
+            // Moved in: `json!` would copy the page's `extra` again.
+            entry.insert("extra".into(), extra.unwrap_or(Value::Null));
+            Value::Object(entry)
+        })
         .collect();
     let error = |d: Diagnostic| d.rendering("sitemap.xml");
     let render_one = |entries: Vec<Value>| -> Result<Vec<u8>, Diagnostic> {
