@@ -527,17 +527,18 @@ fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> (FileResult
             .at(line, Some(column));
         return (unread(file, kind, problem), None);
     }
-    let value: Value = match serde_yaml::from_str(file.text()) {
-        Ok(v) => v,
-        Err(e) => {
-            let mut problem = Diagnostic::new(rel, format!("invalid YAML: {e}"));
-            problem = match e.location() {
-                Some(loc) => problem.at(loc.line(), Some(loc.column())),
-                None => problem.line(Some(1)),
-            };
-            return (unread(file, kind, problem), None);
-        }
-    };
+    let value: Value =
+        match parse_by_chunks(&file).map_or_else(|| serde_yaml::from_str(file.text()), Ok) {
+            Ok(v) => v,
+            Err(e) => {
+                let mut problem = Diagnostic::new(rel, format!("invalid YAML: {e}"));
+                problem = match e.location() {
+                    Some(loc) => problem.at(loc.line(), Some(loc.column())),
+                    None => problem.line(Some(1)),
+                };
+                return (unread(file, kind, problem), None);
+            }
+        };
     let items: &[Value] = match &value {
         Value::Null => &[],
         Value::Sequence(items) => items,
@@ -582,6 +583,46 @@ fn parse_file(rel: PathBuf, kind: Kind, text: String, index: u32) -> (FileResult
         problems,
     };
     (result, Some(count))
+}
+
+/// Entries per chunk when a large file is read by chunks.
+const ENTRIES_PER_CHUNK: usize = 256;
+
+/// A large file's YAML read by chunks of entries side by side, when that
+/// gives what reading it whole gives: a plain block list
+/// ([`SourceFile::block_entries`]) with only comments before it, and no
+/// anchor or alias, which may tie entries of two chunks. `None` otherwise,
+/// or when a chunk cannot be read: the whole file is then read, and its
+/// problems located in it. A region's file of meetups is the largest of
+/// all, and would otherwise be read on one core while the other waits.
+fn parse_by_chunks(file: &SourceFile) -> Option<Value> {
+    let (head, entries) = file.block_entries()?;
+    let text = file.text();
+    let only_comments = head.lines().all(|l| {
+        let l = l.trim_start();
+        l.is_empty() || l.starts_with('#')
+    });
+    if entries.len() < 2 * ENTRIES_PER_CHUNK || !only_comments || may_tie_entries(text) {
+        return None;
+    }
+    // The entries are consecutive slices of the text: a chunk is the text
+    // from its first entry's start to its last entry's end.
+    let offset = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
+    let chunks: Vec<&str> = entries
+        .chunks(ENTRIES_PER_CHUNK)
+        .map(|c| {
+            let last = c[c.len() - 1];
+            &text[offset(c[0])..offset(last) + last.len()]
+        })
+        .collect();
+    let items: Vec<Vec<Value>> = chunks
+        .par_iter()
+        .map(|chunk| match serde_yaml::from_str::<Value>(chunk) {
+            Ok(Value::Sequence(items)) => Some(items),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    Some(Value::Sequence(items.concat()))
 }
 
 /// The entries of a file's new `text` read from `last`, the reading of
@@ -1014,5 +1055,34 @@ mod tests {
         assert_eq!(summary(read_all(&root, &again)), fresh(&root));
         assert_eq!(again.parsed(), count);
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A large file read by chunks gives what reading it whole gives; a
+    /// file whose entries may be tied, or that is not a plain list, is
+    /// read whole.
+    #[test]
+    fn a_large_file_read_by_chunks_is_read_as_whole() {
+        use super::{parse_by_chunks, ENTRIES_PER_CHUNK};
+        use crate::data::source::SourceFile;
+        let entry = |i: usize| {
+            format!(
+                "- id: m{i}\n  title: \"Rencontre n°{i} : l'été\"\n  # note\n  tags: [a, \"b, c\"]\n  notes: |\n    ligne 1\n\n    ligne {i}\n\n"
+            )
+        };
+        let count = 2 * ENTRIES_PER_CHUNK + 37;
+        let body: String = (0..count).map(entry).collect();
+        let file = |text: String| SourceFile::new("data/meetups/x.yaml".into(), text);
+        let whole = |text: &str| serde_yaml::from_str::<serde_yaml::Value>(text).unwrap();
+        let text = format!("# Les rencontres\n\n{body}");
+        let chunked = parse_by_chunks(&file(text.clone())).expect("read by chunks");
+        assert_eq!(chunked, whole(&text));
+        assert_eq!(chunked.as_sequence().map(Vec::len), Some(count));
+        for not_chunked in [
+            format!("---\n{body}"),
+            format!("{body}- &lieu id: x\n- *lieu\n"),
+            (0..2 * ENTRIES_PER_CHUNK - 1).map(entry).collect(),
+        ] {
+            assert_eq!(parse_by_chunks(&file(not_chunked)), None);
+        }
     }
 }
