@@ -43,8 +43,21 @@ pub struct Event<'a> {
     pub sequence: Option<u32>,
 }
 
+/// Everything the event's text is made from: two events that hash alike
+/// are written alike.
+impl std::hash::Hash for Event<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.meetup_id, self.host, self.stamp, self.start, self.end).hash(h);
+        (self.zone, self.summary, self.description, self.location).hash(h);
+        self.geo
+            .map(|(lat, lon)| (lat.to_bits(), lon.to_bits()))
+            .hash(h);
+        (self.url, self.status, self.sequence).hash(h);
+    }
+}
+
 /// The event's `STATUS`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     Confirmed,
     /// Not sure to happen for the calendar's owner (on a waiting list).
@@ -486,6 +499,98 @@ mod tests {
         assert_eq!(host("https://Site.Example:8443/sub/"), "site.example");
         assert_eq!(host("http://[::1]:8080/"), "::1");
         assert_eq!(host(""), "localhost");
+    }
+
+    /// A build keeps a calendar while its events hash alike: a change of
+    /// any field the text is written from changes the hash.
+    #[test]
+    fn an_events_hash_follows_every_field_it_is_written_from() {
+        use std::hash::{Hash, Hasher};
+        let hash = |e: &Event<'_>| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            e.hash(&mut h);
+            h.finish()
+        };
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let base = Event {
+            meetup_id: "brest-2026-12",
+            host: "reseau.example.org",
+            stamp: at("2026-11-01T10:00:00Z"),
+            start: at("2026-12-03T17:30:00Z"),
+            end: at("2026-12-03T19:30:00Z"),
+            zone: zone::DEFAULT,
+            summary: "Rencontre, Brest",
+            description: "Ligne 1",
+            location: "Médiathèque, Brest",
+            geo: Some((48.390_394, -4.486_076)),
+            url: "https://reseau.example.org/rencontres/brest-2026-12/",
+            status: Status::Confirmed,
+            sequence: None,
+        };
+        let later = at("2026-12-04T17:30:00Z");
+        let changed = [
+            Event {
+                meetup_id: "brest-2027-01",
+                ..base.clone()
+            },
+            Event {
+                host: "autre.example.org",
+                ..base.clone()
+            },
+            Event {
+                stamp: later,
+                ..base.clone()
+            },
+            Event {
+                start: later,
+                ..base.clone()
+            },
+            Event {
+                end: later,
+                ..base.clone()
+            },
+            Event {
+                zone: "America/Cayenne".parse().unwrap(),
+                ..base.clone()
+            },
+            Event {
+                summary: "Rencontre, Quimper",
+                ..base.clone()
+            },
+            Event {
+                description: "Ligne 2",
+                ..base.clone()
+            },
+            Event {
+                location: "Mairie, Brest",
+                ..base.clone()
+            },
+            Event {
+                geo: Some((48.390_394, -4.486_077)),
+                ..base.clone()
+            },
+            Event {
+                geo: None,
+                ..base.clone()
+            },
+            Event {
+                url: "https://reseau.example.org/x/",
+                ..base.clone()
+            },
+            Event {
+                status: Status::Cancelled,
+                ..base.clone()
+            },
+            Event {
+                sequence: Some(1),
+                ..base.clone()
+            },
+        ];
+        for event in &changed {
+            assert_ne!(event.to_text(), base.to_text());
+            assert_ne!(hash(event), hash(&base), "{event:?}");
+        }
+        assert_eq!(hash(&base.clone()), hash(&base));
     }
 
     #[test]

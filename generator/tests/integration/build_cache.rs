@@ -505,3 +505,99 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
         diff.join("\n")
     );
 }
+
+/// Files an extension makes from inputs it fingerprints: the next build
+/// keeps them without making them again, and a change of one input makes
+/// again only the files of its range, with the new bytes in the output.
+#[test]
+fn files_made_from_fingerprinted_inputs_are_kept_without_being_made() {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use maillage::error::Source;
+    use maillage::site::{Contribution, ExtraFile, FileBuilder, FileBytes, SiteExtension};
+
+    const FILES: usize = 200;
+
+    /// File `i` says its input; `made` counts the files made.
+    struct Numbered {
+        inputs: Vec<AtomicU64>,
+        made: AtomicUsize,
+    }
+    impl FileBuilder for Numbered {
+        fn bytes(&self, i: usize) -> Vec<u8> {
+            self.made.fetch_add(1, Ordering::Relaxed);
+            format!(
+                "file {i}, input {}\n",
+                self.inputs[i].load(Ordering::Relaxed)
+            )
+            .into_bytes()
+        }
+        fn fingerprint(&self, i: usize) -> Option<u64> {
+            Some(self.inputs[i].load(Ordering::Relaxed))
+        }
+    }
+    struct Extension(Arc<Numbered>);
+    impl SiteExtension for Extension {
+        fn name(&self) -> &str {
+            "numbered"
+        }
+        fn contribute(
+            &self,
+            _root: &Path,
+            _config: &Arc<maillage::config::Config>,
+        ) -> maillage::error::Result<Contribution> {
+            let builder: Arc<dyn FileBuilder> = self.0.clone();
+            let files = (0..FILES)
+                .map(|index| ExtraFile {
+                    path: format!("fichiers/{index:03}.txt"),
+                    bytes: FileBytes::Deferred {
+                        builder: builder.clone(),
+                        index,
+                    },
+                    in_sitemap: false,
+                    source: Source::part(format!("file {index}")),
+                })
+                .collect();
+            Ok(Contribution {
+                files,
+                ..Contribution::default()
+            })
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("config.toml"),
+        "base_url = \"https://example.org\"\ntitle = \"Fichiers\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/index.html"), "accueil").unwrap();
+    let numbered = Arc::new(Numbered {
+        inputs: (0..FILES as u64).map(AtomicU64::new).collect(),
+        made: AtomicUsize::new(0),
+    });
+    let options = maillage::BuildOptions {
+        root: root.to_path_buf(),
+        extensions: vec![Arc::new(Extension(numbered.clone()))],
+        ..Default::default()
+    };
+    let build = || {
+        numbered.made.store(0, Ordering::Relaxed);
+        maillage::build::build(&options).unwrap();
+        numbered.made.load(Ordering::Relaxed)
+    };
+    let file = |i: usize| std::fs::read_to_string(root.join(format!("public/fichiers/{i:03}.txt")));
+    assert_eq!(build(), FILES, "a first build makes every file");
+    assert_eq!(build(), 0, "nothing changed: nothing made");
+    assert_eq!(file(7).unwrap(), "file 7, input 7\n");
+    numbered.inputs[7].store(1007, Ordering::Relaxed);
+    let made = build();
+    assert!(made > 0 && made <= 32, "{made} files made again");
+    assert_eq!(file(7).unwrap(), "file 7, input 1007\n");
+    assert_eq!(file(8).unwrap(), "file 8, input 8\n");
+    assert_eq!(build(), 0, "nothing changed since");
+    assert_eq!(file(7).unwrap(), "file 7, input 1007\n");
+}

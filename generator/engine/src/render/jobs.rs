@@ -46,8 +46,13 @@ pub enum Job {
 /// What the trace key of an extension's page starts with, before its path.
 pub(crate) const EXTRA_PAGE_KEY: &str = "extra:";
 
-/// Extra files written by one job.
-const EXTRA_FILES_PER_JOB: usize = 128;
+/// What a range of extra files notes as its use in a trace, in place of a
+/// template's name: no template can be named so.
+const EXTRA_FILES_USE: &str = "\0extra files";
+
+/// Extra files written by one job: a range whose inputs changed is made
+/// again whole.
+const EXTRA_FILES_PER_JOB: usize = 32;
 
 /// Orders `jobs` for two threads or more so that no long job is left to
 /// run alone at the end: the extra files, split in small jobs, the sitemap
@@ -209,12 +214,17 @@ impl Job {
             Job::NotFound => "404".into(),
             Job::Aliases => "aliases".into(),
             Job::ExtraPage(i) => format!("{EXTRA_PAGE_KEY}{}", r.extra_pages[*i].path),
+            // Traced when every file's inputs are fingerprinted: the
+            // range is then kept, its files not made, while they hold.
+            Job::ExtraFileRange(start, end) => {
+                r.extra_file_inputs(*start, *end)?;
+                format!("files:{}", r.extra_files[*start].path)
+            }
             Job::SearchIndex(_)
             | Job::SearchScript
             | Job::Sass
             | Job::HighlightCss
-            | Job::ExtraFiles
-            | Job::ExtraFileRange(..) => return None,
+            | Job::ExtraFiles => return None,
         })
     }
 }
@@ -301,16 +311,48 @@ impl Renderer<'_> {
                 Ok(vec![(index_file(&page.path), html)])
             }
             Job::ExtraFiles => Ok(self.extra_file_outputs(0, self.extra_files.len())),
-            Job::ExtraFileRange(start, end) => Ok(self.extra_file_outputs(*start, *end)),
+            Job::ExtraFileRange(start, end) => Ok(self.extra_file_range(*start, *end)),
         }
     }
 
-    fn extra_file_outputs(&self, start: usize, end: usize) -> Outputs {
+    fn extra_files_in(&self, start: usize, end: usize) -> &[crate::site::ExtraFile] {
         let end = end.min(self.extra_files.len());
-        self.extra_files[start.min(end)..end]
+        &self.extra_files[start.min(end)..end]
+    }
+
+    fn extra_file_outputs(&self, start: usize, end: usize) -> Outputs {
+        self.extra_files_in(start, end)
             .iter()
             .map(|f| (f.path.clone(), f.bytes.get().into_owned()))
             .collect()
+    }
+
+    /// The fingerprint of what extra files `start..end` are made from, when
+    /// each has one ([`crate::site::FileBytes::inputs`]).
+    fn extra_file_inputs(&self, start: usize, end: usize) -> Option<trace::Fingerprint> {
+        let inputs = self
+            .extra_files_in(start, end)
+            .iter()
+            .map(|f| f.bytes.inputs())
+            .collect::<Option<Vec<_>>>()?;
+        Some(trace::fingerprint_parts(&inputs))
+    }
+
+    /// Extra files `start..end`; while traced, their inputs are noted, and
+    /// a probe gets their paths without their bytes being made.
+    fn extra_file_range(&self, start: usize, end: usize) -> Outputs {
+        if trace::active() {
+            if let Some(inputs) = self.extra_file_inputs(start, end) {
+                if trace::note_use(EXTRA_FILES_USE, 0, false, inputs) {
+                    return self
+                        .extra_files_in(start, end)
+                        .iter()
+                        .map(|f| (f.path.clone(), trace::PROBED.as_bytes().to_vec()))
+                        .collect();
+                }
+            }
+        }
+        self.extra_file_outputs(start, end)
     }
 
     /// How a term's outputs are named in messages.

@@ -133,6 +133,14 @@ pub enum FileBytes {
 /// Makes the bytes of deferred files, each named by an index.
 pub trait FileBuilder: Send + Sync {
     fn bytes(&self, index: usize) -> Vec<u8>;
+
+    /// A fingerprint of everything file `index`'s bytes are made from,
+    /// when it costs less than making them: a build whose last one made
+    /// the file from the same keeps it without making it again. `None`
+    /// (the default): the bytes are made at every build and compared.
+    fn fingerprint(&self, _index: usize) -> Option<crate::render::trace::Fingerprint> {
+        None
+    }
 }
 
 impl FileBytes {
@@ -141,6 +149,15 @@ impl FileBytes {
         match self {
             FileBytes::Ready(bytes) => Cow::Borrowed(bytes),
             FileBytes::Deferred { builder, index } => Cow::Owned(builder.bytes(*index)),
+        }
+    }
+
+    /// A fingerprint of what the bytes are made from: of the bytes when
+    /// ready, the builder's when deferred ([`FileBuilder::fingerprint`]).
+    pub fn inputs(&self) -> Option<crate::render::trace::Fingerprint> {
+        match self {
+            FileBytes::Ready(bytes) => Some(crate::render::trace::fingerprint_bytes(bytes)),
+            FileBytes::Deferred { builder, index } => builder.fingerprint(*index),
         }
     }
 }

@@ -6,6 +6,8 @@ use chrono::Duration;
 use maillage_model::meetup::MeetupStatus;
 use maillage_model::{french, ical};
 
+use maillage_engine::render::trace::{fingerprint_hashed, Fingerprint};
+
 use crate::map::round6;
 use crate::pages::network::Network;
 
@@ -16,6 +18,17 @@ pub(crate) const REGION_HISTORY_DAYS: i64 = 90;
 /// The `VEVENT` of meetup `m`, folded: the same text in the meetup's
 /// calendar and its region's, so it is made once per build.
 pub(crate) fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
+    with_event(net, host, m, |e| e.to_text())
+}
+
+/// The fingerprint of everything meetup `m`'s `VEVENT` is written from,
+/// without writing it.
+pub(crate) fn event_fingerprint(net: &Network, host: &str, m: usize) -> Fingerprint {
+    with_event(net, host, m, |e| fingerprint_hashed(e))
+}
+
+/// Meetup `m`'s event as the writer takes it, handed to `use_it`.
+fn with_event<R>(net: &Network, host: &str, m: usize, use_it: impl FnOnce(&ical::Event) -> R) -> R {
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];
@@ -37,7 +50,7 @@ pub(crate) fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
     } else {
         ical::Status::Confirmed
     };
-    ical::Event {
+    let event = ical::Event {
         meetup_id: &meetup.id,
         host,
         stamp: net.stamp(),
@@ -51,8 +64,8 @@ pub(crate) fn event(net: &Network, host: &str, m: usize) -> ical::EventText {
         url: &url,
         status,
         sequence: None,
-    }
-    .to_text()
+    };
+    use_it(&event)
 }
 
 /// The calendar of one meetup, with its `event`.
@@ -78,7 +91,7 @@ pub(crate) fn region_calendar<'e>(
 }
 
 /// The meetups of region `r`'s calendar, in its order.
-fn region_meetups(net: &Network, r: usize) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn region_meetups(net: &Network, r: usize) -> impl Iterator<Item = usize> + '_ {
     let since = net.now - Duration::days(REGION_HISTORY_DAYS);
     // Until the instant it ends plus the history: a boundary of
     // [`Network::clock_span`].

@@ -7,6 +7,7 @@ pub(crate) mod ics;
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
+use maillage_engine::render::trace::{fingerprint_hashed, fingerprint_parts, Fingerprint};
 use maillage_model::ical::EventText;
 use rayon::prelude::*;
 
@@ -29,31 +30,40 @@ pub fn files_of(net: &Arc<Network>, paths: &HashSet<String>) -> Vec<ExtraFile> {
 /// the events of the meetups it touches (the event says how registration
 /// stands).
 ///
-/// Each is written when first asked for: a build that keeps every
-/// calendar writes none.
+/// Each is written when first asked for, and fingerprinted from what it
+/// is written from: a build that keeps every calendar writes none.
 #[derive(Clone, Default)]
-pub struct EventCache(Vec<OnceLock<Arc<EventText>>>);
+pub struct EventCache(Vec<Event>);
+
+#[derive(Clone, Default)]
+struct Event {
+    text: OnceLock<Arc<EventText>>,
+    fingerprint: OnceLock<Fingerprint>,
+}
 
 impl EventCache {
     pub fn new(net: &Network) -> EventCache {
-        EventCache(
-            (0..net.data.meetups.len())
-                .map(|_| OnceLock::new())
-                .collect(),
-        )
+        EventCache(vec![Event::default(); net.data.meetups.len()])
     }
 
     /// Forgets the events of `meetups`: they are written again when asked for.
     pub fn patch(&mut self, meetups: &[usize]) {
         for &m in meetups {
-            self.0[m] = OnceLock::new();
+            self.0[m] = Event::default();
         }
     }
 
     fn event<'n>(&'n self, net: &Network, m: usize) -> &'n EventText {
-        self.0[m].get_or_init(|| {
+        self.0[m].text.get_or_init(|| {
             let host = maillage_model::ical::host(&net.config.base_url);
             Arc::new(ics::event(net, &host, m))
+        })
+    }
+
+    fn fingerprint(&self, net: &Network, m: usize) -> Fingerprint {
+        *self.0[m].fingerprint.get_or_init(|| {
+            let host = maillage_model::ical::host(&net.config.base_url);
+            ics::event_fingerprint(net, &host, m)
         })
     }
 }
@@ -66,6 +76,15 @@ impl FileBuilder for MeetupCalendars {
         let net = &self.0;
         ics::meetup_calendar(net, m, net.calendar_events.event(net, m))
     }
+
+    /// The event's, and the calendar's name ([`ics::meetup_calendar`]).
+    fn fingerprint(&self, m: usize) -> Option<Fingerprint> {
+        let net = &self.0;
+        Some(fingerprint_parts(&[
+            net.calendar_events.fingerprint(net, m),
+            fingerprint_hashed(&net.data.meetups[m].title),
+        ]))
+    }
 }
 
 /// The calendars of the regions, written when the build writes them.
@@ -75,6 +94,15 @@ impl FileBuilder for RegionCalendars {
     fn bytes(&self, r: usize) -> Vec<u8> {
         let net = &self.0;
         ics::region_calendar(net, r, |m| net.calendar_events.event(net, m))
+    }
+
+    /// The calendar's name and its events', in its order
+    /// ([`ics::region_calendar`]).
+    fn fingerprint(&self, r: usize) -> Option<Fingerprint> {
+        let net = &self.0;
+        let mut parts = vec![fingerprint_hashed(&net.data.regions[r].name)];
+        parts.extend(ics::region_meetups(net, r).map(|m| net.calendar_events.fingerprint(net, m)));
+        Some(fingerprint_parts(&parts))
     }
 }
 
