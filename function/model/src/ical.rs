@@ -501,18 +501,13 @@ mod tests {
         assert_eq!(host(""), "localhost");
     }
 
-    /// A build keeps a calendar while its events hash alike: a change of
-    /// any field the text is written from changes the hash.
-    #[test]
-    fn an_events_hash_follows_every_field_it_is_written_from() {
-        use std::hash::{Hash, Hasher};
-        let hash = |e: &Event<'_>| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            e.hash(&mut h);
-            h.finish()
-        };
-        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
-        let base = Event {
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    /// A meetup in Brest, as the tests' calendars show it.
+    fn brest_event() -> Event<'static> {
+        Event {
             meetup_id: "brest-2026-12",
             host: "reseau.example.org",
             stamp: at("2026-11-01T10:00:00Z"),
@@ -526,7 +521,20 @@ mod tests {
             url: "https://reseau.example.org/rencontres/brest-2026-12/",
             status: Status::Confirmed,
             sequence: None,
+        }
+    }
+
+    /// A build keeps a calendar while its events hash alike: a change of
+    /// any field the text is written from changes the hash.
+    #[test]
+    fn an_events_hash_follows_every_field_it_is_written_from() {
+        use std::hash::{Hash, Hasher};
+        let hash = |e: &Event<'_>| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            e.hash(&mut h);
+            h.finish()
         };
+        let base = brest_event();
         let later = at("2026-12-04T17:30:00Z");
         let changed = [
             Event {
@@ -595,21 +603,10 @@ mod tests {
 
     #[test]
     fn one_event_in_a_named_calendar() {
-        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         let event = Event {
-            meetup_id: "brest-2026-12",
-            host: "reseau.example.org",
-            stamp: at("2026-11-01T10:00:00Z"),
-            start: at("2026-12-03T17:30:00Z"),
-            end: at("2026-12-03T19:30:00Z"),
-            zone: zone::DEFAULT,
-            summary: "Rencontre, Brest",
             description: "Ligne 1\nLigne 2",
             location: "Médiathèque; Brest",
-            geo: Some((48.390_394, -4.486_076)),
-            url: "https://reseau.example.org/rencontres/brest-2026-12/",
-            status: Status::Confirmed,
-            sequence: None,
+            ..brest_event()
         };
         let mut calendar = Calendar::new(Some("Rencontres – Bretagne"));
         calendar.push_event(&event.to_text());
