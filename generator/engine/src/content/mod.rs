@@ -271,17 +271,20 @@ const JOINED: u8 = 3;
 const UNDERSCORES: u8 = 4;
 const LETTER_MID: u8 = 5;
 const DIGIT_MID: u8 = 6;
+const STATES: usize = DIGIT_MID as usize + 1;
+/// The classes a step takes ([`WIDE`] is made simple first).
+const CLASSES: usize = SPACE as usize + 1;
 
 /// For each state and class, the next state and how many words end: the
 /// segments joined by letters, digits and `_` (WB5, WB8–WB10, WB13a–b)
 /// and by one middle character between two letters (WB6–7) or two digits
 /// (WB11–12), that hold a letter or a digit.
-static STEP: [[(u8, u8); 8]; 7] = {
-    let mut table = [[(OUT, 0); 8]; 7];
+static STEP: [[(u8, u8); CLASSES]; STATES] = {
+    let mut table = [[(OUT, 0); CLASSES]; STATES];
     let mut state = 0;
-    while state < 7 {
+    while state < STATES as u8 {
         let mut class = 0;
-        while class < 8 {
+        while class < CLASSES as u8 {
             table[state as usize][class as usize] = step(state, class);
             class += 1;
         }

@@ -46,10 +46,6 @@ pub enum Job {
 /// What the trace key of an extension's page starts with, before its path.
 pub(crate) const EXTRA_PAGE_KEY: &str = "extra:";
 
-/// What a range of extra files notes as its use in a trace, in place of a
-/// template's name: no template can be named so.
-const EXTRA_FILES_USE: &str = "\0extra files";
-
 /// Extra files written by one job: a range whose inputs changed is made
 /// again whole.
 const EXTRA_FILES_PER_JOB: usize = 32;
@@ -214,12 +210,9 @@ impl Job {
             Job::NotFound => "404".into(),
             Job::Aliases => "aliases".into(),
             Job::ExtraPage(i) => format!("{EXTRA_PAGE_KEY}{}", r.extra_pages[*i].path),
-            // Traced when every file's inputs are fingerprinted: the
-            // range is then kept, its files not made, while they hold.
-            Job::ExtraFileRange(start, end) => {
-                r.extra_file_inputs(*start, *end)?;
-                format!("files:{}", r.extra_files[*start].path)
-            }
+            // Kept, its files not made, while their inputs' fingerprints
+            // hold; without them, while the files' bytes do.
+            Job::ExtraFileRange(start, _) => format!("files:{}", r.extra_files[*start].path),
             Job::SearchIndex(_)
             | Job::SearchScript
             | Job::Sass
@@ -343,11 +336,11 @@ impl Renderer<'_> {
     fn extra_file_range(&self, start: usize, end: usize) -> Outputs {
         if trace::active() {
             if let Some(inputs) = self.extra_file_inputs(start, end) {
-                if trace::note_use(EXTRA_FILES_USE, 0, false, inputs) {
+                if trace::note_inputs(inputs) {
                     return self
                         .extra_files_in(start, end)
                         .iter()
-                        .map(|f| (f.path.clone(), trace::PROBED.as_bytes().to_vec()))
+                        .map(|f| (f.path.clone(), trace::probed_output()))
                         .collect();
                 }
             }

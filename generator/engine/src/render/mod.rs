@@ -318,7 +318,7 @@ impl Renderer<'_> {
     ) -> std::result::Result<Vec<u8>, Diagnostic> {
         let name = self.resolve_template(template)?;
         if self.probed(&name, &fields) {
-            return Ok(trace::PROBED.as_bytes().to_vec());
+            return Ok(trace::probed_output());
         }
         let context = Context::from_value(Value::Object(fields)).map_err(|e| {
             Diagnostic::new(
@@ -339,7 +339,7 @@ impl Renderer<'_> {
     ) -> std::result::Result<Vec<u8>, Diagnostic> {
         let name = self.resolve_template(template)?;
         if self.probed(&name, &fields) {
-            return Ok(trace::PROBED.as_bytes().to_vec());
+            return Ok(trace::probed_output());
         }
         let lent = self.contexts.lend(&self.library.config, lang, fields);
         self.render_context(&name, lent.context())
@@ -360,7 +360,7 @@ impl Renderer<'_> {
         };
         let name = self.resolve_template(template)?;
         if self.noted(&name, fingerprint) {
-            return Ok(trace::PROBED.as_bytes().to_vec());
+            return Ok(trace::probed_output());
         }
         let lent = self.contexts.lend(&self.library.config, lang, fields());
         self.render_context(&name, lent.context())

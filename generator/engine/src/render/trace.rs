@@ -427,6 +427,18 @@ pub(crate) fn note_use(
     })
 }
 
+/// Notes a render made without a template from inputs fingerprinted as
+/// `inputs` (an extension's files): a use of no template, which no
+/// template's name can be. True when it is only probed.
+pub(crate) fn note_inputs(inputs: Fingerprint) -> bool {
+    note_use("", 0, false, inputs)
+}
+
+/// What a probed render gives in place of its output.
+pub(crate) fn probed_output() -> Vec<u8> {
+    PROBED.as_bytes().to_vec()
+}
+
 /// A template function's call as a trace notes it, with its key among the
 /// render's distinct calls (`function\0arguments`) made once.
 #[derive(Debug)]

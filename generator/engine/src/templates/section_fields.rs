@@ -648,10 +648,6 @@ mod tests {
         page_fields(&t, "page.html")
     }
 
-    fn page_set(fields: &[&str]) -> PageFieldSet {
-        PageFieldSet::of(fields)
-    }
-
     #[test]
     fn a_page_gets_the_fields_its_template_reads_and_its_neighbours_theirs() {
         let read = page_read(
@@ -662,15 +658,15 @@ mod tests {
         assert_eq!(
             read,
             Some(PageFields {
-                own: page_set(&["content", "higher", "lower", "permalink", "title", "toc"]),
-                neighbours: Some(page_set(&["date", "extra", "permalink", "title"])),
+                own: PageFieldSet::of(["content", "higher", "lower", "permalink", "title", "toc"]),
+                neighbours: Some(PageFieldSet::of(["date", "extra", "permalink", "title"])),
             })
         );
         // Given whole to a macro: its fields are the macro's, its neighbours whole.
         assert_eq!(
             page_read("{{ m::item(p=page) }}"),
             Some(PageFields {
-                own: page_set(&["date", "extra", "permalink", "title"]),
+                own: PageFieldSet::of(["date", "extra", "permalink", "title"]),
                 neighbours: None,
             })
         );

@@ -33,7 +33,11 @@ pub fn files_of(net: &Arc<Network>, paths: &HashSet<String>) -> Vec<ExtraFile> {
 /// Each is written when first asked for, and fingerprinted from what it
 /// is written from: a build that keeps every calendar writes none.
 #[derive(Clone, Default)]
-pub struct EventCache(Vec<Event>);
+pub struct EventCache {
+    /// The right-hand side of every event's `UID` ([`maillage_model::ical::host`]).
+    host: String,
+    events: Vec<Event>,
+}
 
 #[derive(Clone, Default)]
 struct Event {
@@ -43,28 +47,29 @@ struct Event {
 
 impl EventCache {
     pub fn new(net: &Network) -> EventCache {
-        EventCache(vec![Event::default(); net.data.meetups.len()])
+        EventCache {
+            host: maillage_model::ical::host(&net.config.base_url),
+            events: vec![Event::default(); net.data.meetups.len()],
+        }
     }
 
     /// Forgets the events of `meetups`: they are written again when asked for.
     pub fn patch(&mut self, meetups: &[usize]) {
         for &m in meetups {
-            self.0[m] = Event::default();
+            self.events[m] = Event::default();
         }
     }
 
     fn event<'n>(&'n self, net: &Network, m: usize) -> &'n EventText {
-        self.0[m].text.get_or_init(|| {
-            let host = maillage_model::ical::host(&net.config.base_url);
-            Arc::new(ics::event(net, &host, m))
-        })
+        self.events[m]
+            .text
+            .get_or_init(|| Arc::new(ics::event(net, &self.host, m)))
     }
 
     fn fingerprint(&self, net: &Network, m: usize) -> Fingerprint {
-        *self.0[m].fingerprint.get_or_init(|| {
-            let host = maillage_model::ical::host(&net.config.base_url);
-            ics::event_fingerprint(net, &host, m)
-        })
+        *self.events[m]
+            .fingerprint
+            .get_or_init(|| ics::event_fingerprint(net, &self.host, m))
     }
 }
 

@@ -605,14 +605,16 @@ fn parse_by_chunks(file: &SourceFile) -> Option<Value> {
     if entries.len() < 2 * ENTRIES_PER_CHUNK || !only_comments || may_tie_entries(text) {
         return None;
     }
-    // The entries are consecutive slices of the text: a chunk is the text
-    // from its first entry's start to its last entry's end.
-    let offset = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
+    // The entries follow the head and one another in the text: a chunk
+    // is the text of its entries, from where the one before ends.
+    let mut start = head.len();
     let chunks: Vec<&str> = entries
         .chunks(ENTRIES_PER_CHUNK)
         .map(|c| {
-            let last = c[c.len() - 1];
-            &text[offset(c[0])..offset(last) + last.len()]
+            let end = start + c.iter().map(|e| e.len()).sum::<usize>();
+            let chunk = &text[start..end];
+            start = end;
+            chunk
         })
         .collect();
     let items: Vec<Vec<Value>> = chunks
