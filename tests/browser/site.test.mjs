@@ -69,35 +69,68 @@ const PAGES = [
   ["404", "/cette-page-n-existe-pas/"],
 ];
 
+// The kit's chapters with the most varied headings, checked for levels too.
+const KIT_CHAPTERS = [["kit chapter, activities", "/kit/activite-en-petits-groupes/"], ["kit chapter, sharing", "/kit/mise-en-commun/"]];
+
+/**
+ * Every page type visited once, and what the checks below look at read
+ * from that one visit: its landmarks, its heading levels, the other hosts
+ * it asked for once settled, its script errors and axe-core's violations.
+ * Visiting each page once for all of them keeps the suite short.
+ */
+let visits;
+function visitAll() {
+  visits ??= (async () => {
+    const seen = new Map();
+    const queue = [...PAGES, ...KIT_CHAPTERS];
+    // Two pages at a time: axe-core keeps one core busy per page.
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await visit(...next);
+    };
+    const visit = async (name, pathname) => {
+      const { page, context, errors } = await open(pathname);
+      if (pathname === "/carte/") await page.waitForSelector(".leaflet-marker-icon");
+      await page.waitForLoadState("networkidle");
+      const facts = await page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        h1: document.querySelectorAll("h1").length,
+        header: document.querySelectorAll("body > header").length,
+        nav: document.querySelectorAll("nav[aria-label]").length,
+        main: document.querySelectorAll("main#contenu").length,
+        footer: document.querySelectorAll("body > footer").length,
+        skip: document.querySelector("a.skip-link")?.getAttribute("href"),
+        title: document.title,
+        levels: [...document.querySelectorAll("main h1, main h2, main h3, main h4, main h5, main h6")]
+          .map((h) => Number(h.tagName[1])),
+      }));
+      const violations = await axe(page);
+      seen.set(pathname, { name, facts, violations, errors: [...errors], external: [...context.external] });
+      await context.close();
+    };
+    await Promise.all([worker(), worker()]);
+    return seen;
+  })();
+  return visits;
+}
+
 test("axe-core finds no serious or critical violation on any page type", async () => {
+  const seen = await visitAll();
   const failures = [];
   for (const [name, pathname] of PAGES) {
-    const { page, context, errors } = await open(pathname);
-    if (pathname === "/carte/") await page.waitForSelector(".leaflet-marker-icon");
-    const violations = await axe(page);
+    const { violations, errors } = seen.get(pathname);
     const bad = serious(violations);
     const minor = violations.filter((v) => !bad.includes(v));
     console.log(`  axe ${name}: ${bad.length} serious/critical, ${minor.length} minor${minor.length ? ` (${minor.map((v) => v.id).join(", ")})` : ""}`);
     if (bad.length) failures.push(`${name} (${pathname}):\n${describeViolations(bad)}`);
     if (errors.length) failures.push(`${name}: script errors: ${errors.join("; ")}`);
-    await context.close();
   }
   assert.equal(failures.length, 0, failures.join("\n\n"));
 });
 
 test("every page has one h1, landmarks, a skip link to main and its language", async () => {
+  const seen = await visitAll();
   for (const [name, pathname] of PAGES) {
-    const { page, context } = await open(pathname);
-    const facts = await page.evaluate(() => ({
-      lang: document.documentElement.lang,
-      h1: document.querySelectorAll("h1").length,
-      header: document.querySelectorAll("body > header").length,
-      nav: document.querySelectorAll("nav[aria-label]").length,
-      main: document.querySelectorAll("main#contenu").length,
-      footer: document.querySelectorAll("body > footer").length,
-      skip: document.querySelector("a.skip-link")?.getAttribute("href"),
-      title: document.title,
-    }));
+    const { facts } = seen.get(pathname);
     assert.equal(facts.lang, "fr", name);
     assert.equal(facts.h1, 1, `${name}: one h1`);
     assert.equal(facts.header, 1, `${name}: header`);
@@ -106,7 +139,6 @@ test("every page has one h1, landmarks, a skip link to main and its language", a
     assert.equal(facts.footer, 1, `${name}: footer`);
     assert.equal(facts.skip, "#contenu", `${name}: skip link`);
     assert.match(facts.title, /Maillage/, `${name}: title`);
-    await context.close();
   }
 });
 
@@ -169,16 +201,13 @@ test("on a phone the menu takes one row", async () => {
 });
 
 test("no page skips a heading level", async () => {
+  const seen = await visitAll();
   const failures = [];
-  const kit = [["kit chapter, activities", "/kit/activite-en-petits-groupes/"], ["kit chapter, sharing", "/kit/mise-en-commun/"]];
-  for (const [name, pathname] of [...PAGES, ...kit]) {
-    const { page, context } = await open(pathname);
-    const levels = await page.evaluate(() => [...document.querySelectorAll("main h1, main h2, main h3, main h4, main h5, main h6")]
-      .map((h) => Number(h.tagName[1])));
+  for (const [name, pathname] of [...PAGES, ...KIT_CHAPTERS]) {
+    const { levels } = seen.get(pathname).facts;
     for (let i = 1; i < levels.length; i++) {
       if (levels[i] > levels[i - 1] + 1) failures.push(`${name}: h${levels[i - 1]} then h${levels[i]}`);
     }
-    await context.close();
   }
   assert.deepEqual(failures, []);
 });
@@ -191,12 +220,10 @@ test("the 404 page answers 404 in French", async () => {
 });
 
 test("no page asks another host for anything, the map included", async () => {
+  const seen = await visitAll();
   const requested = [];
   for (const [, pathname] of PAGES) {
-    const { page, context } = await open(pathname);
-    await page.waitForLoadState("networkidle");
-    for (const u of context.external) requested.push([pathname, new URL(u).host]);
-    await context.close();
+    for (const u of seen.get(pathname).external) requested.push([pathname, new URL(u).host]);
   }
   assert.deepEqual(requested, []);
 });
