@@ -538,12 +538,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     // this build is in place.
     cache::forget(&site.root);
     // The spare folder is known only if it holds every file the cache
-    // says it does (it may have been deleted or replaced since).
+    // says it does (it may have been deleted or replaced since), and only
+    // its files that no one changed after they were written: a file
+    // changed since (a deployment step editing the output in place) is
+    // written again.
     let present: std::collections::HashSet<String> = staging.previous().iter().cloned().collect();
     let held = previous
         .as_mut()
-        .and_then(|c| c.spare.take())
-        .filter(|held| held.keys().all(|k| present.contains(k)))
+        .and_then(|c| Some((c.spare.take()?, c.spare_written?)))
+        .filter(|(held, _)| held.keys().all(|k| present.contains(k)))
+        .map(|(mut held, written)| {
+            let changed = staging.changed_since(written);
+            held.retain(|path, _| !changed.contains(path.as_str()));
+            held
+        })
         .unwrap_or_default();
     let sink = DiskSink::reusing(
         staging.dir.clone(),
@@ -568,6 +576,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     };
     lap("rendered");
     staging.prune(&sink);
+    let written = staging.stamp();
     lap("pruned");
     let had_output = output.is_dir();
     staging.swap_into_place(&output)?;
@@ -592,11 +601,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
             &output,
         )
     });
+    let (spare, spare_written) = previous
+        .filter(|_| had_output)
+        .map_or((None, None), |c| (Some(c.output), c.output_written));
     let cache = cache::BuildCache {
         key: cache_key,
         traces: traced.traces,
         output: sink.take_fingerprints(),
-        spare: previous.map(|c| c.output).filter(|_| had_output),
+        output_written: written,
+        spare,
+        spare_written,
     };
     let saved = cache::save(&site.root, &cache).and_then(|()| match &last {
         Some(last) => unchanged::save(&site.root, last),

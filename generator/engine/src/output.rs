@@ -539,6 +539,42 @@ pub struct Staging {
     spare: PathBuf,
     /// Files found in the reused folder.
     previous: Vec<String>,
+    /// When each of them last changed, in the same order.
+    changed: Vec<Changed>,
+}
+
+/// When a file last changed: its status change time (which, unlike its
+/// modification time, no one can set back), in nanoseconds since the
+/// epoch; 0 when unknown.
+pub type Changed = u64;
+
+/// The change time in `metadata`.
+fn changed_of(metadata: &std::fs::Metadata) -> Changed {
+    #[cfg(unix)]
+    let (seconds, nanos) = {
+        use std::os::unix::fs::MetadataExt;
+        (metadata.ctime(), metadata.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let (seconds, nanos) = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or((0, 0), |d| {
+            let seconds = i64::try_from(d.as_secs()).unwrap_or(0);
+            (seconds, i64::from(d.subsec_nanos()))
+        });
+    nanos_since_epoch(seconds, nanos)
+}
+
+/// The nanoseconds of a time split as the system gives it (the type of its
+/// nanoseconds differs from one system to another).
+fn nanos_since_epoch(seconds: i64, nanos: impl TryInto<u64>) -> Changed {
+    u64::try_from(seconds)
+        .ok()
+        .and_then(|s| s.checked_mul(1_000_000_000))
+        .and_then(|s| s.checked_add(nanos.try_into().ok()?))
+        .unwrap_or(0)
 }
 
 fn output_name(output: &Path) -> String {
@@ -581,10 +617,10 @@ pub fn staging_dir(output: &Path) -> Result<Staging> {
             remove_dir_parallel(&old);
         }
     }
-    let previous = if staging.is_dir() {
-        existing_files(&staging)
+    let (previous, changed) = if staging.is_dir() {
+        existing_files(&staging).into_iter().unzip()
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     std::fs::create_dir_all(&staging)
         .map_err(|e| Diagnostic::new(&staging, format!("cannot create the folder: {e}")))?;
@@ -592,16 +628,18 @@ pub fn staging_dir(output: &Path) -> Result<Staging> {
         dir: staging,
         spare,
         previous,
+        changed,
     })
 }
 
-/// The regular files under a reused folder; anything else that is not a
-/// folder (a link above all, which a write would follow) is removed now.
-/// Each folder is opened from its parent's descriptor: for each of a large
-/// output's tens of thousands of folders the system resolves one name, not
-/// the whole path.
+/// The regular files under a reused folder, with when each last changed;
+/// anything else that is not a folder (a link above all, which a write
+/// would follow) is removed now. Each folder is opened from its parent's
+/// descriptor, and each file looked at from its folder's: for each of a
+/// large output's tens of thousands of folders and files the system
+/// resolves one name, not the whole path.
 #[cfg(unix)]
-fn existing_files(dir: &Path) -> Vec<String> {
+fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
     use rustix::fs::{openat, statat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags, CWD};
     use std::ffi::CString;
     use std::os::fd::{AsFd, OwnedFd};
@@ -610,7 +648,7 @@ fn existing_files(dir: &Path) -> Vec<String> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
         openat(at, name, flags, Mode::empty()).ok()
     }
-    fn walk(folder: OwnedFd, prefix: &str, files: &mut Vec<String>) {
+    fn walk(folder: OwnedFd, prefix: &str, files: &mut Vec<(String, Changed)>) {
         let Ok(mut dir) = Dir::new(folder) else {
             return;
         };
@@ -624,15 +662,19 @@ fn existing_files(dir: &Path) -> Vec<String> {
             return;
         };
         for (name, mut kind) in entries {
-            if kind == FileType::Unknown {
+            let mut changed = None;
+            if matches!(kind, FileType::Unknown | FileType::RegularFile) {
                 match statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
-                    Ok(stat) => kind = FileType::from_raw_mode(stat.st_mode),
+                    Ok(stat) => {
+                        kind = FileType::from_raw_mode(stat.st_mode);
+                        changed = Some(nanos_since_epoch(stat.st_ctime, stat.st_ctime_nsec));
+                    }
                     Err(_) => continue,
                 }
             }
             let path = format!("{prefix}{}", String::from_utf8_lossy(name.to_bytes()));
             match kind {
-                FileType::RegularFile => files.push(path),
+                FileType::RegularFile => files.push((path, changed.unwrap_or(0))),
                 FileType::Directory => {
                     if let Some(inner) = open(fd, &name) {
                         walk(inner, &format!("{path}/"), files);
@@ -654,10 +696,11 @@ fn existing_files(dir: &Path) -> Vec<String> {
     files
 }
 
-/// The regular files under a reused folder; anything else that is not a
-/// folder (a link above all, which a write would follow) is removed now.
+/// The regular files under a reused folder, with when each last changed;
+/// anything else that is not a folder (a link above all, which a write
+/// would follow) is removed now.
 #[cfg(not(unix))]
-fn existing_files(dir: &Path) -> Vec<String> {
+fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir)
         .min_depth(1)
@@ -667,7 +710,8 @@ fn existing_files(dir: &Path) -> Vec<String> {
         let kind = entry.file_type();
         if kind.is_file() {
             if let Ok(rel) = entry.path().strip_prefix(dir) {
-                files.push(normalized(rel));
+                let changed = entry.metadata().map_or(0, |m| changed_of(&m));
+                files.push((normalized(rel), changed));
             }
         } else if !kind.is_dir() {
             let _ = std::fs::remove_file(entry.path());
@@ -680,6 +724,30 @@ impl Staging {
     /// The files found in the reused folder.
     pub fn previous(&self) -> &[String] {
         &self.previous
+    }
+
+    /// The files of the reused folder that changed at or after `stamp`
+    /// (a [`Staging::stamp`] of the build that wrote the folder): changed
+    /// by someone else since.
+    pub fn changed_since(&self, stamp: Changed) -> HashSet<&str> {
+        self.previous
+            .iter()
+            .zip(&self.changed)
+            .filter(|(_, &changed)| changed >= stamp)
+            .map(|(path, _)| path.as_str())
+            .collect()
+    }
+
+    /// A time after every file written into the folder so far, and before
+    /// any later change: the change time of a file made now in the folder
+    /// (so in its own file system, by its own clock), then removed. `None`
+    /// when it cannot be made.
+    pub fn stamp(&self) -> Option<Changed> {
+        let marker = self.dir.join(".maillage-stamp");
+        std::fs::write(&marker, b"").ok()?;
+        let stamp = std::fs::symlink_metadata(&marker).map(|m| changed_of(&m));
+        let _ = std::fs::remove_file(&marker);
+        stamp.ok()
     }
 
     /// Deletes the files of a reused folder that this build did not write.
@@ -790,10 +858,16 @@ mod tests {
         std::os::unix::fs::symlink(outside.path().join("secret"), root.join("link.html")).unwrap();
         let mut files = existing_files(root);
         files.sort();
+        let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(
-            files,
+            names,
             ["a/b/c/deep.txt", "a/index.html", "index.html", "é t/x.css"]
         );
+        for (name, changed) in &files {
+            let metadata = std::fs::metadata(root.join(name)).unwrap();
+            assert_eq!(*changed, changed_of(&metadata), "{name}");
+            assert!(*changed > 0, "{name}");
+        }
         assert!(!root.join("a/linked-folder").exists());
         assert!(root.join("link.html").symlink_metadata().is_err());
         assert!(
@@ -804,6 +878,55 @@ mod tests {
     }
 
     use super::*;
+
+    /// A file changed in a folder after its stamp was taken is told apart
+    /// from those written before, whoever changed it and however.
+    #[test]
+    fn files_changed_after_a_folders_stamp_are_found() {
+        let parent = tempfile::tempdir().unwrap();
+        let output = parent.path().join("public");
+        let spare = parent.path().join(".public.spare");
+        for file in ["kept.html", "edited.html", "replaced.html", "a/touched.css"] {
+            let path = spare.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "from the build").unwrap();
+        }
+        // Past the file system's clock tick: files written in the stamp's
+        // own tick count as changed, which only costs a write.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let staging = staging_dir(&output).unwrap();
+        let stamp = staging.stamp().expect("a stamp");
+        assert!(
+            staging.changed_since(stamp).is_empty(),
+            "nothing changed after the stamp"
+        );
+        assert!(!staging.dir.join(".maillage-stamp").exists());
+        staging.discard();
+        assert!(spare.is_dir(), "the folder is kept as the spare");
+
+        let mut edited = std::fs::OpenOptions::new()
+            .append(true)
+            .open(spare.join("edited.html"))
+            .unwrap();
+        std::io::Write::write_all(&mut edited, b"<!-- added -->").unwrap();
+        drop(edited);
+        std::fs::write(spare.join("replaced.tmp"), "other").unwrap();
+        std::fs::rename(spare.join("replaced.tmp"), spare.join("replaced.html")).unwrap();
+        // A modification time set back does not hide a change.
+        let touched = std::fs::File::options()
+            .write(true)
+            .open(spare.join("a/touched.css"))
+            .unwrap();
+        touched
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1))
+            .unwrap();
+        drop(touched);
+
+        let staging = staging_dir(&output).unwrap();
+        let mut changed: Vec<&str> = staging.changed_since(stamp).into_iter().collect();
+        changed.sort();
+        assert_eq!(changed, ["a/touched.css", "edited.html", "replaced.html"]);
+    }
 
     /// One build: `files` written into a staging folder swapped into `out`.
     fn build(out: &Path, files: &[(&str, &str)]) -> PathBuf {

@@ -506,6 +506,34 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
     );
 }
 
+/// Someone else changes the output after a build: a deployment step
+/// appends to a page in place, another writes a file of its own. Two
+/// builds later that folder is the spare the build writes into: the page
+/// is written again, the stray file removed, and the output is what a
+/// clean build gives.
+#[test]
+fn an_output_changed_by_someone_else_is_not_trusted_when_reused() {
+    let site = demo_copy();
+    build(&site, NOW);
+    touch_a_page(&site);
+    build(&site, NOW);
+    let page = site.join("public/faq/index.html");
+    let mut text = std::fs::read_to_string(&page).unwrap();
+    text.push_str("<!-- added after the build -->\n");
+    std::fs::write(&page, text).unwrap();
+    std::fs::write(site.join("public/added.txt"), "not from the build").unwrap();
+    // This build writes into the other folder; the next one into this one.
+    touch_a_page(&site);
+    build(&site, NOW);
+    touch_a_page(&site);
+    let report = build(&site, NOW);
+    assert!(
+        kept(&report) > 0,
+        "the reused folder is still used: {report}"
+    );
+    assert_same_as_clean(&site, NOW, "an output changed by someone else");
+}
+
 /// Files an extension makes from inputs it fingerprints: the next build
 /// keeps them without making them again, and a change of one input makes
 /// again only the files of its range, with the new bytes in the output.

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::build::BuildOptions;
+use crate::output::Changed;
 use crate::render::trace::{fingerprint_bytes, Fingerprint, Traces};
 
 pub mod unchanged;
@@ -34,9 +35,14 @@ pub struct BuildCache {
     pub traces: Traces,
     /// The fingerprint of each rendered file of the last output.
     pub output: HashMap<String, Fingerprint>,
+    /// A time after the last output's files were written
+    /// ([`crate::output::Staging::stamp`]): one changed at or after it
+    /// was changed by someone else.
+    pub output_written: Option<Changed>,
     /// The same for the output before it, kept as the spare folder the
     /// next build writes into.
     pub spare: Option<HashMap<String, Fingerprint>>,
+    pub spare_written: Option<Changed>,
 }
 
 /// The cache as saved: the spare folder's fingerprints as their
@@ -47,7 +53,9 @@ struct Saved {
     key: String,
     traces: Traces,
     output: HashMap<String, Fingerprint>,
+    output_written: Option<Changed>,
     spare: Option<SpareChanges>,
+    spare_written: Option<Changed>,
 }
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -182,6 +190,8 @@ pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
             key: saved.key,
             traces: saved.traces,
             output: saved.output,
+            output_written: saved.output_written,
+            spare_written: saved.spare_written,
         }),
         Ok(_) | Err(None) => {
             eprintln!(
@@ -231,7 +241,9 @@ fn to_json(cache: &BuildCache) -> serde_json::Result<Vec<u8>> {
         key,
         traces,
         output,
+        output_written,
         spare,
+        spare_written,
     } = cache;
     let ((traces, output), spare) = rayon::join(
         || rayon::join(|| serde_json::to_vec(traces), || serde_json::to_vec(output)),
@@ -246,7 +258,15 @@ fn to_json(cache: &BuildCache) -> serde_json::Result<Vec<u8>> {
     let mut json = Vec::with_capacity(traces.len() + output.len() + spare.len() + key.len() + 64);
     json.extend_from_slice(b"{\"key\":");
     serde_json::to_writer(&mut json, key)?;
-    for (name, value) in [("traces", traces), ("output", output), ("spare", spare)] {
+    let output_written = serde_json::to_vec(output_written)?;
+    let spare_written = serde_json::to_vec(spare_written)?;
+    for (name, value) in [
+        ("traces", traces),
+        ("output", output),
+        ("output_written", output_written),
+        ("spare", spare),
+        ("spare_written", spare_written),
+    ] {
         json.extend_from_slice(format!(",\"{name}\":").as_bytes());
         json.extend_from_slice(&value);
     }
@@ -293,13 +313,17 @@ mod tests {
                     jobs: traces.jobs.clone(),
                 },
                 output: output.clone(),
+                output_written: Some(1_765_000_000_123_456_789),
                 spare: spare.clone(),
+                spare_written: spare.as_ref().map(|_| 1_764_000_000_000_000_001),
             };
             save(root.path(), &cache).unwrap();
             let back = load(root.path(), &cache.key).unwrap();
             assert_eq!(back.key, cache.key);
             assert_eq!(back.output, output);
             assert_eq!(back.spare, spare);
+            assert_eq!(back.output_written, cache.output_written);
+            assert_eq!(back.spare_written, cache.spare_written);
             assert_eq!(back.traces.jobs["page:a"].calls, vec![0, 1, 2, 7]);
         }
     }
