@@ -575,10 +575,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         }
     };
     lap("rendered");
-    staging.prune(&sink);
+    // Every file is written: the folder's stamp comes before the pruning,
+    // which deletes files and changes none.
     let written = staging.stamp();
-    lap("pruned");
     let had_output = output.is_dir();
+    let (spare, spare_written) = previous
+        .filter(|_| had_output)
+        .map_or((None, None), |c| (Some(c.output), c.output_written));
+    let cache = cache::BuildCache {
+        key: cache_key.clone(),
+        traces: traced.traces,
+        output: sink.take_fingerprints(),
+        output_written: written,
+        spare,
+        spare_written,
+    };
+    // The cache is encoded while the files this build did not write are
+    // deleted, one thread at it.
+    let (encoded, ()) = rayon::join(|| cache::encode(&cache), || staging.prune(&sink));
+    lap("pruned");
     staging.swap_into_place(&output)?;
     lap("swapped");
     let mut summary = BuildSummary {
@@ -592,30 +607,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         elapsed: start.elapsed(),
     };
     let last = reading.and_then(|reading| {
-        unchanged::record(
-            cache_key.clone(),
-            &site,
-            &traced.traces,
-            reading,
-            &summary,
-            &output,
-        )
+        unchanged::record(cache_key, &site, &cache.traces, reading, &summary, &output)
     });
-    let (spare, spare_written) = previous
-        .filter(|_| had_output)
-        .map_or((None, None), |c| (Some(c.output), c.output_written));
-    let cache = cache::BuildCache {
-        key: cache_key,
-        traces: traced.traces,
-        output: sink.take_fingerprints(),
-        output_written: written,
-        spare,
-        spare_written,
-    };
-    let saved = cache::save(&site.root, &cache).and_then(|()| match &last {
-        Some(last) => unchanged::save(&site.root, last),
-        None => Ok(()),
-    });
+    let saved = encoded
+        .and_then(|encoded| cache::save(&site.root, &encoded))
+        .and_then(|()| match &last {
+            Some(last) => unchanged::save(&site.root, last),
+            None => Ok(()),
+        });
     if let Err(e) = saved {
         eprintln!(
             "note: the build cache cannot be saved in {}: {e}",

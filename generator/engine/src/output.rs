@@ -743,7 +743,9 @@ impl Staging {
     /// (so in its own file system, by its own clock), then removed. `None`
     /// when it cannot be made.
     pub fn stamp(&self) -> Option<Changed> {
-        let marker = self.dir.join(".maillage-stamp");
+        let marker = self
+            .dir
+            .join(format!(".maillage-stamp-{}", std::process::id()));
         std::fs::write(&marker, b"").ok()?;
         let stamp = std::fs::symlink_metadata(&marker).map(|m| changed_of(&m));
         let _ = std::fs::remove_file(&marker);
@@ -900,7 +902,16 @@ mod tests {
             staging.changed_since(stamp).is_empty(),
             "nothing changed after the stamp"
         );
-        assert!(!staging.dir.join(".maillage-stamp").exists());
+        let left: Vec<_> = std::fs::read_dir(&staging.dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".maillage-stamp")
+            })
+            .collect();
+        assert!(left.is_empty(), "the stamp's file is removed");
         staging.discard();
         assert!(spare.is_dir(), "the folder is kept as the spare");
 

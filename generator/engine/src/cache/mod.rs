@@ -225,17 +225,21 @@ pub fn forget(root: &Path) {
     let _ = std::fs::remove_file(path(root));
 }
 
-/// Saves `cache`: written aside, then renamed over the old one.
-pub fn save(root: &Path, cache: &BuildCache) -> std::io::Result<()> {
+/// Saves a cache [`encode`]d: written aside, then renamed over the old one.
+pub fn save(root: &Path, encoded: &[u8]) -> std::io::Result<()> {
     let dir = root.join(DIR);
     std::fs::create_dir_all(&dir)?;
     let partial = dir.join(format!("{FILE}.{}", std::process::id()));
-    std::fs::write(&partial, to_json(cache)?)?;
+    std::fs::write(&partial, encoded)?;
     std::fs::rename(&partial, path(root))
 }
 
-/// `cache` as JSON ([`Saved`]), its large fields written in parallel:
-/// the build waits for the cache before it ends.
+/// `cache` as it is saved: JSON ([`Saved`]), its large fields written in
+/// parallel (the build waits for the cache before it ends).
+pub fn encode(cache: &BuildCache) -> std::io::Result<Vec<u8>> {
+    to_json(cache).map_err(std::io::Error::other)
+}
+
 fn to_json(cache: &BuildCache) -> serde_json::Result<Vec<u8>> {
     let BuildCache {
         key,
@@ -317,7 +321,7 @@ mod tests {
                 spare: spare.clone(),
                 spare_written: spare.as_ref().map(|_| 1_764_000_000_000_000_001),
             };
-            save(root.path(), &cache).unwrap();
+            save(root.path(), &encode(&cache).unwrap()).unwrap();
             let back = load(root.path(), &cache.key).unwrap();
             assert_eq!(back.key, cache.key);
             assert_eq!(back.output, output);

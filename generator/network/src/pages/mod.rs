@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use maillage_engine::render::trace::{
-    fingerprint_fields, fingerprint_parts, fingerprint_value, Fingerprint,
+    fingerprint_fields, fingerprint_hashed, fingerprint_parts, fingerprint_value, Fingerprint,
 };
 use maillage_model::clock;
 use rayon::prelude::*;
@@ -378,8 +378,17 @@ impl Builder {
         *self.summary_fingerprints[m].get_or_init(|| self.net.summary_fingerprint(m))
     }
 
+    /// A fingerprint of [`places::full`], made from what it is made of: the
+    /// place's summary and its entry (the rest is the configuration, which
+    /// keys the cache). A build that keeps the place's pages renders none
+    /// of its Markdown.
     fn place_fingerprint(&self, p: usize) -> Fingerprint {
-        *self.place_fingerprints[p].get_or_init(|| fingerprint_value(self.place_full(p)))
+        *self.place_fingerprints[p].get_or_init(|| {
+            fingerprint_parts(&[
+                fingerprint_value(self.net.place_summary(p)),
+                fingerprint_hashed(&self.net.data.places[p]),
+            ])
+        })
     }
 
     /// What the page comes from: a data entry, or a list of the network.

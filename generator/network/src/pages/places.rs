@@ -15,7 +15,8 @@ fn osm_url(lat: f64, lon: f64) -> String {
 /// A place with its address and public details: `PlaceSummary` plus
 /// `address`, `postcode`, `insee`, `latitude`, `longitude`, `offers`,
 /// `room_capacity`, `contact`, `accessibility`, `accessibility_html`,
-/// `description_html`, `structure`, `osm_url`.
+/// `description_html`, `structure`, `osm_url`. Made of the summary and the
+/// entry alone (and the configuration): the place's fingerprint is theirs.
 pub(crate) fn full(net: &Network, p: usize) -> Value {
     let place = &net.data.places[p];
     let mut value = Value::clone(net.place_summary(p));
