@@ -590,9 +590,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         spare,
         spare_written,
     };
-    // The cache is encoded while the files this build did not write are
-    // deleted, one thread at it.
-    let (encoded, ()) = rayon::join(|| cache::encode(&cache), || staging.prune(&sink));
+    // The cache is encoded while the files this build did not write (all
+    // it wrote or kept have a fingerprint) are deleted, one thread at it.
+    let (encoded, ()) = rayon::join(
+        || cache::encode(&cache),
+        || staging.prune(&|path| cache.output.contains_key(path)),
+    );
     lap("pruned");
     staging.swap_into_place(&output)?;
     lap("swapped");

@@ -84,6 +84,8 @@ impl std::fmt::Display for OutputPath {
 pub struct DiskSink {
     pub root: PathBuf,
     pub written: AtomicUsize,
+    /// The files written by a sink that does not reuse a folder; a reusing
+    /// one knows its files by their fingerprints.
     paths: Mutex<Vec<String>>,
     reuse: Option<Reuse>,
     /// The fingerprint of each file written or kept, when reusing.
@@ -136,7 +138,6 @@ impl DiskSink {
 
     /// Notes a file that holds `fingerprint` now, untouched or written.
     fn holds(&self, path: &OutputPath, fingerprint: Fingerprint) {
-        self.record(path);
         self.fingerprints
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -149,12 +150,19 @@ impl DiskSink {
             .is_some_and(|r| r.held.get(path.as_str()) == Some(&fingerprint))
     }
 
-    /// Notes a file written under `root` by other means (static files).
+    /// Notes a file written by a sink that does not reuse a folder.
     fn record(&self, path: &OutputPath) {
         self.paths
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(path.as_str().to_string());
+    }
+
+    /// The files a sink that does not reuse a folder wrote, taken out of it.
+    pub fn take_paths(&self) -> HashSet<String> {
+        std::mem::take(&mut *self.paths.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_iter()
+            .collect()
     }
 }
 
@@ -752,20 +760,10 @@ impl Staging {
         stamp.ok()
     }
 
-    /// Deletes the files of a reused folder that this build did not write.
-    pub fn prune(&mut self, sink: &DiskSink) {
-        if self.previous.is_empty() {
-            return;
-        }
-        let written: HashSet<String> =
-            std::mem::take(&mut *sink.paths.lock().unwrap_or_else(|e| e.into_inner()))
-                .into_iter()
-                .collect();
-        let stale: Vec<&String> = self
-            .previous
-            .iter()
-            .filter(|p| !written.contains(*p))
-            .collect();
+    /// Deletes the files of a reused folder that this build did not write
+    /// (those `written` does not know).
+    pub fn prune(&mut self, written: &(dyn Fn(&str) -> bool + Sync)) {
+        let stale: Vec<&String> = self.previous.iter().filter(|p| !written(p)).collect();
         let mut folders: HashSet<PathBuf> = HashSet::new();
         for rel in stale {
             let path = self.dir.join(rel);
@@ -948,7 +946,8 @@ mod tests {
             sink.write(&OutputPath::new(path).unwrap(), text.as_bytes().to_vec())
                 .unwrap();
         }
-        staging.prune(&sink);
+        let written = sink.take_paths();
+        staging.prune(&|path| written.contains(path));
         staging.swap_into_place(out).unwrap();
         dir
     }
