@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::build::{build, BuildOptions};
+use crate::build::{build_leaving, BuildOptions};
 use crate::meetup_cli::NewMeetupArgs;
 use crate::serve::Limits;
 use crate::store_cli::StoreSpec;
@@ -184,8 +184,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 drafts,
                 extensions: crate::extensions::standard(),
             };
-            build(&options)
-                .map(|summary| println!("{summary}"))
+            // The command ends with the build: its memory is left to the
+            // process's end.
+            build_leaving(&options)
+                .map(|(summary, leftovers)| {
+                    println!("{summary}");
+                    leftovers.leave_to_exit();
+                })
                 .map_err(Failure::from)
         }
         Command::Serve {

@@ -475,8 +475,36 @@ impl Site {
     }
 }
 
+/// What a build leaves once done: the site it loaded and the cache it
+/// saved, large on a large site. Dropped, they are freed on a thread of
+/// their own (a national site's take a tenth of a second on one core),
+/// and the build need not wait.
+pub struct Leftovers(Option<(Site, cache::BuildCache)>);
+
+impl Leftovers {
+    /// For a process about to end: leaves the memory to the system. Freed
+    /// on another thread while the process exits, it slowed the exit (each
+    /// stretch of memory given back interrupts the exiting core).
+    pub fn leave_to_exit(mut self) {
+        std::mem::forget(self.0.take());
+    }
+}
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        if let Some(leftovers) = self.0.take() {
+            std::thread::spawn(move || drop(leftovers));
+        }
+    }
+}
+
 /// `maillage build`: everything, written to a staging folder then swapped in.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
+    build_leaving(options).map(|(summary, _)| summary)
+}
+
+/// [`build`], with what it leaves for the caller to dispose of.
+pub fn build_leaving(options: &BuildOptions) -> Result<(BuildSummary, Leftovers)> {
     let start = Instant::now();
     let laps = crate::timing::Laps::start("");
     let lap = |what: &str| laps.lap(what);
@@ -494,7 +522,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
                 eprintln!("warning: {warning}");
             }
             lap("nothing changed");
-            return Ok(BuildSummary {
+            let summary = BuildSummary {
                 pages: last.pages,
                 sections: last.sections,
                 files: last.files,
@@ -502,7 +530,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
                 kept: 0,
                 untouched: true,
                 elapsed: start.elapsed(),
-            });
+            };
+            return Ok((summary, Leftovers(None)));
         }
     }
     // The staging folder is prepared (a reused one is listed) and the
@@ -626,8 +655,5 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     }
     lap("cache saved");
     summary.elapsed = start.elapsed();
-    // Freeing a national site's values and its cache's traces takes a
-    // tenth of a second on one core; the build is done and need not wait.
-    std::thread::spawn(move || drop((site, cache)));
-    Ok(summary)
+    Ok((summary, Leftovers(Some((site, cache)))))
 }

@@ -28,5 +28,5 @@ pub mod slugs;
 pub mod templates;
 pub mod timing;
 
-pub use build::{build, load_site, BuildOptions, BuildSummary, Site};
+pub use build::{build, build_leaving, load_site, BuildOptions, BuildSummary, Site};
 pub use error::{Diagnostic, Diagnostics};
