@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{copy_dir, demo_copy, files, fixture_with, maillage, replace_in};
+use crate::common::{copy_dir, demo_copy, files, fixture_with, maillage, replace_in, TempSite};
 
 const NOW: &str = "2026-11-22T12:00";
 
@@ -141,11 +141,7 @@ fn written_since(dir: &Path, since: std::time::SystemTime) -> Vec<String> {
 
 #[test]
 fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
-    let site = demo_copy();
-    build(&site, NOW);
-    touch_a_page(&site);
-    build(&site, NOW);
-    // Built twice: the output and the spare folder are both known.
+    let site = demo_built_twice();
     let since = std::time::SystemTime::now();
     let unchanged = build(&site, NOW);
     assert!(
@@ -338,6 +334,16 @@ fn a_cached_build_equals_a_clean_build_after_every_kind_of_change() {
 }
 
 /// A change the next build must see, to make it load the site.
+/// The demo built twice, a page touched in between: the output and the
+/// spare folder are both known to the cache.
+fn demo_built_twice() -> TempSite {
+    let site = demo_copy();
+    build(&site, NOW);
+    touch_a_page(&site);
+    build(&site, NOW);
+    site
+}
+
 fn touch_a_page(site: &Path) {
     let path = first_page_file(site);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -484,10 +490,7 @@ fn a_root_given_by_another_path_keeps_the_cache() {
 /// described it: its files are written again, none taken as already there.
 #[test]
 fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
-    let site = demo_copy();
-    build(&site, NOW);
-    touch_a_page(&site);
-    build(&site, NOW);
+    let site = demo_built_twice();
     let spare = site.join(".public.spare");
     assert!(
         spare.is_dir(),
@@ -506,10 +509,7 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
 /// clean build gives.
 #[test]
 fn an_output_changed_by_someone_else_is_not_trusted_when_reused() {
-    let site = demo_copy();
-    build(&site, NOW);
-    touch_a_page(&site);
-    build(&site, NOW);
+    let site = demo_built_twice();
     let page = site.join("public/faq/index.html");
     let mut text = std::fs::read_to_string(&page).unwrap();
     text.push_str("<!-- added after the build -->\n");
