@@ -553,36 +553,37 @@ pub struct Staging {
 
 /// When a file last changed: its status change time (which, unlike its
 /// modification time, no one can set back), in nanoseconds since the
-/// epoch; 0 when unknown.
+/// epoch. A file whose change time is unknown counts as changed last
+/// ([`Changed::MAX`]): it is written again rather than trusted.
 pub type Changed = u64;
 
-/// The change time in `metadata`.
-fn changed_of(metadata: &std::fs::Metadata) -> Changed {
+/// The change time in `metadata`; `None` when the system gives none that
+/// fits.
+fn changed_of(metadata: &std::fs::Metadata) -> Option<Changed> {
     #[cfg(unix)]
     let (seconds, nanos) = {
         use std::os::unix::fs::MetadataExt;
         (metadata.ctime(), metadata.ctime_nsec())
     };
     #[cfg(not(unix))]
-    let (seconds, nanos) = metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or((0, 0), |d| {
-            let seconds = i64::try_from(d.as_secs()).unwrap_or(0);
-            (seconds, i64::from(d.subsec_nanos()))
-        });
+    let (seconds, nanos) = {
+        let since = metadata
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        (i64::try_from(since.as_secs()).ok()?, since.subsec_nanos())
+    };
     nanos_since_epoch(seconds, nanos)
 }
 
 /// The nanoseconds of a time split as the system gives it (the type of its
 /// nanoseconds differs from one system to another).
-fn nanos_since_epoch(seconds: i64, nanos: impl TryInto<u64>) -> Changed {
+fn nanos_since_epoch(seconds: i64, nanos: impl TryInto<u64>) -> Option<Changed> {
     u64::try_from(seconds)
-        .ok()
-        .and_then(|s| s.checked_mul(1_000_000_000))
-        .and_then(|s| s.checked_add(nanos.try_into().ok()?))
-        .unwrap_or(0)
+        .ok()?
+        .checked_mul(1_000_000_000)?
+        .checked_add(nanos.try_into().ok()?)
 }
 
 fn output_name(output: &Path) -> String {
@@ -675,14 +676,14 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
                 match statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
                     Ok(stat) => {
                         kind = FileType::from_raw_mode(stat.st_mode);
-                        changed = Some(nanos_since_epoch(stat.st_ctime, stat.st_ctime_nsec));
+                        changed = nanos_since_epoch(stat.st_ctime, stat.st_ctime_nsec);
                     }
                     Err(_) => continue,
                 }
             }
             let path = format!("{prefix}{}", String::from_utf8_lossy(name.to_bytes()));
             match kind {
-                FileType::RegularFile => files.push((path, changed.unwrap_or(0))),
+                FileType::RegularFile => files.push((path, changed.unwrap_or(Changed::MAX))),
                 FileType::Directory => {
                     if let Some(inner) = open(fd, &name) {
                         walk(inner, &format!("{path}/"), files);
@@ -718,7 +719,8 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
         let kind = entry.file_type();
         if kind.is_file() {
             if let Ok(rel) = entry.path().strip_prefix(dir) {
-                let changed = entry.metadata().map_or(0, |m| changed_of(&m));
+                let changed = entry.metadata().ok().and_then(|m| changed_of(&m));
+                let changed = changed.unwrap_or(Changed::MAX);
                 files.push((normalized(rel), changed));
             }
         } else if !kind.is_dir() {
@@ -755,9 +757,11 @@ impl Staging {
             .dir
             .join(format!(".maillage-stamp-{}", std::process::id()));
         std::fs::write(&marker, b"").ok()?;
-        let stamp = std::fs::symlink_metadata(&marker).map(|m| changed_of(&m));
+        let stamp = std::fs::symlink_metadata(&marker)
+            .ok()
+            .and_then(|m| changed_of(&m));
         let _ = std::fs::remove_file(&marker);
-        stamp.ok()
+        stamp
     }
 
     /// Deletes the files of a reused folder that this build did not write
@@ -865,7 +869,7 @@ mod tests {
         );
         for (name, changed) in &files {
             let metadata = std::fs::metadata(root.join(name)).unwrap();
-            assert_eq!(*changed, changed_of(&metadata), "{name}");
+            assert_eq!(Some(*changed), changed_of(&metadata), "{name}");
             assert!(*changed > 0, "{name}");
         }
         assert!(!root.join("a/linked-folder").exists());
@@ -878,6 +882,24 @@ mod tests {
     }
 
     use super::*;
+
+    /// A time that is not a count of nanoseconds since the epoch (before
+    /// it, or too large) is unknown, and a file whose change time is
+    /// unknown counts as changed after any stamp: written again, not
+    /// trusted.
+    #[test]
+    fn an_unknown_change_time_counts_as_changed() {
+        assert_eq!(nanos_since_epoch(2, 5u32), Some(2_000_000_005));
+        assert_eq!(nanos_since_epoch(-1, 0u32), None);
+        assert_eq!(nanos_since_epoch(i64::MAX, 0u32), None);
+        let staging = Staging {
+            dir: PathBuf::from("staging"),
+            spare: PathBuf::from("spare"),
+            previous: vec!["known.html".into(), "unknown.html".into()],
+            changed: vec![1, Changed::MAX],
+        };
+        assert_eq!(staging.changed_since(2), HashSet::from(["unknown.html"]));
+    }
 
     /// A file changed in a folder after its stamp was taken is told apart
     /// from those written before, whoever changed it and however.
