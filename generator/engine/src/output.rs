@@ -545,10 +545,8 @@ pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<
 pub struct Staging {
     pub dir: PathBuf,
     spare: PathBuf,
-    /// Files found in the reused folder.
-    previous: Vec<String>,
-    /// When each of them last changed, in the same order.
-    changed: Vec<Changed>,
+    /// Files found in the reused folder, with when each last changed.
+    previous: Vec<(String, Changed)>,
 }
 
 /// When a file last changed: its status change time (which, unlike its
@@ -626,10 +624,10 @@ pub fn staging_dir(output: &Path) -> Result<Staging> {
             remove_dir_parallel(&old);
         }
     }
-    let (previous, changed) = if staging.is_dir() {
-        existing_files(&staging).into_iter().unzip()
+    let previous = if staging.is_dir() {
+        existing_files(&staging)
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
     std::fs::create_dir_all(&staging)
         .map_err(|e| Diagnostic::new(&staging, format!("cannot create the folder: {e}")))?;
@@ -637,7 +635,6 @@ pub fn staging_dir(output: &Path) -> Result<Staging> {
         dir: staging,
         spare,
         previous,
-        changed,
     })
 }
 
@@ -732,8 +729,8 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
 
 impl Staging {
     /// The files found in the reused folder.
-    pub fn previous(&self) -> &[String] {
-        &self.previous
+    pub fn previous(&self) -> impl Iterator<Item = &str> {
+        self.previous.iter().map(|(path, _)| path.as_str())
     }
 
     /// The files of the reused folder that changed at or after `stamp`
@@ -742,8 +739,7 @@ impl Staging {
     pub fn changed_since(&self, stamp: Changed) -> HashSet<&str> {
         self.previous
             .iter()
-            .zip(&self.changed)
-            .filter(|(_, &changed)| changed >= stamp)
+            .filter(|(_, changed)| *changed >= stamp)
             .map(|(path, _)| path.as_str())
             .collect()
     }
@@ -767,7 +763,7 @@ impl Staging {
     /// Deletes the files of a reused folder that this build did not write
     /// (those `written` does not know).
     pub fn prune(&mut self, written: &(dyn Fn(&str) -> bool + Sync)) {
-        let stale: Vec<&String> = self.previous.iter().filter(|p| !written(p)).collect();
+        let stale: Vec<&str> = self.previous().filter(|p| !written(p)).collect();
         let mut folders: HashSet<PathBuf> = HashSet::new();
         for rel in stale {
             let path = self.dir.join(rel);
@@ -895,8 +891,10 @@ mod tests {
         let staging = Staging {
             dir: PathBuf::from("staging"),
             spare: PathBuf::from("spare"),
-            previous: vec!["known.html".into(), "unknown.html".into()],
-            changed: vec![1, Changed::MAX],
+            previous: vec![
+                ("known.html".into(), 1),
+                ("unknown.html".into(), Changed::MAX),
+            ],
         };
         assert_eq!(staging.changed_since(2), HashSet::from(["unknown.html"]));
     }

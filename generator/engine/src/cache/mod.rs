@@ -237,10 +237,6 @@ pub fn save(root: &Path, encoded: &[u8]) -> std::io::Result<()> {
 /// `cache` as it is saved: JSON ([`Saved`]), its large fields written in
 /// parallel (the build waits for the cache before it ends).
 pub fn encode(cache: &BuildCache) -> std::io::Result<Vec<u8>> {
-    to_json(cache).map_err(std::io::Error::other)
-}
-
-fn to_json(cache: &BuildCache) -> serde_json::Result<Vec<u8>> {
     let BuildCache {
         key,
         traces,
