@@ -20,6 +20,16 @@ pub struct SourceFile {
     /// Path relative to the site root, `/`-separated: `data/places/bretagne.yaml`.
     pub path: PathBuf,
     text: String,
+    /// How many entries the parser read, when known: a scan that finds
+    /// another number is not trusted ([`SourceFile::expect_entries`]).
+    expected: Option<usize>,
+    /// Its lines and entries, scanned on first use: most files read have
+    /// no problem to locate, and a build from saved entries splits none.
+    scan: OnceLock<Scan>,
+}
+
+#[derive(Debug, Clone)]
+struct Scan {
     lines: LineIndex,
     /// `(first line, end line)` (0-based, end excluded) of each entry.
     entries: Vec<(usize, usize)>,
@@ -35,127 +45,53 @@ impl SourceFile {
     /// which YAML reads the same: lines are then counted here as the
     /// parser counts them.
     pub fn new(path: PathBuf, text: String) -> SourceFile {
-        let text = yaml_line_breaks(text);
-        let mut file = SourceFile {
+        SourceFile {
             path,
-            lines: LineIndex::new(&text),
-            text,
-            entries: Vec::new(),
-            keys: Vec::new(),
-        };
-        file.entries = file.find_entries();
-        file.keys = file.entries.iter().map(|_| OnceLock::new()).collect();
-        file
+            text: yaml_line_breaks(text),
+            expected: None,
+            scan: OnceLock::new(),
+        }
+    }
+
+    fn scan(&self) -> &Scan {
+        self.scan.get_or_init(|| {
+            let lines = LineIndex::new(&self.text);
+            let mut entries = find_entries(&self.text, &lines);
+            if self.expected.is_some_and(|count| count != entries.len()) {
+                entries.clear();
+            }
+            let keys = entries.iter().map(|_| OnceLock::new()).collect();
+            Scan {
+                lines,
+                entries,
+                keys,
+            }
+        })
+    }
+
+    fn entries(&self) -> &[(usize, usize)] {
+        &self.scan().entries
     }
 
     pub fn text(&self) -> &str {
         &self.text
     }
 
+    fn lines(&self) -> &LineIndex {
+        &self.scan().lines
+    }
+
     fn line_count(&self) -> usize {
-        self.lines.line_count()
+        self.lines().line_count()
     }
 
     fn line(&self, i: usize) -> &str {
-        let start = self.lines.line_start(i);
-        let end = self.lines.line_start(i + 1);
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        line_text(&self.text, self.lines(), i)
     }
 
     /// Number of top-level list items found by scanning.
     pub fn entry_count(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Top-level `- ` items: lines at the indentation of the first one;
-    /// or the items of a flow list (`[{...}, {...}]`).
-    fn find_entries(&self) -> Vec<(usize, usize)> {
-        let n = self.line_count();
-        let first = (0..n).find_map(|i| content_of(self.line(i)));
-        if first.is_some_and(|c| c.starts_with('[')) {
-            return self.flow_entries();
-        }
-        let mut starts = Vec::new();
-        let mut indent = None;
-        for i in 0..n {
-            let line = self.line(i);
-            let Some(content) = content_of(line) else {
-                continue;
-            };
-            let this = indentation(line);
-            let is_item = content == "-" || content.starts_with("- ");
-            match indent {
-                None if is_item => {
-                    indent = Some(this);
-                    starts.push(i);
-                }
-                None => return Vec::new(),
-                Some(ind) if this == ind && is_item => starts.push(i),
-                // Something left of the list that is not an item: the file
-                // is not a plain block list; give up on lines.
-                Some(ind) if this < ind && !content.starts_with("---") => return Vec::new(),
-                _ => {}
-            }
-        }
-        let mut entries = Vec::with_capacity(starts.len());
-        for (k, &start) in starts.iter().enumerate() {
-            let end = starts.get(k + 1).copied().unwrap_or(n);
-            entries.push((start, end));
-        }
-        entries
-    }
-
-    /// The items of a file that is one flow list: each from the line it
-    /// starts on to the next one's (its fields are then found at its
-    /// first line: keys are looked for in block style only).
-    fn flow_entries(&self) -> Vec<(usize, usize)> {
-        let text = self.text.as_bytes();
-        let mut starts: Vec<usize> = Vec::new();
-        let mut depth = 0usize;
-        let mut item_next = false;
-        let mut i = 0;
-        while i < text.len() {
-            let b = text[i];
-            let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-            if depth == 1 && item_next && !blank && !matches!(b, b']' | b'#') {
-                starts.push(self.lines.line(i) - 1);
-                item_next = false;
-            }
-            match b {
-                b'"' | b'\'' => {
-                    i = maillage_engine::nesting::quoted_end(text, i);
-                    continue;
-                }
-                b'#' if i == 0 || matches!(text[i - 1], b' ' | b'\t' | b'\n') => {
-                    while i < text.len() && text[i] != b'\n' {
-                        i += 1;
-                    }
-                    continue;
-                }
-                b'[' | b'{' => {
-                    depth += 1;
-                    item_next = depth == 1;
-                }
-                b']' | b'}' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                b',' if depth == 1 => item_next = true,
-                _ => {}
-            }
-            i += 1;
-        }
-        let n = self.line_count();
-        starts
-            .iter()
-            .enumerate()
-            .map(|(k, &start)| {
-                let next = starts.get(k + 1).copied().unwrap_or(n);
-                (start, next.max(start + 1))
-            })
-            .collect()
+        self.entries().len()
     }
 
     /// The text before the first entry and the text of each entry, when the
@@ -165,14 +101,15 @@ impl SourceFile {
     /// `None` for any other shape (a flow list, a list indented, a line
     /// at the margin that is not an item: `---`, `...`, a directive).
     pub fn block_entries(&self) -> Option<(&str, Vec<&str>)> {
-        let &(first, _) = self.entries.first()?;
+        let (entries, lines) = (self.entries(), self.lines());
+        let &(first, _) = entries.first()?;
         if indentation(self.line(first)) != 0
-            || self.text[self.lines.line_start(first)..].starts_with('[')
+            || self.text[lines.line_start(first)..].starts_with('[')
         {
             return None;
         }
-        let mut texts = Vec::with_capacity(self.entries.len());
-        for &(start, end) in &self.entries {
+        let mut texts = Vec::with_capacity(entries.len());
+        for &(start, end) in entries {
             let at_margin = (start + 1..end).any(|i| {
                 let line = self.line(i);
                 indentation(line) == 0 && content_of(line).is_some()
@@ -180,9 +117,9 @@ impl SourceFile {
             if at_margin {
                 return None;
             }
-            texts.push(&self.text[self.lines.line_start(start)..self.lines.line_start(end)]);
+            texts.push(&self.text[lines.line_start(start)..lines.line_start(end)]);
         }
-        Some((&self.text[..self.lines.line_start(first)], texts))
+        Some((&self.text[..lines.line_start(first)], texts))
     }
 
     /// Forgets the entries found by the scan when the parser read another
@@ -190,9 +127,10 @@ impl SourceFile {
     /// would be wrong. Problems are then located at the list's first line,
     /// by their entry's number.
     pub fn expect_entries(&mut self, count: usize) {
-        if self.entries.len() != count {
-            self.entries.clear();
-            self.keys.clear();
+        self.expected = Some(count);
+        if let Some(scan) = self.scan.get_mut().filter(|s| s.entries.len() != count) {
+            scan.entries.clear();
+            scan.keys.clear();
         }
     }
 
@@ -205,13 +143,13 @@ impl SourceFile {
 
     /// 1-based line of entry `entry`'s first line.
     pub fn entry_line(&self, entry: usize) -> Option<usize> {
-        self.entries.get(entry).map(|(start, _)| start + 1)
+        self.entries().get(entry).map(|(start, _)| start + 1)
     }
 
     /// 1-based line of `field` (`name`, `registration.closes`, `wanted[1]`)
     /// in entry `entry`; the deepest part found, or the entry's first line.
     pub fn field_line(&self, entry: usize, field: &str) -> Option<usize> {
-        let &(start, end) = self.entries.get(entry)?;
+        let &(start, end) = self.entries().get(entry)?;
         let mut found = start;
         // The block to search: lines [from, to) whose keys sit at `key_indent`.
         let first = self.line(start);
@@ -227,7 +165,7 @@ impl SourceFile {
         }
         for (depth, part) in split_path(field).into_iter().enumerate() {
             let hit = match part {
-                PathPart::Key(key) if depth == 0 => self.keys[entry]
+                PathPart::Key(key) if depth == 0 => self.scan().keys[entry]
                     .get_or_init(|| self.key_lines(from, to, key_indent, first_is_item))
                     .get(key)
                     .copied(),
@@ -363,6 +301,103 @@ impl SourceFile {
             None => format!("{} (entry {})", self.path.display(), entry + 1),
         }
     }
+}
+
+/// Line `i` (0-based) of `text`, without its line break.
+fn line_text<'a>(text: &'a str, lines: &LineIndex, i: usize) -> &'a str {
+    let (start, end) = (lines.line_start(i), lines.line_start(i + 1));
+    text[start..end].trim_end_matches(['\n', '\r'])
+}
+
+/// Top-level `- ` items: lines at the indentation of the first one;
+/// or the items of a flow list (`[{...}, {...}]`).
+fn find_entries(text: &str, lines: &LineIndex) -> Vec<(usize, usize)> {
+    let n = lines.line_count();
+    let first = (0..n).find_map(|i| content_of(line_text(text, lines, i)));
+    if first.is_some_and(|c| c.starts_with('[')) {
+        return flow_entries(text, lines);
+    }
+    let mut starts = Vec::new();
+    let mut indent = None;
+    for i in 0..n {
+        let line = line_text(text, lines, i);
+        let Some(content) = content_of(line) else {
+            continue;
+        };
+        let this = indentation(line);
+        let is_item = content == "-" || content.starts_with("- ");
+        match indent {
+            None if is_item => {
+                indent = Some(this);
+                starts.push(i);
+            }
+            None => return Vec::new(),
+            Some(ind) if this == ind && is_item => starts.push(i),
+            // Something left of the list that is not an item: the file
+            // is not a plain block list; give up on lines.
+            Some(ind) if this < ind && !content.starts_with("---") => return Vec::new(),
+            _ => {}
+        }
+    }
+    let mut entries = Vec::with_capacity(starts.len());
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(n);
+        entries.push((start, end));
+    }
+    entries
+}
+
+/// The items of a file that is one flow list: each from the line it
+/// starts on to the next one's (its fields are then found at its
+/// first line: keys are looked for in block style only).
+fn flow_entries(text: &str, lines: &LineIndex) -> Vec<(usize, usize)> {
+    let n = lines.line_count();
+    let text = text.as_bytes();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    let mut item_next = false;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+        if depth == 1 && item_next && !blank && !matches!(b, b']' | b'#') {
+            starts.push(lines.line(i) - 1);
+            item_next = false;
+        }
+        match b {
+            b'"' | b'\'' => {
+                i = maillage_engine::nesting::quoted_end(text, i);
+                continue;
+            }
+            b'#' if i == 0 || matches!(text[i - 1], b' ' | b'\t' | b'\n') => {
+                while i < text.len() && text[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                item_next = depth == 1;
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            b',' if depth == 1 => item_next = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &start)| {
+            let next = starts.get(k + 1).copied().unwrap_or(n);
+            (start, next.max(start + 1))
+        })
+        .collect()
 }
 
 fn yaml_line_breaks(text: String) -> String {
