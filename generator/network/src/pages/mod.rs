@@ -270,6 +270,32 @@ pub fn refresh_showing(net: Arc<Network>, showing: Showing) -> Refresh {
     }
 }
 
+/// What a page lists: the summaries themselves, or nothing in their place
+/// (`null`) for a fingerprint made from the summaries' own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shown {
+    Summaries,
+    LeftOut,
+}
+
+impl Shown {
+    /// The summaries of region `r`'s places.
+    fn places(self, net: &Network, r: usize) -> Value {
+        match self {
+            Shown::Summaries => net.region_place_summaries(r),
+            Shown::LeftOut => Value::Null,
+        }
+    }
+
+    /// The summaries of `meetups`.
+    fn meetups(self, net: &Network, meetups: &[usize]) -> Value {
+        match self {
+            Shown::Summaries => Value::Array(net.summaries(meetups.iter().copied())),
+            Shown::LeftOut => Value::Null,
+        }
+    }
+}
+
 /// One data page.
 #[derive(Debug, Clone, Copy)]
 enum Spec {
@@ -300,6 +326,7 @@ struct Builder {
     /// meetup's summary, each place in full.
     summary_fingerprints: Vec<OnceLock<Fingerprint>>,
     place_fingerprints: Vec<OnceLock<Fingerprint>>,
+    place_summary_fingerprints: Vec<OnceLock<Fingerprint>>,
     upcoming: Vec<usize>,
     past: Vec<usize>,
     types: Vec<(PlaceType, Vec<usize>)>,
@@ -327,9 +354,10 @@ impl ContextBuilder for Builder {
         }
     }
 
-    /// The meetup pages, the listings and the places' pages, which show
-    /// summaries and places many pages share, are fingerprinted from those
-    /// values' fingerprints: a build that keeps them copies none.
+    /// The meetup pages, the listings, the places' and regions' pages, the
+    /// list of places and the map, which show summaries and places many
+    /// pages share, are fingerprinted from those values' fingerprints: a
+    /// build that keeps them copies none.
     fn fingerprint(&self, index: usize) -> Option<Fingerprint> {
         let net = &self.net;
         let summary = |m| self.summary_fingerprint(m);
@@ -342,6 +370,26 @@ impl ContextBuilder for Builder {
                     listings::pager_without_summaries(net, listing, self.listed(listing), n);
                 let mut parts = vec![fingerprint_fields(&fields)];
                 parts.extend(shown.iter().map(|&m| summary(m)));
+                Some(fingerprint_parts(&parts))
+            }
+            Spec::PlacesIndex => {
+                let head = fingerprint_fields(&places::index_with(net, Shown::LeftOut));
+                Some(self.with_all_places(head))
+            }
+            Spec::Map => {
+                let head = fingerprint_fields(&regions::map_page_with(net, Shown::LeftOut));
+                Some(self.with_all_places(head))
+            }
+            Spec::Region(r) => {
+                let mut parts = vec![fingerprint_fields(&regions::page_with(
+                    net,
+                    r,
+                    Shown::LeftOut,
+                ))];
+                self.extend_with_places(&mut parts, r);
+                let upcoming = regions::upcoming_shown(net, r);
+                parts.push(upcoming.len() as Fingerprint);
+                parts.extend(upcoming.iter().map(|&m| summary(m)));
                 Some(fingerprint_parts(&parts))
             }
             Spec::Place(p) => {
@@ -385,10 +433,33 @@ impl Builder {
     fn place_fingerprint(&self, p: usize) -> Fingerprint {
         *self.place_fingerprints[p].get_or_init(|| {
             fingerprint_parts(&[
-                fingerprint_value(self.net.place_summary(p)),
+                self.place_summary_fingerprint(p),
                 fingerprint_hashed(&self.net.data.places[p]),
             ])
         })
+    }
+
+    fn place_summary_fingerprint(&self, p: usize) -> Fingerprint {
+        *self.place_summary_fingerprints[p]
+            .get_or_init(|| fingerprint_value(self.net.place_summary(p)))
+    }
+
+    /// Adds to `parts` the fingerprints of region `r`'s places' summaries,
+    /// after their count.
+    fn extend_with_places(&self, parts: &mut Vec<Fingerprint>, r: usize) {
+        let places = &self.net.region_places[r];
+        parts.push(places.len() as Fingerprint);
+        parts.extend(places.iter().map(|&p| self.place_summary_fingerprint(p)));
+    }
+
+    /// The fingerprint of a page that shows every region's places, from
+    /// `head`, the page's without them ([`Shown::LeftOut`]).
+    fn with_all_places(&self, head: Fingerprint) -> Fingerprint {
+        let mut parts = vec![head];
+        for r in 0..self.net.data.regions.len() {
+            self.extend_with_places(&mut parts, r);
+        }
+        fingerprint_parts(&parts)
     }
 
     /// What the page comes from: a data entry, or a list of the network.
@@ -550,6 +621,9 @@ fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
     let place_fingerprints = (0..net.data.places.len())
         .map(|_| OnceLock::new())
         .collect();
+    let place_summary_fingerprints = (0..net.data.places.len())
+        .map(|_| OnceLock::new())
+        .collect();
     let summary_fingerprints = (0..net.data.meetups.len())
         .map(|_| OnceLock::new())
         .collect();
@@ -559,6 +633,7 @@ fn pages_with(net: Arc<Network>, figures: Arc<Figures>) -> Vec<ExtraPage> {
         places_full,
         summary_fingerprints,
         place_fingerprints,
+        place_summary_fingerprints,
         upcoming,
         past,
         types,
@@ -647,7 +722,10 @@ mod tests {
             "{fingerprinted} pages fingerprinted, {meetups} under /rencontres/"
         );
         type Change = fn(&mut DataSet);
-        let changes: [(&str, Change); 4] = [
+        let changes: [(&str, Change); 5] = [
+            ("a place's name", |data| {
+                data.places[0].name.push_str(" (annexe)")
+            }),
             ("a place's accessibility", |data| {
                 let place = data.meetups[0].place.clone();
                 let place = data.places.iter_mut().find(|p| p.id == place).unwrap();

@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::markdown::{render, Trust};
 use super::network::Network;
-use super::{page_object, partners};
+use super::{page_object, partners, Shown};
 use crate::data::PlaceType;
 
 fn osm_url(lat: f64, lon: f64) -> String {
@@ -128,15 +128,16 @@ pub(crate) fn types_value(net: &Network) -> Value {
 }
 
 pub(crate) fn index(net: &Network) -> Map<String, Value> {
+    index_with(net, Shown::Summaries)
+}
+
+/// [`index`], with the places' summaries or, to fingerprint it, without.
+pub(crate) fn index_with(net: &Network, shown: Shown) -> Map<String, Value> {
     let path = net.urls.places.clone();
-    let regions: Vec<Value> = net
-        .data
-        .regions
-        .iter()
-        .enumerate()
-        .map(|(r, _)| {
+    let regions: Vec<Value> = (0..net.data.regions.len())
+        .map(|r| {
             let mut value = net.region_refs[r].clone();
-            value["places"] = net.region_place_summaries(r);
+            value["places"] = shown.places(net, r);
             value
         })
         .collect();

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::listings;
 use super::markdown::{render, Trust};
 use super::network::Network;
-use super::{page_object, partners, places};
+use super::{page_object, partners, places, Shown};
 use crate::map;
 
 fn coordinator(net: &Network, r: usize) -> Value {
@@ -52,11 +52,22 @@ pub(crate) fn index(net: &Network) -> Map<String, Value> {
 }
 
 pub(crate) fn page(net: &Network, r: usize) -> Map<String, Value> {
+    page_with(net, r, Shown::Summaries)
+}
+
+/// The meetups to come a region's page lists: the first few of them.
+pub(crate) fn upcoming_shown(net: &Network, r: usize) -> Vec<usize> {
+    let limit = listings::region_upcoming_limit(net);
+    net.upcoming(&net.region_meetups[r]).take(limit).collect()
+}
+
+/// [`page`], with the places' and meetups' summaries or, to fingerprint
+/// it, without.
+pub(crate) fn page_with(net: &Network, r: usize, shown: Shown) -> Map<String, Value> {
     let region = &net.data.regions[r];
     let path = net.urls.region(&region.slug);
     let mut value = net.region_refs[r].clone();
-    let upcoming: Vec<usize> = net.upcoming(&net.region_meetups[r]).collect();
-    let limit = listings::region_upcoming_limit(net);
+    let upcoming_count = net.upcoming(&net.region_meetups[r]).count();
     let fields = [
         ("permalink", json!(net.permalink(&path))),
         ("coordinator", coordinator(net, r)),
@@ -68,19 +79,11 @@ pub(crate) fn page(net: &Network, r: usize) -> Map<String, Value> {
                 .map(|d| render(d, Trust::Data, net.french_spacing()))
                 .unwrap_or_default()),
         ),
-        (
-            "places",
-            Value::Array(
-                net.region_places[r]
-                    .iter()
-                    .map(|&p| Value::clone(net.place_summary(p)))
-                    .collect(),
-            ),
-        ),
-        ("upcoming_count", json!(upcoming.len())),
+        ("places", shown.places(net, r)),
+        ("upcoming_count", json!(upcoming_count)),
         (
             "meetups_upcoming",
-            Value::Array(net.summaries(upcoming.iter().copied().take(limit))),
+            shown.meetups(net, &upcoming_shown(net, r)),
         ),
         ("partners", partners(net, r)),
         ("ics_path", json!(format!("{path}calendrier.ics"))),
@@ -113,6 +116,11 @@ pub(crate) fn page(net: &Network, r: usize) -> Map<String, Value> {
 }
 
 pub(crate) fn map_page(net: &Network) -> Map<String, Value> {
+    map_page_with(net, Shown::Summaries)
+}
+
+/// [`map_page`], with the places' summaries or, to fingerprint it, without.
+pub(crate) fn map_page_with(net: &Network, shown: Shown) -> Map<String, Value> {
     let path = net.urls.map.clone();
     let mut total_upcoming = 0;
     let regions: Vec<Value> = net
@@ -130,7 +138,7 @@ pub(crate) fn map_page(net: &Network) -> Map<String, Value> {
             value["meetups_url"] = json!(map::file_url(net, Some(&region.code), map::MEETUPS_FILE));
             value["places_count"] = json!(net.region_places[r].len());
             value["upcoming_count"] = json!(upcoming);
-            value["places"] = net.region_place_summaries(r);
+            value["places"] = shown.places(net, r);
             value
         })
         .collect();
