@@ -571,8 +571,7 @@ pub fn build_leaving(options: &BuildOptions) -> Result<(BuildSummary, Leftovers)
     // its files that no one changed after they were written: a file
     // changed since (a deployment step editing the output in place) is
     // written again.
-    let present: std::collections::HashSet<String> =
-        staging.previous().map(str::to_string).collect();
+    let present: crate::paths::PathSet = staging.previous().map(str::to_string).collect();
     let held = previous
         .as_mut()
         .and_then(|c| Some((c.spare.take()?, c.spare_written?)))

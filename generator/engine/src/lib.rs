@@ -20,6 +20,7 @@ pub mod markdown;
 pub(crate) mod minify;
 pub mod nesting;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub(crate) mod sass;
 pub(crate) mod search;

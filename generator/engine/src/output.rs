@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Result};
+use crate::paths::{PathMap, PathSet};
 use crate::render::trace::{fingerprint_bytes, Fingerprint};
 use crate::render::Sink;
 
@@ -89,23 +90,23 @@ pub struct DiskSink {
     paths: Mutex<Vec<String>>,
     reuse: Option<Reuse>,
     /// The fingerprint of each file written or kept, when reusing.
-    fingerprints: Mutex<HashMap<String, Fingerprint>>,
+    fingerprints: Mutex<PathMap<Fingerprint>>,
     /// Folders known to stand under `root`, made or found by this sink:
     /// the next file written in one asks the file system nothing.
-    folders: Mutex<HashSet<String>>,
+    folders: Mutex<PathSet>,
 }
 
 /// What a sink writing into a reused folder knows of it and of the last
 /// output, from the build cache.
 pub struct Reuse {
     /// The fingerprint of each file the folder holds.
-    pub held: HashMap<String, Fingerprint>,
+    pub held: PathMap<Fingerprint>,
     /// The last output, whose files a kept page is copied from when the
     /// folder holds an older version.
     pub last_output: PathBuf,
     /// Every file the folder held when the build began: a file not among
     /// them is new, and is written without looking at what stands there.
-    pub present: HashSet<String>,
+    pub present: PathSet,
 }
 
 impl DiskSink {
@@ -132,7 +133,7 @@ impl DiskSink {
 
     /// The fingerprint of each file written or kept by a reusing sink,
     /// taken out of it (read once, when the build is done).
-    pub fn take_fingerprints(&self) -> HashMap<String, Fingerprint> {
+    pub fn take_fingerprints(&self) -> PathMap<Fingerprint> {
         std::mem::take(&mut self.fingerprints.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
@@ -736,7 +737,7 @@ impl Staging {
     /// The files of the reused folder that changed at or after `stamp`
     /// (a [`Staging::stamp`] of the build that wrote the folder): changed
     /// by someone else since.
-    pub fn changed_since(&self, stamp: Changed) -> HashSet<&str> {
+    pub fn changed_since(&self, stamp: Changed) -> HashSet<&str, crate::paths::FastHash> {
         self.previous
             .iter()
             .filter(|(_, changed)| *changed >= stamp)
@@ -896,7 +897,10 @@ mod tests {
                 ("unknown.html".into(), Changed::MAX),
             ],
         };
-        assert_eq!(staging.changed_since(2), HashSet::from(["unknown.html"]));
+        assert_eq!(
+            staging.changed_since(2),
+            HashSet::from_iter(["unknown.html"])
+        );
     }
 
     /// A file changed in a folder after its stamp was taken is told apart

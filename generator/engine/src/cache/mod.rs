@@ -12,13 +12,13 @@
 //! place, so that an interrupted build leaves no cache describing folders
 //! it half wrote.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::build::BuildOptions;
 use crate::output::Changed;
+use crate::paths::PathMap;
 use crate::render::trace::{fingerprint_bytes, Fingerprint, Traces};
 
 pub mod unchanged;
@@ -34,14 +34,14 @@ pub struct BuildCache {
     /// What each output of the last build read.
     pub traces: Traces,
     /// The fingerprint of each rendered file of the last output.
-    pub output: HashMap<String, Fingerprint>,
+    pub output: PathMap<Fingerprint>,
     /// A time after the last output's files were written
     /// ([`crate::output::Staging::stamp`]): one changed at or after it
     /// was changed by someone else.
     pub output_written: Option<Changed>,
     /// The same for the output before it, kept as the spare folder the
     /// next build writes into.
-    pub spare: Option<HashMap<String, Fingerprint>>,
+    pub spare: Option<PathMap<Fingerprint>>,
     pub spare_written: Option<Changed>,
 }
 
@@ -52,7 +52,7 @@ pub struct BuildCache {
 struct Saved {
     key: String,
     traces: Traces,
-    output: HashMap<String, Fingerprint>,
+    output: PathMap<Fingerprint>,
     output_written: Option<Changed>,
     spare: Option<SpareChanges>,
     spare_written: Option<Changed>,
@@ -62,16 +62,13 @@ struct Saved {
 struct SpareChanges {
     /// Files whose fingerprint differs from the output's, or that the
     /// output does not have.
-    differ: HashMap<String, Fingerprint>,
+    differ: PathMap<Fingerprint>,
     /// Files of the output that the spare folder does not have.
     missing: Vec<String>,
 }
 
 impl SpareChanges {
-    fn between(
-        output: &HashMap<String, Fingerprint>,
-        spare: &HashMap<String, Fingerprint>,
-    ) -> SpareChanges {
+    fn between(output: &PathMap<Fingerprint>, spare: &PathMap<Fingerprint>) -> SpareChanges {
         SpareChanges {
             differ: spare
                 .iter()
@@ -86,7 +83,7 @@ impl SpareChanges {
         }
     }
 
-    fn applied_to(self, output: &HashMap<String, Fingerprint>) -> HashMap<String, Fingerprint> {
+    fn applied_to(self, output: &PathMap<Fingerprint>) -> PathMap<Fingerprint> {
         let mut spare = output.clone();
         for path in &self.missing {
             spare.remove(path);
@@ -289,7 +286,7 @@ mod tests {
                 ..Trace::default()
             },
         );
-        let output = HashMap::from([
+        let output = PathMap::from_iter([
             ("a/index.html".to_string(), 12),
             ("b/index.html".to_string(), 13),
             ("c.css".to_string(), 14),
@@ -297,8 +294,8 @@ mod tests {
         let spares = [
             None,
             Some(output.clone()),
-            Some(HashMap::new()),
-            Some(HashMap::from([
+            Some(PathMap::default()),
+            Some(PathMap::from_iter([
                 ("a/index.html".to_string(), 12),
                 ("b/index.html".to_string(), 99),
                 ("gone.html".to_string(), 1),

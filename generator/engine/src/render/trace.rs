@@ -24,6 +24,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::paths::PathMap;
+
 /// What a template gives while probed: no rendering can produce it.
 pub(crate) const PROBED: &str = "\0maillage: not rendered\0";
 
@@ -211,7 +213,7 @@ pub struct Call {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Traces {
     pub calls: Vec<Call>,
-    pub jobs: HashMap<String, Trace>,
+    pub jobs: PathMap<Trace>,
 }
 
 impl Traces {
@@ -256,10 +258,7 @@ impl Traces {
 
 /// The distinct calls of a render, and the index of each by function and
 /// arguments (`function\0arguments`).
-type CallTable = (
-    Vec<Call>,
-    HashMap<String, u32, std::hash::BuildHasherDefault<ahash::AHasher>>,
-);
+type CallTable = (Vec<Call>, PathMap<u32>);
 
 /// The index of `call` in `table`, added when it is new.
 fn intern_in((calls, index): &mut CallTable, call: &NotedCall) -> u32 {
@@ -278,7 +277,7 @@ pub(crate) struct Collector {
     /// The index in this render's calls of each call of the previous
     /// render's traces, once a kept trace needed it.
     carried: Vec<OnceLock<u32>>,
-    jobs: Mutex<HashMap<String, Trace>>,
+    jobs: Mutex<PathMap<Trace>>,
 }
 
 impl Collector {
