@@ -45,52 +45,69 @@ pub struct BuildCache {
     pub spare_written: Option<Changed>,
 }
 
-/// The cache as saved: the spare folder's fingerprints as their
-/// differences from the output's (the two folders are the outputs of two
-/// builds in a row: mostly the same).
+/// The cache as saved: the output's fingerprints as their differences
+/// from those the traces give (most files are a job's output), and the
+/// spare folder's as their differences from the output's (the two folders
+/// are the outputs of two builds in a row: mostly the same).
 #[derive(Deserialize)]
 struct Saved {
     key: String,
     traces: Traces,
-    output: PathMap<Fingerprint>,
+    output: Changes,
     output_written: Option<Changed>,
-    spare: Option<SpareChanges>,
+    spare: Option<Changes>,
     spare_written: Option<Changed>,
 }
 
+/// A map of files' fingerprints saved as its differences from another.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-struct SpareChanges {
-    /// Files whose fingerprint differs from the output's, or that the
-    /// output does not have.
+struct Changes {
+    /// Files whose fingerprint differs from the other map's, or that the
+    /// other map does not have.
     differ: PathMap<Fingerprint>,
-    /// Files of the output that the spare folder does not have.
+    /// Files of the other map that this one does not have.
     missing: Vec<String>,
 }
 
-impl SpareChanges {
-    fn between(output: &PathMap<Fingerprint>, spare: &PathMap<Fingerprint>) -> SpareChanges {
-        SpareChanges {
-            differ: spare
+impl Changes {
+    fn between(base: &PathMap<Fingerprint>, map: &PathMap<Fingerprint>) -> Changes {
+        Changes {
+            differ: map
                 .iter()
-                .filter(|(path, fingerprint)| output.get(*path) != Some(fingerprint))
+                .filter(|(path, fingerprint)| base.get(*path) != Some(fingerprint))
                 .map(|(path, &fingerprint)| (path.clone(), fingerprint))
                 .collect(),
-            missing: output
+            missing: base
                 .keys()
-                .filter(|path| !spare.contains_key(*path))
+                .filter(|path| !map.contains_key(*path))
                 .cloned()
                 .collect(),
         }
     }
 
-    fn applied_to(self, output: &PathMap<Fingerprint>) -> PathMap<Fingerprint> {
-        let mut spare = output.clone();
+    fn applied_to(self, mut base: PathMap<Fingerprint>) -> PathMap<Fingerprint> {
         for path in &self.missing {
-            spare.remove(path);
+            base.remove(path);
         }
-        spare.extend(self.differ);
-        spare
+        base.extend(self.differ);
+        base
     }
+}
+
+/// The fingerprint of each file the traces' jobs wrote: a file two jobs
+/// name (none should) is left out, whichever order the jobs come in.
+fn traced_outputs(traces: &Traces) -> PathMap<Fingerprint> {
+    let mut outputs = PathMap::default();
+    let mut twice = Vec::new();
+    for (path, fingerprint) in traces.jobs.values().flat_map(|t| &t.outputs) {
+        if outputs.insert(path.clone(), *fingerprint).is_some() {
+            twice.push(path);
+        }
+    }
+    for path in twice {
+        outputs.remove(path);
+    }
+    outputs
 }
 
 pub fn path(root: &Path) -> PathBuf {
@@ -182,14 +199,19 @@ pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
         }
     });
     match parsed {
-        Ok(saved) if saved.key == key => Some(BuildCache {
-            spare: saved.spare.map(|changes| changes.applied_to(&saved.output)),
-            key: saved.key,
-            traces: saved.traces,
-            output: saved.output,
-            output_written: saved.output_written,
-            spare_written: saved.spare_written,
-        }),
+        Ok(saved) if saved.key == key => {
+            let output = saved.output.applied_to(traced_outputs(&saved.traces));
+            Some(BuildCache {
+                spare: saved
+                    .spare
+                    .map(|changes| changes.applied_to(output.clone())),
+                key: saved.key,
+                traces: saved.traces,
+                output,
+                output_written: saved.output_written,
+                spare_written: saved.spare_written,
+            })
+        }
         Ok(_) | Err(None) => {
             eprintln!(
                 "note: {DIR}/{FILE} was made by another version of maillage or for another \
@@ -243,11 +265,14 @@ pub fn encode(cache: &BuildCache) -> std::io::Result<Vec<u8>> {
         spare_written,
     } = cache;
     let ((traces, output), spare) = rayon::join(
-        || rayon::join(|| serde_json::to_vec(traces), || serde_json::to_vec(output)),
         || {
-            let changes = spare
-                .as_ref()
-                .map(|spare| SpareChanges::between(output, spare));
+            rayon::join(
+                || serde_json::to_vec(traces),
+                || serde_json::to_vec(&Changes::between(&traced_outputs(traces), output)),
+            )
+        },
+        || {
+            let changes = spare.as_ref().map(|spare| Changes::between(output, spare));
             serde_json::to_vec(&changes)
         },
     );
@@ -278,11 +303,32 @@ mod tests {
 
     #[test]
     fn a_saved_cache_reads_back_the_same() {
+        // The output is saved as its differences from the traces' outputs:
+        // one the same, one with another fingerprint, one the output does
+        // not have, one two jobs name, and the output's own files.
         let mut traces = Traces::default();
+        let outputs = |files: &[(&str, Fingerprint)]| {
+            files.iter().map(|&(p, f)| (p.to_string(), f)).collect()
+        };
         traces.jobs.insert(
             "page:a".into(),
             Trace {
                 calls: vec![0, 1, 2, 7],
+                outputs: outputs(&[("a/index.html", 12), ("d/index.html", 5)]),
+                ..Trace::default()
+            },
+        );
+        traces.jobs.insert(
+            "page:b".into(),
+            Trace {
+                outputs: outputs(&[("b/index.html", 7)]),
+                ..Trace::default()
+            },
+        );
+        traces.jobs.insert(
+            "page:c".into(),
+            Trace {
+                outputs: outputs(&[("a/index.html", 99)]),
                 ..Trace::default()
             },
         );
