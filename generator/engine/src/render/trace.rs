@@ -341,9 +341,13 @@ impl Collector {
                 })
             })
             .collect();
+        // Field by field: `..trace.clone()` would copy the calls too.
         let trace = Trace {
+            uses: trace.uses.clone(),
             calls,
-            ..trace.clone()
+            volatile: trace.volatile,
+            outputs: trace.outputs.clone(),
+            reads: trace.reads.clone(),
         };
         self.store(key.to_string(), trace);
     }

@@ -72,8 +72,10 @@ pub fn register_early(
             cache: Mutex::default(),
         },
     );
-    remembered(
-        tera,
+    // Neither traced nor remembered: its result depends on the
+    // configuration alone, which keys every trace, and it costs less than
+    // a lookup among remembered calls. Pages call it dozens of times.
+    tera.register_function(
         "trans",
         Trans {
             config: config.clone(),
@@ -179,8 +181,8 @@ fn traced(tera: &mut Tera, name: &'static str, function: impl Function + 'static
 }
 
 /// Registers `function` as [`traced`] does, its results also remembered:
-/// for the functions of the configuration alone (`trans`, `get_url`), which
-/// every page calls dozens of times with the same arguments.
+/// for `get_url`, which every page calls many times with the same
+/// arguments.
 fn remembered(tera: &mut Tera, name: &'static str, function: impl Function + 'static) {
     tera.register_function(
         name,
