@@ -281,8 +281,18 @@ pub(crate) enum Shown {
 impl Shown {
     /// The summaries of region `r`'s places.
     fn places(self, net: &Network, r: usize) -> Value {
+        self.places_of(net, &net.region_places[r])
+    }
+
+    /// The summaries of `places`.
+    fn places_of(self, net: &Network, places: &[usize]) -> Value {
         match self {
-            Shown::Summaries => net.region_place_summaries(r),
+            Shown::Summaries => Value::Array(
+                places
+                    .iter()
+                    .map(|&p| Value::clone(net.place_summary(p)))
+                    .collect(),
+            ),
             Shown::LeftOut => Value::Null,
         }
     }
@@ -376,6 +386,17 @@ impl ContextBuilder for Builder {
                 let head = fingerprint_fields(&places::index_with(net, Shown::LeftOut));
                 Some(self.with_all_places(head))
             }
+            Spec::PlaceType(t) => {
+                let (kind, places) = &self.types[t];
+                let mut parts = vec![fingerprint_fields(&places::type_page_with(
+                    net,
+                    *kind,
+                    places,
+                    Shown::LeftOut,
+                ))];
+                self.extend_with_places(&mut parts, places);
+                Some(fingerprint_parts(&parts))
+            }
             Spec::Map => {
                 let head = fingerprint_fields(&regions::map_page_with(net, Shown::LeftOut));
                 Some(self.with_all_places(head))
@@ -386,7 +407,7 @@ impl ContextBuilder for Builder {
                     r,
                     Shown::LeftOut,
                 ))];
-                self.extend_with_places(&mut parts, r);
+                self.extend_with_places(&mut parts, &net.region_places[r]);
                 let upcoming = regions::upcoming_shown(net, r);
                 parts.push(upcoming.len() as Fingerprint);
                 parts.extend(upcoming.iter().map(|&m| summary(m)));
@@ -440,14 +461,12 @@ impl Builder {
     }
 
     fn place_summary_fingerprint(&self, p: usize) -> Fingerprint {
-        *self.place_summary_fingerprints[p]
-            .get_or_init(|| fingerprint_value(self.net.place_summary(p)))
+        *self.place_summary_fingerprints[p].get_or_init(|| self.net.place_summary_fingerprint(p))
     }
 
-    /// Adds to `parts` the fingerprints of region `r`'s places' summaries,
-    /// after their count.
-    fn extend_with_places(&self, parts: &mut Vec<Fingerprint>, r: usize) {
-        let places = &self.net.region_places[r];
+    /// Adds to `parts` the fingerprints of `places`' summaries, after
+    /// their count.
+    fn extend_with_places(&self, parts: &mut Vec<Fingerprint>, places: &[usize]) {
         parts.push(places.len() as Fingerprint);
         parts.extend(places.iter().map(|&p| self.place_summary_fingerprint(p)));
     }
@@ -457,7 +476,7 @@ impl Builder {
     fn with_all_places(&self, head: Fingerprint) -> Fingerprint {
         let mut parts = vec![head];
         for r in 0..self.net.data.regions.len() {
-            self.extend_with_places(&mut parts, r);
+            self.extend_with_places(&mut parts, &self.net.region_places[r]);
         }
         fingerprint_parts(&parts)
     }
@@ -1012,6 +1031,23 @@ mod tests {
                         net.data.meetups[m].id.clone(),
                         Value::clone(net.meetup_summary(m)),
                         net.summary_fingerprint(m),
+                    )
+                })
+                .collect()
+        });
+    }
+
+    /// A place's summary fingerprint, made from what the summary is made
+    /// of, changes whenever the summary does.
+    #[test]
+    fn place_summary_fingerprints_follow_the_summaries() {
+        fingerprints_follow("place summary", |net| {
+            (0..net.data.places.len())
+                .map(|p| {
+                    (
+                        net.data.places[p].id.clone(),
+                        Value::clone(net.place_summary(p)),
+                        net.place_summary_fingerprint(p),
                     )
                 })
                 .collect()

@@ -255,7 +255,7 @@ pub struct Network {
     /// few of them.
     meetup_summaries: Vec<OnceLock<Arc<Value>>>,
     /// `PlaceSummary` of each place.
-    place_summaries: Vec<Arc<Value>>,
+    place_summaries: Vec<OnceLock<Arc<Value>>>,
     /// The features of the map files, serialised.
     pub map_features: crate::map::FeatureCache,
     /// The events of the calendars, written.
@@ -307,15 +307,6 @@ fn commune_labels(data: &DataSet) -> Vec<String> {
 impl Network {
     /// The summaries of region `r`'s places, in the region's order: what the
     /// list of places and the region pages show under each region.
-    pub fn region_place_summaries(&self, r: usize) -> Value {
-        Value::Array(
-            self.region_places[r]
-                .iter()
-                .map(|&p| Value::clone(self.place_summary(p)))
-                .collect(),
-        )
-    }
-
     /// Links a validated data set (every reference resolves).
     /// Whether the data's Markdown gets French spacing, as the site's
     /// French pages do (`[markdown] french_spacing`).
@@ -462,10 +453,7 @@ impl Network {
             series_titles,
         };
         network.meetup_summaries = (0..meetup_count).map(|_| OnceLock::new()).collect();
-        network.place_summaries = (0..place_count)
-            .into_par_iter()
-            .map(|p| Arc::new(network.make_place_summary(p)))
-            .collect();
+        network.place_summaries = (0..place_count).map(|_| OnceLock::new()).collect();
         network.map_features = crate::map::FeatureCache::new(&network);
         network.calendar_events = crate::calendar::EventCache::new(&network);
         network
@@ -627,7 +615,7 @@ impl Network {
         }
         for &m in meetups {
             let p = self.meetup_place[m];
-            self.place_summaries[p] = Arc::new(self.make_place_summary(p));
+            self.place_summaries[p] = OnceLock::new();
         }
         let mut features = std::mem::take(&mut self.map_features);
         features.patch(self, meetups);
@@ -659,7 +647,25 @@ impl Network {
     /// takes it notes that it read that meetup.
     pub fn place_summary(&self, p: usize) -> &Arc<Value> {
         self.note_place_read(p);
-        &self.place_summaries[p]
+        self.place_summaries[p].get_or_init(|| Arc::new(self.make_place_summary(p)))
+    }
+
+    /// A fingerprint of [`Network::place_summary`], made from what the
+    /// summary is made of, as [`Network::summary_fingerprint`] is: the
+    /// fields of the place's entry it reads, its commune as shown, its
+    /// region's reference and its next meetup's summary. Whatever else
+    /// `make_place_summary` comes to read must join this list; the test
+    /// `place_summary_fingerprints_follow_the_summaries` checks it.
+    pub fn place_summary_fingerprint(&self, p: usize) -> Fingerprint {
+        let place = &self.data.places[p];
+        let shown = (&place.id, &place.name, place.kind, &place.department);
+        let next = self.next_meetup_at(p).map(|m| self.summary_fingerprint(m));
+        fingerprint_hashed(&(
+            shown,
+            &self.place_commune[p],
+            self.region_ref_fingerprints[self.place_region[p]],
+            next,
+        ))
     }
 
     /// Notes that the page rendering reads place `p`'s summary, by a copy

@@ -178,11 +178,17 @@ pub(crate) fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
 }
 
 pub(crate) fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<String, Value> {
+    type_page_with(net, t, places, Shown::Summaries)
+}
+
+/// [`type_page`], with the places' summaries or, to fingerprint it, without.
+pub(crate) fn type_page_with(
+    net: &Network,
+    t: PlaceType,
+    places: &[usize],
+    shown: Shown,
+) -> Map<String, Value> {
     let path = net.urls.place_type(t.code());
-    let list: Vec<Value> = places
-        .iter()
-        .map(|&p| Value::clone(net.place_summary(p)))
-        .collect();
     let mut context = Map::new();
     context.insert(
         "page".into(),
@@ -200,7 +206,7 @@ pub(crate) fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<St
         "place_type".into(),
         json!({"type": t.code(), "label": t.label(), "count": places.len()}),
     );
-    context.insert("places".into(), Value::Array(list));
+    context.insert("places".into(), shown.places_of(net, places));
     context.insert("partners_path".into(), partners::directory_path(net));
     context
 }
