@@ -128,6 +128,9 @@ pub enum At {
     /// Somewhere in the file, or the file as a whole.
     File,
     Line(usize),
+    /// A line found when a message needs it (an entry of a data file,
+    /// whose lines are found by scanning the file).
+    Found(LineFinder),
     /// A front matter key of a content file, and one of its values; the
     /// line is found when a message needs it.
     Key {
@@ -135,6 +138,31 @@ pub enum At {
         value: Option<String>,
     },
 }
+
+/// Finds a [`Source`]'s line when a message needs it. Two finders are
+/// equal when they are the same finder.
+#[derive(Clone)]
+pub struct LineFinder(std::sync::Arc<dyn Fn() -> Option<usize> + Send + Sync>);
+
+impl LineFinder {
+    pub fn new(find: impl Fn() -> Option<usize> + Send + Sync + 'static) -> Self {
+        LineFinder(std::sync::Arc::new(find))
+    }
+}
+
+impl std::fmt::Debug for LineFinder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LineFinder")
+    }
+}
+
+impl PartialEq for LineFinder {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for LineFinder {}
 
 impl Source {
     /// A file, at a line when known.
@@ -163,6 +191,15 @@ impl Source {
         }
     }
 
+    /// A file, at a line found when a message needs it.
+    pub fn file_at(file: impl Into<PathBuf>, line: LineFinder, what: impl Into<String>) -> Self {
+        Source {
+            file: Some(file.into()),
+            at: At::Found(line),
+            what: what.into(),
+        }
+    }
+
     /// A part of the site that no one file holds.
     pub fn part(what: impl Into<String>) -> Self {
         Source {
@@ -177,6 +214,7 @@ impl Source {
     pub fn line(&self, root: &Path) -> Option<usize> {
         match (&self.at, &self.file) {
             (At::Line(line), _) => Some(*line),
+            (At::Found(find), _) => (find.0)(),
             (At::Key { key, value }, Some(file)) => {
                 let text = crate::files::read_text(&root.join(file)).ok()?;
                 crate::content::front_matter::key_line(&text, key, value.as_deref())

@@ -29,6 +29,7 @@ use maillage_model::meetup::LiveAggregates;
 use crate::error::{Diagnostic, Result, Source};
 pub use definitions::{belongs_choices, definitions, meetup_definitions, region_definitions};
 pub use load::{has_data, FilesRead};
+use maillage_engine::error::LineFinder;
 pub use model::*;
 pub use source::SourceFile;
 
@@ -103,12 +104,11 @@ impl DataSet {
 
     /// The entry at `origin` as the source of something built from it.
     pub fn source(&self, origin: Origin, what: impl Into<String>) -> Source {
-        let file = &self.files[origin.file as usize];
-        Source::file(
-            file.path.clone(),
-            file.entry_line(origin.entry as usize),
-            what,
-        )
+        // The line is found only for a message: finding it scans the file.
+        let file = self.files[origin.file as usize].clone();
+        let path = file.path.clone();
+        let line = LineFinder::new(move || file.entry_line(origin.entry as usize));
+        Source::file_at(path, line, what)
     }
 
     pub fn is_broken(&self, kind: Kind, id: &str) -> bool {
