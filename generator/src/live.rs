@@ -95,7 +95,7 @@ impl LiveState {
     /// unless the store has one for the same meetup.
     fn loaded(&self, data: &mut DataSet) {
         self.sync_if_changed(data);
-        self.overlay(&mut data.live);
+        self.overlay(Arc::make_mut(&mut data.live));
     }
 
     /// Syncs the definitions of `data` into the store when `data/` changed

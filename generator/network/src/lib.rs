@@ -7,6 +7,7 @@
 //! adds to the engine.
 
 pub mod calendar;
+pub mod chunked;
 pub mod data;
 pub mod extensions;
 pub mod figures;

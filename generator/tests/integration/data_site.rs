@@ -975,7 +975,8 @@ fn build_with_overlay(overlay: maillage::pages::LiveOverlay) -> tempfile::TempDi
 #[test]
 fn live_overlay_replaces_figures_meetup_by_meetup() {
     let dir = build_with_overlay(std::sync::Arc::new(|data| {
-        let s3 = data.live.meetups.get_mut("brest-nsi-s3").unwrap();
+        let live = std::sync::Arc::make_mut(&mut data.live);
+        let s3 = live.meetups.get_mut("brest-nsi-s3").unwrap();
         s3.confirmed = 3;
         s3.waiting = 0;
     }));
@@ -1001,7 +1002,7 @@ fn a_meetup_its_organiser_cancelled_through_the_function_shows_cancelled() {
     // What the store's figures say after the organiser's cancellation
     // message; `data/` still says the meetup is open.
     let dir = build_with_overlay(std::sync::Arc::new(|data| {
-        data.live
+        std::sync::Arc::make_mut(&mut data.live)
             .meetups
             .entry("carto-rennes-2026-12".into())
             .or_default()

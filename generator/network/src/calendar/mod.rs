@@ -11,6 +11,7 @@ use maillage_engine::render::trace::{fingerprint_hashed, fingerprint_parts, Fing
 use maillage_model::ical::EventText;
 use rayon::prelude::*;
 
+use crate::chunked::Chunked;
 use crate::error::Source;
 use crate::pages::network::Network;
 use crate::site::{ExtraFile, FileBuilder, FileBytes};
@@ -36,7 +37,7 @@ pub fn files_of(net: &Arc<Network>, paths: &HashSet<String>) -> Vec<ExtraFile> {
 pub struct EventCache {
     /// The right-hand side of every event's `UID` ([`maillage_model::ical::host`]).
     host: String,
-    events: Vec<Event>,
+    events: Chunked<Event>,
 }
 
 #[derive(Clone, Default)]
@@ -49,7 +50,9 @@ impl EventCache {
     pub fn new(net: &Network) -> EventCache {
         EventCache {
             host: maillage_model::ical::host(&net.config.base_url),
-            events: vec![Event::default(); net.data.meetups.len()],
+            events: (0..net.data.meetups.len())
+                .map(|_| Event::default())
+                .collect(),
         }
     }
 

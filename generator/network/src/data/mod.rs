@@ -80,8 +80,10 @@ pub struct DataSet {
     pub modules: Vec<Module>,
     pub series: Vec<Series>,
     pub meetups: Vec<Arc<Meetup>>,
-    /// Seats taken, waiting lists and published reports, by meetup id.
-    pub live: LiveAggregates,
+    /// Seats taken, waiting lists and published reports, by meetup id;
+    /// shared as files and meetups are (a copy changes it with
+    /// `Arc::make_mut`).
+    pub live: Arc<LiveAggregates>,
     /// Ids of entries left out because of errors.
     pub broken_ids: HashSet<(Kind, String)>,
 }
@@ -135,7 +137,7 @@ pub fn load_through(root: &Path, now: DateTime<Utc>, files_read: &FilesRead) -> 
     let ((mut data, mut errors), live) =
         rayon::join(|| load::read_all(root, files_read), || live::read(root));
     match live {
-        Ok(live) => data.live = live,
+        Ok(live) => data.live = Arc::new(live),
         Err(e) => errors.push(e),
     }
     zones::resolve(&mut data);

@@ -7,15 +7,16 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::chunked::Chunked;
 use crate::pages::network::Network;
 
 /// The serialised features of a network, shared between its patched copies.
 #[derive(Clone, Default)]
 pub struct FeatureCache {
-    places: Vec<Arc<[u8]>>,
+    places: Chunked<Arc<[u8]>>,
     /// `None` for meetups that are not on the map: only those to come that
     /// still take place are.
-    meetups: Vec<Option<Arc<[u8]>>>,
+    meetups: Chunked<Option<Arc<[u8]>>>,
 }
 
 impl FeatureCache {
@@ -23,14 +24,16 @@ impl FeatureCache {
         let places = (0..net.data.places.len())
             .into_par_iter()
             .map(|p| Arc::from(super::place_feature(net, p)))
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         let meetups = (0..net.data.meetups.len())
             .into_par_iter()
             .map(|m| {
                 net.is_upcoming_held(m)
                     .then(|| Arc::from(super::meetup_feature(net, m)))
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         FeatureCache { places, meetups }
     }
 

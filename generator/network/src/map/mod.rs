@@ -196,7 +196,7 @@ pub fn files_of(net: &Network, regions: &[usize]) -> Vec<ExtraFile> {
                 )
             } else {
                 // Soonest first.
-                let list = region.map_or(&net.by_start, |r| &net.region_meetups[r]);
+                let list = region.map_or(net.by_start.as_slice(), |r| &net.region_meetups[r]);
                 (
                     file_url(net, code, MEETUPS_FILE),
                     cache::collection(list.iter().filter_map(|&m| cache.meetup(m))),

@@ -751,8 +751,7 @@ mod tests {
                 place.accessibility = Some("Rampe d'accès côté cour.".into());
             }),
             ("a report's improvements", |data| {
-                let report = data
-                    .live
+                let report = Arc::make_mut(&mut data.live)
                     .meetups
                     .values_mut()
                     .filter_map(|m| m.report.as_mut())
@@ -769,7 +768,11 @@ mod tests {
             }),
             ("live figures", |data| {
                 let id = data.meetups[5].id.clone();
-                data.live.meetups.entry(id).or_default().confirmed += 1;
+                Arc::make_mut(&mut data.live)
+                    .meetups
+                    .entry(id)
+                    .or_default()
+                    .confirmed += 1;
             }),
         ];
         for (what, change) in changes {
@@ -958,12 +961,19 @@ mod tests {
             ("series title", |d| d.series[0].title.push_str(" (bis)")),
             ("live figures", |d| {
                 for m in &d.meetups {
-                    d.live.meetups.entry(m.id.clone()).or_default().confirmed += 1;
+                    Arc::make_mut(&mut d.live)
+                        .meetups
+                        .entry(m.id.clone())
+                        .or_default()
+                        .confirmed += 1;
                 }
             }),
             ("a report published", |d| {
                 for m in &d.meetups {
-                    let figures = d.live.meetups.entry(m.id.clone()).or_default();
+                    let figures = Arc::make_mut(&mut d.live)
+                        .meetups
+                        .entry(m.id.clone())
+                        .or_default();
                     if figures.report.is_none() {
                         figures.report = Some(Default::default());
                     }

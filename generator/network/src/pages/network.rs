@@ -17,6 +17,7 @@ use maillage_model::zone::{self, Tz};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
+use crate::chunked::Chunked;
 use crate::config::Config;
 use crate::data::{DataSet, Meetup, MeetupKind, SourceFile};
 use crate::error::Diagnostic;
@@ -215,7 +216,8 @@ fn registration_label(facts: &Facts, meetup: &Meetup, note: &str) -> String {
 
 /// The data with its indexes and the values shared by every page.
 ///
-/// Cheap to clone: the data and each meetup's and place's summary are shared, so that
+/// Cheap to clone: the data, the indexes and orders that only linking
+/// makes, and each meetup's and place's summary are shared, so that
 /// [`Network::with_figures`] can patch one meetup's figures without linking
 /// the whole network again.
 #[derive(Clone)]
@@ -227,35 +229,38 @@ pub struct Network {
     /// Where the network's pages live.
     pub urls: SiteUrls,
     pub now: DateTime<Utc>,
-    pub facts: Vec<Facts>,
+    pub facts: Chunked<Facts>,
     /// Index in `data.places` of each meetup's place.
-    pub meetup_place: Vec<usize>,
+    pub meetup_place: Arc<Vec<usize>>,
+    /// Index in `data.files` of each meetup's file: side by side, a scan
+    /// for a file's meetups does not visit every meetup's entry.
+    meetup_file: Arc<Vec<u32>>,
     /// Index in `data.regions` of each place's region.
-    pub place_region: Vec<usize>,
+    pub place_region: Arc<Vec<usize>>,
     /// Each place's commune as shown: followed by its department when
     /// another commune of that name hosts a place elsewhere (Saint-Martin).
-    pub place_commune: Vec<String>,
+    pub place_commune: Arc<Vec<String>>,
     /// Every meetup, by start then id.
-    pub by_start: Vec<usize>,
+    pub by_start: Arc<Vec<usize>>,
     /// Meetups of each place, by start.
-    pub place_meetups: Vec<Vec<usize>>,
+    pub place_meetups: Arc<Vec<Vec<usize>>>,
     /// Places of each region, by name.
-    pub region_places: Vec<Vec<usize>>,
+    pub region_places: Arc<Vec<Vec<usize>>>,
     /// Meetups of each region, by start.
-    pub region_meetups: Vec<Vec<usize>>,
+    pub region_meetups: Arc<Vec<Vec<usize>>>,
     /// Partners of each region, by name.
-    pub region_partners: Vec<Vec<usize>>,
-    pub previous: Vec<Option<usize>>,
-    pub next: Vec<Option<usize>>,
+    pub region_partners: Arc<Vec<Vec<usize>>>,
+    pub previous: Arc<Vec<Option<usize>>>,
+    pub next: Arc<Vec<Option<usize>>>,
     /// `{code, name, slug, path}` of each region.
-    pub region_refs: Vec<Value>,
-    region_ref_fingerprints: Vec<Fingerprint>,
+    pub region_refs: Arc<Vec<Value>>,
+    region_ref_fingerprints: Arc<Vec<Fingerprint>>,
     /// `MeetupSummary` of each meetup, made when first asked for
     /// ([`Network::meetup_summary`]): a build that keeps most pages needs
     /// few of them.
-    meetup_summaries: Vec<OnceLock<Arc<Value>>>,
+    meetup_summaries: Chunked<OnceLock<Arc<Value>>>,
     /// `PlaceSummary` of each place.
-    place_summaries: Vec<OnceLock<Arc<Value>>>,
+    place_summaries: Chunked<OnceLock<Arc<Value>>>,
     /// The features of the map files, serialised.
     pub map_features: crate::map::FeatureCache,
     /// The events of the calendars, written.
@@ -264,7 +269,7 @@ pub struct Network {
     meetup_index: Arc<HashMap<String, usize>>,
     /// The published report of each meetup, from the live figures (those of
     /// `data.live` unless patched since).
-    reports: Vec<Option<Arc<PublicReport>>>,
+    reports: Chunked<Option<Arc<PublicReport>>>,
     module_titles: Arc<HashMap<String, String>>,
     series_titles: Arc<HashMap<String, String>>,
 }
@@ -422,6 +427,7 @@ impl Network {
                     .map(Arc::new)
             })
             .collect();
+        let meetup_file = Arc::new(data.meetups.iter().map(|m| m.origin.file).collect());
         let (meetup_count, place_count) = (data.meetups.len(), data.places.len());
         let site_zone = site_zone(&config).unwrap_or(zone::DEFAULT);
         let mut network = Network {
@@ -430,21 +436,22 @@ impl Network {
             site_zone,
             urls,
             now,
-            facts,
-            meetup_place,
-            place_region,
-            place_commune,
-            by_start,
-            place_meetups,
-            region_places,
-            region_meetups,
-            region_partners,
-            previous,
-            next,
-            region_ref_fingerprints: region_refs.iter().map(fingerprint_value).collect(),
-            region_refs,
-            meetup_summaries: Vec::new(),
-            place_summaries: Vec::new(),
+            facts: facts.into(),
+            meetup_place: Arc::new(meetup_place),
+            meetup_file,
+            place_region: Arc::new(place_region),
+            place_commune: Arc::new(place_commune),
+            by_start: Arc::new(by_start),
+            place_meetups: Arc::new(place_meetups),
+            region_places: Arc::new(region_places),
+            region_meetups: Arc::new(region_meetups),
+            region_partners: Arc::new(region_partners),
+            previous: Arc::new(previous),
+            next: Arc::new(next),
+            region_ref_fingerprints: Arc::new(region_refs.iter().map(fingerprint_value).collect()),
+            region_refs: Arc::new(region_refs),
+            meetup_summaries: Chunked::default(),
+            place_summaries: Chunked::default(),
             map_features: Default::default(),
             calendar_events: Default::default(),
             meetup_index,
@@ -565,21 +572,19 @@ impl Network {
         files: Vec<(usize, SourceFile, Vec<Meetup>)>,
     ) -> Option<(Network, Vec<usize>)> {
         let mut edited: Vec<(usize, Meetup)> = Vec::new();
-        for (index, _, meetups) in &files {
-            let old: Vec<usize> = (0..self.data.meetups.len())
-                .filter(|&m| self.data.meetups[m].origin.file as usize == *index)
+        let mut sources = Vec::with_capacity(files.len());
+        for (index, file, meetups) in files {
+            let old: Vec<usize> = (0..self.meetup_file.len())
+                .filter(|&m| self.meetup_file[m] as usize == index)
                 .collect();
             if old.len() != meetups.len() {
                 return None;
             }
-            for (&m, new) in old.iter().zip(meetups) {
+            for (&m, mut new) in old.iter().zip(meetups) {
                 let was = &self.data.meetups[m];
                 // Zones come from places, which an edit of meetups keeps;
                 // a cancellation through the function stands, as when linked.
-                let mut new = Meetup {
-                    time_zone: was.time_zone,
-                    ..new.clone()
-                };
+                new.time_zone = was.time_zone;
                 if cancelled_live(&self.data.live, &new.id) {
                     new.status = MeetupStatus::Cancelled;
                 }
@@ -591,9 +596,10 @@ impl Network {
                 }
                 edited.push((m, new));
             }
+            sources.push((index, file));
         }
         let mut data = DataSet::clone(&self.data);
-        for (index, file, _) in files {
+        for (index, file) in sources {
             data.files[index] = Arc::new(file);
         }
         let meetups: Vec<usize> = edited.iter().map(|(m, _)| *m).collect();

@@ -161,7 +161,7 @@ pub(crate) fn index_with(net: &Network, shown: Shown) -> Map<String, Value> {
 pub(crate) fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
     let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); PlaceType::ALL.len()];
     // Region order, then name, as on `/lieux/`.
-    for places in &net.region_places {
+    for places in net.region_places.iter() {
         for &p in places {
             let i = PlaceType::ALL
                 .iter()

@@ -279,7 +279,9 @@ mod tests {
             // The same data linked afresh with these figures.
             let fresh = {
                 let mut data = crate::data::load(&root, net.now).unwrap().data;
-                data.live.meetups.insert(id.clone(), figures[0].1.clone());
+                Arc::make_mut(&mut data.live)
+                    .meetups
+                    .insert(id.clone(), figures[0].1.clone());
                 Arc::new(Network::new(data, net.config.clone(), net.now))
             };
             let after = Arc::new(net.with_figures(&figures));
