@@ -115,14 +115,14 @@ impl FileBuilder for RegionCalendars {
 }
 
 fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
-    let calendar_path = |page: String| format!("{}calendrier.ics", page.trim_start_matches('/'));
+    let calendar_path = |page: &str| format!("{}calendrier.ics", page.trim_start_matches('/'));
     let meetup_calendars: Arc<dyn FileBuilder> = Arc::new(MeetupCalendars(net.clone()));
     let region_calendars: Arc<dyn FileBuilder> = Arc::new(RegionCalendars(net.clone()));
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {
             let meetup = &net.data.meetups[m];
-            let path = calendar_path(net.urls.meetup(&meetup.id));
+            let path = calendar_path(net.meetup_path(m));
             wanted(&path).then(|| ExtraFile {
                 path,
                 bytes: FileBytes::Deferred {
@@ -139,7 +139,7 @@ fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<
         .collect();
     files.par_extend((0..net.data.regions.len()).into_par_iter().filter_map(|r| {
         let region = &net.data.regions[r];
-        let path = calendar_path(net.urls.region(&region.slug));
+        let path = calendar_path(&net.urls.region(&region.slug));
         wanted(&path).then(|| ExtraFile {
             path,
             bytes: FileBytes::Deferred {

@@ -543,7 +543,7 @@ impl Builder {
     fn path_and_template(&self, spec: Spec) -> (String, &'static str) {
         let data = &self.net.data;
         match spec {
-            Spec::Meetup(m) => (self.net.urls.meetup(&data.meetups[m].id), "meetup.html"),
+            Spec::Meetup(m) => (self.net.meetup_path(m).to_string(), "meetup.html"),
             Spec::Place(p) => (self.net.urls.place(&data.places[p].id), "place.html"),
             Spec::Listing(listing, n) => (listings::path(&self.net, listing, n), "meetups.html"),
             Spec::PlacesIndex => (self.net.urls.places.clone(), "places.html"),

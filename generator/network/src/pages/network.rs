@@ -235,6 +235,9 @@ pub struct Network {
     /// Index in `data.files` of each meetup's file: side by side, a scan
     /// for a file's meetups does not visit every meetup's entry.
     meetup_file: Arc<Vec<u32>>,
+    /// The URL path of each meetup's page, made once: every build and
+    /// every refresh in `serve` lists the pages and calendars of all.
+    meetup_paths: Arc<Vec<String>>,
     /// Index in `data.regions` of each place's region.
     pub place_region: Arc<Vec<usize>>,
     /// Each place's commune as shown: followed by its department when
@@ -428,6 +431,7 @@ impl Network {
             })
             .collect();
         let meetup_file = Arc::new(data.meetups.iter().map(|m| m.origin.file).collect());
+        let meetup_paths = Arc::new(data.meetups.iter().map(|m| urls.meetup(&m.id)).collect());
         let (meetup_count, place_count) = (data.meetups.len(), data.places.len());
         let site_zone = site_zone(&config).unwrap_or(zone::DEFAULT);
         let mut network = Network {
@@ -439,6 +443,7 @@ impl Network {
             facts: facts.into(),
             meetup_place: Arc::new(meetup_place),
             meetup_file,
+            meetup_paths,
             place_region: Arc::new(place_region),
             place_commune: Arc::new(place_commune),
             by_start: Arc::new(by_start),
@@ -631,6 +636,11 @@ impl Network {
         self.calendar_events = events;
     }
 
+    /// The URL path of meetup `m`'s page (`/rencontres/<id>/`).
+    pub fn meetup_path(&self, m: usize) -> &str {
+        &self.meetup_paths[m]
+    }
+
     pub fn permalink(&self, path: &str) -> String {
         self.config.make_permalink(path)
     }
@@ -730,7 +740,7 @@ impl Network {
         let meetup = &self.data.meetups[m];
         let facts = &self.facts[m];
         let place = &self.data.places[self.meetup_place[m]];
-        let path = self.urls.meetup(&meetup.id);
+        let path = self.meetup_path(m).to_string();
         let (module, series) = match &meetup.kind {
             MeetupKind::Training { module, week } => {
                 let title = self.module_titles.get(module.as_str());
