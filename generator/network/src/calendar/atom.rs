@@ -62,7 +62,7 @@ pub(crate) fn feed(net: &Network) -> Vec<u8> {
     for m in entries {
         let meetup = &net.data.meetups[m];
         let place = &net.data.places[net.meetup_place[m]];
-        let url = net.permalink(&net.urls.meetup(&meetup.id));
+        let url = net.permalink(net.meetup_path(m));
         let title = if meetup.status == MeetupStatus::Cancelled {
             format!("Annulée : {}", meetup.title)
         } else {

@@ -32,7 +32,7 @@ fn with_event<R>(net: &Network, host: &str, m: usize, use_it: impl FnOnce(&ical:
     let meetup = &net.data.meetups[m];
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];
-    let url = net.permalink(&net.urls.meetup(&meetup.id));
+    let url = net.permalink(net.meetup_path(m));
     let mut description = format!(
         "{}.\n{} – {}.\n{} {}",
         meetup.kind.label(),

@@ -106,7 +106,7 @@ fn place_feature(net: &Network, p: usize) -> Vec<u8> {
         id: &place.id,
         name: &place.name,
         commune: &place.commune,
-        next_meetup_url: next.map(|m| net.urls.meetup(&net.data.meetups[m].id)),
+        next_meetup_url: next.map(|m| net.meetup_path(m).to_string()),
         next_meetup_label: next.map(|m| french::date(net.data.meetups[m].start.date())),
         next_meetup: next.map(|m| zone::iso(net.facts[m].start, net.data.meetups[m].time_zone)),
     };
@@ -140,7 +140,7 @@ fn meetup_feature(net: &Network, m: usize) -> Vec<u8> {
         region: &region.code,
         registration_state: facts.state.code(),
         place_id: &place.id,
-        url: net.urls.meetup(&meetup.id),
+        url: net.meetup_path(m).to_string(),
         id: &meetup.id,
         seats_left: facts.seats_left,
         date_label: french::date(meetup.start.date()),

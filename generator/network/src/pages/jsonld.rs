@@ -13,7 +13,7 @@ pub(crate) fn event(net: &Network, m: usize) -> Value {
     let facts = &net.facts[m];
     let place = &net.data.places[net.meetup_place[m]];
     let region = &net.data.regions[net.place_region[net.meetup_place[m]]];
-    let url = net.permalink(&net.urls.meetup(&meetup.id));
+    let url = net.permalink(net.meetup_path(m));
     let status = if meetup.status == MeetupStatus::Cancelled {
         "https://schema.org/EventCancelled"
     } else {

@@ -67,7 +67,7 @@ pub(crate) fn api_url(net: &Network) -> String {
 /// the place in full, the meetups before and after) and `page`.
 pub(crate) fn page(net: &Network, m: usize, place_full: &Value) -> Map<String, Value> {
     let meetup = &net.data.meetups[m];
-    let path = net.urls.meetup(&meetup.id);
+    let path = net.meetup_path(m).to_string();
     let mut value = Value::clone(net.meetup_summary(m));
     let map = value.as_object_mut().expect("summaries are objects");
     map.extend(own_fields(net, m, &path));

@@ -350,11 +350,14 @@ impl ContextBuilder for Builder {
             Spec::Meetup(m) => meetup::page(net, m, self.place_full(net.meetup_place[m])),
             Spec::Place(p) => places::page(net, p, self.place_full(p)),
             Spec::Listing(listing, n) => listings::pager(net, listing, self.listed(listing), n),
-            Spec::PlacesIndex => places::index(net),
-            Spec::PlaceType(t) => places::type_page(net, self.types[t].0, &self.types[t].1),
+            Spec::PlacesIndex => places::index(net, Shown::Summaries),
+            Spec::PlaceType(t) => {
+                let (kind, places) = &self.types[t];
+                places::type_page(net, *kind, places, Shown::Summaries)
+            }
             Spec::RegionsIndex => regions::index(net),
-            Spec::Region(r) => regions::page(net, r),
-            Spec::Map => regions::map_page(net),
+            Spec::Region(r) => regions::page(net, r, Shown::Summaries),
+            Spec::Map => regions::map_page(net, Shown::Summaries),
             Spec::Figures(region) => {
                 maillage_engine::render::trace::note_read(|| [network::FIGURES_READ]);
                 figures::page(net, &self.figures, region)
@@ -383,12 +386,12 @@ impl ContextBuilder for Builder {
                 Some(fingerprint_parts(&parts))
             }
             Spec::PlacesIndex => {
-                let head = fingerprint_fields(&places::index_with(net, Shown::LeftOut));
+                let head = fingerprint_fields(&places::index(net, Shown::LeftOut));
                 Some(self.with_all_places(head))
             }
             Spec::PlaceType(t) => {
                 let (kind, places) = &self.types[t];
-                let mut parts = vec![fingerprint_fields(&places::type_page_with(
+                let mut parts = vec![fingerprint_fields(&places::type_page(
                     net,
                     *kind,
                     places,
@@ -398,15 +401,11 @@ impl ContextBuilder for Builder {
                 Some(fingerprint_parts(&parts))
             }
             Spec::Map => {
-                let head = fingerprint_fields(&regions::map_page_with(net, Shown::LeftOut));
+                let head = fingerprint_fields(&regions::map_page(net, Shown::LeftOut));
                 Some(self.with_all_places(head))
             }
             Spec::Region(r) => {
-                let mut parts = vec![fingerprint_fields(&regions::page_with(
-                    net,
-                    r,
-                    Shown::LeftOut,
-                ))];
+                let mut parts = vec![fingerprint_fields(&regions::page(net, r, Shown::LeftOut))];
                 self.extend_with_places(&mut parts, &net.region_places[r]);
                 let upcoming = regions::upcoming_shown(net, r);
                 parts.push(upcoming.len() as Fingerprint);

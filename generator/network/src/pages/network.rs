@@ -313,9 +313,6 @@ fn commune_labels(data: &DataSet) -> Vec<String> {
 }
 
 impl Network {
-    /// The summaries of region `r`'s places, in the region's order: what the
-    /// list of places and the region pages show under each region.
-    /// Links a validated data set (every reference resolves).
     /// Whether the data's Markdown gets French spacing, as the site's
     /// French pages do (`[markdown] french_spacing`).
     pub fn french_spacing(&self) -> bool {
@@ -323,6 +320,7 @@ impl Network {
             && maillage_engine::markdown::typography::is_french(&self.config.default_language)
     }
 
+    /// Links a validated data set (every reference resolves).
     pub fn new(mut data: DataSet, config: Arc<Config>, now: DateTime<Utc>) -> Network {
         // A meetup its organiser cancelled through the function is cancelled
         // on every page, as if `data/` said so.

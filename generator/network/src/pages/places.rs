@@ -127,12 +127,8 @@ pub(crate) fn types_value(net: &Network) -> Value {
     )
 }
 
-pub(crate) fn index(net: &Network) -> Map<String, Value> {
-    index_with(net, Shown::Summaries)
-}
-
-/// [`index`], with the places' summaries or, to fingerprint it, without.
-pub(crate) fn index_with(net: &Network, shown: Shown) -> Map<String, Value> {
+/// `/lieux/`, with the places' summaries or, to fingerprint it, without.
+pub(crate) fn index(net: &Network, shown: Shown) -> Map<String, Value> {
     let path = net.urls.places.clone();
     let regions: Vec<Value> = (0..net.data.regions.len())
         .map(|r| {
@@ -177,12 +173,9 @@ pub(crate) fn by_type(net: &Network) -> Vec<(PlaceType, Vec<usize>)> {
         .collect()
 }
 
-pub(crate) fn type_page(net: &Network, t: PlaceType, places: &[usize]) -> Map<String, Value> {
-    type_page_with(net, t, places, Shown::Summaries)
-}
-
-/// [`type_page`], with the places' summaries or, to fingerprint it, without.
-pub(crate) fn type_page_with(
+/// `/lieux/types/<type>/`, with the places' summaries or, to fingerprint
+/// it, without.
+pub(crate) fn type_page(
     net: &Network,
     t: PlaceType,
     places: &[usize],

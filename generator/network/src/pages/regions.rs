@@ -51,19 +51,15 @@ pub(crate) fn index(net: &Network) -> Map<String, Value> {
     context
 }
 
-pub(crate) fn page(net: &Network, r: usize) -> Map<String, Value> {
-    page_with(net, r, Shown::Summaries)
-}
-
 /// The meetups to come a region's page lists: the first few of them.
 pub(crate) fn upcoming_shown(net: &Network, r: usize) -> Vec<usize> {
     let limit = listings::region_upcoming_limit(net);
     net.upcoming(&net.region_meetups[r]).take(limit).collect()
 }
 
-/// [`page`], with the places' and meetups' summaries or, to fingerprint
-/// it, without.
-pub(crate) fn page_with(net: &Network, r: usize, shown: Shown) -> Map<String, Value> {
+/// `/regions/<slug>/`, with the places' and meetups' summaries or, to
+/// fingerprint it, without.
+pub(crate) fn page(net: &Network, r: usize, shown: Shown) -> Map<String, Value> {
     let region = &net.data.regions[r];
     let path = net.urls.region(&region.slug);
     let mut value = net.region_refs[r].clone();
@@ -115,12 +111,8 @@ pub(crate) fn page_with(net: &Network, r: usize, shown: Shown) -> Map<String, Va
     context
 }
 
-pub(crate) fn map_page(net: &Network) -> Map<String, Value> {
-    map_page_with(net, Shown::Summaries)
-}
-
-/// [`map_page`], with the places' summaries or, to fingerprint it, without.
-pub(crate) fn map_page_with(net: &Network, shown: Shown) -> Map<String, Value> {
+/// `/carte/`, with the places' summaries or, to fingerprint it, without.
+pub(crate) fn map_page(net: &Network, shown: Shown) -> Map<String, Value> {
     let path = net.urls.map.clone();
     let mut total_upcoming = 0;
     let regions: Vec<Value> = net

@@ -49,16 +49,14 @@ impl Showing {
             let p = net.meetup_place[m];
             let r = net.place_region[p];
             let region_path = net.urls.region(&net.data.regions[r].slug);
-            showing
-                .first
-                .insert(net.urls.meetup(&net.data.meetups[m].id));
+            showing.first.insert(net.meetup_path(m).to_string());
             // Each meetup's calendar names it; those of the meetups before
             // and after it are written again with it.
             for other in [Some(m), net.previous[m], net.next[m]]
                 .into_iter()
                 .flatten()
             {
-                let path = net.urls.meetup(&net.data.meetups[other].id);
+                let path = net.meetup_path(other);
                 showing
                     .files
                     .insert(format!("{}calendrier.ics", &path[1..]));
