@@ -16,6 +16,18 @@ use crate::error::Source;
 use crate::pages::network::Network;
 use crate::site::{ExtraFile, FileBuilder, FileBytes};
 
+/// The calendar of the page at URL path `page` (`/a/b/`), as a URL path:
+/// `/a/b/calendrier.ics`. Meetup and region pages link to it.
+pub(crate) fn url_path(page: &str) -> String {
+    format!("{page}calendrier.ics")
+}
+
+/// The output file of the calendar of the page at URL path `page`:
+/// [`url_path`] without its leading slash.
+pub(crate) fn output_file(page: &str) -> String {
+    url_path(page).trim_start_matches('/').to_string()
+}
+
 /// Every calendar and the feed.
 pub fn files(net: &Arc<Network>) -> Vec<ExtraFile> {
     files_where(net, |_| true)
@@ -115,14 +127,13 @@ impl FileBuilder for RegionCalendars {
 }
 
 fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<ExtraFile> {
-    let calendar_path = |page: &str| format!("{}calendrier.ics", page.trim_start_matches('/'));
     let meetup_calendars: Arc<dyn FileBuilder> = Arc::new(MeetupCalendars(net.clone()));
     let region_calendars: Arc<dyn FileBuilder> = Arc::new(RegionCalendars(net.clone()));
     let mut files: Vec<ExtraFile> = (0..net.data.meetups.len())
         .into_par_iter()
         .filter_map(|m| {
             let meetup = &net.data.meetups[m];
-            let path = calendar_path(net.meetup_path(m));
+            let path = output_file(net.meetup_path(m));
             wanted(&path).then(|| ExtraFile {
                 path,
                 bytes: FileBytes::Deferred {
@@ -139,7 +150,7 @@ fn files_where(net: &Arc<Network>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<
         .collect();
     files.par_extend((0..net.data.regions.len()).into_par_iter().filter_map(|r| {
         let region = &net.data.regions[r];
-        let path = calendar_path(&net.urls.region(&region.slug));
+        let path = output_file(&net.urls.region(&region.slug));
         wanted(&path).then(|| ExtraFile {
             path,
             bytes: FileBytes::Deferred {

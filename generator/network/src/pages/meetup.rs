@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use super::markdown::{render, Trust};
 use super::network::Network;
 use super::{jsonld, page_object};
+use crate::calendar;
 use crate::data::entries::is_web_url;
 
 /// The organiser's first name: the first word of the published name.
@@ -142,10 +143,7 @@ fn own_fields(net: &Network, m: usize, path: &str) -> Map<String, Value> {
             report_value(r, meetup.time_zone, net.french_spacing())
         }),
     );
-    own.insert(
-        "ics_path".into(),
-        Value::String(format!("{path}calendrier.ics")),
-    );
+    own.insert("ics_path".into(), Value::String(calendar::url_path(path)));
     let mut roles = vec![Role::Participant];
     roles.extend(meetup.wanted.iter().copied());
     let roles: Vec<Value> = roles

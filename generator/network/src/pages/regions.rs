@@ -6,7 +6,7 @@ use super::listings;
 use super::markdown::{render, Trust};
 use super::network::Network;
 use super::{page_object, partners, places, Shown};
-use crate::map;
+use crate::{calendar, map};
 
 fn coordinator(net: &Network, r: usize) -> Value {
     let c = &net.data.regions[r].coordinator;
@@ -82,7 +82,7 @@ pub(crate) fn page(net: &Network, r: usize, shown: Shown) -> Map<String, Value> 
             shown.meetups(net, &upcoming_shown(net, r)),
         ),
         ("partners", partners(net, r)),
-        ("ics_path", json!(format!("{path}calendrier.ics"))),
+        ("ics_path", json!(calendar::url_path(&path))),
         (
             "geojson",
             json!({

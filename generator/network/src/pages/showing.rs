@@ -15,8 +15,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use super::network::{Network, FIGURES_READ};
-use crate::figures;
 use crate::site::ExtraFile;
+use crate::{calendar, figures};
 use maillage_model::meetup::MeetupStatus;
 
 /// What shows the meetups `ids`: their summaries, live figures and reports.
@@ -56,14 +56,11 @@ impl Showing {
                 .into_iter()
                 .flatten()
             {
-                let path = net.meetup_path(other);
                 showing
                     .files
-                    .insert(format!("{}calendrier.ics", &path[1..]));
+                    .insert(calendar::output_file(net.meetup_path(other)));
             }
-            showing
-                .files
-                .insert(format!("{}calendrier.ics", &region_path[1..]));
+            showing.files.insert(calendar::output_file(&region_path));
             showing.regions.insert(r);
             // The figures count the meetups held (a report's attendance);
             // which counts are hidden depends on every region's (a count
