@@ -514,6 +514,8 @@ pub fn build_leaving(options: &BuildOptions) -> Result<(BuildSummary, Leftovers)
         .clone()
         .unwrap_or_else(|| options.root.join(&config.output_dir));
     let cache_key = cache::key(options, &output);
+    // Held until the cache is saved, at the end of this function.
+    let _one_build_at_a_time = cache::lock::hold(&options.root);
     let last = unchanged::load(&options.root, &cache_key);
     let reading = unchanged::before_build(options, &config, last.as_ref());
     if let (Some(last), Some(reading)) = (&last, &reading) {

@@ -502,6 +502,40 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
     assert_same_as_clean(&site, NOW, "a spare folder deleted");
 }
 
+/// Two builds of the same site started together, after each of a few
+/// edits: both succeed (the second waits for the first, and says so), and
+/// the output is what a clean build gives. Unguarded, one of them found
+/// the spare folder it was writing into emptied by the other and failed.
+#[test]
+fn two_builds_at_once_take_turns() {
+    let site = demo_built_twice();
+    let mut waited = false;
+    for round in 0..4 {
+        touch_a_page(&site);
+        let start = || {
+            maillage()
+                .arg("--root")
+                .arg(&*site)
+                .arg("build")
+                .env("MAILLAGE_NOW", NOW)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (first, second) = (start(), start());
+        for child in [first, second] {
+            let out = child.wait_with_output().unwrap();
+            let report = String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {report}");
+            waited |= report.contains("another build of this site is under way");
+        }
+        assert_same_as_clean(&site, NOW, &format!("two builds at once, round {round}"));
+    }
+    assert!(waited, "one build waited for the other at least once");
+}
+
 /// Someone else changes the output after a build: a deployment step
 /// appends to a page in place, another writes a file of its own. Two
 /// builds later that folder is the spare the build writes into: the page

@@ -21,6 +21,7 @@ use crate::output::Changed;
 use crate::paths::PathMap;
 use crate::render::trace::{fingerprint_bytes, Fingerprint, Traces};
 
+pub mod lock;
 pub mod unchanged;
 
 /// The cache's folder under the site root.
