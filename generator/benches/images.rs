@@ -89,7 +89,7 @@ fn main() {
         let mut command = Command::new(maillage);
         command
             .current_dir(&site)
-            .args(["build", "-o"])
+            .args(["build", "--force", "-o"])
             .arg(target.join("public"));
         command
     };

@@ -343,6 +343,8 @@ fn bench_map(site: &Path, runs: usize) {
         maillage_build(site)
             .arg("--output-dir")
             .arg(&output)
+            // The folder of the previous run, though not the last output.
+            .arg("--force")
             .arg("--base-url")
             .arg(format!("http://127.0.0.1:{port}")),
     );

@@ -36,6 +36,10 @@ enum Command {
         /// Output folder
         #[arg(short, long)]
         output_dir: Option<PathBuf>,
+        /// Replace the --output-dir folder even when it holds files and is
+        /// not this site's last output
+        #[arg(short, long)]
+        force: bool,
         /// Base URL to use instead of config.toml's base_url
         #[arg(short = 'u', long)]
         base_url: Option<String>,
@@ -174,12 +178,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let result = match cli.command {
         Command::Build {
             output_dir,
+            force,
             base_url,
             drafts,
         } => {
             let options = BuildOptions {
                 root,
                 output: output_dir,
+                force,
                 base_url,
                 drafts,
                 extensions: crate::extensions::standard(),

@@ -29,6 +29,11 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Output folder; `public` under the root by default.
     pub output: Option<PathBuf>,
+    /// Replace an `output` folder that exists, holds files and is not
+    /// this site's last output (`--force`); without it such a folder is
+    /// refused, as Zola refuses it. The configuration's `output_dir` is
+    /// replaced either way.
+    pub force: bool,
     /// Replaces `base_url` from the configuration.
     pub base_url: Option<String>,
     /// Include pages and sections marked `draft = true`.
@@ -509,13 +514,19 @@ pub fn build_leaving(options: &BuildOptions) -> Result<(BuildSummary, Leftovers)
     let laps = crate::timing::Laps::start("");
     let lap = |what: &str| laps.lap(what);
     let config = load_config(options)?;
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| options.root.join(&config.output_dir));
+    let output = output::followed(
+        &options
+            .output
+            .clone()
+            .unwrap_or_else(|| options.root.join(&config.output_dir)),
+    );
+    output::check_holds_no_sources(&options.root, &output)?;
     let cache_key = cache::key(options, &output);
     // Held until the cache is saved, at the end of this function.
     let _one_build_at_a_time = cache::lock::hold(&options.root);
+    if options.output.is_some() && !options.force {
+        cache::own_output::check_replaceable(&options.root, &output)?;
+    }
     let last = unchanged::load(&options.root, &cache_key);
     let reading = unchanged::before_build(options, &config, last.as_ref());
     if let (Some(last), Some(reading)) = (&last, &reading) {
@@ -629,6 +640,7 @@ pub fn build_leaving(options: &BuildOptions) -> Result<(BuildSummary, Leftovers)
     );
     lap("pruned");
     staging.swap_into_place(&output)?;
+    cache::own_output::note(&site.root, &output);
     lap("swapped");
     let mut summary = BuildSummary {
         pages: site.library.pages.iter().filter(|p| p.meta.render).count()

@@ -592,6 +592,89 @@ fn output_name(output: &Path) -> String {
         .unwrap_or_else(|| "public".into())
 }
 
+/// The folder an output that is a symbolic link points to (through every
+/// link in turn), so that a build replaces that folder and the link stays:
+/// with `public -> /var/www/site`, every build lands in `/var/www/site`.
+/// Built next to the link instead, the output would replace the link with
+/// a folder on one build and move the link back on the next. An output
+/// that is no link is itself.
+pub fn followed(output: &Path) -> PathBuf {
+    let mut path = output.to_path_buf();
+    // As many links as the system follows before it gives up (`ELOOP`).
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = match path.parent() {
+            Some(parent) => parent.join(target),
+            None => target,
+        };
+    }
+    path
+}
+
+/// What a site's root holds that a build reads or keeps.
+const SITE_SOURCES: [&str; 9] = [
+    "config.toml",
+    "zola.toml",
+    "content",
+    "data",
+    "static",
+    "templates",
+    "themes",
+    "sass",
+    crate::cache::DIR,
+];
+
+/// Refuses an output folder that is the site's root, holds it, holds any
+/// of its sources or lies inside one (`output_dir = ".."`, `"content"`,
+/// `"static/css"`, a `public` linked to `.`): a build moves its output
+/// folder aside and deletes it two builds later, which would take the
+/// sources with it.
+pub fn check_holds_no_sources(root: &Path, output: &Path) -> Result<()> {
+    // A folder that is not there yet holds nothing, and lies inside no
+    // source: a source folder exists.
+    if !output.exists() {
+        return Ok(());
+    }
+    let same = crate::cache::same_folder;
+    let folder = same(output);
+    let root = same(root);
+    let name = |source: &Path| match source.strip_prefix(&root) {
+        Ok(name) if !name.as_os_str().is_empty() => format!("`{}`", name.display()),
+        _ => "the site's root".to_string(),
+    };
+    let sources = SITE_SOURCES
+        .iter()
+        .map(|source| root.join(source))
+        .filter(|source| source.exists())
+        .map(|source| same(&source));
+    let mut problem = None;
+    for source in std::iter::once(root.clone()).chain(sources) {
+        if source.starts_with(&folder) {
+            problem = Some(format!("holds {}", name(&source)));
+        } else if source != root && folder.starts_with(&source) {
+            problem = Some(format!("lies inside {}", name(&source)));
+        }
+        if problem.is_some() {
+            break;
+        }
+    }
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(Diagnostic::new(
+            output,
+            format!(
+                "the output folder {problem}, which a build would move aside and \
+                 delete with the output: name a folder that holds none of the site's \
+                 sources and lies in none (`output_dir` in the configuration, or \
+                 --output-dir)"
+            ),
+        )
+        .into()),
+    }
+}
+
 /// A directory next to `output` to build into: the spare output when there
 /// is one, or a fresh one.
 pub fn staging_dir(output: &Path) -> Result<Staging> {
@@ -879,6 +962,64 @@ mod tests {
     }
 
     use super::*;
+
+    /// An output that is a link, to a folder that exists or not, through a
+    /// relative link or a chain of them, is built where the links lead.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_that_is_a_link_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("www/site")).unwrap();
+        std::os::unix::fs::symlink(root.join("www/site"), root.join("absolute")).unwrap();
+        std::os::unix::fs::symlink("www/site", root.join("relative")).unwrap();
+        std::os::unix::fs::symlink("relative", root.join("chained")).unwrap();
+        std::os::unix::fs::symlink("www/not-yet", root.join("dangling")).unwrap();
+        assert_eq!(followed(&root.join("absolute")), root.join("www/site"));
+        assert_eq!(followed(&root.join("relative")), root.join("www/site"));
+        assert_eq!(followed(&root.join("chained")), root.join("www/site"));
+        assert_eq!(followed(&root.join("dangling")), root.join("www/not-yet"));
+        assert_eq!(followed(&root.join("www/site")), root.join("www/site"));
+        assert_eq!(followed(&root.join("missing")), root.join("missing"));
+        std::os::unix::fs::symlink("loop-b", root.join("loop-a")).unwrap();
+        std::os::unix::fs::symlink("loop-a", root.join("loop-b")).unwrap();
+        followed(&root.join("loop-a"));
+    }
+
+    /// The root, a folder above it, a folder of sources, one inside them or
+    /// a link to one of them is refused as the output; a folder beside the
+    /// sources, or not made yet, is not.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_holding_the_sources_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        for folder in ["content", "templates", "public", "static/css"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        std::fs::write(root.join("config.toml"), "").unwrap();
+        std::os::unix::fs::symlink(".", root.join("here")).unwrap();
+        let refused = |output: &Path| {
+            check_holds_no_sources(&root, output)
+                .err()
+                .map(|e| e.to_string())
+        };
+        for (output, problem) in [
+            (root.clone(), "holds the site's root"),
+            (root.join("."), "holds the site's root"),
+            (dir.path().to_path_buf(), "holds the site's root"),
+            (root.join("content"), "holds `content`"),
+            (root.join("static"), "holds `static`"),
+            (root.join("static/css"), "lies inside `static`"),
+            (root.join("here"), "holds the site's root"),
+            (root.join("public/../templates"), "holds `templates`"),
+        ] {
+            let message = refused(&output).unwrap_or_else(|| panic!("{output:?} accepted"));
+            assert!(message.contains(problem), "{output:?}: {message}");
+        }
+        assert_eq!(refused(&root.join("public")), None);
+        assert_eq!(refused(&root.join("not-yet")), None);
+    }
 
     /// A time that is not a count of nanoseconds since the epoch (before
     /// it, or too large) is unknown, and a file whose change time is

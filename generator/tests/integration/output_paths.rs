@@ -277,3 +277,120 @@ fn every_file_written_was_claimed() {
         assert_eq!(claimed, written, "{name}");
     }
 }
+
+/// The command on `root` with `args`: (success, standard error).
+fn run(root: &Path, args: &[&str]) -> (bool, String) {
+    let out = common::maillage()
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// An output folder that would take the sources with it (the root, a
+/// folder above it, a folder of sources, one inside them, a link to the
+/// root) is refused with a message that names what it holds, `--force`
+/// or not, and the sources are all still there, however many builds ask.
+#[cfg(unix)]
+#[test]
+fn an_output_folder_holding_the_sources_is_refused() {
+    let (top, site) = nested_blog();
+    let before = files(&site);
+    std::os::unix::fs::symlink(".", site.join("here")).unwrap();
+    let at = |rel: &str| site.join(rel).to_string_lossy().to_string();
+    for (output, says) in [
+        (at("."), "holds the site's root"),
+        (
+            top.path().join("a").to_string_lossy().to_string(),
+            "holds the site's root",
+        ),
+        (at("content"), "holds `content`"),
+        (at("templates/../static"), "holds `static`"),
+        (at("here"), "holds the site's root"),
+    ] {
+        for force in [false, true] {
+            let mut args = vec!["build", "--output-dir", &output];
+            if force {
+                args.push("--force");
+            }
+            let (ok, stderr) = run(&site, &args);
+            assert!(!ok, "{args:?} built");
+            assert!(stderr.contains(says), "{args:?}: {stderr}");
+        }
+    }
+    let config = read(&site, "config.toml");
+    write(
+        &site,
+        "config.toml",
+        &format!("output_dir = \"content/blog\"\n{config}"),
+    );
+    let (ok, stderr) = run(&site, &["build"]);
+    assert!(!ok && stderr.contains("lies inside `content`"), "{stderr}");
+    write(&site, "config.toml", &config);
+    std::fs::remove_file(site.join("here")).unwrap();
+    assert_eq!(files(&site), before, "every source is where it was");
+}
+
+/// `--output-dir` naming a folder that holds files and is not the site's
+/// last output (someone's documents) is refused unless `--force` says to
+/// replace it, as Zola refuses it; the site's own output is replaced
+/// unasked, build after build, and a failed build does not change that.
+#[test]
+fn an_output_dir_holding_other_files_needs_force() {
+    let (top, site) = nested_blog();
+    let documents = top.path().join("documents");
+    std::fs::create_dir_all(&documents).unwrap();
+    std::fs::write(documents.join("letter.txt"), "Chère Camille").unwrap();
+    let output = documents.to_string_lossy().to_string();
+    let (ok, stderr) = run(&site, &["build", "--output-dir", &output]);
+    assert!(!ok, "built into a folder of documents");
+    assert!(stderr.contains("pass --force"), "{stderr}");
+    assert_eq!(read(&documents, "letter.txt"), "Chère Camille");
+
+    let dist = top.path().join("dist").to_string_lossy().to_string();
+    for round in 0..3 {
+        let (ok, stderr) = run(&site, &["build", "--output-dir", &dist]);
+        assert!(ok, "round {round}: {stderr}");
+    }
+    let template = read(&site, "templates/page.html");
+    write(&site, "templates/page.html", "{{ undefined_function() }}");
+    let (ok, _) = run(&site, &["build", "--output-dir", &dist]);
+    assert!(!ok, "a broken template fails the build");
+    write(&site, "templates/page.html", &template);
+    let (ok, stderr) = run(&site, &["build", "--output-dir", &dist]);
+    assert!(ok, "after a failed build: {stderr}");
+
+    let (ok, stderr) = run(&site, &["build", "--output-dir", &output, "--force"]);
+    assert!(ok, "{stderr}");
+    assert!(documents.join("index.html").is_file());
+}
+
+/// A `public` that is a link to a folder elsewhere (a web server's) is
+/// built into that folder, build after build: the link stays, and the
+/// folder holds the latest output.
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_is_a_link_is_built_where_it_leads() {
+    let (top, site) = nested_blog();
+    let served = top.path().join("www/site");
+    std::fs::create_dir_all(&served).unwrap();
+    std::os::unix::fs::symlink(&served, site.join("public")).unwrap();
+    for round in 0..3 {
+        let mut text = read(&site, "content/_index.md");
+        text.push_str(&format!("\nÉdition {round}.\n"));
+        write(&site, "content/_index.md", &text);
+        let (ok, stderr) = run(&site, &["build"]);
+        assert!(ok, "round {round}: {stderr}");
+        assert!(
+            site.join("public").symlink_metadata().unwrap().is_symlink(),
+            "round {round}: the link stays"
+        );
+        let home = read(&served, "index.html");
+        assert!(home.contains(&format!("Édition {round}.")), "round {round}");
+    }
+}

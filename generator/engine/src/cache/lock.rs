@@ -1,19 +1,16 @@
 //! One build of a site at a time. Two builds of the same site write the
 //! same spare folder, cache and record of the last build: run together,
 //! one could find the folder it reuses emptied under it, or save a cache
-//! that describes the other's files. A build holds an advisory lock on
-//! `.maillage/build.lock` from before it reads the last build's record
-//! until its cache is saved; a second build waits for it, saying so.
+//! that describes the other's files. A build holds an advisory lock on the
+//! site's root folder from before it reads the last build's record until
+//! its cache is saved; a second build waits for it, saying so.
 //!
-//! The lock is the system's (`flock`): it goes with the process, so a
-//! build that crashes or is killed leaves no lock behind.
+//! The lock is the system's (`flock`, on the folder itself: no file is
+//! made for it, so a build that fails writes nothing): it goes with the
+//! process, so a build that crashes or is killed leaves no lock behind.
 
 use std::fs::File;
 use std::path::Path;
-
-use super::DIR;
-
-const FILE_NAME: &str = "build.lock";
 
 /// Held while it lives.
 pub struct BuildLock {
@@ -21,9 +18,8 @@ pub struct BuildLock {
 }
 
 /// Takes the site's build lock, waiting for the build that holds it (with
-/// a note on standard error). A lock that cannot be taken (a read-only
-/// folder, a file system without locks) is not an error: the build goes
-/// on as it did before locks, unguarded.
+/// a note on standard error). A lock that cannot be taken (a file system
+/// without locks) is not an error: the build goes on unguarded.
 pub fn hold(root: &Path) -> BuildLock {
     BuildLock {
         _file: locked_file(root),
@@ -35,14 +31,7 @@ fn locked_file(root: &Path) -> Option<File> {
     use rustix::fs::{flock, FlockOperation};
     use rustix::io::Errno;
 
-    let dir = root.join(DIR);
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(FILE_NAME))
-        .ok()?;
+    let file = File::open(root).ok()?;
     match flock(&file, FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => Some(file),
         Err(Errno::WOULDBLOCK) => {

@@ -22,6 +22,7 @@ use crate::paths::PathMap;
 use crate::render::trace::{fingerprint_bytes, Fingerprint, Traces};
 
 pub mod lock;
+pub mod own_output;
 pub mod unchanged;
 
 /// The cache's folder under the site root.
@@ -151,7 +152,7 @@ pub fn key(options: &BuildOptions, output: &Path) -> String {
 
 /// One spelling of `path` however it was given (relative, through a link,
 /// with `..`): the folder itself when it exists, else the absolute path.
-fn same_folder(path: &Path) -> PathBuf {
+pub(crate) fn same_folder(path: &Path) -> PathBuf {
     std::fs::canonicalize(path)
         .or_else(|_| std::path::absolute(path))
         .unwrap_or_else(|_| path.to_path_buf())
