@@ -246,13 +246,21 @@ pub fn forget(root: &Path) {
     let _ = std::fs::remove_file(path(root));
 }
 
-/// Saves a cache [`encode`]d: written aside, then renamed over the old one.
+/// Saves a cache [`encode`]d.
 pub fn save(root: &Path, encoded: &[u8]) -> std::io::Result<()> {
-    let dir = root.join(DIR);
-    std::fs::create_dir_all(&dir)?;
-    let partial = dir.join(format!("{FILE}.{}", std::process::id()));
-    std::fs::write(&partial, encoded)?;
-    std::fs::rename(&partial, path(root))
+    replace_file(&path(root), encoded)
+}
+
+/// Writes a file of the cache's folder aside, then renames it over the old
+/// one: a reader finds the old file or the new one. Not flushed to disk: a
+/// file lost in a crash costs the next build time, not a result.
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let partial = dir.join(format!("{name}.{}", std::process::id()));
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, path)
 }
 
 /// `cache` as it is saved: JSON ([`Saved`]), its large fields written in

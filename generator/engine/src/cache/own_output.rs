@@ -22,11 +22,11 @@ pub fn note(root: &Path, output: &Path) {
     let Some(identity) = FolderIdentity::of(output) else {
         return;
     };
-    let Ok(text) = serde_json::to_string(&identity) else {
+    let Ok(text) = serde_json::to_vec(&identity) else {
         return;
     };
     // Worth no error: without it the next build asks for --force.
-    let _ = crate::files::write_atomically(&path(root), &text);
+    let _ = super::replace_file(&path(root), &text);
 }
 
 /// Refuses `output` when it exists, holds files and is not the folder the
