@@ -583,15 +583,20 @@ pub fn build_leaving(options: &BuildOptions) -> Result<(BuildSummary, Leftovers)
     // says it does (it may have been deleted or replaced since), and only
     // its files that no one changed after they were written: a file
     // changed since (a deployment step editing the output in place) is
-    // written again.
-    let present: crate::paths::PathSet = staging.previous().map(str::to_string).collect();
+    // written again. A folder unpacked from an archive (a CI cache) has
+    // every file's change time after its stamp; when every file and its
+    // modification time are what the build left, it is known whole.
+    let present = staging.previous_modified();
     let held = previous
         .as_mut()
-        .and_then(|c| Some((c.spare.take()?, c.spare_written?)))
-        .filter(|(held, _)| held.keys().all(|k| present.contains(k)))
-        .map(|(mut held, written)| {
+        .and_then(|c| Some((c.spare.take()?, c.spare_written?, c.spare_digest)))
+        .filter(|(held, _, _)| held.keys().all(|k| present.contains_key(k)))
+        .map(|(mut held, written, digest)| {
             let changed = staging.changed_since(written);
-            held.retain(|path, _| !changed.contains(path.as_str()));
+            let unpacked_whole = || digest.is_some() && staging.digest() == digest;
+            if !changed.is_empty() && !unpacked_whole() {
+                held.retain(|path, _| !changed.contains(path.as_str()));
+            }
             held
         })
         .unwrap_or_default();
@@ -621,16 +626,20 @@ pub fn build_leaving(options: &BuildOptions) -> Result<(BuildSummary, Leftovers)
     // which deletes files and changes none.
     let written = staging.stamp();
     let had_output = output.is_dir();
-    let (spare, spare_written) = previous
+    let (spare, spare_written, spare_digest) = previous
         .filter(|_| had_output)
-        .map_or((None, None), |c| (Some(c.output), c.output_written));
+        .map_or((None, None, None), |c| {
+            (Some(c.output), c.output_written, c.output_digest)
+        });
     let cache = cache::BuildCache {
         key: cache_key.clone(),
         traces: traced.traces,
         output: sink.take_fingerprints(),
         output_written: written,
+        output_digest: sink.take_digest(),
         spare,
         spare_written,
+        spare_digest,
     };
     // The cache is encoded while the files this build did not write (all
     // it wrote or kept have a fingerprint) are deleted, one thread at it.

@@ -94,6 +94,18 @@ pub struct DiskSink {
     /// Folders known to stand under `root`, made or found by this sink:
     /// the next file written in one asks the file system nothing.
     folders: Mutex<PathSet>,
+    /// The [`folder_digest`] of the files written or kept by a reusing
+    /// sink, summed as they come.
+    digest: DigestSum,
+}
+
+/// A [`folder_digest`] made as files come, from any thread.
+#[derive(Default)]
+struct DigestSum {
+    sum: std::sync::atomic::AtomicU64,
+    count: std::sync::atomic::AtomicU64,
+    /// A time was unknown, or a file came twice: no digest.
+    spoilt: std::sync::atomic::AtomicBool,
 }
 
 /// What a sink writing into a reused folder knows of it and of the last
@@ -104,9 +116,10 @@ pub struct Reuse {
     /// The last output, whose files a kept page is copied from when the
     /// folder holds an older version.
     pub last_output: PathBuf,
-    /// Every file the folder held when the build began: a file not among
-    /// them is new, and is written without looking at what stands there.
-    pub present: PathSet,
+    /// Every file the folder held when the build began, with when its
+    /// bytes last changed: a file not among them is new, and is written
+    /// without looking at what stands there.
+    pub present: PathMap<Changed>,
 }
 
 impl DiskSink {
@@ -118,6 +131,7 @@ impl DiskSink {
             reuse: None,
             fingerprints: Mutex::default(),
             folders: Mutex::default(),
+            digest: DigestSum::default(),
         }
     }
 
@@ -137,12 +151,44 @@ impl DiskSink {
         std::mem::take(&mut self.fingerprints.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Notes a file that holds `fingerprint` now, untouched or written.
-    fn holds(&self, path: &OutputPath, fingerprint: Fingerprint) {
-        self.fingerprints
+    /// Notes a file that holds `fingerprint` now, untouched or written,
+    /// and when its bytes last changed.
+    fn holds(&self, path: &OutputPath, fingerprint: Fingerprint, modified: Changed) {
+        let again = self
+            .fingerprints
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(path.as_str().to_string(), fingerprint);
+            .insert(path.as_str().to_string(), fingerprint)
+            .is_some();
+        let digest = &self.digest;
+        match file_digest(path.as_str(), modified) {
+            Some(part) if !again => {
+                digest.sum.fetch_add(part, Ordering::Relaxed);
+                digest.count.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => digest.spoilt.store(true, Ordering::Relaxed),
+        }
+    }
+
+    /// When the reused folder's file at `path` last changed its bytes,
+    /// as listed when the build began.
+    fn present_modified(&self, path: &OutputPath) -> Changed {
+        self.reuse
+            .as_ref()
+            .and_then(|r| r.present.get(path.as_str()).copied())
+            .unwrap_or(Changed::MAX)
+    }
+
+    /// The [`folder_digest`] of the files written or kept, taken out of a
+    /// reusing sink (read once, when the build is done).
+    pub fn take_digest(&self) -> Option<Fingerprint> {
+        let digest = &self.digest;
+        (!digest.spoilt.load(Ordering::Relaxed)).then(|| {
+            folded(
+                digest.sum.load(Ordering::Relaxed),
+                digest.count.load(Ordering::Relaxed),
+            )
+        })
     }
 
     fn already_holds(&self, path: &OutputPath, fingerprint: Fingerprint) -> bool {
@@ -187,10 +233,12 @@ impl Sink for DiskSink {
         if self.reuse.is_none() {
             return self.write(path, bytes);
         }
-        if !self.already_holds(path, fingerprint) {
-            self.write_file(path, &bytes)?;
-        }
-        self.holds(path, fingerprint);
+        let modified = if self.already_holds(path, fingerprint) {
+            self.present_modified(path)
+        } else {
+            self.write_file(path, &bytes)?
+        };
+        self.holds(path, fingerprint, modified);
         Ok(())
     }
 
@@ -199,14 +247,14 @@ impl Sink for DiskSink {
             return Ok(false);
         };
         if self.already_holds(path, fingerprint) {
-            self.holds(path, fingerprint);
+            self.holds(path, fingerprint, self.present_modified(path));
             return Ok(true);
         }
         // The last output has it: copied, once checked to be what it was.
         match std::fs::read(reuse.last_output.join(path.as_str())) {
             Ok(bytes) if fingerprint_bytes(&bytes) == fingerprint => {
-                self.write_file(path, &bytes)?;
-                self.holds(path, fingerprint);
+                let modified = self.write_file(path, &bytes)?;
+                self.holds(path, fingerprint, modified);
                 Ok(true)
             }
             _ => Ok(false),
@@ -215,7 +263,9 @@ impl Sink for DiskSink {
 }
 
 impl DiskSink {
-    fn write_file(&self, path: &OutputPath, bytes: &[u8]) -> std::io::Result<()> {
+    /// Writes `bytes` at `path`; returns when the file's bytes changed, as
+    /// the file system tells it.
+    fn write_file(&self, path: &OutputPath, bytes: &[u8]) -> std::io::Result<Changed> {
         let full = self.root.join(path.as_str());
         if let Some((folder, _)) = path.as_str().rsplit_once('/') {
             self.make_folder(folder, &full)?;
@@ -223,22 +273,23 @@ impl DiskSink {
         let new = self
             .reuse
             .as_ref()
-            .is_some_and(|r| !r.present.contains(path.as_str()));
+            .is_some_and(|r| !r.present.contains_key(path.as_str()));
         let written = if new {
             create(&full, bytes)
         } else {
             overwrite(&full, bytes)
         };
-        if let Err(e) = written {
+        let modified = match written {
+            Ok(modified) => modified,
             // A reused folder may hold a folder where this build writes a file.
-            if !full.is_dir() {
-                return Err(e);
+            Err(_) if full.is_dir() => {
+                std::fs::remove_dir_all(&full)?;
+                overwrite(&full, bytes)?
             }
-            std::fs::remove_dir_all(&full)?;
-            overwrite(&full, bytes)?;
-        }
+            Err(e) => return Err(e),
+        };
         self.written.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        Ok(modified)
     }
 
     /// Makes `folder` (relative to `root`, the folder of file `full`)
@@ -278,15 +329,17 @@ impl DiskSink {
     }
 }
 
-/// Writes `bytes` as a new file (it was not there when the build began).
-fn create(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` as a new file (it was not there when the build began);
+/// returns when its bytes changed.
+fn create(file: &Path, bytes: &[u8]) -> std::io::Result<Changed> {
     use std::io::Write;
-    std::fs::OpenOptions::new()
+    let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
-        .open(file)?
-        .write_all(bytes)
+        .open(file)?;
+    f.write_all(bytes)?;
+    Ok(modified_of(&f.metadata()?))
 }
 
 /// Writes `bytes` as the whole content of `file`, reusing the file when it
@@ -296,7 +349,7 @@ fn create(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// of a reused output wait for the disk. It is cut only when it was longer:
 /// a truncation dirties the inode even when it changes nothing, and most
 /// files of a rebuild keep their length.
-fn overwrite(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn overwrite(file: &Path, bytes: &[u8]) -> std::io::Result<Changed> {
     use std::io::Write;
     let mut f = std::fs::OpenOptions::new()
         .write(true)
@@ -308,7 +361,7 @@ fn overwrite(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if was_longer {
         f.set_len(bytes.len() as u64)?;
     }
-    Ok(())
+    Ok(modified_of(&f.metadata()?))
 }
 
 /// Creates the folder of `file`, replacing a file that stands in the way
@@ -546,8 +599,19 @@ pub fn copy_static(root: &Path, theme: Option<&str>, sink: &DiskSink) -> Result<
 pub struct Staging {
     pub dir: PathBuf,
     spare: PathBuf,
-    /// Files found in the reused folder, with when each last changed.
-    previous: Vec<(String, Changed)>,
+    /// Files found in the reused folder.
+    previous: Vec<Listed>,
+}
+
+/// A file found in a reused folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Listed {
+    path: String,
+    /// When it last changed in any way ([`Changed`]).
+    changed: Changed,
+    /// When its bytes last changed: its modification time, which an
+    /// archive keeps and unpacks with it.
+    modified: Changed,
 }
 
 /// When a file last changed: its status change time (which, unlike its
@@ -555,6 +619,50 @@ pub struct Staging {
 /// epoch. A file whose change time is unknown counts as changed last
 /// ([`Changed::MAX`]): it is written again rather than trusted.
 pub type Changed = u64;
+
+/// The modification time in `metadata` in nanoseconds since the epoch;
+/// [`Changed::MAX`] when unknown.
+fn modified_of(metadata: &std::fs::Metadata) -> Changed {
+    #[cfg(unix)]
+    let at = {
+        use std::os::unix::fs::MetadataExt;
+        nanos_since_epoch(metadata.mtime(), metadata.mtime_nsec())
+    };
+    #[cfg(not(unix))]
+    let at = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| nanos_since_epoch(i64::try_from(d.as_secs()).ok()?, d.subsec_nanos()));
+    at.unwrap_or(Changed::MAX)
+}
+
+/// Every file of a folder with when its bytes last changed, folded into one
+/// fingerprint whatever order they come in; `None` when a time is unknown.
+/// A folder unpacked from an archive that keeps modification times to the
+/// nanosecond gives the same digest; one where a file was edited, added,
+/// removed or copied over since does not (unless someone set a time back
+/// to the nanosecond on purpose).
+pub fn folder_digest<'a>(files: impl Iterator<Item = (&'a str, Changed)>) -> Option<Fingerprint> {
+    let (mut sum, mut count) = (0u64, 0u64);
+    for (path, modified) in files {
+        sum = sum.wrapping_add(file_digest(path, modified)?);
+        count += 1;
+    }
+    Some(folded(sum, count))
+}
+
+/// One file's part of a [`folder_digest`]; `None` when its time is unknown.
+fn file_digest(path: &str, modified: Changed) -> Option<Fingerprint> {
+    (modified != Changed::MAX).then(|| {
+        crate::render::trace::fingerprint_parts(&[fingerprint_bytes(path.as_bytes()), modified])
+    })
+}
+
+/// The digest of files whose parts add up to `sum` (wrapping: any order).
+fn folded(sum: Fingerprint, count: u64) -> Fingerprint {
+    crate::render::trace::fingerprint_parts(&[sum, count])
+}
 
 /// The change time in `metadata`; `None` when the system gives none that
 /// fits.
@@ -729,7 +837,7 @@ pub fn staging_dir(output: &Path) -> Result<Staging> {
 /// large output's tens of thousands of folders and files the system
 /// resolves one name, not the whole path.
 #[cfg(unix)]
-fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
+fn existing_files(dir: &Path) -> Vec<Listed> {
     use rustix::fs::{openat, statat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags, CWD};
     use std::ffi::CString;
     use std::os::fd::{AsFd, OwnedFd};
@@ -738,7 +846,7 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
         openat(at, name, flags, Mode::empty()).ok()
     }
-    fn walk(folder: OwnedFd, prefix: &str, files: &mut Vec<(String, Changed)>) {
+    fn walk(folder: OwnedFd, prefix: &str, files: &mut Vec<Listed>) {
         let Ok(mut dir) = Dir::new(folder) else {
             return;
         };
@@ -752,19 +860,24 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
             return;
         };
         for (name, mut kind) in entries {
-            let mut changed = None;
+            let (mut changed, mut modified) = (None, None);
             if matches!(kind, FileType::Unknown | FileType::RegularFile) {
                 match statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
                     Ok(stat) => {
                         kind = FileType::from_raw_mode(stat.st_mode);
                         changed = nanos_since_epoch(stat.st_ctime, stat.st_ctime_nsec);
+                        modified = nanos_since_epoch(stat.st_mtime, stat.st_mtime_nsec);
                     }
                     Err(_) => continue,
                 }
             }
             let path = format!("{prefix}{}", String::from_utf8_lossy(name.to_bytes()));
             match kind {
-                FileType::RegularFile => files.push((path, changed.unwrap_or(Changed::MAX))),
+                FileType::RegularFile => files.push(Listed {
+                    path,
+                    changed: changed.unwrap_or(Changed::MAX),
+                    modified: modified.unwrap_or(Changed::MAX),
+                }),
                 FileType::Directory => {
                     if let Some(inner) = open(fd, &name) {
                         walk(inner, &format!("{path}/"), files);
@@ -790,7 +903,7 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
 /// anything else that is not a folder (a link above all, which a write
 /// would follow) is removed now.
 #[cfg(not(unix))]
-fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
+fn existing_files(dir: &Path) -> Vec<Listed> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir)
         .min_depth(1)
@@ -800,9 +913,15 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
         let kind = entry.file_type();
         if kind.is_file() {
             if let Ok(rel) = entry.path().strip_prefix(dir) {
-                let changed = entry.metadata().ok().and_then(|m| changed_of(&m));
-                let changed = changed.unwrap_or(Changed::MAX);
-                files.push((normalized(rel), changed));
+                let metadata = entry.metadata().ok();
+                files.push(Listed {
+                    path: normalized(rel),
+                    changed: metadata
+                        .as_ref()
+                        .and_then(changed_of)
+                        .unwrap_or(Changed::MAX),
+                    modified: metadata.as_ref().map_or(Changed::MAX, modified_of),
+                });
             }
         } else if !kind.is_dir() {
             let _ = std::fs::remove_file(entry.path());
@@ -814,7 +933,25 @@ fn existing_files(dir: &Path) -> Vec<(String, Changed)> {
 impl Staging {
     /// The files found in the reused folder.
     pub fn previous(&self) -> impl Iterator<Item = &str> {
-        self.previous.iter().map(|(path, _)| path.as_str())
+        self.previous.iter().map(|file| file.path.as_str())
+    }
+
+    /// The files found in the reused folder, with when their bytes last
+    /// changed.
+    pub fn previous_modified(&self) -> PathMap<Changed> {
+        self.previous
+            .iter()
+            .map(|file| (file.path.clone(), file.modified))
+            .collect()
+    }
+
+    /// The [`folder_digest`] of the reused folder as found.
+    pub fn digest(&self) -> Option<Fingerprint> {
+        folder_digest(
+            self.previous
+                .iter()
+                .map(|file| (file.path.as_str(), file.modified)),
+        )
     }
 
     /// The files of the reused folder that changed at or after `stamp`
@@ -823,25 +960,40 @@ impl Staging {
     pub fn changed_since(&self, stamp: Changed) -> HashSet<&str, crate::paths::FastHash> {
         self.previous
             .iter()
-            .filter(|(_, changed)| *changed >= stamp)
-            .map(|(path, _)| path.as_str())
+            .filter(|file| file.changed >= stamp)
+            .map(|file| file.path.as_str())
             .collect()
     }
 
-    /// A time after every file written into the folder so far, and before
-    /// any later change: the change time of a file made now in the folder
-    /// (so in its own file system, by its own clock), then removed. `None`
-    /// when it cannot be made.
+    /// A time strictly after every file written into the folder so far,
+    /// and before any later change: the change time of a file made now in
+    /// the folder (so in its own file system, by its own clock), then
+    /// removed, made again until the clock has moved past the first one's.
+    /// The file system's clock ticks every few milliseconds, and a later
+    /// edit must not share a time with a write of the build. `None` when
+    /// it cannot be made.
     pub fn stamp(&self) -> Option<Changed> {
+        let first = self.marker_time()?;
+        for _ in 0..200 {
+            let now = self.marker_time()?;
+            if now > first {
+                return Some(now);
+            }
+            std::thread::sleep(std::time::Duration::from_micros(500));
+        }
+        None
+    }
+
+    fn marker_time(&self) -> Option<Changed> {
         let marker = self
             .dir
             .join(format!(".maillage-stamp-{}", std::process::id()));
         std::fs::write(&marker, b"").ok()?;
-        let stamp = std::fs::symlink_metadata(&marker)
+        let at = std::fs::symlink_metadata(&marker)
             .ok()
             .and_then(|m| changed_of(&m));
         let _ = std::fs::remove_file(&marker);
-        stamp
+        at
     }
 
     /// Deletes the files of a reused folder that this build did not write
@@ -942,15 +1094,17 @@ mod tests {
         std::os::unix::fs::symlink(outside.path().join("secret"), root.join("link.html")).unwrap();
         let mut files = existing_files(root);
         files.sort();
-        let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+        let names: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
         assert_eq!(
             names,
             ["a/b/c/deep.txt", "a/index.html", "index.html", "é t/x.css"]
         );
-        for (name, changed) in &files {
+        for file in &files {
+            let name = &file.path;
             let metadata = std::fs::metadata(root.join(name)).unwrap();
-            assert_eq!(Some(*changed), changed_of(&metadata), "{name}");
-            assert!(*changed > 0, "{name}");
+            assert_eq!(Some(file.changed), changed_of(&metadata), "{name}");
+            assert_eq!(file.modified, modified_of(&metadata), "{name}");
+            assert!(file.changed > 0 && file.modified > 0, "{name}");
         }
         assert!(!root.join("a/linked-folder").exists());
         assert!(root.join("link.html").symlink_metadata().is_err());
@@ -1021,6 +1175,38 @@ mod tests {
         assert_eq!(refused(&root.join("not-yet")), None);
     }
 
+    /// A folder's digest is the same whatever order its files come in,
+    /// and changes with any file's path or time, a file added or removed;
+    /// a time unknown gives none.
+    #[test]
+    fn a_folder_digest_follows_every_file_and_time() {
+        let files = [("a.html", 10), ("b/c.css", 20), ("d.txt", 30)];
+        let digest = |files: &[(&str, Changed)]| folder_digest(files.iter().copied());
+        let whole = digest(&files).unwrap();
+        assert_eq!(digest(&[files[2], files[0], files[1]]), Some(whole));
+        assert_ne!(digest(&[files[0], files[1], ("d.txt", 31)]), Some(whole));
+        assert_ne!(digest(&[files[0], files[1], ("e.txt", 30)]), Some(whole));
+        assert_ne!(digest(&files[..2]), Some(whole));
+        assert_ne!(
+            digest(&[files[0], files[1], files[2], ("f", 1)]),
+            Some(whole)
+        );
+        assert_eq!(digest(&[files[0], ("b/c.css", Changed::MAX)]), None);
+    }
+
+    /// The stamp comes strictly after the files written before it, by the
+    /// folder's own clock.
+    #[test]
+    fn a_stamp_comes_after_every_write() {
+        let parent = tempfile::tempdir().unwrap();
+        let staging = staging_dir(&parent.path().join("public")).unwrap();
+        let file = staging.dir.join("index.html");
+        std::fs::write(&file, "x").unwrap();
+        let written = changed_of(&std::fs::metadata(&file).unwrap()).unwrap();
+        let stamp = staging.stamp().expect("a stamp");
+        assert!(stamp > written, "{stamp} > {written}");
+    }
+
     /// A time that is not a count of nanoseconds since the epoch (before
     /// it, or too large) is unknown, and a file whose change time is
     /// unknown counts as changed after any stamp: written again, not
@@ -1033,10 +1219,15 @@ mod tests {
         let staging = Staging {
             dir: PathBuf::from("staging"),
             spare: PathBuf::from("spare"),
-            previous: vec![
-                ("known.html".into(), 1),
-                ("unknown.html".into(), Changed::MAX),
-            ],
+            previous: ["known.html", "unknown.html"]
+                .into_iter()
+                .zip([1, Changed::MAX])
+                .map(|(path, changed)| Listed {
+                    path: path.into(),
+                    changed,
+                    modified: 1,
+                })
+                .collect(),
         };
         assert_eq!(
             staging.changed_since(2),

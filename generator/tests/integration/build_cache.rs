@@ -502,6 +502,85 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
     assert_same_as_clean(&site, NOW, "a spare folder deleted");
 }
 
+/// Archives the site's output folders and cache with `tar` in `format`,
+/// deletes them, and unpacks them where they were, as a CI job's cache
+/// does between runs: every file gets a new change time.
+fn archive_and_unpack(site: &Path, format: &str) {
+    let archive = tempfile::tempdir().unwrap();
+    let tar = archive.path().join("cache.tar");
+    let kept = [".maillage", "public", ".public.spare"];
+    let status = std::process::Command::new("tar")
+        .arg(format!("--format={format}"))
+        .arg("-cf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(site)
+        .args(kept)
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar -c");
+    for name in kept {
+        std::fs::remove_dir_all(site.join(name)).unwrap();
+    }
+    let status = std::process::Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(site)
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar -x");
+}
+
+/// A CI job restores the cache with the output folders from an archive
+/// that keeps modification times to the nanosecond (`tar --posix`, as
+/// GitHub's cache action makes them): the next build still writes only
+/// the files that changed. From an archive that keeps whole seconds, or
+/// with a file of the reused folder edited after unpacking, the folder
+/// cannot be told from one edited since: every file is written again.
+/// Each build gives what a clean build gives.
+#[test]
+fn a_cache_unpacked_from_an_archive_is_trusted_only_whole() {
+    let site = demo_built_twice();
+    let total = files(&site.join("public")).len();
+
+    archive_and_unpack(&site, "posix");
+    touch_a_page(&site);
+    let since = std::time::SystemTime::now();
+    build(&site, NOW);
+    let written = written_since(&site.join("public"), since);
+    assert!(
+        written.len() < total / 10,
+        "{} of {total} files written again after a pax archive: {written:?}",
+        written.len()
+    );
+    assert_same_as_clean(&site, NOW, "unpacked from a pax archive");
+
+    archive_and_unpack(&site, "posix");
+    let page = site.join(".public.spare/faq/index.html");
+    let mut text = std::fs::read_to_string(&page).unwrap();
+    text.push_str("<!-- edited after unpacking -->\n");
+    std::fs::write(&page, text).unwrap();
+    touch_a_page(&site);
+    let since = std::time::SystemTime::now();
+    build(&site, NOW);
+    assert!(
+        written_since(&site.join("public"), since).len() >= total - 5,
+        "an edited folder is written again whole"
+    );
+    assert_same_as_clean(&site, NOW, "unpacked, then a file edited");
+
+    archive_and_unpack(&site, "gnu");
+    touch_a_page(&site);
+    let since = std::time::SystemTime::now();
+    build(&site, NOW);
+    assert!(
+        written_since(&site.join("public"), since).len() >= total - 5,
+        "times kept to the second do not tell an edit apart"
+    );
+    assert_same_as_clean(&site, NOW, "unpacked from a gnu archive");
+}
+
 /// Two builds of the same site started together, after each of a few
 /// edits: both succeed (the second waits for the first, and says so), and
 /// the output is what a clean build gives. Unguarded, one of them found

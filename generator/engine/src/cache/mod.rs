@@ -41,10 +41,16 @@ pub struct BuildCache {
     /// ([`crate::output::Staging::stamp`]): one changed at or after it
     /// was changed by someone else.
     pub output_written: Option<Changed>,
+    /// Every file of the last output with its modification time, folded
+    /// ([`crate::output::folder_digest`]): the folder unpacked from an
+    /// archive that keeps those times gives it again, though every change
+    /// time is the unpacking's; one edited since does not.
+    pub output_digest: Option<Fingerprint>,
     /// The same for the output before it, kept as the spare folder the
     /// next build writes into.
     pub spare: Option<PathMap<Fingerprint>>,
     pub spare_written: Option<Changed>,
+    pub spare_digest: Option<Fingerprint>,
 }
 
 /// The cache as saved: the output's fingerprints as their differences
@@ -57,8 +63,10 @@ struct Saved {
     traces: Traces,
     output: Changes,
     output_written: Option<Changed>,
+    output_digest: Option<Fingerprint>,
     spare: Option<Changes>,
     spare_written: Option<Changed>,
+    spare_digest: Option<Fingerprint>,
 }
 
 /// A map of files' fingerprints saved as its differences from another.
@@ -211,7 +219,9 @@ pub fn load(root: &Path, key: &str) -> Option<BuildCache> {
                 traces: saved.traces,
                 output,
                 output_written: saved.output_written,
+                output_digest: saved.output_digest,
                 spare_written: saved.spare_written,
+                spare_digest: saved.spare_digest,
             })
         }
         Ok(_) | Err(None) => {
@@ -271,8 +281,10 @@ pub fn encode(cache: &BuildCache) -> std::io::Result<Vec<u8>> {
         traces,
         output,
         output_written,
+        output_digest,
         spare,
         spare_written,
+        spare_digest,
     } = cache;
     let ((traces, output), spare) = rayon::join(
         || {
@@ -291,13 +303,17 @@ pub fn encode(cache: &BuildCache) -> std::io::Result<Vec<u8>> {
     json.extend_from_slice(b"{\"key\":");
     serde_json::to_writer(&mut json, key)?;
     let output_written = serde_json::to_vec(output_written)?;
+    let output_digest = serde_json::to_vec(output_digest)?;
     let spare_written = serde_json::to_vec(spare_written)?;
+    let spare_digest = serde_json::to_vec(spare_digest)?;
     for (name, value) in [
         ("traces", traces),
         ("output", output),
         ("output_written", output_written),
+        ("output_digest", output_digest),
         ("spare", spare),
         ("spare_written", spare_written),
+        ("spare_digest", spare_digest),
     ] {
         json.extend_from_slice(format!(",\"{name}\":").as_bytes());
         json.extend_from_slice(&value);
@@ -367,8 +383,10 @@ mod tests {
                 },
                 output: output.clone(),
                 output_written: Some(1_765_000_000_123_456_789),
+                output_digest: Some(u64::MAX - 3),
                 spare: spare.clone(),
                 spare_written: spare.as_ref().map(|_| 1_764_000_000_000_000_001),
+                spare_digest: spare.as_ref().map(|_| 17),
             };
             save(root.path(), &encode(&cache).unwrap()).unwrap();
             let back = load(root.path(), &cache.key).unwrap();
@@ -377,6 +395,8 @@ mod tests {
             assert_eq!(back.spare, spare);
             assert_eq!(back.output_written, cache.output_written);
             assert_eq!(back.spare_written, cache.spare_written);
+            assert_eq!(back.output_digest, cache.output_digest);
+            assert_eq!(back.spare_digest, cache.spare_digest);
             assert_eq!(back.traces.jobs["page:a"].calls, vec![0, 1, 2, 7]);
         }
     }
