@@ -623,18 +623,25 @@ pub type Changed = u64;
 /// The modification time in `metadata` in nanoseconds since the epoch;
 /// [`Changed::MAX`] when unknown.
 fn modified_of(metadata: &std::fs::Metadata) -> Changed {
+    modified_nanos(metadata).unwrap_or(Changed::MAX)
+}
+
+fn modified_nanos(metadata: &std::fs::Metadata) -> Option<Changed> {
     #[cfg(unix)]
-    let at = {
+    let (seconds, nanos) = {
         use std::os::unix::fs::MetadataExt;
-        nanos_since_epoch(metadata.mtime(), metadata.mtime_nsec())
+        (metadata.mtime(), metadata.mtime_nsec())
     };
     #[cfg(not(unix))]
-    let at = metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| nanos_since_epoch(i64::try_from(d.as_secs()).ok()?, d.subsec_nanos()));
-    at.unwrap_or(Changed::MAX)
+    let (seconds, nanos) = {
+        let since = metadata
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        (i64::try_from(since.as_secs()).ok()?, since.subsec_nanos())
+    };
+    nanos_since_epoch(seconds, nanos)
 }
 
 /// Every file of a folder with when its bytes last changed, folded into one
@@ -668,20 +675,15 @@ fn folded(sum: Fingerprint, count: u64) -> Fingerprint {
 /// fits.
 fn changed_of(metadata: &std::fs::Metadata) -> Option<Changed> {
     #[cfg(unix)]
-    let (seconds, nanos) = {
+    {
         use std::os::unix::fs::MetadataExt;
-        (metadata.ctime(), metadata.ctime_nsec())
-    };
+        nanos_since_epoch(metadata.ctime(), metadata.ctime_nsec())
+    }
+    // Elsewhere no change time is given: the modification time stands in.
     #[cfg(not(unix))]
-    let (seconds, nanos) = {
-        let since = metadata
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
-        (i64::try_from(since.as_secs()).ok()?, since.subsec_nanos())
-    };
-    nanos_since_epoch(seconds, nanos)
+    {
+        modified_nanos(metadata)
+    }
 }
 
 /// The nanoseconds of a time split as the system gives it (the type of its
@@ -757,17 +759,17 @@ pub fn check_holds_no_sources(root: &Path, output: &Path) -> Result<()> {
         .map(|source| root.join(source))
         .filter(|source| source.exists())
         .map(|source| same(&source));
-    let mut problem = None;
-    for source in std::iter::once(root.clone()).chain(sources) {
-        if source.starts_with(&folder) {
-            problem = Some(format!("holds {}", name(&source)));
-        } else if source != root && folder.starts_with(&source) {
-            problem = Some(format!("lies inside {}", name(&source)));
-        }
-        if problem.is_some() {
-            break;
-        }
-    }
+    let problem = std::iter::once(root.clone())
+        .chain(sources)
+        .find_map(|source| {
+            if source.starts_with(&folder) {
+                Some(format!("holds {}", name(&source)))
+            } else if source != root && folder.starts_with(&source) {
+                Some(format!("lies inside {}", name(&source)))
+            } else {
+                None
+            }
+        });
     match problem {
         None => Ok(()),
         Some(problem) => Err(Diagnostic::new(

@@ -507,29 +507,25 @@ fn a_spare_folder_deleted_since_the_last_build_is_written_in_full() {
 /// does between runs: every file gets a new change time.
 fn archive_and_unpack(site: &Path, format: &str) {
     let archive = tempfile::tempdir().unwrap();
-    let tar = archive.path().join("cache.tar");
+    let tar = |args: &[&std::ffi::OsStr]| {
+        let status = std::process::Command::new("tar")
+            .arg("-C")
+            .arg(site)
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "tar {args:?}");
+    };
+    let file = archive.path().join("cache.tar");
     let kept = [".maillage", "public", ".public.spare"];
-    let status = std::process::Command::new("tar")
-        .arg(format!("--format={format}"))
-        .arg("-cf")
-        .arg(&tar)
-        .arg("-C")
-        .arg(site)
-        .args(kept)
-        .status()
-        .unwrap();
-    assert!(status.success(), "tar -c");
+    let format = format!("--format={format}");
+    let mut create: Vec<&std::ffi::OsStr> = vec![format.as_ref(), "-cf".as_ref(), file.as_ref()];
+    create.extend(kept.iter().map(std::ffi::OsStr::new));
+    tar(&create);
     for name in kept {
         std::fs::remove_dir_all(site.join(name)).unwrap();
     }
-    let status = std::process::Command::new("tar")
-        .arg("-xf")
-        .arg(&tar)
-        .arg("-C")
-        .arg(site)
-        .status()
-        .unwrap();
-    assert!(status.success(), "tar -x");
+    tar(&["-xf".as_ref(), file.as_ref()]);
 }
 
 /// A CI job restores the cache with the output folders from an archive
